@@ -1,5 +1,10 @@
-"""Least-privilege rules, one module per area."""
+"""Least-privilege rules, one module per area. ``RULES`` carries each rule's metadata and check;
+``POLICIES`` are the pulumi-policy objects the pack serves."""
 
-from . import iam
+from . import api, compute, data, events, iam, network
+from ._core import rules_table
 
-POLICIES = [*iam.POLICIES]
+RULES = [*iam.RULES, *network.RULES, *api.RULES, *data.RULES, *compute.RULES, *events.RULES]
+POLICIES = [rule.policy for rule in RULES]
+
+__all__ = ["POLICIES", "RULES", "rules_table"]
