@@ -317,6 +317,7 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
     found: list[Finding] = []
     undecided: list[Undecided] = []
     skipped: list[NotApplicable] = []
+    crash = None
     try:
         for item in produce(config):
             if isinstance(item, Finding):
@@ -332,9 +333,9 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
     except Exception as error:  # noqa: BLE001 - reported, never swallowed
         frame = traceback.extract_tb(error.__traceback__)[-1]
         subject = f"{res.name} ({res.short_type})" if res else "stack"
-        report(f"{subject}: internal error in rule {rule.name}: {type(error).__name__}: {error} "
-               f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
-               "report this as a bug in the policy pack.", None)
+        crash = (f"{subject}: internal error in rule {rule.name}: {type(error).__name__}: {error} "
+                 f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
+                 "report this as a bug in the policy pack.")
 
     rules_waivers = waivers(config.get("exceptions") or [])
     broken = [w for w in rules_waivers if w.problem]
@@ -350,11 +351,13 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
         if relevant:
             report(f"{waiver.describe()} of {rule.name} {waiver.problem}.", None)
 
+    if crash:
+        report(crash, None)
     if undecided:
         error = UnknownValueError(UNKNOWN_STRING_VALUE, [undecided[0].path])
         error.message = _undecided_message(rule, undecided)
         raise error
-    return [] if found else skipped
+    return [] if (found or crash) else skipped
 
 
 def _undecided_message(rule: Rule, undecided: list[Undecided]) -> str:
@@ -497,13 +500,17 @@ def each_known(items: Iterable[Any]) -> Iterator[Any | Undecided]:
 
 def rules_table(rules: Sequence[Rule]) -> str:
     """The README's rule table (a test keeps the README in step with the code)."""
-    lines = ["| Rule | Kind | Default level | Config (default) |", "|---|---|---|---|"]
+    lines = ["| Rule | Kind | Default level | Config (default) | What it asks for |", "|---|---|---|---|---|"]
     for rule in rules:
         options = [f"`{key}` ({_short(spec.get('default'))})" for key, spec in rule.config.items()
                    if key != "exceptions"]
         lines.append(f"| `{rule.name}` | {rule.kind} | {rule.level.value} | "
-                     f"{', '.join(options) or '`exceptions` only'} |")
+                     f"{', '.join(options) or '`exceptions` only'} | {_cell(rule.description)} |")
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("*", "\\*")
 
 
 def _short(value: Any) -> str:

@@ -46,7 +46,7 @@ def _permission_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             yield Finding(f"Principal::{principal}", "principal", f"any {principal} resource of any account may "
                           "invoke this function: set sourceArn to the rule, API or bucket that calls it (and "
                           "sourceAccount).", subject="sourceArn")
-        elif source_arn and re.search(r"(^\*$|:\*$|^arn:[^:]*:[^:]*:\*)", str(source_arn)):
+        elif source_arn and ("*" in str(source_arn) or "?" in str(source_arn)):
             yield Finding(f"SourceArn::{source_arn}", "sourceArn", "the source ARN is a wildcard: name the exact "
                           "rule, API stage or bucket.", subject=str(principal))
 

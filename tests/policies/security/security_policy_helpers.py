@@ -88,8 +88,8 @@ def check_stack(rule_name: str, resources: list[R], *, config: dict | None = Non
     built = {r.name: PolicyResource(r.type, r.props, urn(r.type, r.name), r.name, options(), None, None, [], {})
              for r in resources}
     for r in resources:
-        built[r.name].property_dependencies = {k: [built[n] for n in v] for k, v in r.deps.items()}
-        built[r.name].dependencies = [built[n] for v in r.deps.values() for n in v]
+        built[r.name].property_dependencies = {k: [built[n] for n in v if n in built] for k, v in r.deps.items()}
+        built[r.name].dependencies = [built[n] for v in r.deps.values() for n in v if n in built]
     args = StackValidationArgs(list(built.values()), config)
     outcome = Outcome()
 

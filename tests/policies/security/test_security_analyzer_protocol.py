@@ -1,0 +1,132 @@
+"""The pack through the Analyzer protocol: in process (the SDK's servicer, as the engine drives it:
+Configure, Analyze, AnalyzeStack, GetAnalyzerInfo) and as a separate process started the way the CLI
+starts a Python pack (`python -m pulumi.policy <engine> <pack dir>`), over gRPC."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import grpc
+import pytest
+import security_rules
+from google.protobuf import empty_pb2
+from pulumi.runtime import proto
+from pulumi.runtime.proto import analyzer_pb2_grpc
+from security_policy_helpers import (RULES, UNKNOWN, R, allow, analyze, analyze_stack, diagnostics, policy_doc,
+                                     servicer, struct, urn)
+
+PACK_DIR = Path(security_rules.__file__).resolve().parents[1]
+SG = "aws:ec2/securityGroup:SecurityGroup"
+OPEN_RDP = {"description": "gaming", "ingress": [{"protocol": "tcp", "fromPort": 3389, "toPort": 3389,
+                                                   "cidrBlocks": ["0.0.0.0/0"], "description": "RDP"}]}
+
+
+def test_default_levels_reach_the_engine():
+    response = analyze(servicer(), SG, OPEN_RDP, name="workstation-sg")
+    [finding] = diagnostics(response, "lp-sg-no-public-admin-ports")
+    assert finding.enforcementLevel == proto.MANDATORY
+    assert finding.policyPackName == "blueprints-security"
+    assert "workstation-sg (SecurityGroup): Port::tcp/3389 at ingress[0]" in finding.message
+
+
+def test_config_lowers_a_level_and_disables_a_rule():
+    s = servicer({"lp-sg-no-public-admin-ports": {"enforcementLevel": "advisory"},
+                  "lp-sg-rule-description": {"enforcementLevel": "disabled"}})
+    response = analyze(s, SG, dict(OPEN_RDP, ingress=[dict(OPEN_RDP["ingress"][0], description=None)]))
+    assert [d.enforcementLevel for d in diagnostics(response, "lp-sg-no-public-admin-ports")] == [proto.ADVISORY]
+    assert not diagnostics(response, "lp-sg-rule-description")
+
+
+def test_config_exception_waives_through_the_protocol_and_a_reasonless_one_is_reported():
+    exception = {"resource": "workstation-sg", "token": "Port::tcp/3389", "reason": "lab stack, torn down nightly"}
+    waived = analyze(servicer({"lp-sg-no-public-admin-ports": {"exceptions": [exception]}}), SG, OPEN_RDP,
+                     name="workstation-sg")
+    assert not diagnostics(waived, "lp-sg-no-public-admin-ports")
+    del exception["reason"]
+    unreasoned = analyze(servicer({"lp-sg-no-public-admin-ports": {"exceptions": [exception]}}), SG, OPEN_RDP,
+                         name="workstation-sg")
+    messages = [d.message for d in diagnostics(unreasoned, "lp-sg-no-public-admin-ports")]
+    assert any("Port::tcp/3389" in m for m in messages)
+    assert any("exception #0" in m and "has no reason" in m for m in messages)
+
+
+def test_option_config_changes_what_is_allowed():
+    props = {"description": "g", "ingress": [{"protocol": "tcp", "fromPort": 3389, "toPort": 3389,
+                                              "cidrBlocks": ["198.51.100.0/24"], "description": "RDP"}]}
+    assert not diagnostics(analyze(servicer(), SG, props), "lp-sg-no-public-admin-ports")
+    narrowed = servicer({"lp-sg-no-public-admin-ports": {"allowedClientCidrs": ["203.0.113.7/32"]}})
+    assert diagnostics(analyze(narrowed, SG, props), "lp-sg-no-public-admin-ports")
+
+
+def test_other_types_get_no_diagnostics_and_out_of_scope_resources_are_not_applicable():
+    response = analyze(servicer(), "aws:ec2/vpc:Vpc", {"cidrBlock": "10.0.0.0/16"})
+    assert not response.diagnostics
+    endpoint = analyze(servicer(), "aws:ec2/vpcEndpoint:VpcEndpoint", {"serviceName": "com.amazonaws.us-east-1.s3",
+                                                                        "vpcEndpointType": "Gateway"})
+    assert [n.policy_name for n in endpoint.not_applicable] == ["lp-vpce-execute-api-policy"]
+
+
+def test_stack_rule_through_analyze_stack_with_property_dependencies():
+    api = R("aws:apigateway/restApi:RestApi", "leases-api", {"endpointConfiguration": {"types": "PRIVATE"},
+                                                             "policy": policy_doc(allow("execute-api:Invoke",
+                                                                                        "execute-api:/*",
+                                                                                        Principal="*"))})
+    method = R("aws:apigateway/method:Method", "get-lease", {"restApi": "abc", "httpMethod": "GET",
+                                                             "authorization": "NONE"}, {"restApi": ["leases-api"]})
+    response = analyze_stack(servicer(), [api, method])
+    [auth] = diagnostics(response, "lp-apigw-method-auth")
+    assert auth.urn == urn(method.type, "get-lease") and auth.enforcementLevel == proto.MANDATORY
+    assert diagnostics(response, "lp-apigw-sourcevpce-allowlist")
+
+
+def test_unknown_stack_outputs_give_one_advisory_per_rule():
+    api = R("aws:apigateway/restApi:RestApi", "leases-api", {"endpointConfiguration": {"types": "PRIVATE"},
+                                                             "policy": UNKNOWN})
+    [advisory] = diagnostics(analyze_stack(servicer(), [api]), "lp-apigw-sourcevpce-allowlist")
+    assert advisory.enforcementLevel == proto.ADVISORY and "leases-api: policy" in advisory.message
+
+
+def test_analyzer_info_publishes_every_rule_with_level_and_schema():
+    info = servicer().GetAnalyzerInfo(empty_pb2.Empty(), None)
+    assert [p.name for p in info.policies] == [r.name for r in security_rules.RULES]
+    by_name = {p.name: p for p in info.policies}
+    assert by_name["lp-iam-no-mgmt-conflicts"].enforcementLevel == proto.ADVISORY
+    assert by_name["lp-iam-no-mgmt-conflicts"].policy_type == proto.PolicyType.POLICY_TYPE_STACK
+    schema = by_name["lp-sg-no-public-admin-ports"].configSchema.properties
+    assert list(schema["adminPorts"]["default"]) == RULES["lp-sg-no-public-admin-ports"].config["adminPorts"][
+        "default"]
+
+
+@pytest.fixture(scope="module")
+def pack_process():
+    """The pack started as `pulumi-analyzer-policy-python` starts it: it prints its port and serves."""
+    process = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(PACK_DIR)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    try:
+        port = process.stdout.readline().strip()
+        if not port.isdigit():
+            process.kill()
+            pytest.fail(f"the pack did not print its port: {port!r} {process.stderr.read()}")
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        yield analyzer_pb2_grpc.AnalyzerStub(channel)
+        channel.close()
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def test_the_pack_serves_over_grpc_as_the_cli_runs_it(pack_process):
+    info = pack_process.GetAnalyzerInfo(empty_pb2.Empty(), timeout=20)
+    assert info.name == "blueprints-security" and len(info.policies) == len(security_rules.RULES)
+    config = proto.ConfigureAnalyzerRequest()
+    config.policyConfig["lp-sg-rule-description"].enforcementLevel = proto.DISABLED
+    pack_process.Configure(config, timeout=20)
+    request = proto.AnalyzeRequest(type=SG, properties=struct(OPEN_RDP), urn=urn(SG, "workstation-sg"),
+                                   name="workstation-sg")
+    response = pack_process.Analyze(request, timeout=20)
+    assert {(d.policyName, d.enforcementLevel) for d in response.diagnostics} == {
+        ("lp-sg-no-public-admin-ports", proto.MANDATORY)}
+    assert json.loads(json.dumps([d.message for d in response.diagnostics]))
