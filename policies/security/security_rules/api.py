@@ -112,7 +112,7 @@ def judge_policy(api: Res, documents: list[tuple[Res, str, object]], cfg: RuleCo
                                         "endpoints.", resource=api))
         return verdict
     denies = [(o, s) for o, s in statements if not s.allows and _invokes(s) and _source_values(s, negated=True)]
-    for owner, stmt in denies:
+    for _owner, stmt in denies:
         verdict.sources += [(stmt, k, v) for k, v in _source_values(stmt, negated=True)]
     for owner, stmt in statements:
         if stmt.allows and _invokes(stmt):

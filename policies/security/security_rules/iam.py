@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, each_known,
+from ._core import (Finding, Item, Res, RuleConfig, Stack, Undecided, as_list, each_known,
                     glob_match, is_unknown, resource_rule, stack_rule)
 from ._documents import Statement, account_of, expand, scopable, statements_or_findings
 

@@ -77,8 +77,8 @@ def test_private_api_without_policy_and_wildcard_or_unlisted_endpoints():
 
 def test_policy_from_a_separate_rest_api_policy_resource_counts():
     api = R(REST_API, "leases-api", dict(API_PROPS))
-    attached = R(REST_API_POLICY, "leases-api-policy", {"restApiId": API_ID,
-                                                        "policy": policy_doc(_allow_all(), _deny_unless("vpce-1a2b3c4d"))},
+    document = policy_doc(_allow_all(), _deny_unless("vpce-1a2b3c4d"))
+    attached = R(REST_API_POLICY, "leases-api-policy", {"restApiId": API_ID, "policy": document},
                  {"restApiId": ["leases-api"]})
     assert check_stack("lp-apigw-sourcevpce-allowlist", [api, attached]).passed
 

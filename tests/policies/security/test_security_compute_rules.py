@@ -150,7 +150,8 @@ def test_public_ip_without_elastic_ip_is_caught_with_it_passes():
     instance = R(INSTANCE, "workstation", {"associatePublicIpAddress": True, "arn": "arn:aws:ec2:r:1:instance/i-0abc"})
     outcome = check_stack("lp-ec2-public-ip-only-with-eip-optin", [instance])
     assert outcome.with_token("PublicIp::associatePublicIpAddress")[0].startswith("workstation (Instance)")
-    eip = R("aws:ec2/eip:Eip", "workstation-eip", {"instance": "i-0abc", "domain": "vpc"}, {"instance": ["workstation"]})
+    eip = R("aws:ec2/eip:Eip", "workstation-eip", {"instance": "i-0abc", "domain": "vpc"},
+            {"instance": ["workstation"]})
     assert check_stack("lp-ec2-public-ip-only-with-eip-optin", [instance, eip]).passed
     instance.props["associatePublicIpAddress"] = False
     assert check_stack("lp-ec2-public-ip-only-with-eip-optin", [instance]).passed
@@ -178,4 +179,5 @@ def test_user_data_that_fetches_secrets_at_boot_passes():
     script = ('<powershell>\n$Password = (Get-SECSecretValue -SecretId gaming/admin).SecretString\n'
               'Read-S3Object -BucketName nvidia-gaming -KeyPrefix windows/latest -LocalFolder C:\\drivers\n'
               '</powershell>')
-    assert check("lp-ec2-userdata-no-secrets", TEMPLATE, {"userData": base64.b64encode(script.encode()).decode()}).passed
+    encoded = base64.b64encode(script.encode()).decode()
+    assert check("lp-ec2-userdata-no-secrets", TEMPLATE, {"userData": encoded}).passed

@@ -110,7 +110,8 @@ def test_standalone_egress_rule_on_a_workload_group_is_found():
 # --- lp-sg-no-rule-conflicts (stack) -------------------------------------------------------------------------
 
 def test_inline_and_standalone_rules_on_one_group_conflict():
-    sg = R(SG, "api-sg", {"arn": "arn:aws:ec2:us-east-1:1:security-group/sg-9", "ingress": [_ingress(443, "10.0.0.0/8")]})
+    sg = R(SG, "api-sg", {"arn": "arn:aws:ec2:us-east-1:1:security-group/sg-9",
+                          "ingress": [_ingress(443, "10.0.0.0/8")]})
     rule = R(INGRESS, "api-extra", {"securityGroupId": "sg-9", "ipProtocol": "tcp", "fromPort": 80, "toPort": 80,
                                     "cidrIpv4": "10.0.0.0/8"}, {"securityGroupId": ["api-sg"]})
     assert check_stack("lp-sg-no-rule-conflicts", [sg, rule]).with_token("SecurityGroup::api-sg")

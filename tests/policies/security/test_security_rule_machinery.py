@@ -121,7 +121,7 @@ def test_an_exception_without_reason_or_target_waives_nothing_and_is_itself_a_vi
     outcome = check("lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": DOC}, name="fn-policy",
                     config={"exceptions": [exception]})
     assert outcome.with_token("Action::s3:*")
-    assert any(f"exception #0" in v and problem in v for v in outcome.violations)
+    assert any("exception #0" in v and problem in v for v in outcome.violations)
 
 
 def test_a_reasonless_exception_aimed_elsewhere_is_not_reported_here():
