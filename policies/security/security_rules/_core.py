@@ -206,13 +206,14 @@ def glob_match(pattern: str, text: str) -> bool:
 
 EXCEPTIONS_SCHEMA: dict[str, Any] = {
     "type": "array",
-    "description": ("Reviewed exceptions: each {resource, token, reason}. `resource` is a glob on the resource's "
-                    "name or URN, `token` a glob on the finding's token (e.g. `Action::s3:*`, or "
-                    "`Resource::*[xray:PutTraceSegments]`); at least one of them. `reason` is required: an "
-                    "exception without one waives nothing and is reported as a violation."),
+    "description": ("Reviewed exceptions: each {resource, token, reason} (an optional `rule` must name this "
+                    "rule). `resource` is a glob on the resource's name or URN, `token` a glob on the finding's "
+                    "token (e.g. `Action::s3:*`, or `Resource::*[xray:PutTraceSegments]`); at least one of them. "
+                    "`reason` is required: an exception without one waives nothing and is reported as a "
+                    "violation."),
     "items": {"type": "object", "additionalProperties": False,
-              "properties": {"resource": {"type": "string"}, "token": {"type": "string"},
-                             "reason": {"type": "string"}}},
+              "properties": {"rule": {"type": "string"}, "resource": {"type": "string"},
+                             "token": {"type": "string"}, "reason": {"type": "string"}}},
     "default": [],
 }
 
@@ -223,9 +224,14 @@ class Waiver:
     resource: str | None
     token: str | None
     reason: str
+    rule: str | None = None  # optional; must match the rule whose config lists the exception
+    listed_under: str = ""
 
     @property
     def problem(self) -> str | None:
+        if self.rule is not None and not glob_match(self.rule, self.listed_under):
+            return (f"names rule {self.rule!r} but is listed under {self.listed_under}: move it to that rule's "
+                    "exceptions")
         if not self.reason.strip():
             return "has no reason: write down why this is acceptable, or remove the exception"
         if not (self.resource or self.token):
@@ -248,8 +254,9 @@ class Waiver:
         return f"exception #{self.index} ({', '.join(p for p in parts if p) or 'no target'})"
 
 
-def waivers(entries: Iterable[Mapping[str, Any]]) -> list[Waiver]:
-    return [Waiver(i, e.get("resource") or None, e.get("token") or None, str(e.get("reason") or ""))
+def waivers(entries: Iterable[Mapping[str, Any]], rule: str) -> list[Waiver]:
+    return [Waiver(i, e.get("resource") or None, e.get("token") or None, str(e.get("reason") or ""),
+                   e.get("rule"), rule)
             for i, e in enumerate(entries)]
 
 
@@ -337,7 +344,7 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
                  f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
                  "report this as a bug in the policy pack.")
 
-    rules_waivers = waivers(config.get("exceptions") or [])
+    rules_waivers = waivers(config.get("exceptions") or [], rule.name)
     broken = [w for w in rules_waivers if w.problem]
     usable = [w for w in rules_waivers if not w.problem]
     for finding in found:

@@ -1,21 +1,14 @@
-"""The pack through the Analyzer protocol: in process (the SDK's servicer, as the engine drives it:
-Configure, Analyze, AnalyzeStack, GetAnalyzerInfo) and as a separate process started the way the CLI
-starts a Python pack (`python -m pulumi.policy <engine> <pack dir>`), over gRPC."""
+"""The pack through the Analyzer protocol in process: the SDK's servicer, driven as the engine drives it
+(Configure, Analyze, AnalyzeStack, GetAnalyzerInfo). test_security_offline_preview.py runs the pack as its
+own process over gRPC, as the CLI starts it."""
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import grpc
-import pytest
 import security_rules
 from google.protobuf import empty_pb2
 from pulumi.runtime import proto
-from pulumi.runtime.proto import analyzer_pb2_grpc
 from security_policy_helpers import (RULES, UNKNOWN, R, allow, analyze, analyze_stack, diagnostics, policy_doc,
-                                     servicer, struct, urn)
+                                     servicer, urn)
 
 PACK_DIR = Path(security_rules.__file__).resolve().parents[1]
 SG = "aws:ec2/securityGroup:SecurityGroup"
@@ -97,36 +90,3 @@ def test_analyzer_info_publishes_every_rule_with_level_and_schema():
     schema = by_name["lp-sg-no-public-admin-ports"].configSchema.properties
     assert list(schema["adminPorts"]["default"]) == RULES["lp-sg-no-public-admin-ports"].config["adminPorts"][
         "default"]
-
-
-@pytest.fixture(scope="module")
-def pack_process():
-    """The pack started as `pulumi-analyzer-policy-python` starts it: it prints its port and serves."""
-    process = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(PACK_DIR)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-    try:
-        port = process.stdout.readline().strip()
-        if not port.isdigit():
-            process.kill()
-            pytest.fail(f"the pack did not print its port: {port!r} {process.stderr.read()}")
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        yield analyzer_pb2_grpc.AnalyzerStub(channel)
-        channel.close()
-    finally:
-        process.kill()
-        process.wait(timeout=10)
-
-
-def test_the_pack_serves_over_grpc_as_the_cli_runs_it(pack_process):
-    info = pack_process.GetAnalyzerInfo(empty_pb2.Empty(), timeout=20)
-    assert info.name == "blueprints-security" and len(info.policies) == len(security_rules.RULES)
-    config = proto.ConfigureAnalyzerRequest()
-    config.policyConfig["lp-sg-rule-description"].enforcementLevel = proto.DISABLED
-    pack_process.Configure(config, timeout=20)
-    request = proto.AnalyzeRequest(type=SG, properties=struct(OPEN_RDP), urn=urn(SG, "workstation-sg"),
-                                   name="workstation-sg")
-    response = pack_process.Analyze(request, timeout=20)
-    assert {(d.policyName, d.enforcementLevel) for d in response.diagnostics} == {
-        ("lp-sg-no-public-admin-ports", proto.MANDATORY)}
-    assert json.loads(json.dumps([d.message for d in response.diagnostics]))

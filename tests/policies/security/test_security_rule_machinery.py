@@ -104,6 +104,7 @@ DOC = policy_doc(allow(["s3:*", "sqs:*"], "arn:aws:s3:::b/*"))
     ({"resource": "fn-*", "token": "Action::s3:*", "reason": "r"}, ["Action::sqs:*"]),
     ({"resource": "urn:pulumi:test::*::fn-policy", "reason": "r"}, []),
     ({"token": "Action::*", "reason": "r"}, []),
+    ({"rule": "lp-iam-no-wildcard-action", "token": "Action::s3:*", "reason": "r"}, ["Action::sqs:*"]),
     ({"resource": "other-*", "token": "Action::s3:*", "reason": "r"}, ["Action::s3:*", "Action::sqs:*"]),
 ])
 def test_exceptions_match_resource_name_or_urn_and_token_globs(exception, remaining):
@@ -116,6 +117,8 @@ def test_exceptions_match_resource_name_or_urn_and_token_globs(exception, remain
     ({"resource": "fn-*", "token": "Action::s3:*"}, "has no reason"),
     ({"resource": "fn-*", "token": "Action::s3:*", "reason": ""}, "has no reason"),
     ({"reason": "everything is fine"}, "names neither a resource nor a token"),
+    ({"rule": "lp-iam-no-wildcard-resource", "token": "Action::s3:*", "reason": "r"},
+     "is listed under lp-iam-no-wildcard-action"),
 ])
 def test_an_exception_without_reason_or_target_waives_nothing_and_is_itself_a_violation(exception, problem):
     outcome = check("lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": DOC}, name="fn-policy",
