@@ -387,10 +387,18 @@ def _undecided_message(rule: Rule, undecided: list[Undecided]) -> str:
     return ". ".join(parts) + "."
 
 
+def _exceptions_schema(defaults: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+    for entry in defaults:
+        assert entry.get("reason"), "a shipped exception needs its reason"
+    return {**EXCEPTIONS_SCHEMA, "default": [dict(e) for e in defaults]}
+
+
 def resource_rule(*, name: str, description: str, types: Iterable[str], level: EnforcementLevel,
                   check: Callable[[Res, RuleConfig], Iterable[Item]], config: dict[str, dict] | None = None,
-                  severity: Severity = Severity.HIGH) -> Rule:
-    properties = {"exceptions": EXCEPTIONS_SCHEMA, **(config or {})}
+                  severity: Severity = Severity.HIGH, exceptions: Sequence[Mapping[str, str]] = ()) -> Rule:
+    """A rule on one resource's inputs. ``exceptions`` are the reviewed exceptions the pack ships (the
+    default of the rule's ``exceptions`` config; a config that sets the list replaces them)."""
+    properties = {"exceptions": _exceptions_schema(exceptions), **(config or {})}
     rule = Rule(name, description, level, check, properties, frozenset(types), severity)
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -482,8 +490,8 @@ def _stack(args: StackValidationArgs) -> Stack:
 
 def stack_rule(*, name: str, description: str, level: EnforcementLevel,
                check: Callable[[Stack, RuleConfig], Iterable[Item]], config: dict[str, dict] | None = None,
-               severity: Severity = Severity.MEDIUM) -> Rule:
-    properties = {"exceptions": EXCEPTIONS_SCHEMA, **(config or {})}
+               severity: Severity = Severity.MEDIUM, exceptions: Sequence[Mapping[str, str]] = ()) -> Rule:
+    properties = {"exceptions": _exceptions_schema(exceptions), **(config or {})}
     rule = Rule(name, description, level, check, properties, None, severity)
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -510,7 +518,7 @@ def rules_table(rules: Sequence[Rule]) -> str:
     lines = ["| Rule | Kind | Default level | Config (default) | What it asks for |", "|---|---|---|---|---|"]
     for rule in rules:
         options = [f"`{key}` ({_short(spec.get('default'))})" for key, spec in rule.config.items()
-                   if key != "exceptions"]
+                   if key != "exceptions" or spec.get("default")]
         lines.append(f"| `{rule.name}` | {rule.kind} | {rule.level.value} | "
                      f"{', '.join(options) or '`exceptions` only'} | {_cell(rule.description)} |")
     return "\n".join(lines)

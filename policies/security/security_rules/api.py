@@ -46,11 +46,21 @@ def _private_endpoint(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                           "through an execute-api VPC endpoint.")
 
 
+FRONT_DOOR_EXCEPTION = {
+    "resource": "*blueprints:private_api:RegionalFrontDoor$aws:apigateway/restApi:RestApi::*",
+    "token": "EndpointType::REGIONAL",
+    "reason": ("Pattern 1 of the cross-account private API design: the consumer account's front door is a Regional "
+               "API on purpose (callers outside the VPC reach the private APIs through it). Its methods require "
+               "AWS_IAM (lp-apigw-method-auth checks every method of a non-private API) and it forwards only "
+               "through its VPC link to the internal NLB and the allow-listed execute-api endpoint."),
+}
+
 apigw_private_endpoint = resource_rule(
     name="lp-apigw-private-endpoint",
     description=("APIs are PRIVATE REST APIs reached through execute-api VPC endpoints: set "
                  "endpointConfiguration.types to PRIVATE (a public front door needs a reviewed exception)."),
     types={REST_API, HTTP_API}, level=EnforcementLevel.MANDATORY, check=_private_endpoint, severity=Severity.HIGH,
+    exceptions=[FRONT_DOOR_EXCEPTION],
     config={"allowedEndpointTypes": {"type": "array", "items": {"type": "string",
                                                                 "enum": ["PRIVATE", "REGIONAL", "EDGE"]},
                                      "default": ["PRIVATE"], "description": "Endpoint types allowed."}},

@@ -46,9 +46,23 @@ def _permission_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             yield Finding(f"Principal::{principal}", "principal", f"any {principal} resource of any account may "
                           "invoke this function: set sourceArn to the rule, API or bucket that calls it (and "
                           "sourceAccount).", subject="sourceArn")
-        elif source_arn and ("*" in str(source_arn) or "?" in str(source_arn)):
+        elif source_arn and _wildcard_source(str(source_arn)):
             yield Finding(f"SourceArn::{source_arn}", "sourceArn", "the source ARN is a wildcard: name the exact "
-                          "rule, API stage or bucket.", subject=str(principal))
+                          "rule, API or bucket.", subject=str(principal))
+
+
+def _wildcard_source(arn: str) -> bool:
+    """A source ARN that matches other callers than one resource. An API's execution ARN followed by
+    ``/*/*`` (any stage, method and path of that one API) is bound to the API."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return "*" in arn or "?" in arn
+    if any(c in part for part in parts[:5] for c in "*?"):
+        return True
+    resource = parts[5]
+    if parts[2] == "execute-api":
+        resource = resource.split("/", 1)[0]
+    return "*" in resource or "?" in resource
 
 
 lambda_permission_scoped = resource_rule(

@@ -333,9 +333,22 @@ def _vpce_execute_api(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if stmt.allows and ("*" in stmt.resources or stmt.not_resources):
             yield Finding("Resource::*", stmt.where, "the endpoint policy allows every API: list the "
                           "execute-api ARNs (arn:aws:execute-api:<region>:<account>:<api-id>/*) the consumers use.")
+        elif stmt.allows:
+            for resource in stmt.resources:
+                if _every_api(resource):
+                    yield Finding(f"Resource::{resource}", stmt.where, "allows every API of that account (and "
+                                  "any added later): name the APIs the consumers use "
+                                  "(arn:aws:execute-api:<region>:<account>:<api-id>/*).")
         if stmt.allows and any(a in ("*", "execute-api:*") for a in stmt.actions):
             yield Finding(f"Action::{'*' if '*' in stmt.actions else 'execute-api:*'}", stmt.where,
                           "allow execute-api:Invoke only.")
+
+
+def _every_api(arn: str) -> bool:
+    """An execute-api ARN whose API id is a wildcard (``...:<account>:*``, ``...:*:*``)."""
+    parts = arn.split(":", 5)
+    return (len(parts) == 6 and parts[2] == "execute-api"
+            and any(c in parts[5].split("/", 1)[0] + parts[3] + parts[4] for c in "*?"))
 
 
 vpce_execute_api_policy = resource_rule(

@@ -43,6 +43,19 @@ def test_regional_front_door_passes_with_a_reasoned_exception_only():
     assert any("exception #0" in v and "has no reason" in v for v in unreasoned.violations)
 
 
+def test_the_blueprint_front_door_is_a_shipped_exception_with_its_reason():
+    from security_policy_helpers import RULES, urn
+    [shipped] = RULES["lp-apigw-private-endpoint"].config["exceptions"]["default"]
+    assert len(shipped["reason"]) > 100
+    nested = "blueprints:private_api:PrivateApiConsumer$blueprints:private_api:RegionalFrontDoor$" + REST_API
+    from security_rules._core import glob_match
+    assert glob_match(shipped["resource"], urn(nested, "private-api-front-door"))
+    assert not glob_match(shipped["resource"], urn(REST_API, "private-api-front-door"))
+    # A config that sets exceptions replaces the shipped list.
+    assert check("lp-apigw-private-endpoint", REST_API, {"endpointConfiguration": {"types": "REGIONAL"}},
+                 config={"exceptions": []}).violations
+
+
 def test_endpoint_type_unknown_at_preview_is_undecided():
     outcome = check("lp-apigw-private-endpoint", REST_API, {"endpointConfiguration": {"types": UNKNOWN}})
     assert outcome.undecided and "endpointConfiguration.types" in outcome.undecided

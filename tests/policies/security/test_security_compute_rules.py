@@ -33,6 +33,13 @@ def test_permission_bound_to_its_rule_or_organization_passes():
                                                              "sourceArn": UNKNOWN}).passed
     assert check("lp-lambda-permission-scoped", PERMISSION, {"principal": "*", "function": "f",
                                                              "principalOrgId": "o-sabhong3hu"}).passed
+    # Any stage, method and path of one API: bound to that API.
+    assert check("lp-lambda-permission-scoped", PERMISSION, {
+        "principal": "apigateway.amazonaws.com", "function": "f",
+        "sourceArn": "arn:aws:execute-api:us-east-1:111111111111:e30xevolzo/*/*"}).passed
+    assert check("lp-lambda-permission-scoped", PERMISSION, {
+        "principal": "apigateway.amazonaws.com", "function": "f",
+        "sourceArn": "arn:aws:execute-api:us-east-1:111111111111:*/*/*"}).violations
 
 
 # --- lp-lambda-url-auth --------------------------------------------------------------------------------------------

@@ -138,6 +138,10 @@ def test_execute_api_endpoint_limited_to_the_api_passes_and_other_services_are_n
     props = {"serviceName": EXECUTE_API, "vpcEndpointType": "Interface", "securityGroupIds": ["sg-1"],
              "policy": policy_doc(allow("execute-api:Invoke", API_ARN, Principal="*"))}
     assert check("lp-vpce-execute-api-policy", ENDPOINT, props).passed
+    account_wide = dict(props, policy=policy_doc(allow("execute-api:Invoke",
+                                                       "arn:aws:execute-api:us-east-1:111111111111:*", Principal="*")))
+    assert check("lp-vpce-execute-api-policy", ENDPOINT, account_wide).with_token(
+        "Resource::arn:aws:execute-api:us-east-1:111111111111:*")
     s3 = check("lp-vpce-execute-api-policy", ENDPOINT, {"serviceName": "com.amazonaws.us-east-1.s3"})
     assert s3.passed and "not an execute-api endpoint" in s3.not_applicable
 
