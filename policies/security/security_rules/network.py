@@ -159,7 +159,7 @@ no_public_admin_ports = resource_rule(
     name="lp-sg-no-public-admin-ports",
     description=("Remote-administration ports (SSH 22, RDP 3389, NICE DCV 8443, TCP and UDP) are never open to the "
                  "Internet: allow the operator's own CIDR (a /32), within allowedClientCidrs when set."),
-    types=SG_TYPES, level=EnforcementLevel.MANDATORY, check=_admin_ports, severity=Severity.CRITICAL,
+    types=SG_TYPES - {EGRESS_RULE}, level=EnforcementLevel.MANDATORY, check=_admin_ports, severity=Severity.CRITICAL,
     config={
         "adminPorts": {"type": "array", "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
                        "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
