@@ -85,7 +85,7 @@ class ConfigReader:
         prefix = f"{project}:"
         self._values = {k[len(prefix):]: v for k, v in values.items() if k.startswith(prefix)}
         for key in sorted(set(self._values) - set(schema)):
-            self.problem(key, self._values[key], "no such key: it is not declared in Pulumi.yaml (a typo?)")
+            self.problem(key, self._values[key], "a declared key: this one is not in Pulumi.yaml (a typo?)")
 
     def problem(self, key: str, value: Any, expected: str) -> None:
         self.problems.append(Problem(f"{self.project}:{key}", value, expected))
