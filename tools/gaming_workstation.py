@@ -26,6 +26,8 @@ from typing import Any, Callable, TextIO
 
 import boto3
 import botocore.exceptions
+import botocore.loaders
+import botocore.session
 
 # The stack export (an object) that GamingWorkstation's wiring publishes, and its keys.
 DEFAULT_OUTPUT_NAME = "gaming"
@@ -338,6 +340,9 @@ def cmd_snapshot(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO
     name = args.name or default_image_name(instance_id)
     if instance["State"]["Name"] == "running" and not args.no_reboot:
         out.write(f"{instance_id} is running: EC2 reboots it so the image is consistent (--no-reboot to skip)\n")
+    # EC2 refuses a duplicate name only after the reboot it asked for; check first.
+    if ec2.describe_images(Owners=["self"], Filters=[{"Name": "name", "Values": [name]}])["Images"]:
+        raise UsageError(f"an AMI named '{name}' already exists; choose another --name")
     tags = [
         {"Key": "Name", "Value": name},
         {"Key": WORKSTATION_TAG, "Value": instance_id},
@@ -348,10 +353,7 @@ def cmd_snapshot(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO
             Name=name,
             Description=f"Personal gaming AMI from {instance_id}",
             NoReboot=args.no_reboot,
-            TagSpecifications=[
-                {"ResourceType": "image", "Tags": tags},
-                {"ResourceType": "snapshot", "Tags": tags},
-            ],
+            TagSpecifications=[{"ResourceType": "image", "Tags": tags}],
         )["ImageId"]
     except botocore.exceptions.ClientError as err:
         code, message = _client_error(err)
@@ -360,8 +362,11 @@ def cmd_snapshot(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO
         raise
     out.write(f"creating image {image_id} ({name}) from {instance_id}\n")
     image = wait_for_image(ec2, image_id, timeout=args.timeout, poll_interval=args.poll_interval, out=out)
-    mappings = image.get("BlockDeviceMappings") or [{}]
-    snapshot_id = mappings[0].get("Ebs", {}).get("SnapshotId", "-")
+    snapshot_ids = [m["Ebs"]["SnapshotId"] for m in image.get("BlockDeviceMappings", []) if m.get("Ebs", {}).get("SnapshotId")]
+    if snapshot_ids:
+        # Tagged once they exist, so the snapshots can be traced back to the workstation too.
+        ec2.create_tags(Resources=snapshot_ids, Tags=tags)
+    snapshot_id = snapshot_ids[0] if snapshot_ids else "-"
     out.write(
         f"\nAMI {image_id} is available (snapshot {snapshot_id}).\n"
         "Make the stack launch from it:\n"
@@ -487,8 +492,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Shared by every session this process makes: parsing the EC2 service model costs about half a
+# second, and main() may run many times in one process (tests, scripts importing it).
+_LOADER = botocore.loaders.create_loader()
+
+
 def _make_client(region: str | None) -> Any:
-    session = boto3.session.Session(region_name=region)
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _LOADER)
+    session = boto3.session.Session(botocore_session=core, region_name=region)
     if not session.region_name:
         raise UsageError("no AWS Region: pass --region, --stack-outputs, or set AWS_REGION")
     return session.client("ec2")
