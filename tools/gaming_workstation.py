@@ -41,7 +41,7 @@ OUTPUT_KEYS = {
 # this tag; it keeps the tool from stopping or imaging some unrelated instance by mistake.
 WORKSTATION_TAG = "blueprints:gaming-workstation"
 # The stack config key that makes the component launch from a personal AMI.
-AMI_CONFIG_KEY = "gaming.amiId"
+AMI_CONFIG_KEY = "gamingAmiId"
 DCV_PORT = 8443
 
 INSTANCE_ID_RE = re.compile(r"^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
@@ -370,7 +370,7 @@ def cmd_snapshot(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO
     out.write(
         f"\nAMI {image_id} is available (snapshot {snapshot_id}).\n"
         "Make the stack launch from it:\n"
-        f"  pulumi config set --path {AMI_CONFIG_KEY} {image_id}\n"
+        f"  pulumi config set {AMI_CONFIG_KEY} {image_id}\n"
         "  pulumi up\n"
         "or start a separate instance from the launch template now:\n"
         f"  python -m tools.gaming_workstation launch --ami-id {image_id} --stack-outputs <outputs.json>\n"

@@ -153,7 +153,7 @@ def test_snapshot_creates_a_tagged_ami_and_says_which_config_to_set(stack):
     assert image["State"] == "available"
     assert {"Key": gw.WORKSTATION_TAG, "Value": stack["instance_id"]} in image["Tags"]
     assert f"AMI {image['ImageId']} is available" in out
-    assert f"pulumi config set --path {gw.AMI_CONFIG_KEY} {image['ImageId']}" in out
+    assert f"pulumi config set gamingAmiId {image['ImageId']}" in out
     assert "reboots it" in out  # a running instance is rebooted for a consistent image
 
 
