@@ -66,19 +66,32 @@ def size_problem(family: str, size: str | None) -> str | None:
     return None
 
 
+MISSING_CIDRS = f"at least one allowed CIDR: {OWN_ADDRESS_HINT}"
+WHOLE_INTERNET = f"not the whole internet: {OWN_ADDRESS_HINT}"
+
+
+def is_whole_internet(cidr: str) -> bool:
+    try:
+        return ipaddress.ip_network(cidr, strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
 def allowed_cidrs_problems(cidrs: tuple[str, ...] | list[str]) -> list[tuple[str | list, str]]:
     """(value, expected) for each problem with the allowed inbound CIDRs; the internet is refused."""
     if not cidrs:
-        return [([], f"at least one allowed CIDR: {OWN_ADDRESS_HINT}")]
+        return [([], MISSING_CIDRS)]
     problems: list[tuple[str | list, str]] = []
     for cidr in cidrs:
         try:
+            if "/" not in cidr:  # AWS wants the prefix length spelled out
+                raise ValueError(cidr)
             network = ipaddress.ip_network(cidr, strict=True)
         except ValueError:
             problems.append((cidr, "a network in CIDR notation such as 203.0.113.10/32 (host bits zero)"))
             continue
         if network.prefixlen == 0:
-            problems.append((cidr, f"not the whole internet: {OWN_ADDRESS_HINT}"))
+            problems.append((cidr, WHOLE_INTERNET))
     return problems
 
 
