@@ -11,7 +11,8 @@ What the script does on first boot (EC2Launch runs `<powershell>` user data once
 4. when `install` is on, installs what installs unattended (DCV MSIs with msiexec /quiet, the
    NVIDIA package with -s, the AMD INF with pnputil); a driver that refuses is left for the manual
    step, with a note beside it;
-5. writes the empty `OK` marker, or `FAILED` with the error, and reboots once if it installed drivers.
+5. writes the empty `OK` marker, or `FAILED` with the error, and restarts once if it installed a driver;
+   a run that finds `OK` already there does nothing.
 """
 
 from __future__ import annotations
@@ -130,6 +131,8 @@ def render_user_data(
         f"$InstallationFilesFolder = {_ps(installation_folder)}",
         f"$DriverFolder = Join-Path $InstallationFilesFolder {_ps(source.folder)}",
         "$DownloadFolder = Join-Path $env:TEMP 'gaming-driver-download'",
+        "# Once set up, never again: the agent may run user data anew after the restart below",
+        f"if (Test-Path (Join-Path $InstallationFilesFolder {_ps(OK_MARKER)})) {{ exit 0 }}",
         "New-Item -ItemType Directory -Force -Path $InstallationFilesFolder, $DriverFolder, $DownloadFolder | Out-Null",
         "Start-Transcript -Path (Join-Path $InstallationFilesFolder 'setup.log') -Append | Out-Null",
         "",
@@ -213,7 +216,10 @@ def render_user_data(
         "}",
     ]
     if install:
-        lines += ["# the new GPU driver takes effect after a restart", "if ($RebootNeeded) { Restart-Computer -Force }"]
+        lines += [
+            "# The new GPU driver takes effect after a restart; scheduled, so this script ends first",
+            "if ($RebootNeeded) { & shutdown.exe /r /t 30 /c 'Gaming workstation set up: restarting for the GPU driver' }",
+        ]
     lines.append("</powershell>")
     script = "\n".join(lines) + "\n"
     if len(script.encode("utf-8")) > USER_DATA_LIMIT_BYTES:

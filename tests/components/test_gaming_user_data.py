@@ -136,10 +136,11 @@ def test_silent_installs_then_ok_marker_then_one_restart(family):
     assert "ADDLOCAL=ALL AUTOMATIC_SESSION_OWNER=Administrator /quiet /norestart" in script
     assert "'3_NICEDCV-DisplayDriver.msi')`\" /quiet /norestart" in script
     assert "'enable-quic-frontend' 1" in script
-    ok = script.index("-Path (Join-Path $InstallationFilesFolder 'OK')")
+    ok = script.index("New-Item -ItemType File -Force -Path (Join-Path $InstallationFilesFolder 'OK')")
     last_step = max(script.rindex("Invoke-WebRequest"), script.rindex("Invoke-Installer "))
-    assert last_step < ok < script.index("Restart-Computer -Force")
-    assert script.count("Restart-Computer") == 1
+    assert last_step < ok < script.index("shutdown.exe /r")
+    assert script.count("shutdown.exe") == 1
+    assert "if ($RebootNeeded)" in script  # only when a driver went in
     # a failed step leaves FAILED with the error instead of OK
     assert "Join-Path $InstallationFilesFolder 'FAILED') -Value $_.ToString()" in script
 
@@ -149,9 +150,17 @@ def test_download_only_mode_leaves_installs_to_the_user(family):
     script = render(family, install=False)
     assert "msiexec" not in script
     assert "pnputil" not in script
-    assert "Restart-Computer" not in script
+    assert "shutdown.exe" not in script
     assert "Invoke-WebRequest" in script
     assert "'OK'" in script
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_second_run_after_success_does_nothing(family):
+    # Agents may run user data again after the restart: the OK marker must end it before any work.
+    script = render(family)
+    guard = script.index("if (Test-Path (Join-Path $InstallationFilesFolder 'OK')) { exit 0 }")
+    assert guard < script.index("New-Item") < script.index("Get-S3Object")
 
 
 def test_same_arguments_give_the_same_script_and_each_argument_changes_it():
