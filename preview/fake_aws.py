@@ -570,19 +570,29 @@ def _vpce_allowed(c: Ctx):
     return c.ec2_id("vpce-svc-perm"), {}
 
 
+def _launch_templates(fake: "FakeAws") -> dict[str, dict]:
+    # Template inputs by ID, so an instance launched from a template gets its subnet and public IP.
+    return vars(fake).setdefault("_launch_templates", {})
+
+
 @aws_type("aws:ec2/launchTemplate:LaunchTemplate", name="name", max_name=128)
 def _launch_template(c: Ctx):
     lid = c.ec2_id("lt")
+    _launch_templates(c.fake)[lid] = c.inputs
     return lid, {"arn": c.arn("ec2", f"launch-template/{lid}"), "latestVersion": 1, "defaultVersion": 1}
 
 
 @aws_type("aws:ec2/instance:Instance")
 def _instance(c: Ctx):
     iid = c.ec2_id("i")
-    subnet_id = c.get("subnetId") or next(iter(c.fake._subnets), None)
+    template = _launch_templates(c.fake).get((c.get("launchTemplate") or {}).get("id"), {})
+    nic = (template.get("networkInterfaces") or [{}])[0]
+    subnet_id = c.get("subnetId") or nic.get("subnetId") or next(iter(c.fake._subnets), None)
     subnet = c.fake._subnets.get(subnet_id, {})
     ip = c.ip_in(subnet.get("cidr"))
     public = c.get("associatePublicIpAddress")
+    if public is None:  # launch template values are strings ("true")
+        public = str(nic.get("associatePublicIpAddress", "")).lower() == "true"
     public_ip = c.fake._public_ip(c.seed) if public else ""
     names, _ = availability_zones(c.region)
     eni = c.ec2_id("eni")
