@@ -271,6 +271,18 @@ def _pack_python(pack_dir: Path) -> str:
     return sys.executable
 
 
+def _die_with_parent() -> None:
+    """In the pack process before exec: get SIGTERM if the preview dies without stopping us
+    (Linux prctl PR_SET_PDEATHSIG), so a killed preview leaves no pack behind."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+
+
 def _pack_version(pack_dir: Path) -> Optional[str]:
     try:
         data = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
@@ -370,6 +382,7 @@ class PolicyPackProcess:
             [_pack_python(self.pack_dir), "-u", "-m", "pulumi.policy", _ENGINE_ADDRESS, str(self.pack_dir)],
             cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._stderr,
             start_new_session=True,  # Ctrl-C goes to us; we stop the pack ourselves
+            preexec_fn=_die_with_parent,
         )
         self._port: Optional[int] = None
         self._port_error: Optional[str] = None
