@@ -296,7 +296,6 @@ class AwsType:
     build: TypeFn
     name_key: Optional[str]  # input carrying the physical name; autonamed like Pulumi when absent
     max_name: int
-    suffix: str  # appended to autonames (e.g. ".fifo" handled in the type fn)
     global_: bool  # no Region (IAM, Route 53, budgets...)
 
 
@@ -305,12 +304,12 @@ InvokeFn = Callable[["FakeAws", "InvokeCtx"], dict]
 _INVOKES: dict[str, InvokeFn] = {}
 
 
-def aws_type(token: str, *, name: Optional[str] = None, max_name: int = 255, global_: bool = False,
-             suffix: str = "") -> Callable[[TypeFn], TypeFn]:
+def aws_type(token: str, *, name: Optional[str] = None, max_name: int = 255,
+             global_: bool = False) -> Callable[[TypeFn], TypeFn]:
     """Register the fake behaviour of a resource type (see the module docstring)."""
 
     def register(fn: TypeFn) -> TypeFn:
-        _TYPES[token] = AwsType(token, fn, name, max_name, suffix, global_)
+        _TYPES[token] = AwsType(token, fn, name, max_name, global_)
         return fn
 
     return register
