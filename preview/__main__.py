@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -80,8 +82,15 @@ def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: 
                           logs=[dataclasses.asdict(log) for log in run.logs])
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    # SIGTERM (e.g. a cancelled CI job) unwinds like Ctrl-C, so the packs are stopped.
+    raise KeyboardInterrupt
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     program = args.program.resolve()
     pack_dirs = args.policy_packs if args.policy_packs is not None else default_packs(program)
 
