@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--policy-pack-config", dest="policy_pack_configs", action="append", type=Path,
                         default=[], metavar="FILE",
                         help="JSON config for the --policy-pack at the same position (repeatable)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                        help="markdown: the pull-request comment (plan, cost, findings, Mermaid diagram)")
     return parser
 
 
@@ -107,6 +108,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     if args.format == "json":
         sys.stdout.write(render_json(document) + "\n")
+    elif args.format == "markdown":
+        from .markdown import render_markdown
+
+        sys.stdout.write(render_markdown(document))
     else:
         render_text(document)
     return exit_code(document)
