@@ -319,7 +319,11 @@ RESOURCE_POLICY_TYPES = {
     "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
     "aws:secretsmanager/secret:Secret": "policy",
     "aws:kms/key:Key": "policy",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "policyDocument",
 }
+# EventBridge and log delivery write to log groups under the documented resource-policy shape, which is
+# scoped by the log-group ARN and carries no source condition: only Principal "*" is judged there.
+_SOURCE_CONDITION_NOT_EXPECTED = {"aws:cloudwatch/logResourcePolicy:LogResourcePolicy"}
 # Conditions that limit who (or which source) can use an Allow granted to "*" or to a service.
 _RESOURCE_SCOPING = ("aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn",
                      "aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceVpce", "aws:SourceVpc",
@@ -340,6 +344,8 @@ def _resource_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if stmt.public_principal() and not stmt.has_condition(*_RESOURCE_SCOPING):
             yield Finding("Principal::*", stmt.where, "allows anyone in any account: name the principals, or limit "
                           "with aws:PrincipalOrgID / aws:SourceArn / aws:SourceVpce.")
+        if res.type in _SOURCE_CONDITION_NOT_EXPECTED:
+            continue
         for service in (stmt.principals or {}).get("Service", ()):
             if not stmt.has_condition(*_RESOURCE_SCOPING) and not any(k.lower().startswith("kms:encryptioncontext")
                                                                       for k in stmt.condition_keys()):
@@ -350,8 +356,9 @@ def _resource_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
 
 resource_policy_not_public = resource_rule(
     name="lp-resource-policy-not-public",
-    description=("Resource policies (SQS, SNS, S3, ECR, Secrets Manager, KMS) do not allow Principal '*' without a "
-                 "limiting condition, and service principals carry aws:SourceArn / aws:SourceAccount."),
+    description=("Resource policies (SQS, SNS, S3, ECR, Secrets Manager, KMS, CloudWatch Logs) do not allow "
+                 "Principal '*' without a limiting condition, and service principals carry aws:SourceArn / "
+                 "aws:SourceAccount."),
     types=RESOURCE_POLICY_TYPES, level=EnforcementLevel.MANDATORY, check=_resource_policy, severity=Severity.CRITICAL,
 )
 

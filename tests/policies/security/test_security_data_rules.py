@@ -153,3 +153,13 @@ def test_queue_policy_bound_to_the_rule_passes_and_deny_statements_are_fine():
                        {"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*",
                         "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
     assert check("lp-resource-policy-not-public", "aws:sqs/queuePolicy:QueuePolicy", {"policy": bound}).passed
+
+
+def test_log_resource_policy_for_eventbridge_in_the_documented_shape_passes_but_not_for_everyone():
+    log_policy = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
+    group = "arn:aws:logs:us-east-1:1:log-group:/aws/events/orders-bus-catch-all:*"
+    documented = policy_doc(allow(["logs:CreateLogStream", "logs:PutLogEvents"], group,
+                                  Principal={"Service": ["events.amazonaws.com", "delivery.logs.amazonaws.com"]}))
+    assert check("lp-resource-policy-not-public", log_policy, {"policyDocument": documented}).passed
+    public = policy_doc(allow(["logs:PutLogEvents"], group, Principal="*"))
+    assert check("lp-resource-policy-not-public", log_policy, {"policyDocument": public}).with_token("Principal::*")
