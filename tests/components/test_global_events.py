@@ -324,3 +324,27 @@ def test_several_problems_are_reported_together():
         GlobalEventBusArgs(primary_provider=_Provider(), secondary_provider=_Provider(),
                            bus_name="", archive_retention_days=0)
     assert "bus_name" in str(raised.value) and "archive_retention_days" in str(raised.value)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_stack_program_wires_the_architecture(stack):
+    """__main__.py with the shipped stack file: architecture A is on, tagged and exported."""
+    import runpy
+    from pathlib import Path
+
+    import yaml
+
+    from preview.harness import mocked_pulumi
+
+    root = Path(__file__).resolve().parents[2]
+    config = yaml.safe_load((root / f"Pulumi.{stack}.yaml").read_text())["config"]
+    with mocked_pulumi("blueprints", stack, config={"aws:region": "us-east-1", **config}) as env:
+        result = env.run(lambda: runpy.run_path(str(root / "__main__.py"), run_name="__main__"))
+
+    assert result.outputs["eventsEndpointId"] and result.outputs["eventsHealthCheckId"]
+    assert result.outputs["eventsPrimaryBusArn"].startswith("arn:aws:events:us-east-1:")
+    providers = [r for r in result.of_type("pulumi:providers:aws") if r.name.startswith("global-events-")]
+    assert {json.loads(p.inputs["defaultTags"])["tags"]["Architecture"] for p in providers} == {"global-events"}
+    archives = result.of_type(ARCHIVE)
+    assert len(archives) == 2
+    assert all(bool(a.options.get("protect")) == (stack == "prod") for a in archives)
