@@ -144,18 +144,17 @@ def endpoint_id_from_url(url: str) -> str:
 
 
 def _resource_policy(principals: list[str], actions: list[str], resources: list[pulumi.Input[str]],
-                     source_arn: pulumi.Input[str]) -> pulumi.Output[str]:
-    """A resource policy letting AWS services act only on behalf of one rule (aws:SourceArn)."""
-    return pulumi.Output.json_dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": principals},
-            "Action": actions,
-            "Resource": resources,
-            "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
-        }],
-    })
+                     source_arn: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
+    """A resource policy for AWS service principals; with ``source_arn``, on behalf of one rule only."""
+    statement: dict = {
+        "Effect": "Allow",
+        "Principal": {"Service": principals},
+        "Action": actions,
+        "Resource": resources,
+    }
+    if source_arn is not None:
+        statement["Condition"] = {"ArnEquals": {"aws:SourceArn": source_arn}}
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 class EventBusRegion(pulumi.ComponentResource):
@@ -186,11 +185,12 @@ class EventBusRegion(pulumi.ComponentResource):
             event_pattern=json.dumps({"source": [{"prefix": ""}]}), opts=child)
         self.catch_all_logs_policy = aws.cloudwatch.LogResourcePolicy(
             f"{name}-catch-all-logs-policy", policy_name=f"{args.bus_name}-catch-all-from-eventbridge",
+            # The shape EventBridge documents for log targets (no aws:SourceArn condition, which
+            # it does not document for CloudWatch Logs), limited to this one log group.
             policy_document=_resource_policy(
                 ["events.amazonaws.com", "delivery.logs.amazonaws.com"],
                 ["logs:CreateLogStream", "logs:PutLogEvents"],
-                [self.catch_all_log_group.arn.apply(lambda arn: f"{arn}:*")],
-                self.catch_all_rule.arn),
+                [self.catch_all_log_group.arn.apply(lambda arn: f"{arn}:*")]),
             opts=child)
         self.catch_all_target = aws.cloudwatch.EventTarget(
             f"{name}-catch-all-target", rule=self.catch_all_rule.name, event_bus_name=self.bus.name,

@@ -172,8 +172,9 @@ def test_catch_all_rules_write_to_log_groups_with_retention(deploy):
         assert group.inputs["retentionInDays"] == 7
         (log_policy,) = [p for p in result.of_type(LOG_POLICY) if p.region == region]
         (statement,) = policy(log_policy, "policyDocument")["Statement"]
-        assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": rule.outputs["arn"]}}
-        assert statement["Resource"] == [group.outputs["arn"] + ":*"]
+        assert statement["Principal"] == {"Service": ["events.amazonaws.com", "delivery.logs.amazonaws.com"]}
+        assert statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+        assert statement["Resource"] == [group.outputs["arn"] + ":*"]  # this log group only
 
 
 def test_each_region_has_an_idempotent_order_consumer_with_dlq_and_retry_policy(deploy):
