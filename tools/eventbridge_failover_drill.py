@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import boto3
+from botocore.compat import HAS_CRT
 
 PROBE_SOURCE = "blueprints.failover-drill"
 PROBE_DETAIL_TYPE = "FailoverDrillProbe"
@@ -218,6 +219,9 @@ class Drill:
             if c.secondary_region == c.primary_region:
                 raise UsageError("the endpoint's secondary Region equals the primary Region")
         c.log_group = c.log_group or f"/aws/events/{c.bus_name}-catch-all"
+        if self._send_probe == self._put_through_endpoint and not HAS_CRT:
+            raise UsageError("probes go through the global endpoint, which needs SigV4a signing: "
+                             "install awscrt (pip install 'boto3[crt]')")
 
         route53 = self._clients("route53", c.primary_region)
         try:

@@ -378,3 +378,10 @@ def test_a_replicated_copy_is_attributed_to_the_region_that_received_it():
     drill._record(json.dumps({"region": SECONDARY, "detail": {"drill_id": "other", "seq": 0}}),
                   SECONDARY, by_seq)
     assert probe.received_by == PRIMARY and probe.seen_in == {PRIMARY, SECONDARY}
+
+
+def test_without_awscrt_the_drill_refuses_before_any_change(world, capsys, monkeypatch):
+    monkeypatch.setattr(drill_module, "HAS_CRT", False)
+    code, output = run(args(world))  # the real endpoint sender: needs SigV4a
+    assert code == 2 and "install awscrt" in capsys.readouterr().err
+    assert "CHANGE" not in output and not inverted(world)
