@@ -37,7 +37,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.lambda_function import _LOG_RETENTION_DAYS, PythonFunction, PythonFunctionArgs
+from components.lambda_function import LOG_RETENTION_DAYS, PythonFunction, PythonFunctionArgs
 
 ORDER_DETAIL_TYPE = "OrderCreated"  # what lambdas/order_consumer records
 TREAT_MISSING_DATA = ("missing", "notBreaching", "breaching", "ignore")
@@ -115,8 +115,8 @@ class GlobalEventBusArgs:
         if not 1 <= self.archive_retention_days <= 3650:
             # 0 would mean "keep forever", billed forever: say so explicitly with a large number.
             problems.append(f"archive_retention_days must be between 1 and 3650, got {self.archive_retention_days}")
-        if self.log_retention_days not in _LOG_RETENTION_DAYS:
-            problems.append(f"log_retention_days must be one of {sorted(_LOG_RETENTION_DAYS)}")
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            problems.append(f"log_retention_days must be one of {sorted(LOG_RETENTION_DAYS)}")
         if not 60 <= self.target_max_event_age_seconds <= 86_400:
             problems.append("target_max_event_age_seconds must be between 60 and 86400")
         if not 0 <= self.target_max_retry_attempts <= 185:
