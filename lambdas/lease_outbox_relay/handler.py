@@ -56,7 +56,7 @@ def handler(event, context):
     metrics.add_metric(name="OutboxPending", unit=MetricUnit.Count, value=report.pending)
     metrics.add_metric(name="OutboxStuck", unit=MetricUnit.Count, value=report.stuck)
     metrics.add_metric(name="OutboxOldestPendingSeconds", unit=MetricUnit.Seconds, value=report.oldest_pending_seconds)
-    summary = {k: v for k, v in vars(report).items()}
+    summary = {k: v for k, v in vars(report).items() if k != "failed_ids"}
     if report.stuck:
         logger.error("outbox events keep failing", extra=summary)
     else:

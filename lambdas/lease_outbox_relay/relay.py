@@ -57,6 +57,8 @@ class RelayReport:
     batches: int = 0
     call_failures: int = 0
     errors: dict[str, int] = field(default_factory=dict)
+    # Rows this run already tried and failed: each run tries a row at most once, whatever the backoff.
+    failed_ids: list[int] = field(default_factory=list, repr=False)
     pending: int = 0
     stuck: int = 0
     oldest_pending_seconds: float = 0.0
@@ -69,7 +71,7 @@ class RelayReport:
 _CLAIM = """
 SELECT outbox_id, event_id, detail_type, detail, created_at, attempts
 FROM event_outbox
-WHERE sent_at IS NULL AND next_attempt_at <= now()
+WHERE sent_at IS NULL AND next_attempt_at <= now() AND NOT outbox_id = ANY(%s)
 ORDER BY outbox_id
 LIMIT %s
 FOR UPDATE SKIP LOCKED
@@ -107,7 +109,7 @@ def _error_code(error: Exception) -> str:
 
 def relay_batch(cur, events_client, settings: RelaySettings, report: RelayReport) -> int:
     """Sends one claimed batch inside the caller's transaction; returns how many rows it claimed."""
-    cur.execute(_CLAIM, (settings.batch_size,))
+    cur.execute(_CLAIM, (report.failed_ids, settings.batch_size))
     rows = cur.fetchall()
     if not rows:
         return 0
@@ -122,6 +124,7 @@ def relay_batch(cur, events_client, settings: RelaySettings, report: RelayReport
         report.count_error(code)
         report.failed_attempts += len(rows)
         cur.executemany(_MARK_FAILED, [(f"{code}: {error}"[:1000], *backoff, row["outbox_id"]) for row in rows])
+        report.failed_ids.extend(row["outbox_id"] for row in rows)
         return len(rows)
 
     results = response.get("Entries", [])
@@ -136,6 +139,7 @@ def relay_batch(cur, events_client, settings: RelaySettings, report: RelayReport
             report.failed_attempts += 1
             message = f"{code}: {result.get('ErrorMessage', '')}"[:1000]
             cur.execute(_MARK_FAILED, (message, *backoff, row["outbox_id"]))
+            report.failed_ids.append(row["outbox_id"])
     return len(rows)
 
 
