@@ -12,13 +12,17 @@ no writer instance: RDS-EVENT-0519) raises, so the asynchronous invocation is re
 lands in the function's dead-letter queue.
 
 Environment: ``GLOBAL_CLUSTER_ID``, ``HOSTED_ZONE_ID``, ``RECORD_NAME``, ``RECORD_TTL`` (seconds,
-default 5), ``CLUSTER_ARNS`` (comma-separated member clusters the record may point at).
+default 5), ``CLUSTER_ARNS`` (comma-separated member clusters the record may point at) and
+``WRITER_TARGETS`` (optional JSON object, cluster ARN -> the name to publish for it, e.g. the
+read/write endpoint of the RDS Proxy in front of that cluster; without it the record gets the
+cluster's own writer endpoint).
 """
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import boto3
 from aws_lambda_powertools import Logger
@@ -53,6 +57,7 @@ class Settings:
     record_name: str
     ttl: int
     cluster_arns: tuple[str, ...]
+    writer_targets: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -66,10 +71,17 @@ class Settings:
         except ValueError:
             problems.append(f"RECORD_TTL must be a number of seconds, got {env.get('RECORD_TTL')!r}")
             ttl = 0
+        targets: dict = {}
+        try:
+            targets = json.loads(env.get("WRITER_TARGETS") or "{}")
+            if not isinstance(targets, dict) or not all(isinstance(v, str) and v for v in targets.values()):
+                raise ValueError
+        except ValueError:
+            problems.append("WRITER_TARGETS must be a JSON object of cluster ARN to host name")
         if problems:
             raise ConfigurationError("failover DNS settings: " + "; ".join(problems))
         arns = tuple(a.strip() for a in env.get("CLUSTER_ARNS", "").split(",") if a.strip())
-        return cls(env["GLOBAL_CLUSTER_ID"], env["HOSTED_ZONE_ID"], _fqdn(env["RECORD_NAME"]), ttl, arns)
+        return cls(env["GLOBAL_CLUSTER_ID"], env["HOSTED_ZONE_ID"], _fqdn(env["RECORD_NAME"]), ttl, arns, targets)
 
 
 def _fqdn(name: str) -> str:
@@ -168,7 +180,13 @@ def handler(event, context):
     writer = override or current_writer_arn(settings)
     if settings.cluster_arns and writer not in settings.cluster_arns:
         raise ConfigurationError(f"writer {writer} is not one of CLUSTER_ARNS; refusing to point the record at it")
-    target = writer_endpoint(writer)
+    endpoint = writer_endpoint(writer)  # also checks that the new primary can take writes
+    if settings.writer_targets:
+        if writer not in settings.writer_targets:
+            raise ConfigurationError(f"WRITER_TARGETS has no entry for the writer {writer}")
+        target = settings.writer_targets[writer]
+    else:
+        target = endpoint
     result = {**point_record(settings, target), "record": settings.record_name, "target": target,
               "writer_cluster_arn": writer}
     logger.info("writer record", extra=result)

@@ -107,8 +107,9 @@ def record_payment(cur: psycopg.Cursor, lease_id: uuid.UUID, body: dict) -> Outc
     body = schemas.validate(schemas.RECORD_PAYMENT, body)
     values = dict(lease_id=lease_id, payment_reference=body["payment_reference"], amount_cents=body["amount_cents"],
                   billing_period=body["billing_period"], received_at=schemas.parse_datetime(body["received_at"]))
-    cur.execute("SELECT 1 FROM leases WHERE lease_id = %s", (lease_id,))
-    if _one(cur) is None:
+    cur.execute("SELECT community_id FROM leases WHERE lease_id = %s", (lease_id,))
+    lease = _one(cur)
+    if lease is None:
         raise NotFound(f"no lease {lease_id}")
     # A concurrent duplicate waits here on the unique index until the first commits, then inserts
     # nothing: whichever way the two race, the payment takes effect once.
@@ -132,7 +133,7 @@ def record_payment(cur: psycopg.Cursor, lease_id: uuid.UUID, body: dict) -> Outc
     cur.execute("UPDATE leases SET paid_cents = paid_cents + %s, updated_at = now() WHERE lease_id = %s",
                 (payment["amount_cents"], lease_id))
     outbox.add_event(cur, outbox.RENT_PAYMENT_RECORDED, lease_id, {
-        "payment_id": str(payment["payment_id"]), "lease_id": str(lease_id),
+        "payment_id": str(payment["payment_id"]), "lease_id": str(lease_id), "community_id": lease["community_id"],
         "amount_cents": payment["amount_cents"], "billing_period": payment["billing_period"],
         "received_at": payment["received_at"].isoformat(),
     })

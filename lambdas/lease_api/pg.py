@@ -13,11 +13,18 @@ Settings come from the environment the stack sets:
     connection. ``password`` (with ``DB_PASSWORD``): local servers and tests only.
 ``DB_SSLMODE`` (``verify-full``), ``DB_SSLROOTCERT`` (``system``: the OS trust store, which holds
     the Amazon Trust Services roots RDS Proxy certificates chain to).
+``DB_HOST_IS_ALIAS`` (``false``)
+    ``true`` when ``DB_HOST`` is the writer CNAME in the private hosted zone, which the failover
+    function repoints at the proxy of the current primary. The CNAME is resolved at every new
+    connection and the client connects to its target by name: the proxy certificate names the
+    proxy endpoint, not the alias, so this keeps ``verify-full``; the IAM token is signed for the
+    target and for the Region in its name (the writer may be in the other Region).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -30,6 +37,7 @@ from psycopg.rows import dict_row
 T = TypeVar("T")
 
 _TLS_MODES = ("require", "verify-ca", "verify-full")
+_RDS_HOST_REGION = re.compile(r"\.([a-z]{2}(?:-[a-z]+)+-\d+)\.rds\.amazonaws\.com\.?$")
 _ALL_SSL_MODES = ("disable", "allow", "prefer", *_TLS_MODES)
 # Transient: the proxy dropped or is failing over the connection, or the server asks for a retry.
 _RETRYABLE_SQLSTATES = {"40001", "40P01", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
@@ -52,6 +60,7 @@ class ConnectionSettings:
     sslrootcert: str = "system"
     connect_timeout: int = 5
     application_name: str = "leasing"
+    host_is_alias: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -92,6 +101,7 @@ class ConnectionSettings:
             sslmode=env.get("DB_SSLMODE", "verify-full"),
             sslrootcert=env.get("DB_SSLROOTCERT", "system"),
             application_name=application_name,
+            host_is_alias=env.get("DB_HOST_IS_ALIAS", "false").lower() == "true",
         )
 
 
@@ -105,16 +115,33 @@ def rds_client(region: str):
     return _rds_clients[region]
 
 
-def auth_token(settings: ConnectionSettings) -> str:
+def region_of_host(host: str, default: str) -> str:
+    """The Region in an RDS host name (``<name>.proxy-<id>.<region>.rds.amazonaws.com``)."""
+    match = _RDS_HOST_REGION.search(host)
+    return match.group(1) if match else default
+
+
+def resolve_alias(alias: str) -> str:
+    """The target of a CNAME (the writer record), as the VPC resolver answers it now."""
+    import dns.resolver  # imported here: only functions reaching the writer through the alias need it
+
+    answer = dns.resolver.resolve(alias, "CNAME", lifetime=3)
+    return answer[0].target.to_text(omit_final_dot=True)
+
+
+def auth_token(settings: ConnectionSettings, host: str | None = None) -> str:
     """Signs an RDS IAM auth token locally (no network call); valid for 15 minutes."""
-    return rds_client(settings.region).generate_db_auth_token(
-        DBHostname=settings.host, Port=settings.port, DBUsername=settings.user, Region=settings.region)
+    host = host or settings.host
+    region = region_of_host(host, settings.region)
+    return rds_client(region).generate_db_auth_token(
+        DBHostname=host, Port=settings.port, DBUsername=settings.user, Region=region)
 
 
 def connect_kwargs(settings: ConnectionSettings) -> dict:
-    password = auth_token(settings) if settings.auth == "iam" else settings.password
+    host = resolve_alias(settings.host) if settings.host_is_alias else settings.host
+    password = auth_token(settings, host) if settings.auth == "iam" else settings.password
     kwargs = dict(
-        host=settings.host, port=settings.port, dbname=settings.dbname, user=settings.user, password=password,
+        host=host, port=settings.port, dbname=settings.dbname, user=settings.user, password=password,
         sslmode=settings.sslmode, connect_timeout=settings.connect_timeout,
         application_name=settings.application_name,
     )

@@ -196,13 +196,27 @@ def test_operator_reconcile_after_detach_and_promote(aurora, lambda_context):
                          lambda_context)
 
 
+def test_the_record_can_name_the_proxy_in_front_of_the_new_primary(aurora, monkeypatch, lambda_context):
+    proxies = {aurora.east: "leasing-use1.proxy-c0ffee111111.us-east-1.rds.amazonaws.com",
+               aurora.west: "leasing-usw2.proxy-c0ffee222222.us-west-2.rds.amazonaws.com"}
+    monkeypatch.setenv("WRITER_TARGETS", json.dumps(proxies))
+    aurora.fail_over_to(aurora.west)
+    result = failover.handler(rds_event(aurora.west, events.FAILOVER_COMPLETED), lambda_context)
+    assert result["target"] == proxies[aurora.west]
+    assert aurora.record()["ResourceRecords"] == [{"Value": proxies[aurora.west]}]
+    monkeypatch.setenv("WRITER_TARGETS", json.dumps({aurora.east: proxies[aurora.east]}))
+    with pytest.raises(failover.ConfigurationError, match="no entry for the writer"):
+        failover.handler(rds_event(aurora.west, events.FAILOVER_COMPLETED), lambda_context)
+
+
 def test_missing_settings_are_all_reported(monkeypatch, lambda_context):
     for key in ("GLOBAL_CLUSTER_ID", "HOSTED_ZONE_ID", "RECORD_NAME"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("RECORD_TTL", "3600")
+    monkeypatch.setenv("WRITER_TARGETS", "[1, 2]")
     with pytest.raises(failover.ConfigurationError) as error:
         failover.handler({"action": "reconcile"}, lambda_context)
-    for expected in ("GLOBAL_CLUSTER_ID", "HOSTED_ZONE_ID", "RECORD_NAME", "RECORD_TTL"):
+    for expected in ("GLOBAL_CLUSTER_ID", "HOSTED_ZONE_ID", "RECORD_NAME", "RECORD_TTL", "WRITER_TARGETS"):
         assert expected in str(error.value)
 
 

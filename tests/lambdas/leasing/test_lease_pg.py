@@ -80,3 +80,33 @@ def test_the_shared_module_is_the_same_file_in_every_function():
     for function in ("lease_outbox_relay", "db_migrations"):
         copy = root / function / "pg.py"
         assert copy.is_file() and os.path.samefile(copy, root / "lease_api" / "pg.py")
+
+
+def test_the_writer_alias_is_resolved_and_the_token_signed_for_its_region(aws_env, monkeypatch):
+    target = "leasing-usw2.proxy-c0ffee654321.us-west-2.rds.amazonaws.com"
+    monkeypatch.setattr(pg, "resolve_alias", lambda alias: {"writer.leasing.internal": target}[alias])
+    settings = pg.ConnectionSettings.from_env({
+        "DB_HOST": "writer.leasing.internal", "DB_HOST_IS_ALIAS": "true", "DB_NAME": "leasing",
+        "DB_USER": "lease_api", "AWS_REGION": "us-east-1"})
+    kwargs = pg.connect_kwargs(settings)
+    assert kwargs["host"] == target  # verify-full checks the proxy's own name, not the alias
+    query = parse_qs(urlsplit(f"https://{kwargs['password']}").query)
+    assert urlsplit(f"https://{kwargs['password']}").netloc == f"{target}:5432"
+    assert "us-west-2/rds-db/aws4_request" in query["X-Amz-Credential"][0]
+
+
+@pytest.mark.parametrize("host, region", [
+    ("leasing.proxy-abc.us-west-2.rds.amazonaws.com", "us-west-2"),
+    ("db.cluster-xyz.ap-southeast-2.rds.amazonaws.com.", "ap-southeast-2"),
+    ("localhost", "eu-west-1"),
+])
+def test_region_of_host(host, region):
+    assert pg.region_of_host(host, "eu-west-1") == region
+
+
+def test_the_alias_is_followed_against_the_real_server(postgres_server, leasing_database, monkeypatch):
+    monkeypatch.setattr(pg, "resolve_alias", lambda alias: "localhost")
+    env = {**postgres_server.environ(leasing_database), "DB_HOST": "writer.leasing.internal",
+           "DB_HOST_IS_ALIAS": "true"}
+    with pg.connect(pg.ConnectionSettings.from_env(env)) as conn:
+        assert conn.info.host == "localhost" and conn.info.pgconn.ssl_in_use
