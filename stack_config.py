@@ -255,14 +255,109 @@ class LeasingSearchConfig:
 
 
 # --- Architecture C: leasing and search platform ---
+_HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+_SCHEDULE = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
+_ENGINE_VERSION = re.compile(r"^\d+\.\d+$")
+
+
 @dataclass(frozen=True)
 class LeasingConfig:
     enabled: bool = False
     search: LeasingSearchConfig = field(default_factory=LeasingSearchConfig)
+    multi_region: bool = False
+    vpc_cidrs: tuple[str, ...] = ("10.60.0.0/16", "10.61.0.0/16")
+    availability_zones: int = 2
+    aurora_engine_version: str = "16.6"
+    aurora_min_capacity: float = 0.5
+    aurora_max_capacity: float = 4.0
+    aurora_instances: int = 1
+    backup_retention_days: int = 1
+    api_memory_mb: int = 512
+    api_provisioned_concurrency: int = 0
+    api_reserved_concurrency: int = 50
+    api_domain_name: str = ""
+    api_hosted_zone_id: str = ""
+    private_zone_name: str = "leasing.internal"
+    writer_record_ttl: int = 5
+    partner_api_url: str = ""
+    partner_api_key: str = ""
+    outbox_relay_schedule: str = "rate(1 minute)"
+    event_archive_days: int = 14
+    log_retention_days: int = 30
+    alarm_emails: tuple[str, ...] = ()
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> LeasingConfig:
-        return cls(enabled=r.boolean("leasingEnabled"), search=LeasingSearchConfig.read(r, stack))
+        config = cls(
+            enabled=r.boolean("leasingEnabled"),
+            search=LeasingSearchConfig.read(r, stack),
+            multi_region=r.boolean("leasingMultiRegion"),
+            vpc_cidrs=r.cidrs("leasingVpcCidrs"),
+            availability_zones=r.integer("leasingAvailabilityZones", minimum=2, maximum=3),
+            aurora_engine_version=r.string("leasingAuroraEngineVersion", pattern=_ENGINE_VERSION,
+                                           describe="an Aurora PostgreSQL version such as 16.6"),
+            aurora_min_capacity=r.number("leasingAuroraMinCapacity", minimum=0, maximum=256),
+            aurora_max_capacity=r.number("leasingAuroraMaxCapacity", minimum=1, maximum=256),
+            aurora_instances=r.integer("leasingAuroraInstances", minimum=1, maximum=4),
+            backup_retention_days=r.integer("leasingBackupRetentionDays", minimum=1, maximum=35),
+            api_memory_mb=r.integer("leasingApiMemoryMb", minimum=128, maximum=10240),
+            api_provisioned_concurrency=r.integer("leasingApiProvisionedConcurrency", minimum=0, maximum=100),
+            api_reserved_concurrency=r.integer("leasingApiReservedConcurrency", minimum=1, maximum=1000),
+            api_domain_name=r.string("leasingApiDomainName", pattern=_DOMAIN,
+                                     describe="a lower-case DNS name such as leasing-api.example.com, or empty"),
+            api_hosted_zone_id=r.string("leasingApiHostedZoneId", pattern=_ZONE_ID,
+                                        describe="a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, or empty"),
+            private_zone_name=r.string("leasingPrivateZoneName", pattern=_DOMAIN,
+                                       describe="a private DNS zone name such as leasing.internal"),
+            writer_record_ttl=r.integer("leasingWriterRecordTtl", minimum=1, maximum=60),
+            partner_api_url=r.string("leasingPartnerApiUrl", pattern=_HTTPS_URL,
+                                     describe="an https:// URL, or empty for no partner API destination"),
+            partner_api_key=r.string("leasingPartnerApiKey"),
+            outbox_relay_schedule=r.string("leasingOutboxRelaySchedule", pattern=_SCHEDULE,
+                                           describe="an EventBridge schedule such as rate(1 minute)"),
+            event_archive_days=r.integer("leasingEventArchiveDays", minimum=1, maximum=3650),
+            log_retention_days=r.integer("leasingLogRetentionDays", minimum=1, maximum=3653),
+            alarm_emails=r.strings("leasingAlarmEmails", item=_email_problem),
+        )
+        config._check(r, stack)
+        return config
+
+    def _check(self, r: ConfigReader, stack: StackSettings) -> None:
+        capacity = self.aurora_min_capacity
+        if 0 <= capacity < 0.5:
+            r.problem("leasingAuroraMinCapacity", capacity,
+                      "at least 0.5: an instance behind RDS Proxy, in a global database, never auto-pauses, so 0 "
+                      "would bill 0.5 ACU anyway")
+        for key, value in (("leasingAuroraMinCapacity", self.aurora_min_capacity),
+                           ("leasingAuroraMaxCapacity", self.aurora_max_capacity)):
+            if value * 2 != int(value * 2):
+                r.problem(key, value, "a multiple of 0.5 ACU")
+        if self.aurora_max_capacity < self.aurora_min_capacity:
+            r.problem("leasingAuroraMaxCapacity", self.aurora_max_capacity,
+                      f"at least leasingAuroraMinCapacity ({self.aurora_min_capacity})")
+        if len(self.vpc_cidrs) != 2:
+            r.problem("leasingVpcCidrs", list(self.vpc_cidrs), "two CIDRs: the primary and the secondary Region's VPC")
+        elif all(cidr_problem(c) is None for c in self.vpc_cidrs):
+            first, second = (ipaddress.ip_network(c) for c in self.vpc_cidrs)
+            if first.overlaps(second):
+                r.problem("leasingVpcCidrs", list(self.vpc_cidrs), "two CIDRs that do not overlap (the VPCs are peered)")
+            for cidr in (first, second):
+                if not 16 <= cidr.prefixlen <= 24:
+                    r.problem("leasingVpcCidrs", str(cidr), "VPC CIDRs between /16 and /24")
+        if bool(self.api_domain_name) != bool(self.api_hosted_zone_id):
+            r.problem("leasingApiHostedZoneId" if self.api_domain_name else "leasingApiDomainName",
+                      self.api_hosted_zone_id or self.api_domain_name,
+                      "both leasingApiDomainName and leasingApiHostedZoneId (the public zone of the custom domain), "
+                      "or neither")
+        if self.enabled and stack.is_prod and not self.multi_region:
+            r.problem("leasingMultiRegion", False, "true in prod: the leasing platform is active-active in two Regions")
+        if self.enabled and stack.is_prod and self.aurora_instances < 2:
+            r.problem("leasingAuroraInstances", self.aurora_instances,
+                      "at least 2 in prod: a reader in another AZ to fail over to")
+        if self.partner_api_key and not self.partner_api_url:
+            r.problem("leasingPartnerApiKey", "(secret)", "leasingPartnerApiUrl set as well, or no key")
 # --- end of section C ---
 
 
