@@ -326,19 +326,23 @@ class LeasingConfig:
         return config
 
     def _check(self, r: ConfigReader, stack: StackSettings) -> None:
+        reported = {p.key.split(":", 1)[1] for p in r.problems}  # one problem per key is enough
         capacity = self.aurora_min_capacity
-        if 0 <= capacity < 0.5:
+        if "leasingAuroraMinCapacity" not in reported and 0 <= capacity < 0.5:
             r.problem("leasingAuroraMinCapacity", capacity,
                       "at least 0.5: an instance behind RDS Proxy, in a global database, never auto-pauses, so 0 "
                       "would bill 0.5 ACU anyway")
         for key, value in (("leasingAuroraMinCapacity", self.aurora_min_capacity),
                            ("leasingAuroraMaxCapacity", self.aurora_max_capacity)):
-            if value * 2 != int(value * 2):
+            if key not in reported and value * 2 != int(value * 2):
                 r.problem(key, value, "a multiple of 0.5 ACU")
-        if self.aurora_max_capacity < self.aurora_min_capacity:
+        if not {"leasingAuroraMinCapacity", "leasingAuroraMaxCapacity"} & reported and \
+                self.aurora_max_capacity < self.aurora_min_capacity:
             r.problem("leasingAuroraMaxCapacity", self.aurora_max_capacity,
                       f"at least leasingAuroraMinCapacity ({self.aurora_min_capacity})")
-        if len(self.vpc_cidrs) != 2:
+        if "leasingVpcCidrs" in reported:
+            pass
+        elif len(self.vpc_cidrs) != 2:
             r.problem("leasingVpcCidrs", list(self.vpc_cidrs), "two CIDRs: the primary and the secondary Region's VPC")
         elif all(cidr_problem(c) is None for c in self.vpc_cidrs):
             first, second = (ipaddress.ip_network(c) for c in self.vpc_cidrs)
