@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from lambdas.db_migrations import handler as migrations_handler
@@ -134,3 +135,34 @@ def test_handler_migrates_through_environment_settings(empty_db_settings, postgr
         monkeypatch.setenv(key, value)
     assert migrations_handler.handler({}, lambda_context) == {"applied": [1], "version": 1}
     assert migrations_handler.handler({}, lambda_context) == {"applied": [], "version": 1}
+
+
+def test_handler_waits_for_a_proxy_that_is_not_ready_yet(empty_db_settings, postgres_server, monkeypatch,
+                                                         lambda_context):
+    for key, value in postgres_server.environ(empty_db_settings.dbname).items():
+        monkeypatch.setenv(key, value)
+    real_connect, attempts = pg.connect, []
+
+    def flaky_connect(settings):
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise psycopg.OperationalError("connection refused: target group has no available targets")
+        return real_connect(settings)
+
+    monkeypatch.setattr(migrations_handler.pg, "connect", flaky_connect)
+    monkeypatch.setattr(migrations_handler, "RETRY_SECONDS", 0)
+    assert migrations_handler.handler({}, lambda_context) == {"applied": [1], "version": 1}
+    assert len(attempts) == 3
+
+
+def test_handler_gives_up_before_its_timeout(empty_db_settings, postgres_server, monkeypatch, lambda_context):
+    for key, value in postgres_server.environ(empty_db_settings.dbname).items():
+        monkeypatch.setenv(key, value)
+
+    def refused(settings):
+        raise psycopg.OperationalError("connection refused")
+
+    monkeypatch.setattr(migrations_handler.pg, "connect", refused)
+    lambda_context.remaining_ms = 35_000  # less than the reserve plus one retry
+    with pytest.raises(psycopg.OperationalError):
+        migrations_handler.handler({}, lambda_context)
