@@ -398,6 +398,9 @@ class LeasingConfig:
         if self.enabled and stack.is_prod and self.aurora_instances < 2:
             r.problem("leasingAuroraInstances", self.aurora_instances,
                       "at least 2 in prod: a reader in another AZ to fail over to")
+        if "leasingLogRetentionDays" not in reported and self.log_retention_days not in _LOG_RETENTION_CHOICES:
+            r.problem("leasingLogRetentionDays", self.log_retention_days,
+                      "a retention CloudWatch Logs accepts: " + ", ".join(map(str, _LOG_RETENTION_CHOICES)))
         if self.partner_api_key and not self.partner_api_url:
             r.problem("leasingPartnerApiKey", "(secret)", "leasingPartnerApiUrl set as well, or no key")
 # --- end of section C ---

@@ -38,7 +38,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.lambda_function import LAMBDAS_DIR, PythonFunction, PythonFunctionArgs
+from components.lambda_function import LAMBDAS_DIR, LOG_RETENTION_DAYS, PythonFunction, PythonFunctionArgs
 from components.network import Network, NetworkArgs
 from lambdas.failover_dns import events as failover_events
 
@@ -133,6 +133,8 @@ class LeasingPlatformArgs:
             problems.append(f"writer_record_ttl must be 1..60 seconds, got {self.writer_record_ttl}")
         if len(self.vpc_cidrs) != 2:
             problems.append("vpc_cidrs needs the primary and the secondary Region's CIDR")
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            problems.append(f"log_retention_days must be one of {sorted(LOG_RETENTION_DAYS)}")
         if problems:
             raise ValueError("LeasingPlatformArgs: " + "; ".join(problems))
 

@@ -74,5 +74,6 @@ def test_prod_is_active_active_with_a_reader():
 
 def test_schedule_ttl_and_emails_are_checked():
     found = problems(leasingOutboxRelaySchedule="every minute", leasingWriterRecordTtl="600",
-                     leasingAlarmEmails='["ops"]')
-    assert set(found) == {"leasingOutboxRelaySchedule", "leasingWriterRecordTtl", "leasingAlarmEmails"}
+                     leasingAlarmEmails='["ops"]', leasingLogRetentionDays="10")
+    assert set(found) == {"leasingOutboxRelaySchedule", "leasingWriterRecordTtl", "leasingAlarmEmails",
+                          "leasingLogRetentionDays"}

@@ -372,6 +372,7 @@ def test_every_function_has_a_bounded_log_group(prod):
     (dict(api_domain_name="x.example.com"), "go together"),
     (dict(partner_api_url="http://partner.example.com"), "must be https"),
     (dict(secondary_region="us-west-2"), "secondary_provider and secondary_region"),
+    (dict(log_retention_days=10), "log_retention_days must be one of"),
 ])
 def test_args_are_validated(overrides, message):
     provider = object()
