@@ -113,6 +113,7 @@ class FakeOpenSearch:
         self.docs: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
         self.tombstones: dict[tuple[str, str], int] = {}
         self.templates: dict[str, Any] = {}
+        self.index_settings: dict[str, dict[str, Any]] = {}
         self.security: dict[str, dict[str, Any]] = defaultdict(dict)
         self._item_faults: dict[str, deque] = defaultdict(deque)
         self._request_faults: deque = deque()
@@ -199,6 +200,12 @@ class FakeOpenSearch:
         if parts[:3] == ["_plugins", "_security", "api"] and len(parts) == 5 and method == "PUT":
             self.security[parts[3]][parts[4]] = json.loads(body)
             return 200, {"status": "OK", "message": f"'{parts[4]}' updated."}
+        if len(parts) == 2 and parts[1] == "_settings" and method == "PUT":
+            index = self._resolve(parts[0])
+            if index not in self.indices:
+                return 404, {"error": {"type": "index_not_found_exception", "reason": f"no such index [{parts[0]}]"}, "status": 404}
+            self.index_settings.setdefault(index, {}).update(json.loads(body)["index"])
+            return 200, {"acknowledged": True}
         if len(parts) == 1 and not parts[0].startswith("_"):
             name = parts[0]
             if method == "HEAD":
@@ -210,6 +217,7 @@ class FakeOpenSearch:
                 template = next((t for t in self.templates.values() if any(re.fullmatch(p.replace("*", ".*"), name) for p in t["index_patterns"])), {})
                 mappings = spec.get("mappings") or template.get("template", {}).get("mappings", {})
                 self.indices[name] = mappings.get("properties") if mappings.get("dynamic") == "strict" else None
+                self.index_settings[name] = dict(template.get("template", {}).get("settings", {}).get("index", {}))
                 for alias in spec.get("aliases", {}):
                     self.aliases[alias] = name
                 return 200, {"acknowledged": True, "shards_acknowledged": True, "index": name}
