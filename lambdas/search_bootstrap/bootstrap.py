@@ -35,6 +35,9 @@ def validate(event: dict[str, Any]) -> dict[str, Any]:
     replicas = event.get("replicas")
     if isinstance(replicas, bool) or not isinstance(replicas, int) or not 0 <= replicas <= MAX_REPLICAS:
         problems.append(f"replicas must be an integer from 0 to {MAX_REPLICAS} (got {replicas!r})")
+    endpoint = event.get("endpoint")
+    if endpoint is not None and (not isinstance(endpoint, str) or not endpoint.strip()):
+        problems.append(f"endpoint must be the domain endpoint (got {endpoint!r})")
     for key in ("writer_role_arns", "reader_role_arns"):
         arns = event.get(key)
         if not isinstance(arns, list) or not arns or not all(isinstance(a, str) and ROLE_ARN_RE.fullmatch(a) for a in arns):

@@ -1,4 +1,7 @@
-"""OpenSearch client signed with SigV4 using the function's role (service `es`)."""
+"""OpenSearch client signed with SigV4 using the function's role (service `es`).
+
+The same small module ships in each search function (each is its own deployment package).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,10 @@ import boto3
 from opensearchpy import AWSV4SignerAuth, OpenSearch, RequestsHttpConnection
 
 
-def client_from_env() -> OpenSearch:
-    """OPENSEARCH_ENDPOINT is the domain endpoint, with or without scheme (the domain's
-    `endpoint` attribute has none, so https is assumed)."""
-    endpoint = os.environ["OPENSEARCH_ENDPOINT"]
+def client_from_env(endpoint: str | None = None) -> OpenSearch:
+    """`endpoint` (default: OPENSEARCH_ENDPOINT) is the domain endpoint, with or without scheme
+    (the domain's `endpoint` attribute has none, so https is assumed)."""
+    endpoint = endpoint or os.environ["OPENSEARCH_ENDPOINT"]
     url = urlparse(endpoint if "://" in endpoint else f"https://{endpoint}")
     use_ssl = url.scheme == "https"
     region = os.environ.get("AWS_REGION") or os.environ["AWS_DEFAULT_REGION"]

@@ -54,6 +54,12 @@ def test_second_run_keeps_the_index_and_follows_the_replica_count(empty_domain):
     assert [r.path for r in empty_domain.requests if r.method == "PUT" and r.path == "/listings-v1"] == ["/listings-v1"]
 
 
+def test_endpoint_can_come_with_the_input(empty_domain, monkeypatch):
+    monkeypatch.setenv("OPENSEARCH_ENDPOINT", "http://127.0.0.1:9")  # wrong on purpose: the input wins
+    result = bootstrap_handler.handler({**EVENT, "endpoint": empty_domain.url}, FakeContext())
+    assert result["index_created"] is True
+
+
 def test_bad_input_lists_every_problem_and_touches_nothing(empty_domain):
     with pytest.raises(ValueError) as caught:
         bootstrap_handler.handler({"alias": "Listings!", "replicas": 5, "writer_role_arns": ["not-an-arn"]}, FakeContext())
