@@ -41,6 +41,7 @@ class KinesisBulkProcessor(BatchProcessor):
 
 
 processor = KinesisBulkProcessor()
+LOGGED_FAILURES = 5
 
 
 @functools.cache
@@ -87,12 +88,13 @@ def handler(event: dict, context: Any) -> dict:
             "batch indexed",
             extra={"records": len(records), "bulk_requests": result.bulk_requests, **dict(result.counts)},
         )
-        for record, error in zip(records, result.errors):
-            if error is not None:
-                logger.warning(
-                    "record left for retry",
-                    extra={"sequence_number": record.kinesis.sequence_number, "error": str(error)},
-                )
+        failed = [(record, error) for record, error in zip(records, result.errors) if error is not None]
+        # The first few say why; Lambda resumes from the lowest failed sequence number anyway.
+        for record, error in failed[:LOGGED_FAILURES]:
+            logger.warning(
+                "record left for retry",
+                extra={"sequence_number": record.kinesis.sequence_number, "error": str(error), "failed": len(failed)},
+            )
         return result.errors
 
     return process_partial_response(event=event, record_handler=index_batch, processor=processor, context=context)
