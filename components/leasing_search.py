@@ -43,7 +43,16 @@ SEARCH_ROUTE = "GET/listings/search"
 _INSTANCE_TYPE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+\.search$")
 _ENGINE_VERSION = re.compile(r"^(OpenSearch|Elasticsearch)_\d+\.\d+$")
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+_COMPONENT_NAME = re.compile(r"^[a-z][a-z0-9-]{2,19}$")
 MAX_RECORD_AGE_SECONDS = 604_800  # the event source mapping's ceiling (7 days)
+
+
+def fgac_principal(role: aws.iam.Role) -> pulumi.Output[str]:
+    """The role as fine-grained access control sees a caller: OpenSearch derives it from the
+    assumed-role session, which carries no IAM path, so a mapping (or master user) written with the
+    role's path (/blueprints/...) would never match."""
+    return pulumi.Output.all(role.arn, role.name).apply(
+        lambda values: f"{values[0].split(':role/', 1)[0]}:role/{values[1]}")
 
 
 def template_sha256() -> str:
@@ -170,6 +179,10 @@ class LeasingSearch(pulumi.ComponentResource):
     ``search``, ``bootstrap``, ``bootstrap_invocation``, ``alarms``."""
 
     def __init__(self, name: str, args: LeasingSearchArgs, opts: pulumi.ResourceOptions | None = None):
+        if not _COMPONENT_NAME.match(name):
+            # The domain is auto-named <name>-<7 random>: domain names are 3-28 lower-case characters.
+            raise ValueError(f"LeasingSearch name must be 3-20 lower-case letters, digits or '-', starting "
+                             f"with a letter (it prefixes the domain name), got {name!r}")
         super().__init__("blueprints:leasing:LeasingSearch", name, None, opts)
         self.args = args
 
@@ -280,7 +293,7 @@ class LeasingSearch(pulumi.ComponentResource):
                 anonymous_auth_enabled=False,
                 internal_user_database_enabled=False,
                 master_user_options=aws.opensearch.DomainAdvancedSecurityOptionsMasterUserOptionsArgs(
-                    master_user_arn=self.bootstrap.role.arn),
+                    master_user_arn=fgac_principal(self.bootstrap.role)),
             ),
             software_update_options=aws.opensearch.DomainSoftwareUpdateOptionsArgs(auto_software_update_enabled=True),
             tags=args.tags,
@@ -385,8 +398,8 @@ class LeasingSearch(pulumi.ComponentResource):
                 "endpoint": self.domain.endpoint,
                 "alias": args.index_alias,
                 "replicas": args.index_replicas,
-                "writer_role_arns": [self.indexer.role.arn],
-                "reader_role_arns": [self.search.role.arn],
+                "writer_role_arns": [fgac_principal(self.indexer.role)],
+                "reader_role_arns": [fgac_principal(self.search.role)],
                 "template_sha256": template_sha256(),
             }),
             opts=child(depends_on=[self.domain_policy, self.bootstrap_policy]),

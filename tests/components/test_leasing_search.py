@@ -46,6 +46,13 @@ def build(pulumi_env, config: stack_config.StackConfig, *, zones: int = 2, regio
     return pulumi_env.run(program)
 
 
+def pathless(role) -> str:
+    """arn:aws:iam::<account>:role/<name>: how OpenSearch sees a caller in that role."""
+    arn = role.outputs["arn"]
+    assert role.inputs["path"] == "/blueprints/" and ":role/blueprints/" in arn
+    return f"arn:aws:iam::{role.account}:role/{role.outputs['name']}"
+
+
 def policy(record) -> list[dict]:
     return json.loads(record.inputs["policy"])["Statement"]
 
@@ -77,7 +84,7 @@ def test_dev_domain_is_one_small_private_encrypted_node(dev):
     fgac = inputs["advancedSecurityOptions"]
     assert fgac["enabled"] is True and fgac["internalUserDatabaseEnabled"] is False and fgac["anonymousAuthEnabled"] is False
     bootstrap_role = dev.named("leasing-search-bootstrap-role")
-    assert fgac["masterUserOptions"] == {"masterUserArn": bootstrap_role.outputs["arn"]}
+    assert fgac["masterUserOptions"] == {"masterUserArn": pathless(bootstrap_role)}
     assert domain.options["protect"] is False and domain.region == "us-east-1"
 
 
@@ -200,8 +207,8 @@ def test_bootstrap_runs_after_the_access_policy_with_the_stack_replicas(dev):
         "endpoint": dev.value["domain_endpoint"],
         "alias": "listings",
         "replicas": 0,
-        "writer_role_arns": [dev.named("leasing-search-indexer-role").outputs["arn"]],
-        "reader_role_arns": [dev.named("leasing-search-api-role").outputs["arn"]],
+        "writer_role_arns": [pathless(dev.named("leasing-search-indexer-role"))],
+        "reader_role_arns": [pathless(dev.named("leasing-search-api-role"))],
         "template_sha256": template_sha256(),
     }
     assert invocation.inputs["functionName"] == dev.named("leasing-search-bootstrap", FUNCTION).outputs["name"]
@@ -304,3 +311,9 @@ def test_args_accept_the_prod_topology_and_derive_zones_and_replicas():
     assert (prod_args.zone_count, prod_args.index_replicas) == (3, 2)
     assert (args().zone_count, args().index_replicas) == (1, 0)
     assert args(instance_count=2).index_replicas == 1
+
+
+@pytest.mark.parametrize("name", ["Leasing-Search", "avalonbay-leasing-search", "ls"])
+def test_component_name_must_leave_room_for_the_domain_name(name):
+    with pytest.raises(ValueError, match="prefixes the domain name"):
+        LeasingSearch(name, args())
