@@ -34,8 +34,7 @@ os.environ.update(
 from lambdas.search_api import handler as search_handler  # noqa: E402
 from lambdas.search_api.params import parse_search  # noqa: E402
 from lambdas.search_api.query import build_query  # noqa: E402
-from tests.lambdas.search.conftest import FakeContext, listing  # noqa: E402
-from tests.lambdas.search.test_search_api import rest_event  # noqa: E402
+from tests.lambdas.search.search_helpers import FakeContext, listing, rest_event  # noqa: E402
 
 SEARCHES_PER_DAY = 150_000  # S1:514
 QUERIES = [

@@ -37,7 +37,7 @@ from botocore.credentials import Credentials  # noqa: E402
 from lambdas.search_indexer import handler as indexer_handler  # noqa: E402
 from lambdas.search_indexer.indexer import Indexer  # noqa: E402
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord  # noqa: E402
-from tests.lambdas.search.conftest import FakeContext, LISTING_PROPERTIES, kinesis_event, upsert  # noqa: E402
+from tests.lambdas.search.search_helpers import FakeContext, LISTING_PROPERTIES, kinesis_event, upsert  # noqa: E402
 from tests.lambdas.search.fake_opensearch import FakeOpenSearch  # noqa: E402
 
 SEARCHES_PER_DAY = 150_000  # S1:514

@@ -10,58 +10,7 @@ import pytest
 from lambdas.search_api import handler as search_handler
 from lambdas.search_api.params import parse_search
 from lambdas.search_api.query import build_query
-from tests.lambdas.search.conftest import ACCOUNT, REGION, FakeContext, listing
-
-
-def rest_event(query: str) -> dict:
-    multi = parse_qs(query, keep_blank_values=True)
-    return {
-        "resource": "/listings/search",
-        "path": "/listings/search",
-        "httpMethod": "GET",
-        "headers": {"Accept": "application/json", "Host": "api.leasing.example.com"},
-        "multiValueHeaders": {"Accept": ["application/json"], "Host": ["api.leasing.example.com"]},
-        "queryStringParameters": {name: values[-1] for name, values in multi.items()} or None,
-        "multiValueQueryStringParameters": multi or None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "accountId": ACCOUNT,
-            "apiId": "a1b2c3d4e5",
-            "resourcePath": "/listings/search",
-            "httpMethod": "GET",
-            "path": "/v1/listings/search",
-            "stage": "v1",
-            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-            "identity": {"sourceIp": "203.0.113.7", "userAgent": "pytest"},
-        },
-        "body": None,
-        "isBase64Encoded": False,
-    }
-
-
-def http_event(query: str) -> dict:
-    # HTTP APIs fold repeated keys into one comma-separated value.
-    multi = parse_qs(query, keep_blank_values=True)
-    return {
-        "version": "2.0",
-        "routeKey": "GET /listings/search",
-        "rawPath": "/listings/search",
-        "rawQueryString": query,
-        "queryStringParameters": {name: ",".join(values) for name, values in multi.items()},
-        "headers": {"accept": "application/json", "host": "api.leasing.example.com"},
-        "requestContext": {
-            "accountId": ACCOUNT,
-            "apiId": "f6g7h8i9j0",
-            "domainName": "api.leasing.example.com",
-            "http": {"method": "GET", "path": "/listings/search", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "pytest"},
-            "requestId": "JKJaXmPLvHcESHA=",
-            "routeKey": "GET /listings/search",
-            "stage": "$default",
-            "timeEpoch": 1767225600000,
-        },
-        "isBase64Encoded": False,
-    }
+from tests.lambdas.search.search_helpers import REGION, FakeContext, http_event, listing, rest_event
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from lambdas.search_indexer import handler as indexer_handler
-from tests.lambdas.search.conftest import (
+from tests.lambdas.search.search_helpers import (
     REGION,
     STREAM_ARN,
     FakeContext,

@@ -12,7 +12,7 @@ from lambdas.search_indexer.bulk import Outcome, chunk, classify
 from lambdas.search_indexer.changes import MAX_VERSION, ListingChange, PermanentRecordError, parse_change
 from lambdas.search_indexer.failures import MAX_BODY_BYTES, message_body, Rejected
 from lambdas.search_indexer.indexer import Indexer, RetryableIndexingError
-from tests.lambdas.search.conftest import kinesis_event, upsert
+from tests.lambdas.search.search_helpers import kinesis_event, upsert
 
 
 def test_upsert_change_carries_the_whole_document_with_its_id():
