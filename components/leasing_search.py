@@ -24,9 +24,10 @@ import hashlib
 import ipaddress
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -94,8 +95,12 @@ class LeasingSearchArgs:
     search_memory_mb: int = 512
     search_timeout_seconds: int = 10
     log_retention_days: int = 30
-    # Optional wiring
-    api_execution_arn: pulumi.Input[str] | None = None  # a REST API allowed to invoke the search function
+    # Optional wiring: a REST API of the parent gets GET /listings/search (execution ARN: the invoke
+    # permission; API and root resource ids: the route itself).
+    api_execution_arn: pulumi.Input[str] | None = None
+    rest_api_id: pulumi.Input[str] | None = None
+    rest_api_root_resource_id: pulumi.Input[str] | None = None
+    api_authorization: str = "AWS_IAM"
     alarm_topic_arn: pulumi.Input[str] | None = None
     protect: bool = False  # keep the domain on delete and replacement (stateful)
     tags: dict[str, str] = field(default_factory=dict)
@@ -145,6 +150,12 @@ class LeasingSearchArgs:
             p.append(f"vpc_cidr_block must be a CIDR block, got {self.vpc_cidr_block!r}")
         if not self.subnet_ids:
             p.append("subnet_ids must name at least one private subnet")
+        if (self.rest_api_id is None) != (self.rest_api_root_resource_id is None):
+            p.append("rest_api_id and rest_api_root_resource_id go together")
+        if self.rest_api_id is not None and self.api_execution_arn is None:
+            p.append("a route on rest_api_id needs api_execution_arn (for the invoke permission)")
+        if self.api_authorization not in ("AWS_IAM", "COGNITO_USER_POOLS", "CUSTOM"):
+            p.append(f"api_authorization must be AWS_IAM, COGNITO_USER_POOLS or CUSTOM (never NONE), got {self.api_authorization!r}")
         if self.instance_count < 1:
             p.append(f"instance_count must be at least 1, got {self.instance_count}")
         elif self.instance_count > 1:
@@ -405,6 +416,23 @@ class LeasingSearch(pulumi.ComponentResource):
             opts=child(depends_on=[self.domain_policy, self.bootstrap_policy]),
         )
 
+        self.api_route_resources: list[pulumi.Resource] = []
+        if args.rest_api_id is not None:
+            listings = aws.apigateway.Resource(
+                f"{name}-route-listings", rest_api=args.rest_api_id, parent_id=args.rest_api_root_resource_id,
+                path_part="listings", opts=child())
+            search_path = aws.apigateway.Resource(
+                f"{name}-route-search", rest_api=args.rest_api_id, parent_id=listings.id, path_part="search", opts=child())
+            self.api_method = aws.apigateway.Method(
+                f"{name}-route-get", rest_api=args.rest_api_id, resource_id=search_path.id, http_method="GET",
+                authorization=args.api_authorization, opts=child())
+            self.api_integration = aws.apigateway.Integration(
+                f"{name}-route-lambda", rest_api=args.rest_api_id, resource_id=search_path.id,
+                http_method=self.api_method.http_method, type="AWS_PROXY", integration_http_method="POST",
+                uri=self.search.function.invoke_arn, opts=child())
+            # What the parent's API deployment must wait for.
+            self.api_route_resources = [self.api_method, self.api_integration]
+
         if args.api_execution_arn is not None:
             self.api_permission = aws.lambda_.Permission(
                 f"{name}-api-invoke",
@@ -460,3 +488,26 @@ class LeasingSearch(pulumi.ComponentResource):
             "searchFunction": self.search.function.name,
             "searchInvokeArn": self.search.function.invoke_arn,
         })
+
+
+def site_builder(values: Mapping[str, Any], name_prefix: str = "search") -> Callable[[Any], list[pulumi.Resource]]:
+    """A ``search_builder`` for ``LeasingPlatformArgs``: builds the search side in each Region the
+    platform calls it for (``site`` carries region, provider, parent, vpc_id, vpc_cidr_block,
+    subnet_ids, rest_api_id, rest_api_root_resource_id, api_execution_arn, alarm_topic_arn, protect)
+    and returns the route resources the platform's API deployment waits for.
+
+    ``values`` are the per-stack sizes: ``stack_config.LeasingSearchConfig.component_values()``.
+    """
+
+    def build(site: Any) -> list[pulumi.Resource]:
+        search = LeasingSearch(
+            f"{name_prefix}-{site.region.replace('-', '')}",  # e.g. search-useast1: short enough for the domain name
+            LeasingSearchArgs(
+                provider=site.provider, region=site.region, vpc_id=site.vpc_id, vpc_cidr_block=site.vpc_cidr_block,
+                subnet_ids=list(site.subnet_ids), rest_api_id=site.rest_api_id,
+                rest_api_root_resource_id=site.rest_api_root_resource_id, api_execution_arn=site.api_execution_arn,
+                alarm_topic_arn=site.alarm_topic_arn, protect=site.protect, **values),
+            opts=pulumi.ResourceOptions(parent=site.parent))
+        return search.api_route_resources
+
+    return build

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 import yaml
 
@@ -317,3 +318,50 @@ def test_args_accept_the_prod_topology_and_derive_zones_and_replicas():
 def test_component_name_must_leave_room_for_the_domain_name(name):
     with pytest.raises(ValueError, match="prefixes the domain name"):
         LeasingSearch(name, args())
+
+
+def test_site_builder_adds_the_search_route_to_the_platforms_api(pulumi_env):
+    from types import SimpleNamespace
+
+    from components.leasing_search import site_builder
+
+    config = stack("dev")
+    holder = {}
+
+    def program():
+        provider = ArchitectureProviders(config.settings, "leasing").primary
+        platform = pulumi.ComponentResource("blueprints:leasing:LeasingPlatform", "leasing")
+        network = Network("leasing-net", NetworkArgs(region="us-east-1", cidr_block=CIDR, interface_endpoints=("sqs",)),
+                          opts=pulumi.ResourceOptions(parent=platform, provider=provider))
+        api = aws.apigateway.RestApi("leasing-api", opts=pulumi.ResourceOptions(parent=platform, provider=provider))
+        site = SimpleNamespace(region="us-east-1", provider=provider, parent=platform, vpc_id=network.vpc_id,
+                               vpc_cidr_block=CIDR, subnet_ids=network.private_subnet_ids, rest_api_id=api.id,
+                               rest_api_root_resource_id=api.root_resource_id, api_execution_arn=api.execution_arn,
+                               alarm_topic_arn="arn:aws:sns:us-east-1:111111111111:leasing-alarms", protect=False)
+        holder["returned"] = site_builder(config.leasing.search.component_values())(site)
+        return api.id
+
+    result = pulumi_env.run(program)
+    component = result.named("search-useast1", "blueprints:leasing:LeasingSearch")
+    assert component.parent == result.named("leasing", "blueprints:leasing:LeasingPlatform").urn
+    api = result.named("leasing-api", "aws:apigateway/restApi:RestApi")
+    listings = result.named("search-useast1-route-listings").inputs
+    search_path = result.named("search-useast1-route-search")
+    assert (listings["pathPart"], listings["parentId"], listings["restApi"]) == ("listings", api.outputs["rootResourceId"], api.id)
+    assert (search_path.inputs["pathPart"], search_path.inputs["parentId"]) == ("search", result.named("search-useast1-route-listings").id)
+    method = result.named("search-useast1-route-get")
+    assert (method.inputs["httpMethod"], method.inputs["authorization"], method.inputs["resourceId"]) == ("GET", "AWS_IAM", search_path.id)
+    integration = result.named("search-useast1-route-lambda").inputs
+    assert (integration["type"], integration["integrationHttpMethod"]) == ("AWS_PROXY", "POST")
+    assert integration["uri"] == result.named("search-useast1-api", FUNCTION).outputs["invokeArn"]
+    permission = result.named("search-useast1-api-invoke").inputs
+    assert permission["sourceArn"] == f"{api.outputs['executionArn']}/*/GET/listings/search"
+    assert [type(r) for r in holder["returned"]] == [aws.apigateway.Method, aws.apigateway.Integration]
+
+
+def test_a_route_needs_the_execution_arn_and_a_real_authorizer():
+    with pytest.raises(ValueError) as caught:
+        args(rest_api_id="a1b2c3d4e5", api_authorization="NONE")
+    assert "rest_api_id and rest_api_root_resource_id go together" in str(caught.value)
+    assert "needs api_execution_arn" in str(caught.value)
+    assert "never NONE" in str(caught.value)
