@@ -19,6 +19,30 @@ budget = StackBudget(
 pulumi.export("budgetName", budget.budget.name)
 
 # --- Architecture A: EventBridge global endpoints ---
+if config.events.enabled:
+    from components.global_events import GlobalEventBus, GlobalEventBusArgs
+
+    events_providers = ArchitectureProviders(settings, "global-events")
+    events = config.events
+    global_events = GlobalEventBus("orders-events", GlobalEventBusArgs(
+        primary_provider=events_providers.primary,
+        secondary_provider=events_providers.secondary,
+        primary_region=settings.primary_region,
+        secondary_region=settings.secondary_region,
+        bus_name=events.bus_name,
+        endpoint_name=events.endpoint_name,
+        replication_enabled=events.replication_enabled,
+        latency_threshold_ms=events.latency_threshold_ms,
+        alarm_evaluation_periods=events.alarm_evaluation_periods,
+        treat_missing_data=events.treat_missing_data,
+        insufficient_data_health_status=events.insufficient_data_health_status,
+        archive_retention_days=events.archive_retention_days,
+        log_retention_days=events.log_retention_days,
+        producer_enabled=events.producer_enabled,
+        protect_stateful=settings.protect_stateful_resources,
+    ))
+    for output_name, output_value in global_events.outputs.items():
+        pulumi.export(f"events{output_name[0].upper()}{output_name[1:]}", output_value)
 # --- end of architecture A ---
 
 # --- Architecture B: private APIs across accounts ---

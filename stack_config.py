@@ -214,13 +214,50 @@ def _convert(raw: Any, kind: str, item_kind: str | None) -> Any:
 
 
 # --- Architecture A: EventBridge global endpoints ---
+_EVENT_BUS_NAME = re.compile(r"^[A-Za-z0-9._-]{1,256}$")
+_EVENT_ENDPOINT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+# Values CloudWatch Logs accepts for a log group's retention.
+_LOG_RETENTION_CHOICES = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                          2192, 2557, 2922, 3288, 3653)
+
+
 @dataclass(frozen=True)
 class EventsConfig:
     enabled: bool = False
+    bus_name: str = "orders-bus"
+    endpoint_name: str = "OrdersGlobalEndpoint"
+    replication_enabled: bool = True
+    latency_threshold_ms: int = 30_000
+    alarm_evaluation_periods: int = 5
+    treat_missing_data: str = "missing"
+    insufficient_data_health_status: str = "LastKnownStatus"
+    archive_retention_days: int = 7
+    log_retention_days: int = 14
+    producer_enabled: bool = True
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> EventsConfig:
-        return cls(enabled=r.boolean("eventsEnabled"))
+        log_retention = r.integer("eventsLogRetentionDays", minimum=1)
+        if log_retention and log_retention not in _LOG_RETENTION_CHOICES:
+            r.problem("eventsLogRetentionDays", log_retention,
+                      "a retention CloudWatch Logs accepts: " + ", ".join(map(str, _LOG_RETENTION_CHOICES)))
+        return cls(
+            enabled=r.boolean("eventsEnabled"),
+            bus_name=r.string("eventsBusName", pattern=_EVENT_BUS_NAME,
+                              describe="an event bus name: 1-256 letters, digits, '.', '_' or '-'"),
+            endpoint_name=r.string("eventsEndpointName", pattern=_EVENT_ENDPOINT_NAME,
+                                   describe="an endpoint name: 1-64 letters, digits, '.', '_' or '-'"),
+            replication_enabled=r.boolean("eventsReplicationEnabled"),
+            latency_threshold_ms=r.integer("eventsLatencyThresholdMs", minimum=1000, maximum=600_000),
+            alarm_evaluation_periods=r.integer("eventsAlarmEvaluationPeriods", minimum=1, maximum=60),
+            treat_missing_data=r.string("eventsTreatMissingData",
+                                        choices=("missing", "notBreaching", "breaching", "ignore")),
+            insufficient_data_health_status=r.string("eventsInsufficientDataHealthStatus",
+                                                     choices=("LastKnownStatus", "Healthy", "Unhealthy")),
+            archive_retention_days=r.integer("eventsArchiveRetentionDays", minimum=1, maximum=3650),
+            log_retention_days=log_retention,
+            producer_enabled=r.boolean("eventsProducerEnabled"),
+        )
 # --- end of section A ---
 
 
