@@ -53,6 +53,7 @@ if config.events.enabled:
 
 # --- Architecture C: leasing and search platform ---
 if config.leasing.enabled:
+    from components import leasing_search
     from components.leasing import LeasingPlatform, LeasingPlatformArgs
 
     leasing_config = config.leasing
@@ -76,9 +77,8 @@ if config.leasing.enabled:
         partner_api_key=pulumi.Output.secret(leasing_config.partner_api_key) if leasing_config.partner_api_key else None,
         relay_schedule=leasing_config.outbox_relay_schedule, event_archive_days=leasing_config.event_archive_days,
         log_retention_days=leasing_config.log_retention_days, alarm_emails=leasing_config.alarm_emails,
-        # HOOK (search side of issue 6): components/leasing_search.py is not on main yet. When it is,
-        # pass search_builder=<a function building LeasingSearch from the SearchSite it gets>.
-        search_builder=None,
+        # The search side (Kinesis, OpenSearch, indexer and search functions) in every Region.
+        search_builder=leasing_search.site_builder(leasing_config.search.component_values()),
     ))
     pulumi.export("leasing", leasing.outputs)
 # --- end of architecture C ---

@@ -284,11 +284,83 @@ class ResilientApiConfig:
 
 
 # --- Architecture C, search side ---
+_SEARCH_INSTANCE_TYPE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+\.search$")
+_SEARCH_ENGINE_VERSION = re.compile(r"^(OpenSearch|Elasticsearch)_\d+\.\d+$")
+
+
 @dataclass(frozen=True)
 class LeasingSearchConfig:
+    """Sizes of the search side; field names match components.leasing_search.LeasingSearchArgs."""
+
+    stream_mode: str = "PROVISIONED"
+    shard_count: int = 1
+    retention_hours: int = 24
+    batch_size: int = 100
+    batch_window_seconds: int = 1
+    max_retry_attempts: int = 3
+    parallelization_factor: int = 1
+    engine_version: str = "OpenSearch_2.19"
+    instance_type: str = "t3.small.search"
+    instance_count: int = 1
+    master_type: str = ""
+    master_count: int = 0
+    warm_type: str = ""
+    warm_count: int = 0
+    cold_storage: bool = False
+    volume_gb: int = 10
+    create_service_linked_role: bool = False
+
+    def component_values(self) -> dict[str, Any]:
+        """Keyword arguments for LeasingSearchArgs (the parent adds provider, network and wiring)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> LeasingSearchConfig:
-        return cls()
+        node_type = "an OpenSearch instance type such as r6g.large.search"
+        config = cls(
+            stream_mode=r.string("leasingSearchStreamMode", choices=("PROVISIONED", "ON_DEMAND")),
+            shard_count=r.integer("leasingSearchShardCount", minimum=1, maximum=500),
+            retention_hours=r.integer("leasingSearchRetentionHours", minimum=24, maximum=8760),
+            batch_size=r.integer("leasingSearchBatchSize", minimum=1, maximum=10_000),
+            batch_window_seconds=r.integer("leasingSearchBatchWindowSeconds", minimum=0, maximum=300),
+            max_retry_attempts=r.integer("leasingSearchMaxRetryAttempts", minimum=0, maximum=10_000),
+            parallelization_factor=r.integer("leasingSearchParallelization", minimum=1, maximum=10),
+            engine_version=r.string("leasingSearchEngineVersion", pattern=_SEARCH_ENGINE_VERSION,
+                                    describe="an engine version such as OpenSearch_2.19"),
+            instance_type=r.string("leasingSearchInstanceType", pattern=_SEARCH_INSTANCE_TYPE, describe=node_type),
+            instance_count=r.integer("leasingSearchInstanceCount", minimum=1, maximum=80),
+            master_type=r.string("leasingSearchMasterType", pattern=_SEARCH_INSTANCE_TYPE, describe=node_type),
+            master_count=r.integer("leasingSearchMasterCount", minimum=0, maximum=5),
+            warm_type=r.string("leasingSearchWarmType", pattern=_SEARCH_INSTANCE_TYPE,
+                               describe="an UltraWarm type such as ultrawarm1.medium.search"),
+            warm_count=r.integer("leasingSearchWarmCount", minimum=0, maximum=150),
+            cold_storage=r.boolean("leasingSearchColdStorage"),
+            volume_gb=r.integer("leasingSearchVolumeGb", minimum=10, maximum=16_384),
+            create_service_linked_role=r.boolean("leasingSearchCreateServiceLinkedRole"),
+        )
+        config._check(r)
+        return config
+
+    def _check(self, r: ConfigReader) -> None:
+        if self.master_count not in (0, 3, 5):
+            r.problem("leasingSearchMasterCount", self.master_count, "0, 3 or 5 dedicated master nodes")
+        if bool(self.master_count) != bool(self.master_type):
+            r.problem("leasingSearchMasterType", self.master_type,
+                      "a master instance type exactly when leasingSearchMasterCount is above 0")
+        if self.warm_count == 1:
+            r.problem("leasingSearchWarmCount", self.warm_count, "0, or at least 2 UltraWarm nodes")
+        if bool(self.warm_count) != bool(self.warm_type):
+            r.problem("leasingSearchWarmType", self.warm_type,
+                      "an UltraWarm type exactly when leasingSearchWarmCount is above 0")
+        if self.warm_count and not self.master_count:
+            r.problem("leasingSearchWarmCount", self.warm_count, "0 unless dedicated masters are set (UltraWarm needs them)")
+        if self.warm_count and self.instance_type.startswith("t"):
+            r.problem("leasingSearchInstanceType", self.instance_type, "a non-burstable type when UltraWarm is on")
+        if self.cold_storage and not self.warm_count:
+            r.problem("leasingSearchColdStorage", True, "false unless UltraWarm is on (cold storage needs it)")
+        if self.instance_count > 1 and self.instance_count % 2 and self.instance_count % 3:
+            r.problem("leasingSearchInstanceCount", self.instance_count,
+                      "1, or a multiple of 2 or 3 (data nodes spread evenly over 2 or 3 AZs)")
 # --- end of section C search ---
 
 

@@ -723,8 +723,11 @@ class LeasingPlatform(pulumi.ComponentResource):
 
         deployment = aws.apigateway.Deployment(
             self._n(site, "api-deployment"), rest_api=api.id, description="Lease API",
+            # Redeploy when the routes change: ours are fixed, the search side's are its resources' ids.
             triggers={"routes": hashlib.sha256(b"ANY /{proxy+} AWS_IAM lambda:live").hexdigest(),
-                      "search": str(len(site.search))},
+                      "search": pulumi.Output.all(*[r.id if isinstance(r, pulumi.CustomResource) else r.urn
+                                                    for r in site.search]).apply(
+                          lambda ids: hashlib.sha256("|".join(ids).encode()).hexdigest())},
             opts=self._opts(site, depends_on=[method, integration, *site.search]))
         site.stage = aws.apigateway.Stage(self._n(site, "api-stage"), rest_api=api.id, deployment=deployment.id,
                                           stage_name="v1", opts=self._opts(site))
