@@ -378,3 +378,19 @@ def test_args_are_validated(overrides, message):
     provider = object()
     with pytest.raises(ValueError, match=message):
         LeasingPlatformArgs(primary_provider=provider, primary_region=EAST, **overrides)
+
+
+def test_the_real_search_side_is_composed_in_each_region_and_routed_through_the_api():
+    from components import leasing_search
+
+    search_values = stack_config.parse(engine_config("blueprints", {}), stack="test").leasing.search.component_values()
+    result, _ = _run(multi_region=True, search_builder=leasing_search.site_builder(search_values))
+    domains = {d.region for d in of((result, []), "aws:opensearch/domain:Domain")}
+    assert domains == {EAST, WEST}
+    for region in (EAST, WEST):
+        api = one((result, []), "aws:apigateway/restApi:RestApi", f"leasing-{region}-api")
+        deployment = one((result, []), "aws:apigateway/deployment:Deployment", f"leasing-{region}-api-deployment")
+        search_methods = [m for m in of((result, []), "aws:apigateway/method:Method", region)
+                          if m.inputs["restApi"] == api.id and m.name != f"leasing-{region}-api-any"]
+        assert search_methods and all(m.inputs["authorization"] == "AWS_IAM" for m in search_methods)
+        assert {m.urn for m in search_methods} <= set(deployment.dependencies)
