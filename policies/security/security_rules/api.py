@@ -55,12 +55,21 @@ FRONT_DOOR_EXCEPTION = {
                "through its VPC link to the internal NLB and the allow-listed execute-api endpoint."),
 }
 
+LEASE_API_EXCEPTION = {
+    "resource": "*blueprints:leasing:LeasingPlatform$aws:apigateway/restApi:RestApi::*",
+    "token": "EndpointType::REGIONAL",
+    "reason": ("The leasing platform's lease API serves the leasing applications, which run outside any VPC, in "
+               "both Regions behind a latency-routed custom domain: Regional by design. Every method requires "
+               "AWS_IAM (lp-apigw-method-auth checks every method of a non-private API), and the functions behind "
+               "it reach the database only from private subnets."),
+}
+
 apigw_private_endpoint = resource_rule(
     name="lp-apigw-private-endpoint",
     description=("APIs are PRIVATE REST APIs reached through execute-api VPC endpoints: set "
                  "endpointConfiguration.types to PRIVATE (a public front door needs a reviewed exception)."),
     types={REST_API, HTTP_API}, level=EnforcementLevel.MANDATORY, check=_private_endpoint, severity=Severity.HIGH,
-    exceptions=[FRONT_DOOR_EXCEPTION],
+    exceptions=[FRONT_DOOR_EXCEPTION, LEASE_API_EXCEPTION],
     config={"allowedEndpointTypes": {"type": "array", "items": {"type": "string",
                                                                 "enum": ["PRIVATE", "REGIONAL", "EDGE"]},
                                      "default": ["PRIVATE"], "description": "Endpoint types allowed."}},

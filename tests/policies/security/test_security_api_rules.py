@@ -43,14 +43,16 @@ def test_regional_front_door_passes_with_a_reasoned_exception_only():
     assert any("exception #0" in v and "has no reason" in v for v in unreasoned.violations)
 
 
-def test_the_blueprint_front_door_is_a_shipped_exception_with_its_reason():
+def test_the_blueprints_regional_apis_are_shipped_exceptions_with_their_reasons():
     from security_policy_helpers import RULES, urn
-    [shipped] = RULES["lp-apigw-private-endpoint"].config["exceptions"]["default"]
-    assert len(shipped["reason"]) > 100
-    nested = "blueprints:private_api:PrivateApiConsumer$blueprints:private_api:RegionalFrontDoor$" + REST_API
     from security_rules._core import glob_match
-    assert glob_match(shipped["resource"], urn(nested, "private-api-front-door"))
-    assert not glob_match(shipped["resource"], urn(REST_API, "private-api-front-door"))
+    front_door, lease_api = RULES["lp-apigw-private-endpoint"].config["exceptions"]["default"]
+    assert all(len(e["reason"]) > 100 and e["token"] == "EndpointType::REGIONAL" for e in (front_door, lease_api))
+    nested = "blueprints:private_api:PrivateApiConsumer$blueprints:private_api:RegionalFrontDoor$" + REST_API
+    assert glob_match(front_door["resource"], urn(nested, "private-api-front-door"))
+    assert glob_match(lease_api["resource"], urn("blueprints:leasing:LeasingPlatform$" + REST_API, "leasing-api"))
+    for shipped in (front_door, lease_api):  # only the blueprints' own components
+        assert not glob_match(shipped["resource"], urn(REST_API, "private-api-front-door"))
     # A config that sets exceptions replaces the shipped list.
     assert check("lp-apigw-private-endpoint", REST_API, {"endpointConfiguration": {"types": "REGIONAL"}},
                  config={"exceptions": []}).violations
