@@ -171,7 +171,8 @@ def _secret_rotation(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
 secret_rotation = stack_rule(
     name="lp-secret-rotation",
     description=("Database credentials in Secrets Manager rotate: every matching secret has a SecretRotation. "
-                 "Prefer manageMasterUserPassword, which rotates the master password itself."),
+                 "Where Aurora supports it (not in global databases), manageMasterUserPassword rotates the master "
+                 "password itself."),
     level=EnforcementLevel.ADVISORY, check=_secret_rotation, severity=Severity.MEDIUM,
     config={"secretPatterns": {"type": "array", "items": {"type": "string"}, "default": ["*"],
                                "description": "Globs on secret names (or resource names) that must rotate."}},
