@@ -361,6 +361,60 @@ vpce_execute_api_policy = resource_rule(
 )
 
 
+# --- lp-vpce-execute-api-ingress (stack) --------------------------------------------------------------
+
+def _vpce_ingress(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
+    groups = stack.of_type(SECURITY_GROUP)
+    allowed_ports = {int(float(p)) for p in cfg["allowedPorts"]}
+    for endpoint in stack.of_type(VPC_ENDPOINT):
+        service = endpoint.props.get("serviceName")
+        if is_unknown(service):
+            yield Undecided(service.path, resource=endpoint)
+            continue
+        if not str(service or "").endswith(".execute-api"):
+            continue
+        attached = stack.referenced(endpoint, "securityGroupIds", groups)
+        if is_unknown(attached):
+            yield Undecided(attached.path, resource=endpoint)
+            continue
+        for group in attached:
+            for owner, rule in _rules_of(stack, group):
+                if isinstance(rule, Undecided):
+                    rule.resource = owner
+                    yield rule
+                    continue
+                if rule.direction != "ingress":
+                    continue
+                try:
+                    extra = rule.all_ports() or not any(rule.covers("tcp", p) for p in allowed_ports) or (
+                        rule.protocol_name() != "tcp" or rule.from_port != rule.to_port)
+                    world = [c for c in rule.cidrs if (n := _network(c)) is not None and _open_to_internet(n)]
+                except Undecided as unknown:
+                    unknown.resource = owner
+                    yield unknown
+                    continue
+                if extra:
+                    ports = ("all" if rule.all_ports()
+                             else f"{rule.protocol_name()}/{rule.from_port}-{rule.to_port}")
+                    yield Finding(f"Port::{ports}", rule.where,
+                                  f"the execute-api endpoint {endpoint.name} (security group {group.name}) accepts "
+                                  f"{ports} ports: it serves HTTPS only; allow tcp/443.", resource=owner)
+                for cidr in world:
+                    yield Finding(f"Cidr::{cidr}", rule.where, f"the execute-api endpoint {endpoint.name} accepts "
+                                  "callers from any address: allow the consumers' CIDRs or security groups.",
+                                  resource=owner)
+
+
+vpce_execute_api_ingress = stack_rule(
+    name="lp-vpce-execute-api-ingress",
+    description=("The security groups of execute-api VPC endpoints admit HTTPS (tcp/443) only, from the consumers' "
+                 "CIDRs or security groups, never from any address."),
+    level=EnforcementLevel.MANDATORY, check=_vpce_ingress, severity=Severity.MEDIUM,
+    config={"allowedPorts": {"type": "array", "items": {"type": "integer"}, "default": [443],
+                             "description": "TCP ports the endpoint's groups may admit."}},
+)
+
+
 # --- lp-nlb-internal ------------------------------------------------------------------------------------
 
 def _nlb_internal(res: Res, cfg: RuleConfig) -> Iterator[Item]:
@@ -466,4 +520,4 @@ r53_private_latency_records = stack_rule(
 )
 
 RULES = [no_public_admin_ports, sg_rule_description, sg_egress_restricted, sg_no_rule_conflicts,
-         vpce_execute_api_policy, nlb_internal, r53_private_latency_records]
+         vpce_execute_api_policy, vpce_execute_api_ingress, nlb_internal, r53_private_latency_records]

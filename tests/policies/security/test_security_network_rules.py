@@ -146,6 +146,31 @@ def test_execute_api_endpoint_limited_to_the_api_passes_and_other_services_are_n
     assert s3.passed and "not an execute-api endpoint" in s3.not_applicable
 
 
+# --- lp-vpce-execute-api-ingress (stack) ----------------------------------------------------------------------
+
+def _endpoint_stack(*rules):
+    sg = R(SG, "endpoint-sg", {"arn": "arn:aws:ec2:us-east-1:1:security-group/sg-e1", "description": "endpoint"})
+    endpoint = R(ENDPOINT, "consumer-execute-api", {"serviceName": EXECUTE_API, "vpcEndpointType": "Interface",
+                                                    "securityGroupIds": ["sg-e1"]},
+                 {"securityGroupIds": ["endpoint-sg"]})
+    standalone = [R(INGRESS, f"endpoint-in-{i}", dict(props, securityGroupId="sg-e1"),
+                    {"securityGroupId": ["endpoint-sg"]}) for i, props in enumerate(rules)]
+    return [sg, endpoint, *standalone]
+
+
+def test_execute_api_endpoint_groups_admit_https_from_consumers_only():
+    https = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": "10.1.0.0/16", "description": "VPC"}
+    assert check_stack("lp-vpce-execute-api-ingress", _endpoint_stack(https)).passed
+    wide = {"ipProtocol": "tcp", "fromPort": 80, "toPort": 8443, "cidrIpv4": "10.1.0.0/16"}
+    world = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": "0.0.0.0/0"}
+    outcome = check_stack("lp-vpce-execute-api-ingress", _endpoint_stack(https, wide, world))
+    [ports] = outcome.with_token("Port::tcp/80-8443")
+    assert ports.startswith("endpoint-in-1 (SecurityGroupIngressRule)") and "consumer-execute-api" in ports
+    assert outcome.with_token("Cidr::0.0.0.0/0")[0].startswith("endpoint-in-2")
+    everything = {"ipProtocol": "-1", "cidrIpv4": "10.1.0.0/16"}
+    assert check_stack("lp-vpce-execute-api-ingress", _endpoint_stack(everything)).with_token("Port::all")
+
+
 # --- lp-nlb-internal ------------------------------------------------------------------------------------------
 
 def test_internet_facing_nlb_is_caught_internal_passes():
