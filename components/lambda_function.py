@@ -97,9 +97,11 @@ def _write_zip(destination: Path, entries: list[tuple[str, Path]]) -> None:
     tmp.replace(destination)  # atomic: a cached archive is always complete
 
 
-def build_archive(name: str, *, with_dependencies: bool | None = None, lambdas_dir: Path = LAMBDAS_DIR,
-                  build_dir: Path = BUILD_DIR, pip_args: Sequence[str] = ()) -> LambdaArchive:
-    """Builds (or reuses) the archive of ``lambdas_dir/<name>``."""
+def build_archive(name: str, *, with_dependencies: bool | None = None, lambdas_dir: Path | None = None,
+                  build_dir: Path | None = None, pip_args: Sequence[str] = ()) -> LambdaArchive:
+    """Builds (or reuses) the archive of ``lambdas_dir/<name>`` (default: the project's lambdas/)."""
+    lambdas_dir = lambdas_dir or LAMBDAS_DIR
+    build_dir = build_dir or BUILD_DIR
     source = lambdas_dir / name
     if not (source / "__init__.py").is_file():
         raise LambdaBuildError(f"{source} is not a Lambda package (no __init__.py)")
@@ -176,7 +178,7 @@ class PythonFunction(pulumi.ComponentResource):
             f"{name}-logs", name_prefix=f"/aws/lambda/{name}-", retention_in_days=args.log_retention_days, opts=child)
 
         self.role = aws.iam.Role(
-            f"{name}-role", assume_role_policy=iam.service_trust_policy("lambda.amazonaws.com"),
+            f"{name}-role", path=iam.ROLE_PATH, assume_role_policy=iam.service_trust_policy("lambda.amazonaws.com"),
             description=f"Execution role of the {name} function", opts=child)
         statements = [iam.statement(["logs:CreateLogStream", "logs:PutLogEvents"],
                                     [self.log_group.arn.apply(lambda arn: f"{arn}:*")]),
