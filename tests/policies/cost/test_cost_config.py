@@ -59,3 +59,13 @@ def test_running_stack_picks_its_shipped_file(monkeypatch):
 def test_engine_numbers_arrive_as_floats_and_still_work():
     args = resource_args("aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 60}, {"maxRetentionDays": 30.0})
     assert run(logs.log_retention, args) == ["retentionInDays is 60: at most 30 days in this stack."]
+
+
+def test_readme_lists_every_rule_with_its_level_and_every_option():
+    readme = (Path(config.CONFIG_DIR).parent / "README.md").read_text()
+    for policy in cost_rules.POLICIES:
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{policy.name}` |")), None)
+        assert row is not None, f"README has no row for {policy.name}"
+        assert f"| {policy.enforcement_level.value} |" in row
+        for key in (policy.config_schema.properties if policy.config_schema else {}):
+            assert f"`{key}`" in readme, f"README does not document {policy.name}.{key}"
