@@ -245,7 +245,10 @@ def is_windows(res: Res, template: Res | None) -> bool | None:
         if source is None:
             continue
         for key in ("userData", "userDataBase64"):
-            text = _decoded_user_data(source.get(key)).lstrip().lower()
+            raw = source.get(key)
+            text = _decoded_user_data(raw).lstrip().lower()
+            if isinstance(raw, str) and not text.startswith(("#!", "#cloud-config", "<")):
+                text = raw.lstrip().lower()  # plain text that happened to decode as base64
             if "<powershell>" in text or "<script>" in text or "<persist>" in text:
                 return True
             if text.startswith("#!") or text.startswith("#cloud-config"):
