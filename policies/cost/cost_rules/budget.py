@@ -24,7 +24,7 @@ from .assumptions import ASSUMPTIONS
 from .config import option, schema, settings
 from .estimator import Budget, Estimate, estimate, summary
 from .stack import StackIndex
-from .values import number, plain
+from .values import UNKNOWN, number, plain
 
 ESTIMATE_POLICY = "monthly-cost-estimate"
 BUDGET_POLICY = "cost-stack-monthly-budget"
@@ -44,13 +44,22 @@ _lock = threading.Lock()
 _last: tuple[str, Estimate] | None = None
 
 
+def _stable(value: Any) -> str:
+    """A repr that is the same for equal values across separate deserializations (assets, archives:
+    each policy call gets its own objects), unlike the default object repr with its address."""
+    for attribute in ("path", "text", "uri", "assets"):
+        if hasattr(value, attribute):
+            return f"{type(value).__name__}:{getattr(value, attribute)!r}"
+    return repr(value) if value is UNKNOWN else type(value).__name__
+
+
 def _fingerprint(resources: Sequence[Any]) -> str:
     digest = hashlib.sha256()
     for resource in resources:
         provider = getattr(resource, "provider", None)
         digest.update(json.dumps([resource.urn, resource.resource_type, plain(resource.props),
                                   plain(provider.props) if provider is not None else None],
-                                 sort_keys=True, default=repr).encode())
+                                 sort_keys=True, default=_stable).encode())
     return digest.hexdigest()
 
 

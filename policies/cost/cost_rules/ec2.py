@@ -176,7 +176,8 @@ def _eip_attached(args: StackValidationArgs, report_violation: ReportViolation) 
     associations = stack.of_type("aws:ec2/eipAssociation:EipAssociation")
     nat_gateways = stack.of_type("aws:ec2/natGateway:NatGateway")
     for eip in stack.of_type(EIP):
-        if eip.get("instance") is not None or eip.get("networkInterface") is not None:
+        # Outputs carry "" for an unset attribute; an unknown value (preview) means it will be set.
+        if eip.get("instance") or eip.get("networkInterface"):
             continue
         users = [a for a in associations
                  if eip in stack.referenced(a, "allocationId", a.get("allocationId"), [EIP], keys=("allocationId", "id"))

@@ -113,3 +113,16 @@ def test_summary_lists_largest_and_components():
     text = estimator.summary(estimator.estimate(s.resources))
     assert "By component: gaming (GamingWorkstation) 3.65" in text
     assert "3.65  ip-0 (aws:ec2/eip:Eip)" in text
+
+
+def test_guard_recognises_the_same_stack_when_assets_are_new_objects():
+    """Each policy call deserializes its own asset objects: the reuse must not depend on their identity."""
+    import pulumi
+
+    def stack():
+        s = _stack(limit="10.00")
+        s.add("aws:lambda/function:Function", "fn", {"memorySize": 1024, "code": pulumi.FileArchive("./fn.zip")})
+        return s
+
+    run(budget.monthly_cost_estimate, stack().args({"lambdaRequestsPerMonth": 0}))
+    assert run(budget.stack_monthly_budget, stack().args({"lambdaRequestsPerMonth": 50_000_000})) == []

@@ -234,7 +234,7 @@ def test_non_gpu_instance_needs_no_idle_stop():
 
 def test_idle_elastic_ip_breaks_and_attached_ones_pass():
     s = StackBuilder()
-    s.add("aws:ec2/eip:Eip", "idle", {"allocationId": "eipalloc-0"})
+    s.add("aws:ec2/eip:Eip", "idle", {"allocationId": "eipalloc-0", "instance": "", "networkInterface": ""})
     s.add("aws:ec2/eip:Eip", "on-instance", {"instance": "i-1"})
     by_assoc = s.add("aws:ec2/eip:Eip", "by-assoc", {"allocationId": "eipalloc-1", "id": "eipalloc-1"})
     s.add("aws:ec2/eipAssociation:EipAssociation", "assoc", {"allocationId": "eipalloc-1", "instanceId": "i-1"})
