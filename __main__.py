@@ -31,4 +31,15 @@ pulumi.export("budgetName", budget.budget.name)
 # --- end of architecture C ---
 
 # --- Architecture D: cloud gaming workstation ---
+if config.gaming.enabled:
+    from components.gaming import GamingWorkstation, GamingWorkstationArgs
+
+    gaming_providers = ArchitectureProviders(settings, "gaming")
+    gaming = GamingWorkstation(
+        "gaming",
+        GamingWorkstationArgs(region=settings.primary_region, provider=gaming_providers.primary,
+                              **config.gaming.workstation_fields()),
+    )
+    # One object: `pulumi stack output --json | python -m tools.gaming_workstation status --stack-outputs -`
+    pulumi.export("gaming", gaming.outputs())
 # --- end of architecture D ---
