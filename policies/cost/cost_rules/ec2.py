@@ -12,7 +12,7 @@ from pulumi_policy import (EnforcementLevel, ReportViolation, ResourceValidation
 
 from .assumptions import GPU_FAMILIES
 from .config import option, schema, settings
-from .estimator import alarm_stops_instance, family, launch_template_of
+from .estimator import family, launch_template_of, stopping_alarms
 from .stack import Res, StackIndex
 from .values import UNKNOWN, get, number, plain
 
@@ -20,7 +20,6 @@ INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 VOLUME = "aws:ebs/volume:Volume"
 EIP = "aws:ec2/eip:Eip"
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 # The gaming workstation's sizes (seed: g4dn.xlarge NVIDIA, g4ad.4xlarge AMD, G5) and small utility sizes.
 DEFAULT_INSTANCE_TYPES = ["g4dn.xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4ad.xlarge", "g4ad.2xlarge", "g4ad.4xlarge",
@@ -236,7 +235,7 @@ def _gpu_autostop(args: StackValidationArgs, report_violation: ReportViolation) 
         instance_type = instance.get("instanceType") or (template.get("instanceType") if template else None)
         if not isinstance(instance_type, str) or family(instance_type) not in gpu_families:
             continue
-        stoppers = [a for a in stack.of_type(ALARM) if alarm_stops_instance(stack, a, instance)]
+        stoppers = stopping_alarms(stack, instance)
         if not stoppers:
             report_violation(
                 f"GPU instance {instance.name} ({instance_type}) has no idle auto-stop: add a CloudWatch alarm on "

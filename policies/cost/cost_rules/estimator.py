@@ -340,22 +340,42 @@ def _volumes_of_instance(ctx: Ctx, res: Res, template: Res | None, line: Line) -
 
 
 def _elastic_ips_of(ctx: Ctx, res: Res) -> list[Res]:
-    found: list[Res] = []
-    instance_id = res.get("id")
-    for eip in ctx.stack.of_type("aws:ec2/eip:Eip"):
-        if res in ctx.stack.referenced(eip, "instance", eip.get("instance"), [res.type], keys=("id",)):
-            found.append(eip)
-    for assoc in ctx.stack.of_type("aws:ec2/eipAssociation:EipAssociation"):
-        targets = ctx.stack.referenced(assoc, "instanceId", assoc.get("instanceId"), [res.type], keys=("id",))
-        if res in targets or (instance_id and assoc.get("instanceId") == instance_id):
-            found.append(assoc)
-    return found
+    """The Elastic IPs (or their associations) attached to this instance."""
+    def build() -> dict[str, list[Res]]:
+        by_instance: dict[str, list[Res]] = defaultdict(list)
+        for eip in ctx.stack.of_type("aws:ec2/eip:Eip"):
+            for instance in ctx.stack.referenced(eip, "instance", eip.get("instance"), [res.type], keys=("id",)):
+                by_instance[instance.urn].append(eip)
+        for assoc in ctx.stack.of_type("aws:ec2/eipAssociation:EipAssociation"):
+            for instance in ctx.stack.referenced(assoc, "instanceId", assoc.get("instanceId"), [res.type],
+                                                 keys=("id",)):
+                by_instance[instance.urn].append(assoc)
+        return by_instance
+    return ctx.stack.memo("eips-by-instance", build).get(res.urn, [])
 
 
 def has_idle_stop(ctx: Ctx, res: Res) -> bool:
     """Whether a CloudWatch alarm stops this instance (the GPU idle auto-stop)."""
-    return any(alarm_stops_instance(ctx.stack, alarm, res)
-               for alarm in ctx.stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"))
+    return bool(stopping_alarms(ctx.stack, res))
+
+
+def stopping_alarms(stack: StackIndex, instance: Res) -> list[Res]:
+    """The alarms whose action stops ``instance``: by the InstanceId dimension, or (unknown at
+    preview) by their dependency on the instance. Candidates are indexed once per stack."""
+    def build() -> tuple[dict[Any, list[Res]], list[Res]]:
+        by_dimension: dict[Any, list[Res]] = defaultdict(list)
+        others: list[Res] = []
+        for alarm in stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+            dimension = alarm.get("dimensions", "InstanceId")
+            if isinstance(dimension, str) and not alarm.property_dependencies.get("dimensions"):
+                by_dimension[dimension].append(alarm)
+            else:
+                others.append(alarm)
+        return by_dimension, others
+    by_dimension, others = stack.memo("alarms-by-instance-id", build)
+    instance_id = instance.get("id")
+    candidates = list(by_dimension.get(instance_id, ())) if isinstance(instance_id, str) else []
+    return [alarm for alarm in candidates + others if alarm_stops_instance(stack, alarm, instance)]
 
 
 def alarm_stops_instance(stack: StackIndex, alarm: Res, instance: Res) -> bool:
