@@ -128,7 +128,8 @@ def render_nginx_conf(settings: ProxySettings) -> str:
         worker_processes=settings.worker_processes,
         runtime_dir=settings.runtime_dir,
         error_log=settings.error_log,
-        access_log=settings.access_log,
+        access_log_directive=("off" if settings.access_log == "off"
+                              else f"{settings.access_log} mtls_json"),
         upstream_address=settings.upstream,
         upstream_port=settings.upstream_port,
         upstream_path_prefix=f"/{settings.stage_name}/" if settings.stage_name else "",

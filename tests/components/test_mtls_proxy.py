@@ -121,6 +121,7 @@ class Upstream:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in separate writes
 
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -508,6 +509,11 @@ def test_upstream_defaults_to_the_api_host_and_can_be_the_endpoint_dns_name():
     config = render_nginx_conf(ProxySettings(api_host=API_HOST, upstream_address=endpoint))
     assert f"server {endpoint}:443;" in config
     assert f"proxy_ssl_name {API_HOST};" in config and f"proxy_set_header Host {API_HOST};" in config
+
+
+def test_access_log_can_be_switched_off_or_written_as_json():
+    assert "access_log off;" in render_nginx_conf(ProxySettings(api_host=API_HOST, access_log="off"))
+    assert "access_log /dev/stdout mtls_json;" in render_nginx_conf(ProxySettings(api_host=API_HOST))
 
 
 def test_crl_source_and_crl_checking_go_together():

@@ -55,6 +55,7 @@ class LocalPrivateApi:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in separate writes
 
             def _reply(self, status: int, body: bytes, content_type="application/json") -> None:
                 self.send_response(status)
