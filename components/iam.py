@@ -1,0 +1,52 @@
+"""IAM policy documents built as data.
+
+Statements name their actions and resources explicitly; conditions are passed where the design
+needs them (``aws:SourceVpce``, ``aws:SourceArn``, ``aws:PrincipalOrgID``...). A wildcard resource
+must be justified by the caller in a comment next to the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+
+Statement = dict[str, Any]
+
+
+def statement(actions: Sequence[str], resources: Sequence[pulumi.Input[str]], *,
+              effect: str = "Allow", conditions: Mapping[str, Mapping[str, Any]] | None = None,
+              sid: str | None = None) -> Statement:
+    """An identity-policy statement (no principal)."""
+    if not actions:
+        raise ValueError("a statement needs at least one action")
+    if not resources:
+        raise ValueError("a statement needs at least one resource")
+    result: Statement = {"Effect": effect, "Action": list(actions), "Resource": list(resources)}
+    if sid:
+        result["Sid"] = sid
+    if conditions:
+        result["Condition"] = {op: dict(values) for op, values in conditions.items()}
+    return result
+
+
+def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
+    """The JSON policy document; resources may be Outputs (ARNs of other resources)."""
+    if not statements:
+        raise ValueError("a policy document needs at least one statement")
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def service_trust_policy(service: str, *, source_account: pulumi.Input[str] | None = None,
+                         source_arn: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
+    """A role trust policy for an AWS service principal, optionally bound to a source (confused deputy)."""
+    trust: Statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    conditions: dict[str, dict[str, Any]] = {}
+    if source_account is not None:
+        conditions["StringEquals"] = {"aws:SourceAccount": source_account}
+    if source_arn is not None:
+        conditions["ArnLike"] = {"aws:SourceArn": source_arn}
+    if conditions:
+        trust["Condition"] = conditions
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [trust]})

@@ -1,0 +1,5 @@
+"""Cost rules and the monthly estimate."""
+
+from . import logs
+
+POLICIES = [*logs.POLICIES]

@@ -1,0 +1,5 @@
+"""Least-privilege rules, one module per area."""
+
+from . import iam
+
+POLICIES = [*iam.POLICIES]

@@ -1,0 +1,33 @@
+"""Shared fixtures: the fake AWS harness (preview.harness) and the stack settings components take."""
+
+from __future__ import annotations
+
+import pytest
+
+import stack_config
+from preview.harness import mocked_pulumi
+
+PROJECT = "blueprints"
+
+
+@pytest.fixture
+def pulumi_env():
+    """A fresh Pulumi runtime against the fake AWS (new event loop, preview=False, clean config).
+
+    ``pulumi_env.run(program)`` runs a callable that registers resources and returns a RunResult
+    (``resources``, ``of_type(token)``, ``named(name)``, ``children_of(record)``, ``value``).
+    """
+    with mocked_pulumi(PROJECT, "test", config={"aws:region": "us-east-1"}) as env:
+        yield env
+
+
+def make_settings(**values) -> stack_config.StackSettings:
+    """Stack settings from schema defaults plus ``values`` (camelCase keys without the prefix)."""
+    from preview.harness import engine_config
+
+    return stack_config.parse(engine_config(PROJECT, values), stack="test").settings
+
+
+@pytest.fixture
+def settings() -> stack_config.StackSettings:
+    return make_settings()
