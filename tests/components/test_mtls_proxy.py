@@ -78,6 +78,15 @@ FAKE_AWS = textwrap.dedent('''\
 ''')
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    """Clients that give up on purpose (timeout tests) are not server errors worth printing."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
+
 class FakeAws:
     def __init__(self, root: Path, store: dict[str, str]) -> None:
         self.bin = root / "bin"
@@ -141,7 +150,7 @@ class Upstream:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]

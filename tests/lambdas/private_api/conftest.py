@@ -19,6 +19,15 @@ DENY_BODY = json.dumps({
 })
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    """Clients that give up on purpose (timeout tests) are not server errors worth printing."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
+
 @dataclass
 class FakeLambdaContext:
     function_name: str = "private-api-caller"
@@ -94,7 +103,7 @@ class LocalPrivateApi:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
