@@ -14,6 +14,10 @@ import pulumi
 
 Statement = dict[str, Any]
 
+# Every role and instance profile the project creates lives under this path, so the deploy role
+# (components/github_oidc.py) can be limited to managing and passing the project's own roles.
+ROLE_PATH = "/blueprints/"
+
 
 def statement(actions: Sequence[str], resources: Sequence[pulumi.Input[str]], *,
               effect: str = "Allow", conditions: Mapping[str, Mapping[str, Any]] | None = None,

@@ -178,7 +178,7 @@ class PythonFunction(pulumi.ComponentResource):
             f"{name}-logs", name_prefix=f"/aws/lambda/{name}-", retention_in_days=args.log_retention_days, opts=child)
 
         self.role = aws.iam.Role(
-            f"{name}-role", assume_role_policy=iam.service_trust_policy("lambda.amazonaws.com"),
+            f"{name}-role", path=iam.ROLE_PATH, assume_role_policy=iam.service_trust_policy("lambda.amazonaws.com"),
             description=f"Execution role of the {name} function", opts=child)
         statements = [iam.statement(["logs:CreateLogStream", "logs:PutLogEvents"],
                                     [self.log_group.arn.apply(lambda arn: f"{arn}:*")]),

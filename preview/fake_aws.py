@@ -68,7 +68,10 @@ _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
 
 def plain(value: Any) -> Any:
-    """Deep copy of a deserialized property value with secret wrappers removed."""
+    """Deep copy of a deserialized property value with secret wrappers removed (and whole
+    numbers, which the protobuf round trip turns into floats, back to ints)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
     if isinstance(value, dict):
         if value.get(_SECRET_SIG_KEY) == _SECRET_SIG:
             return plain(value.get("value"))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages listed in tests/system-packages.txt that are not installed yet.
-# Needs root (CI and developer machines run as root); prints what it does.
+# Uses sudo when not root; prints what it does.
 set -euo pipefail
 list="$(dirname "$0")/../tests/system-packages.txt"
 missing=()
@@ -13,6 +13,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 echo "Installing Debian packages: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"  # GitHub runners are not root; CI and dev machines here are
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

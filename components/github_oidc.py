@@ -1,0 +1,175 @@
+"""GitHub Actions access to one AWS account through OIDC: no stored keys.
+
+Per account: the GitHub OIDC identity provider, a read-only preview role that only pull requests of
+the repository can assume, and a deploy role that only jobs of the named GitHub environments can
+assume. In a consumer account the roles can also be assumed by the producer account's roles (the
+stack's providers assume ``consumerRoleArn`` from the producer credentials).
+
+Permissions are the actions listed in ``bootstrap/permissions.yaml`` (the resource types the
+stacks manage), limited to the stack's Regions; IAM is limited to the project's own role path, so
+the deploy role cannot touch any other role, including itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import yaml
+
+from components import iam
+
+GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+PERMISSIONS_FILE = Path(__file__).resolve().parent.parent / "bootstrap" / "permissions.yaml"
+CI_ROLE_PATH = "/blueprints-ci/"  # outside ROLE_PATH: the deploy role cannot modify itself
+# Fixed names, so a consumer account can trust the producer's roles before they exist.
+PREVIEW_ROLE_NAME = "blueprints-github-preview"
+DEPLOY_ROLE_NAME = "blueprints-github-deploy"
+# Global services sign their requests for us-east-1 whatever Region the stack uses.
+GLOBAL_SERVICES = ("iam", "route53", "budgets", "sts")
+# Services the stacks pass project roles to (Lambda, EC2 instance profiles, RDS Proxy, ...).
+PASS_ROLE_SERVICES = ("lambda.amazonaws.com", "ec2.amazonaws.com", "rds.amazonaws.com",
+                      "events.amazonaws.com", "ecs-tasks.amazonaws.com", "apigateway.amazonaws.com",
+                      "es.amazonaws.com")
+# Services whose service-linked roles a first deployment may need to create.
+SERVICE_LINKED_ROLES = ("ecs.amazonaws.com", "rds.amazonaws.com", "elasticloadbalancing.amazonaws.com",
+                        "opensearchservice.amazonaws.com", "ops.apigateway.amazonaws.com")
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+
+
+def load_permissions(path: Path = PERMISSIONS_FILE) -> dict[str, list[str]]:
+    table = yaml.safe_load(path.read_text())
+    for kind in ("preview", "deploy"):
+        for action in table[kind]:
+            if action == "*" or action.endswith(":*"):
+                raise ValueError(f"{path}: {action} grants a whole service; list the actions instead")
+    return {"preview": list(table["preview"]), "deploy": list(table["deploy"])}
+
+
+@dataclass(frozen=True)
+class GitHubDeployAccessArgs:
+    repository: str  # "owner/name"
+    account_id: str
+    regions: tuple[str, ...]  # the Regions the stacks of this account deploy to
+    deploy_environments: tuple[str, ...] = ()  # GitHub environments whose jobs may deploy here
+    pull_request_previews: bool = True
+    trusted_preview_role_arns: tuple[str, ...] = ()  # producer roles that read this (consumer) account
+    trusted_deploy_role_arns: tuple[str, ...] = ()  # producer roles that deploy into this account
+    consumer_account_ids: tuple[str, ...] = ()  # accounts whose CI roles this (producer) account assumes
+    existing_oidc_provider_arn: str | None = None  # an account has one provider per URL
+
+    def __post_init__(self):
+        if not _REPOSITORY.match(self.repository):
+            raise ValueError(f"repository must be owner/name, got {self.repository!r}")
+        if not re.fullmatch(r"\d{12}", self.account_id):
+            raise ValueError(f"account_id must be 12 digits, got {self.account_id!r}")
+        if not self.regions:
+            raise ValueError("regions must name at least one Region")
+        for arn in (*self.trusted_preview_role_arns, *self.trusted_deploy_role_arns):
+            if not _ROLE_ARN.match(arn):
+                raise ValueError(f"trusted role ARNs must be IAM role ARNs, got {arn!r}")
+        for account in self.consumer_account_ids:
+            if not re.fullmatch(r"\d{12}", account) or account == self.account_id:
+                raise ValueError(f"consumer_account_ids must be other 12-digit accounts, got {account!r}")
+        if not (self.deploy_environments or self.trusted_deploy_role_arns):
+            raise ValueError("nobody could use the deploy role: name deploy_environments or trusted_deploy_role_arns")
+
+
+class GitHubDeployAccess(pulumi.ComponentResource):
+    def __init__(self, name: str, args: GitHubDeployAccessArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("blueprints:github:GitHubDeployAccess", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        permissions = load_permissions()
+
+        if args.existing_oidc_provider_arn:
+            provider_arn: pulumi.Input[str] = args.existing_oidc_provider_arn
+            self.oidc_provider = None
+        else:
+            self.oidc_provider = aws.iam.OpenIdConnectProvider(
+                f"{name}-github", url=GITHUB_OIDC_URL, client_id_lists=["sts.amazonaws.com"], opts=child)
+            provider_arn = self.oidc_provider.arn
+
+        def trust(subjects: list[str], trusted_roles: tuple[str, ...]) -> pulumi.Output[str]:
+            statements: list[dict] = []
+            if subjects:
+                statements.append({
+                    "Effect": "Allow", "Principal": {"Federated": provider_arn},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {"StringEquals": {f"{GITHUB_OIDC_HOST}:aud": "sts.amazonaws.com",
+                                                   f"{GITHUB_OIDC_HOST}:sub": subjects}},
+                })
+            if trusted_roles:
+                statements.append({"Effect": "Allow", "Principal": {"AWS": list(trusted_roles)},
+                                   "Action": "sts:AssumeRole"})
+            return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
+
+        account, regions = args.account_id, list(args.regions)
+        regional = [a for a in permissions["preview"] if a.split(":")[0] not in GLOBAL_SERVICES]
+        global_reads = [a for a in permissions["preview"] if a.split(":")[0] in GLOBAL_SERVICES]
+        read_statements = [
+            # Describe/List calls take no resource-level scoping; the Region condition bounds them.
+            iam.statement(regional, ["*"], conditions={"StringEquals": {"aws:RequestedRegion": regions}}),
+            iam.statement(global_reads, ["*"]),  # read-only calls of global services (IAM, Route 53)
+        ]
+
+        def consumer_role(role_name: str) -> list[iam.Statement]:
+            """Assuming the same-named CI role in each consumer account (the stack's consumer provider)."""
+            arns = [f"arn:aws:iam::{c}:role{CI_ROLE_PATH}{role_name}" for c in args.consumer_account_ids]
+            return [iam.statement(["sts:AssumeRole"], arns)] if arns else []
+
+        self.preview_role = None
+        if args.pull_request_previews or args.trusted_preview_role_arns:
+            subjects = [f"repo:{args.repository}:pull_request"] if args.pull_request_previews else []
+            self.preview_role = aws.iam.Role(
+                f"{name}-preview", name=PREVIEW_ROLE_NAME, path=CI_ROLE_PATH, max_session_duration=3600,
+                description=f"Read-only pulumi preview for pull requests of {args.repository}",
+                assume_role_policy=trust(subjects, args.trusted_preview_role_arns), opts=child)
+            self.preview_policy = aws.iam.RolePolicy(
+                f"{name}-preview", role=self.preview_role.id, policy=iam.policy_document([*read_statements, *consumer_role(PREVIEW_ROLE_NAME)]),
+                opts=child)
+
+        project_roles = f"arn:aws:iam::{account}:role{iam.ROLE_PATH}*"
+        deploy_statements = [
+            *read_statements,
+            iam.statement([a for a in permissions["deploy"] if a.split(":")[0] not in GLOBAL_SERVICES], ["*"],
+                          conditions={"StringEquals": {"aws:RequestedRegion": regions}}),
+            iam.statement([a for a in permissions["deploy"] if a.split(":")[0] in GLOBAL_SERVICES], ["*"]),
+            iam.statement(
+                ["iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
+                 "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+                 "iam:TagRole", "iam:UntagRole"],
+                [project_roles]),
+            iam.statement(
+                ["iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:AddRoleToInstanceProfile",
+                 "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile"],
+                [f"arn:aws:iam::{account}:instance-profile{iam.ROLE_PATH}*"]),
+            iam.statement(["iam:PassRole"], [project_roles],
+                          conditions={"StringEquals": {"iam:PassedToService": list(PASS_ROLE_SERVICES)}}),
+            iam.statement(["iam:CreateServiceLinkedRole"], [f"arn:aws:iam::{account}:role/aws-service-role/*"],
+                          conditions={"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED_ROLES)}}),
+            *consumer_role(DEPLOY_ROLE_NAME),
+        ]
+        subjects = [f"repo:{args.repository}:environment:{env}" for env in args.deploy_environments]
+        self.deploy_role = aws.iam.Role(
+            f"{name}-deploy", name=DEPLOY_ROLE_NAME, path=CI_ROLE_PATH, max_session_duration=3600 * 2,
+            description=f"pulumi up from the {', '.join(args.deploy_environments) or 'producer'} environment of {args.repository}",
+            assume_role_policy=trust(subjects, args.trusted_deploy_role_arns), opts=child)
+        # Managed policies (up to 6 KB each) rather than one inline document (10 KB per role in all).
+        self.deploy_policies = [
+            aws.iam.Policy(f"{name}-deploy-{index}", path=CI_ROLE_PATH, policy=iam.policy_document([stmt]),
+                           description=f"blueprints deploy permissions, part {index}", opts=child)
+            for index, stmt in enumerate(deploy_statements)
+        ]
+        for index, policy in enumerate(self.deploy_policies):
+            aws.iam.RolePolicyAttachment(f"{name}-deploy-{index}", role=self.deploy_role.name, policy_arn=policy.arn,
+                                         opts=child)
+
+        self.register_outputs({
+            "deployRoleArn": self.deploy_role.arn,
+            "previewRoleArn": self.preview_role.arn if self.preview_role else None,
+        })

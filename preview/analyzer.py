@@ -1,0 +1,581 @@
+"""Serve policy packs over the Analyzer gRPC protocol, as the Pulumi CLI does.
+
+Each pack runs as its own process, launched the way the CLI launches Python packs
+(``pulumi-analyzer-policy-python`` runs ``python -u -m pulumi.policy <engineAddress> <packDir>``):
+working directory the pack directory, environment ``PULUMI_CONFIG`` (the program's config as JSON),
+``PULUMI_CONFIG_SECRET_KEYS``, ``PULUMI_PROJECT``, ``PULUMI_STACK``, ``PULUMI_DRY_RUN``,
+``PULUMI_ORGANIZATION``. The pack prints its port on stdout; we connect an ``AnalyzerStub``.
+
+Per pack: ``Handshake`` (ignored when UNIMPLEMENTED, as the Python SDK does not implement it),
+``GetAnalyzerInfo``, ``Configure`` with the policy config reconciled as the engine does,
+``ConfigureStack``, ``Analyze`` once per resource (inputs, type, URN, name, options, provider)
+and ``AnalyzeStack`` once with every resource (outputs, parent, dependencies, property
+dependencies). Diagnostics come back as ``Diagnostic`` records, in a deterministic order.
+
+Policy config (``--policy-pack-config FILE``, order-matched to packs), JSON such as
+``{"all": "mandatory", "policy-a": "advisory", "policy-b": {"enforcementLevel": "mandatory", "max": 3}}``.
+Enforcement level precedence, as the CLI: per-policy config > ``all`` > the pack's initial config
+> the policy's own level > the pack's level. Properties start from the defaults of each policy's
+``configSchema`` and are validated against it with jsonschema.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Optional
+
+import grpc
+import yaml
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+from .engine import PreviewError
+from .fake_aws import plain
+
+__all__ = [
+    "AnalyzerError",
+    "stack_resources",
+    "Diagnostic",
+    "LEVELS",
+    "PolicyPackProcess",
+    "PolicyPacks",
+    "StackResource",
+    "load_policy_config",
+    "reconcile_policy_config",
+]
+
+_GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024),
+                 ("grpc.max_send_message_length", 400 * 1024 * 1024)]
+LEVELS = {"advisory": analyzer_pb2.ADVISORY, "mandatory": analyzer_pb2.MANDATORY,
+          "disabled": analyzer_pb2.DISABLED, "remediate": analyzer_pb2.REMEDIATE}
+_LEVEL_NAMES = {v: k for k, v in LEVELS.items()}
+_SEVERITY_NAMES = {0: "", 1: "low", 2: "medium", 3: "high", 4: "critical"}
+_START_TIMEOUT = float(os.environ.get("PREVIEW_PACK_START_TIMEOUT", "60"))
+# The CLI passes its engine address; the Python pack host accepts it but logs nothing through it.
+_ENGINE_ADDRESS = "127.0.0.1:0"
+
+
+class AnalyzerError(PreviewError):
+    """A pack failed to start, to answer, or its config is invalid."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagnostic:
+    pack: str
+    policy: str
+    level: str  # advisory | mandatory | remediate | disabled
+    urn: str
+    message: str
+    description: str = ""
+    severity: str = ""
+
+    def to_json(self) -> dict:
+        return {"pack": self.pack, "policy": self.policy, "level": self.level, "urn": self.urn,
+                "message": self.message}
+
+
+@dataclasses.dataclass
+class StackResource:
+    """A resource as the analyzer sees it (both Analyze and AnalyzeStack)."""
+
+    urn: str
+    type: str
+    name: str
+    inputs: dict
+    outputs: dict
+    custom: bool = True
+    parent: str = ""
+    provider: Optional["StackResource"] = None  # the provider resource (explicit or default)
+    dependencies: list[str] = dataclasses.field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    options: dict = dataclasses.field(default_factory=dict)
+
+
+def _default_provider_urn(stack: str, project: str, package: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        suffix = "default_" + version(f"pulumi_{package}").replace(".", "_")
+    except Exception:  # noqa: BLE001 - any missing metadata: the engine's unversioned name
+        suffix = "default"
+    return f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::{suffix}"
+
+
+def stack_resources(records: Sequence[Any], *, project: str, stack: str, outputs: Optional[dict] = None,
+                    default_region: Optional[str] = None) -> list[StackResource]:
+    """Turn ``FakeAws`` records into what the engine sends the analyzers: every registration
+    plus the root stack (its outputs are the exports), each linked to its provider resource;
+    resources on the default provider get the engine's default provider
+    (``pulumi:providers:aws::default_<version>``)."""
+    stack_urn = f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
+    out: list[StackResource] = [StackResource(urn=stack_urn, type="pulumi:pulumi:Stack", name=f"{project}-{stack}",
+                                              inputs={}, outputs=dict(outputs or {}), custom=False)]
+    by_urn: dict[str, StackResource] = {}
+    defaults: dict[str, StackResource] = {}
+    for record in records:
+        res = StackResource(urn=record.urn, type=record.type, name=record.name, inputs=record.inputs,
+                            outputs=record.outputs, custom=record.custom, parent=record.parent or stack_urn,
+                            dependencies=list(record.dependencies),
+                            property_dependencies=dict(record.property_dependencies), options=dict(record.options))
+        by_urn[record.urn] = res
+        out.append(res)
+    for record, res in zip(records, out[1:]):
+        if not record.custom or record.type.startswith("pulumi:providers:"):
+            continue
+        if record.provider:
+            res.provider = by_urn.get(record.provider.rsplit("::", 1)[0])
+        if res.provider is None:
+            package = record.type.split(":", 1)[0]
+            if package not in defaults:
+                inputs = {"region": default_region} if package == "aws" and default_region else {}
+                urn = _default_provider_urn(stack, project, package)
+                defaults[package] = StackResource(urn=urn, type=f"pulumi:providers:{package}", name=urn.split("::")[-1],
+                                                  inputs=inputs, outputs=inputs, parent=stack_urn)
+            res.provider = defaults[package]
+    return out[:1] + list(defaults.values()) + out[1:]
+
+
+# --------------------------------------------------------------------------------------------
+# Policy config, reconciled as the engine does
+# --------------------------------------------------------------------------------------------
+
+
+def load_policy_config(path: Path | str) -> dict:
+    file = Path(path)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AnalyzerError(f"cannot read policy pack config {file}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise AnalyzerError(f"policy pack config {file} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise AnalyzerError(f"policy pack config {file} must be a JSON object")
+    return data
+
+
+def _split_entry(pack: str, policy: str, value: Any) -> tuple[Optional[str], dict]:
+    if isinstance(value, str):
+        level, props = value, {}
+    elif isinstance(value, dict):
+        props = dict(value)
+        level = props.pop("enforcementLevel", None)
+    else:
+        raise AnalyzerError(f"policy pack '{pack}' config for '{policy}' must be an enforcement level or an object")
+    if level is not None and level not in LEVELS:
+        raise AnalyzerError(f"policy pack '{pack}' config for '{policy}': invalid enforcement level {level!r} "
+                            f"(expected one of {', '.join(LEVELS)})")
+    return level, props
+
+
+def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[dict]) -> dict[str, tuple[str, dict]]:
+    """policy name -> (enforcement level, properties) to send with Configure."""
+    import jsonschema  # lazy: only needed when packs are configured
+
+    pack = info.name
+    config = dict(config or {})
+    names = {p.name for p in info.policies}
+    unknown = sorted(k for k in config if k != "all" and k not in names)
+    if unknown:
+        raise AnalyzerError(f"policy pack '{pack}' config names unknown policies: {', '.join(unknown)} "
+                            f"(known: {', '.join(sorted(names))})")
+    # ADVISORY is the proto default, so an initial config entry "advisory" reads as "not set".
+    initial = {k: (_LEVEL_NAMES.get(v.enforcementLevel) if v.enforcementLevel else None,
+                   plain(json_format.MessageToDict(v.properties))) for k, v in info.initialConfig.items()}
+    all_level, _ = _split_entry(pack, "all", config["all"]) if "all" in config else (None, {})
+    initial_all = initial.get("all", (None, {}))[0]
+
+    problems: list[str] = []
+    result: dict[str, tuple[str, dict]] = {}
+    for policy in info.policies:
+        # Struct numbers are doubles; whole numbers back to ints so messages read "60", not "60.0".
+        schema_props = plain(json_format.MessageToDict(policy.configSchema.properties)) if policy.HasField(
+            "configSchema") else {}
+        required = list(policy.configSchema.required) if policy.HasField("configSchema") else []
+        properties = {k: v["default"] for k, v in schema_props.items() if isinstance(v, dict) and "default" in v}
+        level = _LEVEL_NAMES.get(policy.enforcementLevel, "advisory")
+        if initial_all:
+            level = initial_all
+        if policy.name in initial:
+            init_level, init_props = initial[policy.name]
+            level = init_level or level
+            properties.update(init_props)
+        if all_level:
+            level = all_level
+        if policy.name in config:
+            own_level, props = _split_entry(pack, policy.name, config[policy.name])
+            level = own_level or level
+            properties.update(props)
+        if schema_props or required:
+            schema = {"type": "object", "properties": schema_props, "required": required}
+            validator = jsonschema.Draft7Validator(schema)
+            for error in sorted(validator.iter_errors(properties), key=lambda e: list(e.path)):
+                where = ".".join(str(p) for p in error.path)
+                problems.append(f"policy pack '{pack}' config for policy '{policy.name}'"
+                                f"{' property ' + repr(where) if where else ''}: {error.message}")
+        result[policy.name] = (level, properties)
+    if problems:
+        raise AnalyzerError("invalid policy pack config:\n  " + "\n  ".join(problems))
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# One pack process
+# --------------------------------------------------------------------------------------------
+
+
+def _pack_python(pack_dir: Path) -> str:
+    """The interpreter the CLI would use: the pack's virtualenv if PulumiPolicy.yaml names one."""
+    try:
+        data = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    runtime = data.get("runtime") if isinstance(data, dict) else None
+    options = runtime.get("options") if isinstance(runtime, dict) else None
+    venv = options.get("virtualenv") if isinstance(options, dict) else None
+    if venv:
+        candidate = (pack_dir / venv / "bin" / "python")
+        if candidate.exists():
+            return str(candidate)
+    return sys.executable
+
+
+def _pack_version(pack_dir: Path) -> Optional[str]:
+    try:
+        data = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    version = data.get("version") if isinstance(data, dict) else None
+    return str(version) if version else None
+
+
+def _struct(value: dict) -> struct_pb2.Struct:
+    st = struct_pb2.Struct()
+    st.update(value)
+    return st
+
+
+def _options(res: StackResource) -> analyzer_pb2.AnalyzerResourceOptions:
+    opts = res.options or {}
+    timeouts = opts.get("customTimeouts") or {}
+    return analyzer_pb2.AnalyzerResourceOptions(
+        protect=bool(opts.get("protect")), ignoreChanges=list(opts.get("ignoreChanges") or []),
+        deleteBeforeReplace=bool(opts.get("deleteBeforeReplace")),
+        deleteBeforeReplaceDefined=bool(opts.get("deleteBeforeReplace")),
+        additionalSecretOutputs=list(opts.get("additionalSecretOutputs") or []),
+        aliases=list(opts.get("aliases") or []),
+        customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(
+            create=_seconds(timeouts.get("create")), update=_seconds(timeouts.get("update")),
+            delete=_seconds(timeouts.get("delete"))),
+        parent=res.parent or "",
+    )
+
+
+def _seconds(duration: Any) -> float:
+    if not duration:
+        return 0.0
+    if isinstance(duration, (int, float)):
+        return float(duration)
+    text, total, number = str(duration), 0.0, ""
+    units = {"h": 3600, "m": 60, "s": 1}
+    for ch in text:
+        if ch.isdigit() or ch == ".":
+            number += ch
+        elif ch in units and number:
+            total += float(number) * units[ch]
+            number = ""
+    return total
+
+
+def _provider_message(res: StackResource) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
+    if res.provider is None:
+        return None
+    p = res.provider
+    return analyzer_pb2.AnalyzerProviderResource(type=p.type, properties=_struct(p.inputs), urn=p.urn, name=p.name)
+
+
+def _analyze_request(res: StackResource) -> analyzer_pb2.AnalyzeRequest:
+    req = analyzer_pb2.AnalyzeRequest(type=res.type, properties=_struct(res.inputs), urn=res.urn, name=res.name,
+                                      options=_options(res))
+    provider = _provider_message(res)
+    if provider is not None:
+        req.provider.CopyFrom(provider)
+    return req
+
+
+def _stack_resource_message(res: StackResource) -> analyzer_pb2.AnalyzerResource:
+    msg = analyzer_pb2.AnalyzerResource(
+        type=res.type, properties=_struct(res.outputs), urn=res.urn, name=res.name, options=_options(res),
+        parent=res.parent or "", dependencies=list(res.dependencies))
+    provider = _provider_message(res)
+    if provider is not None:
+        msg.provider.CopyFrom(provider)
+    for key, urns in (res.property_dependencies or {}).items():
+        msg.propertyDependencies[key].urns.extend(urns)
+    return msg
+
+
+class PolicyPackProcess:
+    """One running pack: the process, its gRPC stub, its info."""
+
+    def __init__(self, pack_dir: Path | str, env: dict[str, str]):
+        self.pack_dir = Path(pack_dir).resolve()
+        if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
+            raise AnalyzerError(f"{self.pack_dir} is not a policy pack (no PulumiPolicy.yaml)")
+        self._stderr = tempfile.TemporaryFile(mode="w+b")
+        self.process = subprocess.Popen(
+            [_pack_python(self.pack_dir), "-u", "-m", "pulumi.policy", _ENGINE_ADDRESS, str(self.pack_dir)],
+            cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._stderr,
+            start_new_session=True,  # Ctrl-C goes to us; we stop the pack ourselves
+        )
+        self._port: Optional[int] = None
+        self._port_error: Optional[str] = None
+        self._port_ready = threading.Event()
+        self._reader = threading.Thread(target=self._read_stdout, daemon=True)
+        self._reader.start()
+        self.channel: Optional[grpc.Channel] = None
+        self.stub: Optional[analyzer_pb2_grpc.AnalyzerStub] = None
+        self.info: Optional[analyzer_pb2.AnalyzerInfo] = None
+        self.name = self.pack_dir.name
+        self.version = _pack_version(self.pack_dir)
+
+    def _read_stdout(self) -> None:
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline()
+        try:
+            self._port = int(first.strip())
+        except ValueError:
+            self._port_error = first.decode(errors="replace").strip()
+        self._port_ready.set()
+        # Keep draining so a pack that prints cannot block on a full pipe.
+        for _ in iter(lambda: self.process.stdout.read(65536), b""):
+            pass
+
+    def stderr_tail(self, lines: int = 15) -> str:
+        try:
+            self._stderr.seek(0)
+            text = self._stderr.read().decode(errors="replace")
+        except (OSError, ValueError):
+            return ""
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+    def _failure(self, what: str) -> AnalyzerError:
+        tail = self.stderr_tail()
+        detail = f"\n--- last lines of its stderr ---\n{tail}" if tail else ""
+        return AnalyzerError(f"policy pack {self.pack_dir.name} ({self.pack_dir}) {what}{detail}")
+
+    def connect(self, timeout: float = _START_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while not self._port_ready.wait(0.05):
+            if self.process.poll() is not None and not self._port_ready.is_set():
+                self._port_ready.wait(0.5)
+                if not self._port_ready.is_set() or self._port is None:
+                    raise self._failure(f"exited with code {self.process.returncode} before serving")
+            if time.monotonic() > deadline:
+                raise self._failure(f"did not print its port within {timeout:.0f} s")
+        if self._port is None:
+            self.process.wait(timeout=5) if self.process.poll() is None else None
+            code = self.process.poll()
+            reason = f"exited with code {code}" if code is not None else f"printed {self._port_error!r} instead of a port"
+            raise self._failure(f"{reason} before serving")
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self._port}", options=_GRPC_OPTIONS)
+        try:
+            grpc.channel_ready_future(self.channel).result(timeout=max(1.0, deadline - time.monotonic()))
+        except grpc.FutureTimeoutError:
+            raise self._failure("did not accept connections") from None
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+        try:
+            self.stub.Handshake(analyzer_pb2.AnalyzerHandshakeRequest(
+                engine_address=_ENGINE_ADDRESS, root_directory=str(self.pack_dir),
+                program_directory=str(self.pack_dir)))
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
+                raise self._rpc_failure("Handshake", exc) from None
+        try:
+            self.info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+        except grpc.RpcError as exc:
+            raise self._rpc_failure("GetAnalyzerInfo", exc) from None
+        self.name = self.info.name or self.name
+        self.version = self.version or self.info.version
+
+    def _rpc_failure(self, method: str, exc: grpc.RpcError) -> AnalyzerError:
+        return self._failure(f"failed in {method}: {exc.code().name}: {exc.details()}")
+
+    def configure(self, policy_config: Optional[dict], stack_settings: dict) -> dict[str, tuple[str, dict]]:
+        assert self.stub is not None and self.info is not None
+        reconciled = reconcile_policy_config(self.info, policy_config)
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, (level, props) in reconciled.items():
+            request.policyConfig[name].CopyFrom(
+                analyzer_pb2.PolicyConfig(enforcementLevel=LEVELS[level], properties=_struct(props)))
+        try:
+            self.stub.Configure(request)
+        except grpc.RpcError as exc:
+            raise self._rpc_failure("Configure", exc) from None
+        try:
+            self.stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(**stack_settings))
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
+                raise self._rpc_failure("ConfigureStack", exc) from None
+        return reconciled
+
+    def _diagnostics(self, response: analyzer_pb2.AnalyzeResponse, default_urn: str = "") -> list[Diagnostic]:
+        return [Diagnostic(pack=d.policyPackName or self.name, policy=d.policyName,
+                           level=_LEVEL_NAMES.get(d.enforcementLevel, "advisory"), urn=d.urn or default_urn,
+                           message=d.message, description=d.description,
+                           severity=_SEVERITY_NAMES.get(d.severity, ""))
+                for d in response.diagnostics]
+
+    def analyze(self, resources: Sequence[StackResource], window: int = 64) -> list[Diagnostic]:
+        """Analyze every resource (concurrently, at most ``window`` calls in flight); the result
+        keeps resource order."""
+        assert self.stub is not None
+        call = self.stub.Analyze
+        pending: list[tuple[int, Any]] = []
+        responses: list[Optional[analyzer_pb2.AnalyzeResponse]] = [None] * len(resources)
+
+        def collect(index: int, future: Any) -> None:
+            try:
+                responses[index] = future.result()
+            except grpc.RpcError as exc:
+                raise self._rpc_failure(f"Analyze of {resources[index].urn}", exc) from None
+
+        for index, res in enumerate(resources):
+            pending.append((index, call.future(_analyze_request(res))))
+            if len(pending) >= window:
+                collect(*pending.pop(0))
+        for item in pending:
+            collect(*item)
+        out: list[Diagnostic] = []
+        for res, response in zip(resources, responses):
+            if response is not None:
+                out.extend(self._diagnostics(response, res.urn))
+        return out
+
+    def analyze_stack(self, resources: Sequence[StackResource]) -> list[Diagnostic]:
+        assert self.stub is not None
+        request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource_message(r) for r in resources])
+        try:
+            return self._diagnostics(self.stub.AnalyzeStack(request))
+        except grpc.RpcError as exc:
+            raise self._rpc_failure("AnalyzeStack", exc) from None
+
+    def stop(self) -> None:
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)  # our own child's session only
+            except (ProcessLookupError, PermissionError):
+                self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    self.process.kill()
+                self.process.wait(timeout=5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self._reader.join(timeout=2)
+        self._stderr.close()
+
+
+class PolicyPacks:
+    """Start several packs (concurrently), configure them, analyze, and stop them cleanly.
+
+    Use as a context manager::
+
+        with PolicyPacks([dir_a, dir_b], project="p", stack="dev", config=cfg,
+                         policy_configs=[None, {"all": "mandatory"}]) as packs:
+            diagnostics = packs.run(resources)
+    """
+
+    def __init__(self, pack_dirs: Iterable[Path | str], *, project: str, stack: str,
+                 config: Optional[dict[str, str]] = None, secret_keys: Sequence[str] = (),
+                 policy_configs: Sequence[Optional[dict]] = (), organization: str = "organization",
+                 dry_run: bool = True):
+        self.pack_dirs = [Path(p).resolve() for p in pack_dirs]
+        if len(policy_configs) > len(self.pack_dirs):
+            raise AnalyzerError(f"{len(policy_configs)} policy pack config files for {len(self.pack_dirs)} packs "
+                                "(each --policy-pack-config matches the --policy-pack at the same position)")
+        self.policy_configs = list(policy_configs) + [None] * (len(self.pack_dirs) - len(policy_configs))
+        self.project, self.stack, self.organization, self.dry_run = project, stack, organization, dry_run
+        self.config = dict(config or {})
+        self.secret_keys = list(secret_keys)
+        self.packs: list[PolicyPackProcess] = []
+        self.reconciled: list[dict[str, tuple[str, dict]]] = []
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "PULUMI_CONFIG": json.dumps(self.config), "PULUMI_CONFIG_SECRET_KEYS": json.dumps(self.secret_keys),
+            "PULUMI_PROJECT": self.project, "PULUMI_STACK": self.stack,
+            "PULUMI_DRY_RUN": "true" if self.dry_run else "false", "PULUMI_ORGANIZATION": self.organization,
+            "PYTHONUNBUFFERED": "1",
+        })
+        env.pop("PYTHONPATH", None)  # the pack sees its own directory, as under the CLI
+        return env
+
+    def launch(self) -> "PolicyPacks":
+        """Start the pack processes without waiting for them (they boot while the program runs)."""
+        if self.packs:
+            return self
+        try:
+            env = self._env()
+            for pack_dir in self.pack_dirs:
+                self.packs.append(PolicyPackProcess(pack_dir, env))
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def start(self) -> "PolicyPacks":
+        """Launch (if not yet), connect, read each pack's info and configure it."""
+        self.launch()
+        try:
+            for pack in self.packs:
+                pack.connect()
+            settings = dict(stack=self.stack, project=self.project, organization=self.organization,
+                            dry_run=self.dry_run, config=self.config, config_secret_keys=self.secret_keys)
+            self.reconciled = [pack.configure(cfg, settings) for pack, cfg in zip(self.packs, self.policy_configs)]
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def run(self, resources: Sequence[StackResource]) -> list[Diagnostic]:
+        """Analyze each resource (inputs), then the whole stack (outputs), on every pack."""
+        analyzable = [r for r in resources if not r.type.startswith("pulumi:providers:")
+                      and r.type != "pulumi:pulumi:Stack"]
+        if len(self.packs) <= 1:
+            return [d for pack in self.packs for d in pack.analyze(analyzable) + pack.analyze_stack(resources)]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.packs)) as pool:
+            futures = [pool.submit(lambda p=pack: p.analyze(analyzable) + p.analyze_stack(resources))
+                       for pack in self.packs]
+            return [d for f in futures for d in f.result()]
+
+    def stop(self) -> None:
+        for pack in self.packs:
+            try:
+                pack.stop()
+            except Exception:  # noqa: BLE001 - keep stopping the others
+                pass
+
+    def __enter__(self) -> "PolicyPacks":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()

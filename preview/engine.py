@@ -1,0 +1,324 @@
+"""Run the program of a Pulumi Python project directory for a stack, as the engine would.
+
+- ``Pulumi.yaml``: ``name``, ``runtime`` (must be python), optional ``main``, and the ``config:``
+  schema: project keys are declared without prefix (``type`` string/integer/boolean/array,
+  ``items``, ``default``, ``secret``); keys of other namespaces (``aws:region``) carry ``value:``.
+- ``Pulumi.<stack>.yaml``: ``config:`` with namespaced keys (``blueprints:key``, ``aws:region``);
+  ``secure:`` values are replaced by a clearly fake placeholder and marked secret.
+- Values are validated like the CLI does, schema defaults applied, and config handed to the program
+  as the engine does (every value a string; arrays and objects JSON).
+- The program runs in-process under the fake AWS (``preview.harness``): program dir on
+  ``sys.path`` and as the working directory during the run, ``__main__.py`` executed with
+  ``runpy.run_path(..., run_name="__main__")``. Modules imported from the program dir are dropped
+  afterwards so the next run imports them afresh.
+
+Errors: ``ConfigError`` (bad project/stack config) and ``ProgramError`` (the program failed; a
+``pulumi.RunError`` gives just its message, any other exception a one-line message plus the
+location in the user's program).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import runpy
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from .fake_aws import FakeAws, ProviderInfo, ResourceRecord
+from .harness import LogRecord, mocked_pulumi
+
+__all__ = [
+    "ConfigError",
+    "PreviewError",
+    "ProgramError",
+    "ProgramRun",
+    "Project",
+    "SECRET_PLACEHOLDER",
+    "load_project",
+    "resolve_stack_config",
+    "run_program",
+]
+
+SECRET_PLACEHOLDER = "fake-secret-value-offline-preview"
+
+
+class PreviewError(Exception):
+    """An error the preview reports as a message (exit code 2), never as a traceback."""
+
+
+class ConfigError(PreviewError):
+    pass
+
+
+class ProgramError(PreviewError):
+    def __init__(self, message: str, location: Optional[str] = None):
+        super().__init__(message if not location else f"{message}\n  at {location}")
+        self.short = message
+        self.location = location
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfigKey:
+    key: str  # full key, "<namespace>:<name>"
+    type: Optional[str]
+    items_type: Optional[str]
+    default: Any
+    has_default: bool
+    secret: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Project:
+    name: str
+    directory: Path
+    main: Path  # the file runpy runs
+    schema: dict[str, ConfigKey]
+
+
+@dataclasses.dataclass
+class ProgramRun:
+    project: str
+    stack: str
+    program_dir: Path
+    config: dict[str, str]  # as handed to the program
+    secret_keys: list[str]
+    resources: list[ResourceRecord]
+    outputs: dict
+    warnings: list[str]
+    logs: list[LogRecord]
+    fake: FakeAws
+    default_provider: Optional[ProviderInfo] = None
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path.name}: invalid YAML: {exc}") from None
+
+
+def load_project(program_dir: Path | str) -> Project:
+    directory = Path(program_dir).resolve()
+    path = directory / "Pulumi.yaml"
+    if not path.is_file():
+        alt = directory / "Pulumi.yml"
+        if not alt.is_file():
+            raise ConfigError(f"no Pulumi.yaml in {directory}")
+        path = alt
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or not data.get("name"):
+        raise ConfigError(f"{path.name}: missing project 'name'")
+    name = str(data["name"])
+    runtime = data.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        raise ConfigError(f"{path.name}: runtime is {runtime_name!r}; the offline preview runs Python programs only")
+    main = directory / str(data.get("main") or ".")
+    if main.is_dir():
+        main = main / "__main__.py"
+    if not main.is_file():
+        raise ConfigError(f"{path.name}: program entry point {main} not found")
+
+    schema: dict[str, ConfigKey] = {}
+    for raw_key, spec in (data.get("config") or {}).items():
+        key = str(raw_key)
+        namespaced = ":" in key
+        full = key if namespaced else f"{name}:{key}"
+        if isinstance(spec, dict) and namespaced:
+            if "value" not in spec:
+                raise ConfigError(f"{path.name}: config key {key!r} of another namespace needs 'value:'")
+            schema[full] = ConfigKey(full, None, None, spec["value"], True, bool(spec.get("secret")))
+        elif isinstance(spec, dict):
+            typ = spec.get("type")
+            if typ is not None and typ not in ("string", "integer", "boolean", "array"):
+                raise ConfigError(f"{path.name}: config key {key!r} has unsupported type {typ!r}")
+            items = spec.get("items") or {}
+            has_default = "default" in spec or "value" in spec
+            default = spec.get("default", spec.get("value"))
+            schema[full] = ConfigKey(full, typ, items.get("type") if isinstance(items, dict) else None,
+                                     default, has_default, bool(spec.get("secret")))
+            if has_default:
+                problem = _type_problem(schema[full], default)
+                if problem:
+                    raise ConfigError(f"{path.name}: default of config key {key!r} {problem}")
+        else:
+            # Shorthand: `key: value` is a default value without a declared type.
+            schema[full] = ConfigKey(full, None, None, spec, True, False)
+    return Project(name, directory, main, schema)
+
+
+def _type_problem(spec: ConfigKey, value: Any) -> Optional[str]:
+    """What is wrong with ``value`` for ``spec`` (None when it fits), like the CLI checks."""
+
+    def check(typ: Optional[str], v: Any) -> bool:
+        if typ is None:
+            return True
+        if typ == "string":
+            return not isinstance(v, (dict, list))
+        if typ == "integer":
+            if isinstance(v, bool):
+                return False
+            if isinstance(v, int):
+                return True
+            try:
+                int(str(v))
+                return True
+            except ValueError:
+                return False
+        if typ == "boolean":
+            return isinstance(v, bool) or str(v).lower() in ("true", "false")
+        if typ == "array":
+            return isinstance(v, list)
+        return True
+
+    if not check(spec.type, value):
+        return f"must be of type '{spec.type}' (got {json.dumps(value, default=str)})"
+    if spec.type == "array" and spec.items_type:
+        for index, item in enumerate(value):
+            if not check(spec.items_type, item):
+                return f"must be an array of '{spec.items_type}' (item {index} is {json.dumps(item, default=str)})"
+    return None
+
+
+def _as_engine_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value)
+
+
+def _replace_secure(value: Any, path: str, secrets: set[str], key: str) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            secrets.add(key)
+            return SECRET_PLACEHOLDER
+        return {k: _replace_secure(v, f"{path}.{k}", secrets, key) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_secure(v, f"{path}[{i}]", secrets, key) for i, v in enumerate(value)]
+    return value
+
+
+def resolve_stack_config(project: Project, stack: str,
+                         overrides: Optional[dict[str, Any]] = None) -> tuple[dict[str, str], list[str]]:
+    """The config the engine hands to the program for ``stack``: (key -> string, secret keys).
+    Raises ``ConfigError`` listing every problem."""
+    stack_file = project.directory / f"Pulumi.{stack}.yaml"
+    raw: dict[str, Any] = {}
+    if stack_file.is_file():
+        data = _read_yaml(stack_file)
+        raw = dict((data or {}).get("config") or {})
+    elif not overrides:
+        raise ConfigError(f"no stack file Pulumi.{stack}.yaml in {project.directory}")
+    for key, value in (overrides or {}).items():
+        raw[key if ":" in key else f"{project.name}:{key}"] = value
+
+    secrets: set[str] = set()
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in raw.items():
+        key = str(key)
+        if ":" not in key:
+            key = f"{project.name}:{key}"  # the CLI accepts the short form in stack files too
+        values[key] = _replace_secure(value, key, secrets, key)
+    for key, spec in project.schema.items():
+        if key in values:
+            problem = _type_problem(spec, values[key])
+            if problem:
+                problems.append(f"Stack '{stack}' with configuration key '{key}' {problem}")
+            if spec.secret and key not in secrets:
+                problems.append(f"Stack '{stack}' with configuration key '{key}' must be encrypted as it's secret")
+        elif spec.has_default:
+            values[key] = spec.default
+        else:
+            problems.append(f"Stack '{stack}' is missing configuration value '{key}'")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    config = {key: _as_engine_string(value) for key, value in values.items() if value is not None}
+    return config, sorted(secrets | {k for k, s in project.schema.items() if s.secret and k in config})
+
+
+def _user_location(exc: BaseException, program_dir: Path) -> Optional[str]:
+    """The innermost traceback frame that is in the user's program, as 'file:line in func: code'."""
+    location = None
+    seen: set[int] = set()
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        for frame in traceback.extract_tb(current.__traceback__):
+            filename = Path(frame.filename)
+            try:
+                relative = filename.resolve().relative_to(program_dir)
+            except (ValueError, OSError):
+                continue
+            if ".venv" in relative.parts or "site-packages" in relative.parts:
+                continue
+            code = f": {frame.line.strip()}" if frame.line else ""
+            location = f"{relative}:{frame.lineno} in {frame.name}{code}"
+        if location:
+            return location
+        current = current.__cause__ or current.__context__
+    return location
+
+
+def _purge_modules(program_dir: Path, before: set[str]) -> None:
+    prefix = str(program_dir) + os.sep
+    for name, module in list(sys.modules.items()):
+        if name in before:
+            continue
+        file = getattr(module, "__file__", None) or ""
+        if file.startswith(prefix) and ".venv" not in file and "site-packages" not in file:
+            del sys.modules[name]
+
+
+def run_program(program_dir: Path | str, stack: str = "dev", *, fake: Optional[FakeAws] = None,
+                config_overrides: Optional[dict[str, Any]] = None) -> ProgramRun:
+    """Run the project's program for ``stack`` under the fake AWS; return what it registered."""
+    project = load_project(program_dir)
+    config, secret_keys = resolve_stack_config(project, stack, config_overrides)
+    fake = fake if fake is not None else FakeAws()
+    program_dir = project.directory
+    main = str(project.main)
+
+    import pulumi  # imported here so `python -m preview --help` stays fast
+
+    modules_before = set(sys.modules)
+    path_before = list(sys.path)
+    cwd_before = os.getcwd()
+    try:
+        with mocked_pulumi(project.name, stack, config=config, fake=fake, secret_keys=secret_keys,
+                           root_directory=str(program_dir)) as env:
+            sys.path.insert(0, str(program_dir))
+            os.chdir(program_dir)
+            try:
+                def program() -> None:
+                    runpy.run_path(main, run_name="__main__")
+
+                result = env.run(program)
+                default_provider = fake.default_provider()  # needs the config, which is reset on exit
+            except pulumi.RunError as exc:
+                raise ProgramError(str(exc)) from None
+            except (KeyboardInterrupt, ProgramError):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - any failure of the user's program
+                message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0] if str(exc) else type(exc).__name__
+                if isinstance(exc, SystemExit):
+                    message = f"program called sys.exit({exc.code!r})"
+                raise ProgramError(f"program failed: {message}", _user_location(exc, program_dir)) from None
+    finally:
+        os.chdir(cwd_before)
+        sys.path[:] = path_before
+        _purge_modules(program_dir, modules_before)
+
+    return ProgramRun(project=project.name, stack=stack, program_dir=program_dir, config=config,
+                      secret_keys=secret_keys, resources=result.resources, outputs=result.outputs,
+                      warnings=result.warnings, logs=result.logs, fake=fake, default_provider=default_provider)

@@ -1,0 +1,126 @@
+"""The CI bootstrap: GitHub OIDC roles scoped to the repository, environments and project roles."""
+
+import json
+
+import pytest
+
+from components.github_oidc import GitHubDeployAccess, GitHubDeployAccessArgs, load_permissions
+
+ACCOUNT = "111111111111"
+
+
+def build(pulumi_env, **overrides):
+    values = dict(repository="example-org/blueprints", account_id=ACCOUNT, regions=("us-east-1", "us-west-2"),
+                  deploy_environments=("production",)) | overrides
+    return pulumi_env.run(lambda: GitHubDeployAccess("github", GitHubDeployAccessArgs(**values)))
+
+
+def trust_of(result, role_name):
+    return json.loads(result.named(role_name, "aws:iam/role:Role").inputs["assumeRolePolicy"])["Statement"]
+
+
+def statements_of(result, prefix):
+    docs = [json.loads(r.inputs["policy"]) for r in result.resources
+            if r.type in ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy") and r.name.startswith(prefix)]
+    return [s for d in docs for s in d["Statement"]]
+
+
+def test_deploy_role_is_assumable_only_from_the_named_environment(pulumi_env):
+    result = build(pulumi_env)
+    provider = result.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")[0]
+    assert provider.inputs["url"] == "https://token.actions.githubusercontent.com"
+    assert provider.inputs["clientIdLists"] == ["sts.amazonaws.com"]
+    (trust,) = trust_of(result, "github-deploy")
+    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert trust["Principal"] == {"Federated": provider.outputs["arn"]}
+    assert trust["Condition"]["StringEquals"] == {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": ["repo:example-org/blueprints:environment:production"]}
+
+
+def test_preview_role_is_for_pull_requests_and_read_only(pulumi_env):
+    result = build(pulumi_env)
+    (trust,) = trust_of(result, "github-preview")
+    assert trust["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == [
+        "repo:example-org/blueprints:pull_request"]
+    actions = [a for s in statements_of(result, "github-preview") for a in s["Action"]]
+    writes = [a for a in actions if a.split(":")[1].startswith(("Create", "Delete", "Put", "Update", "Modify"))]
+    assert not writes and "secretsmanager:GetSecretValue" not in actions
+
+
+def test_no_statement_grants_a_whole_service_and_regional_ones_are_region_bound(pulumi_env):
+    result = build(pulumi_env)
+    for stmt in statements_of(result, "github-"):
+        for action in stmt["Action"]:
+            assert action != "*" and not action.endswith(":*"), action
+        if stmt["Resource"] == ["*"] and not all(a.split(":")[0] in ("iam", "route53", "budgets", "sts")
+                                                 for a in stmt["Action"]):
+            assert stmt["Condition"]["StringEquals"]["aws:RequestedRegion"] == ["us-east-1", "us-west-2"]
+
+
+def test_iam_is_limited_to_the_project_role_path(pulumi_env):
+    result = build(pulumi_env)
+    iam_writes = [s for s in statements_of(result, "github-deploy")
+                  if any(a.startswith("iam:") and not a.startswith(("iam:Get", "iam:List")) for a in s["Action"])]
+    resources = {r for s in iam_writes for r in s["Resource"]}
+    assert resources == {f"arn:aws:iam::{ACCOUNT}:role/blueprints/*",
+                         f"arn:aws:iam::{ACCOUNT}:instance-profile/blueprints/*",
+                         f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/*"}
+    pass_role = next(s for s in iam_writes if s["Action"] == ["iam:PassRole"])
+    assert "lambda.amazonaws.com" in pass_role["Condition"]["StringEquals"]["iam:PassedToService"]
+    role = result.named("github-deploy", "aws:iam/role:Role").inputs
+    assert role["path"] == "/blueprints-ci/"  # outside the path it may manage
+
+
+def test_consumer_account_trusts_the_producer_roles(pulumi_env):
+    producer_deploy = "arn:aws:iam::111111111111:role/blueprints-ci/blueprints-github-deploy"
+    producer_preview = "arn:aws:iam::111111111111:role/blueprints-ci/blueprints-github-preview"
+    result = build(pulumi_env, account_id="222222222222", deploy_environments=(), pull_request_previews=False,
+                   trusted_deploy_role_arns=(producer_deploy,), trusted_preview_role_arns=(producer_preview,))
+    assert trust_of(result, "github-deploy") == [
+        {"Effect": "Allow", "Principal": {"AWS": [producer_deploy]}, "Action": "sts:AssumeRole"}]
+    assert trust_of(result, "github-preview") == [
+        {"Effect": "Allow", "Principal": {"AWS": [producer_preview]}, "Action": "sts:AssumeRole"}]
+
+
+def test_producer_may_assume_the_consumer_ci_roles(pulumi_env):
+    result = build(pulumi_env, consumer_account_ids=("222222222222",))
+    assume = [s for s in statements_of(result, "github-deploy") if s["Action"] == ["sts:AssumeRole"]]
+    assert assume[0]["Resource"] == ["arn:aws:iam::222222222222:role/blueprints-ci/blueprints-github-deploy"]
+
+
+def test_an_existing_oidc_provider_is_reused(pulumi_env):
+    arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    result = build(pulumi_env, existing_oidc_provider_arn=arn)
+    assert not result.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    assert trust_of(result, "github-deploy")[0]["Principal"] == {"Federated": arn}
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (dict(repository="blueprints"), "owner/name"),
+    (dict(account_id="1234"), "12 digits"),
+    (dict(deploy_environments=()), "nobody could use the deploy role"),
+    (dict(trusted_deploy_role_arns=("not-an-arn",)), "IAM role ARNs"),
+    (dict(consumer_account_ids=(ACCOUNT,)), "other 12-digit accounts"),
+])
+def test_args_are_validated(overrides, message):
+    values = dict(repository="example-org/blueprints", account_id=ACCOUNT, regions=("us-east-1",),
+                  deploy_environments=("dev",)) | overrides
+    with pytest.raises(ValueError, match=message):
+        GitHubDeployAccessArgs(**values)
+
+
+def test_permission_table_names_actions_not_services():
+    table = load_permissions()
+    assert table["preview"] and table["deploy"]
+    assert not [a for a in table["preview"] + table["deploy"] if a == "*" or a.endswith(":*")]
+
+
+def test_every_deploy_policy_fits_the_managed_policy_size_limit(pulumi_env):
+    result = build(pulumi_env, consumer_account_ids=("222222222222",))
+    policies = result.of_type("aws:iam/policy:Policy")
+    attachments = result.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert len(policies) == len(attachments) <= 10  # the default quota of managed policies per role
+    for policy in policies:
+        compact = json.dumps(json.loads(policy.inputs["policy"]), separators=(",", ":"))
+        assert len(compact) <= 6144, (policy.name, len(compact))

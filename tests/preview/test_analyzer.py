@@ -1,0 +1,113 @@
+"""Policy packs served over the real Analyzer protocol (pack processes started as the CLI does)."""
+
+from pathlib import Path
+
+import pytest
+
+from preview.analyzer import AnalyzerError, PolicyPacks, StackResource, reconcile_policy_config, stack_resources
+from preview.engine import run_program
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BUCKET_URN = "urn:pulumi:dev::fixture-basic::fixture:storage:Storage$aws:s3/bucket:Bucket::data-bucket-0"
+QUEUE_URN = "urn:pulumi:dev::fixture-basic::fixture:storage:Storage$aws:sqs/queue:Queue::data-queue"
+
+
+@pytest.fixture(scope="module")
+def dev_run():
+    return run_program(FIXTURES / "project_basic", "dev")
+
+
+@pytest.fixture(scope="module")
+def resources(dev_run):
+    return stack_resources(dev_run.resources, project=dev_run.project, stack=dev_run.stack,
+                           outputs=dev_run.outputs, default_region="us-east-1")
+
+
+@pytest.fixture(scope="module")
+def packs(dev_run):
+    """One process for the rules pack for the whole module; tests re-send Configure."""
+    with PolicyPacks([FIXTURES / "pack_rules"], project=dev_run.project, stack=dev_run.stack,
+                     config=dev_run.config) as started:
+        yield started
+
+
+def _configure(packs, config):
+    settings = dict(stack="dev", project="fixture-basic", organization="organization", dry_run=True)
+    return packs.packs[0].configure(config, settings)
+
+
+def _by_policy(diagnostics):
+    return {(d.policy, d.urn): d for d in diagnostics}
+
+
+def test_mandatory_rule_names_the_resource_urn(packs, resources):
+    _configure(packs, None)
+    found = _by_policy(packs.run(resources))
+    owner = found[("bucket-owner-tag", BUCKET_URN)]
+    assert owner.level == "mandatory" and owner.pack == "fixture-rules"
+    assert "bucket data-bucket-0 has no owner tag" in owner.message
+    assert found[("queue-retention", QUEUE_URN)].level == "advisory"
+    assert not any(d.policy == "max-buckets" for d in found.values())  # 1 bucket <= default 3
+
+
+def test_config_changes_levels_and_properties(packs, resources):
+    levels = _configure(packs, {"bucket-owner-tag": "advisory",
+                                "queue-retention": {"maxRetentionSeconds": 2000000},
+                                "max-buckets": {"enforcementLevel": "mandatory", "maxBuckets": 0}})
+    assert levels["queue-retention"] == ("advisory", {"maxRetentionSeconds": 2000000})
+    found = _by_policy(packs.run(resources))
+    assert found[("bucket-owner-tag", BUCKET_URN)].level == "advisory"
+    assert ("queue-retention", QUEUE_URN) not in found  # the configured limit is higher
+    stack_level = [d for d in found.values() if d.policy == "max-buckets"]
+    assert len(stack_level) == 1 and stack_level[0].level == "mandatory"
+    assert "1 buckets, more than 0" in stack_level[0].message
+
+
+def test_all_sets_every_level_and_a_policy_entry_wins_over_all(packs, resources):
+    levels = _configure(packs, {"all": "mandatory", "bucket-owner-tag": "disabled"})
+    assert {name: level for name, (level, _) in levels.items()} == {
+        "bucket-owner-tag": "disabled", "queue-retention": "mandatory", "max-buckets": "mandatory"}
+    found = _by_policy(packs.run(resources))
+    assert found[("queue-retention", QUEUE_URN)].level == "mandatory"
+    assert ("bucket-owner-tag", BUCKET_URN) not in found
+
+
+def test_schema_validation_and_unknown_policies_give_clear_errors(packs):
+    info = packs.packs[0].info
+    with pytest.raises(AnalyzerError) as caught:
+        reconcile_policy_config(info, {"queue-retention": {"maxRetentionSeconds": "long"}})
+    assert ("policy pack 'fixture-rules' config for policy 'queue-retention' property 'maxRetentionSeconds': "
+            "'long' is not of type 'integer'") in str(caught.value)
+    with pytest.raises(AnalyzerError, match="less than the minimum of 60"):
+        reconcile_policy_config(info, {"queue-retention": {"maxRetentionSeconds": 5}})
+    with pytest.raises(AnalyzerError, match="unknown policies: no-such-policy"):
+        reconcile_policy_config(info, {"no-such-policy": "mandatory"})
+    with pytest.raises(AnalyzerError, match="invalid enforcement level 'fatal'"):
+        reconcile_policy_config(info, {"all": "fatal"})
+
+
+def test_many_resources_keep_a_deterministic_order(packs):
+    _configure(packs, None)
+    synthetic = [StackResource(urn=f"urn:pulumi:dev::p::aws:s3/bucket:Bucket::b{i}", type="aws:s3/bucket:Bucket",
+                               name=f"b{i}", inputs={"tags": {} if i % 2 else {"owner": "x"}}, outputs={})
+                 for i in range(300)]
+    diagnostics = packs.packs[0].analyze(synthetic)
+    assert [d.urn for d in diagnostics] == [r.urn for r in synthetic if int(r.name[1:]) % 2]
+
+
+def test_a_pack_that_crashes_on_start_reports_its_stderr(dev_run):
+    with pytest.raises(AnalyzerError) as caught:
+        with PolicyPacks([FIXTURES / "pack_crash"], project="fixture-basic", stack="dev", config={}):
+            pass
+    message = str(caught.value)
+    assert "policy pack pack_crash" in message and "exited with code 1 before serving" in message
+    assert "fixture pack refuses to start: missing price table" in message
+
+
+def test_stack_resources_link_providers_and_the_stack(resources):
+    stack = resources[0]
+    assert stack.type == "pulumi:pulumi:Stack" and stack.outputs["bucketCount"] == 1
+    bucket = next(r for r in resources if r.urn == BUCKET_URN)
+    assert bucket.provider.urn == "urn:pulumi:dev::fixture-basic::pulumi:providers:aws::default_7_51_1"
+    assert bucket.provider.inputs == {"region": "us-east-1"}
+    assert bucket.parent == "urn:pulumi:dev::fixture-basic::fixture:storage:Storage::data"
