@@ -261,7 +261,9 @@ class PrivateApi(pulumi.ComponentResource):
         self.invoke_permission = aws.lambda_.Permission(
             f"{name}-invoke-echo", action="lambda:InvokeFunction", function=self.echo.function.name,
             principal="apigateway.amazonaws.com",
-            source_arn=self.rest_api.execution_arn.apply(lambda arn: f"{arn}/*/*"), opts=child)
+            # Bound to this API's stage; method and path stay open because every route is a proxy
+            # to this one function and API Gateway sends the request's own path in the ARN.
+            source_arn=self.rest_api.execution_arn.apply(lambda arn: f"{arn}/{args.stage_name}/*/*"), opts=child)
 
         # A new deployment whenever the routes or the resource policy change: policy changes on a
         # REST API take effect only when deployed.

@@ -148,7 +148,7 @@ def test_private_api_is_private_throttled_logged_and_redeployed_on_policy_change
 
     permission = result.named("pa-api-invoke-echo", "aws:lambda/permission:Permission").inputs
     assert permission["principal"] == "apigateway.amazonaws.com"
-    assert permission["sourceArn"] == f"{api.outputs['executionArn']}/*/*"
+    assert permission["sourceArn"] == f"{api.outputs['executionArn']}/dev/*/*"
     # Stage logging needs the account's API Gateway role first.
     account = result.of_type(f"{APIGW}/account:Account")[0]
     assert account.urn in stage.dependencies

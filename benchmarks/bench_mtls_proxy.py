@@ -2,7 +2,7 @@
 
 Prints median and p95 for: direct HTTPS to the upstream, through the proxy with a new mTLS
 handshake per request, and through the proxy on one kept-alive connection.
-Run: .venv/bin/python -m benchmarks.mtls_proxy_latency [requests]
+    python benchmarks/bench_mtls_proxy.py [requests]
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ import threading
 import time
 from pathlib import Path
 
-from components.mtls_proxy import ProxySettings, container_command, pki, render_nginx_conf
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from components.mtls_proxy import ProxySettings, container_command, pki, render_nginx_conf  # noqa: E402
 
 API_HOST = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
 
