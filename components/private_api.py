@@ -286,7 +286,8 @@ class PrivateApi(pulumi.ComponentResource):
             settings=aws.apigateway.MethodSettingsSettingsArgs(
                 throttling_rate_limit=args.throttling_rate_limit,
                 throttling_burst_limit=args.throttling_burst_limit,
-                metrics_enabled=True, logging_level="ERROR", data_trace_enabled=False),
+                # API-level metrics are free; per-method detailed metrics would bill per metric.
+                metrics_enabled=False, logging_level="ERROR", data_trace_enabled=False),
             opts=child)
 
         self.api_id = self.rest_api.id
@@ -501,7 +502,8 @@ class RegionalFrontDoor(pulumi.ComponentResource):
             f"{name}-throttling", rest_api=self.rest_api.id, stage_name=self.stage.stage_name, method_path="*/*",
             settings=aws.apigateway.MethodSettingsSettingsArgs(
                 throttling_rate_limit=args.throttling_rate_limit, throttling_burst_limit=args.throttling_burst_limit,
-                metrics_enabled=True, logging_level="ERROR", data_trace_enabled=False),
+                # API-level metrics are free; per-method detailed metrics would bill per metric.
+                metrics_enabled=False, logging_level="ERROR", data_trace_enabled=False),
             opts=child)
         self.url = self.stage.invoke_url
         self.register_outputs({"url": self.url, "nlbArn": self.nlb.arn, "vpcLinkId": self.vpc_link.id})
@@ -703,6 +705,8 @@ class MtlsProxy(pulumi.ComponentResource):
                     "entryPoint": ["/bin/sh", "-c"],
                     "command": [render_bootstrap_script(settings, material, args.region)],
                     "readonlyRootFilesystem": True,
+                    # The root file system is read-only; anything the CLI writes goes to the tmp volume.
+                    "environment": [{"name": "HOME", "value": "/tmp"}],
                     "mountPoints": [{"sourceVolume": "tls-material", "containerPath": settings.material_dir},
                                     {"sourceVolume": "init-tmp", "containerPath": "/tmp"}],
                     "logConfiguration": logging,

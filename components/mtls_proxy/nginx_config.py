@@ -60,7 +60,7 @@ class ProxySettings:
     verify_depth: int = 2
     check_crl: bool = False
     material_dir: str = "/etc/mtls-proxy"
-    runtime_dir: str = "/var/run/mtls-proxy"
+    runtime_dir: str = "/run/mtls-proxy"
     upstream_ca_file: str = "/etc/ssl/certs/ca-certificates.crt"
     worker_user: str | None = "nginx"
     worker_processes: str = "auto"

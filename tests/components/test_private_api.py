@@ -276,7 +276,8 @@ def test_proxy_task_reads_its_material_at_start_and_carries_no_secret(cross):
     containers = {c["name"]: c for c in json.loads(task.inputs["containerDefinitions"])}
     init, nginx = containers["fetch-tls-material"], containers["nginx"]
     for container in containers.values():
-        assert not container.get("environment") and not container.get("secrets")
+        assert not container.get("secrets")
+        assert all(e["name"] == "HOME" for e in container.get("environment", []))
         assert container["readonlyRootFilesystem"] is True and not container.get("privileged")
         assert container["logConfiguration"]["logDriver"] == "awslogs"
     script = init["command"][0]
