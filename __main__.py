@@ -36,8 +36,7 @@ if config.private_api.enabled:
     consumer_account = settings.consumer_account_id or producer_account
     private_api = CrossAccountPrivateApi("private-api", CrossAccountPrivateApiArgs(
         producer_provider=pa_providers.primary, consumer_provider=pa_providers.consumer_primary,
-        region=settings.primary_region, producer_account_id=producer_account,
-        consumer_account_id=consumer_account, separate_consumer_account=settings.has_separate_consumer_account,
+        region=settings.primary_region, consumer_account_id=consumer_account, separate_consumer_account=settings.has_separate_consumer_account,
         patterns=frozenset(pa.patterns), allowed_vpce_ids=pa.allowed_vpce_ids, consumer_cidr=pa.consumer_cidr,
         proxy_cidr=pa.proxy_cidr, private_dns_enabled=pa.private_dns, stage_name=pa.stage_name,
         throttling_rate_limit=pa.throttle_rate_limit, throttling_burst_limit=pa.throttle_burst_limit,

@@ -95,24 +95,26 @@ def resource_policy(execution_arn: pulumi.Input[str],
     return pulumi.Output.all(execution_arn, *allowed_vpce_ids).apply(build)
 
 
-def endpoint_policy(region: str, producer_account_ids: Sequence[pulumi.Input[str]]) -> pulumi.Output[str]:
-    """Endpoint policy: this endpoint reaches the producer accounts' APIs in its Region, nothing else.
+def endpoint_policy(api_execution_arns: Sequence[pulumi.Input[str]]) -> pulumi.Output[str]:
+    """Endpoint policy: `execute-api:Invoke` on the named APIs only (every stage, method and path).
 
-    Scoped by account rather than by API ID: the endpoint exists before the API (the API's
-    resource policy names the endpoint), and one endpoint serves every API of the producer.
+    The APIs are named by execution ARN (`arn:aws:execute-api:<region>:<account>:<api-id>`). When the
+    API is created in the same program, pass a `pulumi.deferred_output()` resolved with the API's
+    execution ARN: the API's resource policy names this endpoint, so the endpoint has to be declared
+    first, while in the resource graph the API comes first (RestApi → endpoint → RestApiPolicy).
     """
-    if not producer_account_ids:
-        raise ValueError("an execute-api endpoint policy needs at least one producer account")
+    if not api_execution_arns:
+        raise ValueError("an execute-api endpoint policy needs at least one API")
 
-    def build(accounts: list) -> str:
+    def build(arns: list) -> str:
         return json.dumps({"Version": "2012-10-17", "Statement": [{
-            "Sid": "InvokeProducerApis", "Effect": "Allow",
+            "Sid": "InvokeNamedApis", "Effect": "Allow",
             # Calls to private APIs are anonymous unless signed; the resource side is what is scoped.
             "Principal": "*", "Action": "execute-api:Invoke",
-            "Resource": [f"arn:aws:execute-api:{region}:{account}:*" for account in sorted(set(accounts))],
+            "Resource": [f"{arn}/*" for arn in sorted(set(arns))],
         }]}, separators=(",", ":"))
 
-    return pulumi.Output.all(*producer_account_ids).apply(build)
+    return pulumi.Output.all(*api_execution_arns).apply(build)
 
 
 def _check_log_retention(days: int) -> None:
@@ -194,7 +196,8 @@ class PrivateApiArgs:
     allowed_vpce_ids:    endpoints whose calls the resource policy accepts (all others denied)
     associated_vpce_ids: endpoints associated with the API, giving each one the
                          `{api-id}-{vpce-id}.execute-api.{region}.amazonaws.com` alias that works
-                         when private DNS is off on that endpoint
+                         when private DNS is off on that endpoint. Only for endpoints whose policy
+                         does not name this API by a reference to it (that would be a cycle).
     """
 
     provider: pulumi.ProviderResource
@@ -315,7 +318,7 @@ class PrivateApiConsumerArgs:
     provider: pulumi.ProviderResource
     region: str
     cidr_block: str
-    producer_account_ids: Sequence[pulumi.Input[str]]
+    api_execution_arns: Sequence[pulumi.Input[str]]  # the APIs this endpoint may reach
     private_dns_enabled: bool = True
     availability_zones: int = 2
     client_cidrs: tuple[str, ...] = ()
@@ -324,8 +327,8 @@ class PrivateApiConsumerArgs:
     subnet_prefix_length: int | None = None
 
     def __post_init__(self) -> None:
-        if not self.producer_account_ids:
-            raise ValueError("producer_account_ids: the endpoint policy needs the producer account(s)")
+        if not self.api_execution_arns:
+            raise ValueError("api_execution_arns: the endpoint policy names the APIs this endpoint may reach")
         if self.availability_zones < 2:
             raise ValueError("availability_zones: at least 2 (one endpoint ENI per AZ)")
         self.network_args()  # validates the CIDR, AZ and NAT settings
@@ -359,7 +362,7 @@ class PrivateApiConsumer(pulumi.ComponentResource):
             service_name=f"com.amazonaws.{args.region}.execute-api",
             private_dns_enabled=args.private_dns_enabled, subnet_ids=self.network.private_subnet_ids,
             security_group_ids=[self.endpoint_security_group.id],
-            policy=endpoint_policy(args.region, args.producer_account_ids),
+            policy=endpoint_policy(args.api_execution_arns),
             tags={"Name": f"{name}-execute-api"}, opts=child)
         self.endpoint_id = self.endpoint.id
         self.endpoint_dns_name = self.endpoint.dns_entries.apply(lambda entries: entries[0].dns_name)
@@ -369,14 +372,18 @@ class PrivateApiConsumer(pulumi.ComponentResource):
     def api_base_url(self, api_id: pulumi.Input[str], stage_name: pulumi.Input[str]) -> pulumi.Output[str]:
         """The URL a client in this VPC uses for the API's stage.
 
-        With private DNS the API's own name resolves to the endpoint; without it the endpoint-specific
-        alias does (the API must list this endpoint in `associated_vpce_ids`).
+        With private DNS the API's own name resolves to the endpoint. Without it the client calls the
+        endpoint's own DNS name and names the API in an `x-apigw-api-id` header (see
+        `needs_api_id_header`); associating the endpoint with the API for the
+        `{api-id}-{vpce-id}` alias is not an option here, as the endpoint's policy already names the API.
         """
-        region = self.args.region
         if self.args.private_dns_enabled:
-            return pulumi.Output.concat("https://", api_id, f".execute-api.{region}.amazonaws.com/", stage_name)
-        return pulumi.Output.concat("https://", api_id, "-", self.endpoint.id,
-                                    f".execute-api.{region}.amazonaws.com/", stage_name)
+            return pulumi.Output.concat("https://", execute_api_host(api_id, self.args.region), "/", stage_name)
+        return pulumi.Output.concat("https://", self.endpoint_dns_name, "/", stage_name)
+
+    @property
+    def needs_api_id_header(self) -> bool:
+        return not self.args.private_dns_enabled
 
 
 def endpoint_ip_targets(name: str, endpoint: aws.ec2.VpcEndpoint, count: int, target_group_arn: pulumi.Input[str],
@@ -560,6 +567,8 @@ class VpcLambdaCaller(pulumi.ComponentResource):
             "CONNECT_TIMEOUT_SECONDS": f"{args.connect_timeout_seconds:g}",
             "READ_TIMEOUT_SECONDS": f"{args.read_timeout_seconds:g}",
         }
+        if consumer.needs_api_id_header:
+            environment["API_ID"] = args.api_id
         self.function = PythonFunction(f"{name}-fn", PythonFunctionArgs(
             source="private_api_caller", memory_mb=args.memory_mb,
             timeout_seconds=args.function_timeout_seconds,
@@ -822,15 +831,14 @@ class MtlsClientEndpoint(pulumi.ComponentResource):
 class CrossAccountPrivateApiArgs:
     """Producer API, consumer VPC and the enabled patterns.
 
-    producer_account_id / consumer_account_id: Inputs (the caller may pass the account of the
-    credentials from `get_caller_identity`). allowed_vpce_ids: extra endpoints (other consumers)
+    consumer_account_id: an Input (the caller may pass the account of the credentials from
+    `get_caller_identity` when producer and consumer are one account). allowed_vpce_ids: extra endpoints (other consumers)
     the API accepts besides the ones this stack creates.
     """
 
     producer_provider: pulumi.ProviderResource
     consumer_provider: pulumi.ProviderResource
     region: str
-    producer_account_id: pulumi.Input[str]
     consumer_account_id: pulumi.Input[str]
     patterns: frozenset[str] = frozenset({PATTERN_FRONT_DOOR, PATTERN_VPC_LAMBDA})
     allowed_vpce_ids: tuple[str, ...] = ()
@@ -884,14 +892,17 @@ class CrossAccountPrivateApi(pulumi.ComponentResource):
                     f"{name}-consumer-apigw-logging", ApiGatewayLoggingArgs(args.consumer_provider, args.region),
                     opts=parent)
 
+        # The endpoints name the API in their policies and the API names the endpoints in its own:
+        # declare the endpoints with the API's ARN still to come, and resolve it once the API exists.
+        api_arn, resolve_api_arn = pulumi.deferred_output()
         needs_consumer_vpc = bool(patterns & {PATTERN_FRONT_DOOR, PATTERN_VPC_LAMBDA, PATTERN_MTLS_PROXY})
         self.consumer = PrivateApiConsumer(f"{name}-consumer", PrivateApiConsumerArgs(
             provider=args.consumer_provider, region=args.region, cidr_block=args.consumer_cidr,
-            producer_account_ids=[args.producer_account_id], private_dns_enabled=args.private_dns_enabled),
+            api_execution_arns=[api_arn], private_dns_enabled=args.private_dns_enabled),
             opts=parent) if needs_consumer_vpc else None
         self.proxy_network = PrivateApiConsumer(f"{name}-proxy", PrivateApiConsumerArgs(
             provider=args.producer_provider, region=args.region, cidr_block=args.proxy_cidr,
-            producer_account_ids=[args.producer_account_id], private_dns_enabled=False,
+            api_execution_arns=[api_arn], private_dns_enabled=False,
             public_subnets=True, nat_gateways=args.mtls_nat_gateways),
             opts=parent) if PATTERN_MTLS_PROXY in patterns else None
 
@@ -901,15 +912,14 @@ class CrossAccountPrivateApi(pulumi.ComponentResource):
             stack_endpoints.append(self.consumer.endpoint.id)
         if self.proxy_network is not None:
             stack_endpoints.append(self.proxy_network.endpoint.id)
-        associated = [self.consumer.endpoint.id] if (
-            self.consumer is not None and PATTERN_VPC_LAMBDA in patterns and not args.private_dns_enabled) else []
         producer_logging = [self.logging["producer"]] if "producer" in self.logging else []
         self.api = PrivateApi(f"{name}-api", PrivateApiArgs(
             provider=args.producer_provider, region=args.region,
-            allowed_vpce_ids=[*args.allowed_vpce_ids, *stack_endpoints], associated_vpce_ids=associated,
+            allowed_vpce_ids=[*args.allowed_vpce_ids, *stack_endpoints],
             stage_name=args.stage_name, throttling_rate_limit=args.throttling_rate_limit,
             throttling_burst_limit=args.throttling_burst_limit, log_retention_days=args.log_retention_days,
             depends_on=producer_logging), opts=parent)
+        resolve_api_arn(self.api.execution_arn)
 
         self.front_door = self.caller = self.mtls_proxy = self.mtls_client_endpoint = None
         if PATTERN_FRONT_DOOR in patterns:

@@ -141,12 +141,12 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
             stack = RegionalStack(spec)
             prefix = f"{name}-{spec.region}"
             child = pulumi.ResourceOptions(parent=self, provider=spec.provider)
-            account = aws.get_caller_identity_output(
-                opts=pulumi.InvokeOutputOptions(parent=self, provider=spec.provider)).account_id
-
+            # The endpoint policy names the API, whose resource policy names the endpoint (see
+            # components.private_api.endpoint_policy): the API's ARN is resolved once it exists.
+            api_arn, resolve_api_arn = pulumi.deferred_output()
             stack.consumer = PrivateApiConsumer(prefix, PrivateApiConsumerArgs(
                 provider=spec.provider, region=spec.region, cidr_block=spec.cidr_block,
-                producer_account_ids=[account], private_dns_enabled=True, subnet_prefix_length=24), opts=parent)
+                api_execution_arns=[api_arn], private_dns_enabled=True, subnet_prefix_length=24), opts=parent)
             logging = spec.api_gateway_logging or ApiGatewayLogging(
                 f"{prefix}-apigw-logging", ApiGatewayLoggingArgs(spec.provider, spec.region), opts=parent)
             stack.api = PrivateApi(f"{prefix}-api", PrivateApiArgs(
@@ -154,6 +154,7 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
                 stage_name=args.stage_name, throttling_rate_limit=args.throttling_rate_limit,
                 throttling_burst_limit=args.throttling_burst_limit, log_retention_days=args.log_retention_days,
                 depends_on=[logging]), opts=parent)
+            resolve_api_arn(stack.api.execution_arn)
 
             # The shared name: a Regional custom domain mapped to this Region's private API.
             stack.domain_name = aws.apigateway.DomainName(

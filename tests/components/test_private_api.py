@@ -51,7 +51,7 @@ def build(pulumi_env, settings, **overrides):
     def program():
         providers = ArchitectureProviders(settings, "private-api")
         args = dict(producer_provider=providers.primary, consumer_provider=providers.consumer_primary,
-                    region="us-east-1", producer_account_id=PRODUCER,
+                    region="us-east-1",
                     consumer_account_id=settings.consumer_account_id or PRODUCER,
                     separate_consumer_account=settings.has_separate_consumer_account,
                     allowed_vpce_ids=(OTHER_CONSUMER_VPCE,))
@@ -154,15 +154,15 @@ def test_private_api_is_private_throttled_logged_and_redeployed_on_policy_change
     assert account.urn in stage.dependencies
 
 
-def test_endpoints_are_associated_with_the_api_only_when_private_dns_is_off(pulumi_env):
+def test_without_private_dns_the_caller_names_the_api_in_a_header(pulumi_env):
     result = build(pulumi_env, one_account(), private_dns_enabled=False)
     consumer_vpce = endpoint(result, "pa-consumer-execute-api")
     api = result.named("pa-api", f"{APIGW}/restApi:RestApi")
-    assert api.inputs["endpointConfiguration"]["vpcEndpointIds"] == [consumer_vpce.id]
     assert consumer_vpce.inputs["privateDnsEnabled"] is False
-    caller = result.named("pa-caller-fn", "aws:lambda/function:Function")
-    assert caller.inputs["environment"]["variables"]["API_URL"] == (
-        f"https://{api.id}-{consumer_vpce.id}.execute-api.us-east-1.amazonaws.com/dev")
+    assert not api.inputs["endpointConfiguration"].get("vpcEndpointIds")  # no cycle with the endpoint policy
+    env = result.named("pa-caller-fn", "aws:lambda/function:Function").inputs["environment"]["variables"]
+    assert env["API_URL"] == f"https://{consumer_vpce.outputs['dnsEntries'][0]['dnsName']}/dev"
+    assert env["API_ID"] == api.id
 
 
 # --- the consumer endpoint ------------------------------------------------------------------
@@ -183,14 +183,19 @@ def test_consumer_side_lives_in_the_consumer_account_through_the_assumed_role(cr
         assert result.named(name, token).account == PRODUCER, name
 
 
-def test_endpoint_policy_reaches_only_the_producer_apis(cross):
+def test_endpoint_policies_reach_only_the_private_api(cross):
     result = cross.result
-    vpce = endpoint(result, "pa-consumer-execute-api").inputs
-    assert vpce["serviceName"] == "com.amazonaws.us-east-1.execute-api" and vpce["vpcEndpointType"] == "Interface"
-    assert vpce["privateDnsEnabled"] is True
-    statement, = json.loads(vpce["policy"])["Statement"]
-    assert statement["Action"] == "execute-api:Invoke" and statement["Effect"] == "Allow"
-    assert statement["Resource"] == [f"arn:aws:execute-api:us-east-1:{PRODUCER}:*"]
+    api = result.named("pa-api", f"{APIGW}/restApi:RestApi")
+    for name in ("pa-consumer-execute-api", "pa-proxy-execute-api"):
+        vpce = endpoint(result, name)
+        assert vpce.inputs["serviceName"] == "com.amazonaws.us-east-1.execute-api"
+        assert vpce.inputs["vpcEndpointType"] == "Interface"
+        statement, = json.loads(vpce.inputs["policy"])["Statement"]
+        assert statement["Action"] == "execute-api:Invoke" and statement["Effect"] == "Allow"
+        assert statement["Resource"] == [f"arn:aws:execute-api:us-east-1:{PRODUCER}:{api.id}/*"]
+        # Declared before the API, yet created after it: the endpoint depends on the RestApi.
+        assert api.urn in vpce.dependencies
+    assert endpoint(result, "pa-consumer-execute-api").inputs["privateDnsEnabled"] is True
 
 
 def test_endpoint_admits_https_only_from_the_pattern_security_groups(cross):
@@ -264,6 +269,7 @@ def test_caller_runs_in_the_consumer_private_subnets_and_may_only_reach_the_endp
     api_id = result.named("pa-api", f"{APIGW}/restApi:RestApi").id
     env = function["environment"]["variables"]
     assert env["API_URL"] == f"https://{api_id}.execute-api.us-east-1.amazonaws.com/dev"
+    assert "API_ID" not in env  # private DNS resolves the API's own name
     # The function outlives two attempts of connect + read.
     assert function["timeout"] > 2 * (float(env["CONNECT_TIMEOUT_SECONDS"]) + float(env["READ_TIMEOUT_SECONDS"]))
 
@@ -358,10 +364,10 @@ def test_patterns_are_switched_independently(pulumi_env):
 
 def test_argument_errors_name_the_problem():
     with pytest.raises(ValueError, match="mtls_server_key_arn"):
-        CrossAccountPrivateApiArgs(None, None, "us-east-1", PRODUCER, CONSUMER, patterns=frozenset(PATTERNS),
+        CrossAccountPrivateApiArgs(None, None, "us-east-1", CONSUMER, patterns=frozenset(PATTERNS),
                                    mtls_server_certificate_arn=SERVER_CERT, mtls_client_ca_arn=CLIENT_CA)
     with pytest.raises(ValueError, match="patterns"):
-        CrossAccountPrivateApiArgs(None, None, "us-east-1", PRODUCER, CONSUMER, patterns=frozenset({"carrier-pigeon"}))
+        CrossAccountPrivateApiArgs(None, None, "us-east-1", CONSUMER, patterns=frozenset({"carrier-pigeon"}))
     with pytest.raises(ValueError, match="not a VPC endpoint id"):
         PrivateApiArgs(None, "us-east-1", allowed_vpce_ids=["vpc-123"])
     with pytest.raises(ValueError, match="at least one allowed"):
@@ -369,7 +375,7 @@ def test_argument_errors_name_the_problem():
     with pytest.raises(ValueError, match="authorization"):
         RegionalFrontDoorArgs(None, "us-east-1", None, "a", "dev", authorization="COGNITO")
     with pytest.raises(ValueError, match="cidr_block"):
-        PrivateApiConsumerArgs(None, "us-east-1", "10.0.0.0/8", [PRODUCER])
+        PrivateApiConsumerArgs(None, "us-east-1", "10.0.0.0/8", ["arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5"])
     with pytest.raises(ValueError, match="Secrets Manager secret ARN or an SSM parameter ARN"):
         MtlsProxyArgs(None, "us-east-1", None, "a", "dev", SERVER_CERT, "arn:aws:s3:::bucket/key", CLIENT_CA, [CONSUMER])
     with pytest.raises(ValueError, match="min_tls_version"):
@@ -377,9 +383,9 @@ def test_argument_errors_name_the_problem():
                       min_tls_version="TLSv1.1")
 
 
-def test_endpoint_policy_needs_a_producer():
-    with pytest.raises(ValueError, match="producer account"):
-        endpoint_policy("us-east-1", [])
+def test_endpoint_policy_needs_an_api():
+    with pytest.raises(ValueError, match="at least one API"):
+        endpoint_policy([])
 
 
 def test_pattern_names_match_the_stack_config():
