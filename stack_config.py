@@ -17,6 +17,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable, Mapping
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -85,7 +86,7 @@ class ConfigReader:
         prefix = f"{project}:"
         self._values = {k[len(prefix):]: v for k, v in values.items() if k.startswith(prefix)}
         for key in sorted(set(self._values) - set(schema)):
-            self.problem(key, self._values[key], "no such key: it is not declared in Pulumi.yaml (a typo?)")
+            self.problem(key, self._values[key], "a declared key: this one is not in Pulumi.yaml (a typo?)")
 
     def problem(self, key: str, value: Any, expected: str) -> None:
         self.problems.append(Problem(f"{self.project}:{key}", value, expected))
@@ -213,13 +214,50 @@ def _convert(raw: Any, kind: str, item_kind: str | None) -> Any:
 
 
 # --- Architecture A: EventBridge global endpoints ---
+_EVENT_BUS_NAME = re.compile(r"^[A-Za-z0-9._-]{1,256}$")
+_EVENT_ENDPOINT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+# Values CloudWatch Logs accepts for a log group's retention.
+_LOG_RETENTION_CHOICES = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                          2192, 2557, 2922, 3288, 3653)
+
+
 @dataclass(frozen=True)
 class EventsConfig:
     enabled: bool = False
+    bus_name: str = "orders-bus"
+    endpoint_name: str = "OrdersGlobalEndpoint"
+    replication_enabled: bool = True
+    latency_threshold_ms: int = 30_000
+    alarm_evaluation_periods: int = 5
+    treat_missing_data: str = "missing"
+    insufficient_data_health_status: str = "LastKnownStatus"
+    archive_retention_days: int = 7
+    log_retention_days: int = 14
+    producer_enabled: bool = True
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> EventsConfig:
-        return cls(enabled=r.boolean("eventsEnabled"))
+        log_retention = r.integer("eventsLogRetentionDays", minimum=1)
+        if log_retention and log_retention not in _LOG_RETENTION_CHOICES:
+            r.problem("eventsLogRetentionDays", log_retention,
+                      "a retention CloudWatch Logs accepts: " + ", ".join(map(str, _LOG_RETENTION_CHOICES)))
+        return cls(
+            enabled=r.boolean("eventsEnabled"),
+            bus_name=r.string("eventsBusName", pattern=_EVENT_BUS_NAME,
+                              describe="an event bus name: 1-256 letters, digits, '.', '_' or '-'"),
+            endpoint_name=r.string("eventsEndpointName", pattern=_EVENT_ENDPOINT_NAME,
+                                   describe="an endpoint name: 1-64 letters, digits, '.', '_' or '-'"),
+            replication_enabled=r.boolean("eventsReplicationEnabled"),
+            latency_threshold_ms=r.integer("eventsLatencyThresholdMs", minimum=1000, maximum=600_000),
+            alarm_evaluation_periods=r.integer("eventsAlarmEvaluationPeriods", minimum=1, maximum=60),
+            treat_missing_data=r.string("eventsTreatMissingData",
+                                        choices=("missing", "notBreaching", "breaching", "ignore")),
+            insufficient_data_health_status=r.string("eventsInsufficientDataHealthStatus",
+                                                     choices=("LastKnownStatus", "Healthy", "Unhealthy")),
+            archive_retention_days=r.integer("eventsArchiveRetentionDays", minimum=1, maximum=3650),
+            log_retention_days=log_retention,
+            producer_enabled=r.boolean("eventsProducerEnabled"),
+        )
 # --- end of section A ---
 
 
@@ -393,34 +431,297 @@ class ResilientApiConfig:
 
 
 # --- Architecture C, search side ---
+_SEARCH_INSTANCE_TYPE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+\.search$")
+_SEARCH_ENGINE_VERSION = re.compile(r"^(OpenSearch|Elasticsearch)_\d+\.\d+$")
+
+
 @dataclass(frozen=True)
 class LeasingSearchConfig:
+    """Sizes of the search side; field names match components.leasing_search.LeasingSearchArgs."""
+
+    stream_mode: str = "PROVISIONED"
+    shard_count: int = 1
+    retention_hours: int = 24
+    batch_size: int = 100
+    batch_window_seconds: int = 1
+    max_retry_attempts: int = 3
+    parallelization_factor: int = 1
+    engine_version: str = "OpenSearch_2.19"
+    instance_type: str = "t3.small.search"
+    instance_count: int = 1
+    master_type: str = ""
+    master_count: int = 0
+    warm_type: str = ""
+    warm_count: int = 0
+    cold_storage: bool = False
+    volume_gb: int = 10
+    create_service_linked_role: bool = False
+
+    def component_values(self) -> dict[str, Any]:
+        """Keyword arguments for LeasingSearchArgs (the parent adds provider, network and wiring)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> LeasingSearchConfig:
-        return cls()
+        node_type = "an OpenSearch instance type such as r6g.large.search"
+        config = cls(
+            stream_mode=r.string("leasingSearchStreamMode", choices=("PROVISIONED", "ON_DEMAND")),
+            shard_count=r.integer("leasingSearchShardCount", minimum=1, maximum=500),
+            retention_hours=r.integer("leasingSearchRetentionHours", minimum=24, maximum=8760),
+            batch_size=r.integer("leasingSearchBatchSize", minimum=1, maximum=10_000),
+            batch_window_seconds=r.integer("leasingSearchBatchWindowSeconds", minimum=0, maximum=300),
+            max_retry_attempts=r.integer("leasingSearchMaxRetryAttempts", minimum=0, maximum=10_000),
+            parallelization_factor=r.integer("leasingSearchParallelization", minimum=1, maximum=10),
+            engine_version=r.string("leasingSearchEngineVersion", pattern=_SEARCH_ENGINE_VERSION,
+                                    describe="an engine version such as OpenSearch_2.19"),
+            instance_type=r.string("leasingSearchInstanceType", pattern=_SEARCH_INSTANCE_TYPE, describe=node_type),
+            instance_count=r.integer("leasingSearchInstanceCount", minimum=1, maximum=80),
+            master_type=r.string("leasingSearchMasterType", pattern=_SEARCH_INSTANCE_TYPE, describe=node_type),
+            master_count=r.integer("leasingSearchMasterCount", minimum=0, maximum=5),
+            warm_type=r.string("leasingSearchWarmType", pattern=_SEARCH_INSTANCE_TYPE,
+                               describe="an UltraWarm type such as ultrawarm1.medium.search"),
+            warm_count=r.integer("leasingSearchWarmCount", minimum=0, maximum=150),
+            cold_storage=r.boolean("leasingSearchColdStorage"),
+            volume_gb=r.integer("leasingSearchVolumeGb", minimum=10, maximum=16_384),
+            create_service_linked_role=r.boolean("leasingSearchCreateServiceLinkedRole"),
+        )
+        config._check(r)
+        return config
+
+    def _check(self, r: ConfigReader) -> None:
+        if self.master_count not in (0, 3, 5):
+            r.problem("leasingSearchMasterCount", self.master_count, "0, 3 or 5 dedicated master nodes")
+        if bool(self.master_count) != bool(self.master_type):
+            r.problem("leasingSearchMasterType", self.master_type,
+                      "a master instance type exactly when leasingSearchMasterCount is above 0")
+        if self.warm_count == 1:
+            r.problem("leasingSearchWarmCount", self.warm_count, "0, or at least 2 UltraWarm nodes")
+        if bool(self.warm_count) != bool(self.warm_type):
+            r.problem("leasingSearchWarmType", self.warm_type,
+                      "an UltraWarm type exactly when leasingSearchWarmCount is above 0")
+        if self.warm_count and not self.master_count:
+            r.problem("leasingSearchWarmCount", self.warm_count, "0 unless dedicated masters are set (UltraWarm needs them)")
+        if self.warm_count and self.instance_type.startswith("t"):
+            r.problem("leasingSearchInstanceType", self.instance_type, "a non-burstable type when UltraWarm is on")
+        if self.cold_storage and not self.warm_count:
+            r.problem("leasingSearchColdStorage", True, "false unless UltraWarm is on (cold storage needs it)")
+        if self.instance_count > 1 and self.instance_count % 2 and self.instance_count % 3:
+            r.problem("leasingSearchInstanceCount", self.instance_count,
+                      "1, or a multiple of 2 or 3 (data nodes spread evenly over 2 or 3 AZs)")
 # --- end of section C search ---
 
 
 # --- Architecture C: leasing and search platform ---
+_HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+_SCHEDULE = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
+_ENGINE_VERSION = re.compile(r"^\d+\.\d+$")
+
+
 @dataclass(frozen=True)
 class LeasingConfig:
     enabled: bool = False
     search: LeasingSearchConfig = field(default_factory=LeasingSearchConfig)
+    multi_region: bool = False
+    vpc_cidrs: tuple[str, ...] = ("10.60.0.0/16", "10.61.0.0/16")
+    availability_zones: int = 2
+    aurora_engine_version: str = "16.6"
+    aurora_min_capacity: float = 0.5
+    aurora_max_capacity: float = 4.0
+    aurora_instances: int = 1
+    backup_retention_days: int = 1
+    api_memory_mb: int = 512
+    api_provisioned_concurrency: int = 0
+    api_reserved_concurrency: int = 50
+    api_domain_name: str = ""
+    api_hosted_zone_id: str = ""
+    private_zone_name: str = "leasing.internal"
+    writer_record_ttl: int = 5
+    partner_api_url: str = ""
+    partner_api_key: str = ""
+    outbox_relay_schedule: str = "rate(1 minute)"
+    event_archive_days: int = 14
+    log_retention_days: int = 30
+    alarm_emails: tuple[str, ...] = ()
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> LeasingConfig:
-        return cls(enabled=r.boolean("leasingEnabled"), search=LeasingSearchConfig.read(r, stack))
+        config = cls(
+            enabled=r.boolean("leasingEnabled"),
+            search=LeasingSearchConfig.read(r, stack),
+            multi_region=r.boolean("leasingMultiRegion"),
+            vpc_cidrs=r.cidrs("leasingVpcCidrs"),
+            availability_zones=r.integer("leasingAvailabilityZones", minimum=2, maximum=3),
+            aurora_engine_version=r.string("leasingAuroraEngineVersion", pattern=_ENGINE_VERSION,
+                                           describe="an Aurora PostgreSQL version such as 16.6"),
+            aurora_min_capacity=r.number("leasingAuroraMinCapacity", minimum=0, maximum=256),
+            aurora_max_capacity=r.number("leasingAuroraMaxCapacity", minimum=1, maximum=256),
+            aurora_instances=r.integer("leasingAuroraInstances", minimum=1, maximum=4),
+            backup_retention_days=r.integer("leasingBackupRetentionDays", minimum=1, maximum=35),
+            api_memory_mb=r.integer("leasingApiMemoryMb", minimum=128, maximum=10240),
+            api_provisioned_concurrency=r.integer("leasingApiProvisionedConcurrency", minimum=0, maximum=100),
+            api_reserved_concurrency=r.integer("leasingApiReservedConcurrency", minimum=1, maximum=1000),
+            api_domain_name=r.string("leasingApiDomainName", pattern=_DOMAIN,
+                                     describe="a lower-case DNS name such as leasing-api.example.com, or empty"),
+            api_hosted_zone_id=r.string("leasingApiHostedZoneId", pattern=_ZONE_ID,
+                                        describe="a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, or empty"),
+            private_zone_name=r.string("leasingPrivateZoneName", pattern=_DOMAIN,
+                                       describe="a private DNS zone name such as leasing.internal"),
+            writer_record_ttl=r.integer("leasingWriterRecordTtl", minimum=1, maximum=60),
+            partner_api_url=r.string("leasingPartnerApiUrl", pattern=_HTTPS_URL,
+                                     describe="an https:// URL, or empty for no partner API destination"),
+            partner_api_key=r.string("leasingPartnerApiKey"),
+            outbox_relay_schedule=r.string("leasingOutboxRelaySchedule", pattern=_SCHEDULE,
+                                           describe="an EventBridge schedule such as rate(1 minute)"),
+            event_archive_days=r.integer("leasingEventArchiveDays", minimum=1, maximum=3650),
+            log_retention_days=r.integer("leasingLogRetentionDays", minimum=1, maximum=3653),
+            alarm_emails=r.strings("leasingAlarmEmails", item=_email_problem),
+        )
+        config._check(r, stack)
+        return config
+
+    def _check(self, r: ConfigReader, stack: StackSettings) -> None:
+        reported = {p.key.split(":", 1)[1] for p in r.problems}  # one problem per key is enough
+        capacity = self.aurora_min_capacity
+        if "leasingAuroraMinCapacity" not in reported and 0 <= capacity < 0.5:
+            r.problem("leasingAuroraMinCapacity", capacity,
+                      "at least 0.5: an instance behind RDS Proxy, in a global database, never auto-pauses, so 0 "
+                      "would bill 0.5 ACU anyway")
+        for key, value in (("leasingAuroraMinCapacity", self.aurora_min_capacity),
+                           ("leasingAuroraMaxCapacity", self.aurora_max_capacity)):
+            if key not in reported and value * 2 != int(value * 2):
+                r.problem(key, value, "a multiple of 0.5 ACU")
+        if not {"leasingAuroraMinCapacity", "leasingAuroraMaxCapacity"} & reported and \
+                self.aurora_max_capacity < self.aurora_min_capacity:
+            r.problem("leasingAuroraMaxCapacity", self.aurora_max_capacity,
+                      f"at least leasingAuroraMinCapacity ({self.aurora_min_capacity})")
+        if "leasingVpcCidrs" in reported:
+            pass
+        elif len(self.vpc_cidrs) != 2:
+            r.problem("leasingVpcCidrs", list(self.vpc_cidrs), "two CIDRs: the primary and the secondary Region's VPC")
+        elif all(cidr_problem(c) is None for c in self.vpc_cidrs):
+            first, second = (ipaddress.ip_network(c) for c in self.vpc_cidrs)
+            if first.overlaps(second):
+                r.problem("leasingVpcCidrs", list(self.vpc_cidrs), "two CIDRs that do not overlap (the VPCs are peered)")
+            for cidr in (first, second):
+                if not 16 <= cidr.prefixlen <= 24:
+                    r.problem("leasingVpcCidrs", str(cidr), "VPC CIDRs between /16 and /24")
+        if bool(self.api_domain_name) != bool(self.api_hosted_zone_id):
+            r.problem("leasingApiHostedZoneId" if self.api_domain_name else "leasingApiDomainName",
+                      self.api_hosted_zone_id or self.api_domain_name,
+                      "both leasingApiDomainName and leasingApiHostedZoneId (the public zone of the custom domain), "
+                      "or neither")
+        if self.enabled and stack.is_prod and not self.multi_region:
+            r.problem("leasingMultiRegion", False, "true in prod: the leasing platform is active-active in two Regions")
+        if self.enabled and stack.is_prod and self.aurora_instances < 2:
+            r.problem("leasingAuroraInstances", self.aurora_instances,
+                      "at least 2 in prod: a reader in another AZ to fail over to")
+        if "leasingLogRetentionDays" not in reported and self.log_retention_days not in _LOG_RETENTION_CHOICES:
+            r.problem("leasingLogRetentionDays", self.log_retention_days,
+                      "a retention CloudWatch Logs accepts: " + ", ".join(map(str, _LOG_RETENTION_CHOICES)))
+        if self.partner_api_key and not self.partner_api_url:
+            r.problem("leasingPartnerApiKey", "(secret)", "leasingPartnerApiUrl set as well, or no key")
 # --- end of section C ---
 
 
 # --- Architecture D: cloud gaming workstation ---
 @dataclass(frozen=True)
 class GamingConfig:
+    """Field names match GamingWorkstationArgs (components/gaming.py); see ``workstation_fields``."""
+
     enabled: bool = False
+    allowed_cidrs: tuple[str, ...] = ()
+    instance_family: str = "g4dn"
+    instance_size: str | None = None
+    nvidia_driver: str = "gaming"
+    windows_version: str = "2019"
+    personal_ami_id: str | None = None
+    key_name: str | None = None
+    root_volume_gib: int = 150
+    enable_rdp: bool = False
+    associate_elastic_ip: bool = True
+    dcv_server_url: str = ""
+    dcv_display_driver_url: str = ""
+    grid_certificate_url: str = ""
+    install_software: bool = True
+    idle_stop: bool = True
+    idle_cpu_percent: float = 5.0
+    idle_minutes: int = 30
+    nightly_stop_time: str | None = None
+    nightly_stop_timezone: str = "UTC"
+    spot: bool = False
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> GamingConfig:
-        return cls(enabled=r.boolean("gamingEnabled"))
+        from components import gaming_options as opt
+        from components.gaming_user_data import url_problem
+
+        family = r.string("gamingInstanceFamily", choices=opt.FAMILIES)
+        size = r.string("gamingInstanceSize") or None
+        if opt.size_problem(family, size):
+            r.problem("gamingInstanceSize", size, opt.size_problem(family, size))
+        driver = r.string("gamingNvidiaDriver", choices=opt.NVIDIA_DRIVER_TYPES)
+        if family == "g4ad" and driver == "grid":
+            r.problem("gamingNvidiaDriver", driver, "gaming (the default): g4ad has an AMD GPU, not an NVIDIA one")
+        urls = {}
+        for key in ("gamingDcvServerUrl", "gamingDcvDisplayDriverUrl", "gamingGridCertificateUrl"):
+            urls[key] = r.string(key)
+            if url_problem(urls[key]):
+                r.problem(key, urls[key], "an https:// download URL without spaces, quotes, backticks, '$' or ';'")
+        enabled = r.boolean("gamingEnabled")
+        cidrs = r.cidrs("gamingAllowedCidrs")
+        if enabled:  # never open to the world: the seed's "any IP" default is not kept
+            if not cidrs:
+                r.problem("gamingAllowedCidrs", [], opt.MISSING_CIDRS)
+            for value in cidrs:
+                if opt.is_whole_internet(value):
+                    r.problem("gamingAllowedCidrs", value, opt.WHOLE_INTERNET)
+        key_name = r.string("gamingKeyName") or None
+        if opt.key_name_problem(key_name):
+            r.problem("gamingKeyName", key_name, opt.key_name_problem(key_name))
+        idle_minutes = r.integer("gamingIdleMinutes")
+        if opt.idle_minutes_problem(idle_minutes):
+            r.problem("gamingIdleMinutes", idle_minutes, opt.idle_minutes_problem(idle_minutes))
+        known = len(r.problems)
+        idle_cpu = r.number("gamingIdleCpuPercent")
+        if len(r.problems) == known and opt.idle_cpu_problem(idle_cpu):
+            r.problem("gamingIdleCpuPercent", idle_cpu, opt.idle_cpu_problem(idle_cpu))
+        stop_time = r.string("gamingNightlyStopTime") or None
+        if opt.stop_time_problem(stop_time):
+            r.problem("gamingNightlyStopTime", stop_time, opt.stop_time_problem(stop_time))
+        timezone = r.string("gamingNightlyStopTimezone")
+        if opt.timezone_problem(timezone):
+            r.problem("gamingNightlyStopTimezone", timezone, opt.timezone_problem(timezone))
+        return cls(
+            enabled=enabled,
+            allowed_cidrs=cidrs,
+            instance_family=family,
+            instance_size=size,
+            nvidia_driver=driver,
+            windows_version=r.string("gamingWindowsVersion", choices=opt.WINDOWS_VERSIONS),
+            personal_ami_id=r.string("gamingAmiId", pattern=opt.AMI_ID,
+                                     describe="an AMI id such as ami-0123456789abcdef0, or empty") or None,
+            key_name=key_name,
+            root_volume_gib=r.integer("gamingRootVolumeGiB", minimum=opt.MIN_ROOT_VOLUME_GIB,
+                                      maximum=opt.MAX_ROOT_VOLUME_GIB),
+            enable_rdp=r.boolean("gamingEnableRdp"),
+            associate_elastic_ip=r.boolean("gamingAssociateElasticIp"),
+            dcv_server_url=urls["gamingDcvServerUrl"],
+            dcv_display_driver_url=urls["gamingDcvDisplayDriverUrl"],
+            grid_certificate_url=urls["gamingGridCertificateUrl"],
+            install_software=r.boolean("gamingInstallSoftware"),
+            idle_stop=r.boolean("gamingIdleStopEnabled"),
+            idle_cpu_percent=idle_cpu,
+            idle_minutes=idle_minutes,
+            nightly_stop_time=stop_time,
+            nightly_stop_timezone=timezone,
+            spot=r.boolean("gamingSpot"),
+        )
+
+    def workstation_fields(self) -> dict[str, Any]:
+        """The GamingWorkstationArgs fields this config sets (all but region and provider)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "enabled"}
 # --- end of section D ---
 
 

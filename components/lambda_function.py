@@ -40,6 +40,11 @@ _SKIPPED = {"__pycache__", ".pytest_cache"}
 _VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 
 
+# The values CloudWatch Logs accepts for retentionInDays.
+LOG_RETENTION_DAYS = frozenset({1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+                                1096, 1827, 2192, 2557, 2922, 3288, 3653})
+
+
 class LambdaBuildError(RuntimeError):
     pass
 
@@ -158,13 +163,8 @@ class PythonFunctionArgs:
             raise ValueError(f"timeout_seconds must be between 1 and 900, got {self.timeout_seconds}")
         if bool(self.subnet_ids) != bool(self.security_group_ids):
             raise ValueError("a function in a VPC needs both subnet_ids and security_group_ids")
-        if self.log_retention_days not in _LOG_RETENTION_DAYS:
-            raise ValueError(f"log_retention_days must be one of {sorted(_LOG_RETENTION_DAYS)}")
-
-
-# The values CloudWatch Logs accepts for retentionInDays.
-_LOG_RETENTION_DAYS = frozenset({1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
-                                 1096, 1827, 2192, 2557, 2922, 3288, 3653})
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            raise ValueError(f"log_retention_days must be one of {sorted(LOG_RETENTION_DAYS)}")
 
 
 class PythonFunction(pulumi.ComponentResource):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -30,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--policy-pack-config", dest="policy_pack_configs", action="append", type=Path,
                         default=[], metavar="FILE",
                         help="JSON config for the --policy-pack at the same position (repeatable)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                        help="markdown: the pull-request comment (plan, cost, findings, Mermaid diagram)")
     return parser
 
 
@@ -80,8 +83,15 @@ def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: 
                           logs=[dataclasses.asdict(log) for log in run.logs])
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    # SIGTERM (e.g. a cancelled CI job) unwinds like Ctrl-C, so the packs are stopped.
+    raise KeyboardInterrupt
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     program = args.program.resolve()
     pack_dirs = args.policy_packs if args.policy_packs is not None else default_packs(program)
 
@@ -98,6 +108,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     if args.format == "json":
         sys.stdout.write(render_json(document) + "\n")
+    elif args.format == "markdown":
+        from .markdown import render_markdown
+
+        sys.stdout.write(render_markdown(document))
     else:
         render_text(document)
     return exit_code(document)

@@ -35,13 +35,30 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Optional
 
-import grpc
-import yaml
-from google.protobuf import empty_pb2, json_format, struct_pb2
-from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from typing import TYPE_CHECKING
 
+import yaml
+
+from ._values import plain
 from .engine import PreviewError
-from .fake_aws import plain
+
+if TYPE_CHECKING:
+    import grpc
+    from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+
+_PROTOS_LOADED = False
+
+
+def _protos() -> None:
+    """gRPC and the Analyzer protos, imported on first use so packs can be launched first."""
+    global grpc, analyzer_pb2, analyzer_pb2_grpc, empty_pb2, json_format, struct_pb2, _PROTOS_LOADED
+    if _PROTOS_LOADED:
+        return
+    _PROTOS_LOADED = True
+    import grpc
+    from google.protobuf import empty_pb2, json_format, struct_pb2
+    from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 __all__ = [
     "AnalyzerError",
@@ -57,8 +74,8 @@ __all__ = [
 
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024),
                  ("grpc.max_send_message_length", 400 * 1024 * 1024)]
-LEVELS = {"advisory": analyzer_pb2.ADVISORY, "mandatory": analyzer_pb2.MANDATORY,
-          "disabled": analyzer_pb2.DISABLED, "remediate": analyzer_pb2.REMEDIATE}
+# pulumi.analyzer EnforcementLevel values.
+LEVELS = {"advisory": 0, "mandatory": 1, "disabled": 2, "remediate": 3}
 _LEVEL_NAMES = {v: k for k, v in LEVELS.items()}
 _SEVERITY_NAMES = {0: "", 1: "low", 2: "medium", 3: "high", 4: "critical"}
 _START_TIMEOUT = float(os.environ.get("PREVIEW_PACK_START_TIMEOUT", "60"))
@@ -180,8 +197,7 @@ def _split_entry(pack: str, policy: str, value: Any) -> tuple[Optional[str], dic
 
 def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[dict]) -> dict[str, tuple[str, dict]]:
     """policy name -> (enforcement level, properties) to send with Configure."""
-    import jsonschema  # lazy: only needed when packs are configured
-
+    _protos()
     pack = info.name
     config = dict(config or {})
     names = {p.name for p in info.policies}
@@ -216,7 +232,12 @@ def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[di
             own_level, props = _split_entry(pack, policy.name, config[policy.name])
             level = own_level or level
             properties.update(props)
-        if schema_props or required:
+        # Schema defaults alone need no check (and jsonschema is slow to import): validate only
+        # what a config file or the pack's initial config set, or a required property.
+        configured = policy.name in config or policy.name in initial or required
+        if configured and (schema_props or required):
+            import jsonschema
+
             schema = {"type": "object", "properties": schema_props, "required": required}
             validator = jsonschema.Draft7Validator(schema)
             for error in sorted(validator.iter_errors(properties), key=lambda e: list(e.path)):
@@ -250,6 +271,18 @@ def _pack_python(pack_dir: Path) -> str:
     return sys.executable
 
 
+def _die_with_parent() -> None:
+    """In the pack process before exec: get SIGTERM if the preview dies without stopping us
+    (Linux prctl PR_SET_PDEATHSIG), so a killed preview leaves no pack behind."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+
+
 def _pack_version(pack_dir: Path) -> Optional[str]:
     try:
         data = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
@@ -259,7 +292,8 @@ def _pack_version(pack_dir: Path) -> Optional[str]:
     return str(version) if version else None
 
 
-def _struct(value: dict) -> struct_pb2.Struct:
+def _struct(value: dict) -> "struct_pb2.Struct":
+    _protos()
     st = struct_pb2.Struct()
     st.update(value)
     return st
@@ -297,11 +331,22 @@ def _seconds(duration: Any) -> float:
     return total
 
 
+_PROVIDER_CACHE: dict[int, tuple[StackResource, analyzer_pb2.AnalyzerProviderResource]] = {}
+
+
 def _provider_message(res: StackResource) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
     if res.provider is None:
         return None
     p = res.provider
-    return analyzer_pb2.AnalyzerProviderResource(type=p.type, properties=_struct(p.inputs), urn=p.urn, name=p.name)
+    # Thousands of resources share a handful of providers: build each provider message once.
+    cached = _PROVIDER_CACHE.get(id(p))
+    if cached is not None and cached[0] is p:
+        return cached[1]
+    message = analyzer_pb2.AnalyzerProviderResource(type=p.type, properties=_struct(p.inputs), urn=p.urn, name=p.name)
+    if len(_PROVIDER_CACHE) > 256:
+        _PROVIDER_CACHE.clear()
+    _PROVIDER_CACHE[id(p)] = (p, message)
+    return message
 
 
 def _analyze_request(res: StackResource) -> analyzer_pb2.AnalyzeRequest:
@@ -337,6 +382,7 @@ class PolicyPackProcess:
             [_pack_python(self.pack_dir), "-u", "-m", "pulumi.policy", _ENGINE_ADDRESS, str(self.pack_dir)],
             cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._stderr,
             start_new_session=True,  # Ctrl-C goes to us; we stop the pack ourselves
+            preexec_fn=_die_with_parent,
         )
         self._port: Optional[int] = None
         self._port_error: Optional[str] = None
@@ -375,6 +421,7 @@ class PolicyPackProcess:
         return AnalyzerError(f"policy pack {self.pack_dir.name} ({self.pack_dir}) {what}{detail}")
 
     def connect(self, timeout: float = _START_TIMEOUT) -> None:
+        _protos()
         deadline = time.monotonic() + timeout
         while not self._port_ready.wait(0.05):
             if self.process.poll() is not None and not self._port_ready.is_set():

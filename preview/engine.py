@@ -28,10 +28,15 @@ import traceback
 from pathlib import Path
 from typing import Any, Optional
 
+from typing import TYPE_CHECKING
+
 import yaml
 
-from .fake_aws import FakeAws, ProviderInfo, ResourceRecord
-from .harness import LogRecord, mocked_pulumi
+if TYPE_CHECKING:  # imported lazily: reading config must not wait for Pulumi to load
+    from .fake_aws import FakeAws, ProviderInfo, ResourceRecord
+    from .harness import LogRecord
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 __all__ = [
     "ConfigError",
@@ -99,7 +104,7 @@ class ProgramRun:
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle) or {}
+            return yaml.load(handle, Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path.name}: invalid YAML: {exc}") from None
 
@@ -283,6 +288,9 @@ def _purge_modules(program_dir: Path, before: set[str]) -> None:
 def run_program(program_dir: Path | str, stack: str = "dev", *, fake: Optional[FakeAws] = None,
                 config_overrides: Optional[dict[str, Any]] = None) -> ProgramRun:
     """Run the project's program for ``stack`` under the fake AWS; return what it registered."""
+    from .fake_aws import FakeAws
+    from .harness import mocked_pulumi
+
     project = load_project(program_dir)
     config, secret_keys = resolve_stack_config(project, stack, config_overrides)
     fake = fake if fake is not None else FakeAws()

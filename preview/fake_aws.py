@@ -63,22 +63,7 @@ DEFAULT_ACCOUNT = "111111111111"
 DEFAULT_REGION = "us-east-1"
 PARTITION = "aws"
 
-_SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-
-
-def plain(value: Any) -> Any:
-    """Deep copy of a deserialized property value with secret wrappers removed (and whole
-    numbers, which the protobuf round trip turns into floats, back to ints)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    if isinstance(value, dict):
-        if value.get(_SECRET_SIG_KEY) == _SECRET_SIG:
-            return plain(value.get("value"))
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
+from ._values import _SECRET_SIG, _SECRET_SIG_KEY, plain  # noqa: E402 (re-exported)
 
 
 def _secret_keys(inputs: dict) -> list[str]:
@@ -311,7 +296,6 @@ class AwsType:
     build: TypeFn
     name_key: Optional[str]  # input carrying the physical name; autonamed like Pulumi when absent
     max_name: int
-    suffix: str  # appended to autonames (e.g. ".fifo" handled in the type fn)
     global_: bool  # no Region (IAM, Route 53, budgets...)
 
 
@@ -320,12 +304,12 @@ InvokeFn = Callable[["FakeAws", "InvokeCtx"], dict]
 _INVOKES: dict[str, InvokeFn] = {}
 
 
-def aws_type(token: str, *, name: Optional[str] = None, max_name: int = 255, global_: bool = False,
-             suffix: str = "") -> Callable[[TypeFn], TypeFn]:
+def aws_type(token: str, *, name: Optional[str] = None, max_name: int = 255,
+             global_: bool = False) -> Callable[[TypeFn], TypeFn]:
     """Register the fake behaviour of a resource type (see the module docstring)."""
 
     def register(fn: TypeFn) -> TypeFn:
-        _TYPES[token] = AwsType(token, fn, name, max_name, suffix, global_)
+        _TYPES[token] = AwsType(token, fn, name, max_name, global_)
         return fn
 
     return register
@@ -570,19 +554,29 @@ def _vpce_allowed(c: Ctx):
     return c.ec2_id("vpce-svc-perm"), {}
 
 
+def _launch_templates(fake: "FakeAws") -> dict[str, dict]:
+    # Template inputs by ID, so an instance launched from a template gets its subnet and public IP.
+    return vars(fake).setdefault("_launch_templates", {})
+
+
 @aws_type("aws:ec2/launchTemplate:LaunchTemplate", name="name", max_name=128)
 def _launch_template(c: Ctx):
     lid = c.ec2_id("lt")
+    _launch_templates(c.fake)[lid] = c.inputs
     return lid, {"arn": c.arn("ec2", f"launch-template/{lid}"), "latestVersion": 1, "defaultVersion": 1}
 
 
 @aws_type("aws:ec2/instance:Instance")
 def _instance(c: Ctx):
     iid = c.ec2_id("i")
-    subnet_id = c.get("subnetId") or next(iter(c.fake._subnets), None)
+    template = _launch_templates(c.fake).get((c.get("launchTemplate") or {}).get("id"), {})
+    nic = (template.get("networkInterfaces") or [{}])[0]
+    subnet_id = c.get("subnetId") or nic.get("subnetId") or next(iter(c.fake._subnets), None)
     subnet = c.fake._subnets.get(subnet_id, {})
     ip = c.ip_in(subnet.get("cidr"))
     public = c.get("associatePublicIpAddress")
+    if public is None:  # launch template values are strings ("true")
+        public = str(nic.get("associatePublicIpAddress", "")).lower() == "true"
     public_ip = c.fake._public_ip(c.seed) if public else ""
     names, _ = availability_zones(c.region)
     eni = c.ec2_id("eni")

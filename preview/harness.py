@@ -289,7 +289,7 @@ class MockedPulumi:
         finally:
             _cancel_pending(self.loop)
         return RunResult(
-            resources=self.fake.records[start:], outputs=dict(self.monitor.stack_outputs),
+            resources=stable_order(self.fake.records[start:]), outputs=dict(self.monitor.stack_outputs),
             value=holder.get("value"), warnings=self.fake.warnings[warn_start:],
             logs=self.engine.messages[log_start:],
         )
@@ -298,6 +298,36 @@ class MockedPulumi:
         """Run a ``@pulumi.runtime.test``-style body (it usually returns an Output whose apply
         asserts) and return the resolved value; failures inside applies are raised."""
         return self.run(body).value
+
+
+def stable_order(records: list[ResourceRecord]) -> list[ResourceRecord]:
+    """Registrations arrive in whatever order their inputs resolve (the SDK registers from a thread
+    pool); give them a reproducible one: parents and dependencies first, ties by URN."""
+    import heapq
+
+    by_urn = {r.urn: r for r in records if r.urn}
+    if len(by_urn) != len(records):
+        return list(records)
+    needs = {urn: {d for d in ([r.parent] + r.dependencies) if d in by_urn and d != urn}
+             for urn, r in by_urn.items()}
+    dependents: dict[str, list[str]] = {}
+    for urn, deps in needs.items():
+        for dep in deps:
+            dependents.setdefault(dep, []).append(urn)
+    ready = [urn for urn, deps in needs.items() if not deps]
+    heapq.heapify(ready)
+    ordered: list[ResourceRecord] = []
+    while ready:
+        urn = heapq.heappop(ready)
+        ordered.append(by_urn[urn])
+        for child in dependents.get(urn, []):
+            needs[child].discard(urn)
+            if not needs[child]:
+                heapq.heappush(ready, child)
+    if len(ordered) != len(records):  # a cycle cannot happen in a real program; keep everything anyway
+        seen = {id(r) for r in ordered}
+        ordered.extend(r for r in records if id(r) not in seen)
+    return ordered
 
 
 def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from .analyzer import Diagnostic
-from .fake_aws import ResourceRecord
+if TYPE_CHECKING:
+    from .analyzer import Diagnostic
+    from .fake_aws import ResourceRecord
 
 __all__ = ["COST_POLICY", "COST_PREFIX", "build_document", "exit_code", "extract_cost", "render_json",
            "render_text"]

@@ -66,7 +66,7 @@ def test_values_are_converted_from_engine_strings():
 def test_unknown_key_in_the_project_namespace_is_an_error():
     problems = problems_of({"blueprints:primaryRegoin": "eu-west-1"})
     assert "blueprints:primaryRegoin" in problems
-    assert "not declared" in problems["blueprints:primaryRegoin"][0].expected
+    assert "not in Pulumi.yaml" in problems["blueprints:primaryRegoin"][0].expected
 
 
 def test_other_namespaces_are_left_alone():

@@ -111,3 +111,12 @@ def test_stack_resources_link_providers_and_the_stack(resources):
     assert bucket.provider.urn == "urn:pulumi:dev::fixture-basic::pulumi:providers:aws::default_7_51_1"
     assert bucket.provider.inputs == {"region": "us-east-1"}
     assert bucket.parent == "urn:pulumi:dev::fixture-basic::fixture:storage:Storage::data"
+
+
+def test_packs_are_stopped_when_the_run_is_interrupted(dev_run):
+    with pytest.raises(KeyboardInterrupt):
+        with PolicyPacks([FIXTURES / "pack_cost"], project="fixture-basic", stack="dev", config={}) as started:
+            processes = [pack.process for pack in started.packs]
+            assert all(p.poll() is None for p in processes)
+            raise KeyboardInterrupt
+    assert all(p.poll() is not None for p in processes)

@@ -1,0 +1,1 @@
+"""Republishes entries the producer buffered in SQS (``event_redrive.handler.handler``)."""

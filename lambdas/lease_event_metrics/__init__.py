@@ -1,0 +1,1 @@
+"""Leasing activity metrics per community from lease events, counted once despite redeliveries."""

@@ -1,0 +1,1 @@
+"""Relays lease events from the database outbox to the leasing EventBridge bus."""

@@ -1,0 +1,1 @@
+../lease_api/pg.py

@@ -1,0 +1,1 @@
+"""Idempotent consumer of OrderCreated events (``order_consumer.handler.handler``)."""

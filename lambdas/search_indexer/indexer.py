@@ -1,0 +1,135 @@
+"""Kinesis records to OpenSearch bulk requests, with one outcome per record.
+
+A record ends in one of three ways:
+- indexed (or already superseded by an equal or newer version): success;
+- permanently unindexable (bad event, document the mapping rejects): sent to the failure queue,
+  then counted as handled so it no longer blocks its shard;
+- still failing for a reason that heals (throttling, node down, missing permissions): reported as a
+  batch item failure, so Lambda retries from it (bounded retries, then the on-failure destination).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from opensearchpy.exceptions import TransportError
+
+from .bulk import Outcome, action_lines, chunk, classify
+from .changes import ListingChange, PermanentRecordError, parse_change
+from .failures import FailureQueue, Rejected
+
+# Keep this much time in hand after a backoff sleep: one more bulk call must still fit.
+RETRY_TIME_MARGIN_SECONDS = 2.0
+
+
+class RetryableIndexingError(Exception):
+    """The record could not be indexed yet; Lambda should deliver it again."""
+
+
+@dataclass
+class BatchResult:
+    errors: list[Exception | None]  # one per record, None when handled
+    counts: Counter = field(default_factory=Counter)
+    bulk_requests: int = 0
+
+
+@dataclass
+class Indexer:
+    client: Callable[[], Any]  # returns an opensearchpy.OpenSearch (created lazily)
+    index: str
+    failure_queue: FailureQueue | None
+    max_chunk_bytes: int = 5 * 1024 * 1024
+    max_chunk_actions: int = 1000
+    max_attempts: int = 3
+    backoff_seconds: float = 0.5
+    request_timeout_seconds: float = 10.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def index_records(self, records: list[Any], time_left: Callable[[], float] | None = None) -> BatchResult:
+        result = BatchResult(errors=[None] * len(records))
+        changes: dict[int, ListingChange] = {}
+        lines: dict[int, bytes] = {}
+        rejects: list[tuple[int, Rejected]] = []
+
+        for position, record in enumerate(records):
+            try:
+                change = parse_change(record.kinesis.data_as_bytes())
+                body = action_lines(change, self.index)
+                if len(body) > self.max_chunk_bytes:
+                    raise PermanentRecordError(
+                        "document_too_large", f"{len(body)} bytes exceeds the bulk limit of {self.max_chunk_bytes}"
+                    )
+            except PermanentRecordError as exc:
+                rejects.append((position, Rejected(record, exc.error_type, exc.reason)))
+                continue
+            changes[position], lines[position] = change, body
+
+        pending = list(changes)
+        last_reason: dict[int, str] = {}
+        attempt = 0
+        while pending:
+            attempt += 1
+            retry: list[int] = []
+            for group in chunk([len(lines[p]) for p in pending], self.max_chunk_bytes, self.max_chunk_actions):
+                positions = [pending[i] for i in group]
+                result.bulk_requests += 1
+                for position, (outcome, reason) in zip(positions, self._send(positions, changes, lines)):
+                    if outcome is Outcome.RETRYABLE:
+                        retry.append(position)
+                        last_reason[position] = reason
+                    elif outcome is Outcome.PERMANENT:
+                        change = changes[position]
+                        error_type, _, detail = reason.partition(": ")
+                        rejects.append(
+                            (position, Rejected(records[position], error_type, detail or reason, change.listing_id, change.version))
+                        )
+                    else:
+                        result.counts[outcome.value] += 1
+            pending = retry
+            if not pending or attempt >= self.max_attempts:
+                break
+            delay = self.backoff_seconds * 2 ** (attempt - 1)
+            if time_left is not None and time_left() < delay + self.request_timeout_seconds + RETRY_TIME_MARGIN_SECONDS:
+                break
+            self.sleep(delay)
+
+        for position in pending:
+            result.errors[position] = RetryableIndexingError(last_reason[position])
+        result.counts["retryable"] += len(pending)
+        self._reject(rejects, result)
+        return result
+
+    def _send(self, positions: list[int], changes: dict[int, ListingChange], lines: dict[int, bytes]) -> list[tuple[Outcome, str]]:
+        try:
+            response = self.client().bulk(body=b"".join(lines[p] for p in positions))
+        except TransportError as exc:  # connection errors, timeouts and non-2xx whole-request answers
+            return [(Outcome.RETRYABLE, f"bulk request failed: {exc}")] * len(positions)
+        items = response.get("items") or []
+        if len(items) != len(positions):
+            return [(Outcome.RETRYABLE, f"bulk response has {len(items)} items for {len(positions)} actions")] * len(positions)
+        if not response.get("errors"):
+            return [(Outcome.APPLIED, "")] * len(positions)
+        return [classify(changes[p].op, item) for p, item in zip(positions, items)]
+
+    def _reject(self, rejects: list[tuple[int, Rejected]], result: BatchResult) -> None:
+        if not rejects:
+            return
+        if self.failure_queue is None:
+            # Nowhere to park them: report them failed so the mapping's bounded retries and
+            # on-failure destination take over.
+            for position, rejected in rejects:
+                result.errors[position] = PermanentRecordError(rejected.error_type, rejected.reason)
+            result.counts["rejected_unsent"] += len(rejects)
+            return
+        accepted = self.failure_queue.send([rejected for _, rejected in rejects])
+        for (position, rejected), ok in zip(rejects, accepted):
+            if ok:
+                result.counts["rejected"] += 1
+            else:
+                result.counts["rejected_unsent"] += 1
+                result.errors[position] = RetryableIndexingError(
+                    f"failure queue did not accept the rejected record ({rejected.error_type}: {rejected.reason})"
+                )
