@@ -7,7 +7,6 @@ import dataclasses
 import http.client
 import http.server
 import json
-import os
 import shutil
 import socket
 import ssl
