@@ -3,7 +3,7 @@
 
 STACK ?= dev
 FORMAT ?= text
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PYTHON := .venv/bin/python
 

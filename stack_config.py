@@ -262,24 +262,171 @@ class EventsConfig:
 
 
 # --- Architecture B: private APIs across accounts ---
+PRIVATE_API_PATTERNS = ("regional-front-door", "vpc-lambda", "mtls-proxy")
+_VPCE_ID = re.compile(r"^vpce-[0-9a-f]{8,17}$")
+_STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_MTLS_MATERIAL_ARN = re.compile(
+    r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+"
+    r"|ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+)$")
+_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
+_LOG_RETENTION = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                  2922, 3288, 3653)
+
+
+def _log_retention(r: ConfigReader, key: str) -> int:
+    days = r.integer(key, minimum=1)
+    if days and days not in _LOG_RETENTION:
+        r.problem(key, days, "a CloudWatch Logs retention: one of " + ", ".join(map(str, _LOG_RETENTION)))
+    return days
+
+
+def _throttle(r: ConfigReader, rate_key: str, burst_key: str) -> tuple[float, int]:
+    # API Gateway's account default is 10,000 requests/s with a 5,000 burst (seed S4:49-53).
+    return (r.number(rate_key, minimum=0.1, maximum=10000.0), r.integer(burst_key, minimum=1, maximum=5000))
+
+
 @dataclass(frozen=True)
 class PrivateApiConfig:
     enabled: bool = False
+    patterns: tuple[str, ...] = ()
+    allowed_vpce_ids: tuple[str, ...] = ()
+    consumer_cidr: str = ""
+    proxy_cidr: str = ""
+    private_dns: bool = True
+    stage_name: str = "dev"
+    throttle_rate_limit: float = 100.0
+    throttle_burst_limit: int = 50
+    front_door_authorization: str = "AWS_IAM"
+    front_door_throttle_rate_limit: float = 50.0
+    front_door_throttle_burst_limit: int = 25
+    mtls_server_certificate_arn: str = ""
+    mtls_server_key_arn: str = ""
+    mtls_client_ca_arn: str = ""
+    mtls_client_cidrs: tuple[str, ...] = ()
+    mtls_kms_key_arns: tuple[str, ...] = ()
+    mtls_desired_count: int = 2
+    log_retention_days: int = 30
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> PrivateApiConfig:
-        return cls(enabled=r.boolean("privateApiEnabled"))
+        patterns = r.strings("privateApiPatterns", item=lambda v: None if v in PRIVATE_API_PATTERNS
+                             else "one of " + ", ".join(PRIVATE_API_PATTERNS))
+        if len(set(patterns)) != len(patterns):
+            r.problem("privateApiPatterns", list(patterns), "each pattern at most once")
+        rate, burst = _throttle(r, "privateApiThrottleRateLimit", "privateApiThrottleBurstLimit")
+        door_rate, door_burst = _throttle(r, "privateApiFrontDoorThrottleRateLimit",
+                                          "privateApiFrontDoorThrottleBurstLimit")
+        material = {key: r.string(key, pattern=_MTLS_MATERIAL_ARN,
+                                  describe="a Secrets Manager secret ARN or an SSM parameter ARN, or empty")
+                    for key in ("privateApiMtlsServerCertificateArn", "privateApiMtlsServerKeyArn",
+                                "privateApiMtlsClientCaArn")}
+        config = cls(
+            enabled=r.boolean("privateApiEnabled"),
+            patterns=patterns,
+            allowed_vpce_ids=r.strings("privateApiAllowedVpceIds", item=lambda v: None if _VPCE_ID.match(v)
+                                       else "a VPC endpoint id such as vpce-0a1b2c3d4e5f60718"),
+            consumer_cidr=r.string("privateApiConsumerCidr"),
+            proxy_cidr=r.string("privateApiProxyCidr"),
+            private_dns=r.boolean("privateApiPrivateDns"),
+            stage_name=r.string("privateApiStageName", pattern=_STAGE_NAME,
+                                describe="a stage name: letters, digits, _ and -"),
+            throttle_rate_limit=rate,
+            throttle_burst_limit=burst,
+            front_door_authorization=r.string("privateApiFrontDoorAuthorization", choices=("AWS_IAM", "NONE")),
+            front_door_throttle_rate_limit=door_rate,
+            front_door_throttle_burst_limit=door_burst,
+            mtls_server_certificate_arn=material["privateApiMtlsServerCertificateArn"],
+            mtls_server_key_arn=material["privateApiMtlsServerKeyArn"],
+            mtls_client_ca_arn=material["privateApiMtlsClientCaArn"],
+            mtls_client_cidrs=r.cidrs("privateApiMtlsClientCidrs"),
+            mtls_kms_key_arns=r.strings("privateApiMtlsKmsKeyArns", item=lambda v: None if _KMS_KEY_ARN.match(v)
+                                        else "a KMS key ARN"),
+            mtls_desired_count=r.integer("privateApiMtlsDesiredCount", minimum=1, maximum=10),
+            log_retention_days=_log_retention(r, "privateApiLogRetentionDays"),
+        )
+        networks = {}
+        for key, value in (("privateApiConsumerCidr", config.consumer_cidr),
+                           ("privateApiProxyCidr", config.proxy_cidr)):
+            problem = cidr_problem(value)
+            if problem or not 16 <= ipaddress.ip_network(value).prefixlen <= 24:
+                r.problem(key, value, problem or "a VPC CIDR between /16 and /24")
+            else:
+                networks[key] = ipaddress.ip_network(value)
+        if len(networks) == 2 and networks["privateApiConsumerCidr"].overlaps(networks["privateApiProxyCidr"]):
+            r.problem("privateApiProxyCidr", config.proxy_cidr, "a range that does not overlap privateApiConsumerCidr")
+        if config.enabled:
+            if not config.patterns and not config.allowed_vpce_ids:
+                r.problem("privateApiPatterns", [], "at least one pattern, or privateApiAllowedVpceIds naming "
+                                                    "the endpoints that may call the API")
+            if "mtls-proxy" in config.patterns:
+                for key, value in material.items():
+                    if not value:
+                        r.problem(key, value, "the ARN of the secret or parameter holding this PEM "
+                                              "(the mtls-proxy pattern is on)")
+        return config
 # --- end of section B ---
 
 
 # --- Architecture B2: resilient two-Region private API ---
+_DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]{36}$")
+
+
 @dataclass(frozen=True)
 class ResilientApiConfig:
     enabled: bool = False
+    domain_name: str = ""
+    zone_name: str = ""
+    certificate_arns: tuple[str, ...] = ()  # primary Region first
+    primary_cidr: str = ""
+    secondary_cidr: str = ""
+    stage_name: str = "dev"
+    base_path: str = "demo"
+    transit_gateway_peering: bool = False
+    healthy_host_threshold: float = 1.0
+    client_cidrs: tuple[str, ...] = ()
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> ResilientApiConfig:
-        return cls(enabled=r.boolean("resilientApiEnabled"))
+        config = cls(
+            enabled=r.boolean("resilientApiEnabled"),
+            domain_name=r.string("resilientApiDomainName", pattern=_DNS_NAME, describe="a lower-case DNS name"),
+            zone_name=r.string("resilientApiZoneName", pattern=_DNS_NAME, describe="a lower-case DNS name"),
+            certificate_arns=r.strings("resilientApiCertificateArns", item=lambda v: None if _ACM_ARN.match(v)
+                                       else "an ACM certificate ARN"),
+            primary_cidr=r.string("resilientApiPrimaryCidr"),
+            secondary_cidr=r.string("resilientApiSecondaryCidr"),
+            stage_name=r.string("resilientApiStageName", pattern=_STAGE_NAME,
+                                describe="a stage name: letters, digits, _ and -"),
+            base_path=r.string("resilientApiBasePath", pattern=re.compile(r"^[A-Za-z0-9._-]{1,128}$"),
+                               describe="a base path: letters, digits, . _ -"),
+            transit_gateway_peering=r.boolean("resilientApiTransitGatewayPeering"),
+            healthy_host_threshold=r.number("resilientApiHealthyHostThreshold", minimum=0.0, maximum=100.0),
+            client_cidrs=r.cidrs("resilientApiClientCidrs"),
+        )
+        if config.domain_name and config.zone_name and not config.domain_name.endswith("." + config.zone_name):
+            r.problem("resilientApiDomainName", config.domain_name, f"a name inside resilientApiZoneName ({config.zone_name})")
+        networks = {}
+        for key, value in (("resilientApiPrimaryCidr", config.primary_cidr),
+                           ("resilientApiSecondaryCidr", config.secondary_cidr)):
+            problem = cidr_problem(value)
+            if problem or not 16 <= ipaddress.ip_network(value).prefixlen <= 24:
+                r.problem(key, value, problem or "a VPC CIDR between /16 and /24")
+            else:
+                networks[key] = ipaddress.ip_network(value)
+        if len(networks) == 2 and networks["resilientApiPrimaryCidr"].overlaps(networks["resilientApiSecondaryCidr"]):
+            r.problem("resilientApiSecondaryCidr", config.secondary_cidr, "a range that does not overlap resilientApiPrimaryCidr")
+        if config.enabled:
+            regions = (stack.primary_region, stack.secondary_region)
+            if len(config.certificate_arns) != 2:
+                r.problem("resilientApiCertificateArns", list(config.certificate_arns),
+                          f"two ACM certificate ARNs for {config.domain_name}: one in {regions[0]}, then one in {regions[1]}")
+            else:
+                for arn, region in zip(config.certificate_arns, regions):
+                    match = _ACM_ARN.match(arn)
+                    if match and match.group(1) != region:
+                        r.problem("resilientApiCertificateArns", arn, f"a certificate in {region} (ACM certificates are Regional)")
+        return config
 # --- end of section B2 ---
 
 

@@ -1,7 +1,9 @@
-"""The stack's AWS Budget: the monthly limit from the stack config, with e-mail notifications.
+"""The stack's AWS Budget: the monthly limit from the stack config, with notifications.
 
 The cost policy pack compares its preview-time estimate with the same limit, so one number guards
-both preview time and run time.
+both preview time and run time. Every notification goes to an SNS topic of the stack, so the alerts
+exist (and chat, paging or a Lambda can subscribe to them) even when no e-mail address is
+configured; configured addresses are notified directly as well.
 """
 
 from __future__ import annotations
@@ -29,12 +31,42 @@ class StackBudgetArgs:
 class StackBudget(pulumi.ComponentResource):
     def __init__(self, name: str, args: StackBudgetArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:budget:StackBudget", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        invoke = pulumi.InvokeOutputOptions(parent=self)  # the component's provider: the stack's account
+
+        # Not encrypted: AWS Budgets can publish to an encrypted topic only through a customer managed
+        # key that trusts budgets.amazonaws.com (1 USD a month), and the alerts carry no secrets.
+        self.topic = aws.sns.Topic(f"{name}-alerts", opts=child)
+        account = aws.get_caller_identity_output(opts=invoke).account_id
+        partition = aws.get_partition_output(opts=invoke).partition
+        self.topic_policy = aws.sns.TopicPolicy(
+            f"{name}-alerts",
+            arn=self.topic.arn,
+            policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "BudgetsPublishForThisAccountOnly",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "budgets.amazonaws.com"},
+                    "Action": "SNS:Publish",
+                    "Resource": self.topic.arn,
+                    # Confused deputy: only budgets of this account may publish.
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account},
+                        "ArnLike": {"aws:SourceArn": pulumi.Output.concat("arn:", partition, ":budgets::", account,
+                                                                           ":budget/*")},
+                    },
+                }],
+            }),
+            opts=child,
+        )
         notifications = [
             aws.budgets.BudgetNotificationArgs(
                 comparison_operator="GREATER_THAN", notification_type=kind, threshold=percent,
-                threshold_type="PERCENTAGE", subscriber_email_addresses=list(args.alert_emails))
+                threshold_type="PERCENTAGE", subscriber_sns_topic_arns=[self.topic.arn],
+                subscriber_email_addresses=list(args.alert_emails) or None)
             for kind, percent in NOTIFICATIONS
-        ] if args.alert_emails else None
+        ]
         self.budget = aws.budgets.Budget(
             name,
             budget_type="COST",
@@ -46,6 +78,7 @@ class StackBudget(pulumi.ComponentResource):
                 name="TagKeyValue", values=[f"user:{key}${value}" for key, value in args.cost_filter_tags])]
             if args.cost_filter_tags else None,
             notifications=notifications,
-            opts=pulumi.ResourceOptions(parent=self),
+            # AWS Budgets checks that it may publish to the topic when the notification is created.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.topic_policy]),
         )
-        self.register_outputs({"budgetName": self.budget.name})
+        self.register_outputs({"budgetName": self.budget.name, "alertTopicArn": self.topic.arn})

@@ -1156,6 +1156,41 @@ def _r53_vpc_auth(c: Ctx):
     return f"{c.get('zoneId')}:{c.get('vpcId')}", {}
 
 
+# ---- Transit Gateway (architecture B2 peering option) --------------------------------------
+
+
+@aws_type("aws:ec2transitgateway/transitGateway:TransitGateway")
+def _tgw(c: Ctx):
+    tid = c.ec2_id("tgw")
+    table = c.ec2_id("tgw-rtb", "default")
+    return tid, {"arn": c.arn("ec2", f"transit-gateway/{tid}"), "ownerId": c.account,
+                 "associationDefaultRouteTableId": table, "propagationDefaultRouteTableId": table,
+                 "amazonSideAsn": c.get("amazonSideAsn", 64512)}
+
+
+@aws_type("aws:ec2transitgateway/vpcAttachment:VpcAttachment")
+def _tgw_vpc_attachment(c: Ctx):
+    return c.ec2_id("tgw-attach"), {"vpcOwnerId": c.account}
+
+
+@aws_type("aws:ec2transitgateway/peeringAttachment:PeeringAttachment")
+def _tgw_peering(c: Ctx):
+    aid = c.ec2_id("tgw-attach")
+    return aid, {"arn": c.arn("ec2", f"transit-gateway-attachment/{aid}"), "state": "pendingAcceptance"}
+
+
+@aws_type("aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter")
+def _tgw_peering_accepter(c: Ctx):
+    # The accepter side names the same attachment the requester created.
+    aid = c.get("transitGatewayAttachmentId") or c.ec2_id("tgw-attach")
+    return aid, {"arn": c.arn("ec2", f"transit-gateway-attachment/{aid}")}
+
+
+@aws_type("aws:ec2transitgateway/route:Route")
+def _tgw_route(c: Ctx):
+    return f"{c.get('transitGatewayRouteTableId')}_{c.get('destinationCidrBlock')}", {}
+
+
 # ---- RDS --------------------------------------------------------------------------------------
 
 

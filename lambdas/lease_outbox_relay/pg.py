@@ -1,1 +1,1 @@
-../lease_api/pg.py
+../shared/pg.py

@@ -94,3 +94,13 @@ def test_a_folder_that_is_not_a_package_is_refused(tmp_path):
     (tmp_path / "lambdas" / "loose").mkdir(parents=True)
     with pytest.raises(LambdaBuildError, match="not a Lambda package"):
         build_archive("loose", lambdas_dir=tmp_path / "lambdas", build_dir=tmp_path / "build")
+
+
+def test_a_linked_shared_module_is_copied_into_the_archive(tmp_path):
+    package = make_function(tmp_path)
+    shared = tmp_path / "lambdas" / "shared"
+    shared.mkdir()
+    (shared / "pg.py").write_text("CONNECT = 'proxy'\n")
+    (package / "pg.py").symlink_to("../shared/pg.py")
+    archive = build_archive("demo", with_dependencies=False, lambdas_dir=tmp_path / "lambdas", build_dir=tmp_path / "b")
+    assert zipfile.ZipFile(archive.path).read("demo/pg.py") == b"CONNECT = 'proxy'\n"
