@@ -36,6 +36,7 @@ from typing import Any
 import jsonschema
 from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ReportViolation, ResourceValidationArgs,
                            ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy)
+from pulumi_policy.policy import _NotApplicableError  # what args.not_applicable() raises
 from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE,
                                  UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE,
                                  UNKNOWN_STRING_VALUE, UnknownValueError)
@@ -367,6 +368,20 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
     return [] if (found or crash) else skipped
 
 
+def _guarded(rule: Rule, validate: Callable[[Any, ReportViolation], None]) -> Callable[[Any, ReportViolation], None]:
+    """Reports an exception raised outside a rule's check (building its view of the resources) as a
+    violation of the rule; the SDK's own signals (unknown value, not applicable) pass through."""
+    def run(args: Any, report_violation: ReportViolation) -> None:
+        try:
+            validate(args, report_violation)
+        except (UnknownValueError, _NotApplicableError):
+            raise
+        except Exception as error:  # noqa: BLE001 - reported, never swallowed
+            report_violation(f"internal error in rule {rule.name}: {type(error).__name__}: {error}. The rule could "
+                             "not run; report this as a bug in the policy pack.", None)
+    return run
+
+
 def _undecided_message(rule: Rule, undecided: list[Undecided]) -> str:
     def label(u: Undecided) -> str:
         return (f"{u.resource.name}: " if u.resource else "") + u.path
@@ -417,7 +432,8 @@ def resource_rule(*, name: str, description: str, types: Iterable[str], level: E
             args.not_applicable(skipped[0].reason)
 
     rule.policy = ResourceValidationPolicy(
-        name=name, description=description, validate=validate, enforcement_level=level, severity=severity,
+        name=name, description=description, validate=_guarded(rule, validate), enforcement_level=level,
+        severity=severity,
         config_schema=PolicyConfigSchema(properties=properties))
     return rule
 
@@ -502,7 +518,8 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel,
             args.not_applicable(skipped[0].reason)
 
     rule.policy = StackValidationPolicy(
-        name=name, description=description, validate=validate, enforcement_level=level, severity=severity,
+        name=name, description=description, validate=_guarded(rule, validate), enforcement_level=level,
+        severity=severity,
         config_schema=PolicyConfigSchema(properties=properties))
     return rule
 

@@ -90,3 +90,20 @@ def test_analyzer_info_publishes_every_rule_with_level_and_schema():
     schema = by_name["lp-sg-no-public-admin-ports"].configSchema.properties
     assert list(schema["adminPorts"]["default"]) == RULES["lp-sg-no-public-admin-ports"].config["adminPorts"][
         "default"]
+
+
+def test_an_exception_inside_a_rule_reaches_the_engine_as_a_violation_at_the_rules_level():
+    from pulumi_policy import EnforcementLevel
+    from pulumi_policy.policy import _PolicyAnalyzerServicer
+    from security_rules._core import Finding, resource_rule
+
+    def broken(res, cfg):
+        yield Finding("Before::crash", "here", "found first")
+        raise ZeroDivisionError("division by zero")
+
+    rule = resource_rule(name="t-broken", description="a rule that fails", types={SG},
+                         level=EnforcementLevel.MANDATORY, check=broken)
+    s = _PolicyAnalyzerServicer("t", "0.0.1", [rule.policy], EnforcementLevel.ADVISORY)
+    response = analyze(s, SG, {"description": "x"})
+    assert [d.enforcementLevel for d in response.diagnostics] == [proto.MANDATORY, proto.MANDATORY]
+    assert "internal error in rule t-broken: ZeroDivisionError" in response.diagnostics[1].message

@@ -81,6 +81,16 @@ def test_an_exception_inside_a_rule_is_reported_as_a_violation_and_earlier_findi
     assert "test_security_rule_machinery.py" in outcome["violations"][1]
 
 
+def test_an_exception_while_reading_the_resource_is_reported_too():
+    class Exploding(dict):
+        def __iter__(self):
+            raise RuntimeError("boom")
+
+    outcome = _run_policy(security_rules.RULES[0], ROLE_POLICY, Exploding(policy="{}"))
+    assert outcome["violations"] == ["internal error in rule lp-iam-no-wildcard-action: RuntimeError: boom. The rule "
+                                     "could not run; report this as a bug in the policy pack."]
+
+
 def test_invalid_config_is_reported_and_the_rule_does_not_run():
     outcome = check("lp-sg-no-public-admin-ports", SG, {"ingress": []}, config={"adminPorts": ["rdp"]})
     assert len(outcome.violations) == 1
