@@ -32,10 +32,11 @@ if not reader.problems:
             trusted_preview_role_arns=reader.strings("trustedPreviewRoleArns"),
             trusted_deploy_role_arns=reader.strings("trustedDeployRoleArns"),
             consumer_account_ids=reader.strings("consumerAccountIds"),
+            principal_org_id=reader.string("organizationId") or None,
             existing_oidc_provider_arn=reader.string("existingOidcProviderArn") or None,
         )
-    except ValueError as err:
-        reader.problem("githubRepository", repository, str(err))
+    except ValueError as err:  # the component's own checks, e.g. a malformed trusted role ARN
+        reader.problem("(bootstrap settings)", repository, str(err))
 if reader.problems:
     raise ConfigError(pulumi.get_stack(), reader.problems)
 

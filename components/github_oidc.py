@@ -5,13 +5,14 @@ the repository can assume, and a deploy role that only jobs of the named GitHub 
 assume. In a consumer account the roles can also be assumed by the producer account's roles (the
 stack's providers assume ``consumerRoleArn`` from the producer credentials).
 
-Permissions are the actions listed in ``bootstrap/permissions.yaml`` (the resource types the
-stacks manage), limited to the stack's Regions; IAM is limited to the project's own role path, so
-the deploy role cannot touch any other role, including itself.
+Permissions are the actions named in ``bootstrap/permissions.yaml`` (the calls the stacks' resource
+types need), limited to the account and the stack's Regions; IAM writes are limited to the
+project's own role path, so the deploy role cannot touch any other role, including itself.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,17 +39,49 @@ PASS_ROLE_SERVICES = ("lambda.amazonaws.com", "ec2.amazonaws.com", "rds.amazonaw
 # Services whose service-linked roles a first deployment may need to create.
 SERVICE_LINKED_ROLES = ("ecs.amazonaws.com", "rds.amazonaws.com", "elasticloadbalancing.amazonaws.com",
                         "opensearchservice.amazonaws.com", "ops.apigateway.amazonaws.com")
+# IAM's limit on a managed policy document (characters, whitespace excluded).
+MANAGED_POLICY_LIMIT = 6144
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 
 
 def load_permissions(path: Path = PERMISSIONS_FILE) -> dict[str, list[str]]:
+    """The table as full action names per kind: {"preview": ["ec2:DescribeVpcs", ...], "deploy": [...]}."""
     table = yaml.safe_load(path.read_text())
+    result: dict[str, list[str]] = {}
     for kind in ("preview", "deploy"):
-        for action in table[kind]:
-            if action == "*" or action.endswith(":*"):
-                raise ValueError(f"{path}: {action} grants a whole service; list the actions instead")
-    return {"preview": list(table["preview"]), "deploy": list(table["deploy"])}
+        actions = []
+        for service, names in table[kind].items():
+            for name in names:
+                if "*" in name or "?" in name:
+                    raise ValueError(f"{path}: {service}:{name} is a wildcard; name the actions instead")
+                actions.append(f"{service}:{name}")
+        result[kind] = actions
+    return result
+
+
+def pack_policies(statements: list[iam.Statement], limit: int = MANAGED_POLICY_LIMIT) -> list[list[iam.Statement]]:
+    """Groups statements into policy documents under ``limit`` characters (compact JSON), splitting
+    a statement's action list where it alone is too big."""
+    def size(stmts: list[iam.Statement]) -> int:
+        return len(json.dumps({"Version": "2012-10-17", "Statement": stmts}, separators=(",", ":")))
+
+    pieces: list[iam.Statement] = []
+    for stmt in statements:
+        actions, chunk = list(stmt["Action"]), []
+        for action in actions:
+            if chunk and size([{**stmt, "Action": [*chunk, action]}]) > limit:
+                pieces.append({**stmt, "Action": chunk})
+                chunk = []
+            chunk.append(action)
+        pieces.append({**stmt, "Action": chunk})
+    documents: list[list[iam.Statement]] = []
+    for piece in pieces:
+        if documents and size([*documents[-1], piece]) <= limit:
+            documents[-1].append(piece)
+        else:
+            documents.append([piece])
+    return documents
 
 
 @dataclass(frozen=True)
@@ -61,6 +94,7 @@ class GitHubDeployAccessArgs:
     trusted_preview_role_arns: tuple[str, ...] = ()  # producer roles that read this (consumer) account
     trusted_deploy_role_arns: tuple[str, ...] = ()  # producer roles that deploy into this account
     consumer_account_ids: tuple[str, ...] = ()  # accounts whose CI roles this (producer) account assumes
+    principal_org_id: str | None = None  # the AWS Organization both accounts belong to (cross-account trust)
     existing_oidc_provider_arn: str | None = None  # an account has one provider per URL
 
     def __post_init__(self):
@@ -76,6 +110,10 @@ class GitHubDeployAccessArgs:
         for account in self.consumer_account_ids:
             if not re.fullmatch(r"\d{12}", account) or account == self.account_id:
                 raise ValueError(f"consumer_account_ids must be other 12-digit accounts, got {account!r}")
+        if (self.trusted_preview_role_arns or self.trusted_deploy_role_arns) and not (
+                self.principal_org_id and re.fullmatch(r"o-[a-z0-9]{10,32}", self.principal_org_id)):
+            raise ValueError("trusting another account's roles needs principal_org_id (o-...): the trust is "
+                             "limited to principals of your AWS Organization")
         if not (self.deploy_environments or self.trusted_deploy_role_arns):
             raise ValueError("nobody could use the deploy role: name deploy_environments or trusted_deploy_role_arns")
 
@@ -105,17 +143,24 @@ class GitHubDeployAccess(pulumi.ComponentResource):
                 })
             if trusted_roles:
                 statements.append({"Effect": "Allow", "Principal": {"AWS": list(trusted_roles)},
-                                   "Action": "sts:AssumeRole"})
+                                   "Action": "sts:AssumeRole",
+                                   "Condition": {"StringEquals": {"aws:PrincipalOrgID": args.principal_org_id}}})
             return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
 
         account, regions = args.account_id, list(args.regions)
-        regional = [a for a in permissions["preview"] if a.split(":")[0] not in GLOBAL_SERVICES]
-        global_reads = [a for a in permissions["preview"] if a.split(":")[0] in GLOBAL_SERVICES]
-        read_statements = [
-            # Describe/List calls take no resource-level scoping; the Region condition bounds them.
-            iam.statement(regional, ["*"], conditions={"StringEquals": {"aws:RequestedRegion": regions}}),
-            iam.statement(global_reads, ["*"]),  # read-only calls of global services (IAM, Route 53)
-        ]
+        # Resource "*" below is for calls that name no resource (Describe, List, Create...); the
+        # account condition keeps every call that does name one inside this account.
+        in_account = {"StringEqualsIfExists": {"aws:ResourceAccount": account}}
+        in_regions = {"StringEquals": {"aws:RequestedRegion": regions}, **in_account}
+
+        def by_scope(actions: list[str]) -> list[iam.Statement]:
+            """Regional actions bound to the stack's Regions; global services' to the account only."""
+            regional = [a for a in actions if a.split(":")[0] not in GLOBAL_SERVICES]
+            global_ = [a for a in actions if a.split(":")[0] in GLOBAL_SERVICES]
+            return ([iam.statement(regional, ["*"], conditions=in_regions)] if regional else []) + \
+                   ([iam.statement(global_, ["*"], conditions=in_account)] if global_ else [])
+
+        read_statements = by_scope(permissions["preview"])
 
         def consumer_role(role_name: str) -> list[iam.Statement]:
             """Assuming the same-named CI role in each consumer account (the stack's consumer provider)."""
@@ -136,9 +181,7 @@ class GitHubDeployAccess(pulumi.ComponentResource):
         project_roles = f"arn:aws:iam::{account}:role{iam.ROLE_PATH}*"
         deploy_statements = [
             *read_statements,
-            iam.statement([a for a in permissions["deploy"] if a.split(":")[0] not in GLOBAL_SERVICES], ["*"],
-                          conditions={"StringEquals": {"aws:RequestedRegion": regions}}),
-            iam.statement([a for a in permissions["deploy"] if a.split(":")[0] in GLOBAL_SERVICES], ["*"]),
+            *by_scope(permissions["deploy"]),
             iam.statement(
                 ["iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
                  "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
@@ -161,10 +204,12 @@ class GitHubDeployAccess(pulumi.ComponentResource):
             assume_role_policy=trust(subjects, args.trusted_deploy_role_arns), opts=child)
         # Managed policies (up to 6 KB each) rather than one inline document (10 KB per role in all).
         self.deploy_policies = [
-            aws.iam.Policy(f"{name}-deploy-{index}", path=CI_ROLE_PATH, policy=iam.policy_document([stmt]),
+            aws.iam.Policy(f"{name}-deploy-{index}", path=CI_ROLE_PATH, policy=iam.policy_document(document),
                            description=f"blueprints deploy permissions, part {index}", opts=child)
-            for index, stmt in enumerate(deploy_statements)
+            for index, document in enumerate(pack_policies(deploy_statements))
         ]
+        if len(self.deploy_policies) > 10:
+            raise ValueError(f"{len(self.deploy_policies)} managed policies: more than a role may have attached")
         for index, policy in enumerate(self.deploy_policies):
             aws.iam.RolePolicyAttachment(f"{name}-deploy-{index}", role=self.deploy_role.name, policy_arn=policy.arn,
                                          opts=child)

