@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -209,8 +209,9 @@ def _convert(raw: Any, kind: str, item_kind: str | None) -> Any:
 
 
 # --- Sections --------------------------------------------------------------------------------
-# Each architecture section is a frozen dataclass with a ``read`` classmethod. Keep the sections in
-# the same order as Pulumi.yaml.
+# Each architecture section is a frozen dataclass with a ``read`` classmethod. Its fields have no
+# defaults: the defaults live in Pulumi.yaml (and the seed's in the component Args), and ``read``
+# always sets every field. Keep the sections in the same order as Pulumi.yaml.
 
 
 # --- Architecture A: EventBridge global endpoints ---
@@ -223,17 +224,17 @@ _LOG_RETENTION_CHOICES = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 5
 
 @dataclass(frozen=True)
 class EventsConfig:
-    enabled: bool = False
-    bus_name: str = "orders-bus"
-    endpoint_name: str = "OrdersGlobalEndpoint"
-    replication_enabled: bool = True
-    latency_threshold_ms: int = 30_000
-    alarm_evaluation_periods: int = 5
-    treat_missing_data: str = "missing"
-    insufficient_data_health_status: str = "LastKnownStatus"
-    archive_retention_days: int = 7
-    log_retention_days: int = 14
-    producer_enabled: bool = True
+    enabled: bool
+    bus_name: str
+    endpoint_name: str
+    replication_enabled: bool
+    latency_threshold_ms: int
+    alarm_evaluation_periods: int
+    treat_missing_data: str
+    insufficient_data_health_status: str
+    archive_retention_days: int
+    log_retention_days: int
+    producer_enabled: bool
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> EventsConfig:
@@ -287,25 +288,25 @@ def _throttle(r: ConfigReader, rate_key: str, burst_key: str) -> tuple[float, in
 
 @dataclass(frozen=True)
 class PrivateApiConfig:
-    enabled: bool = False
-    patterns: tuple[str, ...] = ()
-    allowed_vpce_ids: tuple[str, ...] = ()
-    consumer_cidr: str = ""
-    proxy_cidr: str = ""
-    private_dns: bool = True
-    stage_name: str = "dev"
-    throttle_rate_limit: float = 100.0
-    throttle_burst_limit: int = 50
-    front_door_authorization: str = "AWS_IAM"
-    front_door_throttle_rate_limit: float = 50.0
-    front_door_throttle_burst_limit: int = 25
-    mtls_server_certificate_arn: str = ""
-    mtls_server_key_arn: str = ""
-    mtls_client_ca_arn: str = ""
-    mtls_client_cidrs: tuple[str, ...] = ()
-    mtls_kms_key_arns: tuple[str, ...] = ()
-    mtls_desired_count: int = 2
-    log_retention_days: int = 30
+    enabled: bool
+    patterns: tuple[str, ...]
+    allowed_vpce_ids: tuple[str, ...]
+    consumer_cidr: str
+    proxy_cidr: str
+    private_dns: bool
+    stage_name: str
+    throttle_rate_limit: float
+    throttle_burst_limit: int
+    front_door_authorization: str
+    front_door_throttle_rate_limit: float
+    front_door_throttle_burst_limit: int
+    mtls_server_certificate_arn: str
+    mtls_server_key_arn: str
+    mtls_client_ca_arn: str
+    mtls_client_cidrs: tuple[str, ...]
+    mtls_kms_key_arns: tuple[str, ...]
+    mtls_desired_count: int
+    log_retention_days: int
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> PrivateApiConfig:
@@ -374,17 +375,17 @@ _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9
 
 @dataclass(frozen=True)
 class ResilientApiConfig:
-    enabled: bool = False
-    domain_name: str = ""
-    zone_name: str = ""
-    certificate_arns: tuple[str, ...] = ()  # primary Region first
-    primary_cidr: str = ""
-    secondary_cidr: str = ""
-    stage_name: str = "dev"
-    base_path: str = "demo"
-    transit_gateway_peering: bool = False
-    healthy_host_threshold: float = 1.0
-    client_cidrs: tuple[str, ...] = ()
+    enabled: bool
+    domain_name: str
+    zone_name: str
+    certificate_arns: tuple[str, ...]  # primary Region first
+    primary_cidr: str
+    secondary_cidr: str
+    stage_name: str
+    base_path: str
+    transit_gateway_peering: bool
+    healthy_host_threshold: float
+    client_cidrs: tuple[str, ...]
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> ResilientApiConfig:
@@ -439,23 +440,23 @@ _SEARCH_ENGINE_VERSION = re.compile(r"^(OpenSearch|Elasticsearch)_\d+\.\d+$")
 class LeasingSearchConfig:
     """Sizes of the search side; field names match components.leasing_search.LeasingSearchArgs."""
 
-    stream_mode: str = "PROVISIONED"
-    shard_count: int = 1
-    retention_hours: int = 24
-    batch_size: int = 100
-    batch_window_seconds: int = 1
-    max_retry_attempts: int = 3
-    parallelization_factor: int = 1
-    engine_version: str = "OpenSearch_2.19"
-    instance_type: str = "t3.small.search"
-    instance_count: int = 1
-    master_type: str = ""
-    master_count: int = 0
-    warm_type: str = ""
-    warm_count: int = 0
-    cold_storage: bool = False
-    volume_gb: int = 10
-    create_service_linked_role: bool = False
+    stream_mode: str
+    shard_count: int
+    retention_hours: int
+    batch_size: int
+    batch_window_seconds: int
+    max_retry_attempts: int
+    parallelization_factor: int
+    engine_version: str
+    instance_type: str
+    instance_count: int
+    master_type: str
+    master_count: int
+    warm_type: str
+    warm_count: int
+    cold_storage: bool
+    volume_gb: int
+    create_service_linked_role: bool
 
     def component_values(self) -> dict[str, Any]:
         """Keyword arguments for LeasingSearchArgs (the parent adds provider, network and wiring)."""
@@ -521,29 +522,29 @@ _ENGINE_VERSION = re.compile(r"^\d+\.\d+$")
 
 @dataclass(frozen=True)
 class LeasingConfig:
-    enabled: bool = False
-    search: LeasingSearchConfig = field(default_factory=LeasingSearchConfig)
-    multi_region: bool = False
-    vpc_cidrs: tuple[str, ...] = ("10.60.0.0/16", "10.61.0.0/16")
-    availability_zones: int = 2
-    aurora_engine_version: str = "16.6"
-    aurora_min_capacity: float = 0.5
-    aurora_max_capacity: float = 4.0
-    aurora_instances: int = 1
-    backup_retention_days: int = 1
-    api_memory_mb: int = 512
-    api_provisioned_concurrency: int = 0
-    api_reserved_concurrency: int = 50
-    api_domain_name: str = ""
-    api_hosted_zone_id: str = ""
-    private_zone_name: str = "leasing.internal"
-    writer_record_ttl: int = 5
-    partner_api_url: str = ""
-    partner_api_key: str = ""
-    outbox_relay_schedule: str = "rate(1 minute)"
-    event_archive_days: int = 14
-    log_retention_days: int = 30
-    alarm_emails: tuple[str, ...] = ()
+    enabled: bool
+    search: LeasingSearchConfig
+    multi_region: bool
+    vpc_cidrs: tuple[str, ...]
+    availability_zones: int
+    aurora_engine_version: str
+    aurora_min_capacity: float
+    aurora_max_capacity: float
+    aurora_instances: int
+    backup_retention_days: int
+    api_memory_mb: int
+    api_provisioned_concurrency: int
+    api_reserved_concurrency: int
+    api_domain_name: str
+    api_hosted_zone_id: str
+    private_zone_name: str
+    writer_record_ttl: int
+    partner_api_url: str
+    partner_api_key: str
+    outbox_relay_schedule: str
+    event_archive_days: int
+    log_retention_days: int
+    alarm_emails: tuple[str, ...]
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> LeasingConfig:
@@ -630,27 +631,27 @@ class LeasingConfig:
 class GamingConfig:
     """Field names match GamingWorkstationArgs (components/gaming.py); see ``workstation_fields``."""
 
-    enabled: bool = False
-    allowed_cidrs: tuple[str, ...] = ()
-    instance_family: str = "g4dn"
-    instance_size: str | None = None
-    nvidia_driver: str = "gaming"
-    windows_version: str = "2019"
-    personal_ami_id: str | None = None
-    key_name: str | None = None
-    root_volume_gib: int = 150
-    enable_rdp: bool = False
-    associate_elastic_ip: bool = True
-    dcv_server_url: str = ""
-    dcv_display_driver_url: str = ""
-    grid_certificate_url: str = ""
-    install_software: bool = True
-    idle_stop: bool = True
-    idle_cpu_percent: float = 5.0
-    idle_minutes: int = 30
-    nightly_stop_time: str | None = None
-    nightly_stop_timezone: str = "UTC"
-    spot: bool = False
+    enabled: bool
+    allowed_cidrs: tuple[str, ...]
+    instance_family: str
+    instance_size: str | None
+    nvidia_driver: str
+    windows_version: str
+    personal_ami_id: str | None
+    key_name: str | None
+    root_volume_gib: int
+    enable_rdp: bool
+    associate_elastic_ip: bool
+    dcv_server_url: str
+    dcv_display_driver_url: str
+    grid_certificate_url: str
+    install_software: bool
+    idle_stop: bool
+    idle_cpu_percent: float
+    idle_minutes: int
+    nightly_stop_time: str | None
+    nightly_stop_timezone: str
+    spot: bool
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> GamingConfig:
