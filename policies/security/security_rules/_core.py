@@ -27,6 +27,7 @@ closed) with the error, and keeps the findings made before it.
 
 from __future__ import annotations
 
+import json
 import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -263,6 +264,9 @@ def waivers(entries: Iterable[Mapping[str, Any]], rule: str) -> list[Waiver]:
 
 # --- config ---------------------------------------------------------------------------------
 
+_VALIDATED: dict[tuple[str, str], RuleConfig] = {}
+
+
 class RuleConfig(Mapping):
     """The rule's config with the schema defaults applied in code (the engine fills them, the SDK
     does not), validated against the schema."""
@@ -272,6 +276,17 @@ class RuleConfig(Mapping):
         jsonschema.validate(given, {"type": "object", "properties": dict(properties)})
         self._values = {key: spec.get("default") for key, spec in properties.items()}
         self._values.update(given)
+
+    @classmethod
+    def cached(cls, rule: str, raw: Mapping[str, Any] | None,
+               properties: Mapping[str, Mapping[str, Any]]) -> RuleConfig:
+        """The same config is validated once, not once per resource (jsonschema was most of the
+        pack's time per resource). Invalid config is not cached, so it is reported every time."""
+        key = (rule, json.dumps(raw or {}, sort_keys=True, default=str))
+        config = _VALIDATED.get(key)
+        if config is None:
+            config = _VALIDATED[key] = cls(raw, properties)
+        return config
 
     def __getitem__(self, key):
         return self._values[key]
@@ -315,7 +330,7 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
     """Runs one check; reports findings, waiver problems and internal errors. Raises
     ``UnknownValueError`` (-> advisory) when something stayed undecided."""
     try:
-        config = RuleConfig(raw_config, rule.config)
+        config = RuleConfig.cached(rule.name, raw_config, rule.config)
     except jsonschema.ValidationError as error:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         report(f"the config of {rule.name} is invalid at {where}: {error.message}. Fix the policy pack config; "
