@@ -31,3 +31,26 @@ def make_settings(**values) -> stack_config.StackSettings:
 @pytest.fixture
 def settings() -> stack_config.StackSettings:
     return make_settings()
+
+
+@pytest.fixture(scope="session")
+def shipped_stack():
+    """``shipped_stack("dev")``: the whole program (``__main__.py``) run once per session against the
+    fake AWS with a shipped stack file, exactly as the offline preview runs it. Returns a RunResult
+    (``of_type``, ``named``, ``outputs``...)."""
+    from pathlib import Path
+
+    from preview.engine import run_program
+    from preview.harness import RunResult
+
+    root = Path(__file__).resolve().parent.parent
+    runs: dict[str, RunResult] = {}
+
+    def run(stack: str) -> RunResult:
+        if stack not in runs:
+            program = run_program(root, stack)
+            runs[stack] = RunResult(resources=program.resources, outputs=program.outputs, value=None,
+                                    warnings=program.warnings, logs=program.logs)
+        return runs[stack]
+
+    return run

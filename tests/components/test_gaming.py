@@ -2,17 +2,14 @@
 
 import base64
 import json
-import runpy
 from pathlib import Path
 
 import pulumi_aws as aws
 import pytest
-import yaml
 
 from components import gaming_options as opt
 from components.gaming import WORKSTATION_TAG, GamingWorkstation, GamingWorkstationArgs
 from components.gaming_user_data import render_user_data
-from preview.harness import mocked_pulumi
 from tools import gaming_workstation as cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -390,17 +387,8 @@ def test_grid_driver_and_amd_need_no_certificate():
 # --------------------------------------------------------------------------- the dev stack
 
 
-def dev_stack_config() -> dict:
-    raw = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]
-    return {key: value for key, value in raw.items()}
-
-
-def test_dev_stack_deploys_the_workstation_with_the_documentation_cidr():
-    def program():
-        runpy.run_path(str(ROOT / "__main__.py"))  # its globals are not a value to resolve
-
-    with mocked_pulumi("blueprints", "dev", config=dev_stack_config()) as env:
-        result = env.run(program)
+def test_dev_stack_deploys_the_workstation_with_the_documentation_cidr(shipped_stack):
+    result = shipped_stack("dev")
     exported = result.outputs["gaming"]
     instance = one(result, T_INSTANCE)
     assert exported["instanceId"] == instance.id

@@ -328,19 +328,9 @@ def test_several_problems_are_reported_together():
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_the_stack_program_wires_the_architecture(stack):
+def test_the_stack_program_wires_the_architecture(stack, shipped_stack):
     """__main__.py with the shipped stack file: architecture A is on, tagged and exported."""
-    import runpy
-    from pathlib import Path
-
-    import yaml
-
-    from preview.harness import mocked_pulumi
-
-    root = Path(__file__).resolve().parents[2]
-    config = yaml.safe_load((root / f"Pulumi.{stack}.yaml").read_text())["config"]
-    with mocked_pulumi("blueprints", stack, config={"aws:region": "us-east-1", **config}) as env:
-        result = env.run(lambda: runpy.run_path(str(root / "__main__.py"), run_name="__main__"))
+    result = shipped_stack(stack)
 
     assert result.outputs["eventsEndpointId"] and result.outputs["eventsHealthCheckId"]
     assert result.outputs["eventsPrimaryBusArn"].startswith("arn:aws:events:us-east-1:")

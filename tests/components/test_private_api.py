@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import pulumi
 import pytest
 
 import stack_config
@@ -395,23 +394,8 @@ def test_pattern_names_match_the_stack_config():
 
 # --- the stacks as shipped ------------------------------------------------------------------
 
-def run_stack(pulumi_env, stack):
-    import runpy
-    from pathlib import Path
-
-    import yaml
-
-    root = Path(__file__).resolve().parents[2]
-    config = yaml.safe_load((root / f"Pulumi.{stack}.yaml").read_text())["config"]
-    for key, value in config.items():
-        pulumi.runtime.set_config(key, value if isinstance(value, str) else json.dumps(value)
-                                  if isinstance(value, list) else str(value).lower()
-                                  if isinstance(value, bool) else str(value))
-    return pulumi_env.run(lambda: runpy.run_path(str(root / "__main__.py")))
-
-
-def test_dev_stack_runs_patterns_one_and_two_in_one_account(pulumi_env):
-    result = run_stack(pulumi_env, "dev")
+def test_dev_stack_runs_patterns_one_and_two_in_one_account(shipped_stack):
+    result = shipped_stack("dev")
     mine = [r for r in result.resources if r.custom and "::private-api-" in r.provider]
     assert mine and {r.account for r in mine} == {"111111111111"}
     assert result.outputs["privateApiFrontDoorUrl"].endswith("/v1")
@@ -419,8 +403,8 @@ def test_dev_stack_runs_patterns_one_and_two_in_one_account(pulumi_env):
     assert not [r for r in result.resources if "blueprints:resilient_api:" in (r.urn or "")]
 
 
-def test_prod_stack_splits_accounts_and_adds_mtls_and_the_two_region_api(pulumi_env):
-    result = run_stack(pulumi_env, "prod")
+def test_prod_stack_splits_accounts_and_adds_mtls_and_the_two_region_api(shipped_stack):
+    result = shipped_stack("prod")
     assert endpoint(result, "private-api-consumer-execute-api").account == CONSUMER
     assert result.named("private-api-api", f"{APIGW}/restApi:RestApi").account == PRODUCER
     assert "privateApiMtlsClientEndpointDns" in result.outputs
