@@ -129,6 +129,32 @@ def _check_throttle(rate: float, burst: int) -> None:
         raise ValueError(f"throttling burst limit must be in (0, 5000], got {burst}")
 
 
+def logged_throttled_stage(owner: pulumi.Resource, name: str, *, provider: pulumi.ProviderResource,
+                           rest_api: aws.apigateway.RestApi, deployment: aws.apigateway.Deployment,
+                           stage_name: str, log_retention_days: int, throttling_rate_limit: float,
+                           throttling_burst_limit: int, depends_on: Sequence[pulumi.Resource] = (),
+                           ) -> tuple[aws.cloudwatch.LogGroup, aws.apigateway.Stage, aws.apigateway.MethodSettings]:
+    """A stage with JSON access logs in its own log group, stage-wide throttling and ERROR
+    execution logging (children of ``owner``)."""
+    child = pulumi.ResourceOptions(parent=owner, provider=provider)
+    access_logs = aws.cloudwatch.LogGroup(
+        f"{name}-access-logs", name_prefix=f"/aws/apigateway/{name}-access-",
+        retention_in_days=log_retention_days, opts=child)
+    stage = aws.apigateway.Stage(
+        f"{name}-stage", rest_api=rest_api.id, deployment=deployment.id, stage_name=stage_name,
+        access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
+            destination_arn=access_logs.arn, format=ACCESS_LOG_FORMAT),
+        opts=pulumi.ResourceOptions(parent=owner, provider=provider, depends_on=list(depends_on)))
+    method_settings = aws.apigateway.MethodSettings(
+        f"{name}-throttling", rest_api=rest_api.id, stage_name=stage.stage_name, method_path="*/*",
+        settings=aws.apigateway.MethodSettingsSettingsArgs(
+            throttling_rate_limit=throttling_rate_limit, throttling_burst_limit=throttling_burst_limit,
+            # API-level metrics are free; per-method detailed metrics would bill per metric.
+            metrics_enabled=False, logging_level="ERROR", data_trace_enabled=False),
+        opts=child)
+    return access_logs, stage, method_settings
+
+
 def _https_ingress(name: str, *, security_group_id: pulumi.Input[str], description: str,
                    opts: pulumi.ResourceOptions, source_security_group_id: pulumi.Input[str] | None = None,
                    cidr: str | None = None, port: int = HTTPS) -> aws.vpc.SecurityGroupIngressRule:
@@ -276,22 +302,11 @@ class PrivateApi(pulumi.ComponentResource):
                       **{f"integration{i}": integ.id for i, integ in enumerate(self.integrations)}},
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
                                         depends_on=[self.policy, *self.methods, *self.integrations]))
-        self.access_logs = aws.cloudwatch.LogGroup(
-            f"{name}-access-logs", name_prefix=f"/aws/apigateway/{name}-access-",
-            retention_in_days=args.log_retention_days, opts=child)
-        self.stage = aws.apigateway.Stage(
-            f"{name}-stage", rest_api=self.rest_api.id, deployment=self.deployment.id, stage_name=args.stage_name,
-            access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
-                destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on)))
-        self.method_settings = aws.apigateway.MethodSettings(
-            f"{name}-throttling", rest_api=self.rest_api.id, stage_name=self.stage.stage_name, method_path="*/*",
-            settings=aws.apigateway.MethodSettingsSettingsArgs(
-                throttling_rate_limit=args.throttling_rate_limit,
-                throttling_burst_limit=args.throttling_burst_limit,
-                # API-level metrics are free; per-method detailed metrics would bill per metric.
-                metrics_enabled=False, logging_level="ERROR", data_trace_enabled=False),
-            opts=child)
+        self.access_logs, self.stage, self.method_settings = logged_throttled_stage(
+            self, name, provider=args.provider, rest_api=self.rest_api, deployment=self.deployment,
+            stage_name=args.stage_name, log_retention_days=args.log_retention_days,
+            throttling_rate_limit=args.throttling_rate_limit, throttling_burst_limit=args.throttling_burst_limit,
+            depends_on=args.depends_on)
 
         self.api_id = self.rest_api.id
         self.execution_arn = self.rest_api.execution_arn
@@ -497,21 +512,11 @@ class RegionalFrontDoor(pulumi.ComponentResource):
             triggers={f"integration{i}": integ.id for i, integ in enumerate(self.integrations)},
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
                                         depends_on=[*self.methods, *self.integrations]))
-        self.access_logs = aws.cloudwatch.LogGroup(
-            f"{name}-access-logs", name_prefix=f"/aws/apigateway/{name}-access-",
-            retention_in_days=args.log_retention_days, opts=child)
-        self.stage = aws.apigateway.Stage(
-            f"{name}-stage", rest_api=self.rest_api.id, deployment=self.deployment.id, stage_name=args.stage_name,
-            access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
-                destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on)))
-        self.method_settings = aws.apigateway.MethodSettings(
-            f"{name}-throttling", rest_api=self.rest_api.id, stage_name=self.stage.stage_name, method_path="*/*",
-            settings=aws.apigateway.MethodSettingsSettingsArgs(
-                throttling_rate_limit=args.throttling_rate_limit, throttling_burst_limit=args.throttling_burst_limit,
-                # API-level metrics are free; per-method detailed metrics would bill per metric.
-                metrics_enabled=False, logging_level="ERROR", data_trace_enabled=False),
-            opts=child)
+        self.access_logs, self.stage, self.method_settings = logged_throttled_stage(
+            self, name, provider=args.provider, rest_api=self.rest_api, deployment=self.deployment,
+            stage_name=args.stage_name, log_retention_days=args.log_retention_days,
+            throttling_rate_limit=args.throttling_rate_limit, throttling_burst_limit=args.throttling_burst_limit,
+            depends_on=args.depends_on)
         self.url = self.stage.invoke_url
         self.register_outputs({"url": self.url, "nlbArn": self.nlb.arn, "vpcLinkId": self.vpc_link.id})
 

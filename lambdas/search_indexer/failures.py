@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .bulk import chunk
+
 SOURCE = "search-indexer"
 SQS_BATCH_ENTRIES = 10
 # SQS caps a message and a whole batch at 256 KiB; keep headroom for attributes and JSON.
@@ -85,16 +87,4 @@ class FailureQueue:
 
 
 def _batches(bodies: list[str]) -> list[list[int]]:
-    groups: list[list[int]] = []
-    current: list[int] = []
-    current_bytes = 0
-    for position, body in enumerate(bodies):
-        size = len(body.encode())
-        if current and (len(current) >= SQS_BATCH_ENTRIES or current_bytes + size > MAX_BATCH_BYTES):
-            groups.append(current)
-            current, current_bytes = [], 0
-        current.append(position)
-        current_bytes += size
-    if current:
-        groups.append(current)
-    return groups
+    return chunk([len(body.encode()) for body in bodies], MAX_BATCH_BYTES, SQS_BATCH_ENTRIES)
