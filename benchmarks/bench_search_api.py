@@ -14,9 +14,8 @@ import json
 import os
 import statistics
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from loopback_server import LoopbackServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -51,32 +50,10 @@ def page_response() -> bytes:
     return json.dumps({"took": 3, "timed_out": False, "hits": {"total": {"value": 412, "relation": "eq"}, "max_score": None, "hits": hits}}).encode()
 
 
-class SearchServer:
-    def __init__(self):
-        data = page_response()
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+def search_server() -> LoopbackServer:
+    """Answers every search with the same page of 20 listings."""
+    page = page_response()
+    return LoopbackServer(lambda _body: page)
 
 
 def timed(run, count: int) -> tuple[float, list[float]]:
@@ -103,7 +80,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per set-up; the fastest is shown (the machine is shared)")
     args = parser.parse_args()
 
-    server = SearchServer()
+    server = search_server()
     os.environ["OPENSEARCH_ENDPOINT"] = server.url
     search_handler.reset_clients()
     events = [rest_event(q) for q in QUERIES]

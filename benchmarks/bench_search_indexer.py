@@ -14,9 +14,8 @@ import json
 import os
 import statistics
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from loopback_server import LoopbackServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,35 +43,15 @@ SEARCHES_PER_DAY = 150_000  # S1:514
 APARTMENT_HOMES = 88_405  # S1:520
 
 
-class LeanBulkServer:
-    """Answers POST /_bulk with one success item per action; nothing else."""
+def _bulk_success(body: bytes) -> bytes:
+    """One success item per action of the bulk request; nothing else."""
+    actions = body.count(b'"version_type":"external"')
+    item = b'{"index":{"_index":"listings-v1","_id":"x","_version":1,"result":"created","status":201}}'
+    return b'{"took":1,"errors":false,"items":[' + b",".join([item] * actions) + b"]}"
 
-    def __init__(self):
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # else headers and body wait on delayed ACKs (40 ms)
 
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                actions = body.count(b'"version_type":"external"')
-                item = b'{"index":{"_index":"listings-v1","_id":"x","_version":1,"result":"created","status":201}}'
-                data = b'{"took":1,"errors":false,"items":[' + b",".join([item] * actions) + b"]}"
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+def lean_bulk_server() -> LoopbackServer:
+    return LoopbackServer(_bulk_success)
 
 
 def make_batches(total: int, batch_size: int) -> list[dict]:
@@ -145,7 +124,7 @@ def main() -> None:
         aliases={"listings": "listings-v1"},
         record_bodies=False,
     ).start()
-    lean = LeanBulkServer()
+    lean = lean_bulk_server()
     slowest = None
     try:
         print(f"search indexer, {args.docs:,} listing upserts per run, best of {args.repeat} (~{len(json.dumps(upsert('avb-000001', 1)))} bytes each)")
