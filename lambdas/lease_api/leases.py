@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import psycopg
+from psycopg import sql
 
 from . import outbox, schemas
 
@@ -35,6 +36,18 @@ def _one(cur: psycopg.Cursor) -> dict | None:
     return cur.fetchone()
 
 
+def _replayed(cur: psycopg.Cursor, table: str, key: str, values: dict, conflict: str) -> Outcome:
+    """The row an earlier request with the same idempotency key created, when this request is the
+    same one again; Conflict when the key was used for something else."""
+    cur.execute(sql.SQL("SELECT * FROM {} WHERE {} = %s").format(sql.Identifier(table), sql.Identifier(key)),
+                (values[key],))
+    existing = _one(cur)
+    different = sorted(k for k, v in values.items() if existing[k] != v)
+    if different:
+        raise Conflict(f"{key} {values[key]} {conflict} (differs in {', '.join(different)})")
+    return Outcome(existing, created=False)
+
+
 def submit_application(cur: psycopg.Cursor, body: dict) -> Outcome:
     body = schemas.validate(schemas.SUBMIT_APPLICATION, body)
     values = dict(
@@ -54,13 +67,7 @@ def submit_application(cur: psycopg.Cursor, body: dict) -> Outcome:
     )
     row = _one(cur)
     if row is None:
-        cur.execute("SELECT * FROM lease_applications WHERE client_request_id = %s", (values["client_request_id"],))
-        existing = _one(cur)
-        different = sorted(k for k, v in values.items() if existing[k] != v)
-        if different:
-            raise Conflict(f"client_request_id {values['client_request_id']} was used for a different application "
-                           f"(differs in {', '.join(different)})")
-        return Outcome(existing, created=False)
+        return _replayed(cur, "lease_applications", "client_request_id", values, "was used for a different application")
     outbox.add_event(cur, outbox.APPLICATION_SUBMITTED, row["application_id"], {
         "application_id": str(row["application_id"]), "community_id": row["community_id"],
         "unit_id": row["unit_id"], "desired_move_in": row["desired_move_in"].isoformat(),
@@ -123,13 +130,7 @@ def record_payment(cur: psycopg.Cursor, lease_id: uuid.UUID, body: dict) -> Outc
     )
     payment = _one(cur)
     if payment is None:
-        cur.execute("SELECT * FROM rent_payments WHERE payment_reference = %s", (values["payment_reference"],))
-        existing = _one(cur)
-        different = sorted(k for k, v in values.items() if existing[k] != v)
-        if different:
-            raise Conflict(f"payment_reference {values['payment_reference']} was already recorded with different "
-                           f"{', '.join(different)}")
-        return Outcome(existing, created=False)
+        return _replayed(cur, "rent_payments", "payment_reference", values, "was already recorded with other values")
     cur.execute("UPDATE leases SET paid_cents = paid_cents + %s, updated_at = now() WHERE lease_id = %s",
                 (payment["amount_cents"], lease_id))
     outbox.add_event(cur, outbox.RENT_PAYMENT_RECORDED, lease_id, {
