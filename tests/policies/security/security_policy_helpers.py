@@ -53,12 +53,8 @@ def allow(actions, resources="*", **extra) -> dict:
     return {"Effect": "Allow", "Action": actions, "Resource": resources, **extra}
 
 
-def check(rule_name: str, type_: str, props: dict[str, Any], *, name: str = "subject",
-          config: dict | None = None, provider: dict | None = None) -> Outcome:
-    """Runs one resource rule on one resource, as the SDK would (without the engine)."""
-    provider_resource = (PolicyProviderResource("pulumi:providers:aws", provider, urn("pulumi:providers:aws", "p"), "p")
-                         if provider is not None else None)
-    args = ResourceValidationArgs(type_, props, urn(type_, name), name, options(), provider_resource, config)
+def _validate(rule_name: str, args: Any) -> Outcome:
+    """Runs the rule's policy on resource or stack args, collecting what it reports."""
     outcome = Outcome()
 
     def report(message: str, resource_urn: str | None = None) -> None:
@@ -72,6 +68,15 @@ def check(rule_name: str, type_: str, props: dict[str, Any], *, name: str = "sub
     except _NotApplicableError as error:
         outcome.not_applicable = error.reason
     return outcome
+
+
+def check(rule_name: str, type_: str, props: dict[str, Any], *, name: str = "subject",
+          config: dict | None = None, provider: dict | None = None) -> Outcome:
+    """Runs one resource rule on one resource, as the SDK would (without the engine)."""
+    provider_resource = (PolicyProviderResource("pulumi:providers:aws", provider, urn("pulumi:providers:aws", "p"), "p")
+                         if provider is not None else None)
+    args = ResourceValidationArgs(type_, props, urn(type_, name), name, options(), provider_resource, config)
+    return _validate(rule_name, args)
 
 
 @dataclass
@@ -91,19 +96,7 @@ def check_stack(rule_name: str, resources: list[R], *, config: dict | None = Non
         built[r.name].property_dependencies = {k: [built[n] for n in v if n in built] for k, v in r.deps.items()}
         built[r.name].dependencies = [built[n] for v in r.deps.values() for n in v if n in built]
     args = StackValidationArgs(list(built.values()), config)
-    outcome = Outcome()
-
-    def report(message: str, resource_urn: str | None = None) -> None:
-        outcome.violations.append(message)
-        outcome.urns.append(resource_urn)
-
-    try:
-        RULES[rule_name].policy.validate(args, report)
-    except UnknownValueError as error:
-        outcome.undecided = error.message
-    except _NotApplicableError as error:
-        outcome.not_applicable = error.reason
-    return outcome
+    return _validate(rule_name, args)
 
 
 # --- through the Analyzer servicer -------------------------------------------------------------
