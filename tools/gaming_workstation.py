@@ -286,7 +286,7 @@ def cmd_start(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO) -
             out.write(new_address_note(summary))
     elif not has_elastic_ip(ec2, instance_id):
         out.write("no Elastic IP: the instance gets a new public address once running; "
-                  f"`status` prints it\n")
+                  "`status` prints it\n")
     return 0
 
 
