@@ -9,7 +9,10 @@ import pulumi_aws as aws
 # The component lives in the main project's components/ package, one folder up.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components.github_oidc import GitHubDeployAccess, GitHubDeployAccessArgs  # noqa: E402
+import yaml  # noqa: E402
+
+from components import iam  # noqa: E402
+from components.github_oidc import PERMISSIONS_FILE, GitHubDeployAccess, GitHubDeployAccessArgs  # noqa: E402
 from stack_config import ConfigError, ConfigReader, load_schema  # noqa: E402
 from pulumi.runtime import config as runtime_config  # noqa: E402
 
@@ -44,5 +47,31 @@ provider = aws.Provider("account", region=regions[0], allowed_account_ids=[accou
                         default_tags=aws.ProviderDefaultTagsArgs(tags={"Project": "blueprints", "Stack": pulumi.get_stack(),
                                                                        "Architecture": "ci-access"}))
 access = GitHubDeployAccess("github", args, opts=pulumi.ResourceOptions(provider=provider))
+
+
+def service_role_statements(account: str) -> list[iam.Statement]:
+    """The conditional IAM grants of permissions.yaml's ``service_roles`` section."""
+    table = yaml.safe_load(PERMISSIONS_FILE.read_text()).get("service_roles") or {}
+    statements = []
+    project_roles = f"arn:aws:iam::{account}:role{iam.ROLE_PATH}*"
+    if table.get("project_role_actions"):
+        statements.append(iam.statement([f"iam:{a}" for a in table["project_role_actions"]], [project_roles]))
+    if table.get("pass_role_to"):
+        statements.append(iam.statement(
+            ["iam:PassRole"], [project_roles],
+            conditions={"StringEquals": {"iam:PassedToService": list(table["pass_role_to"])}}))
+    if table.get("service_linked_roles"):
+        statements.append(iam.statement(
+            ["iam:CreateServiceLinkedRole"],
+            [f"arn:aws:iam::{account}:role/aws-service-role/{service}/*"
+             for service in table["service_linked_roles"]],
+            conditions={"StringEquals": {"iam:AWSServiceName": list(table["service_linked_roles"])}}))
+    return statements
+
+
+extra = service_role_statements(account_id)
+if extra:
+    aws.iam.RolePolicy("github-deploy-service-roles", role=access.deploy_role.id,
+                       policy=iam.policy_document(extra), opts=pulumi.ResourceOptions(provider=provider))
 pulumi.export("deployRoleArn", access.deploy_role.arn)
 pulumi.export("previewRoleArn", access.preview_role.arn if access.preview_role else None)

@@ -280,8 +280,29 @@ def cmd_start(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO) -
         out.write(f"{instance_id} is already {state}\n")
     if args.wait:
         _wait(ec2, "instance_running", instance_id, args.timeout)
-        _print_summary(summarize(_state(ec2, instance_id)), out, args.json)
+        summary = summarize(_state(ec2, instance_id))
+        _print_summary(summary, out, args.json)
+        if not args.json and not has_elastic_ip(ec2, instance_id):
+            out.write(new_address_note(summary))
+    elif not has_elastic_ip(ec2, instance_id):
+        out.write("no Elastic IP: the instance gets a new public address once running; "
+                  "`status` prints it\n")
     return 0
+
+
+def has_elastic_ip(ec2: Any, instance_id: str) -> bool:
+    """Whether an Elastic IP is associated with the instance (its address survives stop/start)."""
+    addresses = ec2.describe_addresses(Filters=[{"Name": "instance-id", "Values": [instance_id]}])["Addresses"]
+    return bool(addresses)
+
+
+def new_address_note(summary: dict[str, Any]) -> str:
+    # Without an Elastic IP, a stopped instance releases its public IPv4 address and gets a new
+    # one when started (EC2 user guide, "Amazon EC2 instance IP addressing": "We release your
+    # instance's public IP address when it is stopped"), so the stack's dcvUrl output is stale.
+    return (f"no Elastic IP: the public address is new at every start; connect to "
+            f"{summary['dcvUrl'] or 'the address above'} (the stack output dcvUrl is stale until the "
+            f"next `pulumi refresh`)\n")
 
 
 def cmd_stop(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO) -> int:

@@ -2,6 +2,10 @@
 
 One SQS message per entry, so the redrive function can delete exactly the messages whose entries
 were accepted and leave the rest for a later try (and, after the queue's maxReceiveCount, its DLQ).
+An entry that failed with a non-retryable error (access denied, malformed detail, ...) would fail
+the same way on every redrive for the queue's whole retention, so it goes straight to the buffer's
+dead-letter queue, where an alarm and an operator see it (``tools/eventbridge_recovery.py`` moves
+it back once the cause is fixed).
 The queue lives in the producer's own Region: a disruption of EventBridge there does not take SQS
 with it, and if the whole Region is gone the producer running there is gone too.
 """
@@ -56,6 +60,7 @@ class SqsBuffer:
         self,
         queue_url: str,
         *,
+        dead_letter_queue_url: str | None = None,
         sqs_client: Any = None,
         region_name: str | None = None,
         delay_seconds: int = 0,
@@ -68,6 +73,7 @@ class SqsBuffer:
         if not 0 <= delay_seconds <= 900:
             raise ValueError(f"delay_seconds must be within 0..900, got {delay_seconds}")
         self.queue_url = queue_url
+        self.dead_letter_queue_url = dead_letter_queue_url or None
         self.delay_seconds = delay_seconds
         self.retry = retry
         self._sleep = sleep
@@ -91,6 +97,27 @@ class SqsBuffer:
         stored: list[Buffered] = []
         not_stored: list[tuple[Failed, str]] = []
         last_error: dict[int, str] = {}
+        for queue_url, group in self._by_destination(failures):
+            ok, failed = self._store_in(queue_url, group, last_error)
+            stored.extend(ok)
+            not_stored.extend(failed)
+        stored.sort(key=lambda item: item.index)
+        return stored, self._unstored(not_stored, last_error)
+
+    def _by_destination(self, failures: Sequence[Failed]) -> list[tuple[str, list[Failed]]]:
+        """Retryable failures to the buffer; non-retryable ones to its DLQ when there is one."""
+        if not self.dead_letter_queue_url:
+            return [(self.queue_url, list(failures))]
+        return [
+            (self.queue_url, [f for f in failures if f.retryable]),
+            (self.dead_letter_queue_url, [f for f in failures if not f.retryable]),
+        ]
+
+    def _store_in(
+        self, queue_url: str, failures: list[Failed], last_error: dict[int, str]
+    ) -> tuple[list[Buffered], list[tuple[Failed, str]]]:
+        stored: list[Buffered] = []
+        not_stored: list[tuple[Failed, str]] = []
         pending = [(failed, encode_message(failed)) for failed in failures]
         attempt = 0
         while pending:
@@ -102,7 +129,7 @@ class SqsBuffer:
                 max_items=_SQS_BATCH_LIMIT,
                 max_bytes=_SQS_BATCH_BYTES,
             ):
-                ok, retry, permanent = self._send_batch(batch, last_error)
+                ok, retry, permanent = self._send_batch(queue_url, batch, last_error)
                 stored.extend(ok)
                 retry_next.extend(retry)
                 not_stored.extend(permanent)
@@ -112,17 +139,20 @@ class SqsBuffer:
             if retry_next:
                 self._sleep(self.retry.delay(attempt, self._rng))
             pending = retry_next
-        return stored, self._unstored(not_stored, last_error)
+        return stored, not_stored
 
     def _send_batch(
-        self, batch: list[tuple[Failed, str]], last_error: dict[int, str]
+        self, queue_url: str, batch: list[tuple[Failed, str]], last_error: dict[int, str]
     ) -> tuple[list[Buffered], list[tuple[Failed, str]], list[tuple[Failed, str]]]:
+        # The delay gives a disrupted Region time before the redrive's first try; the DLQ is
+        # read by people, so its messages are visible at once.
+        delay = self.delay_seconds if queue_url == self.queue_url else 0
         request = [
-            {"Id": str(failed.index), "MessageBody": body, "DelaySeconds": self.delay_seconds}
+            {"Id": str(failed.index), "MessageBody": body, "DelaySeconds": delay}
             for failed, body in batch
         ]
         try:
-            response = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=request)
+            response = self.client.send_message_batch(QueueUrl=queue_url, Entries=request)
         except Exception as error:  # noqa: BLE001 - classified below; unknown ones are not retried
             code, retryable = describe_call_error(error)
             for failed, _ in batch:
@@ -132,7 +162,15 @@ class SqsBuffer:
         ok = []
         for success in response.get("Successful", []):
             failed, _ = by_id.pop(success["Id"])
-            ok.append(Buffered(failed.index, failed.entry, failed.reason, success["MessageId"]))
+            ok.append(
+                Buffered(
+                    failed.index,
+                    failed.entry,
+                    failed.reason,
+                    success["MessageId"],
+                    dead_lettered=queue_url != self.queue_url,
+                )
+            )
         retry, permanent = [], []
         for failure in response.get("Failed", []):
             item = by_id.pop(failure["Id"])

@@ -5,6 +5,8 @@ Invocation payload: ``{"entries": [{"Source": ..., "DetailType": ..., "Detail": 
 
 Environment: ``EVENT_BUS_NAME`` (required), ``EVENT_ENDPOINT_ID`` (global endpoint id; empty
 means PutEvents straight to the bus in this Region), ``BUFFER_QUEUE_URL`` (required),
+``BUFFER_DLQ_URL`` (the buffer's dead-letter queue: entries failing with a non-retryable error
+go there at once; without it they cycle in the buffer until its maxReceiveCount),
 ``BUFFER_DELAY_SECONDS`` (default 60), ``RETRY_MAX_ATTEMPTS`` (default 6).
 
 Returns one status per entry. If any entry could be neither delivered nor buffered the
@@ -37,6 +39,7 @@ def _build_producer() -> EventProducer:
         raise RuntimeError(f"missing environment variables: {', '.join(missing)}")
     buffer = SqsBuffer(
         os.environ["BUFFER_QUEUE_URL"],
+        dead_letter_queue_url=os.environ.get("BUFFER_DLQ_URL") or None,
         delay_seconds=int(os.environ.get("BUFFER_DELAY_SECONDS", "60")),
     )
     return EventProducer(

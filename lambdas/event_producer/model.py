@@ -32,6 +32,9 @@ class Buffered:
     entry: dict[str, Any]
     reason: str
     message_id: str
+    # True when the entry can never be accepted as it is (a non-retryable PutEvents error) and
+    # went straight to the buffer's dead-letter queue for an operator instead of the buffer.
+    dead_lettered: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class PublishResult:
             by_index[item.index] = {"status": "delivered", "eventId": item.event_id}
         for item in self.buffered:
             by_index[item.index] = {
-                "status": "buffered",
+                "status": "dead-lettered" if item.dead_lettered else "buffered",
                 "messageId": item.message_id,
                 "reason": item.reason,
             }

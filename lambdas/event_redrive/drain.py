@@ -50,7 +50,7 @@ def drain_queue(
                 handles[message["MessageId"]] = message["ReceiptHandle"]
             except UnreadableMessage as error:
                 report.failed[message["MessageId"]] = str(error)
-        accepted, failures = republisher.republish(items)
+        accepted, failures, _ = republisher.republish(items)
         report.failed.update(failures)
         report.republished += len(accepted)
         if accepted:

@@ -8,10 +8,13 @@ an entry that keeps failing to the dead-letter queue for an operator.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 from botocore.config import Config
+
+# A symbolic link to the producer's module: one list of PutEvents error codes for both functions.
+from .retry import is_retryable_entry_error
 
 MAX_ENTRIES_PER_REQUEST = 10
 MAX_REQUEST_BYTES = 256 * 1024
@@ -23,6 +26,15 @@ def _entry_size(entry: dict[str, Any]) -> int:
         if entry.get(key):
             size += len(entry[key].encode("utf-8"))
     return size + sum(len(r.encode("utf-8")) for r in entry.get("Resources") or ())
+
+
+class RepublishOutcome(NamedTuple):
+    accepted: set[Hashable]
+    failures: dict[Hashable, str]  # key -> reason, for every key not accepted
+    # Keys whose entry failed with a non-retryable PutEvents error code: retrying cannot help.
+    # A refused whole call (the function's own role or endpoint) is not counted here: that is
+    # not the entry's fault, and those messages reach the DLQ through maxReceiveCount.
+    permanent: set[Hashable]
 
 
 class Republisher:
@@ -49,10 +61,11 @@ class Republisher:
 
     def republish(
         self, items: Sequence[tuple[Hashable, dict[str, Any]]]
-    ) -> tuple[set[Hashable], dict[Hashable, str]]:
-        """PutEvents for (key, entry) pairs; returns (accepted keys, {failed key: reason})."""
+    ) -> RepublishOutcome:
+        """PutEvents for (key, entry) pairs: which keys were accepted, which failed and why."""
         accepted: set[Hashable] = set()
         failures: dict[Hashable, str] = {}
+        permanent: set[Hashable] = set()
         for batch in self._batches(items):
             request: dict[str, Any] = {"Entries": [entry for _, entry in batch]}
             if self.endpoint_id:
@@ -69,10 +82,11 @@ class Republisher:
                 if result.get("EventId") and not result.get("ErrorCode"):
                     accepted.add(key)
                 else:
-                    failures[key] = (
-                        f"{result.get('ErrorCode', 'NoResult')}: {result.get('ErrorMessage', '')}"
-                    )
-        return accepted, failures
+                    code = result.get("ErrorCode") or "NoResult"
+                    failures[key] = f"{code}: {result.get('ErrorMessage', '')}"
+                    if result.get("ErrorCode") and not is_retryable_entry_error(code):
+                        permanent.add(key)
+        return RepublishOutcome(accepted, failures, permanent)
 
     @staticmethod
     def _batches(items: Sequence[tuple[Hashable, dict[str, Any]]]):

@@ -7,7 +7,11 @@ across Regions and API calls), so the idempotency key is the immutable ``detail.
 The payload check (``customer_id``, ``order_total``) turns an order id reused for different content
 into an error instead of a silent skip.
 
-Environment: ``IDEMPOTENCY_TABLE_NAME`` (Powertools table: key ``id``, TTL attribute
+Across Regions, each Region's consumer processes only the events that originated in it, plus
+operator replays (``origin.py`` says why): a replicated copy is skipped, not processed twice.
+
+Environment: ``CONSUMER_REGION`` (default ``AWS_REGION``, which Lambda sets),
+``IDEMPOTENCY_TABLE_NAME`` (Powertools table: key ``id``, TTL attribute
 ``expiration``), ``ORDERS_TABLE_NAME`` (ledger, key ``customer_id``), ``IDEMPOTENCY_TTL_SECONDS``
 (how long an order id is remembered; should cover the archive replay window; default 3600, the
 Powertools default).
@@ -27,6 +31,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from . import ledger
+from .origin import skip_reason
 
 logger = Logger(service="order-consumer")
 
@@ -78,6 +83,12 @@ def reset() -> None:
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _idempotent_process
+    skipped = skip_reason(event, os.environ.get("CONSUMER_REGION") or os.environ["AWS_REGION"])
+    if skipped:
+        # Skipped before the idempotency layer: no record is written, so a later replay of the
+        # same order in this Region still processes it.
+        logger.info("event skipped", extra={"event_id": event.get("id"), "reason": skipped})
+        return {"skipped": skipped}
     if _idempotent_process is None:
         _idempotent_process = _build()
     return _idempotent_process(event, context)

@@ -407,3 +407,36 @@ def test_module_entry_point_exits_2_without_traceback(aws_env):
     assert result.returncode == 2
     assert result.stderr.startswith("error: 'bogus' is not an EC2 instance id")
     assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- public address after a start
+
+
+def test_start_without_an_elastic_ip_prints_the_new_public_address(stack):
+    ec2, instance_id = stack["ec2"], stack["instance_id"]
+    assert run("stop", "--stack-outputs", stack["outputs_file"])[0] == 0
+
+    code, out, err = run("start", "--stack-outputs", stack["outputs_file"])
+
+    assert code == 0, err
+    address = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]["PublicIpAddress"]
+    assert f"no Elastic IP: the public address is new at every start; connect to https://{address}:8443" in out
+
+
+def test_start_with_an_elastic_ip_says_nothing_about_a_new_address(stack):
+    ec2, instance_id = stack["ec2"], stack["instance_id"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=allocation, InstanceId=instance_id)
+    assert run("stop", "--stack-outputs", stack["outputs_file"])[0] == 0
+
+    code, out, err = run("start", "--stack-outputs", stack["outputs_file"])
+
+    assert code == 0, err
+    assert "no Elastic IP" not in out
+
+
+def test_start_without_waiting_says_where_to_find_the_new_address(stack):
+    assert run("stop", "--stack-outputs", stack["outputs_file"])[0] == 0
+    code, out, err = run("start", "--stack-outputs", stack["outputs_file"], "--no-wait")
+    assert code == 0, err
+    assert "`status` prints it" in out

@@ -34,6 +34,14 @@ def buffer_queue(aws):
 
 
 @pytest.fixture
+def buffer_dlq(aws):
+    """The buffer's dead-letter queue (moto SQS)."""
+    return boto3.client("sqs", region_name=REGION).create_queue(QueueName="orders-bus-buffer-dlq")[
+        "QueueUrl"
+    ]
+
+
+@pytest.fixture
 def fake_bridge():
     return FakeEventBridge(seed=7)
 

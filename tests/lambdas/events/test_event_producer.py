@@ -29,9 +29,15 @@ from tests.lambdas.events.fake_endpoint import (
 from tests.lambdas.events.support import BUS, ENDPOINT_ID, REGION, order_entry, queue_bodies
 
 
-def make_producer(fake, clock, *, queue_url=None, endpoint_id=ENDPOINT_ID, retry=None, seed=1):
+def make_producer(
+    fake, clock, *, queue_url=None, dlq_url=None, endpoint_id=ENDPOINT_ID, retry=None, seed=1
+):
     buffer = (
-        SqsBuffer(queue_url, sleep=clock.sleep, rng=random.Random(seed)) if queue_url else None
+        SqsBuffer(
+            queue_url, dead_letter_queue_url=dlq_url, sleep=clock.sleep, rng=random.Random(seed)
+        )
+        if queue_url
+        else None
     )
     producer = EventProducer(
         event_bus_name=BUS,
@@ -172,27 +178,71 @@ def test_a_region_that_comes_back_during_the_retries_gets_everything(aws, fake_b
     assert queue_bodies(buffer_queue) == []
 
 
-def test_non_retryable_entry_errors_are_buffered_at_once(aws, fake_bridge, clock, buffer_queue):
+# PutEventsResultEntry.ErrorCode: "Retryable errors include InternalFailure, ThrottlingException;
+# non-retryable errors include AccessDeniedException, InvalidAccountIdException, InvalidArgument,
+# MalformedDetail, RedactionFailure, NotAuthorizedForSourceException,
+# NotAuthorizedForDetailTypeException" (EventBridge API reference, PutEventsResultEntry).
+@pytest.mark.parametrize("code", ["MalformedDetail", "AccessDeniedException", "InvalidArgument"])
+def test_non_retryable_entry_errors_go_to_the_dead_letter_queue_at_once(
+    aws, fake_bridge, clock, buffer_queue, buffer_dlq, code
+):
     fake_bridge.fail_entry = lambda entry, call: (
-        "MalformedDetail" if json.loads(entry["Detail"])["order_id"] == "bad" else None
+        code if json.loads(entry["Detail"])["order_id"] == "bad" else None
     )
     entries = [order_entry("good"), order_entry("bad")]
 
-    result = make_producer(fake_bridge, clock, queue_url=buffer_queue).publish(entries)
+    result = make_producer(
+        fake_bridge, clock, queue_url=buffer_queue, dlq_url=buffer_dlq
+    ).publish(entries)
 
     assert len(fake_bridge.calls) == 1 and clock.sleeps == []
     assert [d.index for d in result.delivered] == [0]
-    assert [(b.index, b.reason.split(":")[0]) for b in result.buffered] == [(1, "MalformedDetail")]
+    assert [(b.index, b.reason.split(":")[0], b.dead_lettered) for b in result.buffered] == [
+        (1, code, True)
+    ]
+    assert result.statuses()[1]["status"] == "dead-lettered"
+    # Not in the buffer, where the redrive would fail it again and again for its retention.
+    assert queue_bodies(buffer_queue) == []
+    assert order_ids([b["entry"] for b in queue_bodies(buffer_dlq)]) == ["bad"]
+
+
+def test_retryable_failures_still_go_to_the_buffer_when_a_dlq_is_set(
+    aws, fake_bridge, clock, buffer_queue, buffer_dlq
+):
+    fake_bridge.dead = True
+
+    result = make_producer(
+        fake_bridge, clock, queue_url=buffer_queue, dlq_url=buffer_dlq,
+        retry=RetryPolicy(max_attempts=2),
+    ).publish([order_entry("later")])
+
+    assert [b.dead_lettered for b in result.buffered] == [False]
+    assert order_ids([b["entry"] for b in queue_bodies(buffer_queue)]) == ["later"]
+    assert queue_bodies(buffer_dlq) == []
+
+
+def test_without_a_dlq_non_retryable_entries_are_kept_in_the_buffer(
+    aws, fake_bridge, clock, buffer_queue
+):
+    fake_bridge.fail_entry = lambda entry, call: "MalformedDetail"
+
+    result = make_producer(fake_bridge, clock, queue_url=buffer_queue).publish([order_entry("bad")])
+
+    assert len(fake_bridge.calls) == 1
+    assert [b.dead_lettered for b in result.buffered] == [False]
     assert order_ids([b["entry"] for b in queue_bodies(buffer_queue)]) == ["bad"]
 
 
-def test_a_non_retryable_call_error_is_not_retried(aws, fake_bridge, clock, buffer_queue):
+def test_a_non_retryable_call_error_is_not_retried(aws, fake_bridge, clock, buffer_queue, buffer_dlq):
     fake_bridge.call_outcomes = deque([ACCESS_DENIED])
 
-    result = make_producer(fake_bridge, clock, queue_url=buffer_queue).publish([order_entry()])
+    result = make_producer(
+        fake_bridge, clock, queue_url=buffer_queue, dlq_url=buffer_dlq
+    ).publish([order_entry()])
 
     assert len(fake_bridge.calls) == 1
     assert result.buffered[0].reason.startswith("AccessDeniedException")
+    assert result.buffered[0].dead_lettered
 
 
 def test_events_are_raised_not_dropped_when_the_buffer_fails_too(aws, fake_bridge, clock, buffer_queue):

@@ -31,6 +31,23 @@ def producer_env(monkeypatch, buffer_queue, fake_bridge):
 ORDER = {"Source": "com.aws.Orders", "DetailType": "OrderCreated"}
 
 
+def test_the_handler_dead_letters_entries_that_can_never_be_accepted(
+    producer_env, monkeypatch, fake_bridge, lambda_context, buffer_queue, buffer_dlq
+):
+    monkeypatch.setenv("BUFFER_DLQ_URL", buffer_dlq)
+    producer_handler.reset()
+    producer = producer_handler.get_producer()
+    fake_bridge.attach(producer.events_client)
+    fake_bridge.fail_entry = lambda entry, call: "NotAuthorizedForSourceException"
+
+    response = producer_handler.handler({"entries": [{**ORDER, "Detail": {"order_id": "x"}}]},
+                                        lambda_context)
+
+    assert [e["status"] for e in response["entries"]] == ["dead-lettered"]
+    assert [b["entry"]["Source"] for b in queue_bodies(buffer_dlq)] == ["com.aws.Orders"]
+    assert queue_bodies(buffer_queue) == []
+
+
 def test_the_handler_publishes_through_the_endpoint_and_reports_each_entry(
     producer_env, fake_bridge, lambda_context
 ):

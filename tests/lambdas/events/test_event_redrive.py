@@ -167,3 +167,46 @@ def test_a_fully_failed_batch_is_reported_not_raised(redrive_env, buffer_queue, 
     assert {f["itemIdentifier"] for f in response["batchItemFailures"]} == {
         r["messageId"] for r in event["Records"]
     }
+
+
+def test_records_that_can_never_be_republished_move_to_the_dlq_at_once(
+    redrive_env, monkeypatch, buffer_queue, buffer_dlq, clock, lambda_context
+):
+    monkeypatch.setenv("BUFFER_DLQ_URL", buffer_dlq)
+    buffer_while_dead(buffer_queue, [order_entry(f"order-{i}") for i in range(4)], clock)
+    event = sqs_event(buffer_queue)
+    event["Records"].append({**event["Records"][0], "messageId": "junk", "body": "{}"})
+    # order-1 is refused for good (non-retryable), order-2 only for now (throttled).
+    codes = {"order-1": "MalformedDetail", "order-2": "ThrottlingException"}
+    fake = FakeEventBridge(fail_entry=lambda e, call: codes.get(order_id(e)))
+    fake.attach(redrive_handler.get_republisher().events_client)
+
+    response = redrive_handler.handler(event, lambda_context)
+
+    by_order = {
+        order_id(read_entry(r["body"])): r["messageId"] for r in event["Records"] if r["messageId"] != "junk"
+    }
+    # Only the throttled one is handed back to SQS for a later try.
+    assert {f["itemIdentifier"] for f in response["batchItemFailures"]} == {by_order["order-2"]}
+    dead = boto3.client("sqs", region_name=REGION).receive_message(
+        QueueUrl=buffer_dlq, MaxNumberOfMessages=10
+    ).get("Messages", [])
+    bodies = sorted(m["Body"] for m in dead)
+    expected = sorted(r["body"] for r in event["Records"] if r["messageId"] in {by_order["order-1"], "junk"})
+    assert bodies == expected  # moved unchanged, so an operator can move them back
+
+
+def test_without_a_dlq_hopeless_records_stay_in_the_buffer(
+    redrive_env, buffer_queue, clock, lambda_context
+):
+    buffer_while_dead(buffer_queue, [order_entry("order-1")], clock)
+    event = sqs_event(buffer_queue)
+    FakeEventBridge(fail_entry=lambda e, call: "MalformedDetail").attach(
+        redrive_handler.get_republisher().events_client
+    )
+
+    response = redrive_handler.handler(event, lambda_context)
+
+    assert [f["itemIdentifier"] for f in response["batchItemFailures"]] == [
+        event["Records"][0]["messageId"]
+    ]

@@ -81,8 +81,9 @@ def idempotency_records(tables):
 
 def test_the_same_order_twice_is_recorded_once(tables, lambda_context):
     first = consumer.handler(order_event("o-1"), lambda_context)
-    # The replicated copy: same order, a new event id, another Region.
-    second = consumer.handler(order_event("o-1", region="us-west-2"), lambda_context)
+    # A duplicate in the same Region (producer retry after a lost response, redrive, at-least-once
+    # delivery): same order, a new event id.
+    second = consumer.handler(order_event("o-1"), lambda_context)
 
     row = ledger_row(tables)
     assert row["order_count"] == 1
@@ -158,3 +159,45 @@ def test_a_failed_attempt_is_processed_on_retry_exactly_once(tables, lambda_cont
 
     assert calls == ["o-1", "o-1"]
     assert ledger_row(tables)["order_count"] == 1
+
+
+# Cross-Region semantics (lambdas/order_consumer/origin.py): with replication every event reaches
+# both Regions, copies "identical except for the id" whose `region` names where the endpoint
+# routed it (seed S3:1629-1635). Each Region's ledger and idempotency table are its own.
+PRIMARY, SECONDARY = "us-east-1", "us-west-2"
+
+
+def test_a_replicated_copy_is_skipped_in_the_other_region(tables, lambda_context, monkeypatch):
+    monkeypatch.setenv("CONSUMER_REGION", SECONDARY)
+
+    response = consumer.handler(order_event("o-repl", region=PRIMARY), lambda_context)
+
+    assert PRIMARY in response["skipped"]
+    assert ledger_row(tables) is None and idempotency_records(tables) == []
+
+
+def test_events_routed_to_this_region_during_a_failover_are_processed(
+    tables, lambda_context, monkeypatch
+):
+    monkeypatch.setenv("CONSUMER_REGION", SECONDARY)
+
+    consumer.handler(order_event("o-failover", region=SECONDARY), lambda_context)
+
+    assert ledger_row(tables)["order_count"] == 1
+
+
+def test_a_replay_is_processed_whatever_its_origin_and_only_once(tables, lambda_context, monkeypatch):
+    monkeypatch.setenv("CONSUMER_REGION", SECONDARY)
+    replayed = {**order_event("o-gap", region=PRIMARY), "replay-name": "recover-2026-01-01"}
+
+    consumer.handler(replayed, lambda_context)
+    consumer.handler({**replayed, "id": str(uuid.uuid4())}, lambda_context)  # replayed twice
+
+    assert ledger_row(tables)["order_count"] == 1
+
+
+def test_the_lambda_region_is_the_default(tables, lambda_context, monkeypatch):
+    monkeypatch.delenv("CONSUMER_REGION", raising=False)
+    monkeypatch.setenv("AWS_REGION", SECONDARY)
+
+    assert "skipped" in consumer.handler(order_event("o-x", region=PRIMARY), lambda_context)

@@ -1,0 +1,1 @@
+../event_producer/retry.py
