@@ -1,0 +1,8 @@
+"""The wiring policy pack. Only assembles the pack: constructing it starts the Analyzer server and
+blocks, so the rules live in ``wiring_rules`` where tests can import them."""
+
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+from wiring_rules import POLICIES
+
+PolicyPack(name="blueprints-wiring", enforcement_level=EnforcementLevel.MANDATORY, policies=POLICIES)
