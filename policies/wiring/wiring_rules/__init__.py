@@ -1,10 +1,10 @@
 """Wiring rules, one module per area. ``RULES`` carries each rule's metadata and check;
 ``POLICIES`` are the pulumi-policy objects the pack serves."""
 
-from . import reachability
+from . import delivery, reachability
 from ._core import rules_table
 
-RULES = [*reachability.RULES]
+RULES = [*reachability.RULES, *delivery.RULES]
 POLICIES = [rule.policy for rule in RULES]
 
 __all__ = ["POLICIES", "RULES", "rules_table"]
