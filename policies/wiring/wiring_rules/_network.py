@@ -27,6 +27,7 @@ SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
+PEERING_ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"
 CIDR_ASSOCIATION = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
 TGW_PEERING = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment"
 
@@ -231,10 +232,15 @@ class Network:
 
     @cached_property
     def _peerings(self) -> dict[str, tuple[str, str]]:
+        """Active peering connections: auto-accepted, or accepted by an accepter resource (a
+        cross-Region or cross-account request stays pending-acceptance and carries no traffic:
+        https://docs.aws.amazon.com/vpc/latest/peering/accept-vpc-peering-connection.html)."""
+        accepted = {a.props.get("vpcPeeringConnectionId") for a in self.graph.of_type(PEERING_ACCEPTER)}
         out = {}
         for peering in self.graph.of_type(PEERING):
             pid, a, b = (peering.props.get(k) for k in ("id", "vpcId", "peerVpcId"))
-            if all(isinstance(v, str) for v in (pid, a, b)):
+            if all(isinstance(v, str) for v in (pid, a, b)) and (peering.props.get("autoAccept") is True
+                                                                  or pid in accepted):
                 out[pid] = (a, b)
         return out
 
@@ -271,6 +277,6 @@ class Network:
         there, back = self._hop(a, b), self._hop(b, a)
         if there is None or back is None:
             return False
-        if there.startswith("pcx-") or there in self._peerings:
+        if there in self._peerings or back in self._peerings:
             return there == back
         return there == back or frozenset((there, back)) in self._tgw_peers
