@@ -100,9 +100,10 @@ def _principal_applies(statement: Statement, service: str | None, account: str |
         return True
     if "*" in statement.principals.get("*", ()) or "*" in statement.principals.get("AWS", ()):
         return True
-    if service and service in statement.principals.get("Service", ()):
-        return True
-    # The account (root) as principal lets the account's identities in when their own policies allow.
+    if service:  # a service principal is named as such; an account principal does not cover it
+        return service in statement.principals.get("Service", ())
+    # The account (root) as principal lets the account's identities in when their own policies allow
+    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts).
     return bool(account and any(account in p for p in statement.principals.get("AWS", ())))
 
 
