@@ -55,10 +55,13 @@ class Graph:
                         self._by_ref[_norm(entry["dnsName"])].append(res)
 
     @classmethod
-    def of(cls, policy_resources: Iterable[Any]) -> Graph:
-        """From pulumi-policy's ``PolicyResource`` objects (stack validation)."""
+    def of(cls, policy_resources: Iterable[Any], types: set[str] | None = None) -> Graph:
+        """From pulumi-policy's ``PolicyResource`` objects (stack validation), keeping the ``types``
+        the rules read (all when None)."""
         views = []
         for r in policy_resources:
+            if types is not None and r.resource_type not in types:
+                continue
             region = None
             if r.provider is not None:
                 try:
