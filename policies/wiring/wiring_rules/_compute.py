@@ -82,8 +82,10 @@ class Call:
         return self.action.split(":", 1)[0].lower()
 
 
-def _strings(value) -> list[str]:
-    return [known(v, None) for v in as_list(value)]
+def _strings(value, owner: Res, why: str) -> list[str]:
+    if isinstance(value, Unknown):
+        raise UndecidedError(Undecided(owner, value.path, why))
+    return [known(v, owner, why) for v in as_list(value)]
 
 
 class Roles:
@@ -122,7 +124,7 @@ class Roles:
             elif isinstance(arn, str) and arn.rsplit("/", 1)[-1] in AWS_MANAGED:
                 yield Statement("Allow", AWS_MANAGED[arn.rsplit("/", 1)[-1]], (), ("*",), None, ())
             else:
-                yield Undecided(attachment, "policyArn", f"the pack does not know the actions of {arn}")
+                yield Undecided(attachment, "policyArn", f"the pack does not know the actions of {arn}", pending=False)
 
     def _parsed(self, document, owner: Res, where: str) -> Iterator[Statement | Undecided]:
         try:
@@ -132,8 +134,12 @@ class Roles:
         except DocumentError:
             return  # not a policy: the security pack reports malformed documents
 
-    def role(self, ref, owner: Res) -> Res | None:
-        return self.graph.one(ref, ROLE, owner=owner, why="the compute's role")
+    def role(self, ref, owner: Res) -> Res:
+        """The role ``ref`` names; one outside the stack is undecided (its policies cannot be read)."""
+        role = self.graph.one(ref, ROLE, owner=owner, why="its role")
+        if role is None:
+            raise UndecidedError(Undecided(owner, "role", f"the role {ref} is not in the stack", pending=False))
+        return role
 
 
 def _lambda_deliveries(graph: Graph) -> dict[int, list[str]]:
@@ -159,14 +165,14 @@ def _function(graph: Graph, res: Res, roles: Roles) -> Compute | None:
     vpc = res.get("vpcConfig")
     if isinstance(vpc, Unknown):
         raise UndecidedError(Undecided(res, vpc.path, "whether the function runs in a VPC"))
-    subnets = _strings((vpc or {}).get("subnetIds"))
+    subnets = _strings((vpc or {}).get("subnetIds"), res, "the function's subnets")
     if not subnets:
         return None
     role = roles.role(res.props.get("role"), res)
     on_behalf = [known(res.get("deadLetterConfig", "targetArn"), res, "the dead-letter target") or ""]
     on_behalf += _lambda_deliveries(graph).get(id(res), [])
     env = res.get("environment", "variables")
-    return Compute(res, "function", subnets, _strings(vpc.get("securityGroupIds")), [role] if role else [],
+    return Compute(res, "function", subnets, _strings(vpc.get("securityGroupIds"), res, "its security groups"), [role],
                    public_ip=False,  # Lambda ENIs never get a public address (configuration-vpc.html#vpc-internet)
                    env=" ".join(str(v) for v in (env or {}).values()) if isinstance(env, dict) else "",
                    on_behalf=[a for a in on_behalf if a])
@@ -186,9 +192,9 @@ def _service(graph: Graph, res: Res, roles: Roles) -> Compute | None:
         # so both roles' calls need a path.
         for key in ("taskRoleArn", "executionRoleArn"):
             if task.props.get(key):
-                role = roles.role(task.props.get(key), task)
-                found += [role] if role else []
-    return Compute(res, "task", _strings(net.get("subnets")), _strings(net.get("securityGroups")), found,
+                found.append(roles.role(task.props.get(key), task))
+    return Compute(res, "task", _strings(net.get("subnets"), res, "the tasks' subnets"),
+                   _strings(net.get("securityGroups"), res, "the tasks' security groups"), found,
                    public_ip=bool(known(net.get("assignPublicIp"), res, "whether tasks get a public IP")))
 
 
@@ -199,10 +205,10 @@ def _instance(graph: Graph, res: Res, roles: Roles, eips: set[str]) -> Compute |
     found = []
     profile = graph.one(res.props.get("iamInstanceProfile"), INSTANCE_PROFILE, owner=res, why="the instance profile")
     if profile is not None:
-        role = roles.role(profile.props.get("role"), profile)
-        found += [role] if role else []
+        found.append(roles.role(profile.props.get("role"), profile))
     public = bool(res.props.get("associatePublicIpAddress")) or res.props.get("id") in eips
-    return Compute(res, "instance", [subnet], _strings(res.props.get("vpcSecurityGroupIds")), found, public)
+    return Compute(res, "instance", [subnet], _strings(res.props.get("vpcSecurityGroupIds"), res, "its security groups"),
+                   found, public)
 
 
 def vpc_computes(graph: Graph) -> Iterator[Compute | Undecided]:

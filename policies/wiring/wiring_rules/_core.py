@@ -112,11 +112,14 @@ class Finding:
 
 @dataclass(frozen=True)
 class Undecided:
-    """The rule cannot decide ``path`` of ``resource``; ``why`` says what it was checking."""
+    """The rule cannot decide ``path`` of ``resource``; ``why`` says what it was checking.
+    ``pending``: the value is computed and known at `pulumi up`; otherwise the pack can never see
+    it (a resource outside the stack) and ``why`` says so."""
 
     resource: Res | None
     path: str
     why: str = ""
+    pending: bool = True
 
 
 class UndecidedError(Exception):
@@ -155,12 +158,23 @@ def _message(finding: Finding) -> str:
     return f"{finding.resource.label}: {finding.token}: {finding.message}"
 
 
-def _undecided_message(rule: Rule, items: list[Undecided]) -> str:
+def _listing(items: list[Undecided]) -> str:
     labels = sorted({(f"{u.resource.name}: " if u.resource else "") + u.path + (f" ({u.why})" if u.why else "")
                      for u in items})
-    shown = "; ".join(labels[:6]) + (f"; and {len(labels) - 6} more" if len(labels) > 6 else "")
-    return (f"{rule.name} cannot decide until these values are known: {shown}. They are computed from resources "
-            "not created yet; the rule decides at `pulumi up`, when they are known.")
+    return "; ".join(labels[:6]) + (f"; and {len(labels) - 6} more" if len(labels) > 6 else "")
+
+
+def _undecided_message(rule: Rule, items: list[Undecided]) -> str:
+    parts = []
+    pending = [u for u in items if u.pending]
+    if pending:
+        parts.append(f"{rule.name} cannot decide until these values are known: {_listing(pending)}. They are computed "
+                     "from resources not created yet; the rule decides at `pulumi up`, when they are known.")
+    outside = [u for u in items if not u.pending]
+    if outside:
+        parts.append(f"{rule.name} cannot decide what lies outside this stack: {_listing(outside)}. Check those "
+                     "links by hand, or bring the resources into the stack.")
+    return " ".join(parts)
 
 
 def run_check(rule: Rule, graph: Any) -> tuple[list[Finding], list[Undecided], str | None]:

@@ -81,12 +81,11 @@ class Graph:
         same-named resources in different Regions (a global bus) are told apart by ``region``."""
         if not isinstance(ref, str) or not ref:
             return []
-        found = self._by_ref.get(_norm(ref), [])
+        found = [r for r in self._by_ref.get(_norm(ref), []) if not types or r.type in types]
         if not found:
             parts = arn_parts(ref)
             if parts and parts["service"] == "lambda" and parts["rest"].count(":") >= 2:
-                found = self._by_ref.get(_norm(ref.rsplit(":", 1)[0]), [])
-        found = [r for r in found if not types or r.type in types]
+                found = [r for r in self._by_ref.get(_norm(ref.rsplit(":", 1)[0]), []) if not types or r.type in types]
         region = region or (arn_region(ref) if ref.startswith("arn:") else None)
         if len(found) > 1 and region:
             narrowed = [r for r in found if self.region_of(r) == region]

@@ -38,8 +38,11 @@ ROLE_TARGET_ACTIONS = {"kinesis": "kinesis:PutRecord", "states": "states:StartEx
                        "firehose": "firehose:PutRecordBatch"}
 
 
-def _queue_or_topic(graph: Graph, arn: str) -> Res | None:
-    return graph.one(arn, QUEUE, TOPIC)
+def _queue_or_topic(graph: Graph, arn: str) -> Res:
+    found = graph.one(arn, QUEUE, TOPIC)
+    if found is None:  # not in this stack: neither is its policy
+        raise UndecidedError(Undecided(None, arn, "a queue or topic outside the stack", pending=False))
+    return found
 
 
 def _send_problem(policies: ResourcePolicies, target: Res, service: str, source_arn: str) -> str | None:
@@ -60,8 +63,8 @@ def _send_problem(policies: ResourcePolicies, target: Res, service: str, source_
 def _lambda_problem(graph: Graph, policies: ResourcePolicies, function_arn: str, principal: str,
                     source_arn: str) -> str | None:
     function = graph.one(function_arn, FUNCTION)
-    if function is None:
-        return None  # not in this stack: its permissions are not either
+    if function is None:  # not in this stack: neither are its permissions
+        raise UndecidedError(Undecided(None, function_arn, "a function outside the stack", pending=False))
     parts = arn_parts(function_arn) or {}
     qualifier = parts.get("rest", "").split(":")[2] if parts.get("rest", "").count(":") >= 2 else None
     if not policies.lambda_allows(function, qualifier, principal, source_arn):
@@ -109,8 +112,7 @@ def _check_target(graph: Graph, policies: ResourcePolicies, target: Res) -> Iter
     elif service == "lambda":
         problem = _lambda_problem(graph, policies, arn, EVENTS, rule_arn)
     elif service in ("sqs", "sns"):
-        receiver = _queue_or_topic(graph, arn)
-        problem = _send_problem(policies, receiver, EVENTS, rule_arn) if receiver else None
+        problem = _send_problem(policies, _queue_or_topic(graph, arn), EVENTS, rule_arn)
     elif service == "logs":
         # EventBridge writes to a log group under the account's CloudWatch Logs resource policy
         # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions).
@@ -123,8 +125,7 @@ def _check_target(graph: Graph, policies: ResourcePolicies, target: Res) -> Iter
     if isinstance(dlq, Unknown):
         yield Undecided(target, dlq.path, "the target's dead-letter queue")
     elif dlq:
-        queue = graph.one(dlq, QUEUE)
-        why = _send_problem(policies, queue, EVENTS, rule_arn) if queue else None
+        why = _send_problem(policies, _queue_or_topic(graph, dlq), EVENTS, rule_arn)
         if why:
             yield Finding(target, "DeadLetter::sqs", f"undeliverable events of rule {rule_arn} cannot reach the "
                           f"dead-letter queue {dlq}: {why}. They would be lost.")
@@ -143,8 +144,7 @@ def check_subscriptions(graph: Graph) -> Iterator[Item]:
             topic = known(subscription.props.get("topic"), subscription, "the topic")
             endpoint = known(subscription.props.get("endpoint"), subscription, "the subscriber")
             if protocol == "sqs":
-                queue = graph.one(endpoint, QUEUE)
-                problem = _send_problem(policies, queue, SNS, topic) if queue else None
+                problem = _send_problem(policies, _queue_or_topic(graph, endpoint), SNS, topic)
             else:
                 problem = _lambda_problem(graph, policies, endpoint, SNS, topic)
             if problem:
@@ -172,9 +172,8 @@ def check_alarm_actions(graph: Graph) -> Iterator[Item]:
                 if not str(action).startswith("arn:aws:sns:"):
                     continue
                 try:
-                    topic = graph.one(action, TOPIC)
                     alarm_arn = alarm.props.get("arn") if isinstance(alarm.props.get("arn"), str) else None
-                    problem = _send_problem(policies, topic, CLOUDWATCH, alarm_arn) if topic else None
+                    problem = _send_problem(policies, _queue_or_topic(graph, action), CLOUDWATCH, alarm_arn)
                 except UndecidedError as stop:
                     yield stop.undecided
                     continue
@@ -271,8 +270,6 @@ def check_lambda_failure_targets(graph: Graph) -> Iterator[Item]:
     for owner, function, target, what in sinks:
         try:
             role = roles.role(function.props.get("role"), function)
-            if role is None:
-                continue
             action = "sns:Publish" if ":sns:" in target else "sqs:SendMessage"
             # Lambda calls as the role, an identity of the owner account: the default queue/topic
             # policy admits it, so the role's own policy decides.

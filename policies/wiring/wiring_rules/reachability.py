@@ -61,7 +61,13 @@ class _Reach:
 
     def __init__(self, graph: Graph, net: Network, compute: Compute):
         self.graph, self.net, self.compute = graph, net, compute
-        self.subnets = [s for s in (net.subnet(i, compute.res, "the compute's subnet") for i in compute.subnet_ids) if s]
+        self.subnets = []
+        for subnet_id in compute.subnet_ids:
+            subnet = net.subnet(subnet_id, compute.res, "its subnets")
+            if subnet is None:  # its route table and endpoints are out of sight
+                raise UndecidedError(Undecided(compute.res, "subnets", f"the subnet {subnet_id} is not in the stack",
+                                               pending=False))
+            self.subnets.append(subnet)
         self.vpc_id = net.vpc_of(self.subnets[0]) if self.subnets else None
         self.cidrs = [c for s in self.subnets for c in [_cidr(s)] if c is not None]
 

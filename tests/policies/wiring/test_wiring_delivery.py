@@ -178,3 +178,23 @@ def test_a_functions_dead_letter_queue_needs_the_execution_role_to_send_to_it():
     assert "sqs:SendMessage" in message and dlq in message
     working = [*role("consumer-role", allow("sqs:SendMessage", dlq)), broken[-2], queue("consumer-dlq")]
     assert check("wiring-lambda-failure-targets-authorised", working).passed
+
+
+def test_an_integration_invoking_an_alias_needs_the_permission_on_that_alias():
+    fn_arn = arn("lambda", "function:consumer-fn")
+    stack = api(permission_source=None)
+    stack[4] = R(stack[4].type, stack[4].name, {**stack[4].props, "uri": stack[4].props["uri"].replace(
+        fn_arn, fn_arn + ":live")})
+    stack.append(R("aws:lambda/alias:Alias", "live", {"arn": fn_arn + ":live", "name": "live"}))
+    source = arn("execute-api", "a1/*/*/*")
+    unqualified = stack + [permission("consumer-fn", "apigateway.amazonaws.com", source)]
+    [message] = check("wiring-api-lambda-permission", unqualified).on("get-search")
+    assert "qualifier live" in message
+    assert check("wiring-api-lambda-permission",
+                 stack + [permission("consumer-fn", "apigateway.amazonaws.com", source, qualifier="live")]).passed
+
+
+def test_a_receiver_outside_the_stack_is_an_advisory_saying_so_never_a_pass():
+    outcome = check("wiring-event-targets-authorised", [event_rule(), target(arn("sqs", "elsewhere"))])
+    assert not outcome.findings
+    assert "outside this stack" in outcome.undecided and arn("sqs", "elsewhere") in outcome.undecided

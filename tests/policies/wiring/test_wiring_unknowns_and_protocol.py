@@ -74,3 +74,11 @@ def test_analyzer_info_publishes_every_rule_at_its_level():
 
 def test_the_readme_rule_table_is_the_codes():
     assert wiring_rules.rules_table(wiring_rules.RULES) in README.read_text()
+
+
+def test_a_role_or_subnet_outside_the_stack_is_undecided_with_the_reason():
+    no_role = [r for r in network() + indexer() if not r.type.startswith("aws:iam/")]
+    assert "not in the stack" in check("wiring-vpc-compute-reaches-apis", no_role).undecided
+    no_subnets = [r for r in network() + indexer() if r.type != "aws:ec2/subnet:Subnet"]
+    undecided = check("wiring-vpc-compute-reaches-apis", no_subnets).undecided
+    assert "subnet-a is not in the stack" in undecided and "outside this stack" in undecided
