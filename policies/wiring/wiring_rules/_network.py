@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ._core import Res, Undecided, UndecidedError, Unknown, as_list, known
+from ._core import Res, Undecided, Unknown, as_list, known
 from ._graph import Graph
 
 SUBNET = "aws:ec2/subnet:Subnet"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ._compute import Roles
 from ._core import Res, Undecided, UndecidedError, Unknown
 from ._documents import DocumentError, Statement, allows, glob_match, statements
 from ._graph import Graph, arn_parts
@@ -139,8 +140,6 @@ class ResourcePolicies:
 
     def role_allows(self, role_ref: str, owner: Res, action: str, resource: str, service: str) -> str | None:
         """Why the role a service assumes cannot do ``action`` on ``resource`` (None when it can)."""
-        from ._compute import Roles
-
         role = self.graph.one(role_ref, ROLE, owner=owner, why="the role the service assumes")
         if role is None:
             raise UndecidedError(Undecided(owner, "roleArn", f"the role {role_ref} is not in the stack"))

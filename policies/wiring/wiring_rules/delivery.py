@@ -22,6 +22,7 @@ EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 INTEGRATION = "aws:apigateway/integration:Integration"
+STREAM = "aws:kinesis/stream:Stream"
 REST_API = "aws:apigateway/restApi:RestApi"
 API_RESOURCE = "aws:apigateway/resource:Resource"
 STAGE = "aws:apigateway/stage:Stage"
@@ -75,6 +76,22 @@ def _lambda_problem(graph: Graph, policies: ResourcePolicies, function_arn: str,
     return None
 
 
+def _stream_key_problem(graph: Graph, policies: ResourcePolicies, role: str, target: Res, stream_arn: str) -> str | None:
+    """A writer to a stream encrypted with a customer managed key needs kms:GenerateDataKey on the key
+    (https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html)."""
+    stream = graph.one(stream_arn, STREAM)
+    if stream is None or stream.props.get("encryptionType") != "KMS":
+        return None
+    key_ref = known(stream.props.get("kmsKeyId"), stream, "the stream's key")
+    if not key_ref or key_ref == "alias/aws/kinesis":  # the AWS managed key admits the account's writers
+        return None
+    key = policies.key_of(key_ref, graph.region_of(stream))
+    if key is None:
+        raise UndecidedError(Undecided(stream, "kmsKeyId", f"the key {key_ref} is not in the stack", pending=False))
+    key_arn = known(key.props.get("arn"), key, "the key's ARN")
+    return policies.role_allows(role, target, "kms:GenerateDataKey", key_arn, EVENTS)
+
+
 def _rule_arn(graph: Graph, target: Res) -> str:
     rule_name = known(target.props.get("rule"), target, "the target's rule")
     bus = target.props.get("eventBusName")
@@ -109,6 +126,8 @@ def _check_target(graph: Graph, policies: ResourcePolicies, target: Res) -> Iter
                        f"target a role trusted by {EVENTS} that allows {ROLE_TARGET_ACTIONS.get(service, 'the call')}")
         elif service in ROLE_TARGET_ACTIONS:
             problem = policies.role_allows(role, target, ROLE_TARGET_ACTIONS[service], arn, EVENTS)
+            if problem is None and service == "kinesis":
+                problem = _stream_key_problem(graph, policies, role, target, arn)
     elif service == "lambda":
         problem = _lambda_problem(graph, policies, arn, EVENTS, rule_arn)
     elif service in ("sqs", "sns"):

@@ -20,9 +20,9 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel
 
-from ._core import Finding, Item, Res, Undecided, UndecidedError, Unknown, as_list, known, stack_rule
+from ._core import Finding, Item, Res, UndecidedError, as_list, known, stack_rule
 from ._graph import Graph
-from ._network import SUBNET, Network, network
+from ._network import Network, network
 
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 ATTACHMENT = "aws:lb/targetGroupAttachment:TargetGroupAttachment"

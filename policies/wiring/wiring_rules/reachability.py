@@ -28,7 +28,7 @@ from ._compute import Call, Compute, Roles, api_calls, vpc_computes
 from ._core import Finding, Item, Res, Undecided, UndecidedError, as_list, known, stack_rule
 from ._documents import DocumentError, allows, statements
 from ._graph import Graph, arn_parts
-from ._network import Network
+from ._network import Network, network
 
 # IAM service prefix -> the endpoint service's name where it differs
 # (https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html).
@@ -94,7 +94,6 @@ class _Reach:
 
 
 def _cidr(subnet: Res):
-    from ._network import network
     return network(subnet.props.get("cidrBlock"))
 
 

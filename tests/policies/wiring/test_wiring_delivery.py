@@ -198,3 +198,22 @@ def test_a_receiver_outside_the_stack_is_an_advisory_saying_so_never_a_pass():
     outcome = check("wiring-event-targets-authorised", [event_rule(), target(arn("sqs", "elsewhere"))])
     assert not outcome.findings
     assert "outside this stack" in outcome.undecided and arn("sqs", "elsewhere") in outcome.undecided
+
+
+def test_a_stream_encrypted_with_a_customer_key_needs_the_role_to_generate_data_keys():
+    stream, key_arn = arn("kinesis", "stream/listings"), arn("kms", "key/k-2")
+    trust = policy({"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    key = R("aws:kms/key:Key", "stream-key", {"id": "k-2", "arn": key_arn})
+    encrypted = R("aws:kinesis/stream:Stream", "listings", {"arn": stream, "encryptionType": "KMS", "kmsKeyId": key_arn})
+
+    def writer(*statements):
+        resources = role("writer", *statements)
+        resources[0].props["assumeRolePolicy"] = trust
+        return resources
+
+    put_only = writer(allow("kinesis:PutRecord", stream))
+    base = [event_rule(), key, encrypted, target(stream, roleArn=put_only[0].props["arn"])]
+    [message] = check("wiring-event-targets-authorised", base + put_only).on("target")
+    assert "kms:GenerateDataKey" in message and key_arn in message
+    with_key = writer(allow("kinesis:PutRecord", stream), allow("kms:GenerateDataKey", key_arn))
+    assert check("wiring-event-targets-authorised", base + with_key).passed
