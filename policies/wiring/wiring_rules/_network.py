@@ -25,6 +25,7 @@ ENDPOINT_RT = "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAss
 ENDPOINT_SUBNET = "aws:ec2/vpcEndpointSubnetAssociation:VpcEndpointSubnetAssociation"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
 PEERING_ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"
@@ -58,6 +59,7 @@ class Network:
         self._tables_of_subnet: dict[str, list[str]] = defaultdict(list)
         self._main_table: dict[str, str] = {}
         self._ingress: dict[str, list[tuple[Res, dict]]] = defaultdict(list)  # sg id -> (owner, rule)
+        self._egress: dict[str, list[tuple[Res, dict]]] = defaultdict(list)
         self._endpoints: dict[str, list[Res]] = defaultdict(list)  # vpc id -> endpoints
         self._endpoint_tables: dict[str, set[str]] = defaultdict(set)  # endpoint id -> route table ids
         self._cidrs: dict[str, list] = defaultdict(list)  # vpc id -> CIDR blocks
@@ -114,23 +116,34 @@ class Network:
         for assoc in g.of_type(MAIN_ASSOCIATION):
             if isinstance(assoc.props.get("vpcId"), str) and isinstance(assoc.props.get("routeTableId"), str):
                 self._main_table[assoc.props["vpcId"]] = assoc.props["routeTableId"]
+        # Security-group rules, both directions: inline on the group, as separate rule resources (the
+        # vpc/ and the older ec2/ flavour). A group the AWS provider creates has no egress until some
+        # is declared: it revokes EC2's default allow-all egress rule on create
+        # (hashicorp/terraform-provider-aws internal/service/ec2/vpc_security_group.go, resourceSecurityGroupCreate).
+        stores = {"ingress": self._ingress, "egress": self._egress}
         for sg in g.of_type(SECURITY_GROUP):
-            for rule in as_list(sg.props.get("ingress")):
-                if isinstance(rule, dict) and isinstance(sg.props.get("id"), str):
-                    self._ingress[sg.props["id"]].append((sg, {
-                        "protocol": rule.get("protocol"), "fromPort": rule.get("fromPort"),
-                        "toPort": rule.get("toPort"), "cidrs": as_list(rule.get("cidrBlocks")),
-                        "groups": as_list(rule.get("securityGroups")) + ([sg.props["id"]] if rule.get("self") else [])}))
-        for rule in g.of_type(INGRESS_RULE):
-            self._ingress[rule.props.get("securityGroupId")].append((rule, {
-                "protocol": rule.props.get("ipProtocol"), "fromPort": rule.props.get("fromPort"),
-                "toPort": rule.props.get("toPort"), "cidrs": as_list(rule.props.get("cidrIpv4")),
-                "groups": as_list(rule.props.get("referencedSecurityGroupId"))}))
+            for direction, store in stores.items():
+                for rule in as_list(sg.props.get(direction)):
+                    if isinstance(rule, dict) and isinstance(sg.props.get("id"), str):
+                        store[sg.props["id"]].append((sg, {
+                            "protocol": rule.get("protocol"), "fromPort": rule.get("fromPort"),
+                            "toPort": rule.get("toPort"), "cidrs": as_list(rule.get("cidrBlocks")),
+                            "prefixes": as_list(rule.get("prefixListIds")),
+                            "groups": as_list(rule.get("securityGroups")) + ([sg.props["id"]] if rule.get("self") else [])}))
+        for kind, store in ((INGRESS_RULE, self._ingress), (EGRESS_RULE, self._egress)):
+            for rule in g.of_type(kind):
+                store[rule.props.get("securityGroupId")].append((rule, {
+                    "protocol": rule.props.get("ipProtocol"), "fromPort": rule.props.get("fromPort"),
+                    "toPort": rule.props.get("toPort"), "cidrs": as_list(rule.props.get("cidrIpv4")),
+                    "prefixes": as_list(rule.props.get("prefixListId")),
+                    "groups": as_list(rule.props.get("referencedSecurityGroupId"))}))
         for rule in g.of_type(SG_RULE):
-            if rule.props.get("type") == "ingress":
-                self._ingress[rule.props.get("securityGroupId")].append((rule, {
+            store = stores.get(rule.props.get("type"))
+            if store is not None:
+                store[rule.props.get("securityGroupId")].append((rule, {
                     "protocol": rule.props.get("protocol"), "fromPort": rule.props.get("fromPort"),
                     "toPort": rule.props.get("toPort"), "cidrs": as_list(rule.props.get("cidrBlocks")),
+                    "prefixes": as_list(rule.props.get("prefixListIds")),
                     "groups": as_list(rule.props.get("sourceSecurityGroupId")) + (
                         [rule.props.get("securityGroupId")] if rule.props.get("self") else [])}))
         for endpoint in g.of_type(ENDPOINT):
@@ -195,20 +208,31 @@ class Network:
         """Whether any of ``group_ids`` admits TCP ``port`` from one of ``from_groups`` or addresses
         in ``from_cidrs`` (security groups are stateful and allow-only:
         https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html)."""
+        return self._allows(self._ingress, group_ids, port, from_groups, from_cidrs)
+
+    def lets_out(self, group_ids: list[str], port: int, to_groups: list[str] = (), to_cidrs: list = (),
+                 prefix_list: bool = False) -> bool:
+        """Whether any of ``group_ids`` lets TCP ``port`` out to one of ``to_groups``, to every
+        address in ``to_cidrs``, or (``prefix_list``) to a gateway endpoint's prefix list."""
+        return self._allows(self._egress, group_ids, port, list(to_groups), list(to_cidrs), prefix_list)
+
+    def _allows(self, rules: dict, group_ids: list[str], port: int, peers: list[str], cidrs: list,
+                prefix_list: bool = False) -> bool:
         for gid in group_ids:
-            for owner, rule in self._ingress.get(gid, []):
-                protocol = str(known(rule["protocol"], owner, "an ingress rule's protocol")).lower()
+            for owner, rule in rules.get(gid, []):
+                protocol = str(known(rule["protocol"], owner, "a rule's protocol")).lower()
                 if protocol not in ("tcp", "6", "-1", "all"):
                     continue
                 if protocol not in ("-1", "all"):
                     low, high = known(rule["fromPort"], owner, "a port"), known(rule["toPort"], owner, "a port")
                     if low is None or high is None or not (int(low) <= port <= int(high)):
                         continue
-                if any(known(g, owner, "an ingress source") in from_groups for g in rule["groups"]):
+                if any(known(g, owner, "a rule's peer group") in peers for g in rule["groups"]):
                     return True
-                blocks = [network(known(c, owner, "an ingress CIDR")) for c in rule["cidrs"]]
-                if from_cidrs and all(any(b and c.version == b.version and c.subnet_of(b) for b in blocks)
-                                      for c in from_cidrs):
+                if prefix_list and any(known(p, owner, "a rule's prefix list") for p in rule["prefixes"]):
+                    return True
+                blocks = [network(known(c, owner, "a rule's CIDR")) for c in rule["cidrs"]]
+                if cidrs and all(any(b and c.version == b.version and c.subnet_of(b) for b in blocks) for c in cidrs):
                     return True
         return False
 

@@ -39,6 +39,7 @@ GATEWAY_SERVICES = {"s3", "dynamodb"}
 # Global APIs served from us-east-1 with no interface endpoint: only a NAT or internet route works.
 GLOBAL_NO_ENDPOINT = {"iam", "route53", "cloudfront", "organizations", "budgets", "ce"}
 HTTPS = 443
+ANYWHERE = network("0.0.0.0/0")
 
 
 def _target_region(call: Call, home: str | None) -> str | None:
@@ -105,6 +106,13 @@ def _endpoint_problems(reach: _Reach, endpoint: Res, calls: list[Call], account:
         yield (f"its endpoint {endpoint.name} has private DNS off, so the SDK's default host name does not "
                "resolve to it: turn privateDnsEnabled on")
     groups = [known(g, endpoint, "the endpoint's security groups") for g in as_list(endpoint.props.get("securityGroupIds"))]
+    endpoint_cidrs = [c for sid in as_list(endpoint.props.get("subnetIds"))
+                      for s in [reach.net.subnet(sid, endpoint, "the endpoint's subnets")] if s is not None
+                      for c in [_cidr(s)] if c is not None]
+    if reach.compute.security_groups and not reach.net.lets_out(reach.compute.security_groups, HTTPS, groups,
+                                                                endpoint_cidrs):
+        yield (f"{reach.compute.res.name}'s security groups ({', '.join(reach.compute.security_groups)}) let no HTTPS "
+               f"(tcp/443) out to the endpoint {endpoint.name}: add an egress rule to its security group or subnets")
     if groups and not reach.net.admits(groups, HTTPS, reach.compute.security_groups, reach.cidrs):
         yield (f"the security group of its endpoint {endpoint.name} ({', '.join(groups)}) does not admit HTTPS "
                f"(tcp/443) from {reach.compute.res.name}'s security groups ({', '.join(reach.compute.security_groups)})"
@@ -165,8 +173,15 @@ def _check_api(reach: _Reach, service: str, region: str, calls: list[Call], acco
     actions = ", ".join(sorted({c.action for c in calls}))
     targets = sorted({c.resource for c in calls})
     on = targets[0] if len(targets) == 1 else f"{len(targets)} resources"
-    missing = [s for s in reach.subnets if not reach.internet(s) and not (
+    groups = compute.security_groups
+    # Out of the VPC the call goes to the API's public addresses, through a gateway endpoint to its
+    # prefix list: the compute's security groups must let tcp/443 out there too.
+    out_public = not groups or reach.net.lets_out(groups, HTTPS, to_cidrs=[ANYWHERE])
+    out_gateway = not groups or reach.net.lets_out(groups, HTTPS, to_cidrs=[ANYWHERE], prefix_list=True)
+    routed = [s for s in reach.subnets if reach.internet(s) or (
         service in GATEWAY_SERVICES and reach.gateway_endpoint(service_name, s))]
+    missing = [s for s in reach.subnets if not ((reach.internet(s) and out_public) or (
+        service in GATEWAY_SERVICES and reach.gateway_endpoint(service_name, s) and out_gateway))]
     if not missing:
         return
     endpoints = [] if service in GLOBAL_NO_ENDPOINT else reach.interface_endpoints(service_name)
@@ -174,6 +189,14 @@ def _check_api(reach: _Reach, service: str, region: str, calls: list[Call], acco
     if endpoints and not problems:
         return
     where = f"subnets {_subnet_label(missing)} of VPC {_vpc_name(reach)}"
+    if not endpoints and routed:
+        message = (f"calls {actions} on {on} ({region}) from {where}, which route to the {service} API, but its "
+                   f"security groups ({', '.join(groups)}) let no HTTPS (tcp/443) out to it: the call would hang until "
+                   f"the {compute.kind} times out. Fix: add an egress rule for tcp/443 to 0.0.0.0/0"
+                   + (" or the gateway endpoint's prefix list" if service in GATEWAY_SERVICES else "")
+                   + f", or an interface endpoint {service_name}.")
+        yield Finding(compute.res, f"Api::{service}@{region}", message)
+        return
     if problems:
         why = "; ".join(problems)
         message = (f"calls {actions} on {on} ({region}) from {where}, whose only path to the {service} API is the "

@@ -2,19 +2,19 @@
 works. The base is the search indexer's shape: a function in two private subnets of a VPC with no
 NAT, calling sqs:SendMessage on a queue its code names."""
 
-from wiring_helpers import (ACCOUNT, R, allow, arn, check, function, interface_endpoint, queue, role, route,
+from wiring_helpers import (ACCOUNT, HTTPS_OUT, R, allow, arn, check, function, interface_endpoint, queue, role, route,
                             route_table, security_group, subnet, vpc)
 
 RULE = "wiring-vpc-compute-reaches-apis"
 QUEUE_URL = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/failures"
 
 
-def network(routes: list[dict] | None = None) -> list[R]:
+def network(routes: list[dict] | None = None, egress: list[dict] | None = None) -> list[R]:
     return [vpc("net", "vpc-1", "10.0.0.0/16"),
             subnet("private-a", "subnet-a", "vpc-1", "10.0.0.0/24", "us-east-1a"),
             subnet("private-b", "subnet-b", "vpc-1", "10.0.1.0/24", "us-east-1b"),
             *route_table("private", "rtb-1", "vpc-1", ["subnet-a", "subnet-b"], routes=routes),
-            security_group("fn-sg", "sg-fn", "vpc-1")]
+            security_group("fn-sg", "sg-fn", "vpc-1", egress=HTTPS_OUT if egress is None else egress)]
 
 
 def indexer(*statements: dict, env: dict | None = None, **extra) -> list[R]:
@@ -146,3 +146,17 @@ def test_endpoint_zones_is_advisory_and_names_the_missing_zone():
     assert "us-east-1b" in message
     assert check("wiring-endpoint-zones", network() + indexer() + sqs_endpoint()).passed
     assert check(RULE, network() + indexer() + endpoint).passed  # works meanwhile: not mandatory
+
+
+def test_the_computes_security_groups_must_let_https_out_on_the_path():
+    nat = [{"cidrBlock": "0.0.0.0/0", "natGatewayId": "nat-1"}]
+    # The AWS provider revokes EC2's default allow-all egress: a group with no egress rule lets nothing out.
+    [message] = check(RULE, network(nat, egress=[]) + indexer()).on("indexer")
+    assert "let no HTTPS (tcp/443) out" in message and "sg-fn" in message
+    only_vpc = [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["10.0.0.0/16"]}]
+    assert check(RULE, network(nat, egress=only_vpc) + indexer()).on("indexer")  # NAT needs public addresses
+    assert check(RULE, network(egress=only_vpc) + indexer() + sqs_endpoint()).passed  # the endpoint is in the VPC
+    [message] = check(RULE, network(egress=[]) + indexer() + sqs_endpoint()).on("indexer")
+    assert "out to the endpoint sqs" in message
+    to_endpoint_group = [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "securityGroups": ["sg-ep"]}]
+    assert check(RULE, network(egress=to_endpoint_group) + indexer() + sqs_endpoint()).passed

@@ -163,8 +163,13 @@ def topic(name: str, region: str = "us-east-1", **extra: Any) -> R:
                                            **extra}, region)
 
 
-def security_group(name: str, group_id: str, vpc_id: str, ingress: list[dict] | None = None) -> R:
-    return R("aws:ec2/securityGroup:SecurityGroup", name, {"id": group_id, "vpcId": vpc_id, "ingress": ingress or []})
+def security_group(name: str, group_id: str, vpc_id: str, ingress: list[dict] | None = None,
+                   egress: list[dict] | None = None) -> R:
+    return R("aws:ec2/securityGroup:SecurityGroup", name, {"id": group_id, "vpcId": vpc_id, "ingress": ingress or [],
+                                                           "egress": egress or []})
+
+
+HTTPS_OUT = [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}]
 
 
 def interface_endpoint(name: str, service: str, vpc_id: str, subnets: list[str], groups: list[str], *,
