@@ -258,7 +258,7 @@ RULES = [
         description=("Every AWS API a VPC-attached Lambda function, ECS task or EC2 instance calls (derived from its "
                      "role policies) is reachable from its subnets: interface endpoint with private DNS, security "
                      "group admitting 443 and a policy allowing the calls; gateway endpoint (S3, DynamoDB); or a "
-                     "NAT/internet route. Calls Lambda makes on the function's behalf (logs, event source "
+                     "NAT/internet route; and its own security groups let 443 out that way. Calls Lambda makes on the function's behalf (logs, event source "
                      "mappings, dead-letter queues, destinations) need no route."),
         level=EnforcementLevel.MANDATORY, check=check_reachability,
         docs=("https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html",
