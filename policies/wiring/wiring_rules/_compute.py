@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ._core import Res, Undecided, UndecidedError, Unknown, as_list, known
-from ._documents import DocumentError, Statement, glob_match, statements
+from ._core import Res, Undecided, UndecidedError, Unknown, as_list, glob_match, known
+from ._documents import DocumentError, Statement, statements
 from ._graph import Graph, arn_parts
 
 FUNCTION = "aws:lambda/function:Function"

@@ -19,12 +19,14 @@ return them over gRPC), so a bug in the pack fails closed instead of passing.
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from pulumi_policy import (EnforcementLevel, ReportViolation, Severity, StackValidationArgs,
+from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ReportViolation, Severity, StackValidationArgs,
                            StackValidationPolicy)
 from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE,
                                  UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE,
@@ -32,6 +34,17 @@ from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNK
 
 SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
                        UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})
+
+
+@lru_cache(maxsize=65536)
+def _glob(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(regex, re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE)
+
+
+def glob_match(pattern: str, text: str, case_sensitive: bool = True) -> bool:
+    """Shell-style match where only ``*`` and ``?`` are wildcards (ARNs and tokens hold ``[``, ``:``)."""
+    return _glob(pattern, case_sensitive).fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -206,9 +219,16 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel, check: C
     rule = Rule(name, description, level, check, tuple(docs))
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        exceptions = list((args.get_config() or {}).get("exceptions") or [])
+        for index, entry in enumerate(exceptions):
+            problem = _exception_problem(entry)
+            if problem:
+                report_violation(f"exception #{index} of {rule.name} {problem}; it waives nothing.", None)
+        usable = [e for e in exceptions if not _exception_problem(e)]
         found, undecided, crash = run_check(rule, Graph.of(args.resources, KNOWN_TYPES))
         for finding in found:
-            report_violation(_message(finding), finding.resource.urn)
+            if not any(_waives(e, finding) for e in usable):
+                report_violation(_message(finding), finding.resource.urn)
         if crash:
             report_violation(crash, None)
         if undecided:
@@ -217,8 +237,37 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel, check: C
             raise error
 
     rule.policy = StackValidationPolicy(name=name, description=description, validate=validate,
-                                        enforcement_level=level, severity=severity)
+                                        enforcement_level=level, severity=severity,
+                                        config_schema=PolicyConfigSchema(properties={"exceptions": EXCEPTIONS_SCHEMA}))
     return rule
+
+
+# Reviewed exceptions, as the security pack takes them: each names what it waives and why.
+EXCEPTIONS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": ("Reviewed exceptions: each {resource, token, reason}. `resource` is a glob on the name or URN of "
+                    "the resource a finding is reported on, `token` a glob on the finding's token (e.g. "
+                    "`Api::sqs@us-east-1`); at least one of them. `reason` is required: an exception without one "
+                    "waives nothing and is reported."),
+    "items": {"type": "object", "additionalProperties": False,
+              "properties": {"resource": {"type": "string"}, "token": {"type": "string"},
+                             "reason": {"type": "string"}}},
+    "default": [],
+}
+
+
+def _exception_problem(entry: Mapping[str, Any]) -> str | None:
+    if not str(entry.get("reason") or "").strip():
+        return "has no reason: write down why the broken link is acceptable, or remove the exception"
+    if not (entry.get("resource") or entry.get("token")):
+        return "names neither a resource nor a token: it would waive everything"
+    return None
+
+
+def _waives(entry: Mapping[str, Any], finding: Finding) -> bool:
+    resource, token = entry.get("resource"), entry.get("token")
+    return ((not resource or glob_match(resource, finding.resource.name) or glob_match(resource, finding.resource.urn))
+            and (not token or glob_match(token, finding.token)))
 
 
 def rules_table(rules: Sequence[Rule]) -> str:

@@ -12,13 +12,12 @@ condition is assumed to hold, so a finding is never made on a condition the pack
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ._core import Res, Undecided, UndecidedError, Unknown, as_list
+from ._core import Res, Undecided, UndecidedError, Unknown, as_list, glob_match
 
 
 @dataclass(frozen=True)
@@ -77,16 +76,6 @@ def statements(document: Any, owner: Res, where: str) -> tuple[Statement, ...]:
     if "Unknown(" in document:  # a document serialised with unknown parts in it
         raise UndecidedError(Undecided(owner, where, "the policy document"))
     return _parse(document)
-
-
-@lru_cache(maxsize=65536)
-def _glob(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(regex, re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE)
-
-
-def glob_match(pattern: str, text: str, case_sensitive: bool = True) -> bool:
-    return _glob(pattern, case_sensitive).fullmatch(text) is not None
 
 
 def _action_applies(statement: Statement, action: str) -> bool:

@@ -7,8 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ._compute import Roles
-from ._core import Res, Undecided, UndecidedError, Unknown
-from ._documents import DocumentError, Statement, allows, glob_match, statements
+from ._core import Res, Undecided, UndecidedError, Unknown, glob_match
+from ._documents import DocumentError, Statement, allows, statements
 from ._graph import Graph, arn_parts
 
 QUEUE = "aws:sqs/queue:Queue"

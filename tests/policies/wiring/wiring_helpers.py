@@ -54,7 +54,7 @@ def _options() -> PolicyResourceOptions:
     return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
 
 
-def check(rule_name: str, resources: list[R]) -> Outcome:
+def check(rule_name: str, resources: list[R], config: dict | None = None) -> Outcome:
     """Runs one stack rule on the resources, as the SDK does without the engine."""
     providers = {}
     built = []
@@ -68,7 +68,7 @@ def check(rule_name: str, resources: list[R]) -> Outcome:
         outcome.findings.append((resource_urn.rsplit("::", 1)[-1] if resource_urn else "stack", message))
 
     try:
-        RULES[rule_name].policy.validate(StackValidationArgs(built, None), report)
+        RULES[rule_name].policy.validate(StackValidationArgs(built, config), report)
     except UnknownValueError as error:
         outcome.undecided = error.message
     return outcome
@@ -76,11 +76,23 @@ def check(rule_name: str, resources: list[R]) -> Outcome:
 
 # --- through the Analyzer servicer ----------------------------------------------------------
 
-def servicer() -> _PolicyAnalyzerServicer:
-    return _PolicyAnalyzerServicer(PACK, "0.1.0", wiring_rules.POLICIES, EnforcementLevel.MANDATORY)
+def servicer(config: dict[str, dict] | None = None) -> _PolicyAnalyzerServicer:
+    """The pack as the engine talks to it; ``config`` as in --policy-pack-config (level + properties)."""
+    s = _PolicyAnalyzerServicer(PACK, "0.1.0", wiring_rules.POLICIES, EnforcementLevel.MANDATORY)
+    if config:
+        levels = {"advisory": proto.ADVISORY, "mandatory": proto.MANDATORY, "disabled": proto.DISABLED}
+        request = proto.ConfigureAnalyzerRequest()
+        for policy, values in config.items():
+            values = dict(values)
+            entry = request.policyConfig[policy]
+            # The engine always sends a level: the one given, else the policy's default.
+            entry.enforcementLevel = levels[values.pop("enforcementLevel", RULES[policy].level.value)]
+            entry.properties.update(values)
+        s.Configure(request, None)
+    return s
 
 
-def analyze_stack(resources: list[R]):
+def analyze_stack(resources: list[R], config: dict[str, dict] | None = None):
     request = proto.AnalyzeStackRequest()
     for r in resources:
         properties = struct_pb2.Struct()
@@ -91,7 +103,7 @@ def analyze_stack(resources: list[R]):
         entry.provider.CopyFrom(proto.AnalyzerProviderResource(
             type="pulumi:providers:aws", properties=provider_props, urn=urn("pulumi:providers:aws", r.region),
             name=r.region))
-    return servicer().AnalyzeStack(request, None)
+    return servicer(config).AnalyzeStack(request, None)
 
 
 # --- builders -------------------------------------------------------------------------------
