@@ -31,6 +31,7 @@ PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
 PEERING_ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"
 CIDR_ASSOCIATION = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
 TGW_PEERING = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment"
+TGW_ATTACHMENT = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
 
 # Route targets, by the route property that names them.
 TARGET_KEYS = ("natGatewayId", "gatewayId", "transitGatewayId", "vpcPeeringConnectionId", "networkInterfaceId",
@@ -277,6 +278,13 @@ class Network:
                 out.add(frozenset((a, b)))
         return out
 
+    @cached_property
+    def _tgw_attachments(self) -> set[tuple[str, str]]:
+        """(VPC id, transit gateway id) pairs: a route to a transit gateway the VPC is not attached
+        to goes nowhere (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html)."""
+        return {(a.props.get("vpcId"), a.props.get("transitGatewayId")) for a in self.graph.of_type(TGW_ATTACHMENT)
+                if isinstance(a.props.get("vpcId"), str) and isinstance(a.props.get("transitGatewayId"), str)}
+
     def _hop(self, from_vpc: str, to_vpc: str) -> str | None:
         """How ``from_vpc``'s route tables send traffic to ``to_vpc``'s CIDR: the peering or transit
         gateway id, when some route table has such a route (None otherwise)."""
@@ -288,7 +296,7 @@ class Network:
                 if route.target_kind == "vpcPeeringConnectionId" and set(
                         self._peerings.get(route.target, ())) == {from_vpc, to_vpc}:
                     return route.target
-                if route.target_kind == "transitGatewayId":
+                if route.target_kind == "transitGatewayId" and (from_vpc, route.target) in self._tgw_attachments:
                     return route.target
         return None
 

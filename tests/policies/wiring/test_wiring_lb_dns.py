@@ -56,13 +56,16 @@ def test_an_accepted_peering_routed_both_ways_connects_them_and_a_pending_one_do
     assert check(DNS, one_way).on("us-east-1-record")
 
 
-def test_peered_transit_gateways_routed_both_ways_connect_them():
+def test_peered_transit_gateways_attached_and_routed_both_ways_connect_them():
     tgw = [route("to-west", "rtb-e", "10.2.0.0/16", transitGatewayId="tgw-e"),
            route("to-east", "rtb-w", "10.1.0.0/16", "us-west-2", transitGatewayId="tgw-w")]
-    assert check(DNS, two_regions() + tgw).on("us-east-1-record")  # two gateways, not peered
+    attachments = [R("aws:ec2transitgateway/vpcAttachment:VpcAttachment", f"attach-{side}",
+                     {"vpcId": f"vpc-{side}", "transitGatewayId": f"tgw-{side}"}) for side in ("e", "w")]
     peered = R("aws:ec2transitgateway/peeringAttachment:PeeringAttachment", "tgw-peer",
                {"transitGatewayId": "tgw-e", "peerTransitGatewayId": "tgw-w"})
-    assert check(DNS, two_regions() + tgw + [peered]).passed
+    assert check(DNS, two_regions() + tgw + attachments).on("us-east-1-record")  # two gateways, not peered
+    assert check(DNS, two_regions() + tgw + [peered]).on("us-east-1-record")  # routes to gateways not attached
+    assert check(DNS, two_regions() + tgw + attachments + [peered]).passed
 
 
 def test_a_single_vpc_zone_and_public_zones_pass():
