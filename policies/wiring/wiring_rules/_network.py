@@ -32,6 +32,8 @@ PEERING_ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAcc
 CIDR_ASSOCIATION = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
 TGW_PEERING = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment"
 TGW_ATTACHMENT = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
+TGW_PEERING_ACCEPTER = "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter"
+TGW_ROUTE = "aws:ec2transitgateway/route:Route"
 
 # Route targets, by the route property that names them.
 TARGET_KEYS = ("natGatewayId", "gatewayId", "transitGatewayId", "vpcPeeringConnectionId", "networkInterfaceId",
@@ -270,13 +272,33 @@ class Network:
         return out
 
     @cached_property
-    def _tgw_peers(self) -> set[frozenset[str]]:
-        out = set()
+    def _tgw_peers(self) -> dict[frozenset[str], str]:
+        """Accepted peering attachments between two transit gateways, by the pair: a peering request
+        carries traffic once the peer accepts it
+        (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html)."""
+        accepted = {a.props.get("transitGatewayAttachmentId") for a in self.graph.of_type(TGW_PEERING_ACCEPTER)}
+        out = {}
         for attachment in self.graph.of_type(TGW_PEERING):
-            a, b = attachment.props.get("transitGatewayId"), attachment.props.get("peerTransitGatewayId")
-            if isinstance(a, str) and isinstance(b, str):
-                out.add(frozenset((a, b)))
+            a, b, aid = (attachment.props.get(k) for k in ("transitGatewayId", "peerTransitGatewayId", "id"))
+            if isinstance(a, str) and isinstance(b, str) and aid in accepted:
+                out[frozenset((a, b))] = aid
         return out
+
+    @cached_property
+    def _tgw_static_routes(self) -> dict[str, list]:
+        """Transit-gateway routes by the attachment they send to. Peering attachments take static
+        routes only: routes do not propagate across a peering
+        (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html)."""
+        out: dict[str, list] = defaultdict(list)
+        for route in self.graph.of_type(TGW_ROUTE):
+            block = network(route.props.get("destinationCidrBlock"))
+            if block is not None and isinstance(route.props.get("transitGatewayAttachmentId"), str):
+                out[route.props["transitGatewayAttachmentId"]].append(block)
+        return out
+
+    def _over_peering(self, peering: str, to_vpc: str) -> bool:
+        blocks = self._tgw_static_routes.get(peering, [])
+        return any(any(c.version == b.version and c.subnet_of(b) for b in blocks) for c in self.cidrs(to_vpc))
 
     @cached_property
     def _tgw_attachments(self) -> set[tuple[str, str]]:
@@ -311,4 +333,7 @@ class Network:
             return False
         if there in self._peerings or back in self._peerings:
             return there == back
-        return there == back or frozenset((there, back)) in self._tgw_peers
+        if there == back:
+            return True
+        peering = self._tgw_peers.get(frozenset((there, back)))
+        return peering is not None and self._over_peering(peering, b) and self._over_peering(peering, a)

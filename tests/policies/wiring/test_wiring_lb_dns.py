@@ -61,11 +61,18 @@ def test_peered_transit_gateways_attached_and_routed_both_ways_connect_them():
            route("to-east", "rtb-w", "10.1.0.0/16", "us-west-2", transitGatewayId="tgw-w")]
     attachments = [R("aws:ec2transitgateway/vpcAttachment:VpcAttachment", f"attach-{side}",
                      {"vpcId": f"vpc-{side}", "transitGatewayId": f"tgw-{side}"}) for side in ("e", "w")]
-    peered = R("aws:ec2transitgateway/peeringAttachment:PeeringAttachment", "tgw-peer",
-               {"transitGatewayId": "tgw-e", "peerTransitGatewayId": "tgw-w"})
+    peered = [R("aws:ec2transitgateway/peeringAttachment:PeeringAttachment", "tgw-peer",
+                {"id": "tgw-attach-p", "transitGatewayId": "tgw-e", "peerTransitGatewayId": "tgw-w"}),
+              R("aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter", "tgw-accept",
+                {"transitGatewayAttachmentId": "tgw-attach-p"}, "us-west-2")]
+    static = [R("aws:ec2transitgateway/route:Route", f"tgw-to-{side}", {
+        "destinationCidrBlock": cidr, "transitGatewayAttachmentId": "tgw-attach-p"}, region)
+        for side, cidr, region in (("west", "10.2.0.0/16", "us-east-1"), ("east", "10.1.0.0/16", "us-west-2"))]
     assert check(DNS, two_regions() + tgw + attachments).on("us-east-1-record")  # two gateways, not peered
-    assert check(DNS, two_regions() + tgw + [peered]).on("us-east-1-record")  # routes to gateways not attached
-    assert check(DNS, two_regions() + tgw + attachments + [peered]).passed
+    assert check(DNS, two_regions() + tgw + peered + static).on("us-east-1-record")  # VPCs not attached
+    assert check(DNS, two_regions() + tgw + attachments + peered).on("us-east-1-record")  # no static routes
+    assert check(DNS, two_regions() + tgw + attachments + peered[:1] + static).on("us-east-1-record")  # not accepted
+    assert check(DNS, two_regions() + tgw + attachments + peered + static).passed
 
 
 def test_a_single_vpc_zone_and_public_zones_pass():
