@@ -8,12 +8,15 @@
   bus to bus), and its dead-letter queue is too
   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html,
   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html);
+* an SQS queue's dead-letter queue is in the queue's account and Region
+  (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html);
 * a CloudWatch alarm notifies SNS topics in its own Region
   (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel
@@ -22,7 +25,7 @@ from ._compute import ESM, FUNCTION
 from ._core import Finding, Item, Res, Undecided, Unknown, stack_rule
 from ._graph import Graph, arn_region
 from .delivery import ALARM, EVENT_TARGET
-from ._resource_policies import arn_service
+from ._resource_policies import QUEUE, arn_service
 
 
 def _pair(owner: Res, home: str | None, arn, what: str, token: str) -> Iterator[Item]:
@@ -53,6 +56,16 @@ def check_same_region(graph: Graph) -> Iterator[Item]:
             yield from _pair(target, home, arn, "the rule's target", "TargetRegion")
         yield from _pair(target, home, target.get("deadLetterConfig", "arn"), "the dead-letter queue",
                          "DeadLetterRegion")
+    for queue in graph.of_type(QUEUE):
+        redrive = queue.props.get("redrivePolicy")
+        if isinstance(redrive, Unknown):
+            yield Undecided(queue, redrive.path, "the queue's dead-letter queue")
+            continue
+        try:
+            target = json.loads(redrive).get("deadLetterTargetArn") if isinstance(redrive, str) and redrive else None
+        except (ValueError, AttributeError):
+            target = None  # not a redrive policy: AWS rejects it when the queue is created
+        yield from _pair(queue, graph.region_of(queue), target, "the dead-letter queue", "DeadLetterRegion")
     for alarm in graph.of_type(ALARM):
         for key in ("alarmActions", "okActions", "insufficientDataActions"):
             actions = alarm.props.get(key) or []
@@ -66,10 +79,11 @@ RULES = [
         name="wiring-same-region",
         description=("Links AWS only accepts within one Region stay in it: event source mappings, a function's "
                      "dead-letter queue, EventBridge targets (other than event buses) and their dead-letter queues, "
-                     "alarm notification topics."),
+                     "SQS dead-letter queues, alarm notification topics."),
         level=EnforcementLevel.MANDATORY, check=check_same_region,
         docs=("https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html",
               "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html",
               "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html",
+              "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html",
               "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html")),
 ]

@@ -35,3 +35,16 @@ def test_an_alarm_notifying_a_topic_in_another_region_is_found():
     alarm = R("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm", {"alarmActions": [arn("sns", "alerts", "us-west-2")]})
     assert check(RULE, [alarm]).on("alarm")
     assert check(RULE, [R(alarm.type, "alarm", {"alarmActions": [arn("sns", "alerts")]})]).passed
+
+
+def test_an_sqs_dead_letter_queue_in_another_region_is_found():
+    import json
+
+    from wiring_helpers import queue
+
+    def source(dlq_region: str) -> R:
+        return queue("buffer", redrivePolicy=json.dumps({"deadLetterTargetArn": arn("sqs", "buffer-dlq", dlq_region),
+                                                         "maxReceiveCount": 5}))
+
+    assert "DeadLetterRegion::us-west-2" in check(RULE, [source("us-west-2")]).on("buffer")[0]
+    assert check(RULE, [source("us-east-1")]).passed
