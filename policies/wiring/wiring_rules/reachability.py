@@ -178,8 +178,8 @@ def _check_api(reach: _Reach, service: str, region: str, calls: list[Call], acco
     # prefix list: the compute's security groups must let tcp/443 out there too.
     out_public = not groups or reach.net.lets_out(groups, HTTPS, to_cidrs=[ANYWHERE])
     out_gateway = not groups or reach.net.lets_out(groups, HTTPS, to_cidrs=[ANYWHERE], prefix_list=True)
-    routed = [s for s in reach.subnets if reach.internet(s) or (
-        service in GATEWAY_SERVICES and reach.gateway_endpoint(service_name, s))]
+    routed = {id(s) for s in reach.subnets if reach.internet(s) or (
+        service in GATEWAY_SERVICES and reach.gateway_endpoint(service_name, s))}
     missing = [s for s in reach.subnets if not ((reach.internet(s) and out_public) or (
         service in GATEWAY_SERVICES and reach.gateway_endpoint(service_name, s) and out_gateway))]
     if not missing:
@@ -189,7 +189,7 @@ def _check_api(reach: _Reach, service: str, region: str, calls: list[Call], acco
     if endpoints and not problems:
         return
     where = f"subnets {_subnet_label(missing)} of VPC {_vpc_name(reach)}"
-    if not endpoints and routed:
+    if not endpoints and all(id(s) in routed for s in missing):  # a route, but the security groups block it
         message = (f"calls {actions} on {on} ({region}) from {where}, which route to the {service} API, but its "
                    f"security groups ({', '.join(groups)}) let no HTTPS (tcp/443) out to it: the call would hang until "
                    f"the {compute.kind} times out. Fix: add an egress rule for tcp/443 to 0.0.0.0/0"
