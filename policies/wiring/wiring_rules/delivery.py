@@ -106,10 +106,11 @@ def _rule_arn(graph: Graph, target: Res) -> str:
 def check_event_targets(graph: Graph) -> Iterator[Item]:
     policies = ResourcePolicies.of(graph)
     for target in graph.of_type(EVENT_TARGET):
-        try:
-            yield from _check_target(graph, policies, target)
-        except UndecidedError as stop:
-            yield stop.undecided
+        for check in (_check_target, _check_target_dlq):  # each end decided on its own
+            try:
+                yield from check(graph, policies, target)
+            except UndecidedError as stop:
+                yield stop.undecided
 
 
 def _check_target(graph: Graph, policies: ResourcePolicies, target: Res) -> Iterator[Item]:
@@ -140,10 +141,14 @@ def _check_target(graph: Graph, policies: ResourcePolicies, target: Res) -> Iter
                        "add an aws.cloudwatch.LogResourcePolicy for it")
     if problem:
         yield Finding(target, f"Delivery::{service}", f"rule {rule_arn} cannot deliver to {arn}: {problem}.")
+
+
+def _check_target_dlq(graph: Graph, policies: ResourcePolicies, target: Res) -> Iterator[Item]:
     dlq = target.get("deadLetterConfig", "arn")
     if isinstance(dlq, Unknown):
         yield Undecided(target, dlq.path, "the target's dead-letter queue")
     elif dlq:
+        rule_arn = _rule_arn(graph, target)
         why = _send_problem(policies, _queue_or_topic(graph, dlq), EVENTS, rule_arn)
         if why:
             yield Finding(target, "DeadLetter::sqs", f"undeliverable events of rule {rule_arn} cannot reach the "
