@@ -228,14 +228,18 @@ def check_endpoint_zones(graph: Graph) -> Iterator[Item]:
     """Interface endpoints the compute relies on have a network interface in each of its zones, so a
     zone outage does not cut the others off (https://docs.aws.amazon.com/vpc/latest/privatelink/interface-endpoints.html)."""
     net = Network.of(graph)
+    roles = Roles.of(graph)
     for compute in vpc_computes(graph):
         if isinstance(compute, Undecided):
             continue  # the mandatory rule reports what it cannot decide
         try:
             reach = _Reach(graph, net, compute)
             zones = {known(s.props.get("availabilityZone"), s, "the subnet's zone") for s in reach.subnets}
+            home = graph.region_of(compute.res)
+            used = {f"com.amazonaws.{_target_region(c, home)}.{ENDPOINT_NAMES.get(c.service, c.service)}"
+                    for c in api_calls(compute, roles) if isinstance(c, Call)}
             for endpoint in net.endpoints_in(reach.vpc_id or ""):
-                if endpoint.props.get("vpcEndpointType") != "Interface":
+                if endpoint.props.get("vpcEndpointType") != "Interface" or endpoint.props.get("serviceName") not in used:
                     continue
                 endpoint_zones = set()
                 for sid in as_list(endpoint.props.get("subnetIds")):

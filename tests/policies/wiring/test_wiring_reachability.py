@@ -146,6 +146,9 @@ def test_endpoint_zones_is_advisory_and_names_the_missing_zone():
     assert "us-east-1b" in message
     assert check("wiring-endpoint-zones", network() + indexer() + sqs_endpoint()).passed
     assert check(RULE, network() + indexer() + endpoint).passed  # works meanwhile: not mandatory
+    # An endpoint the compute does not call is none of its business.
+    unused = [interface_endpoint("kms", "kms", "vpc-1", ["subnet-a"], ["sg-ep"])]
+    assert check("wiring-endpoint-zones", network() + indexer() + sqs_endpoint() + unused).passed
 
 
 def test_the_computes_security_groups_must_let_https_out_on_the_path():
