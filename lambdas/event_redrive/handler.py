@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from .messages import UnreadableMessage, read_entry
 from .republish import Republisher
 
-logger = Logger(service="event-redrive")
+logger = Logger()
 
 _republisher: Republisher | None = None
 

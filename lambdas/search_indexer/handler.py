@@ -15,7 +15,7 @@ from .failures import FailureQueue
 from .indexer import Indexer
 from .opensearch import client_from_env
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "search-indexer"))
+logger = Logger()
 
 
 class KinesisBulkProcessor(BatchProcessor):
