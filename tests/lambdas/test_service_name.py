@@ -15,17 +15,21 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = sorted(p.parent.name for p in (ROOT / "lambdas").glob("*/handler.py"))
-# Imported in a fresh interpreter per function: the loggers are module-level, made at import.
+# Imported in a fresh interpreter: the loggers are module-level, made at import.
 _PROBE = """
 import importlib, json, sys
-module = importlib.import_module(f"lambdas.{sys.argv[1]}.handler")
-print(json.dumps(module.logger.service))
+print(json.dumps({f: importlib.import_module(f"lambdas.{f}.handler").logger.service for f in sys.argv[1:]}))
 """
 
 
-@pytest.mark.parametrize("function", HANDLERS)
-def test_handler_logger_uses_the_service_name_the_component_sets(function):
-    env = {**os.environ, "POWERTOOLS_SERVICE_NAME": f"stack-{function}", "AWS_DEFAULT_REGION": "us-east-1"}
-    result = subprocess.run([sys.executable, "-c", _PROBE, function], cwd=ROOT, env=env,
+@pytest.fixture(scope="module")
+def services() -> dict[str, str]:
+    env = {**os.environ, "POWERTOOLS_SERVICE_NAME": "name-from-the-component", "AWS_DEFAULT_REGION": "us-east-1"}
+    result = subprocess.run([sys.executable, "-c", _PROBE, *HANDLERS], cwd=ROOT, env=env,
                             capture_output=True, text=True, check=True)
-    assert json.loads(result.stdout.splitlines()[-1]) == f"stack-{function}"
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("function", HANDLERS)
+def test_handler_logger_uses_the_service_name_the_component_sets(function, services):
+    assert services[function] == "name-from-the-component"
