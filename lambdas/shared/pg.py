@@ -39,8 +39,14 @@ T = TypeVar("T")
 _TLS_MODES = ("require", "verify-ca", "verify-full")
 _RDS_HOST_REGION = re.compile(r"\.([a-z]{2}(?:-[a-z]+)+-\d+)\.rds\.amazonaws\.com\.?$")
 _ALL_SSL_MODES = ("disable", "allow", "prefer", *_TLS_MODES)
-# Transient: the proxy dropped or is failing over the connection, or the server asks for a retry.
-_RETRYABLE_SQLSTATES = {"40001", "40P01", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
+# The connection is on a server that can no longer take this work: 25006 read_only_sql_transaction
+# (the writer was demoted by a switchover or failover of the global database and is now a
+# read-only secondary), 57P0x the server is shutting down or restarting, 08xxx the connection is
+# gone. Codes: https://www.postgresql.org/docs/15/errcodes-appendix.html. A fresh connection
+# resolves the writer again (DB_HOST_IS_ALIAS) or reaches the proxy's new target.
+_STALE_CONNECTION_SQLSTATES = {"25006", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
+# Also transient on the same connection: serialization failure and deadlock.
+_RETRYABLE_SQLSTATES = {"40001", "40P01", *_STALE_CONNECTION_SQLSTATES}
 
 
 class SettingsError(ValueError):
@@ -158,10 +164,14 @@ def connect(settings: ConnectionSettings) -> psycopg.Connection:
     return conn
 
 
-def is_transient(error: BaseException) -> bool:
+def is_stale_connection(error: BaseException) -> bool:
     if isinstance(error, psycopg.OperationalError) and getattr(error, "sqlstate", None) is None:
-        return True  # connection-level failure (closed socket, proxy failover): reconnect
-    return getattr(error, "sqlstate", None) in _RETRYABLE_SQLSTATES
+        return True  # connection-level failure (closed socket, proxy failover)
+    return getattr(error, "sqlstate", None) in _STALE_CONNECTION_SQLSTATES
+
+
+def is_transient(error: BaseException) -> bool:
+    return is_stale_connection(error) or getattr(error, "sqlstate", None) in _RETRYABLE_SQLSTATES
 
 
 class Database:
@@ -169,7 +179,9 @@ class Database:
 
     ``transaction(work)`` runs ``work(cursor)`` in one transaction and retries it on a transient
     failure. Only idempotent work may be passed (every write here is keyed by a client-supplied
-    idempotency key), because a commit whose acknowledgement was lost is retried.
+    idempotency key), because a commit whose acknowledgement was lost is retried. A connection
+    that is stale (read-only after a switchover, shut down, lost) is closed whether or not the
+    work is retried, so the next call never reuses it.
     """
 
     def __init__(self, settings: ConnectionSettings, attempts: int = 3, backoff_seconds: float = 0.2,
@@ -192,9 +204,10 @@ class Database:
                 with conn.transaction(), conn.cursor() as cur:
                     return work(cur)
             except psycopg.Error as error:
+                if is_stale_connection(error):
+                    self.close()
                 if attempt == self.attempts or not is_transient(error):
                     raise
-                self.close()
                 time.sleep(self.backoff_seconds * attempt)
         raise AssertionError("unreachable")
 
