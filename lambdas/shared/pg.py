@@ -170,6 +170,15 @@ def is_stale_connection(error: BaseException) -> bool:
     return getattr(error, "sqlstate", None) in _STALE_CONNECTION_SQLSTATES
 
 
+# What a proxy whose target is a secondary cluster of a global database answers on its read/write
+# endpoint (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-gdb.html).
+_PROXY_WITHOUT_WRITER = "doesn't have any associated read/write instances"
+
+
+def is_proxy_without_writer(error: BaseException) -> bool:
+    return _PROXY_WITHOUT_WRITER in str(error)
+
+
 def is_transient(error: BaseException) -> bool:
     return is_stale_connection(error) or getattr(error, "sqlstate", None) in _RETRYABLE_SQLSTATES
 
