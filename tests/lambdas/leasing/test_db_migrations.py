@@ -12,6 +12,8 @@ from lambdas.db_migrations import handler as migrations_handler
 from lambdas.db_migrations import migrations
 from lambdas.lease_api import pg
 
+SHIPPED = [m.version for m in migrations.discover()]
+
 
 def _write(directory: Path, files: dict[str, str]) -> Path:
     directory.mkdir(exist_ok=True)
@@ -33,12 +35,12 @@ def test_shipped_schema_applies_once_and_only_once(empty_db_settings):
     with pg.connect(empty_db_settings) as conn:
         first = migrations.apply_migrations(conn)
         second = migrations.apply_migrations(conn)
-        assert first == {"applied": [1], "version": 1}
-        assert second == {"applied": [], "version": 1}
-        assert _ledger(conn) == [(1, "leasing_schema")]
+        assert first == {"applied": SHIPPED, "version": SHIPPED[-1]}
+        assert second == {"applied": [], "version": SHIPPED[-1]}
+        assert _ledger(conn) == [(m.version, m.name) for m in migrations.discover()]
         assert {"lease_applications", "leases", "rent_payments", "event_outbox", "schema_migrations"} <= _tables(conn)
-        checksum = conn.execute("SELECT checksum FROM schema_migrations").fetchone()["checksum"]
-        assert checksum == migrations.discover()[0].checksum
+        checksums = [r["checksum"] for r in conn.execute("SELECT checksum FROM schema_migrations ORDER BY version")]
+        assert checksums == [m.checksum for m in migrations.discover()]
 
 
 def test_versions_apply_in_order(scratch_connect, tmp_path):
@@ -133,8 +135,8 @@ def test_handler_migrates_through_environment_settings(empty_db_settings, postgr
                                                        lambda_context):
     for key, value in postgres_server.environ(empty_db_settings.dbname).items():
         monkeypatch.setenv(key, value)
-    assert migrations_handler.handler({}, lambda_context) == {"applied": [1], "version": 1}
-    assert migrations_handler.handler({}, lambda_context) == {"applied": [], "version": 1}
+    assert migrations_handler.handler({}, lambda_context) == {"applied": SHIPPED, "version": SHIPPED[-1]}
+    assert migrations_handler.handler({}, lambda_context) == {"applied": [], "version": SHIPPED[-1]}
 
 
 def test_handler_waits_for_a_proxy_that_is_not_ready_yet(empty_db_settings, postgres_server, monkeypatch,
@@ -151,7 +153,7 @@ def test_handler_waits_for_a_proxy_that_is_not_ready_yet(empty_db_settings, post
 
     monkeypatch.setattr(migrations_handler.pg, "connect", flaky_connect)
     monkeypatch.setattr(migrations_handler, "RETRY_SECONDS", 0)
-    assert migrations_handler.handler({}, lambda_context) == {"applied": [1], "version": 1}
+    assert migrations_handler.handler({}, lambda_context) == {"applied": SHIPPED, "version": SHIPPED[-1]}
     assert len(attempts) == 3
 
 
