@@ -57,6 +57,9 @@ class Indexer:
         for position, record in enumerate(records):
             try:
                 change = parse_change(record.kinesis.data_as_bytes())
+                if change is None:  # an event that changes nothing in search
+                    result.counts["ignored"] += 1
+                    continue
                 body = action_lines(change, self.index)
                 if len(body) > self.max_chunk_bytes:
                     raise PermanentRecordError(
