@@ -47,6 +47,10 @@ class Indexer:
     backoff_seconds: float = 0.5
     request_timeout_seconds: float = 10.0
     sleep: Callable[[float], None] = time.sleep
+    # A record still failing for a reason that heals is parked once it is this old; set below the
+    # mapping's MaximumRecordAgeInSeconds. None: never (the mapping's retries decide).
+    park_retryable_after_seconds: float | None = None
+    now: Callable[[], float] = time.time
 
     def index_records(self, records: list[Any], time_left: Callable[[], float] | None = None) -> BatchResult:
         result = BatchResult(errors=[None] * len(records))
@@ -100,10 +104,22 @@ class Indexer:
             self.sleep(delay)
 
         for position in pending:
+            if self._too_old_to_wait(records[position]):
+                # Parked with its payload now, rather than left for the event source mapping to
+                # discard at its maximum record age with only the shard and sequence numbers.
+                change = changes[position]
+                rejects.append((position, Rejected(records[position], "retryable_expired", last_reason[position],
+                                                   change.listing_id, change.version, "retryable_expired")))
+                continue
             result.errors[position] = RetryableIndexingError(last_reason[position])
-        result.counts["retryable"] += len(pending)
+            result.counts["retryable"] += 1
         self._reject(rejects, result)
         return result
+
+    def _too_old_to_wait(self, record: Any) -> bool:
+        if self.park_retryable_after_seconds is None or self.failure_queue is None:
+            return False
+        return self.now() - record.kinesis.approximate_arrival_timestamp >= self.park_retryable_after_seconds
 
     def _send(self, positions: list[int], changes: dict[int, ListingChange], lines: dict[int, bytes]) -> list[tuple[Outcome, str]]:
         try:

@@ -235,3 +235,29 @@ def test_wrongly_typed_field_is_permanent(indexer):
     assert response == {"batchItemFailures": []}
     (message,) = indexer.failures()
     assert json.loads(message["Body"])["error_type"] == "mapper_parsing_exception"
+
+
+def test_a_record_that_keeps_failing_is_parked_with_its_payload_once_too_old(indexer, monkeypatch):
+    # The event's records arrived on 2026-01-01 (search_helpers): far older than an hour.
+    monkeypatch.setenv("PARK_RETRYABLE_AFTER_SECONDS", "3600")
+    indexer_handler.reset_clients()
+    indexer.fake.fail_item("avb-2", 429, "es_rejected_execution_exception", times=3)
+    batch = [upsert("avb-1", 1), upsert("avb-2", 1)]
+
+    assert indexer.run(batch) == {"batchItemFailures": []}
+
+    (message,) = indexer.failures()
+    body = json.loads(message["Body"])
+    assert (body["failure_kind"], body["listing_id"]) == ("retryable_expired", "avb-2")
+    assert json.loads(base64.b64decode(body["data_base64"])) == batch[1]
+    assert message["MessageAttributes"]["failure_kind"]["StringValue"] == "retryable_expired"
+
+
+def test_a_failing_record_younger_than_the_limit_stays_in_its_shard(indexer, monkeypatch):
+    monkeypatch.setenv("PARK_RETRYABLE_AFTER_SECONDS", str(10 * 365 * 86400))
+    indexer_handler.reset_clients()
+    indexer.fake.fail_item("avb-2", 429, "es_rejected_execution_exception", times=3)
+
+    assert indexer.run([upsert("avb-1", 1), upsert("avb-2", 1)]) == {
+        "batchItemFailures": [{"itemIdentifier": sequence_number(1)}]}
+    assert indexer.failures() == []
