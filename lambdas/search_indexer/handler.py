@@ -70,6 +70,7 @@ def _indexer() -> Indexer:
         max_attempts=int(os.environ.get("BULK_MAX_ATTEMPTS", "3")),
         backoff_seconds=float(os.environ.get("BULK_BACKOFF_SECONDS", "0.5")),
         request_timeout_seconds=float(os.environ.get("OPENSEARCH_TIMEOUT_SECONDS", "10")),
+        history_alias=os.environ.get("HISTORY_ALIAS") or None,
         park_retryable_after_seconds=float(os.environ["PARK_RETRYABLE_AFTER_SECONDS"])
         if os.environ.get("PARK_RETRYABLE_AFTER_SECONDS") else None,
     )
