@@ -261,3 +261,29 @@ def test_a_failing_record_younger_than_the_limit_stays_in_its_shard(indexer, mon
     assert indexer.run([upsert("avb-1", 1), upsert("avb-2", 1)]) == {
         "batchItemFailures": [{"itemIdentifier": sequence_number(1)}]}
     assert indexer.failures() == []
+
+
+def test_with_a_history_each_change_is_appended_once_even_when_replayed(indexer, monkeypatch):
+    indexer.fake.indices["listings-history-000001"] = None
+    indexer.fake.aliases["listings-history"] = "listings-history-000001"
+    monkeypatch.setenv("HISTORY_ALIAS", "listings-history")
+    indexer_handler.reset_clients()
+    batch = [upsert("avb-1", 5), delete("avb-1", 6)]
+
+    assert indexer.run(batch) == {"batchItemFailures": []}
+    assert indexer.run(batch) == {"batchItemFailures": []}  # replay: 409s on both indices, no failure
+
+    history = {key[1]: doc for key, (_, doc) in indexer.fake.docs.items() if key[0] == "listings-history-000001"}
+    assert sorted(history) == ["avb-1:5", "avb-1:6"]
+    assert history["avb-1:5"]["listing"] == listing("avb-1") and history["avb-1:6"]["listing"] is None
+    assert history["avb-1:6"]["changed_at"] == "1970-01-01T00:00:00.006+00:00"
+    assert indexer.failures() == []
+
+
+def test_a_history_entry_that_fails_for_a_healing_reason_retries_the_record(indexer, monkeypatch):
+    indexer.fake.aliases["listings-history"] = "listings-history-000001"  # alias to an index not there: 404
+    monkeypatch.setenv("HISTORY_ALIAS", "listings-history")
+    indexer_handler.reset_clients()
+    with pytest.raises(BatchProcessingError, match="no such index"):
+        indexer.run([upsert("avb-1", 5)])
+    assert indexer.fake.docs[("listings-v1", "avb-1")][0] == 5  # the listing went in; its retry will be stale
