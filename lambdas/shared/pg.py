@@ -10,7 +10,10 @@ Settings come from the environment the stack sets:
     the RDS Proxy endpoint and the database user the proxy maps to its Secrets Manager secret.
 ``DB_AUTH``
     ``iam`` (default): a fresh 15-minute token from ``generate_db_auth_token`` for every new
-    connection. ``password`` (with ``DB_PASSWORD``): local servers and tests only.
+    connection; how the lease API and the relay connect, as ``leasing_app`` (migration 0003).
+    ``secret`` (with ``DB_SECRET_ARN``): the password of the Secrets Manager secret, read at every
+    new connection (so a rotation is picked up); only the migrations, as the master user.
+    ``password`` (with ``DB_PASSWORD``): local servers and tests only.
 ``DB_SSLMODE`` (``verify-full``), ``DB_SSLROOTCERT`` (``system``: the OS trust store, which holds
     the Amazon Trust Services roots RDS Proxy certificates chain to).
 ``DB_HOST_IS_ALIAS`` (``false``)
@@ -23,6 +26,7 @@ Settings come from the environment the stack sets:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -62,6 +66,7 @@ class ConnectionSettings:
     port: int = 5432
     auth: str = "iam"
     password: str | None = None
+    secret_arn: str | None = None
     sslmode: str = "verify-full"
     sslrootcert: str = "system"
     connect_timeout: int = 5
@@ -73,13 +78,15 @@ class ConnectionSettings:
         for key in ("host", "dbname", "user"):
             if not getattr(self, key):
                 problems.append(f"{key} is empty")
-        if self.auth not in ("iam", "password"):
-            problems.append(f"auth must be 'iam' or 'password', got {self.auth!r}")
+        if self.auth not in ("iam", "secret", "password"):
+            problems.append(f"auth must be 'iam', 'secret' or 'password', got {self.auth!r}")
+        if self.auth == "secret" and not self.secret_arn:
+            problems.append("auth 'secret' needs DB_SECRET_ARN")
         if self.auth == "iam" and not self.region:
             problems.append("auth 'iam' needs a region to sign the token")
-        if self.auth == "iam" and self.sslmode not in _TLS_MODES:
+        if self.auth in ("iam", "secret") and self.sslmode not in _TLS_MODES:
             # An IAM token is a bearer credential for 15 minutes: never send it in clear text.
-            problems.append(f"auth 'iam' needs TLS (sslmode one of {', '.join(_TLS_MODES)}), got {self.sslmode!r}")
+            problems.append(f"auth {self.auth!r} needs TLS (sslmode one of {', '.join(_TLS_MODES)}), got {self.sslmode!r}")
         if self.auth == "password" and not self.password:
             problems.append("auth 'password' needs DB_PASSWORD")
         if self.sslmode not in _ALL_SSL_MODES:
@@ -104,6 +111,7 @@ class ConnectionSettings:
             region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "")),
             auth=env.get("DB_AUTH", "iam"),
             password=env.get("DB_PASSWORD") or None,
+            secret_arn=env.get("DB_SECRET_ARN") or None,
             sslmode=env.get("DB_SSLMODE", "verify-full"),
             sslrootcert=env.get("DB_SSLROOTCERT", "system"),
             application_name=application_name,
@@ -143,9 +151,16 @@ def auth_token(settings: ConnectionSettings, host: str | None = None) -> str:
         DBHostname=host, Port=settings.port, DBUsername=settings.user, Region=region)
 
 
+def secret_password(settings: ConnectionSettings) -> str:
+    """The ``password`` of the secret (an RDS secret's JSON: username, password, ...)."""
+    value = boto3.client("secretsmanager", region_name=settings.region).get_secret_value(SecretId=settings.secret_arn)
+    return json.loads(value["SecretString"])["password"]
+
+
 def connect_kwargs(settings: ConnectionSettings) -> dict:
     host = resolve_alias(settings.host) if settings.host_is_alias else settings.host
-    password = auth_token(settings, host) if settings.auth == "iam" else settings.password
+    password = {"iam": lambda: auth_token(settings, host), "secret": lambda: secret_password(settings),
+                "password": lambda: settings.password}[settings.auth]()
     kwargs = dict(
         host=host, port=settings.port, dbname=settings.dbname, user=settings.user, password=password,
         sslmode=settings.sslmode, connect_timeout=settings.connect_timeout,

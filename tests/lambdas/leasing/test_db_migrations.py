@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
+import boto3
 import psycopg
 import pytest
+from moto import mock_aws
 
 from lambdas.db_migrations import handler as migrations_handler
 from lambdas.db_migrations import migrations
@@ -168,3 +171,22 @@ def test_handler_gives_up_before_its_timeout(empty_db_settings, postgres_server,
     lambda_context.remaining_ms = 35_000  # less than the reserve plus one retry
     with pytest.raises(psycopg.OperationalError):
         migrations_handler.handler({}, lambda_context)
+
+
+def test_handler_migrates_as_the_master_user_of_the_secret(empty_db_settings, postgres_server, monkeypatch,
+                                                           lambda_context, aws_env):
+    env = postgres_server.environ(empty_db_settings.dbname)
+    with mock_aws():
+        arn = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+            Name="leasing-master", SecretString=json.dumps({"username": env["DB_USER"], "password": env["DB_PASSWORD"],
+                                                             "engine": "postgres"}))["ARN"]
+        for key, value in {**env, "DB_AUTH": "secret", "DB_SECRET_ARN": arn, "DB_PASSWORD": ""}.items():
+            monkeypatch.setenv(key, value)
+        assert migrations_handler.handler({}, lambda_context) == {"applied": SHIPPED, "version": SHIPPED[-1]}
+
+
+def test_secret_auth_needs_the_secret_and_tls():
+    with pytest.raises(pg.SettingsError) as error:
+        pg.ConnectionSettings.from_env({"DB_HOST": "h", "DB_NAME": "d", "DB_USER": "u", "DB_AUTH": "secret",
+                                        "DB_SSLMODE": "disable", "AWS_REGION": "us-east-1"})
+    assert "needs DB_SECRET_ARN" in str(error.value) and "auth 'secret' needs TLS" in str(error.value)
