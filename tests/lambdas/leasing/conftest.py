@@ -23,9 +23,6 @@ def postgres_server():
     except PostgresUnavailable as error:
         server.stop()
         pytest.fail(str(error), pytrace=False)
-    with server.admin_connect() as admin:
-        # Aurora's built-in role for IAM database authentication, which the migrations grant.
-        admin.execute("CREATE ROLE rds_iam NOLOGIN")
     yield server
     server.stop()
 
@@ -34,14 +31,7 @@ def settings_for(server: LocalPostgres, dbname: str) -> pg.ConnectionSettings:
     return pg.ConnectionSettings.from_env(server.environ(dbname), application_name="tests")
 
 
-APP_USER, APP_PASSWORD = "leasing_app", "stand-in-for-the-iam-token"
-
-
-def app_settings_for(server: LocalPostgres, dbname: str) -> pg.ConnectionSettings:
-    """As the application role of the migrations, which the functions use (a password stands in for
-    the IAM token, which only Aurora can check)."""
-    return pg.ConnectionSettings.from_env({**server.environ(dbname), "DB_USER": APP_USER, "DB_PASSWORD": APP_PASSWORD},
-                                          application_name="tests")
+APP_USER = "leasing_app"  # the application role of the migrations, which the functions use
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +42,6 @@ def leasing_database(postgres_server) -> str:
     postgres_server.create_database(name)
     with pg.connect(settings_for(postgres_server, name)) as conn:
         migrations.apply_migrations(conn)
-        conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(APP_USER), sql.Literal(APP_PASSWORD)))
     return name
 
 
@@ -102,7 +91,8 @@ def scratch_connect(postgres_server, scratch_database):
 @pytest.fixture
 def leasing_db(postgres_server, leasing_database, leasing_db_settings):
     """The database as the functions see it: connected as the application role."""
-    db = pg.Database(app_settings_for(postgres_server, leasing_database), backoff_seconds=0.01)
+    env = postgres_server.application_environ(leasing_database, APP_USER, "stand-in-for-the-iam-token")
+    db = pg.Database(pg.ConnectionSettings.from_env(env, application_name="tests"), backoff_seconds=0.01)
     yield db
     db.close()
 
