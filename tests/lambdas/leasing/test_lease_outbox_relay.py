@@ -414,17 +414,24 @@ def test_the_relay_on_a_read_only_secondary_sends_nothing(two_buses, leasing_db,
     assert two_buses["us-east-1"].calls == two_buses["us-west-2"].calls == 0
 
 
+@pytest.mark.parametrize("other_region_reaches", ["its read-only secondary", "the writer too"])
 def test_relays_of_both_regions_running_together_deliver_each_event_once_per_bus(two_buses, leasing_db,
-                                                                                  leasing_db_settings):
+                                                                                  other_region_reaches):
+    # Through its own Region's proxy the other relay reaches a secondary; through the writer alias
+    # it reaches the writer as well, and SKIP LOCKED then shares the rows between the two relays.
     expected = make_lease_events(leasing_db, payments=28)
-    standby_db = _read_only_database(leasing_db_settings)
+    other_db = (_read_only_database(leasing_db.settings) if other_region_reaches == "its read-only secondary"
+                else pg.Database(leasing_db.settings))
+    for client in two_buses.values():
+        client.delay = 0.01  # keep both relays busy at the same time
     try:
         with ThreadPoolExecutor(2) as pool:
             reports = list(pool.map(lambda db: relay.run(db, two_buses.__getitem__, TWO_REGIONS),
-                                    [leasing_db, standby_db]))
+                                    [leasing_db, other_db]))
     finally:
-        standby_db.close()
-    assert [r.standby for r in reports] == [False, True] and reports[0].sent == 30
+        other_db.close()
+    assert sum(r.sent for r in reports) == 30
+    assert reports[1].standby is (other_region_reaches == "its read-only secondary")
     assert two_buses["us-east-1"].accepted == Counter(expected)
     assert two_buses["us-west-2"].accepted == Counter(expected)
 
