@@ -18,11 +18,11 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from pulumi_policy import (EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy)
+from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
 from .assumptions import ASSUMPTIONS
 from .config import option, schema, settings
-from .estimator import Budget, Estimate, estimate, summary
+from .pricing import Budget, Estimate, estimate, summary
 from .stack import StackIndex
 from .values import UNKNOWN, number, plain
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cost_rules import budget, estimator
+from cost_rules import budget, pricing as estimator
 from cost_testkit import StackBuilder, estimate_document, run, run_with_urns
 
 H = 730

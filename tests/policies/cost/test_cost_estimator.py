@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cost_rules import estimator, prices
+from cost_rules import pricing as estimator, prices
 from cost_rules.values import UNKNOWN
 from cost_testkit import StackBuilder
 

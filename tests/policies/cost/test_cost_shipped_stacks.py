@@ -10,7 +10,7 @@ from pulumi_policy import (EnforcementLevel, PolicyProviderResource, PolicyResou
                            ResourceValidationPolicy, StackValidationArgs)
 
 import cost_rules
-from cost_rules import assumptions, budget, config, estimator
+from cost_rules import assumptions, budget, config, pricing as estimator
 from cost_testkit import _options
 from preview import engine
 
