@@ -24,6 +24,7 @@ from .assumptions import ASSUMPTIONS
 from .config import option, schema, settings
 from .pricing import Budget, Estimate, estimate, summary
 from .stack import StackIndex
+from .usage import UsageError
 from .values import UNKNOWN, number, plain
 
 ESTIMATE_POLICY = "monthly-cost-estimate"
@@ -88,6 +89,9 @@ def _estimate(args: StackValidationArgs, report_violation: ReportViolation) -> N
     config = settings(ESTIMATE_POLICY, ASSUMPTIONS, args.get_config())
     try:
         est = estimate(args.resources, config)
+    except UsageError as err:
+        report_violation(f"The cost estimate failed: {err}")
+        return
     except Exception as err:  # noqa: BLE001 - a broken estimate must not take the preview down
         report_violation(f"The cost estimate failed: {type(err).__name__}: {err}")
         return
@@ -108,7 +112,11 @@ def _budget_guard(args: StackValidationArgs, report_violation: ReportViolation) 
     config = settings(BUDGET_POLICY, BUDGET_OPTIONS, args.get_config())
     est = _recall(args.resources)
     if est is None:
-        est = estimate(args.resources, {key: config[key] for key in ASSUMPTIONS})
+        try:
+            est = estimate(args.resources, {key: config[key] for key in ASSUMPTIONS})
+        except UsageError as err:
+            report_violation(f"The budget cannot be checked: {err}")
+            return
     budget = est.budget
     if budget is None and float(config["maxMonthlyUsd"]) > 0:
         budget = Budget(float(config["maxMonthlyUsd"]), "", "maxMonthlyUsd (policy config)")
@@ -121,8 +129,8 @@ def _budget_guard(args: StackValidationArgs, report_violation: ReportViolation) 
         return
     largest = sorted(est.lines, key=lambda line: -line.monthly)[:3]
     report_violation(
-        f"The estimated monthly cost ({basis}) is {figure:,.2f} {est.currency}, over the budget of "
-        f"{budget.limit:,.2f} {est.currency} ({budget.name}) by {figure - budget.limit:,.2f}. "
+        f"The estimated monthly cost is {est.verdict(basis, budget)} ({budget.name}), "
+        f"{figure - budget.limit:,.2f} over. "
         f"Largest: " + ", ".join(f"{line.res.name} {line.monthly:,.2f}" for line in largest)
         + ". Lower the cost, or raise monthlyBudgetUsd if the spend is intended.",
         budget.urn or None)

@@ -4,87 +4,97 @@ from __future__ import annotations
 
 from ..stack import Res
 from ..values import number
-from .engine import Ctx, Line, money, prices
+from .engine import Ctx, Line, prices
 
 
-@prices("aws:sqs/queue:Queue")
+def _per(quantity: float | None, divisor: float) -> float | None:
+    return None if quantity is None else quantity / divisor
+
+
+@prices("aws:sqs/queue:Queue", usage={"monthly_requests": "requests to the queue a month (send, receive, delete)"})
 def _queue(res: Res, ctx: Ctx, line: Line) -> None:
-    requests = ctx.usage(res, "sqsRequestsPerMonth")
     kind = "fifo" if res.get("fifoQueue") is True else "standard"
-    cost = requests / 1e6 * ctx.price(line, f"sqs.{kind}.million")
-    line.add(cost, low=0, note=f"{requests:,.0f} {kind} requests (free tier not applied)")
+    line.usage(f"{kind} requests", _per(ctx.declared(res, "monthly_requests"), 1e6), "million requests",
+               ctx.price(line, f"sqs.{kind}.million"), "monthly_requests")
 
 
-@prices("aws:sns/topic:Topic")
+@prices("aws:sns/topic:Topic", usage={"monthly_requests": "publishes to the topic a month"})
 def _topic(res: Res, ctx: Ctx, line: Line) -> None:
-    publishes = ctx.usage(res, "snsPublishesPerMonth")
-    cost = publishes / 1e6 * ctx.price(line, "sns.publish.million")
-    line.add(cost, low=0, note=f"{publishes:,.0f} publishes (deliveries other than Lambda/SQS not estimated)")
+    line.usage("publishes", _per(ctx.declared(res, "monthly_requests"), 1e6), "million publishes",
+               ctx.price(line, "sns.publish.million"), "monthly_requests")
+    line.exclude("SNS deliveries to e-mail, SMS and HTTP endpoints")
 
 
-@prices("aws:dynamodb/table:Table")
+@prices("aws:dynamodb/table:Table", usage={
+    "monthly_write_request_units": "write request units a month (on-demand)",
+    "monthly_read_request_units": "read request units a month (on-demand)",
+    "storage_gb": "GB stored in the table"})
 def _table(res: Res, ctx: Ctx, line: Line) -> None:
     copies = 1 + len(res.get("replicas", default=[]) or [])
-    storage_gb = ctx.usage(res, "dynamodbStorageGb")
-    storage = storage_gb * ctx.price(line, "dynamodb.storage.gbMonth") * copies
+    where = f" x {copies} Regions" if copies > 1 else ""
+    storage = ctx.declared(res, "storage_gb")
+    line.stored(f"storage{where}", None if storage is None else storage * copies, "GB-months",
+                ctx.price(line, "dynamodb.storage.gbMonth"), "storage_gb")
     if res.get("billingMode", default="PROVISIONED") == "PAY_PER_REQUEST":
-        writes, reads = ctx.usage(res, "dynamodbWritesPerMonth"), ctx.usage(res, "dynamodbReadsPerMonth")
-        requests = (writes / 1e6 * ctx.price(line, "dynamodb.onDemand.writeMillion")
-                    + reads / 1e6 * ctx.price(line, "dynamodb.onDemand.readMillion")) * copies
-        line.add(requests + storage, low=0, note=f"on-demand: {writes:,.0f} writes and {reads:,.0f} reads, "
-                                                  f"{storage_gb:g} GB, {copies} Region(s)")
+        for what, key, price in (("writes", "monthly_write_request_units", "dynamodb.onDemand.writeMillion"),
+                                 ("reads", "monthly_read_request_units", "dynamodb.onDemand.readMillion")):
+            units = ctx.declared(res, key)
+            line.usage(f"on-demand {what}{where}", None if units is None else units * copies / 1e6,
+                       "million request units", ctx.price(line, price), key)
         return
-    wcu, rcu = number(res.get("writeCapacity")), number(res.get("readCapacity"))
-    wcu = wcu if isinstance(wcu, float) else 0.0
-    rcu = rcu if isinstance(rcu, float) else 0.0
-    capacity = (wcu * ctx.price(line, "dynamodb.provisioned.wcuHour")
-                + rcu * ctx.price(line, "dynamodb.provisioned.rcuHour")) * ctx.hours * copies
-    line.add(capacity, note=f"provisioned {wcu:g} WCU / {rcu:g} RCU {money(capacity)}")
-    line.add(storage, low=0, note=f"{storage_gb:g} GB stored")
+    for what, prop, price in (("write capacity", "writeCapacity", "dynamodb.provisioned.wcuHour"),
+                              ("read capacity", "readCapacity", "dynamodb.provisioned.rcuHour")):
+        units = number(res.get(prop))
+        units = units if isinstance(units, float) else 0.0
+        line.fixed(f"provisioned {what}{where}", units * ctx.hours * copies, "capacity unit-hours",
+                   ctx.price(line, price))
 
 
-@prices("aws:secretsmanager/secret:Secret")
+@prices("aws:secretsmanager/secret:Secret", usage={"monthly_api_calls": "API calls to the secret a month"})
 def _secret(res: Res, ctx: Ctx, line: Line) -> None:
     copies = 1 + len(res.get("replicas", default=[]) or [])
-    monthly = copies * ctx.price(line, "secretsmanager.secret.month")
-    calls = ctx.usage(res, "secretsApiCallsPerMonth")
-    api = calls / 10_000 * ctx.price(line, "secretsmanager.apiCalls.tenThousand")
-    line.add(monthly, note=f"{copies} secret(s) {money(monthly)}")
-    line.add(api, low=0, note=f"{calls:,.0f} API calls {money(api)}")
+    line.fixed("secret" + (f" and {copies - 1} replica(s)" if copies > 1 else ""), copies, "secret-months",
+               ctx.price(line, "secretsmanager.secret.month"))
+    line.usage("API calls", _per(ctx.declared(res, "monthly_api_calls"), 10_000), "10,000 calls",
+               ctx.price(line, "secretsmanager.apiCalls.tenThousand"), "monthly_api_calls")
 
 
-@prices("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
+@prices("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey",
+        usage={"monthly_requests": "cryptographic requests to the key a month"})
 def _kms_key(res: Res, ctx: Ctx, line: Line) -> None:
-    key = ctx.price(line, "kms.key.month")
-    calls = ctx.usage(res, "kmsRequestsPerMonth")
-    api = calls / 10_000 * ctx.price(line, "kms.requests.tenThousand")
-    line.add(key, note=f"customer managed key {money(key)}")
-    line.add(api, low=0, note=f"{calls:,.0f} requests {money(api)}")
+    line.fixed("customer managed key", 1, "key-months", ctx.price(line, "kms.key.month"))
+    line.usage("requests", _per(ctx.declared(res, "monthly_requests"), 10_000), "10,000 requests",
+               ctx.price(line, "kms.requests.tenThousand"), "monthly_requests")
 
 
-@prices("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+@prices("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", usage={"storage_gb": "GB stored (S3 Standard)"})
 def _bucket(res: Res, ctx: Ctx, line: Line) -> None:
-    gb = ctx.usage(res, "s3StorageGb")
-    cost = gb * ctx.price(line, "s3.standard.gbMonth")
-    line.add(cost, low=0, note=f"{gb:g} GB Standard (requests not estimated)")
+    line.stored("Standard storage", ctx.declared(res, "storage_gb"), "GB-months", ctx.price(line, "s3.standard.gbMonth"),
+                "storage_gb")
+    line.exclude("S3 requests")
 
 
-@prices("aws:ecr/repository:Repository")
+@prices("aws:ecr/repository:Repository", usage={"storage_gb": "GB of images stored"})
 def _repository(res: Res, ctx: Ctx, line: Line) -> None:
-    gb = ctx.usage(res, "ecrStorageGb")
-    line.add(gb * ctx.price(line, "ecr.storage.gbMonth"), low=0, note=f"{gb:g} GB of images")
+    line.stored("image storage", ctx.declared(res, "storage_gb"), "GB-months", ctx.price(line, "ecr.storage.gbMonth"),
+                "storage_gb")
 
 
 @prices("aws:ssm/parameter:Parameter")
 def _parameter(res: Res, ctx: Ctx, line: Line) -> None:
     if res.get("tier") == "Advanced":
-        line.add(ctx.price(line, "ssm.advancedParameter.month"), note="advanced parameter")
+        line.fixed("advanced parameter", 1, "parameter-months", ctx.price(line, "ssm.advancedParameter.month"))
     else:
-        line.add(0, note="standard parameter: no charge")
+        line.note("standard parameter: no charge")
 
 
-@prices("aws:acmpca/certificateAuthority:CertificateAuthority")
+@prices("aws:acmpca/certificateAuthority:CertificateAuthority",
+        usage={"monthly_certificates": "private certificates issued a month"})
 def _private_ca(res: Res, ctx: Ctx, line: Line) -> None:
-    mode = res.get("usageMode", default="GENERAL_PURPOSE")
-    key = "acmpca.shortLived.month" if mode == "SHORT_LIVED_CERTIFICATE" else "acmpca.generalPurpose.month"
-    line.add(ctx.price(line, key), note=f"private CA, {mode} mode (certificates issued not estimated)")
+    # A CA bills per month in its mode, and every certificate it issues (https://aws.amazon.com/private-ca/pricing/).
+    short_lived = res.get("usageMode", default="GENERAL_PURPOSE") == "SHORT_LIVED_CERTIFICATE"
+    mode = "shortLived" if short_lived else "generalPurpose"
+    line.fixed(f"private CA, {'short-lived certificate' if short_lived else 'general-purpose'} mode", 1, "CA-months",
+               ctx.price(line, f"acmpca.{mode}.month"))
+    line.usage("certificates issued", ctx.declared(res, "monthly_certificates"), "certificates",
+               ctx.price(line, f"acmpca.certificate.{mode}"), "monthly_certificates")

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..stack import Res, StackIndex
 from ..values import UNKNOWN, get, number
-from .engine import Ctx, Line, money, prices
+from .engine import Ctx, Line, prices
 
 
 def family(instance_type: str) -> str:
@@ -79,36 +79,38 @@ def _is_spot(res: Res, template: Res | None) -> bool:
 
 def volume_cost(ctx: Ctx, line: Line, size: Any, volume_type: Any, iops: Any, throughput: Any,
                 label: str) -> None:
+    """An EBS volume: provisioned GB (and IOPS/throughput above the baseline), billed all month,
+    attached or not, instance running or stopped (https://aws.amazon.com/ebs/pricing/)."""
     volume_type = volume_type if isinstance(volume_type, str) else None
     size_value = number(size)
     if size_value is UNKNOWN or size_value is None:
-        line.add(0, note=f"{label}: size unknown, not priced")
-        line.priced = False
+        line.unpriced(f"not priced: {label} size not known")
         return
     if volume_type is None:
-        gp3 = ctx.price(line, "ebs.gp3.gbMonth") * size_value
         gp2 = ctx.price(line, "ebs.gp2.gbMonth") * size_value
-        line.add(gp3, low=gp3, high=gp2, note=f"{label}: type not set, gp3 {size_value:g} GB assumed "
-                                              f"({money(gp3)}; gp2 would be {money(gp2)})")
+        line.fixed(f"{label}: gp3 storage (type not set, gp3 assumed; gp2 is the high bound)", size_value, "GB-months",
+                   ctx.price(line, "ebs.gp3.gbMonth"), high=gp2)
         return
-    cost = ctx.price(line, f"ebs.{volume_type}.gbMonth") * size_value
-    detail = f"{volume_type} {size_value:g} GB {money(cost)}"
+    line.fixed(f"{label}: {volume_type} storage", size_value, "GB-months", ctx.price(line, f"ebs.{volume_type}.gbMonth"))
     iops_value = number(iops)
     throughput_value = number(throughput)
     if volume_type == "gp3":
         if isinstance(iops_value, float) and iops_value > 3000:
-            extra = (iops_value - 3000) * ctx.price(line, "ebs.gp3.iopsMonth")
-            cost += extra
-            detail += f" + {iops_value - 3000:g} IOPS {money(extra)}"
+            line.fixed(f"{label}: IOPS above 3,000", iops_value - 3000, "IOPS-months", ctx.price(line, "ebs.gp3.iopsMonth"))
         if isinstance(throughput_value, float) and throughput_value > 125:
-            extra = (throughput_value - 125) * ctx.price(line, "ebs.gp3.throughputMonth")
-            cost += extra
-            detail += f" + {throughput_value - 125:g} MB/s {money(extra)}"
+            line.fixed(f"{label}: throughput above 125 MB/s", throughput_value - 125, "MB/s-months",
+                       ctx.price(line, "ebs.gp3.throughputMonth"))
     elif volume_type in ("io1", "io2") and isinstance(iops_value, float):
-        extra = iops_value * ctx.price(line, f"ebs.{volume_type}.iopsMonth")
-        cost += extra
-        detail += f" + {iops_value:g} IOPS {money(extra)}"
-    line.add(cost, note=f"{label}: {detail} (billed all month)")
+        line.fixed(f"{label}: provisioned IOPS", iops_value, "IOPS-months", ctx.price(line, f"ebs.{volume_type}.iopsMonth"))
+
+
+def snapshots(ctx: Ctx, res: Res, line: Line) -> None:
+    """EBS snapshots (a personal AMI, lifecycle backups): declared GB stored, billed at rest."""
+    gb = ctx.declared(res, "snapshot_storage_gb")
+    if gb is None:
+        line.exclude("EBS snapshots (declare snapshot_storage_gb)")
+        return
+    line.fixed("EBS snapshots", gb, "GB-months", ctx.price(line, "ebs.snapshot.gbMonth"))
 
 
 def _volumes_of_instance(ctx: Ctx, res: Res, template: Res | None, line: Line) -> None:
@@ -124,17 +126,14 @@ def _volumes_of_instance(ctx: Ctx, res: Res, template: Res | None, line: Line) -
             ebs = get(mapping, "ebs")
             if isinstance(ebs, Mapping):
                 own.append((f"volume {get(mapping, 'deviceName') or index} (launch template)", ebs))
+    default_gb = float(ctx.assumptions["defaultRootVolumeGb"])
     if not own:
-        size = ctx.usage(res, "defaultRootVolumeGb")
-        gp3 = ctx.price(line, "ebs.gp3.gbMonth") * size
-        gp2 = ctx.price(line, "ebs.gp2.gbMonth") * size
-        line.add(gp3, low=gp3, high=gp2,
-                 note=f"root volume from the AMI: {size:g} GB gp3 assumed ({money(gp3)}; gp2 {money(gp2)})")
+        volume_cost(ctx, line, default_gb, None, None, None, "root volume from the AMI (size assumed)")
         return
     for label, device in own:
         size = device.get("volumeSize")
         if size is None:
-            size = ctx.usage(res, "defaultRootVolumeGb")
+            size = default_gb
             label += " (size from the AMI, assumed)"
         volume_cost(ctx, line, size, device.get("volumeType"), device.get("iops"), device.get("throughput"), label)
 
@@ -191,61 +190,61 @@ def alarm_stops_instance(stack: StackIndex, alarm: Res, instance: Res) -> bool:
     return instance.urn in alarm.property_dependencies.get("dimensions", [])
 
 
-@prices("aws:ec2/instance:Instance")
+INSTANCE_USAGE = {
+    "monthly_hours": "hours a month the instance runs (a GPU workstation: the hours played; others: all month "
+                     "unless declared)",
+    "snapshot_storage_gb": "GB of EBS snapshots kept for this instance (personal AMI, backups)",
+}
+
+
+@prices("aws:ec2/instance:Instance", usage=INSTANCE_USAGE)
 def _instance(res: Res, ctx: Ctx, line: Line) -> None:
     template = launch_template_of(ctx.stack, res)
+    _volumes_of_instance(ctx, res, template, line)
+    snapshots(ctx, res, line)
     instance_type = _from_instance_or_template(res, template, "instanceType")
     if not isinstance(instance_type, str) or instance_type is UNKNOWN:
         line.unpriced("not priced: instance type not known")
-        _volumes_of_instance(ctx, res, template, line)
         return
     windows = is_windows(res, template)
     linux_rate = ctx.lookup(line, "ec2.instance.hour", instance_type, "linux")
     windows_rate = ctx.lookup(line, "ec2.instance.hour", instance_type, "windows")
     if windows is True:
-        rate = low_rate = high_rate = windows_rate
-        os_label = "Windows"
+        rate, high_rate, os_label = windows_rate, windows_rate, "Windows"
     elif windows is False:
-        rate = low_rate = high_rate = linux_rate
-        os_label = "Linux"
+        rate, high_rate, os_label = linux_rate, linux_rate, "Linux"
     else:
-        rate = low_rate = linux_rate
+        rate, os_label = linux_rate, "OS unknown: Linux price, Windows the high bound"
         high_rate = windows_rate if windows_rate is not None else linux_rate
-        os_label = "OS unknown: Linux price, Windows as the high bound"
-    if rate is None:
+    if rate is None or high_rate is None:
         line.unpriced(f"not priced: no {os_label.split(':')[0]} price for {instance_type} in the table")
-        _volumes_of_instance(ctx, res, template, line)
         return
 
-    gpu = family(instance_type) in set(ctx.assumptions["gpuInstanceFamilies"])
-    if gpu:
-        hours = ctx.usage(res, "workstationHoursPerMonth")
-        low_hours = 0.0
-        if has_idle_stop(ctx, res):
-            high_hours = hours
-            hours_note = f"{hours:g} h played a month (idle month 0 h; idle auto-stop present)"
-        else:
-            high_hours = ctx.hours
-            hours_note = (f"{hours:g} h played a month (idle month 0 h; no idle auto-stop, "
-                          f"so up to {ctx.hours:g} h)")
-    else:
-        hours = low_hours = high_hours = ctx.usage(res, "instanceHoursPerMonth")
-        hours_note = f"{hours:g} h a month"
-
-    factor = low_factor = high_factor = 1.0
-    purchase = "on-demand"
+    factor, purchase = 1.0, "on-demand"
     if _is_spot(res, template):
-        factor, low_factor, high_factor = ctx.usage(res, "spotPriceFraction"), 0.1, 1.0
-        purchase = f"Spot at {factor:.0%} of on-demand (range 10%-100%)"
-    running = rate * hours * factor
-    line.add(running, low=low_rate * low_hours * low_factor, high=high_rate * high_hours * high_factor,
-             note=f"{instance_type} {os_label} {purchase} {rate:g} USD/h x {hours_note} = {money(running)}")
-
-    if not _elastic_ips_of(ctx, res) and _has_auto_public_ip(ctx, res, template):
-        ip_rate = ctx.price(line, "ec2.publicIpv4.hour")
-        line.add(ip_rate * hours, low=ip_rate * low_hours, high=ip_rate * high_hours,
-                 note=f"public IPv4 {ip_rate:g} USD/h while running")
-    _volumes_of_instance(ctx, res, template, line)
+        factor = float(ctx.assumptions["spotPriceFraction"])
+        purchase = f"Spot at {factor:.0%} of on-demand"
+    name = f"{instance_type} {os_label}, {purchase}"
+    public_ip = not _elastic_ips_of(ctx, res) and _has_auto_public_ip(ctx, res, template)
+    ip_rate = ctx.price(line, "ec2.publicIpv4.hour") if public_ip else 0.0
+    declared = ctx.declared(res, "monthly_hours")
+    if family(instance_type) in set(ctx.assumptions["gpuInstanceFamilies"]):
+        # Billed by the hours played: a stopped instance bills no compute (its volumes and Elastic IP
+        # still bill). Without an idle auto-stop nothing bounds the hours: all month is the ceiling.
+        never_stopped = not has_idle_stop(ctx, res)
+        if never_stopped:
+            line.note(f"no idle auto-stop: up to {ctx.hours:g} h a month")
+        ceiling_hours = ctx.hours if never_stopped else (declared or 0.0)
+        line.usage(name, declared, "hours", rate * factor, "monthly_hours", high=ceiling_hours * high_rate)
+        if public_ip:
+            line.usage("public IPv4 address while running", declared, "hours", ip_rate, "monthly_hours",
+                       high=ceiling_hours * ip_rate)
+        return
+    hours = ctx.hours if declared is None else declared
+    spot_low = rate * 0.1 * hours if factor != 1.0 else None
+    line.fixed(name, hours, "hours", rate * factor, low=spot_low, high=hours * high_rate)
+    if public_ip:
+        line.fixed("public IPv4 address", hours, "hours", ip_rate)
 
 
 def _has_auto_public_ip(ctx: Ctx, res: Res, template: Res | None) -> bool:
@@ -264,13 +263,20 @@ def _has_auto_public_ip(ctx: Ctx, res: Res, template: Res | None) -> bool:
 
 @prices("aws:ec2/eip:Eip")
 def _eip(res: Res, ctx: Ctx, line: Line) -> None:
-    rate = ctx.price(line, "ec2.publicIpv4.hour")
-    line.add(rate * ctx.hours, note=f"public IPv4 {rate:g} USD/h x {ctx.hours:g} h: billed attached or idle, "
-                                    "also while the instance is stopped")
+    # Billed attached or idle, also while the instance is stopped (https://aws.amazon.com/vpc/pricing/).
+    line.fixed("public IPv4 address (Elastic IP)", ctx.hours, "hours", ctx.price(line, "ec2.publicIpv4.hour"))
 
 
-@prices("aws:ebs/volume:Volume")
+@prices("aws:ebs/volume:Volume", usage={"snapshot_storage_gb": "GB of EBS snapshots kept of this volume"})
 def _ebs_volume(res: Res, ctx: Ctx, line: Line) -> None:
     volume_type = res.get("type")
     volume_cost(ctx, line, res.get("size"), volume_type if volume_type is not None else "gp2",
                 res.get("iops"), res.get("throughput"), "volume")
+    snapshots(ctx, res, line)
+
+
+@prices("aws:dlm/lifecyclePolicy:LifecyclePolicy",
+        usage={"snapshot_storage_gb": "GB of EBS snapshots the lifecycle policy keeps"})
+def _lifecycle_policy(res: Res, ctx: Ctx, line: Line) -> None:
+    # The policy is free; the snapshots it keeps bill (https://aws.amazon.com/ebs/pricing/).
+    snapshots(ctx, res, line)

@@ -1,16 +1,12 @@
-"""The estimate engine: a price per resource from its properties, the price table and the
-usage assumptions; totals per component, per Region and per stack.
+"""The estimate engine: every AWS resource priced as cost components (quantity x unit price), each
+either ``fixed`` (billed with no traffic: capacity, hours, storage at rest) or ``usage`` (from the
+declared usage, see ``cost_rules.usage``); totals per component, per Region and per stack.
 
-Every priced resource gets three figures:
-
-* ``monthly``: the expected cost under the usage assumptions;
-* ``low``: the floor: what the resource costs idle (usage at zero, capacity at its minimum, the
-  cheapest option an unknown input allows);
-* ``high``: the ceiling the inputs allow (capacity at its maximum, a GPU instance that is never
-  stopped, the dearest option an unknown input allows), with usage as assumed.
-
-A price that depends on something unknown at preview is a range with a note, never a silent zero.
-A resource type that costs money but has no price here is listed with a note ("not priced").
+Nothing is invented: a usage charge with no declared value is 0 and listed as "depends on usage".
+Besides ``monthly`` every resource has ``low`` (idle: usage at zero, capacity at its minimum, the
+cheapest option an unknown input allows) and ``high`` (the ceiling the inputs allow: capacity at its
+maximum, a GPU instance never stopped, the dearest option an unknown input allows; usage as declared).
+A billable type with no price here, or a charge not estimated, is listed in ``notPriced``.
 """
 
 from __future__ import annotations
@@ -21,42 +17,124 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import prices as price_table
+from .. import usage as declared_usage
 from ..assumptions import ASSUMPTIONS
 from ..config import defaults
 from ..stack import Res, StackIndex
 from ..values import UNKNOWN, number
 
-SECONDS_PER_MONTH_FACTOR = 3600  # seconds per hour; months are table["hoursPerMonth"] hours
+SECONDS_PER_HOUR = 3600
+FIXED, USAGE = "fixed", "usage"
+
+# Charges no line estimates, whatever the stack: said beside every total and budget verdict.
+ALWAYS_EXCLUDED = [
+    "free tiers, Savings Plans, Reserved Instances and volume discounts (list prices, first tier)",
+    "backups and snapshots beyond the free retention unless declared (snapshot_storage_gb)",
+    "data transfer unless declared on the sending resource (monthly_internet_egress_gb, "
+    "monthly_inter_region_gb, monthly_cross_az_gb)",
+    "taxes and AWS Support",
+]
+
+
+@dataclass
+class Component:
+    name: str
+    kind: str  # FIXED or USAGE
+    quantity: float
+    unit: str
+    unit_price: float
+    low: float
+    high: float
+    usage_key: str | None = None  # the declared-usage key a usage component reads
+
+    @property
+    def monthly(self) -> float:
+        return self.quantity * self.unit_price
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"name": self.name, "kind": self.kind, "quantity": _r(self.quantity, 4), "unit": self.unit,
+               "unitPrice": self.unit_price, "monthly": _r(self.monthly)}
+        if self.usage_key:
+            out["usageKey"] = self.usage_key
+        return out
 
 
 @dataclass
 class Line:
     res: Res
-    monthly: float = 0.0
-    low: float = 0.0
-    high: float = 0.0
+    components: list[Component] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    depends_on_usage: list[str] = field(default_factory=list)  # "<charge> (<usage key>)"
+    not_estimated: list[str] = field(default_factory=list)  # charges of this resource left out
     priced: bool = True
     fallback_region: bool = False
+    high_margin: float = 0.0
 
-    def add(self, monthly: float, low: float | None = None, high: float | None = None,
-            note: str | None = None) -> None:
-        self.monthly += monthly
-        self.low += monthly if low is None else low
-        self.high += monthly if high is None else high
-        if note:
-            self.notes.append(note)
+    def fixed(self, name: str, quantity: float, unit: str, unit_price: float, *,
+              low: float | None = None, high: float | None = None) -> Component:
+        """A charge billed whatever the traffic; ``low``/``high``: monthly bounds when the inputs allow a range."""
+        monthly = quantity * unit_price
+        component = Component(name, FIXED, quantity, unit, unit_price,
+                              monthly if low is None else low, monthly if high is None else high)
+        self.components.append(component)
+        return component
+
+    def usage(self, name: str, quantity: float | None, unit: str, unit_price: float, key: str, *,
+              high: float | None = None) -> Component:
+        """A charge from declared usage; undeclared (None) it is 0 and listed as depending on usage."""
+        return self._declared(USAGE, name, quantity, unit, unit_price, key, high)
+
+    def stored(self, name: str, quantity: float | None, unit: str, unit_price: float, key: str) -> Component:
+        """Storage at rest from declared usage: billed with no traffic, so counted in ``fixed``."""
+        return self._declared(FIXED, name, quantity, unit, unit_price, key, None)
+
+    def _declared(self, kind: str, name: str, quantity: float | None, unit: str, unit_price: float, key: str,
+                  high: float | None) -> Component:
+        if quantity is None:
+            self.depends_on_usage.append(f"{name} ({key})")
+            quantity = 0.0
+        monthly = quantity * unit_price
+        component = Component(name, kind, quantity, unit, unit_price, 0.0 if kind == USAGE else monthly,
+                              monthly if high is None else high, key)
+        self.components.append(component)
+        return component
 
     def note(self, text: str) -> None:
         self.notes.append(text)
+
+    def exclude(self, charge: str) -> None:
+        self.not_estimated.append(charge)
 
     def unpriced(self, why: str) -> None:
         self.priced = False
         self.notes.append(why)
 
+    @property
+    def fixed_total(self) -> float:
+        return sum(c.monthly for c in self.components if c.kind == FIXED)
+
+    @property
+    def usage_total(self) -> float:
+        return sum(c.monthly for c in self.components if c.kind == USAGE)
+
+    @property
+    def monthly(self) -> float:
+        return self.fixed_total + self.usage_total
+
+    @property
+    def low(self) -> float:
+        return sum(c.low for c in self.components)
+
+    @property
+    def high(self) -> float:
+        return sum(c.high for c in self.components) * (1 + self.high_margin)
+
     def to_json(self) -> dict[str, Any]:
-        return {"urn": self.res.urn, "type": self.res.type, "monthly": _r(self.monthly), "low": _r(self.low),
-                "high": _r(self.high), "note": "; ".join(self.notes)}
+        return {"urn": self.res.urn, "name": self.res.name, "type": self.res.type, "region": self.res.region,
+                "component": self.res.component, "fixed": _r(self.fixed_total), "usage": _r(self.usage_total),
+                "monthly": _r(self.monthly), "low": _r(self.low), "high": _r(self.high),
+                "components": [c.to_json() for c in self.components],
+                "dependsOnUsage": list(self.depends_on_usage), "note": "; ".join(self.notes)}
 
 
 @dataclass
@@ -71,11 +149,22 @@ class Estimate:
     lines: list[Line]
     budget: Budget | None
     currency: str = "USD"
-    assumptions: dict[str, Any] = field(default_factory=dict)
+    prices_as_of: str = ""
+    usage_source: str | None = None
+    assumptions: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=lambda: list(ALWAYS_EXCLUDED))
+
+    @property
+    def fixed(self) -> float:
+        return sum(line.fixed_total for line in self.lines)
+
+    @property
+    def usage(self) -> float:
+        return sum(line.usage_total for line in self.lines)
 
     @property
     def total(self) -> float:
-        return sum(line.monthly for line in self.lines)
+        return self.fixed + self.usage
 
     @property
     def low(self) -> float:
@@ -85,49 +174,88 @@ class Estimate:
     def high(self) -> float:
         return sum(line.high for line in self.lines)
 
-    def by(self, attribute: str) -> dict[str, float]:
+    def by(self, attribute: str, figure: str = "monthly") -> dict[str, float]:
         totals: dict[str, float] = defaultdict(float)
         for line in self.lines:
-            totals[getattr(line.res, attribute) or "?"] += line.monthly
+            totals[getattr(line.res, attribute) or "?"] += getattr(line, figure)
         return dict(sorted(totals.items(), key=lambda item: (-item[1], item[0])))
 
     @property
     def unpriced(self) -> list[Line]:
         return [line for line in self.lines if not line.priced]
 
+    @property
+    def depending_on_usage(self) -> list[Line]:
+        return [line for line in self.lines if line.depends_on_usage]
+
+    def not_priced(self) -> list[dict[str, Any]]:
+        """Resources and charges not in the estimate: unpriced resources, charges a resource leaves out,
+        and the charges no line estimates."""
+        out: list[dict[str, Any]] = []
+        for line in self.lines:
+            if not line.priced:
+                out.append({"urn": line.res.urn, "name": line.res.name, "type": line.res.type,
+                            "charge": "the resource", "reason": "; ".join(n for n in line.notes if "not priced" in n)})
+            for charge in line.not_estimated:
+                out.append({"urn": line.res.urn, "name": line.res.name, "type": line.res.type,
+                            "charge": charge, "reason": "not estimated"})
+        out += [{"charge": charge, "reason": "not estimated for any resource"} for charge in self.excluded]
+        return out
+
+    def verdict(self, basis: str = "total", budget: Budget | None = None) -> str | None:
+        """The budget verdict, saying what the compared figure leaves out."""
+        budget = budget or self.budget
+        if budget is None:
+            return None
+        figure = self.high if basis == "high" else self.total
+        state = "within" if figure <= budget.limit else "OVER"
+        left_out = [f"{len(self.unpriced)} resource(s) not priced"] if self.unpriced else []
+        if self.depending_on_usage:
+            left_out.append(f"usage not declared on {len(self.depending_on_usage)} resource(s)")
+        left_out.append("the charges listed under not priced")
+        return (f"{state} the budget of {money(budget.limit)} {self.currency}: {basis} "
+                f"{money(figure)} ({figure / budget.limit:.0%}); excludes " + ", ".join(left_out))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "currency": self.currency,
+            "pricesAsOf": self.prices_as_of,
+            "usageSource": self.usage_source,
+            "fixed": _r(self.fixed),
+            "usage": _r(self.usage),
             "total": _r(self.total),
             "low": _r(self.low),
             "high": _r(self.high),
             "budget": _r(self.budget.limit) if self.budget else None,
+            "budgetVerdict": self.verdict(),
             "byComponent": {key: _r(value) for key, value in self.by("component").items()},
             "byRegion": {key: _r(value) for key, value in self.by("region").items()},
             "resources": [line.to_json() for line in sorted(self.lines, key=lambda l: (-l.monthly, l.res.urn))],
+            "dependsOnUsage": [{"urn": line.res.urn, "name": line.res.name, "charges": line.depends_on_usage}
+                               for line in self.depending_on_usage],
+            "notPriced": self.not_priced(),
+            "assumptions": list(self.assumptions),
         }
 
 
-def _r(value: float) -> float:
-    return round(value + 0.0, 2)
+def _r(value: float, digits: int = 2) -> float:
+    return round(value + 0.0, digits)
 
 
 class Ctx:
-    """What a pricer needs: the stack, the price table and the usage assumptions."""
+    """What a pricer needs: the stack, the price table, the declared usage and the assumptions."""
 
-    def __init__(self, stack: StackIndex, table: price_table.PriceTable, assumptions: Mapping[str, Any]):
+    def __init__(self, stack: StackIndex, table: price_table.PriceTable, usage: declared_usage.DeclaredUsage,
+                 assumptions: Mapping[str, Any]):
         self.stack = stack
         self.table = table
+        self.declared_usage = usage
         self.assumptions = assumptions
         self.hours = table.hours_per_month
-        self._overrides = assumptions.get("resourceUsage") or {}
 
-    def usage(self, res: Res, key: str) -> float:
-        for ref in (res.name, res.urn):
-            override = self._overrides.get(ref)
-            if isinstance(override, Mapping) and key in override:
-                return float(override[key])
-        return float(self.assumptions[key])
+    def declared(self, res: Res, key: str) -> float | None:
+        """The declared usage ``key`` of ``res`` (its name, its URN, then its type's default), or None."""
+        return self.declared_usage.value(res.type, (res.name, res.urn), key)
 
     def price(self, line: Line, key: str) -> float:
         found = self.table.price(line.res.region or self.table.fallback_region, key)
@@ -146,49 +274,88 @@ class Ctx:
 
 Pricer = Callable[[Res, Ctx, Line], None]
 PRICERS: dict[str, Pricer] = {}
+USAGE_KEYS: dict[str, dict[str, str]] = {}  # resource type -> usage key -> meaning (validates usage files)
 
 
-def prices(*types: str) -> Callable[[Pricer], Pricer]:
+def prices(*types: str, usage: Mapping[str, str] | None = None) -> Callable[[Pricer], Pricer]:
+    """Registers a pricer for ``types``; ``usage``: the declared-usage keys it reads, with their meaning."""
     def register(fn: Pricer) -> Pricer:
         for typ in types:
             PRICERS[typ] = fn
+            USAGE_KEYS[typ] = dict(usage or {})
         return fn
     return register
 
 
 def estimate(resources: list[Any], config: Mapping[str, Any] | None = None,
              table: price_table.PriceTable | None = None) -> Estimate:
-    """The estimate for a stack: ``resources`` are the engine's PolicyResources (or Res)."""
-    assumptions = {**defaults(ASSUMPTIONS), **(config or {})}
+    """The estimate for a stack: ``resources`` are the engine's PolicyResources (or Res). Raises
+    ``usage.UsageError`` (a message listing every problem) when the declared usage is unreadable."""
+    settings = {**defaults(ASSUMPTIONS), **(config or {})}
     table = table or price_table.load()
-    stack = StackIndex(resources, default_region=str(assumptions["defaultRegion"]))
-    ctx = Ctx(stack, table, assumptions)
+    usage = declared_usage.load(settings.get("usage"))
+    stack = StackIndex(resources, default_region=str(settings["defaultRegion"]))
+    names = {key: res.type for res in stack.resources for key in (res.name, res.urn)}
+    problems = declared_usage.unknown_keys(usage, USAGE_KEYS, names)
+    if problems:
+        raise declared_usage.UsageError(f"usage ({usage.source}): " + "; ".join(problems))
+    ctx = Ctx(stack, table, usage, settings)
     lines: list[Line] = []
     for res in stack.resources:
         if not res.is_aws:
             continue
+        line = Line(res)
         pricer = PRICERS.get(res.type)
         if pricer is None:
-            if table.free_reason(res.type) is not None:
-                continue
-            line = Line(res)
-            line.unpriced(f"not priced: {res.type} is not in the price table")
-            lines.append(line)
-            continue
-        line = Line(res)
-        try:
-            pricer(res, ctx, line)
-        except (KeyError, TypeError, ValueError) as err:
-            line.unpriced(f"not priced: {type(err).__name__}: {err}")
+            if table.free_reason(res.type) is None:
+                line.unpriced(f"not priced: {res.type} is not in the price table")
+        else:
+            try:
+                pricer(res, ctx, line)
+            except (KeyError, TypeError, ValueError) as err:
+                line.unpriced(f"not priced: {type(err).__name__}: {err}")
+        _data_transfer(res, ctx, line)
+        if not line.components and line.priced and pricer is None:
+            continue  # a free type with no declared data transfer
         if line.fallback_region:
-            margin = float(assumptions["regionFallbackMargin"])
-            line.high *= 1 + margin
+            line.high_margin = float(settings["regionFallbackMargin"])
             line.note(f"no prices for {res.region} in the table: {table.fallback_region} prices used, "
-                      f"high bound +{margin:.0%}")
+                      f"high bound +{line.high_margin:.0%}")
         if res.region_source == "default":
             line.note(f"Region unknown: {res.region} assumed")
         lines.append(line)
-    return Estimate(lines=lines, budget=find_budget(stack), currency=table.currency, assumptions=assumptions)
+    return Estimate(lines=lines, budget=find_budget(stack), currency=table.currency, prices_as_of=table.as_of,
+                    usage_source=usage.source, assumptions=_assumptions(settings, table, usage))
+
+
+def _data_transfer(res: Res, ctx: Ctx, line: Line) -> None:
+    """Data transfer declared on the sending resource (any type). Cross-AZ is billed on both sides:
+    0.01 USD/GB out of one AZ and 0.01 in the other (EC2 on-demand pricing, Data Transfer)."""
+    internet = ctx.declared(res, "monthly_internet_egress_gb")
+    if internet is not None:
+        line.usage("data transfer out to the internet", internet, "GB", ctx.price(line, "dataTransfer.internet.gb"),
+                   "monthly_internet_egress_gb")
+    inter_region = ctx.declared(res, "monthly_inter_region_gb")
+    if inter_region is not None:
+        line.usage("data transfer to another Region", inter_region, "GB",
+                   ctx.price(line, "dataTransfer.interRegion.gb"), "monthly_inter_region_gb")
+    cross_az = ctx.declared(res, "monthly_cross_az_gb")
+    if cross_az is not None:
+        line.usage("data transfer across Availability Zones (out and in)", cross_az * 2, "GB, each side",
+                   ctx.price(line, "dataTransfer.crossAz.gb"), "monthly_cross_az_gb")
+
+
+def _assumptions(settings: Mapping[str, Any], table: price_table.PriceTable,
+                 usage: declared_usage.DeclaredUsage) -> list[str]:
+    return [
+        f"list prices of {table.as_of} ({table.currency}); a month is {table.hours_per_month:g} hours",
+        f"usage: {usage.source}" if usage.declared else
+        "usage: none declared, so every usage-based charge is 0 and listed as depending on usage",
+        f"Spot at {float(settings['spotPriceFraction']):.0%} of on-demand (range 10%-100%)",
+        f"a root volume from the AMI is {float(settings['defaultRootVolumeGb']):g} GB",
+        f"a Region without prices in the table uses {table.fallback_region}'s, high bound "
+        f"+{float(settings['regionFallbackMargin']):.0%}",
+    ]
 
 
 def find_budget(stack: StackIndex) -> Budget | None:

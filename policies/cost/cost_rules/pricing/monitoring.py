@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from ..stack import Res
 from ..values import number
-from .engine import Ctx, Line, money, prices
+from .engine import Ctx, Line, prices
 
 
 @prices("aws:cloudwatch/metricAlarm:MetricAlarm")
@@ -17,60 +17,60 @@ def _metric_alarm(res: Res, ctx: Ctx, line: Line) -> None:
         metrics = max(metrics, 1) * 3
     period = number(res.get("period"))
     resolution = "highResolution" if isinstance(period, float) and period < 60 else "standard"
-    cost = max(metrics, 1) * ctx.price(line, f"cloudwatch.alarm.{resolution}.month")
-    line.add(cost, note=f"{max(metrics, 1)} metric(s), {resolution} resolution (free tier not applied)")
+    line.fixed(f"alarm, {resolution} resolution", max(metrics, 1), "metric-months",
+               ctx.price(line, f"cloudwatch.alarm.{resolution}.month"))
 
 
 @prices("aws:cloudwatch/compositeAlarm:CompositeAlarm")
 def _composite_alarm(res: Res, ctx: Ctx, line: Line) -> None:
-    line.add(ctx.price(line, "cloudwatch.alarm.composite.month"), note="composite alarm")
+    line.fixed("composite alarm", 1, "alarm-months", ctx.price(line, "cloudwatch.alarm.composite.month"))
 
 
 @prices("aws:cloudwatch/dashboard:Dashboard")
 def _dashboard(res: Res, ctx: Ctx, line: Line) -> None:
-    line.add(ctx.price(line, "cloudwatch.dashboard.month"), note="dashboard (first 3 free, not applied)")
+    line.fixed("dashboard", 1, "dashboard-months", ctx.price(line, "cloudwatch.dashboard.month"))
 
 
-@prices("aws:cloudwatch/logGroup:LogGroup")
+def _retained_gb(monthly_gb: float | None, days: object) -> tuple[float | None, str]:
+    """GB at rest once a retention is reached (a month of 30.4 days); without one, a year's worth."""
+    days = number(days)
+    if isinstance(days, float) and days > 0:
+        return (None if monthly_gb is None else monthly_gb * days / 30.4), f"{days:g}-day retention"
+    return (None if monthly_gb is None else monthly_gb * 12), "no retention: a year's worth shown, growing forever"
+
+
+@prices("aws:cloudwatch/logGroup:LogGroup", usage={"monthly_data_ingested_gb": "GB of logs ingested a month"})
 def _log_group(res: Res, ctx: Ctx, line: Line) -> None:
-    gb = ctx.usage(res, "logIngestGbPerMonth")
+    gb = ctx.declared(res, "monthly_data_ingested_gb")
     infrequent = res.get("logGroupClass") == "INFREQUENT_ACCESS"
-    ingest = gb * ctx.price(line, f"cloudwatch.logs.ingest.{'infrequent' if infrequent else 'standard'}.gb")
-    days = number(res.get("retentionInDays"))
-    storage_rate = ctx.price(line, "cloudwatch.logs.storage.gbMonth")
-    if isinstance(days, float) and days > 0:
-        stored = gb * days / 30.4
-        retention = f"{days:g}-day retention keeps {stored:.2f} GB"
-    else:
-        stored = gb * 12
-        retention = f"no retention: storage grows {gb:g} GB a month forever ({stored:g} GB after a year shown)"
-    storage = stored * storage_rate
-    line.add(ingest + storage, low=0, note=f"{gb:g} GB ingested {money(ingest)}; {retention} {money(storage)}")
+    line.usage("logs ingested", gb, "GB",
+               ctx.price(line, f"cloudwatch.logs.ingest.{'infrequent' if infrequent else 'standard'}.gb"),
+               "monthly_data_ingested_gb")
+    stored, retention = _retained_gb(gb, res.get("retentionInDays"))
+    line.usage(f"logs stored ({retention})", stored, "GB-months", ctx.price(line, "cloudwatch.logs.storage.gbMonth"),
+               "monthly_data_ingested_gb")
 
 
-@prices("aws:cloudwatch/eventBus:EventBus")
+@prices("aws:cloudwatch/eventBus:EventBus", usage={"monthly_custom_events": "custom events published to the bus "
+                                                   "a month (events replicated to it count too)"})
 def _event_bus(res: Res, ctx: Ctx, line: Line) -> None:
-    events = ctx.usage(res, "eventsPerMonth")
-    cost = events / 1e6 * ctx.price(line, "eventbridge.customEvents.million")
-    line.add(cost, low=0, note=f"{events:,.0f} custom events a month (replicated events count on the receiving bus)")
+    events = ctx.declared(res, "monthly_custom_events")
+    line.usage("custom events", None if events is None else events / 1e6, "million events",
+               ctx.price(line, "eventbridge.customEvents.million"), "monthly_custom_events")
 
 
-@prices("aws:cloudwatch/eventArchive:EventArchive")
+@prices("aws:cloudwatch/eventArchive:EventArchive", usage={"monthly_archived_gb": "GB of events archived a month"})
 def _event_archive(res: Res, ctx: Ctx, line: Line) -> None:
-    gb = ctx.usage(res, "eventArchiveGbPerMonth")
-    ingest = gb * ctx.price(line, "eventbridge.archive.gb")
-    days = number(res.get("retentionDays"))
-    if isinstance(days, float) and days > 0:
-        stored, retention = gb * days / 30.4, f"{days:g}-day retention"
-    else:
-        stored, retention = gb * 12, "kept forever (a year's worth shown)"
-    storage = stored * ctx.price(line, "eventbridge.archive.gbMonth")
-    line.add(ingest + storage, low=0, note=f"{gb:g} GB archived {money(ingest)}; {retention}: "
-                                           f"{stored:.2f} GB stored {money(storage)}")
+    gb = ctx.declared(res, "monthly_archived_gb")
+    line.usage("events archived", gb, "GB", ctx.price(line, "eventbridge.archive.gb"), "monthly_archived_gb")
+    stored, retention = _retained_gb(gb, res.get("retentionDays"))
+    line.usage(f"archive stored ({retention})", stored, "GB-months", ctx.price(line, "eventbridge.archive.gbMonth"),
+               "monthly_archived_gb")
 
 
-@prices("aws:cloudwatch/eventApiDestination:EventApiDestination")
+@prices("aws:cloudwatch/eventApiDestination:EventApiDestination",
+        usage={"monthly_invocations": "invocations of the API destination a month"})
 def _api_destination(res: Res, ctx: Ctx, line: Line) -> None:
-    calls = ctx.usage(res, "apiDestinationInvocationsPerMonth")
-    cost = calls / 1e6 * ctx.price(line, "eventbridge.apiDestination.million")
-    line.add(cost, low=0, note=f"{calls:,.0f} invocations a month")
+    calls = ctx.declared(res, "monthly_invocations")
+    line.usage("invocations", None if calls is None else calls / 1e6, "million invocations",
+               ctx.price(line, "eventbridge.apiDestination.million"), "monthly_invocations")

@@ -6,10 +6,11 @@ from typing import Any
 
 from ..stack import Res
 from ..values import get, number
-from .engine import Ctx, Line, money, prices
+from .engine import Ctx, Line, prices
 
 
-@prices("aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain")
+@prices("aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain",
+        usage={"warm_storage_gb": "GB in UltraWarm storage", "cold_storage_gb": "GB in cold storage"})
 def _search_domain(res: Res, ctx: Ctx, line: Line) -> None:
     config = res.get("clusterConfig", default={}) or {}
     data_type = get(config, "instanceType")
@@ -24,8 +25,7 @@ def _search_domain(res: Res, ctx: Ctx, line: Line) -> None:
         if rate is None:
             line.unpriced(f"not priced: {instance_type} not in the table")
             return
-        cost = how_many * rate * ctx.hours
-        line.add(cost, note=f"{how_many:g} x {instance_type} {kind} {money(cost)}")
+        line.fixed(f"{how_many:g} x {instance_type} {kind}", how_many * ctx.hours, "instance-hours", rate)
 
     nodes("data", data_type, count)
     if get(config, "dedicatedMasterEnabled") is True:
@@ -34,13 +34,11 @@ def _search_domain(res: Res, ctx: Ctx, line: Line) -> None:
     if get(config, "warmEnabled") is True:
         warm = number(get(config, "warmCount"))
         nodes("UltraWarm", get(config, "warmType"), warm if isinstance(warm, float) else 2.0)
-        gb = ctx.usage(res, "opensearchWarmGb")
-        cost = gb * ctx.price(line, "opensearch.managedStorage.gbMonth")
-        line.add(cost, low=0, note=f"{gb:g} GB UltraWarm storage {money(cost)}")
+        line.stored("UltraWarm managed storage", ctx.declared(res, "warm_storage_gb"), "GB-months",
+                    ctx.price(line, "opensearch.managedStorage.gbMonth"), "warm_storage_gb")
     if get(config, "coldStorageOptions", "enabled") is True:
-        gb = ctx.usage(res, "opensearchColdGb")
-        cost = gb * ctx.price(line, "opensearch.managedStorage.gbMonth")
-        line.add(cost, low=0, note=f"{gb:g} GB cold storage {money(cost)}")
+        line.stored("cold managed storage", ctx.declared(res, "cold_storage_gb"), "GB-months",
+                    ctx.price(line, "opensearch.managedStorage.gbMonth"), "cold_storage_gb")
 
     ebs = res.get("ebsOptions", default={}) or {}
     if get(ebs, "ebsEnabled") is True:
@@ -52,50 +50,54 @@ def _search_domain(res: Res, ctx: Ctx, line: Line) -> None:
         if volume_type not in ("gp2", "gp3"):
             line.unpriced(f"not priced: {volume_type} volumes not in the table")
             return
-        cost = size * count * ctx.price(line, f"opensearch.{volume_type}.gbMonth")
-        detail = f"{volume_type} {size:g} GB x {count:g} nodes {money(cost)}"
+        line.fixed(f"{volume_type} storage, {count:g} node(s) x {size:g} GB", size * count, "GB-months",
+                   ctx.price(line, f"opensearch.{volume_type}.gbMonth"))
         if volume_type == "gp3":
             iops, throughput = number(get(ebs, "iops")), number(get(ebs, "throughput"))
             if isinstance(iops, float) and iops > 3000:
-                cost_iops = (iops - 3000) * count * ctx.price(line, "opensearch.gp3.iopsMonth")
-                cost += cost_iops
-                detail += f" + extra IOPS {money(cost_iops)}"
+                line.fixed("IOPS above 3,000", (iops - 3000) * count, "IOPS-months",
+                           ctx.price(line, "opensearch.gp3.iopsMonth"))
             if isinstance(throughput, float) and throughput > 125:
-                cost_tp = (throughput - 125) * count * ctx.price(line, "opensearch.gp3.throughputMonth")
-                cost += cost_tp
-                detail += f" + extra throughput {money(cost_tp)}"
-        line.add(cost, note=detail)
+                line.fixed("throughput above 125 MiB/s", (throughput - 125) * count, "MiB/s-months",
+                           ctx.price(line, "opensearch.gp3.throughputMonth"))
 
 
-@prices("aws:kinesis/stream:Stream")
+STREAM_USAGE = {
+    "monthly_ingested_gb": "GB written to the stream a month",
+    "monthly_put_payload_units": "PUT payload units (records of up to 25 KB) a month, provisioned mode",
+    "consumers": "shared-throughput consumers reading every record (on-demand mode)",
+}
+
+
+@prices("aws:kinesis/stream:Stream", usage=STREAM_USAGE)
 def _stream(res: Res, ctx: Ctx, line: Line) -> None:
     mode = res.get("streamModeDetails", "streamMode", default="PROVISIONED")
     retention = number(res.get("retentionPeriod"))
     retention = retention if isinstance(retention, float) else 24.0
     if retention > 168:
-        line.note(f"retention {retention:g} h: long-term retention beyond 7 days not estimated")
-    gb = ctx.usage(res, "kinesisGbPerMonth")
+        line.exclude(f"long-term retention beyond 7 days (retention {retention:g} h)")
+    gb = ctx.declared(res, "monthly_ingested_gb")
     if mode == "ON_DEMAND":
-        hourly = ctx.price(line, "kinesis.onDemand.streamHour") * ctx.hours
-        consumers = ctx.usage(res, "kinesisConsumers")
-        data = gb * ctx.price(line, "kinesis.onDemand.ingestGb") + gb * consumers * ctx.price(
-            line, "kinesis.onDemand.retrieveGb")
-        line.add(hourly, note=f"on-demand stream {money(hourly)}")
-        line.add(data, low=0, note=f"{gb:g} GB in, {consumers:g} consumer(s) {money(data)}")
+        line.fixed("on-demand stream", ctx.hours, "stream-hours", ctx.price(line, "kinesis.onDemand.streamHour"))
+        line.usage("data in", gb, "GB", ctx.price(line, "kinesis.onDemand.ingestGb"), "monthly_ingested_gb")
+        consumers = ctx.declared(res, "consumers")
+        line.usage("data out (shared-throughput consumers)", None if gb is None or consumers is None else gb * consumers,
+                   "GB", ctx.price(line, "kinesis.onDemand.retrieveGb"), "consumers" if gb is not None else
+                   "monthly_ingested_gb")
         if retention > 24:
-            stored = gb * (min(retention, 168) - 24) / ctx.hours
-            cost = stored * ctx.price(line, "kinesis.onDemand.extendedRetention.gbMonth")
-            line.add(cost, low=0, note=f"extended retention {retention:g} h {money(cost)}")
+            # Each GB is kept (retention - 24) hours beyond the included day: GB-months of extended storage.
+            stored = None if gb is None else gb * (min(retention, 168) - 24) / ctx.hours
+            line.usage(f"extended retention ({retention:g} h)", stored, "GB-months",
+                       ctx.price(line, "kinesis.onDemand.extendedRetention.gbMonth"), "monthly_ingested_gb")
         return
     shards = number(res.get("shardCount"))
     if not isinstance(shards, float):
         line.unpriced("not priced: shard count not known")
         return
-    hourly = shards * ctx.price(line, "kinesis.shard.hour") * ctx.hours
-    records = ctx.usage(res, "kinesisRecordsPerMonth")
-    puts = records / 1e6 * ctx.price(line, "kinesis.putPayloadUnits.million")
-    line.add(hourly, note=f"{shards:g} shard(s) {money(hourly)}")
-    line.add(puts, low=0, note=f"{records:,.0f} PUT payload units {money(puts)}")
+    line.fixed(f"{shards:g} shard(s)", shards * ctx.hours, "shard-hours", ctx.price(line, "kinesis.shard.hour"))
+    units = ctx.declared(res, "monthly_put_payload_units")
+    line.usage("PUT payload units", None if units is None else units / 1e6, "million units",
+               ctx.price(line, "kinesis.putPayloadUnits.million"), "monthly_put_payload_units")
     if retention > 24:
-        cost = shards * ctx.price(line, "kinesis.extendedRetention.shardHour") * ctx.hours
-        line.add(cost, note=f"extended retention {retention:g} h {money(cost)}")
+        line.fixed(f"extended retention ({retention:g} h)", shards * ctx.hours, "shard-hours",
+                   ctx.price(line, "kinesis.extendedRetention.shardHour"))

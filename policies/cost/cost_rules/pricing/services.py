@@ -6,35 +6,44 @@ from collections.abc import Mapping
 
 from ..stack import Res
 from ..values import get, number
-from .engine import Ctx, Line, money, prices
+from .engine import Ctx, Line, prices
 
 
-@prices("aws:apigateway/stage:Stage")
+REQUESTS = {"monthly_requests": "API requests a month"}
+
+
+def _requests(ctx: Ctx, res: Res, line: Line, label: str, key: str) -> None:
+    requests = ctx.declared(res, "monthly_requests")
+    line.usage(label, None if requests is None else requests / 1e6, "million requests", ctx.price(line, key),
+               "monthly_requests")
+
+
+@prices("aws:apigateway/stage:Stage", usage=REQUESTS)
 def _rest_stage(res: Res, ctx: Ctx, line: Line) -> None:
-    requests = ctx.usage(res, "apiRequestsPerMonth")
-    cost = requests / 1e6 * ctx.price(line, "apigateway.rest.million")
-    line.add(cost, low=0, note=f"{requests:,.0f} REST requests {money(cost)}")
+    _requests(ctx, res, line, "REST API requests", "apigateway.rest.million")
     if res.get("cacheClusterEnabled") is True:
         size = str(res.get("cacheClusterSize", default="0.5"))
         rate = ctx.lookup(line, "apigateway.cache.hour", size)
         if rate is None:
             line.unpriced(f"not priced: cache size {size} GB not in the table")
             return
-        cache = rate * ctx.hours
-        line.add(cache, note=f"{size} GB cache {money(cache)}")
+        line.fixed(f"{size} GB cache", ctx.hours, "hours", rate)
 
 
-@prices("aws:apigatewayv2/stage:Stage")
+@prices("aws:apigatewayv2/stage:Stage", usage=REQUESTS)
 def _http_stage(res: Res, ctx: Ctx, line: Line) -> None:
     apis = ctx.stack.referenced(res, "apiId", res.get("apiId"), ["aws:apigatewayv2/api:Api"], keys=("id",))
     protocol = apis[0].get("protocolType") if apis else "HTTP"
     if protocol != "HTTP":
         line.unpriced(f"not priced: {protocol} APIs are not in the table")
         return
-    requests = ctx.usage(res, "apiRequestsPerMonth")
-    cost = requests / 1e6 * ctx.price(line, "apigateway.http.million")
-    line.add(cost, low=0, note=f"{requests:,.0f} HTTP API requests")
+    _requests(ctx, res, line, "HTTP API requests", "apigateway.http.million")
 
+
+def _assigns_public_ip(service: Res) -> bool:
+    """awsvpc tasks with assignPublicIp get a public IPv4 address each, billed like any other
+    (https://aws.amazon.com/vpc/pricing/, "Public IPv4 addresses"; the Fargate pricing page says so too)."""
+    return service.get("networkConfiguration", "assignPublicIp") is True
 
 
 @prices("aws:ecs/service:Service")
@@ -43,7 +52,7 @@ def _ecs_service(res: Res, ctx: Ctx, line: Line) -> None:
     providers = {get(s, "capacityProvider") for s in strategies if isinstance(s, Mapping)}
     launch_type = res.get("launchType")
     if launch_type != "FARGATE" and not providers & {"FARGATE", "FARGATE_SPOT"}:
-        line.add(0, note="EC2 launch type: the container instances are priced on their own")
+        line.note("EC2 launch type: the container instances are priced on their own")
         return
     definitions = ctx.stack.referenced(res, "taskDefinition", res.get("taskDefinition"),
                                        ["aws:ecs/taskDefinition:TaskDefinition"], keys=("arn", "id", "family"))
@@ -58,12 +67,16 @@ def _ecs_service(res: Res, ctx: Ctx, line: Line) -> None:
     arch = "arm64" if definition.get("runtimePlatform", "cpuArchitecture") == "ARM64" else "x86_64"
     count = number(res.get("desiredCount"))
     count = count if isinstance(count, float) else 1.0
-    per_task = (cpu / 1024 * ctx.price(line, f"fargate.{arch}.vcpuHour")
-                + memory / 1024 * ctx.price(line, f"fargate.{arch}.gbHour")) * ctx.hours
-    factor, low_factor, label = 1.0, 1.0, "on-demand"
+    factor, label = 1.0, "on-demand"
     if providers == {"FARGATE_SPOT"}:
-        factor, low_factor, label = ctx.usage(res, "spotPriceFraction"), 0.1, "Fargate Spot"
-    cost = count * per_task * factor
-    line.add(cost, low=count * per_task * low_factor, high=count * per_task,
-             note=f"{count:g} task(s) x {cpu / 1024:g} vCPU / {memory / 1024:g} GB {arch} {label} "
-                  f"{money(per_task)} each (auto scaling beyond desiredCount not estimated)")
+        factor, label = float(ctx.assumptions["spotPriceFraction"]), "Fargate Spot"
+    task_hours = count * ctx.hours
+    for what, quantity, unit, key in (("vCPU", cpu / 1024, "vCPU-hours", "vcpuHour"),
+                                      ("memory", memory / 1024, "GB-hours", "gbHour")):
+        rate = ctx.price(line, f"fargate.{arch}.{key}")
+        line.fixed(f"{count:g} task(s) {what} {arch} {label}", quantity * task_hours, unit, rate * factor,
+                   low=quantity * task_hours * rate * (0.1 if factor != 1.0 else 1.0), high=quantity * task_hours * rate)
+    if _assigns_public_ip(res):
+        line.fixed(f"{count:g} task(s) public IPv4 address", task_hours, "address-hours",
+                   ctx.price(line, "ec2.publicIpv4.hour"))
+    line.note("auto scaling beyond desiredCount not estimated")

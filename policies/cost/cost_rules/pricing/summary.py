@@ -1,4 +1,5 @@
-"""The readable summary of an estimate, with its JSON on one line for the preview and CI."""
+"""The readable summary of an estimate (the diagnostic's message), with its JSON on one line for the
+preview and CI (``COST_ESTIMATE_JSON {...}``)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,15 @@ from .engine import Estimate, money
 JSON_MARKER = "COST_ESTIMATE_JSON "
 
 
-def summary(est: Estimate, *, top: int = 8) -> str:
-    lines = []
-    head = (f"Estimated monthly cost: {money(est.total)} {est.currency} "
-            f"(range {money(est.low)} - {money(est.high)})")
-    if est.budget:
-        head += f" against a budget of {money(est.budget.limit)} ({est.total / est.budget.limit:.0%})"
-    else:
-        head += "; no monthly budget declared in the stack"
-    lines.append(head + ".")
+def summary(est: Estimate, *, top: int = 8, listed: int = 6) -> str:
+    c = est.currency
+    lines = [
+        f"Estimated monthly cost: {money(est.total)} {c} = fixed {money(est.fixed)} (billed with no traffic) "
+        f"+ usage {money(est.usage)} ({'declared in ' + est.usage_source if est.usage_source else 'no usage declared'}); "
+        f"range {money(est.low)} (idle floor) to {money(est.high)} (ceiling the inputs allow). "
+        f"Prices as of {est.prices_as_of}.",
+        "Budget: " + (est.verdict() or "no monthly budget declared in the stack") + ".",
+    ]
     components = est.by("component")
     if components:
         lines.append("By component: " + ", ".join(f"{name} {money(value)}" for name, value in components.items()))
@@ -27,16 +28,15 @@ def summary(est: Estimate, *, top: int = 8) -> str:
     biggest = sorted(est.lines, key=lambda l: -l.monthly)[:top]
     if biggest:
         lines.append("Largest:")
-        lines += [f"  {money(l.monthly):>10}  {l.res.name} ({l.res.type}): {'; '.join(l.notes)}" for l in biggest]
+        lines += [f"  {money(l.monthly):>10}  {l.res.name} ({l.res.type}): "
+                  + "; ".join([f"{x.name} {money(x.monthly)}" for x in l.components] + l.notes) for l in biggest]
+    waiting = est.depending_on_usage
+    if waiting:
+        shown = ", ".join(l.res.name for l in waiting[:listed]) + (", ..." if len(waiting) > listed else "")
+        lines.append(f"Depends on usage ({len(waiting)} resources priced at 0 for undeclared usage): {shown}")
     if est.unpriced:
-        kinds = sorted({l.res.type for l in est.unpriced})
-        lines.append(f"Not priced ({len(est.unpriced)}): " + ", ".join(kinds))
-    a = est.assumptions
-    lines.append(
-        f"Assumptions: GPU workstation {a['workstationHoursPerMonth']:g} h/month, other instances "
-        f"{a['instanceHoursPerMonth']:g} h, Lambda {a['lambdaRequestsPerMonth']:,.0f} requests x "
-        f"{a['lambdaAverageDurationMs']:g} ms, {a['eventsPerMonth']:,.0f} events per bus, "
-        f"{a['apiRequestsPerMonth']:,.0f} API requests per stage, {a['logIngestGbPerMonth']:g} GB logs per group, "
-        f"Aurora {a['auroraAverageAcu']:g} ACU average; override with --policy-pack-config.")
+        lines.append(f"Not priced ({len(est.unpriced)}): " + ", ".join(sorted({l.res.type for l in est.unpriced})))
+    lines.append("Not estimated: " + "; ".join(est.excluded) + ".")
+    lines.append("Assumptions: " + "; ".join(est.assumptions) + ".")
     lines.append(JSON_MARKER + json.dumps(est.to_json(), separators=(",", ":"), sort_keys=False))
     return "\n".join(lines)
