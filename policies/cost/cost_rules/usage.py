@@ -81,7 +81,7 @@ def load(spec: Any, *, base: Path = PACK_DIR) -> DeclaredUsage:
             document = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
         except (yaml.YAMLError, json.JSONDecodeError) as err:
             raise UsageError(f"usage file {path}: not valid {path.suffix.lstrip('.') or 'JSON'}: {err}") from None
-        return parse(document, source=str(path.resolve()))
+        return parse(document, source=spec)
     if isinstance(spec, Mapping):
         return parse(spec, source="policy config")
     raise UsageError(f"usage: expected a path or an object, got {type(spec).__name__} {spec!r}")
