@@ -287,14 +287,16 @@ def prices(*types: str, usage: Mapping[str, str] | None = None) -> Callable[[Pri
     return register
 
 
-def estimate(resources: list[Any], config: Mapping[str, Any] | None = None,
+def estimate(resources: list[Any] | StackIndex, config: Mapping[str, Any] | None = None,
              table: price_table.PriceTable | None = None) -> Estimate:
-    """The estimate for a stack: ``resources`` are the engine's PolicyResources (or Res). Raises
-    ``usage.UsageError`` (a message listing every problem) when the declared usage is unreadable."""
+    """The estimate for a stack: ``resources`` are the engine's PolicyResources (or Res), or an index
+    of them already built. Raises ``usage.UsageError`` (a message listing every problem) when the
+    declared usage is unreadable."""
     settings = {**defaults(ASSUMPTIONS), **(config or {})}
     table = table or price_table.load()
     usage = declared_usage.load(settings.get("usage"))
-    stack = StackIndex(resources, default_region=str(settings["defaultRegion"]))
+    stack = resources if isinstance(resources, StackIndex) else StackIndex(
+        resources, default_region=str(settings["defaultRegion"]))
     names = {key: res.type for res in stack.resources for key in (res.name, res.urn)}
     problems = declared_usage.unknown_keys(usage, USAGE_KEYS, names)
     if problems:
