@@ -665,7 +665,7 @@ def test_json_document_shape():
         "dependsOnUsage": [], "note": ""}]
     assert doc["byComponent"] == {"(stack)": 3.65}
     assert doc["budgetVerdict"].startswith("within the budget of 600.00 USD: total 3.65 (1%); excludes")
-    assert {"charge": ALWAYS_DATA_TRANSFER, "reason": "not estimated for any resource"} in doc["notPriced"]
+    assert {"charge": ALWAYS_DATA_TRANSFER, "resources": []} in doc["notPriced"]
 
 
 def test_smallest_monthly_cost_budget_wins():

@@ -229,8 +229,9 @@ def test_the_estimate_json_lists_what_is_not_priced_and_the_price_date():
     s.add("aws:wafv2/webAcl:WebAcl", "waf", {})
     s.add("aws:s3/bucket:Bucket", "bucket", {})
     doc = json.loads(json.dumps(estimate(s.resources).to_json()))
-    charges = {(item.get("name"), item["charge"]) for item in doc["notPriced"]}
-    assert ("waf", "the resource") in charges and ("bucket", "S3 requests") in charges
+    assert {"charge": "the resource", "urn": s.resources[-2].urn, "name": "waf", "type": "aws:wafv2/webAcl:WebAcl",
+            "reason": "not priced: aws:wafv2/webAcl:WebAcl is not in the price table"} in doc["notPriced"]
+    assert {"charge": "S3 requests", "resources": ["bucket"]} in doc["notPriced"]
     assert doc["pricesAsOf"] == "2025-06-30"
     assert doc["dependsOnUsage"] == [{"urn": s.resources[-1].urn, "name": "bucket",
                                       "charges": ["Standard storage (storage_gb)"]}]

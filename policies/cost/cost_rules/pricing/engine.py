@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .. import prices as price_table
@@ -109,23 +110,24 @@ class Line:
         self.priced = False
         self.notes.append(why)
 
-    @property
+    # Totals are read only once the line is priced (sorting, grouping, JSON): worked out once.
+    @cached_property
     def fixed_total(self) -> float:
         return sum(c.monthly for c in self.components if c.kind == FIXED)
 
-    @property
+    @cached_property
     def usage_total(self) -> float:
         return sum(c.monthly for c in self.components if c.kind == USAGE)
 
-    @property
+    @cached_property
     def monthly(self) -> float:
         return self.fixed_total + self.usage_total
 
-    @property
+    @cached_property
     def low(self) -> float:
         return sum(c.low for c in self.components)
 
-    @property
+    @cached_property
     def high(self) -> float:
         return sum(c.high for c in self.components) * (1 + self.high_margin)
 
@@ -189,17 +191,18 @@ class Estimate:
         return [line for line in self.lines if line.depends_on_usage]
 
     def not_priced(self) -> list[dict[str, Any]]:
-        """Resources and charges not in the estimate: unpriced resources, charges a resource leaves out,
-        and the charges no line estimates."""
-        out: list[dict[str, Any]] = []
+        """Resources and charges not in the estimate: each unpriced resource, then each charge left out
+        with the resources it concerns (none: no line estimates it)."""
+        out: list[dict[str, Any]] = [
+            {"charge": "the resource", "urn": line.res.urn, "name": line.res.name, "type": line.res.type,
+             "reason": "; ".join(n for n in line.notes if "not priced" in n)}
+            for line in self.lines if not line.priced]
+        by_charge: dict[str, list[str]] = defaultdict(list)
         for line in self.lines:
-            if not line.priced:
-                out.append({"urn": line.res.urn, "name": line.res.name, "type": line.res.type,
-                            "charge": "the resource", "reason": "; ".join(n for n in line.notes if "not priced" in n)})
             for charge in line.not_estimated:
-                out.append({"urn": line.res.urn, "name": line.res.name, "type": line.res.type,
-                            "charge": charge, "reason": "not estimated"})
-        out += [{"charge": charge, "reason": "not estimated for any resource"} for charge in self.excluded]
+                by_charge[charge].append(line.res.name)
+        out += [{"charge": charge, "resources": names} for charge, names in sorted(by_charge.items())]
+        out += [{"charge": charge, "resources": []} for charge in self.excluded]
         return out
 
     def verdict(self, basis: str = "total", budget: Budget | None = None) -> str | None:
