@@ -10,7 +10,7 @@ import pulumi_aws as aws
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from components.github_oidc import GitHubDeployAccess, GitHubDeployAccessArgs  # noqa: E402
-from stack_config import ConfigError, ConfigReader, load_schema  # noqa: E402
+from config.reader import ConfigError, ConfigReader, load_schema  # noqa: E402
 from pulumi.runtime import config as runtime_config  # noqa: E402
 
 project, schema = load_schema(Path(__file__).with_name("Pulumi.yaml"))

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components import gaming_options as opt
 from components import iam
 from components.gaming_user_data import driver_bucket_names, driver_source, render_user_data
 from components.network import Network, NetworkArgs
+from components.providers import account_id
+from components.rules import gaming as opt
 
 # Every instance the workstation launches carries this tag; the CLI refuses untagged instances.
 WORKSTATION_TAG = "blueprints:gaming-workstation"
@@ -177,7 +178,7 @@ class GamingWorkstation(pulumi.ComponentResource):
             opts=child)
 
         # --- Instance role: driver buckets, the DCV license bucket, Session Manager ---
-        account = aws.get_caller_identity_output(opts=invoke).account_id
+        account = account_id(args.provider)
         buckets = [*args.driver_buckets, args.dcv_license_bucket]
         self.role = aws.iam.Role(
             f"{name}-role", path=iam.ROLE_PATH,

@@ -38,9 +38,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.lambda_function import LAMBDAS_DIR, LOG_RETENTION_DAYS, PythonFunction, PythonFunctionArgs
+from components.lambda_function import LAMBDAS_DIR, LambdaPackaging, PythonFunction, PythonFunctionArgs
 from components.network import Network, NetworkArgs
-from lambdas.failover_dns import events as failover_events
+from components.providers import account_id
+from components.rules import formats
+from components.rules import leasing as rules
+from contracts import aurora_failover as failover_events
 
 ENGINE = "aurora-postgresql"
 PORT = 5432
@@ -110,6 +113,7 @@ class LeasingPlatformArgs:
     # Builds the search side in one Region (components/leasing_search.py); returns what the API
     # deployment must wait for (e.g. a /search route added to the REST API).
     search_builder: Callable[[SearchSite], Sequence[pulumi.Resource]] | None = None
+    lambda_packaging: LambdaPackaging = LambdaPackaging()  # CODE_ONLY under the offline preview and tests
 
     def __post_init__(self):
         problems = []
@@ -117,24 +121,24 @@ class LeasingPlatformArgs:
             problems.append("secondary_provider and secondary_region go together")
         if self.secondary_region == self.primary_region:
             problems.append("secondary_region must differ from primary_region")
-        if not 0.5 <= self.min_capacity <= self.max_capacity <= 256:
-            problems.append(f"capacity must satisfy 0.5 <= min ({self.min_capacity}) <= max ({self.max_capacity}) <= 256")
         if not 1 <= self.instances_per_cluster <= 15:
             problems.append(f"instances_per_cluster must be 1..15, got {self.instances_per_cluster}")
         if not 1 <= self.backup_retention_days <= 35:
             problems.append(f"backup_retention_days must be 1..35, got {self.backup_retention_days}")
         if self.api_provisioned_concurrency > self.api_reserved_concurrency:
             problems.append("api_provisioned_concurrency cannot exceed api_reserved_concurrency")
-        if bool(self.api_domain_name) != bool(self.api_hosted_zone_id):
-            problems.append("api_domain_name and api_hosted_zone_id go together")
         if self.partner_api_url and not self.partner_api_url.startswith("https://"):
             problems.append("partner_api_url must be https://")
         if not 1 <= self.writer_record_ttl <= 60:
             problems.append(f"writer_record_ttl must be 1..60 seconds, got {self.writer_record_ttl}")
-        if len(self.vpc_cidrs) != 2:
-            problems.append("vpc_cidrs needs the primary and the secondary Region's CIDR")
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            problems.append(f"log_retention_days must be one of {sorted(LOG_RETENTION_DAYS)}")
+        domain = rules.api_domain_problem(self.api_domain_name, self.api_hosted_zone_id)
+        retention = formats.log_retention_problem(self.log_retention_days)
+        for argument, value, expected in (
+                *rules.aurora_capacity_problems(self.min_capacity, self.max_capacity),
+                *rules.vpc_cidrs_problems(self.vpc_cidrs),
+                *([domain] if domain else []),
+                *([("log_retention_days", self.log_retention_days, retention)] if retention else [])):
+            problems.append(f"{argument} {value!r}: expected {expected}")
         if problems:
             raise ValueError("LeasingPlatformArgs: " + "; ".join(problems))
 
@@ -180,9 +184,7 @@ class LeasingPlatform(pulumi.ComponentResource):
         self.name = name
         stack = pulumi.get_stack()
         self.identifier = f"{name}-{stack}".lower()[:40]
-        identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(
-            parent=self, provider=args.primary_provider))
-        self.account_id = identity.account_id
+        self.account_id = account_id(args.primary_provider)
 
         self.sites: dict[str, LeasingSite] = {
             args.primary_region: LeasingSite(args.primary_region, args.primary_provider, args.vpc_cidrs[0], True)}
@@ -575,7 +577,8 @@ class LeasingPlatform(pulumi.ComponentResource):
         if in_vpc:
             kwargs.update(subnet_ids=site.network.private_subnet_ids, security_group_ids=[site.function_sg.id])
         function = PythonFunction(self._n(site, key), PythonFunctionArgs(
-            source=source, log_retention_days=self.args.log_retention_days, **kwargs), opts=self._opts(site))
+            source=source, log_retention_days=self.args.log_retention_days,
+             packaging=self.args.lambda_packaging, **kwargs), opts=self._opts(site))
         site.functions[key] = function
         return function
 

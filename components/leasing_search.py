@@ -33,16 +33,14 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.lambda_function import PythonFunction, PythonFunctionArgs
+from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
+from components.rules import leasing as rules
 
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "lambdas" / "search_bootstrap" / "index_template.json"
 STREAM_MODES = ("PROVISIONED", "ON_DEMAND")
-DEDICATED_MASTER_COUNTS = (0, 3, 5)
 # TLS 1.2 minimum with forward secrecy only.
 TLS_POLICY = "Policy-Min-TLS-1-2-PFS-2023-10"
 SEARCH_ROUTE = "GET/listings/search"
-_INSTANCE_TYPE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+\.search$")
-_ENGINE_VERSION = re.compile(r"^(OpenSearch|Elasticsearch)_\d+\.\d+$")
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _COMPONENT_NAME = re.compile(r"^[a-z][a-z0-9-]{2,19}$")
 MAX_RECORD_AGE_SECONDS = 604_800  # the event source mapping's ceiling (7 days)
@@ -104,6 +102,7 @@ class LeasingSearchArgs:
     alarm_topic_arn: pulumi.Input[str] | None = None
     protect: bool = False  # keep the domain on delete and replacement (stateful)
     tags: dict[str, str] = field(default_factory=dict)
+    lambda_packaging: LambdaPackaging = LambdaPackaging()  # CODE_ONLY under the offline preview and tests
 
     def __post_init__(self):
         problems = self.problems()
@@ -136,11 +135,11 @@ class LeasingSearchArgs:
             p.append(f"max_retry_attempts must be between 0 and 10000 (bounded), got {self.max_retry_attempts}")
         if not 1 <= self.parallelization_factor <= 10:
             p.append(f"parallelization_factor must be between 1 and 10, got {self.parallelization_factor}")
-        if not _ENGINE_VERSION.match(self.engine_version):
+        if not rules.SEARCH_ENGINE_VERSION.match(self.engine_version):
             p.append(f"engine_version must look like OpenSearch_2.19, got {self.engine_version!r}")
         for label, value in (("instance_type", self.instance_type), ("master_type", self.master_type),
                              ("warm_type", self.warm_type)):
-            if value and not _INSTANCE_TYPE.match(value):
+            if value and not rules.SEARCH_INSTANCE_TYPE.match(value):
                 p.append(f"{label} must be an OpenSearch instance type such as r6g.large.search, got {value!r}")
         if not _ALIAS.match(self.index_alias):
             p.append(f"index_alias must be a lower-case index name, got {self.index_alias!r}")
@@ -156,29 +155,15 @@ class LeasingSearchArgs:
             p.append("a route on rest_api_id needs api_execution_arn (for the invoke permission)")
         if self.api_authorization not in ("AWS_IAM", "COGNITO_USER_POOLS", "CUSTOM"):
             p.append(f"api_authorization must be AWS_IAM, COGNITO_USER_POOLS or CUSTOM (never NONE), got {self.api_authorization!r}")
-        if self.instance_count < 1:
-            p.append(f"instance_count must be at least 1, got {self.instance_count}")
-        elif self.instance_count > 1:
-            zones = min(len(self.subnet_ids), 3)
-            if zones < 2:
-                p.append(f"{self.instance_count} data nodes across AZs need private subnets in 2 or 3 AZs, got {len(self.subnet_ids)}")
-            elif self.instance_count % zones:
-                p.append(f"instance_count ({self.instance_count}) must be a multiple of the AZ count ({zones}); "
-                         f"three nodes need subnets in three AZs")
-        if self.master_count not in DEDICATED_MASTER_COUNTS:
-            p.append(f"master_count must be one of {DEDICATED_MASTER_COUNTS}, got {self.master_count}")
-        if bool(self.master_count) != bool(self.master_type):
-            p.append("master_count and master_type go together (both set or both empty)")
-        if self.warm_count and self.warm_count < 2:
-            p.append(f"warm_count must be 0 or at least 2 (UltraWarm's minimum), got {self.warm_count}")
-        if bool(self.warm_count) != bool(self.warm_type):
-            p.append("warm_count and warm_type go together (both set or both empty)")
-        if self.warm_count and not self.master_count:
-            p.append("UltraWarm needs dedicated master nodes (master_count)")
-        if self.warm_count and self.instance_type.startswith("t"):
-            p.append(f"UltraWarm is not available with burstable data nodes ({self.instance_type})")
-        if self.cold_storage and not self.warm_count:
-            p.append("cold_storage needs UltraWarm (warm_count)")
+        zones = None if self.instance_count <= 1 else min(len(self.subnet_ids), 3)
+        count_problem = rules.data_node_count_problem(self.instance_count, zones)
+        if count_problem:
+            p.append(f"instance_count ({self.instance_count}) must be {count_problem}")
+        for argument, value, expected in rules.search_topology_problems(
+                instance_type=self.instance_type, instance_count=self.instance_count, master_type=self.master_type,
+                master_count=self.master_count, warm_type=self.warm_type, warm_count=self.warm_count,
+                cold_storage=self.cold_storage):
+            p.append(f"{argument} {value!r}: expected {expected}")
         if not 10 <= self.volume_gb <= 16_384:
             p.append(f"volume_gb must be between 10 and 16384, got {self.volume_gb}")
         return p
@@ -260,7 +245,7 @@ class LeasingSearch(pulumi.ComponentResource):
             PythonFunctionArgs(
                 source="search_bootstrap", memory_mb=256, timeout_seconds=60,
                 description="Installs the listing index template and maps the search roles (FGAC master user)",
-                log_retention_days=args.log_retention_days, **vpc_function),
+                log_retention_days=args.log_retention_days, packaging=args.lambda_packaging, **vpc_function),
             opts=child(),
         )
 
@@ -332,7 +317,7 @@ class LeasingSearch(pulumi.ComponentResource):
                     iam.statement(["sqs:SendMessage"], [self.failure_queue.arn]),
                     iam.statement(["es:ESHttpPost"], [domain_arn.apply(lambda arn: f"{arn}/_bulk")]),
                 ],
-                log_retention_days=args.log_retention_days, **vpc_function),
+                log_retention_days=args.log_retention_days, packaging=args.lambda_packaging, **vpc_function),
             opts=child(),
         )
         self.search = PythonFunction(
@@ -345,7 +330,7 @@ class LeasingSearch(pulumi.ComponentResource):
                     iam.statement(["es:ESHttpGet", "es:ESHttpPost"],
                                   [domain_arn.apply(lambda arn: f"{arn}/{args.index_alias}/_search")]),
                 ],
-                log_retention_days=args.log_retention_days, **vpc_function),
+                log_retention_days=args.log_retention_days, packaging=args.lambda_packaging, **vpc_function),
             opts=child(),
         )
         bootstrap_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut", "es:ESHttpPost"]
@@ -496,7 +481,7 @@ def site_builder(values: Mapping[str, Any], name_prefix: str = "search") -> Call
     subnet_ids, rest_api_id, rest_api_root_resource_id, api_execution_arn, alarm_topic_arn, protect)
     and returns the route resources the platform's API deployment waits for.
 
-    ``values`` are the per-stack sizes: ``stack_config.LeasingSearchConfig.component_values()``.
+    ``values`` are the per-stack sizes: ``config.leasing.LeasingSearchConfig.component_values()``.
     """
 
     def build(site: Any) -> list[pulumi.Resource]:

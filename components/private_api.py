@@ -27,7 +27,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.lambda_function import PythonFunction, PythonFunctionArgs
+from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
 from components.mtls_proxy import (
     MaterialSource,
     ProxyMaterial,
@@ -36,11 +36,11 @@ from components.mtls_proxy import (
     render_bootstrap_script,
 )
 from components.network import Network, NetworkArgs
+from components.providers import account_id
+from components.rules import formats
+from components.rules import private_api as rules
+from components.rules.private_api import PATTERN_FRONT_DOOR, PATTERN_MTLS_PROXY, PATTERN_VPC_LAMBDA, PATTERNS
 
-PATTERN_FRONT_DOOR = "regional-front-door"
-PATTERN_VPC_LAMBDA = "vpc-lambda"
-PATTERN_MTLS_PROXY = "mtls-proxy"
-PATTERNS = (PATTERN_FRONT_DOOR, PATTERN_VPC_LAMBDA, PATTERN_MTLS_PROXY)
 
 HTTPS = 443
 # API Gateway's reserved health path: 200 when the service is healthy (seed S4:725).
@@ -54,14 +54,9 @@ ACCESS_LOG_FORMAT = json.dumps({
     "status": "$context.status", "protocol": "$context.protocol",
     "responseLength": "$context.responseLength", "integrationLatency": "$context.integrationLatency",
 }, separators=(",", ":"))
-LOG_RETENTION_DAYS = frozenset({1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
-                                1827, 2192, 2557, 2922, 3288, 3653})
 NGINX_IMAGE = "public.ecr.aws/nginx/nginx:1.27"
 AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.17.0"
 
-_VPCE_ID = re.compile(r"^vpce-[0-9a-f]{8,17}$")
-_STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_AUTHORIZATION = ("AWS_IAM", "NONE")
 
 
 def execute_api_host(api_id: pulumi.Input[str], region: str) -> pulumi.Output[str]:
@@ -117,16 +112,18 @@ def endpoint_policy(api_execution_arns: Sequence[pulumi.Input[str]]) -> pulumi.O
     return pulumi.Output.all(*api_execution_arns).apply(build)
 
 
-def _check_log_retention(days: int) -> None:
-    if days not in LOG_RETENTION_DAYS:
-        raise ValueError(f"log_retention_days must be one of {sorted(LOG_RETENTION_DAYS)}, got {days}")
+def check_log_retention(days: int) -> None:
+    """Raises when ``days`` is not a retention CloudWatch Logs accepts (Args validation)."""
+    problem = formats.log_retention_problem(days)
+    if problem:
+        raise ValueError(f"log_retention_days {days}: expected {problem}")
 
 
-def _check_throttle(rate: float, burst: int) -> None:
-    if not 0 < rate <= 10000:
-        raise ValueError(f"throttling rate limit must be in (0, 10000] requests/s, got {rate}")
-    if not 0 < burst <= 5000:
-        raise ValueError(f"throttling burst limit must be in (0, 5000], got {burst}")
+def check_throttle(rate: float, burst: int) -> None:
+    """Raises when stage throttling exceeds the account's API Gateway quota (Args validation)."""
+    problems = formats.throttle_problems(rate, burst)
+    if problems:
+        raise ValueError(f"throttling {rate}/{burst}: expected " + " and ".join(problems))
 
 
 def logged_throttled_stage(owner: pulumi.Resource, name: str, *, provider: pulumi.ProviderResource,
@@ -155,7 +152,7 @@ def logged_throttled_stage(owner: pulumi.Resource, name: str, *, provider: pulum
     return access_logs, stage, method_settings
 
 
-def _https_ingress(name: str, *, security_group_id: pulumi.Input[str], description: str,
+def https_ingress(name: str, *, security_group_id: pulumi.Input[str], description: str,
                    opts: pulumi.ResourceOptions, source_security_group_id: pulumi.Input[str] | None = None,
                    cidr: str | None = None, port: int = HTTPS) -> aws.vpc.SecurityGroupIngressRule:
     return aws.vpc.SecurityGroupIngressRule(
@@ -164,7 +161,7 @@ def _https_ingress(name: str, *, security_group_id: pulumi.Input[str], descripti
         opts=opts)
 
 
-def _tcp_egress(name: str, *, security_group_id: pulumi.Input[str], description: str,
+def tcp_egress(name: str, *, security_group_id: pulumi.Input[str], description: str,
                 opts: pulumi.ResourceOptions, destination_security_group_id: pulumi.Input[str] | None = None,
                 cidr: str | None = None, port: int = HTTPS) -> aws.vpc.SecurityGroupEgressRule:
     return aws.vpc.SecurityGroupEgressRule(
@@ -192,8 +189,7 @@ class ApiGatewayLogging(pulumi.ComponentResource):
     def __init__(self, name: str, args: ApiGatewayLoggingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:private_api:ApiGatewayLogging", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)
-        account = aws.get_caller_identity_output(
-            opts=pulumi.InvokeOutputOptions(parent=self, provider=args.provider)).account_id
+        account = account_id(args.provider)
         self.role = aws.iam.Role(
             f"{name}-role", assume_role_policy=iam.service_trust_policy("apigateway.amazonaws.com",
                                                                         source_account=account),
@@ -237,17 +233,18 @@ class PrivateApiArgs:
     echo_memory_mb: int = 256
     echo_timeout_seconds: int = 10
     depends_on: Sequence[pulumi.Resource] = ()  # e.g. the ApiGatewayLogging of this account/Region
+    lambda_packaging: LambdaPackaging = LambdaPackaging()  # CODE_ONLY under the offline preview and tests
 
     def __post_init__(self) -> None:
         if not self.allowed_vpce_ids:
             raise ValueError("allowed_vpce_ids: a private API needs at least one allowed VPC endpoint")
         for vpce in self.allowed_vpce_ids:
-            if isinstance(vpce, str) and not _VPCE_ID.match(vpce):
+            if isinstance(vpce, str) and formats.vpc_endpoint_id_problem(vpce):
                 raise ValueError(f"allowed_vpce_ids: {vpce!r} is not a VPC endpoint id (vpce-...)")
-        if not _STAGE.match(self.stage_name):
+        if not formats.STAGE_NAME.match(self.stage_name):
             raise ValueError(f"stage_name {self.stage_name!r}: letters, digits, _ and - only")
-        _check_throttle(self.throttling_rate_limit, self.throttling_burst_limit)
-        _check_log_retention(self.log_retention_days)
+        check_throttle(self.throttling_rate_limit, self.throttling_burst_limit)
+        check_log_retention(self.log_retention_days)
 
 
 class PrivateApi(pulumi.ComponentResource):
@@ -261,7 +258,8 @@ class PrivateApi(pulumi.ComponentResource):
         self.echo = PythonFunction(f"{name}-echo", PythonFunctionArgs(
             source="private_api_echo", memory_mb=args.echo_memory_mb, timeout_seconds=args.echo_timeout_seconds,
             description="Private API integration: echoes the request context",
-            log_retention_days=args.log_retention_days), opts=child)
+            log_retention_days=args.log_retention_days,
+             packaging=args.lambda_packaging), opts=child)
 
         self.rest_api = aws.apigateway.RestApi(
             name, description="Private REST API reachable only through allow-listed execute-api endpoints",
@@ -369,7 +367,7 @@ class PrivateApiConsumer(pulumi.ComponentResource):
             f"{name}-execute-api", vpc_id=self.network.vpc_id,
             description="HTTPS to the execute-api endpoint from allowed sources only", opts=child)
         self.client_rules = [
-            _https_ingress(f"{name}-execute-api-client-{i}", security_group_id=self.endpoint_security_group.id,
+            https_ingress(f"{name}-execute-api-client-{i}", security_group_id=self.endpoint_security_group.id,
                            cidr=cidr, description="HTTPS from an allowed client network", opts=child)
             for i, cidr in enumerate(args.client_cidrs)]
         self.endpoint = aws.ec2.VpcEndpoint(
@@ -435,12 +433,12 @@ class RegionalFrontDoorArgs:
     depends_on: Sequence[pulumi.Resource] = ()
 
     def __post_init__(self) -> None:
-        if self.authorization not in _AUTHORIZATION:
-            raise ValueError(f"authorization {self.authorization!r}: one of {_AUTHORIZATION}")
-        if not _STAGE.match(self.stage_name):
+        if self.authorization not in rules.AUTHORIZATION:
+            raise ValueError(f"authorization {self.authorization!r}: one of {rules.AUTHORIZATION}")
+        if not formats.STAGE_NAME.match(self.stage_name):
             raise ValueError(f"stage_name {self.stage_name!r}: letters, digits, _ and - only")
-        _check_throttle(self.throttling_rate_limit, self.throttling_burst_limit)
-        _check_log_retention(self.log_retention_days)
+        check_throttle(self.throttling_rate_limit, self.throttling_burst_limit)
+        check_log_retention(self.log_retention_days)
 
 
 class RegionalFrontDoor(pulumi.ComponentResource):
@@ -455,10 +453,10 @@ class RegionalFrontDoor(pulumi.ComponentResource):
         self.nlb_security_group = aws.ec2.SecurityGroup(
             f"{name}-nlb", vpc_id=network.vpc_id, description="Front-door NLB: to the execute-api endpoint only",
             opts=child)
-        _tcp_egress(f"{name}-nlb-to-endpoint", security_group_id=self.nlb_security_group.id,
+        tcp_egress(f"{name}-nlb-to-endpoint", security_group_id=self.nlb_security_group.id,
                     destination_security_group_id=consumer.endpoint_security_group.id,
                     description="HTTPS and /ping health checks to the execute-api endpoint", opts=child)
-        _https_ingress(f"{name}-endpoint-from-nlb", security_group_id=consumer.endpoint_security_group.id,
+        https_ingress(f"{name}-endpoint-from-nlb", security_group_id=consumer.endpoint_security_group.id,
                        source_security_group_id=self.nlb_security_group.id,
                        description="HTTPS from the front-door NLB", opts=child)
         self.nlb = aws.lb.LoadBalancer(
@@ -536,13 +534,14 @@ class VpcLambdaCallerArgs:
     read_timeout_seconds: float = 10.0
     memory_mb: int = 256
     log_retention_days: int = 30
+    lambda_packaging: LambdaPackaging = LambdaPackaging()  # CODE_ONLY under the offline preview and tests
 
     def __post_init__(self) -> None:
         if not self.api_path.startswith("/"):
             raise ValueError(f"api_path {self.api_path!r} must start with /")
         if not 0 < self.connect_timeout_seconds <= 30 or not 0 < self.read_timeout_seconds <= 60:
             raise ValueError("timeouts: connect in (0, 30] s and read in (0, 60] s")
-        _check_log_retention(self.log_retention_days)
+        check_log_retention(self.log_retention_days)
 
     @property
     def function_timeout_seconds(self) -> int:
@@ -560,10 +559,10 @@ class VpcLambdaCaller(pulumi.ComponentResource):
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-fn", vpc_id=consumer.network.vpc_id,
             description="Private API caller: HTTPS to the execute-api endpoint only", opts=child)
-        _tcp_egress(f"{name}-fn-to-endpoint", security_group_id=self.security_group.id,
+        tcp_egress(f"{name}-fn-to-endpoint", security_group_id=self.security_group.id,
                     destination_security_group_id=consumer.endpoint_security_group.id,
                     description="HTTPS to the execute-api endpoint", opts=child)
-        _https_ingress(f"{name}-endpoint-from-fn", security_group_id=consumer.endpoint_security_group.id,
+        https_ingress(f"{name}-endpoint-from-fn", security_group_id=consumer.endpoint_security_group.id,
                        source_security_group_id=self.security_group.id,
                        description="HTTPS from the private API caller function", opts=child)
         environment: dict[str, pulumi.Input[str]] = {
@@ -579,7 +578,8 @@ class VpcLambdaCaller(pulumi.ComponentResource):
             timeout_seconds=args.function_timeout_seconds,
             description="Calls the private API through the execute-api endpoint",
             environment=environment, subnet_ids=consumer.network.private_subnet_ids,
-            security_group_ids=[self.security_group.id], log_retention_days=args.log_retention_days), opts=child)
+            security_group_ids=[self.security_group.id], log_retention_days=args.log_retention_days,
+             packaging=args.lambda_packaging), opts=child)
         self.register_outputs({"functionName": self.function.name, "apiUrl": environment["API_URL"]})
 
 
@@ -589,10 +589,10 @@ class VpcLambdaCaller(pulumi.ComponentResource):
 
 def material_source(arn: str) -> MaterialSource:
     """A Secrets Manager secret ARN or an SSM parameter ARN, as a bootstrap material source."""
-    service = arn.split(":")[2] if arn.count(":") >= 5 else ""
-    if service not in ("secretsmanager", "ssm"):
-        raise ValueError(f"{arn!r}: expected a Secrets Manager secret ARN or an SSM parameter ARN")
-    return MaterialSource(service, arn)
+    problem = rules.material_arn_problem(arn)
+    if problem:
+        raise ValueError(f"{arn!r}: expected {problem}")
+    return MaterialSource(arn.split(":")[2], arn)
 
 
 @dataclass(frozen=True)
@@ -634,7 +634,7 @@ class MtlsProxyArgs:
             raise ValueError(f"desired_count must be 1-10, got {self.desired_count}")
         if (self.cpu, self.memory_mb) not in ((256, 512), (256, 1024), (512, 1024), (512, 2048), (1024, 2048)):
             raise ValueError(f"cpu/memory {self.cpu}/{self.memory_mb}: use a Fargate size such as 256/512")
-        _check_log_retention(self.log_retention_days)
+        check_log_retention(self.log_retention_days)
 
     def material(self) -> ProxyMaterial:
         return ProxyMaterial(server_certificate=material_source(self.server_certificate_arn),
@@ -657,8 +657,7 @@ class MtlsProxy(pulumi.ComponentResource):
         network = args.network
         vpc_id = network.network.vpc_id
         material = args.material()
-        account = aws.get_caller_identity_output(
-            opts=pulumi.InvokeOutputOptions(parent=self, provider=args.provider)).account_id
+        account = account_id(args.provider)
 
         # Security groups: clients → (endpoint service) NLB → proxy → execute-api endpoint. Only the
         # proxy may use the endpoint, so nothing in this VPC bypasses the certificate check.
@@ -667,20 +666,20 @@ class MtlsProxy(pulumi.ComponentResource):
         self.proxy_security_group = aws.ec2.SecurityGroup(
             f"{name}-tasks", vpc_id=vpc_id, description="mTLS proxy tasks", opts=child)
         for port, what in ((HTTPS, "mTLS traffic"), (args.health_port, "health checks")):
-            _tcp_egress(f"{name}-nlb-to-tasks-{port}", security_group_id=self.nlb_security_group.id,
+            tcp_egress(f"{name}-nlb-to-tasks-{port}", security_group_id=self.nlb_security_group.id,
                         destination_security_group_id=self.proxy_security_group.id, port=port,
                         description=f"{what} to the proxy tasks", opts=child)
-            _https_ingress(f"{name}-tasks-from-nlb-{port}", security_group_id=self.proxy_security_group.id,
+            https_ingress(f"{name}-tasks-from-nlb-{port}", security_group_id=self.proxy_security_group.id,
                            source_security_group_id=self.nlb_security_group.id, port=port,
                            description=f"{what} from the proxy NLB", opts=child)
-        _tcp_egress(f"{name}-tasks-to-endpoint", security_group_id=self.proxy_security_group.id,
+        tcp_egress(f"{name}-tasks-to-endpoint", security_group_id=self.proxy_security_group.id,
                     destination_security_group_id=network.endpoint_security_group.id,
                     description="HTTPS to the private API through the execute-api endpoint", opts=child)
-        _https_ingress(f"{name}-endpoint-from-tasks", security_group_id=network.endpoint_security_group.id,
+        https_ingress(f"{name}-endpoint-from-tasks", security_group_id=network.endpoint_security_group.id,
                        source_security_group_id=self.proxy_security_group.id,
                        description="HTTPS from the mTLS proxy tasks only", opts=child)
         # Secrets Manager, SSM, CloudWatch Logs and the public image registry, through the NAT gateway.
-        _tcp_egress(f"{name}-tasks-to-aws-apis", security_group_id=self.proxy_security_group.id,
+        tcp_egress(f"{name}-tasks-to-aws-apis", security_group_id=self.proxy_security_group.id,
                     cidr="0.0.0.0/0", description="HTTPS to AWS APIs and the image registry (via NAT)",
                     opts=child)
 
@@ -817,7 +816,7 @@ class MtlsClientEndpoint(pulumi.ComponentResource):
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg", vpc_id=network.vpc_id, description="mTLS clients to the proxy endpoint", opts=child)
         for i, cidr in enumerate(args.client_cidrs):
-            _https_ingress(f"{name}-client-{i}", security_group_id=self.security_group.id, cidr=cidr,
+            https_ingress(f"{name}-client-{i}", security_group_id=self.security_group.id, cidr=cidr,
                            description="HTTPS (mTLS) from an allowed client network", opts=child)
         self.endpoint = aws.ec2.VpcEndpoint(
             f"{name}-endpoint", vpc_id=network.vpc_id, vpc_endpoint_type="Interface",
@@ -866,18 +865,20 @@ class CrossAccountPrivateApiArgs:
     log_retention_days: int = 30
     manage_api_gateway_logging: bool = True
     separate_consumer_account: bool = False  # consumer_provider is another account
+    lambda_packaging: LambdaPackaging = LambdaPackaging()  # CODE_ONLY under the offline preview and tests
 
     def __post_init__(self) -> None:
         unknown = set(self.patterns) - set(PATTERNS)
         if unknown:
             raise ValueError(f"patterns {sorted(unknown)}: expected some of {PATTERNS}")
-        if PATTERN_MTLS_PROXY in self.patterns:
-            missing = [n for n in ("mtls_server_certificate_arn", "mtls_server_key_arn", "mtls_client_ca_arn")
-                       if not getattr(self, n)]
-            if missing:
-                raise ValueError(f"the mtls-proxy pattern needs {', '.join(missing)}")
-        if not self.patterns and not self.allowed_vpce_ids:
-            raise ValueError("with no pattern, allowed_vpce_ids must name the endpoints that may call the API")
+        missing = rules.missing_mtls_material(self.patterns, {
+            name: getattr(self, name) for name in ("mtls_server_certificate_arn", "mtls_server_key_arn",
+                                                   "mtls_client_ca_arn")})
+        if missing:
+            raise ValueError(f"the mtls-proxy pattern needs {', '.join(missing)}")
+        nothing = rules.nothing_to_call_problem(self.patterns, self.allowed_vpce_ids)
+        if nothing:
+            raise ValueError(f"patterns and allowed_vpce_ids: expected {nothing}")
 
 
 class CrossAccountPrivateApi(pulumi.ComponentResource):
@@ -923,7 +924,7 @@ class CrossAccountPrivateApi(pulumi.ComponentResource):
             allowed_vpce_ids=[*args.allowed_vpce_ids, *stack_endpoints],
             stage_name=args.stage_name, throttling_rate_limit=args.throttling_rate_limit,
             throttling_burst_limit=args.throttling_burst_limit, log_retention_days=args.log_retention_days,
-            depends_on=producer_logging), opts=parent)
+            depends_on=producer_logging, lambda_packaging=args.lambda_packaging), opts=parent)
         resolve_api_arn(self.api.execution_arn)
 
         self.front_door = self.caller = self.mtls_proxy = self.mtls_client_endpoint = None
@@ -941,7 +942,8 @@ class CrossAccountPrivateApi(pulumi.ComponentResource):
         if PATTERN_VPC_LAMBDA in patterns:
             self.caller = VpcLambdaCaller(f"{name}-caller", VpcLambdaCallerArgs(
                 provider=args.consumer_provider, consumer=self.consumer, api_id=self.api.api_id,
-                api_stage_name=self.api.stage_name, log_retention_days=args.log_retention_days), opts=parent)
+                api_stage_name=self.api.stage_name, log_retention_days=args.log_retention_days,
+                lambda_packaging=args.lambda_packaging), opts=parent)
         if PATTERN_MTLS_PROXY in patterns:
             self.mtls_proxy = MtlsProxy(f"{name}-mtls", MtlsProxyArgs(
                 provider=args.producer_provider, region=args.region, network=self.proxy_network,

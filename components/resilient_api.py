@@ -12,8 +12,6 @@ before data, see README).
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,12 +27,16 @@ from components.private_api import (
     PrivateApiArgs,
     PrivateApiConsumer,
     PrivateApiConsumerArgs,
-    _check_log_retention,
-    _check_throttle,
-    _https_ingress,
-    _tcp_egress,
+    check_log_retention,
+    check_throttle,
+    https_ingress,
+    tcp_egress,
     endpoint_ip_targets,
 )
+from components.lambda_function import LambdaPackaging
+from components.providers import account_id
+from components.rules import formats
+from components.rules import private_api as rules
 
 # The alarm of the sample (`HealthyTargets`): Sum of HealthyHostCount over one minute <= threshold.
 ALARM_METRIC = "HealthyHostCount"
@@ -43,9 +45,6 @@ ALARM_STATISTIC = "Sum"
 ALARM_PERIOD_SECONDS = 60
 ALARM_EVALUATION_PERIODS = 1
 NLB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]{36}$")
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_BASE_PATH = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
 @dataclass(frozen=True)
@@ -77,37 +76,33 @@ class MultiRegionPrivateApiArgs:
     throttling_rate_limit: float = 100.0
     throttling_burst_limit: int = 50
     log_retention_days: int = 30
+    lambda_packaging: LambdaPackaging = LambdaPackaging()  # CODE_ONLY under the offline preview and tests
 
     def __post_init__(self) -> None:
         problems = []
         if len(self.regions) != 2 or len({r.region for r in self.regions}) != 2:
             problems.append("regions: exactly two distinct Regions")
-        networks = []
         for spec in self.regions:
-            match = _CERTIFICATE_ARN.match(spec.certificate_arn or "")
-            if not match:
-                problems.append(f"{spec.region}: certificate_arn {spec.certificate_arn!r} is not an ACM certificate ARN")
-            elif match.group(1) != spec.region:
-                problems.append(f"{spec.region}: certificate {spec.certificate_arn} is in {match.group(1)}; "
-                                "ACM certificates are Regional, use one issued in this Region")
-            try:
-                networks.append(ipaddress.ip_network(spec.cidr_block))
-            except ValueError:
-                problems.append(f"{spec.region}: cidr_block {spec.cidr_block!r} is not a CIDR")
-        if len(networks) == 2 and networks[0].overlaps(networks[1]):
-            problems.append("the two VPC CIDRs overlap; peering and cross-Region clients need distinct ranges")
-        if not _DOMAIN.match(self.zone_name):
-            problems.append(f"zone_name {self.zone_name!r} is not a DNS name")
-        if not self.domain_name.endswith("." + self.zone_name) or not _DOMAIN.match(self.domain_name):
-            problems.append(f"domain_name {self.domain_name!r} must be a name inside zone {self.zone_name!r}")
-        if not _BASE_PATH.match(self.base_path):
-            problems.append(f"base_path {self.base_path!r}: letters, digits, . _ - only")
+            certificate = formats.certificate_problem(spec.certificate_arn, spec.region)
+            if certificate:
+                problems.append(f"{spec.region}: certificate_arn {spec.certificate_arn!r}: expected {certificate}")
+        if len(self.regions) == 2:
+            for spec, cidr in zip(self.regions, formats.cidr_pair_problems(*(s.cidr_block for s in self.regions))):
+                if cidr:
+                    problems.append(f"{spec.region}: cidr_block {spec.cidr_block!r}: expected {cidr}")
+        for argument, value, problem in (
+                ("zone_name", self.zone_name, formats.dns_name_problem(self.zone_name)),
+                ("domain_name", self.domain_name, formats.dns_name_problem(self.domain_name)
+                 or formats.name_in_zone_problem(self.domain_name, self.zone_name)),
+                ("base_path", self.base_path, rules.base_path_problem(self.base_path))):
+            if problem:
+                problems.append(f"{argument} {value!r}: expected {problem}")
         if self.healthy_host_threshold < 0:
             problems.append("healthy_host_threshold must not be negative")
         if problems:
             raise ValueError("invalid MultiRegionPrivateApiArgs: " + "; ".join(problems))
-        _check_throttle(self.throttling_rate_limit, self.throttling_burst_limit)
-        _check_log_retention(self.log_retention_days)
+        check_throttle(self.throttling_rate_limit, self.throttling_burst_limit)
+        check_log_retention(self.log_retention_days)
 
 
 class RegionalStack:
@@ -153,7 +148,7 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
                 provider=spec.provider, region=spec.region, allowed_vpce_ids=[stack.consumer.endpoint.id],
                 stage_name=args.stage_name, throttling_rate_limit=args.throttling_rate_limit,
                 throttling_burst_limit=args.throttling_burst_limit, log_retention_days=args.log_retention_days,
-                depends_on=[logging]), opts=parent)
+                depends_on=[logging], lambda_packaging=args.lambda_packaging), opts=parent)
             resolve_api_arn(stack.api.execution_arn)
 
             # The shared name: a Regional custom domain mapped to this Region's private API.
@@ -169,12 +164,12 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
             nlb_sg = aws.ec2.SecurityGroup(f"{prefix}-nlb", vpc_id=network.vpc_id,
                                            description="Private API facade NLB", opts=child)
             for i, cidr in enumerate([*all_cidrs, *args.client_cidrs]):
-                _https_ingress(f"{prefix}-nlb-client-{i}", security_group_id=nlb_sg.id, cidr=cidr,
+                https_ingress(f"{prefix}-nlb-client-{i}", security_group_id=nlb_sg.id, cidr=cidr,
                                description="HTTPS from the API's client networks", opts=child)
-            _tcp_egress(f"{prefix}-nlb-to-endpoint", security_group_id=nlb_sg.id,
+            tcp_egress(f"{prefix}-nlb-to-endpoint", security_group_id=nlb_sg.id,
                         destination_security_group_id=stack.consumer.endpoint_security_group.id,
                         description="HTTPS and /ping health checks to the execute-api endpoint", opts=child)
-            _https_ingress(f"{prefix}-endpoint-from-nlb", security_group_id=stack.consumer.endpoint_security_group.id,
+            https_ingress(f"{prefix}-endpoint-from-nlb", security_group_id=stack.consumer.endpoint_security_group.id,
                            source_security_group_id=nlb_sg.id, description="HTTPS from the facade NLB", opts=child)
             stack.nlb = aws.lb.LoadBalancer(
                 f"{prefix}-nlb", load_balancer_type="network", internal=True, subnets=network.private_subnet_ids,
@@ -230,8 +225,9 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
             self._peer(name, args)
 
         self.url = f"https://{args.domain_name}/{args.base_path}"
+        self.outputs = {"url": self.url, "zoneId": self.zone.zone_id}  # what the stack exports
         self.register_outputs({
-            "url": self.url, "zoneId": self.zone.zone_id,
+            **self.outputs,
             "apiIds": {region: s.api.api_id for region, s in self.regional.items()},
             "healthCheckIds": {region: s.health_check.id for region, s in self.regional.items()},
         })
@@ -250,8 +246,7 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
                 f"{name}-{stack.region}-tgw-vpc", transit_gateway_id=tgw.id, vpc_id=stack.consumer.network.vpc_id,
                 subnet_ids=stack.consumer.network.private_subnet_ids, opts=child)
             self.transit_gateways[stack.region] = tgw
-        account = aws.get_caller_identity_output(
-            opts=pulumi.InvokeOutputOptions(parent=self, provider=second.spec.provider)).account_id
+        account = account_id(second.spec.provider)
         self.peering = aws.ec2transitgateway.PeeringAttachment(
             f"{name}-tgw-peering", transit_gateway_id=self.transit_gateways[first.region].id,
             peer_transit_gateway_id=self.transit_gateways[second.region].id, peer_region=second.region,
