@@ -34,6 +34,7 @@ import pulumi_aws as aws
 
 from components import iam
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
+from components.providers import child_opts
 from components.rules import leasing as rules
 
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "lambdas" / "search_bootstrap" / "index_template.json"
@@ -41,6 +42,7 @@ STREAM_MODES = ("PROVISIONED", "ON_DEMAND")
 # TLS 1.2 minimum with forward secrecy only.
 TLS_POLICY = "Policy-Min-TLS-1-2-PFS-2023-10"
 SEARCH_ROUTE = "GET/listings/search"
+_BOOTSTRAP_ACTIONS = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut", "es:ESHttpPost"]
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _COMPONENT_NAME = re.compile(r"^[a-z][a-z0-9-]{2,19}$")
 MAX_RECORD_AGE_SECONDS = 604_800  # the event source mapping's ceiling (7 days)
@@ -181,11 +183,38 @@ class LeasingSearch(pulumi.ComponentResource):
                              f"with a letter (it prefixes the domain name), got {name!r}")
         super().__init__("blueprints:leasing:LeasingSearch", name, None, opts)
         self.args = args
+        self._stream_and_failure_queue(name, args)
+        self._network_access(name, args)
+        self._bootstrap_function(name, args)
+        self._domain(name, args)
+        self._functions(name, args)
+        self._access_policy(name, args)
+        self._indexer_mapping(name, args)
+        self._bootstrap_run(name, args)
+        self._api_route(name, args)
+        self._alarms(name, args)
 
-        def child(**kwargs) -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(parent=self, provider=args.provider, **kwargs)
+        self.stream_name = self.stream.name
+        self.stream_arn = self.stream.arn
+        self.domain_endpoint = self.domain.endpoint
+        self.search_function_arn = self.search.function.arn
+        self.search_invoke_arn = self.search.function.invoke_arn
+        self.register_outputs({
+            "streamName": self.stream.name,
+            "streamArn": self.stream.arn,
+            "domainEndpoint": self.domain.endpoint,
+            "domainArn": self.domain.arn,
+            "failureQueueUrl": self.failure_queue.url,
+            "indexerFunction": self.indexer.function.name,
+            "searchFunction": self.search.function.name,
+            "searchInvokeArn": self.search.function.invoke_arn,
+        })
 
-        # --- Stream and failure destination ---------------------------------------------------
+    def _child(self, **kwargs) -> pulumi.ResourceOptions:
+        return child_opts(self, self.args.provider, **kwargs)
+
+    def _stream_and_failure_queue(self, name: str, args: LeasingSearchArgs) -> None:
+        child = self._child
         self.stream = aws.kinesis.Stream(
             f"{name}-listings",
             stream_mode_details=aws.kinesis.StreamStreamModeDetailsArgs(stream_mode=args.stream_mode),
@@ -207,7 +236,8 @@ class LeasingSearch(pulumi.ComponentResource):
             opts=child(),
         )
 
-        # --- Network access -------------------------------------------------------------------
+    def _network_access(self, name: str, args: LeasingSearchArgs) -> None:
+        child = self._child
         self.functions_security_group = aws.ec2.SecurityGroup(
             f"{name}-functions",
             vpc_id=args.vpc_id,
@@ -237,19 +267,26 @@ class LeasingSearch(pulumi.ComponentResource):
             description="HTTPS from the search functions (indexer, search API, bootstrap)",
             opts=child(),
         )
-        vpc_function = dict(subnet_ids=list(args.subnet_ids), security_group_ids=[self.functions_security_group.id])
 
-        # --- Bootstrap function first: its role is the domain's master user -------------------
+    def _vpc_function(self, args: LeasingSearchArgs) -> dict:
+        """What every search function shares: the private subnets, its security group, logs, packaging."""
+        return dict(subnet_ids=list(args.subnet_ids), security_group_ids=[self.functions_security_group.id],
+                    log_retention_days=args.log_retention_days, packaging=args.lambda_packaging)
+
+    def _bootstrap_function(self, name: str, args: LeasingSearchArgs) -> None:
+        """First: its role is the domain's master user."""
+        child, vpc_function = self._child, self._vpc_function(args)
         self.bootstrap = PythonFunction(
             f"{name}-bootstrap",
             PythonFunctionArgs(
                 source="search_bootstrap", memory_mb=256, timeout_seconds=60,
                 description="Installs the listing index template and maps the search roles (FGAC master user)",
-                log_retention_days=args.log_retention_days, packaging=args.lambda_packaging, **vpc_function),
+                **vpc_function),
             opts=child(),
         )
 
-        # --- OpenSearch domain ---------------------------------------------------------------
+    def _domain(self, name: str, args: LeasingSearchArgs) -> None:
+        child = self._child
         depends: list[pulumi.Resource] = []
         if args.create_service_linked_role:
             # One per account: create it here only if no other stack (or the console) has.
@@ -295,9 +332,10 @@ class LeasingSearch(pulumi.ComponentResource):
             tags=args.tags,
             opts=child(depends_on=depends, protect=args.protect, retain_on_delete=args.protect),
         )
-        domain_arn = self.domain.arn
 
-        # --- Indexer and search functions ----------------------------------------------------
+    def _functions(self, name: str, args: LeasingSearchArgs) -> None:
+        """The indexer and search functions, and the bootstrap's access once the domain exists."""
+        child, vpc_function, domain_arn = self._child, self._vpc_function(args), self.domain.arn
         self.indexer = PythonFunction(
             f"{name}-indexer",
             PythonFunctionArgs(
@@ -317,7 +355,7 @@ class LeasingSearch(pulumi.ComponentResource):
                     iam.statement(["sqs:SendMessage"], [self.failure_queue.arn]),
                     iam.statement(["es:ESHttpPost"], [domain_arn.apply(lambda arn: f"{arn}/_bulk")]),
                 ],
-                log_retention_days=args.log_retention_days, packaging=args.lambda_packaging, **vpc_function),
+                **vpc_function),
             opts=child(),
         )
         self.search = PythonFunction(
@@ -330,26 +368,28 @@ class LeasingSearch(pulumi.ComponentResource):
                     iam.statement(["es:ESHttpGet", "es:ESHttpPost"],
                                   [domain_arn.apply(lambda arn: f"{arn}/{args.index_alias}/_search")]),
                 ],
-                log_retention_days=args.log_retention_days, packaging=args.lambda_packaging, **vpc_function),
+                **vpc_function),
             opts=child(),
         )
-        bootstrap_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut", "es:ESHttpPost"]
         # Added after the domain exists: the domain names this role as its master user.
         self.bootstrap_policy = aws.iam.RolePolicy(
             f"{name}-bootstrap-opensearch",
             role=self.bootstrap.role.id,
-            policy=iam.policy_document([iam.statement(bootstrap_actions, [domain_arn.apply(lambda arn: f"{arn}/*")])]),
+            policy=iam.policy_document([iam.statement(_BOOTSTRAP_ACTIONS, [domain_arn.apply(lambda arn: f"{arn}/*")])]),
             opts=child(),
         )
 
-        # The domain's resource policy names each role and what it may call; fine-grained access
-        # control (roles installed by the bootstrap) then limits them to the listing index.
+    def _access_policy(self, name: str, args: LeasingSearchArgs) -> None:
+        """The domain's resource policy names each role and what it may call; fine-grained access
+        control (roles installed by the bootstrap) then limits them to the listing index."""
+        child, domain_arn = self._child, self.domain.arn
+
         def access_policy(values: list) -> str:
             arn, indexer_role, search_role, bootstrap_role = values
             allow = [
                 (indexer_role, ["es:ESHttpPost"], f"{arn}/_bulk"),
                 (search_role, ["es:ESHttpGet", "es:ESHttpPost"], f"{arn}/{args.index_alias}/_search"),
-                (bootstrap_role, bootstrap_actions, f"{arn}/*"),
+                (bootstrap_role, _BOOTSTRAP_ACTIONS, f"{arn}/*"),
             ]
             return json.dumps({"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Principal": {"AWS": role}, "Action": actions, "Resource": resource}
@@ -363,7 +403,9 @@ class LeasingSearch(pulumi.ComponentResource):
             opts=child(),
         )
 
-        # --- Kinesis -> indexer --------------------------------------------------------------
+    def _indexer_mapping(self, name: str, args: LeasingSearchArgs) -> None:
+        """Kinesis -> indexer, with bounded retries and a failure destination."""
+        child = self._child
         self.event_source_mapping = aws.lambda_.EventSourceMapping(
             f"{name}-indexer-stream",
             function_name=self.indexer.function.arn,
@@ -385,7 +427,9 @@ class LeasingSearch(pulumi.ComponentResource):
             opts=child(depends_on=[self.indexer.role_policy]),
         )
 
-        # --- Bootstrap run: index template, index and alias, FGAC role mappings ---------------
+    def _bootstrap_run(self, name: str, args: LeasingSearchArgs) -> None:
+        """Index template, index and alias, FGAC role mappings."""
+        child = self._child
         self.bootstrap_invocation = aws.lambda_.Invocation(
             f"{name}-bootstrap-run",
             function_name=self.bootstrap.function.name,
@@ -401,6 +445,9 @@ class LeasingSearch(pulumi.ComponentResource):
             opts=child(depends_on=[self.domain_policy, self.bootstrap_policy]),
         )
 
+    def _api_route(self, name: str, args: LeasingSearchArgs) -> None:
+        """GET /listings/search on the parent's REST API, when it gives one."""
+        child = self._child
         self.api_route_resources: list[pulumi.Resource] = []
         if args.rest_api_id is not None:
             listings = aws.apigateway.Resource(
@@ -428,7 +475,9 @@ class LeasingSearch(pulumi.ComponentResource):
                 opts=child(),
             )
 
-        # --- Alarms: records that did not make it, an indexer falling behind, a red cluster ----
+    def _alarms(self, name: str, args: LeasingSearchArgs) -> None:
+        """Records that did not make it, an indexer falling behind, a red cluster."""
+        child = self._child
         actions = [args.alarm_topic_arn] if args.alarm_topic_arn is not None else []
         self.alarms = [
             aws.cloudwatch.MetricAlarm(
@@ -457,22 +506,6 @@ class LeasingSearch(pulumi.ComponentResource):
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 alarm_actions=actions, opts=child()),
         ]
-
-        self.stream_name = self.stream.name
-        self.stream_arn = self.stream.arn
-        self.domain_endpoint = self.domain.endpoint
-        self.search_function_arn = self.search.function.arn
-        self.search_invoke_arn = self.search.function.invoke_arn
-        self.register_outputs({
-            "streamName": self.stream.name,
-            "streamArn": self.stream.arn,
-            "domainEndpoint": self.domain.endpoint,
-            "domainArn": self.domain.arn,
-            "failureQueueUrl": self.failure_queue.url,
-            "indexerFunction": self.indexer.function.name,
-            "searchFunction": self.search.function.name,
-            "searchInvokeArn": self.search.function.invoke_arn,
-        })
 
 
 def site_builder(values: Mapping[str, Any], name_prefix: str = "search") -> Callable[[Any], list[pulumi.Resource]]:
