@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+from components.providers import child_opts
 
 # Percentages of the limit that notify: actual spend at 80% and 100%, forecast at 100%.
 NOTIFICATIONS = (("ACTUAL", 80.0), ("ACTUAL", 100.0), ("FORECASTED", 100.0))
@@ -31,7 +32,7 @@ class StackBudgetArgs:
 class StackBudget(pulumi.ComponentResource):
     def __init__(self, name: str, args: StackBudgetArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:budget:StackBudget", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_opts(self)
         invoke = pulumi.InvokeOutputOptions(parent=self)  # the component's provider: the stack's account
 
         # Not encrypted: AWS Budgets can publish to an encrypted topic only through a customer managed
@@ -79,6 +80,6 @@ class StackBudget(pulumi.ComponentResource):
             if args.cost_filter_tags else None,
             notifications=notifications,
             # AWS Budgets checks that it may publish to the topic when the notification is created.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.topic_policy]),
+            opts=child_opts(self, depends_on=[self.topic_policy]),
         )
         self.register_outputs({"budgetName": self.budget.name, "alertTopicArn": self.topic.arn})

@@ -21,7 +21,7 @@ import pulumi_aws as aws
 from components import iam
 from components.gaming_user_data import driver_bucket_names, driver_source, render_user_data
 from components.network import Network, NetworkArgs
-from components.providers import account_id
+from components.providers import account_id, child_opts
 from components.rules import gaming as opt
 
 # Every instance the workstation launches carries this tag; the CLI refuses untagged instances.
@@ -141,7 +141,7 @@ class GamingWorkstation(pulumi.ComponentResource):
     def __init__(self, name: str, args: GamingWorkstationArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:gaming:GamingWorkstation", name, None, opts)
         self.args = args
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        child = child_opts(self, args.provider)
         invoke = pulumi.InvokeOutputOptions(parent=self, provider=args.provider)
         tags = {**args.tags, WORKSTATION_TAG: name}
 

@@ -40,6 +40,7 @@ from components import iam
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
 from components.rules import events as rules
 from components.rules.formats import log_retention_problem
+from components.providers import child_opts
 
 ORDER_DETAIL_TYPE = "OrderCreated"  # what lambdas/order_consumer records
 _SOURCE = re.compile(r"^[A-Za-z0-9._-]{1,256}$")
@@ -163,8 +164,8 @@ class EventBusRegion(pulumi.ComponentResource):
                  provider: pulumi.ProviderResource, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:global_events:EventBusRegion", name, None, opts)
         self.region = region
-        child = pulumi.ResourceOptions(parent=self, provider=provider)
-        stateful = pulumi.ResourceOptions(parent=self, provider=provider, protect=args.protect_stateful,
+        child = child_opts(self, provider)
+        stateful = child_opts(self, provider, protect=args.protect_stateful,
                                           retain_on_delete=args.protect_stateful)
 
         # Same physical name in both Regions: the endpoint requires it.
@@ -194,7 +195,7 @@ class EventBusRegion(pulumi.ComponentResource):
         self.catch_all_target = aws.cloudwatch.EventTarget(
             f"{name}-catch-all-target", rule=self.catch_all_rule.name, event_bus_name=self.bus.name,
             arn=self.catch_all_log_group.arn,
-            opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[self.catch_all_logs_policy]))
+            opts=child_opts(self, provider, depends_on=[self.catch_all_logs_policy]))
 
         self._order_consumer(name, args, child, stateful)
         self.register_outputs({"busArn": self.bus.arn, "archiveArn": self.archive.arn,
@@ -271,12 +272,12 @@ class EventBusRegion(pulumi.ComponentResource):
 class GlobalEventBus(pulumi.ComponentResource):
     def __init__(self, name: str, args: GlobalEventBusArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:global_events:GlobalEventBus", name, None, opts)
-        primary_opts = pulumi.ResourceOptions(parent=self, provider=args.primary_provider)
+        primary_opts = child_opts(self, args.primary_provider)
 
         self.primary = EventBusRegion(f"{name}-primary", args, region=args.primary_region,
-                                      provider=args.primary_provider, opts=pulumi.ResourceOptions(parent=self))
+                                      provider=args.primary_provider, opts=child_opts(self))
         self.secondary = EventBusRegion(f"{name}-secondary", args, region=args.secondary_region,
-                                        provider=args.secondary_provider, opts=pulumi.ResourceOptions(parent=self))
+                                        provider=args.secondary_provider, opts=child_opts(self))
         bus_arns = [self.primary.bus.arn, self.secondary.bus.arn]
 
         # Failover signal, in the primary Region. The metric is account-level: no dimensions.

@@ -28,6 +28,7 @@ import pulumi_aws as aws
 
 from components import iam
 from components.rules.formats import log_retention_problem
+from components.providers import child_opts
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS_DIR = PROJECT_ROOT / "lambdas"
@@ -180,7 +181,7 @@ class PythonFunction(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PythonFunctionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:lambda:PythonFunction", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_opts(self)
 
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs", name_prefix=f"/aws/lambda/{name}-", retention_in_days=args.log_retention_days, opts=child)
@@ -226,7 +227,7 @@ class PythonFunction(pulumi.ComponentResource):
             ) if args.subnet_ids else None,
             dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=args.dead_letter_target_arn)
             if args.dead_letter_target_arn is not None else None,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=dependencies),
+            opts=child_opts(self, depends_on=dependencies),
         )
         self.arn = self.function.arn
         self.name = self.function.name

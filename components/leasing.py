@@ -40,7 +40,7 @@ import pulumi_aws as aws
 from components import iam
 from components.lambda_function import LAMBDAS_DIR, LambdaPackaging, PythonFunction, PythonFunctionArgs
 from components.network import Network, NetworkArgs
-from components.providers import account_id
+from components.providers import account_id, child_opts
 from components.rules import formats
 from components.rules import leasing as rules
 from contracts import aurora_failover as failover_events
@@ -230,7 +230,7 @@ class LeasingPlatform(pulumi.ComponentResource):
     # ----------------------------------------------------------------- helpers
 
     def _opts(self, site: LeasingSite, **kwargs) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, provider=site.provider, **kwargs)
+        return child_opts(self, provider=site.provider, **kwargs)
 
     def _n(self, site: LeasingSite, part: str) -> str:
         return f"{self.name}-{site.region}-{part}"

@@ -34,7 +34,7 @@ from components.private_api import (
     endpoint_ip_targets,
 )
 from components.lambda_function import LambdaPackaging
-from components.providers import account_id
+from components.providers import account_id, child_opts
 from components.rules import formats
 from components.rules import private_api as rules
 
@@ -127,15 +127,15 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: MultiRegionPrivateApiArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:resilient_api:MultiRegionPrivateApi", name, None, opts)
-        parent = pulumi.ResourceOptions(parent=self)
-        dns = pulumi.ResourceOptions(parent=self, provider=args.dns_provider)
+        parent = child_opts(self)
+        dns = child_opts(self, args.dns_provider)
         all_cidrs = [spec.cidr_block for spec in args.regions]
         self.regional: dict[str, RegionalStack] = {}
 
         for spec in args.regions:
             stack = RegionalStack(spec)
             prefix = f"{name}-{spec.region}"
-            child = pulumi.ResourceOptions(parent=self, provider=spec.provider)
+            child = child_opts(self, spec.provider)
             # The endpoint policy names the API, whose resource policy names the endpoint (see
             # components.private_api.endpoint_policy): the API's ARN is resolved once it exists.
             api_arn, resolve_api_arn = pulumi.deferred_output()
@@ -237,7 +237,7 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
         (first, second) = (self.regional[spec.region] for spec in args.regions)
         attachments = {}
         for index, stack in enumerate((first, second)):
-            child = pulumi.ResourceOptions(parent=self, provider=stack.spec.provider)
+            child = child_opts(self, stack.spec.provider)
             tgw = aws.ec2transitgateway.TransitGateway(
                 f"{name}-{stack.region}-tgw", description=f"{args.domain_name} inter-Region peering",
                 amazon_side_asn=64512 + index, dns_support="enable",
@@ -250,12 +250,12 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
         self.peering = aws.ec2transitgateway.PeeringAttachment(
             f"{name}-tgw-peering", transit_gateway_id=self.transit_gateways[first.region].id,
             peer_transit_gateway_id=self.transit_gateways[second.region].id, peer_region=second.region,
-            peer_account_id=account, opts=pulumi.ResourceOptions(parent=self, provider=first.spec.provider))
+            peer_account_id=account, opts=child_opts(self, first.spec.provider))
         accepter = aws.ec2transitgateway.PeeringAttachmentAccepter(
             f"{name}-tgw-peering-accept", transit_gateway_attachment_id=self.peering.id,
-            opts=pulumi.ResourceOptions(parent=self, provider=second.spec.provider))
+            opts=child_opts(self, second.spec.provider))
         for here, there in ((first, second), (second, first)):
-            opts = pulumi.ResourceOptions(parent=self, provider=here.spec.provider, depends_on=[accepter])
+            opts = child_opts(self, here.spec.provider, depends_on=[accepter])
             # Peering attachments do not propagate routes: one static route each way.
             aws.ec2transitgateway.Route(
                 f"{name}-{here.region}-tgw-to-{there.region}", destination_cidr_block=there.spec.cidr_block,
@@ -266,7 +266,7 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
                 aws.ec2.Route(
                     f"{name}-{here.region}-to-{there.region}-{index}", route_table_id=table.id,
                     destination_cidr_block=there.spec.cidr_block, transit_gateway_id=self.transit_gateways[here.region].id,
-                    opts=pulumi.ResourceOptions(parent=self, provider=here.spec.provider,
+                    opts=child_opts(self, provider=here.spec.provider,
                                                 depends_on=[attachments[here.region]]))
 
 

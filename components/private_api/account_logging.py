@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.providers import account_id
+from components.providers import account_id, child_opts
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class ApiGatewayLogging(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ApiGatewayLoggingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:private_api:ApiGatewayLogging", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        child = child_opts(self, args.provider)
         account = account_id(args.provider)
         self.role = aws.iam.Role(
             f"{name}-role", assume_role_policy=iam.service_trust_policy("apigateway.amazonaws.com",
@@ -40,5 +40,5 @@ class ApiGatewayLogging(pulumi.ComponentResource):
         ]), opts=child)
         self.account = aws.apigateway.Account(
             f"{name}-account", cloudwatch_role_arn=self.role.arn,
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.role_policy]))
+            opts=child_opts(self, args.provider, depends_on=[self.role_policy]))
         self.register_outputs({"roleArn": self.role.arn})

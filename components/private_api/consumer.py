@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from components.network import Network, NetworkArgs
 from components.private_api.shared import HTTPS, execute_api_host, endpoint_policy, https_ingress
+from components.providers import child_opts
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class PrivateApiConsumer(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PrivateApiConsumerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:private_api:PrivateApiConsumer", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        child = child_opts(self, args.provider)
         self.args = args
         self.provider = args.provider
         self.network = Network(f"{name}-net", args.network_args(), opts=child)

@@ -15,6 +15,7 @@ from components.private_api.consumer import PrivateApiConsumerArgs, PrivateApiCo
 from components.private_api.front_door import RegionalFrontDoorArgs, RegionalFrontDoor
 from components.private_api.vpc_lambda import VpcLambdaCallerArgs, VpcLambdaCaller
 from components.private_api.mtls import MtlsProxyArgs, MtlsProxy, MtlsClientEndpointArgs, MtlsClientEndpoint
+from components.providers import child_opts
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class CrossAccountPrivateApi(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CrossAccountPrivateApiArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:private_api:CrossAccountPrivateApi", name, None, opts)
-        parent = pulumi.ResourceOptions(parent=self)
+        parent = child_opts(self)
         patterns = args.patterns
         self.logging: dict[str, ApiGatewayLogging] = {}
         if args.manage_api_gateway_logging:

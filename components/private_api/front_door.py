@@ -21,6 +21,7 @@ from components.private_api.shared import (
     tcp_egress,
 )
 from components.private_api.consumer import PrivateApiConsumer, endpoint_ip_targets
+from components.providers import child_opts
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class RegionalFrontDoor(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RegionalFrontDoorArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:private_api:RegionalFrontDoor", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        child = child_opts(self, args.provider)
         consumer = args.consumer
         network = consumer.network
 
@@ -83,7 +84,7 @@ class RegionalFrontDoor(pulumi.ComponentResource):
             opts=child)
         self.vpc_link = aws.apigateway.VpcLink(
             f"{name}-link", target_arn=self.nlb.arn, description="Front door to the execute-api endpoint",
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.listener]))
+            opts=child_opts(self, args.provider, depends_on=[self.listener]))
 
         self.rest_api = aws.apigateway.RestApi(
             name, description="Regional front door to private APIs in other accounts",
@@ -113,7 +114,7 @@ class RegionalFrontDoor(pulumi.ComponentResource):
         self.deployment = aws.apigateway.Deployment(
             f"{name}-deployment", rest_api=self.rest_api.id,
             triggers={f"integration{i}": integ.id for i, integ in enumerate(self.integrations)},
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
+            opts=child_opts(self, provider=args.provider,
                                         depends_on=[*self.methods, *self.integrations]))
         self.access_logs, self.stage, self.method_settings = logged_throttled_stage(
             self, name, provider=args.provider, rest_api=self.rest_api, deployment=self.deployment,

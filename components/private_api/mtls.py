@@ -17,7 +17,7 @@ from components.mtls_proxy import (
     container_command,
     render_bootstrap_script,
 )
-from components.providers import account_id
+from components.providers import account_id, child_opts
 from components.rules import private_api as rules
 from components.private_api.shared import (
     HTTPS,
@@ -97,7 +97,7 @@ class MtlsProxy(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: MtlsProxyArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:private_api:MtlsProxy", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        child = child_opts(self, args.provider)
         network = args.network
         vpc_id = network.network.vpc_id
         material = args.material()
@@ -225,7 +225,7 @@ class MtlsProxy(pulumi.ComponentResource):
             health_check_grace_period_seconds=60,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
             propagate_tags="SERVICE",
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.listener]))
+            opts=child_opts(self, args.provider, depends_on=[self.listener]))
         self.endpoint_service = aws.ec2.VpcEndpointService(
             f"{name}-service-endpoint", network_load_balancer_arns=[self.nlb.arn],
             # Only the named accounts may connect; no manual acceptance step in between.
@@ -255,7 +255,7 @@ class MtlsClientEndpointArgs:
 class MtlsClientEndpoint(pulumi.ComponentResource):
     def __init__(self, name: str, args: MtlsClientEndpointArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:private_api:MtlsClientEndpoint", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        child = child_opts(self, args.provider)
         network = args.consumer.network
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg", vpc_id=network.vpc_id, description="mTLS clients to the proxy endpoint", opts=child)

@@ -17,6 +17,7 @@ from components.private_api.shared import (
     check_throttle,
     logged_throttled_stage,
 )
+from components.providers import child_opts
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class PrivateApi(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PrivateApiArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:private_api:PrivateApi", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        child = child_opts(self, args.provider)
 
         self.echo = PythonFunction(f"{name}-echo", PythonFunctionArgs(
             source="private_api_echo", memory_mb=args.echo_memory_mb, timeout_seconds=args.echo_timeout_seconds,
@@ -106,7 +107,7 @@ class PrivateApi(pulumi.ComponentResource):
             f"{name}-deployment", rest_api=self.rest_api.id,
             triggers={"policy": self.policy.policy,
                       **{f"integration{i}": integ.id for i, integ in enumerate(self.integrations)}},
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
+            opts=child_opts(self, provider=args.provider,
                                         depends_on=[self.policy, *self.methods, *self.integrations]))
         self.access_logs, self.stage, self.method_settings = logged_throttled_stage(
             self, name, provider=args.provider, rest_api=self.rest_api, deployment=self.deployment,

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.rules import formats
+from components.providers import child_opts
 
 
 
@@ -104,7 +105,7 @@ def logged_throttled_stage(owner: pulumi.Resource, name: str, *, provider: pulum
                            ) -> tuple[aws.cloudwatch.LogGroup, aws.apigateway.Stage, aws.apigateway.MethodSettings]:
     """A stage with JSON access logs in its own log group, stage-wide throttling and ERROR
     execution logging (children of ``owner``)."""
-    child = pulumi.ResourceOptions(parent=owner, provider=provider)
+    child = child_opts(owner, provider)
     access_logs = aws.cloudwatch.LogGroup(
         f"{name}-access-logs", name_prefix=f"/aws/apigateway/{name}-access-",
         retention_in_days=log_retention_days, opts=child)
@@ -112,7 +113,7 @@ def logged_throttled_stage(owner: pulumi.Resource, name: str, *, provider: pulum
         f"{name}-stage", rest_api=rest_api.id, deployment=deployment.id, stage_name=stage_name,
         access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
             destination_arn=access_logs.arn, format=ACCESS_LOG_FORMAT),
-        opts=pulumi.ResourceOptions(parent=owner, provider=provider, depends_on=list(depends_on)))
+        opts=child_opts(owner, provider, depends_on=list(depends_on)))
     method_settings = aws.apigateway.MethodSettings(
         f"{name}-throttling", rest_api=rest_api.id, stage_name=stage.stage_name, method_path="*/*",
         settings=aws.apigateway.MethodSettingsSettingsArgs(

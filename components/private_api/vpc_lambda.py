@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
 from components.private_api.shared import check_log_retention, https_ingress, tcp_egress
 from components.private_api.consumer import PrivateApiConsumer
+from components.providers import child_opts
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class VpcLambdaCaller(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: VpcLambdaCallerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:private_api:VpcLambdaCaller", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        child = child_opts(self, args.provider)
         consumer = args.consumer
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-fn", vpc_id=consumer.network.vpc_id,
