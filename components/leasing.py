@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components import iam
+from components import alarms, iam
 from components.lambda_function import LAMBDAS_DIR, LambdaPackaging, PythonFunction, PythonFunctionArgs
 from components.network import Network, NetworkArgs
 from components.providers import account_id, child_opts
@@ -336,12 +336,10 @@ class LeasingPlatform(pulumi.ComponentResource):
                                       protocol="email", endpoint=email, opts=self._opts(site))
 
     def _queue_depth_alarm(self, site: LeasingSite, purpose: str, queue: aws.sqs.Queue) -> None:
-        aws.cloudwatch.MetricAlarm(
-            self._n(site, f"{purpose}-dlq-alarm"), namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible",
-            dimensions={"QueueName": queue.name}, statistic="Maximum", period=300, evaluation_periods=1,
-            threshold=0, comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-            alarm_description=f"Lease events for {purpose} failed every retry and wait in {purpose} DLQ",
-            alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
+        alarms.metric_alarm(
+            self._n(site, f"{purpose}-dlq-alarm"), alarms.QUEUE_NOT_EMPTY, dimensions={"QueueName": queue.name},
+            description=f"Lease events for {purpose} failed every retry and wait in {purpose} DLQ",
+            actions=[site.alarm_topic.arn], opts=self._opts(site))
 
     def _dead_letter_queue(self, site: LeasingSite, purpose: str, senders: Sequence[pulumi.Input[str]]) -> aws.sqs.Queue:
         queue = aws.sqs.Queue(self._n(site, f"{purpose}-dlq"), sqs_managed_sse_enabled=True,
@@ -418,13 +416,11 @@ class LeasingPlatform(pulumi.ComponentResource):
                     performance_insights_enabled=protect, opts=self._opts(site, protect=protect))
                 for index in range(args.instances_per_cluster)
             ]
-            aws.cloudwatch.MetricAlarm(
-                self._n(site, "acu-alarm"), namespace="AWS/RDS", metric_name="ACUUtilization",
-                dimensions={"DBClusterIdentifier": site.cluster.cluster_identifier}, statistic="Average", period=300,
-                evaluation_periods=3, threshold=90, comparison_operator="GreaterThanThreshold",
-                treat_missing_data="notBreaching",
-                alarm_description="Aurora runs near its maximum capacity: raise leasingAuroraMaxCapacity",
-                alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
+            alarms.metric_alarm(
+                self._n(site, "acu-alarm"), alarms.ACU_HIGH,
+                dimensions={"DBClusterIdentifier": site.cluster.cluster_identifier},
+                description="Aurora runs near its maximum capacity: raise leasingAuroraMaxCapacity",
+                actions=[site.alarm_topic.arn], opts=self._opts(site))
 
     def _regional_secret_arn(self, site: LeasingSite) -> pulumi.Output[str]:
         if site.is_primary:
@@ -619,11 +615,12 @@ class LeasingPlatform(pulumi.ComponentResource):
         for metric, threshold, description in (
                 ("OutboxStuck", 0, "Lease events keep failing PutEvents (see the relay's logs)"),
                 ("OutboxOldestPendingSeconds", 900, "Lease events wait more than 15 minutes in the outbox")):
-            aws.cloudwatch.MetricAlarm(
-                self._n(site, f"{metric.lower()}-alarm"), namespace=METRICS_NAMESPACE, metric_name=metric,
-                dimensions={"service": relay_service}, statistic="Maximum", period=300, evaluation_periods=1,
-                threshold=threshold, comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-                alarm_description=description, alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
+            alarms.metric_alarm(
+                self._n(site, f"{metric.lower()}-alarm"),
+                alarms.AlarmPreset(METRICS_NAMESPACE, metric, "Maximum", period=300, evaluation_periods=1,
+                                   threshold=threshold),
+                dimensions={"service": relay_service}, description=description,
+                actions=[site.alarm_topic.arn], opts=self._opts(site))
 
         table = aws.dynamodb.Table(
             self._n(site, "event-idempotency"), billing_mode="PAY_PER_REQUEST", hash_key="id",
@@ -739,13 +736,11 @@ class LeasingPlatform(pulumi.ComponentResource):
             settings=aws.apigateway.MethodSettingsSettingsArgs(
                 metrics_enabled=True, throttling_rate_limit=100, throttling_burst_limit=200),
             opts=self._opts(site))
-        site.api_errors_alarm = aws.cloudwatch.MetricAlarm(
-            self._n(site, "api-5xx-alarm"), namespace="AWS/ApiGateway", metric_name="5XXError",
-            dimensions={"ApiName": api.name, "Stage": site.stage.stage_name}, statistic="Sum", period=60,
-            evaluation_periods=3, datapoints_to_alarm=2, threshold=5, comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching",
-            alarm_description="The lease API fails in this Region (also takes it out of the latency records)",
-            alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
+        site.api_errors_alarm = alarms.metric_alarm(
+            self._n(site, "api-5xx-alarm"), alarms.API_ERRORS,
+            dimensions={"ApiName": api.name, "Stage": site.stage.stage_name},
+            description="The lease API fails in this Region (also takes it out of the latency records)",
+            actions=[site.alarm_topic.arn], opts=self._opts(site))
 
     def _custom_domain(self) -> None:
         args, primary = self.args, self.primary

@@ -32,7 +32,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam
+from components import alarms, iam
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
 from components.providers import child_opts
 from components.rules import leasing as rules
@@ -480,31 +480,20 @@ class LeasingSearch(pulumi.ComponentResource):
         child = self._child
         actions = [args.alarm_topic_arn] if args.alarm_topic_arn is not None else []
         self.alarms = [
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-failures-queued",
-                alarm_description="Listing changes could not be indexed: see the failure queue",
-                namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible",
-                dimensions={"QueueName": self.failure_queue.name},
-                statistic="Maximum", period=300, evaluation_periods=1, threshold=1,
-                comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
-                alarm_actions=actions, opts=child()),
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-indexer-behind",
-                alarm_description="The indexer is more than 5 minutes behind the listing stream",
-                namespace="AWS/Lambda", metric_name="IteratorAge",
-                dimensions={"FunctionName": self.indexer.function.name},
-                statistic="Maximum", period=300, evaluation_periods=3, threshold=300_000,
-                comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-                alarm_actions=actions, opts=child()),
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-cluster-red",
-                alarm_description="At least one primary shard of the search domain is unassigned",
-                namespace="AWS/ES", metric_name="ClusterStatus.red",
+            alarms.metric_alarm(
+                f"{name}-failures-queued", alarms.QUEUE_NOT_EMPTY, dimensions={"QueueName": self.failure_queue.name},
+                description="Listing changes could not be indexed: see the failure queue",
+                threshold=1, comparison_operator="GreaterThanOrEqualToThreshold", actions=actions, opts=child()),
+            alarms.metric_alarm(
+                f"{name}-indexer-behind", alarms.ITERATOR_AGE, dimensions={"FunctionName": self.indexer.function.name},
+                description="The indexer is more than 5 minutes behind the listing stream", actions=actions,
+                opts=child()),
+            alarms.metric_alarm(
+                f"{name}-cluster-red", alarms.CLUSTER_RED,
                 dimensions={"DomainName": self.domain.domain_name,
                             "ClientId": self.domain.domain_id.apply(lambda domain_id: domain_id.split("/")[0])},
-                statistic="Maximum", period=60, evaluation_periods=5, threshold=1,
-                comparison_operator="GreaterThanOrEqualToThreshold",
-                alarm_actions=actions, opts=child()),
+                description="At least one primary shard of the search domain is unassigned", actions=actions,
+                opts=child()),
         ]
 
 
