@@ -36,11 +36,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components import event_routes as routes
 from components import iam
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
+from components.providers import child_opts
 from components.rules import events as rules
 from components.rules.formats import log_retention_problem
-from components.providers import child_opts
 
 ORDER_DETAIL_TYPE = "OrderCreated"  # what lambdas/order_consumer records
 _SOURCE = re.compile(r"^[A-Za-z0-9._-]{1,256}$")
@@ -255,16 +256,12 @@ class EventBusRegion(pulumi.ComponentResource):
             policy=_resource_policy(["events.amazonaws.com"], ["sqs:SendMessage"],
                                     [self.dead_letter_queue.arn], self.order_rule.arn),
             opts=child)
-        self.invoke_permission = aws.lambda_.Permission(
-            f"{name}-orders-invoke", action="lambda:InvokeFunction", function=self.consumer.name,
-            principal="events.amazonaws.com", source_arn=self.order_rule.arn, opts=child)
-        self.order_target = aws.cloudwatch.EventTarget(
-            f"{name}-orders-target", rule=self.order_rule.name, event_bus_name=self.bus.name,
-            arn=self.consumer.arn,
-            retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
-                maximum_event_age_in_seconds=args.target_max_event_age_seconds,
-                maximum_retry_attempts=args.target_max_retry_attempts),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=self.dead_letter_queue.arn),
+        self.invoke_permission = routes.invoke_permission(
+            f"{name}-orders-invoke", function_name=self.consumer.name, rule=self.order_rule, opts=child)
+        self.order_target = routes.target(
+            f"{name}-orders-target", rule=self.order_rule, event_bus_name=self.bus.name, arn=self.consumer.arn,
+            retry=routes.retry_policy(args.target_max_event_age_seconds, args.target_max_retry_attempts),
+            dead_letter_arn=self.dead_letter_queue.arn,
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
                 depends_on=[self.invoke_permission, self.dead_letter_queue_policy])))
 

@@ -38,6 +38,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import alarms, iam
+from components import event_routes as routes
 from components.lambda_function import LAMBDAS_DIR, LambdaPackaging, PythonFunction, PythonFunctionArgs
 from components.network import Network, NetworkArgs
 from components.providers import account_id, child_opts
@@ -345,13 +346,8 @@ class LeasingPlatform(pulumi.ComponentResource):
         queue = aws.sqs.Queue(self._n(site, f"{purpose}-dlq"), sqs_managed_sse_enabled=True,
                               message_retention_seconds=_DLQ_RETENTION_SECONDS, opts=self._opts(site))
         if senders:
-            aws.sqs.QueuePolicy(self._n(site, f"{purpose}-dlq-policy"), queue_url=queue.url,
-                                policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
-                                    "Sid": "RulesDeadLetter", "Effect": "Allow",
-                                    "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
-                                    "Resource": queue.arn,
-                                    "Condition": {"ArnEquals": {"aws:SourceArn": list(senders)}}}]}),
-                                opts=self._opts(site))
+            routes.dead_letter_policy(self._n(site, f"{purpose}-dlq-policy"), queue=queue, sid="RulesDeadLetter",
+                                      source_arns=list(senders), opts=self._opts(site))
         site.dead_letter_queues[purpose] = queue
         self._queue_depth_alarm(site, purpose, queue)
         return queue
@@ -502,23 +498,15 @@ class LeasingPlatform(pulumi.ComponentResource):
         site.rules[purpose] = rule
         return rule
 
-    @staticmethod
-    def _retry(max_age_seconds: int = 24 * 3600, attempts: int = 185) -> aws.cloudwatch.EventTargetRetryPolicyArgs:
-        return aws.cloudwatch.EventTargetRetryPolicyArgs(maximum_event_age_in_seconds=max_age_seconds,
-                                                         maximum_retry_attempts=attempts)
-
     def _event_targets(self, site: LeasingSite, metrics_function: PythonFunction) -> None:
         args = self.args
         # Lambda: leasing activity metrics per community (deduplicated by event id).
         rule = self._rule(site, "metrics", LEASE_EVENT_TYPES)
         dlq = self._dead_letter_queue(site, "metrics", [rule.arn])
-        aws.cloudwatch.EventTarget(
-            self._n(site, "metrics-target"), rule=rule.name, event_bus_name=site.bus.name, arn=metrics_function.arn,
-            retry_policy=self._retry(), dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn),
-            opts=self._opts(site))
-        aws.lambda_.Permission(self._n(site, "metrics-invoke"), action="lambda:InvokeFunction",
-                               function=metrics_function.name, principal="events.amazonaws.com",
-                               source_arn=rule.arn, opts=self._opts(site))
+        routes.target(self._n(site, "metrics-target"), rule=rule, event_bus_name=site.bus.name,
+                      arn=metrics_function.arn, dead_letter_arn=dlq.arn, opts=self._opts(site))
+        routes.invoke_permission(self._n(site, "metrics-invoke"), function_name=metrics_function.name, rule=rule,
+                                 opts=self._opts(site))
 
         # Encrypted SNS topic: finance and administration subscribe to leases and payments.
         topic = site.lease_topic = aws.sns.Topic(self._n(site, "lease-topic"), kms_master_key_id=site.key.arn,
@@ -530,10 +518,8 @@ class LeasingPlatform(pulumi.ComponentResource):
                 "Action": "sns:Publish", "Resource": topic.arn,
                 "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}}}]}), opts=self._opts(site))
         dlq = self._dead_letter_queue(site, "notifications", [rule.arn])
-        aws.cloudwatch.EventTarget(
-            self._n(site, "notifications-target"), rule=rule.name, event_bus_name=site.bus.name, arn=topic.arn,
-            retry_policy=self._retry(), dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn),
-            opts=self._opts(site))
+        routes.target(self._n(site, "notifications-target"), rule=rule, event_bus_name=site.bus.name, arn=topic.arn,
+                      dead_letter_arn=dlq.arn, opts=self._opts(site))
 
         # API destination: the external property-management partner.
         if not args.partner_api_url:
@@ -562,10 +548,8 @@ class LeasingPlatform(pulumi.ComponentResource):
         aws.iam.RolePolicy(self._n(site, "partner-policy"), role=role.id, policy=iam.policy_document([
             iam.statement(["events:InvokeApiDestination"], [destination.arn])]), opts=self._opts(site))
         dlq = self._dead_letter_queue(site, "partner", [rule.arn])
-        aws.cloudwatch.EventTarget(
-            self._n(site, "partner-target"), rule=rule.name, event_bus_name=site.bus.name, arn=destination.arn,
-            role_arn=role.arn, input_path="$.detail", retry_policy=self._retry(),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn), opts=self._opts(site))
+        routes.target(self._n(site, "partner-target"), rule=rule, event_bus_name=site.bus.name, arn=destination.arn,
+                      dead_letter_arn=dlq.arn, role_arn=role.arn, input_path="$.detail", opts=self._opts(site))
 
     # ----------------------------------------------------------------- functions
 
@@ -603,14 +587,11 @@ class LeasingPlatform(pulumi.ComponentResource):
         schedule = aws.cloudwatch.EventRule(self._n(site, "outbox-schedule"), schedule_expression=args.relay_schedule,
                                             description="Drain the lease event outbox", opts=self._opts(site))
         schedule_dlq = self._dead_letter_queue(site, "outbox-schedule", [schedule.arn])
-        aws.cloudwatch.EventTarget(
-            self._n(site, "outbox-schedule-target"), rule=schedule.name, arn=relay.arn,
-            retry_policy=self._retry(max_age_seconds=300, attempts=2),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=schedule_dlq.arn),
-            opts=self._opts(site))
-        aws.lambda_.Permission(self._n(site, "outbox-schedule-invoke"), action="lambda:InvokeFunction",
-                               function=relay.name, principal="events.amazonaws.com", source_arn=schedule.arn,
-                               opts=self._opts(site))
+        routes.target(self._n(site, "outbox-schedule-target"), rule=schedule, arn=relay.arn,
+                      retry=routes.retry_policy(max_age_seconds=300, attempts=2), dead_letter_arn=schedule_dlq.arn,
+                      opts=self._opts(site))
+        routes.invoke_permission(self._n(site, "outbox-schedule-invoke"), function_name=relay.name, rule=schedule,
+                                 opts=self._opts(site))
         relay_service = self._n(site, "outbox-relay")  # Powertools' "service" dimension of its metrics
         for metric, threshold, description in (
                 ("OutboxStuck", 0, "Lease events keep failing PutEvents (see the relay's logs)"),
@@ -666,18 +647,13 @@ class LeasingPlatform(pulumi.ComponentResource):
             description="Aurora global database switchover finished / failover completed",
             event_pattern=pulumi.Output.json_dumps(failover_events.event_pattern(clusters)), opts=self._opts(site))
         site.rules["failover"] = rule
-        aws.sqs.QueuePolicy(self._n(site, "failover-dlq-policy"), queue_url=dlq.url, policy=pulumi.Output.json_dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Sid": "FailoverRuleDeadLetter", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sqs:SendMessage", "Resource": dlq.arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}}}]}), opts=self._opts(site))
-        aws.cloudwatch.EventTarget(
-            self._n(site, "failover-target"), rule=rule.name, arn=function.arn,
-            retry_policy=self._retry(max_age_seconds=3600, attempts=20),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn), opts=self._opts(site))
-        aws.lambda_.Permission(self._n(site, "failover-invoke"), action="lambda:InvokeFunction",
-                               function=function.name, principal="events.amazonaws.com", source_arn=rule.arn,
-                               opts=self._opts(site))
+        routes.dead_letter_policy(self._n(site, "failover-dlq-policy"), queue=dlq, sid="FailoverRuleDeadLetter",
+                                  source_arns=rule.arn, opts=self._opts(site))
+        routes.target(self._n(site, "failover-target"), rule=rule, arn=function.arn,
+                      retry=routes.retry_policy(max_age_seconds=3600, attempts=20), dead_letter_arn=dlq.arn,
+                      opts=self._opts(site))
+        routes.invoke_permission(self._n(site, "failover-invoke"), function_name=function.name, rule=rule,
+                                 opts=self._opts(site))
 
     def _migrations(self) -> None:
         primary = self.primary
