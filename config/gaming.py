@@ -46,8 +46,7 @@ class GamingConfig:
     def read(cls, r: ConfigReader, settings: StackSettings) -> GamingConfig:
         family = r.string("gamingInstanceFamily", choices=opt.FAMILIES)
         size = r.string("gamingInstanceSize") or None
-        if opt.size_problem(family, size):
-            r.problem("gamingInstanceSize", size, opt.size_problem(family, size))
+        r.check("gamingInstanceSize", size, opt.size_problem(family, size))
         driver = r.string("gamingNvidiaDriver", choices=opt.NVIDIA_DRIVER_TYPES)
         if family == "g4ad" and driver == "grid":
             r.problem("gamingNvidiaDriver", driver, "gaming (the default): g4ad has an AMD GPU, not an NVIDIA one")
@@ -65,21 +64,16 @@ class GamingConfig:
                 if opt.is_whole_internet(value):
                     r.problem("gamingAllowedCidrs", value, opt.WHOLE_INTERNET)
         key_name = r.string("gamingKeyName") or None
-        if opt.key_name_problem(key_name):
-            r.problem("gamingKeyName", key_name, opt.key_name_problem(key_name))
+        r.check("gamingKeyName", key_name, opt.key_name_problem(key_name))
         idle_minutes = r.integer("gamingIdleMinutes")
-        if opt.idle_minutes_problem(idle_minutes):
-            r.problem("gamingIdleMinutes", idle_minutes, opt.idle_minutes_problem(idle_minutes))
-        known = len(r.problems)
+        r.check("gamingIdleMinutes", idle_minutes, opt.idle_minutes_problem(idle_minutes))
         idle_cpu = r.number("gamingIdleCpuPercent")
-        if len(r.problems) == known and opt.idle_cpu_problem(idle_cpu):
-            r.problem("gamingIdleCpuPercent", idle_cpu, opt.idle_cpu_problem(idle_cpu))
+        if not r.reported("gamingIdleCpuPercent"):  # not a number: reported once already
+            r.check("gamingIdleCpuPercent", idle_cpu, opt.idle_cpu_problem(idle_cpu))
         stop_time = r.string("gamingNightlyStopTime") or None
-        if opt.stop_time_problem(stop_time):
-            r.problem("gamingNightlyStopTime", stop_time, opt.stop_time_problem(stop_time))
+        r.check("gamingNightlyStopTime", stop_time, opt.stop_time_problem(stop_time))
         timezone = r.string("gamingNightlyStopTimezone")
-        if opt.timezone_problem(timezone):
-            r.problem("gamingNightlyStopTimezone", timezone, opt.timezone_problem(timezone))
+        r.check("gamingNightlyStopTimezone", timezone, opt.timezone_problem(timezone))
         return cls(
             settings=settings,
             enabled=enabled,
