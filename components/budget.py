@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+from components import iam
 from components.providers import child_opts
 
 # Percentages of the limit that notify: actual spend at 80% and 100%, forecast at 100%.
@@ -43,22 +44,15 @@ class StackBudget(pulumi.ComponentResource):
         self.topic_policy = aws.sns.TopicPolicy(
             f"{name}-alerts",
             arn=self.topic.arn,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "BudgetsPublishForThisAccountOnly",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "budgets.amazonaws.com"},
-                    "Action": "SNS:Publish",
-                    "Resource": self.topic.arn,
-                    # Confused deputy: only budgets of this account may publish.
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account},
-                        "ArnLike": {"aws:SourceArn": pulumi.Output.concat("arn:", partition, ":budgets::", account,
-                                                                           ":budget/*")},
-                    },
-                }],
-            }),
+            policy=iam.policy_document([iam.resource_statement(
+                {"Service": "budgets.amazonaws.com"}, "SNS:Publish", self.topic.arn,
+                sid="BudgetsPublishForThisAccountOnly",
+                # Confused deputy: only budgets of this account may publish.
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnLike": {"aws:SourceArn": pulumi.Output.concat("arn:", partition, ":budgets::", account,
+                                                                       ":budget/*")},
+                })]),
             opts=child,
         )
         notifications = [

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from components import iam
+
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 
 
@@ -45,7 +47,6 @@ def dead_letter_policy(name: str, *, queue: aws.sqs.Queue, sid: str,
                        source_arns: pulumi.Input[str] | Sequence[pulumi.Input[str]],
                        opts: pulumi.ResourceOptions) -> aws.sqs.QueuePolicy:
     """EventBridge may send the failed events of the named rules to the dead-letter queue."""
-    return aws.sqs.QueuePolicy(name, queue_url=queue.url, policy=pulumi.Output.json_dumps({
-        "Version": "2012-10-17", "Statement": [{
-            "Sid": sid, "Effect": "Allow", "Principal": {"Service": EVENTS_PRINCIPAL}, "Action": "sqs:SendMessage",
-            "Resource": queue.arn, "Condition": {"ArnEquals": {"aws:SourceArn": source_arns}}}]}), opts=opts)
+    return aws.sqs.QueuePolicy(name, queue_url=queue.url, policy=iam.policy_document([iam.resource_statement(
+        {"Service": EVENTS_PRINCIPAL}, "sqs:SendMessage", queue.arn, sid=sid,
+        conditions={"ArnEquals": {"aws:SourceArn": source_arns}})]), opts=opts)

@@ -147,15 +147,9 @@ def endpoint_id_from_url(url: str) -> str:
 def _resource_policy(principals: list[str], actions: list[str], resources: list[pulumi.Input[str]],
                      source_arn: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
     """A resource policy for AWS service principals; with ``source_arn``, on behalf of one rule only."""
-    statement: dict = {
-        "Effect": "Allow",
-        "Principal": {"Service": principals},
-        "Action": actions,
-        "Resource": resources,
-    }
-    if source_arn is not None:
-        statement["Condition"] = {"ArnEquals": {"aws:SourceArn": source_arn}}
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [statement]})
+    conditions = {"ArnEquals": {"aws:SourceArn": source_arn}} if source_arn is not None else None
+    return iam.policy_document([iam.resource_statement({"Service": principals}, actions, resources,
+                                                       conditions=conditions)])
 
 
 class EventBusRegion(pulumi.ComponentResource):

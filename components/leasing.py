@@ -311,17 +311,16 @@ class LeasingPlatform(pulumi.ComponentResource):
 
     def _key(self, site: LeasingSite) -> None:
         account_root = self.account_id.apply(lambda a: f"arn:aws:iam::{a}:root")
-        policy = pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
-            # The account administers the key through IAM, as in the default key policy.
-            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": account_root},
-             "Action": "kms:*", "Resource": "*"},
+        policy = iam.policy_document([
+            # The account administers the key through IAM, as in the default key policy ("*" in a key
+            # policy is this key: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+            iam.resource_statement({"AWS": account_root}, "kms:*", "*", sid="AccountAdministers"),
             # EventBridge (to the encrypted lease topic) and CloudWatch alarms (to the alarm topic)
             # publish to SNS topics encrypted with this key.
-            {"Sid": "ServicesPublishToEncryptedTopics", "Effect": "Allow",
-             "Principal": {"Service": ["events.amazonaws.com", "cloudwatch.amazonaws.com"]},
-             "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
-             "Condition": {"StringEquals": {"aws:SourceAccount": self.account_id}}},
-        ]})
+            iam.resource_statement({"Service": ["events.amazonaws.com", "cloudwatch.amazonaws.com"]},
+                                   ["kms:Decrypt", "kms:GenerateDataKey"], "*", sid="ServicesPublishToEncryptedTopics",
+                                   conditions={"StringEquals": {"aws:SourceAccount": self.account_id}}),
+        ])
         site.key = aws.kms.Key(
             self._n(site, "key"), description=f"Leasing data in {site.region}: Aurora storage, SNS topics",
             enable_key_rotation=True, deletion_window_in_days=30 if self.args.protect_data else 7, policy=policy,
@@ -512,11 +511,10 @@ class LeasingPlatform(pulumi.ComponentResource):
         topic = site.lease_topic = aws.sns.Topic(self._n(site, "lease-topic"), kms_master_key_id=site.key.arn,
                                                  opts=self._opts(site))
         rule = self._rule(site, "notifications", NOTIFIED_EVENT_TYPES)
-        aws.sns.TopicPolicy(self._n(site, "lease-topic-policy"), arn=topic.arn, policy=pulumi.Output.json_dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Sid": "LeasingBusPublishes", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sns:Publish", "Resource": topic.arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}}}]}), opts=self._opts(site))
+        aws.sns.TopicPolicy(self._n(site, "lease-topic-policy"), arn=topic.arn, policy=iam.policy_document([
+            iam.resource_statement({"Service": routes.EVENTS_PRINCIPAL}, "sns:Publish", topic.arn,
+                                   sid="LeasingBusPublishes", conditions={"ArnEquals": {"aws:SourceArn": rule.arn}})]),
+                            opts=self._opts(site))
         dlq = self._dead_letter_queue(site, "notifications", [rule.arn])
         routes.target(self._n(site, "notifications-target"), rule=rule, event_bus_name=site.bus.name, arn=topic.arn,
                       dead_letter_arn=dlq.arn, opts=self._opts(site))
