@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components import alarms, iam
+from components import alarms, iam, security_groups
 from components import event_routes as routes
 from components.lambda_function import LAMBDAS_DIR, LambdaPackaging, PythonFunction, PythonFunctionArgs
 from components.network import Network, NetworkArgs
@@ -275,36 +275,27 @@ class LeasingPlatform(pulumi.ComponentResource):
         site.database_sg = aws.ec2.SecurityGroup(
             self._n(site, "database"), vpc_id=vpc, description="Aurora: in from RDS Proxy only", opts=self._opts(site))
         rule = self._opts(site)
-        aws.vpc.SecurityGroupEgressRule(
-            self._n(site, "functions-to-proxy"), security_group_id=site.function_sg.id, ip_protocol="tcp",
-            from_port=PORT, to_port=PORT, referenced_security_group_id=site.proxy_sg.id,
-            description="PostgreSQL to RDS Proxy in this Region", opts=rule)
-        aws.vpc.SecurityGroupEgressRule(
-            self._n(site, "functions-to-endpoints"), security_group_id=site.function_sg.id, ip_protocol="tcp",
-            from_port=443, to_port=443, cidr_ipv4=site.cidr, description="HTTPS to the VPC interface endpoints",
-            opts=rule)
-        aws.vpc.SecurityGroupIngressRule(
-            self._n(site, "proxy-from-functions"), security_group_id=site.proxy_sg.id, ip_protocol="tcp",
-            from_port=PORT, to_port=PORT, referenced_security_group_id=site.function_sg.id,
-            description="PostgreSQL from the leasing functions", opts=rule)
-        aws.vpc.SecurityGroupEgressRule(
-            self._n(site, "proxy-to-database"), security_group_id=site.proxy_sg.id, ip_protocol="tcp",
-            from_port=PORT, to_port=PORT, referenced_security_group_id=site.database_sg.id,
-            description="PostgreSQL to Aurora", opts=rule)
-        aws.vpc.SecurityGroupIngressRule(
-            self._n(site, "database-from-proxy"), security_group_id=site.database_sg.id, ip_protocol="tcp",
-            from_port=PORT, to_port=PORT, referenced_security_group_id=site.proxy_sg.id,
-            description="PostgreSQL from RDS Proxy only", opts=rule)
+        security_groups.allow(
+            self._n(site, "functions-to-proxy"), self._n(site, "proxy-from-functions"),
+            source_security_group_id=site.function_sg.id, destination_security_group_id=site.proxy_sg.id, port=PORT,
+            egress_description="PostgreSQL to RDS Proxy in this Region",
+            ingress_description="PostgreSQL from the leasing functions", opts=rule)
+        security_groups.tcp_egress(
+            self._n(site, "functions-to-endpoints"), security_group_id=site.function_sg.id, cidr=site.cidr,
+            description="HTTPS to the VPC interface endpoints", opts=rule)
+        security_groups.allow(
+            self._n(site, "proxy-to-database"), self._n(site, "database-from-proxy"),
+            source_security_group_id=site.proxy_sg.id, destination_security_group_id=site.database_sg.id, port=PORT,
+            egress_description="PostgreSQL to Aurora", ingress_description="PostgreSQL from RDS Proxy only", opts=rule)
         other = self._other(site)
         if other is not None:
             # Security groups cannot reference each other across Regions: the peer VPC's CIDR it is.
-            aws.vpc.SecurityGroupEgressRule(
-                self._n(site, "functions-to-peer-proxy"), security_group_id=site.function_sg.id, ip_protocol="tcp",
-                from_port=PORT, to_port=PORT, cidr_ipv4=other.cidr,
-                description=f"PostgreSQL to RDS Proxy in {other.region} when it fronts the writer", opts=rule)
-            aws.vpc.SecurityGroupIngressRule(
-                self._n(site, "proxy-from-peer"), security_group_id=site.proxy_sg.id, ip_protocol="tcp",
-                from_port=PORT, to_port=PORT, cidr_ipv4=other.cidr,
+            security_groups.tcp_egress(
+                self._n(site, "functions-to-peer-proxy"), security_group_id=site.function_sg.id, cidr=other.cidr,
+                port=PORT, description=f"PostgreSQL to RDS Proxy in {other.region} when it fronts the writer",
+                opts=rule)
+            security_groups.tcp_ingress(
+                self._n(site, "proxy-from-peer"), security_group_id=site.proxy_sg.id, cidr=other.cidr, port=PORT,
                 description=f"PostgreSQL from the leasing functions in {other.region}", opts=rule)
 
     # ----------------------------------------------------------------- keys and alarms

@@ -32,7 +32,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import alarms, iam
+from components import alarms, iam, security_groups
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
 from components.providers import child_opts
 from components.rules import leasing as rules
@@ -245,13 +245,10 @@ class LeasingSearch(pulumi.ComponentResource):
             tags={**args.tags, "Name": f"{name}-functions"},
             opts=child(),
         )
-        self.functions_egress = aws.vpc.SecurityGroupEgressRule(
-            f"{name}-functions-https-out",
-            security_group_id=self.functions_security_group.id,
-            ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4=args.vpc_cidr_block,
-            description="HTTPS inside the VPC: the search domain and interface endpoints (SQS)",
-            opts=child(),
-        )
+        self.functions_egress = security_groups.tcp_egress(
+            f"{name}-functions-https-out", security_group_id=self.functions_security_group.id,
+            cidr=args.vpc_cidr_block, description="HTTPS inside the VPC: the search domain and interface endpoints (SQS)",
+            opts=child())
         self.domain_security_group = aws.ec2.SecurityGroup(
             f"{name}-domain",
             vpc_id=args.vpc_id,
@@ -259,14 +256,10 @@ class LeasingSearch(pulumi.ComponentResource):
             tags={**args.tags, "Name": f"{name}-domain"},
             opts=child(),
         )
-        self.domain_ingress = aws.vpc.SecurityGroupIngressRule(
-            f"{name}-domain-https-in",
-            security_group_id=self.domain_security_group.id,
-            ip_protocol="tcp", from_port=443, to_port=443,
-            referenced_security_group_id=self.functions_security_group.id,
-            description="HTTPS from the search functions (indexer, search API, bootstrap)",
-            opts=child(),
-        )
+        self.domain_ingress = security_groups.tcp_ingress(
+            f"{name}-domain-https-in", security_group_id=self.domain_security_group.id,
+            source_security_group_id=self.functions_security_group.id,
+            description="HTTPS from the search functions (indexer, search API, bootstrap)", opts=child())
 
     def _vpc_function(self, args: LeasingSearchArgs) -> dict:
         """What every search function shares: the private subnets, its security group, logs, packaging."""

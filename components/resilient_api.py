@@ -29,14 +29,13 @@ from components.private_api import (
     PrivateApiConsumerArgs,
     check_log_retention,
     check_throttle,
-    https_ingress,
-    tcp_egress,
     endpoint_ip_targets,
 )
 from components.lambda_function import LambdaPackaging
 from components.providers import account_id, child_opts
 from components.rules import formats
 from components.rules import private_api as rules
+from components.security_groups import allow, tcp_ingress
 
 # The alarm of the sample (`HealthyTargets`): Sum of HealthyHostCount over one minute <= threshold.
 ALARM_METRIC = "HealthyHostCount"
@@ -164,13 +163,12 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
             nlb_sg = aws.ec2.SecurityGroup(f"{prefix}-nlb", vpc_id=network.vpc_id,
                                            description="Private API facade NLB", opts=child)
             for i, cidr in enumerate([*all_cidrs, *args.client_cidrs]):
-                https_ingress(f"{prefix}-nlb-client-{i}", security_group_id=nlb_sg.id, cidr=cidr,
+                tcp_ingress(f"{prefix}-nlb-client-{i}", security_group_id=nlb_sg.id, cidr=cidr,
                                description="HTTPS from the API's client networks", opts=child)
-            tcp_egress(f"{prefix}-nlb-to-endpoint", security_group_id=nlb_sg.id,
-                        destination_security_group_id=stack.consumer.endpoint_security_group.id,
-                        description="HTTPS and /ping health checks to the execute-api endpoint", opts=child)
-            https_ingress(f"{prefix}-endpoint-from-nlb", security_group_id=stack.consumer.endpoint_security_group.id,
-                           source_security_group_id=nlb_sg.id, description="HTTPS from the facade NLB", opts=child)
+            allow(f"{prefix}-nlb-to-endpoint", f"{prefix}-endpoint-from-nlb",
+                  source_security_group_id=nlb_sg.id, destination_security_group_id=stack.consumer.endpoint_security_group.id,
+                  egress_description="HTTPS and /ping health checks to the execute-api endpoint",
+                  ingress_description="HTTPS from the facade NLB", opts=child)
             stack.nlb = aws.lb.LoadBalancer(
                 f"{prefix}-nlb", load_balancer_type="network", internal=True, subnets=network.private_subnet_ids,
                 security_groups=[nlb_sg.id], enable_cross_zone_load_balancing=True, opts=child)

@@ -30,8 +30,6 @@ from components.private_api.shared import (
     check_log_retention,
     check_throttle,
     logged_throttled_stage,
-    https_ingress,
-    tcp_egress,
 )
 from components.private_api.account_logging import ApiGatewayLoggingArgs, ApiGatewayLogging
 from components.private_api.producer import PrivateApiArgs, PrivateApi

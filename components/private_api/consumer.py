@@ -9,8 +9,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.network import Network, NetworkArgs
-from components.private_api.shared import HTTPS, execute_api_host, endpoint_policy, https_ingress
+from components.private_api.shared import HTTPS, execute_api_host, endpoint_policy
 from components.providers import child_opts
+from components.security_groups import tcp_ingress
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class PrivateApiConsumer(pulumi.ComponentResource):
             f"{name}-execute-api", vpc_id=self.network.vpc_id,
             description="HTTPS to the execute-api endpoint from allowed sources only", opts=child)
         self.client_rules = [
-            https_ingress(f"{name}-execute-api-client-{i}", security_group_id=self.endpoint_security_group.id,
+            tcp_ingress(f"{name}-execute-api-client-{i}", security_group_id=self.endpoint_security_group.id,
                            cidr=cidr, description="HTTPS from an allowed client network", opts=child)
             for i, cidr in enumerate(args.client_cidrs)]
         self.endpoint = aws.ec2.VpcEndpoint(

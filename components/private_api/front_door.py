@@ -17,11 +17,10 @@ from components.private_api.shared import (
     check_log_retention,
     check_throttle,
     logged_throttled_stage,
-    https_ingress,
-    tcp_egress,
 )
 from components.private_api.consumer import PrivateApiConsumer, endpoint_ip_targets
 from components.providers import child_opts
+from components.security_groups import allow
 
 
 @dataclass(frozen=True)
@@ -59,12 +58,10 @@ class RegionalFrontDoor(pulumi.ComponentResource):
         self.nlb_security_group = aws.ec2.SecurityGroup(
             f"{name}-nlb", vpc_id=network.vpc_id, description="Front-door NLB: to the execute-api endpoint only",
             opts=child)
-        tcp_egress(f"{name}-nlb-to-endpoint", security_group_id=self.nlb_security_group.id,
-                    destination_security_group_id=consumer.endpoint_security_group.id,
-                    description="HTTPS and /ping health checks to the execute-api endpoint", opts=child)
-        https_ingress(f"{name}-endpoint-from-nlb", security_group_id=consumer.endpoint_security_group.id,
-                       source_security_group_id=self.nlb_security_group.id,
-                       description="HTTPS from the front-door NLB", opts=child)
+        allow(f"{name}-nlb-to-endpoint", f"{name}-endpoint-from-nlb",
+              source_security_group_id=self.nlb_security_group.id, destination_security_group_id=consumer.endpoint_security_group.id,
+              egress_description="HTTPS and /ping health checks to the execute-api endpoint",
+              ingress_description="HTTPS from the front-door NLB", opts=child)
         self.nlb = aws.lb.LoadBalancer(
             f"{name}-nlb", load_balancer_type="network", internal=True, subnets=network.private_subnet_ids,
             security_groups=[self.nlb_security_group.id], enable_cross_zone_load_balancing=True,

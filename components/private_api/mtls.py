@@ -25,10 +25,9 @@ from components.private_api.shared import (
     AWS_CLI_IMAGE,
     execute_api_host,
     check_log_retention,
-    https_ingress,
-    tcp_egress,
 )
 from components.private_api.consumer import PrivateApiConsumer
+from components.security_groups import allow, tcp_egress, tcp_ingress
 
 
 def material_source(arn: str) -> MaterialSource:
@@ -110,18 +109,14 @@ class MtlsProxy(pulumi.ComponentResource):
         self.proxy_security_group = aws.ec2.SecurityGroup(
             f"{name}-tasks", vpc_id=vpc_id, description="mTLS proxy tasks", opts=child)
         for port, what in ((HTTPS, "mTLS traffic"), (args.health_port, "health checks")):
-            tcp_egress(f"{name}-nlb-to-tasks-{port}", security_group_id=self.nlb_security_group.id,
-                        destination_security_group_id=self.proxy_security_group.id, port=port,
-                        description=f"{what} to the proxy tasks", opts=child)
-            https_ingress(f"{name}-tasks-from-nlb-{port}", security_group_id=self.proxy_security_group.id,
-                           source_security_group_id=self.nlb_security_group.id, port=port,
-                           description=f"{what} from the proxy NLB", opts=child)
-        tcp_egress(f"{name}-tasks-to-endpoint", security_group_id=self.proxy_security_group.id,
-                    destination_security_group_id=network.endpoint_security_group.id,
-                    description="HTTPS to the private API through the execute-api endpoint", opts=child)
-        https_ingress(f"{name}-endpoint-from-tasks", security_group_id=network.endpoint_security_group.id,
-                       source_security_group_id=self.proxy_security_group.id,
-                       description="HTTPS from the mTLS proxy tasks only", opts=child)
+            allow(f"{name}-nlb-to-tasks-{port}", f"{name}-tasks-from-nlb-{port}",
+                  source_security_group_id=self.nlb_security_group.id, destination_security_group_id=self.proxy_security_group.id,
+                  port=port, egress_description=f"{what} to the proxy tasks",
+                  ingress_description=f"{what} from the proxy NLB", opts=child)
+        allow(f"{name}-tasks-to-endpoint", f"{name}-endpoint-from-tasks",
+              source_security_group_id=self.proxy_security_group.id, destination_security_group_id=network.endpoint_security_group.id,
+              egress_description="HTTPS to the private API through the execute-api endpoint",
+              ingress_description="HTTPS from the mTLS proxy tasks only", opts=child)
         # Secrets Manager, SSM, CloudWatch Logs and the public image registry, through the NAT gateway.
         tcp_egress(f"{name}-tasks-to-aws-apis", security_group_id=self.proxy_security_group.id,
                     cidr="0.0.0.0/0", description="HTTPS to AWS APIs and the image registry (via NAT)",
@@ -260,7 +255,7 @@ class MtlsClientEndpoint(pulumi.ComponentResource):
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg", vpc_id=network.vpc_id, description="mTLS clients to the proxy endpoint", opts=child)
         for i, cidr in enumerate(args.client_cidrs):
-            https_ingress(f"{name}-client-{i}", security_group_id=self.security_group.id, cidr=cidr,
+            tcp_ingress(f"{name}-client-{i}", security_group_id=self.security_group.id, cidr=cidr,
                            description="HTTPS (mTLS) from an allowed client network", opts=child)
         self.endpoint = aws.ec2.VpcEndpoint(
             f"{name}-endpoint", vpc_id=network.vpc_id, vpc_endpoint_type="Interface",

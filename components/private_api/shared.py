@@ -11,10 +11,10 @@ import pulumi_aws as aws
 
 from components.rules import formats
 from components.providers import child_opts
+from components.security_groups import HTTPS  # noqa: F401 (the private API modules' port)
 
 
 
-HTTPS = 443
 # API Gateway's reserved health path: 200 when the service is healthy (seed S4:725).
 PING_PATH = "/ping"
 # One JSON line per request; vpceId shows which endpoint (and so which consumer) called.
@@ -122,21 +122,3 @@ def logged_throttled_stage(owner: pulumi.Resource, name: str, *, provider: pulum
             metrics_enabled=False, logging_level="ERROR", data_trace_enabled=False),
         opts=child)
     return access_logs, stage, method_settings
-
-
-def https_ingress(name: str, *, security_group_id: pulumi.Input[str], description: str,
-                   opts: pulumi.ResourceOptions, source_security_group_id: pulumi.Input[str] | None = None,
-                   cidr: str | None = None, port: int = HTTPS) -> aws.vpc.SecurityGroupIngressRule:
-    return aws.vpc.SecurityGroupIngressRule(
-        name, security_group_id=security_group_id, ip_protocol="tcp", from_port=port, to_port=port,
-        referenced_security_group_id=source_security_group_id, cidr_ipv4=cidr, description=description,
-        opts=opts)
-
-
-def tcp_egress(name: str, *, security_group_id: pulumi.Input[str], description: str,
-                opts: pulumi.ResourceOptions, destination_security_group_id: pulumi.Input[str] | None = None,
-                cidr: str | None = None, port: int = HTTPS) -> aws.vpc.SecurityGroupEgressRule:
-    return aws.vpc.SecurityGroupEgressRule(
-        name, security_group_id=security_group_id, ip_protocol="tcp", from_port=port, to_port=port,
-        referenced_security_group_id=destination_security_group_id, cidr_ipv4=cidr,
-        description=description, opts=opts)

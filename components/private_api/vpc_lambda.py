@@ -8,9 +8,10 @@ import pulumi
 import pulumi_aws as aws
 
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
-from components.private_api.shared import check_log_retention, https_ingress, tcp_egress
+from components.private_api.shared import check_log_retention
 from components.private_api.consumer import PrivateApiConsumer
 from components.providers import child_opts
+from components.security_groups import allow
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,10 @@ class VpcLambdaCaller(pulumi.ComponentResource):
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-fn", vpc_id=consumer.network.vpc_id,
             description="Private API caller: HTTPS to the execute-api endpoint only", opts=child)
-        tcp_egress(f"{name}-fn-to-endpoint", security_group_id=self.security_group.id,
-                    destination_security_group_id=consumer.endpoint_security_group.id,
-                    description="HTTPS to the execute-api endpoint", opts=child)
-        https_ingress(f"{name}-endpoint-from-fn", security_group_id=consumer.endpoint_security_group.id,
-                       source_security_group_id=self.security_group.id,
-                       description="HTTPS from the private API caller function", opts=child)
+        allow(f"{name}-fn-to-endpoint", f"{name}-endpoint-from-fn",
+              source_security_group_id=self.security_group.id, destination_security_group_id=consumer.endpoint_security_group.id,
+              egress_description="HTTPS to the execute-api endpoint",
+              ingress_description="HTTPS from the private API caller function", opts=child)
         environment: dict[str, pulumi.Input[str]] = {
             "API_URL": consumer.api_base_url(args.api_id, args.api_stage_name),
             "API_PATH": args.api_path,
