@@ -19,8 +19,6 @@ import pulumi
 import pulumi_aws as aws
 
 from components.private_api import (
-    HTTPS,
-    PING_PATH,
     ApiGatewayLogging,
     ApiGatewayLoggingArgs,
     PrivateApi,
@@ -29,7 +27,7 @@ from components.private_api import (
     PrivateApiConsumerArgs,
     check_log_retention,
     check_throttle,
-    endpoint_ip_targets,
+    forward_to_endpoint,
 )
 from components.lambda_function import LambdaPackaging
 from components.providers import account_id, child_opts
@@ -172,20 +170,10 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
             stack.nlb = aws.lb.LoadBalancer(
                 f"{prefix}-nlb", load_balancer_type="network", internal=True, subnets=network.private_subnet_ids,
                 security_groups=[nlb_sg.id], enable_cross_zone_load_balancing=True, opts=child)
-            stack.target_group = aws.lb.TargetGroup(
-                f"{prefix}-endpoint", target_type="ip", port=HTTPS, protocol="TLS", vpc_id=network.vpc_id,
-                health_check=aws.lb.TargetGroupHealthCheckArgs(
-                    enabled=True, protocol="HTTPS", path=PING_PATH, port=str(HTTPS), matcher="200",
-                    interval=10, timeout=5, healthy_threshold=3, unhealthy_threshold=3),
-                opts=child)
-            endpoint_ip_targets(f"{prefix}-endpoint-ip", stack.consumer.endpoint,
-                                stack.consumer.args.availability_zones, stack.target_group.arn, child)
-            aws.lb.Listener(
-                f"{prefix}-tls", load_balancer_arn=stack.nlb.arn, port=HTTPS, protocol="TLS",
-                certificate_arn=spec.certificate_arn, ssl_policy=NLB_TLS_POLICY,
-                default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward",
-                                                                  target_group_arn=stack.target_group.arn)],
-                opts=child)
+            stack.target_group, _, _ = forward_to_endpoint(
+                prefix, listener_name=f"{prefix}-tls", nlb=stack.nlb, consumer=stack.consumer, protocol="TLS",
+                health_check_interval=10, health_check_timeout=5, certificate_arn=spec.certificate_arn,
+                ssl_policy=NLB_TLS_POLICY, opts=child)
 
             stack.alarm = aws.cloudwatch.MetricAlarm(
                 f"{prefix}-healthy-targets",

@@ -33,7 +33,12 @@ from components.private_api.shared import (
 )
 from components.private_api.account_logging import ApiGatewayLoggingArgs, ApiGatewayLogging
 from components.private_api.producer import PrivateApiArgs, PrivateApi
-from components.private_api.consumer import PrivateApiConsumerArgs, PrivateApiConsumer, endpoint_ip_targets
+from components.private_api.consumer import (
+    PrivateApiConsumer,
+    PrivateApiConsumerArgs,
+    endpoint_ip_targets,
+    forward_to_endpoint,
+)
 from components.private_api.front_door import RegionalFrontDoorArgs, RegionalFrontDoor
 from components.private_api.vpc_lambda import VpcLambdaCallerArgs, VpcLambdaCaller
 from components.private_api.mtls import (

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.network import Network, NetworkArgs
-from components.private_api.shared import HTTPS, execute_api_host, endpoint_policy
+from components.private_api.shared import HTTPS, PING_PATH, endpoint_policy, execute_api_host
 from components.providers import child_opts
 from components.security_groups import tcp_ingress
 
@@ -108,3 +108,26 @@ def endpoint_ip_targets(name: str, endpoint: aws.ec2.VpcEndpoint, count: int, ta
             f"{name}-{index}", target_group_arn=target_group_arn, target_id=eni.private_ip, port=HTTPS,
             opts=opts))
     return attachments
+
+
+def forward_to_endpoint(name: str, *, listener_name: str, nlb: aws.lb.LoadBalancer, consumer: PrivateApiConsumer,
+                        protocol: str, health_check_interval: int, opts: pulumi.ResourceOptions,
+                        health_check_timeout: int | None = None, certificate_arn: pulumi.Input[str] | None = None,
+                        ssl_policy: str | None = None,
+                        ) -> tuple[aws.lb.TargetGroup, list[aws.lb.TargetGroupAttachment], aws.lb.Listener]:
+    """NLB -> IP targets on the consumer endpoint's ENIs -> a listener forwarding to them, health-checked
+    on API Gateway's reserved /ping (TCP passes TLS through; TLS terminates with ``certificate_arn``)."""
+    target_group = aws.lb.TargetGroup(
+        f"{name}-endpoint", target_type="ip", port=HTTPS, protocol=protocol, vpc_id=consumer.network.vpc_id,
+        health_check=aws.lb.TargetGroupHealthCheckArgs(
+            enabled=True, protocol="HTTPS", path=PING_PATH, port=str(HTTPS), matcher="200",
+            interval=health_check_interval, timeout=health_check_timeout, healthy_threshold=3, unhealthy_threshold=3),
+        opts=opts)
+    targets = endpoint_ip_targets(f"{name}-endpoint-ip", consumer.endpoint, consumer.args.availability_zones,
+                                  target_group.arn, opts)
+    listener = aws.lb.Listener(
+        listener_name, load_balancer_arn=nlb.arn, port=HTTPS, protocol=protocol, certificate_arn=certificate_arn,
+        ssl_policy=ssl_policy,
+        default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)],
+        opts=opts)
+    return target_group, targets, listener

@@ -11,14 +11,12 @@ import pulumi_aws as aws
 from components.rules import formats
 from components.rules import private_api as rules
 from components.private_api.shared import (
-    HTTPS,
-    PING_PATH,
     execute_api_host,
     check_log_retention,
     check_throttle,
     logged_throttled_stage,
 )
-from components.private_api.consumer import PrivateApiConsumer, endpoint_ip_targets
+from components.private_api.consumer import PrivateApiConsumer, forward_to_endpoint
 from components.providers import child_opts
 from components.security_groups import allow
 
@@ -67,18 +65,9 @@ class RegionalFrontDoor(pulumi.ComponentResource):
             security_groups=[self.nlb_security_group.id], enable_cross_zone_load_balancing=True,
             # The VPC link reaches the NLB over PrivateLink; its traffic has no source to match.
             enforce_security_group_inbound_rules_on_private_link_traffic="off", opts=child)
-        self.target_group = aws.lb.TargetGroup(
-            f"{name}-endpoint", target_type="ip", port=HTTPS, protocol="TCP", vpc_id=network.vpc_id,
-            health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True, protocol="HTTPS", path=PING_PATH, port=str(HTTPS), matcher="200",
-                interval=30, healthy_threshold=3, unhealthy_threshold=3),
-            opts=child)
-        self.targets = endpoint_ip_targets(f"{name}-endpoint-ip", consumer.endpoint,
-                                           consumer.args.availability_zones, self.target_group.arn, child)
-        self.listener = aws.lb.Listener(
-            f"{name}-https", load_balancer_arn=self.nlb.arn, port=HTTPS, protocol="TCP",
-            default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)],
-            opts=child)
+        self.target_group, self.targets, self.listener = forward_to_endpoint(
+            name, listener_name=f"{name}-https", nlb=self.nlb, consumer=consumer, protocol="TCP",
+            health_check_interval=30, opts=child)
         self.vpc_link = aws.apigateway.VpcLink(
             f"{name}-link", target_arn=self.nlb.arn, description="Front door to the execute-api endpoint",
             opts=child_opts(self, args.provider, depends_on=[self.listener]))
