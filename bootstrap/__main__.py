@@ -13,7 +13,7 @@ import yaml  # noqa: E402
 
 from components import iam  # noqa: E402
 from components.github_oidc import PERMISSIONS_FILE, GitHubDeployAccess, GitHubDeployAccessArgs  # noqa: E402
-from stack_config import ConfigError, ConfigReader, load_schema  # noqa: E402
+from config.reader import ConfigError, ConfigReader, load_schema  # noqa: E402
 from pulumi.runtime import config as runtime_config  # noqa: E402
 
 project, schema = load_schema(Path(__file__).with_name("Pulumi.yaml"))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+from components import iam
+from components.providers import child_opts
 
 # Percentages of the limit that notify: actual spend at 80% and 100%, forecast at 100%.
 NOTIFICATIONS = (("ACTUAL", 80.0), ("ACTUAL", 100.0), ("FORECASTED", 100.0))
@@ -31,7 +33,7 @@ class StackBudgetArgs:
 class StackBudget(pulumi.ComponentResource):
     def __init__(self, name: str, args: StackBudgetArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:budget:StackBudget", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_opts(self)
         invoke = pulumi.InvokeOutputOptions(parent=self)  # the component's provider: the stack's account
 
         # Not encrypted: AWS Budgets can publish to an encrypted topic only through a customer managed
@@ -42,22 +44,15 @@ class StackBudget(pulumi.ComponentResource):
         self.topic_policy = aws.sns.TopicPolicy(
             f"{name}-alerts",
             arn=self.topic.arn,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "BudgetsPublishForThisAccountOnly",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "budgets.amazonaws.com"},
-                    "Action": "SNS:Publish",
-                    "Resource": self.topic.arn,
-                    # Confused deputy: only budgets of this account may publish.
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account},
-                        "ArnLike": {"aws:SourceArn": pulumi.Output.concat("arn:", partition, ":budgets::", account,
-                                                                           ":budget/*")},
-                    },
-                }],
-            }),
+            policy=iam.policy_document([iam.resource_statement(
+                {"Service": "budgets.amazonaws.com"}, "SNS:Publish", self.topic.arn,
+                sid="BudgetsPublishForThisAccountOnly",
+                # Confused deputy: only budgets of this account may publish.
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnLike": {"aws:SourceArn": pulumi.Output.concat("arn:", partition, ":budgets::", account,
+                                                                       ":budget/*")},
+                })]),
             opts=child,
         )
         notifications = [
@@ -79,6 +74,6 @@ class StackBudget(pulumi.ComponentResource):
             if args.cost_filter_tags else None,
             notifications=notifications,
             # AWS Budgets checks that it may publish to the topic when the notification is created.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.topic_policy]),
+            opts=child_opts(self, depends_on=[self.topic_policy]),
         )
         self.register_outputs({"budgetName": self.budget.name, "alertTopicArn": self.topic.arn})

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components import gaming_options as opt
 from components import iam
 from components.gaming_user_data import driver_bucket_names, driver_source, render_user_data
 from components.network import Network, NetworkArgs
+from components.providers import account_id, child_opts
+from components.rules import gaming as opt
 
 # Every instance the workstation launches carries this tag; the CLI refuses untagged instances.
 WORKSTATION_TAG = "blueprints:gaming-workstation"
@@ -140,7 +141,7 @@ class GamingWorkstation(pulumi.ComponentResource):
     def __init__(self, name: str, args: GamingWorkstationArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:gaming:GamingWorkstation", name, None, opts)
         self.args = args
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        child = child_opts(self, args.provider)
         invoke = pulumi.InvokeOutputOptions(parent=self, provider=args.provider)
         tags = {**args.tags, WORKSTATION_TAG: name}
 
@@ -177,7 +178,7 @@ class GamingWorkstation(pulumi.ComponentResource):
             opts=child)
 
         # --- Instance role: driver buckets, the DCV license bucket, Session Manager ---
-        account = aws.get_caller_identity_output(opts=invoke).account_id
+        account = account_id(args.provider)
         buckets = [*args.driver_buckets, args.dcv_license_bucket]
         self.role = aws.iam.Role(
             f"{name}-role", path=iam.ROLE_PATH,

@@ -22,6 +22,7 @@ import pulumi_aws as aws
 import yaml
 
 from components import iam
+from components.providers import child_opts
 
 GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
@@ -121,7 +122,7 @@ class GitHubDeployAccessArgs:
 class GitHubDeployAccess(pulumi.ComponentResource):
     def __init__(self, name: str, args: GitHubDeployAccessArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:github:GitHubDeployAccess", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_opts(self)
         permissions = load_permissions()
 
         if args.existing_oidc_provider_arn:

@@ -36,14 +36,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components import event_routes as routes
 from components import iam
-from components.lambda_function import LOG_RETENTION_DAYS, PythonFunction, PythonFunctionArgs
+from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
+from components.providers import child_opts
+from components.rules import events as rules
+from components.rules.formats import log_retention_problem
 
 ORDER_DETAIL_TYPE = "OrderCreated"  # what lambdas/order_consumer records
-TREAT_MISSING_DATA = ("missing", "notBreaching", "breaching", "ignore")
-INSUFFICIENT_DATA_HEALTH = ("LastKnownStatus", "Healthy", "Unhealthy")
-_BUS_NAME = re.compile(r"^[A-Za-z0-9._-]{1,256}$")
-_ENDPOINT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _SOURCE = re.compile(r"^[A-Za-z0-9._-]{1,256}$")
 _ENDPOINT_HOST_SUFFIX = ".endpoint.events.amazonaws.com"
 
@@ -80,6 +80,7 @@ class GlobalEventBusArgs:
     buffer_delay_seconds: int = 60
     buffer_max_receive_count: int = 240  # with a 6-minute visibility timeout: about 24 h of redrive tries
     protect_stateful: bool = False
+    lambda_packaging: LambdaPackaging = LambdaPackaging()  # CODE_ONLY under the offline preview and tests
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -90,10 +91,14 @@ class GlobalEventBusArgs:
             problems.append("primary_region and secondary_region are required")
         elif self.primary_region == self.secondary_region:
             problems.append(f"secondary_region must differ from primary_region ({self.primary_region})")
-        if not _BUS_NAME.match(self.bus_name):
-            problems.append(f"bus_name {self.bus_name!r}: 1-256 letters, digits, '.', '_' or '-'")
-        if not _ENDPOINT_NAME.match(self.endpoint_name):
-            problems.append(f"endpoint_name {self.endpoint_name!r}: 1-64 letters, digits, '.', '_' or '-'")
+        for argument, value, problem in (
+                ("bus_name", self.bus_name, rules.bus_name_problem(self.bus_name)),
+                ("endpoint_name", self.endpoint_name, rules.endpoint_name_problem(self.endpoint_name)),
+                ("archive_retention_days", self.archive_retention_days,
+                 rules.archive_retention_problem(self.archive_retention_days)),
+                ("log_retention_days", self.log_retention_days, log_retention_problem(self.log_retention_days))):
+            if problem:
+                problems.append(f"{argument} {value!r}: expected {problem}")
         if len(self.endpoint_description) > 512:
             problems.append("endpoint_description: at most 512 characters")
         if not _SOURCE.match(self.order_source) or self.order_source.startswith("aws."):
@@ -108,15 +113,11 @@ class GlobalEventBusArgs:
             problems.append(f"alarm_evaluation_periods must be at least 1, got {self.alarm_evaluation_periods}")
         elif self.alarm_period_seconds * self.alarm_evaluation_periods > 86_400:
             problems.append("alarm_period_seconds x alarm_evaluation_periods must not exceed one day")
-        if self.treat_missing_data not in TREAT_MISSING_DATA:
-            problems.append(f"treat_missing_data must be one of {', '.join(TREAT_MISSING_DATA)}")
-        if self.insufficient_data_health_status not in INSUFFICIENT_DATA_HEALTH:
-            problems.append(f"insufficient_data_health_status must be one of {', '.join(INSUFFICIENT_DATA_HEALTH)}")
-        if not 1 <= self.archive_retention_days <= 3650:
-            # 0 would mean "keep forever", billed forever: say so explicitly with a large number.
-            problems.append(f"archive_retention_days must be between 1 and 3650, got {self.archive_retention_days}")
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            problems.append(f"log_retention_days must be one of {sorted(LOG_RETENTION_DAYS)}")
+        if self.treat_missing_data not in rules.TREAT_MISSING_DATA:
+            problems.append(f"treat_missing_data must be one of {', '.join(rules.TREAT_MISSING_DATA)}")
+        if self.insufficient_data_health_status not in rules.INSUFFICIENT_DATA_HEALTH:
+            problems.append("insufficient_data_health_status must be one of "
+                            + ", ".join(rules.INSUFFICIENT_DATA_HEALTH))
         if not 60 <= self.target_max_event_age_seconds <= 86_400:
             problems.append("target_max_event_age_seconds must be between 60 and 86400")
         if not 0 <= self.target_max_retry_attempts <= 185:
@@ -146,15 +147,9 @@ def endpoint_id_from_url(url: str) -> str:
 def _resource_policy(principals: list[str], actions: list[str], resources: list[pulumi.Input[str]],
                      source_arn: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
     """A resource policy for AWS service principals; with ``source_arn``, on behalf of one rule only."""
-    statement: dict = {
-        "Effect": "Allow",
-        "Principal": {"Service": principals},
-        "Action": actions,
-        "Resource": resources,
-    }
-    if source_arn is not None:
-        statement["Condition"] = {"ArnEquals": {"aws:SourceArn": source_arn}}
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [statement]})
+    conditions = {"ArnEquals": {"aws:SourceArn": source_arn}} if source_arn is not None else None
+    return iam.policy_document([iam.resource_statement({"Service": principals}, actions, resources,
+                                                       conditions=conditions)])
 
 
 class EventBusRegion(pulumi.ComponentResource):
@@ -164,8 +159,8 @@ class EventBusRegion(pulumi.ComponentResource):
                  provider: pulumi.ProviderResource, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:global_events:EventBusRegion", name, None, opts)
         self.region = region
-        child = pulumi.ResourceOptions(parent=self, provider=provider)
-        stateful = pulumi.ResourceOptions(parent=self, provider=provider, protect=args.protect_stateful,
+        child = child_opts(self, provider)
+        stateful = child_opts(self, provider, protect=args.protect_stateful,
                                           retain_on_delete=args.protect_stateful)
 
         # Same physical name in both Regions: the endpoint requires it.
@@ -195,7 +190,7 @@ class EventBusRegion(pulumi.ComponentResource):
         self.catch_all_target = aws.cloudwatch.EventTarget(
             f"{name}-catch-all-target", rule=self.catch_all_rule.name, event_bus_name=self.bus.name,
             arn=self.catch_all_log_group.arn,
-            opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[self.catch_all_logs_policy]))
+            opts=child_opts(self, provider, depends_on=[self.catch_all_logs_policy]))
 
         self._order_consumer(name, args, child, stateful)
         self.register_outputs({"busArn": self.bus.arn, "archiveArn": self.archive.arn,
@@ -246,6 +241,7 @@ class EventBusRegion(pulumi.ComponentResource):
                     iam.statement(["dynamodb:UpdateItem"], [self.orders_table.arn]),
                 ],
                 log_retention_days=args.log_retention_days,
+                packaging=args.lambda_packaging,
                 dead_letter_target_arn=self.dead_letter_queue.arn,
             ),
             opts=child)
@@ -254,16 +250,12 @@ class EventBusRegion(pulumi.ComponentResource):
             policy=_resource_policy(["events.amazonaws.com"], ["sqs:SendMessage"],
                                     [self.dead_letter_queue.arn], self.order_rule.arn),
             opts=child)
-        self.invoke_permission = aws.lambda_.Permission(
-            f"{name}-orders-invoke", action="lambda:InvokeFunction", function=self.consumer.name,
-            principal="events.amazonaws.com", source_arn=self.order_rule.arn, opts=child)
-        self.order_target = aws.cloudwatch.EventTarget(
-            f"{name}-orders-target", rule=self.order_rule.name, event_bus_name=self.bus.name,
-            arn=self.consumer.arn,
-            retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
-                maximum_event_age_in_seconds=args.target_max_event_age_seconds,
-                maximum_retry_attempts=args.target_max_retry_attempts),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=self.dead_letter_queue.arn),
+        self.invoke_permission = routes.invoke_permission(
+            f"{name}-orders-invoke", function_name=self.consumer.name, rule=self.order_rule, opts=child)
+        self.order_target = routes.target(
+            f"{name}-orders-target", rule=self.order_rule, event_bus_name=self.bus.name, arn=self.consumer.arn,
+            retry=routes.retry_policy(args.target_max_event_age_seconds, args.target_max_retry_attempts),
+            dead_letter_arn=self.dead_letter_queue.arn,
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
                 depends_on=[self.invoke_permission, self.dead_letter_queue_policy])))
 
@@ -271,12 +263,12 @@ class EventBusRegion(pulumi.ComponentResource):
 class GlobalEventBus(pulumi.ComponentResource):
     def __init__(self, name: str, args: GlobalEventBusArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:global_events:GlobalEventBus", name, None, opts)
-        primary_opts = pulumi.ResourceOptions(parent=self, provider=args.primary_provider)
+        primary_opts = child_opts(self, args.primary_provider)
 
         self.primary = EventBusRegion(f"{name}-primary", args, region=args.primary_region,
-                                      provider=args.primary_provider, opts=pulumi.ResourceOptions(parent=self))
+                                      provider=args.primary_provider, opts=child_opts(self))
         self.secondary = EventBusRegion(f"{name}-secondary", args, region=args.secondary_region,
-                                        provider=args.secondary_provider, opts=pulumi.ResourceOptions(parent=self))
+                                        provider=args.secondary_provider, opts=child_opts(self))
         bus_arns = [self.primary.bus.arn, self.secondary.bus.arn]
 
         # Failover signal, in the primary Region. The metric is account-level: no dimensions.
@@ -392,6 +384,7 @@ class GlobalEventBus(pulumi.ComponentResource):
                 },
                 policy_statements=[put_events, iam.statement(["sqs:SendMessage"], [self.buffer_queue.arn])],
                 log_retention_days=args.log_retention_days,
+                packaging=args.lambda_packaging,
             ),
             opts=primary_opts)
         self.redrive = PythonFunction(
@@ -407,6 +400,7 @@ class GlobalEventBus(pulumi.ComponentResource):
                                    "sqs:ChangeMessageVisibility"], [self.buffer_queue.arn]),
                 ],
                 log_retention_days=args.log_retention_days,
+                packaging=args.lambda_packaging,
             ),
             opts=primary_opts)
         self.redrive_source = aws.lambda_.EventSourceMapping(

@@ -35,6 +35,24 @@ def statement(actions: Sequence[str], resources: Sequence[pulumi.Input[str]], *,
     return result
 
 
+def resource_statement(principal: Mapping[str, Any], actions: str | Sequence[str],
+                       resources: pulumi.Input[str] | Sequence[pulumi.Input[str]], *, sid: str | None = None,
+                       conditions: Mapping[str, Mapping[str, Any]] | None = None) -> Statement:
+    """A resource-policy statement: who (``{"Service": ...}`` or ``{"AWS": ...}``) may do what on it.
+
+    A single action or resource may be given as a string, as AWS accepts
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html)."""
+    result: Statement = {}
+    if sid:
+        result["Sid"] = sid
+    result.update({"Effect": "Allow", "Principal": dict(principal),
+                   "Action": actions if isinstance(actions, str) else list(actions),
+                   "Resource": resources if isinstance(resources, (str, pulumi.Output)) else list(resources)})
+    if conditions:
+        result["Condition"] = {op: dict(values) for op, values in conditions.items()}
+    return result
+
+
 def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
     """The JSON policy document; resources may be Outputs (ARNs of other resources)."""
     if not statements:

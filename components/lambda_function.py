@@ -5,8 +5,8 @@ The archive holds the function's package folder (``<name>/``) and its third-part
 cached under ``.build/lambda/`` by the hash of everything that goes into it, and written with fixed
 timestamps and modes so the same inputs give the same bytes (and no spurious Lambda update).
 
-Under the offline preview and unit tests (``OFFLINE_PREVIEW=1``) the dependency build is skipped:
-the archive then holds the function's own code only, which is all the fake AWS needs.
+``LambdaPackaging(build_dependencies=False)`` skips the dependency build: the archive then holds the
+function's own code only, which is all the offline preview's fake AWS and the unit tests need.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
+from components.rules.formats import log_retention_problem
+from components.providers import child_opts
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS_DIR = PROJECT_ROOT / "lambdas"
@@ -40,9 +42,6 @@ _SKIPPED = {"__pycache__", ".pytest_cache"}
 _VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 
 
-# The values CloudWatch Logs accepts for retentionInDays.
-LOG_RETENTION_DAYS = frozenset({1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
-                                1096, 1827, 2192, 2557, 2922, 3288, 3653})
 
 
 class LambdaBuildError(RuntimeError):
@@ -56,8 +55,18 @@ class LambdaArchive:
     with_dependencies: bool
 
 
-def offline() -> bool:
-    return os.environ.get("OFFLINE_PREVIEW") == "1"
+@dataclass(frozen=True)
+class LambdaPackaging:
+    """How the function archives are built; components take it in their Args and pass it on.
+
+    build_dependencies=False ships each function's own code only: enough for the offline preview
+    and unit tests, not for a deployed function (its third-party imports would fail).
+    """
+
+    build_dependencies: bool = True
+
+
+CODE_ONLY = LambdaPackaging(build_dependencies=False)
 
 
 def _source_files(source: Path) -> list[Path]:
@@ -102,7 +111,7 @@ def _write_zip(destination: Path, entries: list[tuple[str, Path]]) -> None:
     tmp.replace(destination)  # atomic: a cached archive is always complete
 
 
-def build_archive(name: str, *, with_dependencies: bool | None = None, lambdas_dir: Path | None = None,
+def build_archive(name: str, *, with_dependencies: bool, lambdas_dir: Path | None = None,
                   build_dir: Path | None = None, pip_args: Sequence[str] = ()) -> LambdaArchive:
     """Builds (or reuses) the archive of ``lambdas_dir/<name>`` (default: the project's lambdas/)."""
     lambdas_dir = lambdas_dir or LAMBDAS_DIR
@@ -111,8 +120,6 @@ def build_archive(name: str, *, with_dependencies: bool | None = None, lambdas_d
     if not (source / "__init__.py").is_file():
         raise LambdaBuildError(f"{source} is not a Lambda package (no __init__.py)")
     requirements = source / "requirements.txt"
-    if with_dependencies is None:
-        with_dependencies = not offline()
     with_dependencies = with_dependencies and requirements.is_file() and bool(
         [line for line in requirements.read_text().splitlines() if line.strip() and not line.startswith("#")])
 
@@ -153,6 +160,7 @@ class PythonFunctionArgs:
     log_retention_days: int = 30
     publish: bool = False
     dead_letter_target_arn: pulumi.Input[str] | None = None
+    packaging: LambdaPackaging = LambdaPackaging()
 
     def __post_init__(self):
         if not (LAMBDAS_DIR / self.source / "__init__.py").is_file():
@@ -163,8 +171,9 @@ class PythonFunctionArgs:
             raise ValueError(f"timeout_seconds must be between 1 and 900, got {self.timeout_seconds}")
         if bool(self.subnet_ids) != bool(self.security_group_ids):
             raise ValueError("a function in a VPC needs both subnet_ids and security_group_ids")
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            raise ValueError(f"log_retention_days must be one of {sorted(LOG_RETENTION_DAYS)}")
+        retention = log_retention_problem(self.log_retention_days)
+        if retention:
+            raise ValueError(f"log_retention_days {self.log_retention_days}: expected {retention}")
 
 
 class PythonFunction(pulumi.ComponentResource):
@@ -172,7 +181,7 @@ class PythonFunction(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PythonFunctionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:lambda:PythonFunction", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_opts(self)
 
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs", name_prefix=f"/aws/lambda/{name}-", retention_in_days=args.log_retention_days, opts=child)
@@ -195,7 +204,7 @@ class PythonFunction(pulumi.ComponentResource):
                 f"{name}-vpc-access", role=self.role.name, policy_arn=_VPC_ACCESS_POLICY, opts=child)
             dependencies.append(self.vpc_access)
 
-        archive = build_archive(args.source)
+        archive = build_archive(args.source, with_dependencies=args.packaging.build_dependencies)
         self.function = aws.lambda_.Function(
             name,
             description=args.description or f"{args.source} ({pulumi.get_project()}/{pulumi.get_stack()})",
@@ -218,7 +227,7 @@ class PythonFunction(pulumi.ComponentResource):
             ) if args.subnet_ids else None,
             dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=args.dead_letter_target_arn)
             if args.dead_letter_target_arn is not None else None,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=dependencies),
+            opts=child_opts(self, depends_on=dependencies),
         )
         self.arn = self.function.arn
         self.name = self.function.name

@@ -37,10 +37,14 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components import iam
-from components.lambda_function import LAMBDAS_DIR, LOG_RETENTION_DAYS, PythonFunction, PythonFunctionArgs
+from components import alarms, iam, security_groups
+from components import event_routes as routes
+from components.lambda_function import LAMBDAS_DIR, LambdaPackaging, PythonFunction, PythonFunctionArgs
 from components.network import Network, NetworkArgs
-from lambdas.failover_dns import events as failover_events
+from components.providers import account_id, child_opts
+from components.rules import formats
+from components.rules import leasing as rules
+from contracts import aurora_failover as failover_events
 
 ENGINE = "aurora-postgresql"
 PORT = 5432
@@ -110,6 +114,7 @@ class LeasingPlatformArgs:
     # Builds the search side in one Region (components/leasing_search.py); returns what the API
     # deployment must wait for (e.g. a /search route added to the REST API).
     search_builder: Callable[[SearchSite], Sequence[pulumi.Resource]] | None = None
+    lambda_packaging: LambdaPackaging = LambdaPackaging()  # CODE_ONLY under the offline preview and tests
 
     def __post_init__(self):
         problems = []
@@ -117,24 +122,24 @@ class LeasingPlatformArgs:
             problems.append("secondary_provider and secondary_region go together")
         if self.secondary_region == self.primary_region:
             problems.append("secondary_region must differ from primary_region")
-        if not 0.5 <= self.min_capacity <= self.max_capacity <= 256:
-            problems.append(f"capacity must satisfy 0.5 <= min ({self.min_capacity}) <= max ({self.max_capacity}) <= 256")
         if not 1 <= self.instances_per_cluster <= 15:
             problems.append(f"instances_per_cluster must be 1..15, got {self.instances_per_cluster}")
         if not 1 <= self.backup_retention_days <= 35:
             problems.append(f"backup_retention_days must be 1..35, got {self.backup_retention_days}")
         if self.api_provisioned_concurrency > self.api_reserved_concurrency:
             problems.append("api_provisioned_concurrency cannot exceed api_reserved_concurrency")
-        if bool(self.api_domain_name) != bool(self.api_hosted_zone_id):
-            problems.append("api_domain_name and api_hosted_zone_id go together")
         if self.partner_api_url and not self.partner_api_url.startswith("https://"):
             problems.append("partner_api_url must be https://")
         if not 1 <= self.writer_record_ttl <= 60:
             problems.append(f"writer_record_ttl must be 1..60 seconds, got {self.writer_record_ttl}")
-        if len(self.vpc_cidrs) != 2:
-            problems.append("vpc_cidrs needs the primary and the secondary Region's CIDR")
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            problems.append(f"log_retention_days must be one of {sorted(LOG_RETENTION_DAYS)}")
+        domain = rules.api_domain_problem(self.api_domain_name, self.api_hosted_zone_id)
+        retention = formats.log_retention_problem(self.log_retention_days)
+        for argument, value, expected in (
+                *rules.aurora_capacity_problems(self.min_capacity, self.max_capacity),
+                *rules.vpc_cidrs_problems(self.vpc_cidrs),
+                *([domain] if domain else []),
+                *([("log_retention_days", self.log_retention_days, retention)] if retention else [])):
+            problems.append(f"{argument} {value!r}: expected {expected}")
         if problems:
             raise ValueError("LeasingPlatformArgs: " + "; ".join(problems))
 
@@ -180,9 +185,7 @@ class LeasingPlatform(pulumi.ComponentResource):
         self.name = name
         stack = pulumi.get_stack()
         self.identifier = f"{name}-{stack}".lower()[:40]
-        identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(
-            parent=self, provider=args.primary_provider))
-        self.account_id = identity.account_id
+        self.account_id = account_id(args.primary_provider)
 
         self.sites: dict[str, LeasingSite] = {
             args.primary_region: LeasingSite(args.primary_region, args.primary_provider, args.vpc_cidrs[0], True)}
@@ -228,7 +231,7 @@ class LeasingPlatform(pulumi.ComponentResource):
     # ----------------------------------------------------------------- helpers
 
     def _opts(self, site: LeasingSite, **kwargs) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, provider=site.provider, **kwargs)
+        return child_opts(self, provider=site.provider, **kwargs)
 
     def _n(self, site: LeasingSite, part: str) -> str:
         return f"{self.name}-{site.region}-{part}"
@@ -272,53 +275,43 @@ class LeasingPlatform(pulumi.ComponentResource):
         site.database_sg = aws.ec2.SecurityGroup(
             self._n(site, "database"), vpc_id=vpc, description="Aurora: in from RDS Proxy only", opts=self._opts(site))
         rule = self._opts(site)
-        aws.vpc.SecurityGroupEgressRule(
-            self._n(site, "functions-to-proxy"), security_group_id=site.function_sg.id, ip_protocol="tcp",
-            from_port=PORT, to_port=PORT, referenced_security_group_id=site.proxy_sg.id,
-            description="PostgreSQL to RDS Proxy in this Region", opts=rule)
-        aws.vpc.SecurityGroupEgressRule(
-            self._n(site, "functions-to-endpoints"), security_group_id=site.function_sg.id, ip_protocol="tcp",
-            from_port=443, to_port=443, cidr_ipv4=site.cidr, description="HTTPS to the VPC interface endpoints",
-            opts=rule)
-        aws.vpc.SecurityGroupIngressRule(
-            self._n(site, "proxy-from-functions"), security_group_id=site.proxy_sg.id, ip_protocol="tcp",
-            from_port=PORT, to_port=PORT, referenced_security_group_id=site.function_sg.id,
-            description="PostgreSQL from the leasing functions", opts=rule)
-        aws.vpc.SecurityGroupEgressRule(
-            self._n(site, "proxy-to-database"), security_group_id=site.proxy_sg.id, ip_protocol="tcp",
-            from_port=PORT, to_port=PORT, referenced_security_group_id=site.database_sg.id,
-            description="PostgreSQL to Aurora", opts=rule)
-        aws.vpc.SecurityGroupIngressRule(
-            self._n(site, "database-from-proxy"), security_group_id=site.database_sg.id, ip_protocol="tcp",
-            from_port=PORT, to_port=PORT, referenced_security_group_id=site.proxy_sg.id,
-            description="PostgreSQL from RDS Proxy only", opts=rule)
+        security_groups.allow(
+            self._n(site, "functions-to-proxy"), self._n(site, "proxy-from-functions"),
+            source_security_group_id=site.function_sg.id, destination_security_group_id=site.proxy_sg.id, port=PORT,
+            egress_description="PostgreSQL to RDS Proxy in this Region",
+            ingress_description="PostgreSQL from the leasing functions", opts=rule)
+        security_groups.tcp_egress(
+            self._n(site, "functions-to-endpoints"), security_group_id=site.function_sg.id, cidr=site.cidr,
+            description="HTTPS to the VPC interface endpoints", opts=rule)
+        security_groups.allow(
+            self._n(site, "proxy-to-database"), self._n(site, "database-from-proxy"),
+            source_security_group_id=site.proxy_sg.id, destination_security_group_id=site.database_sg.id, port=PORT,
+            egress_description="PostgreSQL to Aurora", ingress_description="PostgreSQL from RDS Proxy only", opts=rule)
         other = self._other(site)
         if other is not None:
             # Security groups cannot reference each other across Regions: the peer VPC's CIDR it is.
-            aws.vpc.SecurityGroupEgressRule(
-                self._n(site, "functions-to-peer-proxy"), security_group_id=site.function_sg.id, ip_protocol="tcp",
-                from_port=PORT, to_port=PORT, cidr_ipv4=other.cidr,
-                description=f"PostgreSQL to RDS Proxy in {other.region} when it fronts the writer", opts=rule)
-            aws.vpc.SecurityGroupIngressRule(
-                self._n(site, "proxy-from-peer"), security_group_id=site.proxy_sg.id, ip_protocol="tcp",
-                from_port=PORT, to_port=PORT, cidr_ipv4=other.cidr,
+            security_groups.tcp_egress(
+                self._n(site, "functions-to-peer-proxy"), security_group_id=site.function_sg.id, cidr=other.cidr,
+                port=PORT, description=f"PostgreSQL to RDS Proxy in {other.region} when it fronts the writer",
+                opts=rule)
+            security_groups.tcp_ingress(
+                self._n(site, "proxy-from-peer"), security_group_id=site.proxy_sg.id, cidr=other.cidr, port=PORT,
                 description=f"PostgreSQL from the leasing functions in {other.region}", opts=rule)
 
     # ----------------------------------------------------------------- keys and alarms
 
     def _key(self, site: LeasingSite) -> None:
         account_root = self.account_id.apply(lambda a: f"arn:aws:iam::{a}:root")
-        policy = pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
-            # The account administers the key through IAM, as in the default key policy.
-            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": account_root},
-             "Action": "kms:*", "Resource": "*"},
+        policy = iam.policy_document([
+            # The account administers the key through IAM, as in the default key policy ("*" in a key
+            # policy is this key: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+            iam.resource_statement({"AWS": account_root}, "kms:*", "*", sid="AccountAdministers"),
             # EventBridge (to the encrypted lease topic) and CloudWatch alarms (to the alarm topic)
             # publish to SNS topics encrypted with this key.
-            {"Sid": "ServicesPublishToEncryptedTopics", "Effect": "Allow",
-             "Principal": {"Service": ["events.amazonaws.com", "cloudwatch.amazonaws.com"]},
-             "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
-             "Condition": {"StringEquals": {"aws:SourceAccount": self.account_id}}},
-        ]})
+            iam.resource_statement({"Service": ["events.amazonaws.com", "cloudwatch.amazonaws.com"]},
+                                   ["kms:Decrypt", "kms:GenerateDataKey"], "*", sid="ServicesPublishToEncryptedTopics",
+                                   conditions={"StringEquals": {"aws:SourceAccount": self.account_id}}),
+        ])
         site.key = aws.kms.Key(
             self._n(site, "key"), description=f"Leasing data in {site.region}: Aurora storage, SNS topics",
             enable_key_rotation=True, deletion_window_in_days=30 if self.args.protect_data else 7, policy=policy,
@@ -334,24 +327,17 @@ class LeasingPlatform(pulumi.ComponentResource):
                                       protocol="email", endpoint=email, opts=self._opts(site))
 
     def _queue_depth_alarm(self, site: LeasingSite, purpose: str, queue: aws.sqs.Queue) -> None:
-        aws.cloudwatch.MetricAlarm(
-            self._n(site, f"{purpose}-dlq-alarm"), namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible",
-            dimensions={"QueueName": queue.name}, statistic="Maximum", period=300, evaluation_periods=1,
-            threshold=0, comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-            alarm_description=f"Lease events for {purpose} failed every retry and wait in {purpose} DLQ",
-            alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
+        alarms.metric_alarm(
+            self._n(site, f"{purpose}-dlq-alarm"), alarms.QUEUE_NOT_EMPTY, dimensions={"QueueName": queue.name},
+            description=f"Lease events for {purpose} failed every retry and wait in {purpose} DLQ",
+            actions=[site.alarm_topic.arn], opts=self._opts(site))
 
     def _dead_letter_queue(self, site: LeasingSite, purpose: str, senders: Sequence[pulumi.Input[str]]) -> aws.sqs.Queue:
         queue = aws.sqs.Queue(self._n(site, f"{purpose}-dlq"), sqs_managed_sse_enabled=True,
                               message_retention_seconds=_DLQ_RETENTION_SECONDS, opts=self._opts(site))
         if senders:
-            aws.sqs.QueuePolicy(self._n(site, f"{purpose}-dlq-policy"), queue_url=queue.url,
-                                policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
-                                    "Sid": "RulesDeadLetter", "Effect": "Allow",
-                                    "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
-                                    "Resource": queue.arn,
-                                    "Condition": {"ArnEquals": {"aws:SourceArn": list(senders)}}}]}),
-                                opts=self._opts(site))
+            routes.dead_letter_policy(self._n(site, f"{purpose}-dlq-policy"), queue=queue, sid="RulesDeadLetter",
+                                      source_arns=list(senders), opts=self._opts(site))
         site.dead_letter_queues[purpose] = queue
         self._queue_depth_alarm(site, purpose, queue)
         return queue
@@ -416,13 +402,11 @@ class LeasingPlatform(pulumi.ComponentResource):
                     performance_insights_enabled=protect, opts=self._opts(site, protect=protect))
                 for index in range(args.instances_per_cluster)
             ]
-            aws.cloudwatch.MetricAlarm(
-                self._n(site, "acu-alarm"), namespace="AWS/RDS", metric_name="ACUUtilization",
-                dimensions={"DBClusterIdentifier": site.cluster.cluster_identifier}, statistic="Average", period=300,
-                evaluation_periods=3, threshold=90, comparison_operator="GreaterThanThreshold",
-                treat_missing_data="notBreaching",
-                alarm_description="Aurora runs near its maximum capacity: raise leasingAuroraMaxCapacity",
-                alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
+            alarms.metric_alarm(
+                self._n(site, "acu-alarm"), alarms.ACU_HIGH,
+                dimensions={"DBClusterIdentifier": site.cluster.cluster_identifier},
+                description="Aurora runs near its maximum capacity: raise leasingAuroraMaxCapacity",
+                actions=[site.alarm_topic.arn], opts=self._opts(site))
 
     def _regional_secret_arn(self, site: LeasingSite) -> pulumi.Output[str]:
         if site.is_primary:
@@ -504,38 +488,27 @@ class LeasingPlatform(pulumi.ComponentResource):
         site.rules[purpose] = rule
         return rule
 
-    @staticmethod
-    def _retry(max_age_seconds: int = 24 * 3600, attempts: int = 185) -> aws.cloudwatch.EventTargetRetryPolicyArgs:
-        return aws.cloudwatch.EventTargetRetryPolicyArgs(maximum_event_age_in_seconds=max_age_seconds,
-                                                         maximum_retry_attempts=attempts)
-
     def _event_targets(self, site: LeasingSite, metrics_function: PythonFunction) -> None:
         args = self.args
         # Lambda: leasing activity metrics per community (deduplicated by event id).
         rule = self._rule(site, "metrics", LEASE_EVENT_TYPES)
         dlq = self._dead_letter_queue(site, "metrics", [rule.arn])
-        aws.cloudwatch.EventTarget(
-            self._n(site, "metrics-target"), rule=rule.name, event_bus_name=site.bus.name, arn=metrics_function.arn,
-            retry_policy=self._retry(), dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn),
-            opts=self._opts(site))
-        aws.lambda_.Permission(self._n(site, "metrics-invoke"), action="lambda:InvokeFunction",
-                               function=metrics_function.name, principal="events.amazonaws.com",
-                               source_arn=rule.arn, opts=self._opts(site))
+        routes.target(self._n(site, "metrics-target"), rule=rule, event_bus_name=site.bus.name,
+                      arn=metrics_function.arn, dead_letter_arn=dlq.arn, opts=self._opts(site))
+        routes.invoke_permission(self._n(site, "metrics-invoke"), function_name=metrics_function.name, rule=rule,
+                                 opts=self._opts(site))
 
         # Encrypted SNS topic: finance and administration subscribe to leases and payments.
         topic = site.lease_topic = aws.sns.Topic(self._n(site, "lease-topic"), kms_master_key_id=site.key.arn,
                                                  opts=self._opts(site))
         rule = self._rule(site, "notifications", NOTIFIED_EVENT_TYPES)
-        aws.sns.TopicPolicy(self._n(site, "lease-topic-policy"), arn=topic.arn, policy=pulumi.Output.json_dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Sid": "LeasingBusPublishes", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sns:Publish", "Resource": topic.arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}}}]}), opts=self._opts(site))
+        aws.sns.TopicPolicy(self._n(site, "lease-topic-policy"), arn=topic.arn, policy=iam.policy_document([
+            iam.resource_statement({"Service": routes.EVENTS_PRINCIPAL}, "sns:Publish", topic.arn,
+                                   sid="LeasingBusPublishes", conditions={"ArnEquals": {"aws:SourceArn": rule.arn}})]),
+                            opts=self._opts(site))
         dlq = self._dead_letter_queue(site, "notifications", [rule.arn])
-        aws.cloudwatch.EventTarget(
-            self._n(site, "notifications-target"), rule=rule.name, event_bus_name=site.bus.name, arn=topic.arn,
-            retry_policy=self._retry(), dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn),
-            opts=self._opts(site))
+        routes.target(self._n(site, "notifications-target"), rule=rule, event_bus_name=site.bus.name, arn=topic.arn,
+                      dead_letter_arn=dlq.arn, opts=self._opts(site))
 
         # API destination: the external property-management partner.
         if not args.partner_api_url:
@@ -564,10 +537,8 @@ class LeasingPlatform(pulumi.ComponentResource):
         aws.iam.RolePolicy(self._n(site, "partner-policy"), role=role.id, policy=iam.policy_document([
             iam.statement(["events:InvokeApiDestination"], [destination.arn])]), opts=self._opts(site))
         dlq = self._dead_letter_queue(site, "partner", [rule.arn])
-        aws.cloudwatch.EventTarget(
-            self._n(site, "partner-target"), rule=rule.name, event_bus_name=site.bus.name, arn=destination.arn,
-            role_arn=role.arn, input_path="$.detail", retry_policy=self._retry(),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn), opts=self._opts(site))
+        routes.target(self._n(site, "partner-target"), rule=rule, event_bus_name=site.bus.name, arn=destination.arn,
+                      dead_letter_arn=dlq.arn, role_arn=role.arn, input_path="$.detail", opts=self._opts(site))
 
     # ----------------------------------------------------------------- functions
 
@@ -575,7 +546,8 @@ class LeasingPlatform(pulumi.ComponentResource):
         if in_vpc:
             kwargs.update(subnet_ids=site.network.private_subnet_ids, security_group_ids=[site.function_sg.id])
         function = PythonFunction(self._n(site, key), PythonFunctionArgs(
-            source=source, log_retention_days=self.args.log_retention_days, **kwargs), opts=self._opts(site))
+            source=source, log_retention_days=self.args.log_retention_days,
+             packaging=self.args.lambda_packaging, **kwargs), opts=self._opts(site))
         site.functions[key] = function
         return function
 
@@ -604,23 +576,21 @@ class LeasingPlatform(pulumi.ComponentResource):
         schedule = aws.cloudwatch.EventRule(self._n(site, "outbox-schedule"), schedule_expression=args.relay_schedule,
                                             description="Drain the lease event outbox", opts=self._opts(site))
         schedule_dlq = self._dead_letter_queue(site, "outbox-schedule", [schedule.arn])
-        aws.cloudwatch.EventTarget(
-            self._n(site, "outbox-schedule-target"), rule=schedule.name, arn=relay.arn,
-            retry_policy=self._retry(max_age_seconds=300, attempts=2),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=schedule_dlq.arn),
-            opts=self._opts(site))
-        aws.lambda_.Permission(self._n(site, "outbox-schedule-invoke"), action="lambda:InvokeFunction",
-                               function=relay.name, principal="events.amazonaws.com", source_arn=schedule.arn,
-                               opts=self._opts(site))
+        routes.target(self._n(site, "outbox-schedule-target"), rule=schedule, arn=relay.arn,
+                      retry=routes.retry_policy(max_age_seconds=300, attempts=2), dead_letter_arn=schedule_dlq.arn,
+                      opts=self._opts(site))
+        routes.invoke_permission(self._n(site, "outbox-schedule-invoke"), function_name=relay.name, rule=schedule,
+                                 opts=self._opts(site))
         relay_service = self._n(site, "outbox-relay")  # Powertools' "service" dimension of its metrics
         for metric, threshold, description in (
                 ("OutboxStuck", 0, "Lease events keep failing PutEvents (see the relay's logs)"),
                 ("OutboxOldestPendingSeconds", 900, "Lease events wait more than 15 minutes in the outbox")):
-            aws.cloudwatch.MetricAlarm(
-                self._n(site, f"{metric.lower()}-alarm"), namespace=METRICS_NAMESPACE, metric_name=metric,
-                dimensions={"service": relay_service}, statistic="Maximum", period=300, evaluation_periods=1,
-                threshold=threshold, comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-                alarm_description=description, alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
+            alarms.metric_alarm(
+                self._n(site, f"{metric.lower()}-alarm"),
+                alarms.AlarmPreset(METRICS_NAMESPACE, metric, "Maximum", period=300, evaluation_periods=1,
+                                   threshold=threshold),
+                dimensions={"service": relay_service}, description=description,
+                actions=[site.alarm_topic.arn], opts=self._opts(site))
 
         table = aws.dynamodb.Table(
             self._n(site, "event-idempotency"), billing_mode="PAY_PER_REQUEST", hash_key="id",
@@ -666,18 +636,13 @@ class LeasingPlatform(pulumi.ComponentResource):
             description="Aurora global database switchover finished / failover completed",
             event_pattern=pulumi.Output.json_dumps(failover_events.event_pattern(clusters)), opts=self._opts(site))
         site.rules["failover"] = rule
-        aws.sqs.QueuePolicy(self._n(site, "failover-dlq-policy"), queue_url=dlq.url, policy=pulumi.Output.json_dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Sid": "FailoverRuleDeadLetter", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sqs:SendMessage", "Resource": dlq.arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}}}]}), opts=self._opts(site))
-        aws.cloudwatch.EventTarget(
-            self._n(site, "failover-target"), rule=rule.name, arn=function.arn,
-            retry_policy=self._retry(max_age_seconds=3600, attempts=20),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn), opts=self._opts(site))
-        aws.lambda_.Permission(self._n(site, "failover-invoke"), action="lambda:InvokeFunction",
-                               function=function.name, principal="events.amazonaws.com", source_arn=rule.arn,
-                               opts=self._opts(site))
+        routes.dead_letter_policy(self._n(site, "failover-dlq-policy"), queue=dlq, sid="FailoverRuleDeadLetter",
+                                  source_arns=rule.arn, opts=self._opts(site))
+        routes.target(self._n(site, "failover-target"), rule=rule, arn=function.arn,
+                      retry=routes.retry_policy(max_age_seconds=3600, attempts=20), dead_letter_arn=dlq.arn,
+                      opts=self._opts(site))
+        routes.invoke_permission(self._n(site, "failover-invoke"), function_name=function.name, rule=rule,
+                                 opts=self._opts(site))
 
     def _migrations(self) -> None:
         primary = self.primary
@@ -736,13 +701,11 @@ class LeasingPlatform(pulumi.ComponentResource):
             settings=aws.apigateway.MethodSettingsSettingsArgs(
                 metrics_enabled=True, throttling_rate_limit=100, throttling_burst_limit=200),
             opts=self._opts(site))
-        site.api_errors_alarm = aws.cloudwatch.MetricAlarm(
-            self._n(site, "api-5xx-alarm"), namespace="AWS/ApiGateway", metric_name="5XXError",
-            dimensions={"ApiName": api.name, "Stage": site.stage.stage_name}, statistic="Sum", period=60,
-            evaluation_periods=3, datapoints_to_alarm=2, threshold=5, comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching",
-            alarm_description="The lease API fails in this Region (also takes it out of the latency records)",
-            alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
+        site.api_errors_alarm = alarms.metric_alarm(
+            self._n(site, "api-5xx-alarm"), alarms.API_ERRORS,
+            dimensions={"ApiName": api.name, "Stage": site.stage.stage_name},
+            description="The lease API fails in this Region (also takes it out of the latency records)",
+            actions=[site.alarm_topic.arn], opts=self._opts(site))
 
     def _custom_domain(self) -> None:
         args, primary = self.args, self.primary

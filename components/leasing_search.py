@@ -32,17 +32,17 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam
-from components.lambda_function import PythonFunction, PythonFunctionArgs
+from components import alarms, iam, security_groups
+from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
+from components.providers import child_opts
+from components.rules import leasing as rules
 
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "lambdas" / "search_bootstrap" / "index_template.json"
 STREAM_MODES = ("PROVISIONED", "ON_DEMAND")
-DEDICATED_MASTER_COUNTS = (0, 3, 5)
 # TLS 1.2 minimum with forward secrecy only.
 TLS_POLICY = "Policy-Min-TLS-1-2-PFS-2023-10"
 SEARCH_ROUTE = "GET/listings/search"
-_INSTANCE_TYPE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+\.search$")
-_ENGINE_VERSION = re.compile(r"^(OpenSearch|Elasticsearch)_\d+\.\d+$")
+_BOOTSTRAP_ACTIONS = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut", "es:ESHttpPost"]
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _COMPONENT_NAME = re.compile(r"^[a-z][a-z0-9-]{2,19}$")
 MAX_RECORD_AGE_SECONDS = 604_800  # the event source mapping's ceiling (7 days)
@@ -104,6 +104,7 @@ class LeasingSearchArgs:
     alarm_topic_arn: pulumi.Input[str] | None = None
     protect: bool = False  # keep the domain on delete and replacement (stateful)
     tags: dict[str, str] = field(default_factory=dict)
+    lambda_packaging: LambdaPackaging = LambdaPackaging()  # CODE_ONLY under the offline preview and tests
 
     def __post_init__(self):
         problems = self.problems()
@@ -136,11 +137,11 @@ class LeasingSearchArgs:
             p.append(f"max_retry_attempts must be between 0 and 10000 (bounded), got {self.max_retry_attempts}")
         if not 1 <= self.parallelization_factor <= 10:
             p.append(f"parallelization_factor must be between 1 and 10, got {self.parallelization_factor}")
-        if not _ENGINE_VERSION.match(self.engine_version):
+        if not rules.SEARCH_ENGINE_VERSION.match(self.engine_version):
             p.append(f"engine_version must look like OpenSearch_2.19, got {self.engine_version!r}")
         for label, value in (("instance_type", self.instance_type), ("master_type", self.master_type),
                              ("warm_type", self.warm_type)):
-            if value and not _INSTANCE_TYPE.match(value):
+            if value and not rules.SEARCH_INSTANCE_TYPE.match(value):
                 p.append(f"{label} must be an OpenSearch instance type such as r6g.large.search, got {value!r}")
         if not _ALIAS.match(self.index_alias):
             p.append(f"index_alias must be a lower-case index name, got {self.index_alias!r}")
@@ -156,29 +157,15 @@ class LeasingSearchArgs:
             p.append("a route on rest_api_id needs api_execution_arn (for the invoke permission)")
         if self.api_authorization not in ("AWS_IAM", "COGNITO_USER_POOLS", "CUSTOM"):
             p.append(f"api_authorization must be AWS_IAM, COGNITO_USER_POOLS or CUSTOM (never NONE), got {self.api_authorization!r}")
-        if self.instance_count < 1:
-            p.append(f"instance_count must be at least 1, got {self.instance_count}")
-        elif self.instance_count > 1:
-            zones = min(len(self.subnet_ids), 3)
-            if zones < 2:
-                p.append(f"{self.instance_count} data nodes across AZs need private subnets in 2 or 3 AZs, got {len(self.subnet_ids)}")
-            elif self.instance_count % zones:
-                p.append(f"instance_count ({self.instance_count}) must be a multiple of the AZ count ({zones}); "
-                         f"three nodes need subnets in three AZs")
-        if self.master_count not in DEDICATED_MASTER_COUNTS:
-            p.append(f"master_count must be one of {DEDICATED_MASTER_COUNTS}, got {self.master_count}")
-        if bool(self.master_count) != bool(self.master_type):
-            p.append("master_count and master_type go together (both set or both empty)")
-        if self.warm_count and self.warm_count < 2:
-            p.append(f"warm_count must be 0 or at least 2 (UltraWarm's minimum), got {self.warm_count}")
-        if bool(self.warm_count) != bool(self.warm_type):
-            p.append("warm_count and warm_type go together (both set or both empty)")
-        if self.warm_count and not self.master_count:
-            p.append("UltraWarm needs dedicated master nodes (master_count)")
-        if self.warm_count and self.instance_type.startswith("t"):
-            p.append(f"UltraWarm is not available with burstable data nodes ({self.instance_type})")
-        if self.cold_storage and not self.warm_count:
-            p.append("cold_storage needs UltraWarm (warm_count)")
+        zones = None if self.instance_count <= 1 else min(len(self.subnet_ids), 3)
+        count_problem = rules.data_node_count_problem(self.instance_count, zones)
+        if count_problem:
+            p.append(f"instance_count ({self.instance_count}) must be {count_problem}")
+        for argument, value, expected in rules.search_topology_problems(
+                instance_type=self.instance_type, instance_count=self.instance_count, master_type=self.master_type,
+                master_count=self.master_count, warm_type=self.warm_type, warm_count=self.warm_count,
+                cold_storage=self.cold_storage):
+            p.append(f"{argument} {value!r}: expected {expected}")
         if not 10 <= self.volume_gb <= 16_384:
             p.append(f"volume_gb must be between 10 and 16384, got {self.volume_gb}")
         return p
@@ -196,11 +183,38 @@ class LeasingSearch(pulumi.ComponentResource):
                              f"with a letter (it prefixes the domain name), got {name!r}")
         super().__init__("blueprints:leasing:LeasingSearch", name, None, opts)
         self.args = args
+        self._stream_and_failure_queue(name, args)
+        self._network_access(name, args)
+        self._bootstrap_function(name, args)
+        self._domain(name, args)
+        self._functions(name, args)
+        self._access_policy(name, args)
+        self._indexer_mapping(name, args)
+        self._bootstrap_run(name, args)
+        self._api_route(name, args)
+        self._alarms(name, args)
 
-        def child(**kwargs) -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(parent=self, provider=args.provider, **kwargs)
+        self.stream_name = self.stream.name
+        self.stream_arn = self.stream.arn
+        self.domain_endpoint = self.domain.endpoint
+        self.search_function_arn = self.search.function.arn
+        self.search_invoke_arn = self.search.function.invoke_arn
+        self.register_outputs({
+            "streamName": self.stream.name,
+            "streamArn": self.stream.arn,
+            "domainEndpoint": self.domain.endpoint,
+            "domainArn": self.domain.arn,
+            "failureQueueUrl": self.failure_queue.url,
+            "indexerFunction": self.indexer.function.name,
+            "searchFunction": self.search.function.name,
+            "searchInvokeArn": self.search.function.invoke_arn,
+        })
 
-        # --- Stream and failure destination ---------------------------------------------------
+    def _child(self, **kwargs) -> pulumi.ResourceOptions:
+        return child_opts(self, self.args.provider, **kwargs)
+
+    def _stream_and_failure_queue(self, name: str, args: LeasingSearchArgs) -> None:
+        child = self._child
         self.stream = aws.kinesis.Stream(
             f"{name}-listings",
             stream_mode_details=aws.kinesis.StreamStreamModeDetailsArgs(stream_mode=args.stream_mode),
@@ -222,7 +236,8 @@ class LeasingSearch(pulumi.ComponentResource):
             opts=child(),
         )
 
-        # --- Network access -------------------------------------------------------------------
+    def _network_access(self, name: str, args: LeasingSearchArgs) -> None:
+        child = self._child
         self.functions_security_group = aws.ec2.SecurityGroup(
             f"{name}-functions",
             vpc_id=args.vpc_id,
@@ -230,13 +245,10 @@ class LeasingSearch(pulumi.ComponentResource):
             tags={**args.tags, "Name": f"{name}-functions"},
             opts=child(),
         )
-        self.functions_egress = aws.vpc.SecurityGroupEgressRule(
-            f"{name}-functions-https-out",
-            security_group_id=self.functions_security_group.id,
-            ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4=args.vpc_cidr_block,
-            description="HTTPS inside the VPC: the search domain and interface endpoints (SQS)",
-            opts=child(),
-        )
+        self.functions_egress = security_groups.tcp_egress(
+            f"{name}-functions-https-out", security_group_id=self.functions_security_group.id,
+            cidr=args.vpc_cidr_block, description="HTTPS inside the VPC: the search domain and interface endpoints (SQS)",
+            opts=child())
         self.domain_security_group = aws.ec2.SecurityGroup(
             f"{name}-domain",
             vpc_id=args.vpc_id,
@@ -244,27 +256,30 @@ class LeasingSearch(pulumi.ComponentResource):
             tags={**args.tags, "Name": f"{name}-domain"},
             opts=child(),
         )
-        self.domain_ingress = aws.vpc.SecurityGroupIngressRule(
-            f"{name}-domain-https-in",
-            security_group_id=self.domain_security_group.id,
-            ip_protocol="tcp", from_port=443, to_port=443,
-            referenced_security_group_id=self.functions_security_group.id,
-            description="HTTPS from the search functions (indexer, search API, bootstrap)",
-            opts=child(),
-        )
-        vpc_function = dict(subnet_ids=list(args.subnet_ids), security_group_ids=[self.functions_security_group.id])
+        self.domain_ingress = security_groups.tcp_ingress(
+            f"{name}-domain-https-in", security_group_id=self.domain_security_group.id,
+            source_security_group_id=self.functions_security_group.id,
+            description="HTTPS from the search functions (indexer, search API, bootstrap)", opts=child())
 
-        # --- Bootstrap function first: its role is the domain's master user -------------------
+    def _vpc_function(self, args: LeasingSearchArgs) -> dict:
+        """What every search function shares: the private subnets, its security group, logs, packaging."""
+        return dict(subnet_ids=list(args.subnet_ids), security_group_ids=[self.functions_security_group.id],
+                    log_retention_days=args.log_retention_days, packaging=args.lambda_packaging)
+
+    def _bootstrap_function(self, name: str, args: LeasingSearchArgs) -> None:
+        """First: its role is the domain's master user."""
+        child, vpc_function = self._child, self._vpc_function(args)
         self.bootstrap = PythonFunction(
             f"{name}-bootstrap",
             PythonFunctionArgs(
                 source="search_bootstrap", memory_mb=256, timeout_seconds=60,
                 description="Installs the listing index template and maps the search roles (FGAC master user)",
-                log_retention_days=args.log_retention_days, **vpc_function),
+                **vpc_function),
             opts=child(),
         )
 
-        # --- OpenSearch domain ---------------------------------------------------------------
+    def _domain(self, name: str, args: LeasingSearchArgs) -> None:
+        child = self._child
         depends: list[pulumi.Resource] = []
         if args.create_service_linked_role:
             # One per account: create it here only if no other stack (or the console) has.
@@ -310,9 +325,10 @@ class LeasingSearch(pulumi.ComponentResource):
             tags=args.tags,
             opts=child(depends_on=depends, protect=args.protect, retain_on_delete=args.protect),
         )
-        domain_arn = self.domain.arn
 
-        # --- Indexer and search functions ----------------------------------------------------
+    def _functions(self, name: str, args: LeasingSearchArgs) -> None:
+        """The indexer and search functions, and the bootstrap's access once the domain exists."""
+        child, vpc_function, domain_arn = self._child, self._vpc_function(args), self.domain.arn
         self.indexer = PythonFunction(
             f"{name}-indexer",
             PythonFunctionArgs(
@@ -332,7 +348,7 @@ class LeasingSearch(pulumi.ComponentResource):
                     iam.statement(["sqs:SendMessage"], [self.failure_queue.arn]),
                     iam.statement(["es:ESHttpPost"], [domain_arn.apply(lambda arn: f"{arn}/_bulk")]),
                 ],
-                log_retention_days=args.log_retention_days, **vpc_function),
+                **vpc_function),
             opts=child(),
         )
         self.search = PythonFunction(
@@ -345,26 +361,28 @@ class LeasingSearch(pulumi.ComponentResource):
                     iam.statement(["es:ESHttpGet", "es:ESHttpPost"],
                                   [domain_arn.apply(lambda arn: f"{arn}/{args.index_alias}/_search")]),
                 ],
-                log_retention_days=args.log_retention_days, **vpc_function),
+                **vpc_function),
             opts=child(),
         )
-        bootstrap_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut", "es:ESHttpPost"]
         # Added after the domain exists: the domain names this role as its master user.
         self.bootstrap_policy = aws.iam.RolePolicy(
             f"{name}-bootstrap-opensearch",
             role=self.bootstrap.role.id,
-            policy=iam.policy_document([iam.statement(bootstrap_actions, [domain_arn.apply(lambda arn: f"{arn}/*")])]),
+            policy=iam.policy_document([iam.statement(_BOOTSTRAP_ACTIONS, [domain_arn.apply(lambda arn: f"{arn}/*")])]),
             opts=child(),
         )
 
-        # The domain's resource policy names each role and what it may call; fine-grained access
-        # control (roles installed by the bootstrap) then limits them to the listing index.
+    def _access_policy(self, name: str, args: LeasingSearchArgs) -> None:
+        """The domain's resource policy names each role and what it may call; fine-grained access
+        control (roles installed by the bootstrap) then limits them to the listing index."""
+        child, domain_arn = self._child, self.domain.arn
+
         def access_policy(values: list) -> str:
             arn, indexer_role, search_role, bootstrap_role = values
             allow = [
                 (indexer_role, ["es:ESHttpPost"], f"{arn}/_bulk"),
                 (search_role, ["es:ESHttpGet", "es:ESHttpPost"], f"{arn}/{args.index_alias}/_search"),
-                (bootstrap_role, bootstrap_actions, f"{arn}/*"),
+                (bootstrap_role, _BOOTSTRAP_ACTIONS, f"{arn}/*"),
             ]
             return json.dumps({"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Principal": {"AWS": role}, "Action": actions, "Resource": resource}
@@ -378,7 +396,9 @@ class LeasingSearch(pulumi.ComponentResource):
             opts=child(),
         )
 
-        # --- Kinesis -> indexer --------------------------------------------------------------
+    def _indexer_mapping(self, name: str, args: LeasingSearchArgs) -> None:
+        """Kinesis -> indexer, with bounded retries and a failure destination."""
+        child = self._child
         self.event_source_mapping = aws.lambda_.EventSourceMapping(
             f"{name}-indexer-stream",
             function_name=self.indexer.function.arn,
@@ -400,7 +420,9 @@ class LeasingSearch(pulumi.ComponentResource):
             opts=child(depends_on=[self.indexer.role_policy]),
         )
 
-        # --- Bootstrap run: index template, index and alias, FGAC role mappings ---------------
+    def _bootstrap_run(self, name: str, args: LeasingSearchArgs) -> None:
+        """Index template, index and alias, FGAC role mappings."""
+        child = self._child
         self.bootstrap_invocation = aws.lambda_.Invocation(
             f"{name}-bootstrap-run",
             function_name=self.bootstrap.function.name,
@@ -416,6 +438,9 @@ class LeasingSearch(pulumi.ComponentResource):
             opts=child(depends_on=[self.domain_policy, self.bootstrap_policy]),
         )
 
+    def _api_route(self, name: str, args: LeasingSearchArgs) -> None:
+        """GET /listings/search on the parent's REST API, when it gives one."""
+        child = self._child
         self.api_route_resources: list[pulumi.Resource] = []
         if args.rest_api_id is not None:
             listings = aws.apigateway.Resource(
@@ -443,51 +468,26 @@ class LeasingSearch(pulumi.ComponentResource):
                 opts=child(),
             )
 
-        # --- Alarms: records that did not make it, an indexer falling behind, a red cluster ----
+    def _alarms(self, name: str, args: LeasingSearchArgs) -> None:
+        """Records that did not make it, an indexer falling behind, a red cluster."""
+        child = self._child
         actions = [args.alarm_topic_arn] if args.alarm_topic_arn is not None else []
         self.alarms = [
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-failures-queued",
-                alarm_description="Listing changes could not be indexed: see the failure queue",
-                namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible",
-                dimensions={"QueueName": self.failure_queue.name},
-                statistic="Maximum", period=300, evaluation_periods=1, threshold=1,
-                comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
-                alarm_actions=actions, opts=child()),
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-indexer-behind",
-                alarm_description="The indexer is more than 5 minutes behind the listing stream",
-                namespace="AWS/Lambda", metric_name="IteratorAge",
-                dimensions={"FunctionName": self.indexer.function.name},
-                statistic="Maximum", period=300, evaluation_periods=3, threshold=300_000,
-                comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-                alarm_actions=actions, opts=child()),
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-cluster-red",
-                alarm_description="At least one primary shard of the search domain is unassigned",
-                namespace="AWS/ES", metric_name="ClusterStatus.red",
+            alarms.metric_alarm(
+                f"{name}-failures-queued", alarms.QUEUE_NOT_EMPTY, dimensions={"QueueName": self.failure_queue.name},
+                description="Listing changes could not be indexed: see the failure queue",
+                threshold=1, comparison_operator="GreaterThanOrEqualToThreshold", actions=actions, opts=child()),
+            alarms.metric_alarm(
+                f"{name}-indexer-behind", alarms.ITERATOR_AGE, dimensions={"FunctionName": self.indexer.function.name},
+                description="The indexer is more than 5 minutes behind the listing stream", actions=actions,
+                opts=child()),
+            alarms.metric_alarm(
+                f"{name}-cluster-red", alarms.CLUSTER_RED,
                 dimensions={"DomainName": self.domain.domain_name,
                             "ClientId": self.domain.domain_id.apply(lambda domain_id: domain_id.split("/")[0])},
-                statistic="Maximum", period=60, evaluation_periods=5, threshold=1,
-                comparison_operator="GreaterThanOrEqualToThreshold",
-                alarm_actions=actions, opts=child()),
+                description="At least one primary shard of the search domain is unassigned", actions=actions,
+                opts=child()),
         ]
-
-        self.stream_name = self.stream.name
-        self.stream_arn = self.stream.arn
-        self.domain_endpoint = self.domain.endpoint
-        self.search_function_arn = self.search.function.arn
-        self.search_invoke_arn = self.search.function.invoke_arn
-        self.register_outputs({
-            "streamName": self.stream.name,
-            "streamArn": self.stream.arn,
-            "domainEndpoint": self.domain.endpoint,
-            "domainArn": self.domain.arn,
-            "failureQueueUrl": self.failure_queue.url,
-            "indexerFunction": self.indexer.function.name,
-            "searchFunction": self.search.function.name,
-            "searchInvokeArn": self.search.function.invoke_arn,
-        })
 
 
 def site_builder(values: Mapping[str, Any], name_prefix: str = "search") -> Callable[[Any], list[pulumi.Resource]]:
@@ -496,7 +496,7 @@ def site_builder(values: Mapping[str, Any], name_prefix: str = "search") -> Call
     subnet_ids, rest_api_id, rest_api_root_resource_id, api_execution_arn, alarm_topic_arn, protect)
     and returns the route resources the platform's API deployment waits for.
 
-    ``values`` are the per-stack sizes: ``stack_config.LeasingSearchConfig.component_values()``.
+    ``values`` are the per-stack sizes: ``config.leasing.LeasingSearchConfig.component_values()``.
     """
 
     def build(site: Any) -> list[pulumi.Resource]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+from components.providers import child_opts
 
 # Gateway endpoints cost nothing; interface endpoints are billed per AZ-hour.
 GATEWAY_ENDPOINT_SERVICES = frozenset({"s3", "dynamodb"})
@@ -69,7 +70,7 @@ class Network(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:network:Network", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_opts(self)
         self.args = args
 
         self.vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=args.cidr_block, enable_dns_hostnames=True,

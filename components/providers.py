@@ -7,18 +7,37 @@ are created on first use, so a stack only registers the ones it needs.
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass
 from functools import cached_property
 
 import pulumi
 import pulumi_aws as aws
 
-from stack_config import StackSettings
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    """What the providers need to know about the stack (the config builds it)."""
+
+    project: str
+    stack: str
+    environment: str
+    cost_center: str
+    primary_region: str
+    secondary_region: str
+    producer_account_id: str | None = None
+    consumer_account_id: str | None = None
+    consumer_role_arn: str | None = None
+
+    @property
+    def has_separate_consumer_account(self) -> bool:
+        return self.consumer_account_id is not None and self.consumer_account_id != self.producer_account_id
 
 
 class ArchitectureProviders:
     """The providers one architecture may use: producer and consumer account, both Regions."""
 
-    def __init__(self, settings: StackSettings, architecture: str):
+    def __init__(self, settings: ProviderSettings, architecture: str):
         self.settings = settings
         self.architecture = architecture
 
@@ -65,6 +84,16 @@ class ArchitectureProviders:
             return self.secondary
         return self._provider(self.settings.secondary_region, consumer=True)
 
+    @cached_property
+    def producer_account_id(self) -> pulumi.Input[str]:
+        """The producer account: the configured id, else the primary provider's caller identity."""
+        return self.settings.producer_account_id or account_id(self.primary)
+
+    @cached_property
+    def consumer_account_id(self) -> pulumi.Input[str]:
+        """The consumer account: the configured id, else the producer's (one account)."""
+        return self.settings.consumer_account_id or self.producer_account_id
+
     def for_region(self, region: str) -> aws.Provider:
         """The producer-account provider of ``region`` (one of the two configured Regions)."""
         if region == self.settings.primary_region:
@@ -78,3 +107,16 @@ def child_opts(parent: pulumi.Resource, provider: pulumi.ProviderResource | None
                **kwargs) -> pulumi.ResourceOptions:
     """Options for a component's child: parented, with an explicit provider when given."""
     return pulumi.ResourceOptions(parent=parent, provider=provider, **kwargs)
+
+
+# Weak keys: a provider (and its lookup) lives as long as the program run that made it.
+_ACCOUNT_IDS: weakref.WeakKeyDictionary[pulumi.ProviderResource, pulumi.Output[str]] = weakref.WeakKeyDictionary()
+
+
+def account_id(provider: pulumi.ProviderResource) -> pulumi.Output[str]:
+    """The account ``provider`` deploys into: one caller-identity lookup per provider
+    (https://www.pulumi.com/registry/packages/aws/api-docs/getcalleridentity/)."""
+    if provider not in _ACCOUNT_IDS:
+        _ACCOUNT_IDS[provider] = aws.get_caller_identity_output(
+            opts=pulumi.InvokeOutputOptions(provider=provider)).account_id
+    return _ACCOUNT_IDS[provider]

@@ -12,8 +12,6 @@ before data, see README).
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,20 +19,21 @@ import pulumi
 import pulumi_aws as aws
 
 from components.private_api import (
-    HTTPS,
-    PING_PATH,
     ApiGatewayLogging,
     ApiGatewayLoggingArgs,
     PrivateApi,
     PrivateApiArgs,
     PrivateApiConsumer,
     PrivateApiConsumerArgs,
-    _check_log_retention,
-    _check_throttle,
-    _https_ingress,
-    _tcp_egress,
-    endpoint_ip_targets,
+    check_log_retention,
+    check_throttle,
+    forward_to_endpoint,
 )
+from components.lambda_function import LambdaPackaging
+from components.providers import account_id, child_opts
+from components.rules import formats
+from components.rules import private_api as rules
+from components.security_groups import allow, tcp_ingress
 
 # The alarm of the sample (`HealthyTargets`): Sum of HealthyHostCount over one minute <= threshold.
 ALARM_METRIC = "HealthyHostCount"
@@ -43,9 +42,6 @@ ALARM_STATISTIC = "Sum"
 ALARM_PERIOD_SECONDS = 60
 ALARM_EVALUATION_PERIODS = 1
 NLB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]{36}$")
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_BASE_PATH = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
 @dataclass(frozen=True)
@@ -77,37 +73,33 @@ class MultiRegionPrivateApiArgs:
     throttling_rate_limit: float = 100.0
     throttling_burst_limit: int = 50
     log_retention_days: int = 30
+    lambda_packaging: LambdaPackaging = LambdaPackaging()  # CODE_ONLY under the offline preview and tests
 
     def __post_init__(self) -> None:
         problems = []
         if len(self.regions) != 2 or len({r.region for r in self.regions}) != 2:
             problems.append("regions: exactly two distinct Regions")
-        networks = []
         for spec in self.regions:
-            match = _CERTIFICATE_ARN.match(spec.certificate_arn or "")
-            if not match:
-                problems.append(f"{spec.region}: certificate_arn {spec.certificate_arn!r} is not an ACM certificate ARN")
-            elif match.group(1) != spec.region:
-                problems.append(f"{spec.region}: certificate {spec.certificate_arn} is in {match.group(1)}; "
-                                "ACM certificates are Regional, use one issued in this Region")
-            try:
-                networks.append(ipaddress.ip_network(spec.cidr_block))
-            except ValueError:
-                problems.append(f"{spec.region}: cidr_block {spec.cidr_block!r} is not a CIDR")
-        if len(networks) == 2 and networks[0].overlaps(networks[1]):
-            problems.append("the two VPC CIDRs overlap; peering and cross-Region clients need distinct ranges")
-        if not _DOMAIN.match(self.zone_name):
-            problems.append(f"zone_name {self.zone_name!r} is not a DNS name")
-        if not self.domain_name.endswith("." + self.zone_name) or not _DOMAIN.match(self.domain_name):
-            problems.append(f"domain_name {self.domain_name!r} must be a name inside zone {self.zone_name!r}")
-        if not _BASE_PATH.match(self.base_path):
-            problems.append(f"base_path {self.base_path!r}: letters, digits, . _ - only")
+            certificate = formats.certificate_problem(spec.certificate_arn, spec.region)
+            if certificate:
+                problems.append(f"{spec.region}: certificate_arn {spec.certificate_arn!r}: expected {certificate}")
+        if len(self.regions) == 2:
+            for spec, cidr in zip(self.regions, formats.cidr_pair_problems(*(s.cidr_block for s in self.regions))):
+                if cidr:
+                    problems.append(f"{spec.region}: cidr_block {spec.cidr_block!r}: expected {cidr}")
+        for argument, value, problem in (
+                ("zone_name", self.zone_name, formats.dns_name_problem(self.zone_name)),
+                ("domain_name", self.domain_name, formats.dns_name_problem(self.domain_name)
+                 or formats.name_in_zone_problem(self.domain_name, self.zone_name)),
+                ("base_path", self.base_path, rules.base_path_problem(self.base_path))):
+            if problem:
+                problems.append(f"{argument} {value!r}: expected {problem}")
         if self.healthy_host_threshold < 0:
             problems.append("healthy_host_threshold must not be negative")
         if problems:
             raise ValueError("invalid MultiRegionPrivateApiArgs: " + "; ".join(problems))
-        _check_throttle(self.throttling_rate_limit, self.throttling_burst_limit)
-        _check_log_retention(self.log_retention_days)
+        check_throttle(self.throttling_rate_limit, self.throttling_burst_limit)
+        check_log_retention(self.log_retention_days)
 
 
 class RegionalStack:
@@ -132,15 +124,15 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: MultiRegionPrivateApiArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:resilient_api:MultiRegionPrivateApi", name, None, opts)
-        parent = pulumi.ResourceOptions(parent=self)
-        dns = pulumi.ResourceOptions(parent=self, provider=args.dns_provider)
+        parent = child_opts(self)
+        dns = child_opts(self, args.dns_provider)
         all_cidrs = [spec.cidr_block for spec in args.regions]
         self.regional: dict[str, RegionalStack] = {}
 
         for spec in args.regions:
             stack = RegionalStack(spec)
             prefix = f"{name}-{spec.region}"
-            child = pulumi.ResourceOptions(parent=self, provider=spec.provider)
+            child = child_opts(self, spec.provider)
             # The endpoint policy names the API, whose resource policy names the endpoint (see
             # components.private_api.endpoint_policy): the API's ARN is resolved once it exists.
             api_arn, resolve_api_arn = pulumi.deferred_output()
@@ -153,7 +145,7 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
                 provider=spec.provider, region=spec.region, allowed_vpce_ids=[stack.consumer.endpoint.id],
                 stage_name=args.stage_name, throttling_rate_limit=args.throttling_rate_limit,
                 throttling_burst_limit=args.throttling_burst_limit, log_retention_days=args.log_retention_days,
-                depends_on=[logging]), opts=parent)
+                depends_on=[logging], lambda_packaging=args.lambda_packaging), opts=parent)
             resolve_api_arn(stack.api.execution_arn)
 
             # The shared name: a Regional custom domain mapped to this Region's private API.
@@ -169,30 +161,19 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
             nlb_sg = aws.ec2.SecurityGroup(f"{prefix}-nlb", vpc_id=network.vpc_id,
                                            description="Private API facade NLB", opts=child)
             for i, cidr in enumerate([*all_cidrs, *args.client_cidrs]):
-                _https_ingress(f"{prefix}-nlb-client-{i}", security_group_id=nlb_sg.id, cidr=cidr,
+                tcp_ingress(f"{prefix}-nlb-client-{i}", security_group_id=nlb_sg.id, cidr=cidr,
                                description="HTTPS from the API's client networks", opts=child)
-            _tcp_egress(f"{prefix}-nlb-to-endpoint", security_group_id=nlb_sg.id,
-                        destination_security_group_id=stack.consumer.endpoint_security_group.id,
-                        description="HTTPS and /ping health checks to the execute-api endpoint", opts=child)
-            _https_ingress(f"{prefix}-endpoint-from-nlb", security_group_id=stack.consumer.endpoint_security_group.id,
-                           source_security_group_id=nlb_sg.id, description="HTTPS from the facade NLB", opts=child)
+            allow(f"{prefix}-nlb-to-endpoint", f"{prefix}-endpoint-from-nlb",
+                  source_security_group_id=nlb_sg.id, destination_security_group_id=stack.consumer.endpoint_security_group.id,
+                  egress_description="HTTPS and /ping health checks to the execute-api endpoint",
+                  ingress_description="HTTPS from the facade NLB", opts=child)
             stack.nlb = aws.lb.LoadBalancer(
                 f"{prefix}-nlb", load_balancer_type="network", internal=True, subnets=network.private_subnet_ids,
                 security_groups=[nlb_sg.id], enable_cross_zone_load_balancing=True, opts=child)
-            stack.target_group = aws.lb.TargetGroup(
-                f"{prefix}-endpoint", target_type="ip", port=HTTPS, protocol="TLS", vpc_id=network.vpc_id,
-                health_check=aws.lb.TargetGroupHealthCheckArgs(
-                    enabled=True, protocol="HTTPS", path=PING_PATH, port=str(HTTPS), matcher="200",
-                    interval=10, timeout=5, healthy_threshold=3, unhealthy_threshold=3),
-                opts=child)
-            endpoint_ip_targets(f"{prefix}-endpoint-ip", stack.consumer.endpoint,
-                                stack.consumer.args.availability_zones, stack.target_group.arn, child)
-            aws.lb.Listener(
-                f"{prefix}-tls", load_balancer_arn=stack.nlb.arn, port=HTTPS, protocol="TLS",
-                certificate_arn=spec.certificate_arn, ssl_policy=NLB_TLS_POLICY,
-                default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward",
-                                                                  target_group_arn=stack.target_group.arn)],
-                opts=child)
+            stack.target_group, _, _ = forward_to_endpoint(
+                prefix, listener_name=f"{prefix}-tls", nlb=stack.nlb, consumer=stack.consumer, protocol="TLS",
+                health_check_interval=10, health_check_timeout=5, certificate_arn=spec.certificate_arn,
+                ssl_policy=NLB_TLS_POLICY, opts=child)
 
             stack.alarm = aws.cloudwatch.MetricAlarm(
                 f"{prefix}-healthy-targets",
@@ -230,8 +211,9 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
             self._peer(name, args)
 
         self.url = f"https://{args.domain_name}/{args.base_path}"
+        self.outputs = {"url": self.url, "zoneId": self.zone.zone_id}  # what the stack exports
         self.register_outputs({
-            "url": self.url, "zoneId": self.zone.zone_id,
+            **self.outputs,
             "apiIds": {region: s.api.api_id for region, s in self.regional.items()},
             "healthCheckIds": {region: s.health_check.id for region, s in self.regional.items()},
         })
@@ -241,7 +223,7 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
         (first, second) = (self.regional[spec.region] for spec in args.regions)
         attachments = {}
         for index, stack in enumerate((first, second)):
-            child = pulumi.ResourceOptions(parent=self, provider=stack.spec.provider)
+            child = child_opts(self, stack.spec.provider)
             tgw = aws.ec2transitgateway.TransitGateway(
                 f"{name}-{stack.region}-tgw", description=f"{args.domain_name} inter-Region peering",
                 amazon_side_asn=64512 + index, dns_support="enable",
@@ -250,17 +232,16 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
                 f"{name}-{stack.region}-tgw-vpc", transit_gateway_id=tgw.id, vpc_id=stack.consumer.network.vpc_id,
                 subnet_ids=stack.consumer.network.private_subnet_ids, opts=child)
             self.transit_gateways[stack.region] = tgw
-        account = aws.get_caller_identity_output(
-            opts=pulumi.InvokeOutputOptions(parent=self, provider=second.spec.provider)).account_id
+        account = account_id(second.spec.provider)
         self.peering = aws.ec2transitgateway.PeeringAttachment(
             f"{name}-tgw-peering", transit_gateway_id=self.transit_gateways[first.region].id,
             peer_transit_gateway_id=self.transit_gateways[second.region].id, peer_region=second.region,
-            peer_account_id=account, opts=pulumi.ResourceOptions(parent=self, provider=first.spec.provider))
+            peer_account_id=account, opts=child_opts(self, first.spec.provider))
         accepter = aws.ec2transitgateway.PeeringAttachmentAccepter(
             f"{name}-tgw-peering-accept", transit_gateway_attachment_id=self.peering.id,
-            opts=pulumi.ResourceOptions(parent=self, provider=second.spec.provider))
+            opts=child_opts(self, second.spec.provider))
         for here, there in ((first, second), (second, first)):
-            opts = pulumi.ResourceOptions(parent=self, provider=here.spec.provider, depends_on=[accepter])
+            opts = child_opts(self, here.spec.provider, depends_on=[accepter])
             # Peering attachments do not propagate routes: one static route each way.
             aws.ec2transitgateway.Route(
                 f"{name}-{here.region}-tgw-to-{there.region}", destination_cidr_block=there.spec.cidr_block,
@@ -271,7 +252,7 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
                 aws.ec2.Route(
                     f"{name}-{here.region}-to-{there.region}-{index}", route_table_id=table.id,
                     destination_cidr_block=there.spec.cidr_block, transit_gateway_id=self.transit_gateways[here.region].id,
-                    opts=pulumi.ResourceOptions(parent=self, provider=here.spec.provider,
+                    opts=child_opts(self, provider=here.spec.provider,
                                                 depends_on=[attachments[here.region]]))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import stack_config
+from config import StackSettings, parse
 from preview.harness import mocked_pulumi
 
 PROJECT = "blueprints"
@@ -21,15 +21,15 @@ def pulumi_env():
         yield env
 
 
-def make_settings(**values) -> stack_config.StackSettings:
+def make_settings(**values) -> StackSettings:
     """Stack settings from schema defaults plus ``values`` (camelCase keys without the prefix)."""
     from preview.harness import engine_config
 
-    return stack_config.parse(engine_config(PROJECT, values), stack="test").settings
+    return parse(engine_config(PROJECT, values), stack="test").settings
 
 
 @pytest.fixture
-def settings() -> stack_config.StackSettings:
+def settings() -> StackSettings:
     return make_settings()
 
 

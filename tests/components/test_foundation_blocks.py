@@ -5,17 +5,18 @@ import json
 import pulumi
 import pytest
 
-import stack_config
+from config import parse
 from components.budget import StackBudget, StackBudgetArgs
 from components.iam import statement
 from components.lambda_function import PythonFunction, PythonFunctionArgs
 from components.network import Network, NetworkArgs
 from components.providers import ArchitectureProviders
+from components.lambda_function import CODE_ONLY
 from preview.harness import engine_config
 
 
 def settings_with(**values):
-    return stack_config.parse(engine_config("blueprints", values), stack="test").settings
+    return parse(engine_config("blueprints", values), stack="test").settings
 
 
 def test_providers_carry_region_account_and_default_tags(pulumi_env):
@@ -23,7 +24,7 @@ def test_providers_carry_region_account_and_default_tags(pulumi_env):
                              consumerRoleArn="arn:aws:iam::222222222222:role/deploy", costCenter="games")
 
     def program():
-        providers = ArchitectureProviders(settings, "gaming")
+        providers = ArchitectureProviders(settings.providers, "gaming")
         return [providers.primary.urn, providers.secondary.urn, providers.consumer_primary.urn]
 
     result = pulumi_env.run(program)
@@ -45,7 +46,7 @@ def test_single_account_consumer_is_the_producer_provider(pulumi_env):
     holder = {}
 
     def program():
-        providers = ArchitectureProviders(settings, "private-api")
+        providers = ArchitectureProviders(settings.providers, "private-api")
         holder["same"] = providers.consumer_primary is providers.primary
         with pytest.raises(ValueError, match="neither the primary nor the secondary"):
             providers.for_region("eu-west-1")
@@ -59,7 +60,7 @@ def test_network_private_subnets_endpoints_and_no_nat_by_default(pulumi_env):
     settings = settings_with()
 
     def program():
-        provider = ArchitectureProviders(settings, "leasing").primary
+        provider = ArchitectureProviders(settings.providers, "leasing").primary
         return Network("net", NetworkArgs(region="us-east-1", cidr_block="10.20.0.0/16",
                                           interface_endpoints=("execute-api", "secretsmanager"),
                                           gateway_endpoints=("s3",)),
@@ -118,7 +119,7 @@ def test_python_function_has_its_own_log_group_scoped_logging_and_arm64(pulumi_e
         return PythonFunction("demo-fn", PythonFunctionArgs(
             source="demo", memory_mb=256, timeout_seconds=10, environment={"TABLE": "t"},
             policy_statements=[statement(["dynamodb:GetItem"], ["arn:aws:dynamodb:us-east-1:111111111111:table/t"])],
-            subnet_ids=["subnet-1"], security_group_ids=["sg-1"], log_retention_days=14))
+            subnet_ids=["subnet-1"], security_group_ids=["sg-1"], log_retention_days=14, packaging=CODE_ONLY))
 
     result = pulumi_env.run(program)
     function = result.named("demo-fn", "aws:lambda/function:Function").inputs

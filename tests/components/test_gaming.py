@@ -7,7 +7,7 @@ from pathlib import Path
 import pulumi_aws as aws
 import pytest
 
-from components import gaming_options as opt
+from components.rules import gaming as opt
 from components.gaming import WORKSTATION_TAG, GamingWorkstation, GamingWorkstationArgs
 from components.gaming_user_data import render_user_data
 from tools import gaming_workstation as cli

@@ -13,6 +13,7 @@ from components.global_events import (
     endpoint_id_from_url,
 )
 from components.providers import ArchitectureProviders
+from components.lambda_function import CODE_ONLY
 
 BUS = "aws:cloudwatch/eventBus:EventBus"
 RULE = "aws:cloudwatch/eventRule:EventRule"
@@ -41,11 +42,11 @@ def deploy(pulumi_env, settings):
         holder = {}
 
         def program():
-            providers = ArchitectureProviders(settings, "global-events")
+            providers = ArchitectureProviders(settings.providers, "global-events")
             component = GlobalEventBus("orders", GlobalEventBusArgs(
                 primary_provider=providers.primary, secondary_provider=providers.secondary,
                 primary_region=settings.primary_region, secondary_region=settings.secondary_region,
-                **overrides))
+                lambda_packaging=CODE_ONLY, **overrides))
             holder["component"] = component
             return pulumi.Output.all(**component.outputs)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from components.lambda_function import LambdaBuildError, build_archive
+from components.lambda_function import CODE_ONLY, LambdaBuildError, build_archive
 
 
 def make_function(root: Path, name: str = "demo", requirements: str = "") -> Path:
@@ -74,12 +74,23 @@ def test_dependencies_are_installed_at_the_archive_root(tmp_path):
     assert archive.with_dependencies
 
 
-def test_offline_preview_skips_the_dependency_build(tmp_path, monkeypatch):
-    monkeypatch.setenv("OFFLINE_PREVIEW", "1")
+def test_code_only_packaging_skips_the_dependency_build(tmp_path, monkeypatch):
+    # The environment no longer decides: the function's packaging option does.
+    monkeypatch.delenv("OFFLINE_PREVIEW", raising=False)
     make_function(tmp_path, requirements="tinydep==1.0\n")
-    archive = build_archive("demo", lambdas_dir=tmp_path / "lambdas", build_dir=tmp_path / "build")
+    archive = build_archive("demo", with_dependencies=CODE_ONLY.build_dependencies,
+                            lambdas_dir=tmp_path / "lambdas", build_dir=tmp_path / "build")
     assert not archive.with_dependencies
     assert "tinydep/__init__.py" not in zipfile.ZipFile(archive.path).namelist()
+
+
+def test_the_stack_builds_dependencies_unless_the_offline_preview_runs_it(monkeypatch):
+    from config import parse
+
+    monkeypatch.delenv("OFFLINE_PREVIEW", raising=False)
+    assert parse({}, stack="test").settings.lambda_packaging.build_dependencies
+    monkeypatch.setenv("OFFLINE_PREVIEW", "1")  # set by preview/harness.py while a program runs
+    assert parse({}, stack="test").settings.lambda_packaging == CODE_ONLY
 
 
 def test_a_failed_dependency_build_says_why(tmp_path):
@@ -93,7 +104,7 @@ def test_a_failed_dependency_build_says_why(tmp_path):
 def test_a_folder_that_is_not_a_package_is_refused(tmp_path):
     (tmp_path / "lambdas" / "loose").mkdir(parents=True)
     with pytest.raises(LambdaBuildError, match="not a Lambda package"):
-        build_archive("loose", lambdas_dir=tmp_path / "lambdas", build_dir=tmp_path / "build")
+        build_archive("loose", with_dependencies=False, lambdas_dir=tmp_path / "lambdas", build_dir=tmp_path / "build")
 
 
 def test_a_linked_shared_module_is_copied_into_the_archive(tmp_path):

@@ -9,11 +9,12 @@ import json
 
 import pytest
 
-import stack_config
+from config import parse
 from components.leasing import (EVENT_SOURCE, LeasingPlatform, LeasingPlatformArgs, SearchSite,
                                 migrations_digest)
 from components.providers import ArchitectureProviders
-from lambdas.failover_dns import events as failover_events
+from components.lambda_function import CODE_ONLY
+from contracts import aurora_failover as failover_events
 from preview.harness import engine_config, mocked_pulumi
 
 EAST, WEST = "us-east-1", "us-west-2"
@@ -21,7 +22,7 @@ DOMAIN, PUBLIC_ZONE = "leasing-api.example.com", "Z0123456789ABCDEFGHIJ"
 
 
 def _settings(**values):
-    return stack_config.parse(engine_config("blueprints", values), stack="test").settings
+    return parse(engine_config("blueprints", values), stack="test").settings
 
 
 def _run(multi_region: bool, **overrides):
@@ -29,9 +30,9 @@ def _run(multi_region: bool, **overrides):
     sites: list[SearchSite] = []
 
     def program():
-        providers = ArchitectureProviders(settings, "leasing")
+        providers = ArchitectureProviders(settings.providers, "leasing")
         args = dict(primary_provider=providers.primary, primary_region=EAST, partner_api_url="https://p.example.com/e",
-                    search_builder=lambda site: sites.append(site) or [])
+                    search_builder=lambda site: sites.append(site) or [], lambda_packaging=CODE_ONLY)
         if multi_region:
             args.update(secondary_provider=providers.secondary, secondary_region=WEST, instances_per_cluster=2,
                         min_capacity=2, max_capacity=16, backup_retention_days=14, protect_data=True,
@@ -367,12 +368,12 @@ def test_every_function_has_a_bounded_log_group(prod):
 
 
 @pytest.mark.parametrize("overrides, message", [
-    (dict(min_capacity=0), "capacity must satisfy"),
+    (dict(min_capacity=0), "min_capacity 0: expected at least 0.5"),
     (dict(api_provisioned_concurrency=80, api_reserved_concurrency=50), "cannot exceed"),
-    (dict(api_domain_name="x.example.com"), "go together"),
+    (dict(api_domain_name="x.example.com"), "api_hosted_zone_id '': expected both .* or neither"),
     (dict(partner_api_url="http://partner.example.com"), "must be https"),
     (dict(secondary_region="us-west-2"), "secondary_provider and secondary_region"),
-    (dict(log_retention_days=10), "log_retention_days must be one of"),
+    (dict(log_retention_days=10), "log_retention_days 10: expected a retention CloudWatch Logs accepts"),
 ])
 def test_args_are_validated(overrides, message):
     provider = object()
@@ -383,8 +384,8 @@ def test_args_are_validated(overrides, message):
 def test_the_real_search_side_is_composed_in_each_region_and_routed_through_the_api():
     from components import leasing_search
 
-    search_values = stack_config.parse(engine_config("blueprints", {}), stack="test").leasing.search.component_values()
-    result, _ = _run(multi_region=True, search_builder=leasing_search.site_builder(search_values))
+    search_values = parse(engine_config("blueprints", {}), stack="test").leasing.search.component_values()
+    result, _ = _run(multi_region=True, search_builder=leasing_search.site_builder({**search_values, "lambda_packaging": CODE_ONLY}))
     domains = {d.region for d in of((result, []), "aws:opensearch/domain:Domain")}
     assert domains == {EAST, WEST}
     for region in (EAST, WEST):

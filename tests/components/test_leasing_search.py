@@ -10,10 +10,11 @@ import pulumi_aws as aws
 import pytest
 import yaml
 
-import stack_config
+from config import StackConfig, parse
 from components.leasing_search import LeasingSearch, LeasingSearchArgs, template_sha256
 from components.network import Network, NetworkArgs
 from components.providers import ArchitectureProviders
+from components.lambda_function import CODE_ONLY
 from preview.harness import engine_config, mocked_pulumi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,25 +24,25 @@ ESM = "aws:lambda/eventSourceMapping:EventSourceMapping"
 FUNCTION = "aws:lambda/function:Function"
 
 
-def stack(name: str) -> stack_config.StackConfig:
+def stack(name: str) -> StackConfig:
     raw = yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())["config"]
-    return stack_config.parse(engine_config("blueprints", raw), stack=name)
+    return parse(engine_config("blueprints", raw), stack=name)
 
 
-def build(pulumi_env, config: stack_config.StackConfig, *, zones: int = 2, region: str | None = None, **extra):
+def build(pulumi_env, config: StackConfig, *, zones: int = 2, region: str | None = None, **extra):
     """The search side inside a network the way LeasingPlatform provides it."""
     settings = config.settings
     region = region or settings.primary_region
 
     def program():
-        provider = ArchitectureProviders(settings, "leasing").for_region(region)
+        provider = ArchitectureProviders(settings.providers, "leasing").for_region(region)
         network = Network("leasing-net", NetworkArgs(region=region, cidr_block=CIDR, availability_zones=zones,
                                                      interface_endpoints=("sqs",)),
                           opts=pulumi.ResourceOptions(provider=provider))
         search = LeasingSearch("leasing-search", LeasingSearchArgs(
             provider=provider, region=region, vpc_id=network.vpc_id, vpc_cidr_block=CIDR,
             subnet_ids=network.private_subnet_ids, protect=settings.protect_stateful_resources,
-            **{**config.leasing.search.component_values(), **extra}))
+            lambda_packaging=CODE_ONLY, **{**config.leasing.search.component_values(), **extra}))
         return {"subnets": network.private_subnet_ids, "domain_endpoint": search.domain_endpoint}
 
     return pulumi_env.run(program)
@@ -283,8 +284,8 @@ def test_args_list_every_problem_at_once():
         "max_retry_attempts must be between 0 and 10000 (bounded)",
         "vpc_cidr_block must be a CIDR block",
         "instance_count (3) must be a multiple of the AZ count (2); three nodes need subnets in three AZs",
-        "UltraWarm needs dedicated master nodes",
-        "UltraWarm is not available with burstable data nodes (t3.small.search)",
+        "warm_count 2: expected 0 unless dedicated masters are set (UltraWarm needs them)",
+        "instance_type 't3.small.search': expected a non-burstable type when UltraWarm is on",
     ):
         assert expected in message
 
@@ -292,10 +293,10 @@ def test_args_list_every_problem_at_once():
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        (dict(subnet_ids=["subnet-a"], instance_count=2), "need private subnets in 2 or 3 AZs"),
-        (dict(master_count=3), "master_count and master_type go together"),
-        (dict(warm_count=1, warm_type="ultrawarm1.medium.search"), "warm_count must be 0 or at least 2"),
-        (dict(cold_storage=True), "cold_storage needs UltraWarm"),
+        (dict(subnet_ids=["subnet-a"], instance_count=2), "must be 1 unless private subnets in 2 or 3 AZs are given"),
+        (dict(master_count=3), "master_type '': expected a master instance type exactly when"),
+        (dict(warm_count=1, warm_type="ultrawarm1.medium.search"), "warm_count 1: expected 0, or at least 2 UltraWarm nodes"),
+        (dict(cold_storage=True), "cold_storage True: expected false unless UltraWarm is on"),
         (dict(instance_type="r6g.large"), "instance_type must be an OpenSearch instance type"),
         (dict(index_alias="Listings"), "index_alias must be a lower-case index name"),
         (dict(retention_hours=12), "retention_hours must be between 24 and 8760"),
@@ -329,7 +330,7 @@ def test_site_builder_adds_the_search_route_to_the_platforms_api(pulumi_env):
     holder = {}
 
     def program():
-        provider = ArchitectureProviders(config.settings, "leasing").primary
+        provider = ArchitectureProviders(config.settings.providers, "leasing").primary
         platform = pulumi.ComponentResource("blueprints:leasing:LeasingPlatform", "leasing")
         network = Network("leasing-net", NetworkArgs(region="us-east-1", cidr_block=CIDR, interface_endpoints=("sqs",)),
                           opts=pulumi.ResourceOptions(parent=platform, provider=provider))
@@ -338,7 +339,7 @@ def test_site_builder_adds_the_search_route_to_the_platforms_api(pulumi_env):
                                vpc_cidr_block=CIDR, subnet_ids=network.private_subnet_ids, rest_api_id=api.id,
                                rest_api_root_resource_id=api.root_resource_id, api_execution_arn=api.execution_arn,
                                alarm_topic_arn="arn:aws:sns:us-east-1:111111111111:leasing-alarms", protect=False)
-        holder["returned"] = site_builder(config.leasing.search.component_values())(site)
+        holder["returned"] = site_builder({**config.leasing.search.component_values(), "lambda_packaging": CODE_ONLY})(site)
         return api.id
 
     result = pulumi_env.run(program)

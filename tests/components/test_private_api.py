@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-import stack_config
+from config import parse
 from components.mtls_proxy import render_nginx_conf
 from components.private_api import (
     PATTERNS,
@@ -20,6 +20,7 @@ from components.private_api import (
     endpoint_policy,
 )
 from components.providers import ArchitectureProviders
+from components.lambda_function import CODE_ONLY
 from preview.harness import engine_config, mocked_pulumi
 
 PRODUCER, CONSUMER = "111111111111", "222222222222"
@@ -36,24 +37,24 @@ T_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 
 
 def two_accounts():
-    return stack_config.parse(engine_config("blueprints", {
+    return parse(engine_config("blueprints", {
         "producerAccountId": PRODUCER, "consumerAccountId": CONSUMER,
         "consumerRoleArn": f"arn:aws:iam::{CONSUMER}:role/blueprints-deploy"}), stack="test").settings
 
 
 def one_account():
-    return stack_config.parse(engine_config("blueprints", {"producerAccountId": PRODUCER}), stack="test").settings
+    return parse(engine_config("blueprints", {"producerAccountId": PRODUCER}), stack="test").settings
 
 
 def build(pulumi_env, settings, **overrides):
     """Runs the architecture in `pulumi_env` (a fixture, or a MockedPulumi of our own)."""
     def program():
-        providers = ArchitectureProviders(settings, "private-api")
+        providers = ArchitectureProviders(settings.providers, "private-api")
         args = dict(producer_provider=providers.primary, consumer_provider=providers.consumer_primary,
                     region="us-east-1",
                     consumer_account_id=settings.consumer_account_id or PRODUCER,
                     separate_consumer_account=settings.has_separate_consumer_account,
-                    allowed_vpce_ids=(OTHER_CONSUMER_VPCE,))
+                    allowed_vpce_ids=(OTHER_CONSUMER_VPCE,), lambda_packaging=CODE_ONLY)
         args.update(overrides)
         return CrossAccountPrivateApi("pa", CrossAccountPrivateApiArgs(**args)).outputs
 
@@ -387,8 +388,6 @@ def test_endpoint_policy_needs_an_api():
         endpoint_policy([])
 
 
-def test_pattern_names_match_the_stack_config():
-    assert PATTERNS == stack_config.PRIVATE_API_PATTERNS
     assert all(re.fullmatch(r"[a-z-]+", p) for p in PATTERNS)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-import stack_config
+from config import parse
 from components.private_api import ApiGatewayLogging, ApiGatewayLoggingArgs
 from components.providers import ArchitectureProviders
 from components.resilient_api import ApiRegion, MultiRegionPrivateApi, MultiRegionPrivateApiArgs, regions_from
+from components.lambda_function import CODE_ONLY
 from preview.harness import engine_config, mocked_pulumi
 
 REGIONS = ("us-east-1", "us-west-2")
@@ -17,13 +18,13 @@ CIDRS = ("10.1.0.0/16", "10.2.0.0/16")
 
 
 def build(pulumi_env, **overrides):
-    settings = stack_config.parse(engine_config("blueprints", {"producerAccountId": "111111111111"}),
+    settings = parse(engine_config("blueprints", {"producerAccountId": "111111111111"}),
                                   stack="test").settings
 
     def program():
-        providers = ArchitectureProviders(settings, "resilient-api")
+        providers = ArchitectureProviders(settings.providers, "resilient-api")
         args = dict(regions=regions_from((REGIONS[0], providers.primary), (REGIONS[1], providers.secondary),
-                                         CIDRS, CERTS), dns_provider=providers.primary)
+                                         CIDRS, CERTS), dns_provider=providers.primary, lambda_packaging=CODE_ONLY)
         args.update(overrides)
         api = MultiRegionPrivateApi("ra", MultiRegionPrivateApiArgs(**args))
         return {"url": api.url}
@@ -151,14 +152,14 @@ def test_transit_gateway_peering_routes_each_vpc_to_the_other(pulumi_env):
 def test_each_region_gets_the_api_gateway_logging_role_unless_the_stack_already_sets_it(default, pulumi_env):
     assert sorted(a.region for a in default.of_type("aws:apigateway/account:Account")) == list(REGIONS)
 
-    settings = stack_config.parse(engine_config("blueprints", {}), stack="test").settings
+    settings = parse(engine_config("blueprints", {}), stack="test").settings
 
     def program():
-        providers = ArchitectureProviders(settings, "resilient-api")
+        providers = ArchitectureProviders(settings.providers, "resilient-api")
         existing = ApiGatewayLogging("elsewhere", ApiGatewayLoggingArgs(providers.primary, REGIONS[0]))
         MultiRegionPrivateApi("ra", MultiRegionPrivateApiArgs(
             regions=regions_from((REGIONS[0], providers.primary), (REGIONS[1], providers.secondary), CIDRS, CERTS,
-                                 {REGIONS[0]: existing}), dns_provider=providers.primary))
+                                 {REGIONS[0]: existing}), dns_provider=providers.primary, lambda_packaging=CODE_ONLY))
 
     result = pulumi_env.run(program)
     accounts = result.of_type("aws:apigateway/account:Account")
@@ -172,8 +173,8 @@ def test_each_region_gets_the_api_gateway_logging_role_unless_the_stack_already_
 @pytest.mark.parametrize("change, message", [
     (dict(certs=(CERTS[1], CERTS[0])), "ACM certificates are Regional"),
     (dict(cidrs=("10.1.0.0/16", "10.1.128.0/17")), "overlap"),
-    (dict(domain_name="api.example.org"), "inside zone"),
-    (dict(certs=("arn:aws:acm:us-east-1:111111111111:certificate/nope", CERTS[1])), "not an ACM certificate ARN"),
+    (dict(domain_name="api.example.org"), "a name inside the zone"),
+    (dict(certs=("arn:aws:acm:us-east-1:111111111111:certificate/nope", CERTS[1])), "expected an ACM certificate ARN"),
 ])
 def test_bad_arguments_are_refused_with_the_reason(change, message):
     regions = tuple(ApiRegion(region=r, provider=None, cidr_block=c, certificate_arn=a)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stack_config import ConfigError, parse
+from config import ConfigError, parse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "arn:aws:secretsmanager:us-east-1:111111111111:secret:blueprints/mtls/server-certificate-AbCdEf"
 PARAMETER = "arn:aws:ssm:us-east-1:111111111111:parameter/blueprints/mtls/client-ca"
 CERT_EAST = "arn:aws:acm:us-east-1:111111111111:certificate/0b6c1c52-3d9e-4d7e-9a57-1e8f6a2b3c4d"
@@ -110,4 +110,4 @@ def test_bad_resilient_api_values_are_each_named():
                      resilientApiBasePath="demo/v1", resilientApiClientCidrs=["10.3.0.1/16"])
     assert {"resilientApiDomainName", "resilientApiSecondaryCidr", "resilientApiHealthyHostThreshold",
             "resilientApiBasePath", "resilientApiClientCidrs"} <= set(found)
-    assert "inside resilientApiZoneName" in found["resilientApiDomainName"][0].expected
+    assert "a name inside the zone internal.example.com" in found["resilientApiDomainName"][0].expected

@@ -1,4 +1,4 @@
-"""The gaming workstation's choices, defaults and checks, shared by stack_config and the component.
+"""The gaming workstation's choices, defaults and checks, shared by the stack config and the component.
 
 Pure Python (no Pulumi), so the stack config can report a bad value under its config key before
 any resource exists, and GamingWorkstationArgs applies the very same rules when built directly.

@@ -1,4 +1,4 @@
-"""stack_config: the schema in Pulumi.yaml, typed values, and one error listing every problem."""
+"""config.reader: the schema in Pulumi.yaml, typed values, and one error listing every problem."""
 
 from pathlib import Path
 
@@ -6,10 +6,10 @@ import pulumi
 import pytest
 import yaml
 
-import stack_config
-from stack_config import ConfigError, parse
+from config import ConfigError, ConfigReader, load_schema, parse
+from components.rules.formats import cidr_problem
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def stack_values(stack: str) -> dict:
@@ -39,7 +39,7 @@ def test_shipped_stacks_are_valid(stack):
 
 def test_defaults_come_from_the_schema():
     config = parse({}, stack="scratch")
-    _, schema = stack_config.load_schema()
+    _, schema = load_schema()
     assert config.settings.primary_region == schema["primaryRegion"]["default"]
     assert config.settings.monthly_budget_usd == schema["monthlyBudgetUsd"]["default"]
     assert config.settings.consumer_account_id is None
@@ -47,7 +47,7 @@ def test_defaults_come_from_the_schema():
 
 
 def test_every_declared_key_has_type_description_and_default():
-    _, schema = stack_config.load_schema()
+    _, schema = load_schema()
     assert schema, "Pulumi.yaml declares no config"
     for key, spec in schema.items():
         assert spec.get("description"), f"{key} has no description"
@@ -120,14 +120,14 @@ def test_malformed_values_name_what_is_expected():
 
 
 def test_cidr_problem_explains_the_notation():
-    assert stack_config.cidr_problem("198.51.100.7/32") is None
-    assert stack_config.cidr_problem("2001:db8::/64") is None
-    assert "CIDR" in stack_config.cidr_problem("198.51.100.7/24")  # host bits set
-    assert "CIDR" in stack_config.cidr_problem("not-a-cidr")
-    assert "prefix length" in stack_config.cidr_problem("198.51.100.7")
+    assert cidr_problem("198.51.100.7/32") is None
+    assert cidr_problem("2001:db8::/64") is None
+    assert "CIDR" in cidr_problem("198.51.100.7/24")  # host bits set
+    assert "CIDR" in cidr_problem("not-a-cidr")
+    assert "prefix length" in cidr_problem("198.51.100.7")
 
 
 def test_reading_an_undeclared_key_is_a_programming_error():
-    reader = stack_config.ConfigReader("blueprints", {}, {})
+    reader = ConfigReader("blueprints", {}, {})
     with pytest.raises(KeyError, match="not declared in Pulumi.yaml"):
         reader.boolean("somethingNew")

@@ -2,16 +2,16 @@
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
-import stack_config
 from components.gaming import GamingWorkstationArgs
-from stack_config import ConfigError, parse
+from config import ConfigError, load_schema, parse
 from tools import gaming_workstation as cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MY_IP = "203.0.113.10/32"
 
 
@@ -53,11 +53,12 @@ def test_defaults_are_the_seed_values():
     assert gaming.dcv_server_url.startswith("https://")
 
 
-def test_workstation_fields_build_valid_args():
+def test_the_section_builds_valid_args():
     gaming = parse(enabled(gamingInstanceFamily="g4ad", gamingSpot=True, gamingNightlyStopTime="23:30",
                            gamingNightlyStopTimezone="Europe/Berlin", gamingIdleCpuPercent="7.5"),
                    stack="test").gaming
-    args = GamingWorkstationArgs(region="eu-west-1", **gaming.workstation_fields())
+    args = gaming.args(SimpleNamespace(primary=None))  # the providers: only the primary one is used
+    assert isinstance(args, GamingWorkstationArgs) and args.region == gaming.settings.primary_region
     assert args.instance_type == "g4ad.4xlarge"
     assert args.spot and args.nightly_stop_time == "23:30" and args.idle_cpu_percent == 7.5
     assert args.allowed_cidrs == (MY_IP,)
@@ -146,7 +147,7 @@ def test_all_problems_in_one_error():
 
 
 def test_every_gaming_key_is_declared_with_a_description_and_read():
-    _, schema = stack_config.load_schema()
+    _, schema = load_schema()
     gaming_keys = {k for k in schema if k.startswith("gaming")}
     assert cli.AMI_CONFIG_KEY in gaming_keys  # the key the CLI tells users to set after a snapshot
     # Each declared key changes the parsed config when set to a valid non-default value.

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stack_config import ConfigError, parse
+from config import ConfigError, parse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def problems_of(values):

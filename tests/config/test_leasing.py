@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stack_config import ConfigError, parse
+from config import ConfigError, parse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def values(**kwargs) -> dict:
@@ -47,13 +47,13 @@ def test_capacity_rules():
     found = problems(leasingAuroraMinCapacity="0", leasingAuroraMaxCapacity="2.25")
     assert "never auto-pauses" in found["leasingAuroraMinCapacity"]
     assert "multiple of 0.5" in found["leasingAuroraMaxCapacity"]
-    assert "at least leasingAuroraMinCapacity" in problems(leasingAuroraMinCapacity="8",
+    assert "at least the minimum capacity (8.0)" in problems(leasingAuroraMinCapacity="8",
                                                            leasingAuroraMaxCapacity="4")["leasingAuroraMaxCapacity"]
     assert "a number" in problems(leasingAuroraMinCapacity="lots")["leasingAuroraMinCapacity"]
 
 
 def test_vpc_cidrs_must_be_two_that_do_not_overlap():
-    assert "do not overlap" in problems(leasingVpcCidrs='["10.60.0.0/16", "10.60.128.0/17"]')["leasingVpcCidrs"]
+    assert "does not overlap" in problems(leasingVpcCidrs='["10.60.0.0/16", "10.60.128.0/17"]')["leasingVpcCidrs"]
     assert "two CIDRs" in problems(leasingVpcCidrs='["10.60.0.0/16"]')["leasingVpcCidrs"]
     assert "CIDR notation" in problems(leasingVpcCidrs='["10.60.0.1/16", "10.61.0.0/16"]')["leasingVpcCidrs"]
 
