@@ -15,10 +15,9 @@ that yields:
 * :class:`NotApplicable` - the resource is of a checked type but out of the rule's scope (an S3
   gateway endpoint for the execute-api endpoint rule); reported with ``args.not_applicable``.
 
-Unknown values are replaced by :class:`Unknown` markers before a rule runs (both the SDK's proxy,
-under the engine, and raw sentinel strings, in hand-built test args). Touching a marker in a way that
-needs its value (truth, equality, iteration, any attribute) raises :class:`Undecided`, so a rule can
-never silently pass on a value it does not know.
+Unknown values mean what ``values.py`` (shared by every pack) says: :func:`plain` replaces each by an
+:class:`Unknown` naming its path, and using one as if it were known raises :class:`Undecided` (the
+SDK's ``UnknownValueError``), so a rule can never silently pass on a value it does not know.
 
 Exceptions inside a rule are never lost: pulumi-policy 1.21.0 does not return them through gRPC, so
 the wrapper reports them as a violation of the rule (at the rule's level: a mandatory rule fails
@@ -37,121 +36,9 @@ from typing import Any
 import jsonschema
 from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ReportViolation, ResourceValidationArgs,
                            ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy)
-from pulumi_policy.policy import _NotApplicableError  # what args.not_applicable() raises
-from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE,
-                                 UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE,
-                                 UNKNOWN_STRING_VALUE, UnknownValueError)
+from pulumi_policy.proxy import UnknownValueError
 
-SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
-                       UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})
-
-
-# --- unknown values ---------------------------------------------------------------------------
-
-class Undecided(Exception):
-    """A rule cannot decide because ``path`` is not known yet. Yield it (and go on) or raise it."""
-
-    def __init__(self, path: str, why: str = "", resource: Res | None = None, pending: bool = True):
-        super().__init__(path)
-        self.path = path
-        self.why = why
-        self.resource = resource
-        # pending: the value is computed and will be known at `pulumi up`; otherwise the rule lacks
-        # information it will never get from the resource (``why`` says what to configure).
-        self.pending = pending
-
-
-class Unknown:
-    """A value not known yet. Using it as if it were known raises :class:`Undecided`."""
-
-    __slots__ = ("path",)
-
-    def __init__(self, path: str):
-        self.path = path
-
-    def _undecided(self, *_args, **_kwargs):
-        raise Undecided(self.path)
-
-    __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _undecided
-    __iter__ = __len__ = __contains__ = __getitem__ = __int__ = __float__ = _undecided
-    __hash__ = object.__hash__
-
-    def __getattr__(self, name):  # .get, .startswith, .lower... on an unknown: cannot decide
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise Undecided(self.path)
-
-    def __repr__(self):
-        return f"<unknown {self.path}>"
-
-    __str__ = __repr__
-
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def _join(path: str, key: Any) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else str(key)
-
-
-def plain(value: Any, path: str = "") -> Any:
-    """Plain dicts and lists, with every unknown (proxied or a raw sentinel) as an :class:`Unknown`."""
-    if isinstance(value, str):
-        return Unknown(path) if value in SENTINELS else value
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for key in value:  # iterating keys does not touch the (possibly unknown) values
-            try:
-                item = value[key]
-            except UnknownValueError:
-                out[key] = Unknown(_join(path, key))
-                continue
-            out[key] = plain(item, _join(path, key))
-        return out
-    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
-        items: list[Any] = []
-        for index in range(len(value)):
-            try:
-                item = value[index]
-            except UnknownValueError:
-                items.append(Unknown(_join(path, index)))
-                continue
-            items.append(plain(item, _join(path, index)))
-        return items
-    return value
-
-
-def dig(value: Any, *keys: str | int) -> Any:
-    """``value[k1][k2]...``: None when a key is missing, the :class:`Unknown` when one is unknown."""
-    for key in keys:
-        if value is None or is_unknown(value):
-            return value
-        if isinstance(key, int):
-            value = value[key] if isinstance(value, list) and -len(value) <= key < len(value) else None
-        elif isinstance(value, Mapping):
-            value = value.get(key)
-        else:
-            return None
-    return value
-
-
-def as_list(value: Any) -> list:
-    """A property that may be one value or a list, as a list (an unknown stays one unknown item)."""
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def truthy(value: Any) -> bool:
-    """Booleans that launch templates carry as strings ("true"/"false")."""
-    if is_unknown(value):
-        raise Undecided(value.path)
-    if isinstance(value, str):
-        return value.strip().lower() == "true"
-    return bool(value)
+from .values import Undecided, Unknown, as_list, get, is_unknown, plain, truthy  # noqa: F401 - re-exported
 
 
 # --- findings ---------------------------------------------------------------------------------
@@ -377,23 +264,28 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
     if crash:
         report(crash, None)
     if undecided:
-        error = UnknownValueError(UNKNOWN_STRING_VALUE, [undecided[0].path])
+        error = Undecided(undecided[0].path)
         error.message = _undecided_message(rule, undecided)
         raise error
     return [] if (found or crash) else skipped
 
 
-def _guarded(rule: Rule, validate: Callable[[Any, ReportViolation], None]) -> Callable[[Any, ReportViolation], None]:
+def _guarded(rule: Rule, validate: Callable[[Any, ReportViolation], str | None]) -> Callable[[Any, ReportViolation], None]:
     """Reports an exception raised outside a rule's check (building its view of the resources) as a
-    violation of the rule; the SDK's own signals (unknown value, not applicable) pass through."""
+    violation of the rule. ``validate`` returns the reason when the rule does not apply, and
+    ``args.not_applicable`` (which raises the SDK's signal) is called only here, outside the guard;
+    an unknown value (``UnknownValueError``) passes through to the SDK, which reports it as advisory."""
     def run(args: Any, report_violation: ReportViolation) -> None:
         try:
-            validate(args, report_violation)
-        except (UnknownValueError, _NotApplicableError):
+            skipped = validate(args, report_violation)
+        except UnknownValueError:
             raise
         except Exception as error:  # noqa: BLE001 - reported, never swallowed
             report_violation(f"internal error in rule {rule.name}: {type(error).__name__}: {error}. The rule could "
                              "not run; report this as a bug in the policy pack.", None)
+            return
+        if skipped is not None:
+            args.not_applicable(skipped)
     return run
 
 
@@ -431,20 +323,19 @@ def resource_rule(*, name: str, description: str, types: Iterable[str], level: E
     properties = {"exceptions": _exceptions_schema(exceptions), **(config or {})}
     rule = Rule(name, description, level, check, properties, frozenset(types), severity)
 
-    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> str | None:
         if args.resource_type not in rule.types:
-            return
+            return None
         provider = None
         if args.provider is not None:
             try:
-                provider = plain(args.provider.props)
+                provider = plain(args.provider.props, "")
             except UnknownValueError:
                 provider = None
-        res = Res(args.resource_type, args.name, args.urn, plain(args.props), provider)
+        res = Res(args.resource_type, args.name, args.urn, plain(args.props, ""), provider)
         skipped = _run(rule, args.get_config(), res, lambda cfg: check(res, cfg),
                        lambda message, _res: report_violation(message, None), [res])
-        if skipped:
-            args.not_applicable(skipped[0].reason)
+        return skipped[0].reason if skipped else None
 
     rule.policy = ResourceValidationPolicy(
         name=name, description=description, validate=_guarded(rule, validate), enforcement_level=level,
@@ -506,10 +397,10 @@ def _stack(args: StackValidationArgs) -> Stack:
         provider = None
         if r.provider is not None:
             try:
-                provider = plain(r.provider.props)
+                provider = plain(r.provider.props, "")
             except UnknownValueError:
                 provider = None
-        views[r.urn] = Res(r.resource_type, r.name, r.urn, plain(r.props), provider)
+        views[r.urn] = Res(r.resource_type, r.name, r.urn, plain(r.props, ""), provider)
     for r in args.resources:
         view = views[r.urn]
         view.parent = views.get(r.parent.urn) if r.parent is not None else None
@@ -525,12 +416,11 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel,
     properties = {"exceptions": _exceptions_schema(exceptions), **(config or {})}
     rule = Rule(name, description, level, check, properties, None, severity)
 
-    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> str | None:
         stack = _stack(args)
         skipped = _run(rule, args.get_config(), None, lambda cfg: check(stack, cfg),
                        lambda message, res: report_violation(message, res.urn if res else None), stack.resources)
-        if skipped:
-            args.not_applicable(skipped[0].reason)
+        return skipped[0].reason if skipped else None
 
     rule.policy = StackValidationPolicy(
         name=name, description=description, validate=_guarded(rule, validate), enforcement_level=level,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, Res, RuleConfig, Stack, Undecided, as_list, dig, glob_match, is_unknown,
+from ._core import (Finding, Item, Res, RuleConfig, Stack, Undecided, as_list, get, glob_match, is_unknown,
                     resource_rule, stack_rule)
 from ._documents import Statement, statements_or_findings
 
@@ -21,7 +21,7 @@ HTTP_ROUTE = "aws:apigatewayv2/route:Route"
 
 def endpoint_types(res: Res) -> list[str]:
     """A REST API's endpoint types ("EDGE" when none is configured). Raises Undecided when unknown."""
-    types = dig(res.props, "endpointConfiguration", "types")
+    types = get(res.props, "endpointConfiguration", "types")
     if is_unknown(types):
         raise Undecided(types.path)
     values = as_list(types) or ["EDGE"]
@@ -288,7 +288,7 @@ METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 
 def _stage_logging(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == STAGE:
-        destination = dig(res.props, "accessLogSettings", "destinationArn")
+        destination = get(res.props, "accessLogSettings", "destinationArn")
         if is_unknown(destination):
             yield Undecided(destination.path)
         elif not destination:
@@ -334,7 +334,7 @@ def _modern_tls(policy: str) -> bool:
 
 def _tls_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == DOMAIN_V2:
-        where, policy = "domainNameConfiguration.securityPolicy", dig(res.props, "domainNameConfiguration",
+        where, policy = "domainNameConfiguration.securityPolicy", get(res.props, "domainNameConfiguration",
                                                                       "securityPolicy")
     else:
         where, policy = "securityPolicy", res.props.get("securityPolicy")
@@ -352,7 +352,7 @@ def _tls_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if is_unknown(name):
             yield Undecided(name.path)
         elif any(glob_match(p, str(name)) for p in cfg["requireMutualTlsFor"]):
-            truststore = dig(res.props, "mutualTlsAuthentication", "truststoreUri")
+            truststore = get(res.props, "mutualTlsAuthentication", "truststoreUri")
             if is_unknown(truststore):
                 yield Undecided(truststore.path)
             elif not truststore:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, dig, each_known,
+from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, get, each_known,
                     glob_match, is_unknown, resource_rule, stack_rule, truthy)
 
 FUNCTION = "aws:lambda/function:Function"
@@ -97,7 +97,7 @@ lambda_url_auth = resource_rule(
 
 def _in_vpc(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     tags = res.props.get("tags")
-    variables = dig(res.props, "environment", "variables")
+    variables = get(res.props, "environment", "variables")
     if is_unknown(variables):
         yield Undecided(variables.path)
         return
@@ -108,8 +108,8 @@ def _in_vpc(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield NotApplicable("the function shows no sign of reaching a private data store")
         return
     why = f"environment {', '.join(markers)}" if markers else f"tag {cfg['markerTag']}"
-    subnets = dig(res.props, "vpcConfig", "subnetIds")
-    groups = dig(res.props, "vpcConfig", "securityGroupIds")
+    subnets = get(res.props, "vpcConfig", "subnetIds")
+    groups = get(res.props, "vpcConfig", "securityGroupIds")
     for value, prop in ((subnets, "subnetIds"), (groups, "securityGroupIds")):
         if is_unknown(value):
             yield Undecided(value.path)
@@ -170,7 +170,7 @@ ECS_SERVICE = "aws:ecs/service:Service"
 
 def _ecs_hardening(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == ECS_SERVICE:
-        public = dig(res.props, "networkConfiguration", "assignPublicIp")
+        public = get(res.props, "networkConfiguration", "assignPublicIp")
         if is_unknown(public):
             yield Undecided(public.path)
         elif public:
@@ -232,7 +232,7 @@ ecs_proxy_hardening = resource_rule(
 # --- lp-ecr-scan-on-push ------------------------------------------------------------------------------------
 
 def _ecr_scan(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    scan = dig(res.props, "imageScanningConfiguration", "scanOnPush")
+    scan = get(res.props, "imageScanningConfiguration", "scanOnPush")
     if is_unknown(scan):
         yield Undecided(scan.path)
     elif not scan:

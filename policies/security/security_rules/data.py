@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, dig, each_known,
+from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, get, each_known,
                     glob_match, is_unknown, resource_rule, stack_rule)
 from ._documents import Statement, statements_or_findings
 
@@ -205,7 +205,7 @@ def _opensearch(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             yield from _public_statements(policy, "accessPolicies", _SEARCH_SCOPING)
         return
     p = res.props
-    subnets = dig(p, "vpcOptions", "subnetIds")
+    subnets = get(p, "vpcOptions", "subnetIds")
     if is_unknown(subnets):
         yield Undecided(subnets.path)
     elif not subnets:
@@ -213,23 +213,23 @@ def _opensearch(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                       "has no public endpoint.")
     for block, token, what in (("encryptAtRest", "EncryptAtRest::false", "encryption at rest"),
                                ("nodeToNodeEncryption", "NodeToNodeEncryption::false", "node-to-node encryption")):
-        enabled = dig(p, block, "enabled")
+        enabled = get(p, block, "enabled")
         if is_unknown(enabled):
             yield Undecided(enabled.path)
         elif not enabled:
             yield Finding(token, f"{block}.enabled", f"turn on {what} ({block}.enabled = true).")
-    https = dig(p, "domainEndpointOptions", "enforceHttps")
+    https = get(p, "domainEndpointOptions", "enforceHttps")
     if is_unknown(https):
         yield Undecided(https.path)
     elif not https:
         yield Finding("EnforceHttps::false", "domainEndpointOptions.enforceHttps", "set enforceHttps = true.")
-    tls = dig(p, "domainEndpointOptions", "tlsSecurityPolicy")
+    tls = get(p, "domainEndpointOptions", "tlsSecurityPolicy")
     if is_unknown(tls):
         yield Undecided(tls.path)
     elif tls not in cfg["allowedTlsPolicies"]:
         yield Finding(f"TlsSecurityPolicy::{tls or 'unset'}", "domainEndpointOptions.tlsSecurityPolicy",
                       f"use one of {', '.join(cfg['allowedTlsPolicies'])} so TLS 1.0/1.1 are refused.")
-    fine_grained = dig(p, "advancedSecurityOptions", "enabled")
+    fine_grained = get(p, "advancedSecurityOptions", "enabled")
     if is_unknown(fine_grained):
         yield Undecided(fine_grained.path)
         return

@@ -10,7 +10,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, dig,
+from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, get,
                     each_known, is_unknown, resource_rule, stack_rule, truthy)
 from ._documents import Statement, statements_or_findings
 
@@ -462,7 +462,7 @@ def _latency_records(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
         if not policies:
             continue
         try:
-            region = dig(policies, 0, "region")
+            region = get(policies, 0, "region")
             if is_unknown(region):
                 raise Undecided(region.path)
             if not record.props.get("setIdentifier"):
