@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 import traceback
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,16 +46,16 @@ from .values import Undecided, Unknown, as_list, get, is_unknown, plain, truthy 
 
 @dataclass(eq=False)  # identity: props may hold unknowns, which refuse comparison
 class Res:
-    """One resource as the rules see it: plain props, plus stack context for stack rules."""
+    """One resource as the rules see it: plain props, plus (stack rules) the URNs each property
+    depends on, as the engine reports them."""
 
     type: str
     name: str
     urn: str
     props: dict[str, Any]
     provider: dict[str, Any] | None = None
-    parent: Res | None = None
-    dependencies: list[Res] = field(default_factory=list)
-    property_dependencies: dict[str, list[Res]] = field(default_factory=dict)
+    property_dependencies: dict[str, frozenset[str]] = field(default_factory=dict)
+    _identities: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def short_type(self) -> str:
@@ -213,7 +214,7 @@ def _fmt(finding: Finding, res: Res | None) -> str:
 
 def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
          produce: Callable[[RuleConfig], Iterable[Item]], report: Callable[[str, Res | None], None],
-         all_resources: Sequence[Res]) -> list[NotApplicable]:
+         all_resources: Callable[[], Sequence[Res]]) -> list[NotApplicable]:
     """Runs one check; reports findings, waiver problems and internal errors. Raises
     ``UnknownValueError`` (-> advisory) when something stayed undecided."""
     try:
@@ -257,7 +258,7 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
             report(_fmt(finding, res) + note, finding.resource)
     for waiver in broken:
         relevant = any(waiver.covers(f, res) for f in found) or (
-            waiver.token is None and any(waiver.targets(r) for r in all_resources))
+            waiver.token is None and any(waiver.targets(r) for r in all_resources()))
         if relevant:
             report(f"{waiver.describe()} of {rule.name} {waiver.problem}.", None)
 
@@ -334,7 +335,7 @@ def resource_rule(*, name: str, description: str, types: Iterable[str], level: E
                 provider = None
         res = Res(args.resource_type, args.name, args.urn, plain(args.props, ""), provider)
         skipped = _run(rule, args.get_config(), res, lambda cfg: check(res, cfg),
-                       lambda message, _res: report_violation(message, None), [res])
+                       lambda message, _res: report_violation(message, None), lambda: [res])
         return skipped[0].reason if skipped else None
 
     rule.policy = ResourceValidationPolicy(
@@ -344,26 +345,88 @@ def resource_rule(*, name: str, description: str, types: Iterable[str], level: E
     return rule
 
 
-@dataclass
 class Stack:
-    resources: list[Res]
+    """The stack as stack rules see it. Views are built on demand, per type, so a rule costs time in
+    proportion to the resources of the types it asks for, not to the size of the stack."""
+
+    def __init__(self, resources: Iterable[Any]):
+        self._by_type: dict[str, list[Any]] = defaultdict(list)
+        for resource in resources:
+            self._by_type[resource.resource_type].append(resource)
+        self._views: dict[str, list[Res]] = {}
+        self._lists: dict[tuple[str, ...], list[Res]] = {}
+        self._indexes: dict[int, tuple[list[Res], dict[str, list[Res]]]] = {}
+        self._memo: dict[str, Any] = {}
 
     def of_type(self, *types: str) -> list[Res]:
-        return [r for r in self.resources if r.type in types]
+        """The resources of these types (the same list object for the same types: do not modify it)."""
+        out = self._lists.get(types)
+        if out is None:
+            out = self._lists[types] = []
+            for type_ in types:
+                views = self._views.get(type_)
+                if views is None:
+                    views = self._views[type_] = [_view(r) for r in self._by_type.get(type_, ())]
+                out.extend(views)
+        return out
+
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        """A value derived from the stack, built once however many rules or loops ask for it."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    @property
+    def resources(self) -> list[Res]:
+        """Every resource (builds every view: for the rare questions about the whole stack)."""
+        return self.of_type(*self._by_type)
+
+    def _index(self, candidates: Sequence[Res]) -> dict[str, list[Res]] | None:
+        """identity -> candidates, built once for each list ``of_type`` returned; None for other lists."""
+        cached = self._indexes.get(id(candidates))
+        if cached is not None and cached[0] is candidates:
+            return cached[1]
+        if not any(candidates is listed for listed in self._lists.values()):
+            return None
+        index: dict[str, list[Res]] = defaultdict(list)
+        for candidate in candidates:
+            for identity in identities(candidate):
+                index[identity].append(candidate)
+        self._indexes[id(candidates)] = (candidates, index)  # type: ignore[arg-type]
+        return index
 
     def referenced(self, res: Res, prop: str, candidates: Sequence[Res]) -> list[Res] | Unknown:
         """The candidates that ``res.props[prop]`` refers to: by the engine's property dependencies,
         else by value (an id, ARN or name the candidate carries). Unknown when neither can tell."""
         deps = res.property_dependencies.get(prop)
         if deps:
-            return [c for c in candidates if c in deps]
+            return [c for c in candidates if c.urn in deps]
         values: set[str] = set()
         unknown: list[Unknown] = []
         _collect_strings(res.props.get(prop), values, unknown)
-        matched = [c for c in candidates if values & identities(c)]
+        index = self._index(candidates) if len(candidates) > 4 else None
+        if index is not None:
+            seen: dict[int, Res] = {}
+            for value in values:
+                for candidate in index.get(value, ()):
+                    seen.setdefault(id(candidate), candidate)
+            matched = list(seen.values())
+        else:
+            matched = [c for c in candidates if values & identities(c)]
         if not matched and unknown:
             return unknown[0]
         return matched
+
+
+def _view(resource: Any) -> Res:
+    provider = None
+    if resource.provider is not None:
+        try:
+            provider = plain(resource.provider.props, "")
+        except UnknownValueError:
+            provider = None
+    return Res(resource.resource_type, resource.name, resource.urn, plain(resource.props, ""), provider,
+               {k: frozenset(d.urn for d in v) for k, v in resource.property_dependencies.items()})
 
 
 def _collect_strings(value: Any, out: set[str], unknown: list[Unknown]) -> None:
@@ -379,35 +442,18 @@ def _collect_strings(value: Any, out: set[str], unknown: list[Unknown]) -> None:
             _collect_strings(item, out, unknown)
 
 
-def identities(res: Res) -> set[str]:
+def identities(res: Res) -> frozenset[str]:
     """Strings other resources use to refer to ``res``: id, ARN, name, and the ARN's last segment."""
-    found = set()
-    for key in ("id", "arn", "name", "executionArn"):
-        value = res.props.get(key)
-        if isinstance(value, str):
-            found.add(value)
-            if key in ("arn", "executionArn"):
-                found.add(re.split(r"[/:]", value)[-1])
-    return found
-
-
-def _stack(args: StackValidationArgs) -> Stack:
-    views: dict[str, Res] = {}
-    for r in args.resources:
-        provider = None
-        if r.provider is not None:
-            try:
-                provider = plain(r.provider.props, "")
-            except UnknownValueError:
-                provider = None
-        views[r.urn] = Res(r.resource_type, r.name, r.urn, plain(r.props, ""), provider)
-    for r in args.resources:
-        view = views[r.urn]
-        view.parent = views.get(r.parent.urn) if r.parent is not None else None
-        view.dependencies = [views[d.urn] for d in r.dependencies if d.urn in views]
-        view.property_dependencies = {k: [views[d.urn] for d in v if d.urn in views]
-                                      for k, v in r.property_dependencies.items()}
-    return Stack(list(views.values()))
+    if res._identities is None:
+        found = set()
+        for key in ("id", "arn", "name", "executionArn"):
+            value = res.props.get(key)
+            if isinstance(value, str):
+                found.add(value)
+                if key in ("arn", "executionArn"):
+                    found.add(re.split(r"[/:]", value)[-1])
+        res._identities = frozenset(found)
+    return res._identities
 
 
 def stack_rule(*, name: str, description: str, level: EnforcementLevel,
@@ -417,9 +463,9 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel,
     rule = Rule(name, description, level, check, properties, None, severity)
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> str | None:
-        stack = _stack(args)
+        stack = Stack(args.resources)
         skipped = _run(rule, args.get_config(), None, lambda cfg: check(stack, cfg),
-                       lambda message, res: report_violation(message, res.urn if res else None), stack.resources)
+                       lambda message, res: report_violation(message, res.urn if res else None), lambda: stack.resources)
         return skipped[0].reason if skipped else None
 
     rule.policy = StackValidationPolicy(

@@ -160,16 +160,30 @@ def judge_policy(api: Res, documents: list[tuple[Res, str, object]], cfg: RuleCo
     return verdict
 
 
+def _attached_policies(stack: Stack) -> tuple[dict[int, list[Res]], list[Undecided]]:
+    """RestApiPolicy resources by the API they attach to (one pass), and those whose API is unknown."""
+    apis = stack.of_type(REST_API)
+    by_api: dict[int, list[Res]] = {}
+    unknown: list[Undecided] = []
+    for attached in stack.of_type(REST_API_POLICY):
+        targets = stack.referenced(attached, "restApiId", apis)
+        if is_unknown(targets):
+            unknown.append(Undecided(targets.path, resource=attached))
+            continue
+        for api in targets:
+            by_api.setdefault(id(api), []).append(attached)
+    return by_api, unknown
+
+
 def api_policies(stack: Stack, api: Res) -> list[tuple[Res, str, object]] | Undecided:
     documents: list[tuple[Res, str, object]] = []
     if api.props.get("policy") is not None:
         documents.append((api, "policy", api.props["policy"]))
-    for attached in stack.of_type(REST_API_POLICY):
-        targets = stack.referenced(attached, "restApiId", [api])
-        if is_unknown(targets):
-            return Undecided(targets.path, resource=attached)
-        if api in targets:
-            documents.append((attached, "policy", attached.props.get("policy")))
+    by_api, unknown = stack.memo("rest-api-policies", lambda: _attached_policies(stack))
+    if unknown:
+        return unknown[0]
+    for attached in by_api.get(id(api), ()):
+        documents.append((attached, "policy", attached.props.get("policy")))
     return documents
 
 

@@ -348,30 +348,36 @@ def _mgmt_conflicts(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             ("inlinePolicies", _INLINE_MANAGERS, "inline", lambda m: {m.props.get("name")}),
             ("managedPolicyArns", _ATTACHMENT_MANAGERS, "managed",
              lambda m: set(as_list(m.props.get("policyArn") or m.props.get("policyArns"))))):
+        # One pass: which separate resources manage each role, and the policy names they manage.
+        managed_by: dict[int, list[Res]] = {}
+        managed_names: dict[int, set[str]] = {}
         for manager in stack.of_type(*managers):
             targets = stack.referenced(manager, managers[manager.type], roles)
             if is_unknown(targets):
                 yield Undecided(targets.path, resource=manager)
                 continue
             for role in targets:
-                declared = role.props.get(kind)
-                if is_unknown(declared):
-                    yield Undecided(declared.path, resource=role)
-                    continue
-                # A role's outputs list what it holds, including what the separate resources attached; a
-                # conflict is an entry the role declares itself next to a separate resource.
-                managed_elsewhere = set()
-                for other in stack.of_type(*managers):
-                    other_targets = stack.referenced(other, managers[other.type], roles)
-                    if not is_unknown(other_targets) and role in other_targets:
-                        managed_elsewhere |= {n for n in names_of(other) if isinstance(n, str)}
-                own = [(e.get("name") if isinstance(e, dict) else e) for e in as_list(declared)]
-                own = [e for e in own if isinstance(e, str) and e not in managed_elsewhere]
-                if own:
-                    yield Finding(f"Role::{role.name}", f"{manager.short_type} {manager.name}",
-                                  f"role {role.name} declares {kind} ({', '.join(own)}) and is also managed by "
-                                  f"{manager.short_type} {manager.name}: each update will undo the other. Manage "
-                                  f"its {role_prop_name} policies in one place.", resource=manager)
+                managed_by.setdefault(id(role), []).append(manager)
+                managed_names.setdefault(id(role), set()).update(
+                    n for n in names_of(manager) if isinstance(n, str))
+        for role in roles:
+            if id(role) not in managed_by:
+                continue
+            declared = role.props.get(kind)
+            if is_unknown(declared):
+                yield Undecided(declared.path, resource=role)
+                continue
+            # A role's outputs list what it holds, including what the separate resources attached; a
+            # conflict is an entry the role declares itself next to a separate resource.
+            own = [(e.get("name") if isinstance(e, dict) else e) for e in as_list(declared)]
+            own = [e for e in own if isinstance(e, str) and e not in managed_names[id(role)]]
+            if not own:
+                continue
+            for manager in managed_by[id(role)]:
+                yield Finding(f"Role::{role.name}", f"{manager.short_type} {manager.name}",
+                              f"role {role.name} declares {kind} ({', '.join(own)}) and is also managed by "
+                              f"{manager.short_type} {manager.name}: each update will undo the other. Manage "
+                              f"its {role_prop_name} policies in one place.", resource=manager)
 
 
 no_mgmt_conflicts = stack_rule(

@@ -207,16 +207,30 @@ _WORKLOAD_SG_PROPS = {
 }
 
 
+def _standalone_rules(stack: Stack) -> tuple[dict[int, list[Res]], list[tuple[Res, Undecided]]]:
+    """Separate rule resources by the group they belong to (one pass), and those whose group is unknown."""
+    groups = stack.of_type(SECURITY_GROUP)
+    by_group: dict[int, list[Res]] = defaultdict(list)
+    unknown: list[tuple[Res, Undecided]] = []
+    for standalone in stack.of_type(SG_RULE, INGRESS_RULE, EGRESS_RULE):
+        targets = stack.referenced(standalone, "securityGroupId", groups)
+        if is_unknown(targets):
+            unknown.append((standalone, Undecided(targets.path)))
+            continue
+        for group in targets:
+            by_group[id(group)].append(standalone)
+    return by_group, unknown
+
+
 def _rules_of(stack: Stack, group: Res) -> Iterator[tuple[Res, SgRule | Undecided]]:
     for rule in sg_rules(group):
         yield group, rule
-    for standalone in stack.of_type(SG_RULE, INGRESS_RULE, EGRESS_RULE):
-        targets = stack.referenced(standalone, "securityGroupId", [group])
-        if is_unknown(targets):
-            yield standalone, Undecided(targets.path)
-        elif group in targets:
-            for rule in sg_rules(standalone):
-                yield standalone, rule
+    by_group, unknown = stack.memo("standalone-sg-rules", lambda: _standalone_rules(stack))
+    for standalone, undecided in unknown:
+        yield standalone, Undecided(undecided.path)
+    for standalone in by_group.get(id(group), ()):
+        for rule in sg_rules(standalone):
+            yield standalone, rule
 
 
 def _egress_restricted(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
