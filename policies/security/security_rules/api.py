@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, Res, RuleConfig, Stack, Undecided, as_list, get, glob_match, is_unknown,
+from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, get, glob_match,
+                    is_unknown,
                     resource_rule, stack_rule)
 from ._documents import Statement, statements_or_findings
 
@@ -148,15 +149,7 @@ def judge_policy(api: Res, documents: list[tuple[Res, str, object]], cfg: RuleCo
                                         "execute-api:Invoke unless aws:SourceVpce is in the allow-list.",
                                         resource=documents[0][0]))
     for stmt, key, value in verdict.sources:
-        pattern = _VPCE_ID if key == "aws:SourceVpce" else _VPC_ID
-        if "*" in value or "?" in value or not pattern.match(value):
-            verdict.findings.append(Finding(f"SourceVpce::{value}", stmt.where,
-                                            f"{key} must list exact endpoint ids, not {value!r}.",
-                                            resource=api))
-        elif allowed and value not in allowed:
-            verdict.findings.append(Finding(f"SourceVpce::{value}", stmt.where,
-                                            f"{value} is not in the allowedSourceVpces allow-list "
-                                            f"({', '.join(allowed)}).", resource=api))
+        verdict.findings += _source_value_findings(stmt, key, value, allowed, api)
     return verdict
 
 
@@ -202,7 +195,48 @@ _ALLOWLIST_CONFIG = {"allowedSourceVpces": {
                    "wildcards never."}}
 
 
-def _sourcevpce_allowlist(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
+def _source_value_findings(stmt: Statement, key: str, value: str, allowed: Sequence[str], at: Res) -> list[Finding]:
+    pattern = _VPCE_ID if key == "aws:SourceVpce" else _VPC_ID
+    if "*" in value or "?" in value or not pattern.match(value):
+        return [Finding(f"SourceVpce::{value}", stmt.where, f"{key} must list exact endpoint ids, not {value!r}.",
+                        resource=at)]
+    if allowed and value not in allowed:
+        return [Finding(f"SourceVpce::{value}", stmt.where, f"{value} is not in the allowedSourceVpces allow-list "
+                        f"({', '.join(allowed)}).", resource=at)]
+    return []
+
+
+def _sourcevpce_allowlist(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    """The allow-list, decided on the resource that carries the document, before anything is created."""
+    document = res.props.get("policy")
+    if document is None:
+        yield NotApplicable("no resource policy on this resource (lp-apigw-private-api-policy checks that a "
+                            "private API has one)")
+        return
+    allowed = list(cfg["allowedSourceVpces"])
+    for stmt in statements_or_findings(document, "policy"):
+        if not isinstance(stmt, Statement):
+            yield stmt
+            continue
+        if not _invokes(stmt):
+            continue
+        for key, value in _source_values(stmt, negated=not stmt.allows):
+            yield from _source_value_findings(stmt, key, value, allowed, res)
+
+
+apigw_sourcevpce_allowlist = resource_rule(
+    name="lp-apigw-sourcevpce-allowlist",
+    description=("API resource policies name callers by exact, allow-listed VPC endpoint (or VPC) ids in "
+                 "aws:SourceVpce / aws:SourceVpc: no wildcards, nothing outside allowedSourceVpces. Decided on "
+                 "the RestApi or RestApiPolicy itself, before it is created."),
+    types={REST_API, REST_API_POLICY}, level=EnforcementLevel.MANDATORY, check=_sourcevpce_allowlist,
+    severity=Severity.CRITICAL, config=dict(_ALLOWLIST_CONFIG),
+)
+
+
+# --- lp-apigw-private-api-policy (stack) ---------------------------------------------------------------
+
+def _private_api_policy(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
     for entry in _private_apis(stack):
         if isinstance(entry, Undecided):
             yield entry
@@ -216,15 +250,16 @@ def _sourcevpce_allowlist(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             continue
         verdict = judge_policy(api, documents, cfg)
         yield from verdict.undecided
-        yield from verdict.findings
+        # The ids themselves are judged per resource by lp-apigw-sourcevpce-allowlist.
+        yield from (f for f in verdict.findings if not f.token.startswith("SourceVpce::"))
 
 
-apigw_sourcevpce_allowlist = stack_rule(
-    name="lp-apigw-sourcevpce-allowlist",
-    description=("A private API's resource policy denies execute-api:Invoke unless aws:SourceVpce (or "
-                 "aws:SourceVpc) is one of the exact, allow-listed consumer endpoints; no Allow for Principal '*' "
-                 "without that limit."),
-    level=EnforcementLevel.MANDATORY, check=_sourcevpce_allowlist, severity=Severity.CRITICAL,
+apigw_private_api_policy = stack_rule(
+    name="lp-apigw-private-api-policy",
+    description=("A private API has a resource policy (on the RestApi or a RestApiPolicy) that denies "
+                 "execute-api:Invoke unless aws:SourceVpce (or aws:SourceVpc) is a consumer endpoint; no Allow "
+                 "for Principal '*' without that limit."),
+    level=EnforcementLevel.MANDATORY, check=_private_api_policy, severity=Severity.CRITICAL,
     config=dict(_ALLOWLIST_CONFIG),
 )
 
@@ -384,5 +419,5 @@ apigw_tls_policy = resource_rule(
                                     "description": "Domain-name globs that must use mutual TLS."}},
 )
 
-RULES = [apigw_private_endpoint, apigw_sourcevpce_allowlist, apigw_method_auth, apigw_stage_logging,
-         apigw_tls_policy]
+RULES = [apigw_private_endpoint, apigw_sourcevpce_allowlist, apigw_private_api_policy, apigw_method_auth,
+         apigw_stage_logging, apigw_tls_policy]

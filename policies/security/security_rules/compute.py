@@ -39,9 +39,13 @@ def _permission_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                           "sourceArn) or account, or set principalOrgId.")
     elif _service(str(principal)):
         source_arn, source_account = res.props.get("sourceArn"), res.props.get("sourceAccount")
-        for value in (source_arn, source_account):
-            if is_unknown(value):
-                return  # set (to a computed ARN or account): the grant is bound to a source
+        if is_unknown(source_arn):
+            # Set, to an ARN computed from another resource: whether it names one resource is known at up.
+            yield Undecided(source_arn.path, "whether the source ARN names one rule, API or bucket")
+            return
+        if is_unknown(source_account) and not source_arn:
+            yield Undecided(source_account.path)
+            return
         if not source_arn and not source_account:
             yield Finding(f"Principal::{principal}", "principal", f"any {principal} resource of any account may "
                           "invoke this function: set sourceArn to the rule, API or bucket that calls it (and "
@@ -103,6 +107,9 @@ def _in_vpc(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         return
     names = sorted(variables or {})
     markers = [n for n in names if any(glob_match(p, n) for p in cfg["dataStoreVariables"])]
+    if not markers and is_unknown(tags):
+        yield Undecided(tags.path, f"whether the function carries the {cfg['markerTag']} tag")
+        return
     tagged = isinstance(tags, dict) and cfg["markerTag"] in tags
     if not markers and not tagged:
         yield NotApplicable("the function shows no sign of reaching a private data store")
@@ -178,7 +185,11 @@ def _ecs_hardening(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                           "them in private subnets (assignPublicIp = false) behind the load balancer.")
         return
     execution, task = res.props.get("executionRoleArn"), res.props.get("taskRoleArn")
-    if not is_unknown(execution) and not is_unknown(task) and execution and execution == task:
+    if (is_unknown(execution) and task is not None) or (is_unknown(task) and execution is not None):
+        # Both set, at least one computed: whether they are the same role is known at `pulumi up`.
+        yield Undecided((execution if is_unknown(execution) else task).path,
+                        "whether the task role is distinct from the execution role")
+    elif execution and execution == task:
         yield Finding("TaskRole::execution-role", "taskRoleArn", "the containers run with the execution role (which "
                       "pulls images and reads secrets): give them their own task role.")
     document = res.props.get("containerDefinitions")

@@ -330,7 +330,9 @@ def _vpce_execute_api(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     elif kind != "Interface":
         yield Finding(f"Type::{kind}", "vpcEndpointType", "private APIs are reached through an Interface endpoint.")
     groups = res.props.get("securityGroupIds")
-    if not is_unknown(groups) and not groups:
+    if is_unknown(groups):
+        yield Undecided(groups.path, "whether the endpoint has its own security group")
+    elif not groups:
         yield Finding("SecurityGroups::none", "securityGroupIds", "attach a security group that allows 443 from "
                       "the consumers only; without one the VPC's default group applies.")
     policy = res.props.get("policy")

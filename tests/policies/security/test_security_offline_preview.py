@@ -17,7 +17,7 @@ STACK = "test"
 EXPECTED = {  # (policy, resource) -> the token its finding names
     ("lp-sg-no-public-admin-ports", "workstation-sg"): "Port::tcp/3389",
     ("lp-iam-no-wildcard-action", "fn-policy"): "Action::s3:*",
-    ("lp-apigw-sourcevpce-allowlist", "leases-api"): "Policy::absent",
+    ("lp-apigw-private-api-policy", "leases-api"): "Policy::absent",
     ("lp-apigw-method-auth", "get-leases"): "Authorization::NONE",
 }
 
