@@ -67,3 +67,46 @@ def test_a_stack_rule_on_unknown_outputs_does_not_crash_or_pass_silently(rule):
     outcome = check_stack(rule, stack)
     assert not any("internal error" in v for v in outcome.violations), outcome.violations
     assert outcome.undecided or outcome.violations or outcome.not_applicable, "passed without knowing the outputs"
+
+
+# --- the four rules that used to pass silently on one unknown input ---------------------------------------------
+
+@pytest.mark.parametrize("rule, type_, props, path", [
+    ("lp-lambda-permission-scoped", "aws:lambda/permission:Permission",
+     {"principal": "events.amazonaws.com", "function": "f", "sourceArn": UNKNOWN}, "sourceArn"),
+    ("lp-ecs-proxy-hardening", "aws:ecs/taskDefinition:TaskDefinition",
+     {"executionRoleArn": UNKNOWN, "taskRoleArn": "arn:aws:iam::111111111111:role/task", "containerDefinitions": "[]"},
+     "executionRoleArn"),
+    ("lp-lambda-in-vpc", "aws:lambda/function:Function",
+     {"environment": {"variables": {"LOG_LEVEL": "INFO"}}, "tags": UNKNOWN}, "tags"),
+    ("lp-vpce-execute-api-policy", "aws:ec2/vpcEndpoint:VpcEndpoint",
+     {"serviceName": "com.amazonaws.us-east-1.execute-api", "vpcEndpointType": "Interface",
+      "securityGroupIds": UNKNOWN, "policy": '{"Statement": []}'}, "securityGroupIds"),
+])
+def test_one_unknown_input_is_reported_not_passed(rule, type_, props, path):
+    outcome = check(rule, type_, props)
+    assert outcome.undecided and path in outcome.undecided, outcome
+    assert outcome.not_applicable is None
+
+
+@pytest.mark.parametrize("rule, type_, props", [
+    ("lp-lambda-permission-scoped", "aws:lambda/permission:Permission",
+     {"principal": "events.amazonaws.com", "function": "f",
+      "sourceArn": "arn:aws:events:us-east-1:111111111111:rule/orders"}),
+    ("lp-ecs-proxy-hardening", "aws:ecs/taskDefinition:TaskDefinition",
+     {"executionRoleArn": "arn:aws:iam::111111111111:role/exec", "taskRoleArn": "arn:aws:iam::111111111111:role/task",
+      "containerDefinitions": "[]"}),
+    ("lp-vpce-execute-api-policy", "aws:ec2/vpcEndpoint:VpcEndpoint",
+     {"serviceName": "com.amazonaws.us-east-1.execute-api", "vpcEndpointType": "Interface",
+      "securityGroupIds": ["sg-0123456789abcdef0"],
+      "policy": '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", '
+                '"Resource": "arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/*"}]}'}),
+])
+def test_the_known_twin_decides(rule, type_, props):
+    assert check(rule, type_, props).passed
+
+
+def test_a_function_whose_tags_are_known_and_unmarked_is_out_of_scope():
+    outcome = check("lp-lambda-in-vpc", "aws:lambda/function:Function",
+                    {"environment": {"variables": {"LOG_LEVEL": "INFO"}}, "tags": {"team": "x"}})
+    assert outcome.not_applicable and not outcome.undecided
