@@ -32,6 +32,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -184,6 +185,27 @@ class RuleConfig(Mapping):
 
     def __len__(self):
         return len(self._values)
+
+
+# --- what the stack declares ------------------------------------------------------------------
+
+PROTECTION_CONFIG = {"protectionConfigKey": {
+    "type": "string", "default": "protectStatefulResources",
+    "description": "The program's config key (any project) that declares the stack's data protected; the rule "
+                   "is mandatory there and not applicable elsewhere."}}
+
+
+def stack_declares_protection(cfg: Mapping[str, Any]) -> bool:
+    """Whether the program's config sets ``protectionConfigKey`` to true. Analyzers receive the
+    program's config as PULUMI_CONFIG ("<project>:<key>" -> value), which the SDK reads the same way
+    (pulumi_policy/policy.py ``_configure_runtime_settings`` -> ``pulumi.runtime.get_config_env``)."""
+    from pulumi.runtime import get_config_env
+
+    key = cfg["protectionConfigKey"]
+    for name, value in get_config_env().items():
+        if name == key or name.endswith(":" + key):
+            return str(value).strip().lower() == "true"
+    return False
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -473,6 +495,34 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel,
         severity=severity,
         config_schema=PolicyConfigSchema(properties=properties))
     return rule
+
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+
+
+def apply_shipped_levels(rules: Sequence[Rule], stack: str, directory: Path = CONFIG_DIR) -> dict[str, str]:
+    """Sets the default level of the rules ``config/<stack>.json`` names (``{rule: {enforcementLevel,
+    reason}}``), for findings the program must fix but that should not fail the stack meanwhile. The
+    engine (PULUMI_STACK names the stack for analyzers) still lets --policy-pack-config override them.
+    Returns {rule: reason}."""
+    path = directory / f"{stack}.json"
+    if not stack or not path.is_file():
+        return {}
+    by_name = {rule.name: rule for rule in rules}
+    problems, reasons = [], {}
+    for name, entry in json.loads(path.read_text()).items():
+        level = entry.get("enforcementLevel") if isinstance(entry, dict) else None
+        reason = str(entry.get("reason") or "").strip() if isinstance(entry, dict) else ""
+        if name not in by_name:
+            problems.append(f"{name}: no such rule")
+        elif level not in ("advisory", "mandatory", "disabled") or not reason:
+            problems.append(f"{name}: give enforcementLevel (advisory, mandatory or disabled) and a reason")
+        else:
+            by_name[name].level = by_name[name].policy.enforcement_level = EnforcementLevel(level)
+            reasons[name] = reason
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    return reasons
 
 
 def each_known(items: Iterable[Any]) -> Iterator[Any | Undecided]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
@@ -349,12 +350,6 @@ def _stage_logging(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield Undecided(settings.path)
         return
     settings = settings or {}
-    trace = settings.get("dataTraceEnabled")
-    if is_unknown(trace):
-        yield Undecided(trace.path)
-    elif trace:
-        yield Finding("DataTrace::true", "settings.dataTraceEnabled", "data tracing logs full request and response "
-                      "bodies (secrets, personal data): turn it off; use access logs.")
     level = settings.get("loggingLevel")
     if is_unknown(level):
         yield Undecided(level.path)
@@ -365,9 +360,55 @@ def _stage_logging(res: Res, cfg: RuleConfig) -> Iterator[Item]:
 
 apigw_stage_logging = resource_rule(
     name="lp-apigw-stage-logging",
-    description=("API stages write access logs, execution logging is on (ERROR or INFO), and data tracing "
-                 "(full bodies in logs) is off."),
+    description="API stages write access logs and execution logging is on (ERROR or INFO).",
     types={STAGE, METHOD_SETTINGS}, level=EnforcementLevel.ADVISORY, check=_stage_logging, severity=Severity.MEDIUM,
+)
+
+
+# --- lp-apigw-no-data-trace / lp-apigw-cache-encrypted (method settings) ------------------------------------
+
+def _method_setting(res: Res, key: str) -> Any:
+    settings = res.props.get("settings")
+    return settings if is_unknown(settings) else get(settings or {}, key)
+
+
+def _no_data_trace(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    trace = _method_setting(res, "dataTraceEnabled")
+    if is_unknown(trace):
+        yield Undecided(trace.path)
+    elif trace:
+        yield Finding("DataTrace::true", "settings.dataTraceEnabled", "data tracing writes full request and "
+                      "response bodies (credentials, personal data) to CloudWatch: turn it off; access logs record "
+                      "who called what.")
+
+
+apigw_no_data_trace = resource_rule(
+    name="lp-apigw-no-data-trace",
+    description="API method settings keep data tracing (full request and response bodies in the logs) off.",
+    types={METHOD_SETTINGS}, level=EnforcementLevel.MANDATORY, check=_no_data_trace, severity=Severity.HIGH,
+)
+
+
+def _cache_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    caching = _method_setting(res, "cachingEnabled")
+    if is_unknown(caching):
+        yield Undecided(caching.path)
+        return
+    if not caching:
+        yield NotApplicable("responses are not cached")
+        return
+    encrypted = _method_setting(res, "cacheDataEncrypted")
+    if is_unknown(encrypted):
+        yield Undecided(encrypted.path)
+    elif not encrypted:
+        yield Finding("CacheDataEncrypted::false", "settings.cacheDataEncrypted", "cached responses are stored "
+                      "unencrypted: set cacheDataEncrypted = true.")
+
+
+apigw_cache_encrypted = resource_rule(
+    name="lp-apigw-cache-encrypted",
+    description="API responses cached by method settings are encrypted (cacheDataEncrypted).",
+    types={METHOD_SETTINGS}, level=EnforcementLevel.MANDATORY, check=_cache_encrypted, severity=Severity.MEDIUM,
 )
 
 
@@ -420,4 +461,4 @@ apigw_tls_policy = resource_rule(
 )
 
 RULES = [apigw_private_endpoint, apigw_sourcevpce_allowlist, apigw_private_api_policy, apigw_method_auth,
-         apigw_stage_logging, apigw_tls_policy]
+         apigw_stage_logging, apigw_no_data_trace, apigw_cache_encrypted, apigw_tls_policy]

@@ -462,8 +462,84 @@ ec2_userdata_no_secrets = resource_rule(
     name="lp-ec2-userdata-no-secrets",
     description=("User data carries no credentials (keys, passwords, private keys): fetch them at boot from Secrets "
                  "Manager or SSM with the instance role."),
-    types={INSTANCE, LAUNCH_TEMPLATE}, level=EnforcementLevel.ADVISORY, check=_userdata, severity=Severity.HIGH,
+    types={INSTANCE, LAUNCH_TEMPLATE}, level=EnforcementLevel.MANDATORY, check=_userdata, severity=Severity.HIGH,
+)
+
+
+# --- lp-env-no-plaintext-secrets ---------------------------------------------------------------------------
+
+# A value that is itself a credential, whatever its variable is called (the names are judged by
+# lp-ecs-proxy-hardening): anyone who may read the function or task definition reads it.
+_SECRET_VALUES = {
+    "aws-access-key": re.compile(r"^(AKIA|ASIA)[0-9A-Z]{16}$"),
+    "aws-secret-key": re.compile(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z0-9/+]{40}$"),  # not a hex digest
+    "private-key": _SECRET_PATTERNS["private-key"],
+    "connection-string-password": re.compile(r"^[a-z][a-z0-9+.-]*://[^:/@\s]+:[^@/\s$]{3,}@", re.IGNORECASE),
+    "github-token": re.compile(r"^(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})$"),
+    "slack-token": re.compile(r"^xox[abpr]-[A-Za-z0-9-]{10,}$"),
+    "jwt": re.compile(r"^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}$"),
+}
+
+
+def _secret_kind(value: str) -> str | None:
+    text = value.strip()
+    for kind, pattern in _SECRET_VALUES.items():
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def _environment_values(res: Res) -> Iterator[tuple[str, str, Any] | Item]:
+    """(where, name, value) of every plain environment variable the resource declares."""
+    if res.type == FUNCTION:
+        variables = get(res.props, "environment", "variables")
+        if is_unknown(variables):
+            yield Undecided(variables.path)
+            return
+        for name, value in (variables or {}).items():
+            yield f"environment.variables.{name}", name, value
+        return
+    document = res.props.get("containerDefinitions")
+    if is_unknown(document):
+        yield Undecided(document.path)
+        return
+    try:
+        containers = json.loads(document) if isinstance(document, str) else document
+    except json.JSONDecodeError:
+        return  # lp-ecs-proxy-hardening reports the invalid document
+    for index, container in enumerate(as_list(containers)):
+        if not isinstance(container, dict):
+            continue
+        for variable in as_list(container.get("environment")):
+            if isinstance(variable, dict):
+                where = f"containerDefinitions[{container.get('name') or index}].environment"
+                yield where, str(variable.get("name", "")), variable.get("value")
+
+
+def _env_secrets(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    for entry in _environment_values(res):
+        if not isinstance(entry, tuple):
+            yield entry
+            continue
+        where, name, value = entry
+        if is_unknown(value):
+            yield Undecided(value.path or f"{where}.{name}", "a computed value could be a credential")
+            continue
+        kind = _secret_kind(str(value)) if isinstance(value, str) else None
+        if kind:
+            yield Finding(f"Environment::{name}", where, f"{name} holds what looks like a {kind.replace('-', ' ')} in "
+                          "plain text, readable by anyone who can read the configuration: keep it in Secrets "
+                          "Manager and pass its ARN (or ECS secrets / the Parameters and Secrets extension).")
+
+
+env_no_plaintext_secrets = resource_rule(
+    name="lp-env-no-plaintext-secrets",
+    description=("Lambda and ECS environment values hold no credentials (access keys, private keys, tokens, "
+                 "passwords in connection strings): pass a Secrets Manager ARN and read it at run time."),
+    types={FUNCTION, TASK_DEFINITION}, level=EnforcementLevel.MANDATORY, check=_env_secrets,
+    severity=Severity.CRITICAL,
 )
 
 RULES = [lambda_permission_scoped, lambda_url_auth, lambda_in_vpc, lambda_runtime_supported, ecs_proxy_hardening,
-         ecr_scan_on_push, ec2_imdsv2, ebs_encrypted, ec2_public_ip_optin, ec2_userdata_no_secrets]
+         ecr_scan_on_push, ec2_imdsv2, ebs_encrypted, ec2_public_ip_optin, ec2_userdata_no_secrets,
+         env_no_plaintext_secrets]

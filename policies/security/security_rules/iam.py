@@ -255,6 +255,100 @@ passrole_scoped = resource_rule(
 )
 
 
+# --- lp-iam-no-sensitive-arn-globs ------------------------------------------------------------------
+
+# Resources whose ARN glob hands over identities, credentials or keys: IAM roles/users/policies,
+# secrets, KMS keys and aliases, SSM parameters.
+_SENSITIVE_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|secretsmanager|kms|ssm|sts)::?([^:]*):([^:]*):"
+                            r"(role|user|group|policy|secret|key|alias|parameter|assumed-role)([/:])(.*)$")
+
+
+def _sensitive_glob(arn: str) -> str | None:
+    """Why the ARN is a glob over sensitive resources, or None. Paths (``role/blueprints/*``) and name
+    prefixes (``secret:leasing-*``) narrow the grant to resources the stack names and are accepted."""
+    match = _SENSITIVE_ARN.match(arn)
+    if not match:
+        return None
+    _service, _region, account, kind, _sep, name = match.groups()
+    if account in ("*", "") and kind not in ("policy",):
+        return f"every account's {kind}s"
+    if name.strip("/") in ("*", "") or name == "*/*":
+        return f"every {kind} of the account"
+    return None
+
+
+def _sensitive_arn_globs(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    for stmt in _allow_statements(res):
+        if not isinstance(stmt, Statement):
+            yield stmt
+            continue
+        if any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
+            continue
+        for resource in stmt.resources:
+            why = _sensitive_glob(resource)
+            if why:
+                yield Finding(f"Resource::{resource}", stmt.where, f"grants {', '.join(stmt.actions[:3]) or 'actions'}"
+                              f"{'...' if len(stmt.actions) > 3 else ''} on {why}: name the ARNs (or a path / name "
+                              "prefix the stack owns).")
+
+
+no_sensitive_arn_globs = resource_rule(
+    name="lp-iam-no-sensitive-arn-globs",
+    description=("IAM policies do not grant on ARN globs over identities, secrets and keys ('role/*', 'secret:*', "
+                 "'key/*', 'parameter/*', any account): name the ARNs, or a path or name prefix the stack owns."),
+    types=IDENTITY_DOCUMENT_TYPES, level=EnforcementLevel.MANDATORY, check=_sensitive_arn_globs,
+    severity=Severity.HIGH,
+)
+
+
+# --- lp-iam-no-privilege-escalation ------------------------------------------------------------------
+
+# Actions that let an identity give itself (or a principal it controls) more permissions when granted
+# on more than named resources: Checkov CKV_AWS_286 / cloudsplaining's privilege-escalation methods
+# (after Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and Mitigation").
+ESCALATION_ACTIONS = frozenset(a.lower() for a in (
+    "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:CreateAccessKey", "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile", "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:AttachRolePolicy",
+    "iam:PutUserPolicy", "iam:PutGroupPolicy", "iam:PutRolePolicy", "iam:AddUserToGroup",
+    "iam:UpdateAssumeRolePolicy", "iam:CreateServiceLinkedRole", "iam:PutUserPermissionsBoundary",
+    "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
+    "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "glue:UpdateDevEndpoint",
+    "sts:AssumeRole", "ssm:SendCommand", "ssm:StartSession", "ec2:ModifyInstanceAttribute"))
+
+
+def _escalation(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    extra = {a.lower() for a in cfg["additionalActions"]}
+    watched = ESCALATION_ACTIONS | extra
+    for stmt in _allow_statements(res):
+        if not isinstance(stmt, Statement):
+            yield stmt
+            continue
+        broad = [r for r in stmt.resources if "*" in r or "?" in r]
+        if not broad or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
+            continue
+        for action in stmt.actions:
+            names = (action,) if "*" not in action and "?" not in action else expand(action)[0]
+            if action == "*":
+                continue  # lp-iam-no-wildcard-action already rejects '*'
+            hits = sorted({n for n in names if n.lower() in watched})
+            if hits:
+                yield Finding(f"Action::{action}", stmt.where,
+                              f"{', '.join(hits[:4])}{'...' if len(hits) > 4 else ''} on {broad[0]} lets this identity "
+                              "raise its own (or another principal's) permissions: grant it on exact ARNs only.",
+                              subject=broad[0])
+
+
+no_privilege_escalation = resource_rule(
+    name="lp-iam-no-privilege-escalation",
+    description=("IAM policies grant no privilege-escalation action (creating policy versions, attaching or "
+                 "putting policies, access keys, login profiles, trust updates, code updates of functions, "
+                 "assuming roles) on wildcard resources: only on exact ARNs."),
+    types=IDENTITY_DOCUMENT_TYPES, level=EnforcementLevel.MANDATORY, check=_escalation, severity=Severity.CRITICAL,
+    config={"additionalActions": {"type": "array", "items": {"type": "string"}, "default": [],
+                                  "description": "More actions to treat as privilege escalation."}},
+)
+
+
 # --- lp-iam-trust-scoped -----------------------------------------------------------------------
 
 _ORG_SCOPE = ("aws:PrincipalOrgID", "aws:PrincipalAccount", "aws:PrincipalOrgPaths")
@@ -292,9 +386,18 @@ def _trust_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                 yield Finding("Principal::*", stmt.where, "anyone in any AWS account may assume this role: name "
                               "the principal (role ARN or service), or at least require aws:PrincipalOrgID.")
             continue
+        yield from _web_identity_scoped(stmt)
         for principal in (stmt.principals or {}).get("AWS", ()):
             account = account_of(principal)
             if account is None or principal == "*":
+                continue
+            if _is_root(principal) and not stmt.conditions:
+                # An account root trusts every principal of that account that IAM lets call
+                # sts:AssumeRole, own account included (IAM User Guide, "Specifying a principal").
+                yield Finding(f"Principal::{principal}", stmt.where,
+                              f"trusts every identity of account {account} that may call sts:AssumeRole, with no "
+                              "condition: name the role ARNs, or add aws:PrincipalArn / sts:ExternalId / "
+                              "aws:PrincipalOrgID.", subject="Condition")
                 continue
             if account in own:
                 continue
@@ -315,11 +418,37 @@ def _trust_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                           "trustedAccounts: trust only the accounts the design names.")
 
 
+def _is_root(principal: str) -> bool:
+    return bool(re.fullmatch(r"\d{12}", principal) or re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:root", principal))
+
+
+def _web_identity_scoped(stmt: Statement) -> Iterator[Finding]:
+    """An OIDC provider trusts every token it issues, for any repository or client, unless the trust
+    names the audience and the subject (IAM User Guide, "Creating a role for web identity or OIDC";
+    GitHub, "Configuring OpenID Connect in Amazon Web Services")."""
+    for provider in (stmt.principals or {}).get("Federated", ()):
+        host = provider.split("oidc-provider/", 1)[-1] if "oidc-provider/" in provider else None
+        if host is None:
+            continue  # SAML providers carry SAML:aud by AWS's own template
+        keys = {k.lower(): (op, vals) for op, k, vals in stmt.conditions}
+        for claim in ("aud", "sub"):
+            entry = keys.get(f"{host}:{claim}".lower())
+            if entry is None:
+                yield Finding(f"Condition::{host}:{claim}", stmt.where,
+                              f"web-identity trust without a {host}:{claim} condition accepts tokens issued to anyone "
+                              f"by {host}: require the {'audience (sts.amazonaws.com)' if claim == 'aud' else 'subject (repository and branch or environment)'}.",
+                              subject=provider)
+            elif claim == "sub" and any(v.strip("*:/") in ("", "repo") for v in entry[1]):
+                yield Finding(f"Condition::{host}:sub", stmt.where, f"the subject condition {list(entry[1])} matches "
+                              "any repository: name the repository and branch or environment.", subject=provider)
+
+
 trust_scoped = resource_rule(
     name="lp-iam-trust-scoped",
     description=("Role trust policies name who may assume the role: no Principal '*' (unless limited to the "
-                 "organization), other accounts only when in trustedAccounts and with an sts:ExternalId or "
-                 "aws:PrincipalOrgID condition."),
+                 "organization), no account root (own or other) without a condition, other accounts only when in "
+                 "trustedAccounts and with an sts:ExternalId or aws:PrincipalOrgID condition, and web-identity "
+                 "(OIDC) trust only with audience and subject conditions."),
     types={ROLE}, level=EnforcementLevel.MANDATORY, check=_trust_scoped, severity=Severity.CRITICAL,
     config={
         "ownAccounts": {"type": "array", "items": {"type": "string", "pattern": r"^\d{12}$"}, "default": [],
@@ -387,5 +516,5 @@ no_mgmt_conflicts = stack_rule(
     level=EnforcementLevel.ADVISORY, check=_mgmt_conflicts, severity=Severity.LOW,
 )
 
-RULES = [no_wildcard_action, no_wildcard_resource, no_aws_managed_policies, passrole_scoped, trust_scoped,
-         no_mgmt_conflicts]
+RULES = [no_wildcard_action, no_wildcard_resource, no_aws_managed_policies, passrole_scoped, no_sensitive_arn_globs,
+         no_privilege_escalation, trust_scoped, no_mgmt_conflicts]

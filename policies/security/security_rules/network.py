@@ -171,6 +171,63 @@ no_public_admin_ports = resource_rule(
 )
 
 
+# --- lp-sg-no-public-ingress -----------------------------------------------------------------------------
+
+def _public_ingress(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    allowed = []
+    for spec in cfg["allowedPublicPorts"]:
+        protocol, _, port = spec.partition("/")
+        allowed.append((protocol.lower(), int(float(port))))
+    skipped = set()
+    for spec in cfg["skipPorts"]:
+        protocol, _, port = spec.partition("/")
+        skipped.add((protocol.lower(), int(float(port))))
+    for rule in sg_rules(res):
+        if isinstance(rule, Undecided):
+            yield rule
+            continue
+        if rule.direction != "ingress":
+            continue
+        for cidr in each_known(rule.cidrs):
+            try:
+                if isinstance(cidr, Undecided):
+                    raise cidr
+                network = _network(cidr)
+                if network is None or network.prefixlen != 0:
+                    continue
+                name = rule.protocol_name()
+                ports = "all" if rule.all_ports() else (
+                    f"{name}/{rule.from_port}" if rule.from_port == rule.to_port
+                    else f"{name}/{rule.from_port}-{rule.to_port}")
+                single = name in ("tcp", "udp") and rule.from_port == rule.to_port and rule.from_port is not None
+            except Undecided as unknown:
+                yield unknown
+                continue
+            if single and (name, int(rule.from_port)) in (*allowed, *skipped):
+                continue
+            yield Finding(f"Port::{ports}", rule.where,
+                          f"{ports} is open to the whole Internet ({cidr}): a database, cache or service port "
+                          "there is one credential leak away from a breach. Allow the clients' CIDRs or security "
+                          "groups; public web traffic belongs on 443 of a load balancer (allowedPublicPorts).",
+                          subject=str(cidr))
+
+
+sg_no_public_ingress = resource_rule(
+    name="lp-sg-no-public-ingress",
+    description=("No security group admits the whole Internet (0.0.0.0/0, ::/0) on any port but the public ones "
+                 "listed in allowedPublicPorts (default tcp/443): databases, caches and services take their "
+                 "clients' CIDRs or security groups."),
+    types=SG_TYPES - {EGRESS_RULE}, level=EnforcementLevel.MANDATORY, check=_public_ingress, severity=Severity.HIGH,
+    config={"allowedPublicPorts": {"type": "array", "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
+                                   "default": ["tcp/443"],
+                                   "description": "protocol/port pairs that may be open to the Internet."},
+            "skipPorts": {"type": "array", "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
+                          "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
+                          "description": "Single ports left to lp-sg-no-public-admin-ports (reported there, "
+                                         "critical), so one open port gives one finding."}},
+)
+
+
 # --- lp-sg-rule-description ----------------------------------------------------------------------
 
 def _rule_description(res: Res, cfg: RuleConfig) -> Iterator[Item]:
@@ -431,6 +488,152 @@ vpce_execute_api_ingress = stack_rule(
 )
 
 
+# --- lp-vpc-baseline (stack) ------------------------------------------------------------------------------
+
+VPC = "aws:ec2/vpc:Vpc"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+
+
+def _vpc_baseline(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
+    vpcs = stack.of_type(VPC)
+    if not vpcs and not stack.of_type(DEFAULT_SG):
+        yield NotApplicable("no VPC in the stack")
+        return
+    logged: set[int] = set()
+    adopted: set[int] = set()
+    for kind, prop, seen in ((FLOW_LOG, "vpcId", logged), (DEFAULT_SG, "vpcId", adopted)):
+        for owner in stack.of_type(kind):
+            targets = stack.referenced(owner, prop, vpcs)
+            if is_unknown(targets):
+                yield Undecided(targets.path, resource=owner)
+                continue
+            seen.update(id(v) for v in targets)
+    for group in stack.of_type(DEFAULT_SG):
+        for direction in ("ingress", "egress"):
+            entries = group.props.get(direction)
+            if is_unknown(entries):
+                yield Undecided(entries.path, resource=group)
+            elif entries:
+                yield Finding(f"DefaultSecurityGroup::{direction}", direction, "the VPC's default security group "
+                              "applies to anything launched without a group: leave it with no rules.", resource=group)
+    # One finding per missing control, naming every VPC that lacks it (not one per VPC: the fix is the
+    # same change to the network building block).
+    for wanted, seen, token, message in (
+            ("requireFlowLogs", logged, "FlowLogs::missing",
+             "record no flow logs: add an aws.ec2.FlowLog (REJECT traffic at least) to the network building block "
+             "so blocked and unexpected connections can be investigated."),
+            ("requireClosedDefaultSecurityGroup", adopted, "DefaultSecurityGroup::unmanaged",
+             "keep AWS's default security group rules (all traffic between members, all egress): adopt each "
+             "with aws.ec2.DefaultSecurityGroup and no rules.")):
+        missing = [v for v in vpcs if id(v) not in seen]
+        if cfg[wanted] and missing:
+            names = ", ".join(v.name for v in missing)
+            yield Finding(token, f"{len(missing)} VPC{'s' if len(missing) > 1 else ''}", f"{names} {message}",
+                          resource=missing[0])
+
+
+vpc_baseline = stack_rule(
+    name="lp-vpc-baseline",
+    description=("Every VPC records flow logs and adopts its default security group with no rules; advisory "
+                 "because flow logs cost CloudWatch ingestion."),
+    level=EnforcementLevel.ADVISORY, check=_vpc_baseline, severity=Severity.MEDIUM,
+    config={"requireFlowLogs": {"type": "boolean", "default": True, "description": "Require a FlowLog per VPC."},
+            "requireClosedDefaultSecurityGroup": {"type": "boolean", "default": True,
+                                                  "description": "Require the default group adopted with no rules."}},
+)
+
+
+# --- lp-lb-listener-tls ---------------------------------------------------------------------------------
+
+LISTENER_TYPES = frozenset({"aws:lb/listener:Listener", "aws:alb/listener:Listener"})
+
+
+def _listener_tls(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    protocol = res.props.get("protocol")
+    if is_unknown(protocol):
+        yield Undecided(protocol.path)
+        return
+    protocol = str(protocol or "").upper()
+    if protocol in ("HTTPS", "TLS"):
+        policy = res.props.get("sslPolicy")
+        if is_unknown(policy):
+            yield Undecided(policy.path)
+        elif policy is None:
+            # ELB picks ELBSecurityPolicy-2016-08 (TLS 1.0+) when none is given (Elastic Load Balancing
+            # User Guide, "Security policies for your Network/Application Load Balancer").
+            yield Finding("SslPolicy::default", "sslPolicy", "without sslPolicy the listener uses "
+                          "ELBSecurityPolicy-2016-08, which accepts TLS 1.0: set a TLS 1.2+ policy.")
+        elif policy not in cfg["allowedSslPolicies"]:
+            yield Finding(f"SslPolicy::{policy}", "sslPolicy", f"{policy} is not one of the TLS 1.2+ policies "
+                          f"allowed ({', '.join(cfg['allowedSslPolicies'][:2])}...).")
+    elif protocol == "HTTP":
+        actions = res.props.get("defaultActions")
+        if is_unknown(actions):
+            yield Undecided(actions.path)
+            return
+        redirects = [a for a in as_list(actions) if isinstance(a, dict) and a.get("type") == "redirect"
+                     and str(get(a, "redirect", "protocol") or "").upper() == "HTTPS"]
+        if not redirects:
+            yield Finding("Protocol::HTTP", "protocol", "plain HTTP carries requests in clear text: listen on HTTPS, "
+                          "or make this listener's only action a redirect to HTTPS.")
+    else:
+        yield NotApplicable(f"a {protocol or 'TCP'} listener passes TLS through to its targets")
+
+
+lb_listener_tls = resource_rule(
+    name="lp-lb-listener-tls",
+    description=("Load-balancer listeners that terminate TLS use a TLS 1.2+ security policy; HTTP listeners only "
+                 "redirect to HTTPS."),
+    types=LISTENER_TYPES, level=EnforcementLevel.MANDATORY, check=_listener_tls, severity=Severity.HIGH,
+    config={"allowedSslPolicies": {
+        "type": "array", "items": {"type": "string"},
+        "default": ["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+                    "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+                    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06", "ELBSecurityPolicy-TLS-1-2-2017-01",
+                    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06", "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+                    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04"],
+        "description": "Security policies accepted on HTTPS/TLS listeners."}},
+)
+
+
+# --- lp-vpce-service-acceptance ---------------------------------------------------------------------------
+
+def _endpoint_service(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    accept = res.props.get("acceptanceRequired")
+    principals = res.props.get("allowedPrincipals")
+    if is_unknown(accept):
+        yield Undecided(accept.path)
+        return
+    if is_unknown(principals):
+        yield Undecided(principals.path)
+        return
+    for principal in each_known(as_list(principals)):
+        if isinstance(principal, Undecided):
+            yield principal
+        elif principal == "*" and not accept:
+            yield Finding("AllowedPrincipals::*", "allowedPrincipals", "any AWS account may connect an endpoint to "
+                          "this service and it accepts every connection: name the consumer accounts or roles, or "
+                          "require acceptance.")
+    if not accept and (cfg["requireAcceptance"] or not principals):
+        yield Finding("AcceptanceRequired::false", "acceptanceRequired", "connections are accepted without review"
+                      + ("" if principals else " and no principal is allow-listed (only this account can connect "
+                         "today, but nothing records who should)") + ": set acceptanceRequired = true, or name the "
+                      "consumers in allowedPrincipals.")
+
+
+vpce_service_acceptance = resource_rule(
+    name="lp-vpce-service-acceptance",
+    description=("VPC endpoint services admit named consumers only: allowedPrincipals never '*' without "
+                 "acceptance, and acceptanceRequired when no principal is named (or always, with "
+                 "requireAcceptance)."),
+    types={"aws:ec2/vpcEndpointService:VpcEndpointService"}, level=EnforcementLevel.MANDATORY,
+    check=_endpoint_service, severity=Severity.HIGH,
+    config={"requireAcceptance": {"type": "boolean", "default": False,
+                                  "description": "Require manual acceptance even when consumers are allow-listed."}},
+)
+
+
 # --- lp-nlb-internal ------------------------------------------------------------------------------------
 
 def _nlb_internal(res: Res, cfg: RuleConfig) -> Iterator[Item]:
@@ -535,5 +738,6 @@ r53_private_latency_records = stack_rule(
     },
 )
 
-RULES = [no_public_admin_ports, sg_rule_description, sg_egress_restricted, sg_no_rule_conflicts,
-         vpce_execute_api_policy, vpce_execute_api_ingress, nlb_internal, r53_private_latency_records]
+RULES = [no_public_admin_ports, sg_no_public_ingress, sg_rule_description, sg_egress_restricted, sg_no_rule_conflicts,
+         vpce_execute_api_policy, vpce_execute_api_ingress, vpc_baseline, lb_listener_tls, vpce_service_acceptance,
+         nlb_internal, r53_private_latency_records]

@@ -156,12 +156,13 @@ def test_method_of_an_api_outside_the_stack_says_it_cannot_decide():
 
 # --- lp-apigw-stage-logging ------------------------------------------------------------------------------------
 
-def test_stage_without_access_logs_and_settings_with_data_trace():
+def test_stage_without_access_logs_and_settings_without_logging():
     assert check("lp-apigw-stage-logging", "aws:apigateway/stage:Stage", {"stageName": "v1"},
                  name="v1").with_token("AccessLogs::missing")
     outcome = check("lp-apigw-stage-logging", "aws:apigateway/methodSettings:MethodSettings",
                     {"methodPath": "*/*", "settings": {"dataTraceEnabled": True, "loggingLevel": "OFF"}})
-    assert outcome.with_token("DataTrace::true") and outcome.with_token("LoggingLevel::OFF")
+    # Data trace is its own (mandatory) rule, lp-apigw-no-data-trace.
+    assert outcome.with_token("LoggingLevel::OFF") and not outcome.with_token("DataTrace::true")
 
 
 def test_stage_with_access_logs_and_error_logging_passes():

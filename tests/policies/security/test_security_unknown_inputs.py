@@ -41,6 +41,12 @@ def test_the_rules_check_types_and_inputs_that_exist_in_pulumi_aws():
         assert input_names(type_), type_
 
 
+@pytest.fixture(autouse=True)
+def _protected_stack(monkeypatch):
+    """Rules that apply to protected stacks only must not pass silently there either."""
+    monkeypatch.setenv("PULUMI_CONFIG", '{"blueprints:protectStatefulResources": "true"}')
+
+
 @pytest.mark.parametrize("rule, type_", RESOURCE_RULES)
 def test_a_rule_on_unknown_inputs_says_it_cannot_decide(rule, type_):
     outcome = check(rule, type_, {name: UNKNOWN for name in input_names(type_)})
@@ -62,7 +68,8 @@ def test_a_stack_rule_on_unknown_outputs_does_not_crash_or_pass_silently(rule):
         "aws:apigateway/restApiPolicy:RestApiPolicy", "aws:route53/healthCheck:HealthCheck",
         "aws:route53/zone:Zone", "aws:route53/record:Record", "aws:secretsmanager/secretRotation:SecretRotation",
         "aws:ec2/eip:Eip", "aws:ec2/eipAssociation:EipAssociation", "aws:cloudwatch/eventEndpoint:EventEndpoint",
-        "aws:apigatewayv2/route:Route"})
+        "aws:apigatewayv2/route:Route", "aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:cloudwatch/logGroup:LogGroup"})
     stack = [R(t, f"r{i}", {name: UNKNOWN for name in input_names(t)}) for i, t in enumerate(types)]
     outcome = check_stack(rule, stack)
     assert not any("internal error" in v for v in outcome.violations), outcome.violations
