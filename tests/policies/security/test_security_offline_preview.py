@@ -67,10 +67,10 @@ def test_the_preview_fails_on_the_fixture_with_one_finding_per_problem(served):
     assert set(found) == set(EXPECTED) | set(ADVISORIES)
     for key, token in EXPECTED.items():
         assert found[key]["level"] == "mandatory"
+        assert f"{key[1]} (" in found[key]["message"] and f" {token} at " in found[key]["message"]
     for (policy, name), token in ADVISORIES.items():
         assert any(v["policy"] == policy and v["level"] == "advisory" and f"{name} (" in v["message"]
                    and f" {token} at " in v["message"] for v in document["violations"])
-        assert f"{key[1]} (" in found[key]["message"] and f" {token} at " in found[key]["message"]
     # The stack rule's finding is reported on the method, found through the engine's property dependencies.
     assert found[("lp-apigw-method-auth", "get-leases")]["urn"].endswith("aws:apigateway/method:Method::get-leases")
     # The allow-listed Lambda VPC access policy is attached in the fixture and passes.
