@@ -12,7 +12,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, get, each_known,
-                    glob_match, is_unknown, resource_rule, stack_rule, truthy)
+                    glob_match, is_unknown, plain, resource_rule, stack_rule, truthy)
 
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
@@ -504,7 +504,8 @@ def _environment_values(res: Res) -> Iterator[tuple[str, str, Any] | Item]:
         yield Undecided(document.path)
         return
     try:
-        containers = json.loads(document) if isinstance(document, str) else document
+        # A value computed inside the document arrives as the SDK's sentinel string.
+        containers = plain(json.loads(document), "containerDefinitions") if isinstance(document, str) else document
     except json.JSONDecodeError:
         return  # lp-ecs-proxy-hardening reports the invalid document
     for index, container in enumerate(as_list(containers)):

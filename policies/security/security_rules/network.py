@@ -65,6 +65,14 @@ class SgRule:
         return (low in (None, 0)) and (high in (None, 65535))
 
 
+def port_label(rule: SgRule) -> str:
+    """``all``, ``tcp/443`` or ``tcp/1024-65535`` (ports arrive as floats over the protocol)."""
+    if rule.all_ports():
+        return "all"
+    low, high = (int(float(p)) if p is not None else p for p in (rule.from_port, rule.to_port))
+    return f"{rule.protocol_name()}/{low}" if low == high else f"{rule.protocol_name()}/{low}-{high}"
+
+
 def sg_rules(res: Res) -> Iterator[SgRule | Undecided]:
     p = res.props
     if res.type == SECURITY_GROUP:
@@ -196,9 +204,7 @@ def _public_ingress(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                 if network is None or network.prefixlen != 0:
                     continue
                 name = rule.protocol_name()
-                ports = "all" if rule.all_ports() else (
-                    f"{name}/{rule.from_port}" if rule.from_port == rule.to_port
-                    else f"{name}/{rule.from_port}-{rule.to_port}")
+                ports = port_label(rule)
                 single = name in ("tcp", "udp") and rule.from_port == rule.to_port and rule.from_port is not None
             except Undecided as unknown:
                 yield unknown
@@ -467,8 +473,7 @@ def _vpce_ingress(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
                     yield unknown
                     continue
                 if extra:
-                    ports = ("all" if rule.all_ports()
-                             else f"{rule.protocol_name()}/{rule.from_port}-{rule.to_port}")
+                    ports = port_label(rule)
                     yield Finding(f"Port::{ports}", rule.where,
                                   f"the execute-api endpoint {endpoint.name} (security group {group.name}) accepts "
                                   f"{ports} ports: it serves HTTPS only; allow tcp/443.", resource=owner)
