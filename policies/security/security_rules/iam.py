@@ -257,23 +257,27 @@ passrole_scoped = resource_rule(
 
 # --- lp-iam-no-sensitive-arn-globs ------------------------------------------------------------------
 
-# Resources whose ARN glob hands over identities, credentials or keys: IAM roles/users/policies,
-# secrets, KMS keys and aliases, SSM parameters.
-_SENSITIVE_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|secretsmanager|kms|ssm|sts)::?([^:]*):([^:]*):"
-                            r"(role|user|group|policy|secret|key|alias|parameter|assumed-role)([/:])(.*)$")
+_SENSITIVE_SERVICES = ("iam", "secretsmanager", "kms", "ssm", "sts")
 
 
-def _sensitive_glob(arn: str) -> str | None:
-    """Why the ARN is a glob over sensitive resources, or None. Paths (``role/blueprints/*``) and name
-    prefixes (``secret:leasing-*``) narrow the grant to resources the stack names and are accepted."""
-    match = _SENSITIVE_ARN.match(arn)
-    if not match:
+def bare_glob(arn: str) -> str | None:
+    """Why ``arn`` covers a whole kind of resource (``*``, ``role/*``, ``secret:*``, any account), or
+    None. Paths (``role/blueprints/*``) and name prefixes (``secret:leasing-*``) narrow a grant to
+    resources the stack names, and pass."""
+    if arn == "*":
+        return "every resource"
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
         return None
-    _service, _region, account, kind, _sep, name = match.groups()
-    if account in ("*", "") and kind not in ("policy",):
-        return f"every account's {kind}s"
-    if name.strip("/") in ("*", "") or name == "*/*":
-        return f"every {kind} of the account"
+    _, _, service, _region, account, resource = parts
+    if service == "s3":  # bucket and object ARNs carry no resource type
+        return "every bucket" if resource in ("*", "*/*") else None
+    kind, _, name = resource.replace("/", ":", 1).partition(":") if ("/" in resource or ":" in resource) else (
+        resource, "", "")
+    if account == "*":
+        return f"every account's {service} resources"
+    if resource == "*" or name.strip("/") in ("*", "*/*") or (name == "" and "*" in kind):
+        return f"every {kind if kind != '*' else service + ' resource'} of the account"
     return None
 
 
@@ -285,7 +289,8 @@ def _sensitive_arn_globs(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
             continue
         for resource in stmt.resources:
-            why = _sensitive_glob(resource)
+            service = resource.split(":", 3)[2] if resource.count(":") >= 3 else ""
+            why = bare_glob(resource) if service in _SENSITIVE_SERVICES else None
             if why:
                 yield Finding(f"Resource::{resource}", stmt.where, f"grants {', '.join(stmt.actions[:3]) or 'actions'}"
                               f"{'...' if len(stmt.actions) > 3 else ''} on {why}: name the ARNs (or a path / name "
@@ -310,7 +315,7 @@ ESCALATION_ACTIONS = frozenset(a.lower() for a in (
     "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:CreateAccessKey", "iam:CreateLoginProfile",
     "iam:UpdateLoginProfile", "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:AttachRolePolicy",
     "iam:PutUserPolicy", "iam:PutGroupPolicy", "iam:PutRolePolicy", "iam:AddUserToGroup",
-    "iam:UpdateAssumeRolePolicy", "iam:CreateServiceLinkedRole", "iam:PutUserPermissionsBoundary",
+    "iam:UpdateAssumeRolePolicy", "iam:PutUserPermissionsBoundary",
     "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
     "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "glue:UpdateDevEndpoint",
     "sts:AssumeRole", "ssm:SendCommand", "ssm:StartSession", "ec2:ModifyInstanceAttribute"))
@@ -323,7 +328,7 @@ def _escalation(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if not isinstance(stmt, Statement):
             yield stmt
             continue
-        broad = [r for r in stmt.resources if "*" in r or "?" in r]
+        broad = [r for r in stmt.resources if bare_glob(r)]
         if not broad or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
             continue
         for action in stmt.actions:
@@ -334,7 +339,8 @@ def _escalation(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             if hits:
                 yield Finding(f"Action::{action}", stmt.where,
                               f"{', '.join(hits[:4])}{'...' if len(hits) > 4 else ''} on {broad[0]} lets this identity "
-                              "raise its own (or another principal's) permissions: grant it on exact ARNs only.",
+                              "raise its own (or another principal's) permissions: grant it on the ARNs (or a path "
+                              "the stack owns and the identity is not under).",
                               subject=broad[0])
 
 
@@ -342,7 +348,8 @@ no_privilege_escalation = resource_rule(
     name="lp-iam-no-privilege-escalation",
     description=("IAM policies grant no privilege-escalation action (creating policy versions, attaching or "
                  "putting policies, access keys, login profiles, trust updates, code updates of functions, "
-                 "assuming roles) on wildcard resources: only on exact ARNs."),
+                 "assuming roles) on a whole kind of resource ('*', 'role/*', any account): only on ARNs, or a path "
+                 "the stack owns."),
     types=IDENTITY_DOCUMENT_TYPES, level=EnforcementLevel.MANDATORY, check=_escalation, severity=Severity.CRITICAL,
     config={"additionalActions": {"type": "array", "items": {"type": "string"}, "default": [],
                                   "description": "More actions to treat as privilege escalation."}},
