@@ -222,6 +222,7 @@ class Rule:
     types: frozenset[str] | None  # None: a stack rule
     severity: Severity
     policy: ResourceValidationPolicy | StackValidationPolicy = field(init=False)
+    anchors: tuple[str, ...] = ()  # the anchors' check ids this rule covers (ANCHORS in anchors.py)
 
     @property
     def kind(self) -> str:
@@ -533,12 +534,14 @@ def each_known(items: Iterable[Any]) -> Iterator[Any | Undecided]:
 
 def rules_table(rules: Sequence[Rule]) -> str:
     """The README's rule table (a test keeps the README in step with the code)."""
-    lines = ["| Rule | Kind | Default level | Config (default) | What it asks for |", "|---|---|---|---|---|"]
+    lines = ["| Rule | Kind | Default level | Config (default) | What it asks for | Anchor checks covered |",
+             "|---|---|---|---|---|---|"]
     for rule in rules:
         options = [f"`{key}` ({_short(spec.get('default'))})" for key, spec in rule.config.items()
                    if key != "exceptions" or spec.get("default")]
+        anchors = ", ".join(rule.anchors) or "none of the anchors (beyond them)"
         lines.append(f"| `{rule.name}` | {rule.kind} | {rule.level.value} | "
-                     f"{', '.join(options) or '`exceptions` only'} | {_cell(rule.description)} |")
+                     f"{', '.join(options) or '`exceptions` only'} | {_cell(rule.description)} | {anchors} |")
     return "\n".join(lines)
 
 
