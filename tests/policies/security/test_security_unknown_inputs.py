@@ -11,7 +11,8 @@ from pathlib import Path
 import pulumi_aws
 import pytest
 import security_rules
-from security_policy_helpers import UNKNOWN, R, check, check_stack
+from pulumi.runtime import proto
+from security_policy_helpers import UNKNOWN, R, analyze, check, check_stack, diagnostics, servicer
 
 RESOURCE_RULES = [(rule.name, type_) for rule in security_rules.RULES if rule.types for type_ in sorted(rule.types)]
 STACK_RULES = [rule.name for rule in security_rules.RULES if rule.types is None]
@@ -94,6 +95,9 @@ def test_one_unknown_input_is_reported_not_passed(rule, type_, props, path):
     outcome = check(rule, type_, props)
     assert outcome.undecided and path in outcome.undecided, outcome
     assert outcome.not_applicable is None
+    # Over the Analyzer protocol: the engine gets one advisory naming the value.
+    [advisory] = diagnostics(analyze(servicer(), type_, props), rule)
+    assert advisory.enforcementLevel == proto.ADVISORY and path in advisory.message
 
 
 @pytest.mark.parametrize("rule, type_, props", [
