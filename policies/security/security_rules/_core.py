@@ -294,7 +294,8 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
     return [] if (found or crash) else skipped
 
 
-def _guarded(rule: Rule, validate: Callable[[Any, ReportViolation], str | None]) -> Callable[[Any, ReportViolation], None]:
+def _guarded(rule: Rule, validate: Callable[[Any, ReportViolation], str | None]
+             ) -> Callable[[Any, ReportViolation], None]:
     """Reports an exception raised outside a rule's check (building its view of the resources) as a
     violation of the rule. ``validate`` returns the reason when the rule does not apply, and
     ``args.not_applicable`` (which raises the SDK's signal) is called only here, outside the guard;
@@ -488,7 +489,8 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel,
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> str | None:
         stack = Stack(args.resources)
         skipped = _run(rule, args.get_config(), None, lambda cfg: check(stack, cfg),
-                       lambda message, res: report_violation(message, res.urn if res else None), lambda: stack.resources)
+                       lambda message, res: report_violation(message, res.urn if res else None),
+                       lambda: stack.resources)
         return skipped[0].reason if skipped else None
 
     rule.policy = StackValidationPolicy(

@@ -463,7 +463,8 @@ loggroup_kms = stack_rule(
                  "one advisory for the stack, because the key has a cost and the choice is made once."),
     level=EnforcementLevel.ADVISORY, check=_loggroup_kms, severity=Severity.LOW,
     config={"exemptLogGroups": {"type": "array", "items": {"type": "string"}, "default": [],
-                                "description": "Globs on log group (resource or AWS) names that need no customer key."}},
+                                "description": "Globs on log group (resource or AWS) names that need no "
+                                               "customer key."}},
 )
 
 

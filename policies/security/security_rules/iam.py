@@ -429,6 +429,9 @@ def _is_root(principal: str) -> bool:
     return bool(re.fullmatch(r"\d{12}", principal) or re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:root", principal))
 
 
+_CLAIMS = {"aud": "audience (sts.amazonaws.com)", "sub": "subject (repository and branch or environment)"}
+
+
 def _web_identity_scoped(stmt: Statement) -> Iterator[Finding]:
     """An OIDC provider trusts every token it issues, for any repository or client, unless the trust
     names the audience and the subject (IAM User Guide, "Creating a role for web identity or OIDC";
@@ -443,7 +446,7 @@ def _web_identity_scoped(stmt: Statement) -> Iterator[Finding]:
             if entry is None:
                 yield Finding(f"Condition::{host}:{claim}", stmt.where,
                               f"web-identity trust without a {host}:{claim} condition accepts tokens issued to anyone "
-                              f"by {host}: require the {'audience (sts.amazonaws.com)' if claim == 'aud' else 'subject (repository and branch or environment)'}.",
+                              f"by {host}: require the {_CLAIMS[claim]}.",
                               subject=provider)
             elif claim == "sub" and any(v.strip("*:/") in ("", "repo") for v in entry[1]):
                 yield Finding(f"Condition::{host}:sub", stmt.where, f"the subject condition {list(entry[1])} matches "
