@@ -156,3 +156,38 @@ def test_main_only_assembles_the_pack():
     source = (PACK_DIR / "__main__.py").read_text()
     assert "PolicyPack(" in source and "from security_rules import" in source
     assert "def " not in source
+
+
+# --- cost proportional to what a rule inspects ------------------------------------------------------------------
+
+def test_a_stack_rule_reads_only_the_resources_of_the_types_it_asks_for(monkeypatch):
+    from pulumi_policy import PolicyResource
+    from security_policy_helpers import options, urn
+    from security_rules import _core
+
+    read: list[str] = []
+    real_view = _core._view
+    monkeypatch.setattr(_core, "_view", lambda r: read.append(r.resource_type) or real_view(r))
+    queues = [PolicyResource("aws:sqs/queue:Queue", {"name": f"q{i}"}, urn("aws:sqs/queue:Queue", f"q{i}"), f"q{i}",
+                             options(), None, None, [], {}) for i in range(200)]
+    group = PolicyResource(SG, {"description": "x", "egress": []}, urn(SG, "sg"), "sg", options(), None, None, [], {})
+    stack = _core.Stack([*queues, group])
+    assert [g.name for g in stack.of_type(SG)] == ["sg"] and stack.of_type(SG) is stack.of_type(SG)
+    assert read == [SG]  # the 200 queues were never converted
+
+
+def test_references_by_value_are_found_through_one_index():
+    from pulumi_policy import PolicyResource
+    from security_policy_helpers import options, urn
+    from security_rules._core import Stack
+
+    def resource(type_, name, props):
+        return PolicyResource(type_, props, urn(type_, name), name, options(), None, None, [], {})
+
+    fn = "aws:lambda/function:Function"
+    stack = Stack([*(resource(SG, f"g{i}", {"id": f"sg-{i:08x}"}) for i in range(50)),
+                   resource(fn, "fn", {"vpcConfig": {"securityGroupIds": ["sg-0000002a"]}})])
+    groups = stack.of_type(SG)
+    [user] = stack.of_type(fn)
+    assert stack.referenced(user, "vpcConfig", groups) == [groups[42]]
+    assert stack.referenced(user, "vpcConfig", groups[40:44]) == [groups[42]]  # a list of_type did not build
