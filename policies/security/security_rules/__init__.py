@@ -3,11 +3,11 @@
 
 import os
 
-from . import api, compute, data, events, iam, network
+from . import api, compute, data, events, iam, network, vpc
 from ._core import apply_shipped_levels, rules_table
 from .anchors import ANCHORS
 
-RULES = [*iam.RULES, *network.RULES, *api.RULES, *data.RULES, *compute.RULES, *events.RULES]
+RULES = [*iam.RULES, *network.RULES, *vpc.RULES, *api.RULES, *data.RULES, *compute.RULES, *events.RULES]
 for _rule in RULES:
     _rule.anchors = ANCHORS[_rule.name]  # a KeyError here: a new rule needs its line in anchors.py
 # The stack's shipped levels (config/<stack>.json), for findings the program must still fix.
