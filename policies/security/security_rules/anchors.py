@@ -10,7 +10,7 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "lp-iam-no-aws-managed-policies": ("AwsSolutions-IAM4", "CKV_AWS_274"),
     "lp-iam-passrole-scoped": ("AWS-0342", "AwsSolutions-IAM5"),
     "lp-iam-no-sensitive-arn-globs": ("AwsSolutions-IAM5", "AWS-0057", "CKV_AWS_288", "CKV_AWS_290"),
-    "lp-iam-no-privilege-escalation": ("CKV_AWS_286", "CKV_AWS_289"),
+    "lp-iam-no-privilege-escalation": ("CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_289"),
     "lp-iam-trust-scoped": ("CKV_AWS_60", "CKV_AWS_61"),
     "lp-iam-no-mgmt-conflicts": ("AWSGuard iam-role-no-policy-management-conflicts",),
     "lp-sg-no-public-admin-ports": ("CKV_AWS_24", "CKV_AWS_25", "AWS-0107", "AwsSolutions-EC23",
