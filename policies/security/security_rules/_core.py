@@ -223,6 +223,7 @@ class Rule:
     severity: Severity
     policy: ResourceValidationPolicy | StackValidationPolicy = field(init=False)
     anchors: tuple[str, ...] = ()  # the anchors' check ids this rule covers (ANCHORS in anchors.py)
+    level_reason: str = ""  # why config/<stack>.json changed the level, shown with every finding
 
     @property
     def kind(self) -> str:
@@ -278,6 +279,8 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
         waived = finding.waivable and any(w.covers(finding, res) for w in usable)
         if not waived:
             note = "" if finding.waivable else " (this finding cannot be waived by an exception)"
+            if rule.level_reason:
+                note += f" [{rule.level.value} on this stack: {rule.level_reason}]"
             report(_fmt(finding, res) + note, finding.resource)
     for waiver in broken:
         relevant = any(waiver.covers(f, res) for f in found) or (
@@ -522,7 +525,7 @@ def apply_shipped_levels(rules: Sequence[Rule], stack: str, directory: Path = CO
             problems.append(f"{name}: give enforcementLevel (advisory, mandatory or disabled) and a reason")
         else:
             by_name[name].level = by_name[name].policy.enforcement_level = EnforcementLevel(level)
-            reasons[name] = reason
+            by_name[name].level_reason = reasons[name] = reason
     if problems:
         raise ValueError(f"{path}: " + "; ".join(problems))
     return reasons

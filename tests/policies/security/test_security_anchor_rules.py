@@ -174,16 +174,29 @@ def test_protection_rules_are_mandatory_in_a_protected_stack_and_out_of_scope_el
     assert check(rule, CLUSTER, {"deletionProtection": UNKNOWN, "backupRetentionPeriod": UNKNOWN}).undecided
 
 
+def _validate_with(rule, args) -> list[str]:
+    messages: list[str] = []
+    rule.policy.validate(args, lambda message, _urn=None: messages.append(message))
+    return messages
+
+
 def test_the_shipped_stack_file_lowers_a_level_with_its_reason(tmp_path):
     import security_rules
     from security_rules._core import apply_shipped_levels, resource_rule
 
-    rule = resource_rule(name="t-protected", description="t", types={CLUSTER},
-                         level=security_rules.RULES[0].level, check=lambda res, cfg: [])
+    from security_rules._core import Finding
+
+    rule = resource_rule(name="t-protected", description="t", types={CLUSTER}, level=security_rules.RULES[0].level,
+                         check=lambda res, cfg: [Finding("Rotation::missing", "secret", "rotate it")])
     (tmp_path / "prod.json").write_text(json.dumps({"t-protected": {"enforcementLevel": "advisory",
                                                                      "reason": "program fix pending"}}))
     assert apply_shipped_levels([rule], "prod", tmp_path) == {"t-protected": "program fix pending"}
     assert rule.level.value == rule.policy.enforcement_level.value == "advisory"
+    from pulumi_policy import ResourceValidationArgs
+    from security_policy_helpers import options, urn
+    args = ResourceValidationArgs(CLUSTER, {}, urn(CLUSTER, "db"), "db", options(), None, None)
+    [message] = _validate_with(rule, args)
+    assert message.endswith("[advisory on this stack: program fix pending]")  # the reason reaches the report
     assert apply_shipped_levels([rule], "dev", tmp_path) == {}
     (tmp_path / "prod.json").write_text(json.dumps({"t-protected": {"enforcementLevel": "advisory"}}))
     with pytest.raises(ValueError, match="a reason"):
