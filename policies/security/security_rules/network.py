@@ -204,6 +204,8 @@ def _public_ingress(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                 if network is None or network.prefixlen != 0:
                     continue
                 name = rule.protocol_name()
+                if name in ("icmp", "icmpv6"):
+                    continue  # no service listens on ICMP; path-MTU discovery needs it from anywhere
                 ports = port_label(rule)
                 single = name in ("tcp", "udp") and rule.from_port == rule.to_port and rule.from_port is not None
             except Undecided as unknown:

@@ -151,6 +151,12 @@ def test_over_the_analyzer_protocol(rule, type_, bad, token, good, unknown):
     assert advisory.enforcementLevel == proto.ADVISORY and "can't run policy" in advisory.message
 
 
+def test_world_open_icmp_and_the_allowed_public_port_pass():
+    assert check("lp-sg-no-public-ingress", SG, _sg(-1, protocol="icmp")).passed
+    assert check("lp-sg-no-public-ingress", SG, _sg(443)).passed
+    assert check("lp-sg-no-public-ingress", SG, _sg(443), config={"allowedPublicPorts": []}).with_token("Port::tcp/443")
+
+
 # --- rules whose level follows what the stack declares ------------------------------------------------------
 
 PROTECTED = '{"blueprints:protectStatefulResources": "true"}'
