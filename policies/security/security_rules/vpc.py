@@ -244,6 +244,8 @@ lb_listener_tls = resource_rule(
 # --- lp-vpce-service-acceptance ---------------------------------------------------------------------------
 
 def _endpoint_service(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    # An endpoint service admits no consumer until a principal is allowed; "*" with automatic acceptance
+    # makes its load balancer public (https://docs.aws.amazon.com/vpc/latest/privatelink/modify-endpoint-service.html).
     accept = res.props.get("acceptanceRequired")
     principals = res.props.get("allowedPrincipals")
     if is_unknown(accept):
@@ -259,18 +261,15 @@ def _endpoint_service(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             yield Finding("AllowedPrincipals::*", "allowedPrincipals", "any AWS account may connect an endpoint to "
                           "this service and it accepts every connection: name the consumer accounts or roles, or "
                           "require acceptance.")
-    if not accept and (cfg["requireAcceptance"] or not principals):
-        yield Finding("AcceptanceRequired::false", "acceptanceRequired", "connections are accepted without review"
-                      + ("" if principals else " and no principal is allow-listed (only this account can connect "
-                         "today, but nothing records who should)") + ": set acceptanceRequired = true, or name the "
-                      "consumers in allowedPrincipals.")
+    if not accept and cfg["requireAcceptance"]:
+        yield Finding("AcceptanceRequired::false", "acceptanceRequired", "connections are accepted without review: "
+                      "set acceptanceRequired = true.")
 
 
 vpce_service_acceptance = resource_rule(
     name="lp-vpce-service-acceptance",
     description=("VPC endpoint services admit named consumers only: allowedPrincipals never '*' without "
-                 "acceptance, and acceptanceRequired when no principal is named (or always, with "
-                 "requireAcceptance)."),
+                 "acceptance (and, with requireAcceptance, every connection is accepted by hand)."),
     types={"aws:ec2/vpcEndpointService:VpcEndpointService"}, level=EnforcementLevel.MANDATORY,
     check=_endpoint_service, severity=Severity.HIGH,
     config={"requireAcceptance": {"type": "boolean", "default": False,

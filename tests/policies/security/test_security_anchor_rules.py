@@ -151,6 +151,13 @@ def test_over_the_analyzer_protocol(rule, type_, bad, token, good, unknown):
     assert advisory.enforcementLevel == proto.ADVISORY and "can't run policy" in advisory.message
 
 
+def test_endpoint_service_acceptance_can_be_required_always():
+    named = {"acceptanceRequired": False, "allowedPrincipals": ["arn:aws:iam::222222222222:root"]}
+    assert check("lp-vpce-service-acceptance", ENDPOINT_SERVICE, named).passed
+    assert check("lp-vpce-service-acceptance", ENDPOINT_SERVICE, named,
+                 config={"requireAcceptance": True}).with_token("AcceptanceRequired::false")
+
+
 def test_world_open_icmp_and_the_allowed_public_port_pass():
     assert check("lp-sg-no-public-ingress", SG, _sg(-1, protocol="icmp")).passed
     assert check("lp-sg-no-public-ingress", SG, _sg(443)).passed
