@@ -15,10 +15,9 @@ that yields:
 * :class:`NotApplicable` - the resource is of a checked type but out of the rule's scope (an S3
   gateway endpoint for the execute-api endpoint rule); reported with ``args.not_applicable``.
 
-Unknown values are replaced by :class:`Unknown` markers before a rule runs (both the SDK's proxy,
-under the engine, and raw sentinel strings, in hand-built test args). Touching a marker in a way that
-needs its value (truth, equality, iteration, any attribute) raises :class:`Undecided`, so a rule can
-never silently pass on a value it does not know.
+Unknown values mean what ``values.py`` (shared by every pack) says: :func:`plain` replaces each by an
+:class:`Unknown` naming its path, and using one as if it were known raises :class:`Undecided` (the
+SDK's ``UnknownValueError``), so a rule can never silently pass on a value it does not know.
 
 Exceptions inside a rule are never lost: pulumi-policy 1.21.0 does not return them through gRPC, so
 the wrapper reports them as a violation of the rule (at the rule's level: a mandatory rule fails
@@ -30,144 +29,34 @@ from __future__ import annotations
 import json
 import re
 import traceback
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ReportViolation, ResourceValidationArgs,
                            ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy)
-from pulumi_policy.policy import _NotApplicableError  # what args.not_applicable() raises
-from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE,
-                                 UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE,
-                                 UNKNOWN_STRING_VALUE, UnknownValueError)
+from pulumi_policy.proxy import UnknownValueError
 
-SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
-                       UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})
-
-
-# --- unknown values ---------------------------------------------------------------------------
-
-class Undecided(Exception):
-    """A rule cannot decide because ``path`` is not known yet. Yield it (and go on) or raise it."""
-
-    def __init__(self, path: str, why: str = "", resource: Res | None = None, pending: bool = True):
-        super().__init__(path)
-        self.path = path
-        self.why = why
-        self.resource = resource
-        # pending: the value is computed and will be known at `pulumi up`; otherwise the rule lacks
-        # information it will never get from the resource (``why`` says what to configure).
-        self.pending = pending
-
-
-class Unknown:
-    """A value not known yet. Using it as if it were known raises :class:`Undecided`."""
-
-    __slots__ = ("path",)
-
-    def __init__(self, path: str):
-        self.path = path
-
-    def _undecided(self, *_args, **_kwargs):
-        raise Undecided(self.path)
-
-    __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _undecided
-    __iter__ = __len__ = __contains__ = __getitem__ = __int__ = __float__ = _undecided
-    __hash__ = object.__hash__
-
-    def __getattr__(self, name):  # .get, .startswith, .lower... on an unknown: cannot decide
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise Undecided(self.path)
-
-    def __repr__(self):
-        return f"<unknown {self.path}>"
-
-    __str__ = __repr__
-
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def _join(path: str, key: Any) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else str(key)
-
-
-def plain(value: Any, path: str = "") -> Any:
-    """Plain dicts and lists, with every unknown (proxied or a raw sentinel) as an :class:`Unknown`."""
-    if isinstance(value, str):
-        return Unknown(path) if value in SENTINELS else value
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for key in value:  # iterating keys does not touch the (possibly unknown) values
-            try:
-                item = value[key]
-            except UnknownValueError:
-                out[key] = Unknown(_join(path, key))
-                continue
-            out[key] = plain(item, _join(path, key))
-        return out
-    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
-        items: list[Any] = []
-        for index in range(len(value)):
-            try:
-                item = value[index]
-            except UnknownValueError:
-                items.append(Unknown(_join(path, index)))
-                continue
-            items.append(plain(item, _join(path, index)))
-        return items
-    return value
-
-
-def dig(value: Any, *keys: str | int) -> Any:
-    """``value[k1][k2]...``: None when a key is missing, the :class:`Unknown` when one is unknown."""
-    for key in keys:
-        if value is None or is_unknown(value):
-            return value
-        if isinstance(key, int):
-            value = value[key] if isinstance(value, list) and -len(value) <= key < len(value) else None
-        elif isinstance(value, Mapping):
-            value = value.get(key)
-        else:
-            return None
-    return value
-
-
-def as_list(value: Any) -> list:
-    """A property that may be one value or a list, as a list (an unknown stays one unknown item)."""
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def truthy(value: Any) -> bool:
-    """Booleans that launch templates carry as strings ("true"/"false")."""
-    if is_unknown(value):
-        raise Undecided(value.path)
-    if isinstance(value, str):
-        return value.strip().lower() == "true"
-    return bool(value)
+from .values import Undecided, Unknown, as_list, get, is_unknown, plain, truthy  # noqa: F401 - re-exported
 
 
 # --- findings ---------------------------------------------------------------------------------
 
 @dataclass(eq=False)  # identity: props may hold unknowns, which refuse comparison
 class Res:
-    """One resource as the rules see it: plain props, plus stack context for stack rules."""
+    """One resource as the rules see it: plain props, plus (stack rules) the URNs each property
+    depends on, as the engine reports them."""
 
     type: str
     name: str
     urn: str
     props: dict[str, Any]
     provider: dict[str, Any] | None = None
-    parent: Res | None = None
-    dependencies: list[Res] = field(default_factory=list)
-    property_dependencies: dict[str, list[Res]] = field(default_factory=dict)
+    property_dependencies: dict[str, frozenset[str]] = field(default_factory=dict)
+    _identities: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def short_type(self) -> str:
@@ -298,6 +187,27 @@ class RuleConfig(Mapping):
         return len(self._values)
 
 
+# --- what the stack declares ------------------------------------------------------------------
+
+PROTECTION_CONFIG = {"protectionConfigKey": {
+    "type": "string", "default": "protectStatefulResources",
+    "description": "The program's config key (any project) that declares the stack's data protected; the rule "
+                   "is mandatory there and not applicable elsewhere."}}
+
+
+def stack_declares_protection(cfg: Mapping[str, Any]) -> bool:
+    """Whether the program's config sets ``protectionConfigKey`` to true. Analyzers receive the
+    program's config as PULUMI_CONFIG ("<project>:<key>" -> value), which the SDK reads the same way
+    (pulumi_policy/policy.py ``_configure_runtime_settings`` -> ``pulumi.runtime.get_config_env``)."""
+    from pulumi.runtime import get_config_env
+
+    key = cfg["protectionConfigKey"]
+    for name, value in get_config_env().items():
+        if name == key or name.endswith(":" + key):
+            return str(value).strip().lower() == "true"
+    return False
+
+
 # --- the rules ------------------------------------------------------------------------------
 
 @dataclass
@@ -312,6 +222,8 @@ class Rule:
     types: frozenset[str] | None  # None: a stack rule
     severity: Severity
     policy: ResourceValidationPolicy | StackValidationPolicy = field(init=False)
+    anchors: tuple[str, ...] = ()  # the anchors' check ids this rule covers (ANCHORS in anchors.py)
+    level_reason: str = ""  # why config/<stack>.json changed the level, shown with every finding
 
     @property
     def kind(self) -> str:
@@ -326,7 +238,7 @@ def _fmt(finding: Finding, res: Res | None) -> str:
 
 def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
          produce: Callable[[RuleConfig], Iterable[Item]], report: Callable[[str, Res | None], None],
-         all_resources: Sequence[Res]) -> list[NotApplicable]:
+         all_resources: Callable[[], Sequence[Res]]) -> list[NotApplicable]:
     """Runs one check; reports findings, waiver problems and internal errors. Raises
     ``UnknownValueError`` (-> advisory) when something stayed undecided."""
     try:
@@ -367,33 +279,41 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
         waived = finding.waivable and any(w.covers(finding, res) for w in usable)
         if not waived:
             note = "" if finding.waivable else " (this finding cannot be waived by an exception)"
+            if rule.level_reason:
+                note += f" [{rule.level.value} on this stack: {rule.level_reason}]"
             report(_fmt(finding, res) + note, finding.resource)
     for waiver in broken:
         relevant = any(waiver.covers(f, res) for f in found) or (
-            waiver.token is None and any(waiver.targets(r) for r in all_resources))
+            waiver.token is None and any(waiver.targets(r) for r in all_resources()))
         if relevant:
             report(f"{waiver.describe()} of {rule.name} {waiver.problem}.", None)
 
     if crash:
         report(crash, None)
     if undecided:
-        error = UnknownValueError(UNKNOWN_STRING_VALUE, [undecided[0].path])
+        error = Undecided(undecided[0].path)
         error.message = _undecided_message(rule, undecided)
         raise error
     return [] if (found or crash) else skipped
 
 
-def _guarded(rule: Rule, validate: Callable[[Any, ReportViolation], None]) -> Callable[[Any, ReportViolation], None]:
+def _guarded(rule: Rule, validate: Callable[[Any, ReportViolation], str | None]
+             ) -> Callable[[Any, ReportViolation], None]:
     """Reports an exception raised outside a rule's check (building its view of the resources) as a
-    violation of the rule; the SDK's own signals (unknown value, not applicable) pass through."""
+    violation of the rule. ``validate`` returns the reason when the rule does not apply, and
+    ``args.not_applicable`` (which raises the SDK's signal) is called only here, outside the guard;
+    an unknown value (``UnknownValueError``) passes through to the SDK, which reports it as advisory."""
     def run(args: Any, report_violation: ReportViolation) -> None:
         try:
-            validate(args, report_violation)
-        except (UnknownValueError, _NotApplicableError):
+            skipped = validate(args, report_violation)
+        except UnknownValueError:
             raise
         except Exception as error:  # noqa: BLE001 - reported, never swallowed
             report_violation(f"internal error in rule {rule.name}: {type(error).__name__}: {error}. The rule could "
                              "not run; report this as a bug in the policy pack.", None)
+            return
+        if skipped is not None:
+            args.not_applicable(skipped)
     return run
 
 
@@ -431,20 +351,19 @@ def resource_rule(*, name: str, description: str, types: Iterable[str], level: E
     properties = {"exceptions": _exceptions_schema(exceptions), **(config or {})}
     rule = Rule(name, description, level, check, properties, frozenset(types), severity)
 
-    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> str | None:
         if args.resource_type not in rule.types:
-            return
+            return None
         provider = None
         if args.provider is not None:
             try:
-                provider = plain(args.provider.props)
+                provider = plain(args.provider.props, "")
             except UnknownValueError:
                 provider = None
-        res = Res(args.resource_type, args.name, args.urn, plain(args.props), provider)
+        res = Res(args.resource_type, args.name, args.urn, plain(args.props, ""), provider)
         skipped = _run(rule, args.get_config(), res, lambda cfg: check(res, cfg),
-                       lambda message, _res: report_violation(message, None), [res])
-        if skipped:
-            args.not_applicable(skipped[0].reason)
+                       lambda message, _res: report_violation(message, None), lambda: [res])
+        return skipped[0].reason if skipped else None
 
     rule.policy = ResourceValidationPolicy(
         name=name, description=description, validate=_guarded(rule, validate), enforcement_level=level,
@@ -453,26 +372,88 @@ def resource_rule(*, name: str, description: str, types: Iterable[str], level: E
     return rule
 
 
-@dataclass
 class Stack:
-    resources: list[Res]
+    """The stack as stack rules see it. Views are built on demand, per type, so a rule costs time in
+    proportion to the resources of the types it asks for, not to the size of the stack."""
+
+    def __init__(self, resources: Iterable[Any]):
+        self._by_type: dict[str, list[Any]] = defaultdict(list)
+        for resource in resources:
+            self._by_type[resource.resource_type].append(resource)
+        self._views: dict[str, list[Res]] = {}
+        self._lists: dict[tuple[str, ...], list[Res]] = {}
+        self._indexes: dict[int, tuple[list[Res], dict[str, list[Res]]]] = {}
+        self._memo: dict[str, Any] = {}
 
     def of_type(self, *types: str) -> list[Res]:
-        return [r for r in self.resources if r.type in types]
+        """The resources of these types (the same list object for the same types: do not modify it)."""
+        out = self._lists.get(types)
+        if out is None:
+            out = self._lists[types] = []
+            for type_ in types:
+                views = self._views.get(type_)
+                if views is None:
+                    views = self._views[type_] = [_view(r) for r in self._by_type.get(type_, ())]
+                out.extend(views)
+        return out
+
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        """A value derived from the stack, built once however many rules or loops ask for it."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    @property
+    def resources(self) -> list[Res]:
+        """Every resource (builds every view: for the rare questions about the whole stack)."""
+        return self.of_type(*self._by_type)
+
+    def _index(self, candidates: Sequence[Res]) -> dict[str, list[Res]] | None:
+        """identity -> candidates, built once for each list ``of_type`` returned; None for other lists."""
+        cached = self._indexes.get(id(candidates))
+        if cached is not None and cached[0] is candidates:
+            return cached[1]
+        if not any(candidates is listed for listed in self._lists.values()):
+            return None
+        index: dict[str, list[Res]] = defaultdict(list)
+        for candidate in candidates:
+            for identity in identities(candidate):
+                index[identity].append(candidate)
+        self._indexes[id(candidates)] = (candidates, index)  # type: ignore[arg-type]
+        return index
 
     def referenced(self, res: Res, prop: str, candidates: Sequence[Res]) -> list[Res] | Unknown:
         """The candidates that ``res.props[prop]`` refers to: by the engine's property dependencies,
         else by value (an id, ARN or name the candidate carries). Unknown when neither can tell."""
         deps = res.property_dependencies.get(prop)
         if deps:
-            return [c for c in candidates if c in deps]
+            return [c for c in candidates if c.urn in deps]
         values: set[str] = set()
         unknown: list[Unknown] = []
         _collect_strings(res.props.get(prop), values, unknown)
-        matched = [c for c in candidates if values & identities(c)]
+        index = self._index(candidates) if len(candidates) > 4 else None
+        if index is not None:
+            seen: dict[int, Res] = {}
+            for value in values:
+                for candidate in index.get(value, ()):
+                    seen.setdefault(id(candidate), candidate)
+            matched = list(seen.values())
+        else:
+            matched = [c for c in candidates if values & identities(c)]
         if not matched and unknown:
             return unknown[0]
         return matched
+
+
+def _view(resource: Any) -> Res:
+    provider = None
+    if resource.provider is not None:
+        try:
+            provider = plain(resource.provider.props, "")
+        except UnknownValueError:
+            provider = None
+    return Res(resource.resource_type, resource.name, resource.urn, plain(resource.props, ""), provider,
+               {k: frozenset(d.urn for d in v) for k, v in resource.property_dependencies.items()})
 
 
 def _collect_strings(value: Any, out: set[str], unknown: list[Unknown]) -> None:
@@ -488,35 +469,18 @@ def _collect_strings(value: Any, out: set[str], unknown: list[Unknown]) -> None:
             _collect_strings(item, out, unknown)
 
 
-def identities(res: Res) -> set[str]:
+def identities(res: Res) -> frozenset[str]:
     """Strings other resources use to refer to ``res``: id, ARN, name, and the ARN's last segment."""
-    found = set()
-    for key in ("id", "arn", "name", "executionArn"):
-        value = res.props.get(key)
-        if isinstance(value, str):
-            found.add(value)
-            if key in ("arn", "executionArn"):
-                found.add(re.split(r"[/:]", value)[-1])
-    return found
-
-
-def _stack(args: StackValidationArgs) -> Stack:
-    views: dict[str, Res] = {}
-    for r in args.resources:
-        provider = None
-        if r.provider is not None:
-            try:
-                provider = plain(r.provider.props)
-            except UnknownValueError:
-                provider = None
-        views[r.urn] = Res(r.resource_type, r.name, r.urn, plain(r.props), provider)
-    for r in args.resources:
-        view = views[r.urn]
-        view.parent = views.get(r.parent.urn) if r.parent is not None else None
-        view.dependencies = [views[d.urn] for d in r.dependencies if d.urn in views]
-        view.property_dependencies = {k: [views[d.urn] for d in v if d.urn in views]
-                                      for k, v in r.property_dependencies.items()}
-    return Stack(list(views.values()))
+    if res._identities is None:
+        found = set()
+        for key in ("id", "arn", "name", "executionArn"):
+            value = res.props.get(key)
+            if isinstance(value, str):
+                found.add(value)
+                if key in ("arn", "executionArn"):
+                    found.add(re.split(r"[/:]", value)[-1])
+        res._identities = frozenset(found)
+    return res._identities
 
 
 def stack_rule(*, name: str, description: str, level: EnforcementLevel,
@@ -525,18 +489,46 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel,
     properties = {"exceptions": _exceptions_schema(exceptions), **(config or {})}
     rule = Rule(name, description, level, check, properties, None, severity)
 
-    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        stack = _stack(args)
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> str | None:
+        stack = Stack(args.resources)
         skipped = _run(rule, args.get_config(), None, lambda cfg: check(stack, cfg),
-                       lambda message, res: report_violation(message, res.urn if res else None), stack.resources)
-        if skipped:
-            args.not_applicable(skipped[0].reason)
+                       lambda message, res: report_violation(message, res.urn if res else None),
+                       lambda: stack.resources)
+        return skipped[0].reason if skipped else None
 
     rule.policy = StackValidationPolicy(
         name=name, description=description, validate=_guarded(rule, validate), enforcement_level=level,
         severity=severity,
         config_schema=PolicyConfigSchema(properties=properties))
     return rule
+
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+
+
+def apply_shipped_levels(rules: Sequence[Rule], stack: str, directory: Path = CONFIG_DIR) -> dict[str, str]:
+    """Sets the default level of the rules ``config/<stack>.json`` names (``{rule: {enforcementLevel,
+    reason}}``), for findings the program must fix but that should not fail the stack meanwhile. The
+    engine (PULUMI_STACK names the stack for analyzers) still lets --policy-pack-config override them.
+    Returns {rule: reason}."""
+    path = directory / f"{stack}.json"
+    if not stack or not path.is_file():
+        return {}
+    by_name = {rule.name: rule for rule in rules}
+    problems, reasons = [], {}
+    for name, entry in json.loads(path.read_text()).items():
+        level = entry.get("enforcementLevel") if isinstance(entry, dict) else None
+        reason = str(entry.get("reason") or "").strip() if isinstance(entry, dict) else ""
+        if name not in by_name:
+            problems.append(f"{name}: no such rule")
+        elif level not in ("advisory", "mandatory", "disabled") or not reason:
+            problems.append(f"{name}: give enforcementLevel (advisory, mandatory or disabled) and a reason")
+        else:
+            by_name[name].level = by_name[name].policy.enforcement_level = EnforcementLevel(level)
+            by_name[name].level_reason = reasons[name] = reason
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    return reasons
 
 
 def each_known(items: Iterable[Any]) -> Iterator[Any | Undecided]:
@@ -547,12 +539,14 @@ def each_known(items: Iterable[Any]) -> Iterator[Any | Undecided]:
 
 def rules_table(rules: Sequence[Rule]) -> str:
     """The README's rule table (a test keeps the README in step with the code)."""
-    lines = ["| Rule | Kind | Default level | Config (default) | What it asks for |", "|---|---|---|---|---|"]
+    lines = ["| Rule | Kind | Default level | Config (default) | What it asks for | Anchor checks covered |",
+             "|---|---|---|---|---|---|"]
     for rule in rules:
         options = [f"`{key}` ({_short(spec.get('default'))})" for key, spec in rule.config.items()
                    if key != "exceptions" or spec.get("default")]
+        anchors = ", ".join(rule.anchors) or "none of the anchors (beyond them)"
         lines.append(f"| `{rule.name}` | {rule.kind} | {rule.level.value} | "
-                     f"{', '.join(options) or '`exceptions` only'} | {_cell(rule.description)} |")
+                     f"{', '.join(options) or '`exceptions` only'} | {_cell(rule.description)} | {anchors} |")
     return "\n".join(lines)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, Res, RuleConfig, Stack, Undecided, as_list, dig, glob_match, is_unknown,
+from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, get, glob_match,
+                    is_unknown,
                     resource_rule, stack_rule)
 from ._documents import Statement, statements_or_findings
 
@@ -21,7 +23,7 @@ HTTP_ROUTE = "aws:apigatewayv2/route:Route"
 
 def endpoint_types(res: Res) -> list[str]:
     """A REST API's endpoint types ("EDGE" when none is configured). Raises Undecided when unknown."""
-    types = dig(res.props, "endpointConfiguration", "types")
+    types = get(res.props, "endpointConfiguration", "types")
     if is_unknown(types):
         raise Undecided(types.path)
     values = as_list(types) or ["EDGE"]
@@ -148,28 +150,34 @@ def judge_policy(api: Res, documents: list[tuple[Res, str, object]], cfg: RuleCo
                                         "execute-api:Invoke unless aws:SourceVpce is in the allow-list.",
                                         resource=documents[0][0]))
     for stmt, key, value in verdict.sources:
-        pattern = _VPCE_ID if key == "aws:SourceVpce" else _VPC_ID
-        if "*" in value or "?" in value or not pattern.match(value):
-            verdict.findings.append(Finding(f"SourceVpce::{value}", stmt.where,
-                                            f"{key} must list exact endpoint ids, not {value!r}.",
-                                            resource=api))
-        elif allowed and value not in allowed:
-            verdict.findings.append(Finding(f"SourceVpce::{value}", stmt.where,
-                                            f"{value} is not in the allowedSourceVpces allow-list "
-                                            f"({', '.join(allowed)}).", resource=api))
+        verdict.findings += _source_value_findings(stmt, key, value, allowed, api)
     return verdict
+
+
+def _attached_policies(stack: Stack) -> tuple[dict[int, list[Res]], list[Undecided]]:
+    """RestApiPolicy resources by the API they attach to (one pass), and those whose API is unknown."""
+    apis = stack.of_type(REST_API)
+    by_api: dict[int, list[Res]] = {}
+    unknown: list[Undecided] = []
+    for attached in stack.of_type(REST_API_POLICY):
+        targets = stack.referenced(attached, "restApiId", apis)
+        if is_unknown(targets):
+            unknown.append(Undecided(targets.path, resource=attached))
+            continue
+        for api in targets:
+            by_api.setdefault(id(api), []).append(attached)
+    return by_api, unknown
 
 
 def api_policies(stack: Stack, api: Res) -> list[tuple[Res, str, object]] | Undecided:
     documents: list[tuple[Res, str, object]] = []
     if api.props.get("policy") is not None:
         documents.append((api, "policy", api.props["policy"]))
-    for attached in stack.of_type(REST_API_POLICY):
-        targets = stack.referenced(attached, "restApiId", [api])
-        if is_unknown(targets):
-            return Undecided(targets.path, resource=attached)
-        if api in targets:
-            documents.append((attached, "policy", attached.props.get("policy")))
+    by_api, unknown = stack.memo("rest-api-policies", lambda: _attached_policies(stack))
+    if unknown:
+        return unknown[0]
+    for attached in by_api.get(id(api), ()):
+        documents.append((attached, "policy", attached.props.get("policy")))
     return documents
 
 
@@ -188,7 +196,48 @@ _ALLOWLIST_CONFIG = {"allowedSourceVpces": {
                    "wildcards never."}}
 
 
-def _sourcevpce_allowlist(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
+def _source_value_findings(stmt: Statement, key: str, value: str, allowed: Sequence[str], at: Res) -> list[Finding]:
+    pattern = _VPCE_ID if key == "aws:SourceVpce" else _VPC_ID
+    if "*" in value or "?" in value or not pattern.match(value):
+        return [Finding(f"SourceVpce::{value}", stmt.where, f"{key} must list exact endpoint ids, not {value!r}.",
+                        resource=at)]
+    if allowed and value not in allowed:
+        return [Finding(f"SourceVpce::{value}", stmt.where, f"{value} is not in the allowedSourceVpces allow-list "
+                        f"({', '.join(allowed)}).", resource=at)]
+    return []
+
+
+def _sourcevpce_allowlist(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    """The allow-list, decided on the resource that carries the document, before anything is created."""
+    document = res.props.get("policy")
+    if document is None:
+        yield NotApplicable("no resource policy on this resource (lp-apigw-private-api-policy checks that a "
+                            "private API has one)")
+        return
+    allowed = list(cfg["allowedSourceVpces"])
+    for stmt in statements_or_findings(document, "policy"):
+        if not isinstance(stmt, Statement):
+            yield stmt
+            continue
+        if not _invokes(stmt):
+            continue
+        for key, value in _source_values(stmt, negated=not stmt.allows):
+            yield from _source_value_findings(stmt, key, value, allowed, res)
+
+
+apigw_sourcevpce_allowlist = resource_rule(
+    name="lp-apigw-sourcevpce-allowlist",
+    description=("API resource policies name callers by exact, allow-listed VPC endpoint (or VPC) ids in "
+                 "aws:SourceVpce / aws:SourceVpc: no wildcards, nothing outside allowedSourceVpces. Decided on "
+                 "the RestApi or RestApiPolicy itself, before it is created."),
+    types={REST_API, REST_API_POLICY}, level=EnforcementLevel.MANDATORY, check=_sourcevpce_allowlist,
+    severity=Severity.CRITICAL, config=dict(_ALLOWLIST_CONFIG),
+)
+
+
+# --- lp-apigw-private-api-policy (stack) ---------------------------------------------------------------
+
+def _private_api_policy(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
     for entry in _private_apis(stack):
         if isinstance(entry, Undecided):
             yield entry
@@ -202,15 +251,16 @@ def _sourcevpce_allowlist(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             continue
         verdict = judge_policy(api, documents, cfg)
         yield from verdict.undecided
-        yield from verdict.findings
+        # The ids themselves are judged per resource by lp-apigw-sourcevpce-allowlist.
+        yield from (f for f in verdict.findings if not f.token.startswith("SourceVpce::"))
 
 
-apigw_sourcevpce_allowlist = stack_rule(
-    name="lp-apigw-sourcevpce-allowlist",
-    description=("A private API's resource policy denies execute-api:Invoke unless aws:SourceVpce (or "
-                 "aws:SourceVpc) is one of the exact, allow-listed consumer endpoints; no Allow for Principal '*' "
-                 "without that limit."),
-    level=EnforcementLevel.MANDATORY, check=_sourcevpce_allowlist, severity=Severity.CRITICAL,
+apigw_private_api_policy = stack_rule(
+    name="lp-apigw-private-api-policy",
+    description=("A private API has a resource policy (on the RestApi or a RestApiPolicy) that denies "
+                 "execute-api:Invoke unless aws:SourceVpce (or aws:SourceVpc) is a consumer endpoint; no Allow "
+                 "for Principal '*' without that limit."),
+    level=EnforcementLevel.MANDATORY, check=_private_api_policy, severity=Severity.CRITICAL,
     config=dict(_ALLOWLIST_CONFIG),
 )
 
@@ -288,7 +338,7 @@ METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 
 def _stage_logging(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == STAGE:
-        destination = dig(res.props, "accessLogSettings", "destinationArn")
+        destination = get(res.props, "accessLogSettings", "destinationArn")
         if is_unknown(destination):
             yield Undecided(destination.path)
         elif not destination:
@@ -300,12 +350,6 @@ def _stage_logging(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield Undecided(settings.path)
         return
     settings = settings or {}
-    trace = settings.get("dataTraceEnabled")
-    if is_unknown(trace):
-        yield Undecided(trace.path)
-    elif trace:
-        yield Finding("DataTrace::true", "settings.dataTraceEnabled", "data tracing logs full request and response "
-                      "bodies (secrets, personal data): turn it off; use access logs.")
     level = settings.get("loggingLevel")
     if is_unknown(level):
         yield Undecided(level.path)
@@ -316,9 +360,55 @@ def _stage_logging(res: Res, cfg: RuleConfig) -> Iterator[Item]:
 
 apigw_stage_logging = resource_rule(
     name="lp-apigw-stage-logging",
-    description=("API stages write access logs, execution logging is on (ERROR or INFO), and data tracing "
-                 "(full bodies in logs) is off."),
+    description="API stages write access logs and execution logging is on (ERROR or INFO).",
     types={STAGE, METHOD_SETTINGS}, level=EnforcementLevel.ADVISORY, check=_stage_logging, severity=Severity.MEDIUM,
+)
+
+
+# --- lp-apigw-no-data-trace / lp-apigw-cache-encrypted (method settings) ------------------------------------
+
+def _method_setting(res: Res, key: str) -> Any:
+    settings = res.props.get("settings")
+    return settings if is_unknown(settings) else get(settings or {}, key)
+
+
+def _no_data_trace(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    trace = _method_setting(res, "dataTraceEnabled")
+    if is_unknown(trace):
+        yield Undecided(trace.path)
+    elif trace:
+        yield Finding("DataTrace::true", "settings.dataTraceEnabled", "data tracing writes full request and "
+                      "response bodies (credentials, personal data) to CloudWatch: turn it off; access logs record "
+                      "who called what.")
+
+
+apigw_no_data_trace = resource_rule(
+    name="lp-apigw-no-data-trace",
+    description="API method settings keep data tracing (full request and response bodies in the logs) off.",
+    types={METHOD_SETTINGS}, level=EnforcementLevel.MANDATORY, check=_no_data_trace, severity=Severity.HIGH,
+)
+
+
+def _cache_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    caching = _method_setting(res, "cachingEnabled")
+    if is_unknown(caching):
+        yield Undecided(caching.path)
+        return
+    if not caching:
+        yield NotApplicable("responses are not cached")
+        return
+    encrypted = _method_setting(res, "cacheDataEncrypted")
+    if is_unknown(encrypted):
+        yield Undecided(encrypted.path)
+    elif not encrypted:
+        yield Finding("CacheDataEncrypted::false", "settings.cacheDataEncrypted", "cached responses are stored "
+                      "unencrypted: set cacheDataEncrypted = true.")
+
+
+apigw_cache_encrypted = resource_rule(
+    name="lp-apigw-cache-encrypted",
+    description="API responses cached by method settings are encrypted (cacheDataEncrypted).",
+    types={METHOD_SETTINGS}, level=EnforcementLevel.MANDATORY, check=_cache_encrypted, severity=Severity.MEDIUM,
 )
 
 
@@ -334,7 +424,7 @@ def _modern_tls(policy: str) -> bool:
 
 def _tls_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == DOMAIN_V2:
-        where, policy = "domainNameConfiguration.securityPolicy", dig(res.props, "domainNameConfiguration",
+        where, policy = "domainNameConfiguration.securityPolicy", get(res.props, "domainNameConfiguration",
                                                                       "securityPolicy")
     else:
         where, policy = "securityPolicy", res.props.get("securityPolicy")
@@ -352,7 +442,7 @@ def _tls_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if is_unknown(name):
             yield Undecided(name.path)
         elif any(glob_match(p, str(name)) for p in cfg["requireMutualTlsFor"]):
-            truststore = dig(res.props, "mutualTlsAuthentication", "truststoreUri")
+            truststore = get(res.props, "mutualTlsAuthentication", "truststoreUri")
             if is_unknown(truststore):
                 yield Undecided(truststore.path)
             elif not truststore:
@@ -370,5 +460,5 @@ apigw_tls_policy = resource_rule(
                                     "description": "Domain-name globs that must use mutual TLS."}},
 )
 
-RULES = [apigw_private_endpoint, apigw_sourcevpce_allowlist, apigw_method_auth, apigw_stage_logging,
-         apigw_tls_policy]
+RULES = [apigw_private_endpoint, apigw_sourcevpce_allowlist, apigw_private_api_policy, apigw_method_auth,
+         apigw_stage_logging, apigw_no_data_trace, apigw_cache_encrypted, apigw_tls_policy]

@@ -11,8 +11,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, dig, each_known,
-                    glob_match, is_unknown, resource_rule, stack_rule, truthy)
+from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, get, each_known,
+                    glob_match, is_unknown, plain, resource_rule, stack_rule, truthy)
 
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
@@ -39,9 +39,13 @@ def _permission_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                           "sourceArn) or account, or set principalOrgId.")
     elif _service(str(principal)):
         source_arn, source_account = res.props.get("sourceArn"), res.props.get("sourceAccount")
-        for value in (source_arn, source_account):
-            if is_unknown(value):
-                return  # set (to a computed ARN or account): the grant is bound to a source
+        if is_unknown(source_arn):
+            # Set, to an ARN computed from another resource: whether it names one resource is known at up.
+            yield Undecided(source_arn.path, "whether the source ARN names one rule, API or bucket")
+            return
+        if is_unknown(source_account) and not source_arn:
+            yield Undecided(source_account.path)
+            return
         if not source_arn and not source_account:
             yield Finding(f"Principal::{principal}", "principal", f"any {principal} resource of any account may "
                           "invoke this function: set sourceArn to the rule, API or bucket that calls it (and "
@@ -97,19 +101,22 @@ lambda_url_auth = resource_rule(
 
 def _in_vpc(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     tags = res.props.get("tags")
-    variables = dig(res.props, "environment", "variables")
+    variables = get(res.props, "environment", "variables")
     if is_unknown(variables):
         yield Undecided(variables.path)
         return
     names = sorted(variables or {})
     markers = [n for n in names if any(glob_match(p, n) for p in cfg["dataStoreVariables"])]
+    if not markers and is_unknown(tags):
+        yield Undecided(tags.path, f"whether the function carries the {cfg['markerTag']} tag")
+        return
     tagged = isinstance(tags, dict) and cfg["markerTag"] in tags
     if not markers and not tagged:
         yield NotApplicable("the function shows no sign of reaching a private data store")
         return
     why = f"environment {', '.join(markers)}" if markers else f"tag {cfg['markerTag']}"
-    subnets = dig(res.props, "vpcConfig", "subnetIds")
-    groups = dig(res.props, "vpcConfig", "securityGroupIds")
+    subnets = get(res.props, "vpcConfig", "subnetIds")
+    groups = get(res.props, "vpcConfig", "securityGroupIds")
     for value, prop in ((subnets, "subnetIds"), (groups, "securityGroupIds")):
         if is_unknown(value):
             yield Undecided(value.path)
@@ -170,7 +177,7 @@ ECS_SERVICE = "aws:ecs/service:Service"
 
 def _ecs_hardening(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == ECS_SERVICE:
-        public = dig(res.props, "networkConfiguration", "assignPublicIp")
+        public = get(res.props, "networkConfiguration", "assignPublicIp")
         if is_unknown(public):
             yield Undecided(public.path)
         elif public:
@@ -178,7 +185,11 @@ def _ecs_hardening(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                           "them in private subnets (assignPublicIp = false) behind the load balancer.")
         return
     execution, task = res.props.get("executionRoleArn"), res.props.get("taskRoleArn")
-    if not is_unknown(execution) and not is_unknown(task) and execution and execution == task:
+    if (is_unknown(execution) and task is not None) or (is_unknown(task) and execution is not None):
+        # Both set, at least one computed: whether they are the same role is known at `pulumi up`.
+        yield Undecided((execution if is_unknown(execution) else task).path,
+                        "whether the task role is distinct from the execution role")
+    elif execution and execution == task:
         yield Finding("TaskRole::execution-role", "taskRoleArn", "the containers run with the execution role (which "
                       "pulls images and reads secrets): give them their own task role.")
     document = res.props.get("containerDefinitions")
@@ -232,7 +243,7 @@ ecs_proxy_hardening = resource_rule(
 # --- lp-ecr-scan-on-push ------------------------------------------------------------------------------------
 
 def _ecr_scan(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    scan = dig(res.props, "imageScanningConfiguration", "scanOnPush")
+    scan = get(res.props, "imageScanningConfiguration", "scanOnPush")
     if is_unknown(scan):
         yield Undecided(scan.path)
     elif not scan:
@@ -451,8 +462,85 @@ ec2_userdata_no_secrets = resource_rule(
     name="lp-ec2-userdata-no-secrets",
     description=("User data carries no credentials (keys, passwords, private keys): fetch them at boot from Secrets "
                  "Manager or SSM with the instance role."),
-    types={INSTANCE, LAUNCH_TEMPLATE}, level=EnforcementLevel.ADVISORY, check=_userdata, severity=Severity.HIGH,
+    types={INSTANCE, LAUNCH_TEMPLATE}, level=EnforcementLevel.MANDATORY, check=_userdata, severity=Severity.HIGH,
+)
+
+
+# --- lp-env-no-plaintext-secrets ---------------------------------------------------------------------------
+
+# A value that is itself a credential, whatever its variable is called (the names are judged by
+# lp-ecs-proxy-hardening): anyone who may read the function or task definition reads it.
+_SECRET_VALUES = {
+    "aws-access-key": re.compile(r"^(AKIA|ASIA)[0-9A-Z]{16}$"),
+    "aws-secret-key": re.compile(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z0-9/+]{40}$"),  # not a hex digest
+    "private-key": _SECRET_PATTERNS["private-key"],
+    "connection-string-password": re.compile(r"^[a-z][a-z0-9+.-]*://[^:/@\s]+:[^@/\s$]{3,}@", re.IGNORECASE),
+    "github-token": re.compile(r"^(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})$"),
+    "slack-token": re.compile(r"^xox[abpr]-[A-Za-z0-9-]{10,}$"),
+    "jwt": re.compile(r"^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}$"),
+}
+
+
+def _secret_kind(value: str) -> str | None:
+    text = value.strip()
+    for kind, pattern in _SECRET_VALUES.items():
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def _environment_values(res: Res) -> Iterator[tuple[str, str, Any] | Item]:
+    """(where, name, value) of every plain environment variable the resource declares."""
+    if res.type == FUNCTION:
+        variables = get(res.props, "environment", "variables")
+        if is_unknown(variables):
+            yield Undecided(variables.path)
+            return
+        for name, value in (variables or {}).items():
+            yield f"environment.variables.{name}", name, value
+        return
+    document = res.props.get("containerDefinitions")
+    if is_unknown(document):
+        yield Undecided(document.path)
+        return
+    try:
+        # A value computed inside the document arrives as the SDK's sentinel string.
+        containers = plain(json.loads(document), "containerDefinitions") if isinstance(document, str) else document
+    except json.JSONDecodeError:
+        return  # lp-ecs-proxy-hardening reports the invalid document
+    for index, container in enumerate(as_list(containers)):
+        if not isinstance(container, dict):
+            continue
+        for variable in as_list(container.get("environment")):
+            if isinstance(variable, dict):
+                where = f"containerDefinitions[{container.get('name') or index}].environment"
+                yield where, str(variable.get("name", "")), variable.get("value")
+
+
+def _env_secrets(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    for entry in _environment_values(res):
+        if not isinstance(entry, tuple):
+            yield entry
+            continue
+        where, name, value = entry
+        if is_unknown(value):
+            yield Undecided(value.path or f"{where}.{name}", "a computed value could be a credential")
+            continue
+        kind = _secret_kind(str(value)) if isinstance(value, str) else None
+        if kind:
+            yield Finding(f"Environment::{name}", where, f"{name} holds what looks like a {kind.replace('-', ' ')} in "
+                          "plain text, readable by anyone who can read the configuration: keep it in Secrets "
+                          "Manager and pass its ARN (or ECS secrets / the Parameters and Secrets extension).")
+
+
+env_no_plaintext_secrets = resource_rule(
+    name="lp-env-no-plaintext-secrets",
+    description=("Lambda and ECS environment values hold no credentials (access keys, private keys, tokens, "
+                 "passwords in connection strings): pass a Secrets Manager ARN and read it at run time."),
+    types={FUNCTION, TASK_DEFINITION}, level=EnforcementLevel.MANDATORY, check=_env_secrets,
+    severity=Severity.CRITICAL,
 )
 
 RULES = [lambda_permission_scoped, lambda_url_auth, lambda_in_vpc, lambda_runtime_supported, ecs_proxy_hardening,
-         ecr_scan_on_push, ec2_imdsv2, ebs_encrypted, ec2_public_ip_optin, ec2_userdata_no_secrets]
+         ecr_scan_on_push, ec2_imdsv2, ebs_encrypted, ec2_public_ip_optin, ec2_userdata_no_secrets,
+         env_no_plaintext_secrets]

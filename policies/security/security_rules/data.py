@@ -7,8 +7,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, dig, each_known,
-                    glob_match, is_unknown, resource_rule, stack_rule)
+from ._core import (PROTECTION_CONFIG, Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list,
+                    each_known, get, glob_match, is_unknown, resource_rule, stack_declares_protection, stack_rule)
 from ._documents import Statement, statements_or_findings
 
 CLUSTER = "aws:rds/cluster:Cluster"
@@ -87,17 +87,49 @@ rds_not_public = resource_rule(
 # --- lp-rds-deletion-protection ---------------------------------------------------------------------
 
 def _deletion_protection(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    if not stack_declares_protection(cfg):
+        yield NotApplicable(f"the stack does not set {cfg['protectionConfigKey']}: its data may be torn down")
+        return
     yield from _flag(res, "deletionProtection", True, "DeletionProtection::false",
-                     "set deletionProtection = true (config protectStatefulResources) so the database cannot be "
-                     "deleted by a mistaken update.", default=False)
+                     f"the stack declares its data protected ({cfg['protectionConfigKey']}): set deletionProtection "
+                     "= true so the database cannot be deleted by a mistaken update.", default=False)
 
 
 rds_deletion_protection = resource_rule(
     name="lp-rds-deletion-protection",
-    description=("Databases keep deletion protection on (the prod stack sets protectStatefulResources; dev stacks "
-                 "may leave it off)."),
-    types={CLUSTER, GLOBAL_CLUSTER, DB_INSTANCE}, level=EnforcementLevel.ADVISORY, check=_deletion_protection,
-    severity=Severity.MEDIUM,
+    description=("In a stack that declares its data protected (protectStatefulResources), databases keep deletion "
+                 "protection on."),
+    types={CLUSTER, GLOBAL_CLUSTER, DB_INSTANCE}, level=EnforcementLevel.MANDATORY, check=_deletion_protection,
+    severity=Severity.HIGH, config=dict(PROTECTION_CONFIG),
+)
+
+
+# --- lp-rds-backup-retention --------------------------------------------------------------------------
+
+def _backup_retention(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    if not stack_declares_protection(cfg):
+        yield NotApplicable(f"the stack does not set {cfg['protectionConfigKey']}: its data may be torn down")
+        return
+    days = res.props.get("backupRetentionPeriod")
+    if is_unknown(days):
+        yield Undecided(days.path)
+        return
+    # Aurora and RDS keep automated backups 1 day unless told otherwise (RDS User Guide, "Backup
+    # retention period"); 0 turns them off on RDS instances.
+    effective = 1 if days is None else int(days)
+    if effective < cfg["minimumDays"]:
+        yield Finding(f"BackupRetentionPeriod::{effective}", "backupRetentionPeriod",
+                      f"the stack declares its data protected: keep automated backups at least {cfg['minimumDays']} "
+                      f"days (backupRetentionPeriod), not {effective}.")
+
+
+rds_backup_retention = resource_rule(
+    name="lp-rds-backup-retention",
+    description=("In a stack that declares its data protected, databases keep automated backups for at least "
+                 "minimumDays (default 7)."),
+    types={CLUSTER, DB_INSTANCE}, level=EnforcementLevel.MANDATORY, check=_backup_retention, severity=Severity.HIGH,
+    config={"minimumDays": {"type": "integer", "minimum": 1, "maximum": 35, "default": 7,
+                            "description": "Fewest days of automated backups."}, **PROTECTION_CONFIG},
 )
 
 
@@ -149,6 +181,9 @@ SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 
 
 def _secret_rotation(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
+    if not stack_declares_protection(cfg):
+        yield NotApplicable(f"the stack does not set {cfg['protectionConfigKey']}")
+        return
     rotated: set[int] = set()
     secrets = stack.of_type(SECRET)
     for rotation in stack.of_type(SECRET_ROTATION):
@@ -170,12 +205,13 @@ def _secret_rotation(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
 
 secret_rotation = stack_rule(
     name="lp-secret-rotation",
-    description=("Database credentials in Secrets Manager rotate: every matching secret has a SecretRotation. "
-                 "Where Aurora supports it (not in global databases), manageMasterUserPassword rotates the master "
-                 "password itself."),
-    level=EnforcementLevel.ADVISORY, check=_secret_rotation, severity=Severity.MEDIUM,
+    description=("In a stack that declares its data protected, credentials in Secrets Manager rotate: every "
+                 "matching secret has a SecretRotation. Where Aurora supports it (not in global databases), "
+                 "manageMasterUserPassword rotates the master password itself."),
+    level=EnforcementLevel.MANDATORY, check=_secret_rotation, severity=Severity.HIGH,
     config={"secretPatterns": {"type": "array", "items": {"type": "string"}, "default": ["*"],
-                               "description": "Globs on secret names (or resource names) that must rotate."}},
+                               "description": "Globs on secret names (or resource names) that must rotate."},
+            **PROTECTION_CONFIG},
 )
 
 
@@ -205,7 +241,7 @@ def _opensearch(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             yield from _public_statements(policy, "accessPolicies", _SEARCH_SCOPING)
         return
     p = res.props
-    subnets = dig(p, "vpcOptions", "subnetIds")
+    subnets = get(p, "vpcOptions", "subnetIds")
     if is_unknown(subnets):
         yield Undecided(subnets.path)
     elif not subnets:
@@ -213,26 +249,34 @@ def _opensearch(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                       "has no public endpoint.")
     for block, token, what in (("encryptAtRest", "EncryptAtRest::false", "encryption at rest"),
                                ("nodeToNodeEncryption", "NodeToNodeEncryption::false", "node-to-node encryption")):
-        enabled = dig(p, block, "enabled")
+        enabled = get(p, block, "enabled")
         if is_unknown(enabled):
             yield Undecided(enabled.path)
         elif not enabled:
             yield Finding(token, f"{block}.enabled", f"turn on {what} ({block}.enabled = true).")
-    https = dig(p, "domainEndpointOptions", "enforceHttps")
+    https = get(p, "domainEndpointOptions", "enforceHttps")
     if is_unknown(https):
         yield Undecided(https.path)
     elif not https:
         yield Finding("EnforceHttps::false", "domainEndpointOptions.enforceHttps", "set enforceHttps = true.")
-    tls = dig(p, "domainEndpointOptions", "tlsSecurityPolicy")
+    tls = get(p, "domainEndpointOptions", "tlsSecurityPolicy")
     if is_unknown(tls):
         yield Undecided(tls.path)
     elif tls not in cfg["allowedTlsPolicies"]:
         yield Finding(f"TlsSecurityPolicy::{tls or 'unset'}", "domainEndpointOptions.tlsSecurityPolicy",
                       f"use one of {', '.join(cfg['allowedTlsPolicies'])} so TLS 1.0/1.1 are refused.")
-    fine_grained = dig(p, "advancedSecurityOptions", "enabled")
+    fine_grained = get(p, "advancedSecurityOptions", "enabled")
     if is_unknown(fine_grained):
         yield Undecided(fine_grained.path)
         return
+    anonymous = get(p, "advancedSecurityOptions", "anonymousAuthEnabled")
+    if is_unknown(anonymous):
+        yield Undecided(anonymous.path)
+    elif fine_grained and anonymous:
+        # With anonymous auth on, unsigned requests get the anonymous role (OpenSearch Service Developer
+        # Guide, "Fine-grained access control", anonymous authentication): meant for migrations only.
+        yield Finding("AnonymousAuthEnabled::true", "advancedSecurityOptions.anonymousAuthEnabled",
+                      "unsigned requests are served with the anonymous role: turn anonymous authentication off.")
     policy = p.get("accessPolicies")
     if policy is not None and not fine_grained:
         yield from _public_statements(policy, "accessPolicies", _SEARCH_SCOPING)
@@ -241,8 +285,8 @@ def _opensearch(res: Res, cfg: RuleConfig) -> Iterator[Item]:
 opensearch_private_encrypted = resource_rule(
     name="lp-opensearch-private-encrypted",
     description=("OpenSearch domains are private and encrypted: in a VPC, encryption at rest and node-to-node, HTTPS "
-                 "only with a TLS 1.2 policy, and an access policy that names its principals (or fine-grained "
-                 "access control)."),
+                 "only with a TLS 1.2 policy, an access policy that names its principals (or fine-grained "
+                 "access control), and no anonymous access."),
     types={DOMAIN, DOMAIN_POLICY}, level=EnforcementLevel.MANDATORY, check=_opensearch, severity=Severity.HIGH,
     config={"allowedTlsPolicies": {"type": "array", "items": {"type": "string"},
                                    "default": ["Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10",
@@ -272,6 +316,103 @@ kinesis_encrypted = resource_rule(
 )
 
 
+# --- lp-sqs-encrypted -----------------------------------------------------------------------------------
+
+def _sqs_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    key, managed = res.props.get("kmsMasterKeyId"), res.props.get("sqsManagedSseEnabled")
+    if is_unknown(key):
+        yield Undecided(key.path)
+    elif key:
+        return
+    elif is_unknown(managed):
+        yield Undecided(managed.path)
+    elif managed is False:
+        # New queues get SSE-SQS unless it is turned off (SQS Developer Guide, "Encryption at rest").
+        yield Finding("SqsManagedSseEnabled::false", "sqsManagedSseEnabled", "messages are stored unencrypted: "
+                      "leave sqsManagedSseEnabled on (free) or set kmsMasterKeyId.")
+
+
+sqs_encrypted = resource_rule(
+    name="lp-sqs-encrypted",
+    description="SQS queues encrypt messages at rest: SSE-SQS (the default, free) or a KMS key; never turned off.",
+    types={"aws:sqs/queue:Queue"}, level=EnforcementLevel.MANDATORY, check=_sqs_encrypted, severity=Severity.HIGH,
+)
+
+
+# --- lp-kms-key-rotation ----------------------------------------------------------------------------------
+
+def _kms_rotation(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    spec = res.props.get("customerMasterKeySpec") or res.props.get("keySpec") or "SYMMETRIC_DEFAULT"
+    if is_unknown(spec):
+        yield Undecided(spec.path)
+        return
+    if spec != "SYMMETRIC_DEFAULT":
+        # Automatic rotation exists for symmetric encryption keys only (KMS Developer Guide, "Rotate keys").
+        yield NotApplicable(f"{spec} keys cannot rotate automatically")
+        return
+    rotation = res.props.get("enableKeyRotation")
+    if is_unknown(rotation):
+        yield Undecided(rotation.path)
+    elif not rotation:
+        yield Finding("EnableKeyRotation::false", "enableKeyRotation", "turn on automatic rotation "
+                      "(enableKeyRotation = true): no cost per rotation, and old material keeps decrypting.")
+
+
+kms_key_rotation = resource_rule(
+    name="lp-kms-key-rotation",
+    description="Symmetric customer-managed KMS keys rotate their material automatically (enableKeyRotation).",
+    types={"aws:kms/key:Key"}, level=EnforcementLevel.MANDATORY, check=_kms_rotation, severity=Severity.MEDIUM,
+)
+
+
+# --- lp-s3-no-public-access ------------------------------------------------------------------------------
+
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+# pulumi-aws 7 sets a bucket's ACL through these resources only (aws.s3.Bucket has no acl input).
+BUCKET_ACL_TYPES = {"aws:s3/bucketAclV2:BucketAclV2": "acl", "aws:s3/bucketAcl:BucketAcl": "acl"}
+_PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
+_PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+
+
+def _s3_public(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    if res.type == PUBLIC_ACCESS_BLOCK:
+        for flag in _PAB_FLAGS:
+            value = res.props.get(flag)
+            if is_unknown(value):
+                yield Undecided(value.path)
+            elif value is not True:
+                yield Finding(f"{flag[0].upper() + flag[1:]}::false", flag, f"set {flag} = true: the bucket's "
+                              "public access block is only whole with all four settings on.")
+        return
+    acl = res.props.get(BUCKET_ACL_TYPES[res.type])
+    if is_unknown(acl):
+        yield Undecided(acl.path)
+    elif acl in _PUBLIC_ACLS:
+        yield Finding(f"Acl::{acl}", "acl", f"the canned ACL {acl} opens the bucket to every (authenticated) AWS "
+                      "user: use private and grant access in the bucket policy.")
+    grants = get(res.props, "accessControlPolicy", "grants")
+    if is_unknown(grants):
+        yield Undecided(grants.path)
+        return
+    for index, grant in enumerate(each_known(as_list(grants))):
+        if isinstance(grant, Undecided):
+            yield grant
+            continue
+        uri = str(get(grant, "grantee", "uri") or "")
+        if uri.endswith(("/global/AllUsers", "/global/AuthenticatedUsers")):
+            yield Finding(f"Grant::{uri.rsplit('/', 1)[-1]}", f"accessControlPolicy.grants[{index}]",
+                          "a grant to every (authenticated) AWS user: remove it.")
+
+
+s3_no_public_access = resource_rule(
+    name="lp-s3-no-public-access",
+    description=("S3 buckets are never public: public access blocks keep all four settings on, and no ACL or grant "
+                 "opens a bucket to AllUsers or AuthenticatedUsers."),
+    types={PUBLIC_ACCESS_BLOCK, *BUCKET_ACL_TYPES}, level=EnforcementLevel.MANDATORY, check=_s3_public,
+    severity=Severity.CRITICAL,
+)
+
+
 # --- lp-sns-encrypted / lp-loggroup-kms ------------------------------------------------------------------
 
 def _sns_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
@@ -290,21 +431,40 @@ sns_encrypted = resource_rule(
 )
 
 
-def _loggroup_kms(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    key = res.props.get("kmsKeyId")
-    if is_unknown(key):
-        yield Undecided(key.path)
-    elif not key:
-        yield Finding("KmsKeyId::missing", "kmsKeyId", "logs are encrypted with an AWS-owned key; set kmsKeyId to a "
-                      "customer key when log readers must be limited by key policy (a key costs $1/month).")
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 
-loggroup_kms = resource_rule(
+def _loggroup_kms(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
+    """One finding for the stack, naming the groups: the decision (a customer key per Region, and a key
+    policy for the logs service) is taken once for the stack, not per group."""
+    groups = stack.of_type(LOG_GROUP)
+    if not groups:
+        yield NotApplicable("no log groups in the stack")
+        return
+    missing = []
+    for group in groups:
+        key = group.props.get("kmsKeyId")
+        if is_unknown(key):
+            yield Undecided(key.path, resource=group)
+        elif not key and not any(glob_match(p, group.name) or glob_match(p, str(group.props.get("name") or ""))
+                                 for p in cfg["exemptLogGroups"]):
+            missing.append(group)
+    if missing:
+        sample = ", ".join(g.name for g in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        yield Finding("KmsKeyId::missing", f"{len(missing)} log groups", f"{sample} are encrypted with an AWS-owned "
+                      "key only: when log readers must be limited by key policy, give the stack one customer key "
+                      "per Region ($1/month each) and set kmsKeyId; list groups that hold no sensitive data in "
+                      "exemptLogGroups.", resource=missing[0])
+
+
+loggroup_kms = stack_rule(
     name="lp-loggroup-kms",
     description=("Log groups that may hold sensitive data are encrypted with a customer-managed KMS key (kmsKeyId); "
-                 "advisory because the key has a cost."),
-    types={"aws:cloudwatch/logGroup:LogGroup"}, level=EnforcementLevel.ADVISORY, check=_loggroup_kms,
-    severity=Severity.LOW,
+                 "one advisory for the stack, because the key has a cost and the choice is made once."),
+    level=EnforcementLevel.ADVISORY, check=_loggroup_kms, severity=Severity.LOW,
+    config={"exemptLogGroups": {"type": "array", "items": {"type": "string"}, "default": [],
+                                "description": "Globs on log group (resource or AWS) names that need no "
+                                               "customer key."}},
 )
 
 
@@ -363,6 +523,6 @@ resource_policy_not_public = resource_rule(
     types=RESOURCE_POLICY_TYPES, level=EnforcementLevel.MANDATORY, check=_resource_policy, severity=Severity.CRITICAL,
 )
 
-RULES = [rds_cluster_encrypted, rds_iam_auth, rds_not_public, rds_deletion_protection, rds_proxy_tls_iam,
-         secret_rotation, opensearch_private_encrypted, kinesis_encrypted, sns_encrypted, loggroup_kms,
-         resource_policy_not_public]
+RULES = [rds_cluster_encrypted, rds_iam_auth, rds_not_public, rds_deletion_protection, rds_backup_retention,
+         rds_proxy_tls_iam, secret_rotation, opensearch_private_encrypted, kinesis_encrypted, sqs_encrypted,
+         kms_key_rotation, s3_no_public_access, sns_encrypted, loggroup_kms, resource_policy_not_public]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, dig, each_known,
+from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, get, each_known,
                     is_unknown, resource_rule, stack_rule)
 from ._documents import Statement, statements_or_findings
 from .iam import ROLE, identity_statements
@@ -59,7 +59,7 @@ eventbus_policy_not_open = resource_rule(
 # --- lp-eventbridge-target-dlq ------------------------------------------------------------------------
 
 def _target_dlq(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    dlq = dig(res.props, "deadLetterConfig", "arn")
+    dlq = get(res.props, "deadLetterConfig", "arn")
     if is_unknown(dlq):
         yield Undecided(dlq.path)
     elif not dlq:
@@ -142,7 +142,7 @@ def _global_endpoint(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             yield Finding("EventBusName::mismatch", "eventBuses", "the buses of a global endpoint share one name.",
                           resource=endpoint)
 
-        health = dig(endpoint.props, "routingConfig", "failoverConfig", "primary", "healthCheck")
+        health = get(endpoint.props, "routingConfig", "failoverConfig", "primary", "healthCheck")
         if is_unknown(health):
             yield Undecided(health.path, resource=endpoint)
         elif not health:
@@ -155,7 +155,7 @@ def _global_endpoint(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
                               f"{health} is not a health check of this stack: create it with the endpoint, on the "
                               "alarm that watches the primary bus.", resource=endpoint)
 
-        state = dig(endpoint.props, "replicationConfig", "state") or "ENABLED"
+        state = get(endpoint.props, "replicationConfig", "state") or "ENABLED"
         if is_unknown(state):
             yield Undecided(state.path, resource=endpoint)
             continue

@@ -255,6 +255,107 @@ passrole_scoped = resource_rule(
 )
 
 
+# --- lp-iam-no-sensitive-arn-globs ------------------------------------------------------------------
+
+_SENSITIVE_SERVICES = ("iam", "secretsmanager", "kms", "ssm", "sts")
+
+
+def bare_glob(arn: str) -> str | None:
+    """Why ``arn`` covers a whole kind of resource (``*``, ``role/*``, ``secret:*``, any account), or
+    None. Paths (``role/blueprints/*``) and name prefixes (``secret:leasing-*``) narrow a grant to
+    resources the stack names, and pass."""
+    if arn == "*":
+        return "every resource"
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    _, _, service, _region, account, resource = parts
+    if service == "s3":  # bucket and object ARNs carry no resource type
+        return "every bucket" if resource in ("*", "*/*") else None
+    kind, _, name = resource.replace("/", ":", 1).partition(":") if ("/" in resource or ":" in resource) else (
+        resource, "", "")
+    if account == "*":
+        return f"every account's {service} resources"
+    if resource == "*" or name.strip("/") in ("*", "*/*") or (name == "" and "*" in kind):
+        return f"every {kind if kind != '*' else service + ' resource'} of the account"
+    return None
+
+
+def _sensitive_arn_globs(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    for stmt in _allow_statements(res):
+        if not isinstance(stmt, Statement):
+            yield stmt
+            continue
+        if any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
+            continue
+        for resource in stmt.resources:
+            service = resource.split(":", 3)[2] if resource.count(":") >= 3 else ""
+            why = bare_glob(resource) if service in _SENSITIVE_SERVICES else None
+            if why:
+                yield Finding(f"Resource::{resource}", stmt.where, f"grants {', '.join(stmt.actions[:3]) or 'actions'}"
+                              f"{'...' if len(stmt.actions) > 3 else ''} on {why}: name the ARNs (or a path / name "
+                              "prefix the stack owns).")
+
+
+no_sensitive_arn_globs = resource_rule(
+    name="lp-iam-no-sensitive-arn-globs",
+    description=("IAM policies do not grant on ARN globs over identities, secrets and keys ('role/*', 'secret:*', "
+                 "'key/*', 'parameter/*', any account): name the ARNs, or a path or name prefix the stack owns."),
+    types=IDENTITY_DOCUMENT_TYPES, level=EnforcementLevel.MANDATORY, check=_sensitive_arn_globs,
+    severity=Severity.HIGH,
+)
+
+
+# --- lp-iam-no-privilege-escalation ------------------------------------------------------------------
+
+# Actions that let an identity give itself (or a principal it controls) more permissions when granted
+# on more than named resources: Checkov CKV_AWS_286 / cloudsplaining's privilege-escalation methods
+# (after Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and Mitigation").
+ESCALATION_ACTIONS = frozenset(a.lower() for a in (
+    "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:CreateAccessKey", "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile", "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:AttachRolePolicy",
+    "iam:PutUserPolicy", "iam:PutGroupPolicy", "iam:PutRolePolicy", "iam:AddUserToGroup",
+    "iam:UpdateAssumeRolePolicy", "iam:PutUserPermissionsBoundary",
+    "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
+    "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "glue:UpdateDevEndpoint",
+    "sts:AssumeRole", "ssm:SendCommand", "ssm:StartSession", "ec2:ModifyInstanceAttribute"))
+
+
+def _escalation(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    extra = {a.lower() for a in cfg["additionalActions"]}
+    watched = ESCALATION_ACTIONS | extra
+    for stmt in _allow_statements(res):
+        if not isinstance(stmt, Statement):
+            yield stmt
+            continue
+        broad = [r for r in stmt.resources if bare_glob(r)]
+        if not broad or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
+            continue
+        for action in stmt.actions:
+            names = (action,) if "*" not in action and "?" not in action else expand(action)[0]
+            if action == "*":
+                continue  # lp-iam-no-wildcard-action already rejects '*'
+            hits = sorted({n for n in names if n.lower() in watched})
+            if hits:
+                yield Finding(f"Action::{action}", stmt.where,
+                              f"{', '.join(hits[:4])}{'...' if len(hits) > 4 else ''} on {broad[0]} lets this identity "
+                              "raise its own (or another principal's) permissions: grant it on the ARNs (or a path "
+                              "the stack owns and the identity is not under).",
+                              subject=broad[0])
+
+
+no_privilege_escalation = resource_rule(
+    name="lp-iam-no-privilege-escalation",
+    description=("IAM policies grant no privilege-escalation action (creating policy versions, attaching or "
+                 "putting policies, access keys, login profiles, trust updates, code updates of functions, "
+                 "assuming roles) on a whole kind of resource ('*', 'role/*', any account): only on ARNs, or a path "
+                 "the stack owns."),
+    types=IDENTITY_DOCUMENT_TYPES, level=EnforcementLevel.MANDATORY, check=_escalation, severity=Severity.CRITICAL,
+    config={"additionalActions": {"type": "array", "items": {"type": "string"}, "default": [],
+                                  "description": "More actions to treat as privilege escalation."}},
+)
+
+
 # --- lp-iam-trust-scoped -----------------------------------------------------------------------
 
 _ORG_SCOPE = ("aws:PrincipalOrgID", "aws:PrincipalAccount", "aws:PrincipalOrgPaths")
@@ -292,9 +393,18 @@ def _trust_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                 yield Finding("Principal::*", stmt.where, "anyone in any AWS account may assume this role: name "
                               "the principal (role ARN or service), or at least require aws:PrincipalOrgID.")
             continue
+        yield from _web_identity_scoped(stmt)
         for principal in (stmt.principals or {}).get("AWS", ()):
             account = account_of(principal)
             if account is None or principal == "*":
+                continue
+            if _is_root(principal) and not stmt.conditions:
+                # An account root trusts every principal of that account that IAM lets call
+                # sts:AssumeRole, own account included (IAM User Guide, "Specifying a principal").
+                yield Finding(f"Principal::{principal}", stmt.where,
+                              f"trusts every identity of account {account} that may call sts:AssumeRole, with no "
+                              "condition: name the role ARNs, or add aws:PrincipalArn / sts:ExternalId / "
+                              "aws:PrincipalOrgID.", subject="Condition")
                 continue
             if account in own:
                 continue
@@ -315,11 +425,40 @@ def _trust_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                           "trustedAccounts: trust only the accounts the design names.")
 
 
+def _is_root(principal: str) -> bool:
+    return bool(re.fullmatch(r"\d{12}", principal) or re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:root", principal))
+
+
+_CLAIMS = {"aud": "audience (sts.amazonaws.com)", "sub": "subject (repository and branch or environment)"}
+
+
+def _web_identity_scoped(stmt: Statement) -> Iterator[Finding]:
+    """An OIDC provider trusts every token it issues, for any repository or client, unless the trust
+    names the audience and the subject (IAM User Guide, "Creating a role for web identity or OIDC";
+    GitHub, "Configuring OpenID Connect in Amazon Web Services")."""
+    for provider in (stmt.principals or {}).get("Federated", ()):
+        host = provider.split("oidc-provider/", 1)[-1] if "oidc-provider/" in provider else None
+        if host is None:
+            continue  # SAML providers carry SAML:aud by AWS's own template
+        keys = {k.lower(): (op, vals) for op, k, vals in stmt.conditions}
+        for claim in ("aud", "sub"):
+            entry = keys.get(f"{host}:{claim}".lower())
+            if entry is None:
+                yield Finding(f"Condition::{host}:{claim}", stmt.where,
+                              f"web-identity trust without a {host}:{claim} condition accepts tokens issued to anyone "
+                              f"by {host}: require the {_CLAIMS[claim]}.",
+                              subject=provider)
+            elif claim == "sub" and any(v.strip("*:/") in ("", "repo") for v in entry[1]):
+                yield Finding(f"Condition::{host}:sub", stmt.where, f"the subject condition {list(entry[1])} matches "
+                              "any repository: name the repository and branch or environment.", subject=provider)
+
+
 trust_scoped = resource_rule(
     name="lp-iam-trust-scoped",
     description=("Role trust policies name who may assume the role: no Principal '*' (unless limited to the "
-                 "organization), other accounts only when in trustedAccounts and with an sts:ExternalId or "
-                 "aws:PrincipalOrgID condition."),
+                 "organization), no account root (own or other) without a condition, other accounts only when in "
+                 "trustedAccounts and with an sts:ExternalId or aws:PrincipalOrgID condition, and web-identity "
+                 "(OIDC) trust only with audience and subject conditions."),
     types={ROLE}, level=EnforcementLevel.MANDATORY, check=_trust_scoped, severity=Severity.CRITICAL,
     config={
         "ownAccounts": {"type": "array", "items": {"type": "string", "pattern": r"^\d{12}$"}, "default": [],
@@ -348,30 +487,36 @@ def _mgmt_conflicts(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             ("inlinePolicies", _INLINE_MANAGERS, "inline", lambda m: {m.props.get("name")}),
             ("managedPolicyArns", _ATTACHMENT_MANAGERS, "managed",
              lambda m: set(as_list(m.props.get("policyArn") or m.props.get("policyArns"))))):
+        # One pass: which separate resources manage each role, and the policy names they manage.
+        managed_by: dict[int, list[Res]] = {}
+        managed_names: dict[int, set[str]] = {}
         for manager in stack.of_type(*managers):
             targets = stack.referenced(manager, managers[manager.type], roles)
             if is_unknown(targets):
                 yield Undecided(targets.path, resource=manager)
                 continue
             for role in targets:
-                declared = role.props.get(kind)
-                if is_unknown(declared):
-                    yield Undecided(declared.path, resource=role)
-                    continue
-                # A role's outputs list what it holds, including what the separate resources attached; a
-                # conflict is an entry the role declares itself next to a separate resource.
-                managed_elsewhere = set()
-                for other in stack.of_type(*managers):
-                    other_targets = stack.referenced(other, managers[other.type], roles)
-                    if not is_unknown(other_targets) and role in other_targets:
-                        managed_elsewhere |= {n for n in names_of(other) if isinstance(n, str)}
-                own = [(e.get("name") if isinstance(e, dict) else e) for e in as_list(declared)]
-                own = [e for e in own if isinstance(e, str) and e not in managed_elsewhere]
-                if own:
-                    yield Finding(f"Role::{role.name}", f"{manager.short_type} {manager.name}",
-                                  f"role {role.name} declares {kind} ({', '.join(own)}) and is also managed by "
-                                  f"{manager.short_type} {manager.name}: each update will undo the other. Manage "
-                                  f"its {role_prop_name} policies in one place.", resource=manager)
+                managed_by.setdefault(id(role), []).append(manager)
+                managed_names.setdefault(id(role), set()).update(
+                    n for n in names_of(manager) if isinstance(n, str))
+        for role in roles:
+            if id(role) not in managed_by:
+                continue
+            declared = role.props.get(kind)
+            if is_unknown(declared):
+                yield Undecided(declared.path, resource=role)
+                continue
+            # A role's outputs list what it holds, including what the separate resources attached; a
+            # conflict is an entry the role declares itself next to a separate resource.
+            own = [(e.get("name") if isinstance(e, dict) else e) for e in as_list(declared)]
+            own = [e for e in own if isinstance(e, str) and e not in managed_names[id(role)]]
+            if not own:
+                continue
+            for manager in managed_by[id(role)]:
+                yield Finding(f"Role::{role.name}", f"{manager.short_type} {manager.name}",
+                              f"role {role.name} declares {kind} ({', '.join(own)}) and is also managed by "
+                              f"{manager.short_type} {manager.name}: each update will undo the other. Manage "
+                              f"its {role_prop_name} policies in one place.", resource=manager)
 
 
 no_mgmt_conflicts = stack_rule(
@@ -381,5 +526,5 @@ no_mgmt_conflicts = stack_rule(
     level=EnforcementLevel.ADVISORY, check=_mgmt_conflicts, severity=Severity.LOW,
 )
 
-RULES = [no_wildcard_action, no_wildcard_resource, no_aws_managed_policies, passrole_scoped, trust_scoped,
-         no_mgmt_conflicts]
+RULES = [no_wildcard_action, no_wildcard_resource, no_aws_managed_policies, passrole_scoped, no_sensitive_arn_globs,
+         no_privilege_escalation, trust_scoped, no_mgmt_conflicts]

@@ -1,4 +1,5 @@
-"""Network rules: who can reach what (security groups, VPC endpoints, load balancers, private DNS)."""
+"""Security-group rules: which ports are open to whom, and how groups are managed. The rule view
+(``SgRule``, ``sg_rules``, ``rules_of``) is shared with ``vpc.py``."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, dig,
-                    each_known, is_unknown, resource_rule, stack_rule, truthy)
-from ._documents import Statement, statements_or_findings
+from ._core import (Finding, Item, Res, RuleConfig, Stack, Undecided, as_list, each_known, get, is_unknown,
+                    resource_rule, stack_rule)
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -65,6 +65,14 @@ class SgRule:
         return (low in (None, 0)) and (high in (None, 65535))
 
 
+def port_label(rule: SgRule) -> str:
+    """``all``, ``tcp/443`` or ``tcp/1024-65535`` (ports arrive as floats over the protocol)."""
+    if rule.all_ports():
+        return "all"
+    low, high = (int(float(p)) if p is not None else p for p in (rule.from_port, rule.to_port))
+    return f"{rule.protocol_name()}/{low}" if low == high else f"{rule.protocol_name()}/{low}-{high}"
+
+
 def sg_rules(res: Res) -> Iterator[SgRule | Undecided]:
     p = res.props
     if res.type == SECURITY_GROUP:
@@ -95,7 +103,7 @@ def sg_rules(res: Res) -> Iterator[SgRule | Undecided]:
                      tuple(cidrs), p.get("description"))
 
 
-def _network(cidr: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+def network_of(cidr: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     if is_unknown(cidr):
         raise Undecided(cidr.path, "a CIDR computed from another resource")
     try:
@@ -104,7 +112,7 @@ def _network(cidr: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         return None
 
 
-def _open_to_internet(network) -> bool:
+def open_to_internet(network) -> bool:
     """The whole Internet, or a public range too broad to name a client (shorter than /16)."""
     if network.prefixlen == 0:
         return True
@@ -137,16 +145,16 @@ def _admin_ports(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                 yield cidr
                 continue
             try:
-                network = _network(cidr)
+                network = network_of(cidr)
             except Undecided as unknown:
                 yield unknown
                 continue
             if network is None:
                 continue
             outside = clients and not any(network.version == c.version and network.subnet_of(c) for c in clients)
-            if not (_open_to_internet(network) or outside):
+            if not (open_to_internet(network) or outside):
                 continue
-            reason = ("is open to the Internet" if _open_to_internet(network)
+            reason = ("is open to the Internet" if open_to_internet(network)
                       else "is reachable from outside allowedClientCidrs")
             for protocol, port in exposed:
                 yield Finding(f"Port::{protocol}/{port}", rule.where,
@@ -168,6 +176,63 @@ no_public_admin_ports = resource_rule(
                                "description": "When set, admin ports may only be reached from within these "
                                               "CIDRs (not only 'not the Internet')."},
     },
+)
+
+
+# --- lp-sg-no-public-ingress -----------------------------------------------------------------------------
+
+def _public_ingress(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    allowed = []
+    for spec in cfg["allowedPublicPorts"]:
+        protocol, _, port = spec.partition("/")
+        allowed.append((protocol.lower(), int(float(port))))
+    skipped = set()
+    for spec in cfg["skipPorts"]:
+        protocol, _, port = spec.partition("/")
+        skipped.add((protocol.lower(), int(float(port))))
+    for rule in sg_rules(res):
+        if isinstance(rule, Undecided):
+            yield rule
+            continue
+        if rule.direction != "ingress":
+            continue
+        for cidr in each_known(rule.cidrs):
+            try:
+                if isinstance(cidr, Undecided):
+                    raise cidr
+                network = network_of(cidr)
+                if network is None or network.prefixlen != 0:
+                    continue
+                name = rule.protocol_name()
+                if name in ("icmp", "icmpv6"):
+                    continue  # no service listens on ICMP; path-MTU discovery needs it from anywhere
+                ports = port_label(rule)
+                single = name in ("tcp", "udp") and rule.from_port == rule.to_port and rule.from_port is not None
+            except Undecided as unknown:
+                yield unknown
+                continue
+            if single and (name, int(rule.from_port)) in (*allowed, *skipped):
+                continue
+            yield Finding(f"Port::{ports}", rule.where,
+                          f"{ports} is open to the whole Internet ({cidr}): a database, cache or service port "
+                          "there is one credential leak away from a breach. Allow the clients' CIDRs or security "
+                          "groups; public web traffic belongs on 443 of a load balancer (allowedPublicPorts).",
+                          subject=str(cidr))
+
+
+sg_no_public_ingress = resource_rule(
+    name="lp-sg-no-public-ingress",
+    description=("No security group admits the whole Internet (0.0.0.0/0, ::/0) on any port but the public ones "
+                 "listed in allowedPublicPorts (default tcp/443): databases, caches and services take their "
+                 "clients' CIDRs or security groups."),
+    types=SG_TYPES - {EGRESS_RULE}, level=EnforcementLevel.MANDATORY, check=_public_ingress, severity=Severity.HIGH,
+    config={"allowedPublicPorts": {"type": "array", "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
+                                   "default": ["tcp/443"],
+                                   "description": "protocol/port pairs that may be open to the Internet."},
+            "skipPorts": {"type": "array", "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
+                          "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
+                          "description": "Single ports left to lp-sg-no-public-admin-ports (reported there, "
+                                         "critical), so one open port gives one finding."}},
 )
 
 
@@ -207,16 +272,30 @@ _WORKLOAD_SG_PROPS = {
 }
 
 
-def _rules_of(stack: Stack, group: Res) -> Iterator[tuple[Res, SgRule | Undecided]]:
+def _standalone_rules(stack: Stack) -> tuple[dict[int, list[Res]], list[tuple[Res, Undecided]]]:
+    """Separate rule resources by the group they belong to (one pass), and those whose group is unknown."""
+    groups = stack.of_type(SECURITY_GROUP)
+    by_group: dict[int, list[Res]] = defaultdict(list)
+    unknown: list[tuple[Res, Undecided]] = []
+    for standalone in stack.of_type(SG_RULE, INGRESS_RULE, EGRESS_RULE):
+        targets = stack.referenced(standalone, "securityGroupId", groups)
+        if is_unknown(targets):
+            unknown.append((standalone, Undecided(targets.path)))
+            continue
+        for group in targets:
+            by_group[id(group)].append(standalone)
+    return by_group, unknown
+
+
+def rules_of(stack: Stack, group: Res) -> Iterator[tuple[Res, SgRule | Undecided]]:
     for rule in sg_rules(group):
         yield group, rule
-    for standalone in stack.of_type(SG_RULE, INGRESS_RULE, EGRESS_RULE):
-        targets = stack.referenced(standalone, "securityGroupId", [group])
-        if is_unknown(targets):
-            yield standalone, Undecided(targets.path)
-        elif group in targets:
-            for rule in sg_rules(standalone):
-                yield standalone, rule
+    by_group, unknown = stack.memo("standalone-sg-rules", lambda: _standalone_rules(stack))
+    for standalone, undecided in unknown:
+        yield standalone, Undecided(undecided.path)
+    for standalone in by_group.get(id(group), ()):
+        for rule in sg_rules(standalone):
+            yield standalone, rule
 
 
 def _egress_restricted(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
@@ -233,7 +312,7 @@ def _egress_restricted(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             for group in used:
                 scoped.setdefault(group, f"the group of {workload.short_type} {workload.name}")
     for group, role in scoped.items():
-        for owner, rule in _rules_of(stack, group):
+        for owner, rule in rules_of(stack, group):
             if isinstance(rule, Undecided):
                 rule.resource = owner
                 yield rule
@@ -242,7 +321,7 @@ def _egress_restricted(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
                 continue
             try:
                 everything = rule.all_ports()
-                open_cidrs = [c for c in rule.cidrs if (n := _network(c)) is not None and n.prefixlen == 0]
+                open_cidrs = [c for c in rule.cidrs if (n := network_of(c)) is not None and n.prefixlen == 0]
             except Undecided as unknown:
                 unknown.resource = owner
                 yield unknown
@@ -297,227 +376,4 @@ sg_no_rule_conflicts = stack_rule(
 )
 
 
-# --- lp-vpce-execute-api-policy ----------------------------------------------------------------------
-
-VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
-
-
-def _vpce_execute_api(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    service = res.props.get("serviceName")
-    if is_unknown(service):
-        yield Undecided(service.path)
-        return
-    if not str(service or "").endswith(".execute-api"):
-        yield NotApplicable(f"{service} is not an execute-api endpoint")
-        return
-    kind = res.props.get("vpcEndpointType") or "Gateway"
-    if is_unknown(kind):
-        yield Undecided(kind.path)
-    elif kind != "Interface":
-        yield Finding(f"Type::{kind}", "vpcEndpointType", "private APIs are reached through an Interface endpoint.")
-    groups = res.props.get("securityGroupIds")
-    if not is_unknown(groups) and not groups:
-        yield Finding("SecurityGroups::none", "securityGroupIds", "attach a security group that allows 443 from "
-                      "the consumers only; without one the VPC's default group applies.")
-    policy = res.props.get("policy")
-    if policy is None:
-        if cfg["requireEndpointPolicy"]:
-            yield Finding("Policy::absent", "policy", "the default endpoint policy lets any principal call any API "
-                          "of any account through this endpoint: allow execute-api:Invoke on the API ARNs the "
-                          "consumers use.")
-        return
-    for stmt in statements_or_findings(policy, "policy"):
-        if not isinstance(stmt, Statement):
-            yield stmt
-            continue
-        if stmt.allows and ("*" in stmt.resources or stmt.not_resources):
-            yield Finding("Resource::*", stmt.where, "the endpoint policy allows every API: list the "
-                          "execute-api ARNs (arn:aws:execute-api:<region>:<account>:<api-id>/*) the consumers use.")
-        elif stmt.allows:
-            for resource in stmt.resources:
-                if _every_api(resource):
-                    yield Finding(f"Resource::{resource}", stmt.where, "allows every API of that account (and "
-                                  "any added later): name the APIs the consumers use "
-                                  "(arn:aws:execute-api:<region>:<account>:<api-id>/*).")
-        if stmt.allows and any(a in ("*", "execute-api:*") for a in stmt.actions):
-            yield Finding(f"Action::{'*' if '*' in stmt.actions else 'execute-api:*'}", stmt.where,
-                          "allow execute-api:Invoke only.")
-
-
-def _every_api(arn: str) -> bool:
-    """An execute-api ARN whose API id is a wildcard (``...:<account>:*``, ``...:*:*``)."""
-    parts = arn.split(":", 5)
-    return (len(parts) == 6 and parts[2] == "execute-api"
-            and any(c in parts[5].split("/", 1)[0] + parts[3] + parts[4] for c in "*?"))
-
-
-vpce_execute_api_policy = resource_rule(
-    name="lp-vpce-execute-api-policy",
-    description=("execute-api VPC endpoints are Interface endpoints with a security group and an endpoint policy "
-                 "that allows execute-api:Invoke on the named APIs only (not every API of every account)."),
-    types={VPC_ENDPOINT}, level=EnforcementLevel.MANDATORY, check=_vpce_execute_api, severity=Severity.HIGH,
-    config={"requireEndpointPolicy": {"type": "boolean", "default": True,
-                                      "description": "Require an endpoint policy (the default allows all)."}},
-)
-
-
-# --- lp-vpce-execute-api-ingress (stack) --------------------------------------------------------------
-
-def _vpce_ingress(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
-    groups = stack.of_type(SECURITY_GROUP)
-    allowed_ports = {int(float(p)) for p in cfg["allowedPorts"]}
-    for endpoint in stack.of_type(VPC_ENDPOINT):
-        service = endpoint.props.get("serviceName")
-        if is_unknown(service):
-            yield Undecided(service.path, resource=endpoint)
-            continue
-        if not str(service or "").endswith(".execute-api"):
-            continue
-        attached = stack.referenced(endpoint, "securityGroupIds", groups)
-        if is_unknown(attached):
-            yield Undecided(attached.path, resource=endpoint)
-            continue
-        for group in attached:
-            for owner, rule in _rules_of(stack, group):
-                if isinstance(rule, Undecided):
-                    rule.resource = owner
-                    yield rule
-                    continue
-                if rule.direction != "ingress":
-                    continue
-                try:
-                    extra = rule.all_ports() or not any(rule.covers("tcp", p) for p in allowed_ports) or (
-                        rule.protocol_name() != "tcp" or rule.from_port != rule.to_port)
-                    world = [c for c in rule.cidrs if (n := _network(c)) is not None and _open_to_internet(n)]
-                except Undecided as unknown:
-                    unknown.resource = owner
-                    yield unknown
-                    continue
-                if extra:
-                    ports = ("all" if rule.all_ports()
-                             else f"{rule.protocol_name()}/{rule.from_port}-{rule.to_port}")
-                    yield Finding(f"Port::{ports}", rule.where,
-                                  f"the execute-api endpoint {endpoint.name} (security group {group.name}) accepts "
-                                  f"{ports} ports: it serves HTTPS only; allow tcp/443.", resource=owner)
-                for cidr in world:
-                    yield Finding(f"Cidr::{cidr}", rule.where, f"the execute-api endpoint {endpoint.name} accepts "
-                                  "callers from any address: allow the consumers' CIDRs or security groups.",
-                                  resource=owner)
-
-
-vpce_execute_api_ingress = stack_rule(
-    name="lp-vpce-execute-api-ingress",
-    description=("The security groups of execute-api VPC endpoints admit HTTPS (tcp/443) only, from the consumers' "
-                 "CIDRs or security groups, never from any address."),
-    level=EnforcementLevel.MANDATORY, check=_vpce_ingress, severity=Severity.MEDIUM,
-    config={"allowedPorts": {"type": "array", "items": {"type": "integer"}, "default": [443],
-                             "description": "TCP ports the endpoint's groups may admit."}},
-)
-
-
-# --- lp-nlb-internal ------------------------------------------------------------------------------------
-
-def _nlb_internal(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    kind = res.props.get("loadBalancerType") or "application"
-    if is_unknown(kind):
-        yield Undecided(kind.path)
-        return
-    if kind not in cfg["loadBalancerTypes"]:
-        yield NotApplicable(f"a {kind} load balancer")
-        return
-    internal = res.props.get("internal")
-    if is_unknown(internal):
-        yield Undecided(internal.path)
-    elif not internal:
-        yield Finding("Internal::false", "internal", f"this {kind} load balancer is internet-facing: set "
-                      "internal = true; private APIs reach it through a VPC link or an endpoint service.")
-
-
-nlb_internal = resource_rule(
-    name="lp-nlb-internal",
-    description=("Network load balancers behind VPC links and endpoint services are internal: set internal = true."),
-    types={"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"},
-    level=EnforcementLevel.MANDATORY, check=_nlb_internal, severity=Severity.HIGH,
-    config={"loadBalancerTypes": {"type": "array", "items": {"type": "string",
-                                                             "enum": ["network", "application", "gateway"]},
-                                  "default": ["network"],
-                                  "description": "Load balancer types that must be internal."}},
-)
-
-
-# --- lp-r53-private-latency-records (stack) -----------------------------------------------------------
-
-ZONE = "aws:route53/zone:Zone"
-RECORD = "aws:route53/record:Record"
-
-
-def _latency_records(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
-    zones = stack.of_type(ZONE)
-    groups: dict[tuple, list[tuple[Res, Any]]] = defaultdict(list)
-    for record in stack.of_type(RECORD):
-        policies = record.props.get("latencyRoutingPolicies")
-        if is_unknown(policies):
-            yield Undecided(policies.path, resource=record)
-            continue
-        if not policies:
-            continue
-        try:
-            region = dig(policies, 0, "region")
-            if is_unknown(region):
-                raise Undecided(region.path)
-            if not record.props.get("setIdentifier"):
-                yield Finding("SetIdentifier::missing", "setIdentifier", "each latency record needs its own "
-                              "setIdentifier.", resource=record)
-            aliases = as_list(record.props.get("aliases"))
-            evaluated = any(isinstance(a, dict) and truthy(a.get("evaluateTargetHealth")) for a in aliases)
-            if not record.props.get("healthCheckId") and not evaluated:
-                yield Finding("HealthCheck::missing", "healthCheckId", f"the {region} record has no health check "
-                              "and no alias that evaluates target health: Route 53 keeps answering with an "
-                              "unhealthy Region.", resource=record)
-        except Undecided as unknown:
-            unknown.resource = record
-            yield unknown
-            continue
-        owner = stack.referenced(record, "zoneId", zones)
-        if is_unknown(owner):
-            yield Undecided(owner.path, resource=record)
-            owner = []
-        for zone in owner:
-            vpcs = zone.props.get("vpcs")
-            if is_unknown(vpcs):
-                yield Undecided(vpcs.path, resource=zone)
-            elif cfg["requirePrivateZone"] and not vpcs:
-                yield Finding(f"Zone::{zone.name}", "zoneId", f"latency records of the private API belong in a "
-                              f"private hosted zone, and {zone.name} has no VPC association (it is public).",
-                              resource=record)
-        zone_key = owner[0].urn if owner else str(record.props.get("zoneId"))
-        groups[(zone_key, record.props.get("name"), record.props.get("type"))].append((record, region))
-    for (_, name, kind), members in groups.items():
-        seen: dict[str, Res] = {}
-        for record, region in members:
-            if region in seen:
-                yield Finding(f"Region::{region}", "latencyRoutingPolicies[0].region",
-                              f"{name} ({kind}) already has a latency record for {region} ({seen[region].name}).",
-                              resource=record)
-            seen[region] = record
-        for region in cfg["regions"]:
-            if region not in seen:
-                yield Finding(f"Region::{region}", f"{name} ({kind})", f"no latency record for {region}: clients "
-                              "there are not served from their closest Region.", resource=members[0][0])
-
-
-r53_private_latency_records = stack_rule(
-    name="lp-r53-private-latency-records",
-    description=("Latency-routed records live in a private hosted zone, each with a setIdentifier and a health "
-                 "check (or an alias that evaluates target health), one per Region."),
-    level=EnforcementLevel.ADVISORY, check=_latency_records, severity=Severity.MEDIUM,
-    config={
-        "requirePrivateZone": {"type": "boolean", "default": True,
-                               "description": "Latency records must be in a private hosted zone."},
-        "regions": {"type": "array", "items": {"type": "string"}, "default": [],
-                    "description": "Regions every latency-routed name must serve (empty: not checked)."},
-    },
-)
-
-RULES = [no_public_admin_ports, sg_rule_description, sg_egress_restricted, sg_no_rule_conflicts,
-         vpce_execute_api_policy, vpce_execute_api_ingress, nlb_internal, r53_private_latency_records]
+RULES = [no_public_admin_ports, sg_no_public_ingress, sg_rule_description, sg_egress_restricted, sg_no_rule_conflicts]

@@ -71,13 +71,29 @@ def test_stack_rule_through_analyze_stack_with_property_dependencies():
     response = analyze_stack(servicer(), [api, method])
     [auth] = diagnostics(response, "lp-apigw-method-auth")
     assert auth.urn == urn(method.type, "get-lease") and auth.enforcementLevel == proto.MANDATORY
-    assert diagnostics(response, "lp-apigw-sourcevpce-allowlist")
+    assert diagnostics(response, "lp-apigw-private-api-policy")
+
+
+def test_the_sourcevpce_allow_list_is_decided_on_the_resource_before_creation():
+    document = policy_doc(allow("execute-api:Invoke", "execute-api:/*", Principal="*",
+                                Condition={"StringEquals": {"aws:SourceVpce": ["vpce-0badbad0"]}}))
+    s = servicer({"lp-apigw-sourcevpce-allowlist": {"allowedSourceVpces": ["vpce-1a2b3c4d"]}})
+    [finding] = diagnostics(analyze(s, "aws:apigateway/restApiPolicy:RestApiPolicy",
+                                    {"restApiId": "abc", "policy": document}, name="api-policy"),
+                            "lp-apigw-sourcevpce-allowlist")
+    assert finding.enforcementLevel == proto.MANDATORY and "SourceVpce::vpce-0badbad0" in finding.message
+    listed = document.replace("vpce-0badbad0", "vpce-1a2b3c4d")
+    assert not diagnostics(analyze(s, "aws:apigateway/restApiPolicy:RestApiPolicy",
+                                   {"restApiId": "abc", "policy": listed}), "lp-apigw-sourcevpce-allowlist")
+    [unknown] = diagnostics(analyze(s, "aws:apigateway/restApiPolicy:RestApiPolicy",
+                                    {"restApiId": "abc", "policy": UNKNOWN}), "lp-apigw-sourcevpce-allowlist")
+    assert unknown.enforcementLevel == proto.ADVISORY and "policy" in unknown.message
 
 
 def test_unknown_stack_outputs_give_one_advisory_per_rule():
     api = R("aws:apigateway/restApi:RestApi", "leases-api", {"endpointConfiguration": {"types": "PRIVATE"},
                                                              "policy": UNKNOWN})
-    [advisory] = diagnostics(analyze_stack(servicer(), [api]), "lp-apigw-sourcevpce-allowlist")
+    [advisory] = diagnostics(analyze_stack(servicer(), [api]), "lp-apigw-private-api-policy")
     assert advisory.enforcementLevel == proto.ADVISORY and "leases-api: policy" in advisory.message
 
 

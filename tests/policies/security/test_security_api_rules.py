@@ -63,31 +63,50 @@ def test_endpoint_type_unknown_at_preview_is_undecided():
     assert outcome.undecided and "endpointConfiguration.types" in outcome.undecided
 
 
-# --- lp-apigw-sourcevpce-allowlist (stack) ---------------------------------------------------------------------
+# --- lp-apigw-sourcevpce-allowlist (per resource) ---------------------------------------------------------------
+
+def test_allow_list_is_judged_on_the_document_itself():
+    listed = policy_doc(_allow_all(), _deny_unless("vpce-1a2b3c4d"))
+    for type_, props in ((REST_API_POLICY, {"restApiId": API_ID}), (REST_API, dict(API_PROPS))):
+        assert check("lp-apigw-sourcevpce-allowlist", type_, dict(props, policy=listed),
+                     config={"allowedSourceVpces": ["vpce-1a2b3c4d"]}).passed
+        wild = check("lp-apigw-sourcevpce-allowlist", type_,
+                     dict(props, policy=policy_doc(_allow_all(), _deny_unless("vpce-*"))))
+        assert "exact endpoint ids" in wild.with_token("SourceVpce::vpce-*")[0]
+        other = check("lp-apigw-sourcevpce-allowlist", type_,
+                      dict(props, policy=policy_doc(_allow_all(), _deny_unless("vpce-0badbad0"))),
+                      config={"allowedSourceVpces": ["vpce-1a2b3c4d"]})
+        assert "not in the allowedSourceVpces" in other.with_token("SourceVpce::vpce-0badbad0")[0]
+        assert check("lp-apigw-sourcevpce-allowlist", type_, dict(props, policy=UNKNOWN)).undecided
+
+
+def test_no_document_on_the_resource_is_not_applicable():
+    outcome = check("lp-apigw-sourcevpce-allowlist", REST_API, dict(API_PROPS))
+    assert outcome.not_applicable and not outcome.violations
+
+
+# --- lp-apigw-private-api-policy (stack) ------------------------------------------------------------------------
 
 def test_private_api_limited_to_named_endpoints_passes():
     api = R(REST_API, "leases-api", dict(API_PROPS, policy=policy_doc(_allow_all(), _deny_unless("vpce-1a2b3c4d"))))
-    assert check_stack("lp-apigw-sourcevpce-allowlist", [api]).passed
-    assert check_stack("lp-apigw-sourcevpce-allowlist", [api],
+    assert check_stack("lp-apigw-private-api-policy", [api]).passed
+    assert check_stack("lp-apigw-private-api-policy", [api],
                        config={"allowedSourceVpces": ["vpce-1a2b3c4d", "vpce-9f8e7d6c"]}).passed
 
 
 def test_private_api_open_to_everyone_is_caught():
     api = R(REST_API, "leases-api", dict(API_PROPS, policy=policy_doc(_allow_all())))
-    outcome = check_stack("lp-apigw-sourcevpce-allowlist", [api])
+    outcome = check_stack("lp-apigw-private-api-policy", [api])
     [finding] = outcome.with_token("Principal::*")
     assert finding.startswith("leases-api (RestApi)") and "policy Statement[0]" in finding
     assert outcome.with_token("Condition::aws:SourceVpce")
 
 
-def test_private_api_without_policy_and_wildcard_or_unlisted_endpoints():
+def test_private_api_without_policy_is_caught_and_its_ids_are_left_to_the_resource_rule():
     bare = R(REST_API, "bare-api", dict(API_PROPS))
-    assert check_stack("lp-apigw-sourcevpce-allowlist", [bare]).with_token("Policy::absent")
+    assert check_stack("lp-apigw-private-api-policy", [bare]).with_token("Policy::absent")
     wild = R(REST_API, "leases-api", dict(API_PROPS, policy=policy_doc(_allow_all(), _deny_unless("vpce-*"))))
-    assert check_stack("lp-apigw-sourcevpce-allowlist", [wild]).with_token("SourceVpce::vpce-*")
-    other = R(REST_API, "leases-api", dict(API_PROPS, policy=policy_doc(_allow_all(), _deny_unless("vpce-0badbad0"))))
-    outcome = check_stack("lp-apigw-sourcevpce-allowlist", [other], config={"allowedSourceVpces": ["vpce-1a2b3c4d"]})
-    assert "not in the allowedSourceVpces" in outcome.with_token("SourceVpce::vpce-0badbad0")[0]
+    assert not check_stack("lp-apigw-private-api-policy", [wild]).with_token("SourceVpce::vpce-*")
 
 
 def test_policy_from_a_separate_rest_api_policy_resource_counts():
@@ -95,14 +114,14 @@ def test_policy_from_a_separate_rest_api_policy_resource_counts():
     document = policy_doc(_allow_all(), _deny_unless("vpce-1a2b3c4d"))
     attached = R(REST_API_POLICY, "leases-api-policy", {"restApiId": API_ID, "policy": document},
                  {"restApiId": ["leases-api"]})
-    assert check_stack("lp-apigw-sourcevpce-allowlist", [api, attached]).passed
+    assert check_stack("lp-apigw-private-api-policy", [api, attached]).passed
 
 
 def test_regional_api_is_out_of_scope_and_unknown_policy_is_undecided():
     regional = R(REST_API, "front-door", {"endpointConfiguration": {"types": "REGIONAL"}})
-    assert check_stack("lp-apigw-sourcevpce-allowlist", [regional]).passed
+    assert check_stack("lp-apigw-private-api-policy", [regional]).passed
     unknown = R(REST_API, "leases-api", dict(API_PROPS, policy=UNKNOWN))
-    outcome = check_stack("lp-apigw-sourcevpce-allowlist", [unknown])
+    outcome = check_stack("lp-apigw-private-api-policy", [unknown])
     assert outcome.undecided and "leases-api: policy" in outcome.undecided and not outcome.violations
 
 
@@ -137,12 +156,13 @@ def test_method_of_an_api_outside_the_stack_says_it_cannot_decide():
 
 # --- lp-apigw-stage-logging ------------------------------------------------------------------------------------
 
-def test_stage_without_access_logs_and_settings_with_data_trace():
+def test_stage_without_access_logs_and_settings_without_logging():
     assert check("lp-apigw-stage-logging", "aws:apigateway/stage:Stage", {"stageName": "v1"},
                  name="v1").with_token("AccessLogs::missing")
     outcome = check("lp-apigw-stage-logging", "aws:apigateway/methodSettings:MethodSettings",
                     {"methodPath": "*/*", "settings": {"dataTraceEnabled": True, "loggingLevel": "OFF"}})
-    assert outcome.with_token("DataTrace::true") and outcome.with_token("LoggingLevel::OFF")
+    # Data trace is its own (mandatory) rule, lp-apigw-no-data-trace.
+    assert outcome.with_token("LoggingLevel::OFF") and not outcome.with_token("DataTrace::true")
 
 
 def test_stage_with_access_logs_and_error_logging_passes():

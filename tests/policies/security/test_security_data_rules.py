@@ -20,7 +20,8 @@ AURORA = {"engine": "aurora-postgresql", "engineMode": "provisioned", "storageEn
     ("lp-rds-iam-auth", "iamDatabaseAuthenticationEnabled", False, "IamDatabaseAuthentication::false"),
     ("lp-rds-deletion-protection", "deletionProtection", False, "DeletionProtection::false"),
 ])
-def test_aurora_cluster_settings_break_and_pass(rule, prop, value, token):
+def test_aurora_cluster_settings_break_and_pass(rule, prop, value, token, monkeypatch):
+    monkeypatch.setenv("PULUMI_CONFIG", '{"blueprints:protectStatefulResources": "true"}')
     broken = {k: v for k, v in AURORA.items() if k != prop}
     if value is not None:
         broken[prop] = value
@@ -68,7 +69,8 @@ def test_proxy_with_tls_iam_and_secrets_passes():
 
 # --- lp-secret-rotation (stack) --------------------------------------------------------------------------------
 
-def test_secret_without_rotation_is_caught_rotated_secret_passes():
+def test_secret_without_rotation_is_caught_rotated_secret_passes(monkeypatch):
+    monkeypatch.setenv("PULUMI_CONFIG", '{"blueprints:protectStatefulResources": "true"}')
     secret = R("aws:secretsmanager/secret:Secret", "db-user", {"name": "leases/app", "arn": "arn:aws:sm:secret:a"})
     outcome = check_stack("lp-secret-rotation", [secret])
     assert outcome.with_token("Rotation::missing")[0].startswith("db-user (Secret)")
@@ -129,8 +131,11 @@ def test_sns_topic_and_log_group_keys():
     assert check("lp-sns-encrypted", "aws:sns/topic:Topic", {"name": "alarms"}).with_token("KmsMasterKeyId::missing")
     assert check("lp-sns-encrypted", "aws:sns/topic:Topic", {"kmsMasterKeyId": "alias/aws/sns"}).passed
     group = "aws:cloudwatch/logGroup:LogGroup"
-    assert check("lp-loggroup-kms", group, {"retentionInDays": 30}).with_token("KmsKeyId::missing")
-    assert check("lp-loggroup-kms", group, {"retentionInDays": 30, "kmsKeyId": "arn:aws:kms:k"}).passed
+    plain_groups = [R(group, f"fn-{i}-logs", {"retentionInDays": 30}) for i in range(3)]
+    [grouped] = check_stack("lp-loggroup-kms", plain_groups).with_token("KmsKeyId::missing")
+    assert grouped.startswith("fn-0-logs (LogGroup)") and "3 log groups" in grouped and "fn-2-logs" in grouped
+    assert check_stack("lp-loggroup-kms", [R(group, "k", {"kmsKeyId": "arn:aws:kms:k"})]).passed
+    assert check_stack("lp-loggroup-kms", plain_groups, config={"exemptLogGroups": ["fn-*"]}).passed
 
 
 # --- lp-resource-policy-not-public ------------------------------------------------------------------------------

@@ -178,14 +178,50 @@ def test_cross_account_trust_needs_allow_list_and_external_id():
     guarded = _trust({"AWS": consumer}, Condition={"StringEquals": {"sts:ExternalId": "blueprints-prod"}})
     assert check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": guarded}, provider=provider,
                  config={"trustedAccounts": ["222222222222"]}).passed
-    own = _trust({"AWS": "arn:aws:iam::111111111111:root"})
-    assert check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": own}, provider=provider).passed
+    own_role = _trust({"AWS": "arn:aws:iam::111111111111:role/caller"})
+    assert check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": own_role}, provider=provider).passed
+
+
+def test_an_account_root_without_a_condition_is_caught_own_or_foreign_and_without_config():
+    for root in ("arn:aws:iam::111111111111:root", "333333333333"):
+        outcome = check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": _trust({"AWS": root})},
+                        provider={"allowedAccountIds": ["111111111111"]})
+        assert outcome.with_token(f"Principal::{root}")
+        assert check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": _trust({"AWS": root})}).with_token(
+            f"Principal::{root}")
+    scoped = _trust({"AWS": "arn:aws:iam::111111111111:root"},
+                    Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/ops-*"}})
+    assert check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": scoped},
+                 provider={"allowedAccountIds": ["111111111111"]}).passed
 
 
 def test_trust_of_an_account_the_rule_cannot_place_says_so():
-    outcome = check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": _trust({"AWS": "333333333333"})})
+    outcome = check("lp-iam-trust-scoped", ROLE,
+                    {"assumeRolePolicy": _trust({"AWS": "arn:aws:iam::333333333333:role/caller"})})
     assert not outcome.violations
     assert "cannot decide" in outcome.undecided and "allowedAccountIds" in outcome.undecided
+
+
+GITHUB = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+
+
+def test_web_identity_trust_needs_audience_and_subject():
+    def web(condition=None):
+        statement = {"Effect": "Allow", "Principal": {"Federated": GITHUB}, "Action": "sts:AssumeRoleWithWebIdentity"}
+        if condition:
+            statement["Condition"] = condition
+        return policy_doc(statement)
+
+    bare = check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": web()})
+    assert bare.with_token("Condition::token.actions.githubusercontent.com:sub")
+    assert bare.with_token("Condition::token.actions.githubusercontent.com:aud")
+    any_repo = web({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                    "StringLike": {"token.actions.githubusercontent.com:sub": "*"}})
+    assert check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": any_repo}).with_token(
+        "Condition::token.actions.githubusercontent.com:sub")
+    pinned = web({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                   "token.actions.githubusercontent.com:sub": "repo:acme/blueprints:environment:prod"}})
+    assert check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": pinned}).passed
 
 
 # --- lp-iam-no-mgmt-conflicts (stack) -------------------------------------------------------------------

@@ -17,9 +17,10 @@ STACK = "test"
 EXPECTED = {  # (policy, resource) -> the token its finding names
     ("lp-sg-no-public-admin-ports", "workstation-sg"): "Port::tcp/3389",
     ("lp-iam-no-wildcard-action", "fn-policy"): "Action::s3:*",
-    ("lp-apigw-sourcevpce-allowlist", "leases-api"): "Policy::absent",
+    ("lp-apigw-private-api-policy", "leases-api"): "Policy::absent",
     ("lp-apigw-method-auth", "get-leases"): "Authorization::NONE",
 }
+ADVISORIES = {("lp-vpc-baseline", "vpc"): "FlowLogs::missing"}  # the fixture's VPC has no flow logs
 
 
 def _found(diagnostics) -> dict[tuple[str, str], tuple[str, str]]:
@@ -63,10 +64,13 @@ def test_the_preview_fails_on_the_fixture_with_one_finding_per_problem(served):
                               default_provider={"region": "us-east-1", "account": "111111111111"})
     assert exit_code(document) == 1 and document["summary"]["violations"]["mandatory"] == len(EXPECTED)
     found = {(v["policy"], v["urn"].rsplit("::", 1)[-1]): v for v in document["violations"]}
-    assert set(found) == set(EXPECTED)
+    assert set(found) == set(EXPECTED) | set(ADVISORIES)
     for key, token in EXPECTED.items():
         assert found[key]["level"] == "mandatory"
         assert f"{key[1]} (" in found[key]["message"] and f" {token} at " in found[key]["message"]
+    for (policy, name), token in ADVISORIES.items():
+        assert any(v["policy"] == policy and v["level"] == "advisory" and f"{name} (" in v["message"]
+                   and f" {token} at " in v["message"] for v in document["violations"])
     # The stack rule's finding is reported on the method, found through the engine's property dependencies.
     assert found[("lp-apigw-method-auth", "get-leases")]["urn"].endswith("aws:apigateway/method:Method::get-leases")
     # The allow-listed Lambda VPC access policy is attached in the fixture and passes.
@@ -80,7 +84,7 @@ def test_config_changes_levels_and_disables_rules(served):
     assert ("lp-iam-no-wildcard-action", "fn-policy") not in found
     assert found[("lp-apigw-method-auth", "get-leases")][0] == "mandatory"
     everything_advisory = served({"all": "advisory"})
-    assert set(everything_advisory) == set(EXPECTED)
+    assert set(everything_advisory) == set(EXPECTED) | set(ADVISORIES)
     assert {level for level, _ in everything_advisory.values()} == {"advisory"}
 
 
@@ -91,8 +95,8 @@ def test_reasoned_exceptions_waive_exactly_their_findings(served):
         "lp-iam-no-wildcard-action": {"exceptions": [
             {"resource": "fn-*", "token": "Action::s3:*", "reason": "bucket is the function's own scratch space"}]},
     })
-    assert set(found) == set(EXPECTED) - {("lp-sg-no-public-admin-ports", "workstation-sg"),
-                                          ("lp-iam-no-wildcard-action", "fn-policy")}
+    assert set(found) == (set(EXPECTED) | set(ADVISORIES)) - {("lp-sg-no-public-admin-ports", "workstation-sg"),
+                                                              ("lp-iam-no-wildcard-action", "fn-policy")}
 
 
 def test_an_exception_without_reason_is_a_violation_and_waives_nothing(served):

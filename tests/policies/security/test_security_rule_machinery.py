@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 import security_rules
 from pulumi_policy import EnforcementLevel
-from pulumi_policy.proxy import unknown_checking_proxy
 from security_policy_helpers import UNKNOWN, allow, check, policy_doc, servicer, analyze
-from security_rules._core import Finding, Undecided, Unknown, glob_match, plain, resource_rule
+from security_rules._core import Finding, glob_match, resource_rule
 
 PACK_DIR = Path(security_rules.__file__).resolve().parents[1]
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -16,22 +15,6 @@ SG = "aws:ec2/securityGroup:SecurityGroup"
 
 
 # --- unknown values ------------------------------------------------------------------------------------------
-
-def test_plain_turns_proxied_and_raw_sentinels_into_unknown_markers():
-    raw = {"a": UNKNOWN, "b": [1, UNKNOWN], "c": {"d": "x"}}
-    for props in (raw, unknown_checking_proxy(raw)):
-        value = plain(props)
-        assert isinstance(value["a"], Unknown) and value["a"].path == "a"
-        assert value["b"][0] == 1 and value["b"][1].path == "b[1]"
-        assert value["c"] == {"d": "x"}
-
-
-@pytest.mark.parametrize("use", [bool, lambda u: u == "PRIVATE", lambda u: u.startswith("arn:"), list,
-                                 lambda u: "x" in u, lambda u: u.get("k")])
-def test_using_an_unknown_as_a_value_cannot_pass_silently(use):
-    with pytest.raises(Undecided):
-        use(Unknown("policy"))
-
 
 def test_a_rule_that_touches_an_unknown_by_accident_reports_undecided_not_pass():
     sloppy = resource_rule(name="t-sloppy", description="test", types={SG}, level=EnforcementLevel.MANDATORY,
@@ -85,6 +68,8 @@ def test_an_exception_while_reading_the_resource_is_reported_too():
     class Exploding(dict):
         def __iter__(self):
             raise RuntimeError("boom")
+
+        items = __iter__
 
     outcome = _run_policy(security_rules.RULES[0], ROLE_POLICY, Exploding(policy="{}"))
     assert outcome["violations"] == ["internal error in rule lp-iam-no-wildcard-action: RuntimeError: boom. The rule "
@@ -171,3 +156,38 @@ def test_main_only_assembles_the_pack():
     source = (PACK_DIR / "__main__.py").read_text()
     assert "PolicyPack(" in source and "from security_rules import" in source
     assert "def " not in source
+
+
+# --- cost proportional to what a rule inspects ------------------------------------------------------------------
+
+def test_a_stack_rule_reads_only_the_resources_of_the_types_it_asks_for(monkeypatch):
+    from pulumi_policy import PolicyResource
+    from security_policy_helpers import options, urn
+    from security_rules import _core
+
+    read: list[str] = []
+    real_view = _core._view
+    monkeypatch.setattr(_core, "_view", lambda r: read.append(r.resource_type) or real_view(r))
+    queues = [PolicyResource("aws:sqs/queue:Queue", {"name": f"q{i}"}, urn("aws:sqs/queue:Queue", f"q{i}"), f"q{i}",
+                             options(), None, None, [], {}) for i in range(200)]
+    group = PolicyResource(SG, {"description": "x", "egress": []}, urn(SG, "sg"), "sg", options(), None, None, [], {})
+    stack = _core.Stack([*queues, group])
+    assert [g.name for g in stack.of_type(SG)] == ["sg"] and stack.of_type(SG) is stack.of_type(SG)
+    assert read == [SG]  # the 200 queues were never converted
+
+
+def test_references_by_value_are_found_through_one_index():
+    from pulumi_policy import PolicyResource
+    from security_policy_helpers import options, urn
+    from security_rules._core import Stack
+
+    def resource(type_, name, props):
+        return PolicyResource(type_, props, urn(type_, name), name, options(), None, None, [], {})
+
+    fn = "aws:lambda/function:Function"
+    stack = Stack([*(resource(SG, f"g{i}", {"id": f"sg-{i:08x}"}) for i in range(50)),
+                   resource(fn, "fn", {"vpcConfig": {"securityGroupIds": ["sg-0000002a"]}})])
+    groups = stack.of_type(SG)
+    [user] = stack.of_type(fn)
+    assert stack.referenced(user, "vpcConfig", groups) == [groups[42]]
+    assert stack.referenced(user, "vpcConfig", groups[40:44]) == [groups[42]]  # a list of_type did not build
