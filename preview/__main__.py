@@ -123,12 +123,13 @@ def _terminate(signum: int, _frame: object) -> None:
 def _safe_text(text: Any, markup: bool) -> Any:
     """Bounded, control characters escaped (a pack's ANSI codes must not reach the terminal),
     and for the text format rich markup escaped (a '[/]' in a message is text, not a tag)."""
+    from .raw_inputs import escape_controls
+
     if not isinstance(text, str):
         return text
     if len(text) > MAX_MESSAGE_CHARS:
         text = f"{text[:MAX_MESSAGE_CHARS]}... [{len(text) - MAX_MESSAGE_CHARS} more characters left out]"
-    text = "".join(ch if ch in "\n\t" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
-                   for ch in text)
+    text = escape_controls(text)
     if markup:
         from rich.markup import escape
 

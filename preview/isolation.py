@@ -33,6 +33,7 @@ from typing import Any, Optional
 
 from .analyzer import _die_with_parent
 from .engine import ConfigError, PreviewError, ProgramError
+from .raw_inputs import escape_controls
 
 __all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "IsolatedRun", "run_isolated"]
 
@@ -98,7 +99,8 @@ class _Drain(threading.Thread):
 
     def text(self) -> str:
         gap = f"\n[... {self.dropped} bytes of program output left out ...]\n" if self.dropped else ""
-        return (bytes(self.head).decode(errors="replace") + gap + bytes(self.tail).decode(errors="replace"))
+        text = bytes(self.head).decode(errors="replace") + gap + bytes(self.tail).decode(errors="replace")
+        return escape_controls(text)
 
 
 def _kill_group(process: subprocess.Popen) -> None:

@@ -26,7 +26,7 @@ import yaml
 
 from .engine import ConfigError, PreviewError
 
-__all__ = ["MAX_EXPANDED_NODES", "MAX_FILE_BYTES", "SourceInt", "check_stack_name", "env_seconds",
+__all__ = ["MAX_EXPANDED_NODES", "MAX_FILE_BYTES", "SourceInt", "check_stack_name", "env_seconds", "escape_controls",
            "load_json_config", "load_policy_pack_file", "positive_seconds", "read_pulumi_yaml", "shorten"]
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -41,6 +41,15 @@ _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 
 
+def escape_controls(text: str) -> str:
+    """``text`` with control characters other than newline and tab written as escapes, so what a
+    program or pack prints cannot drive the terminal (ANSI codes, carriage returns)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch in "\n\t" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
 def shorten(value: Any, limit: int = 60) -> str:
     """A value as the user would write it, cut to ``limit`` characters with the full length said."""
     source = getattr(value, "source", None)
@@ -51,7 +60,7 @@ def shorten(value: Any, limit: int = 60) -> str:
             text = json.dumps(value, ensure_ascii=False, default=str, allow_nan=True)
         except (ValueError, RecursionError):
             text = repr(value)
-    text = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    text = escape_controls(text).replace("\n", "\\n").replace("\t", "\\t")
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
@@ -242,7 +251,10 @@ def load_policy_pack_file(pack_dir: Path) -> dict:
     sdk/python/cmd/pulumi-analyzer-policy-python, which runs the pack with that environment's
     interpreter)."""
     path = pack_dir / "PulumiPolicy.yaml"
-    data, problems = load_yaml(path)
+    try:
+        data, problems = load_yaml(path)
+    except ConfigError as exc:
+        raise PreviewError(f"policy pack {pack_dir.name}: {exc}") from None
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise PreviewError(f"policy pack {pack_dir.name}: {path.name} is {_kind(data)} (expected a mapping with "
