@@ -159,6 +159,19 @@ def safe_document(document: dict, markup: bool) -> dict:
     return out
 
 
+def _text_console() -> Any:
+    from rich.console import Console
+
+    class TextConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich's default exits 1 (rich/console.py Console.on_broken_pipe), which reads as a
+            # mandatory violation; hand it to _write_report, which keeps the verdict.
+            self.quiet = True
+            raise BrokenPipeError
+
+    return TextConsole()
+
+
 def _write_report(write: Callable[[], None]) -> Optional[int]:
     """Write the report; None when written (or the reader left), 2 when writing failed."""
     try:
@@ -208,7 +221,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         failed = _write_report(lambda: sys.stdout.write(render_markdown(shown)))
     else:
-        failed = _write_report(lambda: render_text(shown))
+        failed = _write_report(lambda: render_text(shown, _text_console()))
     return failed or exit_code(document)
 
 
