@@ -105,6 +105,20 @@ class _CheckingLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
     def construct_yaml_int(self, node: Any) -> Any:
         return SourceInt(super().construct_yaml_int(node), node.value)
 
+    def construct_as_typed(self, node: Any) -> Any:
+        # A date stays the text typed (2024-01-01), as config values are strings to the engine.
+        return node.value
+
+    def construct_refused(self, node: Any) -> Any:
+        self.problems.append(f"line {node.start_mark.line + 1}: a {node.tag.rsplit(':', 1)[-1]} value "
+                             "(expected plain YAML: strings, numbers, booleans, lists and mappings)")
+        return None
+
+
+_CheckingLoader.add_constructor("tag:yaml.org,2002:timestamp", _CheckingLoader.construct_as_typed)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _CheckingLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _CheckingLoader.construct_refused)
+
 
 _CheckingLoader.add_constructor("tag:yaml.org,2002:int", _CheckingLoader.construct_yaml_int)
 

@@ -139,6 +139,17 @@ def test_pack_config_problems_name_every_non_finite_property(tmp_path):
         load_json_config(path, "policy pack config")
 
 
+def test_only_plain_yaml_values_are_taken(tmp_path):
+    # A !!binary value reached json.dumps as bytes: a TypeError traceback (found by the property tests).
+    path = tmp_path / "Pulumi.tags.yaml"
+    path.write_text("config:\n  p:a: !!binary aGVsbG8=\n  p:b: !!set {x}\n  p:c: 2024-01-01\n")
+    with pytest.raises(ConfigError) as raised:
+        read_pulumi_yaml(path)
+    assert "line 2: a binary value" in str(raised.value) and "line 3: a set value" in str(raised.value)
+    path.write_text("config:\n  p:c: 2024-01-01\n")
+    assert read_pulumi_yaml(path) == {"config": {"p:c": "2024-01-01"}}
+
+
 def test_load_yaml_of_an_empty_file_is_nothing(tmp_path):
     (tmp_path / "Pulumi.e.yaml").write_text("")
     assert load_yaml(tmp_path / "Pulumi.e.yaml") == (None, [])
