@@ -75,13 +75,15 @@ def default_packs(program: Path) -> list[Path]:
 def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: Sequence[Path], *,
             timeout: float = 600.0, policy_timeout: float = 300.0) -> dict:
     """Run everything and return the JSON document (see ``preview.report``)."""
-    from .analyzer import AnalyzerError, PolicyPacks, load_policy_config, stack_resources
+    from .analyzer import AnalyzerError, PolicyPacks, load_policy_config, pack_start_timeout, stack_resources
     from .engine import load_project, resolve_stack_config
     from .isolation import run_isolated
     from .raw_inputs import check_stack_name
     from .report import build_document
 
     check_stack_name(stack)
+    if pack_dirs:
+        pack_start_timeout()  # an invalid setting is an error now, not after the program ran
 
     if len(pack_configs) > len(pack_dirs):
         raise AnalyzerError(f"{len(pack_configs)} --policy-pack-config for {len(pack_dirs)} policy packs "

@@ -89,6 +89,11 @@ class AnalyzerError(PreviewError):
     """A pack failed to start, to answer, or its config is invalid."""
 
 
+def pack_start_timeout() -> float:
+    """Seconds a pack has to print its port: PREVIEW_PACK_START_TIMEOUT, checked, or 60."""
+    return env_seconds("PREVIEW_PACK_START_TIMEOUT", _START_TIMEOUT)
+
+
 @dataclasses.dataclass(frozen=True)
 class Diagnostic:
     pack: str
@@ -414,7 +419,7 @@ class PolicyPackProcess:
     def connect(self, timeout: Optional[float] = None) -> None:
         _protos()
         if timeout is None:
-            timeout = env_seconds("PREVIEW_PACK_START_TIMEOUT", _START_TIMEOUT)
+            timeout = pack_start_timeout()
         deadline = time.monotonic() + timeout
         while not self._port_ready.wait(0.05):
             if self.process.poll() is not None and not self._port_ready.is_set():

@@ -31,6 +31,8 @@ __all__ = ["MAX_EXPANDED_NODES", "MAX_FILE_BYTES", "SourceInt", "check_stack_nam
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_EXPANDED_NODES = 100_000
+# Longest limit a setting may ask for (a week): larger values overflow the waits' timers.
+MAX_SECONDS = 7 * 24 * 3600
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -328,9 +330,9 @@ def positive_seconds(text: str, source: str) -> float:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value <= 0:
+    if not math.isfinite(value) or value <= 0 or value > MAX_SECONDS:
         raise PreviewError(f"{source}={shorten(text)} is not valid (expected a positive number of seconds, "
-                           "such as 60)")
+                           f"such as 60, at most {MAX_SECONDS})")
     return value
 
 

@@ -113,7 +113,7 @@ def test_valid_stack_names_pass():
         check_stack_name(name)
 
 
-@pytest.mark.parametrize("raw", ["60s", "-1", "0", "nan", "inf", "1e999"])
+@pytest.mark.parametrize("raw", ["60s", "-1", "0", "nan", "inf", "1e999", "1e308"])
 def test_environment_seconds_must_be_a_positive_finite_number(monkeypatch, raw):
     monkeypatch.setenv("PREVIEW_PACK_START_TIMEOUT", raw)
     with pytest.raises(PreviewError, match="PREVIEW_PACK_START_TIMEOUT.*expected a positive number of seconds"):

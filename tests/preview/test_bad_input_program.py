@@ -63,7 +63,7 @@ def test_a_thread_the_program_leaves_running_does_not_hold_the_preview():
     assert json.loads(done.stdout)["stack"] == "stray-thread"
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "10s", ""])
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "10s", "", "1e308"])
 def test_invalid_timeouts_are_refused_by_the_command_line(value):
     done = preview("stray-thread", "--timeout", value, "--policy-timeout", "5")
     assert done.returncode == 2 and "Traceback" not in done.stderr
