@@ -103,14 +103,15 @@ class _Drain(threading.Thread):
         return escape_controls(text)
 
 
-def _kill_group(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
+def _kill_session(process: subprocess.Popen) -> None:
+    """Kill the child and whatever it started in its session (our own child's group only)."""
     try:
-        os.killpg(process.pid, signal.SIGKILL)  # the child's own session only
+        os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
+        pass
+    if process.poll() is None:
         process.kill()
-    process.wait()
+        process.wait()
 
 
 def _ended(code: int) -> str:
@@ -153,14 +154,13 @@ def run_isolated(program: Path, stack: str, *, timeout: float = DEFAULT_TIMEOUT,
         try:
             returncode = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill_group(process)
+            _kill_session(process)
             raise ProgramError(f"the program did not finish within {timeout:g} s (--timeout); it was stopped") from None
-        # A grandchild the program started may still hold the pipes: wait a little, then move on.
-        _kill_group_leftovers(process)
+        _kill_session(process)  # a process the program started could hold the pipes open
         result.join(timeout=5)
         output.join(timeout=5)
     finally:
-        _kill_group(process)
+        _kill_session(process)
         text = output.text()
         if text.strip():
             stream = forward_output or sys.stderr
@@ -177,14 +177,6 @@ def run_isolated(program: Path, stack: str, *, timeout: float = DEFAULT_TIMEOUT,
     if returncode != 0:
         raise ProgramError(f"the program {_ended(returncode)} after its run finished")
     return value
-
-
-def _kill_group_leftovers(process: subprocess.Popen) -> None:
-    """The child has exited; anything left in its session is an orphan the program started."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 # --------------------------------------------------------------------------------------------

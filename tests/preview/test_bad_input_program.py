@@ -6,8 +6,11 @@ program did nothing wrong for the preview (stdout noise, a stray thread), with a
 """
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,36 @@ def test_invalid_timeouts_are_refused_by_the_command_line(value):
     done = preview("stray-thread", "--timeout", value, "--policy-timeout", "5")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "--timeout" in done.stderr and "positive number of seconds" in done.stderr
+
+
+def gone(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # A zombie of a process we do not own is gone for our purposes too.
+    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+
+
+def test_a_process_the_program_leaves_behind_is_killed_and_does_not_hold_the_preview(tmp_path):
+    pid_file = tmp_path / "pid"
+    done = subprocess.run([sys.executable, "-m", "preview", "--program", str(PROGRAM), "--stack", "orphan",
+                           "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "BAD_PROGRAM_PID_FILE": str(pid_file)})
+    assert done.returncode == 0, done.stderr
+    assert gone(int(pid_file.read_text()))
+
+
+def test_sigterm_stops_the_preview_and_its_program(tmp_path):
+    # As a cancelled CI job: exit 130, and the endless program does not outlive the preview.
+    pid_file = tmp_path / "pid"
+    process = subprocess.Popen([sys.executable, "-m", "preview", "--program", str(PROGRAM), "--stack",
+                                "infinite-loop"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "BAD_PROGRAM_PID_FILE": str(pid_file)})
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and b"interrupted" in stderr and b"Traceback" not in stderr
+    assert gone(int(pid_file.read_text()))
