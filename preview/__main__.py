@@ -24,6 +24,9 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
+from .analyzer import DEFAULT_CALL_TIMEOUT
+from .isolation import DEFAULT_TIMEOUT
+
 DEFAULT_PROGRAM = Path(__file__).resolve().parent.parent
 # Longest pack message, warning or log line shown; the rest is cut with its length said.
 MAX_MESSAGE_CHARS = 4000
@@ -31,8 +34,8 @@ MAX_MESSAGE_CHARS = 4000
 
 def _seconds_option(option: str) -> Callable[[str], float]:
     def parse(text: str) -> float:
-        from .raw_inputs import positive_seconds
         from .engine import PreviewError
+        from .raw_inputs import positive_seconds
 
         try:
             return positive_seconds(text, option)
@@ -57,11 +60,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="JSON config for the --policy-pack at the same position (repeatable)")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                         help="markdown: the pull-request comment (plan, cost, findings, Mermaid diagram)")
-    parser.add_argument("--timeout", type=_seconds_option("--timeout"), default=600.0, metavar="SECONDS",
-                        help="stop the program run after SECONDS (default 600); exit 2 when hit")
-    parser.add_argument("--policy-timeout", type=_seconds_option("--policy-timeout"), default=300.0,
-                        metavar="SECONDS", help="deadline of every call to a policy pack (default 300); exit 2 "
-                                                "naming the pack and the call when hit")
+    parser.add_argument("--timeout", type=_seconds_option("--timeout"), default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help="stop the program run after SECONDS (default %(default)g); exit 2 when hit")
+    parser.add_argument("--policy-timeout", type=_seconds_option("--policy-timeout"), default=DEFAULT_CALL_TIMEOUT,
+                        metavar="SECONDS", help="deadline of every call to a policy pack (default %(default)g); "
+                                                "exit 2 naming the pack and the call when hit")
     return parser
 
 
@@ -73,7 +76,7 @@ def default_packs(program: Path) -> list[Path]:
 
 
 def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: Sequence[Path], *,
-            timeout: float = 600.0, policy_timeout: float = 300.0) -> dict:
+            timeout: float = DEFAULT_TIMEOUT, policy_timeout: float = DEFAULT_CALL_TIMEOUT) -> dict:
     """Run everything and return the JSON document (see ``preview.report``)."""
     from .analyzer import AnalyzerError, PolicyPacks, load_policy_config, pack_start_timeout, stack_resources
     from .engine import load_project, resolve_stack_config
