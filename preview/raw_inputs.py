@@ -36,9 +36,10 @@ MAX_SECONDS = 7 * 24 * 3600
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# The CLI's rule for stack names: pulumi/pulumi pkg/backend/diy/backend.go validateStackName
-# (stackNameAndProjectRegexp `^[A-Za-z0-9_.-]{1,100}$`, "stack names may only contain
-# alphanumeric, hyphens, underscores, or periods"). The offline preview takes the plain name
+# The CLI's rule for stack names: pulumi/pulumi pkg/backend/httpstate/backend.go validateStackName
+# (stackNameAndProjectRegexp `^[A-Za-z0-9_.-]{1,100}$`); the file backend uses the same rule and
+# message (pkg/backend/filestate/backend.go, now diy/: "stack names may not contain slashes",
+# "stack names may only contain alphanumeric, hyphens, underscores, or periods"). The offline preview takes the plain name
 # (no org/project/ prefix): it names the file Pulumi.<stack>.yaml in the project directory.
 _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 
