@@ -264,9 +264,9 @@ def check_stack_name(stack: str) -> None:
 
 def load_policy_pack_file(pack_dir: Path) -> dict:
     """PulumiPolicy.yaml of a pack, checked; a ``virtualenv:`` option must name an existing
-    virtual environment (the CLI's Python policy host fails too: pulumi/pulumi
-    sdk/python/cmd/pulumi-analyzer-policy-python, which runs the pack with that environment's
-    interpreter)."""
+    virtual environment, as under the CLI: its launcher pulumi/pulumi
+    sdk/python/cmd/pulumi-analyzer-policy-python exits 1 with "<dir> doesn't appear to be a virtual
+    environment" when <dir>/bin/python is missing."""
     path = pack_dir / "PulumiPolicy.yaml"
     try:
         data, problems = load_yaml(path)
@@ -282,8 +282,8 @@ def load_policy_pack_file(pack_dir: Path) -> dict:
         problems.append(f"'runtime.options' is {_kind(options)} (expected a mapping)")
     venv = options.get("virtualenv") if isinstance(options, dict) else None
     if venv is not None and not (isinstance(venv, str) and (pack_dir / venv / "bin" / "python").exists()):
-        problems.append(f"'runtime.options.virtualenv' is {shorten(venv)}: no virtual environment there "
-                        f"(expected a directory with bin/python, relative to {pack_dir})")
+        problems.append(f"'runtime.options.virtualenv' is {shorten(venv)}, which doesn't appear to be a "
+                        f"virtual environment (expected a directory with bin/python, relative to {pack_dir})")
     if problems:
         raise PreviewError(f"policy pack {pack_dir.name}: {path.name}:\n  " + "\n  ".join(problems))
     return data

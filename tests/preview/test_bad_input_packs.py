@@ -48,7 +48,8 @@ def test_a_broken_pack_gives_exit_2_naming_the_pack(pack, fragments):
 def test_a_missing_virtualenv_is_named_with_what_is_expected():
     done = preview("--policy-pack", str(FIXTURES / "bad_pack_missing_venv"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "'runtime.options.virtualenv' is \"venv-that-is-not-there\": no virtual environment there" in done.stderr
+    assert ("'runtime.options.virtualenv' is \"venv-that-is-not-there\", which doesn't appear to be a virtual "
+            "environment") in done.stderr
 
 
 def test_huge_pack_output_is_drained_and_its_message_bounded_and_escaped_in_the_terminal():
