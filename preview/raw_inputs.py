@@ -39,8 +39,8 @@ _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # The CLI's rule for stack names: pulumi/pulumi pkg/backend/httpstate/backend.go validateStackName
 # (stackNameAndProjectRegexp `^[A-Za-z0-9_.-]{1,100}$`); the file backend uses the same rule and
 # message (pkg/backend/filestate/backend.go, now diy/: "stack names may not contain slashes",
-# "stack names may only contain alphanumeric, hyphens, underscores, or periods"). The offline preview takes the plain name
-# (no org/project/ prefix): it names the file Pulumi.<stack>.yaml in the project directory.
+# "stack names may only contain alphanumeric, hyphens, underscores, or periods"). The offline
+# preview takes the plain name (no org/project/ prefix): it names Pulumi.<stack>.yaml.
 _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 
 

@@ -29,7 +29,8 @@ def error_line(done):
 
 @pytest.mark.parametrize(("pack", "fragments"), [
     # Before: no deadline on the calls, the preview waited for ever.
-    ("bad_pack_stall", ["policy pack bad_pack_stall", "did not answer Analyze of urn:pulumi:dev::fixture-bad-pack-program::aws:s3/bucket:Bucket::data",
+    ("bad_pack_stall", ["policy pack bad_pack_stall",
+                        "did not answer Analyze of urn:pulumi:dev::fixture-bad-pack-program::aws:s3/bucket:Bucket",
                         "within 3 s (--policy-timeout)"]),
     ("bad_pack_import_crash", ["policy pack bad_pack_import_crash", "exited with code 1 before serving",
                                "No module named 'module_that_does_not_exist'"]),

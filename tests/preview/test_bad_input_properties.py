@@ -10,10 +10,16 @@ Two levels, to keep the suite fast:
   off, so one run costs one program start.
 
 Generated cases: ``CONFIG_STAGE_CASES`` + ``END_TO_END_CASES`` (see the settings below).
+
+``BAD_INPUT_ENABLE_SECTIONS=1`` also switches on the architecture the key belongs to, so its
+value reaches the components (minutes per case). Before the value checks of
+``config/value_checks.py`` are wired into the reader, this finds the hangs of issue 14
+(``privateApiThrottleRateLimit: "nan"``): they now end at --timeout with exit 2, without the key.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +40,8 @@ KEYS = sorted(k for k in PROJECT["config"] if ":" not in k) + ["aws:region"]
 
 # Values as YAML text, including what YAML reads in surprising ways (octal, NaN, anchors).
 RAW_SNIPPETS = ["012345670123", ".nan", "-.inf", "1e30", "1.0e+30", "''", "' '", "~", "0x1F", "[]", "{}",
-                "[[[[1]]]]", "&a [1, *a]", "!!binary aGVsbG8=", "2024-01-01", "!!set {x}", "'\U0001F680'", "yes", "-5", "99999999999999999999",
+                "[[[[1]]]]", "&a [1, *a]", "!!binary aGVsbG8=", "2024-01-01", "!!set {x}", "'\U0001F680'", "yes", "-5",
+                "99999999999999999999",
                 "'nan'", "'us-east-9'", "{a: {b: {c: 1}}}"]
 VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30),
@@ -47,9 +54,19 @@ SNIPPETS = st.one_of(st.sampled_from(RAW_SNIPPETS),
                                 .removesuffix("...").strip()))
 
 
-def stack_text(key: str, snippet: str) -> str:
+ENABLE_SECTIONS = os.environ.get("BAD_INPUT_ENABLE_SECTIONS") == "1"
+_SWITCHES = [k.removesuffix("Enabled") for k in PROJECT["config"] if k.endswith("Enabled") and ":" not in k]
+# eventsEnabled, not eventsProducerEnabled: a section's switch has no other switch as its prefix.
+SECTION_SWITCHES = sorted(f"{s}Enabled" for s in _SWITCHES if not any(s != o and s.startswith(o) for o in _SWITCHES))
+
+
+def stack_text(key: str, snippet: str, enable_section: bool = False) -> str:
     full = key if ":" in key else f"{NAME}:{key}"
-    return f"config:\n  {full}: {snippet}\n"
+    lines = [f"  {full}: {snippet}"]
+    if enable_section:  # eventsBusName -> eventsEnabled: true
+        lines += [f"  {NAME}:{switch}: true" for switch in SECTION_SWITCHES
+                  if key.startswith(switch.removesuffix("Enabled")) and switch != key]
+    return "config:\n" + "\n".join(lines) + "\n"
 
 
 def names_the_key(message: str, key: str) -> bool:
@@ -89,7 +106,7 @@ def project_without_packs(tmp_path_factory):
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(key=st.sampled_from(KEYS), snippet=SNIPPETS)
 def test_the_whole_preview_ends_with_0_1_or_2_and_names_the_key(project_without_packs, key, snippet):
-    (project_without_packs / "Pulumi.prop.yaml").write_text(stack_text(key, snippet))
+    (project_without_packs / "Pulumi.prop.yaml").write_text(stack_text(key, snippet, ENABLE_SECTIONS))
     done = subprocess.run([sys.executable, "-m", "preview", "--program", str(project_without_packs),
                            "--stack", "prop", "--format", "json", "--timeout", "120"],
                           cwd=ROOT, capture_output=True, text=True, timeout=240)
