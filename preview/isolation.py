@@ -71,7 +71,10 @@ def _limit_child(memory_mb: int) -> None:
     """In the child before exec: die with the preview, and cap the address space."""
     _die_with_parent()
     limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):  # e.g. macOS refuses to lower RLIMIT_AS: run without the cap
+        pass
 
 
 class _Drain(threading.Thread):
