@@ -5,8 +5,9 @@ runs in a fresh interpreter started by ``run_isolated``:
 
 - its own session (``start_new_session``): Ctrl-C and signals it sends to its group stay in it;
 - a wall-clock limit (``--timeout``) after which the whole group is killed;
-- an address-space limit (``RLIMIT_AS``), so a memory blow-up is a ``MemoryError`` in the child
-  and not the machine's OOM killer choosing a victim;
+- an address-space limit (``RLIMIT_AS``: allocations past it fail with ENOMEM, see
+  https://man7.org/linux/man-pages/man2/setrlimit.2.html), so a memory blow-up is a
+  ``MemoryError`` in the child and not the machine's OOM killer choosing a victim;
 - its stdout and stderr go to a pipe the preview drains (bounded: the first and last
   ``OUTPUT_KEEP`` bytes are forwarded to stderr after the run), so program prints never mix with
   the report on stdout;
