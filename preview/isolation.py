@@ -4,7 +4,9 @@ The program (the user's ``__main__.py`` under the fake AWS, see ``preview.engine
 runs in a fresh interpreter started by ``run_isolated``:
 
 - its own session (``start_new_session``): Ctrl-C and signals it sends to its group stay in it;
-- a wall-clock limit (``--timeout``) after which the whole group is killed;
+- a wall-clock limit (``--timeout``) after which the whole group is killed; just before, the
+  child dumps its Python stacks (``faulthandler`` on SIGUSR1) so the message can say which line
+  of the program it was running;
 - an address-space limit (``RLIMIT_AS``: allocations past it fail with ENOMEM, see
   https://man7.org/linux/man-pages/man2/setrlimit.2.html), so a memory blow-up is a
   ``MemoryError`` in the child and not the machine's OOM killer choosing a victim;
@@ -22,13 +24,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import faulthandler
 import pickle
+import re
 import resource
 import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -126,6 +132,37 @@ def _ended(code: int) -> str:
     return f"exited with code {code}"
 
 
+_FRAME = re.compile(r'File "(?P<file>.+)", line (?P<line>\d+) in (?P<func>.+)')
+
+
+def _where(stacks: bytes, program: Path) -> str:
+    """The innermost frame of the user's program in a faulthandler dump, as '; it was at ...'."""
+    for match in _FRAME.finditer(stacks.decode(errors="replace")):
+        file = Path(match["file"])
+        try:
+            relative = file.relative_to(program)
+        except ValueError:
+            continue
+        if not {".venv", "site-packages"} & set(relative.parts):
+            return f"; it was running {relative}:{match['line']} in {match['func']}"
+    return ""
+
+
+def _stop_with_stacks(process: subprocess.Popen, stacks: Any, program: Path) -> str:
+    """Ask the child for its stacks (SIGUSR1, see ``_child``), then kill it; where it was."""
+    try:
+        process.send_signal(signal.SIGUSR1)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and os.fstat(stacks.fileno()).st_size == 0:
+        time.sleep(0.05)
+    time.sleep(0.1)  # let the dump finish
+    _kill_session(process)
+    stacks.seek(0)
+    return _where(stacks.read(1024 * 1024), program)
+
+
 def _decode(frame: bytes) -> Any:
     if len(frame) < _HEADER.size:
         return None
@@ -142,12 +179,14 @@ def run_isolated(program: Path, stack: str, *, timeout: float = DEFAULT_TIMEOUT,
     (default ``sys.stderr``) after the run, bounded."""
     result_read, result_write = os.pipe()
     output_read, output_write = os.pipe()
+    stacks = tempfile.TemporaryFile()
     code = f"import sys; sys.path.insert(0, {str(_ROOT)!r}); from preview.isolation import _child; _child()"
     try:
         process = subprocess.Popen(
-            [sys.executable, "-c", code, str(result_write), str(program), stack],
-            stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write, pass_fds=(result_write,),
-            start_new_session=True, preexec_fn=lambda: _limit_child(memory_mb))
+            [sys.executable, "-c", code, str(result_write), str(stacks.fileno()), str(program), stack],
+            stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write,
+            pass_fds=(result_write, stacks.fileno()), start_new_session=True,
+            preexec_fn=lambda: _limit_child(memory_mb))
     finally:
         os.close(result_write)
         os.close(output_write)
@@ -158,13 +197,14 @@ def run_isolated(program: Path, stack: str, *, timeout: float = DEFAULT_TIMEOUT,
         try:
             returncode = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill_session(process)
-            raise ProgramError(f"the program did not finish within {timeout:g} s (--timeout); it was stopped") from None
+            where = _stop_with_stacks(process, stacks, Path(program).resolve())
+            raise ProgramError(f"the program did not finish within {timeout:g} s (--timeout){where}") from None
         _kill_session(process)  # a process the program started could hold the pipes open
         result.join(timeout=5)
         output.join(timeout=5)
     finally:
         _kill_session(process)
+        stacks.close()
         text = output.text()
         if text.strip():
             stream = forward_output or sys.stderr
@@ -197,7 +237,8 @@ def _send(fd: int, kind: str, value: Any) -> None:
 def _child() -> None:
     """Entry point of the child: run the program, send the result, exit without running the
     program's leftovers (non-daemon threads, atexit hooks) that could hang or change the exit."""
-    result_fd, program, stack = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+    result_fd, stacks_fd, program, stack = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+    faulthandler.register(signal.SIGUSR1, file=stacks_fd, all_threads=True)  # for the timeout message
     os.dup2(2, 1)  # stdout and stderr already share the output pipe; keep Python's objects in step
     from .engine import run_program
 

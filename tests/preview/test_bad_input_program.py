@@ -49,7 +49,7 @@ def test_a_program_that_dies_gives_exit_2_naming_what_happened(stack, fragments)
 
 def test_an_endless_program_is_stopped_at_the_timeout():
     done = preview("infinite-loop", "--timeout", "4")
-    assert_error(done, "did not finish within 4 s (--timeout)")
+    assert_error(done, "did not finish within 4 s (--timeout); it was running __main__.py:")
 
 
 def test_program_prints_go_to_stderr_escaped_and_the_report_stays_json():
