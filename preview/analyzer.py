@@ -396,7 +396,8 @@ class PolicyPackProcess:
         try:
             self._port = int(first.strip())
         except ValueError:
-            self._port_error = first.decode(errors="replace").strip()
+            # None: the pack closed stdout (ended) before a first line.
+            self._port_error = first.decode(errors="replace").rstrip("\n") if first else None
         self._port_ready.set()
         # Keep draining so a pack that prints cannot block on a full pipe.
         for _ in iter(lambda: self.process.stdout.read(65536), b""):
@@ -431,10 +432,14 @@ class PolicyPackProcess:
         if self._port is None:
             # As the CLI: the first stdout line must be the port, else the plugin is refused
             # (pulumi/pulumi sdk/go/common/resource/plugin/plugin.go: "wrote a non-numeric port").
-            code = self.process.poll()
-            reason = (f"exited with code {code}" if code is not None and not self._port_error
-                      else f"wrote a non-numeric port to stdout ({shorten(self._port_error or '')})")
-            raise self._failure(f"{reason} before serving")
+            if self._port_error is not None:
+                raise self._failure(f"wrote a non-numeric port to stdout ({shorten(self._port_error)}) before serving")
+            try:
+                code: Optional[int] = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
+            raise self._failure(f"exited with code {code} before serving" if code is not None
+                                else "closed its stdout without printing its port")
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self._port}", options=_GRPC_OPTIONS)
         try:
             grpc.channel_ready_future(self.channel).result(timeout=max(1.0, deadline - time.monotonic()))
