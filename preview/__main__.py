@@ -2,21 +2,47 @@
 policy packs served over the Analyzer protocol.
 
 Exit codes: 0 clean or advisory only, 1 any mandatory violation, 2 a program, config or pack error
-(message on stderr, no traceback).
+(message on stderr, no traceback), 130 interrupted.
+
+Limits: the program runs in its own process (``preview.isolation``) for at most ``--timeout``
+seconds (default 600); every call to a policy pack has a deadline of ``--policy-timeout`` seconds
+(default 300); a pack must print its port within ``PREVIEW_PACK_START_TIMEOUT`` seconds (default 60).
+
+Output: text the packs and the program send (messages, names, logs) is bounded and its control
+characters escaped before it reaches a terminal; a reader that closes the pipe early (``| head``)
+ends the preview quietly with its verdict; a failed write (``> /dev/full``) is exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
+
+from .analyzer import DEFAULT_CALL_TIMEOUT
+from .isolation import DEFAULT_TIMEOUT
 
 DEFAULT_PROGRAM = Path(__file__).resolve().parent.parent
+# Longest pack message, warning or log line shown; the rest is cut with its length said.
+MAX_MESSAGE_CHARS = 4000
+
+
+def _seconds_option(option: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        from .engine import PreviewError
+        from .raw_inputs import positive_seconds
+
+        try:
+            return positive_seconds(text, option)
+        except PreviewError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="markdown: the pull-request comment (plan, cost, findings, Mermaid diagram)")
     parser.add_argument("--cost-details", action="store_true",
                         help="text: list each resource's cost components (quantity x unit price)")
+    parser.add_argument("--timeout", type=_seconds_option("--timeout"), default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help="stop the program run after SECONDS (default %(default)g); exit 2 when hit")
+    parser.add_argument("--policy-timeout", type=_seconds_option("--policy-timeout"), default=DEFAULT_CALL_TIMEOUT,
+                        metavar="SECONDS", help="deadline of every call to a policy pack (default %(default)g); "
+                                                "exit 2 naming the pack and the call when hit")
     return parser
 
 
@@ -46,11 +77,18 @@ def default_packs(program: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / "PulumiPolicy.yaml").is_file())
 
 
-def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: Sequence[Path]) -> dict:
+def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: Sequence[Path], *,
+            timeout: float = DEFAULT_TIMEOUT, policy_timeout: float = DEFAULT_CALL_TIMEOUT) -> dict:
     """Run everything and return the JSON document (see ``preview.report``)."""
-    from .analyzer import AnalyzerError, PolicyPacks, load_policy_config, stack_resources
-    from .engine import load_project, resolve_stack_config, run_program
+    from .analyzer import AnalyzerError, PolicyPacks, load_policy_config, pack_start_timeout, stack_resources
+    from .engine import load_project, resolve_stack_config
+    from .isolation import run_isolated
+    from .raw_inputs import check_stack_name
     from .report import build_document
+
+    check_stack_name(stack)
+    if pack_dirs:
+        pack_start_timeout()  # an invalid setting is an error now, not after the program ran
 
     if len(pack_configs) > len(pack_dirs):
         raise AnalyzerError(f"{len(pack_configs)} --policy-pack-config for {len(pack_dirs)} policy packs "
@@ -59,16 +97,16 @@ def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: 
     project = load_project(program)
     config, secret_keys = resolve_stack_config(project, stack)
     packs = PolicyPacks(pack_dirs, project=project.name, stack=stack, config=config, secret_keys=secret_keys,
-                        policy_configs=policy_configs)
+                        policy_configs=policy_configs, call_timeout=policy_timeout)
     diagnostics = []
     packs_info = []
     try:
         packs.launch()  # the packs boot in their own processes while the program runs
-        # Program output must not mix with the report (JSON on stdout): its prints go to stderr.
-        with contextlib.redirect_stdout(sys.stderr):
-            run = run_program(program, stack)
+        # In its own process: its prints go to stderr, and no exit, signal or hang of the
+        # program can end or fake the preview.
+        run = run_isolated(program, stack, timeout=timeout)
         resources = stack_resources(run.resources, project=run.project, stack=run.stack, outputs=run.outputs,
-                                    default_region=run.default_provider.region)
+                                    default_region=run.default_region)
         if pack_dirs:
             packs.start()
             diagnostics = packs.run(resources)
@@ -80,14 +118,83 @@ def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: 
         packs.stop()
     return build_document(project=run.project, stack=run.stack, records=run.resources, outputs=run.outputs,
                           diagnostics=diagnostics, packs=packs_info, warnings=run.warnings,
-                          default_provider={"region": run.default_provider.region,
-                                            "account": run.default_provider.account},
+                          default_provider={"region": run.default_region, "account": run.default_account},
                           logs=[dataclasses.asdict(log) for log in run.logs])
 
 
 def _terminate(signum: int, _frame: object) -> None:
     # SIGTERM (e.g. a cancelled CI job) unwinds like Ctrl-C, so the packs are stopped.
     raise KeyboardInterrupt
+
+
+def _safe_text(text: Any, markup: bool) -> Any:
+    """Bounded, control characters escaped (a pack's ANSI codes must not reach the terminal),
+    and for the text format rich markup escaped (a '[/]' in a message is text, not a tag)."""
+    from .raw_inputs import escape_controls
+
+    if not isinstance(text, str):
+        return text
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = f"{text[:MAX_MESSAGE_CHARS]}... [{len(text) - MAX_MESSAGE_CHARS} more characters left out]"
+    text = escape_controls(text)
+    if markup:
+        from rich.markup import escape
+
+        text = escape(text)
+    return text
+
+
+def safe_document(document: dict, markup: bool) -> dict:
+    """The document with every text that came from a pack or the program made safe to print."""
+    def safe(value: Any) -> Any:
+        return _safe_text(value, markup)
+
+    out = dict(document)
+    out["project"], out["stack"] = safe(document["project"]), safe(document["stack"])
+    out["violations"] = [{**v, **{k: safe(v[k]) for k in ("pack", "policy", "message")}}
+                         for v in document["violations"]]
+    out["warnings"] = [safe(w) for w in document.get("warnings", [])]
+    out["logs"] = [{**log, "message": safe(log.get("message"))} for log in document.get("logs", [])]
+    out["packs"] = [{**p, "name": safe(p.get("name"))} for p in document.get("packs", [])]
+    if markup:  # names and types are shown inside rich markup; URNs stay as they are (lookups)
+        out["resources"] = [{**r, "name": safe(r["name"]), "type": safe(r["type"]), "id": safe(r["id"])}
+                            for r in document["resources"]]
+        summary = dict(document["summary"])
+        summary["byType"] = {safe(k): v for k, v in summary["byType"].items()}
+        out["summary"] = summary
+        out["providers"] = [{**p, "name": safe(p.get("name"))} for p in document.get("providers", [])]
+    return out
+
+
+def _text_console() -> Any:
+    from rich.console import Console
+
+    class TextConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich's default exits 1 (rich/console.py Console.on_broken_pipe), which reads as a
+            # mandatory violation; hand it to _write_report, which keeps the verdict.
+            self.quiet = True
+            raise BrokenPipeError
+
+    return TextConsole()
+
+
+def _write_report(write: Callable[[], None]) -> Optional[int]:
+    """Write the report; None when written (or the reader left), 2 when writing failed."""
+    try:
+        write()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe (`| head -1`): stop quietly, as Unix tools do. Point stdout at
+        # /dev/null so the interpreter's final flush does not fail again
+        # (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return None
+    except OSError as exc:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"error: cannot write the report to stdout: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -101,22 +208,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from .report import exit_code, render_json, render_text
 
     try:
-        document = preview(program, args.stack, pack_dirs, args.policy_pack_configs)
+        document = preview(program, args.stack, pack_dirs, args.policy_pack_configs, timeout=args.timeout,
+                           policy_timeout=args.policy_timeout)
     except PreviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a defect of the preview itself: still one line, exit 2
+        print(f"error: internal error of the offline preview: {type(exc).__name__}: {exc}".splitlines()[0],
+              file=sys.stderr)
+        return 2
+    shown = safe_document(document, markup=args.format == "text")
     if args.format == "json":
-        sys.stdout.write(render_json(document) + "\n")
+        failed = _write_report(lambda: sys.stdout.write(render_json(shown) + "\n"))
     elif args.format == "markdown":
         from .markdown import render_markdown
 
-        sys.stdout.write(render_markdown(document))
+        failed = _write_report(lambda: sys.stdout.write(render_markdown(shown)))
     else:
-        render_text(document, cost_details=args.cost_details)
-    return exit_code(document)
+        failed = _write_report(lambda: render_text(shown, _text_console(), cost_details=args.cost_details))
+    return failed or exit_code(document)
 
 
 if __name__ == "__main__":

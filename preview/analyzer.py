@@ -37,10 +37,9 @@ from typing import Any, Optional
 
 from typing import TYPE_CHECKING
 
-import yaml
-
 from ._values import plain
 from .engine import PreviewError
+from .raw_inputs import env_seconds, load_json_config, load_policy_pack_file, shorten
 
 if TYPE_CHECKING:
     import grpc
@@ -78,13 +77,21 @@ _GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024),
 LEVELS = {"advisory": 0, "mandatory": 1, "disabled": 2, "remediate": 3}
 _LEVEL_NAMES = {v: k for k, v in LEVELS.items()}
 _SEVERITY_NAMES = {0: "", 1: "low", 2: "medium", 3: "high", 4: "critical"}
-_START_TIMEOUT = float(os.environ.get("PREVIEW_PACK_START_TIMEOUT", "60"))
+_START_TIMEOUT = 60.0  # seconds; PREVIEW_PACK_START_TIMEOUT overrides (read when a pack connects)
+# Every Analyzer call gets a gRPC deadline (--policy-timeout), so a pack that never answers
+# cannot hang the preview (https://grpc.io/docs/guides/deadlines/).
+DEFAULT_CALL_TIMEOUT = 300.0
 # The CLI passes its engine address; the Python pack host accepts it but logs nothing through it.
 _ENGINE_ADDRESS = "127.0.0.1:0"
 
 
 class AnalyzerError(PreviewError):
     """A pack failed to start, to answer, or its config is invalid."""
+
+
+def pack_start_timeout() -> float:
+    """Seconds a pack has to print its port: PREVIEW_PACK_START_TIMEOUT, checked, or 60."""
+    return env_seconds("PREVIEW_PACK_START_TIMEOUT", _START_TIMEOUT)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,16 +176,8 @@ def stack_resources(records: Sequence[Any], *, project: str, stack: str, outputs
 
 
 def load_policy_config(path: Path | str) -> dict:
-    file = Path(path)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise AnalyzerError(f"cannot read policy pack config {file}: {exc.strerror}") from None
-    except ValueError as exc:
-        raise AnalyzerError(f"policy pack config {file} is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise AnalyzerError(f"policy pack config {file} must be a JSON object")
-    return data
+    # Strict JSON: NaN/Infinity are refused naming the property (a Struct cannot carry them).
+    return load_json_config(path, "policy pack config")
 
 
 def _split_entry(pack: str, policy: str, value: Any) -> tuple[Optional[str], dict]:
@@ -256,11 +255,9 @@ def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[di
 
 
 def _pack_python(pack_dir: Path) -> str:
-    """The interpreter the CLI would use: the pack's virtualenv if PulumiPolicy.yaml names one."""
-    try:
-        data = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        data = {}
+    """The interpreter the CLI would use: the pack's virtualenv if PulumiPolicy.yaml names one
+    (``load_policy_pack_file`` refuses an unparsable file or a virtualenv that is not there)."""
+    data = load_policy_pack_file(pack_dir)
     runtime = data.get("runtime") if isinstance(data, dict) else None
     options = runtime.get("options") if isinstance(runtime, dict) else None
     venv = options.get("virtualenv") if isinstance(options, dict) else None
@@ -284,10 +281,7 @@ def _die_with_parent() -> None:
 
 
 def _pack_version(pack_dir: Path) -> Optional[str]:
-    try:
-        data = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return None
+    data = load_policy_pack_file(pack_dir)
     version = data.get("version") if isinstance(data, dict) else None
     return str(version) if version else None
 
@@ -373,8 +367,9 @@ def _stack_resource_message(res: StackResource) -> analyzer_pb2.AnalyzerResource
 class PolicyPackProcess:
     """One running pack: the process, its gRPC stub, its info."""
 
-    def __init__(self, pack_dir: Path | str, env: dict[str, str]):
+    def __init__(self, pack_dir: Path | str, env: dict[str, str], call_timeout: float = DEFAULT_CALL_TIMEOUT):
         self.pack_dir = Path(pack_dir).resolve()
+        self.call_timeout = call_timeout
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise AnalyzerError(f"{self.pack_dir} is not a policy pack (no PulumiPolicy.yaml)")
         self._stderr = tempfile.TemporaryFile(mode="w+b")
@@ -401,7 +396,8 @@ class PolicyPackProcess:
         try:
             self._port = int(first.strip())
         except ValueError:
-            self._port_error = first.decode(errors="replace").strip()
+            # None: the pack closed stdout (ended) before a first line.
+            self._port_error = first.decode(errors="replace").rstrip("\n") if first else None
         self._port_ready.set()
         # Keep draining so a pack that prints cannot block on a full pipe.
         for _ in iter(lambda: self.process.stdout.read(65536), b""):
@@ -416,12 +412,15 @@ class PolicyPackProcess:
         return "\n".join(text.strip().splitlines()[-lines:])
 
     def _failure(self, what: str) -> AnalyzerError:
-        tail = self.stderr_tail()
-        detail = f"\n--- last lines of its stderr ---\n{tail}" if tail else ""
+        # One line: what happened, then the last line the pack wrote to stderr (its exception).
+        last = self.stderr_tail(1)
+        detail = f"; its stderr ends with: {shorten(last, 300)}" if last else ""
         return AnalyzerError(f"policy pack {self.pack_dir.name} ({self.pack_dir}) {what}{detail}")
 
-    def connect(self, timeout: float = _START_TIMEOUT) -> None:
+    def connect(self, timeout: Optional[float] = None) -> None:
         _protos()
+        if timeout is None:
+            timeout = pack_start_timeout()
         deadline = time.monotonic() + timeout
         while not self._port_ready.wait(0.05):
             if self.process.poll() is not None and not self._port_ready.is_set():
@@ -431,10 +430,16 @@ class PolicyPackProcess:
             if time.monotonic() > deadline:
                 raise self._failure(f"did not print its port within {timeout:.0f} s")
         if self._port is None:
-            self.process.wait(timeout=5) if self.process.poll() is None else None
-            code = self.process.poll()
-            reason = f"exited with code {code}" if code is not None else f"printed {self._port_error!r} instead of a port"
-            raise self._failure(f"{reason} before serving")
+            # As the CLI: the first stdout line must be the port, else the plugin is refused
+            # (pulumi/pulumi sdk/go/common/resource/plugin/plugin.go: "wrote a non-numeric port").
+            if self._port_error is not None:
+                raise self._failure(f"wrote a non-numeric port to stdout ({shorten(self._port_error)}) before serving")
+            try:
+                code: Optional[int] = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
+            raise self._failure(f"exited with code {code} before serving" if code is not None
+                                else "closed its stdout without printing its port")
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self._port}", options=_GRPC_OPTIONS)
         try:
             grpc.channel_ready_future(self.channel).result(timeout=max(1.0, deadline - time.monotonic()))
@@ -444,19 +449,21 @@ class PolicyPackProcess:
         try:
             self.stub.Handshake(analyzer_pb2.AnalyzerHandshakeRequest(
                 engine_address=_ENGINE_ADDRESS, root_directory=str(self.pack_dir),
-                program_directory=str(self.pack_dir)))
+                program_directory=str(self.pack_dir)), timeout=self.call_timeout)
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
                 raise self._rpc_failure("Handshake", exc) from None
         try:
-            self.info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+            self.info = self.stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=self.call_timeout)
         except grpc.RpcError as exc:
             raise self._rpc_failure("GetAnalyzerInfo", exc) from None
         self.name = self.info.name or self.name
         self.version = self.version or self.info.version
 
     def _rpc_failure(self, method: str, exc: grpc.RpcError) -> AnalyzerError:
-        return self._failure(f"failed in {method}: {exc.code().name}: {exc.details()}")
+        if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            return self._failure(f"did not answer {method} within {self.call_timeout:g} s (--policy-timeout)")
+        return self._failure(f"failed in {method}: {exc.code().name}: {shorten(exc.details() or '', 300)}")
 
     def configure(self, policy_config: Optional[dict], stack_settings: dict) -> dict[str, tuple[str, dict]]:
         assert self.stub is not None and self.info is not None
@@ -466,11 +473,12 @@ class PolicyPackProcess:
             request.policyConfig[name].CopyFrom(
                 analyzer_pb2.PolicyConfig(enforcementLevel=LEVELS[level], properties=_struct(props)))
         try:
-            self.stub.Configure(request)
+            self.stub.Configure(request, timeout=self.call_timeout)
         except grpc.RpcError as exc:
             raise self._rpc_failure("Configure", exc) from None
         try:
-            self.stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(**stack_settings))
+            self.stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(**stack_settings),
+                                     timeout=self.call_timeout)
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
                 raise self._rpc_failure("ConfigureStack", exc) from None
@@ -498,7 +506,7 @@ class PolicyPackProcess:
                 raise self._rpc_failure(f"Analyze of {resources[index].urn}", exc) from None
 
         for index, res in enumerate(resources):
-            pending.append((index, call.future(_analyze_request(res))))
+            pending.append((index, call.future(_analyze_request(res), timeout=self.call_timeout)))
             if len(pending) >= window:
                 collect(*pending.pop(0))
         for item in pending:
@@ -513,7 +521,7 @@ class PolicyPackProcess:
         assert self.stub is not None
         request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource_message(r) for r in resources])
         try:
-            return self._diagnostics(self.stub.AnalyzeStack(request))
+            return self._diagnostics(self.stub.AnalyzeStack(request, timeout=self.call_timeout))
         except grpc.RpcError as exc:
             raise self._rpc_failure("AnalyzeStack", exc) from None
 
@@ -553,13 +561,14 @@ class PolicyPacks:
     def __init__(self, pack_dirs: Iterable[Path | str], *, project: str, stack: str,
                  config: Optional[dict[str, str]] = None, secret_keys: Sequence[str] = (),
                  policy_configs: Sequence[Optional[dict]] = (), organization: str = "organization",
-                 dry_run: bool = True):
+                 dry_run: bool = True, call_timeout: float = DEFAULT_CALL_TIMEOUT):
         self.pack_dirs = [Path(p).resolve() for p in pack_dirs]
         if len(policy_configs) > len(self.pack_dirs):
             raise AnalyzerError(f"{len(policy_configs)} policy pack config files for {len(self.pack_dirs)} packs "
                                 "(each --policy-pack-config matches the --policy-pack at the same position)")
         self.policy_configs = list(policy_configs) + [None] * (len(self.pack_dirs) - len(policy_configs))
         self.project, self.stack, self.organization, self.dry_run = project, stack, organization, dry_run
+        self.call_timeout = call_timeout
         self.config = dict(config or {})
         self.secret_keys = list(secret_keys)
         self.packs: list[PolicyPackProcess] = []
@@ -583,7 +592,7 @@ class PolicyPacks:
         try:
             env = self._env()
             for pack_dir in self.pack_dirs:
-                self.packs.append(PolicyPackProcess(pack_dir, env))
+                self.packs.append(PolicyPackProcess(pack_dir, env, self.call_timeout))
         except BaseException:
             self.stop()
             raise

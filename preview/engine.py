@@ -30,13 +30,9 @@ from typing import Any, Optional
 
 from typing import TYPE_CHECKING
 
-import yaml
-
 if TYPE_CHECKING:  # imported lazily: reading config must not wait for Pulumi to load
     from .fake_aws import FakeAws, ProviderInfo, ResourceRecord
     from .harness import LogRecord
-
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 __all__ = [
     "ConfigError",
@@ -102,11 +98,10 @@ class ProgramRun:
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_YAML_LOADER) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name}: invalid YAML: {exc}") from None
+    # Bounded, UTF-8, no duplicate keys, each level's type checked: see preview.raw_inputs.
+    from .raw_inputs import read_pulumi_yaml
+
+    return read_pulumi_yaml(path)
 
 
 def load_project(program_dir: Path | str) -> Project:

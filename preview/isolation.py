@@ -1,0 +1,266 @@
+"""Run the program in a child process, so nothing it does can end, hang or fake the preview.
+
+The program (the user's ``__main__.py`` under the fake AWS, see ``preview.engine.run_program``)
+runs in a fresh interpreter started by ``run_isolated``:
+
+- its own session (``start_new_session``): Ctrl-C and signals it sends to its group stay in it;
+- a wall-clock limit (``--timeout``) after which the whole group is killed; just before, the
+  child dumps its Python stacks (``faulthandler`` on SIGUSR1) so the message can say which line
+  of the program it was running;
+- an address-space limit (``RLIMIT_AS``: allocations past it fail with ENOMEM, see
+  https://man7.org/linux/man-pages/man2/setrlimit.2.html), so a memory blow-up is a
+  ``MemoryError`` in the child and not the machine's OOM killer choosing a victim;
+- its stdout and stderr go to a pipe the preview drains (bounded: the first and last
+  ``OUTPUT_KEEP`` bytes are forwarded to stderr after the run), so program prints never mix with
+  the report on stdout;
+- the result comes back over a separate pipe as one length-prefixed pickle. The run counts only
+  when that frame is complete *and* the child then exits 0: ``os._exit(0)`` in the middle of the
+  program gives no result and so an error, never a clean preview.
+
+Any failure becomes a ``ProgramError`` with a one-line message (exit code 2 in the CLI).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import faulthandler
+import pickle
+import re
+import resource
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+from .analyzer import _die_with_parent
+from .engine import ConfigError, PreviewError, ProgramError
+from .raw_inputs import escape_controls
+
+__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "IsolatedRun", "run_isolated"]
+
+# A prod run takes under a minute on a loaded 2-core machine; ten minutes means "stuck", not "slow".
+DEFAULT_TIMEOUT = 600.0
+# Address space of the program process. A Python process with gRPC threads maps ~1 GB before it
+# allocates anything (thread stacks, arenas), so the limit leaves room above that.
+DEFAULT_MEMORY_MB = 4096
+OUTPUT_KEEP = 32 * 1024
+_HEADER = struct.Struct("!Q")
+_ROOT = Path(__file__).resolve().parent.parent
+_ERROR_KINDS = {"config": ConfigError, "program": ProgramError}
+
+
+@dataclasses.dataclass
+class IsolatedRun:
+    """What the preview needs from a program run (``ProgramRun`` without the live fake AWS)."""
+
+    project: str
+    stack: str
+    resources: list  # preview.fake_aws.ResourceRecord
+    outputs: dict
+    warnings: list[str]
+    logs: list  # preview.harness.LogRecord
+    default_region: Optional[str]
+    default_account: Optional[str]
+
+
+# --------------------------------------------------------------------------------------------
+# Parent side
+# --------------------------------------------------------------------------------------------
+
+
+def _limit_child(memory_mb: int) -> None:
+    """In the child before exec: die with the preview, and cap the address space."""
+    _die_with_parent()
+    limit = memory_mb * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):  # e.g. macOS refuses to lower RLIMIT_AS: run without the cap
+        pass
+
+
+class _Drain(threading.Thread):
+    """Reads a pipe to its end; keeps everything (result) or only its head and tail (output)."""
+
+    def __init__(self, fd: int, keep: Optional[int]):
+        super().__init__(daemon=True)
+        self.fd, self.keep = fd, keep
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.dropped = 0
+
+    def run(self) -> None:
+        with os.fdopen(self.fd, "rb", buffering=0) as pipe:
+            while chunk := pipe.read(65536):
+                if self.keep is None or len(self.head) + len(chunk) <= self.keep:
+                    self.head += chunk
+                    continue
+                room = max(0, self.keep - len(self.head))
+                self.head += chunk[:room]
+                self.tail += chunk[room:]
+                if len(self.tail) > self.keep:
+                    self.dropped += len(self.tail) - self.keep
+                    del self.tail[:len(self.tail) - self.keep]
+
+    def text(self) -> str:
+        gap = f"\n[... {self.dropped} bytes of program output left out ...]\n" if self.dropped else ""
+        text = bytes(self.head).decode(errors="replace") + gap + bytes(self.tail).decode(errors="replace")
+        return escape_controls(text)
+
+
+def _kill_session(process: subprocess.Popen) -> None:
+    """Kill the child and whatever it started in its session (our own child's group only)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def _ended(code: int) -> str:
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else f"signal {-code}"
+        hint = " (out of memory?)" if -code == signal.SIGKILL else ""
+        return f"was killed by {name}{hint}"
+    return f"exited with code {code}"
+
+
+_FRAME = re.compile(r'File "(?P<file>.+)", line (?P<line>\d+) in (?P<func>.+)')
+
+
+def _where(stacks: bytes, program: Path) -> str:
+    """The innermost frame of the user's program in a faulthandler dump, as '; it was at ...'."""
+    for match in _FRAME.finditer(stacks.decode(errors="replace")):
+        file = Path(match["file"])
+        try:
+            relative = file.relative_to(program)
+        except ValueError:
+            continue
+        if not {".venv", "site-packages"} & set(relative.parts):
+            return f"; it was running {relative}:{match['line']} in {match['func']}"
+    return ""
+
+
+def _stop_with_stacks(process: subprocess.Popen, stacks: Any, program: Path) -> str:
+    """Ask the child for its stacks (SIGUSR1, see ``_child``), then kill it; where it was."""
+    try:
+        process.send_signal(signal.SIGUSR1)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and os.fstat(stacks.fileno()).st_size == 0:
+        time.sleep(0.05)
+    time.sleep(0.1)  # let the dump finish
+    _kill_session(process)
+    stacks.seek(0)
+    return _where(stacks.read(1024 * 1024), program)
+
+
+def _decode(frame: bytes) -> Any:
+    if len(frame) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack_from(frame)
+    if len(frame) != _HEADER.size + size:
+        return None
+    return pickle.loads(frame[_HEADER.size:])
+
+
+def run_isolated(program: Path, stack: str, *, timeout: float = DEFAULT_TIMEOUT,
+                 memory_mb: int = DEFAULT_MEMORY_MB, forward_output: Any = None) -> IsolatedRun:
+    """Run ``program`` for ``stack`` in a child process; return its result or raise a
+    ``PreviewError`` saying what happened. Program output is written to ``forward_output``
+    (default ``sys.stderr``) after the run, bounded."""
+    result_read, result_write = os.pipe()
+    output_read, output_write = os.pipe()
+    stacks = tempfile.TemporaryFile()
+    code = f"import sys; sys.path.insert(0, {str(_ROOT)!r}); from preview.isolation import _child; _child()"
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, str(result_write), str(stacks.fileno()), str(program), stack],
+            stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write,
+            pass_fds=(result_write, stacks.fileno()), start_new_session=True,
+            preexec_fn=lambda: _limit_child(memory_mb))
+    finally:
+        os.close(result_write)
+        os.close(output_write)
+    result, output = _Drain(result_read, None), _Drain(output_read, OUTPUT_KEEP)
+    result.start()
+    output.start()
+    try:
+        try:
+            returncode = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            where = _stop_with_stacks(process, stacks, Path(program).resolve())
+            raise ProgramError(f"the program did not finish within {timeout:g} s (--timeout){where}") from None
+        _kill_session(process)  # a process the program started could hold the pipes open
+        result.join(timeout=5)
+        output.join(timeout=5)
+    finally:
+        _kill_session(process)
+        stacks.close()
+        text = output.text()
+        if text.strip():
+            stream = forward_output or sys.stderr
+            stream.write(text if text.endswith("\n") else text + "\n")
+    try:
+        payload = _decode(bytes(result.head)) if not result.is_alive() else None
+    except Exception as exc:  # noqa: BLE001 - a corrupt frame is the program's doing
+        raise ProgramError(f"the program's result could not be read ({type(exc).__name__})") from None
+    if payload is None:
+        raise ProgramError(f"the program {_ended(returncode)} before its run finished (no result)")
+    kind, value = payload
+    if kind in _ERROR_KINDS:
+        raise _ERROR_KINDS[kind](value)
+    if returncode != 0:
+        raise ProgramError(f"the program {_ended(returncode)} after its run finished")
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Child side
+# --------------------------------------------------------------------------------------------
+
+
+def _send(fd: int, kind: str, value: Any) -> None:
+    body = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
+    with os.fdopen(fd, "wb") as pipe:
+        pipe.write(_HEADER.pack(len(body)) + body)
+
+
+def _child() -> None:
+    """Entry point of the child: run the program, send the result, exit without running the
+    program's leftovers (non-daemon threads, atexit hooks) that could hang or change the exit."""
+    result_fd, stacks_fd, program, stack = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+    faulthandler.register(signal.SIGUSR1, file=stacks_fd, all_threads=True)  # for the timeout message
+    os.dup2(2, 1)  # stdout and stderr already share the output pipe; keep Python's objects in step
+    from .engine import run_program
+
+    try:
+        run = run_program(program, stack)
+        value: Any = IsolatedRun(
+            project=run.project, stack=run.stack, resources=run.resources, outputs=run.outputs,
+            warnings=list(run.warnings), logs=list(run.logs),
+            default_region=run.default_provider.region if run.default_provider else None,
+            default_account=run.default_provider.account if run.default_provider else None)
+        kind = "ok"
+    except ConfigError as exc:
+        kind, value = "config", str(exc)
+    except PreviewError as exc:
+        kind, value = "program", str(exc)
+    except BaseException as exc:  # noqa: BLE001 - whatever happens, one line to the parent
+        kind, value = "program", f"the program run failed: {type(exc).__name__}: {exc}".splitlines()[0]
+    try:
+        _send(result_fd, kind, value)
+    except Exception as exc:  # noqa: BLE001 - e.g. an output that cannot be pickled
+        _send(result_fd, "program", f"the program's result could not be sent: {type(exc).__name__}: {exc}"
+              .splitlines()[0])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
