@@ -21,19 +21,10 @@ import pulumi
 import yaml
 
 from components.rules.formats import cidr_problem, log_retention_problem
+from config.value_checks import check_value, region_problems, shorten
 
 PROJECT_FILE = Path(__file__).resolve().parent.parent / "Pulumi.yaml"
 
-# Commercial Regions this project may deploy to. A Region outside the list is almost always a typo.
-KNOWN_REGIONS = frozenset(
-    {
-        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1",
-        "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1",
-        "eu-south-1", "eu-south-2", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2",
-        "ap-southeast-3", "ap-southeast-4", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-        "ap-east-1", "sa-east-1", "me-south-1", "me-central-1", "af-south-1", "il-central-1",
-    }
-)
 ENVIRONMENTS = ("dev", "prod")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
@@ -57,7 +48,8 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
-        return f"{self.key}: got {json.dumps(self.value)}, expected {self.expected}"
+        # Shortened and escaped: a 10^8-item list or a control character is never echoed whole.
+        return f"{self.key}: got {shorten(self.value)}, expected {self.expected}"
 
 
 @cache
@@ -83,9 +75,20 @@ class ConfigReader:
         self._values = {k[len(prefix):]: v for k, v in values.items() if k.startswith(prefix)}
         for key in sorted(set(self._values) - set(schema)):
             self.problem(key, self._values[key], "a declared key: this one is not in Pulumi.yaml (a typo?)")
+        # The AWS provider's own Region key is read by default providers; a typo such as us-east-9
+        # would only fail at the first API call of `pulumi up`.
+        if "aws:region" in values:
+            for found in region_problems("aws:region", values["aws:region"]):
+                self.problems.append(Problem(found.key, values["aws:region"], found.expected))
 
     def problem(self, key: str, value: Any, expected: str) -> None:
         self.problems.append(Problem(f"{self.project}:{key}", value, expected))
+
+    def _adopt(self, key: str, value: Any, found: list) -> bool:
+        """Records the problems a value check returned; whether there were any."""
+        for problem in found:
+            self.problem(key, value, problem.expected)
+        return bool(found)
 
     def check(self, key: str, value: Any, expected: str | None) -> None:
         """Records a problem when a rule returned what it expected (None: the value is fine)."""
@@ -116,6 +119,12 @@ class ConfigReader:
         value = self._typed(key)
         if value is None:
             return ""
+        # A key declared with a non-empty default names something (a bus, a stage, a version):
+        # set to "" it would reach a component, or AWS, as an empty name.
+        default = self.schema[key].get("default")
+        if default and not value.strip():
+            self.problem(key, value, f"a non-empty value such as the default {default}")
+            return value
         if choices is not None and value not in choices:
             self.problem(key, value, "one of " + ", ".join(choices))
         elif pattern is not None and value and not pattern.match(value):
@@ -126,22 +135,18 @@ class ConfigReader:
         value = self._typed(key)
         if value is None:
             return 0
-        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-            self.problem(key, value, f"an integer {bounds}")
+        # Bounded by the key's own limits, and always by AWS's 32-bit integers (1e30 is a typo).
+        self._adopt(key, value, check_value(key, "integer", value, minimum=minimum, maximum=maximum))
         return value
 
     def number(self, key: str, *, minimum: float | None = None, maximum: float | None = None) -> float:
         """A decimal number; declared as a string in Pulumi.yaml (the schema has no float type)."""
         raw = self._typed(key)
-        try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            self.problem(key, raw, "a number such as 0.5")
+        # NaN passes every range comparison and infinities none that matter: refused here, once.
+        if raw is None or self._adopt(key, raw, check_value(key, "string", raw, numeric=True,
+                                                            minimum=minimum, maximum=maximum)):
             return 0.0
-        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            self.problem(key, raw, f"a number between {minimum} and {maximum}")
-        return value
+        return float(raw)
 
     def boolean(self, key: str) -> bool:
         return bool(self._typed(key))
@@ -157,8 +162,8 @@ class ConfigReader:
 
     def region(self, key: str) -> str:
         value = self.string(key)
-        if value not in KNOWN_REGIONS:
-            self.problem(key, value, "an AWS Region code such as us-east-1")
+        if not self.reported(key):
+            self._adopt(key, value, region_problems(key, value))
         return value
 
     def account_id(self, key: str) -> str | None:

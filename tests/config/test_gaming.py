@@ -106,7 +106,7 @@ def test_malformed_cidrs_are_named():
         ("gamingAssociateElasticIp", "maybe", "a value of type boolean"),
         ("gamingDcvServerUrl", "http://d1uj6qtbmh3dt5.cloudfront.net/x.msi", "an https:// download URL"),
         ("gamingDcvDisplayDriverUrl", "https://example.com/a b.msi", "an https:// download URL"),
-        ("gamingGridCertificateUrl", "", "an https:// download URL"),
+        ("gamingGridCertificateUrl", "", "a non-empty value such as the default https://"),
         ("gamingInstallSoftware", "sometimes", "a value of type boolean"),
         ("gamingIdleStopEnabled", "on", "a value of type boolean"),
         ("gamingIdleCpuPercent", "abc", "a number"),

@@ -131,3 +131,37 @@ def test_reading_an_undeclared_key_is_a_programming_error():
     reader = ConfigReader("blueprints", {}, {})
     with pytest.raises(KeyError, match="not declared in Pulumi.yaml"):
         reader.boolean("somethingNew")
+
+
+# Values that pass a type check and still broke the run (issue 14): each is now a problem naming
+# its key before any resource is registered.
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        # NaN passes every range comparison: the run never ended.
+        ("blueprints:privateApiThrottleRateLimit", "nan", "not NaN or infinity"),
+        ("blueprints:leasingAuroraMinCapacity", "NaN", "not NaN or infinity"),
+        ("blueprints:leasingAuroraMaxCapacity", "inf", "not NaN or infinity"),
+        # An empty name reached a component's Args (or AWS) as "".
+        ("blueprints:eventsBusName", "", "a non-empty value such as the default orders-bus"),
+        ("blueprints:privateApiStageName", " ", "a non-empty value"),
+        ("blueprints:leasingSearchEngineVersion", "", "a non-empty value"),
+        ("blueprints:leasingOutboxRelaySchedule", "", "a non-empty value"),
+        # No AWS setting takes a number beyond 32 bits.
+        ("blueprints:monthlyBudgetUsd", str(10**30), "an integer between 1 and 2147483647"),
+        # The AWS provider's own Region key.
+        ("aws:region", "us-east-9", "an AWS Region code such as us-east-1"),
+    ],
+)
+def test_values_that_pass_the_type_check_but_break_the_run_are_problems(key, value, expected):
+    problems = problems_of({"blueprints:privateApiEnabled": "true", "blueprints:leasingEnabled": "true", key: value})
+    assert key in problems, problems
+    assert expected in problems[key][0].expected
+
+
+def test_a_long_value_is_shortened_and_escaped_in_the_message():
+    problems = problems_of({"blueprints:environment": "x" * 10_000 + "\x1b[31m"})
+    message = str(problems["blueprints:environment"][0])
+    assert "one of dev, prod" in message
+    assert len(message) < 400 and "10" in message  # the full length is said, not echoed
+    assert "\x1b" not in message
