@@ -49,7 +49,9 @@ class Problem:
 
     def __str__(self) -> str:
         # Shortened and escaped: a 10^8-item list or a control character is never echoed whole.
-        return f"{self.key}: got {shorten(self.value)}, expected {self.expected}"
+        # A cross-key rule's expectation may quote its partner's value: bounded the same way.
+        expected = self.expected if len(self.expected) <= 300 else shorten(self.expected, 300)
+        return f"{self.key}: got {shorten(self.value)}, expected {expected}"
 
 
 @cache

@@ -74,11 +74,10 @@ class StackSettings:
     def _check(self, r: ConfigReader) -> None:
         if self.secondary_region and self.secondary_region == self.primary_region:
             r.problem("secondaryRegion", self.secondary_region, f"a Region other than primaryRegion ({self.primary_region})")
-        if not self.cost_center.strip():
-            r.problem("costCenter", self.cost_center, "a non-empty cost center for the CostCenter tag")
         if self.is_prod and self.consumer_account_id is None:
             r.problem("consumerAccountId", "", "a consumer account id: prod stacks consume the private APIs from a second account")
-        if self.has_separate_consumer_account:
+        # Judged against a valid consumer account only: an invalid one is reported under its own key.
+        if self.has_separate_consumer_account and not r.reported("consumerAccountId"):
             if self.consumer_role_arn is None:
                 r.problem("consumerRoleArn", "", f"a role ARN in account {self.consumer_account_id} to deploy the consumer side")
             else:
