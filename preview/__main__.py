@@ -66,7 +66,7 @@ def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: 
         with contextlib.redirect_stdout(sys.stderr):
             run = run_program(program, stack)
         resources = stack_resources(run.resources, project=run.project, stack=run.stack, outputs=run.outputs,
-                                    default_region=run.default_provider.region)
+                                    config=run.config)
         if pack_dirs:
             packs.start()
             diagnostics = packs.run(resources)

@@ -25,6 +25,7 @@ import concurrent.futures
 import dataclasses
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -119,32 +120,46 @@ class StackResource:
     options: dict = dataclasses.field(default_factory=dict)
 
 
-def _default_provider_urn(stack: str, project: str, package: str) -> str:
-    try:
-        from importlib.metadata import version
+# Dynamic providers are served by the language host; the engine hands them the whole stack config
+# (pulumi-policy tests/integration/provider: the dynamic provider's props carry "<project>:scenario").
+_DYNAMIC_PACKAGES = ("pulumi-python", "pulumi-nodejs")
 
-        suffix = "default_" + version(f"pulumi_{package}").replace(".", "_")
-    except Exception:  # noqa: BLE001 - any missing metadata: the engine's unversioned name
-        suffix = "default"
-    return f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::{suffix}"
+
+def _default_provider(package: str, version: str, *, stack: str, project: str,
+                      config: dict[str, str]) -> StackResource:
+    """The engine's default provider for a package and version: named ``default_<version>``
+    (``default`` when unversioned) with the package's config and ``version`` as its properties, and
+    no parent (pulumi-policy tests/integration/provider asserts ``default_4_0_0``, ``version`` and
+    ``provider:scenario``; parent_dependencies asserts providers have no parent)."""
+    name = "default_" + re.sub(r"[^0-9A-Za-z]", "_", version) if version else "default"
+    if package in _DYNAMIC_PACKAGES:
+        props: dict[str, Any] = dict(config)
+    else:
+        prefix = package + ":"
+        props = {key[len(prefix):]: value for key, value in config.items() if key.startswith(prefix)}
+    if version:
+        props["version"] = version
+    urn = f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::{name}"
+    return StackResource(urn=urn, type=f"pulumi:providers:{package}", name=name, inputs=props, outputs=props)
 
 
 def stack_resources(records: Sequence[Any], *, project: str, stack: str, outputs: Optional[dict] = None,
-                    default_region: Optional[str] = None) -> list[StackResource]:
-    """Turn ``FakeAws`` records into what the engine sends the analyzers: every registration
-    plus the root stack (its outputs are the exports), each linked to its provider resource;
-    resources on the default provider get the engine's default provider
-    (``pulumi:providers:aws::default_<version>``)."""
+                    config: Optional[dict[str, str]] = None) -> list[StackResource]:
+    """Turn ``FakeAws`` records into what the engine sends the analyzers: the root stack (its
+    outputs are the exports), every default provider the program used, then every registration,
+    each linked to its provider resource. ``config`` is the stack config as the program got it."""
     stack_urn = f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
     out: list[StackResource] = [StackResource(urn=stack_urn, type="pulumi:pulumi:Stack", name=f"{project}-{stack}",
                                               inputs={}, outputs=dict(outputs or {}), custom=False)]
     by_urn: dict[str, StackResource] = {}
-    defaults: dict[str, StackResource] = {}
+    defaults: dict[tuple[str, str], StackResource] = {}
     for record in records:
         res = StackResource(urn=record.urn, type=record.type, name=record.name, inputs=record.inputs,
                             outputs=record.outputs, custom=record.custom, parent=record.parent or stack_urn,
                             dependencies=list(record.dependencies),
-                            property_dependencies=dict(record.property_dependencies), options=dict(record.options))
+                            # The SDK lists every input, most with no dependency; the engine sends none.
+                            property_dependencies={k: list(v) for k, v in record.property_dependencies.items() if v},
+                            options=dict(record.options))
         by_urn[record.urn] = res
         out.append(res)
     for record, res in zip(records, out[1:]):
@@ -153,13 +168,10 @@ def stack_resources(records: Sequence[Any], *, project: str, stack: str, outputs
         if record.provider:
             res.provider = by_urn.get(record.provider.rsplit("::", 1)[0])
         if res.provider is None:
-            package = record.type.split(":", 1)[0]
-            if package not in defaults:
-                inputs = {"region": default_region} if package == "aws" and default_region else {}
-                urn = _default_provider_urn(stack, project, package)
-                defaults[package] = StackResource(urn=urn, type=f"pulumi:providers:{package}", name=urn.split("::")[-1],
-                                                  inputs=inputs, outputs=inputs, parent=stack_urn)
-            res.provider = defaults[package]
+            key = (record.type.split(":", 1)[0], getattr(record, "version", "") or "")
+            if key not in defaults:
+                defaults[key] = _default_provider(*key, stack=stack, project=project, config=dict(config or {}))
+            res.provider = defaults[key]
     return out[:1] + list(defaults.values()) + out[1:]
 
 
@@ -195,10 +207,13 @@ def _split_entry(pack: str, policy: str, value: Any) -> tuple[Optional[str], dic
     return level, props
 
 
-def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[dict]) -> dict[str, tuple[str, dict]]:
-    """policy name -> (enforcement level, properties) to send with Configure."""
+def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[dict],
+                            version: Optional[str] = None) -> dict[str, tuple[str, dict]]:
+    """policy name -> (enforcement level, properties) to send with Configure. ``version``: the pack's
+    version as the CLI knows it (PulumiPolicy.yaml ``version`` wins over the pack's own)."""
     _protos()
     pack = info.name
+    version = version or info.version
     config = dict(config or {})
     names = {p.name for p in info.policies}
     unknown = sorted(k for k in config if k != "all" and k not in names)
@@ -232,22 +247,54 @@ def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[di
             own_level, props = _split_entry(pack, policy.name, config[policy.name])
             level = own_level or level
             properties.update(props)
-        # Schema defaults alone need no check (and jsonschema is slow to import): validate only
-        # what a config file or the pack's initial config set, or a required property.
-        configured = policy.name in config or policy.name in initial or required
-        if configured and (schema_props or required):
-            import jsonschema
-
-            schema = {"type": "object", "properties": schema_props, "required": required}
-            validator = jsonschema.Draft7Validator(schema)
-            for error in sorted(validator.iter_errors(properties), key=lambda e: list(e.path)):
-                where = ".".join(str(p) for p in error.path)
-                problems.append(f"policy pack '{pack}' config for policy '{policy.name}'"
-                                f"{' property ' + repr(where) if where else ''}: {error.message}")
+        # Every policy's config is validated once defaults are applied, as the CLI does: an invalid
+        # schema default fails the run (pulumi-policy tests/integration/config scenarios 6-11).
+        if schema_props or required:
+            problems.extend(f"{pack} {version}  {policy.name}: {message}"
+                            for message in _schema_problems(schema_props, required, properties))
         result[policy.name] = (level, properties)
     if problems:
-        raise AnalyzerError("invalid policy pack config:\n  " + "\n  ".join(problems))
+        raise AnalyzerError("validating policy config: " + "\n".join(problems))
     return result
+
+
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (type(None), "null"),
+               (list, "array"), (dict, "object"))
+
+
+def _json_type(value: Any) -> str:
+    return next((name for kind, name in _JSON_TYPES if isinstance(value, kind)), type(value).__name__)
+
+
+def _schema_problems(schema_props: dict, required: list[str], properties: dict) -> list[str]:
+    """Problems of ``properties`` against the policy's config schema, worded as the CLI words them
+    (it validates with gojsonschema; the expected texts are those of pulumi-policy
+    tests/integration/integration_test.go TestConfig). Other keywords keep jsonschema's text."""
+    import jsonschema
+
+    schema = {"type": "object", "properties": schema_props, "required": required}
+    problems = []
+    for error in jsonschema.Draft7Validator(schema).iter_errors(properties):
+        field = ".".join(str(p) for p in error.path)
+        if error.validator == "required":
+            missing = [name for name in error.validator_value if name not in (error.instance or {})]
+            problems.extend(f"{name} is required" for name in missing)
+            continue
+        kind, value = error.validator, error.validator_value
+        if kind == "type":
+            text = f"Invalid type. Expected: {value}, given: {_json_type(error.instance)}"
+        elif kind == "maxLength":
+            text = f"String length must be less than or equal to {value}"
+        elif kind == "minLength":
+            text = f"String length must be greater than or equal to {value}"
+        elif kind == "enum":
+            text = f"{field} must be one of the following: " + ", ".join(json.dumps(v) for v in value)
+        elif kind == "const":
+            text = f"{field} does not match: {json.dumps(value)}"
+        else:
+            text = error.message
+        problems.append(f"{field}: {text}" if field else text)
+    return sorted(problems)
 
 
 # --------------------------------------------------------------------------------------------
@@ -460,7 +507,7 @@ class PolicyPackProcess:
 
     def configure(self, policy_config: Optional[dict], stack_settings: dict) -> dict[str, tuple[str, dict]]:
         assert self.stub is not None and self.info is not None
-        reconciled = reconcile_policy_config(self.info, policy_config)
+        reconciled = reconcile_policy_config(self.info, policy_config, self.version)
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, (level, props) in reconciled.items():
             request.policyConfig[name].CopyFrom(
@@ -476,9 +523,14 @@ class PolicyPackProcess:
                 raise self._rpc_failure("ConfigureStack", exc) from None
         return reconciled
 
-    def _diagnostics(self, response: analyzer_pb2.AnalyzeResponse, default_urn: str = "") -> list[Diagnostic]:
+    def _diagnostics(self, response: analyzer_pb2.AnalyzeResponse, resource_urn: Optional[str] = None
+                     ) -> list[Diagnostic]:
+        """``resource_urn``: the resource analysed. The engine attaches every ``Analyze`` finding to it,
+        whatever URN the pack reports (pulumi-policy tests/integration/validate_resource scenario 9
+        reports "some-urn" and expects the resource ``e``); stack findings keep the pack's URN."""
         return [Diagnostic(pack=d.policyPackName or self.name, policy=d.policyName,
-                           level=_LEVEL_NAMES.get(d.enforcementLevel, "advisory"), urn=d.urn or default_urn,
+                           level=_LEVEL_NAMES.get(d.enforcementLevel, "advisory"),
+                           urn=resource_urn if resource_urn is not None else d.urn,
                            message=d.message, description=d.description,
                            severity=_SEVERITY_NAMES.get(d.severity, ""))
                 for d in response.diagnostics]

@@ -78,13 +78,14 @@ class RecordedResourceArgs(MockResourceArgs):
     """``MockResourceArgs`` plus what the engine knows about a registration."""
 
     def __init__(self, *, urn: str, parent: str, remote: bool, dependencies: list[str],
-                 property_dependencies: dict[str, list[str]], options: dict, **kwargs: Any):
+                 property_dependencies: dict[str, list[str]], options: dict, version: str = "", **kwargs: Any):
         super().__init__(**kwargs)
         self.urn = urn
         self.parent = parent
         self.remote = remote
         self.dependencies = dependencies
         self.property_dependencies = property_dependencies
+        self.version = version  # the package version the SDK asks for (names the default provider)
         self.options = options
 
 
@@ -134,7 +135,7 @@ class RecordingMonitor(MockMonitor):
             urn=urn, parent=request.parent or None, remote=bool(request.remote),
             dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            options=_options_of(request),
+            options=_options_of(request), version=request.version,
         )
         id_, state = self.mocks.new_resource(resource_args)
         obj_proto = _sync_await(rpc.serialize_properties(state, {}))
@@ -160,6 +161,7 @@ class RecordingMonitor(MockMonitor):
             typ=request.type, name=request.name, inputs=state, provider=request.provider,
             resource_id=request.id, custom=True, urn=urn, parent=request.parent or None, remote=False,
             dependencies=list(request.dependencies), property_dependencies={}, options={"read": True},
+            version=request.version,
         )
         id_, state = self.mocks.new_resource(resource_args)
         props_proto = _sync_await(rpc.serialize_properties(state, {}))

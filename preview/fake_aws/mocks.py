@@ -213,6 +213,7 @@ class FakeAws(Mocks):
             dependencies=list(getattr(args, "dependencies", []) or []),
             property_dependencies=dict(getattr(args, "property_dependencies", {}) or {}),
             options=dict(getattr(args, "options", {}) or {}), secret_keys=secret_keys_of(raw_inputs),
+            version=str(getattr(args, "version", "") or ""),
         )
         self.records.append(record)
         if urn:

@@ -33,6 +33,7 @@ class ResourceRecord:
     property_dependencies: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     options: dict = dataclasses.field(default_factory=dict)
     secret_keys: list[str] = dataclasses.field(default_factory=list)
+    version: str = ""  # the package version of the registration (``version`` resource option)
 
     @property
     def is_provider(self) -> bool:

@@ -20,7 +20,7 @@ def dev_run():
 @pytest.fixture(scope="module")
 def resources(dev_run):
     return stack_resources(dev_run.resources, project=dev_run.project, stack=dev_run.stack,
-                           outputs=dev_run.outputs, default_region="us-east-1")
+                           outputs=dev_run.outputs, config=dev_run.config)
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +75,10 @@ def test_all_sets_every_level_and_a_policy_entry_wins_over_all(packs, resources)
 def test_schema_validation_and_unknown_policies_give_clear_errors(packs):
     info = packs.packs[0].info
     with pytest.raises(AnalyzerError) as caught:
-        reconcile_policy_config(info, {"queue-retention": {"maxRetentionSeconds": "long"}})
-    assert ("policy pack 'fixture-rules' config for policy 'queue-retention' property 'maxRetentionSeconds': "
-            "'long' is not of type 'integer'") in str(caught.value)
+        reconcile_policy_config(info, {"queue-retention": {"maxRetentionSeconds": "long"}}, "0.2.0")
+    # The CLI's wording (gojsonschema), as pulumi-policy tests/integration TestConfig expects it.
+    assert str(caught.value) == ("validating policy config: fixture-rules 0.2.0  queue-retention: "
+                                 "maxRetentionSeconds: Invalid type. Expected: integer, given: string")
     with pytest.raises(AnalyzerError, match="less than the minimum of 60"):
         reconcile_policy_config(info, {"queue-retention": {"maxRetentionSeconds": 5}})
     with pytest.raises(AnalyzerError, match="unknown policies: no-such-policy"):
@@ -109,8 +110,12 @@ def test_stack_resources_link_providers_and_the_stack(resources):
     assert stack.type == "pulumi:pulumi:Stack" and stack.outputs["bucketCount"] == 1
     bucket = next(r for r in resources if r.urn == BUCKET_URN)
     assert bucket.provider.urn == "urn:pulumi:dev::fixture-basic::pulumi:providers:aws::default_7_51_1"
-    assert bucket.provider.inputs == {"region": "us-east-1"}
+    # The engine's default provider: the package's config plus the version, no parent.
+    assert bucket.provider.inputs == {"region": "us-east-1", "version": "7.51.1"}
+    assert bucket.provider.parent == ""
     assert bucket.parent == "urn:pulumi:dev::fixture-basic::fixture:storage:Storage::data"
+    # The SDK sends a dependency list for every input; the engine drops the empty ones.
+    assert all(urns for r in resources for urns in r.property_dependencies.values())
 
 
 def test_packs_are_stopped_when_the_run_is_interrupted(dev_run):
