@@ -8,13 +8,13 @@ Exit codes: 0 clean or advisory only, 1 any mandatory violation, 2 a program, co
 from __future__ import annotations
 
 import argparse
-import contextlib
-import dataclasses
 import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Optional, Sequence
+
+from .pipeline import MODES, run_preview
 
 DEFAULT_PROGRAM = Path(__file__).resolve().parent.parent
 
@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="JSON config for the --policy-pack at the same position (repeatable)")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                         help="markdown: the pull-request comment (plan, cost, findings, Mermaid diagram)")
+    parser.add_argument("--mode", choices=MODES, default="up",
+                        help="up (default): what `pulumi up` reports (its preview phase, then its update "
+                             "phase; each finding says whether `pulumi preview` shows it); preview: a first "
+                             "`pulumi preview` of a new stack (computed values unknown)")
     return parser
 
 
@@ -44,43 +48,10 @@ def default_packs(program: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / "PulumiPolicy.yaml").is_file())
 
 
-def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: Sequence[Path]) -> dict:
-    """Run everything and return the JSON document (see ``preview.report``)."""
-    from .analyzer import AnalyzerError, PolicyPacks, load_policy_config, stack_resources
-    from .engine import load_project, resolve_stack_config, run_program
-    from .report import build_document
-
-    if len(pack_configs) > len(pack_dirs):
-        raise AnalyzerError(f"{len(pack_configs)} --policy-pack-config for {len(pack_dirs)} policy packs "
-                            "(each config matches the --policy-pack at the same position)")
-    policy_configs = [load_policy_config(p) for p in pack_configs]
-    project = load_project(program)
-    config, secret_keys = resolve_stack_config(project, stack)
-    packs = PolicyPacks(pack_dirs, project=project.name, stack=stack, config=config, secret_keys=secret_keys,
-                        policy_configs=policy_configs)
-    diagnostics = []
-    packs_info = []
-    try:
-        packs.launch()  # the packs boot in their own processes while the program runs
-        # Program output must not mix with the report (JSON on stdout): its prints go to stderr.
-        with contextlib.redirect_stdout(sys.stderr):
-            run = run_program(program, stack)
-        resources = stack_resources(run.resources, project=run.project, stack=run.stack, outputs=run.outputs,
-                                    config=run.config)
-        if pack_dirs:
-            packs.start()
-            diagnostics = packs.run(resources)
-            packs_info = [{"name": p.name, "version": p.version, "directory": str(p.pack_dir),
-                           "policies": [{"name": name, "level": level}
-                                        for name, (level, _) in reconciled.items()]}
-                          for p, reconciled in zip(packs.packs, packs.reconciled)]
-    finally:
-        packs.stop()
-    return build_document(project=run.project, stack=run.stack, records=run.resources, outputs=run.outputs,
-                          diagnostics=diagnostics, packs=packs_info, warnings=run.warnings,
-                          default_provider={"region": run.default_provider.region,
-                                            "account": run.default_provider.account},
-                          logs=[dataclasses.asdict(log) for log in run.logs])
+def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: Sequence[Path],
+            mode: str = "up") -> dict:
+    """Run everything and return the JSON document (see ``preview.pipeline``)."""
+    return run_preview(program, stack, pack_dirs, pack_configs, mode=mode)
 
 
 def _terminate(signum: int, _frame: object) -> None:
@@ -99,7 +70,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from .report import exit_code, render_json, render_text
 
     try:
-        document = preview(program, args.stack, pack_dirs, args.policy_pack_configs)
+        document = preview(program, args.stack, pack_dirs, args.policy_pack_configs, args.mode)
     except PreviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -42,6 +42,7 @@ import yaml
 
 from ._values import plain
 from .engine import PreviewError
+from .report import COST_POLICY
 
 if TYPE_CHECKING:
     import grpc
@@ -97,10 +98,15 @@ class Diagnostic:
     message: str
     description: str = ""
     severity: str = ""
+    # --mode up: whether a plain `pulumi preview` already shows this finding (None: one phase only).
+    at_preview: Optional[bool] = dataclasses.field(default=None, compare=False)
 
     def to_json(self) -> dict:
-        return {"pack": self.pack, "policy": self.policy, "level": self.level, "urn": self.urn,
-                "message": self.message}
+        found = {"pack": self.pack, "policy": self.policy, "level": self.level, "urn": self.urn,
+                 "message": self.message}
+        if self.at_preview is not None:
+            found["atPreview"] = self.at_preview
+        return found
 
 
 @dataclasses.dataclass
@@ -154,8 +160,13 @@ def stack_resources(records: Sequence[Any], *, project: str, stack: str, outputs
     by_urn: dict[str, StackResource] = {}
     defaults: dict[tuple[str, str], StackResource] = {}
     for record in records:
-        res = StackResource(urn=record.urn, type=record.type, name=record.name, inputs=record.inputs,
-                            outputs=record.outputs, custom=record.custom, parent=record.parent or stack_urn,
+        inputs, outputs = record.inputs, record.outputs
+        if record.type.startswith("pulumi:providers:") and getattr(record, "version", ""):
+            # The engine records an explicit provider's plugin version among its inputs (pulumi-policy
+            # tests/integration/provider: "my-provider" has props["version"] == "4.0.0").
+            inputs, outputs = {**inputs, "version": record.version}, {**outputs, "version": record.version}
+        res = StackResource(urn=record.urn, type=record.type, name=record.name, inputs=inputs,
+                            outputs=outputs, custom=record.custom, parent=record.parent or stack_urn,
                             dependencies=list(record.dependencies),
                             # The SDK lists every input, most with no dependency; the engine sends none.
                             property_dependencies={k: list(v) for k, v in record.property_dependencies.items() if v},
@@ -254,7 +265,7 @@ def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[di
                             for message in _schema_problems(schema_props, required, properties))
         result[policy.name] = (level, properties)
     if problems:
-        raise AnalyzerError("validating policy config: " + "\n".join(problems))
+        raise AnalyzerError("\n".join(f"validating policy config: {problem}" for problem in problems))
     return result
 
 
@@ -415,6 +426,11 @@ def _stack_resource_message(res: StackResource) -> analyzer_pb2.AnalyzerResource
     for key, urns in (res.property_dependencies or {}).items():
         msg.propertyDependencies[key].urns.extend(urns)
     return msg
+
+
+def _analyzable(resources: Sequence[StackResource]) -> list[StackResource]:
+    """What ``Analyze`` is called for: every resource but the stack and the providers."""
+    return [r for r in resources if not r.type.startswith("pulumi:providers:") and r.type != "pulumi:pulumi:Stack"]
 
 
 class PolicyPackProcess:
@@ -655,16 +671,46 @@ class PolicyPacks:
             raise
         return self
 
-    def run(self, resources: Sequence[StackResource]) -> list[Diagnostic]:
-        """Analyze each resource (inputs), then the whole stack (outputs), on every pack."""
-        analyzable = [r for r in resources if not r.type.startswith("pulumi:providers:")
-                      and r.type != "pulumi:pulumi:Stack"]
+    def run(self, resources: Sequence[StackResource],
+            at_preview: Optional[Sequence[StackResource]] = None) -> list[Diagnostic]:
+        """Analyze each resource (inputs), then the whole stack (outputs), on every pack.
+
+        ``at_preview``: the same resources as the preview phase of ``pulumi up`` sees them
+        (``preview.phases.preview_view``). Then the run is the CLI's two phases: the preview phase,
+        and the update phase with ``resources`` unless the preview phase found a mandatory violation
+        (``pulumi up`` stops there); every finding says whether the preview shows it. A resource whose
+        inputs are the same in both views is analysed once: a pack answers the same inputs the same."""
+        if at_preview is None:
+            return self._each_pack(lambda pack: pack.analyze(_analyzable(resources)) + pack.analyze_stack(resources))
+        preview_inputs = {r.urn: r for r in _analyzable(at_preview)}
+        differ = [preview_inputs[r.urn] for r in _analyzable(resources) if preview_inputs[r.urn].inputs != r.inputs]
+        differ_urns = {r.urn for r in differ}
+
+        def both_phases(pack: PolicyPackProcess) -> list[tuple[list[Diagnostic], list[Diagnostic]]]:
+            update_analyze = pack.analyze(_analyzable(resources))
+            preview = ([d for d in update_analyze if d.urn not in differ_urns] + pack.analyze(differ)
+                       + pack.analyze_stack(at_preview))
+            return [(preview, update_analyze + pack.analyze_stack(resources))]
+
+        phases = self._each_pack(both_phases)
+        preview = [d for p, _ in phases for d in p]
+        if any(d.level in ("mandatory", "remediate") for d in preview):
+            return [dataclasses.replace(d, at_preview=True) for d in preview]
+        update = [d for _, u in phases for d in u]
+        shown = set(preview)
+        merged = [dataclasses.replace(d, at_preview=d in shown) for d in update]
+        seen = set(update)
+        # What only the preview shows (values it cannot know yet), except a second cost estimate.
+        merged += [dataclasses.replace(d, at_preview=True) for d in preview
+                   if d not in seen and d.policy != COST_POLICY]
+        return merged
+
+    def _each_pack(self, work: Any) -> list:
         if len(self.packs) <= 1:
-            return [d for pack in self.packs for d in pack.analyze(analyzable) + pack.analyze_stack(resources)]
+            return [item for pack in self.packs for item in work(pack)]
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.packs)) as pool:
-            futures = [pool.submit(lambda p=pack: p.analyze(analyzable) + p.analyze_stack(resources))
-                       for pack in self.packs]
-            return [d for f in futures for d in f.result()]
+            futures = [pool.submit(work, pack) for pack in self.packs]
+            return [item for f in futures for item in f.result()]
 
     def stop(self) -> None:
         for pack in self.packs:

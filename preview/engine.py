@@ -174,8 +174,9 @@ def _purge_modules(program_dir: Path, before: set[str]) -> None:
 
 
 def run_program(program_dir: Path | str, stack: str = "dev", *, fake: Optional[FakeAws] = None,
-                config_overrides: Optional[dict[str, Any]] = None) -> ProgramRun:
-    """Run the project's program for ``stack`` under the fake AWS; return what it registered."""
+                config_overrides: Optional[dict[str, Any]] = None, dry_run: bool = False) -> ProgramRun:
+    """Run the project's program for ``stack`` under the fake AWS; return what it registered.
+    ``dry_run``: what ``pulumi.runtime.is_dry_run()`` tells the program (true at ``pulumi preview``)."""
     from .fake_aws import FakeAws
     from .harness import mocked_pulumi
 
@@ -192,7 +193,7 @@ def run_program(program_dir: Path | str, stack: str = "dev", *, fake: Optional[F
     cwd_before = os.getcwd()
     try:
         with mocked_pulumi(project.name, stack, config=config, fake=fake, secret_keys=secret_keys,
-                           root_directory=str(program_dir)) as env:
+                           root_directory=str(program_dir), dry_run=dry_run) as env:
             sys.path.insert(0, str(program_dir))
             os.chdir(program_dir)
             try:

@@ -20,7 +20,8 @@ runs of the same program give the same IDs.
 
 Layout: ``registry`` holds the per-type registry and the generators; one module per service family
 (``iam``, ``ec2``, ``cloudwatch``, ``lambda_``, ``messaging``, ``security``, ``s3``, ``apigateway``,
-``elb``, ``route53``, ``rds``, ``opensearch``, ``containers``, ``misc``, ``account``) registers its
+``elb``, ``route53``, ``rds``, ``opensearch``, ``containers``, ``misc``, ``account``, and
+``random_`` for pulumi-random) registers its
 types with ``@aws_type(token, ...)`` (a function returning the physical ID and the computed outputs)
 and its invokes with ``@aws_invoke(token)``. To add a type, add one function to its family. Any
 ``aws:`` type not in the registry gets a generic ID and ARN from its token (``generic``); an unknown
@@ -36,8 +37,8 @@ and ``arn``.
 from .._values import plain
 # Each family registers its types and invokes on import.
 from . import (  # noqa: F401
-    account, apigateway, cloudwatch, containers, ec2, elb, iam, lambda_, messaging, misc, opensearch, rds,
-    route53, s3, security,
+    account, apigateway, cloudwatch, containers, ec2, elb, iam, lambda_, messaging, misc, opensearch, random_,
+    rds, route53, s3, security,
 )
 from .mocks import FakeAws
 from .records import InvokeRecord, ProviderInfo, ResourceRecord
