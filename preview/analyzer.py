@@ -42,7 +42,6 @@ import yaml
 
 from ._values import plain
 from .engine import PreviewError
-from .report import COST_POLICY
 
 if TYPE_CHECKING:
     import grpc
@@ -64,6 +63,8 @@ def _protos() -> None:
 
 __all__ = [
     "AnalyzerError",
+    "StackBuilder",
+    "analyzable",
     "stack_resources",
     "Diagnostic",
     "LEVELS",
@@ -149,41 +150,75 @@ def _default_provider(package: str, version: str, *, stack: str, project: str,
     return StackResource(urn=urn, type=f"pulumi:providers:{package}", name=name, inputs=props, outputs=props)
 
 
-def stack_resources(records: Sequence[Any], *, project: str, stack: str, outputs: Optional[dict] = None,
-                    config: Optional[dict[str, str]] = None) -> list[StackResource]:
-    """Turn ``FakeAws`` records into what the engine sends the analyzers: the root stack (its
-    outputs are the exports), every default provider the program used, then every registration,
-    each linked to its provider resource. ``config`` is the stack config as the program got it."""
-    stack_urn = f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
-    out: list[StackResource] = [StackResource(urn=stack_urn, type="pulumi:pulumi:Stack", name=f"{project}-{stack}",
-                                              inputs={}, outputs=dict(outputs or {}), custom=False)]
-    by_urn: dict[str, StackResource] = {}
-    defaults: dict[tuple[str, str], StackResource] = {}
-    for record in records:
+class StackBuilder:
+    """Turns ``FakeAws`` records, one at a time as they are registered, into what the engine sends the
+    analyzers: each registration linked to its provider resource (explicit, or the engine's default
+    provider for its package and version), then the whole stack."""
+
+    def __init__(self, *, project: str, stack: str, config: Optional[dict[str, str]] = None):
+        self.project, self.stack, self.config = project, stack, dict(config or {})
+        self.stack_urn = f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
+        self.by_urn: dict[str, StackResource] = {}
+        self.defaults: dict[tuple[str, str], StackResource] = {}
+        self.unlinked: list[tuple[StackResource, str, tuple[str, str]]] = []
+
+    def add(self, record: Any) -> StackResource:
         inputs, outputs = record.inputs, record.outputs
-        if record.type.startswith("pulumi:providers:") and getattr(record, "version", ""):
+        version = getattr(record, "version", "") or ""
+        if record.type.startswith("pulumi:providers:") and version:
             # The engine records an explicit provider's plugin version among its inputs (pulumi-policy
             # tests/integration/provider: "my-provider" has props["version"] == "4.0.0").
-            inputs, outputs = {**inputs, "version": record.version}, {**outputs, "version": record.version}
+            inputs, outputs = {**inputs, "version": version}, {**outputs, "version": version}
         res = StackResource(urn=record.urn, type=record.type, name=record.name, inputs=inputs,
-                            outputs=outputs, custom=record.custom, parent=record.parent or stack_urn,
+                            outputs=outputs, custom=record.custom, parent=record.parent or self.stack_urn,
                             dependencies=list(record.dependencies),
                             # The SDK lists every input, most with no dependency; the engine sends none.
                             property_dependencies={k: list(v) for k, v in record.property_dependencies.items() if v},
                             options=dict(record.options))
-        by_urn[record.urn] = res
-        out.append(res)
-    for record, res in zip(records, out[1:]):
-        if not record.custom or record.type.startswith("pulumi:providers:"):
-            continue
-        if record.provider:
-            res.provider = by_urn.get(record.provider.rsplit("::", 1)[0])
-        if res.provider is None:
-            key = (record.type.split(":", 1)[0], getattr(record, "version", "") or "")
-            if key not in defaults:
-                defaults[key] = _default_provider(*key, stack=stack, project=project, config=dict(config or {}))
-            res.provider = defaults[key]
-    return out[:1] + list(defaults.values()) + out[1:]
+        self.by_urn[record.urn] = res
+        if record.custom and not record.type.startswith("pulumi:providers:"):
+            self._link(res, record.provider, (record.type.split(":", 1)[0], version))
+        return res
+
+    def _link(self, res: StackResource, provider_ref: str, package: tuple[str, str]) -> None:
+        if provider_ref:
+            # A provider is registered before its users (they need its ID); in another order the
+            # link waits for ``resources``.
+            res.provider = self.by_urn.get(provider_ref.rsplit("::", 1)[0])
+            if res.provider is None:
+                self.unlinked.append((res, provider_ref, package))
+            return
+        if package not in self.defaults:
+            self.defaults[package] = _default_provider(*package, stack=self.stack, project=self.project,
+                                                       config=self.config)
+        res.provider = self.defaults[package]
+
+    def resources(self, records: Sequence[Any], outputs: Optional[dict] = None) -> list[StackResource]:
+        """The root stack (its outputs are the exports), every default provider used, then the
+        resources of ``records`` (each added already) in that order."""
+        unlinked, self.unlinked = self.unlinked, []
+        for res, provider_ref, package in unlinked:
+            found = self.by_urn.get(provider_ref.rsplit("::", 1)[0])
+            if found is not None:
+                res.provider = found
+            else:
+                self._link(res, "", package)
+        for record in records:
+            if not record.custom:  # a component's outputs arrive after it is added (register_outputs)
+                self.by_urn[record.urn].outputs = record.outputs
+        root = StackResource(urn=self.stack_urn, type="pulumi:pulumi:Stack", name=f"{self.project}-{self.stack}",
+                             inputs={}, outputs=dict(outputs or {}), custom=False)
+        return [root, *self.defaults.values(), *(self.by_urn[r.urn] for r in records)]
+
+
+def stack_resources(records: Sequence[Any], *, project: str, stack: str, outputs: Optional[dict] = None,
+                    config: Optional[dict[str, str]] = None) -> list[StackResource]:
+    """Every record at once through a ``StackBuilder`` (``config``: the stack config as the program
+    got it)."""
+    builder = StackBuilder(project=project, stack=stack, config=config)
+    for record in records:
+        builder.add(record)
+    return builder.resources(records, outputs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -428,9 +463,9 @@ def _stack_resource_message(res: StackResource) -> analyzer_pb2.AnalyzerResource
     return msg
 
 
-def _analyzable(resources: Sequence[StackResource]) -> list[StackResource]:
-    """What ``Analyze`` is called for: every resource but the stack and the providers."""
-    return [r for r in resources if not r.type.startswith("pulumi:providers:") and r.type != "pulumi:pulumi:Stack"]
+def analyzable(res: StackResource) -> bool:
+    """Whether ``Analyze`` is called for ``res``: every resource but the stack and the providers."""
+    return not res.type.startswith("pulumi:providers:") and res.type != "pulumi:pulumi:Stack"
 
 
 class PolicyPackProcess:
@@ -551,31 +586,31 @@ class PolicyPackProcess:
                            severity=_SEVERITY_NAMES.get(d.severity, ""))
                 for d in response.diagnostics]
 
+    def analyze_later(self, res: StackResource) -> Any:
+        """Send ``Analyze`` for ``res`` without waiting; ``analyzed`` gives its findings."""
+        assert self.stub is not None
+        return self.stub.Analyze.future(_analyze_request(res))
+
+    def analyzed(self, res: StackResource, future: Any) -> list[Diagnostic]:
+        try:
+            return self._diagnostics(future.result(), res.urn)
+        except grpc.RpcError as exc:
+            raise self._rpc_failure(f"Analyze of {res.urn}", exc) from None
+
     def analyze(self, resources: Sequence[StackResource], window: int = 64) -> list[Diagnostic]:
         """Analyze every resource (concurrently, at most ``window`` calls in flight); the result
         keeps resource order."""
-        assert self.stub is not None
-        call = self.stub.Analyze
-        pending: list[tuple[int, Any]] = []
-        responses: list[Optional[analyzer_pb2.AnalyzeResponse]] = [None] * len(resources)
-
-        def collect(index: int, future: Any) -> None:
-            try:
-                responses[index] = future.result()
-            except grpc.RpcError as exc:
-                raise self._rpc_failure(f"Analyze of {resources[index].urn}", exc) from None
-
+        pending: list[tuple[StackResource, Any]] = []
+        found: dict[int, list[Diagnostic]] = {}
         for index, res in enumerate(resources):
-            pending.append((index, call.future(_analyze_request(res))))
-            if len(pending) >= window:
-                collect(*pending.pop(0))
-        for item in pending:
-            collect(*item)
-        out: list[Diagnostic] = []
-        for res, response in zip(resources, responses):
-            if response is not None:
-                out.extend(self._diagnostics(response, res.urn))
-        return out
+            pending.append((res, self.analyze_later(res)))
+            if len(pending) > window:
+                first = pending.pop(0)
+                found[index - window] = self.analyzed(*first)
+        start = len(resources) - len(pending)
+        for offset, item in enumerate(pending):
+            found[start + offset] = self.analyzed(*item)
+        return [d for index in range(len(resources)) for d in found.get(index, [])]
 
     def analyze_stack(self, resources: Sequence[StackResource]) -> list[Diagnostic]:
         assert self.stub is not None
@@ -671,41 +706,14 @@ class PolicyPacks:
             raise
         return self
 
-    def run(self, resources: Sequence[StackResource],
-            at_preview: Optional[Sequence[StackResource]] = None) -> list[Diagnostic]:
-        """Analyze each resource (inputs), then the whole stack (outputs), on every pack.
+    def run(self, resources: Sequence[StackResource]) -> list[Diagnostic]:
+        """Analyze each resource (inputs), then the whole stack (outputs), on every pack. (The
+        preview analyses while the program runs, in two phases: ``preview.session``.)"""
+        targets = [r for r in resources if analyzable(r)]
+        return self.each_pack(lambda pack: pack.analyze(targets) + pack.analyze_stack(resources))
 
-        ``at_preview``: the same resources as the preview phase of ``pulumi up`` sees them
-        (``preview.phases.preview_view``). Then the run is the CLI's two phases: the preview phase,
-        and the update phase with ``resources`` unless the preview phase found a mandatory violation
-        (``pulumi up`` stops there); every finding says whether the preview shows it. A resource whose
-        inputs are the same in both views is analysed once: a pack answers the same inputs the same."""
-        if at_preview is None:
-            return self._each_pack(lambda pack: pack.analyze(_analyzable(resources)) + pack.analyze_stack(resources))
-        preview_inputs = {r.urn: r for r in _analyzable(at_preview)}
-        differ = [preview_inputs[r.urn] for r in _analyzable(resources) if preview_inputs[r.urn].inputs != r.inputs]
-        differ_urns = {r.urn for r in differ}
-
-        def both_phases(pack: PolicyPackProcess) -> list[tuple[list[Diagnostic], list[Diagnostic]]]:
-            update_analyze = pack.analyze(_analyzable(resources))
-            preview = ([d for d in update_analyze if d.urn not in differ_urns] + pack.analyze(differ)
-                       + pack.analyze_stack(at_preview))
-            return [(preview, update_analyze + pack.analyze_stack(resources))]
-
-        phases = self._each_pack(both_phases)
-        preview = [d for p, _ in phases for d in p]
-        if any(d.level in ("mandatory", "remediate") for d in preview):
-            return [dataclasses.replace(d, at_preview=True) for d in preview]
-        update = [d for _, u in phases for d in u]
-        shown = set(preview)
-        merged = [dataclasses.replace(d, at_preview=d in shown) for d in update]
-        seen = set(update)
-        # What only the preview shows (values it cannot know yet), except a second cost estimate.
-        merged += [dataclasses.replace(d, at_preview=True) for d in preview
-                   if d not in seen and d.policy != COST_POLICY]
-        return merged
-
-    def _each_pack(self, work: Any) -> list:
+    def each_pack(self, work: Any) -> list:
+        """``work(pack)`` (a list) for every pack, concurrently, concatenated in pack order."""
         if len(self.packs) <= 1:
             return [item for pack in self.packs for item in work(pack)]
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.packs)) as pool:

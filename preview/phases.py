@@ -21,12 +21,13 @@ hides it (a hash, a length) is not recognised: the view errs toward known.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .analyzer import StackResource
 
-__all__ = ["UNKNOWN", "preview_view"]
+__all__ = ["UNKNOWN", "PreviewView", "preview_view"]
 
 # pulumi/pulumi sdk/go/common/resource/plugin/rpc.go UnknownStringValue (the Python SDK's
 # pulumi.runtime.rpc.UNKNOWN): how the engine sends an unknown value over gRPC.
@@ -77,42 +78,39 @@ def _name_key(token: str) -> str:
     return spec.name_key if spec is not None and spec.name_key else ""
 
 
-def preview_view(resources: Sequence[StackResource]) -> list[StackResource]:
-    """The resources (as ``analyzer.stack_resources`` gives them, dependencies first) as a first
-    preview shows them: copies with unknown inputs and outputs replaced by ``UNKNOWN``."""
-    import dataclasses
+class PreviewView:
+    """Builds the preview view one resource at a time, in registration (dependency) order."""
 
-    by_urn = {r.urn: r for r in resources}
-    children: dict[str, list[str]] = {}
-    for r in resources:
-        if r.parent:
-            children.setdefault(r.parent, []).append(r.urn)
-    unknown_of: dict[str, set] = {}  # urn -> values of that resource unknown at preview
-    every_unknown: set = set()
+    def __init__(self) -> None:
+        self.children: dict[str, list[str]] = {}
+        self.unknown_of: dict[str, set] = {}  # urn -> values of that resource unknown at preview
+        self.every_unknown: set = set()
+        self.view: dict[str, StackResource] = {}
 
-    def unknown_behind(urn: str) -> set:
+    def _unknown_behind(self, urn: str) -> set:
         """Unknown values of a resource, or of every resource under a component."""
-        found = set(unknown_of.get(urn, ()))
-        for child in children.get(urn, ()):
-            found |= unknown_behind(child)
+        found = set(self.unknown_of.get(urn, ()))
+        for child in self.children.get(urn, ()):
+            found |= self._unknown_behind(child)
         return found
 
-    view: dict[str, StackResource] = {}
-    for r in resources:
+    def add(self, r: StackResource) -> StackResource:
+        """The preview's copy of ``r`` (its dependencies added before)."""
+        if r.parent:
+            self.children.setdefault(r.parent, []).append(r.urn)
         if r.type == "pulumi:pulumi:Stack" or r.type.startswith("pulumi:providers:"):
-            continue
+            return r
         masked_inputs: dict = {}
         masked_found: set = set()
         for key, value in r.inputs.items():
-            values = set()
+            values: set = set()
             for dep in r.property_dependencies.get(key, ()):
-                values |= unknown_behind(dep) if dep in by_urn else set()
+                values |= self._unknown_behind(dep)
             if not values:
                 masked_inputs[key] = value
                 continue
-            frozen = frozenset(values)
             long_strings = [v for v in values if isinstance(v, str) and len(v) >= _MIN_SUBSTRING]
-            masked_inputs[key] = _mask(value, frozen, long_strings, masked_found)
+            masked_inputs[key] = _mask(value, frozenset(values), long_strings, masked_found)
         outputs = r.outputs
         if r.custom and not (r.options or {}).get("read"):
             name_key = _name_key(r.type)
@@ -120,17 +118,29 @@ def preview_view(resources: Sequence[StackResource]) -> list[StackResource]:
             computed = {k for k in outputs if k not in known_inputs and k != name_key}
             unknown = _hashable(leaf for k in computed for leaf in _leaves(outputs[k])) | masked_found
             outputs = {k: (UNKNOWN if k in computed else masked_inputs.get(k, v)) for k, v in outputs.items()}
-            unknown_of[r.urn] = unknown
-            every_unknown |= unknown
-        view[r.urn] = dataclasses.replace(r, inputs=masked_inputs, outputs=outputs)
+            self.unknown_of[r.urn] = unknown
+            self.every_unknown |= unknown
+        self.view[r.urn] = dataclasses.replace(r, inputs=masked_inputs, outputs=outputs)
+        return self.view[r.urn]
 
-    # Component outputs and stack outputs carry no dependency list: any unknown value may reach them.
-    frozen_all = frozenset(every_unknown)
-    long_all = [v for v in every_unknown if isinstance(v, str) and len(v) >= _MIN_SUBSTRING]
-    result = []
+    def resources(self, resources: Sequence[StackResource]) -> list[StackResource]:
+        """The view of ``resources`` (each added already), component and stack outputs masked:
+        they carry no dependency list, so any unknown value may reach them."""
+        frozen = frozenset(self.every_unknown)
+        long_strings = [v for v in self.every_unknown if isinstance(v, str) and len(v) >= _MIN_SUBSTRING]
+        result = []
+        for r in resources:
+            masked = self.view.get(r.urn, r)
+            if not r.custom:
+                masked = dataclasses.replace(masked, outputs=_mask(r.outputs, frozen, long_strings, set()))
+            result.append(masked)
+        return result
+
+
+def preview_view(resources: Sequence[StackResource]) -> list[StackResource]:
+    """The resources (as ``analyzer.stack_resources`` gives them, dependencies first) as a first
+    preview shows them: copies with unknown inputs and outputs replaced by ``UNKNOWN``."""
+    view = PreviewView()
     for r in resources:
-        masked = view.get(r.urn, r)
-        if not r.custom:
-            masked = dataclasses.replace(masked, outputs=_mask(r.outputs, frozen_all, long_all, set()))
-        result.append(masked)
-    return result
+        view.add(r)
+    return view.resources(resources)

@@ -31,9 +31,10 @@ def run_preview(program: Path | str, stack: str, pack_dirs: Sequence[Path | str]
                 pack_configs: Sequence[Path | str] = (), *, mode: str = "up",
                 config_overrides: Optional[dict[str, Any]] = None) -> dict:
     """Run the program and the packs; return the JSON document. Raises ``PreviewError``."""
-    from .analyzer import AnalyzerError, PolicyPacks, load_policy_config, stack_resources
+    from .analyzer import AnalyzerError, PolicyPacks, StackBuilder, load_policy_config
     from .engine import PreviewError, load_project, resolve_stack_config, run_program
     from .report import build_document
+    from .session import AnalysisSession
 
     if mode not in MODES:
         raise PreviewError(f"unknown mode {mode!r} (expected one of {', '.join(MODES)})")
@@ -46,21 +47,30 @@ def run_preview(program: Path | str, stack: str, pack_dirs: Sequence[Path | str]
     dry_run = mode == "preview"
     packs = PolicyPacks(pack_dirs, project=project.name, stack=stack, config=config, secret_keys=secret_keys,
                         policy_configs=policy_configs, dry_run=dry_run)
+    session = None
     diagnostics = []
     packs_info = []
     try:
-        packs.launch()  # the packs boot in their own processes while the program runs
-        # Program output must not mix with the report (JSON on stdout): its prints go to stderr.
-        with contextlib.redirect_stdout(sys.stderr):
-            run = run_program(program, stack, config_overrides=config_overrides, dry_run=dry_run)
-        resources = stack_resources(run.resources, project=run.project, stack=run.stack, outputs=run.outputs,
-                                    config=run.config)
-        if pack_dirs:
-            from .phases import preview_view
+        packs.launch()  # first: the packs boot in their own processes while Pulumi imports here
+        from .fake_aws import FakeAws
 
-            packs.start()
-            at_preview = preview_view(resources)
-            diagnostics = packs.run(at_preview) if dry_run else packs.run(resources, at_preview=at_preview)
+        fake = FakeAws()
+        if pack_dirs:
+            # The packs are configured while the program runs; each resource is analysed as it is
+            # registered.
+            session = AnalysisSession(packs, StackBuilder(project=project.name, stack=stack, config=config), mode)
+            fake.listeners.append(session.add)
+            session.begin()
+        try:
+            # Program output must not mix with the report (JSON on stdout): its prints go to stderr.
+            with contextlib.redirect_stdout(sys.stderr):
+                run = run_program(program, stack, fake=fake, config_overrides=config_overrides, dry_run=dry_run)
+        except BaseException:
+            if session is not None:
+                session.cancel()
+            raise
+        if session is not None:
+            _, diagnostics = session.finish(run.resources, run.outputs)
             packs_info = [{"name": p.name, "version": p.version, "directory": str(p.pack_dir),
                            "policies": [{"name": name, "level": level}
                                         for name, (level, _) in reconciled.items()]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+from collections.abc import Callable
 from typing import Any, Optional
 
 import pulumi
@@ -44,6 +45,8 @@ class FakeAws(Mocks):
         self._enis: dict[str, dict] = {}
         self._ssm_values: dict[str, Any] = {}
         self._by_urn: dict[str, ResourceRecord] = {}
+        # Called with each new record as it is registered (the preview analyses while the program runs).
+        self.listeners: list[Callable[[ResourceRecord], None]] = []
 
     # ---- queries for tests ----
 
@@ -215,13 +218,13 @@ class FakeAws(Mocks):
             options=dict(getattr(args, "options", {}) or {}), secret_keys=secret_keys_of(raw_inputs),
             version=str(getattr(args, "version", "") or ""),
         )
-        self.records.append(record)
-        if urn:
-            self._by_urn[urn] = record
-        if typ.startswith("awsx:"):
-            for child in kids.records:
-                self.records.append(child)
-                self._by_urn[child.urn] = child
+        added = [record] + (kids.records if typ.startswith("awsx:") else [])
+        for one in added:
+            self.records.append(one)
+            if one.urn:
+                self._by_urn[one.urn] = one
+            for listener in self.listeners:
+                listener(one)
         outputs.pop("id", None)
         return resource_id, outputs
 

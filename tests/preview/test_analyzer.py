@@ -125,3 +125,23 @@ def test_packs_are_stopped_when_the_run_is_interrupted(dev_run):
             assert all(p.poll() is None for p in processes)
             raise KeyboardInterrupt
     assert all(p.poll() is not None for p in processes)
+
+
+def test_resources_link_to_their_explicit_provider_in_any_order():
+    import pulumi
+    import pulumi_aws as aws
+
+    from preview.harness import mocked_pulumi
+
+    def program():
+        west = aws.Provider("west", region="us-west-2")
+        aws.sns.Topic("alerts", opts=pulumi.ResourceOptions(provider=west))
+        aws.sns.Topic("local")
+
+    with mocked_pulumi("proj", "dev") as env:
+        result = env.run(program)
+    for records in (result.resources, list(reversed(result.resources))):
+        linked = {r.name: r.provider.urn for r in stack_resources(records, project="proj", stack="dev")
+                  if r.provider is not None}
+        assert linked["alerts"] == "urn:pulumi:dev::proj::pulumi:providers:aws::west"
+        assert linked["local"] == "urn:pulumi:dev::proj::pulumi:providers:aws::default_7_51_1"
