@@ -10,7 +10,8 @@ read of one into the advisory "can't run policy ... during preview" (pulumi-poli
 The program ran once against the fake AWS, which answered every value. The preview view marks
 unknown, resource by resource in dependency order:
 - the computed outputs of each created resource (outputs that are not its known inputs, except the
-  autonamed name), and the outputs that echo an input found unknown;
+  autonamed name and what the AWS provider plans: Region and tagsAll), and the outputs that echo
+  an input found unknown;
 - each input leaf whose value came from such an unknown value of a resource the input depends on
   (its property dependencies, components expanded to the resources under them): a string leaf that
   contains the unknown string (``Output.apply`` and ``Output.concat`` make the whole leaf unknown) or
@@ -33,6 +34,11 @@ __all__ = ["UNKNOWN", "PreviewView", "preview_view"]
 # pulumi.runtime.rpc.UNKNOWN): how the engine sends an unknown value over gRPC.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _MIN_SUBSTRING = 6  # shorter unknown strings ("80", "true") are matched only as whole values
+# Outputs the AWS provider plans before creating anything, so a preview shows them: the Region
+# (pulumi-aws v7 docs: "Defaults to the Region set in the provider configuration", which is config)
+# and tagsAll (terraform-provider-aws merges the provider's default tags into tags_all at plan time,
+# CustomizeDiff SetTagsDiff).
+_PLANNED_AWS_OUTPUTS = frozenset({"region", "tagsAll"})
 
 
 def _leaves(value: Any) -> Iterable[Any]:
@@ -113,9 +119,9 @@ class PreviewView:
             masked_inputs[key] = _mask(value, frozenset(values), long_strings, masked_found)
         outputs = r.outputs
         if r.custom and not (r.options or {}).get("read"):
-            name_key = _name_key(r.type)
+            planned = {_name_key(r.type)} | (_PLANNED_AWS_OUTPUTS if r.type.startswith("aws:") else set())
             known_inputs = {k for k, v in masked_inputs.items() if v is not None}
-            computed = {k for k in outputs if k not in known_inputs and k != name_key}
+            computed = {k for k in outputs if k not in known_inputs and k not in planned}
             unknown = _hashable(leaf for k in computed for leaf in _leaves(outputs[k])) | masked_found
             outputs = {k: (UNKNOWN if k in computed else masked_inputs.get(k, v)) for k, v in outputs.items()}
             self.unknown_of[r.urn] = unknown
