@@ -196,7 +196,8 @@ def stack_config(project: str, schema: dict[str, ConfigKey], stack: str,
         if spec.type is None:
             continue
         if spec.secret and full not in secrets:
-            problems.append(f"Stack '{stack}' with configuration key '{spec.declared}' must be encrypted as it's secret")
+            problems.append(f"Stack '{stack}' with configuration key '{spec.declared}' must be encrypted "
+                            "as it's secret")
         elif not valid_config_value(spec.type, spec.items, _stack_content(values[full])):
             problems.append(f"Stack '{stack}' with configuration key '{spec.declared}' must be of type "
                             f"'{_full_type_name(spec.type, spec.items)}'")

@@ -45,7 +45,8 @@ REFUSED = {
     "other namespace with default": ("  aws:region:\n    default: us-east-1\n",
                                      "Did you mean to use the 'value' attribute instead of 'default'?"),
     "boolean default 'True'": ("  enabled:\n    type: boolean\n    default: 'True'\n",
-                               "The default value specified for configuration key 'enabled' is not of the expected type "
+                               "The default value specified for configuration key 'enabled' is not of the "
+                               "expected type "
                                "'boolean'"),
     "array items of the wrong type": ("  ports:\n    type: array\n    items:\n      type: integer\n"
                                       "    default: [a]\n",
@@ -96,5 +97,6 @@ def test_every_missing_project_key_is_named_in_one_message(tmp_path):
 
 def test_a_secret_key_must_be_encrypted_in_the_stack(tmp_path):
     project = _project(tmp_path, "  token:\n    type: string\n    secret: true\n", "config:\n  proj:token: plain\n")
-    with pytest.raises(ConfigError, match="Stack 'dev' with configuration key 'token' must be encrypted as it's secret"):
+    message = "Stack 'dev' with configuration key 'token' must be encrypted as it's secret"
+    with pytest.raises(ConfigError, match=message):
         resolve_stack_config(project, "dev")

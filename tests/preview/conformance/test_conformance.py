@@ -49,6 +49,9 @@ def _scenarios(test: str, cases: list, **common) -> list[Scenario]:
     return out
 
 
+_NO_KEEPERS = ("Prohibits creating a RandomUuid without any 'keepers'.", "RandomUuid must not have an empty 'keepers'.")
+
+
 def _violation(level: str, policy: str, where: str, *lines: str) -> dict:
     return {"want": (f"[{level}]  {policy}" + (f"  ({where})" if where else ""), *lines)}
 
@@ -65,7 +68,7 @@ VALIDATE_RESOURCE = _scenarios("validate_resource", [
     _violation("mandatory", "dynamic-no-state-with-value-3-or-4", "pulumi-nodejs:dynamic:Resource: d",
                "Prohibits setting state to 3 or 4 on dynamic resources.", "'state' must not have the value 4."),
     _violation("mandatory", "randomuuid-no-keepers", "random:index:RandomUuid: r1",
-               "Prohibits creating a RandomUuid without any 'keepers'.", "RandomUuid must not have an empty 'keepers'."),
+               *_NO_KEEPERS),
     None,
     _violation("mandatory", "dynamic-no-state-with-value-5", "pulumi-nodejs:dynamic:Resource: e",
                "Prohibits setting state to 5 on dynamic resources.", "'state' must not have the value 5."),
@@ -76,9 +79,9 @@ VALIDATE_RESOURCE = _scenarios("validate_resource", [
 # TestValidatePythonResource
 VALIDATE_PYTHON_RESOURCE = _scenarios("validate_python_resource", [
     _violation("mandatory", "randomuuid-no-keepers", "random:index:RandomUuid: r1",
-               "Prohibits creating a RandomUuid without any 'keepers'.", "RandomUuid must not have an empty 'keepers'."),
+               *_NO_KEEPERS),
     _violation("mandatory", "randomuuid-no-keepers", "random:index:RandomUuid: r2",
-               "Prohibits creating a RandomUuid without any 'keepers'.", "RandomUuid must not have an empty 'keepers'."),
+               *_NO_KEEPERS),
     None,
 ])
 
@@ -92,7 +95,7 @@ VALIDATE_STACK = _scenarios("validate_stack", [
     _violation("mandatory", "dynamic-no-state-with-value-3", "pulumi-nodejs:dynamic:Resource: c",
                "Prohibits setting state to 3 on dynamic resources.", "'state' must not have the value 3."),
     _violation("mandatory", "randomuuid-no-keepers", "",
-               "Prohibits creating a RandomUuid without any 'keepers'.", "RandomUuid must not have an empty 'keepers'."),
+               *_NO_KEEPERS),
     _violation("mandatory", "no-randomstrings", "", "Prohibits RandomString resources.",
                "RandomString resources are not allowed."),
     None, None,
