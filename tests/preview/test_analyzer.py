@@ -101,7 +101,8 @@ def test_a_pack_that_crashes_on_start_reports_its_stderr(dev_run):
         with PolicyPacks([FIXTURES / "pack_crash"], project="fixture-basic", stack="dev", config={}):
             pass
     message = str(caught.value)
-    assert "policy pack pack_crash" in message and "exited with code 1 before serving" in message
+    # Exit code 1 from the pack's exception, or -6 when gRPC aborts at interpreter exit: both stop it.
+    assert "policy pack pack_crash" in message and "before serving" in message and "exited with code" in message
     assert "fixture pack refuses to start: missing price table" in message
 
 
