@@ -1,20 +1,22 @@
 """Project (``Pulumi.yaml``) and stack (``Pulumi.<stack>.yaml``) config, validated as the CLI does.
 
-Rules and messages follow pulumi/pulumi ``sdk/go/common/workspace/project.go`` (commit 0351806b):
-- ``RewriteShorthandConfigValues``: ``key: value`` is a ``default`` for a key of the project's
-  namespace and a ``value`` for a key of another namespace.
-- ``configKeyIsNamespacedByProject``: a key without ``:`` or prefixed ``<project>:`` is the project's.
-- ``Project.Validate``: ``default`` and ``value`` together are refused; a project key typed ``array``
-  needs ``items``; a typed project key's ``default`` must pass ``ValidateConfigValue``; a key of
-  another namespace may not declare ``type`` nor ``default`` and must give ``value``.
-- ``ValidateConfigValue``: ``string`` takes strings only; ``integer`` takes ints, whole floats and
+Rules and messages follow pulumi/pulumi@1b5949891b3c (2026-08-21) ``sdk/go/common/workspace/project.go``:
+- ``RewriteShorthandConfigValues`` (line 486): ``key: value`` is a ``default`` for a key of the
+  project's namespace and a ``value`` for a key of another namespace.
+- ``configKeyIsNamespacedByProject`` (833): a key without ``:`` or prefixed ``<project>:`` is the project's.
+- ``Project.Validate`` (837-888): ``default`` and ``value`` together are refused (845); a project key
+  typed ``array`` needs ``items`` (853); a typed project key's ``default`` must pass
+  ``ValidateConfigValue`` (861); a key of another namespace may not declare ``type`` (869) nor
+  ``default`` (876) and must give ``value`` (883).
+- ``ValidateConfigValue`` (771): ``string`` takes strings only; ``integer`` takes ints, whole floats and
   strings that parse as an int; ``boolean`` takes booleans and the exact strings ``true``/``false``;
   ``object`` takes mappings; ``array`` takes lists whose items pass ``items`` (none: refused).
-Stack values follow ``sdk/go/common/workspace/config.go`` (``validateStackConfigValue``,
-``mergeConfig``, ``missingStackConfigurationKeysError``): a scalar stack value is a string
-(``config.Value``), an object or list is JSON; the secret check comes first; a project key with
-neither stack value, default nor value is missing, and every missing key is named in one message.
-The CLI stops at the first wrong-typed key; the preview lists every problem with the same words.
+Stack values follow ``pkg/workspace/config.go`` of the same commit: ``mergeConfig`` (255; a project
+key with neither stack value, default nor value is missing, 319, and every missing key is named in
+one message, ``missingStackConfigurationKeysError`` 53) and ``validateStackConfigValue`` (119; the
+secret check first, 128, then the type, 145). A scalar stack value is the string ``config.Value``
+holds; an object or list is JSON. The CLI stops at the first wrong key; the preview lists every
+problem with the same words.
 """
 
 from __future__ import annotations
