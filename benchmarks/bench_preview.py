@@ -2,6 +2,9 @@
 
 The floor is a Python process that only imports the pulumi / pulumi_aws / pulumi_awsx modules the
 program itself loads (collected by running the program once). Target: preview <= 1.5x the floor.
+The preview runs in its default mode (``--mode up``: the preview phase and the update phase);
+``-- --mode preview`` times a plain first preview. CPU is the whole process tree's (program and
+packs): on a shared machine it is steadier than wall time.
 
     python benchmarks/bench_preview.py [--program DIR] [--stack prod] [--repeat 5] [-- extra preview args]
 """

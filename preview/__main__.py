@@ -16,7 +16,6 @@ ends the preview quietly with its verdict; a failed write (``> /dev/full``) is e
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import signal
 import sys
@@ -26,6 +25,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from .analyzer import DEFAULT_CALL_TIMEOUT
 from .isolation import DEFAULT_TIMEOUT
+from .pipeline import MODES
 
 DEFAULT_PROGRAM = Path(__file__).resolve().parent.parent
 # Longest pack message, warning or log line shown; the rest is cut with its length said.
@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--policy-timeout", type=_seconds_option("--policy-timeout"), default=DEFAULT_CALL_TIMEOUT,
                         metavar="SECONDS", help="deadline of every call to a policy pack (default %(default)g); "
                                                 "exit 2 naming the pack and the call when hit")
+    parser.add_argument("--mode", choices=MODES, default="up",
+                        help="up (default): what `pulumi up` reports (its preview phase, then its update "
+                             "phase; each finding says whether `pulumi preview` shows it); preview: a first "
+                             "`pulumi preview` of a new stack (computed values unknown)")
     return parser
 
 
@@ -78,48 +82,28 @@ def default_packs(program: Path) -> list[Path]:
 
 
 def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: Sequence[Path], *,
-            timeout: float = DEFAULT_TIMEOUT, policy_timeout: float = DEFAULT_CALL_TIMEOUT) -> dict:
-    """Run everything and return the JSON document (see ``preview.report``)."""
-    from .analyzer import AnalyzerError, PolicyPacks, load_policy_config, pack_start_timeout, stack_resources
-    from .engine import load_project, resolve_stack_config
-    from .isolation import run_isolated
+            mode: str = "up", timeout: float = DEFAULT_TIMEOUT,
+            policy_timeout: float = DEFAULT_CALL_TIMEOUT) -> dict:
+    """Check what can be checked before anything starts, then run the preview (program, packs) in
+    a child process and return its JSON document (see ``preview.pipeline``)."""
+    from .analyzer import AnalyzerError, load_policy_config, pack_start_timeout
+    from .isolation import PreviewRequest, run_isolated
     from .raw_inputs import check_stack_name
-    from .report import build_document
 
     check_stack_name(stack)
     if pack_dirs:
         pack_start_timeout()  # an invalid setting is an error now, not after the program ran
-
     if len(pack_configs) > len(pack_dirs):
         raise AnalyzerError(f"{len(pack_configs)} --policy-pack-config for {len(pack_dirs)} policy packs "
                             "(each config matches the --policy-pack at the same position)")
-    policy_configs = [load_policy_config(p) for p in pack_configs]
-    project = load_project(program)
-    config, secret_keys = resolve_stack_config(project, stack)
-    packs = PolicyPacks(pack_dirs, project=project.name, stack=stack, config=config, secret_keys=secret_keys,
-                        policy_configs=policy_configs, call_timeout=policy_timeout)
-    diagnostics = []
-    packs_info = []
-    try:
-        packs.launch()  # the packs boot in their own processes while the program runs
-        # In its own process: its prints go to stderr, and no exit, signal or hang of the
-        # program can end or fake the preview.
-        run = run_isolated(program, stack, timeout=timeout)
-        resources = stack_resources(run.resources, project=run.project, stack=run.stack, outputs=run.outputs,
-                                    default_region=run.default_region)
-        if pack_dirs:
-            packs.start()
-            diagnostics = packs.run(resources)
-            packs_info = [{"name": p.name, "version": p.version, "directory": str(p.pack_dir),
-                           "policies": [{"name": name, "level": level}
-                                        for name, (level, _) in reconciled.items()]}
-                          for p, reconciled in zip(packs.packs, packs.reconciled)]
-    finally:
-        packs.stop()
-    return build_document(project=run.project, stack=run.stack, records=run.resources, outputs=run.outputs,
-                          diagnostics=diagnostics, packs=packs_info, warnings=run.warnings,
-                          default_provider={"region": run.default_region, "account": run.default_account},
-                          logs=[dataclasses.asdict(log) for log in run.logs])
+    for path in pack_configs:
+        load_policy_config(path)  # a bad config file is refused before the program runs
+    # In its own process: the program's prints go to stderr, and no exit, signal or hang of the
+    # program can end or fake the preview.
+    request = PreviewRequest(program=Path(program), stack=stack, pack_dirs=tuple(map(Path, pack_dirs)),
+                             pack_configs=tuple(map(Path, pack_configs)), mode=mode,
+                             call_timeout=policy_timeout)
+    return run_isolated(request, timeout=timeout)
 
 
 def _terminate(signum: int, _frame: object) -> None:
@@ -208,8 +192,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from .report import exit_code, render_json, render_text
 
     try:
-        document = preview(program, args.stack, pack_dirs, args.policy_pack_configs, timeout=args.timeout,
-                           policy_timeout=args.policy_timeout)
+        document = preview(program, args.stack, pack_dirs, args.policy_pack_configs, mode=args.mode,
+                           timeout=args.timeout, policy_timeout=args.policy_timeout)
     except PreviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

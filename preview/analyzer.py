@@ -25,6 +25,7 @@ import concurrent.futures
 import dataclasses
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -61,6 +62,8 @@ def _protos() -> None:
 
 __all__ = [
     "AnalyzerError",
+    "StackBuilder",
+    "analyzable",
     "stack_resources",
     "Diagnostic",
     "LEVELS",
@@ -103,10 +106,15 @@ class Diagnostic:
     message: str
     description: str = ""
     severity: str = ""
+    # --mode up: whether a plain `pulumi preview` already shows this finding (None: one phase only).
+    at_preview: Optional[bool] = dataclasses.field(default=None, compare=False)
 
     def to_json(self) -> dict:
-        return {"pack": self.pack, "policy": self.policy, "level": self.level, "urn": self.urn,
-                "message": self.message}
+        found = {"pack": self.pack, "policy": self.policy, "level": self.level, "urn": self.urn,
+                 "message": self.message}
+        if self.at_preview is not None:
+            found["atPreview"] = self.at_preview
+        return found
 
 
 @dataclasses.dataclass
@@ -126,48 +134,98 @@ class StackResource:
     options: dict = dataclasses.field(default_factory=dict)
 
 
-def _default_provider_urn(stack: str, project: str, package: str) -> str:
-    try:
-        from importlib.metadata import version
+# Dynamic providers are served by the language host; the engine hands them the whole stack config
+# (pulumi-policy tests/integration/provider: the dynamic provider's props carry "<project>:scenario").
+_DYNAMIC_PACKAGES = ("pulumi-python", "pulumi-nodejs")
 
-        suffix = "default_" + version(f"pulumi_{package}").replace(".", "_")
-    except Exception:  # noqa: BLE001 - any missing metadata: the engine's unversioned name
-        suffix = "default"
-    return f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::{suffix}"
+
+def _default_provider(package: str, version: str, *, stack: str, project: str,
+                      config: dict[str, str]) -> StackResource:
+    """The engine's default provider for a package and version: named ``default_<version>``
+    (``default`` when unversioned) with the package's config and ``version`` as its properties, and
+    no parent (pulumi-policy tests/integration/provider asserts ``default_4_0_0``, ``version`` and
+    ``provider:scenario``; parent_dependencies asserts providers have no parent)."""
+    name = "default_" + re.sub(r"[^0-9A-Za-z]", "_", version) if version else "default"
+    if package in _DYNAMIC_PACKAGES:
+        props: dict[str, Any] = dict(config)
+    else:
+        prefix = package + ":"
+        props = {key[len(prefix):]: value for key, value in config.items() if key.startswith(prefix)}
+    if version:
+        props["version"] = version
+    urn = f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::{name}"
+    return StackResource(urn=urn, type=f"pulumi:providers:{package}", name=name, inputs=props, outputs=props)
+
+
+class StackBuilder:
+    """Turns ``FakeAws`` records, one at a time as they are registered, into what the engine sends the
+    analyzers: each registration linked to its provider resource (explicit, or the engine's default
+    provider for its package and version), then the whole stack."""
+
+    def __init__(self, *, project: str, stack: str, config: Optional[dict[str, str]] = None):
+        self.project, self.stack, self.config = project, stack, dict(config or {})
+        self.stack_urn = f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
+        self.by_urn: dict[str, StackResource] = {}
+        self.defaults: dict[tuple[str, str], StackResource] = {}
+        self.unlinked: list[tuple[StackResource, str, tuple[str, str]]] = []
+
+    def add(self, record: Any) -> StackResource:
+        inputs, outputs = record.inputs, record.outputs
+        version = getattr(record, "version", "") or ""
+        if record.type.startswith("pulumi:providers:") and version:
+            # The engine records an explicit provider's plugin version among its inputs (pulumi-policy
+            # tests/integration/provider: "my-provider" has props["version"] == "4.0.0").
+            inputs, outputs = {**inputs, "version": version}, {**outputs, "version": version}
+        res = StackResource(urn=record.urn, type=record.type, name=record.name, inputs=inputs,
+                            outputs=outputs, custom=record.custom, parent=record.parent or self.stack_urn,
+                            dependencies=list(record.dependencies),
+                            # The SDK lists every input, most with no dependency; the engine sends none.
+                            property_dependencies={k: list(v) for k, v in record.property_dependencies.items() if v},
+                            options=dict(record.options))
+        self.by_urn[record.urn] = res
+        if record.custom and not record.type.startswith("pulumi:providers:"):
+            self._link(res, record.provider, (record.type.split(":", 1)[0], version))
+        return res
+
+    def _link(self, res: StackResource, provider_ref: str, package: tuple[str, str]) -> None:
+        if provider_ref:
+            # A provider is registered before its users (they need its ID); in another order the
+            # link waits for ``resources``.
+            res.provider = self.by_urn.get(provider_ref.rsplit("::", 1)[0])
+            if res.provider is None:
+                self.unlinked.append((res, provider_ref, package))
+            return
+        if package not in self.defaults:
+            self.defaults[package] = _default_provider(*package, stack=self.stack, project=self.project,
+                                                       config=self.config)
+        res.provider = self.defaults[package]
+
+    def resources(self, records: Sequence[Any], outputs: Optional[dict] = None) -> list[StackResource]:
+        """The root stack (its outputs are the exports), every default provider used, then the
+        resources of ``records`` (each added already) in that order."""
+        unlinked, self.unlinked = self.unlinked, []
+        for res, provider_ref, package in unlinked:
+            found = self.by_urn.get(provider_ref.rsplit("::", 1)[0])
+            if found is not None:
+                res.provider = found
+            else:
+                self._link(res, "", package)
+        for record in records:
+            if not record.custom:  # a component's outputs arrive after it is added (register_outputs)
+                self.by_urn[record.urn].outputs = record.outputs
+        root = StackResource(urn=self.stack_urn, type="pulumi:pulumi:Stack", name=f"{self.project}-{self.stack}",
+                             inputs={}, outputs=dict(outputs or {}), custom=False)
+        return [root, *self.defaults.values(), *(self.by_urn[r.urn] for r in records)]
 
 
 def stack_resources(records: Sequence[Any], *, project: str, stack: str, outputs: Optional[dict] = None,
-                    default_region: Optional[str] = None) -> list[StackResource]:
-    """Turn ``FakeAws`` records into what the engine sends the analyzers: every registration
-    plus the root stack (its outputs are the exports), each linked to its provider resource;
-    resources on the default provider get the engine's default provider
-    (``pulumi:providers:aws::default_<version>``)."""
-    stack_urn = f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
-    out: list[StackResource] = [StackResource(urn=stack_urn, type="pulumi:pulumi:Stack", name=f"{project}-{stack}",
-                                              inputs={}, outputs=dict(outputs or {}), custom=False)]
-    by_urn: dict[str, StackResource] = {}
-    defaults: dict[str, StackResource] = {}
+                    config: Optional[dict[str, str]] = None) -> list[StackResource]:
+    """Every record at once through a ``StackBuilder`` (``config``: the stack config as the program
+    got it)."""
+    builder = StackBuilder(project=project, stack=stack, config=config)
     for record in records:
-        res = StackResource(urn=record.urn, type=record.type, name=record.name, inputs=record.inputs,
-                            outputs=record.outputs, custom=record.custom, parent=record.parent or stack_urn,
-                            dependencies=list(record.dependencies),
-                            property_dependencies=dict(record.property_dependencies), options=dict(record.options))
-        by_urn[record.urn] = res
-        out.append(res)
-    for record, res in zip(records, out[1:]):
-        if not record.custom or record.type.startswith("pulumi:providers:"):
-            continue
-        if record.provider:
-            res.provider = by_urn.get(record.provider.rsplit("::", 1)[0])
-        if res.provider is None:
-            package = record.type.split(":", 1)[0]
-            if package not in defaults:
-                inputs = {"region": default_region} if package == "aws" and default_region else {}
-                urn = _default_provider_urn(stack, project, package)
-                defaults[package] = StackResource(urn=urn, type=f"pulumi:providers:{package}", name=urn.split("::")[-1],
-                                                  inputs=inputs, outputs=inputs, parent=stack_urn)
-            res.provider = defaults[package]
-    return out[:1] + list(defaults.values()) + out[1:]
+        builder.add(record)
+    return builder.resources(records, outputs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,10 +252,13 @@ def _split_entry(pack: str, policy: str, value: Any) -> tuple[Optional[str], dic
     return level, props
 
 
-def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[dict]) -> dict[str, tuple[str, dict]]:
-    """policy name -> (enforcement level, properties) to send with Configure."""
+def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[dict],
+                            version: Optional[str] = None) -> dict[str, tuple[str, dict]]:
+    """policy name -> (enforcement level, properties) to send with Configure. ``version``: the pack's
+    version as the CLI knows it (PulumiPolicy.yaml ``version`` wins over the pack's own)."""
     _protos()
     pack = info.name
+    version = version or info.version
     config = dict(config or {})
     names = {p.name for p in info.policies}
     unknown = sorted(k for k in config if k != "all" and k not in names)
@@ -231,22 +292,54 @@ def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[di
             own_level, props = _split_entry(pack, policy.name, config[policy.name])
             level = own_level or level
             properties.update(props)
-        # Schema defaults alone need no check (and jsonschema is slow to import): validate only
-        # what a config file or the pack's initial config set, or a required property.
-        configured = policy.name in config or policy.name in initial or required
-        if configured and (schema_props or required):
-            import jsonschema
-
-            schema = {"type": "object", "properties": schema_props, "required": required}
-            validator = jsonschema.Draft7Validator(schema)
-            for error in sorted(validator.iter_errors(properties), key=lambda e: list(e.path)):
-                where = ".".join(str(p) for p in error.path)
-                problems.append(f"policy pack '{pack}' config for policy '{policy.name}'"
-                                f"{' property ' + repr(where) if where else ''}: {error.message}")
+        # Every policy's config is validated once defaults are applied, as the CLI does: an invalid
+        # schema default fails the run (pulumi-policy tests/integration/config scenarios 6-11).
+        if schema_props or required:
+            problems.extend(f"{pack} {version}  {policy.name}: {message}"
+                            for message in _schema_problems(schema_props, required, properties))
         result[policy.name] = (level, properties)
     if problems:
-        raise AnalyzerError("invalid policy pack config:\n  " + "\n  ".join(problems))
+        raise AnalyzerError("\n".join(f"validating policy config: {problem}" for problem in problems))
     return result
+
+
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (type(None), "null"),
+               (list, "array"), (dict, "object"))
+
+
+def _json_type(value: Any) -> str:
+    return next((name for kind, name in _JSON_TYPES if isinstance(value, kind)), type(value).__name__)
+
+
+def _schema_problems(schema_props: dict, required: list[str], properties: dict) -> list[str]:
+    """Problems of ``properties`` against the policy's config schema, worded as the CLI words them
+    (it validates with gojsonschema; the expected texts are those of pulumi-policy
+    tests/integration/integration_test.go TestConfig). Other keywords keep jsonschema's text."""
+    import jsonschema
+
+    schema = {"type": "object", "properties": schema_props, "required": required}
+    problems = []
+    for error in jsonschema.Draft7Validator(schema).iter_errors(properties):
+        field = ".".join(str(p) for p in error.path)
+        if error.validator == "required":
+            missing = [name for name in error.validator_value if name not in (error.instance or {})]
+            problems.extend(f"{name} is required" for name in missing)
+            continue
+        kind, value = error.validator, error.validator_value
+        if kind == "type":
+            text = f"Invalid type. Expected: {value}, given: {_json_type(error.instance)}"
+        elif kind == "maxLength":
+            text = f"String length must be less than or equal to {value}"
+        elif kind == "minLength":
+            text = f"String length must be greater than or equal to {value}"
+        elif kind == "enum":
+            text = f"{field} must be one of the following: " + ", ".join(json.dumps(v) for v in value)
+        elif kind == "const":
+            text = f"{field} does not match: {json.dumps(value)}"
+        else:
+            text = error.message
+        problems.append(f"{field}: {text}" if field else text)
+    return sorted(problems)
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,6 +457,11 @@ def _stack_resource_message(res: StackResource) -> analyzer_pb2.AnalyzerResource
     return msg
 
 
+def analyzable(res: StackResource) -> bool:
+    """Whether ``Analyze`` is called for ``res``: every resource but the stack and the providers."""
+    return not res.type.startswith("pulumi:providers:") and res.type != "pulumi:pulumi:Stack"
+
+
 class PolicyPackProcess:
     """One running pack: the process, its gRPC stub, its info."""
 
@@ -467,7 +565,7 @@ class PolicyPackProcess:
 
     def configure(self, policy_config: Optional[dict], stack_settings: dict) -> dict[str, tuple[str, dict]]:
         assert self.stub is not None and self.info is not None
-        reconciled = reconcile_policy_config(self.info, policy_config)
+        reconciled = reconcile_policy_config(self.info, policy_config, self.version)
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, (level, props) in reconciled.items():
             request.policyConfig[name].CopyFrom(
@@ -484,38 +582,43 @@ class PolicyPackProcess:
                 raise self._rpc_failure("ConfigureStack", exc) from None
         return reconciled
 
-    def _diagnostics(self, response: analyzer_pb2.AnalyzeResponse, default_urn: str = "") -> list[Diagnostic]:
+    def _diagnostics(self, response: analyzer_pb2.AnalyzeResponse, resource_urn: Optional[str] = None
+                     ) -> list[Diagnostic]:
+        """``resource_urn``: the resource analysed. The engine attaches every ``Analyze`` finding to it,
+        whatever URN the pack reports (pulumi-policy tests/integration/validate_resource scenario 9
+        reports "some-urn" and expects the resource ``e``); stack findings keep the pack's URN."""
         return [Diagnostic(pack=d.policyPackName or self.name, policy=d.policyName,
-                           level=_LEVEL_NAMES.get(d.enforcementLevel, "advisory"), urn=d.urn or default_urn,
+                           level=_LEVEL_NAMES.get(d.enforcementLevel, "advisory"),
+                           urn=resource_urn if resource_urn is not None else d.urn,
                            message=d.message, description=d.description,
                            severity=_SEVERITY_NAMES.get(d.severity, ""))
                 for d in response.diagnostics]
 
+    def analyze_later(self, res: StackResource) -> Any:
+        """Send ``Analyze`` for ``res`` without waiting; ``analyzed`` gives its findings."""
+        assert self.stub is not None
+        return self.stub.Analyze.future(_analyze_request(res), timeout=self.call_timeout)
+
+    def analyzed(self, res: StackResource, future: Any) -> list[Diagnostic]:
+        try:
+            return self._diagnostics(future.result(), res.urn)
+        except grpc.RpcError as exc:
+            raise self._rpc_failure(f"Analyze of {res.urn}", exc) from None
+
     def analyze(self, resources: Sequence[StackResource], window: int = 64) -> list[Diagnostic]:
         """Analyze every resource (concurrently, at most ``window`` calls in flight); the result
         keeps resource order."""
-        assert self.stub is not None
-        call = self.stub.Analyze
-        pending: list[tuple[int, Any]] = []
-        responses: list[Optional[analyzer_pb2.AnalyzeResponse]] = [None] * len(resources)
-
-        def collect(index: int, future: Any) -> None:
-            try:
-                responses[index] = future.result()
-            except grpc.RpcError as exc:
-                raise self._rpc_failure(f"Analyze of {resources[index].urn}", exc) from None
-
+        pending: list[tuple[StackResource, Any]] = []
+        found: dict[int, list[Diagnostic]] = {}
         for index, res in enumerate(resources):
-            pending.append((index, call.future(_analyze_request(res), timeout=self.call_timeout)))
-            if len(pending) >= window:
-                collect(*pending.pop(0))
-        for item in pending:
-            collect(*item)
-        out: list[Diagnostic] = []
-        for res, response in zip(resources, responses):
-            if response is not None:
-                out.extend(self._diagnostics(response, res.urn))
-        return out
+            pending.append((res, self.analyze_later(res)))
+            if len(pending) > window:
+                first = pending.pop(0)
+                found[index - window] = self.analyzed(*first)
+        start = len(resources) - len(pending)
+        for offset, item in enumerate(pending):
+            found[start + offset] = self.analyzed(*item)
+        return [d for index in range(len(resources)) for d in found.get(index, [])]
 
     def analyze_stack(self, resources: Sequence[StackResource]) -> list[Diagnostic]:
         assert self.stub is not None
@@ -613,15 +716,18 @@ class PolicyPacks:
         return self
 
     def run(self, resources: Sequence[StackResource]) -> list[Diagnostic]:
-        """Analyze each resource (inputs), then the whole stack (outputs), on every pack."""
-        analyzable = [r for r in resources if not r.type.startswith("pulumi:providers:")
-                      and r.type != "pulumi:pulumi:Stack"]
+        """Analyze each resource (inputs), then the whole stack (outputs), on every pack. (The
+        preview analyses while the program runs, in two phases: ``preview.session``.)"""
+        targets = [r for r in resources if analyzable(r)]
+        return self.each_pack(lambda pack: pack.analyze(targets) + pack.analyze_stack(resources))
+
+    def each_pack(self, work: Any) -> list:
+        """``work(pack)`` (a list) for every pack, concurrently, concatenated in pack order."""
         if len(self.packs) <= 1:
-            return [d for pack in self.packs for d in pack.analyze(analyzable) + pack.analyze_stack(resources)]
+            return [item for pack in self.packs for item in work(pack)]
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.packs)) as pool:
-            futures = [pool.submit(lambda p=pack: p.analyze(analyzable) + p.analyze_stack(resources))
-                       for pack in self.packs]
-            return [d for f in futures for d in f.result()]
+            futures = [pool.submit(work, pack) for pack in self.packs]
+            return [item for f in futures for item in f.result()]
 
     def stop(self) -> None:
         for pack in self.packs:

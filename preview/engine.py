@@ -1,12 +1,9 @@
 """Run the program of a Pulumi Python project directory for a stack, as the engine would.
 
 - ``Pulumi.yaml``: ``name``, ``runtime`` (must be python), optional ``main``, and the ``config:``
-  schema: project keys are declared without prefix (``type`` string/integer/boolean/array,
-  ``items``, ``default``, ``secret``); keys of other namespaces (``aws:region``) carry ``value:``.
-- ``Pulumi.<stack>.yaml``: ``config:`` with namespaced keys (``blueprints:key``, ``aws:region``);
-  ``secure:`` values are replaced by a clearly fake placeholder and marked secret.
-- Values are validated like the CLI does, schema defaults applied, and config handed to the program
-  as the engine does (every value a string; arrays and objects JSON).
+  schema; ``Pulumi.<stack>.yaml``: ``config:`` values (``secure:`` values become a clearly fake
+  placeholder, marked secret). Both are validated by the CLI's rules and handed to the program as
+  the engine does (``preview.project_config``).
 - The program runs in-process under the fake AWS (``preview.harness``): program dir on
   ``sys.path`` and as the working directory during the run, ``__main__.py`` executed with
   ``runpy.run_path(..., run_name="__main__")``. Modules imported from the program dir are dropped
@@ -30,6 +27,8 @@ from typing import Any, Optional
 
 from typing import TYPE_CHECKING
 
+from .project_config import SECRET_PLACEHOLDER, ConfigKey, parse_schema, stack_config
+
 if TYPE_CHECKING:  # imported lazily: reading config must not wait for Pulumi to load
     from .fake_aws import FakeAws, ProviderInfo, ResourceRecord
     from .harness import LogRecord
@@ -46,7 +45,6 @@ __all__ = [
     "run_program",
 ]
 
-SECRET_PLACEHOLDER = "fake-secret-value-offline-preview"
 
 
 class PreviewError(Exception):
@@ -62,16 +60,6 @@ class ProgramError(PreviewError):
         super().__init__(message if not location else f"{message}\n  at {location}")
         self.short = message
         self.location = location
-
-
-@dataclasses.dataclass(frozen=True)
-class ConfigKey:
-    key: str  # full key, "<namespace>:<name>"
-    type: Optional[str]
-    items_type: Optional[str]
-    default: Any
-    has_default: bool
-    secret: bool
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,86 +114,8 @@ def load_project(program_dir: Path | str) -> Project:
     if not main.is_file():
         raise ConfigError(f"{path.name}: program entry point {main} not found")
 
-    schema: dict[str, ConfigKey] = {}
-    for raw_key, spec in (data.get("config") or {}).items():
-        key = str(raw_key)
-        namespaced = ":" in key
-        full = key if namespaced else f"{name}:{key}"
-        if isinstance(spec, dict) and namespaced:
-            if "value" not in spec:
-                raise ConfigError(f"{path.name}: config key {key!r} of another namespace needs 'value:'")
-            schema[full] = ConfigKey(full, None, None, spec["value"], True, bool(spec.get("secret")))
-        elif isinstance(spec, dict):
-            typ = spec.get("type")
-            if typ is not None and typ not in ("string", "integer", "boolean", "array"):
-                raise ConfigError(f"{path.name}: config key {key!r} has unsupported type {typ!r}")
-            items = spec.get("items") or {}
-            has_default = "default" in spec or "value" in spec
-            default = spec.get("default", spec.get("value"))
-            schema[full] = ConfigKey(full, typ, items.get("type") if isinstance(items, dict) else None,
-                                     default, has_default, bool(spec.get("secret")))
-            if has_default:
-                problem = _type_problem(schema[full], default)
-                if problem:
-                    raise ConfigError(f"{path.name}: default of config key {key!r} {problem}")
-        else:
-            # Shorthand: `key: value` is a default value without a declared type.
-            schema[full] = ConfigKey(full, None, None, spec, True, False)
+    schema = parse_schema(name, data.get("config"), path.name)
     return Project(name, directory, main, schema)
-
-
-def _type_problem(spec: ConfigKey, value: Any) -> Optional[str]:
-    """What is wrong with ``value`` for ``spec`` (None when it fits), like the CLI checks."""
-
-    def check(typ: Optional[str], v: Any) -> bool:
-        if typ is None:
-            return True
-        if typ == "string":
-            return not isinstance(v, (dict, list))
-        if typ == "integer":
-            if isinstance(v, bool):
-                return False
-            if isinstance(v, int):
-                return True
-            try:
-                int(str(v))
-                return True
-            except ValueError:
-                return False
-        if typ == "boolean":
-            return isinstance(v, bool) or str(v).lower() in ("true", "false")
-        if typ == "array":
-            return isinstance(v, list)
-        return True
-
-    if not check(spec.type, value):
-        return f"must be of type '{spec.type}' (got {json.dumps(value, default=str)})"
-    if spec.type == "array" and spec.items_type:
-        for index, item in enumerate(value):
-            if not check(spec.items_type, item):
-                return f"must be an array of '{spec.items_type}' (item {index} is {json.dumps(item, default=str)})"
-    return None
-
-
-def _as_engine_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(value)
-
-
-def _replace_secure(value: Any, path: str, secrets: set[str], key: str) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"secure"}:
-            secrets.add(key)
-            return SECRET_PLACEHOLDER
-        return {k: _replace_secure(v, f"{path}.{k}", secrets, key) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_replace_secure(v, f"{path}[{i}]", secrets, key) for i, v in enumerate(value)]
-    return value
 
 
 def resolve_stack_config(project: Project, stack: str,
@@ -222,29 +132,7 @@ def resolve_stack_config(project: Project, stack: str,
     for key, value in (overrides or {}).items():
         raw[key if ":" in key else f"{project.name}:{key}"] = value
 
-    secrets: set[str] = set()
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for key, value in raw.items():
-        key = str(key)
-        if ":" not in key:
-            key = f"{project.name}:{key}"  # the CLI accepts the short form in stack files too
-        values[key] = _replace_secure(value, key, secrets, key)
-    for key, spec in project.schema.items():
-        if key in values:
-            problem = _type_problem(spec, values[key])
-            if problem:
-                problems.append(f"Stack '{stack}' with configuration key '{key}' {problem}")
-            if spec.secret and key not in secrets:
-                problems.append(f"Stack '{stack}' with configuration key '{key}' must be encrypted as it's secret")
-        elif spec.has_default:
-            values[key] = spec.default
-        else:
-            problems.append(f"Stack '{stack}' is missing configuration value '{key}'")
-    if problems:
-        raise ConfigError("\n".join(problems))
-    config = {key: _as_engine_string(value) for key, value in values.items() if value is not None}
-    return config, sorted(secrets | {k for k, s in project.schema.items() if s.secret and k in config})
+    return stack_config(project.name, project.schema, stack, raw)
 
 
 def _user_location(exc: BaseException, program_dir: Path) -> Optional[str]:
@@ -281,8 +169,9 @@ def _purge_modules(program_dir: Path, before: set[str]) -> None:
 
 
 def run_program(program_dir: Path | str, stack: str = "dev", *, fake: Optional[FakeAws] = None,
-                config_overrides: Optional[dict[str, Any]] = None) -> ProgramRun:
-    """Run the project's program for ``stack`` under the fake AWS; return what it registered."""
+                config_overrides: Optional[dict[str, Any]] = None, dry_run: bool = False) -> ProgramRun:
+    """Run the project's program for ``stack`` under the fake AWS; return what it registered.
+    ``dry_run``: what ``pulumi.runtime.is_dry_run()`` tells the program (true at ``pulumi preview``)."""
     from .fake_aws import FakeAws
     from .harness import mocked_pulumi
 
@@ -299,7 +188,7 @@ def run_program(program_dir: Path | str, stack: str = "dev", *, fake: Optional[F
     cwd_before = os.getcwd()
     try:
         with mocked_pulumi(project.name, stack, config=config, fake=fake, secret_keys=secret_keys,
-                           root_directory=str(program_dir)) as env:
+                           root_directory=str(program_dir), dry_run=dry_run) as env:
             sys.path.insert(0, str(program_dir))
             os.chdir(program_dir)
             try:

@@ -2,7 +2,9 @@
 
 It avoids the mock traps listed in research/pulumi-anchors.md §2:
 - a fresh asyncio event loop per ``mocked_pulumi`` block, closed afterwards (pending tasks cancelled);
-- ``preview=False`` so every ``apply`` runs and assertion errors inside applies surface;
+- ``dry_run=False`` by default, so every ``apply`` runs and assertion errors inside applies surface;
+  ``dry_run=True`` makes ``pulumi.runtime.is_dry_run()`` true as at a ``pulumi preview`` (the fake
+  still answers every value, so applies still run; ``preview.phases`` derives what is unknown);
 - config set as the engine does, with ``pulumi.runtime.set_all_config`` and ``<project>:<key>``
   keys (all values strings; lists and dicts JSON);
 - the program runs inside ``pulumi.runtime.stack.run_in_stack`` as the language host runs it, so a
@@ -78,13 +80,14 @@ class RecordedResourceArgs(MockResourceArgs):
     """``MockResourceArgs`` plus what the engine knows about a registration."""
 
     def __init__(self, *, urn: str, parent: str, remote: bool, dependencies: list[str],
-                 property_dependencies: dict[str, list[str]], options: dict, **kwargs: Any):
+                 property_dependencies: dict[str, list[str]], options: dict, version: str = "", **kwargs: Any):
         super().__init__(**kwargs)
         self.urn = urn
         self.parent = parent
         self.remote = remote
         self.dependencies = dependencies
         self.property_dependencies = property_dependencies
+        self.version = version  # the package version the SDK asks for (names the default provider)
         self.options = options
 
 
@@ -134,7 +137,7 @@ class RecordingMonitor(MockMonitor):
             urn=urn, parent=request.parent or None, remote=bool(request.remote),
             dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            options=_options_of(request),
+            options=_options_of(request), version=request.version,
         )
         id_, state = self.mocks.new_resource(resource_args)
         obj_proto = _sync_await(rpc.serialize_properties(state, {}))
@@ -160,6 +163,7 @@ class RecordingMonitor(MockMonitor):
             typ=request.type, name=request.name, inputs=state, provider=request.provider,
             resource_id=request.id, custom=True, urn=urn, parent=request.parent or None, remote=False,
             dependencies=list(request.dependencies), property_dependencies={}, options={"read": True},
+            version=request.version,
         )
         id_, state = self.mocks.new_resource(resource_args)
         props_proto = _sync_await(rpc.serialize_properties(state, {}))
@@ -349,6 +353,7 @@ def mocked_pulumi(
     secret_keys: Optional[list[str]] = None,
     organization: str = "organization",
     root_directory: Optional[str] = None,
+    dry_run: bool = False,
 ) -> Iterator[MockedPulumi]:
     """Configure the Pulumi runtime to run against ``fake`` (a new ``FakeAws`` by default) for
     ``project``/``stack`` with ``config`` (keys without a namespace get ``<project>:``), yield a
@@ -366,13 +371,13 @@ def mocked_pulumi(
     asyncio.set_event_loop(loop)
     os.environ["OFFLINE_PREVIEW"] = "1"
     try:
-        settings.reset_options(project=project, stack=stack, preview=False, organization=organization,
+        settings.reset_options(project=project, stack=stack, preview=dry_run, organization=organization,
                                root_directory=root_directory)
         pulumi.runtime.set_all_config(engine_config(project, config),
                                       [k if ":" in k else f"{project}:{k}" for k in secret_keys or []])
         mock_settings = MockSettings(
             monitor=monitor, monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
-            engine=engine, project=project, stack=stack, dry_run=False, organization=organization,
+            engine=engine, project=project, stack=stack, dry_run=dry_run, organization=organization,
             callbacks=None, root_directory=root_directory,
         )
         settings.configure(mock_settings)

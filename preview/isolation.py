@@ -1,7 +1,8 @@
 """Run the program in a child process, so nothing it does can end, hang or fake the preview.
 
-The program (the user's ``__main__.py`` under the fake AWS, see ``preview.engine.run_program``)
-runs in a fresh interpreter started by ``run_isolated``:
+The program (the user's ``__main__.py`` under the fake AWS) runs in a fresh interpreter started by
+``run_isolated``, together with the analysis that follows its registrations as the engine does
+(``preview.pipeline.run_preview``: the pack processes are the child's, and die with it):
 
 - its own session (``start_new_session``): Ctrl-C and signals it sends to its group stay in it;
 - a wall-clock limit (``--timeout``) after which the whole group is killed; just before, the
@@ -42,7 +43,7 @@ from .analyzer import _die_with_parent
 from .engine import ConfigError, PreviewError, ProgramError
 from .raw_inputs import escape_controls
 
-__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "IsolatedRun", "run_isolated"]
+__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "PreviewRequest", "run_isolated"]
 
 # A prod run takes under a minute on a loaded 2-core machine; ten minutes means "stuck", not "slow".
 DEFAULT_TIMEOUT = 600.0
@@ -52,21 +53,19 @@ DEFAULT_MEMORY_MB = 4096
 OUTPUT_KEEP = 32 * 1024
 _HEADER = struct.Struct("!Q")
 _ROOT = Path(__file__).resolve().parent.parent
-_ERROR_KINDS = {"config": ConfigError, "program": ProgramError}
+_ERROR_KINDS = {"config": ConfigError, "program": ProgramError, "preview": PreviewError}
 
 
-@dataclasses.dataclass
-class IsolatedRun:
-    """What the preview needs from a program run (``ProgramRun`` without the live fake AWS)."""
+@dataclasses.dataclass(frozen=True)
+class PreviewRequest:
+    """What the child runs: ``run_preview``'s arguments, plain data."""
 
-    project: str
+    program: Path
     stack: str
-    resources: list  # preview.fake_aws.ResourceRecord
-    outputs: dict
-    warnings: list[str]
-    logs: list  # preview.harness.LogRecord
-    default_region: Optional[str]
-    default_account: Optional[str]
+    pack_dirs: tuple[Path, ...] = ()
+    pack_configs: tuple[Path, ...] = ()
+    mode: str = "up"
+    call_timeout: Optional[float] = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -172,24 +171,29 @@ def _decode(frame: bytes) -> Any:
     return pickle.loads(frame[_HEADER.size:])
 
 
-def run_isolated(program: Path, stack: str, *, timeout: float = DEFAULT_TIMEOUT,
-                 memory_mb: int = DEFAULT_MEMORY_MB, forward_output: Any = None) -> IsolatedRun:
-    """Run ``program`` for ``stack`` in a child process; return its result or raise a
+def run_isolated(request: PreviewRequest, *, timeout: float = DEFAULT_TIMEOUT,
+                 memory_mb: int = DEFAULT_MEMORY_MB, forward_output: Any = None) -> dict:
+    """Run the preview of ``request`` in a child process; return its JSON document or raise a
     ``PreviewError`` saying what happened. Program output is written to ``forward_output``
     (default ``sys.stderr``) after the run, bounded."""
+    program = request.program
     result_read, result_write = os.pipe()
     output_read, output_write = os.pipe()
     stacks = tempfile.TemporaryFile()
+    request_file = tempfile.TemporaryFile()
+    request_file.write(pickle.dumps(request))
+    request_file.seek(0)
     code = f"import sys; sys.path.insert(0, {str(_ROOT)!r}); from preview.isolation import _child; _child()"
     try:
         process = subprocess.Popen(
-            [sys.executable, "-c", code, str(result_write), str(stacks.fileno()), str(program), stack],
-            stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write,
+            [sys.executable, "-c", code, str(result_write), str(stacks.fileno())],
+            stdin=request_file, stdout=output_write, stderr=output_write,
             pass_fds=(result_write, stacks.fileno()), start_new_session=True,
             preexec_fn=lambda: _limit_child(memory_mb))
     finally:
         os.close(result_write)
         os.close(output_write)
+        request_file.close()
     result, output = _Drain(result_read, None), _Drain(output_read, OUTPUT_KEEP)
     result.start()
     output.start()
@@ -235,25 +239,24 @@ def _send(fd: int, kind: str, value: Any) -> None:
 
 
 def _child() -> None:
-    """Entry point of the child: run the program, send the result, exit without running the
+    """Entry point of the child: run the preview, send the document, exit without running the
     program's leftovers (non-daemon threads, atexit hooks) that could hang or change the exit."""
-    result_fd, stacks_fd, program, stack = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+    result_fd, stacks_fd = int(sys.argv[1]), int(sys.argv[2])
+    request: PreviewRequest = pickle.load(sys.stdin.buffer)
     faulthandler.register(signal.SIGUSR1, file=stacks_fd, all_threads=True)  # for the timeout message
     os.dup2(2, 1)  # stdout and stderr already share the output pipe; keep Python's objects in step
-    from .engine import run_program
+    from .pipeline import run_preview
 
     try:
-        run = run_program(program, stack)
-        value: Any = IsolatedRun(
-            project=run.project, stack=run.stack, resources=run.resources, outputs=run.outputs,
-            warnings=list(run.warnings), logs=list(run.logs),
-            default_region=run.default_provider.region if run.default_provider else None,
-            default_account=run.default_provider.account if run.default_provider else None)
+        value: Any = run_preview(request.program, request.stack, request.pack_dirs, request.pack_configs,
+                                 mode=request.mode, call_timeout=request.call_timeout)
         kind = "ok"
     except ConfigError as exc:
         kind, value = "config", str(exc)
-    except PreviewError as exc:
+    except ProgramError as exc:
         kind, value = "program", str(exc)
+    except PreviewError as exc:  # a pack's failure, named by its message
+        kind, value = "preview", str(exc)
     except BaseException as exc:  # noqa: BLE001 - whatever happens, one line to the parent
         kind, value = "program", f"the program run failed: {type(exc).__name__}: {exc}".splitlines()[0]
     try:

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from .analyzer import Diagnostic
     from .fake_aws import ResourceRecord
 
-__all__ = ["COST_POLICY", "COST_PREFIX", "build_document", "exit_code", "extract_cost", "render_json",
-           "render_text"]
+__all__ = ["COST_POLICY", "COST_PREFIX", "build_document", "exit_code", "extract_cost", "policy_lines",
+           "render_json", "render_text"]
 
 COST_POLICY = "monthly-cost-estimate"
 COST_PREFIX = "COST_ESTIMATE_JSON "
@@ -111,7 +111,6 @@ def render_json(document: dict) -> str:
 # Text (rich)
 # --------------------------------------------------------------------------------------------
 
-_LEVEL_STYLE = {"mandatory": "bold red", "remediate": "bold red", "advisory": "yellow", "disabled": "dim"}
 
 
 def _short_type(token: str) -> str:
@@ -212,6 +211,30 @@ def _print_cost(console: Any, cost: dict, *, details: bool) -> None:
         console.print(parts)
 
 
+def policy_lines(document: dict) -> list[str]:
+    """The violations as the CLI prints its "Policies:" section: per pack ``name@vversion``, then per
+    finding ``- [level]  policy  (type: name)`` and the message lines (the policy description, then
+    the violation). The upstream conformance tests (pulumi-policy tests/integration) look for these
+    texts. ``--mode up`` adds whether a plain ``pulumi preview`` already shows the finding."""
+    versions = {p["name"]: p.get("version") for p in document.get("packs", [])}
+    by_urn = {r["urn"]: r for r in document["resources"]}
+    per_pack: dict[str, list[dict]] = defaultdict(list)
+    for v in document["violations"]:
+        per_pack[v["pack"]].append(v)
+    lines = ["Policies:"] if per_pack else []
+    for pack, items in per_pack.items():
+        version = versions.get(pack)
+        lines.append(f"    {pack}@v{version}" if version else f"    {pack}")
+        for v in sorted(items, key=lambda v: (v["level"] != "mandatory", v["policy"], v["urn"])):
+            res = by_urn.get(v["urn"])
+            where = f"  ({_short_type(res['type'])}: {res['name']})" if res else ""
+            phase = "" if v.get("atPreview") is None else (
+                "  [pulumi preview shows it]" if v["atPreview"] else "  [at update only]")
+            lines.append(f"        - [{v['level']}]  {v['policy']}{where}{phase}")
+            lines.extend(f"          {line}" for line in v["message"].splitlines() if line.strip())
+    return lines
+
+
 def render_text(document: dict, console: Any = None, *, cost_details: bool = False) -> None:
     """Print the document for a person: tree per Region/account, counts, violations, cost (with each
     resource's cost components when ``cost_details``), verdict."""
@@ -270,22 +293,10 @@ def render_text(document: dict, console: Any = None, *, cost_details: bool = Fal
     table.add_row("providers", str(summary["providers"]))
     console.print(table)
 
-    # Violations per pack.
-    violations = document["violations"]
-    if violations:
-        per_pack: dict[str, list[dict]] = defaultdict(list)
-        for v in violations:
-            per_pack[v["pack"]].append(v)
-        for pack, items in per_pack.items():
-            table = Table(box=box.SIMPLE, title=f"Policy pack {pack}", title_justify="left", show_edge=False)
-            for column in ("level", "policy", "resource", "message"):
-                table.add_column(column, overflow="fold")
-            for v in sorted(items, key=lambda v: (v["level"] != "mandatory", v["policy"], v["urn"])):
-                res = by_urn.get(v["urn"])
-                where = f"{_short_type(res['type'])} {res['name']}" if res else (v["urn"] or "(stack)")
-                style = _LEVEL_STYLE.get(v["level"], "")
-                table.add_row(f"[{style}]{v['level']}[/]", v["policy"], where, _violation_text(v["message"]))
-            console.print(table)
+    # Violations per pack, in the CLI's words.
+    if document["violations"]:
+        for line in policy_lines(document):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
     else:
         packs = ", ".join(p["name"] for p in document.get("packs", [])) or "no policy packs"
         console.print(f"No policy violations ({packs}).")

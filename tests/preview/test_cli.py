@@ -32,6 +32,21 @@ def test_json_output_holds_resources_and_the_mandatory_violation():
     assert document["summary"]["verdict"] == "fail" and document["cost"] is None
 
 
+def test_modes_say_what_pulumi_preview_and_pulumi_up_show():
+    up = _preview("--stack", "dev", "--policy-pack", str(FIXTURES / "pack_rules"), "--format", "json")
+    findings = json.loads(up.stdout)["violations"]
+    # The missing owner tag is plain at preview: `pulumi up` stops after its preview phase.
+    assert json.loads(up.stdout)["mode"] == "up" and all(v["atPreview"] is True for v in findings)
+    plain = _preview("--stack", "dev", "--policy-pack", str(FIXTURES / "pack_rules"), "--format", "json",
+                     "--mode", "preview")
+    document = json.loads(plain.stdout)
+    assert plain.returncode == 1 and document["mode"] == "preview"
+    assert [v["policy"] for v in document["violations"] if v["level"] == "mandatory"] == ["bucket-owner-tag"]
+    assert all("atPreview" not in v for v in document["violations"])
+    bad = _preview("--stack", "dev", "--mode", "apply")
+    assert bad.returncode == 2 and "invalid choice: 'apply'" in bad.stderr
+
+
 def test_text_output_shows_the_tree_cost_and_verdict():
     done = _preview("--stack", "prod", "--policy-pack", str(FIXTURES / "pack_rules"),
                     "--policy-pack", str(FIXTURES / "pack_cost"))

@@ -45,15 +45,16 @@ def test_type_errors_are_all_reported_like_the_cli():
     with pytest.raises(ConfigError) as caught:
         run_program(BASIC, "badtype")
     message = str(caught.value)
-    assert "Stack 'badtype' with configuration key 'fixture-basic:bucketCount' must be of type 'integer'" in message
-    assert "'fixture-basic:secondRegion' must be of type 'boolean'" in message
+    # The CLI names the key as Pulumi.yaml declares it (workspace/config.go validateStackConfigValue).
+    assert "Stack 'badtype' with configuration key 'bucketCount' must be of type 'integer'" in message
+    assert "Stack 'badtype' with configuration key 'secondRegion' must be of type 'boolean'" in message
 
 
 def test_missing_value_without_default_and_wrong_runtime(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: needs\nruntime: python\nconfig:\n  owner:\n    type: string\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
     (tmp_path / "__main__.py").write_text("")
-    with pytest.raises(ConfigError, match="Stack 'dev' is missing configuration value 'needs:owner'"):
+    with pytest.raises(ConfigError, match="Stack 'dev' is missing configuration value 'owner'"):
         run_program(tmp_path, "dev")
     (tmp_path / "Pulumi.yaml").write_text("name: needs\nruntime: nodejs\n")
     with pytest.raises(ConfigError, match="runtime is 'nodejs'"):

@@ -41,7 +41,7 @@ def served():
     """One program run and one pack process; each test reconfigures the pack as the engine would."""
     run = run_program(FIXTURE, STACK)
     resources = stack_resources(run.resources, project=run.project, stack=run.stack, outputs=run.outputs,
-                                default_region=run.default_provider.region)
+                                config=run.config)
     packs = PolicyPacks([PACK], project=run.project, stack=STACK).start()
     settings = dict(stack=STACK, project=run.project, organization="organization", dry_run=True, config={},
                     config_secret_keys=[])
