@@ -50,7 +50,8 @@ class Graph:
                 if isinstance(value, str) and value:
                     self._by_ref[_norm(value)].append(res)
             if res.type == "aws:ec2/vpcEndpoint:VpcEndpoint":
-                for entry in res.props.get("dnsEntries") or []:
+                entries = res.props.get("dnsEntries")  # computed: an Unknown at a first preview
+                for entry in entries if isinstance(entries, list) else []:
                     if isinstance(entry, dict) and isinstance(entry.get("dnsName"), str):
                         self._by_ref[_norm(entry["dnsName"])].append(res)
 

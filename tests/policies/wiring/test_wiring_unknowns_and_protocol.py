@@ -106,3 +106,13 @@ def test_levels_and_exceptions_arrive_through_the_engines_configure():
                 if d.policyName == rule]
     waived = analyze_stack(stack, {rule: {"exceptions": [{"resource": "indexer", "reason": "tracked in issue 16"}]}})
     assert not [d for d in waived.diagnostics if d.policyName == rule]
+
+
+def test_an_endpoint_whose_dns_entries_are_unknown_does_not_stop_the_pack():
+    # A new interface endpoint's dnsEntries are computed: unknown at a first `pulumi preview`.
+    # Indexing the stack must not crash on them (the whole pack failed with AnalyzeStack: UNKNOWN).
+    stack = [R(r.type, r.name, {**r.props, "dnsEntries": UNKNOWN}, r.region)
+             if r.type == "aws:ec2/vpcEndpoint:VpcEndpoint" else r for r in network() + indexer()]
+    assert any(r.type == "aws:ec2/vpcEndpoint:VpcEndpoint" for r in stack)
+    response = analyze_stack(stack)
+    assert any(d.policyName == "wiring-vpc-compute-reaches-apis" for d in response.diagnostics)
