@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from ._values import plain
 from .engine import PreviewError
-from .raw_inputs import env_seconds, load_json_config, load_policy_pack_file, shorten
+from .raw_inputs import env_seconds, escape_controls, load_json_config, load_policy_pack_file, shorten
 
 if TYPE_CHECKING:
     import grpc
@@ -512,7 +512,10 @@ class PolicyPackProcess:
     def _failure(self, what: str) -> AnalyzerError:
         # One line: what happened, then the last line the pack wrote to stderr (its exception).
         last = self.stderr_tail(1)
-        detail = f"; its stderr ends with: {shorten(last, 300)}" if last else ""
+        # Printed as the pack wrote it (the CLI shows a pack's stderr verbatim), bounded and with
+        # control characters escaped.
+        shown = escape_controls(last if len(last) <= 300 else f"{last[:300]}... ({len(last)} characters)")
+        detail = f"; its stderr ends with: {shown}" if last else ""
         return AnalyzerError(f"policy pack {self.pack_dir.name} ({self.pack_dir}) {what}{detail}")
 
     def connect(self, timeout: Optional[float] = None) -> None:
