@@ -231,7 +231,9 @@ class LeasingPlatform(pulumi.ComponentResource):
         if args.rds_proxy:
             for site in self.sites.values():
                 self._proxy(site)
-        self._private_zone()
+        self.private_zone = self.writer_record = None
+        if args.global_database:
+            self._private_zone()  # the writer record the failover function moves
         for site in self.sites.values():
             self._bus(site)  # every Region's bus first: each relay puts to all of them
         for site in self.sites.values():
@@ -244,14 +246,13 @@ class LeasingPlatform(pulumi.ComponentResource):
             self._custom_domain()
 
         outputs = {
-            "writerRecord": self.writer_fqdn,
-            "privateZoneId": self.private_zone.zone_id,
             "apiUrls": {region: site.stage.invoke_url for region, site in self.sites.items()},
             "busNames": {region: site.bus.name for region, site in self.sites.items()},
             "databaseEndpoints": {region: self._database_host(site) for region, site in self.sites.items()},
         }
         if self.global_cluster is not None:
-            outputs["globalClusterId"] = self.global_cluster.id
+            outputs.update(globalClusterId=self.global_cluster.id, writerRecord=self.writer_fqdn,
+                           privateZoneId=self.private_zone.zone_id)
         if args.api_domain_name:
             outputs["apiDomain"] = f"https://{args.api_domain_name}"
         self.outputs = outputs
@@ -568,9 +569,12 @@ class LeasingPlatform(pulumi.ComponentResource):
                 lambda v, region=site.region: f"arn:aws:rds-db:{region}:{v[0]}:dbuser:{v[1]}/{user}")
         return [arn(s) for s in self.sites.values()]
 
-    def _database_environment(self, user: str | None = None) -> dict[str, str]:
-        """As the application user (default) through the writer record, which follows the primary."""
-        return {"DB_HOST": self.writer_fqdn, "DB_HOST_IS_ALIAS": "true", "DB_PORT": str(PORT),
+    def _database_environment(self, user: str | None = None) -> dict[str, pulumi.Input[str]]:
+        """As the application user (default) through the writer record, which follows the primary of a
+        global database; without one, straight to the cluster's writer endpoint."""
+        host = {"DB_HOST": self.writer_fqdn, "DB_HOST_IS_ALIAS": "true"} if self.writer_record is not None else {
+            "DB_HOST": self._database_host(self.primary), "DB_HOST_IS_ALIAS": "false"}
+        return {**host, "DB_PORT": str(PORT),
                 "DB_NAME": self.args.database_name, "DB_USER": user or self.args.app_username, "DB_AUTH": "iam",
                 "DB_SSLMODE": "verify-full", "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE}
 
@@ -776,7 +780,7 @@ class LeasingPlatform(pulumi.ComponentResource):
         self.migrations = aws.lambda_.Invocation(
             f"{self.name}-migrate", function_name=function.name,
             input=json.dumps({"migrations_sha256": digest}), triggers={"migrations_sha256": digest},
-            opts=self._opts(primary, depends_on=[*database, self.writer_record, *primary.instances]))
+            opts=self._opts(primary, depends_on=[*database, *filter(None, [self.writer_record]), *primary.instances]))
 
     # ----------------------------------------------------------------- API
 

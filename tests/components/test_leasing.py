@@ -438,8 +438,11 @@ def test_dev_is_one_lean_region_without_data_protection(dev):
     assert not cluster.inputs["deletionProtection"] and cluster.inputs["skipFinalSnapshot"]
     assert not of(dev, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection")
     assert not of(dev, "aws:rds/proxy:Proxy") and not of(dev, "aws:lambda/function:Function", "failover-dns")
-    writer = one(dev, "aws:route53/record:Record", "leasing-writer")
-    assert writer.inputs["records"] == [cluster.outputs["endpoint"]]
+    # No writer record to follow failovers (there are none): the cluster's writer endpoint directly.
+    assert not of(dev, "aws:route53/zone:Zone") and not of(dev, "aws:route53/record:Record")
+    for key in ("lease-api", "outbox-relay", "db-migrations"):
+        env = one(dev, "aws:lambda/function:Function", f"leasing-us-east-1-{key}").inputs["environment"]["variables"]
+        assert (env["DB_HOST"], env["DB_HOST_IS_ALIAS"]) == (cluster.outputs["endpoint"], "false")
     groups = {g.name: g.id for g in of(dev, "aws:ec2/securityGroup:SecurityGroup")}
     into_database = [r.inputs for r in of(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                      if r.inputs["securityGroupId"] == groups["leasing-us-east-1-database"]]
