@@ -48,6 +48,12 @@ from contracts import aurora_failover as failover_events
 
 ENGINE = "aurora-postgresql"
 PORT = 5432
+# Straight to Aurora (no proxy), TLS is required but the certificate not verified: Aurora's certificates
+# chain to the RDS certificate authorities, which the OS trust store lacks
+# (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html); verify-full
+# needs the RDS CA bundle packaged with the function (DB_SSLROOTCERT). RDS Proxy's certificates come
+# from ACM and verify against the OS store.
+DIRECT_SSLMODE = "require"
 EVENT_SOURCE = "blueprints.leasing"
 METRICS_NAMESPACE = "Blueprints/Leasing"
 LEASE_EVENT_TYPES = ("Lease Application Submitted", "Lease Created", "Rent Payment Recorded")
@@ -111,6 +117,7 @@ class LeasingPlatformArgs:
     database_name: str = "leasing"
     master_username: str = "leasing_admin"
     app_username: str = "leasing_app"  # the IAM database user the migrations create (lambdas/db_migrations/sql)
+    master_secret_rotation_days: int = 0  # 0: no rotation
     api_memory_mb: int = 512
     api_provisioned_concurrency: int = 0
     api_reserved_concurrency: int = 50
@@ -147,6 +154,8 @@ class LeasingPlatformArgs:
             problems.append(f"writer_record_ttl must be 1..60 seconds, got {self.writer_record_ttl}")
         domain = rules.api_domain_problem(self.api_domain_name, self.api_hosted_zone_id)
         retention = formats.log_retention_problem(self.log_retention_days)
+        if self.master_secret_rotation_days and not 1 <= self.master_secret_rotation_days <= 1000:
+            problems.append(f"master_secret_rotation_days must be 0 (off) or 1..1000, got {self.master_secret_rotation_days}")
         if not 300 <= self.auto_pause_seconds <= 86_400:
             problems.append(f"auto_pause_seconds must be 300..86400, got {self.auto_pause_seconds}")
         if not 0 <= self.endpoint_availability_zones <= self.availability_zones:
@@ -242,6 +251,8 @@ class LeasingPlatform(pulumi.ComponentResource):
             if args.global_database:
                 self._failover(site)
         self._migrations()
+        if args.master_secret_rotation_days:
+            self._master_secret_rotation()
         if args.api_domain_name:
             self._custom_domain()
 
@@ -274,14 +285,16 @@ class LeasingPlatform(pulumi.ComponentResource):
 
     # ----------------------------------------------------------------- network
 
-    def _interface_services(self) -> tuple[str, ...]:
+    def _interface_services(self, site: LeasingSite) -> tuple[str, ...]:
         """The AWS APIs the VPC functions call (IAM auth tokens for RDS are signed locally and need none:
         https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.Connecting.html)."""
         services = ["events"]  # the outbox relay's PutEvents
         if self.args.search_builder is not None:
             services.append("sqs")  # the search indexer parks unindexable records in its failure queue
-        if not self.args.rds_proxy:
-            services.append("secretsmanager")  # the migrations read the master password (no proxy holds it)
+        if site.is_primary and (not self.args.rds_proxy or self.args.master_secret_rotation_days):
+            # The migrations read the master password (no proxy holds it); the rotation function
+            # rotates the secret, which lives in the primary Region.
+            services.append("secretsmanager")
         return tuple(services)
 
     def _network(self, site: LeasingSite) -> None:
@@ -291,7 +304,7 @@ class LeasingPlatform(pulumi.ComponentResource):
         # endpoint over the peering (``_cross_region_events``), so the endpoints admit both VPCs.
         site.network = Network(self._n(site, "net"), NetworkArgs(
             region=site.region, cidr_block=site.cidr, availability_zones=self.args.availability_zones,
-            interface_endpoints=self._interface_services(),
+            interface_endpoints=self._interface_services(site),
             endpoint_availability_zones=self.args.endpoint_availability_zones,
             endpoint_client_cidrs=tuple(s.cidr for s in self.sites.values()) if self.args.multi_region else ()),
             opts=self._opts(site))
@@ -576,7 +589,8 @@ class LeasingPlatform(pulumi.ComponentResource):
             "DB_HOST": self._database_host(self.primary), "DB_HOST_IS_ALIAS": "false"}
         return {**host, "DB_PORT": str(PORT),
                 "DB_NAME": self.args.database_name, "DB_USER": user or self.args.app_username, "DB_AUTH": "iam",
-                "DB_SSLMODE": "verify-full", "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE}
+                "DB_SSLMODE": "verify-full" if self.args.rds_proxy else DIRECT_SSLMODE,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE}
 
     # ----------------------------------------------------------------- lease events
 
@@ -651,12 +665,14 @@ class LeasingPlatform(pulumi.ComponentResource):
 
     # ----------------------------------------------------------------- functions
 
-    def _function(self, site: LeasingSite, key: str, source: str, *, in_vpc: bool, **kwargs) -> PythonFunction:
+    def _function(self, site: LeasingSite, key: str, source: str, *, in_vpc: bool,
+                  security_group: aws.ec2.SecurityGroup | None = None, **kwargs) -> PythonFunction:
         if in_vpc:
-            kwargs.update(subnet_ids=site.network.private_subnet_ids, security_group_ids=[site.function_sg.id])
+            kwargs.update(subnet_ids=site.network.private_subnet_ids,
+                          security_group_ids=[(security_group or site.function_sg).id])
         function = PythonFunction(self._n(site, key), PythonFunctionArgs(
             source=source, log_retention_days=self.args.log_retention_days,
-             packaging=self.args.lambda_packaging, **kwargs), opts=self._opts(site))
+            packaging=self.args.lambda_packaging, **kwargs), opts=self._opts(site))
         site.functions[key] = function
         return function
 
@@ -781,6 +797,59 @@ class LeasingPlatform(pulumi.ComponentResource):
             f"{self.name}-migrate", function_name=function.name,
             input=json.dumps({"migrations_sha256": digest}), triggers={"migrations_sha256": digest},
             opts=self._opts(primary, depends_on=[*database, *filter(None, [self.writer_record]), *primary.instances]))
+
+    def _master_secret_rotation(self) -> None:
+        """Rotates the master password on a schedule. Aurora-managed master passwords (which rotate
+        themselves) are not available to clusters of a global database
+        (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations),
+        so a single-user rotation function does it (lambdas/master_secret_rotation). It connects to the
+        global database's writer endpoint, which follows switchovers and failovers
+        (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html),
+        so it may reach the other Region's cluster over the peering; Secrets Manager replicates the new
+        version to the secondary Region, whose proxy reads it there."""
+        primary, args = self.primary, self.args
+        group = aws.ec2.SecurityGroup(
+            self._n(primary, "rotation"), vpc_id=primary.network.vpc_id,
+            description="Master secret rotation: out to Aurora and the Secrets Manager endpoint", opts=self._opts(primary))
+        rule = self._opts(primary)
+        security_groups.tcp_egress(self._n(primary, "rotation-to-endpoints"), security_group_id=group.id,
+                                   cidr=primary.cidr, description="HTTPS to the Secrets Manager endpoint", opts=rule)
+        security_groups.allow(
+            self._n(primary, "rotation-to-database"), self._n(primary, "database-from-rotation"),
+            source_security_group_id=group.id, destination_security_group_id=primary.database_sg.id, port=PORT,
+            egress_description="PostgreSQL to Aurora (master password change)",
+            ingress_description="PostgreSQL from the master secret rotation", opts=rule)
+        other = self._other(primary)
+        if other is not None:
+            security_groups.tcp_egress(
+                self._n(primary, "rotation-to-peer-database"), security_group_id=group.id, cidr=other.cidr,
+                port=PORT, description=f"PostgreSQL to Aurora in {other.region} when it holds the writer", opts=rule)
+            security_groups.tcp_ingress(
+                self._n(other, "database-from-peer-rotation"), security_group_id=other.database_sg.id,
+                cidr=primary.cidr, port=PORT,
+                description=f"PostgreSQL from the master secret rotation in {primary.region}", opts=self._opts(other))
+        host = self.global_cluster.endpoint if self.global_cluster is not None else primary.cluster.endpoint
+        secret = self.master_secret.arn
+        function = self._function(
+            primary, "secret-rotation", "master_secret_rotation", in_vpc=True, security_group=group, memory_mb=256,
+            timeout_seconds=60,
+            description="Rotates the Aurora master password in its secret", reserved_concurrency=1,
+            environment={"DB_HOST": host, "DB_PORT": str(PORT), "DB_NAME": args.database_name,
+                         "DB_SSLMODE": DIRECT_SSLMODE},
+            policy_statements=[iam.statement(
+                ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+                 "secretsmanager:UpdateSecretVersionStage"], [secret])])
+        permission = aws.lambda_.Permission(
+            self._n(primary, "secret-rotation-invoke"), action="lambda:InvokeFunction", function=function.name,
+            principal="secretsmanager.amazonaws.com", source_arn=secret,
+            # https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
+            opts=self._opts(primary))
+        self.master_secret_rotation = aws.secretsmanager.SecretRotation(
+            f"{self.name}-master-secret-rotation", secret_id=self.master_secret.id,
+            rotation_lambda_arn=function.arn,
+            rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
+                automatically_after_days=args.master_secret_rotation_days),
+            opts=self._opts(primary, depends_on=[permission, self.migrations]))
 
     # ----------------------------------------------------------------- API
 

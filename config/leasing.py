@@ -113,6 +113,7 @@ class LeasingConfig:
     rds_proxy: bool
     global_database: bool
     aurora_auto_pause_seconds: int
+    master_secret_rotation_days: int
     aurora_engine_version: str
     aurora_min_capacity: float
     aurora_max_capacity: float
@@ -145,6 +146,7 @@ class LeasingConfig:
             rds_proxy=r.boolean("leasingRdsProxy"),
             global_database=r.boolean("leasingGlobalDatabase"),
             aurora_auto_pause_seconds=r.integer("leasingAuroraAutoPauseSeconds", minimum=300, maximum=86_400),
+            master_secret_rotation_days=r.integer("leasingMasterSecretRotationDays", minimum=0, maximum=1000),
             aurora_engine_version=r.string("leasingAuroraEngineVersion", pattern=_ENGINE_VERSION,
                                            describe="an Aurora PostgreSQL version such as 16.6"),
             aurora_min_capacity=r.number("leasingAuroraMinCapacity", minimum=0, maximum=256),
@@ -205,6 +207,7 @@ class LeasingConfig:
             rds_proxy=self.rds_proxy,
             global_database=self.global_database,
             auto_pause_seconds=self.aurora_auto_pause_seconds,
+            master_secret_rotation_days=self.master_secret_rotation_days,
             engine_version=self.aurora_engine_version,
             min_capacity=self.aurora_min_capacity,
             max_capacity=self.aurora_max_capacity,

@@ -36,7 +36,8 @@ def _run(multi_region: bool, **overrides):
         if multi_region:
             args.update(secondary_provider=providers.secondary, secondary_region=WEST, instances_per_cluster=2,
                         min_capacity=2, max_capacity=16, backup_retention_days=14, protect_data=True,
-                        api_provisioned_concurrency=2, api_domain_name=DOMAIN, api_hosted_zone_id=PUBLIC_ZONE)
+                        api_provisioned_concurrency=2, api_domain_name=DOMAIN, api_hosted_zone_id=PUBLIC_ZONE,
+                        master_secret_rotation_days=30)
         args.update(overrides)
         return LeasingPlatform("leasing", LeasingPlatformArgs(**args))
 
@@ -158,7 +159,10 @@ def test_only_the_proxy_reaches_the_database_and_only_functions_reach_the_proxy(
     egress = of(prod, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
     for region, peer_cidr in ((EAST, "10.61.0.0/16"), (WEST, "10.60.0.0/16")):
         database, proxy, functions = (groups[f"leasing-{region}-{n}"].id for n in ("database", "proxy", "functions"))
-        into_database = [r.inputs for r in ingress if r.inputs["securityGroupId"] == database]
+        # Aurora: from the proxy, and from the master secret rotation (its own group here, the primary's
+        # VPC over the peering in the secondary: test_prod_rotates_the_master_secret_...).
+        into_database = [r.inputs for r in ingress if r.inputs["securityGroupId"] == database
+                         and "rotation" not in r.inputs["description"]]
         assert into_database == [{**into_database[0], "referencedSecurityGroupId": proxy}]
         assert (into_database[0]["fromPort"], into_database[0]["toPort"]) == (5432, 5432)
         into_proxy = [r.inputs for r in ingress if r.inputs["securityGroupId"] == proxy]
@@ -185,13 +189,16 @@ def test_clusters_use_private_subnets_and_the_database_group(prod):
 def test_no_nat_and_an_endpoint_for_every_api_the_vpc_functions_call(prod_with_search, dev):
     """The relay calls EventBridge, the search indexer SQS (its failure queue, issue 16: the old network
     had only the events endpoint), and without a proxy the migrations read the master secret."""
-    for result, expected in ((prod_with_search, {"events", "sqs"}), (dev, {"events", "sqs", "secretsmanager"})):
+    # prod's primary also rotates the master secret (Secrets Manager there, where the secret lives).
+    for result, expected in ((prod_with_search, {EAST: {"events", "sqs", "secretsmanager"}, WEST: {"events", "sqs"}}),
+                             (dev, {EAST: {"events", "sqs", "secretsmanager"}})):
         assert not of(result, "aws:ec2/natGateway:NatGateway")
         assert not of(result, "aws:ec2/internetGateway:InternetGateway")
         endpoints = of(result, "aws:ec2/vpcEndpoint:VpcEndpoint")
-        for region in {e.region for e in endpoints}:
+        assert {e.region for e in endpoints} == set(expected)
+        for region, names in expected.items():
             services = {e.inputs["serviceName"] for e in endpoints if e.region == region}
-            assert services == {f"com.amazonaws.{region}.{name}" for name in expected}
+            assert services == {f"com.amazonaws.{region}.{name}" for name in names}
         assert all(e.inputs["privateDnsEnabled"] for e in endpoints)
     indexer = one(prod_with_search, "aws:lambda/function:Function", "search-useast1-indexer")
     queue = one(prod_with_search, "aws:sqs/queue:Queue", "search-useast1-index-failures")
@@ -318,10 +325,12 @@ def test_only_the_migrations_connect_as_the_master_user(prod, dev):
                 if statement["Action"] == ["rds-db:connect"] and any(
                         r.endswith(f"/{MASTER_USER}") for r in statement["Resource"]):
                     master_grants.setdefault(name, []).append("rds-db:connect")
-                if statement["Action"] == ["secretsmanager:GetSecretValue"]:
+                if "secretsmanager:GetSecretValue" in statement["Action"]:
                     master_grants.setdefault(name, []).append("secret")
-    # prod: through the proxy with an IAM token (the proxy holds the secret); dev (no proxy): the secret.
-    assert master_grants == {"leasing-us-east-1-db-migrations": ["rds-db:connect", "secret"]}
+    # prod: through the proxy with an IAM token (the proxy holds the secret); dev (no proxy): the secret;
+    # prod's rotation function rotates it (and connects with it).
+    assert master_grants == {"leasing-us-east-1-db-migrations": ["rds-db:connect", "secret"],
+                             "leasing-us-east-1-secret-rotation": ["secret"]}
     (secret,) = of(dev, "aws:secretsmanager/secret:Secret")
     dev_env = one(dev, "aws:lambda/function:Function", "leasing-us-east-1-db-migrations").inputs["environment"]
     assert (dev_env["variables"]["DB_AUTH"], dev_env["variables"]["DB_SECRET_ARN"]) == ("secret", secret.outputs["arn"])
@@ -520,3 +529,34 @@ def test_lease_events_are_routed_from_each_regions_bus_to_its_search_stream(prod
             assert target.inputs["kinesisTarget"] == {"partitionKeyPath": key}
             assert target.inputs["deadLetterConfig"]["arn"] == dlq.outputs["arn"]
             assert "inputTransformer" not in target.inputs  # the indexer reads the whole event
+
+
+def test_prod_rotates_the_master_secret_through_the_global_writer_endpoint(prod, dev):
+    """The security pack's finding (no rotation in protected prod): Aurora cannot manage the password of a
+    global database's cluster, so a rotation function does, on the writer wherever it is."""
+    (secret,) = of(prod, "aws:secretsmanager/secret:Secret")
+    (rotation,) = of(prod, "aws:secretsmanager/secretRotation:SecretRotation")
+    function = one(prod, "aws:lambda/function:Function", "leasing-us-east-1-secret-rotation")
+    assert rotation.inputs["secretId"] == secret.id and rotation.inputs["rotationLambdaArn"] == function.outputs["arn"]
+    assert rotation.inputs["rotationRules"]["automaticallyAfterDays"] == 30
+    permission = one(prod, "aws:lambda/permission:Permission", "leasing-us-east-1-secret-rotation-invoke")
+    assert (permission.inputs["principal"], permission.inputs["sourceArn"]) == (
+        "secretsmanager.amazonaws.com", secret.outputs["arn"])
+    (global_cluster,) = of(prod, "aws:rds/globalCluster:GlobalCluster")
+    env = function.inputs["environment"]["variables"]
+    assert env["DB_HOST"] == global_cluster.outputs["endpoint"] and env["DB_NAME"] == "leasing"
+    (statement,) = [s for s in statements(prod, "leasing-us-east-1-secret-rotation") if s["Resource"] == [
+        secret.outputs["arn"]]]
+    assert sorted(statement["Action"]) == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
+                                           "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"]
+    # Its own security group reaches Aurora in both Regions (the writer may be either).
+    groups = {g.name: g.id for g in of(prod, "aws:ec2/securityGroup:SecurityGroup")}
+    assert function.inputs["vpcConfig"]["securityGroupIds"] == [groups["leasing-us-east-1-rotation"]]
+    ingress = of(prod, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    into_east = {r.inputs.get("referencedSecurityGroupId") for r in ingress
+                 if r.inputs["securityGroupId"] == groups["leasing-us-east-1-database"]}
+    assert into_east == {groups["leasing-us-east-1-proxy"], groups["leasing-us-east-1-rotation"]}
+    into_west = {r.inputs.get("cidrIpv4") for r in ingress if r.inputs["securityGroupId"] == groups[
+        "leasing-us-west-2-database"]}
+    assert "10.60.0.0/16" in into_west
+    assert not of(dev, "aws:secretsmanager/secretRotation:SecretRotation")

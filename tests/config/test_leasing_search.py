@@ -34,11 +34,11 @@ def test_dev_is_one_small_node_on_a_one_shard_stream():
     assert search.cold_storage is False
 
 
-def test_prod_is_three_nodes_without_tiers_that_would_hold_no_data():
+def test_prod_is_two_nodes_without_tiers_that_would_hold_no_data():
     """Issue 16/19: masters, UltraWarm and cold storage were paid for in both Regions and held nothing."""
     search = parse(shipped("prod"), stack="prod").leasing.search
     assert search.stream_mode == "PROVISIONED" and search.retention_hours == 168
-    assert (search.instance_type, search.instance_count) == ("t3.medium.search", 3)
+    assert (search.instance_type, search.instance_count) == ("t3.medium.search", 2)
     assert (search.master_type, search.master_count) == ("", 0)
     assert (search.warm_type, search.warm_count, search.cold_storage) == ("", 0, False)
 
