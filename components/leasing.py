@@ -155,7 +155,8 @@ class LeasingPlatformArgs:
         domain = rules.api_domain_problem(self.api_domain_name, self.api_hosted_zone_id)
         retention = formats.log_retention_problem(self.log_retention_days)
         if self.master_secret_rotation_days and not 1 <= self.master_secret_rotation_days <= 1000:
-            problems.append(f"master_secret_rotation_days must be 0 (off) or 1..1000, got {self.master_secret_rotation_days}")
+            problems.append("master_secret_rotation_days must be 0 (off) or 1..1000, "
+                            f"got {self.master_secret_rotation_days}")
         if not 300 <= self.auto_pause_seconds <= 86_400:
             problems.append(f"auto_pause_seconds must be 300..86400, got {self.auto_pause_seconds}")
         if not 0 <= self.endpoint_availability_zones <= self.availability_zones:
@@ -517,9 +518,10 @@ class LeasingPlatform(pulumi.ComponentResource):
 
     def _proxy(self, site: LeasingSite) -> None:
         """End-to-end IAM authentication for the application user (no password anywhere: the proxy
-        connects to Aurora with an IAM token too, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-iam-setup.html),
-        and the master secret for the migrations only (IAM-authenticated clients mapped to it; the
-        proxy role may read both, as in https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-iam-migration.html)."""
+        connects to Aurora with an IAM token too), and the master secret for the migrations only
+        (IAM-authenticated clients mapped to it; the proxy role may use both, as in the migration guide).
+        https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-iam-setup.html
+        https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-iam-migration.html"""
         proxy_name = f"{self.identifier}"[:60]
         app_user = pulumi.Output.all(self.account_id, site.cluster.cluster_resource_id).apply(
             lambda v, region=site.region: f"arn:aws:rds-db:{region}:{v[0]}:dbuser:{v[1]}/{self.args.app_username}")
@@ -810,7 +812,8 @@ class LeasingPlatform(pulumi.ComponentResource):
         primary, args = self.primary, self.args
         group = aws.ec2.SecurityGroup(
             self._n(primary, "rotation"), vpc_id=primary.network.vpc_id,
-            description="Master secret rotation: out to Aurora and the Secrets Manager endpoint", opts=self._opts(primary))
+            description="Master secret rotation: out to Aurora and the Secrets Manager endpoint",
+            opts=self._opts(primary))
         rule = self._opts(primary)
         security_groups.tcp_egress(self._n(primary, "rotation-to-endpoints"), security_group_id=group.id,
                                    cidr=primary.cidr, description="HTTPS to the Secrets Manager endpoint", opts=rule)

@@ -176,8 +176,8 @@ class LeasingConfig:
         return config
 
     def _check(self, r: ConfigReader) -> None:
-        _report(r, rules.database_topology_problems(multi_region=self.multi_region, global_database=self.global_database,
-                                                    rds_proxy=self.rds_proxy))
+        _report(r, rules.database_topology_problems(
+            multi_region=self.multi_region, global_database=self.global_database, rds_proxy=self.rds_proxy))
         _report(r, rules.aurora_capacity_problems(self.aurora_min_capacity, self.aurora_max_capacity,
                                                   can_pause=not (self.rds_proxy or self.global_database)))
         if self.endpoint_availability_zones > self.availability_zones:

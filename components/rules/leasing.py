@@ -72,7 +72,8 @@ def aurora_capacity_problems(min_capacity: float, max_capacity: float, *, can_pa
         if value > 256:
             problems.append((argument, value, "at most 256 ACU"))
     if max_capacity < min_capacity or max_capacity < 1:
-        problems.append(("max_capacity", max_capacity, f"at least 1 and at least the minimum capacity ({min_capacity})"))
+        problems.append(("max_capacity", max_capacity,
+                         f"at least 1 and at least the minimum capacity ({min_capacity})"))
     return problems
 
 
