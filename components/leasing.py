@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +62,12 @@ NOTIFIED_EVENT_TYPES = ("Lease Created", "Rent Payment Recorded")  # finance and
 PARTNER_EVENT_TYPES = ("Lease Application Submitted", "Lease Created")  # property management
 MIGRATIONS_DIR = LAMBDAS_DIR / "db_migrations" / "sql"
 _DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: time to notice and redrive
+
+
+def schedule_seconds(expression: str) -> int:
+    """The period of an EventBridge ``rate(N unit)`` schedule; 0 for a cron expression."""
+    match = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", expression)
+    return int(match.group(1)) * {"minute": 60, "hour": 3600, "day": 86_400}[match.group(2)] if match else 0
 
 
 def migrations_digest() -> str:
@@ -715,9 +722,13 @@ class LeasingPlatform(pulumi.ComponentResource):
         routes.invoke_permission(self._n(site, "outbox-schedule-invoke"), function_name=relay.name, rule=schedule,
                                  opts=self._opts(site))
         relay_service = self._n(site, "outbox-relay")  # Powertools' "service" dimension of its metrics
+        # Every relay reports the backlog, the standby ones too (OutboxRelayStandby 1): the wait alarm
+        # fires in any Region when no relay sends, so standby itself needs no alarm.
+        wait = max(900, 2 * schedule_seconds(args.relay_schedule))
         for metric, threshold, description in (
                 ("OutboxStuck", 0, "Lease events keep failing PutEvents (see the relay's logs)"),
-                ("OutboxOldestPendingSeconds", 900, "Lease events wait more than 15 minutes in the outbox")):
+                ("OutboxOldestPendingSeconds", wait,
+                 f"Lease events wait more than {wait // 60} minutes in the outbox")):
             alarms.metric_alarm(
                 self._n(site, f"{metric.lower()}-alarm"),
                 alarms.AlarmPreset(METRICS_NAMESPACE, metric, "Maximum", period=300, evaluation_periods=1,

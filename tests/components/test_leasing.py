@@ -560,3 +560,12 @@ def test_prod_rotates_the_master_secret_through_the_global_writer_endpoint(prod,
         "leasing-us-west-2-database"]}
     assert "10.60.0.0/16" in into_west
     assert not of(dev, "aws:secretsmanager/secretRotation:SecretRotation")
+
+
+def test_the_outbox_wait_alarm_allows_two_relay_periods(prod):
+    from components.leasing import schedule_seconds
+
+    assert [schedule_seconds(e) for e in ("rate(1 minute)", "rate(15 minutes)", "rate(2 hours)", "cron(0 * * * ? *)")] \
+        == [60, 900, 7200, 0]
+    alarm = one(prod, "aws:cloudwatch/metricAlarm:MetricAlarm", "leasing-us-east-1-outboxoldestpendingseconds-alarm")
+    assert alarm.inputs["threshold"] == 900  # rate(1 minute): the 15-minute floor; dev's rate(15 minutes): 30
