@@ -39,7 +39,7 @@ import pulumi_aws as aws
 from components import alarms, iam, security_groups
 from components import event_routes as routes
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
-from components.providers import child_opts
+from components.providers import account_id, child_opts
 from components.rules import leasing as rules
 
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "lambdas" / "search_bootstrap" / "index_template.json"
@@ -523,7 +523,12 @@ class LeasingSearch(pulumi.ComponentResource):
         self.search_rules = rules_
         self.search_events_role = aws.iam.Role(
             f"{name}-events-to-stream", path=iam.ROLE_PATH,
-            assume_role_policy=iam.service_trust_policy("events.amazonaws.com"),
+            # Only this account's rules on the lease bus may assume it (confused deputy:
+            # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html).
+            assume_role_policy=iam.service_trust_policy(
+                "events.amazonaws.com", source_account=account_id(args.provider),
+                source_arn=pulumi.Output.from_input(args.lease_bus_arn).apply(
+                    lambda bus: bus.replace(":event-bus/", ":rule/", 1) + f"/{name}-*")),
             description="The lease bus puts search events on the listing stream", opts=child())
         self.search_events_policy = aws.iam.RolePolicy(
             f"{name}-events-to-stream", role=self.search_events_role.id,

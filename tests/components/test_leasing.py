@@ -516,6 +516,9 @@ def test_lease_events_are_routed_from_each_regions_bus_to_its_search_stream(prod
         stream = one(result, "aws:kinesis/stream:Stream", f"search-{short}-listings")
         role = one(result, "aws:iam/role:Role", f"search-{short}-events-to-stream")
         dlq = one(result, "aws:sqs/queue:Queue", f"search-{short}-search-events-dlq")
+        trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
+        assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "111111111111"}, "ArnLike": {
+            "aws:SourceArn": bus.outputs["arn"].replace(":event-bus/", ":rule/") + f"/search-{short}-*"}}
         assert policy(one(result, "aws:iam/rolePolicy:RolePolicy", f"search-{short}-events-to-stream"))[
             "Statement"] == [{"Effect": "Allow", "Action": ["kinesis:PutRecord"], "Resource": [stream.outputs["arn"]]}]
         for purpose, detail_type, source, key in (
