@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,12 @@ from contracts import aurora_failover as failover_events
 
 ENGINE = "aurora-postgresql"
 PORT = 5432
+# Straight to Aurora (no proxy), TLS is required but the certificate not verified: Aurora's certificates
+# chain to the RDS certificate authorities, which the OS trust store lacks
+# (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html); verify-full
+# needs the RDS CA bundle packaged with the function (DB_SSLROOTCERT). RDS Proxy's certificates come
+# from ACM and verify against the OS store.
+DIRECT_SSLMODE = "require"
 EVENT_SOURCE = "blueprints.leasing"
 METRICS_NAMESPACE = "Blueprints/Leasing"
 LEASE_EVENT_TYPES = ("Lease Application Submitted", "Lease Created", "Rent Payment Recorded")
@@ -55,6 +62,12 @@ NOTIFIED_EVENT_TYPES = ("Lease Created", "Rent Payment Recorded")  # finance and
 PARTNER_EVENT_TYPES = ("Lease Application Submitted", "Lease Created")  # property management
 MIGRATIONS_DIR = LAMBDAS_DIR / "db_migrations" / "sql"
 _DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: time to notice and redrive
+
+
+def schedule_seconds(expression: str) -> int:
+    """The period of an EventBridge ``rate(N unit)`` schedule; 0 for a cron expression."""
+    match = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", expression)
+    return int(match.group(1)) * {"minute": 60, "hour": 3600, "day": 86_400}[match.group(2)] if match else 0
 
 
 def migrations_digest() -> str:
@@ -80,6 +93,10 @@ class SearchSite:
     api_execution_arn: pulumi.Output[str]
     alarm_topic_arn: pulumi.Output[str]
     protect: bool
+    # The lease bus of this Region: a rule routes lease events from it to the search stream.
+    lease_bus_name: pulumi.Output[str] | None = None
+    lease_bus_arn: pulumi.Output[str] | None = None
+    lease_event_source: str = EVENT_SOURCE
 
 
 @dataclass(frozen=True)
@@ -90,7 +107,15 @@ class LeasingPlatformArgs:
     secondary_region: str | None = None
     vpc_cidrs: tuple[str, str] = ("10.60.0.0/16", "10.61.0.0/16")
     availability_zones: int = 2
+    # Interface endpoint AZs (0: every AZ). Each endpoint costs 7.30 USD a month per AZ.
+    endpoint_availability_zones: int = 0
     engine_version: str = "16.6"
+    # Lean one-Region choices (a two-Region platform needs both): an RDS Proxy bills at least 8 ACU
+    # (87.60 USD a month for Aurora Serverless v2, https://aws.amazon.com/rds/proxy/pricing/); a
+    # global database cannot auto-pause. Without either, min_capacity 0 pauses the idle instance.
+    rds_proxy: bool = True
+    global_database: bool = True
+    auto_pause_seconds: int = 300
     min_capacity: float = 0.5
     max_capacity: float = 4.0
     instances_per_cluster: int = 1
@@ -98,6 +123,8 @@ class LeasingPlatformArgs:
     protect_data: bool = False  # deletion protection, final snapshot, Pulumi protect
     database_name: str = "leasing"
     master_username: str = "leasing_admin"
+    app_username: str = "leasing_app"  # the IAM database user the migrations create (lambdas/db_migrations/sql)
+    master_secret_rotation_days: int = 0  # 0: no rotation
     api_memory_mb: int = 512
     api_provisioned_concurrency: int = 0
     api_reserved_concurrency: int = 50
@@ -134,8 +161,18 @@ class LeasingPlatformArgs:
             problems.append(f"writer_record_ttl must be 1..60 seconds, got {self.writer_record_ttl}")
         domain = rules.api_domain_problem(self.api_domain_name, self.api_hosted_zone_id)
         retention = formats.log_retention_problem(self.log_retention_days)
+        if self.master_secret_rotation_days and not 1 <= self.master_secret_rotation_days <= 1000:
+            problems.append("master_secret_rotation_days must be 0 (off) or 1..1000, "
+                            f"got {self.master_secret_rotation_days}")
+        if not 300 <= self.auto_pause_seconds <= 86_400:
+            problems.append(f"auto_pause_seconds must be 300..86400, got {self.auto_pause_seconds}")
+        if not 0 <= self.endpoint_availability_zones <= self.availability_zones:
+            problems.append(f"endpoint_availability_zones must be 0 (all) to {self.availability_zones}, "
+                            f"got {self.endpoint_availability_zones}")
         for argument, value, expected in (
-                *rules.aurora_capacity_problems(self.min_capacity, self.max_capacity),
+                *rules.aurora_capacity_problems(self.min_capacity, self.max_capacity, can_pause=self.can_pause),
+                *rules.database_topology_problems(multi_region=self.multi_region, global_database=self.global_database,
+                                                  rds_proxy=self.rds_proxy),
                 *rules.vpc_cidrs_problems(self.vpc_cidrs),
                 *([domain] if domain else []),
                 *([("log_retention_days", self.log_retention_days, retention)] if retention else [])):
@@ -146,6 +183,10 @@ class LeasingPlatformArgs:
     @property
     def multi_region(self) -> bool:
         return self.secondary_provider is not None
+
+    @property
+    def can_pause(self) -> bool:
+        return not (self.rds_proxy or self.global_database)
 
 
 @dataclass
@@ -200,29 +241,37 @@ class LeasingPlatform(pulumi.ComponentResource):
             self._alarm_topic(site)
         if args.multi_region:
             self._peer_vpcs()
+            self._cross_region_events()
         for site in self.sites.values():
             self._security_groups(site)
         self._database()
+        if args.rds_proxy:
+            for site in self.sites.values():
+                self._proxy(site)
+        self.private_zone = self.writer_record = None
+        if args.global_database:
+            self._private_zone()  # the writer record the failover function moves
         for site in self.sites.values():
-            self._proxy(site)
-        self._private_zone()
+            self._bus(site)  # every Region's bus first: each relay puts to all of them
         for site in self.sites.values():
-            self._bus(site)
             self._functions(site)
             self._api(site)
-            self._failover(site)
+            if args.global_database:
+                self._failover(site)
         self._migrations()
+        if args.master_secret_rotation_days:
+            self._master_secret_rotation()
         if args.api_domain_name:
             self._custom_domain()
 
         outputs = {
-            "globalClusterId": self.global_cluster.id,
-            "writerRecord": self.writer_fqdn,
-            "privateZoneId": self.private_zone.zone_id,
             "apiUrls": {region: site.stage.invoke_url for region, site in self.sites.items()},
             "busNames": {region: site.bus.name for region, site in self.sites.items()},
-            "proxyEndpoints": {region: site.proxy.endpoint for region, site in self.sites.items()},
+            "databaseEndpoints": {region: self._database_host(site) for region, site in self.sites.items()},
         }
+        if self.global_cluster is not None:
+            outputs.update(globalClusterId=self.global_cluster.id, writerRecord=self.writer_fqdn,
+                           privateZoneId=self.private_zone.zone_id)
         if args.api_domain_name:
             outputs["apiDomain"] = f"https://{args.api_domain_name}"
         self.outputs = outputs
@@ -244,10 +293,54 @@ class LeasingPlatform(pulumi.ComponentResource):
 
     # ----------------------------------------------------------------- network
 
+    def _interface_services(self, site: LeasingSite) -> tuple[str, ...]:
+        """The AWS APIs the VPC functions call (IAM auth tokens for RDS are signed locally and need none:
+        https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.Connecting.html)."""
+        services = ["events"]  # the outbox relay's PutEvents
+        if self.args.search_builder is not None:
+            services.append("sqs")  # the search indexer parks unindexable records in its failure queue
+        if site.is_primary and (not self.args.rds_proxy or self.args.master_secret_rotation_days):
+            # The migrations read the master password (no proxy holds it); the rotation function
+            # rotates the secret, which lives in the primary Region.
+            services.append("secretsmanager")
+        return tuple(services)
+
     def _network(self, site: LeasingSite) -> None:
+        # Interface endpoints rather than a NAT gateway: one endpoint in one AZ costs 7.30 USD a month,
+        # a NAT gateway 32.85 plus its public IPv4 address (https://aws.amazon.com/privatelink/pricing/,
+        # https://aws.amazon.com/vpc/pricing/). The other Region's relay reaches this Region's events
+        # endpoint over the peering (``_cross_region_events``), so the endpoints admit both VPCs.
         site.network = Network(self._n(site, "net"), NetworkArgs(
             region=site.region, cidr_block=site.cidr, availability_zones=self.args.availability_zones,
-            interface_endpoints=("events",)), opts=self._opts(site))
+            interface_endpoints=self._interface_services(site),
+            endpoint_availability_zones=self.args.endpoint_availability_zones,
+            endpoint_client_cidrs=tuple(s.cidr for s in self.sites.values()) if self.args.multi_region else ()),
+            opts=self._opts(site))
+
+    def _cross_region_events(self) -> None:
+        """Each Region's relay puts every lease event to the other Region's bus too, from private subnets.
+        EventBridge has no cross-Region interface endpoint (the cross-Region PrivateLink services:
+        https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-cross-region-privatelink-support.html),
+        so the relay uses the other Region's endpoint over the VPC peering: a private hosted zone named
+        like the service's Regional DNS name, associated with this VPC, aliases the remote endpoint
+        (https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-dns-hostnames,
+        https://docs.aws.amazon.com/whitepapers/latest/building-scalable-secure-multi-vpc-network-infrastructure/centralized-access-to-vpc-private-endpoints.html).
+        0.50 USD a month per zone instead of a NAT gateway per Region."""
+        for site in self.sites.values():
+            other = self._other(site)
+            endpoint = other.network.interface_endpoints["events"]
+            name = f"events.{other.region}.amazonaws.com"
+            zone = aws.route53.Zone(
+                self._n(site, f"events-{other.region}-zone"), name=name,
+                comment=f"{name} resolves to the {other.region} events endpoint over the peering",
+                vpcs=[aws.route53.ZoneVpcArgs(vpc_id=site.network.vpc_id, vpc_region=site.region)],
+                opts=self._opts(site))
+            dns = endpoint.dns_entries[0]
+            aws.route53.Record(
+                self._n(site, f"events-{other.region}"), zone_id=zone.zone_id, name=name, type="A",
+                aliases=[aws.route53.RecordAliasArgs(name=dns.dns_name, zone_id=dns.hosted_zone_id,
+                                                     evaluate_target_health=True)],
+                opts=self._opts(site))
 
     def _peer_vpcs(self) -> None:
         primary, secondary = self.sites.values()
@@ -265,24 +358,33 @@ class LeasingPlatform(pulumi.ComponentResource):
                               opts=self._opts(site, depends_on=[self.peering_accepter]))
 
     def _security_groups(self, site: LeasingSite) -> None:
-        vpc = site.network.vpc_id
+        vpc, rule = site.network.vpc_id, self._opts(site)
+        via = "RDS Proxy" if self.args.rds_proxy else "Aurora"
         site.function_sg = aws.ec2.SecurityGroup(
             self._n(site, "functions"), vpc_id=vpc,
-            description="Leasing functions: out to RDS Proxy and the VPC endpoints only", opts=self._opts(site))
+            description=f"Leasing functions: out to {via} and the VPC endpoints only", opts=self._opts(site))
+        site.database_sg = aws.ec2.SecurityGroup(
+            self._n(site, "database"), vpc_id=vpc, opts=self._opts(site),
+            description="Aurora: in from RDS Proxy only" if self.args.rds_proxy else "Aurora: in from the leasing "
+                                                                                     "functions only")
+        security_groups.tcp_egress(
+            self._n(site, "functions-to-endpoints"), security_group_id=site.function_sg.id, cidr=site.cidr,
+            description="HTTPS to the VPC interface endpoints", opts=rule)
+        if not self.args.rds_proxy:
+            security_groups.allow(
+                self._n(site, "functions-to-database"), self._n(site, "database-from-functions"),
+                source_security_group_id=site.function_sg.id, destination_security_group_id=site.database_sg.id,
+                port=PORT, egress_description="PostgreSQL to Aurora", ingress_description="PostgreSQL from the leasing "
+                "functions", opts=rule)
+            return
         site.proxy_sg = aws.ec2.SecurityGroup(
             self._n(site, "proxy"), vpc_id=vpc, description="RDS Proxy: in from the leasing functions, out to Aurora",
             opts=self._opts(site))
-        site.database_sg = aws.ec2.SecurityGroup(
-            self._n(site, "database"), vpc_id=vpc, description="Aurora: in from RDS Proxy only", opts=self._opts(site))
-        rule = self._opts(site)
         security_groups.allow(
             self._n(site, "functions-to-proxy"), self._n(site, "proxy-from-functions"),
             source_security_group_id=site.function_sg.id, destination_security_group_id=site.proxy_sg.id, port=PORT,
             egress_description="PostgreSQL to RDS Proxy in this Region",
             ingress_description="PostgreSQL from the leasing functions", opts=rule)
-        security_groups.tcp_egress(
-            self._n(site, "functions-to-endpoints"), security_group_id=site.function_sg.id, cidr=site.cidr,
-            description="HTTPS to the VPC interface endpoints", opts=rule)
         security_groups.allow(
             self._n(site, "proxy-to-database"), self._n(site, "database-from-proxy"),
             source_security_group_id=site.proxy_sg.id, destination_security_group_id=site.database_sg.id, port=PORT,
@@ -297,6 +399,10 @@ class LeasingPlatform(pulumi.ComponentResource):
             security_groups.tcp_ingress(
                 self._n(site, "proxy-from-peer"), security_group_id=site.proxy_sg.id, cidr=other.cidr, port=PORT,
                 description=f"PostgreSQL from the leasing functions in {other.region}", opts=rule)
+            security_groups.tcp_egress(
+                self._n(site, "functions-to-peer-endpoints"), security_group_id=site.function_sg.id, cidr=other.cidr,
+                description=f"HTTPS to the {other.region} events endpoint (the relay puts to that Region's bus)",
+                opts=rule)
 
     # ----------------------------------------------------------------- keys and alarms
 
@@ -347,10 +453,12 @@ class LeasingPlatform(pulumi.ComponentResource):
     def _database(self) -> None:
         args, primary = self.args, self.primary
         protect = args.protect_data
+        # A one-Region stack may do without the global cluster (it cannot auto-pause as a global primary:
+        # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html).
         self.global_cluster = aws.rds.GlobalCluster(
             f"{self.name}-global", global_cluster_identifier=self.identifier, engine=ENGINE,
             engine_version=args.engine_version, database_name=args.database_name, storage_encrypted=True,
-            deletion_protection=protect, opts=self._opts(primary, protect=protect))
+            deletion_protection=protect, opts=self._opts(primary, protect=protect)) if args.global_database else None
 
         # Generated once: later runs draw another value, which ignore_changes keeps out of the diff.
         password = pulumi.Output.secret(secrets.token_urlsafe(30))
@@ -371,9 +479,10 @@ class LeasingPlatform(pulumi.ComponentResource):
                 description="Private subnets of the leasing database", opts=self._opts(site))
             common = dict(
                 engine=ENGINE, engine_mode="provisioned", engine_version=args.engine_version,
-                global_cluster_identifier=self.global_cluster.id,
+                global_cluster_identifier=self.global_cluster.id if self.global_cluster else None,
                 serverlessv2_scaling_configuration=aws.rds.ClusterServerlessv2ScalingConfigurationArgs(
-                    min_capacity=args.min_capacity, max_capacity=args.max_capacity),
+                    min_capacity=args.min_capacity, max_capacity=args.max_capacity,
+                    seconds_until_auto_pause=args.auto_pause_seconds if args.min_capacity == 0 else None),
                 storage_encrypted=True, kms_key_id=site.key.arn, iam_database_authentication_enabled=True,
                 db_subnet_group_name=subnet_group.name, vpc_security_group_ids=[site.database_sg.id],
                 backup_retention_period=args.backup_retention_days, preferred_backup_window="07:00-08:00",
@@ -415,13 +524,22 @@ class LeasingPlatform(pulumi.ComponentResource):
         return self.master_secret.arn.apply(lambda arn: arn.replace(f":{primary_region}:", f":{site.region}:", 1))
 
     def _proxy(self, site: LeasingSite) -> None:
+        """End-to-end IAM authentication for the application user (no password anywhere: the proxy
+        connects to Aurora with an IAM token too), and the master secret for the migrations only
+        (IAM-authenticated clients mapped to it; the proxy role may use both, as in the migration guide).
+        https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-iam-setup.html
+        https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-iam-migration.html"""
         proxy_name = f"{self.identifier}"[:60]
+        app_user = pulumi.Output.all(self.account_id, site.cluster.cluster_resource_id).apply(
+            lambda v, region=site.region: f"arn:aws:rds-db:{region}:{v[0]}:dbuser:{v[1]}/{self.args.app_username}")
         role = aws.iam.Role(
             self._n(site, "proxy-role"), path=iam.ROLE_PATH,
             assume_role_policy=iam.service_trust_policy("rds.amazonaws.com", source_account=self.account_id),
-            description="RDS Proxy reads the leasing master secret", opts=self._opts(site))
+            description="RDS Proxy: the leasing master secret and IAM connections as the application user",
+            opts=self._opts(site))
         aws.iam.RolePolicy(self._n(site, "proxy-policy"), role=role.id, policy=iam.policy_document([
-            iam.statement(["secretsmanager:GetSecretValue"], [self._regional_secret_arn(site)])]),
+            iam.statement(["secretsmanager:GetSecretValue"], [self._regional_secret_arn(site)]),
+            iam.statement(["rds-db:connect"], [app_user])]),
             opts=self._opts(site))
         # The proxy writes here; created first so it has a retention instead of keeping logs forever.
         log_group = aws.cloudwatch.LogGroup(self._n(site, "proxy-logs"), name=f"/aws/rds/proxy/{proxy_name}",
@@ -429,10 +547,10 @@ class LeasingPlatform(pulumi.ComponentResource):
         site.proxy = aws.rds.Proxy(
             self._n(site, "proxy"), name=proxy_name, engine_family="POSTGRESQL", role_arn=role.arn,
             vpc_subnet_ids=site.network.private_subnet_ids, vpc_security_group_ids=[site.proxy_sg.id],
-            require_tls=True, idle_client_timeout=1800, debug_logging=False,
+            require_tls=True, idle_client_timeout=1800, debug_logging=False, default_auth_scheme="IAM_AUTH",
             auths=[aws.rds.ProxyAuthArgs(auth_scheme="SECRETS", iam_auth="REQUIRED",
                                          secret_arn=self._regional_secret_arn(site),
-                                         description="IAM-authenticated clients as the master user")],
+                                         description="IAM-authenticated migrations as the master user")],
             opts=self._opts(site, depends_on=[log_group]))
         target_group = aws.rds.ProxyDefaultTargetGroup(
             self._n(site, "proxy-targets"), db_proxy_name=site.proxy.name,
@@ -442,6 +560,10 @@ class LeasingPlatform(pulumi.ComponentResource):
         site.proxy_target = aws.rds.ProxyTarget(
             self._n(site, "proxy-cluster"), db_proxy_name=site.proxy.name, target_group_name=target_group.name,
             db_cluster_identifier=site.cluster.cluster_identifier, opts=self._opts(site, depends_on=site.instances))
+
+    def _database_host(self, site: LeasingSite) -> pulumi.Output[str]:
+        """Where this Region's functions reach its own cluster's writer: its proxy, or the cluster endpoint."""
+        return site.proxy.endpoint if site.proxy is not None else site.cluster.endpoint
 
     def _private_zone(self) -> None:
         primary = self.primary
@@ -453,21 +575,31 @@ class LeasingPlatform(pulumi.ComponentResource):
         self.writer_fqdn = f"writer.{self.args.private_zone_name}"
         self.writer_record = aws.route53.Record(
             f"{self.name}-writer", zone_id=self.private_zone.zone_id, name=self.writer_fqdn, type="CNAME",
-            ttl=self.args.writer_record_ttl, records=[primary.proxy.endpoint],
+            ttl=self.args.writer_record_ttl, records=[self._database_host(primary)],
             # The failover function owns the value after creation; a deploy must not undo a failover.
             opts=self._opts(primary, ignore_changes=["records"]))
 
-    def _rds_connect_arns(self) -> list[pulumi.Output[str]]:
-        """rds-db:connect through every proxy: the writer may be behind either Region's proxy."""
-        user = self.args.master_username
-        return [pulumi.Output.all(self.account_id, s.proxy.arn).apply(
-            lambda v, region=s.region: f"arn:aws:rds-db:{region}:{v[0]}:dbuser:{v[1].split(':')[-1]}/{user}")
-            for s in self.sites.values()]
+    def _rds_connect_arns(self, user: str) -> list[pulumi.Output[str]]:
+        """rds-db:connect as ``user`` through every proxy (the writer may be behind either Region's), or
+        straight to the cluster without a proxy (the resource id in the ARN is the proxy's or the
+        cluster's: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html,
+        https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-iam-setup.html)."""
+        def arn(site: LeasingSite) -> pulumi.Output[str]:
+            resource_id = site.proxy.arn.apply(lambda a: a.split(":")[-1]) if site.proxy is not None \
+                else site.cluster.cluster_resource_id
+            return pulumi.Output.all(self.account_id, resource_id).apply(
+                lambda v, region=site.region: f"arn:aws:rds-db:{region}:{v[0]}:dbuser:{v[1]}/{user}")
+        return [arn(s) for s in self.sites.values()]
 
-    def _database_environment(self) -> dict[str, str]:
-        return {"DB_HOST": self.writer_fqdn, "DB_HOST_IS_ALIAS": "true", "DB_PORT": str(PORT),
-                "DB_NAME": self.args.database_name, "DB_USER": self.args.master_username, "DB_AUTH": "iam",
-                "DB_SSLMODE": "verify-full", "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE}
+    def _database_environment(self, user: str | None = None) -> dict[str, pulumi.Input[str]]:
+        """As the application user (default) through the writer record, which follows the primary of a
+        global database; without one, straight to the cluster's writer endpoint."""
+        host = {"DB_HOST": self.writer_fqdn, "DB_HOST_IS_ALIAS": "true"} if self.writer_record is not None else {
+            "DB_HOST": self._database_host(self.primary), "DB_HOST_IS_ALIAS": "false"}
+        return {**host, "DB_PORT": str(PORT),
+                "DB_NAME": self.args.database_name, "DB_USER": user or self.args.app_username, "DB_AUTH": "iam",
+                "DB_SSLMODE": "verify-full" if self.args.rds_proxy else DIRECT_SSLMODE,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE}
 
     # ----------------------------------------------------------------- lease events
 
@@ -542,18 +674,20 @@ class LeasingPlatform(pulumi.ComponentResource):
 
     # ----------------------------------------------------------------- functions
 
-    def _function(self, site: LeasingSite, key: str, source: str, *, in_vpc: bool, **kwargs) -> PythonFunction:
+    def _function(self, site: LeasingSite, key: str, source: str, *, in_vpc: bool,
+                  security_group: aws.ec2.SecurityGroup | None = None, **kwargs) -> PythonFunction:
         if in_vpc:
-            kwargs.update(subnet_ids=site.network.private_subnet_ids, security_group_ids=[site.function_sg.id])
+            kwargs.update(subnet_ids=site.network.private_subnet_ids,
+                          security_group_ids=[(security_group or site.function_sg).id])
         function = PythonFunction(self._n(site, key), PythonFunctionArgs(
             source=source, log_retention_days=self.args.log_retention_days,
-             packaging=self.args.lambda_packaging, **kwargs), opts=self._opts(site))
+            packaging=self.args.lambda_packaging, **kwargs), opts=self._opts(site))
         site.functions[key] = function
         return function
 
     def _functions(self, site: LeasingSite) -> None:
         args = self.args
-        connect = iam.statement(["rds-db:connect"], self._rds_connect_arns())
+        connect = iam.statement(["rds-db:connect"], self._rds_connect_arns(args.app_username))
 
         api = self._function(
             site, "lease-api", "lease_api", in_vpc=True, memory_mb=args.api_memory_mb, timeout_seconds=15,
@@ -567,12 +701,18 @@ class LeasingPlatform(pulumi.ComponentResource):
                 self._n(site, "lease-api-warm"), function_name=api.name, qualifier=site.api_alias.name,
                 provisioned_concurrent_executions=args.api_provisioned_concurrency, opts=self._opts(site))
 
+        # Every Region's relay runs; only the one whose own database is the writer relays, to the bus of
+        # every Region (lambdas/lease_outbox_relay): it connects to its own Region's proxy (or cluster),
+        # never the writer record, so it follows failovers and switchovers.
+        buses = [s.bus.arn for s in self.sites.values()]
         relay = self._function(
             site, "outbox-relay", "lease_outbox_relay", in_vpc=True, memory_mb=256, timeout_seconds=60,
-            description="Relays lease events from the outbox to the leasing bus",
+            description="Relays lease events from the outbox to the leasing bus of every Region",
             reserved_concurrency=1,  # one drain at a time per Region; rows are claimed with SKIP LOCKED anyway
-            environment={**self._database_environment(), "EVENT_BUS_NAME": site.bus.name, "EVENT_SOURCE": EVENT_SOURCE},
-            policy_statements=[connect, iam.statement(["events:PutEvents"], [site.bus.arn])])
+            environment={**self._database_environment(), "DB_HOST": self._database_host(site),
+                         "DB_HOST_IS_ALIAS": "false", "EVENT_SOURCE": EVENT_SOURCE,
+                         "EVENT_BUS_ARNS": pulumi.Output.all(*buses).apply(",".join)},
+            policy_statements=[connect, iam.statement(["events:PutEvents"], buses)])
         schedule = aws.cloudwatch.EventRule(self._n(site, "outbox-schedule"), schedule_expression=args.relay_schedule,
                                             description="Drain the lease event outbox", opts=self._opts(site))
         schedule_dlq = self._dead_letter_queue(site, "outbox-schedule", [schedule.arn])
@@ -582,9 +722,13 @@ class LeasingPlatform(pulumi.ComponentResource):
         routes.invoke_permission(self._n(site, "outbox-schedule-invoke"), function_name=relay.name, rule=schedule,
                                  opts=self._opts(site))
         relay_service = self._n(site, "outbox-relay")  # Powertools' "service" dimension of its metrics
+        # Every relay reports the backlog, the standby ones too (OutboxRelayStandby 1): the wait alarm
+        # fires in any Region when no relay sends, so standby itself needs no alarm.
+        wait = max(900, 2 * schedule_seconds(args.relay_schedule))
         for metric, threshold, description in (
                 ("OutboxStuck", 0, "Lease events keep failing PutEvents (see the relay's logs)"),
-                ("OutboxOldestPendingSeconds", 900, "Lease events wait more than 15 minutes in the outbox")):
+                ("OutboxOldestPendingSeconds", wait,
+                 f"Lease events wait more than {wait // 60} minutes in the outbox")):
             alarms.metric_alarm(
                 self._n(site, f"{metric.lower()}-alarm"),
                 alarms.AlarmPreset(METRICS_NAMESPACE, metric, "Maximum", period=300, evaluation_periods=1,
@@ -619,7 +763,7 @@ class LeasingPlatform(pulumi.ComponentResource):
                 "RECORD_NAME": self.writer_fqdn, "RECORD_TTL": str(args.writer_record_ttl),
                 "CLUSTER_ARNS": pulumi.Output.all(*clusters).apply(",".join),
                 "WRITER_TARGETS": pulumi.Output.json_dumps(
-                    {s.cluster.arn: s.proxy.endpoint for s in self.sites.values()}),
+                    {s.cluster.arn: self._database_host(s) for s in self.sites.values()}),
             },
             policy_statements=[
                 iam.statement(["rds:DescribeGlobalClusters"], [self.global_cluster.arn]),
@@ -645,17 +789,81 @@ class LeasingPlatform(pulumi.ComponentResource):
                                  opts=self._opts(site))
 
     def _migrations(self) -> None:
-        primary = self.primary
+        """The only function with the master user: through the proxy with an IAM token (the proxy
+        holds the secret), or without a proxy with the secret's password."""
+        primary, args = self.primary, self.args
+        environment = self._database_environment(args.master_username)
+        if args.rds_proxy:
+            access = [iam.statement(["rds-db:connect"], self._rds_connect_arns(args.master_username))]
+        else:
+            environment.update(DB_AUTH="secret", DB_SECRET_ARN=self.master_secret.arn)
+            # Encrypted with the AWS managed key aws/secretsmanager: no kms:Decrypt grant needed
+            # (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+            access = [iam.statement(["secretsmanager:GetSecretValue"], [self.master_secret.arn])]
         function = self._function(
             primary, "db-migrations", "db_migrations", in_vpc=True, memory_mb=256, timeout_seconds=300,
-            description="Applies the leasing schema migrations", reserved_concurrency=1,
-            environment=self._database_environment(),
-            policy_statements=[iam.statement(["rds-db:connect"], self._rds_connect_arns())])
+            description="Applies the leasing schema migrations and creates the application user",
+            reserved_concurrency=1, environment=environment, policy_statements=access)
         digest = migrations_digest()
+        database = [primary.proxy_target] if primary.proxy_target is not None else []
         self.migrations = aws.lambda_.Invocation(
             f"{self.name}-migrate", function_name=function.name,
             input=json.dumps({"migrations_sha256": digest}), triggers={"migrations_sha256": digest},
-            opts=self._opts(primary, depends_on=[primary.proxy_target, self.writer_record, *primary.instances]))
+            opts=self._opts(primary, depends_on=[*database, *filter(None, [self.writer_record]), *primary.instances]))
+
+    def _master_secret_rotation(self) -> None:
+        """Rotates the master password on a schedule. Aurora-managed master passwords (which rotate
+        themselves) are not available to clusters of a global database
+        (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations),
+        so a single-user rotation function does it (lambdas/master_secret_rotation). It connects to the
+        global database's writer endpoint, which follows switchovers and failovers
+        (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html),
+        so it may reach the other Region's cluster over the peering; Secrets Manager replicates the new
+        version to the secondary Region, whose proxy reads it there."""
+        primary, args = self.primary, self.args
+        group = aws.ec2.SecurityGroup(
+            self._n(primary, "rotation"), vpc_id=primary.network.vpc_id,
+            description="Master secret rotation: out to Aurora and the Secrets Manager endpoint",
+            opts=self._opts(primary))
+        rule = self._opts(primary)
+        security_groups.tcp_egress(self._n(primary, "rotation-to-endpoints"), security_group_id=group.id,
+                                   cidr=primary.cidr, description="HTTPS to the Secrets Manager endpoint", opts=rule)
+        security_groups.allow(
+            self._n(primary, "rotation-to-database"), self._n(primary, "database-from-rotation"),
+            source_security_group_id=group.id, destination_security_group_id=primary.database_sg.id, port=PORT,
+            egress_description="PostgreSQL to Aurora (master password change)",
+            ingress_description="PostgreSQL from the master secret rotation", opts=rule)
+        other = self._other(primary)
+        if other is not None:
+            security_groups.tcp_egress(
+                self._n(primary, "rotation-to-peer-database"), security_group_id=group.id, cidr=other.cidr,
+                port=PORT, description=f"PostgreSQL to Aurora in {other.region} when it holds the writer", opts=rule)
+            security_groups.tcp_ingress(
+                self._n(other, "database-from-peer-rotation"), security_group_id=other.database_sg.id,
+                cidr=primary.cidr, port=PORT,
+                description=f"PostgreSQL from the master secret rotation in {primary.region}", opts=self._opts(other))
+        host = self.global_cluster.endpoint if self.global_cluster is not None else primary.cluster.endpoint
+        secret = self.master_secret.arn
+        function = self._function(
+            primary, "secret-rotation", "master_secret_rotation", in_vpc=True, security_group=group, memory_mb=256,
+            timeout_seconds=60,
+            description="Rotates the Aurora master password in its secret", reserved_concurrency=1,
+            environment={"DB_HOST": host, "DB_PORT": str(PORT), "DB_NAME": args.database_name,
+                         "DB_SSLMODE": DIRECT_SSLMODE},
+            policy_statements=[iam.statement(
+                ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+                 "secretsmanager:UpdateSecretVersionStage"], [secret])])
+        permission = aws.lambda_.Permission(
+            self._n(primary, "secret-rotation-invoke"), action="lambda:InvokeFunction", function=function.name,
+            principal="secretsmanager.amazonaws.com", source_arn=secret,
+            # https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
+            opts=self._opts(primary))
+        self.master_secret_rotation = aws.secretsmanager.SecretRotation(
+            f"{self.name}-master-secret-rotation", secret_id=self.master_secret.id,
+            rotation_lambda_arn=function.arn,
+            rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
+                automatically_after_days=args.master_secret_rotation_days),
+            opts=self._opts(primary, depends_on=[permission, self.migrations]))
 
     # ----------------------------------------------------------------- API
 
@@ -684,7 +892,8 @@ class LeasingPlatform(pulumi.ComponentResource):
                 region=site.region, provider=site.provider, parent=self, vpc_id=site.network.vpc_id,
                 vpc_cidr_block=site.cidr, subnet_ids=site.network.private_subnet_ids, rest_api_id=api.id,
                 rest_api_root_resource_id=api.root_resource_id, api_execution_arn=api.execution_arn,
-                alarm_topic_arn=site.alarm_topic.arn, protect=args.protect_data)))
+                alarm_topic_arn=site.alarm_topic.arn, protect=args.protect_data, lease_bus_name=site.bus.name,
+                lease_bus_arn=site.bus.arn)))
 
         deployment = aws.apigateway.Deployment(
             self._n(site, "api-deployment"), rest_api=api.id, description="Lease API",

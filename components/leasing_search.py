@@ -13,6 +13,10 @@ three AZs, dedicated masters, UltraWarm and cold storage, which the post uses fo
 community data). The component never reads config: the parent (``LeasingPlatform``) passes the
 provider, the VPC and its private subnets, and the values.
 
+Given the lease bus (``lease_bus_name``), rules route "Lease Created" and "Listing Changed" events
+to the stream (EventBridge role, partition key from the event, dead-letter queue): the producer
+path; other systems put listing changes with ``lambdas/shared/search_stream.py``.
+
 The functions reach SQS from the private subnets: the parent's network needs an ``sqs`` interface
 endpoint (or a NAT). Kinesis polling and the failure destination are done by the Lambda service
 itself and need no network path.
@@ -33,8 +37,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components import alarms, iam, security_groups
+from components import event_routes as routes
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
-from components.providers import child_opts
+from components.providers import account_id, child_opts
 from components.rules import leasing as rules
 
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "lambdas" / "search_bootstrap" / "index_template.json"
@@ -46,6 +51,17 @@ _BOOTSTRAP_ACTIONS = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut", "es:ESHtt
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _COMPONENT_NAME = re.compile(r"^[a-z][a-z0-9-]{2,19}$")
 MAX_RECORD_AGE_SECONDS = 604_800  # the event source mapping's ceiling (7 days)
+# Where a record that keeps failing for a reason that heals is parked (with its payload), as a share
+# of the mapping's MaximumRecordAgeInSeconds: parked by the indexer before the mapping gives up on it.
+PARK_SHARE_OF_RECORD_AGE = 0.5
+# The search events on the lease bus, each routed to the stream with its partition key (the listing
+# it changes, so changes to one listing stay in order): what lambdas/search_indexer/changes.py reads.
+SEARCH_EVENTS = (("lease-created", "Lease Created", "$.detail.unit_id"),
+                 ("listing-changed", "Listing Changed", "$.detail.listing_id"))
+# Index age at which read-only history indices move to UltraWarm, then cold storage (ISM, installed by
+# the bootstrap: lambdas/search_bootstrap/bootstrap.py); the history rolls over every 30 days.
+TIER_AGES_DAYS = {"warm_after_days": 60, "cold_after_days": 365}
+_DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 
 
 def fgac_principal(role: aws.iam.Role) -> pulumi.Output[str]:
@@ -102,6 +118,11 @@ class LeasingSearchArgs:
     rest_api_root_resource_id: pulumi.Input[str] | None = None
     api_authorization: str = "AWS_IAM"
     alarm_topic_arn: pulumi.Input[str] | None = None
+    # Optional producer path: rules on this bus route the search events (SEARCH_EVENTS) to the stream.
+    lease_bus_name: pulumi.Input[str] | None = None
+    lease_bus_arn: pulumi.Input[str] | None = None
+    lease_event_source: str = "blueprints.leasing"
+    listing_event_sources: tuple[str, ...] = ("blueprints.listings",)
     protect: bool = False  # keep the domain on delete and replacement (stateful)
     tags: dict[str, str] = field(default_factory=dict)
     lambda_packaging: LambdaPackaging = LambdaPackaging()  # CODE_ONLY under the offline preview and tests
@@ -115,6 +136,16 @@ class LeasingSearchArgs:
     def zone_count(self) -> int:
         """AZs the data nodes spread over: one for a single node, else one per subnet given (2 or 3)."""
         return 1 if self.instance_count == 1 else min(len(self.subnet_ids), 3)
+
+    @property
+    def tiers(self) -> dict[str, int] | None:
+        """The ISM tier ages when the domain has both UltraWarm and cold storage, else None (hot only)."""
+        return dict(TIER_AGES_DAYS) if self.warm_count and self.cold_storage else None
+
+    @property
+    def max_record_age_seconds(self) -> int:
+        # Give up on a record no later than the stream would drop it.
+        return min(self.retention_hours * 3600, MAX_RECORD_AGE_SECONDS)
 
     @property
     def index_replicas(self) -> int:
@@ -151,6 +182,8 @@ class LeasingSearchArgs:
             p.append(f"vpc_cidr_block must be a CIDR block, got {self.vpc_cidr_block!r}")
         if not self.subnet_ids:
             p.append("subnet_ids must name at least one private subnet")
+        if (self.lease_bus_name is None) != (self.lease_bus_arn is None):
+            p.append("lease_bus_name and lease_bus_arn go together")
         if (self.rest_api_id is None) != (self.rest_api_root_resource_id is None):
             p.append("rest_api_id and rest_api_root_resource_id go together")
         if self.rest_api_id is not None and self.api_execution_arn is None:
@@ -192,6 +225,7 @@ class LeasingSearch(pulumi.ComponentResource):
         self._indexer_mapping(name, args)
         self._bootstrap_run(name, args)
         self._api_route(name, args)
+        self._search_event_routes(name, args)
         self._alarms(name, args)
 
         self.stream_name = self.stream.name
@@ -340,6 +374,8 @@ class LeasingSearch(pulumi.ComponentResource):
                     "FAILURE_QUEUE_URL": self.failure_queue.url,
                     "OPENSEARCH_TIMEOUT_SECONDS": "10",
                     "BULK_MAX_ATTEMPTS": "3",
+                    "HISTORY_ALIAS": f"{args.index_alias}-history",
+                    "PARK_RETRYABLE_AFTER_SECONDS": str(int(args.max_record_age_seconds * PARK_SHARE_OF_RECORD_AGE)),
                 },
                 policy_statements=[
                     iam.statement(["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
@@ -412,7 +448,7 @@ class LeasingSearch(pulumi.ComponentResource):
             maximum_retry_attempts=args.max_retry_attempts,
             # Give up on a record no later than the stream would drop it, so the failure
             # destination always hears about it while it can still be read again.
-            maximum_record_age_in_seconds=min(args.retention_hours * 3600, MAX_RECORD_AGE_SECONDS),
+            maximum_record_age_in_seconds=args.max_record_age_seconds,
             function_response_types=["ReportBatchItemFailures"],
             destination_config=aws.lambda_.EventSourceMappingDestinationConfigArgs(
                 on_failure=aws.lambda_.EventSourceMappingDestinationConfigOnFailureArgs(
@@ -434,6 +470,7 @@ class LeasingSearch(pulumi.ComponentResource):
                 "writer_role_arns": [fgac_principal(self.indexer.role)],
                 "reader_role_arns": [fgac_principal(self.search.role)],
                 "template_sha256": template_sha256(),
+                **({"tiers": args.tiers} if args.tiers else {}),
             }),
             opts=child(depends_on=[self.domain_policy, self.bootstrap_policy]),
         )
@@ -468,6 +505,46 @@ class LeasingSearch(pulumi.ComponentResource):
                 opts=child(),
             )
 
+    def _search_event_routes(self, name: str, args: LeasingSearchArgs) -> None:
+        """Lease and listing events on the lease bus -> the stream, so a lease change becomes a search
+        document change. EventBridge puts to Kinesis with a role it assumes and the partition key
+        taken from the event (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html,
+        https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_KinesisParameters.html); the
+        stream's AWS managed key needs no grant. Failed puts go to a dead-letter queue."""
+        self.search_rules: list[aws.cloudwatch.EventRule] = []
+        if args.lease_bus_name is None:
+            return
+        child = self._child
+        sources = {"lease-created": [args.lease_event_source], "listing-changed": list(args.listing_event_sources)}
+        rules_ = [aws.cloudwatch.EventRule(
+            f"{name}-{purpose}-rule", event_bus_name=args.lease_bus_name, description=f"{detail_type} -> search stream",
+            event_pattern=json.dumps({"source": sources[purpose], "detail-type": [detail_type]}), opts=child())
+            for purpose, detail_type, _ in SEARCH_EVENTS]
+        self.search_rules = rules_
+        self.search_events_role = aws.iam.Role(
+            f"{name}-events-to-stream", path=iam.ROLE_PATH,
+            # Only this account's rules on the lease bus may assume it (confused deputy:
+            # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html).
+            assume_role_policy=iam.service_trust_policy(
+                "events.amazonaws.com", source_account=account_id(args.provider),
+                source_arn=pulumi.Output.from_input(args.lease_bus_arn).apply(
+                    lambda bus: bus.replace(":event-bus/", ":rule/", 1) + f"/{name}-*")),
+            description="The lease bus puts search events on the listing stream", opts=child())
+        self.search_events_policy = aws.iam.RolePolicy(
+            f"{name}-events-to-stream", role=self.search_events_role.id,
+            policy=iam.policy_document([iam.statement(["kinesis:PutRecord"], [self.stream.arn])]), opts=child())
+        self.search_events_dlq = aws.sqs.Queue(
+            f"{name}-search-events-dlq", sqs_managed_sse_enabled=True, message_retention_seconds=_DLQ_RETENTION_SECONDS,
+            tags=args.tags, opts=child())
+        routes.dead_letter_policy(f"{name}-search-events-dlq-policy", queue=self.search_events_dlq,
+                                  sid="SearchRulesDeadLetter", source_arns=[r.arn for r in rules_], opts=child())
+        for rule, (purpose, _, partition_key) in zip(rules_, SEARCH_EVENTS):
+            routes.target(
+                f"{name}-{purpose}-target", rule=rule, event_bus_name=args.lease_bus_name, arn=self.stream.arn,
+                role_arn=self.search_events_role.arn, dead_letter_arn=self.search_events_dlq.arn,
+                kinesis_target=aws.cloudwatch.EventTargetKinesisTargetArgs(partition_key_path=partition_key),
+                opts=child(depends_on=[self.search_events_policy]))
+
     def _alarms(self, name: str, args: LeasingSearchArgs) -> None:
         """Records that did not make it, an indexer falling behind, a red cluster."""
         child = self._child
@@ -488,6 +565,12 @@ class LeasingSearch(pulumi.ComponentResource):
                 description="At least one primary shard of the search domain is unassigned", actions=actions,
                 opts=child()),
         ]
+        if self.search_rules:
+            self.alarms.append(alarms.metric_alarm(
+                f"{name}-search-events-dead-letters", alarms.QUEUE_NOT_EMPTY,
+                dimensions={"QueueName": self.search_events_dlq.name},
+                description="Lease or listing events could not be put on the search stream: see the dead-letter queue",
+                actions=actions, opts=child()))
 
 
 def site_builder(values: Mapping[str, Any], name_prefix: str = "search") -> Callable[[Any], list[pulumi.Resource]]:
@@ -506,7 +589,8 @@ def site_builder(values: Mapping[str, Any], name_prefix: str = "search") -> Call
                 provider=site.provider, region=site.region, vpc_id=site.vpc_id, vpc_cidr_block=site.vpc_cidr_block,
                 subnet_ids=list(site.subnet_ids), rest_api_id=site.rest_api_id,
                 rest_api_root_resource_id=site.rest_api_root_resource_id, api_execution_arn=site.api_execution_arn,
-                alarm_topic_arn=site.alarm_topic_arn, protect=site.protect, **values),
+                alarm_topic_arn=site.alarm_topic_arn, protect=site.protect, lease_bus_name=site.lease_bus_name,
+                lease_bus_arn=site.lease_bus_arn, lease_event_source=site.lease_event_source, **values),
             opts=pulumi.ResourceOptions(parent=site.parent))
         return search.api_route_resources
 

@@ -30,6 +30,10 @@ class NetworkArgs:
     interface_endpoints: tuple[str, ...] = ()  # service names such as "execute-api", "secretsmanager"
     gateway_endpoints: tuple[str, ...] = ()  # "s3", "dynamodb"
     endpoint_private_dns: bool = True
+    # AZs holding an interface endpoint's network interfaces (0: every AZ). Billed per AZ-hour
+    # (https://aws.amazon.com/privatelink/pricing/); fewer AZs is cheaper, and the other AZs reach
+    # the endpoint across zones until its zone fails.
+    endpoint_availability_zones: int = 0
     endpoint_client_cidrs: tuple[str, ...] = ()  # who may reach the interface endpoints (default: the VPC)
 
     def __post_init__(self):
@@ -40,6 +44,9 @@ class NetworkArgs:
             raise ValueError(f"availability_zones must be between 1 and 6, got {self.availability_zones}")
         if not (self.public_subnets or self.private_subnets):
             raise ValueError("a network needs public or private subnets")
+        if not 0 <= self.endpoint_availability_zones <= self.availability_zones:
+            raise ValueError(f"endpoint_availability_zones must be 0 (all) to {self.availability_zones}, "
+                             f"got {self.endpoint_availability_zones}")
         if self.nat_gateways not in (0, 1, self.availability_zones):
             raise ValueError(f"nat_gateways must be 0, 1 or one per AZ ({self.availability_zones})")
         if self.nat_gateways and not (self.public_subnets and self.private_subnets):
@@ -124,6 +131,7 @@ class Network(pulumi.ComponentResource):
                 self.private_subnets.append(subnet)
 
         endpoint_subnets = self.private_subnets or self.public_subnets
+        endpoint_subnets = endpoint_subnets[:args.endpoint_availability_zones or None]
         self.interface_endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
         self.endpoint_security_group: aws.ec2.SecurityGroup | None = None
         if args.interface_endpoints:

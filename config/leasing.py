@@ -25,6 +25,7 @@ _NODE_TYPE = "an OpenSearch instance type such as r6g.large.search"
 # The Args argument each leasing rule names -> the stack key it comes from.
 _KEYS = {
     "min_capacity": "leasingAuroraMinCapacity", "max_capacity": "leasingAuroraMaxCapacity",
+    "rds_proxy": "leasingRdsProxy", "global_database": "leasingGlobalDatabase",
     "vpc_cidrs": "leasingVpcCidrs", "api_domain_name": "leasingApiDomainName",
     "api_hosted_zone_id": "leasingApiHostedZoneId",
     "instance_type": "leasingSearchInstanceType", "instance_count": "leasingSearchInstanceCount",
@@ -108,6 +109,11 @@ class LeasingConfig:
     multi_region: bool
     vpc_cidrs: tuple[str, ...]
     availability_zones: int
+    endpoint_availability_zones: int
+    rds_proxy: bool
+    global_database: bool
+    aurora_auto_pause_seconds: int
+    master_secret_rotation_days: int
     aurora_engine_version: str
     aurora_min_capacity: float
     aurora_max_capacity: float
@@ -136,6 +142,11 @@ class LeasingConfig:
             multi_region=r.boolean("leasingMultiRegion"),
             vpc_cidrs=r.cidrs("leasingVpcCidrs"),
             availability_zones=r.integer("leasingAvailabilityZones", minimum=2, maximum=3),
+            endpoint_availability_zones=r.integer("leasingEndpointAvailabilityZones", minimum=0, maximum=3),
+            rds_proxy=r.boolean("leasingRdsProxy"),
+            global_database=r.boolean("leasingGlobalDatabase"),
+            aurora_auto_pause_seconds=r.integer("leasingAuroraAutoPauseSeconds", minimum=300, maximum=86_400),
+            master_secret_rotation_days=r.integer("leasingMasterSecretRotationDays", minimum=0, maximum=1000),
             aurora_engine_version=r.string("leasingAuroraEngineVersion", pattern=_ENGINE_VERSION,
                                            describe="an Aurora PostgreSQL version such as 16.6"),
             aurora_min_capacity=r.number("leasingAuroraMinCapacity", minimum=0, maximum=256),
@@ -165,7 +176,13 @@ class LeasingConfig:
         return config
 
     def _check(self, r: ConfigReader) -> None:
-        _report(r, rules.aurora_capacity_problems(self.aurora_min_capacity, self.aurora_max_capacity))
+        _report(r, rules.database_topology_problems(
+            multi_region=self.multi_region, global_database=self.global_database, rds_proxy=self.rds_proxy))
+        _report(r, rules.aurora_capacity_problems(self.aurora_min_capacity, self.aurora_max_capacity,
+                                                  can_pause=not (self.rds_proxy or self.global_database)))
+        if self.endpoint_availability_zones > self.availability_zones:
+            r.problem("leasingEndpointAvailabilityZones", self.endpoint_availability_zones,
+                      f"0 (every AZ) up to leasingAvailabilityZones ({self.availability_zones})")
         _report(r, rules.vpc_cidrs_problems(self.vpc_cidrs))
         domain = rules.api_domain_problem(self.api_domain_name, self.api_hosted_zone_id)
         _report(r, [domain] if domain else [])
@@ -186,6 +203,11 @@ class LeasingConfig:
             secondary_region=s.secondary_region if self.multi_region else None,
             vpc_cidrs=tuple(self.vpc_cidrs),
             availability_zones=self.availability_zones,
+            endpoint_availability_zones=self.endpoint_availability_zones,
+            rds_proxy=self.rds_proxy,
+            global_database=self.global_database,
+            auto_pause_seconds=self.aurora_auto_pause_seconds,
+            master_secret_rotation_days=self.master_secret_rotation_days,
             engine_version=self.aurora_engine_version,
             min_capacity=self.aurora_min_capacity,
             max_capacity=self.aurora_max_capacity,

@@ -57,21 +57,35 @@ def data_node_count_problem(count: int, zones: int | None = None) -> str | None:
         f"a multiple of the AZ count ({zones}); three nodes need subnets in three AZs"
 
 
-def aurora_capacity_problems(min_capacity: float, max_capacity: float) -> list[Problem]:
-    """Aurora Serverless v2 capacity in 0.5 ACU steps up to 256
-    (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html)."""
+def aurora_capacity_problems(min_capacity: float, max_capacity: float, *, can_pause: bool = False) -> list[Problem]:
+    """Aurora Serverless v2 capacity in 0.5 ACU steps up to 256, 0 only where the instance can auto-pause
+    (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html,
+    https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html: an
+    instance behind RDS Proxy or in a global database never pauses, so 0 would bill 0.5 ACU anyway)."""
     problems: list[Problem] = []
-    if min_capacity < 0.5:
+    if min_capacity < 0.5 and not (can_pause and min_capacity == 0):
         problems.append(("min_capacity", min_capacity,
-                         "at least 0.5: an instance behind RDS Proxy, in a global database, never auto-pauses, so 0 "
-                         "would bill 0.5 ACU anyway"))
+                         "at least 0.5, or 0 (auto-pause) only without RDS Proxy and without a global database"))
     for argument, value in (("min_capacity", min_capacity), ("max_capacity", max_capacity)):
         if value * 2 != int(value * 2):
             problems.append((argument, value, "a multiple of 0.5 ACU"))
         if value > 256:
             problems.append((argument, value, "at most 256 ACU"))
-    if max_capacity < min_capacity:
-        problems.append(("max_capacity", max_capacity, f"at least the minimum capacity ({min_capacity})"))
+    if max_capacity < min_capacity or max_capacity < 1:
+        problems.append(("max_capacity", max_capacity,
+                         f"at least 1 and at least the minimum capacity ({min_capacity})"))
+    return problems
+
+
+def database_topology_problems(*, multi_region: bool, global_database: bool, rds_proxy: bool) -> list[Problem]:
+    """Two Regions share one Aurora global database, and each Region's functions reach the writer
+    through the RDS Proxy the writer record names (the failover function moves it between proxies)."""
+    problems: list[Problem] = []
+    if multi_region and not global_database:
+        problems.append(("global_database", global_database, "true when the platform spans two Regions"))
+    if multi_region and not rds_proxy:
+        problems.append(("rds_proxy", rds_proxy, "true when the platform spans two Regions (the writer record "
+                                                 "names the proxy of the current primary)"))
     return problems
 
 

@@ -69,7 +69,7 @@ def dev():
 @pytest.fixture(scope="module")
 def prod():
     with mocked_pulumi("blueprints", "test", config={"aws:region": "us-east-1"}) as env:
-        return build(env, stack("prod"), zones=3)
+        return build(env, stack("prod"), zones=2)
 
 
 def test_dev_domain_is_one_small_private_encrypted_node(dev):
@@ -90,19 +90,41 @@ def test_dev_domain_is_one_small_private_encrypted_node(dev):
     assert domain.options["protect"] is False and domain.region == "us-east-1"
 
 
-def test_prod_domain_spreads_three_nodes_over_three_azs_with_masters_warm_and_cold(prod):
+def test_prod_domain_spreads_two_nodes_over_two_azs_without_tiers_that_hold_no_data(prod):
     (domain,) = prod.of_type(DOMAIN)
     cluster = domain.inputs["clusterConfig"]
-    assert (cluster["instanceType"], cluster["instanceCount"]) == ("r6g.large.search", 3)
-    assert cluster["zoneAwarenessEnabled"] is True and cluster["zoneAwarenessConfig"] == {"availabilityZoneCount": 3}
-    assert (cluster["dedicatedMasterEnabled"], cluster["dedicatedMasterCount"], cluster["dedicatedMasterType"]) == (True, 3, "m6g.large.search")
-    assert (cluster["warmEnabled"], cluster["warmCount"], cluster["warmType"]) == (True, 2, "ultrawarm1.medium.search")
-    assert cluster["coldStorageOptions"] == {"enabled": True}
+    assert (cluster["instanceType"], cluster["instanceCount"]) == ("t3.medium.search", 2)
+    assert cluster["zoneAwarenessEnabled"] is True and cluster["zoneAwarenessConfig"] == {"availabilityZoneCount": 2}
+    assert cluster["dedicatedMasterEnabled"] is False and cluster["warmEnabled"] is False
+    assert "coldStorageOptions" not in cluster
     assert domain.inputs["vpcOptions"]["subnetIds"] == prod.value["subnets"]
     subnets = {s.id: s.inputs["availabilityZone"] for s in prod.of_type("aws:ec2/subnet:Subnet")}
-    assert len({subnets[s] for s in domain.inputs["vpcOptions"]["subnetIds"]}) == 3
-    assert domain.inputs["ebsOptions"]["volumeSize"] == 100
+    assert len({subnets[s] for s in domain.inputs["vpcOptions"]["subnetIds"]}) == 2
+    assert domain.inputs["ebsOptions"]["volumeSize"] == 20
     assert domain.options["protect"] is True and domain.options["retainOnDelete"] is True
+    (invocation,) = prod.of_type("aws:lambda/invocation:Invocation")
+    assert "tiers" not in json.loads(invocation.inputs["input"])  # hot only: nothing to move
+
+
+def test_warm_and_cold_tiers_come_with_the_ism_policy_that_fills_them(pulumi_env):
+    """Issue 16: UltraWarm and cold storage were paid for while nothing moved data into them. With
+    both on, the bootstrap installs the history's ISM policy that moves read-only indices by age."""
+    result = build(pulumi_env, stack("prod"), zones=3, instance_type="r6g.large.search", instance_count=3,
+                   master_type="m6g.large.search",
+                   master_count=3, warm_type="ultrawarm1.medium.search", warm_count=2, cold_storage=True)
+    (domain,) = result.of_type(DOMAIN)
+    assert domain.inputs["clusterConfig"]["coldStorageOptions"] == {"enabled": True}
+    (invocation,) = result.of_type("aws:lambda/invocation:Invocation")
+    assert json.loads(invocation.inputs["input"])["tiers"] == {"warm_after_days": 60, "cold_after_days": 365}
+
+
+def test_indexer_writes_the_history_and_parks_records_before_the_mapping_gives_up(dev, prod):
+    for result, record_age in ((dev, 24 * 3600), (prod, 168 * 3600)):
+        (mapping,) = result.of_type(ESM)
+        assert mapping.inputs["maximumRecordAgeInSeconds"] == record_age
+        env = result.named("leasing-search-indexer", FUNCTION).inputs["environment"]["variables"]
+        assert env["HISTORY_ALIAS"] == "listings-history"
+        assert 0 < int(env["PARK_RETRYABLE_AFTER_SECONDS"]) < record_age
 
 
 def test_streams_are_kms_encrypted_and_sized_per_stack(dev):
@@ -112,10 +134,9 @@ def test_streams_are_kms_encrypted_and_sized_per_stack(dev):
     assert (dev_stream.inputs["shardCount"], dev_stream.inputs["retentionPeriod"]) == (1, 24)
 
 
-def test_prod_stream_is_on_demand_and_kept_a_week(prod):
+def test_prod_stream_is_one_provisioned_shard_kept_a_week(prod):
     (stream,) = prod.of_type("aws:kinesis/stream:Stream")
-    assert stream.inputs["streamModeDetails"] == {"streamMode": "ON_DEMAND"}
-    assert "shardCount" not in stream.inputs
+    assert stream.inputs["streamModeDetails"] == {"streamMode": "PROVISIONED"} and stream.inputs["shardCount"] == 1
     assert stream.inputs["retentionPeriod"] == 168 and stream.inputs["encryptionType"] == "KMS"
     (mapping,) = prod.of_type(ESM)
     assert mapping.inputs["maximumRecordAgeInSeconds"] == 604_800
@@ -220,7 +241,7 @@ def test_bootstrap_runs_after_the_access_policy_with_the_stack_replicas(dev):
 
 def test_prod_index_keeps_a_copy_of_the_shard_in_each_az(prod):
     (invocation,) = prod.of_type("aws:lambda/invocation:Invocation")
-    assert json.loads(invocation.inputs["input"])["replicas"] == 2
+    assert json.loads(invocation.inputs["input"])["replicas"] == 1  # two nodes: primary and one replica
 
 
 def test_alarms_watch_the_failure_queue_the_iterator_age_and_cluster_health(dev):
@@ -309,8 +330,10 @@ def test_args_refuse_impossible_domains(overrides, expected):
 
 
 def test_args_accept_the_prod_topology_and_derive_zones_and_replicas():
-    prod_args = args(subnet_ids=["a", "b", "c"], **stack("prod").leasing.search.component_values())
-    assert (prod_args.zone_count, prod_args.index_replicas) == (3, 2)
+    prod_args = args(subnet_ids=["a", "b"], **stack("prod").leasing.search.component_values())
+    assert (prod_args.zone_count, prod_args.index_replicas) == (2, 1)
+    assert (args(subnet_ids=["a", "b", "c"], instance_count=3).zone_count,
+            args(subnet_ids=["a", "b", "c"], instance_count=3).index_replicas) == (3, 2)
     assert (args().zone_count, args().index_replicas) == (1, 0)
     assert args(instance_count=2).index_replicas == 1
 
@@ -338,7 +361,8 @@ def test_site_builder_adds_the_search_route_to_the_platforms_api(pulumi_env):
         site = SimpleNamespace(region="us-east-1", provider=provider, parent=platform, vpc_id=network.vpc_id,
                                vpc_cidr_block=CIDR, subnet_ids=network.private_subnet_ids, rest_api_id=api.id,
                                rest_api_root_resource_id=api.root_resource_id, api_execution_arn=api.execution_arn,
-                               alarm_topic_arn="arn:aws:sns:us-east-1:111111111111:leasing-alarms", protect=False)
+                               alarm_topic_arn="arn:aws:sns:us-east-1:111111111111:leasing-alarms", protect=False,
+                               lease_bus_name=None, lease_bus_arn=None, lease_event_source="blueprints.leasing")
         holder["returned"] = site_builder({**config.leasing.search.component_values(), "lambda_packaging": CODE_ONLY})(site)
         return api.id
 

@@ -34,12 +34,13 @@ def test_dev_is_one_small_node_on_a_one_shard_stream():
     assert search.cold_storage is False
 
 
-def test_prod_is_three_nodes_with_masters_ultrawarm_and_cold_storage():
+def test_prod_is_two_nodes_without_tiers_that_would_hold_no_data():
+    """Issue 16/19: masters, UltraWarm and cold storage were paid for in both Regions and held nothing."""
     search = parse(shipped("prod"), stack="prod").leasing.search
-    assert search.stream_mode == "ON_DEMAND" and search.retention_hours == 168
-    assert (search.instance_type, search.instance_count) == ("r6g.large.search", 3)
-    assert (search.master_type, search.master_count) == ("m6g.large.search", 3)
-    assert (search.warm_type, search.warm_count, search.cold_storage) == ("ultrawarm1.medium.search", 2, True)
+    assert search.stream_mode == "PROVISIONED" and search.retention_hours == 168
+    assert (search.instance_type, search.instance_count) == ("t3.medium.search", 2)
+    assert (search.master_type, search.master_count) == ("", 0)
+    assert (search.warm_type, search.warm_count, search.cold_storage) == ("", 0, False)
 
 
 def test_component_values_are_the_args_keywords():
@@ -47,7 +48,7 @@ def test_component_values_are_the_args_keywords():
 
     values = parse(shipped("prod"), stack="prod").leasing.search.component_values()
     assert set(values) <= set(LeasingSearchArgs.__dataclass_fields__)
-    assert values["warm_count"] == 2 and values["create_service_linked_role"] is False
+    assert values["warm_count"] == 0 and values["create_service_linked_role"] is False
 
 
 def test_out_of_range_and_malformed_values_name_their_keys():
