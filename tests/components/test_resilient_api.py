@@ -95,9 +95,12 @@ def test_alarm_health_check_and_latency_record_line_up_per_region(default):
     assert set(alarms) == set(checks) == set(records) == set(REGIONS)
     for region in REGIONS:
         alarm = alarms[region].inputs
+        # Minimum: the NLB metrics page names Average, Minimum and Maximum as HealthyHostCount's useful
+        # statistics; a Sum adds every node's data point, so a Region with no healthy target could read
+        # as healthy. Unhealthy when no target is healthy.
         assert (alarm["metricName"], alarm["namespace"], alarm["statistic"]) == (
-            "HealthyHostCount", "AWS/NetworkELB", "Sum")
-        assert (alarm["period"], alarm["evaluationPeriods"], alarm["threshold"]) == (60, 1, 1)
+            "HealthyHostCount", "AWS/NetworkELB", "Minimum")
+        assert (alarm["period"], alarm["evaluationPeriods"], alarm["threshold"]) == (60, 1, 0)
         assert alarm["comparisonOperator"] == "LessThanOrEqualToThreshold"
         assert alarm["dimensions"] == {"LoadBalancer": nlbs[region].outputs["arnSuffix"],
                                        "TargetGroup": groups[region].outputs["arnSuffix"]}
