@@ -333,6 +333,7 @@ def test_outputs_carry_what_the_cli_reads_and_the_start_stop_commands(pulumi_env
     assert outputs["stopCommand"] == f"aws ec2 stop-instances --instance-ids {instance_id} --region eu-west-1"
     assert instance_id in outputs["passwordUrl"]
     assert cli.WORKSTATION_TAG == WORKSTATION_TAG
+    assert cli.DATA_DEVICE == one(result, "aws:ec2/volumeAttachment:VolumeAttachment").inputs["deviceName"]
     component = one(result, "blueprints:gaming:GamingWorkstation")
     assert component.outputs["instanceId"] == instance_id
 
