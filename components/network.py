@@ -77,9 +77,8 @@ class Network(pulumi.ComponentResource):
 
         self.vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=args.cidr_block, enable_dns_hostnames=True,
                                enable_dns_support=True, tags={"Name": name}, opts=child)
-        zone_names = args.availability_zone_names
-        if zone_names is None:
-            zone_names = aws.get_availability_zones_output(
+        zone_names = pulumi.Output.from_input(args.availability_zone_names) \
+            if args.availability_zone_names is not None else aws.get_availability_zones_output(
                 state="available", opts=pulumi.InvokeOutputOptions(parent=self)).names
         cidrs = iter(args.subnet_cidrs)
 
@@ -97,7 +96,7 @@ class Network(pulumi.ComponentResource):
             for index in range(args.availability_zones):
                 subnet = aws.ec2.Subnet(
                     f"{name}-public-{index}", vpc_id=self.vpc.id, cidr_block=next(cidrs),
-                    availability_zone=pulumi.Output.from_input(zone_names)[index], tags={"Name": f"{name}-public-{index}", "Tier": "public"},
+                    availability_zone=zone_names[index], tags={"Name": f"{name}-public-{index}", "Tier": "public"},
                     opts=child)
                 aws.ec2.RouteTableAssociation(f"{name}-public-{index}", subnet_id=subnet.id,
                                               route_table_id=self.public_route_table.id, opts=child)
@@ -121,7 +120,7 @@ class Network(pulumi.ComponentResource):
             for index in range(args.availability_zones):
                 subnet = aws.ec2.Subnet(
                     f"{name}-private-{index}", vpc_id=self.vpc.id, cidr_block=next(cidrs),
-                    availability_zone=pulumi.Output.from_input(zone_names)[index], tags={"Name": f"{name}-private-{index}", "Tier": "private"},
+                    availability_zone=zone_names[index], tags={"Name": f"{name}-private-{index}", "Tier": "private"},
                     opts=child)
                 table = self.private_route_tables[index % len(self.private_route_tables)]
                 aws.ec2.RouteTableAssociation(f"{name}-private-{index}", subnet_id=subnet.id,

@@ -39,9 +39,8 @@ class EventsConfig:
         treat_missing_data = r.string("eventsTreatMissingData", choices=rules.TREAT_MISSING_DATA)
         insufficient = r.string("eventsInsufficientDataHealthStatus", choices=rules.INSUFFICIENT_DATA_HEALTH)
         heartbeat = r.boolean("eventsHeartbeatEnabled")
-        r.check("eventsHeartbeatEnabled", heartbeat, rules.quiet_bus_problem(treat_missing_data, insufficient, heartbeat)
-                and "true with this missing-data handling: " + rules.quiet_bus_problem(treat_missing_data, insufficient,
-                                                                                        heartbeat))
+        quiet = rules.quiet_bus_problem(treat_missing_data, insufficient, heartbeat)
+        r.check("eventsHeartbeatEnabled", heartbeat, quiet and f"true with this missing-data handling: {quiet}")
         return cls(
             settings=settings,
             enabled=r.boolean("eventsEnabled"),
