@@ -515,7 +515,7 @@ class GlobalEventBus(pulumi.ComponentResource):
                 f"{name}-buffer-dlq-alarm", alarms.QUEUE_NOT_EMPTY,
                 dimensions={"QueueName": self.buffer_dead_letter_queue.name},
                 description="Events PutEvents refused for good, or that failed ~24 h of redrives: "
-                            "fix the cause, then python -m tools.eventbridge_recovery redrive",
+                            "fix the cause, then python -m tools.eventbridge_recovery redrive-buffer-dlq",
                 actions=topic, opts=primary_opts),
             alarms.metric_alarm(
                 f"{name}-producer-failures-alarm", alarms.QUEUE_NOT_EMPTY,

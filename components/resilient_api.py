@@ -223,12 +223,13 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
             self._peer(name, args)
 
         self.url = f"https://{args.domain_name}/{args.base_path}"
-        self.outputs = {"url": self.url, "zoneId": self.zone.zone_id}  # what the stack exports
-        self.register_outputs({
-            **self.outputs,
-            "apiIds": {region: s.api.api_id for region, s in self.regional.items()},
+        # What the stack exports: tools.private_api_drill takes the NLBs and health checks per Region.
+        self.outputs = {
+            "url": self.url, "zoneId": self.zone.zone_id,
+            "nlbArns": {region: s.nlb.arn for region, s in self.regional.items()},
             "healthCheckIds": {region: s.health_check.id for region, s in self.regional.items()},
-        })
+        }
+        self.register_outputs({**self.outputs, "apiIds": {region: s.api.api_id for region, s in self.regional.items()}})
 
     def _peer(self, name: str, args: MultiRegionPrivateApiArgs) -> None:
         """Transit Gateway per Region, VPC attachments, inter-Region peering and routes both ways."""
