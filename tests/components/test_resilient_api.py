@@ -190,7 +190,7 @@ def test_bad_arguments_are_refused_with_the_reason(change, message):
 def test_outputs_name_what_the_drill_needs_per_region(default):
     """tools.private_api_drill takes each Region's NLB (--nlb REGION=ARN) and health check."""
     (component,) = default.of_type("blueprints:resilient_api:MultiRegionPrivateApi")
-    nlbs = by_region(default.of_type("aws:lb/loadBalancer:LoadBalancer"))
+    nlbs = by_region(default, "aws:lb/loadBalancer:LoadBalancer")
     checks = {r.inputs["cloudwatchAlarmRegion"]: r for r in default.of_type("aws:route53/healthCheck:HealthCheck")}
     assert component.outputs["nlbArns"] == {region: nlbs[region].outputs["arn"] for region in REGIONS}
     assert component.outputs["healthCheckIds"] == {region: checks[region].id for region in REGIONS}
