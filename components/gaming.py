@@ -6,7 +6,19 @@ family in a one-subnet public VPC without NAT, reachable only from the allowed C
 driver and NICE DCV and installs them. The instance is launched from a launch template that stays
 behind for the personal-AMI workflow (`tools/gaming_workstation.py`). Beyond the seed: an idle
 auto-stop alarm, an optional nightly stop schedule and optional Spot capacity. Stopping keeps the
-root volume, so the only cost of a stopped workstation is its storage (and the Elastic IP).
+volumes, so the only cost of a stopped workstation is its storage (and the Elastic IP, when asked for).
+
+What keeps the player's games (issue 17):
+- No routine change replaces the instance. The AWS provider replaces an instance whose
+  `launch_template.version` differs from the version it was launched from; with "$Default" that
+  happens after any new template version (a new Windows image, user data, sizes) and a refresh
+  (hashicorp/terraform-provider-aws internal/service/ec2/ec2_instance.go: flattenInstanceLaunchTemplate
+  stores the actual version once the template's default moves on; CustomizeDiff forces a new
+  instance on a version change). So the instance pins the number it was launched from and ignores
+  later versions (and later base images): size, volume size and metadata change in place.
+- Games and saves live on a separate gp3 data volume in the instance's zone, attached as xvdf. It is
+  not part of the instance, so a replacement only re-attaches it; deleting it takes a final snapshot.
+- The zone is one where EC2 offers the instance type (GPU types are not offered in every zone).
 """
 
 from __future__ import annotations
@@ -27,6 +39,8 @@ from components.rules import gaming as opt
 # Every instance the workstation launches carries this tag; the CLI refuses untagged instances.
 WORKSTATION_TAG = "blueprints:gaming-workstation"
 ROOT_DEVICE = "/dev/sda1"  # root device name of the Windows Server AMIs
+# Device names for Windows EBS volumes are xvd[f-z] (https://docs.aws.amazon.com/ebs/latest/userguide/device_naming.html).
+DATA_DEVICE = "xvdf"
 GP3_BASELINE_IOPS = 3000
 GP3_BASELINE_THROUGHPUT_MIBPS = 125
 
@@ -51,8 +65,9 @@ class GamingWorkstationArgs:
     personal_ami_id: str | None = None  # launch from a snapshot of a set-up workstation instead
     key_name: str | None = None
     root_volume_gib: int = opt.DEFAULT_ROOT_VOLUME_GIB
+    data_volume_gib: int = opt.DEFAULT_DATA_VOLUME_GIB
     enable_rdp: bool = False
-    associate_elastic_ip: bool = True
+    associate_elastic_ip: bool = False  # 3.65 USD/month even while stopped; the CLI prints the new address
     dcv_server_url: str = opt.DEFAULT_DCV_SERVER_URL
     dcv_display_driver_url: str = opt.DEFAULT_DCV_DISPLAY_DRIVER_URL
     grid_certificate_url: str = opt.DEFAULT_GRID_CERTIFICATE_URL
@@ -86,6 +101,11 @@ class GamingWorkstationArgs:
             problems.append(f"key_name {self.key_name!r}: {opt.key_name_problem(self.key_name)}")
         if not opt.MIN_ROOT_VOLUME_GIB <= self.root_volume_gib <= opt.MAX_ROOT_VOLUME_GIB:
             problems.append(f"root_volume_gib {self.root_volume_gib}: between {opt.MIN_ROOT_VOLUME_GIB} and {opt.MAX_ROOT_VOLUME_GIB}")
+        if not opt.MIN_DATA_VOLUME_GIB <= self.data_volume_gib <= opt.MAX_ROOT_VOLUME_GIB:
+            problems.append(f"data_volume_gib {self.data_volume_gib}: between {opt.MIN_DATA_VOLUME_GIB} and {opt.MAX_ROOT_VOLUME_GIB}")
+        access = opt.remote_access_problem(self.install_software, self.enable_rdp, self.personal_ami_id is not None)
+        if access:
+            problems.append(f"install_software False with enable_rdp False: {access}")
         for value, expected in opt.allowed_cidrs_problems(self.allowed_cidrs):
             problems.append(f"allowed_cidrs {value!r}: {expected}")
         if self.idle_stop:
@@ -131,12 +151,14 @@ class GamingWorkstationArgs:
             dcv_display_driver_url=self.dcv_display_driver_url,
             grid_certificate_url=self.grid_certificate_url if source.needs_grid_certificate else None,
             install=self.install_software,
+            data_volume=True,
         )
 
 
 class GamingWorkstation(pulumi.ComponentResource):
     """Children: ``network``, ``security_group``, ``ingress_rules``, ``role``, ``instance_profile``,
-    ``launch_template``, ``instance``, ``elastic_ip``, ``idle_alarm``, ``stop_schedule``."""
+    ``launch_template``, ``instance``, ``data_volume``, ``data_attachment``, ``elastic_ip``,
+    ``idle_alarm``, ``stop_schedule``."""
 
     def __init__(self, name: str, args: GamingWorkstationArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:gaming:GamingWorkstation", name, None, opts)
@@ -145,11 +167,14 @@ class GamingWorkstation(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self, provider=args.provider)
         tags = {**args.tags, WORKSTATION_TAG: name}
 
-        # --- Network: one public subnet, no NAT (the instance has its own public address) ---
+        # --- Network: one public subnet, no NAT (the instance has its own public address), in the
+        # first available zone that offers the instance type ---
+        self.availability_zone = self._offering_zone(args, invoke)
         self.network = Network(
             f"{name}-net",
             NetworkArgs(region=args.region, cidr_block=args.vpc_cidr, availability_zones=1,
-                        public_subnets=True, private_subnets=False, subnet_prefix_length=28),
+                        public_subnets=True, private_subnets=False, subnet_prefix_length=28,
+                        availability_zone_names=self.availability_zone.apply(lambda zone: [zone])),
             opts=child,
         )
         subnet_id = self.network.public_subnet_ids[0]
@@ -243,13 +268,15 @@ class GamingWorkstation(pulumi.ComponentResource):
                 resource_type=kind, tags={**tags, "Name": name}) for kind in ("instance", "volume")],
             tags=tags, opts=child)
 
-        # Launched from the template; the attributes EC2 can change in place are repeated so that a
-        # new size, volume size or metadata setting updates this instance instead of only the
-        # template. A new Windows release must not replace it (that would wipe the installed games):
-        # only a personal AMI, chosen on purpose, does.
+        # Launched from the template's version at creation, pinned; the attributes EC2 can change in
+        # place are repeated so that a new size, volume size or metadata setting updates this instance
+        # instead of only the template. Later template versions and Windows releases are ignored (the
+        # provider would replace the instance for either, see the module docstring): only a personal
+        # AMI, chosen on purpose, replaces it, and the data volume survives even that.
         self.instance = aws.ec2.Instance(
             f"{name}-instance",
-            launch_template=aws.ec2.InstanceLaunchTemplateArgs(id=self.launch_template.id, version="$Default"),
+            launch_template=aws.ec2.InstanceLaunchTemplateArgs(
+                id=self.launch_template.id, version=self.launch_template.latest_version.apply(str)),
             ami=image_id,
             instance_type=args.instance_type,
             root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(**root_volume),
@@ -261,7 +288,19 @@ class GamingWorkstation(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
                 # the first boot downloads the drivers with the role's permissions
                 depends_on=[self.role_policy],
-                ignore_changes=None if args.personal_ami_id else ["ami"])))
+                ignore_changes=["launchTemplate.version", *([] if args.personal_ami_id else ["ami"])])))
+
+        # --- Data volume: games and saves, outside the instance's lifecycle ---
+        self.data_volume = aws.ebs.Volume(
+            f"{name}-data", availability_zone=self.availability_zone, size=args.data_volume_gib, type="gp3",
+            encrypted=True, iops=GP3_BASELINE_IOPS, throughput=GP3_BASELINE_THROUGHPUT_MIBPS,
+            final_snapshot=True,  # deleting the volume (or the stack) snapshots it first
+            tags={**tags, "Name": f"{name}-data"}, opts=child)
+        self.data_attachment = aws.ec2.VolumeAttachment(
+            f"{name}-data-attachment", device_name=DATA_DEVICE, volume_id=self.data_volume.id,
+            instance_id=self.instance.id,
+            # detaching from a running Windows instance can lose writes: stop it first
+            stop_instance_before_detaching=True, opts=child)
 
         self.elastic_ip = None
         if args.associate_elastic_ip:
@@ -327,12 +366,24 @@ class GamingWorkstation(pulumi.ComponentResource):
                       f"#GetWindowsPassword:instanceId={i}")
         self.register_outputs(self.outputs())
 
+    @staticmethod
+    def _offering_zone(args: GamingWorkstationArgs, invoke: pulumi.InvokeOutputOptions) -> pulumi.Output[str]:
+        zones = aws.get_availability_zones_output(state="available", opts=invoke)
+        offerings = aws.ec2.get_instance_type_offerings_output(
+            location_type="availability-zone",
+            filters=[aws.ec2.GetInstanceTypeOfferingsFilterArgs(name="instance-type", values=[args.instance_type])],
+            opts=invoke)
+        return pulumi.Output.all(zones.names, offerings.locations).apply(
+            lambda found: opt.offered_zone(list(found[0]), list(found[1]), args.instance_type, args.region))
+
     def outputs(self) -> dict[str, pulumi.Input]:
         """The stack export the CLI reads (`tools.gaming_workstation --stack-outputs`)."""
         return {
             "instanceId": self.instance_id,
             "region": self.args.region,
             "instanceType": self.args.instance_type,
+            "availabilityZone": self.availability_zone,
+            "dataVolumeId": self.data_volume.id,
             "publicIp": self.public_ip,
             "dcvUrl": self.dcv_url,
             "launchTemplateId": self.launch_template_id,

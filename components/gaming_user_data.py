@@ -13,6 +13,9 @@ What the script does on first boot (EC2Launch runs `<powershell>` user data once
    step, with a note beside it;
 5. writes the empty `OK` marker, or `FAILED` with the error, and restarts once if it installed a driver;
    a run that finds `OK` already there does nothing.
+Before all that, with a data volume: waits for it (it is attached just after launch), brings it
+online and, only when it is blank (RAW), formats it as drive G: "Games"; a volume carried over from a
+replaced instance keeps its files (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-using-volumes.html).
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ GAMING_REGISTRY_KEY = r"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\nvl
 GAMING_REGISTRY_COMMAND = f'reg add "{GAMING_REGISTRY_KEY}" /v vGamingMarketplace /t REG_DWORD /d 2 /f'
 # DCV server settings for the SYSTEM account, where the Windows DCV server reads them.
 DCV_CONNECTIVITY_KEY = r"HKEY_USERS\S-1-5-18\Software\GSettings\com\nicesoftware\dcv\connectivity"
+DATA_DRIVE_LETTER = "G"
+DATA_VOLUME_LABEL = "Games"
+DATA_VOLUME_WAIT_MINUTES = 10
 OK_MARKER = "OK"
 FAILED_MARKER = "FAILED"
 USER_DATA_LIMIT_BYTES = 16 * 1024  # EC2 rejects larger user data (before base64)
@@ -97,6 +103,27 @@ def _ps(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _data_volume_lines() -> list[str]:
+    """Wait for the data volume, bring it online, format it only when blank (never a carried-over one).
+    On Nitro instances EBS volumes show as NVMe disks named "NVMe Amazon Elastic B...", instance store
+    as "NVMe Amazon EC2 NVMe" (https://docs.aws.amazon.com/ebs/latest/userguide/nvme-ebs-volumes.html)."""
+    return [
+        "  # Data volume (games and saves): survives any replacement of the instance",
+        f"  $Deadline = (Get-Date).AddMinutes({DATA_VOLUME_WAIT_MINUTES})",
+        "  do {",
+        "    $DataDisk = Get-Disk | Where-Object { $_.FriendlyName -like '*Elastic B*' -and -not $_.IsBoot -and -not $_.IsSystem } | Select-Object -First 1",
+        "    if (-not $DataDisk) { Start-Sleep -Seconds 10 }",
+        "  } until ($DataDisk -or (Get-Date) -gt $Deadline)",
+        "  if (-not $DataDisk) { throw 'the data volume was not attached in time' }",
+        "  if ($DataDisk.IsOffline) { Set-Disk -Number $DataDisk.Number -IsOffline $false }",
+        "  if ($DataDisk.IsReadOnly) { Set-Disk -Number $DataDisk.Number -IsReadOnly $false }",
+        "  if ($DataDisk.PartitionStyle -eq 'RAW') {",
+        f"    Initialize-Disk -Number $DataDisk.Number -PartitionStyle GPT -PassThru | New-Partition -DriveLetter {DATA_DRIVE_LETTER} -UseMaximumSize | Format-Volume -FileSystem NTFS -NewFileSystemLabel {_ps(DATA_VOLUME_LABEL)} -Confirm:$false | Out-Null",
+        "  }",
+        "",
+    ]
+
+
 def render_user_data(
     *,
     family: str,
@@ -106,6 +133,7 @@ def render_user_data(
     nvidia_driver: str = "gaming",
     installation_folder: str = DEFAULT_INSTALLATION_FOLDER,
     install: bool = True,
+    data_volume: bool = False,
 ) -> str:
     """The `<powershell>` user data for one workstation."""
     source = driver_source(family, nvidia_driver)
@@ -147,6 +175,7 @@ def render_user_data(
         "$RebootNeeded = $false",
         "",
         "try {",
+        *(_data_volume_lines() if data_volume else []),
         "  # GPU driver for this instance family",
         f"  $Bucket = {_ps(source.bucket)}",
         f"  $KeyPrefix = {_ps(source.key_prefix)}",

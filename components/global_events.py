@@ -18,13 +18,18 @@ What it creates (seed: "Introducing global endpoints for Amazon EventBridge"):
   Lambda behind an SQS event source.
 
 Missing data on the health alarm. ``IngestionToInvocationStartLatency`` only has data points when
-events are delivered to targets, so a quiet bus has none. Treated as ``breaching`` (or as
-``missing`` with a health check that says ``Unhealthy`` on insufficient data) a quiet bus would fail
-over, which the template's own description warns about. ``notBreaching`` never fails over a quiet
-bus, but also not an outage that stops the metric altogether. The default here, ``missing`` with the
-health check's ``LastKnownStatus``, keeps the last verdict: a quiet bus stays healthy (a new health
-check with no last status is healthy), and an outage that silences the metric after the alarm fired
-stays failed over until data comes back.
+events are delivered to targets, so a quiet bus has none. The heartbeat (on by default) makes
+``breaching``, the EventBridge template's default, safe: an EventBridge Scheduler schedule puts one
+small event a minute straight on the primary bus (not through the endpoint, so the signal measures
+the primary Region whichever way the endpoint routes), where the catch-all rule delivers it to its
+log group; the metric then always has data while the primary Region works, and no data means it
+does not: an outage in which nothing is ingested fails over, and the endpoint fails back once
+heartbeats are delivered again. Without the heartbeat, ``breaching`` would fail over a quiet bus, so
+the Args refuse that combination (``missing`` with ``LastKnownStatus`` is then the choice).
+
+Alarms tell someone: the latency alarm (ALARM and OK), every dead-letter queue, the producer's
+failed invocations and the age of the buffer's oldest message notify the Region's alerts topic,
+whose e-mail subscriptions come from the config.
 """
 
 from __future__ import annotations
@@ -39,11 +44,19 @@ import pulumi_aws as aws
 from components import event_routes as routes
 from components import iam
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
-from components.providers import child_opts
+from components import alarms
+from components.providers import account_id, child_opts
 from components.rules import events as rules
 from components.rules.formats import log_retention_problem
 
 ORDER_DETAIL_TYPE = "OrderCreated"  # what lambdas/order_consumer records
+HEARTBEAT_SOURCE = "blueprints.heartbeat"
+HEARTBEAT_DETAIL_TYPE = "Heartbeat"
+HEARTBEAT_RATE = "rate(1 minute)"  # one data point per alarm period (60 s)
+# Buffered events older than this mean PutEvents has been failing for a while (the redrive retries
+# every visibility timeout): someone should look before the buffer's ~24 h of tries run out.
+BUFFER_AGE_ALARM_SECONDS = 900
+PRODUCER_MAX_EVENT_AGE_SECONDS = 6 * 3600  # Lambda's maximum for asynchronous invocations
 _SOURCE = re.compile(r"^[A-Za-z0-9._-]{1,256}$")
 _ENDPOINT_HOST_SUFFIX = ".endpoint.events.amazonaws.com"
 
@@ -64,8 +77,10 @@ class GlobalEventBusArgs:
     latency_threshold_ms: int = 30_000
     alarm_period_seconds: int = 60
     alarm_evaluation_periods: int = 5
-    treat_missing_data: str = "missing"
+    treat_missing_data: str = "breaching"  # the template's default; safe with the heartbeat
     insufficient_data_health_status: str = "LastKnownStatus"
+    heartbeat_enabled: bool = True
+    alarm_emails: tuple[str, ...] = ()  # subscribed to each Region's alerts topic
     archive_retention_days: int = 7
     log_retention_days: int = 14  # catch-all log groups and the functions' own logs
     # Order consumer (both Regions)
@@ -118,6 +133,10 @@ class GlobalEventBusArgs:
         if self.insufficient_data_health_status not in rules.INSUFFICIENT_DATA_HEALTH:
             problems.append("insufficient_data_health_status must be one of "
                             + ", ".join(rules.INSUFFICIENT_DATA_HEALTH))
+        quiet = rules.quiet_bus_problem(self.treat_missing_data, self.insufficient_data_health_status,
+                                        self.heartbeat_enabled)
+        if quiet:
+            problems.append(f"treat_missing_data {self.treat_missing_data!r} with heartbeat_enabled False: {quiet}")
         if not 60 <= self.target_max_event_age_seconds <= 86_400:
             problems.append("target_max_event_age_seconds must be between 60 and 86400")
         if not 0 <= self.target_max_retry_attempts <= 185:
@@ -187,12 +206,34 @@ class EventBusRegion(pulumi.ComponentResource):
                 ["logs:CreateLogStream", "logs:PutLogEvents"],
                 [self.catch_all_log_group.arn.apply(lambda arn: f"{arn}:*")]),
             opts=child)
-        self.catch_all_target = aws.cloudwatch.EventTarget(
-            f"{name}-catch-all-target", rule=self.catch_all_rule.name, event_bus_name=self.bus.name,
-            arn=self.catch_all_log_group.arn,
+        # One DLQ for every failure point of the Region: EventBridge unable to deliver to the
+        # catch-all log group or the consumer, and the consumer failing all of Lambda's retries.
+        self.dead_letter_queue = aws.sqs.Queue(
+            f"{name}-orders-dlq", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True,
+            opts=child)
+        # The heartbeat's delivery here is what the failover signal measures: retried, then kept.
+        self.catch_all_target = routes.target(
+            f"{name}-catch-all-target", rule=self.catch_all_rule, event_bus_name=self.bus.name,
+            arn=self.catch_all_log_group.arn, dead_letter_arn=self.dead_letter_queue.arn,
+            retry=routes.retry_policy(args.target_max_event_age_seconds, args.target_max_retry_attempts),
             opts=child_opts(self, provider, depends_on=[self.catch_all_logs_policy]))
 
+        # Where this Region's alarms notify (CloudWatch alarm actions name a topic of their own
+        # Region). Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS
+        # key, and alarm notifications carry no data
+        # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
+        self.alerts_topic = aws.sns.Topic(f"{name}-alerts", opts=child)
+        self.alert_subscriptions = [
+            aws.sns.TopicSubscription(f"{name}-alerts-email-{index}", topic=self.alerts_topic.arn,
+                                      protocol="email", endpoint=email, opts=child)
+            for index, email in enumerate(args.alarm_emails)]
+
         self._order_consumer(name, args, child, stateful)
+        self.dead_letter_alarm = alarms.metric_alarm(
+            f"{name}-orders-dlq-alarm", alarms.QUEUE_NOT_EMPTY,
+            dimensions={"QueueName": self.dead_letter_queue.name},
+            description=f"Order events the consumer in {region} could not process: see the DLQ",
+            actions=[self.alerts_topic.arn], opts=child)
         self.register_outputs({"busArn": self.bus.arn, "archiveArn": self.archive.arn,
                                "catchAllLogGroup": self.catch_all_log_group.name,
                                "orderConsumer": self.consumer.name})
@@ -212,12 +253,6 @@ class EventBusRegion(pulumi.ComponentResource):
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=args.protect_stateful),
             deletion_protection_enabled=args.protect_stateful,
             opts=stateful)
-        # One DLQ for both failure points: EventBridge unable to invoke the function, and the
-        # function failing all of Lambda's asynchronous retries.
-        self.dead_letter_queue = aws.sqs.Queue(
-            f"{name}-orders-dlq", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True,
-            opts=child)
-
         self.order_rule = aws.cloudwatch.EventRule(
             f"{name}-orders", event_bus_name=self.bus.name,
             description=f"{ORDER_DETAIL_TYPE} events from {args.order_source} to the order consumer",
@@ -245,11 +280,9 @@ class EventBusRegion(pulumi.ComponentResource):
                 dead_letter_target_arn=self.dead_letter_queue.arn,
             ),
             opts=child)
-        self.dead_letter_queue_policy = aws.sqs.QueuePolicy(
-            f"{name}-orders-dlq-policy", queue_url=self.dead_letter_queue.url,
-            policy=_resource_policy(["events.amazonaws.com"], ["sqs:SendMessage"],
-                                    [self.dead_letter_queue.arn], self.order_rule.arn),
-            opts=child)
+        self.dead_letter_queue_policy = routes.dead_letter_policy(
+            f"{name}-orders-dlq-policy", queue=self.dead_letter_queue, sid="EventBridgeRulesOfThisBus",
+            source_arns=[self.order_rule.arn, self.catch_all_rule.arn], opts=child)
         self.invoke_permission = routes.invoke_permission(
             f"{name}-orders-invoke", function_name=self.consumer.name, rule=self.order_rule, opts=child)
         self.order_target = routes.target(
@@ -271,6 +304,10 @@ class GlobalEventBus(pulumi.ComponentResource):
                                         provider=args.secondary_provider, opts=child_opts(self))
         bus_arns = [self.primary.bus.arn, self.secondary.bus.arn]
 
+        self.heartbeat = self.heartbeat_role = None
+        if args.heartbeat_enabled:
+            self._heartbeat(name, args, primary_opts)
+
         # Failover signal, in the primary Region. The metric is account-level: no dimensions.
         self.latency_alarm = aws.cloudwatch.MetricAlarm(
             f"{name}-latency",
@@ -285,6 +322,8 @@ class GlobalEventBus(pulumi.ComponentResource):
             threshold=args.latency_threshold_ms,
             comparison_operator="GreaterThanThreshold",
             treat_missing_data=args.treat_missing_data,
+            # Told when the endpoint fails over and when it fails back.
+            alarm_actions=[self.primary.alerts_topic.arn], ok_actions=[self.primary.alerts_topic.arn],
             opts=primary_opts)
         self.health_check = aws.route53.HealthCheck(
             f"{name}-health",
@@ -333,7 +372,7 @@ class GlobalEventBus(pulumi.ComponentResource):
         self.endpoint_id = self.endpoint.endpoint_url.apply(endpoint_id_from_url)
 
         self.producer = self.redrive = self.buffer_queue = self.buffer_dead_letter_queue = None
-        self.redrive_source = None
+        self.redrive_source = self.producer_failures = self.producer_invoke_config = None
         if args.producer_enabled:
             self._producer(name, args, primary_opts, bus_arns)
 
@@ -349,8 +388,39 @@ class GlobalEventBus(pulumi.ComponentResource):
         if self.producer is not None:
             outputs["producerFunctionName"] = self.producer.name
             outputs["bufferQueueUrl"] = self.buffer_queue.url
+            outputs["bufferDeadLetterQueueUrl"] = self.buffer_dead_letter_queue.url
+            outputs["producerFailuresQueueUrl"] = self.producer_failures.url
         self.outputs = outputs
         self.register_outputs(outputs)
+
+    def _heartbeat(self, name: str, args: GlobalEventBusArgs, primary_opts: pulumi.ResourceOptions) -> None:
+        """One small event a minute straight on the primary bus (EventBridge Scheduler's templated
+        EventBridge PutEvents target, https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-templated.html);
+        the catch-all rule delivers it, which is what IngestionToInvocationStartLatency measures."""
+        account = account_id(args.primary_provider)
+        self.heartbeat_role = aws.iam.Role(
+            f"{name}-heartbeat", path=iam.ROLE_PATH, description=f"Heartbeat events on {args.bus_name}",
+            assume_role_policy=iam.service_trust_policy("scheduler.amazonaws.com", source_account=account),
+            opts=primary_opts)
+        self.heartbeat_policy = aws.iam.RolePolicy(
+            f"{name}-heartbeat-put", role=self.heartbeat_role.id,
+            policy=iam.policy_document([iam.statement(["events:PutEvents"], [self.primary.bus.arn])]),
+            opts=primary_opts)
+        self.heartbeat = aws.scheduler.Schedule(
+            f"{name}-heartbeat",
+            description=f"Keeps IngestionToInvocationStartLatency populated in {args.primary_region}",
+            schedule_expression=HEARTBEAT_RATE,
+            flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
+            target=aws.scheduler.ScheduleTargetArgs(
+                arn=self.primary.bus.arn, role_arn=self.heartbeat_role.arn,
+                eventbridge_parameters=aws.scheduler.ScheduleTargetEventbridgeParametersArgs(
+                    detail_type=HEARTBEAT_DETAIL_TYPE, source=HEARTBEAT_SOURCE),
+                input=json.dumps({"purpose": "failover signal heartbeat"}),
+                # A late heartbeat measures nothing: no retries beyond the minute.
+                retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
+                    maximum_event_age_in_seconds=60, maximum_retry_attempts=0)),
+            opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(
+                depends_on=[self.heartbeat_policy])))
 
     def _producer(self, name: str, args: GlobalEventBusArgs, primary_opts: pulumi.ResourceOptions,
                   bus_arns: list[pulumi.Output[str]]) -> None:
@@ -370,6 +440,13 @@ class GlobalEventBus(pulumi.ComponentResource):
             redrive_policy=self.buffer_dead_letter_queue.arn.apply(lambda arn: json.dumps(
                 {"deadLetterTargetArn": arn, "maxReceiveCount": args.buffer_max_receive_count})),
             opts=primary_opts)
+        # Asynchronous invocations Lambda gave up on (after its two retries or the maximum age) land
+        # here as invocation records carrying the request; a queue of its own, as their format
+        # differs from the buffer's entries.
+        self.producer_failures = aws.sqs.Queue(
+            f"{name}-producer-failures", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True,
+            opts=primary_opts)
+        dead_letter_send = iam.statement(["sqs:SendMessage"], [self.buffer_dead_letter_queue.arn])
         self.producer = PythonFunction(
             f"{name}-producer",
             PythonFunctionArgs(
@@ -380,9 +457,14 @@ class GlobalEventBus(pulumi.ComponentResource):
                     "EVENT_BUS_NAME": args.bus_name,
                     "EVENT_ENDPOINT_ID": self.endpoint_id,
                     "BUFFER_QUEUE_URL": self.buffer_queue.url,
+                    # entries PutEvents refuses for good (access denied, malformed) go here at once
+                    "BUFFER_DLQ_URL": self.buffer_dead_letter_queue.url,
                     "BUFFER_DELAY_SECONDS": str(args.buffer_delay_seconds),
                 },
-                policy_statements=[put_events, iam.statement(["sqs:SendMessage"], [self.buffer_queue.arn])],
+                policy_statements=[put_events, iam.statement(["sqs:SendMessage"], [self.buffer_queue.arn]),
+                                   dead_letter_send,
+                                   # the on-failure destination is sent with the function's role
+                                   iam.statement(["sqs:SendMessage"], [self.producer_failures.arn])],
                 log_retention_days=args.log_retention_days,
                 packaging=args.lambda_packaging,
             ),
@@ -393,9 +475,11 @@ class GlobalEventBus(pulumi.ComponentResource):
                 source="event_redrive",
                 description=f"Republishes buffered events to {args.endpoint_name}",
                 memory_mb=256, timeout_seconds=redrive_timeout,
-                environment={"EVENT_ENDPOINT_ID": self.endpoint_id},
+                environment={"EVENT_ENDPOINT_ID": self.endpoint_id,
+                             "BUFFER_DLQ_URL": self.buffer_dead_letter_queue.url},
                 policy_statements=[
                     put_events,
+                    dead_letter_send,
                     iam.statement(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                                    "sqs:ChangeMessageVisibility"], [self.buffer_queue.arn]),
                 ],
@@ -414,3 +498,37 @@ class GlobalEventBus(pulumi.ComponentResource):
             scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(maximum_concurrency=2),
             opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(
                 depends_on=[self.redrive.role_policy])))
+        # Lambda's asynchronous invocations: two retries within six hours, then the failure queue
+        # (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+        self.producer_invoke_config = aws.lambda_.FunctionEventInvokeConfig(
+            f"{name}-producer-async", function_name=self.producer.name, maximum_retry_attempts=2,
+            maximum_event_age_in_seconds=PRODUCER_MAX_EVENT_AGE_SECONDS,
+            destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
+                on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(
+                    destination=self.producer_failures.arn)),
+            opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(
+                depends_on=[self.producer.role_policy])))
+
+        topic = [self.primary.alerts_topic.arn]
+        self.buffer_alarms = [
+            alarms.metric_alarm(
+                f"{name}-buffer-dlq-alarm", alarms.QUEUE_NOT_EMPTY,
+                dimensions={"QueueName": self.buffer_dead_letter_queue.name},
+                description="Events PutEvents refused for good, or that failed ~24 h of redrives: "
+                            "fix the cause, then python -m tools.eventbridge_recovery redrive-buffer-dlq",
+                actions=topic, opts=primary_opts),
+            alarms.metric_alarm(
+                f"{name}-producer-failures-alarm", alarms.QUEUE_NOT_EMPTY,
+                dimensions={"QueueName": self.producer_failures.name},
+                description="Producer invocations Lambda gave up on: the records carry the request to re-invoke",
+                actions=topic, opts=primary_opts),
+            # Oldest buffered event: EventBridge has refused PutEvents for a while (SQS metric
+            # ApproximateAgeOfOldestMessage, seconds).
+            alarms.metric_alarm(
+                f"{name}-buffer-age-alarm", alarms.QUEUE_NOT_EMPTY,
+                dimensions={"QueueName": self.buffer_queue.name},
+                description=f"Events have waited over {BUFFER_AGE_ALARM_SECONDS // 60} minutes in the buffer: "
+                            "PutEvents keeps failing",
+                actions=topic, opts=primary_opts,
+                metric_name="ApproximateAgeOfOldestMessage", threshold=BUFFER_AGE_ALARM_SECONDS),
+        ]

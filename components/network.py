@@ -35,6 +35,8 @@ class NetworkArgs:
     # the endpoint across zones until its zone fails.
     endpoint_availability_zones: int = 0
     endpoint_client_cidrs: tuple[str, ...] = ()  # who may reach the interface endpoints (default: the VPC)
+    # The zones to use, in order (e.g. those offering an instance type); default: the Region's first ones.
+    availability_zone_names: pulumi.Input[list[str]] | None = None
 
     def __post_init__(self):
         network = ipaddress.ip_network(self.cidr_block)  # raises ValueError on a malformed CIDR
@@ -82,7 +84,9 @@ class Network(pulumi.ComponentResource):
 
         self.vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=args.cidr_block, enable_dns_hostnames=True,
                                enable_dns_support=True, tags={"Name": name}, opts=child)
-        zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(parent=self))
+        zone_names = pulumi.Output.from_input(args.availability_zone_names) \
+            if args.availability_zone_names is not None else aws.get_availability_zones_output(
+                state="available", opts=pulumi.InvokeOutputOptions(parent=self)).names
         cidrs = iter(args.subnet_cidrs)
 
         self.public_subnets: list[aws.ec2.Subnet] = []
@@ -99,7 +103,7 @@ class Network(pulumi.ComponentResource):
             for index in range(args.availability_zones):
                 subnet = aws.ec2.Subnet(
                     f"{name}-public-{index}", vpc_id=self.vpc.id, cidr_block=next(cidrs),
-                    availability_zone=zones.names[index], tags={"Name": f"{name}-public-{index}", "Tier": "public"},
+                    availability_zone=zone_names[index], tags={"Name": f"{name}-public-{index}", "Tier": "public"},
                     opts=child)
                 aws.ec2.RouteTableAssociation(f"{name}-public-{index}", subnet_id=subnet.id,
                                               route_table_id=self.public_route_table.id, opts=child)
@@ -123,7 +127,7 @@ class Network(pulumi.ComponentResource):
             for index in range(args.availability_zones):
                 subnet = aws.ec2.Subnet(
                     f"{name}-private-{index}", vpc_id=self.vpc.id, cidr_block=next(cidrs),
-                    availability_zone=zones.names[index], tags={"Name": f"{name}-private-{index}", "Tier": "private"},
+                    availability_zone=zone_names[index], tags={"Name": f"{name}-private-{index}", "Tier": "private"},
                     opts=child)
                 table = self.private_route_tables[index % len(self.private_route_tables)]
                 aws.ec2.RouteTableAssociation(f"{name}-private-{index}", subnet_id=subnet.id,

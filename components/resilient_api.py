@@ -7,7 +7,15 @@ certificate) forwards to the endpoint's ENI addresses, a CloudWatch alarm on the
 zone associated with both VPCs and two latency alias records of the same name, each with its set
 identifier and health check, so clients get the nearest healthy Region. Optionally the two VPCs are
 joined through Transit Gateway inter-Region peering (off by default: it costs about $146 a month
-before data, see README).
+before data, see README); prod turns it on, as the post designs it: a failover hands clients the
+other Region's NLB addresses, which they can only reach over the peering.
+
+Custom domain: the post's Regional custom domain name, reached through the NLB, is kept. API
+Gateway's private custom domain names (2024; a domain name access association with the execute-api
+endpoint, https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-custom-domains.html)
+would give the name and TLS without the NLB, but they are per Region and reached only through an
+execute-api endpoint: the latency records would alias each Region's endpoint, and the health
+signal would have to come from API metrics instead of the NLB's healthy targets. See README.
 """
 
 from __future__ import annotations
@@ -35,10 +43,14 @@ from components.rules import formats
 from components.rules import private_api as rules
 from components.security_groups import allow, tcp_ingress
 
-# The alarm of the sample (`HealthyTargets`): Sum of HealthyHostCount over one minute <= threshold.
+# The alarm of the sample (`HealthyTargets`) on HealthyHostCount over one minute <= threshold. The
+# NLB metrics page lists Average, Minimum and Maximum as the useful statistics for it: Sum adds the
+# data points of every load balancer node and overstates the healthy targets, so a Region with none
+# could still look healthy. Minimum counts the worst node's view
+# (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html).
 ALARM_METRIC = "HealthyHostCount"
 ALARM_NAMESPACE = "AWS/NetworkELB"
-ALARM_STATISTIC = "Sum"
+ALARM_STATISTIC = "Minimum"
 ALARM_PERIOD_SECONDS = 60
 ALARM_EVALUATION_PERIODS = 1
 NLB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -68,7 +80,7 @@ class MultiRegionPrivateApiArgs:
     stage_name: str = "dev"
     base_path: str = "demo"
     client_cidrs: tuple[str, ...] = ()  # callers outside the two VPCs (e.g. peered networks)
-    healthy_host_threshold: float = 1.0
+    healthy_host_threshold: float = 0.0  # unhealthy when no target is healthy
     transit_gateway_peering: bool = False
     throttling_rate_limit: float = 100.0
     throttling_burst_limit: int = 50
@@ -211,12 +223,13 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
             self._peer(name, args)
 
         self.url = f"https://{args.domain_name}/{args.base_path}"
-        self.outputs = {"url": self.url, "zoneId": self.zone.zone_id}  # what the stack exports
-        self.register_outputs({
-            **self.outputs,
-            "apiIds": {region: s.api.api_id for region, s in self.regional.items()},
+        # What the stack exports: tools.private_api_drill takes the NLBs and health checks per Region.
+        self.outputs = {
+            "url": self.url, "zoneId": self.zone.zone_id,
+            "nlbArns": {region: s.nlb.arn for region, s in self.regional.items()},
             "healthCheckIds": {region: s.health_check.id for region, s in self.regional.items()},
-        })
+        }
+        self.register_outputs({**self.outputs, "apiIds": {region: s.api.api_id for region, s in self.regional.items()}})
 
     def _peer(self, name: str, args: MultiRegionPrivateApiArgs) -> None:
         """Transit Gateway per Region, VPC attachments, inter-Region peering and routes both ways."""

@@ -29,6 +29,7 @@ class GamingConfig:
     personal_ami_id: str | None
     key_name: str | None
     root_volume_gib: int
+    data_volume_gib: int
     enable_rdp: bool
     associate_elastic_ip: bool
     dcv_server_url: str
@@ -74,6 +75,13 @@ class GamingConfig:
         r.check("gamingNightlyStopTime", stop_time, opt.stop_time_problem(stop_time))
         timezone = r.string("gamingNightlyStopTimezone")
         r.check("gamingNightlyStopTimezone", timezone, opt.timezone_problem(timezone))
+        install_software, enable_rdp = r.boolean("gamingInstallSoftware"), r.boolean("gamingEnableRdp")
+        personal_ami_id = r.string("gamingAmiId", pattern=opt.AMI_ID,
+                                   describe="an AMI id such as ami-0123456789abcdef0, or empty") or None
+        if enabled:
+            r.check("gamingInstallSoftware", install_software,
+                    opt.remote_access_problem(install_software, enable_rdp, personal_ami_id is not None)
+                    and "true, or gamingEnableRdp true: " + opt.NO_WAY_IN)
         return cls(
             settings=settings,
             enabled=enabled,
@@ -82,17 +90,18 @@ class GamingConfig:
             instance_size=size,
             nvidia_driver=driver,
             windows_version=r.string("gamingWindowsVersion", choices=opt.WINDOWS_VERSIONS),
-            personal_ami_id=r.string("gamingAmiId", pattern=opt.AMI_ID,
-                                     describe="an AMI id such as ami-0123456789abcdef0, or empty") or None,
+            personal_ami_id=personal_ami_id,
             key_name=key_name,
             root_volume_gib=r.integer("gamingRootVolumeGiB", minimum=opt.MIN_ROOT_VOLUME_GIB,
                                       maximum=opt.MAX_ROOT_VOLUME_GIB),
-            enable_rdp=r.boolean("gamingEnableRdp"),
+            data_volume_gib=r.integer("gamingDataVolumeGiB", minimum=opt.MIN_DATA_VOLUME_GIB,
+                                      maximum=opt.MAX_ROOT_VOLUME_GIB),
+            enable_rdp=enable_rdp,
             associate_elastic_ip=r.boolean("gamingAssociateElasticIp"),
             dcv_server_url=urls["gamingDcvServerUrl"],
             dcv_display_driver_url=urls["gamingDcvDisplayDriverUrl"],
             grid_certificate_url=urls["gamingGridCertificateUrl"],
-            install_software=r.boolean("gamingInstallSoftware"),
+            install_software=install_software,
             idle_stop=r.boolean("gamingIdleStopEnabled"),
             idle_cpu_percent=idle_cpu,
             idle_minutes=idle_minutes,

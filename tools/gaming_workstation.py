@@ -42,6 +42,7 @@ OUTPUT_KEYS = {
 WORKSTATION_TAG = "blueprints:gaming-workstation"
 # The stack config key that makes the component launch from a personal AMI.
 AMI_CONFIG_KEY = "gamingAmiId"
+DATA_DEVICE = "xvdf"  # the stack's data volume (components/gaming.py; a test keeps the two equal)
 DCV_PORT = 8443
 
 INSTANCE_ID_RE = re.compile(r"^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
@@ -374,6 +375,10 @@ def cmd_snapshot(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO
             Name=name,
             Description=f"Personal gaming AMI from {instance_id}",
             NoReboot=args.no_reboot,
+            # The games stay on the stack's data volume (xvdf), which the stack re-attaches to an
+            # instance launched from this AMI: leave it out of the image (NoDevice, CreateImage API
+            # reference), or the new instance would hold a copy at the same device name.
+            BlockDeviceMappings=[{"DeviceName": DATA_DEVICE, "NoDevice": ""}],
             TagSpecifications=[{"ResourceType": "image", "Tags": tags}],
         )["ImageId"]
     except botocore.exceptions.ClientError as err:

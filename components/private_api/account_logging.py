@@ -28,7 +28,7 @@ class ApiGatewayLogging(pulumi.ComponentResource):
         child = child_opts(self, args.provider)
         account = account_id(args.provider)
         self.role = aws.iam.Role(
-            f"{name}-role", assume_role_policy=iam.service_trust_policy("apigateway.amazonaws.com",
+            f"{name}-role", path=iam.ROLE_PATH, assume_role_policy=iam.service_trust_policy("apigateway.amazonaws.com",
                                                                         source_account=account),
             description="API Gateway writes execution and access logs to CloudWatch Logs", opts=child)
         self.role_policy = aws.iam.RolePolicy(f"{name}-logs", role=self.role.id, policy=iam.policy_document([

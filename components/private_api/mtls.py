@@ -125,12 +125,12 @@ class MtlsProxy(pulumi.ComponentResource):
         self.log_group = aws.cloudwatch.LogGroup(f"{name}-logs", name_prefix=f"/ecs/{name}-",
                                                  retention_in_days=args.log_retention_days, opts=child)
         ecs_trust = iam.service_trust_policy("ecs-tasks.amazonaws.com", source_account=account)
-        self.execution_role = aws.iam.Role(f"{name}-execution", assume_role_policy=ecs_trust,
+        self.execution_role = aws.iam.Role(f"{name}-execution", path=iam.ROLE_PATH, assume_role_policy=ecs_trust,
                                            description="ECS agent: write the proxy's logs", opts=child)
         aws.iam.RolePolicy(f"{name}-execution-logs", role=self.execution_role.id, policy=iam.policy_document([
             iam.statement(["logs:CreateLogStream", "logs:PutLogEvents"],
                           [self.log_group.arn.apply(lambda arn: f"{arn}:*")])]), opts=child)
-        self.task_role = aws.iam.Role(f"{name}-task", assume_role_policy=ecs_trust,
+        self.task_role = aws.iam.Role(f"{name}-task", path=iam.ROLE_PATH, assume_role_policy=ecs_trust,
                                       description="mTLS proxy start-up: read its TLS material", opts=child)
         secrets = [s.ref for _, s, _ in material.files() if s.kind == "secretsmanager"]
         parameters = [s.ref for _, s, _ in material.files() if s.kind == "ssm"]

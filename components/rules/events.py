@@ -25,3 +25,14 @@ def endpoint_name_problem(name: str) -> str | None:
 def archive_retention_problem(days: int) -> str | None:
     # 0 would mean "keep forever", billed forever: say so explicitly with a large number.
     return None if 1 <= days <= MAX_ARCHIVE_RETENTION_DAYS else f"between 1 and {MAX_ARCHIVE_RETENTION_DAYS} days"
+
+
+def quiet_bus_problem(treat_missing_data: str, insufficient_data_health_status: str, heartbeat: bool) -> str | None:
+    """Without the heartbeat the latency metric has no data while nothing is published: counting
+    missing data as breaching (or insufficient data as unhealthy) would fail over a quiet bus, the
+    health-check template's own warning."""
+    if heartbeat:
+        return None
+    if treat_missing_data == "breaching" or insufficient_data_health_status == "Unhealthy":
+        return "a quiet bus would fail over: turn the heartbeat on, or treat missing data as 'missing'"
+    return None

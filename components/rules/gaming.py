@@ -28,15 +28,23 @@ WINDOWS_AMI_PARAMETERS = {
 }
 WINDOWS_VERSIONS = tuple(WINDOWS_AMI_PARAMETERS)
 
-# Download locations used by the AWS sample behind the seed post (current release builds).
-DEFAULT_DCV_SERVER_URL = "https://d1uj6qtbmh3dt5.cloudfront.net/nice-dcv-server-x64-Release.msi"
-DEFAULT_DCV_DISPLAY_DRIVER_URL = "https://d1uj6qtbmh3dt5.cloudfront.net/nice-dcv-virtual-display-x64-Release.msi"
+# Pinned builds, so two deploys a month apart install the same software (the unversioned
+# "...-Release.msi" names always point at the newest build): the DCV server 2024.0-19030, from the
+# versioned "<release>/Servers/" folder of DCV's download site (https://www.amazondcv.com/ "previous
+# releases"), and the virtual display driver release 88 the DCV administrator guide links
+# (https://docs.aws.amazon.com/dcv/latest/adminguide/servers.html). Override both to upgrade.
+DEFAULT_DCV_SERVER_URL = "https://d1uj6qtbmh3dt5.cloudfront.net/2024.0/Servers/nice-dcv-server-x64-Release-2024.0-19030.msi"
+DEFAULT_DCV_DISPLAY_DRIVER_URL = "https://d1uj6qtbmh3dt5.cloudfront.net/Drivers/nice-dcv-virtual-display-x64-Release-88.msi"
 DEFAULT_GRID_CERTIFICATE_URL = "https://nvidia-gaming.s3.amazonaws.com/GridSwCert-Archive/GridSwCertWindows_2024_02_22.cert"
 
 DCV_PORT = 8443
 RDP_PORT = 3389
-DEFAULT_ROOT_VOLUME_GIB = 150  # seed: "default: 150 GB"; Windows takes about 20 GB of it
+# The seed's 150 GB, split: Windows, drivers and DCV on the root (Windows takes about 20 GB), games
+# and saves on a separate data volume that outlives any replacement of the instance.
+DEFAULT_ROOT_VOLUME_GIB = 40
+DEFAULT_DATA_VOLUME_GIB = 100
 MIN_ROOT_VOLUME_GIB = 30  # the Windows Server AMIs' root snapshot
+MIN_DATA_VOLUME_GIB = 1
 MAX_ROOT_VOLUME_GIB = 16384  # gp3 maximum
 DEFAULT_IDLE_CPU_PERCENT = 5.0
 DEFAULT_IDLE_MINUTES = 30
@@ -135,3 +143,26 @@ def idle_cpu_problem(percent: float) -> str | None:
         return "a CPU percentage between 0 and 100 (exclusive)"
     return None
 
+
+
+NO_WAY_IN = ("with the software not installed nothing answers on DCV's port and RDP is off, leaving only "
+             "Session Manager: turn RDP on, or install the software")
+
+
+def remote_access_problem(install_software: bool, enable_rdp: bool, personal_ami: bool) -> str | None:
+    """A workstation must be reachable by a remote desktop: DCV (installed by the user data, or already
+    in a personal AMI) or RDP."""
+    if not install_software and not enable_rdp and not personal_ami:
+        return NO_WAY_IN
+    return None
+
+
+def offered_zone(zones: list[str], offered: list[str], instance_type: str, region: str) -> str:
+    """The first of the Region's zones (in their order) where EC2 offers the instance type: GPU types
+    are not offered in every zone (DescribeInstanceTypeOfferings with location type availability-zone,
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceTypeOfferings.html)."""
+    for zone in zones:
+        if zone in offered:
+            return zone
+    raise ValueError(f"{instance_type} is not offered in any available Availability Zone of {region}; "
+                     "choose another gamingInstanceFamily/gamingInstanceSize or Region")

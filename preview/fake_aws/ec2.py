@@ -309,6 +309,46 @@ def _get_az(fake: "FakeAws", i: InvokeCtx) -> dict:
             "zoneType": "availability-zone", "groupName": i.region, "id": name}
 
 
+# Instance types are not offered in every Availability Zone, GPU types least of all
+# (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceTypeOfferings.html;
+# "Unsupported: Your requested instance type is not supported in your requested Availability Zone").
+# The zones (by zone ID) each GPU family of the gaming workstation is NOT offered in, per Region:
+# shaped like AWS's map (g4ad in fewest zones, use1-az3 without current GPU types), not a copy of it.
+# Every other type, and these families in other Regions, are offered in every zone.
+_ZONES_WITHOUT = {
+    ("us-east-1", "g4dn"): {"use1-az3"},
+    ("us-east-1", "g5"): {"use1-az3", "use1-az5"},
+    ("us-east-1", "g4ad"): {"use1-az1", "use1-az3", "use1-az5"},
+    ("us-west-2", "g5"): {"usw2-az3"},
+    ("us-west-2", "g4ad"): {"usw2-az1", "usw2-az3"},
+    ("eu-west-1", "g4ad"): {"euw1-az1", "euw1-az3"},
+}
+
+
+@aws_invoke("aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings")
+def _get_instance_type_offerings(fake: "FakeAws", i: InvokeCtx) -> dict:
+    """DescribeInstanceTypeOfferings: one row per (type, location) for the ``instance-type`` and
+    ``location`` filters, by Region, zone name or zone ID (``locationType``)."""
+    filters = {f.get("name"): list(f.get("values") or []) for f in i.args.get("filters") or []}
+    location_type = i.args.get("locationType") or "region"
+    types = filters.get("instance-type") or ["t3.micro", "m5.large", "g4dn.xlarge", "g4ad.4xlarge", "g5.xlarge"]
+    names, zone_ids = availability_zones(i.region)
+    rows = []
+    for instance_type in types:
+        missing = _ZONES_WITHOUT.get((i.region, instance_type.split(".")[0]), set())
+        if location_type == "region":
+            rows.append((instance_type, i.region))
+            continue
+        for name, zone_id in zip(names, zone_ids):
+            if zone_id not in missing:
+                rows.append((instance_type, name if location_type == "availability-zone" else zone_id))
+    if "location" in filters:
+        rows = [row for row in rows if row[1] in filters["location"]]
+    return {"instanceTypes": [t for t, _ in rows], "locations": [loc for _, loc in rows],
+            "locationTypes": [location_type] * len(rows), "id": i.region,
+            "filters": i.args.get("filters"), "locationType": location_type}
+
+
 @aws_invoke("aws:ec2/getAmi:getAmi")
 def _get_ami(fake: "FakeAws", i: InvokeCtx) -> dict:
     ami = f"ami-0{i.hex(16)}"

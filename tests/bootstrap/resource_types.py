@@ -93,6 +93,10 @@ CLOUDFORMATION_TYPES: dict[str, list[str]] = {
  "aws:sqs/queuePolicy:QueuePolicy": ["AWS::SQS::QueuePolicy"],
  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["AWS::EC2::SecurityGroupEgress"],
  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["AWS::EC2::SecurityGroupIngress"],
+ "aws:ebs/volume:Volume": [],
+ "aws:ec2/volumeAttachment:VolumeAttachment": [],
+ "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": [],
+ "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter": [],
  # Held only under other settings (gaming nightly stop; B2 transit-gateway peering): checked too,
  # so switching them on in a stack file needs no new grant.
  "aws:scheduler/schedule:Schedule": ["AWS::Scheduler::Schedule"],
@@ -128,6 +132,22 @@ DIRECT_ACTIONS: dict[str, list[str]] = {
         "elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets",
         "elasticloadbalancing:DescribeTargetHealth"],
     "aws:opensearch/domainPolicy:DomainPolicy": ["es:UpdateDomainConfig", "es:DescribeDomain"],
+    # Gaming data volume (internal/service/ec2/ebs_volume.go: final_snapshot snapshots before delete)
+    # and its attachment (ebs_volume_attachment.go: stop_instance_before_detaching stops the instance).
+    "aws:ebs/volume:Volume": [
+        "ec2:CreateVolume", "ec2:DescribeVolumes", "ec2:ModifyVolume", "ec2:DeleteVolume", "ec2:CreateTags",
+        "ec2:CreateSnapshot", "ec2:DescribeSnapshots"],
+    "aws:ec2/volumeAttachment:VolumeAttachment": [
+        "ec2:AttachVolume", "ec2:DetachVolume", "ec2:DescribeVolumes", "ec2:DescribeInstances",
+        "ec2:StopInstances"],
+    # The producer's asynchronous-invocation settings (lambda/function_event_invoke_config.go).
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": [
+        "lambda:PutFunctionEventInvokeConfig", "lambda:UpdateFunctionEventInvokeConfig",
+        "lambda:GetFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig"],
+    # B2's peering, accepted in the secondary Region (ec2/transitgateway_peering_attachment_accepter.go).
+    "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter": [
+        "ec2:AcceptTransitGatewayPeeringAttachment", "ec2:DescribeTransitGatewayPeeringAttachments",
+        "ec2:DeleteTransitGatewayPeeringAttachment", "ec2:CreateTags"],
 }
 
 # The service a type passes a role to (iam:PassRole is checked with iam:PassedToService).

@@ -125,8 +125,6 @@ def test_the_deploy_role_allows_what_every_resource_type_needs(shipped_stack):
     assert not denied, "the deploy role lacks:\n" + "\n".join(denied)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17 (component side): the API Gateway logging roles and "
-                   "the mTLS proxy's ECS roles are created at path / and move under /blueprints/")
 def test_every_role_the_stacks_create_is_on_a_path_the_deploy_role_may_write(shipped_stack):
     statements = deploy_statements()
     outside = sorted(

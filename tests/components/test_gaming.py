@@ -131,7 +131,7 @@ def test_launch_template_defaults(pulumi_env):
     assert lt["instanceType"] == "g4dn.xlarge"
     ebs = lt["blockDeviceMappings"][0]
     assert ebs["deviceName"] == "/dev/sda1"
-    assert ebs["ebs"]["volumeSize"] == 150
+    assert ebs["ebs"]["volumeSize"] == 40
     assert ebs["ebs"]["volumeType"] == "gp3"
     assert ebs["ebs"]["encrypted"] == "true"
     assert lt["metadataOptions"]["httpTokens"] == "required"
@@ -163,14 +163,14 @@ def test_base_image_is_the_latest_windows_server_from_the_public_parameter(pulum
     instance = one(result, T_INSTANCE)
     assert instance.inputs["ami"] == ami
     # a newer Windows release must not replace the workstation and its installed games
-    assert instance.options["ignoreChanges"] == ["ami"]
+    assert instance.options["ignoreChanges"] == ["launchTemplate.version", "ami"]
 
 
 def test_instance_is_launched_from_the_template_and_keeps_size_volume_and_imdsv2(pulumi_env):
     result, outputs = build(pulumi_env, instance_size="2xlarge", root_volume_gib=300)
     instance = one(result, T_INSTANCE)
     lt = one(result, T_LT)
-    assert instance.inputs["launchTemplate"] == {"id": lt.id, "version": "$Default"}
+    assert instance.inputs["launchTemplate"] == {"id": lt.id, "version": str(lt.outputs["latestVersion"])}
     assert instance.inputs["instanceType"] == lt.inputs["instanceType"] == "g4dn.2xlarge"
     root = instance.inputs["rootBlockDevice"]
     assert (root["volumeSize"], root["volumeType"], root["encrypted"]) == (300, "gp3", True)
@@ -191,7 +191,8 @@ def test_personal_ami_replaces_the_base_image_and_skips_the_user_data(pulumi_env
     assert "userData" not in lt
     instance = one(result, T_INSTANCE)
     assert instance.inputs["ami"] == "ami-0123456789abcdef0"
-    assert instance.options["ignoreChanges"] == []  # a different personal AMI replaces the instance
+    # a different personal AMI replaces the instance (the data volume stays); template versions never do
+    assert instance.options["ignoreChanges"] == ["launchTemplate.version"]
 
 
 @pytest.mark.parametrize("family,size", [("g4dn", "xlarge"), ("g4ad", "4xlarge"), ("g5", "xlarge")])
@@ -201,7 +202,7 @@ def test_each_family_gets_its_default_size_and_its_user_data(pulumi_env, family,
     expected = render_user_data(
         family=family, dcv_server_url=opt.DEFAULT_DCV_SERVER_URL,
         dcv_display_driver_url=opt.DEFAULT_DCV_DISPLAY_DRIVER_URL,
-        grid_certificate_url=None if family == "g4ad" else opt.DEFAULT_GRID_CERTIFICATE_URL)
+        grid_certificate_url=None if family == "g4ad" else opt.DEFAULT_GRID_CERTIFICATE_URL, data_volume=True)
     script = user_data_of(result)
     assert script == expected
     assert script.startswith("<powershell>") and script.rstrip().endswith("</powershell>")
@@ -210,7 +211,7 @@ def test_each_family_gets_its_default_size_and_its_user_data(pulumi_env, family,
 
 def test_user_data_follows_the_software_arguments(pulumi_env):
     result, _ = build(pulumi_env, dcv_server_url="https://example.com/dcv-2023.msi", install_software=False,
-                      grid_certificate_url="https://example.com/cert.cert")
+                      enable_rdp=True, grid_certificate_url="https://example.com/cert.cert")
     script = user_data_of(result)
     assert "-Uri 'https://example.com/dcv-2023.msi'" in script
     assert "-Uri 'https://example.com/cert.cert'" in script
@@ -222,11 +223,90 @@ def test_key_pair_when_given(pulumi_env):
     assert one(result, T_LT).inputs["keyName"] == "GamingOnEc2"
 
 
+# --------------------------------------------------------------------------- what keeps the games
+
+
+def _provider_replaces(configured: str, launched: int, default: int, latest: int) -> bool:
+    """The AWS provider's rule for an instance launched from a template (hashicorp/terraform-provider-aws
+    internal/service/ec2/ec2_instance.go): state keeps "$Default"/"$Latest" only while the version the
+    instance was launched from (its aws:ec2launchtemplate:version tag) is still that version, else
+    the number; CustomizeDiff forces a new instance when the configured version differs from it."""
+    symbolic = {"$Default": default, "$Latest": latest}
+    in_state = configured if symbolic.get(configured) == launched else str(launched)
+    return configured != in_state
+
+
+def test_no_new_template_version_replaces_the_instance(pulumi_env):
+    result, _ = build(pulumi_env)
+    instance, lt = one(result, T_INSTANCE), one(result, T_LT)
+    launched = int(lt.outputs["latestVersion"])
+    configured = instance.inputs["launchTemplate"]["version"]
+    # A new Windows image, user data or size makes version 2 the default (update_default_version).
+    assert lt.inputs["updateDefaultVersion"] is True
+    # Pinned to the launch version, and that input is kept as it is (ignore_changes) when the
+    # template's latest version moves on: the provider sees no version change.
+    assert "launchTemplate.version" in instance.options["ignoreChanges"]
+    assert not _provider_replaces(configured, launched, default=launched + 1, latest=launched + 1)
+    # What the former "$Default" did: replaced the instance (and its root volume) after a refresh.
+    assert _provider_replaces("$Default", launched, default=launched + 1, latest=launched + 1)
+
+
+def test_games_live_on_a_data_volume_that_outlives_the_instance(pulumi_env):
+    result, outputs = build(pulumi_env, data_volume_gib=200)
+    volume = one(result, "aws:ebs/volume:Volume")
+    attachment = one(result, "aws:ec2/volumeAttachment:VolumeAttachment")
+    instance = one(result, T_INSTANCE)
+    subnet = one(result, "aws:ec2/subnet:Subnet")
+    # Its own resource, not a block device of the instance: replacing the instance re-attaches it.
+    assert (volume.inputs["size"], volume.inputs["type"], volume.inputs["encrypted"]) == (200, "gp3", True)
+    assert volume.inputs["finalSnapshot"] is True
+    assert volume.inputs["availabilityZone"] == subnet.inputs["availabilityZone"]  # EBS attaches within a zone
+    assert "ebsBlockDevices" not in instance.inputs
+    assert (attachment.inputs["volumeId"], attachment.inputs["instanceId"]) == (volume.id, instance.id)
+    assert attachment.inputs["deviceName"] == "xvdf" and attachment.inputs["stopInstanceBeforeDetaching"] is True
+    assert outputs["dataVolumeId"] == volume.id
+    # The first boot brings it online and formats it only when blank, so a carried-over volume keeps its files.
+    script = user_data_of(result)
+    assert "if ($DataDisk.PartitionStyle -eq 'RAW')" in script and "-DriveLetter G" in script
+    assert script.index("$DataDisk") < script.index("# GPU driver")
+
+
+@pytest.mark.parametrize("family,zone", [("g4dn", "us-east-1a"), ("g4ad", "us-east-1b"), ("g5", "us-east-1a")])
+def test_the_zone_is_one_that_offers_the_instance_type(pulumi_env, family, zone):
+    result, outputs = build(pulumi_env, instance_family=family)
+    lookup, = [i for i in pulumi_env.fake.invokes
+               if i.token == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"]
+    assert lookup.args["locationType"] == "availability-zone"
+    assert lookup.args["filters"] == [{"name": "instance-type", "values": [f"{family}.{opt.DEFAULT_SIZES[family]}"]}]
+    assert zone in lookup.result["locations"]
+    assert one(result, "aws:ec2/subnet:Subnet").inputs["availabilityZone"] == zone
+    assert one(result, "aws:ebs/volume:Volume").inputs["availabilityZone"] == zone
+    assert outputs["availabilityZone"] == zone
+
+
+def test_a_type_no_zone_offers_is_refused_by_name():
+    with pytest.raises(ValueError, match="g4ad.4xlarge is not offered in any available Availability Zone of us-east-1"):
+        opt.offered_zone(["us-east-1a", "us-east-1b"], ["us-east-1c"], "g4ad.4xlarge", "us-east-1")
+
+
+def test_installer_versions_are_pinned_by_default():
+    # The unversioned "...-Release.msi" names move to each new build.
+    assert opt.DEFAULT_DCV_SERVER_URL.endswith("/2024.0/Servers/nice-dcv-server-x64-Release-2024.0-19030.msi")
+    assert opt.DEFAULT_DCV_DISPLAY_DRIVER_URL.endswith("-Release-88.msi")
+    assert opt.DEFAULT_GRID_CERTIFICATE_URL.endswith("_2024_02_22.cert")
+
+
+def test_without_the_software_a_personal_ami_or_rdp_is_the_way_in():
+    GamingWorkstationArgs(region="us-east-1", allowed_cidrs=(MY_IP,), install_software=False, enable_rdp=True)
+    GamingWorkstationArgs(region="us-east-1", allowed_cidrs=(MY_IP,), install_software=False,
+                          personal_ami_id="ami-0123456789abcdef0")
+
+
 # --------------------------------------------------------------------------- address and outputs
 
 
-def test_elastic_ip_is_the_public_address(pulumi_env):
-    result, outputs = build(pulumi_env)
+def test_elastic_ip_is_the_public_address_when_asked_for(pulumi_env):
+    result, outputs = build(pulumi_env, associate_elastic_ip=True)
     eip = one(result, T_EIP)
     assert eip.inputs["instance"] == one(result, T_INSTANCE).id
     assert eip.inputs["domain"] == "vpc"
@@ -234,8 +314,10 @@ def test_elastic_ip_is_the_public_address(pulumi_env):
     assert outputs["dcvUrl"] == f"https://{eip.outputs['publicIp']}:8443"
 
 
-def test_without_elastic_ip_the_instance_address_is_used(pulumi_env):
-    result, outputs = build(pulumi_env, associate_elastic_ip=False)
+def test_no_elastic_ip_by_default_the_instance_address_is_used(pulumi_env):
+    # An Elastic IP bills 0.005 USD/hour even while the workstation is stopped (3.65 USD/month);
+    # the instance's own public address bills only while it runs.
+    result, outputs = build(pulumi_env)
     assert not result.of_type(T_EIP)
     instance = one(result, T_INSTANCE)
     assert outputs["publicIp"] == instance.outputs["publicIp"] != ""
@@ -251,6 +333,7 @@ def test_outputs_carry_what_the_cli_reads_and_the_start_stop_commands(pulumi_env
     assert outputs["stopCommand"] == f"aws ec2 stop-instances --instance-ids {instance_id} --region eu-west-1"
     assert instance_id in outputs["passwordUrl"]
     assert cli.WORKSTATION_TAG == WORKSTATION_TAG
+    assert cli.DATA_DEVICE == one(result, "aws:ec2/volumeAttachment:VolumeAttachment").inputs["deviceName"]
     component = one(result, "blueprints:gaming:GamingWorkstation")
     assert component.outputs["instanceId"] == instance_id
 
@@ -350,6 +433,8 @@ def test_on_demand_by_default(pulumi_env):
         ({"key_name": "é"}, "key_name 'é'"),
         ({"root_volume_gib": 20}, "root_volume_gib 20: between 30 and 16384"),
         ({"root_volume_gib": 20000}, "root_volume_gib 20000"),
+        ({"data_volume_gib": 0}, "data_volume_gib 0: between 1 and 16384"),
+        ({"install_software": False}, "install_software False with enable_rdp False: with the software not installed"),
         ({"idle_cpu_percent": 0}, "idle_cpu_percent 0"),
         ({"idle_cpu_percent": 100}, "idle_cpu_percent 100"),
         ({"idle_minutes": 7}, "idle_minutes 7: a multiple of 5"),

@@ -32,6 +32,15 @@ QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 LOG_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
 ESM = "aws:lambda/eventSourceMapping:EventSourceMapping"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+TOPIC = "aws:sns/topic:Topic"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+
+
+def latency_alarm(result):
+    (alarm,) = [a for a in result.of_type(ALARM) if a.inputs["metricName"] == "IngestionToInvocationStartLatency"]
+    return alarm
 
 
 @pytest.fixture
@@ -75,7 +84,7 @@ def test_the_same_bus_name_in_both_regions(deploy):
 
 
 def test_the_health_alarm_has_the_templates_values(deploy):
-    (alarm,) = deploy().of_type(ALARM)
+    alarm = latency_alarm(deploy())
     inputs = alarm.inputs
     assert alarm.region == "us-east-1"
     assert (inputs["namespace"], inputs["metricName"]) == ("AWS/Events", "IngestionToInvocationStartLatency")
@@ -84,19 +93,20 @@ def test_the_health_alarm_has_the_templates_values(deploy):
     assert inputs["threshold"] == 30000
     assert inputs["comparisonOperator"] == "GreaterThanThreshold"
     assert "dimensions" not in inputs or not inputs["dimensions"]  # account-level metric
-    # The default must not fail over a quiet bus: no data is not treated as breaching.
-    assert inputs["treatMissingData"] == "missing"
+    # The template's default: an outage in which nothing is ingested fails over (the heartbeat keeps
+    # a quiet bus from looking like one).
+    assert inputs["treatMissingData"] == "breaching"
 
 
 def test_the_health_check_watches_that_alarm(deploy):
     result = deploy()
-    (alarm,) = result.of_type(ALARM)
+    alarm = latency_alarm(result)
     (check,) = result.of_type(HEALTH_CHECK)
     assert check.inputs["type"] == "CLOUDWATCH_METRIC"
     assert check.inputs["cloudwatchAlarmName"] == alarm.outputs["name"] == alarm.id
     assert check.inputs["cloudwatchAlarmRegion"] == "us-east-1"
-    # With "missing" data the alarm is INSUFFICIENT_DATA; the check then keeps its last status
-    # (healthy for a new check), so a quiet bus never fails over.
+    # Before the alarm's first evaluation it is INSUFFICIENT_DATA; the check keeps its last status
+    # (healthy for a new check).
     assert check.inputs["insufficientDataHealthStatus"] == "LastKnownStatus"
 
 
@@ -196,8 +206,14 @@ def test_each_region_has_an_idempotent_order_consumer_with_dlq_and_retry_policy(
         assert function.inputs["deadLetterConfig"]["targetArn"] == dlq.outputs["arn"]
         (queue_policy,) = [p for p in result.of_type(QUEUE_POLICY) if p.region == region]
         (statement,) = policy(queue_policy)["Statement"]
-        assert statement["Principal"] == {"Service": ["events.amazonaws.com"]}
-        assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == rule.outputs["arn"]
+        catch_all = next(r for r in result.of_type(RULE) if r.region == region and r.name.endswith("-catch-all"))
+        assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+        # the two rules of this bus, and no other, may dead-letter here
+        assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == [rule.outputs["arn"], catch_all.outputs["arn"]]
+        (catch_all_target,) = [t for t in result.of_type(TARGET) if t.region == region
+                               and t.inputs["rule"] == catch_all.outputs["name"]]
+        assert catch_all_target.inputs["deadLetterConfig"]["arn"] == dlq.outputs["arn"]
+        assert catch_all_target.inputs["retryPolicy"] == target.inputs["retryPolicy"]
         (permission,) = [p for p in result.of_type(PERMISSION) if p.region == region]
         assert permission.inputs["principal"] == "events.amazonaws.com"
         assert permission.inputs["sourceArn"] == rule.outputs["arn"]
@@ -264,7 +280,7 @@ def test_outputs_name_what_producers_and_operators_need(deploy):
     outputs = result.value
     (endpoint,) = result.of_type(ENDPOINT)
     (check,) = result.of_type(HEALTH_CHECK)
-    (alarm,) = result.of_type(ALARM)
+    alarm = latency_alarm(result)
     assert outputs["endpointUrl"] == endpoint.outputs["endpointUrl"]
     assert outputs["endpointId"] == endpoint_id_from_url(endpoint.outputs["endpointUrl"])
     assert outputs["healthCheckId"] == check.id
@@ -286,6 +302,96 @@ def test_every_child_is_parented_under_the_component(deploy):
             chain.append(parent)
             parent = urns[parent].parent
         assert root.urn in chain, f"{record.type} {record.name} is not under the component"
+
+
+def _matches(pattern: dict, event: dict) -> bool:
+    """EventBridge matching for the pattern shapes the component uses: exact values and prefixes
+    (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html)."""
+    for key, allowed in pattern.items():
+        value = event.get(key)
+        if not any(value == a if not isinstance(a, dict) else str(value).startswith(a["prefix"]) for a in allowed):
+            return False
+    return True
+
+
+def test_a_heartbeat_keeps_the_latency_metric_populated(deploy):
+    """IngestionToInvocationStartLatency has data points only for events delivered to a target; the
+    heartbeat puts one a minute on the primary bus itself (not the endpoint: the signal must measure
+    the primary Region whichever way the endpoint routes), where a rule delivers it."""
+    result = deploy()
+    (schedule,) = result.of_type(SCHEDULE)
+    buses = by_region(result.of_type(BUS))
+    target = schedule.inputs["target"]
+    assert schedule.region == "us-east-1" and schedule.inputs["scheduleExpression"] == "rate(1 minute)"
+    assert target["arn"] == buses["us-east-1"].outputs["arn"]
+    heartbeat = {"source": target["eventbridgeParameters"]["source"],
+                 "detail-type": target["eventbridgeParameters"]["detailType"]}
+    rules = [r for r in result.of_type(RULE) if r.inputs["eventBusName"] == buses["us-east-1"].outputs["name"]
+             and r.region == "us-east-1" and _matches(json.loads(r.inputs["eventPattern"]), heartbeat)]
+    targets = [t for t in result.of_type(TARGET) if t.inputs["rule"] in {r.outputs["name"] for r in rules}]
+    assert rules and targets, "no rule on the primary bus delivers the heartbeat"
+    # one data point per alarm period
+    assert latency_alarm(result).inputs["period"] == 60
+    role = next(r for r in result.of_type(ROLE) if r.outputs["arn"] == target["roleArn"])
+    assert [s["Principal"] for s in policy(role, "assumeRolePolicy")["Statement"]] == [
+        {"Service": "scheduler.amazonaws.com"}]
+    (statement,) = policy(result.named("orders-heartbeat-put", ROLE_POLICY))["Statement"]
+    assert (statement["Action"], statement["Resource"]) == (["events:PutEvents"], [buses["us-east-1"].outputs["arn"]])
+
+
+def test_without_the_heartbeat_missing_data_must_not_fail_over(deploy):
+    result = deploy(heartbeat_enabled=False, treat_missing_data="missing")
+    assert not result.of_type(SCHEDULE)
+    assert latency_alarm(result).inputs["treatMissingData"] == "missing"
+
+
+def test_every_alarm_notifies_its_regions_alerts_topic(deploy):
+    result = deploy(alarm_emails=("ops@example.com",))
+    topics = by_region(result.of_type(TOPIC))
+    assert set(topics) == {"us-east-1", "us-west-2"}
+    subscriptions = result.of_type(SUBSCRIPTION)
+    assert sorted((s.region, s.inputs["protocol"], s.inputs["endpoint"]) for s in subscriptions) == [
+        ("us-east-1", "email", "ops@example.com"), ("us-west-2", "email", "ops@example.com")]
+    for alarm in result.of_type(ALARM):
+        # CloudWatch notifies a topic of the alarm's own Region
+        assert alarm.inputs["alarmActions"] == [topics[alarm.region].outputs["arn"]], alarm.name
+    assert latency_alarm(result).inputs["okActions"] == [topics["us-east-1"].outputs["arn"]]  # fail-back too
+    watched = {(a.region, a.inputs["metricName"], a.inputs["dimensions"].get("QueueName"))
+               for a in result.of_type(ALARM) if a.inputs["namespace"] == "AWS/SQS"}
+    queues = {q.name: q for q in result.of_type(QUEUE)}
+    name = lambda q: queues[q].outputs["name"]  # noqa: E731
+    assert watched == {
+        ("us-east-1", "ApproximateNumberOfMessagesVisible", name("orders-primary-orders-dlq")),
+        ("us-west-2", "ApproximateNumberOfMessagesVisible", name("orders-secondary-orders-dlq")),
+        ("us-east-1", "ApproximateNumberOfMessagesVisible", name("orders-buffer-dlq")),
+        ("us-east-1", "ApproximateNumberOfMessagesVisible", name("orders-producer-failures")),
+        ("us-east-1", "ApproximateAgeOfOldestMessage", name("orders-buffer")),
+    }
+
+
+def test_the_async_producer_never_drops_an_invocation(deploy):
+    """Lambda retries an asynchronous invocation twice, then discards it unless an on-failure
+    destination is configured (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html)."""
+    result = deploy()
+    (config,) = result.of_type(INVOKE_CONFIG)
+    producer = result.named("orders-producer", FUNCTION)
+    failures = result.named("orders-producer-failures", QUEUE)
+    assert config.inputs["functionName"] == producer.outputs["name"]
+    assert config.inputs["destinationConfig"]["onFailure"]["destination"] == failures.outputs["arn"]
+    assert config.inputs["maximumRetryAttempts"] == 2 and config.inputs["maximumEventAgeInSeconds"] == 21600
+    # Lambda sends the record with the function's own role
+    statements = policy(result.named("orders-producer-policy", ROLE_POLICY))["Statement"]
+    assert any(s["Action"] == ["sqs:SendMessage"] and s["Resource"] == [failures.outputs["arn"]] for s in statements)
+
+
+def test_non_retryable_entries_go_to_the_buffer_dlq_at_once(deploy):
+    result = deploy()
+    dlq = result.named("orders-buffer-dlq", QUEUE)
+    for function in ("orders-producer", "orders-redrive"):
+        env = result.named(function, FUNCTION).inputs["environment"]["variables"]
+        assert env["BUFFER_DLQ_URL"] == dlq.outputs["url"], function
+        statements = policy(result.named(f"{function}-policy", ROLE_POLICY))["Statement"]
+        assert any(s["Action"] == ["sqs:SendMessage"] and s["Resource"] == [dlq.outputs["arn"]] for s in statements)
 
 
 def test_endpoint_ids_come_from_the_endpoint_url():
@@ -313,6 +419,9 @@ class _Provider(pulumi.ProviderResource):
         ({"target_max_retry_attempts": 200}, "target_max_retry_attempts"),
         ({"order_source": "aws.events"}, "order_source"),
         ({"primary_provider": "us-east-1"}, "primary_provider"),
+        ({"heartbeat_enabled": False}, "treat_missing_data 'breaching' with heartbeat_enabled False: a quiet bus"),
+        ({"heartbeat_enabled": False, "treat_missing_data": "missing", "insufficient_data_health_status": "Unhealthy"},
+         "a quiet bus would fail over"),
     ],
 )
 def test_args_are_validated_with_a_clear_message(overrides, message):

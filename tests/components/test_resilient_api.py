@@ -95,9 +95,12 @@ def test_alarm_health_check_and_latency_record_line_up_per_region(default):
     assert set(alarms) == set(checks) == set(records) == set(REGIONS)
     for region in REGIONS:
         alarm = alarms[region].inputs
+        # Minimum: the NLB metrics page names Average, Minimum and Maximum as HealthyHostCount's useful
+        # statistics; a Sum adds every node's data point, so a Region with no healthy target could read
+        # as healthy. Unhealthy when no target is healthy.
         assert (alarm["metricName"], alarm["namespace"], alarm["statistic"]) == (
-            "HealthyHostCount", "AWS/NetworkELB", "Sum")
-        assert (alarm["period"], alarm["evaluationPeriods"], alarm["threshold"]) == (60, 1, 1)
+            "HealthyHostCount", "AWS/NetworkELB", "Minimum")
+        assert (alarm["period"], alarm["evaluationPeriods"], alarm["threshold"]) == (60, 1, 0)
         assert alarm["comparisonOperator"] == "LessThanOrEqualToThreshold"
         assert alarm["dimensions"] == {"LoadBalancer": nlbs[region].outputs["arnSuffix"],
                                        "TargetGroup": groups[region].outputs["arnSuffix"]}
@@ -182,3 +185,12 @@ def test_bad_arguments_are_refused_with_the_reason(change, message):
     with pytest.raises(ValueError, match=message):
         MultiRegionPrivateApiArgs(regions=regions, dns_provider=None,
                                   domain_name=change.get("domain_name", "private.internal.example.com"))
+
+
+def test_outputs_name_what_the_drill_needs_per_region(default):
+    """tools.private_api_drill takes each Region's NLB (--nlb REGION=ARN) and health check."""
+    (component,) = default.of_type("blueprints:resilient_api:MultiRegionPrivateApi")
+    nlbs = by_region(default, "aws:lb/loadBalancer:LoadBalancer")
+    checks = {r.inputs["cloudwatchAlarmRegion"]: r for r in default.of_type("aws:route53/healthCheck:HealthCheck")}
+    assert component.outputs["nlbArns"] == {region: nlbs[region].outputs["arn"] for region in REGIONS}
+    assert component.outputs["healthCheckIds"] == {region: checks[region].id for region in REGIONS}

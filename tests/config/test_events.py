@@ -23,7 +23,26 @@ def test_defaults_are_the_seed_values():
     assert events.bus_name == "orders-bus" and events.endpoint_name == "OrdersGlobalEndpoint"
     assert events.replication_enabled and events.producer_enabled
     assert (events.latency_threshold_ms, events.alarm_evaluation_periods) == (30000, 5)
-    assert (events.treat_missing_data, events.insufficient_data_health_status) == ("missing", "LastKnownStatus")
+    # the template's "breaching", made safe by the heartbeat; nobody told until emails are set
+    assert (events.treat_missing_data, events.insufficient_data_health_status) == ("breaching", "LastKnownStatus")
+    assert events.heartbeat_enabled and events.alarm_emails == ()
+
+
+def test_breaching_without_the_heartbeat_is_refused_under_the_heartbeat_key():
+    # No heartbeat: a quiet bus has no latency data, and "breaching" would fail it over.
+    problems = problems_of({"blueprints:eventsHeartbeatEnabled": "false"})
+    assert list(problems) == ["blueprints:eventsHeartbeatEnabled"]
+    assert "a quiet bus would fail over" in problems["blueprints:eventsHeartbeatEnabled"].expected
+    events = parse({"blueprints:eventsHeartbeatEnabled": "false", "blueprints:eventsTreatMissingData": "missing"},
+                   stack="t").events
+    assert not events.heartbeat_enabled
+
+
+def test_alarm_emails_are_checked_and_passed_on():
+    problems = problems_of({"blueprints:eventsAlarmEmails": '["ops@example.com", "not-an-address"]'})
+    assert problems["blueprints:eventsAlarmEmails"].value == "not-an-address"
+    events = parse({"blueprints:eventsAlarmEmails": '["ops@example.com"]'}, stack="t").events
+    assert events.alarm_emails == ("ops@example.com",)
 
 
 def test_values_are_read_and_converted():

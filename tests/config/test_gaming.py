@@ -44,8 +44,9 @@ def test_defaults_are_the_seed_values():
     gaming = parse(enabled(), stack="test").gaming
     assert gaming.enabled
     assert (gaming.instance_family, gaming.instance_size, gaming.windows_version) == ("g4dn", None, "2019")
-    assert gaming.root_volume_gib == 150
-    assert gaming.associate_elastic_ip is True
+    # the seed's 150 GB split: Windows on the root, games on a data volume that survives a replacement
+    assert (gaming.root_volume_gib, gaming.data_volume_gib) == (40, 100)
+    assert gaming.associate_elastic_ip is False  # 3.65 USD/month while stopped; the CLI prints the new address
     assert gaming.enable_rdp is False  # the seed opens 3389 too; here only when asked for
     assert (gaming.idle_stop, gaming.idle_cpu_percent, gaming.idle_minutes) == (True, 5.0, 30)
     assert gaming.nightly_stop_time is None and gaming.spot is False
@@ -155,14 +156,27 @@ def test_every_gaming_key_is_declared_with_a_description_and_read():
         "gamingEnabled": "false", "gamingAllowedCidrs": '["198.51.100.7/32"]', "gamingInstanceFamily": "g5",
         "gamingInstanceSize": "2xlarge", "gamingNvidiaDriver": "grid", "gamingWindowsVersion": "2022",
         "gamingAmiId": "ami-0123456789abcdef0", "gamingKeyName": "mine", "gamingRootVolumeGiB": "200",
-        "gamingEnableRdp": "true", "gamingAssociateElasticIp": "false",
+        "gamingDataVolumeGiB": "500",
+        "gamingEnableRdp": "true", "gamingAssociateElasticIp": "true",
         "gamingDcvServerUrl": "https://example.com/s.msi", "gamingDcvDisplayDriverUrl": "https://example.com/d.msi",
         "gamingGridCertificateUrl": "https://example.com/c.cert", "gamingInstallSoftware": "false",
         "gamingIdleStopEnabled": "false", "gamingIdleCpuPercent": "9", "gamingIdleMinutes": "45",
         "gamingNightlyStopTime": "01:00", "gamingNightlyStopTimezone": "Asia/Tokyo", "gamingSpot": "true",
     }
     assert set(samples) == gaming_keys
-    base = parse(enabled(), stack="t").gaming
+    # Values a sample needs beside it to be valid (no software installed: RDP is the way in).
+    companions = {"gamingInstallSoftware": {"gamingEnableRdp": True}}
     for key, sample in samples.items():
-        changed = parse({**enabled(), f"blueprints:{key}": sample}, stack="t").gaming
+        base = parse(enabled(**companions.get(key, {})), stack="t").gaming
+        changed = parse({**enabled(**companions.get(key, {})), f"blueprints:{key}": sample}, stack="t").gaming
         assert changed != base, f"{key} is declared but not read"
+
+
+def test_no_software_and_no_rdp_is_refused_under_the_key():
+    # DCV would not be installed and RDP is closed: only Session Manager would let anyone in.
+    problems = problems_of(enabled(gamingInstallSoftware=False))
+    assert list(problems) == ["gamingInstallSoftware"]
+    assert "gamingEnableRdp true" in problems["gamingInstallSoftware"][0].expected
+    parse(enabled(gamingInstallSoftware=False, gamingEnableRdp=True), stack="t")
+    parse(enabled(gamingInstallSoftware=False, gamingAmiId="ami-0123456789abcdef0"), stack="t")
+    parse(values(gamingInstallSoftware=False), stack="t")  # not deployed: nothing to refuse

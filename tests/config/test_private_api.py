@@ -51,7 +51,7 @@ def test_prod_runs_all_patterns_across_accounts_and_the_two_region_api():
     assert config.settings.has_separate_consumer_account
     assert config.private_api.mtls_server_key_arn.startswith("arn:aws:secretsmanager:")
     assert config.resilient_api.enabled and len(config.resilient_api.certificate_arns) == 2
-    assert not config.resilient_api.transit_gateway_peering
+    assert config.resilient_api.transit_gateway_peering  # the post's design: failover reaches the other NLB
 
 
 def test_mtls_pattern_needs_its_three_material_arns():

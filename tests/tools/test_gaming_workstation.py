@@ -157,6 +157,26 @@ def test_snapshot_creates_a_tagged_ami_and_says_which_config_to_set(stack):
     assert "reboots it" in out  # a running instance is rebooted for a consistent image
 
 
+def test_snapshot_leaves_the_data_volume_out_of_the_image(stack, monkeypatch):
+    """CreateImage copies every attached EBS volume unless a mapping says NoDevice (EC2 API reference,
+    CreateImage BlockDeviceMapping). The stack re-attaches its data volume at xvdf to an instance
+    launched from the AMI, so the image must not hold a copy there."""
+    sent = []
+    make_client = gw._make_client
+
+    def recording_client(region):
+        client = make_client(region)
+        client.meta.events.register("provide-client-params.ec2.CreateImage",
+                                    lambda params, **_: sent.append(params))
+        return client
+
+    monkeypatch.setattr(gw, "_make_client", recording_client)
+    code, _, err = run("snapshot", "--stack-outputs", stack["outputs_file"], "--name", "no-data", "--poll-interval", "0.01")
+    assert code == 0, err
+    (params,) = sent
+    assert params["BlockDeviceMappings"] == [{"DeviceName": gw.DATA_DEVICE, "NoDevice": ""}]
+
+
 def test_snapshot_default_name_is_valid_and_names_the_instance(stack):
     code, out, err = run("snapshot", "--instance-id", stack["instance_id"], "--region", REGION, "--no-reboot")
     assert code == 0, err

@@ -8,9 +8,10 @@ or a fixed one changes this list on purpose.
 * prod's outbox relays put to the other Region's bus through that Region's events endpoint, reached
   over the VPC peering by a private zone named events.<region>.amazonaws.com aliasing it (EventBridge
   has no cross-Region endpoint; components/leasing.py ``_cross_region_events``): the pack does not
-  follow such a zone yet, so this is the pack's false positive to remove, not a stack defect;
-* prod's two-Region private API hands each VPC the other Region's NLB with no route between them
-  (transit-gateway peering off): issue 17."""
+  follow such a zone yet, so this is the pack's false positive to remove, not a stack defect.
+
+Fixed: prod's two-Region private API handed each VPC the other Region's NLB with no route between
+them (issue 17: transit-gateway peering is now on in prod)."""
 
 from pathlib import Path
 
@@ -24,9 +25,7 @@ EXPECTED = {
     "dev": {("wiring-endpoint-zones", f"leasing-us-east-1-net-{service}", "advisory")
             for service in ("events", "sqs", "secretsmanager")},
     "prod": {("wiring-vpc-compute-reaches-apis", "leasing-us-east-1-outbox-relay", "mandatory"),
-             ("wiring-vpc-compute-reaches-apis", "leasing-us-west-2-outbox-relay", "mandatory"),
-             ("wiring-private-dns-reachable", "resilient-api-us-east-1-record", "mandatory"),
-             ("wiring-private-dns-reachable", "resilient-api-us-west-2-record", "mandatory")},
+             ("wiring-vpc-compute-reaches-apis", "leasing-us-west-2-outbox-relay", "mandatory")},
 }
 
 
@@ -39,6 +38,3 @@ def test_the_shipped_stacks_findings_are_the_known_defects(stack, shipped_stack)
         diagnostics = [d for d in packs.run(resources) if d.pack == "blueprints-wiring"]
     found = {(d.policy, d.urn.rsplit("::", 1)[-1], d.level) for d in diagnostics}
     assert found == EXPECTED[stack], "\n".join(d.message for d in diagnostics)
-    if stack == "prod":
-        [dns] = [d.message for d in diagnostics if d.urn.endswith("::resilient-api-us-east-1-record")]
-        assert "VPC resilient-api-us-west-2-net-vpc (us-west-2)" in dns and "resilient-api-us-east-1-nlb" in dns
