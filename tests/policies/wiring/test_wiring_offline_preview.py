@@ -17,7 +17,7 @@ PACK = HERE.parents[2] / "policies" / "wiring"
 def preview(stack: str) -> dict:
     run = run_program(HERE / "fixture_project", stack)
     resources = stack_resources(run.resources, project=run.project, stack=stack, outputs=run.outputs,
-                                default_region=run.default_provider.region)
+                                config=run.config)
     with PolicyPacks([PACK], project=run.project, stack=stack) as packs:
         diagnostics = packs.run(resources)
     return build_document(project=run.project, stack=stack, records=run.resources, outputs=run.outputs,

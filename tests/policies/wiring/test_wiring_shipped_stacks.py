@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from preview.analyzer import PolicyPacks, stack_resources
+from preview.engine import load_project, resolve_stack_config
 
 PACK = Path(__file__).resolve().parents[3] / "policies" / "wiring"
 
@@ -33,7 +34,7 @@ EXPECTED = {
 def test_the_shipped_stacks_findings_are_the_known_defects(stack, shipped_stack):
     run = shipped_stack(stack)
     resources = stack_resources(run.resources, project="blueprints", stack=stack, outputs=run.outputs,
-                                default_region="us-east-1")
+                                config=resolve_stack_config(load_project(PACK.parents[1]), stack)[0])
     with PolicyPacks([PACK], project="blueprints", stack=stack) as packs:
         diagnostics = [d for d in packs.run(resources) if d.pack == "blueprints-wiring"]
     found = {(d.policy, d.urn.rsplit("::", 1)[-1], d.level) for d in diagnostics}
