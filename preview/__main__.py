@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="JSON config for the --policy-pack at the same position (repeatable)")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                         help="markdown: the pull-request comment (plan, cost, findings, Mermaid diagram)")
+    parser.add_argument("--cost-details", action="store_true",
+                        help="text: list each resource's cost components (quantity x unit price)")
     return parser
 
 
@@ -113,7 +115,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         sys.stdout.write(render_markdown(document))
     else:
-        render_text(document)
+        render_text(document, cost_details=args.cost_details)
     return exit_code(document)
 
 

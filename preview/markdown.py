@@ -11,7 +11,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from .report import _money, _short_type, _violation_text
+from .report import _money, _short_type, _violation_text, cost_component_rows, cost_notes
 
 __all__ = ["render_markdown"]
 
@@ -115,13 +115,27 @@ def _cost(document: dict) -> list[str]:
     currency = cost.get("currency", "USD")
     lines = [f"| component | monthly {currency} |", "|---|---:|"]
     lines += [f"| {_cell(name)} | {_money(value)} |" for name, value in sorted((cost.get("byComponent") or {}).items())]
+    if "fixed" in cost:
+        lines.append(f"| fixed (billed with no traffic) | {_money(cost.get('fixed'))} |")
+        lines.append(f"| usage (declared) | {_money(cost.get('usage'))} |")
     lines.append(f"| **total** | **{_money(cost.get('total'))}** |")
     if cost.get("low") is not None and cost.get("high") is not None:
-        lines.append(f"| range | {_money(cost['low'])} to {_money(cost['high'])} |")
+        lines.append(f"| range: idle floor to ceiling the inputs allow | {_money(cost['low'])} to {_money(cost['high'])} |")
     budget = cost.get("budget")
-    if budget is not None:
+    if budget is not None and not cost.get("budgetVerdict"):  # an estimate without its own verdict
         verdict = "over budget" if float(cost.get("total") or 0) > float(budget) else "within budget"
         lines.append(f"| budget | {_money(budget)} ({verdict}) |")
+    if cost.get("budgetVerdict"):
+        lines += ["", f"**Budget**: {_cell(cost['budgetVerdict'])}."]
+    notes = cost_notes(cost)
+    if notes:
+        lines += ["", *[f"- {_cell(note)}" for note in notes]]
+    rows = cost_component_rows(cost)
+    if rows:
+        lines += ["", "<details><summary>Cost components per resource</summary>", "",
+                  "| resource | component | quantity x unit price | kind | monthly |", "|---|---|---|---|---:|"]
+        lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
+        lines += ["", "</details>"]
     return lines
 
 

@@ -132,8 +132,90 @@ def _money(value: Any) -> str:
     return f"{float(value):,.2f}" if isinstance(value, (int, float)) else "-"
 
 
-def render_text(document: dict, console: Any = None) -> None:
-    """Print the document for a person: tree per Region/account, counts, violations, cost, verdict."""
+def cost_notes(cost: dict, *, listed: int = 8) -> list[str]:
+    """What the cost figures leave out and rest on, one sentence each (text and markdown share them)."""
+    notes = []
+    if cost.get("pricesAsOf"):  # an estimate from a pack without declared usage support has neither
+        notes.append(f"Prices as of {cost['pricesAsOf']}; usage "
+                     + (f"declared in {cost['usageSource']}." if cost.get("usageSource") else "not declared."))
+    waiting = cost.get("dependsOnUsage") or []
+    if waiting:
+        names = ", ".join(item["name"] for item in waiting[:listed]) + (", ..." if len(waiting) > listed else "")
+        notes.append(f"Depends on usage (priced 0, no usage declared): {len(waiting)} resource(s): {names}.")
+    not_priced = cost.get("notPriced") or []
+    resources = sorted({item["name"] for item in not_priced if item.get("charge") == "the resource"})
+    if resources:
+        notes.append(f"Not priced: {', '.join(resources)}.")
+    by_charge: dict[str, list[str]] = {}
+    for item in not_priced:
+        if item.get("charge") != "the resource":
+            names = by_charge.setdefault(item["charge"], [])
+            if item.get("name"):
+                names.append(item["name"])
+    if by_charge:
+        notes.append("Not in the estimate: " + "; ".join(
+            f"{charge} ({', '.join(names[:listed])}{', ...' if len(names) > listed else ''})" if names else charge
+            for charge, names in sorted(by_charge.items())) + ".")
+    if cost.get("assumptions"):
+        notes.append("Assumptions: " + "; ".join(cost["assumptions"]) + ".")
+    return notes
+
+
+def cost_component_rows(cost: dict) -> list[tuple[str, str, str, str, str]]:
+    """(resource, component, quantity x unit price, kind, monthly) for every priced component."""
+    rows = []
+    for resource in cost.get("resources") or []:
+        for part in resource.get("components") or []:
+            rows.append((resource.get("name") or resource["urn"], part["name"],
+                         f"{part['quantity']:,.4g} {part['unit']} x {part['unitPrice']:g}", part["kind"],
+                         _money(part["monthly"])))
+    return rows
+
+
+def _print_cost(console: Any, cost: dict, *, details: bool) -> None:
+    from rich import box
+    from rich.table import Table
+
+    currency = cost.get("currency", "USD")
+    table = Table(box=box.SIMPLE, title=f"Estimated monthly cost ({currency})", title_justify="left",
+                  show_edge=False)
+    table.add_column("component")
+    table.add_column("monthly", justify="right")
+    for name, value in sorted((cost.get("byComponent") or {}).items(), key=lambda kv: -float(kv[1] or 0)):
+        table.add_row(name, _money(value))
+    for region, value in sorted((cost.get("byRegion") or {}).items()):
+        table.add_row(f"[dim]Region {region}[/]", f"[dim]{_money(value)}[/]")
+    if "fixed" in cost:
+        table.add_row("fixed (billed with no traffic)", _money(cost.get("fixed")))
+        table.add_row("usage (declared)", _money(cost.get("usage")))
+    table.add_row("[bold]total[/]", f"[bold]{_money(cost.get('total'))}[/]")
+    if cost.get("low") is not None and cost.get("high") is not None:
+        table.add_row("range: idle floor - ceiling the inputs allow", f"{_money(cost['low'])} - {_money(cost['high'])}")
+    budget = cost.get("budget")
+    if isinstance(budget, (int, float)) and not cost.get("budgetVerdict"):  # an estimate without its own verdict
+        total = float(cost.get("total") or 0)
+        verdict = (f"[red]over by {_money(total - budget)}[/]" if total > budget
+                   else f"[green]under by {_money(budget - total)}[/]")
+        table.add_row("budget", f"{_money(budget)} ({verdict})")
+    console.print(table)
+    if cost.get("budgetVerdict"):
+        over = cost["budgetVerdict"].startswith("OVER")
+        console.print(f"Budget: [{'red' if over else 'green'}]{cost['budgetVerdict']}[/].")
+    for note in cost_notes(cost):
+        console.print(note, markup=False)
+    if details:
+        parts = Table(box=box.SIMPLE, title="Cost components", title_justify="left", show_edge=False)
+        for column in ("resource", "component", "quantity x unit price", "kind"):
+            parts.add_column(column)
+        parts.add_column("monthly", justify="right")
+        for row in cost_component_rows(cost):
+            parts.add_row(*row)
+        console.print(parts)
+
+
+def render_text(document: dict, console: Any = None, *, cost_details: bool = False) -> None:
+    """Print the document for a person: tree per Region/account, counts, violations, cost (with each
+    resource's cost components when ``cost_details``), verdict."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -212,25 +294,7 @@ def render_text(document: dict, console: Any = None) -> None:
     # Cost.
     cost = document.get("cost")
     if cost:
-        currency = cost.get("currency", "USD")
-        table = Table(box=box.SIMPLE, title=f"Estimated monthly cost ({currency})", title_justify="left",
-                      show_edge=False)
-        table.add_column("component")
-        table.add_column("monthly", justify="right")
-        for name, value in sorted((cost.get("byComponent") or {}).items(), key=lambda kv: -float(kv[1] or 0)):
-            table.add_row(name, _money(value))
-        for region, value in sorted((cost.get("byRegion") or {}).items()):
-            table.add_row(f"[dim]Region {region}[/]", f"[dim]{_money(value)}[/]")
-        table.add_row("[bold]total[/]", f"[bold]{_money(cost.get('total'))}[/]")
-        if cost.get("low") is not None and cost.get("high") is not None:
-            table.add_row("range", f"{_money(cost['low'])} - {_money(cost['high'])}")
-        budget = cost.get("budget")
-        if isinstance(budget, (int, float)):
-            total = float(cost.get("total") or 0)
-            verdict = (f"[red]over by {_money(total - budget)}[/]" if total > budget
-                       else f"[green]under by {_money(budget - total)}[/]")
-            table.add_row("budget", f"{_money(budget)} ({verdict})")
-        console.print(table)
+        _print_cost(console, cost, details=cost_details)
     else:
         console.print("Cost: no estimate available (no policy pack reported monthly-cost-estimate).")
 
