@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 DEFAULT_PROGRAM = Path(__file__).resolve().parent.parent
 
@@ -32,8 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--policy-pack-config", dest="policy_pack_configs", action="append", type=Path,
                         default=[], metavar="FILE",
                         help="JSON config for the --policy-pack at the same position (repeatable)")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                        help="markdown: the pull-request comment (plan, cost, findings, Mermaid diagram)")
+    parser.add_argument("--format", choices=("text", "json", "markdown", "sarif"), default="text",
+                        help="text: like `pulumi preview`; json: the whole report (the input of --compare-to); "
+                             "markdown: the pull-request comment; sarif: SARIF 2.1.0 for code scanning")
+    parser.add_argument("--compare-to", dest="compare_to", type=Path, default=None, metavar="FILE",
+                        help="the JSON report of the base (e.g. the target branch): show what changes from it "
+                             "(resources, inputs, cost, findings new and fixed)")
+    parser.add_argument("--show-ids", action="store_true",
+                        help="text: print the physical ids and output values (made up by the fake AWS)")
     parser.add_argument("--cost-details", action="store_true",
                         help="text: list each resource's cost components (quantity x unit price)")
     return parser
@@ -49,6 +55,7 @@ def default_packs(program: Path) -> list[Path]:
 def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: Sequence[Path]) -> dict:
     """Run everything and return the JSON document (see ``preview.report``)."""
     from .analyzer import AnalyzerError, PolicyPacks, load_policy_config, stack_resources
+    from .callsites import record_call_sites
     from .engine import load_project, resolve_stack_config, run_program
     from .report import build_document
 
@@ -65,24 +72,37 @@ def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: 
     try:
         packs.launch()  # the packs boot in their own processes while the program runs
         # Program output must not mix with the report (JSON on stdout): its prints go to stderr.
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(sys.stderr), record_call_sites(program) as sites:
             run = run_program(program, stack)
         resources = stack_resources(run.resources, project=run.project, stack=run.stack, outputs=run.outputs,
                                     default_region=run.default_provider.region)
         if pack_dirs:
             packs.start()
             diagnostics = packs.run(resources)
-            packs_info = [{"name": p.name, "version": p.version, "directory": str(p.pack_dir),
-                           "policies": [{"name": name, "level": level}
-                                        for name, (level, _) in reconciled.items()]}
-                          for p, reconciled in zip(packs.packs, packs.reconciled)]
+            packs_info = [_pack_info(p, reconciled) for p, reconciled in zip(packs.packs, packs.reconciled)]
     finally:
         packs.stop()
     return build_document(project=run.project, stack=run.stack, records=run.resources, outputs=run.outputs,
                           diagnostics=diagnostics, packs=packs_info, warnings=run.warnings,
                           default_provider={"region": run.default_provider.region,
                                             "account": run.default_provider.account},
-                          logs=[dataclasses.asdict(log) for log in run.logs])
+                          logs=[dataclasses.asdict(log) for log in run.logs], call_sites=sites)
+
+
+def _pack_info(pack: Any, reconciled: dict) -> dict:
+    """A pack as the report shows it: each policy's level and description, and the reviewed exceptions
+    its config holds (the ``exceptions`` property of the security pack's rules, shipped defaults
+    included), so waived findings stay visible with their reasons."""
+    described = {p.name: p.description for p in pack.info.policies} if pack.info else {}
+    policies = []
+    for name, (level, properties) in reconciled.items():
+        entry: dict = {"name": name, "level": level, "description": described.get(name, "")}
+        exceptions = properties.get("exceptions")
+        if isinstance(exceptions, list) and exceptions:
+            entry["exceptions"] = [{k: e.get(k) for k in ("resource", "token", "reason") if e.get(k)}
+                                   for e in exceptions if isinstance(e, dict)]
+        policies.append(entry)
+    return {"name": pack.name, "version": pack.version, "directory": str(pack.pack_dir), "policies": policies}
 
 
 def _terminate(signum: int, _frame: object) -> None:
@@ -95,13 +115,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     program = args.program.resolve()
+    # As the CLI (pulumi/pulumi pkg/cmd/pulumi/operations validatePolicyPackConfig): a config goes
+    # with the --policy-pack at its position, so one without explicit packs names no known pack.
+    if args.policy_pack_configs and args.policy_packs is None:
+        print('error: "--policy-pack-config" must be specified with "--policy-pack" (each config goes with the '
+              "pack at the same position)", file=sys.stderr)
+        return 2
+    if args.policy_pack_configs and len(args.policy_pack_configs) != len(args.policy_packs):
+        print('error: the number of "--policy-pack-config" flags must match the number of "--policy-pack" flags',
+              file=sys.stderr)
+        return 2
     pack_dirs = args.policy_packs if args.policy_packs is not None else default_packs(program)
 
+    from .compare import compare, load_base
     from .engine import PreviewError
     from .report import exit_code, render_json, render_text
 
     try:
+        base = load_base(args.compare_to) if args.compare_to else None
         document = preview(program, args.stack, pack_dirs, args.policy_pack_configs)
+        if base is not None:
+            document["diff"] = compare(base, document, source=str(args.compare_to))
     except PreviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -114,8 +148,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from .markdown import render_markdown
 
         sys.stdout.write(render_markdown(document))
+    elif args.format == "sarif":
+        from .sarif import render_sarif
+
+        sys.stdout.write(render_sarif(document) + "\n")
     else:
-        render_text(document, cost_details=args.cost_details)
+        render_text(document, cost_details=args.cost_details, show_ids=args.show_ids)
     return exit_code(document)
 
 
