@@ -48,7 +48,12 @@ def load_base(path: Path) -> dict:
 
 
 def _changes(before: Any, after: Any, path: str = "") -> Iterator[dict]:
-    """Changed input paths: objects are walked key by key; any other value is compared whole."""
+    """Changed input paths: objects are walked key by key (an absent object counts as empty, so an
+    added tag reads ``tags.owner``); any other value is compared whole."""
+    if isinstance(before, Mapping) and after is None:
+        after = {}
+    if isinstance(after, Mapping) and before is None:
+        before = {}
     if isinstance(before, Mapping) and isinstance(after, Mapping):
         for key in sorted(set(before) | set(after)):
             yield from _changes(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))

@@ -25,8 +25,9 @@ _STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 def _cell(text: Any) -> str:
-    """A table cell: one line, pipes escaped."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Data in a table cell or list item: one line, pipes escaped, HTML shown as text (GitHub renders
+    raw HTML in comments)."""
+    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def _top_components(document: dict) -> list[dict]:
@@ -138,8 +139,9 @@ def _findings(document: dict) -> list[str]:
 
 
 def _value(value: Any) -> str:
+    """An input value as inline code in a table cell (code spans show HTML as text; pipes still split cells)."""
     text = "(none)" if value is None else value if isinstance(value, str) else json.dumps(value, default=str)
-    return _code(text if len(text) <= 120 else text[:117] + "...")
+    return _code(text if len(text) <= 120 else text[:117] + "...").replace("|", "\\|").replace("\n", " ")
 
 
 def _change(document: dict) -> list[str]:
@@ -158,7 +160,7 @@ def _change(document: dict) -> list[str]:
         lines += ["| resource | input | before | after |", "|---|---|---|---|"]
         for entry in inputs:
             label = _cell(resource_label(entry["resource"]))
-            lines += [f"| {label} | {_code(c['path'])} | {_cell(_value(c['before']))} | {_cell(_value(c['after']))} |"
+            lines += [f"| {label} | {_value(c['path'])} | {_value(c['before'])} | {_value(c['after'])} |"
                       for c in entry["changes"]]
         lines.append("")
     for kind, icon in (("new", "🆕"), ("fixed", "✅")):

@@ -352,7 +352,7 @@ def diff_lines(document: dict) -> list[str]:
     diff = document.get("diff")
     if not diff:
         return []
-    lines = [f"Compared to {diff['base']['project']} / {diff['base']['stack']} ({diff['base']['source']}):"]
+    lines = ["", f"Compared to {diff['base']['project']} / {diff['base']['stack']} ({diff['base']['source']}):"]
     for entry in diff["resources"]:
         if entry["op"] in ("update", "replace"):
             lines.append(f"    {OP_SYMBOL[entry['op']]} {resource_label(entry['resource'])}")
