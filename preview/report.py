@@ -12,6 +12,7 @@ The cost estimate comes from the cost pack as an ADVISORY diagnostic of the stac
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from collections import Counter, defaultdict
@@ -245,6 +246,16 @@ def _description(message: str, fallback: str) -> str:
     return lines[0] if len(lines) > 1 else fallback
 
 
+def _without_subject(text: str, resource: Optional[dict]) -> str:
+    """The finding without a leading "<resource name> (<type>): " (the security pack names its
+    subject), so one text on many resources is listed once, with the resources under it."""
+    if resource:
+        match = re.match(rf"{re.escape(resource['name'])} \([^()]*\): ", text)
+        if match:
+            return text[match.end():]
+    return text
+
+
 def findings_by_pack(document: dict, violations: Optional[Sequence[dict]] = None) -> list[PackFindings]:
     """Findings per pack (packs in the order they ran, clean ones included), per rule (mandatory first),
     with each pack's reviewed exceptions: cdk-nag lists every suppression with its reason, so a waived
@@ -263,7 +274,9 @@ def findings_by_pack(document: dict, violations: Optional[Sequence[dict]] = None
             rule = rules.setdefault(key, RuleFindings(name, v["policy"], v["level"],
                                                       described.get(v["policy"]) or _description(v["message"], ""),
                                                       {}))
-            rule.texts.setdefault(_violation_text(v["message"]), []).append(resource_label(by_urn.get(v["urn"])))
+            resource = by_urn.get(v["urn"])
+            text = _without_subject(_violation_text(v["message"]), resource)
+            rule.texts.setdefault(text, []).append(resource_label(resource))
         exceptions = [{"policy": p["name"], **e} for p in pack.get("policies", []) for e in p.get("exceptions", [])]
         result.append(PackFindings(name, pack.get("version") or "", pack.get("directory") or "",
                                    sorted(rules.values(), key=lambda r: (_LEVEL_ORDER.get(r.level, 2), r.policy)),
