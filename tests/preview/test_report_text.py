@@ -64,7 +64,9 @@ def test_data_is_printed_literally_and_never_wrapped():
 def test_findings_of_one_rule_are_grouped_with_their_resources():
     logs = [_resource(f"logs-{i}") for i in range(3)]
     violations = [{"pack": "sec", "policy": "lp-loggroup-kms", "level": "advisory", "urn": r["urn"],
-                   "message": "Log groups use a customer managed key.\nno kmsKeyId: set one"} for r in logs]
+                   # The security pack names the subject first; the shared text is what follows.
+                   "message": f"Log groups use a customer managed key.\n{r['name']} (LogGroup): no kmsKeyId: set one"}
+                  for r in logs]
     violations.append({"pack": "sec", "policy": "lp-other", "level": "mandatory", "urn": logs[0]["urn"],
                        "message": "Another rule.\nbroken"})
     pack = {"name": "sec", "version": "1.0.0", "directory": "", "policies": [
