@@ -1,7 +1,8 @@
 """Cost of the gaming workstation per played hour and per idle month, from the cost pack's estimate.
 
-Runs the offline preview of a stack (default dev) twice with the cost pack, assuming 0 and then 100
-played hours a month (the pack's ``workstationHoursPerMonth``): the first total is what a month
+Runs the offline preview of a stack (default dev) twice with the cost pack, declaring 0 and then 100
+played hours a month (usage key ``monthly_hours`` of the instance, see policies/cost/README.md): the
+first total is what a month
 costs with the workstation never started (root volume, public IPv4, alarm), the difference divided
 by 100 is the price of one played hour.
 
@@ -29,7 +30,8 @@ PLAYED_HOURS = 100
 
 def gaming_cost(stack: str, pack: Path, hours: float) -> tuple[float | None, list[dict]]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump({"monthly-cost-estimate": {"workstationHoursPerMonth": hours}}, handle)
+        usage = {"resource_type_default_usage": {"aws:ec2/instance:Instance": {"monthly_hours": hours}}}
+        json.dump({"monthly-cost-estimate": {"usage": usage}}, handle)
     try:
         document = preview(ROOT, stack, [pack], [Path(handle.name)])
     finally:

@@ -166,6 +166,7 @@ def main() -> None:
         env = server.environ("bench")
         with pg.connect(pg.ConnectionSettings.from_env(env)) as conn:
             migrations.apply_migrations(conn)
+        env = server.application_environ("bench", "leasing_app", "stand-in-for-the-iam-token")  # as the functions
         average = (PAYMENTS_PER_MONTH + APPLICATIONS_PER_MONTH) / SECONDS_PER_MONTH
         peak = PAYMENTS_PER_MONTH / PEAK_WINDOW_SECONDS
         print(f"PostgreSQL 15 on 127.0.0.1 ({'fsync off' if args.fast else 'durable: fsync, synchronous_commit on'}),"

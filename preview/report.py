@@ -413,16 +413,15 @@ def cost_notes(cost: dict, *, listed: int = 8) -> list[str]:
     resources = sorted({item["name"] for item in not_priced if item.get("charge") == "the resource"})
     if resources:
         notes.append(f"Not priced: {', '.join(resources)}.")
-    by_charge: dict[str, list[str]] = {}
+    charges = []
     for item in not_priced:
-        if item.get("charge") != "the resource":
-            names = by_charge.setdefault(item["charge"], [])
-            if item.get("name"):
-                names.append(item["name"])
-    if by_charge:
-        notes.append("Not in the estimate: " + "; ".join(
-            f"{charge} ({', '.join(names[:listed])}{', ...' if len(names) > listed else ''})" if names else charge
-            for charge, names in sorted(by_charge.items())) + ".")
+        if item.get("charge") == "the resource":
+            continue
+        names = item.get("resources") or []
+        shown = ", ".join(names[:listed]) + (", ..." if len(names) > listed else "")
+        charges.append(f"{item['charge']} ({shown})" if names else item["charge"])
+    if charges:
+        notes.append("Not in the estimate: " + "; ".join(charges) + ".")
     if cost.get("assumptions"):
         notes.append("Assumptions: " + "; ".join(cost["assumptions"]) + ".")
     return notes

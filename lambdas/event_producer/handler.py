@@ -25,7 +25,7 @@ from .buffer import SqsBuffer
 from .producer import EventProducer
 from .retry import RetryPolicy
 
-logger = Logger(service="event-producer")
+logger = Logger()
 
 # Time kept back from the Lambda timeout for buffering what is still failing.
 RESERVED_SECONDS_FOR_BUFFERING = 3.0

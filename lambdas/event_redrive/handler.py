@@ -26,7 +26,7 @@ from .dead_letter import send_to_dead_letter_queue
 from .messages import UnreadableMessage, read_entry
 from .republish import Republisher
 
-logger = Logger(service="event-redrive")
+logger = Logger()
 
 _republisher: Republisher | None = None
 _sqs: Any = None

@@ -33,7 +33,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 from . import ledger
 from .origin import skip_reason
 
-logger = Logger(service="order-consumer")
+logger = Logger()
 
 _idempotent_process: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
 _orders_table: Any = None

@@ -39,7 +39,7 @@ from .errors import (
     PrivateApiUnreachableError,
 )
 
-logger = Logger(service="private-api-caller")
+logger = Logger()
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 ALLOWED_METHODS = IDEMPOTENT_METHODS | {"POST", "PATCH"}

@@ -12,7 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-logger = Logger(service="private-api-echo")
+logger = Logger()
 
 # Credentials must never come back in a response or land in logs.
 REDACTED_HEADERS = frozenset(

@@ -19,7 +19,7 @@ from .opensearch import client_from_env
 from .params import InvalidSearch, parse_search
 from .query import build_query, format_results
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "search-api"))
+logger = Logger()
 router = Router()
 
 

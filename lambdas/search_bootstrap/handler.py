@@ -10,7 +10,6 @@ can change mappings and security roles; the indexer and the search API get narro
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -18,7 +17,7 @@ from aws_lambda_powertools import Logger
 from .bootstrap import bootstrap
 from .opensearch import client_from_env
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "search-bootstrap"))
+logger = Logger()
 
 
 @logger.inject_lambda_context

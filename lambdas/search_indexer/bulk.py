@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 from .changes import ListingChange
@@ -31,6 +32,33 @@ def action_lines(change: ListingChange, index: str) -> bytes:
     if change.op == "delete":
         return (_dumps({"delete": meta}) + "\n").encode()
     return (_dumps({"index": meta}) + "\n" + _dumps(change.document) + "\n").encode()
+
+
+def history_lines(change: ListingChange, alias: str) -> bytes:
+    """The change appended to the history (write alias over rollover indices, which Index State
+    Management moves to UltraWarm and cold storage as they age). ``create`` with the change's own
+    id: a replay answers 409, which means already recorded."""
+    meta = {"_index": alias, "_id": f"{change.listing_id}:{change.version}"}
+    changed_at = datetime.fromtimestamp(change.version / 1000, timezone.utc).isoformat(timespec="milliseconds")
+    document = {"listing_id": change.listing_id, "version": change.version, "op": change.op,
+                "changed_at": changed_at, "listing": change.document}
+    return (_dumps({"create": meta}) + "\n" + _dumps(document) + "\n").encode()
+
+
+def classify_history(item: dict[str, Any]) -> tuple[Outcome, str]:
+    outcome, reason = classify("create", {"index": item.get("create", {})})
+    if outcome is Outcome.STALE:
+        return Outcome.APPLIED, ""  # this change is in the history already
+    return outcome, reason
+
+
+def combine(listing: tuple[Outcome, str], history: tuple[Outcome, str]) -> tuple[Outcome, str]:
+    """A record is done when both its listing action and its history entry are."""
+    if listing[0] is Outcome.PERMANENT or history[0] is Outcome.PERMANENT:
+        return listing if listing[0] is Outcome.PERMANENT else history
+    if history[0] is Outcome.RETRYABLE:
+        return history
+    return listing
 
 
 def chunk(sizes: list[int], max_bytes: int, max_actions: int) -> list[list[int]]:

@@ -1,4 +1,5 @@
-"""Listing change events, as producers put them on the Kinesis stream.
+"""Listing change events, as producers put them on the Kinesis stream, directly or through
+EventBridge.
 
 One JSON object per Kinesis record; producers use the listing id as the partition key so that the
 changes of one listing stay ordered within a shard:
@@ -10,6 +11,16 @@ changes of one listing stay ordered within a shard:
 replayed on its own. `version` only grows for a given listing (the source row version, or its update
 time in milliseconds); the indexer hands it to OpenSearch as an external version, which makes
 replays and late, out-of-order deliveries harmless.
+
+A rule with a Kinesis target puts the whole EventBridge event as the record's data when it has no
+input transformer (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-targets.html), so
+a record may also be an event (it has ``detail-type`` and ``detail``):
+
+* ``Listing Changed``: ``detail`` is a listing change as above (what listing producers publish);
+* ``Lease Created`` (the leasing outbox): the unit is let, so its listing leaves search; the
+  delete carries the event's time as version, so a listing published again later (newer version)
+  comes back and an older one cannot;
+* any other detail type is not a search change: the record is skipped (``IGNORED``).
 """
 
 from __future__ import annotations
@@ -17,6 +28,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+
+from .search_stream import listing_id_of, version_of
 
 OPS = ("upsert", "delete")
 MAX_VERSION = 2**63 - 1  # OpenSearch versions are signed 64-bit longs
@@ -40,15 +53,48 @@ class ListingChange:
     document: dict[str, Any] | None  # None for deletes
 
 
-def parse_change(data: bytes) -> ListingChange:
-    """Decode one record's payload, listing every problem at once."""
+LISTING_CHANGED = "Listing Changed"
+LEASE_CREATED = "Lease Created"  # lambdas/lease_api/outbox.py
+IGNORED = None  # parse_change's answer for an event that changes nothing in search
+
+
+def parse_change(data: bytes) -> ListingChange | None:
+    """Decode one record's payload, listing every problem at once; None (``IGNORED``) when it is an
+    event that is not a search change."""
     try:
         payload = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PermanentRecordError("invalid_json", str(exc)) from None
     if not isinstance(payload, dict):
         raise PermanentRecordError("invalid_event", "payload must be a JSON object")
+    if "detail-type" in payload and "detail" in payload:
+        return _from_event(payload)
+    return _from_change(payload)
 
+
+def _from_event(event: dict[str, Any]) -> ListingChange | None:
+    detail = event["detail"]
+    if not isinstance(detail, dict):
+        raise PermanentRecordError("invalid_event", "the event's detail must be a JSON object")
+    if event["detail-type"] == LISTING_CHANGED:
+        return _from_change(detail)
+    if event["detail-type"] != LEASE_CREATED:
+        return IGNORED
+    problems = [f"detail.{key} must be a non-empty string" for key in ("community_id", "unit_id", "occurred_at")
+                if not isinstance(detail.get(key), str) or not detail[key]]
+    version = None
+    if not problems:
+        try:
+            version = version_of(detail["occurred_at"])
+        except ValueError:
+            problems.append(f"detail.occurred_at must be an ISO 8601 time (got {detail['occurred_at']!r})")
+    if problems:
+        raise PermanentRecordError("invalid_event", "; ".join(problems))
+    return _from_change({"op": "delete", "listing_id": listing_id_of(detail["community_id"], detail["unit_id"]),
+                         "version": version})
+
+
+def _from_change(payload: dict[str, Any]) -> ListingChange:
     problems: list[str] = []
     op = payload.get("op")
     if op not in OPS:

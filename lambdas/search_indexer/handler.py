@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
@@ -15,7 +16,7 @@ from .failures import FailureQueue
 from .indexer import Indexer
 from .opensearch import client_from_env
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "search-indexer"))
+logger = Logger()
 
 
 class KinesisBulkProcessor(BatchProcessor):
@@ -46,7 +47,10 @@ LOGGED_FAILURES = 5
 
 @functools.cache
 def _sqs_client() -> Any:
-    return boto3.client("sqs")
+    # Bounded: a queue that cannot be reached fails the send within seconds (the records are then
+    # retried) instead of holding the invocation until the function's timeout.
+    return boto3.client("sqs", config=Config(connect_timeout=2, read_timeout=5,
+                                             retries={"mode": "standard", "max_attempts": 3}))
 
 
 @functools.cache
@@ -66,6 +70,9 @@ def _indexer() -> Indexer:
         max_attempts=int(os.environ.get("BULK_MAX_ATTEMPTS", "3")),
         backoff_seconds=float(os.environ.get("BULK_BACKOFF_SECONDS", "0.5")),
         request_timeout_seconds=float(os.environ.get("OPENSEARCH_TIMEOUT_SECONDS", "10")),
+        history_alias=os.environ.get("HISTORY_ALIAS") or None,
+        park_retryable_after_seconds=float(os.environ["PARK_RETRYABLE_AFTER_SECONDS"])
+        if os.environ.get("PARK_RETRYABLE_AFTER_SECONDS") else None,
     )
 
 

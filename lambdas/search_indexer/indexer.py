@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from opensearchpy.exceptions import TransportError
 
-from .bulk import Outcome, action_lines, chunk, classify
+from .bulk import Outcome, action_lines, chunk, classify, classify_history, combine, history_lines
 from .changes import ListingChange, PermanentRecordError, parse_change
 from .failures import FailureQueue, Rejected
 
@@ -47,6 +47,11 @@ class Indexer:
     backoff_seconds: float = 0.5
     request_timeout_seconds: float = 10.0
     sleep: Callable[[float], None] = time.sleep
+    # A record still failing for a reason that heals is parked once it is this old; set below the
+    # mapping's MaximumRecordAgeInSeconds. None: never (the mapping's retries decide).
+    park_retryable_after_seconds: float | None = None
+    history_alias: str | None = None  # when set, every change is also appended to the history
+    now: Callable[[], float] = time.time
 
     def index_records(self, records: list[Any], time_left: Callable[[], float] | None = None) -> BatchResult:
         result = BatchResult(errors=[None] * len(records))
@@ -57,7 +62,12 @@ class Indexer:
         for position, record in enumerate(records):
             try:
                 change = parse_change(record.kinesis.data_as_bytes())
+                if change is None:  # an event that changes nothing in search
+                    result.counts["ignored"] += 1
+                    continue
                 body = action_lines(change, self.index)
+                if self.history_alias:
+                    body += history_lines(change, self.history_alias)
                 if len(body) > self.max_chunk_bytes:
                     raise PermanentRecordError(
                         "document_too_large", f"{len(body)} bytes exceeds the bulk limit of {self.max_chunk_bytes}"
@@ -97,10 +107,22 @@ class Indexer:
             self.sleep(delay)
 
         for position in pending:
+            if self._too_old_to_wait(records[position]):
+                # Parked with its payload now, rather than left for the event source mapping to
+                # discard at its maximum record age with only the shard and sequence numbers.
+                change = changes[position]
+                rejects.append((position, Rejected(records[position], "retryable_expired", last_reason[position],
+                                                   change.listing_id, change.version, "retryable_expired")))
+                continue
             result.errors[position] = RetryableIndexingError(last_reason[position])
-        result.counts["retryable"] += len(pending)
+            result.counts["retryable"] += 1
         self._reject(rejects, result)
         return result
+
+    def _too_old_to_wait(self, record: Any) -> bool:
+        if self.park_retryable_after_seconds is None or self.failure_queue is None:
+            return False
+        return self.now() - record.kinesis.approximate_arrival_timestamp >= self.park_retryable_after_seconds
 
     def _send(self, positions: list[int], changes: dict[int, ListingChange], lines: dict[int, bytes]) -> list[tuple[Outcome, str]]:
         try:
@@ -108,11 +130,19 @@ class Indexer:
         except TransportError as exc:  # connection errors, timeouts and non-2xx whole-request answers
             return [(Outcome.RETRYABLE, f"bulk request failed: {exc}")] * len(positions)
         items = response.get("items") or []
-        if len(items) != len(positions):
-            return [(Outcome.RETRYABLE, f"bulk response has {len(items)} items for {len(positions)} actions")] * len(positions)
+        per_record = 2 if self.history_alias else 1
+        if len(items) != per_record * len(positions):
+            return [(Outcome.RETRYABLE, f"bulk response has {len(items)} items for {per_record * len(positions)} "
+                                        "actions")] * len(positions)
         if not response.get("errors"):
             return [(Outcome.APPLIED, "")] * len(positions)
-        return [classify(changes[p].op, item) for p, item in zip(positions, items)]
+        outcomes = []
+        for number, position in enumerate(positions):
+            outcome = classify(changes[position].op, items[per_record * number])
+            if self.history_alias:
+                outcome = combine(outcome, classify_history(items[per_record * number + 1]))
+            outcomes.append(outcome)
+        return outcomes
 
     def _reject(self, rejects: list[tuple[int, Rejected]], result: BatchResult) -> None:
         if not rejects:

@@ -10,7 +10,10 @@ Settings come from the environment the stack sets:
     the RDS Proxy endpoint and the database user the proxy maps to its Secrets Manager secret.
 ``DB_AUTH``
     ``iam`` (default): a fresh 15-minute token from ``generate_db_auth_token`` for every new
-    connection. ``password`` (with ``DB_PASSWORD``): local servers and tests only.
+    connection; how the lease API and the relay connect, as ``leasing_app`` (migration 0003).
+    ``secret`` (with ``DB_SECRET_ARN``): the password of the Secrets Manager secret, read at every
+    new connection (so a rotation is picked up); only the migrations, as the master user.
+    ``password`` (with ``DB_PASSWORD``): local servers and tests only.
 ``DB_SSLMODE`` (``verify-full``), ``DB_SSLROOTCERT`` (``system``: the OS trust store, which holds
     the Amazon Trust Services roots RDS Proxy certificates chain to).
 ``DB_HOST_IS_ALIAS`` (``false``)
@@ -23,6 +26,7 @@ Settings come from the environment the stack sets:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -39,8 +43,14 @@ T = TypeVar("T")
 _TLS_MODES = ("require", "verify-ca", "verify-full")
 _RDS_HOST_REGION = re.compile(r"\.([a-z]{2}(?:-[a-z]+)+-\d+)\.rds\.amazonaws\.com\.?$")
 _ALL_SSL_MODES = ("disable", "allow", "prefer", *_TLS_MODES)
-# Transient: the proxy dropped or is failing over the connection, or the server asks for a retry.
-_RETRYABLE_SQLSTATES = {"40001", "40P01", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
+# The connection is on a server that can no longer take this work: 25006 read_only_sql_transaction
+# (the writer was demoted by a switchover or failover of the global database and is now a
+# read-only secondary), 57P0x the server is shutting down or restarting, 08xxx the connection is
+# gone. Codes: https://www.postgresql.org/docs/15/errcodes-appendix.html. A fresh connection
+# resolves the writer again (DB_HOST_IS_ALIAS) or reaches the proxy's new target.
+_STALE_CONNECTION_SQLSTATES = {"25006", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
+# Also transient on the same connection: serialization failure and deadlock.
+_RETRYABLE_SQLSTATES = {"40001", "40P01", *_STALE_CONNECTION_SQLSTATES}
 
 
 class SettingsError(ValueError):
@@ -56,6 +66,7 @@ class ConnectionSettings:
     port: int = 5432
     auth: str = "iam"
     password: str | None = None
+    secret_arn: str | None = None
     sslmode: str = "verify-full"
     sslrootcert: str = "system"
     connect_timeout: int = 5
@@ -67,13 +78,15 @@ class ConnectionSettings:
         for key in ("host", "dbname", "user"):
             if not getattr(self, key):
                 problems.append(f"{key} is empty")
-        if self.auth not in ("iam", "password"):
-            problems.append(f"auth must be 'iam' or 'password', got {self.auth!r}")
+        if self.auth not in ("iam", "secret", "password"):
+            problems.append(f"auth must be 'iam', 'secret' or 'password', got {self.auth!r}")
+        if self.auth == "secret" and not self.secret_arn:
+            problems.append("auth 'secret' needs DB_SECRET_ARN")
         if self.auth == "iam" and not self.region:
             problems.append("auth 'iam' needs a region to sign the token")
-        if self.auth == "iam" and self.sslmode not in _TLS_MODES:
+        if self.auth in ("iam", "secret") and self.sslmode not in _TLS_MODES:
             # An IAM token is a bearer credential for 15 minutes: never send it in clear text.
-            problems.append(f"auth 'iam' needs TLS (sslmode one of {', '.join(_TLS_MODES)}), got {self.sslmode!r}")
+            problems.append(f"auth {self.auth!r} needs TLS (sslmode one of {', '.join(_TLS_MODES)}), got {self.sslmode!r}")
         if self.auth == "password" and not self.password:
             problems.append("auth 'password' needs DB_PASSWORD")
         if self.sslmode not in _ALL_SSL_MODES:
@@ -98,6 +111,7 @@ class ConnectionSettings:
             region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "")),
             auth=env.get("DB_AUTH", "iam"),
             password=env.get("DB_PASSWORD") or None,
+            secret_arn=env.get("DB_SECRET_ARN") or None,
             sslmode=env.get("DB_SSLMODE", "verify-full"),
             sslrootcert=env.get("DB_SSLROOTCERT", "system"),
             application_name=application_name,
@@ -137,9 +151,16 @@ def auth_token(settings: ConnectionSettings, host: str | None = None) -> str:
         DBHostname=host, Port=settings.port, DBUsername=settings.user, Region=region)
 
 
+def secret_password(settings: ConnectionSettings) -> str:
+    """The ``password`` of the secret (an RDS secret's JSON: username, password, ...)."""
+    value = boto3.client("secretsmanager", region_name=settings.region).get_secret_value(SecretId=settings.secret_arn)
+    return json.loads(value["SecretString"])["password"]
+
+
 def connect_kwargs(settings: ConnectionSettings) -> dict:
     host = resolve_alias(settings.host) if settings.host_is_alias else settings.host
-    password = auth_token(settings, host) if settings.auth == "iam" else settings.password
+    password = {"iam": lambda: auth_token(settings, host), "secret": lambda: secret_password(settings),
+                "password": lambda: settings.password}[settings.auth]()
     kwargs = dict(
         host=host, port=settings.port, dbname=settings.dbname, user=settings.user, password=password,
         sslmode=settings.sslmode, connect_timeout=settings.connect_timeout,
@@ -158,10 +179,23 @@ def connect(settings: ConnectionSettings) -> psycopg.Connection:
     return conn
 
 
-def is_transient(error: BaseException) -> bool:
+def is_stale_connection(error: BaseException) -> bool:
     if isinstance(error, psycopg.OperationalError) and getattr(error, "sqlstate", None) is None:
-        return True  # connection-level failure (closed socket, proxy failover): reconnect
-    return getattr(error, "sqlstate", None) in _RETRYABLE_SQLSTATES
+        return True  # connection-level failure (closed socket, proxy failover)
+    return getattr(error, "sqlstate", None) in _STALE_CONNECTION_SQLSTATES
+
+
+# What a proxy whose target is a secondary cluster of a global database answers on its read/write
+# endpoint (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-gdb.html).
+_PROXY_WITHOUT_WRITER = "doesn't have any associated read/write instances"
+
+
+def is_proxy_without_writer(error: BaseException) -> bool:
+    return _PROXY_WITHOUT_WRITER in str(error)
+
+
+def is_transient(error: BaseException) -> bool:
+    return is_stale_connection(error) or getattr(error, "sqlstate", None) in _RETRYABLE_SQLSTATES
 
 
 class Database:
@@ -169,7 +203,9 @@ class Database:
 
     ``transaction(work)`` runs ``work(cursor)`` in one transaction and retries it on a transient
     failure. Only idempotent work may be passed (every write here is keyed by a client-supplied
-    idempotency key), because a commit whose acknowledgement was lost is retried.
+    idempotency key), because a commit whose acknowledgement was lost is retried. A connection
+    that is stale (read-only after a switchover, shut down, lost) is closed whether or not the
+    work is retried, so the next call never reuses it.
     """
 
     def __init__(self, settings: ConnectionSettings, attempts: int = 3, backoff_seconds: float = 0.2,
@@ -192,9 +228,10 @@ class Database:
                 with conn.transaction(), conn.cursor() as cur:
                     return work(cur)
             except psycopg.Error as error:
+                if is_stale_connection(error):
+                    self.close()
                 if attempt == self.attempts or not is_transient(error):
                     raise
-                self.close()
                 time.sleep(self.backoff_seconds * attempt)
         raise AssertionError("unreachable")
 

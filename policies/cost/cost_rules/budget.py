@@ -15,16 +15,16 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
 from typing import Any
 
-from pulumi_policy import (EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy)
+from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
 from .assumptions import ASSUMPTIONS
 from .config import option, schema, settings
-from .estimator import Budget, Estimate, estimate, summary
+from .pricing import Budget, Estimate, estimate, summary
 from .stack import StackIndex
-from .values import UNKNOWN, number, plain
+from .usage import UsageError
+from .values import UNKNOWN, number
 
 ESTIMATE_POLICY = "monthly-cost-estimate"
 BUDGET_POLICY = "cost-stack-monthly-budget"
@@ -53,26 +53,26 @@ def _stable(value: Any) -> str:
     return repr(value) if value is UNKNOWN else type(value).__name__
 
 
-def _fingerprint(resources: Sequence[Any]) -> str:
+def _fingerprint(stack: StackIndex) -> str:
+    """The stack's content (types, names, inputs, providers): the same resources in another policy
+    call of the same run give the same digest. Reads the index's plain properties, converted once."""
     digest = hashlib.sha256()
-    for resource in resources:
-        provider = getattr(resource, "provider", None)
-        digest.update(json.dumps([resource.urn, resource.resource_type, plain(resource.props),
-                                  plain(provider.props) if provider is not None else None],
+    for res in stack.resources:
+        digest.update(json.dumps([res.urn, res.type, res.props, res.provider_props],
                                  sort_keys=True, default=_stable).encode())
     return digest.hexdigest()
 
 
-def _remember(resources: Sequence[Any], est: Estimate) -> None:
+def _remember(stack: StackIndex, est: Estimate) -> None:
     global _last
     with _lock:
-        _last = (_fingerprint(resources), est)
+        _last = (_fingerprint(stack), est)
 
 
-def _recall(resources: Sequence[Any]) -> Estimate | None:
+def _recall(stack: StackIndex) -> Estimate | None:
     with _lock:
         last = _last
-    if last is not None and last[0] == _fingerprint(resources):
+    if last is not None and last[0] == _fingerprint(stack):
         return last[1]
     return None
 
@@ -86,12 +86,16 @@ def forget() -> None:
 
 def _estimate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     config = settings(ESTIMATE_POLICY, ASSUMPTIONS, args.get_config())
+    stack = StackIndex(args.resources, default_region=str(config["defaultRegion"]))
     try:
-        est = estimate(args.resources, config)
+        est = estimate(stack, config)
+    except UsageError as err:
+        report_violation(f"The cost estimate failed: {err}")
+        return
     except Exception as err:  # noqa: BLE001 - a broken estimate must not take the preview down
         report_violation(f"The cost estimate failed: {type(err).__name__}: {err}")
         return
-    _remember(args.resources, est)
+    _remember(stack, est)
     report_violation(summary(est))
 
 
@@ -106,9 +110,14 @@ monthly_cost_estimate = StackValidationPolicy(
 
 def _budget_guard(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     config = settings(BUDGET_POLICY, BUDGET_OPTIONS, args.get_config())
-    est = _recall(args.resources)
+    stack = StackIndex(args.resources, default_region=str(config["defaultRegion"]))
+    est = _recall(stack)
     if est is None:
-        est = estimate(args.resources, {key: config[key] for key in ASSUMPTIONS})
+        try:
+            est = estimate(stack, {key: config[key] for key in ASSUMPTIONS})
+        except UsageError as err:
+            report_violation(f"The budget cannot be checked: {err}")
+            return
     budget = est.budget
     if budget is None and float(config["maxMonthlyUsd"]) > 0:
         budget = Budget(float(config["maxMonthlyUsd"]), "", "maxMonthlyUsd (policy config)")
@@ -121,8 +130,8 @@ def _budget_guard(args: StackValidationArgs, report_violation: ReportViolation) 
         return
     largest = sorted(est.lines, key=lambda line: -line.monthly)[:3]
     report_violation(
-        f"The estimated monthly cost ({basis}) is {figure:,.2f} {est.currency}, over the budget of "
-        f"{budget.limit:,.2f} {est.currency} ({budget.name}) by {figure - budget.limit:,.2f}. "
+        f"The estimated monthly cost is {est.verdict(basis, budget)} ({budget.name}), "
+        f"{figure - budget.limit:,.2f} over. "
         f"Largest: " + ", ".join(f"{line.res.name} {line.monthly:,.2f}" for line in largest)
         + ". Lower the cost, or raise monthlyBudgetUsd if the spend is intended.",
         budget.urn or None)

@@ -7,12 +7,18 @@ import fnmatch
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pulumi_policy import (EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy,
-                           StackValidationArgs, StackValidationPolicy)
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 
 from .assumptions import GPU_FAMILIES
 from .config import option, schema, settings
-from .estimator import family, launch_template_of, stopping_alarms
+from .pricing.ec2 import family, launch_template_of, stopping_alarms
 from .stack import Res, StackIndex
 from .values import UNKNOWN, get, number, plain
 

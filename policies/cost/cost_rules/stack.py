@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from .values import UNKNOWN, get, json_value, plain, region_of_arn
@@ -20,19 +19,61 @@ NO_COMPONENT = "(stack)"
 PROVIDER_PREFIX = "pulumi:providers:"
 
 
-@dataclass
 class Res:
-    urn: str
-    type: str
-    name: str
-    props: dict[str, Any]
-    provider_props: dict[str, Any] = field(default_factory=dict)
-    parent_urn: str | None = None
-    dependencies: list[str] = field(default_factory=list)
-    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
-    region: str | None = None
-    region_source: str = ""
-    component: str = NO_COMPONENT
+    """One resource of the stack. Its plain properties, Region and component are worked out on first
+    use: most stack rules look at a few types, so the rest of a large stack is never converted."""
+
+    def __init__(self, urn: str, type: str, name: str, props: Any = None, provider_props: Any = None,
+                 parent_urn: str | None = None, dependencies: list[str] | None = None,
+                 property_dependencies: dict[str, list[str]] | None = None):
+        self.urn, self.type, self.name = urn, type, name
+        self.parent_urn = parent_urn
+        self.dependencies = dependencies or []
+        self.property_dependencies = property_dependencies or {}
+        self._raw_props, self._raw_provider_props = props, provider_props
+        self._props: dict[str, Any] | None = None
+        self._provider_props: dict[str, Any] | None = None
+        self._placed: tuple[str, str] | None = None
+        self._component: str | None = None
+        self._index: StackIndex | None = None
+
+    def __repr__(self) -> str:
+        return f"Res({self.type} {self.name})"
+
+    @property
+    def props(self) -> dict[str, Any]:
+        if self._props is None:
+            self._props = plain(self._raw_props) or {}
+            self._raw_props = None
+        return self._props
+
+    @property
+    def provider_props(self) -> dict[str, Any]:
+        if self._provider_props is None:
+            raw = plain(self._raw_provider_props) or {}
+            self._provider_props = {key: json_value(value) for key, value in raw.items()}
+            self._raw_provider_props = None
+        return self._provider_props
+
+    def _place(self) -> tuple[str, str]:
+        if self._placed is None:
+            default = self._index.default_region if self._index is not None else "us-east-1"
+            self._placed = _region(self, default)
+        return self._placed
+
+    @property
+    def region(self) -> str:
+        return self._place()[0]
+
+    @property
+    def region_source(self) -> str:
+        return self._place()[1]
+
+    @property
+    def component(self) -> str:
+        if self._component is None:
+            self._component = self._index.component_of(self) if self._index is not None else NO_COMPONENT
+        return self._component
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         return get(self.props, *path, default=default)
@@ -40,6 +81,25 @@ class Res:
     @property
     def is_aws(self) -> bool:
         return self.type.startswith("aws:")
+
+
+def _region(res: Res, default_region: str) -> tuple[str, str]:
+    """The provider's ``region``, else the resource's own ``region`` input, else its ARN's Region."""
+    if res.type.startswith(PROVIDER_PREFIX):
+        own = res.props.get("region")
+        if isinstance(own, str) and own:
+            return own, "provider"
+    own = res.props.get("region")
+    if isinstance(own, str) and own:
+        return own, "resource"
+    from_provider = res.provider_props.get("region")
+    if isinstance(from_provider, str) and from_provider:
+        return from_provider, "provider"
+    for key in ("arn", "id"):
+        region = region_of_arn(res.props.get(key))
+        if region:
+            return region, "arn"
+    return default_region, "default"
 
 
 def _urn_types(urn: str) -> list[str]:
@@ -61,53 +121,31 @@ class StackIndex:
             self.resources.append(res)
             self.by_urn[res.urn] = res
             self.by_type[res.type].append(res)
-        self._providers_by_urn = {r.urn: r for r in self.resources if r.type.startswith(PROVIDER_PREFIX)}
         self._indexes: dict[tuple[str, str], dict[Any, list[Res]]] = {}
         self._memo: dict[str, Any] = {}
-        for res in self.resources:
-            res.region, res.region_source = self._region(res)
-            res.component = self._component(res)
 
-    @staticmethod
-    def _convert(resource: Any) -> Res:
+    def _convert(self, resource: Any) -> Res:
         if isinstance(resource, Res):
+            resource._index = self
             return resource
         provider = getattr(resource, "provider", None)
-        provider_props = {}
-        if provider is not None:
-            provider_props = {key: json_value(value) for key, value in (plain(provider.props) or {}).items()}
         parent = getattr(resource, "parent", None)
         parent_urn = getattr(parent, "urn", None) or getattr(getattr(resource, "opts", None), "parent", None)
-        return Res(
+        res = Res(
             urn=resource.urn,
             type=resource.resource_type,
             name=resource.name,
-            props=plain(resource.props) or {},
-            provider_props=provider_props,
+            props=resource.props,
+            provider_props=provider.props if provider is not None else None,
             parent_urn=parent_urn or None,
             dependencies=[d.urn for d in (getattr(resource, "dependencies", None) or [])],
             property_dependencies={key: [d.urn for d in deps]
                                    for key, deps in (getattr(resource, "property_dependencies", None) or {}).items()},
         )
+        res._index = self
+        return res
 
-    def _region(self, res: Res) -> tuple[str, str]:
-        if res.type.startswith(PROVIDER_PREFIX):
-            own = res.props.get("region")
-            if isinstance(own, str) and own:
-                return own, "provider"
-        own = res.props.get("region")
-        if isinstance(own, str) and own:
-            return own, "resource"
-        from_provider = res.provider_props.get("region")
-        if isinstance(from_provider, str) and from_provider:
-            return from_provider, "provider"
-        for key in ("arn", "id"):
-            region = region_of_arn(res.props.get(key))
-            if region:
-                return region, "arn"
-        return self.default_region, "default"
-
-    def _component(self, res: Res) -> str:
+    def component_of(self, res: Res) -> str:
         """The outermost blueprints component above ``res``, as "<name> (<Type>)"."""
         outermost: Res | None = None
         seen: set[str] = set()

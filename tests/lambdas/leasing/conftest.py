@@ -31,6 +31,9 @@ def settings_for(server: LocalPostgres, dbname: str) -> pg.ConnectionSettings:
     return pg.ConnectionSettings.from_env(server.environ(dbname), application_name="tests")
 
 
+APP_USER = "leasing_app"  # the application role of the migrations, which the functions use
+
+
 @pytest.fixture(scope="session")
 def leasing_database(postgres_server) -> str:
     """One database per session with the shipped migrations applied (CREATE DATABASE costs ~1 s,
@@ -86,8 +89,10 @@ def scratch_connect(postgres_server, scratch_database):
 
 
 @pytest.fixture
-def leasing_db(leasing_db_settings):
-    db = pg.Database(leasing_db_settings, backoff_seconds=0.01)
+def leasing_db(postgres_server, leasing_database, leasing_db_settings):
+    """The database as the functions see it: connected as the application role."""
+    env = postgres_server.application_environ(leasing_database, APP_USER, "stand-in-for-the-iam-token")
+    db = pg.Database(pg.ConnectionSettings.from_env(env, application_name="tests"), backoff_seconds=0.01)
     yield db
     db.close()
 

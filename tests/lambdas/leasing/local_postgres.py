@@ -122,7 +122,18 @@ class LocalPostgres:
         options = " ".join(f"-c {s}" for s in settings)
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.root / "server.log"),
                   "-w", "-t", "30", "-o", options, "start")
+        with self.admin_connect() as admin:
+            # Aurora's built-in role for IAM database authentication, which the migrations grant.
+            admin.execute("CREATE ROLE rds_iam NOLOGIN")
         return self
+
+    def application_environ(self, dbname: str, user: str, password: str) -> dict[str, str]:
+        """As ``environ``, for a role of the migrations: sets its password, which stands in for the
+        IAM token (only Aurora checks those)."""
+        from psycopg import sql
+        with self.admin_connect(dbname) as admin:
+            admin.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(user), sql.Literal(password)))
+        return {**self.environ(dbname), "DB_USER": user, "DB_PASSWORD": password}
 
     def stop(self) -> None:
         if self.root is None:

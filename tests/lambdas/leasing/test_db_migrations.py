@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
+import boto3
 import psycopg
 import pytest
+from moto import mock_aws
 
 from lambdas.db_migrations import handler as migrations_handler
 from lambdas.db_migrations import migrations
 from lambdas.lease_api import pg
+
+SHIPPED = [m.version for m in migrations.discover()]
 
 
 def _write(directory: Path, files: dict[str, str]) -> Path:
@@ -33,12 +38,12 @@ def test_shipped_schema_applies_once_and_only_once(empty_db_settings):
     with pg.connect(empty_db_settings) as conn:
         first = migrations.apply_migrations(conn)
         second = migrations.apply_migrations(conn)
-        assert first == {"applied": [1], "version": 1}
-        assert second == {"applied": [], "version": 1}
-        assert _ledger(conn) == [(1, "leasing_schema")]
+        assert first == {"applied": SHIPPED, "version": SHIPPED[-1]}
+        assert second == {"applied": [], "version": SHIPPED[-1]}
+        assert _ledger(conn) == [(m.version, m.name) for m in migrations.discover()]
         assert {"lease_applications", "leases", "rent_payments", "event_outbox", "schema_migrations"} <= _tables(conn)
-        checksum = conn.execute("SELECT checksum FROM schema_migrations").fetchone()["checksum"]
-        assert checksum == migrations.discover()[0].checksum
+        checksums = [r["checksum"] for r in conn.execute("SELECT checksum FROM schema_migrations ORDER BY version")]
+        assert checksums == [m.checksum for m in migrations.discover()]
 
 
 def test_versions_apply_in_order(scratch_connect, tmp_path):
@@ -133,8 +138,8 @@ def test_handler_migrates_through_environment_settings(empty_db_settings, postgr
                                                        lambda_context):
     for key, value in postgres_server.environ(empty_db_settings.dbname).items():
         monkeypatch.setenv(key, value)
-    assert migrations_handler.handler({}, lambda_context) == {"applied": [1], "version": 1}
-    assert migrations_handler.handler({}, lambda_context) == {"applied": [], "version": 1}
+    assert migrations_handler.handler({}, lambda_context) == {"applied": SHIPPED, "version": SHIPPED[-1]}
+    assert migrations_handler.handler({}, lambda_context) == {"applied": [], "version": SHIPPED[-1]}
 
 
 def test_handler_waits_for_a_proxy_that_is_not_ready_yet(empty_db_settings, postgres_server, monkeypatch,
@@ -151,7 +156,7 @@ def test_handler_waits_for_a_proxy_that_is_not_ready_yet(empty_db_settings, post
 
     monkeypatch.setattr(migrations_handler.pg, "connect", flaky_connect)
     monkeypatch.setattr(migrations_handler, "RETRY_SECONDS", 0)
-    assert migrations_handler.handler({}, lambda_context) == {"applied": [1], "version": 1}
+    assert migrations_handler.handler({}, lambda_context) == {"applied": SHIPPED, "version": SHIPPED[-1]}
     assert len(attempts) == 3
 
 
@@ -166,3 +171,22 @@ def test_handler_gives_up_before_its_timeout(empty_db_settings, postgres_server,
     lambda_context.remaining_ms = 35_000  # less than the reserve plus one retry
     with pytest.raises(psycopg.OperationalError):
         migrations_handler.handler({}, lambda_context)
+
+
+def test_handler_migrates_as_the_master_user_of_the_secret(empty_db_settings, postgres_server, monkeypatch,
+                                                           lambda_context, aws_env):
+    env = postgres_server.environ(empty_db_settings.dbname)
+    with mock_aws():
+        arn = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+            Name="leasing-master", SecretString=json.dumps({"username": env["DB_USER"], "password": env["DB_PASSWORD"],
+                                                             "engine": "postgres"}))["ARN"]
+        for key, value in {**env, "DB_AUTH": "secret", "DB_SECRET_ARN": arn, "DB_PASSWORD": ""}.items():
+            monkeypatch.setenv(key, value)
+        assert migrations_handler.handler({}, lambda_context) == {"applied": SHIPPED, "version": SHIPPED[-1]}
+
+
+def test_secret_auth_needs_the_secret_and_tls():
+    with pytest.raises(pg.SettingsError) as error:
+        pg.ConnectionSettings.from_env({"DB_HOST": "h", "DB_NAME": "d", "DB_USER": "u", "DB_AUTH": "secret",
+                                        "DB_SSLMODE": "disable", "AWS_REGION": "us-east-1"})
+    assert "needs DB_SECRET_ARN" in str(error.value) and "auth 'secret' needs TLS" in str(error.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 
 import psycopg
@@ -223,3 +224,50 @@ def test_a_dropped_connection_is_reopened_and_the_request_succeeds(call, leasing
     status, _ = call("POST", f"/leases/{lease['lease_id']}/payments", payment())
     assert status == 201
     assert leasing_db.connection().info.backend_pid != pid
+
+
+@pytest.fixture
+def switched_over(postgres_server, leasing_database):
+    """Turns the server the live connections are on into a read-only one, as a switchover does to
+    the old writer, while new connections land on a writable one (as through the re-pointed writer
+    alias or the proxy's new target): the server-wide setting reaches live sessions on reload, the
+    database-level override only sessions that start after it."""
+    def switch_over(live: psycopg.Connection):
+        with postgres_server.admin_connect() as admin:
+            admin.execute(f'ALTER DATABASE "{leasing_database}" SET default_transaction_read_only = off')
+            admin.execute("ALTER SYSTEM SET default_transaction_read_only = on")
+            admin.execute("SELECT pg_reload_conf()")
+        # The postmaster passes the reload on to each backend asynchronously: wait until it arrived.
+        for _ in range(500):
+            if live.execute("SHOW transaction_read_only").fetchone()["transaction_read_only"] == "on":
+                return
+            time.sleep(0.01)
+        raise AssertionError("the live session never became read-only")
+    yield switch_over
+    with postgres_server.admin_connect() as admin:
+        admin.execute("SET default_transaction_read_only = off")
+        admin.execute("ALTER SYSTEM RESET default_transaction_read_only")
+        admin.execute("SELECT pg_reload_conf()")
+        admin.execute(f'ALTER DATABASE "{leasing_database}" RESET default_transaction_read_only')
+
+
+def test_a_write_after_a_switchover_succeeds_on_a_fresh_connection(call, leasing_db, lease, switched_over):
+    old = leasing_db.connection()
+    switched_over(old)
+
+    status, body = call("POST", f"/leases/{lease['lease_id']}/payments", payment(amount_cents=1_000))
+
+    assert status == 201, body
+    assert old.closed and leasing_db.connection() is not old
+    assert scalar(leasing_db, "SELECT paid_cents FROM leases WHERE lease_id = %s", (lease["lease_id"],)) == 1_000
+
+
+def test_a_read_only_error_closes_the_connection_even_without_a_retry(leasing_db_settings, switched_over):
+    db = pg.Database(leasing_db_settings, attempts=1)
+    old = db.connection()
+    switched_over(old)
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        db.transaction(lambda cur: cur.execute("CREATE TEMP TABLE t (x int)"))
+    assert old.closed
+    db.transaction(lambda cur: cur.execute("CREATE TEMP TABLE t (x int)"))  # the next call: a fresh connection
+    db.close()

@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import psycopg
@@ -22,7 +23,8 @@ from lambdas.lease_outbox_relay import handler as relay_handler
 from lambdas.lease_outbox_relay import relay
 
 BUS, SOURCE = "leasing", "blueprints.leasing"
-FAST_RETRY = relay.RelaySettings(bus_name=BUS, source=SOURCE, backoff_base_seconds=0, backoff_cap_seconds=0)
+BUS_ARN = f"arn:aws:events:us-east-1:123456789012:event-bus/{BUS}"
+FAST_RETRY = relay.RelaySettings(bus_arns=(BUS_ARN,), source=SOURCE, backoff_base_seconds=0, backoff_cap_seconds=0)
 
 
 class Bus:
@@ -87,6 +89,10 @@ class FlakyEventBridge:
                 self.accepted[json.loads(entry["Detail"])["event_id"]] += 1
         return response
 
+    def __call__(self, region: str) -> FlakyEventBridge:
+        """The relay asks for the client of a bus's Region: one Region here."""
+        return self
+
     def put_events(self, Entries):
         self.calls += 1
         self.callers[threading.current_thread().name] += 1
@@ -148,18 +154,18 @@ def delivered_ids(bus: Bus) -> Counter:
 def test_every_event_is_delivered_once_and_marked_with_its_eventbridge_id(bus_with_consumer, leasing_db):
     bus = bus_with_consumer
     expected = make_lease_events(leasing_db, payments=23)  # 25 events: three batches of up to 10
-    report = relay.run(leasing_db, bus.events, FAST_RETRY)
+    report = relay.run(leasing_db, lambda region: bus.events, FAST_RETRY)
     assert (report.sent, report.batches, report.pending, report.failed_attempts) == (25, 3, 0, 0)
     delivered = bus.drain()
     assert Counter(e["detail"]["event_id"] for e in delivered) == Counter(expected)
     by_event = {e["detail"]["event_id"]: e for e in delivered}
 
     def marks(cur):
-        cur.execute("SELECT event_id, eventbridge_event_id, detail_type FROM event_outbox")
+        cur.execute("SELECT event_id, deliveries, detail_type FROM event_outbox")
         return cur.fetchall()
     for row in leasing_db.transaction(marks):
         event = by_event[str(row["event_id"])]
-        assert event["id"] == row["eventbridge_event_id"]
+        assert row["deliveries"] == {BUS_ARN: event["id"]}
         assert (event["source"], event["detail-type"]) == (SOURCE, row["detail_type"])
 
 
@@ -170,7 +176,7 @@ def test_a_throttled_call_keeps_the_whole_batch_and_backs_off(bus, leasing_db):
     assert (first.sent, first.call_failures, first.batches, first.errors) == (0, 1, 1, {"ThrottlingException": 1})
     assert first.pending == 15 and flaky.accepted == Counter()
     throttled = [r for r in pending_rows(leasing_db) if r["attempts"] == 1]
-    assert len(throttled) == 10 and all(r["last_error"].startswith("ThrottlingException") for r in throttled)
+    assert len(throttled) == 10 and all(r["last_error"].startswith(f"{BUS_ARN}: ThrottlingException") for r in throttled)
 
     second = relay.run(leasing_db, flaky, FAST_RETRY)
     assert second.sent == 15 and second.pending == 0
@@ -253,7 +259,7 @@ def test_random_failures_lose_nothing_and_duplicates_stay_bounded(bus, leasing_d
 
 def test_a_failed_entry_waits_for_its_backoff(bus, leasing_db):
     make_lease_events(leasing_db, payments=0)  # 2 events
-    slow_retry = relay.RelaySettings(bus_name=BUS, source=SOURCE, backoff_base_seconds=60, backoff_cap_seconds=600)
+    slow_retry = relay.RelaySettings(bus_arns=(BUS_ARN,), source=SOURCE, backoff_base_seconds=60, backoff_cap_seconds=600)
     flaky = FlakyEventBridge(bus.events, [{0: "InternalFailure"}])
     assert relay.run(leasing_db, flaky, slow_retry).sent == 1
     again = relay.run(leasing_db, flaky, slow_retry)
@@ -265,7 +271,7 @@ def test_a_failed_entry_waits_for_its_backoff(bus, leasing_db):
 
 def test_an_entry_that_keeps_failing_is_reported_stuck_and_never_dropped(bus, leasing_db):
     make_lease_events(leasing_db, payments=0)
-    settings = relay.RelaySettings(bus_name=BUS, source=SOURCE, backoff_base_seconds=0, backoff_cap_seconds=0,
+    settings = relay.RelaySettings(bus_arns=(BUS_ARN,), source=SOURCE, backoff_base_seconds=0, backoff_cap_seconds=0,
                                    stuck_after_attempts=3)
     flaky = FlakyEventBridge(bus.events, [{0: "InternalFailure"}] * 3)
     reports = [relay.run(leasing_db, flaky, settings) for _ in range(3)]
@@ -299,7 +305,7 @@ def test_two_relays_at_once_never_send_the_same_event(bus, leasing_db):
     assert slow.accepted == Counter(expected)
 
 
-def test_sent_events_are_purged_after_the_retention_and_pending_ones_never(bus, leasing_db):
+def test_sent_events_are_purged_after_the_retention_and_pending_ones_never(bus, leasing_db, leasing_db_settings):
     make_lease_events(leasing_db, payments=2)  # 4 events
     relay.run(leasing_db, FlakyEventBridge(bus.events), FAST_RETRY)
     make_lease_events(leasing_db, payments=0)  # 2 more, left pending
@@ -307,7 +313,8 @@ def test_sent_events_are_purged_after_the_retention_and_pending_ones_never(bus, 
     def age_everything(cur):
         cur.execute("UPDATE event_outbox SET created_at = now() - interval '30 days', "
                     "sent_at = CASE WHEN sent_at IS NULL THEN NULL ELSE now() - interval '8 days' END")
-    leasing_db.transaction(age_everything)
+    with pg.connect(leasing_db_settings) as admin, admin.cursor() as cur:  # the application role may not
+        age_everything(cur)
     report = relay.run(leasing_db, FlakyEventBridge(bus.events, ["throttle"]), FAST_RETRY)
     assert report.purged == 4 and report.pending == 2
     assert len(_all_rows(leasing_db)) == 2
@@ -315,9 +322,11 @@ def test_sent_events_are_purged_after_the_retention_and_pending_ones_never(bus, 
 
 def test_settings_are_validated():
     with pytest.raises(ValueError) as error:
-        relay.RelaySettings(bus_name="", source="aws.leasing", batch_size=11)
+        relay.RelaySettings(bus_arns=(), source="aws.leasing", batch_size=11)
     message = str(error.value)
-    assert "EVENT_BUS_NAME" in message and "EVENT_SOURCE" in message and "batch size" in message
+    assert "EVENT_BUS_ARNS is empty" in message and "EVENT_SOURCE" in message and "batch size" in message
+    with pytest.raises(ValueError, match="not event bus ARNs: \\['leasing'\\]"):
+        relay.RelaySettings(bus_arns=("leasing", BUS_ARN), source=SOURCE)
 
 
 def test_handler_relays_from_its_environment(bus_with_consumer, leasing_db, postgres_server, monkeypatch, lambda_context, capsys):
@@ -325,10 +334,10 @@ def test_handler_relays_from_its_environment(bus_with_consumer, leasing_db, post
     expected = make_lease_events(leasing_db, payments=3)
     for key, value in postgres_server.environ(leasing_db.settings.dbname).items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setenv("EVENT_BUS_NAME", BUS)
+    monkeypatch.setenv("EVENT_BUS_ARNS", BUS_ARN)
     monkeypatch.setenv("EVENT_SOURCE", SOURCE)
     monkeypatch.setattr(relay_handler, "_database", None)
-    monkeypatch.setattr(relay_handler, "_events_client", None)
+    monkeypatch.setattr(relay_handler, "_events_clients", {})
     try:
         summary = relay_handler.handler({"source": "aws.scheduler"}, lambda_context)
     finally:
@@ -337,3 +346,105 @@ def test_handler_relays_from_its_environment(bus_with_consumer, leasing_db, post
     assert delivered_ids(bus) == Counter(expected)
     metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert metrics and metrics[-1]["OutboxSent"] in (5, [5])
+
+
+WEST_ARN = f"arn:aws:events:us-west-2:123456789012:event-bus/{BUS}"
+TWO_REGIONS = relay.RelaySettings(bus_arns=(BUS_ARN, WEST_ARN), source=SOURCE,
+                                  backoff_base_seconds=0, backoff_cap_seconds=0)
+
+
+@pytest.fixture
+def two_buses(aws_env):
+    """The same-named lease bus in two Regions (moto), each behind its own scriptable client."""
+    with mock_aws():
+        clients = {}
+        for region in ("us-east-1", "us-west-2"):
+            real = boto3.client("events", region_name=region)
+            real.create_event_bus(Name=BUS)
+            clients[region] = FlakyEventBridge(real)
+        yield clients
+
+
+def test_every_event_reaches_the_bus_of_each_region_once(two_buses, leasing_db):
+    expected = make_lease_events(leasing_db, payments=13)  # 15 events: two batches
+
+    report = relay.run(leasing_db, two_buses.__getitem__, TWO_REGIONS)
+
+    assert (report.sent, report.pending, report.standby) == (15, 0, False)
+    assert two_buses["us-east-1"].accepted == Counter(expected)
+    assert two_buses["us-west-2"].accepted == Counter(expected)
+    rows = _all_rows(leasing_db)
+    assert all(set(row["deliveries"]) == {BUS_ARN, WEST_ARN} for row in rows)
+
+
+def test_a_region_that_fails_gets_its_copy_later_and_the_other_region_no_duplicate(two_buses, leasing_db):
+    expected = make_lease_events(leasing_db, payments=13)
+    two_buses["us-west-2"].script = ["throttle", {0: "InternalFailure"}]
+
+    first = relay.run(leasing_db, two_buses.__getitem__, TWO_REGIONS)
+    # West failed a whole call, so it is skipped for the rest of the run; east got everything.
+    assert two_buses["us-east-1"].accepted == Counter(expected)
+    assert two_buses["us-west-2"].accepted == Counter() and two_buses["us-west-2"].calls == 1
+    assert (first.sent, first.pending) == (0, 15)
+    assert all(set(row["deliveries"]) == {BUS_ARN} for row in _all_rows(leasing_db))
+
+    while relay.run(leasing_db, two_buses.__getitem__, TWO_REGIONS).pending:
+        pass
+    assert two_buses["us-east-1"].accepted == Counter(expected)  # nothing sent to east again
+    assert two_buses["us-west-2"].accepted == Counter(expected)
+
+
+def _read_only_database(settings: pg.ConnectionSettings) -> pg.Database:
+    """A connection to a read-only server, as a relay in a secondary Region has."""
+    def connect(s):
+        conn = pg.connect(s)
+        conn.execute("SET default_transaction_read_only = on")
+        return conn
+    return pg.Database(settings, connector=connect)
+
+
+def test_the_relay_on_a_read_only_secondary_sends_nothing(two_buses, leasing_db, leasing_db_settings):
+    make_lease_events(leasing_db, payments=3)
+    standby_db = _read_only_database(leasing_db_settings)
+    try:
+        report = relay.run(standby_db, two_buses.__getitem__, TWO_REGIONS)
+    finally:
+        standby_db.close()
+    assert report.standby and (report.sent, report.batches, report.pending) == (0, 0, 5)
+    assert two_buses["us-east-1"].calls == two_buses["us-west-2"].calls == 0
+
+
+@pytest.mark.parametrize("other_region_reaches", ["its read-only secondary", "the writer too"])
+def test_relays_of_both_regions_running_together_deliver_each_event_once_per_bus(two_buses, leasing_db,
+                                                                                  other_region_reaches):
+    # Through its own Region's proxy the other relay reaches a secondary; through the writer alias
+    # it reaches the writer as well, and SKIP LOCKED then shares the rows between the two relays.
+    expected = make_lease_events(leasing_db, payments=28)
+    other_db = (_read_only_database(leasing_db.settings) if other_region_reaches == "its read-only secondary"
+                else pg.Database(leasing_db.settings))
+    for client in two_buses.values():
+        client.delay = 0.01  # keep both relays busy at the same time
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            reports = list(pool.map(lambda db: relay.run(db, two_buses.__getitem__, TWO_REGIONS),
+                                    [leasing_db, other_db]))
+    finally:
+        other_db.close()
+    assert sum(r.sent for r in reports) == 30
+    assert reports[1].standby is (other_region_reaches == "its read-only secondary")
+    assert two_buses["us-east-1"].accepted == Counter(expected)
+    assert two_buses["us-west-2"].accepted == Counter(expected)
+
+
+def test_handler_in_a_region_whose_proxy_has_no_writer_reports_standby(monkeypatch, lambda_context):
+    def no_writer(settings):
+        # What RDS Proxy answers on the read/write endpoint of a secondary cluster's proxy.
+        raise psycopg.OperationalError("connection failed: FATAL: The target group doesn't have any associated "
+                                       "read/write instances")
+    monkeypatch.setenv("EVENT_BUS_ARNS", f"{BUS_ARN},{WEST_ARN}")
+    monkeypatch.setenv("EVENT_SOURCE", SOURCE)
+    monkeypatch.setattr(relay_handler, "_database", pg.Database(
+        pg.ConnectionSettings(host="proxy", dbname="leasing", user="leasing_app", region="us-west-2"),
+        connector=no_writer))
+    summary = relay_handler.handler({"source": "aws.scheduler"}, lambda_context)
+    assert summary["standby"] is True and summary["sent"] == 0

@@ -115,6 +115,9 @@ class FakeOpenSearch:
         self.templates: dict[str, Any] = {}
         self.index_settings: dict[str, dict[str, Any]] = {}
         self.security: dict[str, dict[str, Any]] = defaultdict(dict)
+        # ISM: policy id -> {"policy", "_seq_no", "_primary_term"}; index -> the policy managing it
+        self.ism_policies: dict[str, dict[str, Any]] = {}
+        self.ism_managed: dict[str, str] = {}
         self._item_faults: dict[str, deque] = defaultdict(deque)
         self._request_faults: deque = deque()
         self._lock = threading.Lock()
@@ -177,13 +180,44 @@ class FakeOpenSearch:
                 return 403, {"message": "The request signature we calculated does not match the signature you provided."}
             if self._request_faults:
                 return self._request_faults.popleft()
-            return self._route(method, split.path, body)
+            return self._route(method, split.path, body, parse_qs(split.query))
 
     def _resolve(self, name: str) -> str:
         return self.aliases.get(name, name)
 
-    def _route(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
+    def _template_for(self, name: str) -> dict[str, Any]:
+        """The composable template with the highest priority among those matching (only that one
+        applies: https://opensearch.org/docs/latest/im-plugin/index-templates/)."""
+        matching = [t for t in self.templates.values()
+                    if any(re.fullmatch(p.replace("*", ".*"), name) for p in t["index_patterns"])]
+        return max(matching, key=lambda t: t.get("priority", 0), default={})
+
+    def _ism_policy(self, method: str, policy_id: str, body: bytes, query: dict[str, list[str]]) -> tuple[int, Any]:
+        """ISM policies API: replacing a policy needs its current if_seq_no and if_primary_term
+        (https://opensearch.org/docs/latest/im-plugin/ism/api/#update-policy)."""
+        current = self.ism_policies.get(policy_id)
+        if method == "GET":
+            if current is None:
+                return 404, {"error": {"type": "status_exception", "reason": "Policy not found"}, "status": 404}
+            return 200, {"_id": policy_id, **current}
+        if method != "PUT":
+            return 400, {"error": {"type": "illegal_argument_exception", "reason": f"unsupported {method}"}, "status": 400}
+        if current is not None and (query.get("if_seq_no") != [str(current["_seq_no"])]
+                                    or query.get("if_primary_term") != [str(current["_primary_term"])]):
+            return 409, {"error": {"type": "version_conflict_engine_exception",
+                                   "reason": f"[{policy_id}]: version conflict, document already exists"}, "status": 409}
+        policy = json.loads(body)["policy"]
+        seq_no = 0 if current is None else current["_seq_no"] + 1
+        self.ism_policies[policy_id] = {"_seq_no": seq_no, "_primary_term": 1, "policy": policy}
+        return (201 if current is None else 200), {"_id": policy_id, "_seq_no": seq_no, "_primary_term": 1,
+                                                   "policy": {"policy": policy}}
+
+    def _route(self, method: str, path: str, body: bytes, query: dict[str, list[str]] | None = None) -> tuple[int, Any]:
         parts = [p for p in path.split("/") if p]
+        if parts[:3] == ["_plugins", "_ism", "policies"] and len(parts) == 4:
+            return self._ism_policy(method, parts[3], body, query or {})
+        if parts[:1] == ["_alias"] and len(parts) == 2 and method in ("HEAD", "GET"):
+            return (200 if parts[1] in self.aliases else 404), ({} if method == "GET" else None)
         if parts and parts[-1] == "_bulk" and method in ("POST", "PUT"):
             return 200, self._bulk(body, default_index=parts[0] if len(parts) == 2 else None)
         if parts and parts[-1] == "_search" and method in ("GET", "POST"):
@@ -215,12 +249,19 @@ class FakeOpenSearch:
                 if name in self.indices:
                     return 400, {"error": {"type": "resource_already_exists_exception", "reason": f"index [{name}] already exists"}, "status": 400}
                 spec = json.loads(body or b"{}")
-                template = next((t for t in self.templates.values() if any(re.fullmatch(p.replace("*", ".*"), name) for p in t["index_patterns"])), {})
+                template = self._template_for(name)
                 mappings = spec.get("mappings") or template.get("template", {}).get("mappings", {})
                 self.indices[name] = mappings.get("properties") if mappings.get("dynamic") == "strict" else None
-                self.index_settings[name] = dict(template.get("template", {}).get("settings", {}).get("index", {}))
+                settings = template.get("template", {}).get("settings", {})
+                self.index_settings[name] = {**settings.get("index", {}),
+                                             **{k: v for k, v in settings.items() if k != "index"}}
                 for alias in spec.get("aliases", {}):
                     self.aliases[alias] = name
+                # A policy whose ism_template matches manages the new index from its creation.
+                for policy_id, entry in self.ism_policies.items():
+                    for ism_template in entry["policy"].get("ism_template", []):
+                        if any(re.fullmatch(p.replace("*", ".*"), name) for p in ism_template["index_patterns"]):
+                            self.ism_managed[name] = policy_id
                 return 200, {"acknowledged": True, "shards_acknowledged": True, "index": name}
         return 400, {"error": {"type": "illegal_argument_exception", "reason": f"unsupported {method} {path}"}, "status": 400}
 
@@ -253,6 +294,10 @@ class FakeOpenSearch:
         version = meta.get("version")
         external = meta.get("version_type") == "external"
         current = self.docs[key][0] if key in self.docs else self.tombstones.get(key)
+        if op == "create" and key in self.docs:
+            return {**base, "status": 409, "error": {
+                "type": "version_conflict_engine_exception",
+                "reason": f"[{doc_id}]: version conflict, document already exists (current version [{current}])"}}
         if external and current is not None and version <= current:
             return {
                 **base,

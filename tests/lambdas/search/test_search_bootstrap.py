@@ -26,12 +26,14 @@ def empty_domain(aws_credentials, monkeypatch):
 def test_first_run_creates_template_index_alias_and_roles(empty_domain):
     result = bootstrap_handler.handler(EVENT, FakeContext())
 
-    assert result == {"index": "listings-v1", "alias": "listings", "index_created": True, "replicas": 1, "roles": ["listings_reader", "listings_writer"]}
+    assert result == {"index": "listings-v1", "alias": "listings", "index_created": True, "replicas": 1,
+                      "roles": ["listings_reader", "listings_writer"], "history_alias": "listings-history",
+                      "history_created": True, "tiers": False}
     template = empty_domain.templates["listings"]
     assert template["index_patterns"] == ["listings-*"]
     assert template["template"]["settings"]["index"]["number_of_replicas"] == 1
     assert template["template"]["mappings"] == load_template()["template"]["mappings"]
-    assert empty_domain.aliases == {"listings": "listings-v1"}
+    assert empty_domain.aliases == {"listings": "listings-v1", "listings-history": "listings-history-000001"}
     assert empty_domain.indices["listings-v1"] == LISTING_PROPERTIES  # strict mapping came from the template
     assert empty_domain.security["rolesmapping"] == {
         "listings_writer": {"backend_roles": [WRITER]},
@@ -79,3 +81,49 @@ def test_indexer_can_write_once_the_bootstrap_ran(empty_domain, failure_queue, m
         indexer_handler.reset_clients()
     version, document = empty_domain.docs[("listings-v1", "avb-1")]
     assert (version, document["listing_id"]) == (1, "avb-1")
+
+
+TIERS = {"warm_after_days": 60, "cold_after_days": 365}
+
+
+def test_history_rolls_over_behind_a_write_alias_managed_by_the_tiering_policy(empty_domain):
+    result = bootstrap_handler.handler({**EVENT, "tiers": TIERS}, FakeContext())
+
+    assert (result["history_created"], result["tiers"]) == (True, True)
+    assert empty_domain.aliases["listings-history"] == "listings-history-000001"
+    settings = empty_domain.index_settings["listings-history-000001"]
+    assert settings["plugins.index_state_management.rollover_alias"] == "listings-history"
+    assert empty_domain.indices["listings-history-000001"]["listing"] == {"type": "object", "enabled": False}
+    assert empty_domain.ism_managed == {"listings-history-000001": "listings-history-tiers"}
+    policy = empty_domain.ism_policies["listings-history-tiers"]["policy"]
+    states = {state["name"]: state for state in policy["states"]}
+    assert states["hot"]["actions"] == [{"rollover": {"min_index_age": "30d"}}]
+    assert states["hot"]["transitions"] == [{"state_name": "warm", "conditions": {"min_index_age": "60d"}}]
+    assert "warm_migration" in states["warm"]["actions"][0]
+    assert states["warm"]["transitions"] == [{"state_name": "cold", "conditions": {"min_index_age": "365d"}}]
+    assert states["cold"]["actions"] == [{"cold_migration": {"timestamp_field": "changed_at"}}]
+    # the listing index (changed in place) is not managed: it stays hot
+    assert "listings-v1" not in empty_domain.ism_managed
+
+
+def test_without_tiers_the_history_only_rolls_over(empty_domain):
+    bootstrap_handler.handler(EVENT, FakeContext())
+    (state,) = empty_domain.ism_policies["listings-history-tiers"]["policy"]["states"]
+    assert state["name"] == "hot" and state["transitions"] == []
+
+
+def test_a_second_run_updates_the_policy_and_keeps_the_history_index(empty_domain):
+    bootstrap_handler.handler(EVENT, FakeContext())
+    result = bootstrap_handler.handler({**EVENT, "tiers": TIERS}, FakeContext())
+    assert result["history_created"] is False
+    entry = empty_domain.ism_policies["listings-history-tiers"]
+    assert entry["_seq_no"] == 1 and len(entry["policy"]["states"]) == 3
+    assert [r.path for r in empty_domain.requests if r.method == "PUT" and r.path.startswith("/listings-history-")] == [
+        "/listings-history-000001"]
+
+
+@pytest.mark.parametrize("tiers", [{"warm_after_days": 10, "cold_after_days": 365},
+                                   {"warm_after_days": 90, "cold_after_days": 60}, "yes"])
+def test_tiers_out_of_order_are_refused(empty_domain, tiers):
+    with pytest.raises(ValueError, match="tiers must be"):
+        bootstrap_handler.handler({**EVENT, "tiers": tiers}, FakeContext())

@@ -235,3 +235,55 @@ def test_wrongly_typed_field_is_permanent(indexer):
     assert response == {"batchItemFailures": []}
     (message,) = indexer.failures()
     assert json.loads(message["Body"])["error_type"] == "mapper_parsing_exception"
+
+
+def test_a_record_that_keeps_failing_is_parked_with_its_payload_once_too_old(indexer, monkeypatch):
+    # The event's records arrived on 2026-01-01 (search_helpers): far older than an hour.
+    monkeypatch.setenv("PARK_RETRYABLE_AFTER_SECONDS", "3600")
+    indexer_handler.reset_clients()
+    indexer.fake.fail_item("avb-2", 429, "es_rejected_execution_exception", times=3)
+    batch = [upsert("avb-1", 1), upsert("avb-2", 1)]
+
+    assert indexer.run(batch) == {"batchItemFailures": []}
+
+    (message,) = indexer.failures()
+    body = json.loads(message["Body"])
+    assert (body["failure_kind"], body["listing_id"]) == ("retryable_expired", "avb-2")
+    assert json.loads(base64.b64decode(body["data_base64"])) == batch[1]
+    assert message["MessageAttributes"]["failure_kind"]["StringValue"] == "retryable_expired"
+
+
+def test_a_failing_record_younger_than_the_limit_stays_in_its_shard(indexer, monkeypatch):
+    monkeypatch.setenv("PARK_RETRYABLE_AFTER_SECONDS", str(10 * 365 * 86400))
+    indexer_handler.reset_clients()
+    indexer.fake.fail_item("avb-2", 429, "es_rejected_execution_exception", times=3)
+
+    assert indexer.run([upsert("avb-1", 1), upsert("avb-2", 1)]) == {
+        "batchItemFailures": [{"itemIdentifier": sequence_number(1)}]}
+    assert indexer.failures() == []
+
+
+def test_with_a_history_each_change_is_appended_once_even_when_replayed(indexer, monkeypatch):
+    indexer.fake.indices["listings-history-000001"] = None
+    indexer.fake.aliases["listings-history"] = "listings-history-000001"
+    monkeypatch.setenv("HISTORY_ALIAS", "listings-history")
+    indexer_handler.reset_clients()
+    batch = [upsert("avb-1", 5), delete("avb-1", 6)]
+
+    assert indexer.run(batch) == {"batchItemFailures": []}
+    assert indexer.run(batch) == {"batchItemFailures": []}  # replay: 409s on both indices, no failure
+
+    history = {key[1]: doc for key, (_, doc) in indexer.fake.docs.items() if key[0] == "listings-history-000001"}
+    assert sorted(history) == ["avb-1:5", "avb-1:6"]
+    assert history["avb-1:5"]["listing"] == listing("avb-1") and history["avb-1:6"]["listing"] is None
+    assert history["avb-1:6"]["changed_at"] == "1970-01-01T00:00:00.006+00:00"
+    assert indexer.failures() == []
+
+
+def test_a_history_entry_that_fails_for_a_healing_reason_retries_the_record(indexer, monkeypatch):
+    indexer.fake.aliases["listings-history"] = "listings-history-000001"  # alias to an index not there: 404
+    monkeypatch.setenv("HISTORY_ALIAS", "listings-history")
+    indexer_handler.reset_clients()
+    with pytest.raises(BatchProcessingError, match="no such index"):
+        indexer.run([upsert("avb-1", 5)])
+    assert indexer.fake.docs[("listings-v1", "avb-1")][0] == 5  # the listing went in; its retry will be stale

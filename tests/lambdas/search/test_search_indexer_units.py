@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import Ki
 
 from lambdas.search_indexer.bulk import Outcome, chunk, classify
 from lambdas.search_indexer.changes import MAX_VERSION, ListingChange, PermanentRecordError, parse_change
-from lambdas.search_indexer.failures import MAX_BODY_BYTES, message_body, Rejected
+from lambdas.search_indexer.failures import MAX_BODY_BYTES, Rejected, message_bodies, reassemble
 from lambdas.search_indexer.indexer import Indexer, RetryableIndexingError
 from tests.lambdas.search.search_helpers import kinesis_event, upsert
 
@@ -130,9 +130,10 @@ def test_without_a_failure_queue_permanent_records_are_reported_failed():
     assert result.counts["rejected_unsent"] == 1
 
 
-def test_reject_message_drops_data_that_would_not_fit_in_sqs():
-    (record,) = records([upsert("avb-1", 1, description="z" * (MAX_BODY_BYTES + 10))])
-    body = json.loads(message_body(Rejected(record, "document_too_large", "too big", "avb-1", 1)))
-    assert body["data_base64"] is None
-    assert body["data_omitted_bytes"] == len(base64.b64decode(record.kinesis.data))
-    assert body["sequence_number"] == record.kinesis.sequence_number
+def test_a_record_too_big_for_one_message_is_carried_whole_in_parts():
+    (record,) = records([upsert("avb-1", 1, description="z" * (3 * MAX_BODY_BYTES))])
+    texts = message_bodies(Rejected(record, "document_too_large", "too big", "avb-1", 1))
+    assert len(texts) > 1 and all(len(t.encode()) <= MAX_BODY_BYTES for t in texts)
+    bodies = [json.loads(t) for t in reversed(texts)]  # SQS does not keep the order
+    assert {b["sequence_number"] for b in bodies} == {record.kinesis.sequence_number}
+    assert reassemble(bodies + bodies[:1]) == base64.b64decode(record.kinesis.data)  # a resent part counts once

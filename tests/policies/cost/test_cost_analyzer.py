@@ -40,10 +40,10 @@ def test_analyzer_info_lists_every_policy_with_its_level_and_schema(service):
     assert policies["cost-stack-monthly-budget"].enforcementLevel == proto.MANDATORY
     assert policies["monthly-cost-estimate"].enforcementLevel == proto.ADVISORY
     schema = dict(policies["monthly-cost-estimate"].configSchema.properties)
-    assert "workstationHoursPerMonth" in schema
+    assert "usage" in schema
     # Defaults live in the descriptions, not in "default" (see cost_rules/config.py).
-    assert "default" not in dict(schema["workstationHoursPerMonth"])
-    assert "Default: 40.0" in schema["workstationHoursPerMonth"]["description"]
+    assert "default" not in dict(schema["spotPriceFraction"])
+    assert "Default: 0.35" in schema["spotPriceFraction"]["description"]
 
 
 def test_mandatory_violation_comes_back_mandatory_with_description_and_message(service):
@@ -103,7 +103,7 @@ def test_analyze_stack_reports_one_advisory_estimate_and_no_guard_violation_unde
     (estimate,) = found["monthly-cost-estimate"]
     assert estimate.enforcementLevel == proto.ADVISORY and estimate.urn == ""
     doc = estimate_document(estimate.message)
-    nat = 730 * 0.045 + 10 * 0.045
+    nat = 730 * 0.045  # no declared usage: no GB processed
     assert doc["total"] == pytest.approx(round(3.65 + nat, 2))
     assert doc["byComponent"] == {"gaming (GamingWorkstation)": pytest.approx(round(3.65 + nat, 2))}
     assert doc["byRegion"] == {"us-west-2": pytest.approx(round(nat, 2)), "us-east-1": 3.65}
@@ -117,7 +117,7 @@ def test_analyze_stack_over_budget_is_mandatory_on_the_budget(service):
     (guard,) = found["cost-stack-monthly-budget"]
     assert guard.enforcementLevel == proto.MANDATORY
     assert guard.urn.endswith("::monthly-budget") and "aws:budgets/budget:Budget" in guard.urn
-    assert "over the budget of 20.00 USD" in guard.message
+    assert "OVER the budget of 20.00 USD" in guard.message
     assert len(found["monthly-cost-estimate"]) == 1
 
 
@@ -126,11 +126,12 @@ def test_estimate_assumptions_from_configure_reach_the_guard(service):
     s.add("aws:budgets/budget:Budget", "b", {"budgetType": "COST", "timeUnit": "MONTHLY", "limitAmount": "100"})
     s.add("aws:ec2/instance:Instance", "ws", {"instanceType": "g4dn.xlarge", "userData": "<powershell></powershell>",
                                               "rootBlockDevice": {"volumeSize": 150, "volumeType": "gp3"}})
-    assert "cost-stack-monthly-budget" not in _by_policy(analyze_stack(service, s))  # 40 h: 40.40
-    configure(service, {"monthly-cost-estimate": {"workstationHoursPerMonth": 200}})  # 142 + 12 = 154
+    assert "cost-stack-monthly-budget" not in _by_policy(analyze_stack(service, s))  # no hours declared: 12.00
+    configure(service, {"monthly-cost-estimate": {"usage": {"resource_usage": {"ws": {"monthly_hours": 200}}}}})
+    # 200 h x 0.71 + 150 GB x 0.08 = 142 + 12 = 154
     found = _by_policy(analyze_stack(service, s))
     assert estimate_document(found["monthly-cost-estimate"][0].message)["total"] == pytest.approx(154.0)
-    assert "154.00 USD, over the budget of 100.00" in found["cost-stack-monthly-budget"][0].message
+    assert "OVER the budget of 100.00 USD: total 154.00" in found["cost-stack-monthly-budget"][0].message
 
 
 def test_the_pack_process_serves_the_analyzer_over_grpc():

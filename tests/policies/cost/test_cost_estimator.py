@@ -1,5 +1,6 @@
 """The estimator: for every priced type an expected cost worked by hand from the raw price table
-(read here straight from prices.json, not through the pack's loader)."""
+(read here straight from prices.json, not through the pack's loader), with the usage each case
+declares; undeclared usage is priced 0 and listed as depending on usage."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from cost_rules import estimator, prices
+from cost_rules import pricing as estimator
+from cost_rules import prices
+from cost_rules.pricing import engine
 from cost_rules.values import UNKNOWN
 from cost_testkit import StackBuilder
 
 RAW = json.loads(Path(prices.PRICES_FILE).read_text())
+ALWAYS_DATA_TRANSFER = next(c for c in engine.ALWAYS_EXCLUDED if c.startswith("data transfer"))
 H = RAW["hoursPerMonth"]  # 730
 
 
@@ -27,8 +31,13 @@ def P(key, *path, region="us-east-1"):
     return value
 
 
-def line_of(builder, name, config=None):
-    est = estimator.estimate(builder.resources, config)
+def declare(**by_name):
+    """A usage document declaring values per resource name."""
+    return {"resource_usage": by_name}
+
+
+def line_of(builder, name, usage=None):
+    est = estimator.estimate(builder.resources, {"usage": usage} if usage else None)
     found = [line for line in est.lines if line.res.name == name]
     assert len(found) == 1, [line.res.name for line in est.lines]
     return found[0]
@@ -70,7 +79,7 @@ def _(s):
     _workstation(s)
     hourly = P("ec2.instance.hour", "g4dn.xlarge", "windows")  # 0.71
     disk = 150 * P("ebs.gp3.gbMonth")  # 12.00
-    return "ws", (40 * hourly + disk, disk, 40 * hourly + disk)
+    return "ws", (40 * hourly + disk, disk, 40 * hourly + disk), declare(ws={"monthly_hours": 40})
 
 
 @case("aws:ec2/instance:Instance", "gpu without idle stop runs up to all month")
@@ -78,7 +87,7 @@ def _(s):
     _workstation(s, alarm=False)
     hourly = P("ec2.instance.hour", "g4dn.xlarge", "windows")
     disk = 150 * P("ebs.gp3.gbMonth")
-    return "ws", (40 * hourly + disk, disk, H * hourly + disk)
+    return "ws", (40 * hourly + disk, disk, H * hourly + disk), declare(ws={"monthly_hours": 40})
 
 
 @case("aws:ec2/instance:Instance", "spot")
@@ -86,7 +95,7 @@ def _(s):
     _workstation(s, spot=True)
     hourly = P("ec2.instance.hour", "g4dn.xlarge", "windows")
     disk = 150 * P("ebs.gp3.gbMonth")
-    return "ws", (40 * hourly * 0.35 + disk, disk, 40 * hourly + disk)
+    return "ws", (40 * hourly * 0.35 + disk, disk, 40 * hourly + disk), declare(ws={"monthly_hours": 40})
 
 
 @case("aws:ec2/instance:Instance", "linux with auto public ip and root from the AMI")
@@ -126,7 +135,8 @@ def _(s):
 def _(s):
     s.add("aws:ec2/natGateway:NatGateway", "nat", {"subnetId": "subnet-1"})
     fixed = H * P("natGateway.hour")
-    return "nat", (fixed + 10 * P("natGateway.gb"), fixed, fixed + 10 * P("natGateway.gb"))
+    return "nat", (fixed + 10 * P("natGateway.gb"), fixed, fixed + 10 * P("natGateway.gb")), \
+        declare(nat={"monthly_data_processed_gb": 10})
 
 
 @case("aws:lb/loadBalancer:LoadBalancer", "internal nlb")
@@ -135,7 +145,7 @@ def _(s):
                                                      "subnets": ["a", "b"]})
     fixed = H * P("elb.network.hour")
     lcu = H * P("elb.network.lcuHour")
-    return "nlb", (fixed + lcu, fixed, fixed + lcu)
+    return "nlb", (fixed + lcu, fixed, fixed + lcu), declare(nlb={"capacity_units": 1})
 
 
 @case("aws:alb/loadBalancer:LoadBalancer", "internet-facing alb pays a public IPv4 per subnet")
@@ -143,7 +153,7 @@ def _(s):
     s.add("aws:alb/loadBalancer:LoadBalancer", "alb", {"loadBalancerType": "application", "subnets": ["a", "b", "c"]})
     fixed = H * P("elb.application.hour") + 3 * H * P("ec2.publicIpv4.hour")
     lcu = H * P("elb.application.lcuHour")
-    return "alb", (fixed + lcu, fixed, fixed + lcu)
+    return "alb", (fixed + lcu, fixed, fixed + lcu), declare(alb={"capacity_units": 1})
 
 
 @case("aws:elasticloadbalancingv2/loadBalancer:LoadBalancer", "gateway")
@@ -151,7 +161,7 @@ def _(s):
     s.add("aws:elasticloadbalancingv2/loadBalancer:LoadBalancer", "gwlb", {"loadBalancerType": "gateway"})
     fixed = H * P("elb.gateway.hour")
     lcu = H * P("elb.gateway.lcuHour")
-    return "gwlb", (fixed + lcu, fixed, fixed + lcu)
+    return "gwlb", (fixed + lcu, fixed, fixed + lcu), declare(gwlb={"capacity_units": 1})
 
 
 @case("aws:ec2/vpcEndpoint:VpcEndpoint", "interface in two subnets")
@@ -160,7 +170,7 @@ def _(s):
                                                             "subnetIds": ["subnet-a", "subnet-b"]})
     fixed = 2 * H * P("vpcEndpoint.interface.azHour")
     data = 5 * P("vpcEndpoint.interface.gb")
-    return "execute-api", (fixed + data, fixed, fixed + data)
+    return "execute-api", (fixed + data, fixed, fixed + data), declare(**{"execute-api": {"monthly_data_processed_gb": 5}})
 
 
 @case("aws:ec2/vpcEndpoint:VpcEndpoint", "interface with unknown subnets is a range of one to three AZs")
@@ -168,7 +178,7 @@ def _(s):
     s.add("aws:ec2/vpcEndpoint:VpcEndpoint", "sm", {"vpcEndpointType": "Interface", "subnetIds": UNKNOWN})
     per_az = H * P("vpcEndpoint.interface.azHour")
     data = 5 * P("vpcEndpoint.interface.gb")
-    return "sm", (2 * per_az + data, per_az, 3 * per_az + data)
+    return "sm", (2 * per_az + data, per_az, 3 * per_az + data), declare(sm={"monthly_data_processed_gb": 5})
 
 
 @case("aws:ec2/vpcEndpoint:VpcEndpoint", "gateway is free")
@@ -181,7 +191,8 @@ def _(s):
 def _(s):
     s.add("aws:ec2transitgateway/vpcAttachment:VpcAttachment", "att", {})
     fixed = H * P("transitGateway.attachment.hour")
-    return "att", (fixed + 10 * P("transitGateway.gb"), fixed, fixed + 10 * P("transitGateway.gb"))
+    return "att", (fixed + 10 * P("transitGateway.gb"), fixed, fixed + 10 * P("transitGateway.gb")), \
+        declare(att={"monthly_data_processed_gb": 10})
 
 
 @case("aws:ec2transitgateway/peeringAttachment:PeeringAttachment")
@@ -247,34 +258,35 @@ def _(s):
 def _(s):
     s.add("aws:cloudwatch/logGroup:LogGroup", "logs", {"retentionInDays": 30})
     cost = 1 * P("cloudwatch.logs.ingest.standard.gb") + 1 * 30 / 30.4 * P("cloudwatch.logs.storage.gbMonth")
-    return "logs", (cost, 0, cost)
+    return "logs", (cost, 0, cost), declare(logs={"monthly_data_ingested_gb": 1})
 
 
 @case("aws:cloudwatch/logGroup:LogGroup", "no retention grows forever")
 def _(s):
     s.add("aws:cloudwatch/logGroup:LogGroup", "forever", {"logGroupClass": "INFREQUENT_ACCESS"})
     cost = 1 * P("cloudwatch.logs.ingest.infrequent.gb") + 12 * P("cloudwatch.logs.storage.gbMonth")
-    return "forever", (cost, 0, cost)
+    return "forever", (cost, 0, cost), declare(forever={"monthly_data_ingested_gb": 1})
 
 
 @case("aws:cloudwatch/eventBus:EventBus")
 def _(s):
     s.add("aws:cloudwatch/eventBus:EventBus", "orders-bus", {"name": "orders-bus"})
-    return "orders-bus", (P("eventbridge.customEvents.million"), 0, P("eventbridge.customEvents.million"))
+    return "orders-bus", (P("eventbridge.customEvents.million"), 0, P("eventbridge.customEvents.million")), \
+        declare(**{"orders-bus": {"monthly_custom_events": 1_000_000}})
 
 
 @case("aws:cloudwatch/eventArchive:EventArchive")
 def _(s):
     s.add("aws:cloudwatch/eventArchive:EventArchive", "archive", {"retentionDays": 7})
     cost = 0.5 * P("eventbridge.archive.gb") + 0.5 * 7 / 30.4 * P("eventbridge.archive.gbMonth")
-    return "archive", (cost, 0, cost)
+    return "archive", (cost, 0, cost), declare(archive={"monthly_archived_gb": 0.5})
 
 
 @case("aws:cloudwatch/eventApiDestination:EventApiDestination")
 def _(s):
     s.add("aws:cloudwatch/eventApiDestination:EventApiDestination", "dest", {})
     cost = 0.1 * P("eventbridge.apiDestination.million")
-    return "dest", (cost, 0, cost)
+    return "dest", (cost, 0, cost), declare(dest={"monthly_invocations": 100_000})
 
 
 # --- Lambda and API Gateway ----------------------------------------------------------------------------
@@ -282,7 +294,7 @@ def _(s):
 def _(s):
     s.add("aws:lambda/function:Function", "fn", {"memorySize": 512, "architectures": ["arm64"]})
     cost = 1 * P("lambda.requests.million") + 1e6 * 0.2 * 0.5 * P("lambda.duration.arm64.gbSecond")
-    return "fn", (cost, 0, cost)
+    return "fn", (cost, 0, cost), declare(fn={"monthly_requests": 1_000_000, "request_duration_ms": 200})
 
 
 @case("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig")
@@ -301,80 +313,87 @@ def _(s):
     s.add("aws:apigateway/stage:Stage", "v1", {"cacheClusterEnabled": True, "cacheClusterSize": "0.5"})
     cache = H * P("apigateway.cache.hour", "0.5")
     requests = 1 * P("apigateway.rest.million")
-    return "v1", (requests + cache, cache, requests + cache)
+    return "v1", (requests + cache, cache, requests + cache), declare(v1={"monthly_requests": 1_000_000})
 
 
 @case("aws:apigatewayv2/stage:Stage")
 def _(s):
     s.add("aws:apigatewayv2/api:Api", "http", {"id": "api-1", "protocolType": "HTTP"})
     s.add("aws:apigatewayv2/stage:Stage", "default", {"apiId": "api-1"})
-    return "default", (P("apigateway.http.million"), 0, P("apigateway.http.million"))
+    return "default", (P("apigateway.http.million"), 0, P("apigateway.http.million")), \
+        declare(default={"monthly_requests": 1_000_000})
 
 
 # --- messaging, data, secrets ------------------------------------------------------------------------------
 @case("aws:sqs/queue:Queue")
 def _(s):
     s.add("aws:sqs/queue:Queue", "q", {"fifoQueue": True})
-    return "q", (P("sqs.fifo.million"), 0, P("sqs.fifo.million"))
+    return "q", (P("sqs.fifo.million"), 0, P("sqs.fifo.million")), declare(q={"monthly_requests": 1_000_000})
 
 
 @case("aws:sns/topic:Topic")
 def _(s):
     s.add("aws:sns/topic:Topic", "t", {})
-    return "t", (0.1 * P("sns.publish.million"), 0, 0.1 * P("sns.publish.million"))
+    return "t", (0.1 * P("sns.publish.million"), 0, 0.1 * P("sns.publish.million")), \
+        declare(t={"monthly_requests": 100_000})
 
 
 @case("aws:dynamodb/table:Table", "on demand, two regions")
 def _(s):
     s.add("aws:dynamodb/table:Table", "idem", {"billingMode": "PAY_PER_REQUEST", "replicas": [{"regionName": "us-west-2"}]})
-    cost = 2 * (P("dynamodb.onDemand.writeMillion") + P("dynamodb.onDemand.readMillion") + P("dynamodb.storage.gbMonth"))
-    return "idem", (cost, 0, cost)
+    storage = 2 * P("dynamodb.storage.gbMonth")  # at rest: billed with no traffic
+    cost = 2 * (P("dynamodb.onDemand.writeMillion") + P("dynamodb.onDemand.readMillion")) + storage
+    return "idem", (cost, storage, cost), declare(idem={"monthly_write_request_units": 1_000_000,
+                                                        "monthly_read_request_units": 1_000_000, "storage_gb": 1})
 
 
 @case("aws:dynamodb/table:Table", "provisioned")
 def _(s):
     s.add("aws:dynamodb/table:Table", "demo", {"readCapacity": 5, "writeCapacity": 5})
     fixed = 5 * H * (P("dynamodb.provisioned.wcuHour") + P("dynamodb.provisioned.rcuHour"))
-    return "demo", (fixed + P("dynamodb.storage.gbMonth"), fixed, fixed + P("dynamodb.storage.gbMonth"))
+    fixed += P("dynamodb.storage.gbMonth")
+    return "demo", (fixed, fixed, fixed), declare(demo={"storage_gb": 1})
 
 
 @case("aws:secretsmanager/secret:Secret")
 def _(s):
     s.add("aws:secretsmanager/secret:Secret", "db", {"replicas": [{"region": "us-west-2"}]})
     fixed = 2 * P("secretsmanager.secret.month")
-    return "db", (fixed + P("secretsmanager.apiCalls.tenThousand"), fixed, fixed + P("secretsmanager.apiCalls.tenThousand"))
+    return "db", (fixed + P("secretsmanager.apiCalls.tenThousand"), fixed, fixed + P("secretsmanager.apiCalls.tenThousand")), \
+        declare(db={"monthly_api_calls": 10_000})
 
 
 @case("aws:kms/key:Key")
 def _(s):
     s.add("aws:kms/key:Key", "key", {})
     return "key", (P("kms.key.month") + P("kms.requests.tenThousand"), P("kms.key.month"),
-                   P("kms.key.month") + P("kms.requests.tenThousand"))
+                   P("kms.key.month") + P("kms.requests.tenThousand")), declare(key={"monthly_requests": 10_000})
 
 
 @case("aws:kms/replicaKey:ReplicaKey")
 def _(s):
     s.add("aws:kms/replicaKey:ReplicaKey", "replica", {}, region="us-west-2")
     fixed = P("kms.key.month", region="us-west-2")
-    return "replica", (fixed + P("kms.requests.tenThousand"), fixed, fixed + P("kms.requests.tenThousand"))
+    return "replica", (fixed + P("kms.requests.tenThousand"), fixed, fixed + P("kms.requests.tenThousand")), \
+        declare(replica={"monthly_requests": 10_000})
 
 
 @case("aws:s3/bucket:Bucket")
 def _(s):
     s.add("aws:s3/bucket:Bucket", "drivers", {})
-    return "drivers", (5 * P("s3.standard.gbMonth"), 0, 5 * P("s3.standard.gbMonth"))
+    return "drivers", (5 * P("s3.standard.gbMonth"),) * 3, declare(drivers={"storage_gb": 5})
 
 
 @case("aws:s3/bucketV2:BucketV2")
 def _(s):
     s.add("aws:s3/bucketV2:BucketV2", "logs", {})
-    return "logs", (5 * P("s3.standard.gbMonth"), 0, 5 * P("s3.standard.gbMonth"))
+    return "logs", (5 * P("s3.standard.gbMonth"),) * 3, declare(logs={"storage_gb": 5})
 
 
 @case("aws:ecr/repository:Repository")
 def _(s):
     s.add("aws:ecr/repository:Repository", "nginx", {})
-    return "nginx", (P("ecr.storage.gbMonth"), 0, P("ecr.storage.gbMonth"))
+    return "nginx", (P("ecr.storage.gbMonth"),) * 3, declare(nginx={"storage_gb": 1})
 
 
 @case("aws:ssm/parameter:Parameter")
@@ -386,7 +405,9 @@ def _(s):
 @case("aws:acmpca/certificateAuthority:CertificateAuthority")
 def _(s):
     s.add("aws:acmpca/certificateAuthority:CertificateAuthority", "ca", {"usageMode": "SHORT_LIVED_CERTIFICATE"})
-    return "ca", (P("acmpca.shortLived.month"),) * 3
+    fixed = P("acmpca.shortLived.month")  # 50.00
+    certificates = 1000 * P("acmpca.certificate.shortLived")  # 58.00
+    return "ca", (fixed + certificates, fixed, fixed + certificates), declare(ca={"monthly_certificates": 1000})
 
 
 # --- Aurora and RDS Proxy --------------------------------------------------------------------------------
@@ -405,7 +426,7 @@ def _aurora(s, minimum=0.5, maximum=16, instances=1):
 def _(s):
     _aurora(s, minimum=0.5, maximum=16)
     acu = H * P("aurora.serverlessV2.acuHour")
-    return "db-0", (1 * acu, 0.5 * acu, 16 * acu)
+    return "db-0", (1 * acu, 0.5 * acu, 16 * acu), declare(**{"db-0": {"average_acu": 1}})
 
 
 @case("aws:rds/clusterInstance:ClusterInstance", "provisioned class")
@@ -417,8 +438,9 @@ def _(s):
 @case("aws:rds/cluster:Cluster")
 def _(s):
     _aurora(s)
-    cost = 20 * P("aurora.storage.gbMonth") + 10 * P("aurora.io.million")
-    return "db", (cost, 0, cost)
+    storage = 20 * P("aurora.storage.gbMonth")  # at rest: billed with no traffic
+    cost = storage + 10 * P("aurora.io.million")
+    return "db", (cost, storage, cost), declare(db={"storage_gb": 20, "monthly_io_requests": 10_000_000})
 
 
 @case("aws:rds/proxy:Proxy", "serverless target under the 8-ACU minimum")
@@ -430,7 +452,8 @@ def _(s):
           property_dependencies={"dbProxyName": [proxy], "dbClusterIdentifier": [cluster]})
     rate = H * P("rdsProxy.acuHour")
     # Two instances: expected 1+1 = 2 ACU and min 1 ACU are under the minimum of 8; max 16+16 = 32.
-    return "proxy", (8 * rate, 8 * rate, 32 * rate)
+    return "proxy", (8 * rate, 8 * rate, 32 * rate), {"resource_type_default_usage": {
+        "aws:rds/clusterInstance:ClusterInstance": {"average_acu": 1}}}
 
 
 @case("aws:rds/proxy:Proxy", "no target in the stack: the minimum")
@@ -450,8 +473,8 @@ def _(s):
         "ebsOptions": {"ebsEnabled": True, "volumeSize": 100, "volumeType": "gp3"}})
     fixed = H * (3 * P("opensearch.instance.hour", "r6g.large.search") + 3 * P("opensearch.instance.hour", "m6g.large.search")
                  + 2 * P("opensearch.instance.hour", "ultrawarm1.medium.search")) + 3 * 100 * P("opensearch.gp3.gbMonth")
-    storage = (100 + 100) * P("opensearch.managedStorage.gbMonth")
-    return "search", (fixed + storage, fixed, fixed + storage)
+    fixed += (100 + 100) * P("opensearch.managedStorage.gbMonth")  # warm and cold data at rest
+    return "search", (fixed, fixed, fixed), declare(search={"warm_storage_gb": 100, "cold_storage_gb": 100})
 
 
 @case("aws:elasticsearch/domain:Domain", "one small node")
@@ -468,7 +491,7 @@ def _(s):
     s.add("aws:kinesis/stream:Stream", "leases", {"shardCount": 2, "retentionPeriod": 48})
     fixed = 2 * H * P("kinesis.shard.hour") + 2 * H * P("kinesis.extendedRetention.shardHour")
     puts = 5 * P("kinesis.putPayloadUnits.million")
-    return "leases", (fixed + puts, fixed, fixed + puts)
+    return "leases", (fixed + puts, fixed, fixed + puts), declare(leases={"monthly_put_payload_units": 5_000_000})
 
 
 @case("aws:kinesis/stream:Stream", "on demand")
@@ -476,7 +499,7 @@ def _(s):
     s.add("aws:kinesis/stream:Stream", "od", {"streamModeDetails": {"streamMode": "ON_DEMAND"}})
     fixed = H * P("kinesis.onDemand.streamHour")
     data = 5 * P("kinesis.onDemand.ingestGb") + 5 * P("kinesis.onDemand.retrieveGb")
-    return "od", (fixed + data, fixed, fixed + data)
+    return "od", (fixed + data, fixed, fixed + data), declare(od={"monthly_ingested_gb": 5, "consumers": 1})
 
 
 @case("aws:ecs/service:Service")
@@ -491,15 +514,38 @@ def _(s):
     return "svc", (cost,) * 3
 
 
+@case("aws:route53/record:Record", "latency record")
+def _(s):
+    s.add("aws:route53/record:Record", "api", {"type": "CNAME", "latencyRoutingPolicies": [{"region": "us-east-1"}],
+                                              "records": ["a.example.com"]})
+    cost = 2 * P("route53.queries.latency.million")  # 2 million queries x 0.60
+    return "api", (cost, 0, cost), declare(api={"monthly_queries": 2_000_000})
+
+
+@case("aws:route53/record:Record", "alias record: queries are free")
+def _(s):
+    s.add("aws:route53/record:Record", "alias", {"type": "A", "aliases": [{"name": "nlb.example.com"}],
+                                                "latencyRoutingPolicies": [{"region": "us-east-1"}]})
+    return "alias", (0, 0, 0)
+
+
+@case("aws:dlm/lifecyclePolicy:LifecyclePolicy", "the snapshots it keeps")
+def _(s):
+    s.add("aws:dlm/lifecyclePolicy:LifecyclePolicy", "backups", {})
+    cost = 40 * P("ebs.snapshot.gbMonth")  # 40 GB x 0.05
+    return "backups", (cost,) * 3, declare(backups={"snapshot_storage_gb": 40})
+
+
 @pytest.mark.parametrize("label", sorted(CASES))
 def test_priced_type_matches_the_hand_worked_cost(label):
     token, build = CASES[label]
     s = StackBuilder()
-    name, (monthly, low, high) = build(s)
-    line = line_of(s, name)
+    name, (monthly, low, high), *usage = build(s)
+    line = line_of(s, name, usage[0] if usage else None)
     assert line.res.type == token
     assert line.priced, line.notes
     assert (line.monthly, line.low, line.high) == pytest.approx((monthly, low, high), abs=1e-6), line.notes
+    assert line.depends_on_usage == [], "every usage the pricer reads is declared in the case"
 
 
 def test_every_priced_type_has_a_hand_worked_case():
@@ -518,7 +564,9 @@ def test_totals_per_component_and_region():
     s.add("aws:cloudwatch/eventBus:EventBus", "west", {}, parent=events, region="us-west-2")
     s.add("aws:lambda/function:Function", "fn", {"memorySize": 128}, parent=nested)
     s.add("aws:iam/role:Role", "role", {}, parent=nested)  # free: not listed
-    est = estimator.estimate(s.resources)
+    est = estimator.estimate(s.resources, {"usage": {"resource_type_default_usage": {
+        "aws:cloudwatch/eventBus:EventBus": {"monthly_custom_events": 1_000_000},
+        "aws:lambda/function:Function": {"monthly_requests": 1_000_000, "request_duration_ms": 200}}}})
     ip, bus = H * P("ec2.publicIpv4.hour"), P("eventbridge.customEvents.million")
     fn = P("lambda.requests.million") + 1e6 * 0.2 * 0.125 * P("lambda.duration.x86_64.gbSecond")
     assert est.by("component") == pytest.approx({"gaming (GamingWorkstation)": ip, "orders (GlobalEventBus)": 2 * bus + fn})
@@ -585,16 +633,17 @@ def test_serverless_capacity_unknown_gives_a_wide_range():
     s.add("aws:rds/clusterInstance:ClusterInstance", "i", {"clusterIdentifier": "c", "instanceClass": "db.serverless"})
     line = line_of(s, "i")
     acu = H * P("aurora.serverlessV2.acuHour")
-    assert (line.monthly, line.low, line.high) == pytest.approx((acu, 0, 256 * acu))
+    assert (line.monthly, line.low, line.high) == pytest.approx((0, 0, 256 * acu))
     assert "not known" in line.to_json()["note"]
 
 
-def test_per_resource_usage_override():
+def test_per_resource_usage_wins_over_the_type_default():
     s = StackBuilder()
     _workstation(s)
     hourly = P("ec2.instance.hour", "g4dn.xlarge", "windows")
-    line = line_of(s, "ws", {"resourceUsage": {"ws": {"workstationHoursPerMonth": 100}}})
-    assert line.monthly == pytest.approx(100 * hourly + 150 * P("ebs.gp3.gbMonth"))
+    usage = {"resource_type_default_usage": {"aws:ec2/instance:Instance": {"monthly_hours": 40}},
+             "resource_usage": {"ws": {"monthly_hours": 100}}}
+    assert line_of(s, "ws", usage).monthly == pytest.approx(100 * hourly + 150 * P("ebs.gp3.gbMonth"))
 
 
 def test_json_document_shape():
@@ -603,11 +652,20 @@ def test_json_document_shape():
                                                  "limitAmount": "600.00", "limitUnit": "USD"})
     s.add("aws:ec2/eip:Eip", "ip", {})
     doc = estimator.estimate(s.resources).to_json()
-    assert set(doc) == {"currency", "total", "low", "high", "budget", "byComponent", "byRegion", "resources"}
-    assert doc["budget"] == 600.0 and doc["currency"] == "USD"
-    assert doc["resources"] == [{"urn": s.resources[-1].urn, "type": "aws:ec2/eip:Eip", "monthly": 3.65, "low": 3.65,
-                                 "high": 3.65, "note": doc["resources"][0]["note"]}]
+    assert set(doc) == {"currency", "pricesAsOf", "usageSource", "fixed", "usage", "total", "low", "high", "budget",
+                        "budgetVerdict", "byComponent", "byRegion", "resources", "dependsOnUsage", "notPriced",
+                        "assumptions"}
+    assert doc["budget"] == 600.0 and doc["currency"] == "USD" and doc["pricesAsOf"] == "2025-06-30"
+    assert (doc["fixed"], doc["usage"], doc["total"]) == (3.65, 0, 3.65)
+    assert doc["resources"] == [{
+        "urn": s.resources[-1].urn, "name": "ip", "type": "aws:ec2/eip:Eip", "region": "us-east-1",
+        "component": "(stack)", "fixed": 3.65, "usage": 0, "monthly": 3.65, "low": 3.65, "high": 3.65,
+        "components": [{"name": "public IPv4 address (Elastic IP)", "kind": "fixed", "quantity": 730.0,
+                        "unit": "hours", "unitPrice": 0.005, "monthly": 3.65}],
+        "dependsOnUsage": [], "note": ""}]
     assert doc["byComponent"] == {"(stack)": 3.65}
+    assert doc["budgetVerdict"].startswith("within the budget of 600.00 USD: total 3.65 (1%); excludes")
+    assert {"charge": ALWAYS_DATA_TRANSFER, "resources": []} in doc["notPriced"]
 
 
 def test_smallest_monthly_cost_budget_wins():

@@ -70,3 +70,16 @@ def test_a_broken_table_is_a_clear_error(tmp_path):
     broken.write_text("{not json")
     with pytest.raises(prices.PriceTableError, match="cannot read the price table"):
         prices.load.__wrapped__(broken)
+
+
+def test_a_type_is_either_priced_or_free_never_both():
+    from cost_rules.pricing import PRICERS
+
+    assert set(PRICERS) & set(TABLE["free"]) == set()
+
+
+def test_new_prices_name_their_price_list_offer():
+    for _, key, item in items():
+        if key.startswith(("dataTransfer.", "route53.queries.", "lambda.provisionedDuration.", "acmpca.certificate.")):
+            assert item["offer"] in {"AWSDataTransfer", "AmazonEC2", "AmazonRoute53", "AWSLambda",
+                                     "AWSCertificateManager"}, key

@@ -1,5 +1,6 @@
 """The project's own dev and prod stacks, run in-process against the fake AWS: no mandatory cost
-violation, the estimate within the stack's budget, and every billable resource priced."""
+violation, the estimate within the stack's budget, every billable resource priced and every usage
+declared in usage/<stack>.yaml."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pulumi_policy import (EnforcementLevel, PolicyProviderResource, PolicyResou
                            ResourceValidationPolicy, StackValidationArgs)
 
 import cost_rules
-from cost_rules import assumptions, budget, config, estimator
+from cost_rules import assumptions, budget, config
+from cost_rules import pricing as estimator
 from cost_testkit import _options
 from preview import engine
 
@@ -68,6 +70,8 @@ def test_shipped_stack_passes_the_cost_pack_within_its_budget(stack, monkeypatch
     assert est.budget is not None, "the stack declares no budget"
     assert est.total <= est.budget.limit, estimator.summary(est)
     assert [line.res.type for line in est.unpriced] == []
+    # usage/<stack>.yaml declares every usage the stack's resources bill for: nothing priced 0 by omission.
+    assert {line.res.name: line.depends_on_usage for line in est.depending_on_usage} == {}
     for policy in cost_rules.POLICIES:
         if policy.enforcement_level == EnforcementLevel.MANDATORY and not isinstance(policy, ResourceValidationPolicy):
             found = []

@@ -1,0 +1,1 @@
+../shared/search_stream.py

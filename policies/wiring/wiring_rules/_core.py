@@ -1,0 +1,279 @@
+"""What every wiring rule shares: resources as plain values with explicit unknowns, findings, and
+the wrapper that turns a stack rule's findings into ``report_violation`` calls.
+
+A rule is a generator ``check(graph)`` yielding:
+
+* :class:`Finding` - one broken link, reported on the resource at fault (its URN), naming both
+  ends and the fix;
+* :class:`Undecided` - a value the rule needs is unknown (computed from resources not created yet,
+  as in a first preview). The rule goes on with what it can decide; at the end the wrapper raises
+  the SDK's ``UnknownValueError``, which the engine reports as an ADVISORY naming every value the
+  rule was missing. A rule never passes silently on a value it does not know.
+
+Unknown inputs arrive as the SDK's sentinel strings (raw, in hand-built args) or as
+``UnknownValueError`` when the proxy is read (under the engine); :func:`plain` turns both into
+:class:`Unknown` markers, and :func:`known` turns a marker into an :class:`Undecided`.
+Exceptions inside a rule are reported as a violation of the rule (pulumi-policy 1.21.0 does not
+return them over gRPC), so a bug in the pack fails closed instead of passing.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ReportViolation, Severity, StackValidationArgs,
+                           StackValidationPolicy)
+from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE,
+                                 UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE,
+                                 UNKNOWN_STRING_VALUE, UnknownValueError)
+
+SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
+                       UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})
+
+
+@lru_cache(maxsize=65536)
+def _glob(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(regex, re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE)
+
+
+def glob_match(pattern: str, text: str, case_sensitive: bool = True) -> bool:
+    """Shell-style match where only ``*`` and ``?`` are wildcards (ARNs and tokens hold ``[``, ``:``)."""
+    return _glob(pattern, case_sensitive).fullmatch(text) is not None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value not known yet (``path`` names it)."""
+
+    path: str
+
+
+def plain(value: Any, path: str = "") -> Any:
+    """Plain dicts and lists, with every unknown (proxied or a raw sentinel) as an :class:`Unknown`."""
+    kind = type(value)
+    if kind is str:
+        return Unknown(path) if value in SENTINELS else value
+    if kind in (int, float, bool) or value is None:  # the common leaves, before the (slow) ABC checks
+        return value
+    if isinstance(value, str):
+        return Unknown(path) if value in SENTINELS else value
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key in value:
+            sub = f"{path}.{key}" if path else str(key)
+            try:
+                out[key] = plain(value[key], sub)
+            except UnknownValueError:
+                out[key] = Unknown(sub)
+        return out
+    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
+        items = []
+        for index in range(len(value)):
+            try:
+                items.append(plain(value[index], f"{path}[{index}]"))
+            except UnknownValueError:
+                items.append(Unknown(f"{path}[{index}]"))
+        return items
+    return value
+
+
+@dataclass(eq=False)
+class Res:
+    """One resource of the stack as the rules see it."""
+
+    type: str
+    name: str
+    urn: str
+    props: dict[str, Any]
+    region: str | None = None  # the provider's Region (None when the provider does not say)
+
+    @property
+    def short_type(self) -> str:
+        return self.type.rsplit(":", 1)[-1]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.short_type})"
+
+    def get(self, *keys: str | int) -> Any:
+        """``props[k1][k2]...``: None when missing, the :class:`Unknown` when one level is unknown."""
+        value: Any = self.props
+        for key in keys:
+            if value is None or isinstance(value, Unknown):
+                return value
+            if isinstance(key, int):
+                value = value[key] if isinstance(value, list) and -len(value) <= key < len(value) else None
+            else:
+                value = value.get(key) if isinstance(value, Mapping) else None
+        return value
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken link: ``resource`` is where it is reported, ``token`` what is missing."""
+
+    resource: Res
+    token: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Undecided:
+    """The rule cannot decide ``path`` of ``resource``; ``why`` says what it was checking.
+    ``pending``: the value is computed and known at `pulumi up`; otherwise the pack can never see
+    it (a resource outside the stack) and ``why`` says so."""
+
+    resource: Res | None
+    path: str
+    why: str = ""
+    pending: bool = True
+
+
+class UndecidedError(Exception):
+    def __init__(self, undecided: Undecided):
+        super().__init__(undecided.path)
+        self.undecided = undecided
+
+
+def known(value: Any, res: Res | None, why: str = "") -> Any:
+    """``value`` itself, or raise (to be caught by the rule or the wrapper) when it is unknown."""
+    if isinstance(value, Unknown):
+        raise UndecidedError(Undecided(res, value.path, why))
+    return value
+
+
+def as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+Item = Finding | Undecided
+
+
+@dataclass
+class Rule:
+    name: str
+    description: str
+    level: EnforcementLevel
+    check: Callable[[Any], Iterable[Item]]
+    docs: tuple[str, ...]  # the AWS documentation behind the rule (README and messages)
+    policy: StackValidationPolicy = field(init=False)
+
+
+def _message(finding: Finding) -> str:
+    return f"{finding.resource.label}: {finding.token}: {finding.message}"
+
+
+def _listing(items: list[Undecided]) -> str:
+    labels = sorted({(f"{u.resource.name}: " if u.resource else "") + u.path + (f" ({u.why})" if u.why else "")
+                     for u in items})
+    return "; ".join(labels[:6]) + (f"; and {len(labels) - 6} more" if len(labels) > 6 else "")
+
+
+def _undecided_message(rule: Rule, items: list[Undecided]) -> str:
+    parts = []
+    pending = [u for u in items if u.pending]
+    if pending:
+        parts.append(f"{rule.name} cannot decide until these values are known: {_listing(pending)}. They are computed "
+                     "from resources not created yet; the rule decides at `pulumi up`, when they are known.")
+    outside = [u for u in items if not u.pending]
+    if outside:
+        parts.append(f"{rule.name} cannot decide what lies outside this stack: {_listing(outside)}. Check those "
+                     "links by hand, or bring the resources into the stack.")
+    return " ".join(parts)
+
+
+def run_check(rule: Rule, graph: Any) -> tuple[list[Finding], list[Undecided], str | None]:
+    """The rule's findings, what it could not decide, and an internal error (if any)."""
+    found: list[Finding] = []
+    undecided: list[Undecided] = []
+    try:
+        for item in rule.check(graph):
+            (found if isinstance(item, Finding) else undecided).append(item)
+    except UndecidedError as stop:
+        undecided.append(stop.undecided)
+    except Exception as error:  # noqa: BLE001 - reported, never swallowed
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        return found, undecided, (f"internal error in rule {rule.name}: {type(error).__name__}: {error} (at "
+                                  f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
+                                  "report this as a bug in the policy pack.")
+    return found, undecided, None
+
+
+# Every resource type a rule reads (filled in by the package from the rule modules): the others are
+# not converted or indexed, so a stack's unrelated resources cost next to nothing.
+KNOWN_TYPES: set[str] = set()
+
+
+def stack_rule(*, name: str, description: str, level: EnforcementLevel, check: Callable[[Any], Iterable[Item]],
+               docs: Sequence[str], severity: Severity = Severity.HIGH) -> Rule:
+    from ._graph import Graph  # the graph module imports this one
+
+    rule = Rule(name, description, level, check, tuple(docs))
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        exceptions = list((args.get_config() or {}).get("exceptions") or [])
+        for index, entry in enumerate(exceptions):
+            problem = _exception_problem(entry)
+            if problem:
+                report_violation(f"exception #{index} of {rule.name} {problem}; it waives nothing.", None)
+        usable = [e for e in exceptions if not _exception_problem(e)]
+        found, undecided, crash = run_check(rule, Graph.of(args.resources, KNOWN_TYPES))
+        for finding in found:
+            if not any(_waives(e, finding) for e in usable):
+                report_violation(_message(finding), finding.resource.urn)
+        if crash:
+            report_violation(crash, None)
+        if undecided:
+            error = UnknownValueError(UNKNOWN_STRING_VALUE, [undecided[0].path])
+            error.message = _undecided_message(rule, undecided)
+            raise error
+
+    rule.policy = StackValidationPolicy(name=name, description=description, validate=validate,
+                                        enforcement_level=level, severity=severity,
+                                        config_schema=PolicyConfigSchema(properties={"exceptions": EXCEPTIONS_SCHEMA}))
+    return rule
+
+
+# Reviewed exceptions, as the security pack takes them: each names what it waives and why.
+EXCEPTIONS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": ("Reviewed exceptions: each {resource, token, reason}. `resource` is a glob on the name or URN of "
+                    "the resource a finding is reported on, `token` a glob on the finding's token (e.g. "
+                    "`Api::sqs@us-east-1`); at least one of them. `reason` is required: an exception without one "
+                    "waives nothing and is reported."),
+    "items": {"type": "object", "additionalProperties": False,
+              "properties": {"resource": {"type": "string"}, "token": {"type": "string"},
+                             "reason": {"type": "string"}}},
+    "default": [],
+}
+
+
+def _exception_problem(entry: Mapping[str, Any]) -> str | None:
+    if not str(entry.get("reason") or "").strip():
+        return "has no reason: write down why the broken link is acceptable, or remove the exception"
+    if not (entry.get("resource") or entry.get("token")):
+        return "names neither a resource nor a token: it would waive everything"
+    return None
+
+
+def _waives(entry: Mapping[str, Any], finding: Finding) -> bool:
+    resource, token = entry.get("resource"), entry.get("token")
+    return ((not resource or glob_match(resource, finding.resource.name) or glob_match(resource, finding.resource.urn))
+            and (not token or glob_match(token, finding.token)))
+
+
+def rules_table(rules: Sequence[Rule]) -> str:
+    """The README's rule table (a test keeps the README in step with the code)."""
+    lines = ["| Rule | Default level | What it asks for | AWS documentation |", "|---|---|---|---|"]
+    for rule in rules:
+        docs = ", ".join(f"[{i + 1}]({url})" for i, url in enumerate(rule.docs))
+        lines.append(f"| `{rule.name}` | {rule.level.value} | {rule.description.replace('|', '/')} | {docs} |")
+    return "\n".join(lines)
