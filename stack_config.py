@@ -13,11 +13,11 @@ dataclass below and read it in that section's ``read`` method.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 import re
 from collections.abc import Callable, Mapping
-import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path

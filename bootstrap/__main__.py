@@ -9,12 +9,12 @@ import pulumi_aws as aws
 # The component lives in the main project's components/ package, one folder up.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import yaml  # noqa: E402
+import yaml
+from pulumi.runtime import config as runtime_config
 
-from components import iam  # noqa: E402
-from components.github_oidc import PERMISSIONS_FILE, GitHubDeployAccess, GitHubDeployAccessArgs  # noqa: E402
-from stack_config import ConfigError, ConfigReader, load_schema  # noqa: E402
-from pulumi.runtime import config as runtime_config  # noqa: E402
+from components import iam
+from components.github_oidc import PERMISSIONS_FILE, GitHubDeployAccess, GitHubDeployAccessArgs
+from stack_config import ConfigError, ConfigReader, load_schema
 
 project, schema = load_schema(Path(__file__).with_name("Pulumi.yaml"))
 reader = ConfigReader(project, schema, {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()})

@@ -13,8 +13,9 @@ import dataclasses
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 DEFAULT_PROGRAM = Path(__file__).resolve().parent.parent
 

@@ -16,8 +16,16 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
-from .report import (_money, _short_type, _violation_text, cost_component_rows, cost_notes, findings_by_pack,
-                     plan_lines, resource_label)
+from .report import (
+    _money,
+    _short_type,
+    _violation_text,
+    cost_component_rows,
+    cost_notes,
+    findings_by_pack,
+    plan_lines,
+    resource_label,
+)
 
 __all__ = ["render_markdown"]
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import re
 import sys
-from pathlib import Path
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from preview.markdown import render_markdown  # noqa: E402  (after the project root is on sys.path)
-from preview.sarif import render_sarif  # noqa: E402
+from preview.markdown import render_markdown
+from preview.sarif import render_sarif
 
 RENDERERS = {"markdown": render_markdown, "sarif": lambda document: render_sarif(document) + "\n"}
 

@@ -2,7 +2,6 @@
 server and blocks, so the rules live in ``security_rules`` where tests can import them."""
 
 from pulumi_policy import EnforcementLevel, PolicyPack
-
 from security_rules import POLICIES
 
 PolicyPack(name="blueprints-security", enforcement_level=EnforcementLevel.MANDATORY, policies=POLICIES)

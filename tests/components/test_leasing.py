@@ -10,8 +10,7 @@ import json
 import pytest
 
 import stack_config
-from components.leasing import (EVENT_SOURCE, LeasingPlatform, LeasingPlatformArgs, SearchSite,
-                                migrations_digest)
+from components.leasing import EVENT_SOURCE, LeasingPlatform, LeasingPlatformArgs, SearchSite, migrations_digest
 from components.providers import ArchitectureProviders
 from lambdas.failover_dns import events as failover_events
 from preview.harness import engine_config, mocked_pulumi
@@ -146,7 +145,7 @@ def test_only_the_proxy_reaches_the_database_and_only_functions_reach_the_proxy(
                             for r in egress if r.inputs["securityGroupId"] == functions}
         assert out_of_functions == {(5432, proxy), (443, "10.60.0.0/16" if region == EAST else "10.61.0.0/16"),
                                     (5432, peer_cidr)}
-        assert all("0.0.0.0/0" != r.inputs.get("cidrIpv4") for r in egress + ingress)
+        assert all(r.inputs.get("cidrIpv4") != "0.0.0.0/0" for r in egress + ingress)
 
 
 def test_clusters_use_private_subnets_and_the_database_group(prod):

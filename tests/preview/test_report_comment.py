@@ -9,7 +9,7 @@ import yaml
 from tests.preview.reporting import PACKS, ROOT, preview, report_file
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import pr_comment  # noqa: E402  (scripts/ is not a package)
+import pr_comment
 
 WORKFLOW = ROOT / ".github" / "workflows" / "preview.yml"
 

@@ -15,9 +15,15 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE,
-                                 UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE,
-                                 UNKNOWN_STRING_VALUE)
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+)
 
 _SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
                         UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})
@@ -94,7 +100,7 @@ def get(props: Any, *path: str | int, default: Any = None) -> Any:
     return current
 
 
-def number(value: Any) -> float | None | Any:
+def number(value: Any) -> float | Any | None:
     """A number from an int, float or numeric string; None when absent or not numeric; UNKNOWN stays."""
     if value is UNKNOWN:
         return UNKNOWN

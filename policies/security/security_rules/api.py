@@ -8,8 +8,20 @@ from dataclasses import dataclass, field
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, Res, RuleConfig, Stack, Undecided, as_list, dig, glob_match, is_unknown,
-                    resource_rule, stack_rule)
+from ._core import (
+    Finding,
+    Item,
+    Res,
+    RuleConfig,
+    Stack,
+    Undecided,
+    as_list,
+    dig,
+    glob_match,
+    is_unknown,
+    resource_rule,
+    stack_rule,
+)
 from ._documents import Statement, statements_or_findings
 
 REST_API = "aws:apigateway/restApi:RestApi"

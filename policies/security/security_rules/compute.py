@@ -11,8 +11,23 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, dig, each_known,
-                    glob_match, is_unknown, resource_rule, stack_rule, truthy)
+from ._core import (
+    Finding,
+    Item,
+    NotApplicable,
+    Res,
+    RuleConfig,
+    Stack,
+    Undecided,
+    as_list,
+    dig,
+    each_known,
+    glob_match,
+    is_unknown,
+    resource_rule,
+    stack_rule,
+    truthy,
+)
 
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"

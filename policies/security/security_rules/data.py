@@ -7,8 +7,22 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, dig, each_known,
-                    glob_match, is_unknown, resource_rule, stack_rule)
+from ._core import (
+    Finding,
+    Item,
+    NotApplicable,
+    Res,
+    RuleConfig,
+    Stack,
+    Undecided,
+    as_list,
+    dig,
+    each_known,
+    glob_match,
+    is_unknown,
+    resource_rule,
+    stack_rule,
+)
 from ._documents import Statement, statements_or_findings
 
 CLUSTER = "aws:rds/cluster:Cluster"

@@ -7,8 +7,21 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, dig, each_known,
-                    is_unknown, resource_rule, stack_rule)
+from ._core import (
+    Finding,
+    Item,
+    NotApplicable,
+    Res,
+    RuleConfig,
+    Stack,
+    Undecided,
+    as_list,
+    dig,
+    each_known,
+    is_unknown,
+    resource_rule,
+    stack_rule,
+)
 from ._documents import Statement, statements_or_findings
 from .iam import ROLE, identity_statements
 

@@ -10,8 +10,22 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, dig,
-                    each_known, is_unknown, resource_rule, stack_rule, truthy)
+from ._core import (
+    Finding,
+    Item,
+    NotApplicable,
+    Res,
+    RuleConfig,
+    Stack,
+    Undecided,
+    as_list,
+    dig,
+    each_known,
+    is_unknown,
+    resource_rule,
+    stack_rule,
+    truthy,
+)
 from ._documents import Statement, statements_or_findings
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"

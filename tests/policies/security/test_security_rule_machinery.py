@@ -7,7 +7,7 @@ import pytest
 import security_rules
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.proxy import unknown_checking_proxy
-from security_policy_helpers import UNKNOWN, allow, check, policy_doc, servicer, analyze
+from security_policy_helpers import UNKNOWN, allow, analyze, check, policy_doc, servicer
 from security_rules._core import Finding, Undecided, Unknown, glob_match, plain, resource_rule
 
 PACK_DIR = Path(security_rules.__file__).resolve().parents[1]
