@@ -44,7 +44,8 @@ def site_of(sites: dict[Key, dict[str, Any]], urn: str, parent_urn: str | None) 
     parent_type, parent_name = _urn_type_and_name(parent_urn) if parent_urn else ("", "")
     if parent_type == _STACK_TYPE:
         parent_type, parent_name = "", ""
-    return sites.get((*_urn_type_and_name(urn), parent_type, parent_name))
+    kind, name = _urn_type_and_name(urn)
+    return sites.get((kind, name, parent_type, parent_name))
 
 
 @contextlib.contextmanager
@@ -55,23 +56,24 @@ def record_call_sites(program_dir: Path) -> Iterator[dict[Key, dict[str, Any]]]:
 
     root = str(program_dir.resolve()) + "/"
     sites: dict[Key, dict[str, Any]] = {}
-    original = resource_module.register_resource
+    # register_resource is the SDK's internal entry (not re-exported); replacing it is the point.
+    original = resource_module.register_resource  # pyright: ignore[reportPrivateImportUsage]
 
     def recording(res: Any, ty: str, name: str, *args: Any, **kwargs: Any) -> Any:
         opts = args[4] if len(args) > 4 else kwargs.get("opts")  # (custom, remote, new_dependency, props, opts)
         parent = getattr(opts, "parent", None)
-        parent_key = ("", "") if parent is None else (getattr(parent, "_type", ""), getattr(parent, "_name", ""))
-        if parent_key[0] == _STACK_TYPE:
-            parent_key = ("", "")
+        parent_type, parent_name = ("", "") if parent is None else (str(parent._type), str(parent._name))
+        if parent_type == _STACK_TYPE:
+            parent_type, parent_name = "", ""
         frame = sys._getframe(1)
         while frame is not None and not _in_program(frame.f_code.co_filename, root):
             frame = frame.f_back
         if frame is not None:
-            sites[(ty, name, *parent_key)] = {"file": frame.f_code.co_filename[len(root):], "line": frame.f_lineno}
+            sites[(ty, name, parent_type, parent_name)] = {"file": frame.f_code.co_filename[len(root):], "line": frame.f_lineno}
         return original(res, ty, name, *args, **kwargs)
 
-    resource_module.register_resource = recording
+    resource_module.register_resource = recording  # pyright: ignore[reportPrivateImportUsage]
     try:
         yield sites
     finally:
-        resource_module.register_resource = original
+        resource_module.register_resource = original  # pyright: ignore[reportPrivateImportUsage]

@@ -54,7 +54,7 @@ def _component_of(document: dict) -> dict[str, str]:
         while cursor and cursor not in tops and cursor not in seen:
             seen.add(cursor)
             cursor = parents.get(cursor)
-        owner[urn] = cursor if cursor in tops else urn
+        owner[urn] = cursor if cursor is not None and cursor in tops else urn
     return owner
 
 

@@ -32,7 +32,7 @@ import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 import jsonschema
 from pulumi_policy import (
@@ -84,7 +84,7 @@ class Unknown:
     def __init__(self, path: str):
         self.path = path
 
-    def _undecided(self, *_args, **_kwargs):
+    def _undecided(self, *_args: Any, **_kwargs: Any) -> Any:  # typed Any, not NoReturn: it stands in for any value
         raise Undecided(self.path)
 
     __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _undecided
@@ -102,7 +102,7 @@ class Unknown:
     __str__ = __repr__
 
 
-def is_unknown(value: Any) -> bool:
+def is_unknown(value: Any) -> TypeGuard[Unknown]:
     return isinstance(value, Unknown)
 
 
