@@ -3,12 +3,15 @@ section per pack grouped by rule, exceptions with their reasons, the Resources s
 literally and at full width when piped; physical ids only on request."""
 
 import io
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from preview.__main__ import main
 from preview.report import findings_by_pack, render_text
-from tests.preview.reporting import FIXTURES, PACKS, PROGRAM, preview
+from tests.preview.reporting import FIXTURES, PACKS, PROGRAM, ROOT, preview
 
 EXPECTED = Path(__file__).parent / "expected"
 
@@ -167,3 +170,36 @@ def test_a_pack_config_without_its_pack_is_refused(capsys, tmp_path):
         == 2
     )
     assert "must match the number of" in capsys.readouterr().err
+
+
+def test_the_bootstraps_reviewed_exception_is_listed_with_its_reason():
+    # Before, a clean run said "No policy violations" and the waived PassRole finding left no trace.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "preview",
+            "--program",
+            "bootstrap",
+            "--stack",
+            "dev",
+            "--policy-pack",
+            "policies/security",
+            "--policy-pack-config",
+            "bootstrap/security-policy-config.json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    policies = done.stdout.split("Policies:\n", 1)[1]
+    reason = json.loads((ROOT / "bootstrap/security-policy-config.json").read_text())["lp-iam-passrole-scoped"][
+        "exceptions"
+    ][0]["reason"]
+    assert (
+        "        - lp-iam-passrole-scoped  resource github-deploy-*, "
+        "token Resource::arn:aws:iam::*:role/blueprints/*\n"
+        f"          reason: {reason}\n"
+    ) in policies
