@@ -237,19 +237,10 @@ def render_markdown(document: dict) -> str:
     ]
     if document.get("diff"):
         lines += ["#### What this change does", "", *_change(document)]
-    lines += [
-        "#### Plan",
-        "",
-        *_plan(document),
-        "",
-        "#### Estimated monthly cost",
-        "",
-        *_cost(document),
-        "",
-        "#### Policy findings",
-        "",
-        *_findings(document),
-    ]
+    # Findings before the plan and the cost: when the comment must be cut to fit, the end goes first,
+    # and the cost components table is the longest part.
+    lines += ["#### Policy findings", "", *_findings(document)]
     if document.get("warnings"):
         lines += ["", "#### Warnings", "", *[f"- {_cell(w)}" for w in document["warnings"]]]
+    lines += ["", "#### Plan", "", *_plan(document), "", "#### Estimated monthly cost", "", *_cost(document)]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -18,7 +18,8 @@ def test_markdown_of_a_two_account_fixture_project():
     # The cost table and the budget verdict.
     assert "| **total** | **15.80** |" in out and "| budget | 10.00 (over budget) |" in out
     # Findings per pack, one entry per rule.
-    findings = out.split("#### Policy findings", 1)[1]
+    findings = out.split("#### Policy findings", 1)[1].split("\n#### ", 1)[0]
+    assert out.index("#### Policy findings") < out.index("#### Plan") < out.index("#### Estimated monthly cost")
     assert "⚠️ **fixture-rules**@v0.2.0: 2 finding(s) in 2 rule(s)" in findings
     assert re.search(
         r"<summary>⚠️ advisory <code>queue-retention</code> \(aws:sqs:Queue: data-queue\): "
