@@ -412,7 +412,7 @@ def summary_lines(document: dict) -> list[str]:
     return lines
 
 
-def policy_lines(packs: Sequence[PackFindings], *, show_exceptions: bool = True) -> list[str]:
+def grouped_policy_lines(packs: Sequence[PackFindings], *, show_exceptions: bool = True) -> list[str]:
     """The CLI's ``Policies:`` section (a line per pack with its verdict, then each violation), with
     one entry per rule listing its resources, and the exceptions that waived findings."""
     lines = []
@@ -602,7 +602,7 @@ def render_text(document: dict, console: Any = None, *, cost_details: bool = Fal
     if packs:
         out()
         out("Policies:")
-        for line in policy_lines(packs):
+        for line in grouped_policy_lines(packs):
             out(line)
 
     if document.get("outputs"):
