@@ -31,35 +31,11 @@ PROJECT_FILE = Path(__file__).with_name("Pulumi.yaml")
 # Commercial Regions this project may deploy to. A Region outside the list is almost always a typo.
 KNOWN_REGIONS = frozenset(
     {
-        "us-east-1",
-        "us-east-2",
-        "us-west-1",
-        "us-west-2",
-        "ca-central-1",
-        "ca-west-1",
-        "eu-west-1",
-        "eu-west-2",
-        "eu-west-3",
-        "eu-central-1",
-        "eu-central-2",
-        "eu-north-1",
-        "eu-south-1",
-        "eu-south-2",
-        "ap-south-1",
-        "ap-south-2",
-        "ap-southeast-1",
-        "ap-southeast-2",
-        "ap-southeast-3",
-        "ap-southeast-4",
-        "ap-northeast-1",
-        "ap-northeast-2",
-        "ap-northeast-3",
-        "ap-east-1",
-        "sa-east-1",
-        "me-south-1",
-        "me-central-1",
-        "af-south-1",
-        "il-central-1",
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1",
+        "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1",
+        "eu-south-1", "eu-south-2", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2",
+        "ap-southeast-3", "ap-southeast-4", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+        "ap-east-1", "sa-east-1", "me-south-1", "me-central-1", "af-south-1", "il-central-1",
     }
 )
 ENVIRONMENTS = ("dev", "prod")
@@ -108,7 +84,7 @@ class ConfigReader:
         self.schema = schema
         self.problems: list[Problem] = []
         prefix = f"{project}:"
-        self._values = {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)}
+        self._values = {k[len(prefix):]: v for k, v in values.items() if k.startswith(prefix)}
         for key in sorted(set(self._values) - set(schema)):
             self.problem(key, self._values[key], "a declared key: this one is not in Pulumi.yaml (a typo?)")
 
@@ -130,14 +106,8 @@ class ConfigReader:
             self.problem(key, raw, f"a value of type {kind} ({err})")
             return None
 
-    def string(
-        self,
-        key: str,
-        *,
-        choices: tuple[str, ...] | None = None,
-        pattern: re.Pattern[str] | None = None,
-        describe: str = "",
-    ) -> str:
+    def string(self, key: str, *, choices: tuple[str, ...] | None = None,
+               pattern: re.Pattern[str] | None = None, describe: str = "") -> str:
         value = self._typed(key)
         if value is None:
             return ""
@@ -248,30 +218,8 @@ def _convert(raw: Any, kind: str, item_kind: str | None) -> Any:
 _EVENT_BUS_NAME = re.compile(r"^[A-Za-z0-9._-]{1,256}$")
 _EVENT_ENDPOINT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 # Values CloudWatch Logs accepts for a log group's retention.
-_LOG_RETENTION_CHOICES = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
+_LOG_RETENTION_CHOICES = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                          2192, 2557, 2922, 3288, 3653)
 
 
 @dataclass(frozen=True)
@@ -292,38 +240,25 @@ class EventsConfig:
     def read(cls, r: ConfigReader, stack: StackSettings) -> EventsConfig:
         log_retention = r.integer("eventsLogRetentionDays", minimum=1)
         if log_retention and log_retention not in _LOG_RETENTION_CHOICES:
-            r.problem(
-                "eventsLogRetentionDays",
-                log_retention,
-                "a retention CloudWatch Logs accepts: " + ", ".join(map(str, _LOG_RETENTION_CHOICES)),
-            )
+            r.problem("eventsLogRetentionDays", log_retention,
+                      "a retention CloudWatch Logs accepts: " + ", ".join(map(str, _LOG_RETENTION_CHOICES)))
         return cls(
             enabled=r.boolean("eventsEnabled"),
-            bus_name=r.string(
-                "eventsBusName",
-                pattern=_EVENT_BUS_NAME,
-                describe="an event bus name: 1-256 letters, digits, '.', '_' or '-'",
-            ),
-            endpoint_name=r.string(
-                "eventsEndpointName",
-                pattern=_EVENT_ENDPOINT_NAME,
-                describe="an endpoint name: 1-64 letters, digits, '.', '_' or '-'",
-            ),
+            bus_name=r.string("eventsBusName", pattern=_EVENT_BUS_NAME,
+                              describe="an event bus name: 1-256 letters, digits, '.', '_' or '-'"),
+            endpoint_name=r.string("eventsEndpointName", pattern=_EVENT_ENDPOINT_NAME,
+                                   describe="an endpoint name: 1-64 letters, digits, '.', '_' or '-'"),
             replication_enabled=r.boolean("eventsReplicationEnabled"),
             latency_threshold_ms=r.integer("eventsLatencyThresholdMs", minimum=1000, maximum=600_000),
             alarm_evaluation_periods=r.integer("eventsAlarmEvaluationPeriods", minimum=1, maximum=60),
-            treat_missing_data=r.string(
-                "eventsTreatMissingData", choices=("missing", "notBreaching", "breaching", "ignore")
-            ),
-            insufficient_data_health_status=r.string(
-                "eventsInsufficientDataHealthStatus", choices=("LastKnownStatus", "Healthy", "Unhealthy")
-            ),
+            treat_missing_data=r.string("eventsTreatMissingData",
+                                        choices=("missing", "notBreaching", "breaching", "ignore")),
+            insufficient_data_health_status=r.string("eventsInsufficientDataHealthStatus",
+                                                     choices=("LastKnownStatus", "Healthy", "Unhealthy")),
             archive_retention_days=r.integer("eventsArchiveRetentionDays", minimum=1, maximum=3650),
             log_retention_days=log_retention,
             producer_enabled=r.boolean("eventsProducerEnabled"),
         )
-
-
 # --- end of section A ---
 
 
@@ -333,33 +268,10 @@ _VPCE_ID = re.compile(r"^vpce-[0-9a-f]{8,17}$")
 _STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _MTLS_MATERIAL_ARN = re.compile(
     r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+"
-    r"|ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+)$"
-)
+    r"|ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+)$")
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
-_LOG_RETENTION = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
+_LOG_RETENTION = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                  2922, 3288, 3653)
 
 
 def _log_retention(r: ConfigReader, key: str) -> int:
@@ -398,37 +310,27 @@ class PrivateApiConfig:
 
     @classmethod
     def read(cls, r: ConfigReader, stack: StackSettings) -> PrivateApiConfig:
-        patterns = r.strings(
-            "privateApiPatterns",
-            item=lambda v: None if v in PRIVATE_API_PATTERNS else "one of " + ", ".join(PRIVATE_API_PATTERNS),
-        )
+        patterns = r.strings("privateApiPatterns", item=lambda v: None if v in PRIVATE_API_PATTERNS
+                             else "one of " + ", ".join(PRIVATE_API_PATTERNS))
         if len(set(patterns)) != len(patterns):
             r.problem("privateApiPatterns", list(patterns), "each pattern at most once")
         rate, burst = _throttle(r, "privateApiThrottleRateLimit", "privateApiThrottleBurstLimit")
-        door_rate, door_burst = _throttle(
-            r, "privateApiFrontDoorThrottleRateLimit", "privateApiFrontDoorThrottleBurstLimit"
-        )
-        material = {
-            key: r.string(
-                key,
-                pattern=_MTLS_MATERIAL_ARN,
-                describe="a Secrets Manager secret ARN or an SSM parameter ARN, or empty",
-            )
-            for key in ("privateApiMtlsServerCertificateArn", "privateApiMtlsServerKeyArn", "privateApiMtlsClientCaArn")
-        }
+        door_rate, door_burst = _throttle(r, "privateApiFrontDoorThrottleRateLimit",
+                                          "privateApiFrontDoorThrottleBurstLimit")
+        material = {key: r.string(key, pattern=_MTLS_MATERIAL_ARN,
+                                  describe="a Secrets Manager secret ARN or an SSM parameter ARN, or empty")
+                    for key in ("privateApiMtlsServerCertificateArn", "privateApiMtlsServerKeyArn",
+                                "privateApiMtlsClientCaArn")}
         config = cls(
             enabled=r.boolean("privateApiEnabled"),
             patterns=patterns,
-            allowed_vpce_ids=r.strings(
-                "privateApiAllowedVpceIds",
-                item=lambda v: None if _VPCE_ID.match(v) else "a VPC endpoint id such as vpce-0a1b2c3d4e5f60718",
-            ),
+            allowed_vpce_ids=r.strings("privateApiAllowedVpceIds", item=lambda v: None if _VPCE_ID.match(v)
+                                       else "a VPC endpoint id such as vpce-0a1b2c3d4e5f60718"),
             consumer_cidr=r.string("privateApiConsumerCidr"),
             proxy_cidr=r.string("privateApiProxyCidr"),
             private_dns=r.boolean("privateApiPrivateDns"),
-            stage_name=r.string(
-                "privateApiStageName", pattern=_STAGE_NAME, describe="a stage name: letters, digits, _ and -"
-            ),
+            stage_name=r.string("privateApiStageName", pattern=_STAGE_NAME,
+                                describe="a stage name: letters, digits, _ and -"),
             throttle_rate_limit=rate,
             throttle_burst_limit=burst,
             front_door_authorization=r.string("privateApiFrontDoorAuthorization", choices=("AWS_IAM", "NONE")),
@@ -438,17 +340,14 @@ class PrivateApiConfig:
             mtls_server_key_arn=material["privateApiMtlsServerKeyArn"],
             mtls_client_ca_arn=material["privateApiMtlsClientCaArn"],
             mtls_client_cidrs=r.cidrs("privateApiMtlsClientCidrs"),
-            mtls_kms_key_arns=r.strings(
-                "privateApiMtlsKmsKeyArns", item=lambda v: None if _KMS_KEY_ARN.match(v) else "a KMS key ARN"
-            ),
+            mtls_kms_key_arns=r.strings("privateApiMtlsKmsKeyArns", item=lambda v: None if _KMS_KEY_ARN.match(v)
+                                        else "a KMS key ARN"),
             mtls_desired_count=r.integer("privateApiMtlsDesiredCount", minimum=1, maximum=10),
             log_retention_days=_log_retention(r, "privateApiLogRetentionDays"),
         )
         networks = {}
-        for key, value in (
-            ("privateApiConsumerCidr", config.consumer_cidr),
-            ("privateApiProxyCidr", config.proxy_cidr),
-        ):
+        for key, value in (("privateApiConsumerCidr", config.consumer_cidr),
+                           ("privateApiProxyCidr", config.proxy_cidr)):
             problem = cidr_problem(value)
             if problem or not 16 <= ipaddress.ip_network(value).prefixlen <= 24:
                 r.problem(key, value, problem or "a VPC CIDR between /16 and /24")
@@ -458,22 +357,14 @@ class PrivateApiConfig:
             r.problem("privateApiProxyCidr", config.proxy_cidr, "a range that does not overlap privateApiConsumerCidr")
         if config.enabled:
             if not config.patterns and not config.allowed_vpce_ids:
-                r.problem(
-                    "privateApiPatterns",
-                    [],
-                    "at least one pattern, or privateApiAllowedVpceIds naming the endpoints that may call the API",
-                )
+                r.problem("privateApiPatterns", [], "at least one pattern, or privateApiAllowedVpceIds naming "
+                                                    "the endpoints that may call the API")
             if "mtls-proxy" in config.patterns:
                 for key, value in material.items():
                     if not value:
-                        r.problem(
-                            key,
-                            value,
-                            "the ARN of the secret or parameter holding this PEM (the mtls-proxy pattern is on)",
-                        )
+                        r.problem(key, value, "the ARN of the secret or parameter holding this PEM "
+                                              "(the mtls-proxy pattern is on)")
         return config
-
-
 # --- end of section B ---
 
 
@@ -502,63 +393,41 @@ class ResilientApiConfig:
             enabled=r.boolean("resilientApiEnabled"),
             domain_name=r.string("resilientApiDomainName", pattern=_DNS_NAME, describe="a lower-case DNS name"),
             zone_name=r.string("resilientApiZoneName", pattern=_DNS_NAME, describe="a lower-case DNS name"),
-            certificate_arns=r.strings(
-                "resilientApiCertificateArns", item=lambda v: None if _ACM_ARN.match(v) else "an ACM certificate ARN"
-            ),
+            certificate_arns=r.strings("resilientApiCertificateArns", item=lambda v: None if _ACM_ARN.match(v)
+                                       else "an ACM certificate ARN"),
             primary_cidr=r.string("resilientApiPrimaryCidr"),
             secondary_cidr=r.string("resilientApiSecondaryCidr"),
-            stage_name=r.string(
-                "resilientApiStageName", pattern=_STAGE_NAME, describe="a stage name: letters, digits, _ and -"
-            ),
-            base_path=r.string(
-                "resilientApiBasePath",
-                pattern=re.compile(r"^[A-Za-z0-9._-]{1,128}$"),
-                describe="a base path: letters, digits, . _ -",
-            ),
+            stage_name=r.string("resilientApiStageName", pattern=_STAGE_NAME,
+                                describe="a stage name: letters, digits, _ and -"),
+            base_path=r.string("resilientApiBasePath", pattern=re.compile(r"^[A-Za-z0-9._-]{1,128}$"),
+                               describe="a base path: letters, digits, . _ -"),
             transit_gateway_peering=r.boolean("resilientApiTransitGatewayPeering"),
             healthy_host_threshold=r.number("resilientApiHealthyHostThreshold", minimum=0.0, maximum=100.0),
             client_cidrs=r.cidrs("resilientApiClientCidrs"),
         )
         if config.domain_name and config.zone_name and not config.domain_name.endswith("." + config.zone_name):
-            r.problem(
-                "resilientApiDomainName", config.domain_name, f"a name inside resilientApiZoneName ({config.zone_name})"
-            )
+            r.problem("resilientApiDomainName", config.domain_name, f"a name inside resilientApiZoneName ({config.zone_name})")
         networks = {}
-        for key, value in (
-            ("resilientApiPrimaryCidr", config.primary_cidr),
-            ("resilientApiSecondaryCidr", config.secondary_cidr),
-        ):
+        for key, value in (("resilientApiPrimaryCidr", config.primary_cidr),
+                           ("resilientApiSecondaryCidr", config.secondary_cidr)):
             problem = cidr_problem(value)
             if problem or not 16 <= ipaddress.ip_network(value).prefixlen <= 24:
                 r.problem(key, value, problem or "a VPC CIDR between /16 and /24")
             else:
                 networks[key] = ipaddress.ip_network(value)
         if len(networks) == 2 and networks["resilientApiPrimaryCidr"].overlaps(networks["resilientApiSecondaryCidr"]):
-            r.problem(
-                "resilientApiSecondaryCidr",
-                config.secondary_cidr,
-                "a range that does not overlap resilientApiPrimaryCidr",
-            )
+            r.problem("resilientApiSecondaryCidr", config.secondary_cidr, "a range that does not overlap resilientApiPrimaryCidr")
         if config.enabled:
             regions = (stack.primary_region, stack.secondary_region)
             if len(config.certificate_arns) != 2:
-                r.problem(
-                    "resilientApiCertificateArns",
-                    list(config.certificate_arns),
-                    f"two ACM certificate ARNs for {config.domain_name}: one in {regions[0]}, then one in {regions[1]}",
-                )
+                r.problem("resilientApiCertificateArns", list(config.certificate_arns),
+                          f"two ACM certificate ARNs for {config.domain_name}: one in {regions[0]}, then one in {regions[1]}")
             else:
                 for arn, region in zip(config.certificate_arns, regions):
                     match = _ACM_ARN.match(arn)
                     if match and match.group(1) != region:
-                        r.problem(
-                            "resilientApiCertificateArns",
-                            arn,
-                            f"a certificate in {region} (ACM certificates are Regional)",
-                        )
+                        r.problem("resilientApiCertificateArns", arn, f"a certificate in {region} (ACM certificates are Regional)")
         return config
-
-
 # --- end of section B2 ---
 
 
@@ -604,20 +473,14 @@ class LeasingSearchConfig:
             batch_window_seconds=r.integer("leasingSearchBatchWindowSeconds", minimum=0, maximum=300),
             max_retry_attempts=r.integer("leasingSearchMaxRetryAttempts", minimum=0, maximum=10_000),
             parallelization_factor=r.integer("leasingSearchParallelization", minimum=1, maximum=10),
-            engine_version=r.string(
-                "leasingSearchEngineVersion",
-                pattern=_SEARCH_ENGINE_VERSION,
-                describe="an engine version such as OpenSearch_2.19",
-            ),
+            engine_version=r.string("leasingSearchEngineVersion", pattern=_SEARCH_ENGINE_VERSION,
+                                    describe="an engine version such as OpenSearch_2.19"),
             instance_type=r.string("leasingSearchInstanceType", pattern=_SEARCH_INSTANCE_TYPE, describe=node_type),
             instance_count=r.integer("leasingSearchInstanceCount", minimum=1, maximum=80),
             master_type=r.string("leasingSearchMasterType", pattern=_SEARCH_INSTANCE_TYPE, describe=node_type),
             master_count=r.integer("leasingSearchMasterCount", minimum=0, maximum=5),
-            warm_type=r.string(
-                "leasingSearchWarmType",
-                pattern=_SEARCH_INSTANCE_TYPE,
-                describe="an UltraWarm type such as ultrawarm1.medium.search",
-            ),
+            warm_type=r.string("leasingSearchWarmType", pattern=_SEARCH_INSTANCE_TYPE,
+                               describe="an UltraWarm type such as ultrawarm1.medium.search"),
             warm_count=r.integer("leasingSearchWarmCount", minimum=0, maximum=150),
             cold_storage=r.boolean("leasingSearchColdStorage"),
             volume_gb=r.integer("leasingSearchVolumeGb", minimum=10, maximum=16_384),
@@ -630,35 +493,22 @@ class LeasingSearchConfig:
         if self.master_count not in (0, 3, 5):
             r.problem("leasingSearchMasterCount", self.master_count, "0, 3 or 5 dedicated master nodes")
         if bool(self.master_count) != bool(self.master_type):
-            r.problem(
-                "leasingSearchMasterType",
-                self.master_type,
-                "a master instance type exactly when leasingSearchMasterCount is above 0",
-            )
+            r.problem("leasingSearchMasterType", self.master_type,
+                      "a master instance type exactly when leasingSearchMasterCount is above 0")
         if self.warm_count == 1:
             r.problem("leasingSearchWarmCount", self.warm_count, "0, or at least 2 UltraWarm nodes")
         if bool(self.warm_count) != bool(self.warm_type):
-            r.problem(
-                "leasingSearchWarmType",
-                self.warm_type,
-                "an UltraWarm type exactly when leasingSearchWarmCount is above 0",
-            )
+            r.problem("leasingSearchWarmType", self.warm_type,
+                      "an UltraWarm type exactly when leasingSearchWarmCount is above 0")
         if self.warm_count and not self.master_count:
-            r.problem(
-                "leasingSearchWarmCount", self.warm_count, "0 unless dedicated masters are set (UltraWarm needs them)"
-            )
+            r.problem("leasingSearchWarmCount", self.warm_count, "0 unless dedicated masters are set (UltraWarm needs them)")
         if self.warm_count and self.instance_type.startswith("t"):
             r.problem("leasingSearchInstanceType", self.instance_type, "a non-burstable type when UltraWarm is on")
         if self.cold_storage and not self.warm_count:
             r.problem("leasingSearchColdStorage", True, "false unless UltraWarm is on (cold storage needs it)")
         if self.instance_count > 1 and self.instance_count % 2 and self.instance_count % 3:
-            r.problem(
-                "leasingSearchInstanceCount",
-                self.instance_count,
-                "1, or a multiple of 2 or 3 (data nodes spread evenly over 2 or 3 AZs)",
-            )
-
-
+            r.problem("leasingSearchInstanceCount", self.instance_count,
+                      "1, or a multiple of 2 or 3 (data nodes spread evenly over 2 or 3 AZs)")
 # --- end of section C search ---
 
 
@@ -704,11 +554,8 @@ class LeasingConfig:
             multi_region=r.boolean("leasingMultiRegion"),
             vpc_cidrs=r.cidrs("leasingVpcCidrs"),
             availability_zones=r.integer("leasingAvailabilityZones", minimum=2, maximum=3),
-            aurora_engine_version=r.string(
-                "leasingAuroraEngineVersion",
-                pattern=_ENGINE_VERSION,
-                describe="an Aurora PostgreSQL version such as 16.6",
-            ),
+            aurora_engine_version=r.string("leasingAuroraEngineVersion", pattern=_ENGINE_VERSION,
+                                           describe="an Aurora PostgreSQL version such as 16.6"),
             aurora_min_capacity=r.number("leasingAuroraMinCapacity", minimum=0, maximum=256),
             aurora_max_capacity=r.number("leasingAuroraMaxCapacity", minimum=1, maximum=256),
             aurora_instances=r.integer("leasingAuroraInstances", minimum=1, maximum=4),
@@ -716,31 +563,18 @@ class LeasingConfig:
             api_memory_mb=r.integer("leasingApiMemoryMb", minimum=128, maximum=10240),
             api_provisioned_concurrency=r.integer("leasingApiProvisionedConcurrency", minimum=0, maximum=100),
             api_reserved_concurrency=r.integer("leasingApiReservedConcurrency", minimum=1, maximum=1000),
-            api_domain_name=r.string(
-                "leasingApiDomainName",
-                pattern=_DOMAIN,
-                describe="a lower-case DNS name such as leasing-api.example.com, or empty",
-            ),
-            api_hosted_zone_id=r.string(
-                "leasingApiHostedZoneId",
-                pattern=_ZONE_ID,
-                describe="a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, or empty",
-            ),
-            private_zone_name=r.string(
-                "leasingPrivateZoneName", pattern=_DOMAIN, describe="a private DNS zone name such as leasing.internal"
-            ),
+            api_domain_name=r.string("leasingApiDomainName", pattern=_DOMAIN,
+                                     describe="a lower-case DNS name such as leasing-api.example.com, or empty"),
+            api_hosted_zone_id=r.string("leasingApiHostedZoneId", pattern=_ZONE_ID,
+                                        describe="a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, or empty"),
+            private_zone_name=r.string("leasingPrivateZoneName", pattern=_DOMAIN,
+                                       describe="a private DNS zone name such as leasing.internal"),
             writer_record_ttl=r.integer("leasingWriterRecordTtl", minimum=1, maximum=60),
-            partner_api_url=r.string(
-                "leasingPartnerApiUrl",
-                pattern=_HTTPS_URL,
-                describe="an https:// URL, or empty for no partner API destination",
-            ),
+            partner_api_url=r.string("leasingPartnerApiUrl", pattern=_HTTPS_URL,
+                                     describe="an https:// URL, or empty for no partner API destination"),
             partner_api_key=r.string("leasingPartnerApiKey"),
-            outbox_relay_schedule=r.string(
-                "leasingOutboxRelaySchedule",
-                pattern=_SCHEDULE,
-                describe="an EventBridge schedule such as rate(1 minute)",
-            ),
+            outbox_relay_schedule=r.string("leasingOutboxRelaySchedule", pattern=_SCHEDULE,
+                                           describe="an EventBridge schedule such as rate(1 minute)"),
             event_archive_days=r.integer("leasingEventArchiveDays", minimum=1, maximum=3650),
             log_retention_days=r.integer("leasingLogRetentionDays", minimum=1, maximum=3653),
             alarm_emails=r.strings("leasingAlarmEmails", item=_email_problem),
@@ -752,27 +586,17 @@ class LeasingConfig:
         reported = {p.key.split(":", 1)[1] for p in r.problems}  # one problem per key is enough
         capacity = self.aurora_min_capacity
         if "leasingAuroraMinCapacity" not in reported and 0 <= capacity < 0.5:
-            r.problem(
-                "leasingAuroraMinCapacity",
-                capacity,
-                "at least 0.5: an instance behind RDS Proxy, in a global database, never auto-pauses, so 0 "
-                "would bill 0.5 ACU anyway",
-            )
-        for key, value in (
-            ("leasingAuroraMinCapacity", self.aurora_min_capacity),
-            ("leasingAuroraMaxCapacity", self.aurora_max_capacity),
-        ):
+            r.problem("leasingAuroraMinCapacity", capacity,
+                      "at least 0.5: an instance behind RDS Proxy, in a global database, never auto-pauses, so 0 "
+                      "would bill 0.5 ACU anyway")
+        for key, value in (("leasingAuroraMinCapacity", self.aurora_min_capacity),
+                           ("leasingAuroraMaxCapacity", self.aurora_max_capacity)):
             if key not in reported and value * 2 != int(value * 2):
                 r.problem(key, value, "a multiple of 0.5 ACU")
-        if (
-            not {"leasingAuroraMinCapacity", "leasingAuroraMaxCapacity"} & reported
-            and self.aurora_max_capacity < self.aurora_min_capacity
-        ):
-            r.problem(
-                "leasingAuroraMaxCapacity",
-                self.aurora_max_capacity,
-                f"at least leasingAuroraMinCapacity ({self.aurora_min_capacity})",
-            )
+        if not {"leasingAuroraMinCapacity", "leasingAuroraMaxCapacity"} & reported and \
+                self.aurora_max_capacity < self.aurora_min_capacity:
+            r.problem("leasingAuroraMaxCapacity", self.aurora_max_capacity,
+                      f"at least leasingAuroraMinCapacity ({self.aurora_min_capacity})")
         if "leasingVpcCidrs" in reported:
             pass
         elif len(self.vpc_cidrs) != 2:
@@ -780,37 +604,25 @@ class LeasingConfig:
         elif all(cidr_problem(c) is None for c in self.vpc_cidrs):
             first, second = (ipaddress.ip_network(c) for c in self.vpc_cidrs)
             if first.overlaps(second):
-                r.problem(
-                    "leasingVpcCidrs", list(self.vpc_cidrs), "two CIDRs that do not overlap (the VPCs are peered)"
-                )
+                r.problem("leasingVpcCidrs", list(self.vpc_cidrs), "two CIDRs that do not overlap (the VPCs are peered)")
             for cidr in (first, second):
                 if not 16 <= cidr.prefixlen <= 24:
                     r.problem("leasingVpcCidrs", str(cidr), "VPC CIDRs between /16 and /24")
         if bool(self.api_domain_name) != bool(self.api_hosted_zone_id):
-            r.problem(
-                "leasingApiHostedZoneId" if self.api_domain_name else "leasingApiDomainName",
-                self.api_hosted_zone_id or self.api_domain_name,
-                "both leasingApiDomainName and leasingApiHostedZoneId (the public zone of the custom domain), "
-                "or neither",
-            )
+            r.problem("leasingApiHostedZoneId" if self.api_domain_name else "leasingApiDomainName",
+                      self.api_hosted_zone_id or self.api_domain_name,
+                      "both leasingApiDomainName and leasingApiHostedZoneId (the public zone of the custom domain), "
+                      "or neither")
         if self.enabled and stack.is_prod and not self.multi_region:
             r.problem("leasingMultiRegion", False, "true in prod: the leasing platform is active-active in two Regions")
         if self.enabled and stack.is_prod and self.aurora_instances < 2:
-            r.problem(
-                "leasingAuroraInstances",
-                self.aurora_instances,
-                "at least 2 in prod: a reader in another AZ to fail over to",
-            )
+            r.problem("leasingAuroraInstances", self.aurora_instances,
+                      "at least 2 in prod: a reader in another AZ to fail over to")
         if "leasingLogRetentionDays" not in reported and self.log_retention_days not in _LOG_RETENTION_CHOICES:
-            r.problem(
-                "leasingLogRetentionDays",
-                self.log_retention_days,
-                "a retention CloudWatch Logs accepts: " + ", ".join(map(str, _LOG_RETENTION_CHOICES)),
-            )
+            r.problem("leasingLogRetentionDays", self.log_retention_days,
+                      "a retention CloudWatch Logs accepts: " + ", ".join(map(str, _LOG_RETENTION_CHOICES)))
         if self.partner_api_key and not self.partner_api_url:
             r.problem("leasingPartnerApiKey", "(secret)", "leasingPartnerApiUrl set as well, or no key")
-
-
 # --- end of section C ---
 
 
@@ -889,14 +701,11 @@ class GamingConfig:
             instance_size=size,
             nvidia_driver=driver,
             windows_version=r.string("gamingWindowsVersion", choices=opt.WINDOWS_VERSIONS),
-            personal_ami_id=r.string(
-                "gamingAmiId", pattern=opt.AMI_ID, describe="an AMI id such as ami-0123456789abcdef0, or empty"
-            )
-            or None,
+            personal_ami_id=r.string("gamingAmiId", pattern=opt.AMI_ID,
+                                     describe="an AMI id such as ami-0123456789abcdef0, or empty") or None,
             key_name=key_name,
-            root_volume_gib=r.integer(
-                "gamingRootVolumeGiB", minimum=opt.MIN_ROOT_VOLUME_GIB, maximum=opt.MAX_ROOT_VOLUME_GIB
-            ),
+            root_volume_gib=r.integer("gamingRootVolumeGiB", minimum=opt.MIN_ROOT_VOLUME_GIB,
+                                      maximum=opt.MAX_ROOT_VOLUME_GIB),
             enable_rdp=r.boolean("gamingEnableRdp"),
             associate_elastic_ip=r.boolean("gamingAssociateElasticIp"),
             dcv_server_url=urls["gamingDcvServerUrl"],
@@ -914,8 +723,6 @@ class GamingConfig:
     def workstation_fields(self) -> dict[str, Any]:
         """The GamingWorkstationArgs fields this config sets (all but region and provider)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "enabled"}
-
-
 # --- end of section D ---
 
 
@@ -954,12 +761,8 @@ class StackSettings:
             secondary_region=r.region("secondaryRegion"),
             producer_account_id=r.account_id("producerAccountId"),
             consumer_account_id=r.account_id("consumerAccountId"),
-            consumer_role_arn=r.string(
-                "consumerRoleArn",
-                pattern=_ROLE_ARN,
-                describe="an IAM role ARN such as arn:aws:iam::222222222222:role/deploy",
-            )
-            or None,
+            consumer_role_arn=r.string("consumerRoleArn", pattern=_ROLE_ARN,
+                                       describe="an IAM role ARN such as arn:aws:iam::222222222222:role/deploy") or None,
             cost_center=r.string("costCenter"),
             protect_stateful_resources=r.boolean("protectStatefulResources"),
             monthly_budget_usd=r.integer("monthlyBudgetUsd", minimum=1),
@@ -970,32 +773,18 @@ class StackSettings:
 
     def _check(self, r: ConfigReader) -> None:
         if self.secondary_region and self.secondary_region == self.primary_region:
-            r.problem(
-                "secondaryRegion", self.secondary_region, f"a Region other than primaryRegion ({self.primary_region})"
-            )
+            r.problem("secondaryRegion", self.secondary_region, f"a Region other than primaryRegion ({self.primary_region})")
         if not self.cost_center.strip():
             r.problem("costCenter", self.cost_center, "a non-empty cost center for the CostCenter tag")
         if self.is_prod and self.consumer_account_id is None:
-            r.problem(
-                "consumerAccountId",
-                "",
-                "a consumer account id: prod stacks consume the private APIs from a second account",
-            )
+            r.problem("consumerAccountId", "", "a consumer account id: prod stacks consume the private APIs from a second account")
         if self.has_separate_consumer_account:
             if self.consumer_role_arn is None:
-                r.problem(
-                    "consumerRoleArn",
-                    "",
-                    f"a role ARN in account {self.consumer_account_id} to deploy the consumer side",
-                )
+                r.problem("consumerRoleArn", "", f"a role ARN in account {self.consumer_account_id} to deploy the consumer side")
             else:
                 match = _ROLE_ARN.match(self.consumer_role_arn)
                 if match and match.group(1) != self.consumer_account_id:
-                    r.problem(
-                        "consumerRoleArn",
-                        self.consumer_role_arn,
-                        f"a role in the consumer account {self.consumer_account_id}",
-                    )
+                    r.problem("consumerRoleArn", self.consumer_role_arn, f"a role in the consumer account {self.consumer_account_id}")
 
 
 def _email_problem(value: str) -> str | None:

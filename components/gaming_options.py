@@ -31,9 +31,7 @@ WINDOWS_VERSIONS = tuple(WINDOWS_AMI_PARAMETERS)
 # Download locations used by the AWS sample behind the seed post (current release builds).
 DEFAULT_DCV_SERVER_URL = "https://d1uj6qtbmh3dt5.cloudfront.net/nice-dcv-server-x64-Release.msi"
 DEFAULT_DCV_DISPLAY_DRIVER_URL = "https://d1uj6qtbmh3dt5.cloudfront.net/nice-dcv-virtual-display-x64-Release.msi"
-DEFAULT_GRID_CERTIFICATE_URL = (
-    "https://nvidia-gaming.s3.amazonaws.com/GridSwCert-Archive/GridSwCertWindows_2024_02_22.cert"
-)
+DEFAULT_GRID_CERTIFICATE_URL = "https://nvidia-gaming.s3.amazonaws.com/GridSwCert-Archive/GridSwCertWindows_2024_02_22.cert"
 
 DCV_PORT = 8443
 RDP_PORT = 3389
@@ -51,7 +49,8 @@ _TIMEZONE_SHAPE = re.compile(r"^(UTC|[A-Za-z]+(?:/[A-Za-z0-9_+\-]+){1,2})$")
 _KEY_NAME = re.compile(r"^[\x20-\x7e]{1,255}$")
 
 OWN_ADDRESS_HINT = (
-    "your own public address as a /32, e.g. 203.0.113.10/32 (`curl https://checkip.amazonaws.com` prints it)"
+    "your own public address as a /32, e.g. 203.0.113.10/32 "
+    "(`curl https://checkip.amazonaws.com` prints it)"
 )
 
 
@@ -135,3 +134,4 @@ def idle_cpu_problem(percent: float) -> str | None:
     if not 0 < percent < 100:
         return "a CPU percentage between 0 and 100 (exclusive)"
     return None
+

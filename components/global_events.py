@@ -103,9 +103,7 @@ class GlobalEventBusArgs:
         if self.alarm_period_seconds not in (10, 20, 30) and (
             self.alarm_period_seconds <= 0 or self.alarm_period_seconds % 60
         ):
-            problems.append(
-                f"alarm_period_seconds must be 10, 20, 30 or a multiple of 60, got {self.alarm_period_seconds}"
-            )
+            problems.append(f"alarm_period_seconds must be 10, 20, 30 or a multiple of 60, got {self.alarm_period_seconds}")
         if self.alarm_evaluation_periods < 1:
             problems.append(f"alarm_evaluation_periods must be at least 1, got {self.alarm_evaluation_periods}")
         elif self.alarm_period_seconds * self.alarm_evaluation_periods > 86_400:
@@ -145,12 +143,8 @@ def endpoint_id_from_url(url: str) -> str:
     return host[: -len(_ENDPOINT_HOST_SUFFIX)]
 
 
-def _resource_policy(
-    principals: list[str],
-    actions: list[str],
-    resources: list[pulumi.Input[str]],
-    source_arn: pulumi.Input[str] | None = None,
-) -> pulumi.Output[str]:
+def _resource_policy(principals: list[str], actions: list[str], resources: list[pulumi.Input[str]],
+                     source_arn: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
     """A resource policy for AWS service principals; with ``source_arn``, on behalf of one rule only."""
     statement: dict = {
         "Effect": "Allow",
@@ -166,111 +160,74 @@ def _resource_policy(
 class EventBusRegion(pulumi.ComponentResource):
     """One Region's side: the bus, its archive, the catch-all log and the idempotent order consumer."""
 
-    def __init__(
-        self,
-        name: str,
-        args: GlobalEventBusArgs,
-        *,
-        region: str,
-        provider: pulumi.ProviderResource,
-        opts: pulumi.ResourceOptions | None = None,
-    ):
+    def __init__(self, name: str, args: GlobalEventBusArgs, *, region: str,
+                 provider: pulumi.ProviderResource, opts: pulumi.ResourceOptions | None = None):
         super().__init__("blueprints:global_events:EventBusRegion", name, None, opts)
         self.region = region
         child = pulumi.ResourceOptions(parent=self, provider=provider)
-        stateful = pulumi.ResourceOptions(
-            parent=self, provider=provider, protect=args.protect_stateful, retain_on_delete=args.protect_stateful
-        )
+        stateful = pulumi.ResourceOptions(parent=self, provider=provider, protect=args.protect_stateful,
+                                          retain_on_delete=args.protect_stateful)
 
         # Same physical name in both Regions: the endpoint requires it.
         self.bus = aws.cloudwatch.EventBus(f"{name}-bus", name=args.bus_name, opts=child)
         self.archive = aws.cloudwatch.EventArchive(
-            f"{name}-archive",
-            event_source_arn=self.bus.arn,
-            retention_days=args.archive_retention_days,
+            f"{name}-archive", event_source_arn=self.bus.arn, retention_days=args.archive_retention_days,
             description=f"Every event on {args.bus_name} in {region}, for replay after a failover",
-            opts=stateful,
-        )
+            opts=stateful)
 
         # Catch-all: every event on the bus, into a log group (EventBridge requires /aws/events/...).
         self.catch_all_log_group = aws.cloudwatch.LogGroup(
-            f"{name}-catch-all-logs",
-            name=f"/aws/events/{args.bus_name}-catch-all",
-            retention_in_days=args.log_retention_days,
-            opts=child,
-        )
+            f"{name}-catch-all-logs", name=f"/aws/events/{args.bus_name}-catch-all",
+            retention_in_days=args.log_retention_days, opts=child)
         self.catch_all_rule = aws.cloudwatch.EventRule(
-            f"{name}-catch-all",
-            event_bus_name=self.bus.name,
+            f"{name}-catch-all", event_bus_name=self.bus.name,
             description="Every event on the bus, to CloudWatch Logs (tests and failover drills)",
-            event_pattern=json.dumps({"source": [{"prefix": ""}]}),
-            opts=child,
-        )
+            event_pattern=json.dumps({"source": [{"prefix": ""}]}), opts=child)
         self.catch_all_logs_policy = aws.cloudwatch.LogResourcePolicy(
-            f"{name}-catch-all-logs-policy",
-            policy_name=f"{args.bus_name}-catch-all-from-eventbridge",
+            f"{name}-catch-all-logs-policy", policy_name=f"{args.bus_name}-catch-all-from-eventbridge",
             # The shape EventBridge documents for log targets (no aws:SourceArn condition, which
             # it does not document for CloudWatch Logs), limited to this one log group.
             policy_document=_resource_policy(
                 ["events.amazonaws.com", "delivery.logs.amazonaws.com"],
                 ["logs:CreateLogStream", "logs:PutLogEvents"],
-                [self.catch_all_log_group.arn.apply(lambda arn: f"{arn}:*")],
-            ),
-            opts=child,
-        )
+                [self.catch_all_log_group.arn.apply(lambda arn: f"{arn}:*")]),
+            opts=child)
         self.catch_all_target = aws.cloudwatch.EventTarget(
-            f"{name}-catch-all-target",
-            rule=self.catch_all_rule.name,
-            event_bus_name=self.bus.name,
+            f"{name}-catch-all-target", rule=self.catch_all_rule.name, event_bus_name=self.bus.name,
             arn=self.catch_all_log_group.arn,
-            opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[self.catch_all_logs_policy]),
-        )
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[self.catch_all_logs_policy]))
 
         self._order_consumer(name, args, child, stateful)
-        self.register_outputs(
-            {
-                "busArn": self.bus.arn,
-                "archiveArn": self.archive.arn,
-                "catchAllLogGroup": self.catch_all_log_group.name,
-                "orderConsumer": self.consumer.name,
-            }
-        )
+        self.register_outputs({"busArn": self.bus.arn, "archiveArn": self.archive.arn,
+                               "catchAllLogGroup": self.catch_all_log_group.name,
+                               "orderConsumer": self.consumer.name})
 
-    def _order_consumer(
-        self, name: str, args: GlobalEventBusArgs, child: pulumi.ResourceOptions, stateful: pulumi.ResourceOptions
-    ) -> None:
+    def _order_consumer(self, name: str, args: GlobalEventBusArgs, child: pulumi.ResourceOptions,
+                        stateful: pulumi.ResourceOptions) -> None:
         # Powertools idempotency records: key "id", TTL attribute "expiration". Rebuildable state.
         self.idempotency_table = aws.dynamodb.Table(
-            f"{name}-idempotency",
-            billing_mode="PAY_PER_REQUEST",
-            hash_key="id",
+            f"{name}-idempotency", billing_mode="PAY_PER_REQUEST", hash_key="id",
             attributes=[aws.dynamodb.TableAttributeArgs(name="id", type="S")],
             ttl=aws.dynamodb.TableTtlArgs(attribute_name="expiration", enabled=True),
-            opts=child,
-        )
+            opts=child)
         # The consumer's business state: per-customer order totals.
         self.orders_table = aws.dynamodb.Table(
-            f"{name}-orders",
-            billing_mode="PAY_PER_REQUEST",
-            hash_key="customer_id",
+            f"{name}-orders", billing_mode="PAY_PER_REQUEST", hash_key="customer_id",
             attributes=[aws.dynamodb.TableAttributeArgs(name="customer_id", type="S")],
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=args.protect_stateful),
             deletion_protection_enabled=args.protect_stateful,
-            opts=stateful,
-        )
+            opts=stateful)
         # One DLQ for both failure points: EventBridge unable to invoke the function, and the
         # function failing all of Lambda's asynchronous retries.
         self.dead_letter_queue = aws.sqs.Queue(
-            f"{name}-orders-dlq", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True, opts=child
-        )
+            f"{name}-orders-dlq", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True,
+            opts=child)
 
         self.order_rule = aws.cloudwatch.EventRule(
-            f"{name}-orders",
-            event_bus_name=self.bus.name,
+            f"{name}-orders", event_bus_name=self.bus.name,
             description=f"{ORDER_DETAIL_TYPE} events from {args.order_source} to the order consumer",
             event_pattern=json.dumps({"source": [args.order_source], "detail-type": [ORDER_DETAIL_TYPE]}),
-            opts=child,
-        )
+            opts=child)
         self.consumer = PythonFunction(
             f"{name}-order-consumer",
             PythonFunctionArgs(
@@ -284,47 +241,31 @@ class EventBusRegion(pulumi.ComponentResource):
                     "IDEMPOTENCY_TTL_SECONDS": str(args.effective_idempotency_ttl_seconds),
                 },
                 policy_statements=[
-                    iam.statement(
-                        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-                        [self.idempotency_table.arn],
-                    ),
+                    iam.statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                                   "dynamodb:DeleteItem"], [self.idempotency_table.arn]),
                     iam.statement(["dynamodb:UpdateItem"], [self.orders_table.arn]),
                 ],
                 log_retention_days=args.log_retention_days,
                 dead_letter_target_arn=self.dead_letter_queue.arn,
             ),
-            opts=child,
-        )
+            opts=child)
         self.dead_letter_queue_policy = aws.sqs.QueuePolicy(
-            f"{name}-orders-dlq-policy",
-            queue_url=self.dead_letter_queue.url,
-            policy=_resource_policy(
-                ["events.amazonaws.com"], ["sqs:SendMessage"], [self.dead_letter_queue.arn], self.order_rule.arn
-            ),
-            opts=child,
-        )
+            f"{name}-orders-dlq-policy", queue_url=self.dead_letter_queue.url,
+            policy=_resource_policy(["events.amazonaws.com"], ["sqs:SendMessage"],
+                                    [self.dead_letter_queue.arn], self.order_rule.arn),
+            opts=child)
         self.invoke_permission = aws.lambda_.Permission(
-            f"{name}-orders-invoke",
-            action="lambda:InvokeFunction",
-            function=self.consumer.name,
-            principal="events.amazonaws.com",
-            source_arn=self.order_rule.arn,
-            opts=child,
-        )
+            f"{name}-orders-invoke", action="lambda:InvokeFunction", function=self.consumer.name,
+            principal="events.amazonaws.com", source_arn=self.order_rule.arn, opts=child)
         self.order_target = aws.cloudwatch.EventTarget(
-            f"{name}-orders-target",
-            rule=self.order_rule.name,
-            event_bus_name=self.bus.name,
+            f"{name}-orders-target", rule=self.order_rule.name, event_bus_name=self.bus.name,
             arn=self.consumer.arn,
             retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
                 maximum_event_age_in_seconds=args.target_max_event_age_seconds,
-                maximum_retry_attempts=args.target_max_retry_attempts,
-            ),
+                maximum_retry_attempts=args.target_max_retry_attempts),
             dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=self.dead_letter_queue.arn),
-            opts=pulumi.ResourceOptions.merge(
-                child, pulumi.ResourceOptions(depends_on=[self.invoke_permission, self.dead_letter_queue_policy])
-            ),
-        )
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
+                depends_on=[self.invoke_permission, self.dead_letter_queue_policy])))
 
 
 class GlobalEventBus(pulumi.ComponentResource):
@@ -332,30 +273,18 @@ class GlobalEventBus(pulumi.ComponentResource):
         super().__init__("blueprints:global_events:GlobalEventBus", name, None, opts)
         primary_opts = pulumi.ResourceOptions(parent=self, provider=args.primary_provider)
 
-        self.primary = EventBusRegion(
-            f"{name}-primary",
-            args,
-            region=args.primary_region,
-            provider=args.primary_provider,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.secondary = EventBusRegion(
-            f"{name}-secondary",
-            args,
-            region=args.secondary_region,
-            provider=args.secondary_provider,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        self.primary = EventBusRegion(f"{name}-primary", args, region=args.primary_region,
+                                      provider=args.primary_provider, opts=pulumi.ResourceOptions(parent=self))
+        self.secondary = EventBusRegion(f"{name}-secondary", args, region=args.secondary_region,
+                                        provider=args.secondary_provider, opts=pulumi.ResourceOptions(parent=self))
         bus_arns = [self.primary.bus.arn, self.secondary.bus.arn]
 
         # Failover signal, in the primary Region. The metric is account-level: no dimensions.
         self.latency_alarm = aws.cloudwatch.MetricAlarm(
             f"{name}-latency",
-            alarm_description=(
-                f"EventBridge in {args.primary_region}: average ingestion-to-invocation latency "
-                f"above {args.latency_threshold_ms} ms for {args.alarm_evaluation_periods} periods "
-                f"of {args.alarm_period_seconds} s. Drives the failover of {args.endpoint_name}."
-            ),
+            alarm_description=(f"EventBridge in {args.primary_region}: average ingestion-to-invocation latency "
+                               f"above {args.latency_threshold_ms} ms for {args.alarm_evaluation_periods} periods "
+                               f"of {args.alarm_period_seconds} s. Drives the failover of {args.endpoint_name}."),
             namespace="AWS/Events",
             metric_name="IngestionToInvocationStartLatency",
             statistic="Average",
@@ -364,8 +293,7 @@ class GlobalEventBus(pulumi.ComponentResource):
             threshold=args.latency_threshold_ms,
             comparison_operator="GreaterThanThreshold",
             treat_missing_data=args.treat_missing_data,
-            opts=primary_opts,
-        )
+            opts=primary_opts)
         self.health_check = aws.route53.HealthCheck(
             f"{name}-health",
             type="CLOUDWATCH_METRIC",
@@ -373,8 +301,7 @@ class GlobalEventBus(pulumi.ComponentResource):
             cloudwatch_alarm_region=args.primary_region,
             insufficient_data_health_status=args.insufficient_data_health_status,
             tags={"Name": f"{args.endpoint_name}-LatencyFailuresHealthCheck"},
-            opts=primary_opts,
-        )
+            opts=primary_opts)
 
         self.replication_role = None
         self.replication_role_policy = None
@@ -384,18 +311,14 @@ class GlobalEventBus(pulumi.ComponentResource):
             # by EventBridge itself, and a role can only be given to an endpoint by someone allowed
             # to pass it in this account.
             self.replication_role = aws.iam.Role(
-                f"{name}-replication",
-                path=iam.ROLE_PATH,
+                f"{name}-replication", path=iam.ROLE_PATH,
                 description=f"EventBridge replication between the two {args.bus_name} buses",
                 assume_role_policy=iam.service_trust_policy("events.amazonaws.com"),
-                opts=primary_opts,
-            )
+                opts=primary_opts)
             self.replication_role_policy = aws.iam.RolePolicy(
-                f"{name}-replication-policy",
-                role=self.replication_role.id,
+                f"{name}-replication-policy", role=self.replication_role.id,
                 policy=iam.policy_document([iam.statement(["events:PutEvents"], bus_arns)]),
-                opts=primary_opts,
-            )
+                opts=primary_opts)
             depends.append(self.replication_role_policy)
 
         Failover = aws.cloudwatch.EventEndpointRoutingConfigFailoverConfigArgs
@@ -404,22 +327,16 @@ class GlobalEventBus(pulumi.ComponentResource):
             name=args.endpoint_name,
             description=args.endpoint_description,
             event_buses=[aws.cloudwatch.EventEndpointEventBusArgs(event_bus_arn=arn) for arn in bus_arns],
-            routing_config=aws.cloudwatch.EventEndpointRoutingConfigArgs(
-                failover_config=Failover(
-                    primary=aws.cloudwatch.EventEndpointRoutingConfigFailoverConfigPrimaryArgs(
-                        health_check=self.health_check.arn
-                    ),
-                    secondary=aws.cloudwatch.EventEndpointRoutingConfigFailoverConfigSecondaryArgs(
-                        route=args.secondary_region
-                    ),
-                )
-            ),
+            routing_config=aws.cloudwatch.EventEndpointRoutingConfigArgs(failover_config=Failover(
+                primary=aws.cloudwatch.EventEndpointRoutingConfigFailoverConfigPrimaryArgs(
+                    health_check=self.health_check.arn),
+                secondary=aws.cloudwatch.EventEndpointRoutingConfigFailoverConfigSecondaryArgs(
+                    route=args.secondary_region),
+            )),
             replication_config=aws.cloudwatch.EventEndpointReplicationConfigArgs(
-                state="ENABLED" if args.replication_enabled else "DISABLED"
-            ),
+                state="ENABLED" if args.replication_enabled else "DISABLED"),
             role_arn=self.replication_role.arn if self.replication_role is not None else None,
-            opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(depends_on=depends)),
-        )
+            opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(depends_on=depends)))
         self.endpoint_url = self.endpoint.endpoint_url
         self.endpoint_id = self.endpoint.endpoint_url.apply(endpoint_id_from_url)
 
@@ -443,38 +360,30 @@ class GlobalEventBus(pulumi.ComponentResource):
         self.outputs = outputs
         self.register_outputs(outputs)
 
-    def _producer(
-        self,
-        name: str,
-        args: GlobalEventBusArgs,
-        primary_opts: pulumi.ResourceOptions,
-        bus_arns: list[pulumi.Output[str]],
-    ) -> None:
+    def _producer(self, name: str, args: GlobalEventBusArgs, primary_opts: pulumi.ResourceOptions,
+                  bus_arns: list[pulumi.Output[str]]) -> None:
         redrive_timeout = 60
         # PutEvents through a global endpoint is authorised against the bus it is routed to, so
         # the producer and the redrive may put on both buses (and nothing else).
         put_events = iam.statement(["events:PutEvents"], bus_arns)
         self.buffer_dead_letter_queue = aws.sqs.Queue(
-            f"{name}-buffer-dlq", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True, opts=primary_opts
-        )
+            f"{name}-buffer-dlq", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True,
+            opts=primary_opts)
         self.buffer_queue = aws.sqs.Queue(
             f"{name}-buffer",
             message_retention_seconds=1_209_600,
             # AWS's advice for an SQS event source: at least six times the function timeout.
             visibility_timeout_seconds=6 * redrive_timeout,
             sqs_managed_sse_enabled=True,
-            redrive_policy=self.buffer_dead_letter_queue.arn.apply(
-                lambda arn: json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": args.buffer_max_receive_count})
-            ),
-            opts=primary_opts,
-        )
+            redrive_policy=self.buffer_dead_letter_queue.arn.apply(lambda arn: json.dumps(
+                {"deadLetterTargetArn": arn, "maxReceiveCount": args.buffer_max_receive_count})),
+            opts=primary_opts)
         self.producer = PythonFunction(
             f"{name}-producer",
             PythonFunctionArgs(
                 source="event_producer",
                 description=f"Publishes to {args.endpoint_name} with retries and SQS store-and-forward",
-                memory_mb=256,
-                timeout_seconds=30,
+                memory_mb=256, timeout_seconds=30,
                 environment={
                     "EVENT_BUS_NAME": args.bus_name,
                     "EVENT_ENDPOINT_ID": self.endpoint_id,
@@ -484,32 +393,22 @@ class GlobalEventBus(pulumi.ComponentResource):
                 policy_statements=[put_events, iam.statement(["sqs:SendMessage"], [self.buffer_queue.arn])],
                 log_retention_days=args.log_retention_days,
             ),
-            opts=primary_opts,
-        )
+            opts=primary_opts)
         self.redrive = PythonFunction(
             f"{name}-redrive",
             PythonFunctionArgs(
                 source="event_redrive",
                 description=f"Republishes buffered events to {args.endpoint_name}",
-                memory_mb=256,
-                timeout_seconds=redrive_timeout,
+                memory_mb=256, timeout_seconds=redrive_timeout,
                 environment={"EVENT_ENDPOINT_ID": self.endpoint_id},
                 policy_statements=[
                     put_events,
-                    iam.statement(
-                        [
-                            "sqs:ReceiveMessage",
-                            "sqs:DeleteMessage",
-                            "sqs:GetQueueAttributes",
-                            "sqs:ChangeMessageVisibility",
-                        ],
-                        [self.buffer_queue.arn],
-                    ),
+                    iam.statement(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                                   "sqs:ChangeMessageVisibility"], [self.buffer_queue.arn]),
                 ],
                 log_retention_days=args.log_retention_days,
             ),
-            opts=primary_opts,
-        )
+            opts=primary_opts)
         self.redrive_source = aws.lambda_.EventSourceMapping(
             f"{name}-redrive-source",
             event_source_arn=self.buffer_queue.arn,
@@ -519,7 +418,5 @@ class GlobalEventBus(pulumi.ComponentResource):
             function_response_types=["ReportBatchItemFailures"],  # delete only what was republished
             # Keep the republishing gentle on a Region that is just recovering.
             scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(maximum_concurrency=2),
-            opts=pulumi.ResourceOptions.merge(
-                primary_opts, pulumi.ResourceOptions(depends_on=[self.redrive.role_policy])
-            ),
-        )
+            opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(
+                depends_on=[self.redrive.role_policy])))

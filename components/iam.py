@@ -19,14 +19,9 @@ Statement = dict[str, Any]
 ROLE_PATH = "/blueprints/"
 
 
-def statement(
-    actions: Sequence[str],
-    resources: Sequence[pulumi.Input[str]],
-    *,
-    effect: str = "Allow",
-    conditions: Mapping[str, Mapping[str, Any]] | None = None,
-    sid: str | None = None,
-) -> Statement:
+def statement(actions: Sequence[str], resources: Sequence[pulumi.Input[str]], *,
+              effect: str = "Allow", conditions: Mapping[str, Mapping[str, Any]] | None = None,
+              sid: str | None = None) -> Statement:
     """An identity-policy statement (no principal)."""
     if not actions:
         raise ValueError("a statement needs at least one action")
@@ -47,9 +42,8 @@ def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def service_trust_policy(
-    service: str, *, source_account: pulumi.Input[str] | None = None, source_arn: pulumi.Input[str] | None = None
-) -> pulumi.Output[str]:
+def service_trust_policy(service: str, *, source_account: pulumi.Input[str] | None = None,
+                         source_arn: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
     """A role trust policy for an AWS service principal, optionally bound to a source (confused deputy)."""
     trust: Statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     conditions: dict[str, dict[str, Any]] = {}

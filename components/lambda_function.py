@@ -41,9 +41,8 @@ _VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExe
 
 
 # The values CloudWatch Logs accepts for retentionInDays.
-LOG_RETENTION_DAYS = frozenset(
-    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-)
+LOG_RETENTION_DAYS = frozenset({1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+                                1096, 1827, 2192, 2557, 2922, 3288, 3653})
 
 
 class LambdaBuildError(RuntimeError):
@@ -63,8 +62,7 @@ def offline() -> bool:
 
 def _source_files(source: Path) -> list[Path]:
     return sorted(
-        p
-        for p in source.rglob("*")
+        p for p in source.rglob("*")
         if p.is_file() and not _SKIPPED.intersection(p.relative_to(source).parts) and p.suffix != ".pyc"
     )
 
@@ -84,23 +82,9 @@ def _install_dependencies(requirements: Path, target: Path, extra_args: Sequence
     uv = str(beside_python) if beside_python.is_file() else shutil.which("uv")
     if uv is None:
         raise LambdaBuildError("uv is needed to build Lambda dependencies; install it with `pip install uv`")
-    command = [
-        uv,
-        "pip",
-        "install",
-        "--quiet",
-        "--target",
-        str(target),
-        "--python-platform",
-        WHEEL_PLATFORM,
-        "--python-version",
-        RUNTIME_PYTHON_VERSION,
-        "--only-binary",
-        ":all:",
-        "-r",
-        str(requirements),
-        *extra_args,
-    ]
+    command = [uv, "pip", "install", "--quiet", "--target", str(target),
+               "--python-platform", WHEEL_PLATFORM, "--python-version", RUNTIME_PYTHON_VERSION,
+               "--only-binary", ":all:", "-r", str(requirements), *extra_args]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise LambdaBuildError(f"building dependencies from {requirements} failed:\n{result.stderr.strip()}")
@@ -118,14 +102,8 @@ def _write_zip(destination: Path, entries: list[tuple[str, Path]]) -> None:
     tmp.replace(destination)  # atomic: a cached archive is always complete
 
 
-def build_archive(
-    name: str,
-    *,
-    with_dependencies: bool | None = None,
-    lambdas_dir: Path | None = None,
-    build_dir: Path | None = None,
-    pip_args: Sequence[str] = (),
-) -> LambdaArchive:
+def build_archive(name: str, *, with_dependencies: bool | None = None, lambdas_dir: Path | None = None,
+                  build_dir: Path | None = None, pip_args: Sequence[str] = ()) -> LambdaArchive:
     """Builds (or reuses) the archive of ``lambdas_dir/<name>`` (default: the project's lambdas/)."""
     lambdas_dir = lambdas_dir or LAMBDAS_DIR
     build_dir = build_dir or BUILD_DIR
@@ -135,11 +113,8 @@ def build_archive(
     requirements = source / "requirements.txt"
     if with_dependencies is None:
         with_dependencies = not offline()
-    with_dependencies = (
-        with_dependencies
-        and requirements.is_file()
-        and bool([line for line in requirements.read_text().splitlines() if line.strip() and not line.startswith("#")])
-    )
+    with_dependencies = with_dependencies and requirements.is_file() and bool(
+        [line for line in requirements.read_text().splitlines() if line.strip() and not line.startswith("#")])
 
     key = _content_hash(source, with_dependencies)
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -150,11 +125,8 @@ def build_archive(
             if with_dependencies:
                 deps = Path(tmp)
                 _install_dependencies(requirements, deps, pip_args)
-                entries += [
-                    (p.relative_to(deps).as_posix(), p)
-                    for p in _source_files(deps)
-                    if p.relative_to(deps).parts[0] != "bin"
-                ]
+                entries += [(p.relative_to(deps).as_posix(), p) for p in _source_files(deps)
+                            if p.relative_to(deps).parts[0] != "bin"]
             _write_zip(destination, entries)
     digest = hashlib.sha256(destination.read_bytes()).digest()
     return LambdaArchive(destination, base64.b64encode(digest).decode(), with_dependencies)
@@ -203,34 +175,24 @@ class PythonFunction(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name_prefix=f"/aws/lambda/{name}-", retention_in_days=args.log_retention_days, opts=child
-        )
+            f"{name}-logs", name_prefix=f"/aws/lambda/{name}-", retention_in_days=args.log_retention_days, opts=child)
 
         self.role = aws.iam.Role(
-            f"{name}-role",
-            path=iam.ROLE_PATH,
-            assume_role_policy=iam.service_trust_policy("lambda.amazonaws.com"),
-            description=f"Execution role of the {name} function",
-            opts=child,
-        )
-        statements = [
-            iam.statement(
-                ["logs:CreateLogStream", "logs:PutLogEvents"], [self.log_group.arn.apply(lambda arn: f"{arn}:*")]
-            ),
-            *args.policy_statements,
-        ]
+            f"{name}-role", path=iam.ROLE_PATH, assume_role_policy=iam.service_trust_policy("lambda.amazonaws.com"),
+            description=f"Execution role of the {name} function", opts=child)
+        statements = [iam.statement(["logs:CreateLogStream", "logs:PutLogEvents"],
+                                    [self.log_group.arn.apply(lambda arn: f"{arn}:*")]),
+                      *args.policy_statements]
         if args.dead_letter_target_arn is not None:
             statements.append(iam.statement(["sqs:SendMessage"], [args.dead_letter_target_arn]))
         self.role_policy = aws.iam.RolePolicy(
-            f"{name}-policy", role=self.role.id, policy=iam.policy_document(statements), opts=child
-        )
+            f"{name}-policy", role=self.role.id, policy=iam.policy_document(statements), opts=child)
         dependencies: list[pulumi.Resource] = [self.role_policy]
         if args.subnet_ids:
             # ENI management for VPC access: the AWS-managed policy is the narrowest that works
             # (ec2:CreateNetworkInterface and the Describe calls take no resource-level scoping here).
             self.vpc_access = aws.iam.RolePolicyAttachment(
-                f"{name}-vpc-access", role=self.role.name, policy_arn=_VPC_ACCESS_POLICY, opts=child
-            )
+                f"{name}-vpc-access", role=self.role.name, policy_arn=_VPC_ACCESS_POLICY, opts=child)
             dependencies.append(self.vpc_access)
 
         archive = build_archive(args.source)
@@ -248,20 +210,17 @@ class PythonFunction(pulumi.ComponentResource):
             reserved_concurrent_executions=args.reserved_concurrency,
             publish=args.publish,
             environment=aws.lambda_.FunctionEnvironmentArgs(
-                variables={"POWERTOOLS_SERVICE_NAME": name, **args.environment}
-            ),
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=self.log_group.name),
+                variables={"POWERTOOLS_SERVICE_NAME": name, **args.environment}),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+                log_format="JSON", log_group=self.log_group.name),
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
-                subnet_ids=list(args.subnet_ids),
-                security_group_ids=list(args.security_group_ids),
-            )
-            if args.subnet_ids
-            else None,
+                subnet_ids=list(args.subnet_ids), security_group_ids=list(args.security_group_ids),
+            ) if args.subnet_ids else None,
             dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=args.dead_letter_target_arn)
-            if args.dead_letter_target_arn is not None
-            else None,
+            if args.dead_letter_target_arn is not None else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=dependencies),
         )
         self.arn = self.function.arn
         self.name = self.function.name
-        self.register_outputs({"arn": self.function.arn, "name": self.function.name, "logGroup": self.log_group.name})
+        self.register_outputs({"arn": self.function.arn, "name": self.function.name,
+                               "logGroup": self.log_group.name})

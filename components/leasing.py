@@ -118,9 +118,7 @@ class LeasingPlatformArgs:
         if self.secondary_region == self.primary_region:
             problems.append("secondary_region must differ from primary_region")
         if not 0.5 <= self.min_capacity <= self.max_capacity <= 256:
-            problems.append(
-                f"capacity must satisfy 0.5 <= min ({self.min_capacity}) <= max ({self.max_capacity}) <= 256"
-            )
+            problems.append(f"capacity must satisfy 0.5 <= min ({self.min_capacity}) <= max ({self.max_capacity}) <= 256")
         if not 1 <= self.instances_per_cluster <= 15:
             problems.append(f"instances_per_cluster must be 1..15, got {self.instances_per_cluster}")
         if not 1 <= self.backup_retention_days <= 35:
@@ -182,18 +180,15 @@ class LeasingPlatform(pulumi.ComponentResource):
         self.name = name
         stack = pulumi.get_stack()
         self.identifier = f"{name}-{stack}".lower()[:40]
-        identity = aws.get_caller_identity_output(
-            opts=pulumi.InvokeOutputOptions(parent=self, provider=args.primary_provider)
-        )
+        identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(
+            parent=self, provider=args.primary_provider))
         self.account_id = identity.account_id
 
         self.sites: dict[str, LeasingSite] = {
-            args.primary_region: LeasingSite(args.primary_region, args.primary_provider, args.vpc_cidrs[0], True)
-        }
+            args.primary_region: LeasingSite(args.primary_region, args.primary_provider, args.vpc_cidrs[0], True)}
         if args.multi_region:
             self.sites[args.secondary_region] = LeasingSite(
-                args.secondary_region, args.secondary_provider, args.vpc_cidrs[1], False
-            )
+                args.secondary_region, args.secondary_provider, args.vpc_cidrs[1], False)
         self.primary = self.sites[args.primary_region]
 
         for site in self.sites.values():
@@ -247,238 +242,116 @@ class LeasingPlatform(pulumi.ComponentResource):
     # ----------------------------------------------------------------- network
 
     def _network(self, site: LeasingSite) -> None:
-        site.network = Network(
-            self._n(site, "net"),
-            NetworkArgs(
-                region=site.region,
-                cidr_block=site.cidr,
-                availability_zones=self.args.availability_zones,
-                interface_endpoints=("events",),
-            ),
-            opts=self._opts(site),
-        )
+        site.network = Network(self._n(site, "net"), NetworkArgs(
+            region=site.region, cidr_block=site.cidr, availability_zones=self.args.availability_zones,
+            interface_endpoints=("events",)), opts=self._opts(site))
 
     def _peer_vpcs(self) -> None:
         primary, secondary = self.sites.values()
         self.peering = aws.ec2.VpcPeeringConnection(
-            f"{self.name}-peering",
-            vpc_id=primary.network.vpc_id,
-            peer_vpc_id=secondary.network.vpc_id,
-            peer_region=secondary.region,
-            auto_accept=False,
-            tags={"Name": f"{self.identifier}-{primary.region}-{secondary.region}"},
-            opts=self._opts(primary),
-        )
+            f"{self.name}-peering", vpc_id=primary.network.vpc_id, peer_vpc_id=secondary.network.vpc_id,
+            peer_region=secondary.region, auto_accept=False,
+            tags={"Name": f"{self.identifier}-{primary.region}-{secondary.region}"}, opts=self._opts(primary))
         self.peering_accepter = aws.ec2.VpcPeeringConnectionAccepter(
-            f"{self.name}-peering-accepter",
-            vpc_peering_connection_id=self.peering.id,
-            auto_accept=True,
-            opts=self._opts(secondary),
-        )
+            f"{self.name}-peering-accepter", vpc_peering_connection_id=self.peering.id, auto_accept=True,
+            opts=self._opts(secondary))
         for site, other in ((primary, secondary), (secondary, primary)):
             for index, table in enumerate(site.network.private_route_tables):
-                aws.ec2.Route(
-                    self._n(site, f"to-{other.region}-{index}"),
-                    route_table_id=table.id,
-                    destination_cidr_block=other.cidr,
-                    vpc_peering_connection_id=self.peering.id,
-                    opts=self._opts(site, depends_on=[self.peering_accepter]),
-                )
+                aws.ec2.Route(self._n(site, f"to-{other.region}-{index}"), route_table_id=table.id,
+                              destination_cidr_block=other.cidr, vpc_peering_connection_id=self.peering.id,
+                              opts=self._opts(site, depends_on=[self.peering_accepter]))
 
     def _security_groups(self, site: LeasingSite) -> None:
         vpc = site.network.vpc_id
         site.function_sg = aws.ec2.SecurityGroup(
-            self._n(site, "functions"),
-            vpc_id=vpc,
-            description="Leasing functions: out to RDS Proxy and the VPC endpoints only",
-            opts=self._opts(site),
-        )
+            self._n(site, "functions"), vpc_id=vpc,
+            description="Leasing functions: out to RDS Proxy and the VPC endpoints only", opts=self._opts(site))
         site.proxy_sg = aws.ec2.SecurityGroup(
-            self._n(site, "proxy"),
-            vpc_id=vpc,
-            description="RDS Proxy: in from the leasing functions, out to Aurora",
-            opts=self._opts(site),
-        )
+            self._n(site, "proxy"), vpc_id=vpc, description="RDS Proxy: in from the leasing functions, out to Aurora",
+            opts=self._opts(site))
         site.database_sg = aws.ec2.SecurityGroup(
-            self._n(site, "database"), vpc_id=vpc, description="Aurora: in from RDS Proxy only", opts=self._opts(site)
-        )
+            self._n(site, "database"), vpc_id=vpc, description="Aurora: in from RDS Proxy only", opts=self._opts(site))
         rule = self._opts(site)
         aws.vpc.SecurityGroupEgressRule(
-            self._n(site, "functions-to-proxy"),
-            security_group_id=site.function_sg.id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            referenced_security_group_id=site.proxy_sg.id,
-            description="PostgreSQL to RDS Proxy in this Region",
-            opts=rule,
-        )
+            self._n(site, "functions-to-proxy"), security_group_id=site.function_sg.id, ip_protocol="tcp",
+            from_port=PORT, to_port=PORT, referenced_security_group_id=site.proxy_sg.id,
+            description="PostgreSQL to RDS Proxy in this Region", opts=rule)
         aws.vpc.SecurityGroupEgressRule(
-            self._n(site, "functions-to-endpoints"),
-            security_group_id=site.function_sg.id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_ipv4=site.cidr,
-            description="HTTPS to the VPC interface endpoints",
-            opts=rule,
-        )
+            self._n(site, "functions-to-endpoints"), security_group_id=site.function_sg.id, ip_protocol="tcp",
+            from_port=443, to_port=443, cidr_ipv4=site.cidr, description="HTTPS to the VPC interface endpoints",
+            opts=rule)
         aws.vpc.SecurityGroupIngressRule(
-            self._n(site, "proxy-from-functions"),
-            security_group_id=site.proxy_sg.id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            referenced_security_group_id=site.function_sg.id,
-            description="PostgreSQL from the leasing functions",
-            opts=rule,
-        )
+            self._n(site, "proxy-from-functions"), security_group_id=site.proxy_sg.id, ip_protocol="tcp",
+            from_port=PORT, to_port=PORT, referenced_security_group_id=site.function_sg.id,
+            description="PostgreSQL from the leasing functions", opts=rule)
         aws.vpc.SecurityGroupEgressRule(
-            self._n(site, "proxy-to-database"),
-            security_group_id=site.proxy_sg.id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            referenced_security_group_id=site.database_sg.id,
-            description="PostgreSQL to Aurora",
-            opts=rule,
-        )
+            self._n(site, "proxy-to-database"), security_group_id=site.proxy_sg.id, ip_protocol="tcp",
+            from_port=PORT, to_port=PORT, referenced_security_group_id=site.database_sg.id,
+            description="PostgreSQL to Aurora", opts=rule)
         aws.vpc.SecurityGroupIngressRule(
-            self._n(site, "database-from-proxy"),
-            security_group_id=site.database_sg.id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            referenced_security_group_id=site.proxy_sg.id,
-            description="PostgreSQL from RDS Proxy only",
-            opts=rule,
-        )
+            self._n(site, "database-from-proxy"), security_group_id=site.database_sg.id, ip_protocol="tcp",
+            from_port=PORT, to_port=PORT, referenced_security_group_id=site.proxy_sg.id,
+            description="PostgreSQL from RDS Proxy only", opts=rule)
         other = self._other(site)
         if other is not None:
             # Security groups cannot reference each other across Regions: the peer VPC's CIDR it is.
             aws.vpc.SecurityGroupEgressRule(
-                self._n(site, "functions-to-peer-proxy"),
-                security_group_id=site.function_sg.id,
-                ip_protocol="tcp",
-                from_port=PORT,
-                to_port=PORT,
-                cidr_ipv4=other.cidr,
-                description=f"PostgreSQL to RDS Proxy in {other.region} when it fronts the writer",
-                opts=rule,
-            )
+                self._n(site, "functions-to-peer-proxy"), security_group_id=site.function_sg.id, ip_protocol="tcp",
+                from_port=PORT, to_port=PORT, cidr_ipv4=other.cidr,
+                description=f"PostgreSQL to RDS Proxy in {other.region} when it fronts the writer", opts=rule)
             aws.vpc.SecurityGroupIngressRule(
-                self._n(site, "proxy-from-peer"),
-                security_group_id=site.proxy_sg.id,
-                ip_protocol="tcp",
-                from_port=PORT,
-                to_port=PORT,
-                cidr_ipv4=other.cidr,
-                description=f"PostgreSQL from the leasing functions in {other.region}",
-                opts=rule,
-            )
+                self._n(site, "proxy-from-peer"), security_group_id=site.proxy_sg.id, ip_protocol="tcp",
+                from_port=PORT, to_port=PORT, cidr_ipv4=other.cidr,
+                description=f"PostgreSQL from the leasing functions in {other.region}", opts=rule)
 
     # ----------------------------------------------------------------- keys and alarms
 
     def _key(self, site: LeasingSite) -> None:
         account_root = self.account_id.apply(lambda a: f"arn:aws:iam::{a}:root")
-        policy = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    # The account administers the key through IAM, as in the default key policy.
-                    {
-                        "Sid": "AccountAdministers",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": account_root},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    },
-                    # EventBridge (to the encrypted lease topic) and CloudWatch alarms (to the alarm topic)
-                    # publish to SNS topics encrypted with this key.
-                    {
-                        "Sid": "ServicesPublishToEncryptedTopics",
-                        "Effect": "Allow",
-                        "Principal": {"Service": ["events.amazonaws.com", "cloudwatch.amazonaws.com"]},
-                        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                        "Resource": "*",
-                        "Condition": {"StringEquals": {"aws:SourceAccount": self.account_id}},
-                    },
-                ],
-            }
-        )
+        policy = pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+            # The account administers the key through IAM, as in the default key policy.
+            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": account_root},
+             "Action": "kms:*", "Resource": "*"},
+            # EventBridge (to the encrypted lease topic) and CloudWatch alarms (to the alarm topic)
+            # publish to SNS topics encrypted with this key.
+            {"Sid": "ServicesPublishToEncryptedTopics", "Effect": "Allow",
+             "Principal": {"Service": ["events.amazonaws.com", "cloudwatch.amazonaws.com"]},
+             "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
+             "Condition": {"StringEquals": {"aws:SourceAccount": self.account_id}}},
+        ]})
         site.key = aws.kms.Key(
-            self._n(site, "key"),
-            description=f"Leasing data in {site.region}: Aurora storage, SNS topics",
-            enable_key_rotation=True,
-            deletion_window_in_days=30 if self.args.protect_data else 7,
-            policy=policy,
-            opts=self._opts(site, protect=self.args.protect_data),
-        )
-        aws.kms.Alias(
-            self._n(site, "key-alias"),
-            name=f"alias/{self.identifier}",
-            target_key_id=site.key.key_id,
-            opts=self._opts(site),
-        )
+            self._n(site, "key"), description=f"Leasing data in {site.region}: Aurora storage, SNS topics",
+            enable_key_rotation=True, deletion_window_in_days=30 if self.args.protect_data else 7, policy=policy,
+            opts=self._opts(site, protect=self.args.protect_data))
+        aws.kms.Alias(self._n(site, "key-alias"), name=f"alias/{self.identifier}", target_key_id=site.key.key_id,
+                      opts=self._opts(site))
 
     def _alarm_topic(self, site: LeasingSite) -> None:
-        site.alarm_topic = aws.sns.Topic(self._n(site, "alarms"), kms_master_key_id=site.key.arn, opts=self._opts(site))
+        site.alarm_topic = aws.sns.Topic(self._n(site, "alarms"), kms_master_key_id=site.key.arn,
+                                         opts=self._opts(site))
         for index, email in enumerate(self.args.alarm_emails):
-            aws.sns.TopicSubscription(
-                self._n(site, f"alarms-email-{index}"),
-                topic=site.alarm_topic.arn,
-                protocol="email",
-                endpoint=email,
-                opts=self._opts(site),
-            )
+            aws.sns.TopicSubscription(self._n(site, f"alarms-email-{index}"), topic=site.alarm_topic.arn,
+                                      protocol="email", endpoint=email, opts=self._opts(site))
 
     def _queue_depth_alarm(self, site: LeasingSite, purpose: str, queue: aws.sqs.Queue) -> None:
         aws.cloudwatch.MetricAlarm(
-            self._n(site, f"{purpose}-dlq-alarm"),
-            namespace="AWS/SQS",
-            metric_name="ApproximateNumberOfMessagesVisible",
-            dimensions={"QueueName": queue.name},
-            statistic="Maximum",
-            period=300,
-            evaluation_periods=1,
-            threshold=0,
-            comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching",
+            self._n(site, f"{purpose}-dlq-alarm"), namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible",
+            dimensions={"QueueName": queue.name}, statistic="Maximum", period=300, evaluation_periods=1,
+            threshold=0, comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
             alarm_description=f"Lease events for {purpose} failed every retry and wait in {purpose} DLQ",
-            alarm_actions=[site.alarm_topic.arn],
-            opts=self._opts(site),
-        )
+            alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
 
-    def _dead_letter_queue(
-        self, site: LeasingSite, purpose: str, senders: Sequence[pulumi.Input[str]]
-    ) -> aws.sqs.Queue:
-        queue = aws.sqs.Queue(
-            self._n(site, f"{purpose}-dlq"),
-            sqs_managed_sse_enabled=True,
-            message_retention_seconds=_DLQ_RETENTION_SECONDS,
-            opts=self._opts(site),
-        )
+    def _dead_letter_queue(self, site: LeasingSite, purpose: str, senders: Sequence[pulumi.Input[str]]) -> aws.sqs.Queue:
+        queue = aws.sqs.Queue(self._n(site, f"{purpose}-dlq"), sqs_managed_sse_enabled=True,
+                              message_retention_seconds=_DLQ_RETENTION_SECONDS, opts=self._opts(site))
         if senders:
-            aws.sqs.QueuePolicy(
-                self._n(site, f"{purpose}-dlq-policy"),
-                queue_url=queue.url,
-                policy=pulumi.Output.json_dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Sid": "RulesDeadLetter",
-                                "Effect": "Allow",
-                                "Principal": {"Service": "events.amazonaws.com"},
-                                "Action": "sqs:SendMessage",
-                                "Resource": queue.arn,
-                                "Condition": {"ArnEquals": {"aws:SourceArn": list(senders)}},
-                            }
-                        ],
-                    }
-                ),
-                opts=self._opts(site),
-            )
+            aws.sqs.QueuePolicy(self._n(site, f"{purpose}-dlq-policy"), queue_url=queue.url,
+                                policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+                                    "Sid": "RulesDeadLetter", "Effect": "Allow",
+                                    "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+                                    "Resource": queue.arn,
+                                    "Condition": {"ArnEquals": {"aws:SourceArn": list(senders)}}}]}),
+                                opts=self._opts(site))
         site.dead_letter_queues[purpose] = queue
         self._queue_depth_alarm(site, purpose, queue)
         return queue
@@ -489,59 +362,36 @@ class LeasingPlatform(pulumi.ComponentResource):
         args, primary = self.args, self.primary
         protect = args.protect_data
         self.global_cluster = aws.rds.GlobalCluster(
-            f"{self.name}-global",
-            global_cluster_identifier=self.identifier,
-            engine=ENGINE,
-            engine_version=args.engine_version,
-            database_name=args.database_name,
-            storage_encrypted=True,
-            deletion_protection=protect,
-            opts=self._opts(primary, protect=protect),
-        )
+            f"{self.name}-global", global_cluster_identifier=self.identifier, engine=ENGINE,
+            engine_version=args.engine_version, database_name=args.database_name, storage_encrypted=True,
+            deletion_protection=protect, opts=self._opts(primary, protect=protect))
 
         # Generated once: later runs draw another value, which ignore_changes keeps out of the diff.
         password = pulumi.Output.secret(secrets.token_urlsafe(30))
         self.master_secret = aws.secretsmanager.Secret(
-            f"{self.name}-master-secret",
-            description=f"Aurora master user of {self.identifier}; RDS Proxy reads it",
+            f"{self.name}-master-secret", description=f"Aurora master user of {self.identifier}; RDS Proxy reads it",
             recovery_window_in_days=30 if protect else 0,
-            replicas=[
-                aws.secretsmanager.SecretReplicaArgs(region=s.region) for s in self.sites.values() if not s.is_primary
-            ],
-            opts=self._opts(primary, protect=protect),
-        )
+            replicas=[aws.secretsmanager.SecretReplicaArgs(region=s.region) for s in self.sites.values()
+                      if not s.is_primary],
+            opts=self._opts(primary, protect=protect))
         aws.secretsmanager.SecretVersion(
-            f"{self.name}-master-secret-value",
-            secret_id=self.master_secret.id,
+            f"{self.name}-master-secret-value", secret_id=self.master_secret.id,
             secret_string=pulumi.Output.json_dumps({"username": args.master_username, "password": password}),
-            opts=self._opts(primary, ignore_changes=["secretString"]),
-        )
+            opts=self._opts(primary, ignore_changes=["secretString"]))
 
         for site in self.sites.values():
             subnet_group = aws.rds.SubnetGroup(
-                self._n(site, "db-subnets"),
-                subnet_ids=site.network.private_subnet_ids,
-                description="Private subnets of the leasing database",
-                opts=self._opts(site),
-            )
+                self._n(site, "db-subnets"), subnet_ids=site.network.private_subnet_ids,
+                description="Private subnets of the leasing database", opts=self._opts(site))
             common = dict(
-                engine=ENGINE,
-                engine_mode="provisioned",
-                engine_version=args.engine_version,
+                engine=ENGINE, engine_mode="provisioned", engine_version=args.engine_version,
                 global_cluster_identifier=self.global_cluster.id,
                 serverlessv2_scaling_configuration=aws.rds.ClusterServerlessv2ScalingConfigurationArgs(
-                    min_capacity=args.min_capacity, max_capacity=args.max_capacity
-                ),
-                storage_encrypted=True,
-                kms_key_id=site.key.arn,
-                iam_database_authentication_enabled=True,
-                db_subnet_group_name=subnet_group.name,
-                vpc_security_group_ids=[site.database_sg.id],
-                backup_retention_period=args.backup_retention_days,
-                preferred_backup_window="07:00-08:00",
-                copy_tags_to_snapshot=True,
-                deletion_protection=protect,
-                skip_final_snapshot=not protect,
+                    min_capacity=args.min_capacity, max_capacity=args.max_capacity),
+                storage_encrypted=True, kms_key_id=site.key.arn, iam_database_authentication_enabled=True,
+                db_subnet_group_name=subnet_group.name, vpc_security_group_ids=[site.database_sg.id],
+                backup_retention_period=args.backup_retention_days, preferred_backup_window="07:00-08:00",
+                copy_tags_to_snapshot=True, deletion_protection=protect, skip_final_snapshot=not protect,
                 final_snapshot_identifier=f"{self.identifier}-{site.region}-final" if protect else None,
                 apply_immediately=not protect,
             )
@@ -550,54 +400,29 @@ class LeasingPlatform(pulumi.ComponentResource):
             ignored = ["engineVersion"]
             if site.is_primary:
                 site.cluster = aws.rds.Cluster(
-                    self._n(site, "cluster"),
-                    database_name=args.database_name,
-                    master_username=args.master_username,
-                    master_password=password,
-                    **common,
-                    opts=self._opts(site, protect=protect, ignore_changes=[*ignored, "masterPassword"]),
-                )
+                    self._n(site, "cluster"), database_name=args.database_name, master_username=args.master_username,
+                    master_password=password, **common,
+                    opts=self._opts(site, protect=protect, ignore_changes=[*ignored, "masterPassword"]))
             else:
                 site.cluster = aws.rds.Cluster(
-                    self._n(site, "cluster"),
-                    **common,
-                    opts=self._opts(
-                        site,
-                        protect=protect,
-                        depends_on=primary.instances,
-                        ignore_changes=[*ignored, "replicationSourceIdentifier"],
-                    ),
-                )
+                    self._n(site, "cluster"), **common,
+                    opts=self._opts(site, protect=protect, depends_on=primary.instances,
+                                    ignore_changes=[*ignored, "replicationSourceIdentifier"]))
             site.instances = [
                 aws.rds.ClusterInstance(
-                    self._n(site, f"db-{index}"),
-                    cluster_identifier=site.cluster.id,
-                    engine=ENGINE,
-                    instance_class="db.serverless",
-                    publicly_accessible=False,
-                    db_subnet_group_name=subnet_group.name,
-                    promotion_tier=index,
-                    auto_minor_version_upgrade=True,
-                    performance_insights_enabled=protect,
-                    opts=self._opts(site, protect=protect),
-                )
+                    self._n(site, f"db-{index}"), cluster_identifier=site.cluster.id, engine=ENGINE,
+                    instance_class="db.serverless", publicly_accessible=False,
+                    db_subnet_group_name=subnet_group.name, promotion_tier=index, auto_minor_version_upgrade=True,
+                    performance_insights_enabled=protect, opts=self._opts(site, protect=protect))
                 for index in range(args.instances_per_cluster)
             ]
             aws.cloudwatch.MetricAlarm(
-                self._n(site, "acu-alarm"),
-                namespace="AWS/RDS",
-                metric_name="ACUUtilization",
-                dimensions={"DBClusterIdentifier": site.cluster.cluster_identifier},
-                statistic="Average",
-                period=300,
-                evaluation_periods=3,
-                threshold=90,
-                comparison_operator="GreaterThanThreshold",
+                self._n(site, "acu-alarm"), namespace="AWS/RDS", metric_name="ACUUtilization",
+                dimensions={"DBClusterIdentifier": site.cluster.cluster_identifier}, statistic="Average", period=300,
+                evaluation_periods=3, threshold=90, comparison_operator="GreaterThanThreshold",
                 treat_missing_data="notBreaching",
                 alarm_description="Aurora runs near its maximum capacity: raise leasingAuroraMaxCapacity",
-                alarm_actions=[site.alarm_topic.arn],
-                opts=self._opts(site),
-            )
+                alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
 
     def _regional_secret_arn(self, site: LeasingSite) -> pulumi.Output[str]:
         if site.is_primary:
@@ -608,139 +433,81 @@ class LeasingPlatform(pulumi.ComponentResource):
     def _proxy(self, site: LeasingSite) -> None:
         proxy_name = f"{self.identifier}"[:60]
         role = aws.iam.Role(
-            self._n(site, "proxy-role"),
-            path=iam.ROLE_PATH,
+            self._n(site, "proxy-role"), path=iam.ROLE_PATH,
             assume_role_policy=iam.service_trust_policy("rds.amazonaws.com", source_account=self.account_id),
-            description="RDS Proxy reads the leasing master secret",
-            opts=self._opts(site),
-        )
-        aws.iam.RolePolicy(
-            self._n(site, "proxy-policy"),
-            role=role.id,
-            policy=iam.policy_document(
-                [iam.statement(["secretsmanager:GetSecretValue"], [self._regional_secret_arn(site)])]
-            ),
-            opts=self._opts(site),
-        )
+            description="RDS Proxy reads the leasing master secret", opts=self._opts(site))
+        aws.iam.RolePolicy(self._n(site, "proxy-policy"), role=role.id, policy=iam.policy_document([
+            iam.statement(["secretsmanager:GetSecretValue"], [self._regional_secret_arn(site)])]),
+            opts=self._opts(site))
         # The proxy writes here; created first so it has a retention instead of keeping logs forever.
-        log_group = aws.cloudwatch.LogGroup(
-            self._n(site, "proxy-logs"),
-            name=f"/aws/rds/proxy/{proxy_name}",
-            retention_in_days=self.args.log_retention_days,
-            opts=self._opts(site),
-        )
+        log_group = aws.cloudwatch.LogGroup(self._n(site, "proxy-logs"), name=f"/aws/rds/proxy/{proxy_name}",
+                                            retention_in_days=self.args.log_retention_days, opts=self._opts(site))
         site.proxy = aws.rds.Proxy(
-            self._n(site, "proxy"),
-            name=proxy_name,
-            engine_family="POSTGRESQL",
-            role_arn=role.arn,
-            vpc_subnet_ids=site.network.private_subnet_ids,
-            vpc_security_group_ids=[site.proxy_sg.id],
-            require_tls=True,
-            idle_client_timeout=1800,
-            debug_logging=False,
-            auths=[
-                aws.rds.ProxyAuthArgs(
-                    auth_scheme="SECRETS",
-                    iam_auth="REQUIRED",
-                    secret_arn=self._regional_secret_arn(site),
-                    description="IAM-authenticated clients as the master user",
-                )
-            ],
-            opts=self._opts(site, depends_on=[log_group]),
-        )
+            self._n(site, "proxy"), name=proxy_name, engine_family="POSTGRESQL", role_arn=role.arn,
+            vpc_subnet_ids=site.network.private_subnet_ids, vpc_security_group_ids=[site.proxy_sg.id],
+            require_tls=True, idle_client_timeout=1800, debug_logging=False,
+            auths=[aws.rds.ProxyAuthArgs(auth_scheme="SECRETS", iam_auth="REQUIRED",
+                                         secret_arn=self._regional_secret_arn(site),
+                                         description="IAM-authenticated clients as the master user")],
+            opts=self._opts(site, depends_on=[log_group]))
         target_group = aws.rds.ProxyDefaultTargetGroup(
-            self._n(site, "proxy-targets"),
-            db_proxy_name=site.proxy.name,
+            self._n(site, "proxy-targets"), db_proxy_name=site.proxy.name,
             connection_pool_config=aws.rds.ProxyDefaultTargetGroupConnectionPoolConfigArgs(
-                max_connections_percent=90, max_idle_connections_percent=50, connection_borrow_timeout=120
-            ),
-            opts=self._opts(site),
-        )
+                max_connections_percent=90, max_idle_connections_percent=50, connection_borrow_timeout=120),
+            opts=self._opts(site))
         site.proxy_target = aws.rds.ProxyTarget(
-            self._n(site, "proxy-cluster"),
-            db_proxy_name=site.proxy.name,
-            target_group_name=target_group.name,
-            db_cluster_identifier=site.cluster.cluster_identifier,
-            opts=self._opts(site, depends_on=site.instances),
-        )
+            self._n(site, "proxy-cluster"), db_proxy_name=site.proxy.name, target_group_name=target_group.name,
+            db_cluster_identifier=site.cluster.cluster_identifier, opts=self._opts(site, depends_on=site.instances))
 
     def _private_zone(self) -> None:
         primary = self.primary
         self.private_zone = aws.route53.Zone(
-            f"{self.name}-private-zone",
-            name=self.args.private_zone_name,
+            f"{self.name}-private-zone", name=self.args.private_zone_name,
             comment="Leasing: the writer record follows the Aurora global database primary",
             vpcs=[aws.route53.ZoneVpcArgs(vpc_id=s.network.vpc_id, vpc_region=s.region) for s in self.sites.values()],
-            opts=self._opts(primary),
-        )
+            opts=self._opts(primary))
         self.writer_fqdn = f"writer.{self.args.private_zone_name}"
         self.writer_record = aws.route53.Record(
-            f"{self.name}-writer",
-            zone_id=self.private_zone.zone_id,
-            name=self.writer_fqdn,
-            type="CNAME",
-            ttl=self.args.writer_record_ttl,
-            records=[primary.proxy.endpoint],
+            f"{self.name}-writer", zone_id=self.private_zone.zone_id, name=self.writer_fqdn, type="CNAME",
+            ttl=self.args.writer_record_ttl, records=[primary.proxy.endpoint],
             # The failover function owns the value after creation; a deploy must not undo a failover.
-            opts=self._opts(primary, ignore_changes=["records"]),
-        )
+            opts=self._opts(primary, ignore_changes=["records"]))
 
     def _rds_connect_arns(self) -> list[pulumi.Output[str]]:
         """rds-db:connect through every proxy: the writer may be behind either Region's proxy."""
         user = self.args.master_username
-        return [
-            pulumi.Output.all(self.account_id, s.proxy.arn).apply(
-                lambda v, region=s.region: f"arn:aws:rds-db:{region}:{v[0]}:dbuser:{v[1].split(':')[-1]}/{user}"
-            )
-            for s in self.sites.values()
-        ]
+        return [pulumi.Output.all(self.account_id, s.proxy.arn).apply(
+            lambda v, region=s.region: f"arn:aws:rds-db:{region}:{v[0]}:dbuser:{v[1].split(':')[-1]}/{user}")
+            for s in self.sites.values()]
 
     def _database_environment(self) -> dict[str, str]:
-        return {
-            "DB_HOST": self.writer_fqdn,
-            "DB_HOST_IS_ALIAS": "true",
-            "DB_PORT": str(PORT),
-            "DB_NAME": self.args.database_name,
-            "DB_USER": self.args.master_username,
-            "DB_AUTH": "iam",
-            "DB_SSLMODE": "verify-full",
-            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-        }
+        return {"DB_HOST": self.writer_fqdn, "DB_HOST_IS_ALIAS": "true", "DB_PORT": str(PORT),
+                "DB_NAME": self.args.database_name, "DB_USER": self.args.master_username, "DB_AUTH": "iam",
+                "DB_SSLMODE": "verify-full", "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE}
 
     # ----------------------------------------------------------------- lease events
 
     def _bus(self, site: LeasingSite) -> None:
-        site.bus = aws.cloudwatch.EventBus(
-            self._n(site, "bus"),
-            name=self.identifier,
-            description="Lease events from the leasing outbox",
-            opts=self._opts(site),
-        )
-        aws.cloudwatch.EventArchive(
-            self._n(site, "archive"),
-            event_source_arn=site.bus.arn,
-            retention_days=self.args.event_archive_days,
-            description="Lease events for replay after a consumer outage",
-            opts=self._opts(site),
-        )
+        site.bus = aws.cloudwatch.EventBus(self._n(site, "bus"), name=self.identifier,
+                                           description="Lease events from the leasing outbox", opts=self._opts(site))
+        aws.cloudwatch.EventArchive(self._n(site, "archive"), event_source_arn=site.bus.arn,
+                                    retention_days=self.args.event_archive_days,
+                                    description="Lease events for replay after a consumer outage",
+                                    opts=self._opts(site))
 
     def _rule(self, site: LeasingSite, purpose: str, detail_types: Sequence[str]) -> aws.cloudwatch.EventRule:
         rule = aws.cloudwatch.EventRule(
-            self._n(site, f"{purpose}-rule"),
-            event_bus_name=site.bus.name,
+            self._n(site, f"{purpose}-rule"), event_bus_name=site.bus.name,
             description=f"Lease events to {purpose}",
             event_pattern=json.dumps({"source": [EVENT_SOURCE], "detail-type": list(detail_types)}),
-            opts=self._opts(site),
-        )
+            opts=self._opts(site))
         site.rules[purpose] = rule
         return rule
 
     @staticmethod
     def _retry(max_age_seconds: int = 24 * 3600, attempts: int = 185) -> aws.cloudwatch.EventTargetRetryPolicyArgs:
-        return aws.cloudwatch.EventTargetRetryPolicyArgs(
-            maximum_event_age_in_seconds=max_age_seconds, maximum_retry_attempts=attempts
-        )
+        return aws.cloudwatch.EventTargetRetryPolicyArgs(maximum_event_age_in_seconds=max_age_seconds,
+                                                         maximum_retry_attempts=attempts)
 
     def _event_targets(self, site: LeasingSite, metrics_function: PythonFunction) -> None:
         args = self.args
@@ -748,126 +515,67 @@ class LeasingPlatform(pulumi.ComponentResource):
         rule = self._rule(site, "metrics", LEASE_EVENT_TYPES)
         dlq = self._dead_letter_queue(site, "metrics", [rule.arn])
         aws.cloudwatch.EventTarget(
-            self._n(site, "metrics-target"),
-            rule=rule.name,
-            event_bus_name=site.bus.name,
-            arn=metrics_function.arn,
-            retry_policy=self._retry(),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn),
-            opts=self._opts(site),
-        )
-        aws.lambda_.Permission(
-            self._n(site, "metrics-invoke"),
-            action="lambda:InvokeFunction",
-            function=metrics_function.name,
-            principal="events.amazonaws.com",
-            source_arn=rule.arn,
-            opts=self._opts(site),
-        )
+            self._n(site, "metrics-target"), rule=rule.name, event_bus_name=site.bus.name, arn=metrics_function.arn,
+            retry_policy=self._retry(), dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn),
+            opts=self._opts(site))
+        aws.lambda_.Permission(self._n(site, "metrics-invoke"), action="lambda:InvokeFunction",
+                               function=metrics_function.name, principal="events.amazonaws.com",
+                               source_arn=rule.arn, opts=self._opts(site))
 
         # Encrypted SNS topic: finance and administration subscribe to leases and payments.
-        topic = site.lease_topic = aws.sns.Topic(
-            self._n(site, "lease-topic"), kms_master_key_id=site.key.arn, opts=self._opts(site)
-        )
+        topic = site.lease_topic = aws.sns.Topic(self._n(site, "lease-topic"), kms_master_key_id=site.key.arn,
+                                                 opts=self._opts(site))
         rule = self._rule(site, "notifications", NOTIFIED_EVENT_TYPES)
-        aws.sns.TopicPolicy(
-            self._n(site, "lease-topic-policy"),
-            arn=topic.arn,
-            policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "LeasingBusPublishes",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "events.amazonaws.com"},
-                            "Action": "sns:Publish",
-                            "Resource": topic.arn,
-                            "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}},
-                        }
-                    ],
-                }
-            ),
-            opts=self._opts(site),
-        )
+        aws.sns.TopicPolicy(self._n(site, "lease-topic-policy"), arn=topic.arn, policy=pulumi.Output.json_dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Sid": "LeasingBusPublishes", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sns:Publish", "Resource": topic.arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}}}]}), opts=self._opts(site))
         dlq = self._dead_letter_queue(site, "notifications", [rule.arn])
         aws.cloudwatch.EventTarget(
-            self._n(site, "notifications-target"),
-            rule=rule.name,
-            event_bus_name=site.bus.name,
-            arn=topic.arn,
-            retry_policy=self._retry(),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn),
-            opts=self._opts(site),
-        )
+            self._n(site, "notifications-target"), rule=rule.name, event_bus_name=site.bus.name, arn=topic.arn,
+            retry_policy=self._retry(), dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn),
+            opts=self._opts(site))
 
         # API destination: the external property-management partner.
         if not args.partner_api_url:
             return
         placeholder = args.partner_api_key is None
         connection = aws.cloudwatch.EventConnection(
-            self._n(site, "partner-connection"),
-            authorization_type="API_KEY",
+            self._n(site, "partner-connection"), authorization_type="API_KEY",
             description="Partner API key (EventBridge keeps it in Secrets Manager)",
             auth_parameters=aws.cloudwatch.EventConnectionAuthParametersArgs(
                 api_key=aws.cloudwatch.EventConnectionAuthParametersApiKeyArgs(
                     key="x-api-key",
-                    value=pulumi.Output.secret("set-with-aws-events-update-connection")
-                    if placeholder
-                    else pulumi.Output.secret(args.partner_api_key),
-                )
-            ),
+                    value=pulumi.Output.secret("set-with-aws-events-update-connection") if placeholder
+                    else pulumi.Output.secret(args.partner_api_key))),
             # Without a key in the stack config, the real one is set out of band: never overwrite it.
-            opts=self._opts(site, ignore_changes=["authParameters"] if placeholder else None),
-        )
+            opts=self._opts(site, ignore_changes=["authParameters"] if placeholder else None))
         destination = aws.cloudwatch.EventApiDestination(
-            self._n(site, "partner-destination"),
-            connection_arn=connection.arn,
-            invocation_endpoint=args.partner_api_url,
-            http_method="POST",
-            invocation_rate_limit_per_second=10,
-            description="Lease events to the property-management partner",
-            opts=self._opts(site),
-        )
+            self._n(site, "partner-destination"), connection_arn=connection.arn,
+            invocation_endpoint=args.partner_api_url, http_method="POST", invocation_rate_limit_per_second=10,
+            description="Lease events to the property-management partner", opts=self._opts(site))
         rule = self._rule(site, "partner", PARTNER_EVENT_TYPES)
         role = aws.iam.Role(
-            self._n(site, "partner-role"),
-            path=iam.ROLE_PATH,
-            assume_role_policy=iam.service_trust_policy(
-                "events.amazonaws.com", source_account=self.account_id, source_arn=rule.arn
-            ),
-            description="The leasing bus calls the partner API destination",
-            opts=self._opts(site),
-        )
-        aws.iam.RolePolicy(
-            self._n(site, "partner-policy"),
-            role=role.id,
-            policy=iam.policy_document([iam.statement(["events:InvokeApiDestination"], [destination.arn])]),
-            opts=self._opts(site),
-        )
+            self._n(site, "partner-role"), path=iam.ROLE_PATH,
+            assume_role_policy=iam.service_trust_policy("events.amazonaws.com", source_account=self.account_id,
+                                                        source_arn=rule.arn),
+            description="The leasing bus calls the partner API destination", opts=self._opts(site))
+        aws.iam.RolePolicy(self._n(site, "partner-policy"), role=role.id, policy=iam.policy_document([
+            iam.statement(["events:InvokeApiDestination"], [destination.arn])]), opts=self._opts(site))
         dlq = self._dead_letter_queue(site, "partner", [rule.arn])
         aws.cloudwatch.EventTarget(
-            self._n(site, "partner-target"),
-            rule=rule.name,
-            event_bus_name=site.bus.name,
-            arn=destination.arn,
-            role_arn=role.arn,
-            input_path="$.detail",
-            retry_policy=self._retry(),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn),
-            opts=self._opts(site),
-        )
+            self._n(site, "partner-target"), rule=rule.name, event_bus_name=site.bus.name, arn=destination.arn,
+            role_arn=role.arn, input_path="$.detail", retry_policy=self._retry(),
+            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn), opts=self._opts(site))
 
     # ----------------------------------------------------------------- functions
 
     def _function(self, site: LeasingSite, key: str, source: str, *, in_vpc: bool, **kwargs) -> PythonFunction:
         if in_vpc:
             kwargs.update(subnet_ids=site.network.private_subnet_ids, security_group_ids=[site.function_sg.id])
-        function = PythonFunction(
-            self._n(site, key),
-            PythonFunctionArgs(source=source, log_retention_days=self.args.log_retention_days, **kwargs),
-            opts=self._opts(site),
-        )
+        function = PythonFunction(self._n(site, key), PythonFunctionArgs(
+            source=source, log_retention_days=self.args.log_retention_days, **kwargs), opts=self._opts(site))
         site.functions[key] = function
         return function
 
@@ -876,115 +584,56 @@ class LeasingPlatform(pulumi.ComponentResource):
         connect = iam.statement(["rds-db:connect"], self._rds_connect_arns())
 
         api = self._function(
-            site,
-            "lease-api",
-            "lease_api",
-            in_vpc=True,
-            memory_mb=args.api_memory_mb,
-            timeout_seconds=15,
-            description="Lease API: applications, leases, rent payments",
-            publish=True,
-            reserved_concurrency=args.api_reserved_concurrency,
-            environment=self._database_environment(),
-            policy_statements=[connect],
-        )
-        site.api_alias = aws.lambda_.Alias(
-            self._n(site, "lease-api-live"),
-            name="live",
-            function_name=api.name,
-            function_version=api.function.version,
-            opts=self._opts(site),
-        )
+            site, "lease-api", "lease_api", in_vpc=True, memory_mb=args.api_memory_mb, timeout_seconds=15,
+            description="Lease API: applications, leases, rent payments", publish=True,
+            reserved_concurrency=args.api_reserved_concurrency, environment=self._database_environment(),
+            policy_statements=[connect])
+        site.api_alias = aws.lambda_.Alias(self._n(site, "lease-api-live"), name="live", function_name=api.name,
+                                           function_version=api.function.version, opts=self._opts(site))
         if args.api_provisioned_concurrency:
             aws.lambda_.ProvisionedConcurrencyConfig(
-                self._n(site, "lease-api-warm"),
-                function_name=api.name,
-                qualifier=site.api_alias.name,
-                provisioned_concurrent_executions=args.api_provisioned_concurrency,
-                opts=self._opts(site),
-            )
+                self._n(site, "lease-api-warm"), function_name=api.name, qualifier=site.api_alias.name,
+                provisioned_concurrent_executions=args.api_provisioned_concurrency, opts=self._opts(site))
 
         relay = self._function(
-            site,
-            "outbox-relay",
-            "lease_outbox_relay",
-            in_vpc=True,
-            memory_mb=256,
-            timeout_seconds=60,
+            site, "outbox-relay", "lease_outbox_relay", in_vpc=True, memory_mb=256, timeout_seconds=60,
             description="Relays lease events from the outbox to the leasing bus",
             reserved_concurrency=1,  # one drain at a time per Region; rows are claimed with SKIP LOCKED anyway
             environment={**self._database_environment(), "EVENT_BUS_NAME": site.bus.name, "EVENT_SOURCE": EVENT_SOURCE},
-            policy_statements=[connect, iam.statement(["events:PutEvents"], [site.bus.arn])],
-        )
-        schedule = aws.cloudwatch.EventRule(
-            self._n(site, "outbox-schedule"),
-            schedule_expression=args.relay_schedule,
-            description="Drain the lease event outbox",
-            opts=self._opts(site),
-        )
+            policy_statements=[connect, iam.statement(["events:PutEvents"], [site.bus.arn])])
+        schedule = aws.cloudwatch.EventRule(self._n(site, "outbox-schedule"), schedule_expression=args.relay_schedule,
+                                            description="Drain the lease event outbox", opts=self._opts(site))
         schedule_dlq = self._dead_letter_queue(site, "outbox-schedule", [schedule.arn])
         aws.cloudwatch.EventTarget(
-            self._n(site, "outbox-schedule-target"),
-            rule=schedule.name,
-            arn=relay.arn,
+            self._n(site, "outbox-schedule-target"), rule=schedule.name, arn=relay.arn,
             retry_policy=self._retry(max_age_seconds=300, attempts=2),
             dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=schedule_dlq.arn),
-            opts=self._opts(site),
-        )
-        aws.lambda_.Permission(
-            self._n(site, "outbox-schedule-invoke"),
-            action="lambda:InvokeFunction",
-            function=relay.name,
-            principal="events.amazonaws.com",
-            source_arn=schedule.arn,
-            opts=self._opts(site),
-        )
+            opts=self._opts(site))
+        aws.lambda_.Permission(self._n(site, "outbox-schedule-invoke"), action="lambda:InvokeFunction",
+                               function=relay.name, principal="events.amazonaws.com", source_arn=schedule.arn,
+                               opts=self._opts(site))
         relay_service = self._n(site, "outbox-relay")  # Powertools' "service" dimension of its metrics
         for metric, threshold, description in (
-            ("OutboxStuck", 0, "Lease events keep failing PutEvents (see the relay's logs)"),
-            ("OutboxOldestPendingSeconds", 900, "Lease events wait more than 15 minutes in the outbox"),
-        ):
+                ("OutboxStuck", 0, "Lease events keep failing PutEvents (see the relay's logs)"),
+                ("OutboxOldestPendingSeconds", 900, "Lease events wait more than 15 minutes in the outbox")):
             aws.cloudwatch.MetricAlarm(
-                self._n(site, f"{metric.lower()}-alarm"),
-                namespace=METRICS_NAMESPACE,
-                metric_name=metric,
-                dimensions={"service": relay_service},
-                statistic="Maximum",
-                period=300,
-                evaluation_periods=1,
-                threshold=threshold,
-                comparison_operator="GreaterThanThreshold",
-                treat_missing_data="notBreaching",
-                alarm_description=description,
-                alarm_actions=[site.alarm_topic.arn],
-                opts=self._opts(site),
-            )
+                self._n(site, f"{metric.lower()}-alarm"), namespace=METRICS_NAMESPACE, metric_name=metric,
+                dimensions={"service": relay_service}, statistic="Maximum", period=300, evaluation_periods=1,
+                threshold=threshold, comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
+                alarm_description=description, alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
 
         table = aws.dynamodb.Table(
-            self._n(site, "event-idempotency"),
-            billing_mode="PAY_PER_REQUEST",
-            hash_key="id",
+            self._n(site, "event-idempotency"), billing_mode="PAY_PER_REQUEST", hash_key="id",
             attributes=[aws.dynamodb.TableAttributeArgs(name="id", type="S")],
             ttl=aws.dynamodb.TableTtlArgs(attribute_name="expiration", enabled=True),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
-            opts=self._opts(site),
-        )
+            opts=self._opts(site))
         metrics = self._function(
-            site,
-            "event-metrics",
-            "lease_event_metrics",
-            in_vpc=False,
-            memory_mb=256,
-            timeout_seconds=10,
-            description="Leasing activity metrics per community from lease events",
-            reserved_concurrency=10,
+            site, "event-metrics", "lease_event_metrics", in_vpc=False, memory_mb=256, timeout_seconds=10,
+            description="Leasing activity metrics per community from lease events", reserved_concurrency=10,
             environment={"IDEMPOTENCY_TABLE": table.name, "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE},
-            policy_statements=[
-                iam.statement(
-                    ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], [table.arn]
-                )
-            ],
-        )
+            policy_statements=[iam.statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                                              "dynamodb:DeleteItem"], [table.arn])])
         self._event_targets(site, metrics)
 
     def _failover(self, site: LeasingSite) -> None:
@@ -992,288 +641,143 @@ class LeasingPlatform(pulumi.ComponentResource):
         clusters = [s.cluster.arn for s in self.sites.values()]
         dlq = self._dead_letter_queue(site, "failover", [])
         function = self._function(
-            site,
-            "failover-dns",
-            "failover_dns",
-            in_vpc=False,
-            memory_mb=256,
-            timeout_seconds=60,
+            site, "failover-dns", "failover_dns", in_vpc=False, memory_mb=256, timeout_seconds=60,
             description="Points the writer CNAME at the new Aurora global primary",
-            reserved_concurrency=1,
-            dead_letter_target_arn=dlq.arn,
+            reserved_concurrency=1, dead_letter_target_arn=dlq.arn,
             environment={
-                "GLOBAL_CLUSTER_ID": self.global_cluster.id,
-                "HOSTED_ZONE_ID": self.private_zone.zone_id,
-                "RECORD_NAME": self.writer_fqdn,
-                "RECORD_TTL": str(args.writer_record_ttl),
+                "GLOBAL_CLUSTER_ID": self.global_cluster.id, "HOSTED_ZONE_ID": self.private_zone.zone_id,
+                "RECORD_NAME": self.writer_fqdn, "RECORD_TTL": str(args.writer_record_ttl),
                 "CLUSTER_ARNS": pulumi.Output.all(*clusters).apply(",".join),
                 "WRITER_TARGETS": pulumi.Output.json_dumps(
-                    {s.cluster.arn: s.proxy.endpoint for s in self.sites.values()}
-                ),
+                    {s.cluster.arn: s.proxy.endpoint for s in self.sites.values()}),
             },
             policy_statements=[
                 iam.statement(["rds:DescribeGlobalClusters"], [self.global_cluster.arn]),
                 iam.statement(["rds:DescribeDBClusters"], clusters),
                 iam.statement(["route53:ListResourceRecordSets"], [self.private_zone.arn]),
-                iam.statement(
-                    ["route53:ChangeResourceRecordSets"],
-                    [self.private_zone.arn],
-                    conditions={
-                        "ForAllValues:StringEquals": {
-                            "route53:ChangeResourceRecordSetsNormalizedRecordNames": [self.writer_fqdn],
-                            "route53:ChangeResourceRecordSetsRecordTypes": ["CNAME"],
-                            "route53:ChangeResourceRecordSetsActions": ["UPSERT"],
-                        }
-                    },
-                ),
-            ],
-        )
+                iam.statement(["route53:ChangeResourceRecordSets"], [self.private_zone.arn], conditions={
+                    "ForAllValues:StringEquals": {
+                        "route53:ChangeResourceRecordSetsNormalizedRecordNames": [self.writer_fqdn],
+                        "route53:ChangeResourceRecordSetsRecordTypes": ["CNAME"],
+                        "route53:ChangeResourceRecordSetsActions": ["UPSERT"]}}),
+            ])
         rule = aws.cloudwatch.EventRule(
             self._n(site, "failover-rule"),
             description="Aurora global database switchover finished / failover completed",
-            event_pattern=pulumi.Output.json_dumps(failover_events.event_pattern(clusters)),
-            opts=self._opts(site),
-        )
+            event_pattern=pulumi.Output.json_dumps(failover_events.event_pattern(clusters)), opts=self._opts(site))
         site.rules["failover"] = rule
-        aws.sqs.QueuePolicy(
-            self._n(site, "failover-dlq-policy"),
-            queue_url=dlq.url,
-            policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "FailoverRuleDeadLetter",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "events.amazonaws.com"},
-                            "Action": "sqs:SendMessage",
-                            "Resource": dlq.arn,
-                            "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}},
-                        }
-                    ],
-                }
-            ),
-            opts=self._opts(site),
-        )
+        aws.sqs.QueuePolicy(self._n(site, "failover-dlq-policy"), queue_url=dlq.url, policy=pulumi.Output.json_dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Sid": "FailoverRuleDeadLetter", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage", "Resource": dlq.arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}}}]}), opts=self._opts(site))
         aws.cloudwatch.EventTarget(
-            self._n(site, "failover-target"),
-            rule=rule.name,
-            arn=function.arn,
+            self._n(site, "failover-target"), rule=rule.name, arn=function.arn,
             retry_policy=self._retry(max_age_seconds=3600, attempts=20),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn),
-            opts=self._opts(site),
-        )
-        aws.lambda_.Permission(
-            self._n(site, "failover-invoke"),
-            action="lambda:InvokeFunction",
-            function=function.name,
-            principal="events.amazonaws.com",
-            source_arn=rule.arn,
-            opts=self._opts(site),
-        )
+            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn), opts=self._opts(site))
+        aws.lambda_.Permission(self._n(site, "failover-invoke"), action="lambda:InvokeFunction",
+                               function=function.name, principal="events.amazonaws.com", source_arn=rule.arn,
+                               opts=self._opts(site))
 
     def _migrations(self) -> None:
         primary = self.primary
         function = self._function(
-            primary,
-            "db-migrations",
-            "db_migrations",
-            in_vpc=True,
-            memory_mb=256,
-            timeout_seconds=300,
-            description="Applies the leasing schema migrations",
-            reserved_concurrency=1,
+            primary, "db-migrations", "db_migrations", in_vpc=True, memory_mb=256, timeout_seconds=300,
+            description="Applies the leasing schema migrations", reserved_concurrency=1,
             environment=self._database_environment(),
-            policy_statements=[iam.statement(["rds-db:connect"], self._rds_connect_arns())],
-        )
+            policy_statements=[iam.statement(["rds-db:connect"], self._rds_connect_arns())])
         digest = migrations_digest()
         self.migrations = aws.lambda_.Invocation(
-            f"{self.name}-migrate",
-            function_name=function.name,
-            input=json.dumps({"migrations_sha256": digest}),
-            triggers={"migrations_sha256": digest},
-            opts=self._opts(primary, depends_on=[primary.proxy_target, self.writer_record, *primary.instances]),
-        )
+            f"{self.name}-migrate", function_name=function.name,
+            input=json.dumps({"migrations_sha256": digest}), triggers={"migrations_sha256": digest},
+            opts=self._opts(primary, depends_on=[primary.proxy_target, self.writer_record, *primary.instances]))
 
     # ----------------------------------------------------------------- API
 
     def _api(self, site: LeasingSite) -> None:
         args = self.args
         api = aws.apigateway.RestApi(
-            self._n(site, "api"),
-            name=f"{self.identifier}-lease-api",
+            self._n(site, "api"), name=f"{self.identifier}-lease-api",
             description="Lease API (IAM-authorised callers)",
             endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(types="REGIONAL"),
-            disable_execute_api_endpoint=bool(args.api_domain_name),
-            opts=self._opts(site),
-        )
+            disable_execute_api_endpoint=bool(args.api_domain_name), opts=self._opts(site))
         site.rest_api = api
-        proxy = aws.apigateway.Resource(
-            self._n(site, "api-proxy"),
-            rest_api=api.id,
-            parent_id=api.root_resource_id,
-            path_part="{proxy+}",
-            opts=self._opts(site),
-        )
-        method = aws.apigateway.Method(
-            self._n(site, "api-any"),
-            rest_api=api.id,
-            resource_id=proxy.id,
-            http_method="ANY",
-            authorization="AWS_IAM",
-            opts=self._opts(site),
-        )
+        proxy = aws.apigateway.Resource(self._n(site, "api-proxy"), rest_api=api.id, parent_id=api.root_resource_id,
+                                        path_part="{proxy+}", opts=self._opts(site))
+        method = aws.apigateway.Method(self._n(site, "api-any"), rest_api=api.id, resource_id=proxy.id,
+                                       http_method="ANY", authorization="AWS_IAM", opts=self._opts(site))
         integration = aws.apigateway.Integration(
-            self._n(site, "api-lambda"),
-            rest_api=api.id,
-            resource_id=proxy.id,
-            http_method=method.http_method,
-            type="AWS_PROXY",
-            integration_http_method="POST",
-            uri=site.api_alias.invoke_arn,
-            opts=self._opts(site),
-        )
+            self._n(site, "api-lambda"), rest_api=api.id, resource_id=proxy.id, http_method=method.http_method,
+            type="AWS_PROXY", integration_http_method="POST", uri=site.api_alias.invoke_arn, opts=self._opts(site))
         aws.lambda_.Permission(
-            self._n(site, "api-invoke"),
-            action="lambda:InvokeFunction",
-            function=site.functions["lease-api"].name,
-            qualifier=site.api_alias.name,
-            principal="apigateway.amazonaws.com",
-            source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*/*"),
-            opts=self._opts(site),
-        )
+            self._n(site, "api-invoke"), action="lambda:InvokeFunction", function=site.functions["lease-api"].name,
+            qualifier=site.api_alias.name, principal="apigateway.amazonaws.com",
+            source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*/*"), opts=self._opts(site))
 
         if args.search_builder is not None:
-            site.search = tuple(
-                args.search_builder(
-                    SearchSite(
-                        region=site.region,
-                        provider=site.provider,
-                        parent=self,
-                        vpc_id=site.network.vpc_id,
-                        vpc_cidr_block=site.cidr,
-                        subnet_ids=site.network.private_subnet_ids,
-                        rest_api_id=api.id,
-                        rest_api_root_resource_id=api.root_resource_id,
-                        api_execution_arn=api.execution_arn,
-                        alarm_topic_arn=site.alarm_topic.arn,
-                        protect=args.protect_data,
-                    )
-                )
-            )
+            site.search = tuple(args.search_builder(SearchSite(
+                region=site.region, provider=site.provider, parent=self, vpc_id=site.network.vpc_id,
+                vpc_cidr_block=site.cidr, subnet_ids=site.network.private_subnet_ids, rest_api_id=api.id,
+                rest_api_root_resource_id=api.root_resource_id, api_execution_arn=api.execution_arn,
+                alarm_topic_arn=site.alarm_topic.arn, protect=args.protect_data)))
 
         deployment = aws.apigateway.Deployment(
-            self._n(site, "api-deployment"),
-            rest_api=api.id,
-            description="Lease API",
+            self._n(site, "api-deployment"), rest_api=api.id, description="Lease API",
             # Redeploy when the routes change: ours are fixed, the search side's are its resources' ids.
-            triggers={
-                "routes": hashlib.sha256(b"ANY /{proxy+} AWS_IAM lambda:live").hexdigest(),
-                "search": pulumi.Output.all(
-                    *[r.id if isinstance(r, pulumi.CustomResource) else r.urn for r in site.search]
-                ).apply(lambda ids: hashlib.sha256("|".join(ids).encode()).hexdigest()),
-            },
-            opts=self._opts(site, depends_on=[method, integration, *site.search]),
-        )
-        site.stage = aws.apigateway.Stage(
-            self._n(site, "api-stage"),
-            rest_api=api.id,
-            deployment=deployment.id,
-            stage_name="v1",
-            opts=self._opts(site),
-        )
+            triggers={"routes": hashlib.sha256(b"ANY /{proxy+} AWS_IAM lambda:live").hexdigest(),
+                      "search": pulumi.Output.all(*[r.id if isinstance(r, pulumi.CustomResource) else r.urn
+                                                    for r in site.search]).apply(
+                          lambda ids: hashlib.sha256("|".join(ids).encode()).hexdigest())},
+            opts=self._opts(site, depends_on=[method, integration, *site.search]))
+        site.stage = aws.apigateway.Stage(self._n(site, "api-stage"), rest_api=api.id, deployment=deployment.id,
+                                          stage_name="v1", opts=self._opts(site))
         aws.apigateway.MethodSettings(
-            self._n(site, "api-settings"),
-            rest_api=api.id,
-            stage_name=site.stage.stage_name,
-            method_path="*/*",
+            self._n(site, "api-settings"), rest_api=api.id, stage_name=site.stage.stage_name, method_path="*/*",
             settings=aws.apigateway.MethodSettingsSettingsArgs(
-                metrics_enabled=True, throttling_rate_limit=100, throttling_burst_limit=200
-            ),
-            opts=self._opts(site),
-        )
+                metrics_enabled=True, throttling_rate_limit=100, throttling_burst_limit=200),
+            opts=self._opts(site))
         site.api_errors_alarm = aws.cloudwatch.MetricAlarm(
-            self._n(site, "api-5xx-alarm"),
-            namespace="AWS/ApiGateway",
-            metric_name="5XXError",
-            dimensions={"ApiName": api.name, "Stage": site.stage.stage_name},
-            statistic="Sum",
-            period=60,
-            evaluation_periods=3,
-            datapoints_to_alarm=2,
-            threshold=5,
-            comparison_operator="GreaterThanThreshold",
+            self._n(site, "api-5xx-alarm"), namespace="AWS/ApiGateway", metric_name="5XXError",
+            dimensions={"ApiName": api.name, "Stage": site.stage.stage_name}, statistic="Sum", period=60,
+            evaluation_periods=3, datapoints_to_alarm=2, threshold=5, comparison_operator="GreaterThanThreshold",
             treat_missing_data="notBreaching",
             alarm_description="The lease API fails in this Region (also takes it out of the latency records)",
-            alarm_actions=[site.alarm_topic.arn],
-            opts=self._opts(site),
-        )
+            alarm_actions=[site.alarm_topic.arn], opts=self._opts(site))
 
     def _custom_domain(self) -> None:
         args, primary = self.args, self.primary
         validation_record = None
         for site in self.sites.values():
-            certificate = aws.acm.Certificate(
-                self._n(site, "api-certificate"),
-                domain_name=args.api_domain_name,
-                validation_method="DNS",
-                opts=self._opts(site),
-            )
+            certificate = aws.acm.Certificate(self._n(site, "api-certificate"), domain_name=args.api_domain_name,
+                                              validation_method="DNS", opts=self._opts(site))
             option = certificate.domain_validation_options[0]
             if validation_record is None:
                 # ACM asks for the same record in every Region for the same name and account.
                 validation_record = aws.route53.Record(
-                    f"{self.name}-api-certificate-validation",
-                    zone_id=args.api_hosted_zone_id,
-                    name=option.resource_record_name,
-                    type=option.resource_record_type,
-                    records=[option.resource_record_value],
-                    ttl=300,
-                    allow_overwrite=True,
-                    opts=self._opts(primary),
-                )
+                    f"{self.name}-api-certificate-validation", zone_id=args.api_hosted_zone_id,
+                    name=option.resource_record_name, type=option.resource_record_type,
+                    records=[option.resource_record_value], ttl=300, allow_overwrite=True, opts=self._opts(primary))
             validation = aws.acm.CertificateValidation(
-                self._n(site, "api-certificate-valid"),
-                certificate_arn=certificate.arn,
-                validation_record_fqdns=[validation_record.fqdn],
-                opts=self._opts(site),
-            )
+                self._n(site, "api-certificate-valid"), certificate_arn=certificate.arn,
+                validation_record_fqdns=[validation_record.fqdn], opts=self._opts(site))
             domain = aws.apigateway.DomainName(
-                self._n(site, "api-domain"),
-                domain_name=args.api_domain_name,
-                regional_certificate_arn=validation.certificate_arn,
-                security_policy="TLS_1_2",
+                self._n(site, "api-domain"), domain_name=args.api_domain_name,
+                regional_certificate_arn=validation.certificate_arn, security_policy="TLS_1_2",
                 endpoint_configuration=aws.apigateway.DomainNameEndpointConfigurationArgs(types="REGIONAL"),
-                opts=self._opts(site),
-            )
-            aws.apigateway.BasePathMapping(
-                self._n(site, "api-mapping"),
-                rest_api=site.rest_api.id,
-                stage_name=site.stage.stage_name,
-                domain_name=domain.domain_name,
-                opts=self._opts(site),
-            )
+                opts=self._opts(site))
+            aws.apigateway.BasePathMapping(self._n(site, "api-mapping"), rest_api=site.rest_api.id,
+                                           stage_name=site.stage.stage_name, domain_name=domain.domain_name,
+                                           opts=self._opts(site))
             health = aws.route53.HealthCheck(
-                self._n(site, "api-health"),
-                type="CLOUDWATCH_METRIC",
-                cloudwatch_alarm_name=site.api_errors_alarm.name,
-                cloudwatch_alarm_region=site.region,
-                insufficient_data_health_status="Healthy",
-                reference_name=f"lease-api-{site.region}"[:64],
-                opts=self._opts(primary),
-            )
+                self._n(site, "api-health"), type="CLOUDWATCH_METRIC",
+                cloudwatch_alarm_name=site.api_errors_alarm.name, cloudwatch_alarm_region=site.region,
+                insufficient_data_health_status="Healthy", reference_name=f"lease-api-{site.region}"[:64],
+                opts=self._opts(primary))
             aws.route53.Record(
-                self._n(site, "api-latency"),
-                zone_id=args.api_hosted_zone_id,
-                name=args.api_domain_name,
-                type="A",
+                self._n(site, "api-latency"), zone_id=args.api_hosted_zone_id, name=args.api_domain_name, type="A",
                 set_identifier=site.region,
                 latency_routing_policies=[aws.route53.RecordLatencyRoutingPolicyArgs(region=site.region)],
                 health_check_id=health.id,
-                aliases=[
-                    aws.route53.RecordAliasArgs(
-                        name=domain.regional_domain_name, zone_id=domain.regional_zone_id, evaluate_target_health=True
-                    )
-                ],
-                opts=self._opts(primary),
-            )
+                aliases=[aws.route53.RecordAliasArgs(name=domain.regional_domain_name, zone_id=domain.regional_zone_id,
+                                                     evaluate_target_health=True)],
+                opts=self._opts(primary))

@@ -53,8 +53,7 @@ def fgac_principal(role: aws.iam.Role) -> pulumi.Output[str]:
     assumed-role session, which carries no IAM path, so a mapping (or master user) written with the
     role's path (/blueprints/...) would never match."""
     return pulumi.Output.all(role.arn, role.name).apply(
-        lambda values: f"{values[0].split(':role/', 1)[0]}:role/{values[1]}"
-    )
+        lambda values: f"{values[0].split(':role/', 1)[0]}:role/{values[1]}")
 
 
 def template_sha256() -> str:
@@ -139,11 +138,8 @@ class LeasingSearchArgs:
             p.append(f"parallelization_factor must be between 1 and 10, got {self.parallelization_factor}")
         if not _ENGINE_VERSION.match(self.engine_version):
             p.append(f"engine_version must look like OpenSearch_2.19, got {self.engine_version!r}")
-        for label, value in (
-            ("instance_type", self.instance_type),
-            ("master_type", self.master_type),
-            ("warm_type", self.warm_type),
-        ):
+        for label, value in (("instance_type", self.instance_type), ("master_type", self.master_type),
+                             ("warm_type", self.warm_type)):
             if value and not _INSTANCE_TYPE.match(value):
                 p.append(f"{label} must be an OpenSearch instance type such as r6g.large.search, got {value!r}")
         if not _ALIAS.match(self.index_alias):
@@ -159,22 +155,16 @@ class LeasingSearchArgs:
         if self.rest_api_id is not None and self.api_execution_arn is None:
             p.append("a route on rest_api_id needs api_execution_arn (for the invoke permission)")
         if self.api_authorization not in ("AWS_IAM", "COGNITO_USER_POOLS", "CUSTOM"):
-            p.append(
-                f"api_authorization must be AWS_IAM, COGNITO_USER_POOLS or CUSTOM (never NONE), got {self.api_authorization!r}"
-            )
+            p.append(f"api_authorization must be AWS_IAM, COGNITO_USER_POOLS or CUSTOM (never NONE), got {self.api_authorization!r}")
         if self.instance_count < 1:
             p.append(f"instance_count must be at least 1, got {self.instance_count}")
         elif self.instance_count > 1:
             zones = min(len(self.subnet_ids), 3)
             if zones < 2:
-                p.append(
-                    f"{self.instance_count} data nodes across AZs need private subnets in 2 or 3 AZs, got {len(self.subnet_ids)}"
-                )
+                p.append(f"{self.instance_count} data nodes across AZs need private subnets in 2 or 3 AZs, got {len(self.subnet_ids)}")
             elif self.instance_count % zones:
-                p.append(
-                    f"instance_count ({self.instance_count}) must be a multiple of the AZ count ({zones}); "
-                    f"three nodes need subnets in three AZs"
-                )
+                p.append(f"instance_count ({self.instance_count}) must be a multiple of the AZ count ({zones}); "
+                         f"three nodes need subnets in three AZs")
         if self.master_count not in DEDICATED_MASTER_COUNTS:
             p.append(f"master_count must be one of {DEDICATED_MASTER_COUNTS}, got {self.master_count}")
         if bool(self.master_count) != bool(self.master_type):
@@ -202,10 +192,8 @@ class LeasingSearch(pulumi.ComponentResource):
     def __init__(self, name: str, args: LeasingSearchArgs, opts: pulumi.ResourceOptions | None = None):
         if not _COMPONENT_NAME.match(name):
             # The domain is auto-named <name>-<7 random>: domain names are 3-28 lower-case characters.
-            raise ValueError(
-                f"LeasingSearch name must be 3-20 lower-case letters, digits or '-', starting "
-                f"with a letter (it prefixes the domain name), got {name!r}"
-            )
+            raise ValueError(f"LeasingSearch name must be 3-20 lower-case letters, digits or '-', starting "
+                             f"with a letter (it prefixes the domain name), got {name!r}")
         super().__init__("blueprints:leasing:LeasingSearch", name, None, opts)
         self.args = args
 
@@ -245,10 +233,7 @@ class LeasingSearch(pulumi.ComponentResource):
         self.functions_egress = aws.vpc.SecurityGroupEgressRule(
             f"{name}-functions-https-out",
             security_group_id=self.functions_security_group.id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_ipv4=args.vpc_cidr_block,
+            ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4=args.vpc_cidr_block,
             description="HTTPS inside the VPC: the search domain and interface endpoints (SQS)",
             opts=child(),
         )
@@ -262,9 +247,7 @@ class LeasingSearch(pulumi.ComponentResource):
         self.domain_ingress = aws.vpc.SecurityGroupIngressRule(
             f"{name}-domain-https-in",
             security_group_id=self.domain_security_group.id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
+            ip_protocol="tcp", from_port=443, to_port=443,
             referenced_security_group_id=self.functions_security_group.id,
             description="HTTPS from the search functions (indexer, search API, bootstrap)",
             opts=child(),
@@ -275,13 +258,9 @@ class LeasingSearch(pulumi.ComponentResource):
         self.bootstrap = PythonFunction(
             f"{name}-bootstrap",
             PythonFunctionArgs(
-                source="search_bootstrap",
-                memory_mb=256,
-                timeout_seconds=60,
+                source="search_bootstrap", memory_mb=256, timeout_seconds=60,
                 description="Installs the listing index template and maps the search roles (FGAC master user)",
-                log_retention_days=args.log_retention_days,
-                **vpc_function,
-            ),
+                log_retention_days=args.log_retention_days, **vpc_function),
             opts=child(),
         )
 
@@ -290,8 +269,7 @@ class LeasingSearch(pulumi.ComponentResource):
         if args.create_service_linked_role:
             # One per account: create it here only if no other stack (or the console) has.
             self.service_linked_role = aws.iam.ServiceLinkedRole(
-                f"{name}-opensearch-slr", aws_service_name="opensearchservice.amazonaws.com", opts=child()
-            )
+                f"{name}-opensearch-slr", aws_service_name="opensearchservice.amazonaws.com", opts=child())
             depends.append(self.service_linked_role)
         multi_az = args.instance_count > 1
         self.domain = aws.opensearch.Domain(
@@ -302,23 +280,17 @@ class LeasingSearch(pulumi.ComponentResource):
                 instance_count=args.instance_count,
                 zone_awareness_enabled=multi_az,
                 zone_awareness_config=aws.opensearch.DomainClusterConfigZoneAwarenessConfigArgs(
-                    availability_zone_count=args.zone_count
-                )
-                if multi_az
-                else None,
+                    availability_zone_count=args.zone_count) if multi_az else None,
                 dedicated_master_enabled=bool(args.master_count),
                 dedicated_master_count=args.master_count or None,
                 dedicated_master_type=args.master_type or None,
                 warm_enabled=bool(args.warm_count),
                 warm_count=args.warm_count or None,
                 warm_type=args.warm_type or None,
-                cold_storage_options=aws.opensearch.DomainClusterConfigColdStorageOptionsArgs(enabled=args.cold_storage)
-                if args.warm_count
-                else None,
+                cold_storage_options=aws.opensearch.DomainClusterConfigColdStorageOptionsArgs(
+                    enabled=args.cold_storage) if args.warm_count else None,
             ),
-            ebs_options=aws.opensearch.DomainEbsOptionsArgs(
-                ebs_enabled=True, volume_type="gp3", volume_size=args.volume_gb
-            ),
+            ebs_options=aws.opensearch.DomainEbsOptionsArgs(ebs_enabled=True, volume_type="gp3", volume_size=args.volume_gb),
             vpc_options=aws.opensearch.DomainVpcOptionsArgs(
                 subnet_ids=list(args.subnet_ids)[: args.zone_count],
                 security_group_ids=[self.domain_security_group.id],
@@ -326,15 +298,13 @@ class LeasingSearch(pulumi.ComponentResource):
             encrypt_at_rest=aws.opensearch.DomainEncryptAtRestArgs(enabled=True),
             node_to_node_encryption=aws.opensearch.DomainNodeToNodeEncryptionArgs(enabled=True),
             domain_endpoint_options=aws.opensearch.DomainDomainEndpointOptionsArgs(
-                enforce_https=True, tls_security_policy=TLS_POLICY
-            ),
+                enforce_https=True, tls_security_policy=TLS_POLICY),
             advanced_security_options=aws.opensearch.DomainAdvancedSecurityOptionsArgs(
                 enabled=True,
                 anonymous_auth_enabled=False,
                 internal_user_database_enabled=False,
                 master_user_options=aws.opensearch.DomainAdvancedSecurityOptionsMasterUserOptionsArgs(
-                    master_user_arn=fgac_principal(self.bootstrap.role)
-                ),
+                    master_user_arn=fgac_principal(self.bootstrap.role)),
             ),
             software_update_options=aws.opensearch.DomainSoftwareUpdateOptionsArgs(auto_software_update_enabled=True),
             tags=args.tags,
@@ -346,9 +316,7 @@ class LeasingSearch(pulumi.ComponentResource):
         self.indexer = PythonFunction(
             f"{name}-indexer",
             PythonFunctionArgs(
-                source="search_indexer",
-                memory_mb=args.indexer_memory_mb,
-                timeout_seconds=args.indexer_timeout_seconds,
+                source="search_indexer", memory_mb=args.indexer_memory_mb, timeout_seconds=args.indexer_timeout_seconds,
                 description="Kinesis listing changes to OpenSearch bulk upserts (partial batch responses)",
                 environment={
                     "OPENSEARCH_ENDPOINT": self.domain.endpoint,
@@ -358,42 +326,26 @@ class LeasingSearch(pulumi.ComponentResource):
                     "BULK_MAX_ATTEMPTS": "3",
                 },
                 policy_statements=[
-                    iam.statement(
-                        [
-                            "kinesis:DescribeStream",
-                            "kinesis:DescribeStreamSummary",
-                            "kinesis:GetRecords",
-                            "kinesis:GetShardIterator",
-                            "kinesis:ListShards",
-                        ],
-                        [self.stream.arn],
-                    ),
+                    iam.statement(["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+                                   "kinesis:GetShardIterator", "kinesis:ListShards"], [self.stream.arn]),
                     # Rejected records (from the function) and failed batches (from the mapping).
                     iam.statement(["sqs:SendMessage"], [self.failure_queue.arn]),
                     iam.statement(["es:ESHttpPost"], [domain_arn.apply(lambda arn: f"{arn}/_bulk")]),
                 ],
-                log_retention_days=args.log_retention_days,
-                **vpc_function,
-            ),
+                log_retention_days=args.log_retention_days, **vpc_function),
             opts=child(),
         )
         self.search = PythonFunction(
             f"{name}-api",
             PythonFunctionArgs(
-                source="search_api",
-                memory_mb=args.search_memory_mb,
-                timeout_seconds=args.search_timeout_seconds,
+                source="search_api", memory_mb=args.search_memory_mb, timeout_seconds=args.search_timeout_seconds,
                 description="Multi-parameter listing search (OpenSearch query DSL)",
                 environment={"OPENSEARCH_ENDPOINT": self.domain.endpoint, "INDEX_NAME": args.index_alias},
                 policy_statements=[
-                    iam.statement(
-                        ["es:ESHttpGet", "es:ESHttpPost"],
-                        [domain_arn.apply(lambda arn: f"{arn}/{args.index_alias}/_search")],
-                    ),
+                    iam.statement(["es:ESHttpGet", "es:ESHttpPost"],
+                                  [domain_arn.apply(lambda arn: f"{arn}/{args.index_alias}/_search")]),
                 ],
-                log_retention_days=args.log_retention_days,
-                **vpc_function,
-            ),
+                log_retention_days=args.log_retention_days, **vpc_function),
             opts=child(),
         )
         bootstrap_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut", "es:ESHttpPost"]
@@ -414,22 +366,15 @@ class LeasingSearch(pulumi.ComponentResource):
                 (search_role, ["es:ESHttpGet", "es:ESHttpPost"], f"{arn}/{args.index_alias}/_search"),
                 (bootstrap_role, bootstrap_actions, f"{arn}/*"),
             ]
-            return json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Principal": {"AWS": role}, "Action": actions, "Resource": resource}
-                        for role, actions, resource in allow
-                    ],
-                }
-            )
+            return json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": role}, "Action": actions, "Resource": resource}
+                for role, actions, resource in allow]})
 
         self.domain_policy = aws.opensearch.DomainPolicy(
             f"{name}-access",
             domain_name=self.domain.domain_name,
-            access_policies=pulumi.Output.all(
-                domain_arn, self.indexer.role.arn, self.search.role.arn, self.bootstrap.role.arn
-            ).apply(access_policy),
+            access_policies=pulumi.Output.all(domain_arn, self.indexer.role.arn, self.search.role.arn,
+                                              self.bootstrap.role.arn).apply(access_policy),
             opts=child(),
         )
 
@@ -451,9 +396,7 @@ class LeasingSearch(pulumi.ComponentResource):
             function_response_types=["ReportBatchItemFailures"],
             destination_config=aws.lambda_.EventSourceMappingDestinationConfigArgs(
                 on_failure=aws.lambda_.EventSourceMappingDestinationConfigOnFailureArgs(
-                    destination_arn=self.failure_queue.arn
-                )
-            ),
+                    destination_arn=self.failure_queue.arn)),
             opts=child(depends_on=[self.indexer.role_policy]),
         )
 
@@ -462,53 +405,31 @@ class LeasingSearch(pulumi.ComponentResource):
             f"{name}-bootstrap-run",
             function_name=self.bootstrap.function.name,
             # A change of any value (or of the index template) runs it again.
-            input=pulumi.Output.json_dumps(
-                {
-                    "endpoint": self.domain.endpoint,
-                    "alias": args.index_alias,
-                    "replicas": args.index_replicas,
-                    "writer_role_arns": [fgac_principal(self.indexer.role)],
-                    "reader_role_arns": [fgac_principal(self.search.role)],
-                    "template_sha256": template_sha256(),
-                }
-            ),
+            input=pulumi.Output.json_dumps({
+                "endpoint": self.domain.endpoint,
+                "alias": args.index_alias,
+                "replicas": args.index_replicas,
+                "writer_role_arns": [fgac_principal(self.indexer.role)],
+                "reader_role_arns": [fgac_principal(self.search.role)],
+                "template_sha256": template_sha256(),
+            }),
             opts=child(depends_on=[self.domain_policy, self.bootstrap_policy]),
         )
 
         self.api_route_resources: list[pulumi.Resource] = []
         if args.rest_api_id is not None:
             listings = aws.apigateway.Resource(
-                f"{name}-route-listings",
-                rest_api=args.rest_api_id,
-                parent_id=args.rest_api_root_resource_id,
-                path_part="listings",
-                opts=child(),
-            )
+                f"{name}-route-listings", rest_api=args.rest_api_id, parent_id=args.rest_api_root_resource_id,
+                path_part="listings", opts=child())
             search_path = aws.apigateway.Resource(
-                f"{name}-route-search",
-                rest_api=args.rest_api_id,
-                parent_id=listings.id,
-                path_part="search",
-                opts=child(),
-            )
+                f"{name}-route-search", rest_api=args.rest_api_id, parent_id=listings.id, path_part="search", opts=child())
             self.api_method = aws.apigateway.Method(
-                f"{name}-route-get",
-                rest_api=args.rest_api_id,
-                resource_id=search_path.id,
-                http_method="GET",
-                authorization=args.api_authorization,
-                opts=child(),
-            )
+                f"{name}-route-get", rest_api=args.rest_api_id, resource_id=search_path.id, http_method="GET",
+                authorization=args.api_authorization, opts=child())
             self.api_integration = aws.apigateway.Integration(
-                f"{name}-route-lambda",
-                rest_api=args.rest_api_id,
-                resource_id=search_path.id,
-                http_method=self.api_method.http_method,
-                type="AWS_PROXY",
-                integration_http_method="POST",
-                uri=self.search.function.invoke_arn,
-                opts=child(),
-            )
+                f"{name}-route-lambda", rest_api=args.rest_api_id, resource_id=search_path.id,
+                http_method=self.api_method.http_method, type="AWS_PROXY", integration_http_method="POST",
+                uri=self.search.function.invoke_arn, opts=child())
             # What the parent's API deployment must wait for.
             self.api_route_resources = [self.api_method, self.api_integration]
 
@@ -528,50 +449,28 @@ class LeasingSearch(pulumi.ComponentResource):
             aws.cloudwatch.MetricAlarm(
                 f"{name}-failures-queued",
                 alarm_description="Listing changes could not be indexed: see the failure queue",
-                namespace="AWS/SQS",
-                metric_name="ApproximateNumberOfMessagesVisible",
+                namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible",
                 dimensions={"QueueName": self.failure_queue.name},
-                statistic="Maximum",
-                period=300,
-                evaluation_periods=1,
-                threshold=1,
-                comparison_operator="GreaterThanOrEqualToThreshold",
-                treat_missing_data="notBreaching",
-                alarm_actions=actions,
-                opts=child(),
-            ),
+                statistic="Maximum", period=300, evaluation_periods=1, threshold=1,
+                comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
+                alarm_actions=actions, opts=child()),
             aws.cloudwatch.MetricAlarm(
                 f"{name}-indexer-behind",
                 alarm_description="The indexer is more than 5 minutes behind the listing stream",
-                namespace="AWS/Lambda",
-                metric_name="IteratorAge",
+                namespace="AWS/Lambda", metric_name="IteratorAge",
                 dimensions={"FunctionName": self.indexer.function.name},
-                statistic="Maximum",
-                period=300,
-                evaluation_periods=3,
-                threshold=300_000,
-                comparison_operator="GreaterThanThreshold",
-                treat_missing_data="notBreaching",
-                alarm_actions=actions,
-                opts=child(),
-            ),
+                statistic="Maximum", period=300, evaluation_periods=3, threshold=300_000,
+                comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
+                alarm_actions=actions, opts=child()),
             aws.cloudwatch.MetricAlarm(
                 f"{name}-cluster-red",
                 alarm_description="At least one primary shard of the search domain is unassigned",
-                namespace="AWS/ES",
-                metric_name="ClusterStatus.red",
-                dimensions={
-                    "DomainName": self.domain.domain_name,
-                    "ClientId": self.domain.domain_id.apply(lambda domain_id: domain_id.split("/")[0]),
-                },
-                statistic="Maximum",
-                period=60,
-                evaluation_periods=5,
-                threshold=1,
+                namespace="AWS/ES", metric_name="ClusterStatus.red",
+                dimensions={"DomainName": self.domain.domain_name,
+                            "ClientId": self.domain.domain_id.apply(lambda domain_id: domain_id.split("/")[0])},
+                statistic="Maximum", period=60, evaluation_periods=5, threshold=1,
                 comparison_operator="GreaterThanOrEqualToThreshold",
-                alarm_actions=actions,
-                opts=child(),
-            ),
+                alarm_actions=actions, opts=child()),
         ]
 
         self.stream_name = self.stream.name
@@ -579,18 +478,16 @@ class LeasingSearch(pulumi.ComponentResource):
         self.domain_endpoint = self.domain.endpoint
         self.search_function_arn = self.search.function.arn
         self.search_invoke_arn = self.search.function.invoke_arn
-        self.register_outputs(
-            {
-                "streamName": self.stream.name,
-                "streamArn": self.stream.arn,
-                "domainEndpoint": self.domain.endpoint,
-                "domainArn": self.domain.arn,
-                "failureQueueUrl": self.failure_queue.url,
-                "indexerFunction": self.indexer.function.name,
-                "searchFunction": self.search.function.name,
-                "searchInvokeArn": self.search.function.invoke_arn,
-            }
-        )
+        self.register_outputs({
+            "streamName": self.stream.name,
+            "streamArn": self.stream.arn,
+            "domainEndpoint": self.domain.endpoint,
+            "domainArn": self.domain.arn,
+            "failureQueueUrl": self.failure_queue.url,
+            "indexerFunction": self.indexer.function.name,
+            "searchFunction": self.search.function.name,
+            "searchInvokeArn": self.search.function.invoke_arn,
+        })
 
 
 def site_builder(values: Mapping[str, Any], name_prefix: str = "search") -> Callable[[Any], list[pulumi.Resource]]:
@@ -606,20 +503,11 @@ def site_builder(values: Mapping[str, Any], name_prefix: str = "search") -> Call
         search = LeasingSearch(
             f"{name_prefix}-{site.region.replace('-', '')}",  # e.g. search-useast1: short enough for the domain name
             LeasingSearchArgs(
-                provider=site.provider,
-                region=site.region,
-                vpc_id=site.vpc_id,
-                vpc_cidr_block=site.vpc_cidr_block,
-                subnet_ids=list(site.subnet_ids),
-                rest_api_id=site.rest_api_id,
-                rest_api_root_resource_id=site.rest_api_root_resource_id,
-                api_execution_arn=site.api_execution_arn,
-                alarm_topic_arn=site.alarm_topic_arn,
-                protect=site.protect,
-                **values,
-            ),
-            opts=pulumi.ResourceOptions(parent=site.parent),
-        )
+                provider=site.provider, region=site.region, vpc_id=site.vpc_id, vpc_cidr_block=site.vpc_cidr_block,
+                subnet_ids=list(site.subnet_ids), rest_api_id=site.rest_api_id,
+                rest_api_root_resource_id=site.rest_api_root_resource_id, api_execution_arn=site.api_execution_arn,
+                alarm_topic_arn=site.alarm_topic_arn, protect=site.protect, **values),
+            opts=pulumi.ResourceOptions(parent=site.parent))
         return search.api_route_resources
 
     return build

@@ -45,9 +45,7 @@ class NetworkArgs:
             raise ValueError("NAT gateways need both public and private subnets")
         unknown = set(self.gateway_endpoints) - GATEWAY_ENDPOINT_SERVICES
         if unknown:
-            raise ValueError(
-                f"gateway endpoints exist only for {sorted(GATEWAY_ENDPOINT_SERVICES)}, not {sorted(unknown)}"
-            )
+            raise ValueError(f"gateway endpoints exist only for {sorted(GATEWAY_ENDPOINT_SERVICES)}, not {sorted(unknown)}")
         if len(self.subnet_cidrs) < self.subnet_count:
             raise ValueError(f"{self.cidr_block} cannot hold {self.subnet_count} subnets of /{self.prefix_length}")
 
@@ -74,14 +72,8 @@ class Network(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.args = args
 
-        self.vpc = aws.ec2.Vpc(
-            f"{name}-vpc",
-            cidr_block=args.cidr_block,
-            enable_dns_hostnames=True,
-            enable_dns_support=True,
-            tags={"Name": name},
-            opts=child,
-        )
+        self.vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=args.cidr_block, enable_dns_hostnames=True,
+                               enable_dns_support=True, tags={"Name": name}, opts=child)
         zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(parent=self))
         cidrs = iter(args.subnet_cidrs)
 
@@ -92,69 +84,42 @@ class Network(pulumi.ComponentResource):
 
         if args.public_subnets:
             self.internet_gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, opts=child)
-            self.public_route_table = aws.ec2.RouteTable(
-                f"{name}-public", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}, opts=child
-            )
-            aws.ec2.Route(
-                f"{name}-public-default",
-                route_table_id=self.public_route_table.id,
-                destination_cidr_block="0.0.0.0/0",
-                gateway_id=self.internet_gateway.id,
-                opts=child,
-            )
+            self.public_route_table = aws.ec2.RouteTable(f"{name}-public", vpc_id=self.vpc.id,
+                                                         tags={"Name": f"{name}-public"}, opts=child)
+            aws.ec2.Route(f"{name}-public-default", route_table_id=self.public_route_table.id,
+                          destination_cidr_block="0.0.0.0/0", gateway_id=self.internet_gateway.id, opts=child)
             for index in range(args.availability_zones):
                 subnet = aws.ec2.Subnet(
-                    f"{name}-public-{index}",
-                    vpc_id=self.vpc.id,
-                    cidr_block=next(cidrs),
-                    availability_zone=zones.names[index],
-                    tags={"Name": f"{name}-public-{index}", "Tier": "public"},
-                    opts=child,
-                )
-                aws.ec2.RouteTableAssociation(
-                    f"{name}-public-{index}", subnet_id=subnet.id, route_table_id=self.public_route_table.id, opts=child
-                )
+                    f"{name}-public-{index}", vpc_id=self.vpc.id, cidr_block=next(cidrs),
+                    availability_zone=zones.names[index], tags={"Name": f"{name}-public-{index}", "Tier": "public"},
+                    opts=child)
+                aws.ec2.RouteTableAssociation(f"{name}-public-{index}", subnet_id=subnet.id,
+                                              route_table_id=self.public_route_table.id, opts=child)
                 self.public_subnets.append(subnet)
 
         if args.private_subnets:
             for index in range(args.nat_gateways):
                 eip = aws.ec2.Eip(f"{name}-nat-{index}", domain="vpc", opts=child)
-                self.nat_gateways.append(
-                    aws.ec2.NatGateway(
-                        f"{name}-nat-{index}",
-                        allocation_id=eip.id,
-                        subnet_id=self.public_subnets[index].id,
-                        tags={"Name": f"{name}-nat-{index}"},
-                        opts=child,
-                    )
-                )
+                self.nat_gateways.append(aws.ec2.NatGateway(
+                    f"{name}-nat-{index}", allocation_id=eip.id, subnet_id=self.public_subnets[index].id,
+                    tags={"Name": f"{name}-nat-{index}"}, opts=child))
             # One route table per NAT gateway (AZ-local egress); a single one without NAT.
             for index in range(max(args.nat_gateways, 1)):
-                table = aws.ec2.RouteTable(
-                    f"{name}-private-{index}", vpc_id=self.vpc.id, tags={"Name": f"{name}-private-{index}"}, opts=child
-                )
+                table = aws.ec2.RouteTable(f"{name}-private-{index}", vpc_id=self.vpc.id,
+                                           tags={"Name": f"{name}-private-{index}"}, opts=child)
                 if args.nat_gateways:
-                    aws.ec2.Route(
-                        f"{name}-private-{index}-default",
-                        route_table_id=table.id,
-                        destination_cidr_block="0.0.0.0/0",
-                        nat_gateway_id=self.nat_gateways[index].id,
-                        opts=child,
-                    )
+                    aws.ec2.Route(f"{name}-private-{index}-default", route_table_id=table.id,
+                                  destination_cidr_block="0.0.0.0/0", nat_gateway_id=self.nat_gateways[index].id,
+                                  opts=child)
                 self.private_route_tables.append(table)
             for index in range(args.availability_zones):
                 subnet = aws.ec2.Subnet(
-                    f"{name}-private-{index}",
-                    vpc_id=self.vpc.id,
-                    cidr_block=next(cidrs),
-                    availability_zone=zones.names[index],
-                    tags={"Name": f"{name}-private-{index}", "Tier": "private"},
-                    opts=child,
-                )
+                    f"{name}-private-{index}", vpc_id=self.vpc.id, cidr_block=next(cidrs),
+                    availability_zone=zones.names[index], tags={"Name": f"{name}-private-{index}", "Tier": "private"},
+                    opts=child)
                 table = self.private_route_tables[index % len(self.private_route_tables)]
-                aws.ec2.RouteTableAssociation(
-                    f"{name}-private-{index}", subnet_id=subnet.id, route_table_id=table.id, opts=child
-                )
+                aws.ec2.RouteTableAssociation(f"{name}-private-{index}", subnet_id=subnet.id,
+                                              route_table_id=table.id, opts=child)
                 self.private_subnets.append(subnet)
 
         endpoint_subnets = self.private_subnets or self.public_subnets
@@ -162,53 +127,33 @@ class Network(pulumi.ComponentResource):
         self.endpoint_security_group: aws.ec2.SecurityGroup | None = None
         if args.interface_endpoints:
             self.endpoint_security_group = aws.ec2.SecurityGroup(
-                f"{name}-endpoints", vpc_id=self.vpc.id, description=f"HTTPS to the VPC endpoints of {name}", opts=child
-            )
+                f"{name}-endpoints", vpc_id=self.vpc.id, description=f"HTTPS to the VPC endpoints of {name}",
+                opts=child)
             for index, cidr in enumerate(args.endpoint_client_cidrs or (args.cidr_block,)):
                 aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-endpoints-https-{index}",
-                    security_group_id=self.endpoint_security_group.id,
-                    ip_protocol="tcp",
-                    from_port=443,
-                    to_port=443,
-                    cidr_ipv4=cidr,
-                    description="HTTPS from clients of the VPC endpoints",
-                    opts=child,
-                )
+                    f"{name}-endpoints-https-{index}", security_group_id=self.endpoint_security_group.id,
+                    ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4=cidr,
+                    description="HTTPS from clients of the VPC endpoints", opts=child)
             for service in args.interface_endpoints:
                 self.interface_endpoints[service] = aws.ec2.VpcEndpoint(
-                    f"{name}-{service}",
-                    vpc_id=self.vpc.id,
-                    vpc_endpoint_type="Interface",
+                    f"{name}-{service}", vpc_id=self.vpc.id, vpc_endpoint_type="Interface",
                     service_name=f"com.amazonaws.{args.region}.{service}",
                     private_dns_enabled=args.endpoint_private_dns,
                     subnet_ids=[s.id for s in endpoint_subnets],
                     security_group_ids=[self.endpoint_security_group.id],
-                    tags={"Name": f"{name}-{service}"},
-                    opts=child,
-                )
+                    tags={"Name": f"{name}-{service}"}, opts=child)
 
         route_tables = self.private_route_tables or ([self.public_route_table] if args.public_subnets else [])
         self.gateway_endpoints: dict[str, aws.ec2.VpcEndpoint] = {
             service: aws.ec2.VpcEndpoint(
-                f"{name}-{service}",
-                vpc_id=self.vpc.id,
-                vpc_endpoint_type="Gateway",
+                f"{name}-{service}", vpc_id=self.vpc.id, vpc_endpoint_type="Gateway",
                 service_name=f"com.amazonaws.{args.region}.{service}",
-                route_table_ids=[t.id for t in route_tables],
-                tags={"Name": f"{name}-{service}"},
-                opts=child,
-            )
+                route_table_ids=[t.id for t in route_tables], tags={"Name": f"{name}-{service}"}, opts=child)
             for service in args.gateway_endpoints
         }
 
         self.vpc_id = self.vpc.id
         self.private_subnet_ids = [s.id for s in self.private_subnets]
         self.public_subnet_ids = [s.id for s in self.public_subnets]
-        self.register_outputs(
-            {
-                "vpcId": self.vpc.id,
-                "privateSubnetIds": self.private_subnet_ids,
-                "publicSubnetIds": self.public_subnet_ids,
-            }
-        )
+        self.register_outputs({"vpcId": self.vpc.id, "privateSubnetIds": self.private_subnet_ids,
+                               "publicSubnetIds": self.public_subnet_ids})

@@ -32,14 +32,8 @@ def test_shipped_stacks_size_the_platform():
     def stack(name):
         raw = yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())["config"]
         import json
-
-        return parse(
-            {
-                k: json.dumps(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
-                for k, v in raw.items()
-            },
-            stack=name,
-        ).leasing
+        return parse({k: json.dumps(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+                      for k, v in raw.items()}, stack=name).leasing
 
     dev, prod = stack("dev"), stack("prod")
     assert dev.enabled and prod.enabled
@@ -53,10 +47,8 @@ def test_capacity_rules():
     found = problems(leasingAuroraMinCapacity="0", leasingAuroraMaxCapacity="2.25")
     assert "never auto-pauses" in found["leasingAuroraMinCapacity"]
     assert "multiple of 0.5" in found["leasingAuroraMaxCapacity"]
-    assert (
-        "at least leasingAuroraMinCapacity"
-        in problems(leasingAuroraMinCapacity="8", leasingAuroraMaxCapacity="4")["leasingAuroraMaxCapacity"]
-    )
+    assert "at least leasingAuroraMinCapacity" in problems(leasingAuroraMinCapacity="8",
+                                                           leasingAuroraMaxCapacity="4")["leasingAuroraMaxCapacity"]
     assert "a number" in problems(leasingAuroraMinCapacity="lots")["leasingAuroraMinCapacity"]
 
 
@@ -74,27 +66,14 @@ def test_domain_and_zone_go_together_and_partner_url_is_https():
 
 
 def test_prod_is_active_active_with_a_reader():
-    found = problems(
-        stack="prod",
-        environment="prod",
-        consumerAccountId="222222222222",
-        consumerRoleArn="arn:aws:iam::222222222222:role/deploy",
-        leasingEnabled="true",
-    )
+    found = problems(stack="prod", environment="prod", consumerAccountId="222222222222",
+                     consumerRoleArn="arn:aws:iam::222222222222:role/deploy", leasingEnabled="true")
     assert "true in prod" in found["leasingMultiRegion"]
     assert "at least 2 in prod" in found["leasingAuroraInstances"]
 
 
 def test_schedule_ttl_and_emails_are_checked():
-    found = problems(
-        leasingOutboxRelaySchedule="every minute",
-        leasingWriterRecordTtl="600",
-        leasingAlarmEmails='["ops"]',
-        leasingLogRetentionDays="10",
-    )
-    assert set(found) == {
-        "leasingOutboxRelaySchedule",
-        "leasingWriterRecordTtl",
-        "leasingAlarmEmails",
-        "leasingLogRetentionDays",
-    }
+    found = problems(leasingOutboxRelaySchedule="every minute", leasingWriterRecordTtl="600",
+                     leasingAlarmEmails='["ops"]', leasingLogRetentionDays="10")
+    assert set(found) == {"leasingOutboxRelaySchedule", "leasingWriterRecordTtl", "leasingAlarmEmails",
+                          "leasingLogRetentionDays"}

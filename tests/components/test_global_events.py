@@ -42,16 +42,10 @@ def deploy(pulumi_env, settings):
 
         def program():
             providers = ArchitectureProviders(settings, "global-events")
-            component = GlobalEventBus(
-                "orders",
-                GlobalEventBusArgs(
-                    primary_provider=providers.primary,
-                    secondary_provider=providers.secondary,
-                    primary_region=settings.primary_region,
-                    secondary_region=settings.secondary_region,
-                    **overrides,
-                ),
-            )
+            component = GlobalEventBus("orders", GlobalEventBusArgs(
+                primary_provider=providers.primary, secondary_provider=providers.secondary,
+                primary_region=settings.primary_region, secondary_region=settings.secondary_region,
+                **overrides))
             holder["component"] = component
             return pulumi.Output.all(**component.outputs)
 
@@ -117,9 +111,7 @@ def test_the_endpoint_fails_over_to_the_secondary_and_replicates(deploy):
     assert failover["primary"]["healthCheck"] == check.outputs["arn"]
     assert failover["secondary"]["route"] == "us-west-2"
     assert [b["eventBusArn"] for b in inputs["eventBuses"]] == [
-        buses["us-east-1"].outputs["arn"],
-        buses["us-west-2"].outputs["arn"],
-    ]
+        buses["us-east-1"].outputs["arn"], buses["us-west-2"].outputs["arn"]]
     assert inputs["replicationConfig"]["state"] == "ENABLED"
     role = result.named("orders-replication", ROLE)
     assert inputs["roleArn"] == role.outputs["arn"]
@@ -172,14 +164,10 @@ def test_catch_all_rules_write_to_log_groups_with_retention(deploy):
     for region in ("us-east-1", "us-west-2"):
         rule = next(r for r in result.of_type(RULE) if r.region == region and r.name.endswith("catch-all"))
         assert json.loads(rule.inputs["eventPattern"]) == {"source": [{"prefix": ""}]}
-        (target,) = [
-            t for t in result.of_type(TARGET) if t.inputs["rule"] == rule.outputs["name"] and t.region == region
-        ]
-        group = next(
-            g
-            for g in result.of_type(LOG_GROUP)
-            if g.region == region and g.inputs.get("name") == "/aws/events/orders-bus-catch-all"
-        )
+        (target,) = [t for t in result.of_type(TARGET) if t.inputs["rule"] == rule.outputs["name"]
+                     and t.region == region]
+        group = next(g for g in result.of_type(LOG_GROUP)
+                     if g.region == region and g.inputs.get("name") == "/aws/events/orders-bus-catch-all")
         assert target.inputs["arn"] == group.outputs["arn"]
         assert group.inputs["retentionInDays"] == 7
         (log_policy,) = [p for p in result.of_type(LOG_POLICY) if p.region == region]
@@ -194,14 +182,12 @@ def test_each_region_has_an_idempotent_order_consumer_with_dlq_and_retry_policy(
     for region in ("us-east-1", "us-west-2"):
         rule = next(r for r in result.of_type(RULE) if r.region == region and r.name.endswith("-orders"))
         assert json.loads(rule.inputs["eventPattern"]) == {
-            "source": ["com.aws.Orders"],
-            "detail-type": ["OrderCreated"],
-        }
-        function = next(f for f in result.of_type(FUNCTION) if f.region == region and f.name.endswith("order-consumer"))
+            "source": ["com.aws.Orders"], "detail-type": ["OrderCreated"]}
+        function = next(f for f in result.of_type(FUNCTION) if f.region == region
+                        and f.name.endswith("order-consumer"))
         assert function.inputs["handler"] == "order_consumer.handler.handler"
-        (target,) = [
-            t for t in result.of_type(TARGET) if t.region == region and t.inputs["rule"] == rule.outputs["name"]
-        ]
+        (target,) = [t for t in result.of_type(TARGET) if t.region == region
+                     and t.inputs["rule"] == rule.outputs["name"]]
         assert target.inputs["arn"] == function.outputs["arn"]
         assert target.inputs["retryPolicy"] == {"maximumEventAgeInSeconds": 86400, "maximumRetryAttempts": 185}
         dlq = next(q for q in result.of_type(QUEUE) if q.region == region and q.name.endswith("orders-dlq"))
@@ -223,15 +209,14 @@ def test_the_idempotency_table_has_a_ttl_and_the_consumer_its_settings(deploy):
         assert table.inputs["hashKey"] == "id"
         assert table.inputs["ttl"] == {"attributeName": "expiration", "enabled": True}
         assert table.inputs["billingMode"] == "PAY_PER_REQUEST"
-        function = next(f for f in result.of_type(FUNCTION) if f.region == region and f.name.endswith("order-consumer"))
+        function = next(f for f in result.of_type(FUNCTION) if f.region == region
+                        and f.name.endswith("order-consumer"))
         env = function.inputs["environment"]["variables"]
         assert env["IDEMPOTENCY_TABLE_NAME"] == table.outputs["name"]
         assert env["IDEMPOTENCY_TTL_SECONDS"] == str(3 * 86400)  # replays stay deduplicated
-        role_policy = next(
-            p
-            for p in result.of_type(ROLE_POLICY)
-            if p.name.endswith("order-consumer-policy") and json.dumps(policy(p)).count(table.outputs["arn"])
-        )
+        role_policy = next(p for p in result.of_type(ROLE_POLICY)
+                           if p.name.endswith("order-consumer-policy") and
+                           json.dumps(policy(p)).count(table.outputs["arn"]))
         actions = {a for s in policy(role_policy)["Statement"] for a in s["Action"]}
         assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= actions
         assert not any(a.endswith("*") for a in actions)
@@ -337,9 +322,8 @@ def test_args_are_validated_with_a_clear_message(overrides, message):
 
 def test_several_problems_are_reported_together():
     with pytest.raises(ValueError) as raised:
-        GlobalEventBusArgs(
-            primary_provider=_Provider(), secondary_provider=_Provider(), bus_name="", archive_retention_days=0
-        )
+        GlobalEventBusArgs(primary_provider=_Provider(), secondary_provider=_Provider(),
+                           bus_name="", archive_retention_days=0)
     assert "bus_name" in str(raised.value) and "archive_retention_days" in str(raised.value)
 
 

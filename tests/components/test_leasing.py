@@ -29,25 +29,12 @@ def _run(multi_region: bool, **overrides):
 
     def program():
         providers = ArchitectureProviders(settings, "leasing")
-        args = dict(
-            primary_provider=providers.primary,
-            primary_region=EAST,
-            partner_api_url="https://p.example.com/e",
-            search_builder=lambda site: sites.append(site) or [],
-        )
+        args = dict(primary_provider=providers.primary, primary_region=EAST, partner_api_url="https://p.example.com/e",
+                    search_builder=lambda site: sites.append(site) or [])
         if multi_region:
-            args.update(
-                secondary_provider=providers.secondary,
-                secondary_region=WEST,
-                instances_per_cluster=2,
-                min_capacity=2,
-                max_capacity=16,
-                backup_retention_days=14,
-                protect_data=True,
-                api_provisioned_concurrency=2,
-                api_domain_name=DOMAIN,
-                api_hosted_zone_id=PUBLIC_ZONE,
-            )
+            args.update(secondary_provider=providers.secondary, secondary_region=WEST, instances_per_cluster=2,
+                        min_capacity=2, max_capacity=16, backup_retention_days=14, protect_data=True,
+                        api_provisioned_concurrency=2, api_domain_name=DOMAIN, api_hosted_zone_id=PUBLIC_ZONE)
         args.update(overrides)
         return LeasingPlatform("leasing", LeasingPlatformArgs(**args))
 
@@ -133,9 +120,8 @@ def test_master_secret_is_replicated_and_read_only_by_the_proxies(prod):
         assert auth["iamAuth"] == "REQUIRED" and auth["authScheme"] == "SECRETS"
         assert auth["secretArn"] == secret_arn.replace(f":{EAST}:", f":{region}:")
         role_policy = policy(one(prod, "aws:iam/rolePolicy:RolePolicy", f"leasing-{region}-proxy-policy"))
-        assert role_policy["Statement"] == [
-            {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [auth["secretArn"]]}
-        ]
+        assert role_policy["Statement"] == [{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+                                             "Resource": [auth["secretArn"]]}]
         subnets = {s.id for s in of(prod, "aws:ec2/subnet:Subnet", region) if "private" in s.name}
         assert set(inputs["vpcSubnetIds"]) == subnets and len(subnets) == 2
     targets = {t.region: t.inputs for t in of(prod, "aws:rds/proxyTarget:ProxyTarget")}
@@ -155,16 +141,10 @@ def test_only_the_proxy_reaches_the_database_and_only_functions_reach_the_proxy(
         into_proxy = [r.inputs for r in ingress if r.inputs["securityGroupId"] == proxy]
         sources = {r.get("referencedSecurityGroupId") or r.get("cidrIpv4") for r in into_proxy}
         assert sources == {functions, peer_cidr} and all(r["fromPort"] == 5432 for r in into_proxy)
-        out_of_functions = {
-            (r.inputs["toPort"], r.inputs.get("referencedSecurityGroupId") or r.inputs.get("cidrIpv4"))
-            for r in egress
-            if r.inputs["securityGroupId"] == functions
-        }
-        assert out_of_functions == {
-            (5432, proxy),
-            (443, "10.60.0.0/16" if region == EAST else "10.61.0.0/16"),
-            (5432, peer_cidr),
-        }
+        out_of_functions = {(r.inputs["toPort"], r.inputs.get("referencedSecurityGroupId") or r.inputs.get("cidrIpv4"))
+                            for r in egress if r.inputs["securityGroupId"] == functions}
+        assert out_of_functions == {(5432, proxy), (443, "10.60.0.0/16" if region == EAST else "10.61.0.0/16"),
+                                    (5432, peer_cidr)}
         assert all(r.inputs.get("cidrIpv4") != "0.0.0.0/0" for r in egress + ingress)
 
 
@@ -189,11 +169,8 @@ def test_vpcs_are_peered_and_routed_both_ways(prod):
     assert peering.region == EAST and peering.inputs["peerRegion"] == WEST
     (accepter,) = of(prod, "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter")
     assert accepter.region == WEST and accepter.inputs["vpcPeeringConnectionId"] == peering.id
-    routes = {
-        (r.region, r.inputs["destinationCidrBlock"])
-        for r in of(prod, "aws:ec2/route:Route")
-        if r.inputs.get("vpcPeeringConnectionId") == peering.id
-    }
+    routes = {(r.region, r.inputs["destinationCidrBlock"]) for r in of(prod, "aws:ec2/route:Route")
+              if r.inputs.get("vpcPeeringConnectionId") == peering.id}
     assert routes == {(EAST, "10.61.0.0/16"), (WEST, "10.60.0.0/16")}
 
 
@@ -238,21 +215,16 @@ def test_failover_rule_in_each_region_invokes_the_updater_with_a_dlq(prod):
 
 def test_failover_updater_may_only_upsert_the_writer_cname(prod):
     (zone,) = of(prod, "aws:route53/zone:Zone")
-    change = next(
-        s
-        for s in statements(prod, "leasing-us-west-2-failover-dns")
-        if s["Action"] == ["route53:ChangeResourceRecordSets"]
-    )
+    change = next(s for s in statements(prod, "leasing-us-west-2-failover-dns")
+                  if s["Action"] == ["route53:ChangeResourceRecordSets"])
     assert change["Resource"] == [zone.outputs["arn"]]
     assert change["Condition"]["ForAllValues:StringEquals"] == {
         "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["writer.leasing.internal"],
         "route53:ChangeResourceRecordSetsRecordTypes": ["CNAME"],
-        "route53:ChangeResourceRecordSetsActions": ["UPSERT"],
-    }
+        "route53:ChangeResourceRecordSetsActions": ["UPSERT"]}
     (global_cluster,) = of(prod, "aws:rds/globalCluster:GlobalCluster")
-    describe = next(
-        s for s in statements(prod, "leasing-us-west-2-failover-dns") if s["Action"] == ["rds:DescribeGlobalClusters"]
-    )
+    describe = next(s for s in statements(prod, "leasing-us-west-2-failover-dns")
+                    if s["Action"] == ["rds:DescribeGlobalClusters"])
     assert describe["Resource"] == [global_cluster.outputs["arn"]]
 
 
@@ -264,11 +236,7 @@ def test_functions_connect_through_the_writer_alias_with_iam_for_both_proxies(pr
             function = one(prod, "aws:lambda/function:Function", f"leasing-{region}-{key}")
             env = function.inputs["environment"]["variables"]
             assert (env["DB_HOST"], env["DB_HOST_IS_ALIAS"], env["DB_AUTH"], env["DB_SSLMODE"]) == (
-                "writer.leasing.internal",
-                "true",
-                "iam",
-                "verify-full",
-            )
+                "writer.leasing.internal", "true", "iam", "verify-full")
             connect = next(s for s in statements(prod, f"leasing-{region}-{key}") if s["Action"] == ["rds-db:connect"])
             assert sorted(connect["Resource"]) == expected
             functions_sg = one(prod, "aws:ec2/securityGroup:SecurityGroup", f"leasing-{region}-functions")
@@ -282,11 +250,8 @@ def test_lease_api_alias_has_provisioned_concurrency_and_iam_auth(prod, dev):
         function = one(prod, "aws:lambda/function:Function", f"leasing-{region}-lease-api")
         assert function.inputs["publish"] is True and function.inputs["reservedConcurrentExecutions"] == 50
         alias = one(prod, "aws:lambda/alias:Alias", f"leasing-{region}-lease-api-live")
-        warm = one(
-            prod,
-            "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
-            f"leasing-{region}-lease-api-warm",
-        )
+        warm = one(prod, "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+                   f"leasing-{region}-lease-api-warm")
         assert warm.inputs["provisionedConcurrentExecutions"] == 2 and warm.inputs["qualifier"] == alias.outputs["name"]
         method = one(prod, "aws:apigateway/method:Method", f"leasing-{region}-api-any")
         assert method.inputs["authorization"] == "AWS_IAM"
@@ -331,9 +296,7 @@ def test_lease_bus_rules_each_have_a_target_with_retries_and_a_dead_letter_queue
             assert target.inputs["deadLetterConfig"]["arn"] == dlq.outputs["arn"]
             assert target.inputs["retryPolicy"]["maximumRetryAttempts"] > 0
             assert dlq.inputs["sqsManagedSseEnabled"] is True
-            queue_policy = policy(
-                one(prod, "aws:sqs/queuePolicy:QueuePolicy", f"leasing-{region}-{purpose}-dlq-policy")
-            )
+            queue_policy = policy(one(prod, "aws:sqs/queuePolicy:QueuePolicy", f"leasing-{region}-{purpose}-dlq-policy"))
             assert queue_policy["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"] == [rule.outputs["arn"]]
             alarm = one(prod, "aws:cloudwatch/metricAlarm:MetricAlarm", f"leasing-{region}-{purpose}-dlq-alarm")
             assert alarm.inputs["dimensions"] == {"QueueName": dlq.outputs["name"]}
@@ -343,9 +306,8 @@ def test_lease_bus_rules_each_have_a_target_with_retries_and_a_dead_letter_queue
         notifications = one(prod, "aws:cloudwatch/eventTarget:EventTarget", f"leasing-{region}-notifications-target")
         assert notifications.inputs["arn"] == topic.outputs["arn"]
         partner = one(prod, "aws:cloudwatch/eventTarget:EventTarget", f"leasing-{region}-partner-target")
-        destination = one(
-            prod, "aws:cloudwatch/eventApiDestination:EventApiDestination", f"leasing-{region}-partner-destination"
-        )
+        destination = one(prod, "aws:cloudwatch/eventApiDestination:EventApiDestination",
+                          f"leasing-{region}-partner-destination")
         assert partner.inputs["arn"] == destination.outputs["arn"] and partner.inputs["inputPath"] == "$.detail"
         connection = one(prod, "aws:cloudwatch/eventConnection:EventConnection", f"leasing-{region}-partner-connection")
         assert connection.inputs["authorizationType"] == "API_KEY"
@@ -373,10 +335,8 @@ def test_migrations_run_once_per_change_of_the_sql_after_the_database_is_reachab
     assert invocation.inputs["triggers"] == {"migrations_sha256": migrations_digest()}
     function = one(prod, "aws:lambda/function:Function", "leasing-us-east-1-db-migrations")
     assert invocation.inputs["functionName"] == function.outputs["name"]
-    needed = {
-        one(prod, "aws:rds/proxyTarget:ProxyTarget", "leasing-us-east-1-proxy-cluster").urn,
-        one(prod, "aws:route53/record:Record", "leasing-writer").urn,
-    }
+    needed = {one(prod, "aws:rds/proxyTarget:ProxyTarget", "leasing-us-east-1-proxy-cluster").urn,
+              one(prod, "aws:route53/record:Record", "leasing-writer").urn}
     assert needed <= set(invocation.dependencies)
 
 
@@ -405,17 +365,14 @@ def test_every_function_has_a_bounded_log_group(prod):
     assert sorted(g.inputs["name"] for g in proxy_logs) == sorted(f"/aws/rds/proxy/{n}" for n in proxies.values())
 
 
-@pytest.mark.parametrize(
-    "overrides, message",
-    [
-        (dict(min_capacity=0), "capacity must satisfy"),
-        (dict(api_provisioned_concurrency=80, api_reserved_concurrency=50), "cannot exceed"),
-        (dict(api_domain_name="x.example.com"), "go together"),
-        (dict(partner_api_url="http://partner.example.com"), "must be https"),
-        (dict(secondary_region="us-west-2"), "secondary_provider and secondary_region"),
-        (dict(log_retention_days=10), "log_retention_days must be one of"),
-    ],
-)
+@pytest.mark.parametrize("overrides, message", [
+    (dict(min_capacity=0), "capacity must satisfy"),
+    (dict(api_provisioned_concurrency=80, api_reserved_concurrency=50), "cannot exceed"),
+    (dict(api_domain_name="x.example.com"), "go together"),
+    (dict(partner_api_url="http://partner.example.com"), "must be https"),
+    (dict(secondary_region="us-west-2"), "secondary_provider and secondary_region"),
+    (dict(log_retention_days=10), "log_retention_days must be one of"),
+])
 def test_args_are_validated(overrides, message):
     provider = object()
     with pytest.raises(ValueError, match=message):
@@ -432,10 +389,7 @@ def test_the_real_search_side_is_composed_in_each_region_and_routed_through_the_
     for region in (EAST, WEST):
         api = one((result, []), "aws:apigateway/restApi:RestApi", f"leasing-{region}-api")
         deployment = one((result, []), "aws:apigateway/deployment:Deployment", f"leasing-{region}-api-deployment")
-        search_methods = [
-            m
-            for m in of((result, []), "aws:apigateway/method:Method", region)
-            if m.inputs["restApi"] == api.id and m.name != f"leasing-{region}-api-any"
-        ]
+        search_methods = [m for m in of((result, []), "aws:apigateway/method:Method", region)
+                          if m.inputs["restApi"] == api.id and m.name != f"leasing-{region}-api-any"]
         assert search_methods and all(m.inputs["authorization"] == "AWS_IAM" for m in search_methods)
         assert {m.urn for m in search_methods} <= set(deployment.dependencies)

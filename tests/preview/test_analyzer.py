@@ -19,21 +19,15 @@ def dev_run():
 
 @pytest.fixture(scope="module")
 def resources(dev_run):
-    return stack_resources(
-        dev_run.resources,
-        project=dev_run.project,
-        stack=dev_run.stack,
-        outputs=dev_run.outputs,
-        default_region="us-east-1",
-    )
+    return stack_resources(dev_run.resources, project=dev_run.project, stack=dev_run.stack,
+                           outputs=dev_run.outputs, default_region="us-east-1")
 
 
 @pytest.fixture(scope="module")
 def packs(dev_run):
     """One process for the rules pack for the whole module; tests re-send Configure."""
-    with PolicyPacks(
-        [FIXTURES / "pack_rules"], project=dev_run.project, stack=dev_run.stack, config=dev_run.config
-    ) as started:
+    with PolicyPacks([FIXTURES / "pack_rules"], project=dev_run.project, stack=dev_run.stack,
+                     config=dev_run.config) as started:
         yield started
 
 
@@ -57,14 +51,9 @@ def test_mandatory_rule_names_the_resource_urn(packs, resources):
 
 
 def test_config_changes_levels_and_properties(packs, resources):
-    levels = _configure(
-        packs,
-        {
-            "bucket-owner-tag": "advisory",
-            "queue-retention": {"maxRetentionSeconds": 2000000},
-            "max-buckets": {"enforcementLevel": "mandatory", "maxBuckets": 0},
-        },
-    )
+    levels = _configure(packs, {"bucket-owner-tag": "advisory",
+                                "queue-retention": {"maxRetentionSeconds": 2000000},
+                                "max-buckets": {"enforcementLevel": "mandatory", "maxBuckets": 0}})
     assert levels["queue-retention"] == ("advisory", {"maxRetentionSeconds": 2000000})
     found = _by_policy(packs.run(resources))
     assert found[("bucket-owner-tag", BUCKET_URN)].level == "advisory"
@@ -77,10 +66,7 @@ def test_config_changes_levels_and_properties(packs, resources):
 def test_all_sets_every_level_and_a_policy_entry_wins_over_all(packs, resources):
     levels = _configure(packs, {"all": "mandatory", "bucket-owner-tag": "disabled"})
     assert {name: level for name, (level, _) in levels.items()} == {
-        "bucket-owner-tag": "disabled",
-        "queue-retention": "mandatory",
-        "max-buckets": "mandatory",
-    }
+        "bucket-owner-tag": "disabled", "queue-retention": "mandatory", "max-buckets": "mandatory"}
     found = _by_policy(packs.run(resources))
     assert found[("queue-retention", QUEUE_URN)].level == "mandatory"
     assert ("bucket-owner-tag", BUCKET_URN) not in found
@@ -90,10 +76,8 @@ def test_schema_validation_and_unknown_policies_give_clear_errors(packs):
     info = packs.packs[0].info
     with pytest.raises(AnalyzerError) as caught:
         reconcile_policy_config(info, {"queue-retention": {"maxRetentionSeconds": "long"}})
-    assert (
-        "policy pack 'fixture-rules' config for policy 'queue-retention' property 'maxRetentionSeconds': "
-        "'long' is not of type 'integer'"
-    ) in str(caught.value)
+    assert ("policy pack 'fixture-rules' config for policy 'queue-retention' property 'maxRetentionSeconds': "
+            "'long' is not of type 'integer'") in str(caught.value)
     with pytest.raises(AnalyzerError, match="less than the minimum of 60"):
         reconcile_policy_config(info, {"queue-retention": {"maxRetentionSeconds": 5}})
     with pytest.raises(AnalyzerError, match="unknown policies: no-such-policy"):
@@ -104,16 +88,9 @@ def test_schema_validation_and_unknown_policies_give_clear_errors(packs):
 
 def test_many_resources_keep_a_deterministic_order(packs):
     _configure(packs, None)
-    synthetic = [
-        StackResource(
-            urn=f"urn:pulumi:dev::p::aws:s3/bucket:Bucket::b{i}",
-            type="aws:s3/bucket:Bucket",
-            name=f"b{i}",
-            inputs={"tags": {} if i % 2 else {"owner": "x"}},
-            outputs={},
-        )
-        for i in range(300)
-    ]
+    synthetic = [StackResource(urn=f"urn:pulumi:dev::p::aws:s3/bucket:Bucket::b{i}", type="aws:s3/bucket:Bucket",
+                               name=f"b{i}", inputs={"tags": {} if i % 2 else {"owner": "x"}}, outputs={})
+                 for i in range(300)]
     diagnostics = packs.packs[0].analyze(synthetic)
     assert [d.urn for d in diagnostics] == [r.urn for r in synthetic if int(r.name[1:]) % 2]
 

@@ -48,9 +48,9 @@ def stack(aws_env, tmp_path, monkeypatch):
                 ],
             },
         )["LaunchTemplate"]
-        instance = ec2.run_instances(LaunchTemplate={"LaunchTemplateName": TEMPLATE_NAME}, MinCount=1, MaxCount=1)[
-            "Instances"
-        ][0]
+        instance = ec2.run_instances(
+            LaunchTemplate={"LaunchTemplateName": TEMPLATE_NAME}, MinCount=1, MaxCount=1
+        )["Instances"][0]
         outputs = {
             "gaming": {
                 "instanceId": instance["InstanceId"],
@@ -132,9 +132,9 @@ def test_stop_then_start_round_trip(stack):
 
 
 def test_flags_override_the_outputs_file(stack):
-    other = stack["ec2"].run_instances(LaunchTemplate={"LaunchTemplateName": TEMPLATE_NAME}, MinCount=1, MaxCount=1)[
-        "Instances"
-    ][0]["InstanceId"]
+    other = stack["ec2"].run_instances(
+        LaunchTemplate={"LaunchTemplateName": TEMPLATE_NAME}, MinCount=1, MaxCount=1
+    )["Instances"][0]["InstanceId"]
     code, _out, err = run("stop", "--no-wait", "--stack-outputs", stack["outputs_file"], "--instance-id", other)
     assert code == 0, err
     assert state_of(stack["ec2"], other) in ("stopping", "stopped")

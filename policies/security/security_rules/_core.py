@@ -57,21 +57,11 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
-SENTINELS = frozenset(
-    {
-        UNKNOWN_BOOLEAN_VALUE,
-        UNKNOWN_NUMBER_VALUE,
-        UNKNOWN_STRING_VALUE,
-        UNKNOWN_ARRAY_VALUE,
-        UNKNOWN_ASSET_VALUE,
-        UNKNOWN_ARCHIVE_VALUE,
-        UNKNOWN_OBJECT_VALUE,
-    }
-)
+SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
+                       UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})
 
 
 # --- unknown values ---------------------------------------------------------------------------
-
 
 class Undecided(Exception):
     """A rule cannot decide because ``path`` is not known yet. Yield it (and go on) or raise it."""
@@ -181,7 +171,6 @@ def truthy(value: Any) -> bool:
 
 # --- findings ---------------------------------------------------------------------------------
 
-
 @dataclass(eq=False)  # identity: props may hold unknowns, which refuse comparison
 class Res:
     """One resource as the rules see it: plain props, plus stack context for stack rules."""
@@ -234,23 +223,14 @@ def glob_match(pattern: str, text: str) -> bool:
 
 EXCEPTIONS_SCHEMA: dict[str, Any] = {
     "type": "array",
-    "description": (
-        "Reviewed exceptions: each {resource, token, reason} (an optional `rule` must name this "
-        "rule). `resource` is a glob on the resource's name or URN, `token` a glob on the finding's "
-        "token (e.g. `Action::s3:*`, or `Resource::*[xray:PutTraceSegments]`); at least one of them. "
-        "`reason` is required: an exception without one waives nothing and is reported as a "
-        "violation."
-    ),
-    "items": {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "rule": {"type": "string"},
-            "resource": {"type": "string"},
-            "token": {"type": "string"},
-            "reason": {"type": "string"},
-        },
-    },
+    "description": ("Reviewed exceptions: each {resource, token, reason} (an optional `rule` must name this "
+                    "rule). `resource` is a glob on the resource's name or URN, `token` a glob on the finding's "
+                    "token (e.g. `Action::s3:*`, or `Resource::*[xray:PutTraceSegments]`); at least one of them. "
+                    "`reason` is required: an exception without one waives nothing and is reported as a "
+                    "violation."),
+    "items": {"type": "object", "additionalProperties": False,
+              "properties": {"rule": {"type": "string"}, "resource": {"type": "string"},
+                             "token": {"type": "string"}, "reason": {"type": "string"}}},
     "default": [],
 }
 
@@ -267,9 +247,8 @@ class Waiver:
     @property
     def problem(self) -> str | None:
         if self.rule is not None and not glob_match(self.rule, self.listed_under):
-            return (
-                f"names rule {self.rule!r} but is listed under {self.listed_under}: move it to that rule's exceptions"
-            )
+            return (f"names rule {self.rule!r} but is listed under {self.listed_under}: move it to that rule's "
+                    "exceptions")
         if not self.reason.strip():
             return "has no reason: write down why this is acceptable, or remove the exception"
         if not (self.resource or self.token):
@@ -284,11 +263,8 @@ class Waiver:
     def covers(self, finding: Finding, res: Res | None) -> bool:
         if not self.targets(finding.resource or res):
             return False
-        return (
-            self.token is None
-            or glob_match(self.token, finding.token)
-            or glob_match(self.token, finding.qualified_token)
-        )
+        return self.token is None or glob_match(self.token, finding.token) or glob_match(
+            self.token, finding.qualified_token)
 
     def describe(self) -> str:
         parts = [f"resource={self.resource!r}" if self.resource else "", f"token={self.token!r}" if self.token else ""]
@@ -296,10 +272,9 @@ class Waiver:
 
 
 def waivers(entries: Iterable[Mapping[str, Any]], rule: str) -> list[Waiver]:
-    return [
-        Waiver(i, e.get("resource") or None, e.get("token") or None, str(e.get("reason") or ""), e.get("rule"), rule)
-        for i, e in enumerate(entries)
-    ]
+    return [Waiver(i, e.get("resource") or None, e.get("token") or None, str(e.get("reason") or ""),
+                   e.get("rule"), rule)
+            for i, e in enumerate(entries)]
 
 
 # --- config ---------------------------------------------------------------------------------
@@ -318,9 +293,8 @@ class RuleConfig(Mapping):
         self._values.update(given)
 
     @classmethod
-    def cached(
-        cls, rule: str, raw: Mapping[str, Any] | None, properties: Mapping[str, Mapping[str, Any]]
-    ) -> RuleConfig:
+    def cached(cls, rule: str, raw: Mapping[str, Any] | None,
+               properties: Mapping[str, Mapping[str, Any]]) -> RuleConfig:
         """The same config is validated once, not once per resource (jsonschema was most of the
         pack's time per resource). Invalid config is not cached, so it is reported every time."""
         key = (rule, json.dumps(raw or {}, sort_keys=True, default=str))
@@ -340,7 +314,6 @@ class RuleConfig(Mapping):
 
 
 # --- the rules ------------------------------------------------------------------------------
-
 
 @dataclass
 class Rule:
@@ -366,25 +339,17 @@ def _fmt(finding: Finding, res: Res | None) -> str:
     return f"{who}: {finding.token} at {finding.where}: {finding.message}"
 
 
-def _run(
-    rule: Rule,
-    raw_config: Mapping[str, Any] | None,
-    res: Res | None,
-    produce: Callable[[RuleConfig], Iterable[Item]],
-    report: Callable[[str, Res | None], None],
-    all_resources: Sequence[Res],
-) -> list[NotApplicable]:
+def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
+         produce: Callable[[RuleConfig], Iterable[Item]], report: Callable[[str, Res | None], None],
+         all_resources: Sequence[Res]) -> list[NotApplicable]:
     """Runs one check; reports findings, waiver problems and internal errors. Raises
     ``UnknownValueError`` (-> advisory) when something stayed undecided."""
     try:
         config = RuleConfig.cached(rule.name, raw_config, rule.config)
     except jsonschema.ValidationError as error:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        report(
-            f"the config of {rule.name} is invalid at {where}: {error.message}. Fix the policy pack config; "
-            "the rule did not run.",
-            None,
-        )
+        report(f"the config of {rule.name} is invalid at {where}: {error.message}. Fix the policy pack config; "
+               "the rule did not run.", None)
         return []
 
     found: list[Finding] = []
@@ -406,11 +371,9 @@ def _run(
     except Exception as error:  # noqa: BLE001 - reported, never swallowed
         frame = traceback.extract_tb(error.__traceback__)[-1]
         subject = f"{res.name} ({res.short_type})" if res else "stack"
-        crash = (
-            f"{subject}: internal error in rule {rule.name}: {type(error).__name__}: {error} "
-            f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
-            "report this as a bug in the policy pack."
-        )
+        crash = (f"{subject}: internal error in rule {rule.name}: {type(error).__name__}: {error} "
+                 f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
+                 "report this as a bug in the policy pack.")
 
     rules_waivers = waivers(config.get("exceptions") or [], rule.name)
     broken = [w for w in rules_waivers if w.problem]
@@ -422,8 +385,7 @@ def _run(
             report(_fmt(finding, res) + note, finding.resource)
     for waiver in broken:
         relevant = any(waiver.covers(f, res) for f in found) or (
-            waiver.token is None and any(waiver.targets(r) for r in all_resources)
-        )
+            waiver.token is None and any(waiver.targets(r) for r in all_resources))
         if relevant:
             report(f"{waiver.describe()} of {rule.name} {waiver.problem}.", None)
 
@@ -439,19 +401,14 @@ def _run(
 def _guarded(rule: Rule, validate: Callable[[Any, ReportViolation], None]) -> Callable[[Any, ReportViolation], None]:
     """Reports an exception raised outside a rule's check (building its view of the resources) as a
     violation of the rule; the SDK's own signals (unknown value, not applicable) pass through."""
-
     def run(args: Any, report_violation: ReportViolation) -> None:
         try:
             validate(args, report_violation)
         except (UnknownValueError, _NotApplicableError):
             raise
         except Exception as error:  # noqa: BLE001 - reported, never swallowed
-            report_violation(
-                f"internal error in rule {rule.name}: {type(error).__name__}: {error}. The rule could "
-                "not run; report this as a bug in the policy pack.",
-                None,
-            )
-
+            report_violation(f"internal error in rule {rule.name}: {type(error).__name__}: {error}. The rule could "
+                             "not run; report this as a bug in the policy pack.", None)
     return run
 
 
@@ -467,11 +424,9 @@ def _undecided_message(rule: Rule, undecided: list[Undecided]) -> str:
     pending = [u for u in undecided if u.pending]
     if pending:
         whys = sorted({u.why for u in pending if u.why})
-        parts.append(
-            f"{rule.name} cannot decide until {listing(pending)} "
-            f"{'is' if len(pending) == 1 else 'are'} known (computed from resources not created yet"
-            f"{': ' + '; '.join(whys) if whys else ''}); it decides at `pulumi up`, when they are known"
-        )
+        parts.append(f"{rule.name} cannot decide until {listing(pending)} "
+                     f"{'is' if len(pending) == 1 else 'are'} known (computed from resources not created yet"
+                     f"{': ' + '; '.join(whys) if whys else ''}); it decides at `pulumi up`, when they are known")
     for u in (u for u in undecided if not u.pending):
         parts.append(f"{rule.name} cannot decide {label(u)}: {u.why}")
     return ". ".join(parts) + "."
@@ -483,17 +438,9 @@ def _exceptions_schema(defaults: Sequence[Mapping[str, str]]) -> dict[str, Any]:
     return {**EXCEPTIONS_SCHEMA, "default": [dict(e) for e in defaults]}
 
 
-def resource_rule(
-    *,
-    name: str,
-    description: str,
-    types: Iterable[str],
-    level: EnforcementLevel,
-    check: Callable[[Res, RuleConfig], Iterable[Item]],
-    config: dict[str, dict] | None = None,
-    severity: Severity = Severity.HIGH,
-    exceptions: Sequence[Mapping[str, str]] = (),
-) -> Rule:
+def resource_rule(*, name: str, description: str, types: Iterable[str], level: EnforcementLevel,
+                  check: Callable[[Res, RuleConfig], Iterable[Item]], config: dict[str, dict] | None = None,
+                  severity: Severity = Severity.HIGH, exceptions: Sequence[Mapping[str, str]] = ()) -> Rule:
     """A rule on one resource's inputs. ``exceptions`` are the reviewed exceptions the pack ships (the
     default of the rule's ``exceptions`` config; a config that sets the list replaces them)."""
     properties = {"exceptions": _exceptions_schema(exceptions), **(config or {})}
@@ -509,25 +456,15 @@ def resource_rule(
             except UnknownValueError:
                 provider = None
         res = Res(args.resource_type, args.name, args.urn, plain(args.props), provider)
-        skipped = _run(
-            rule,
-            args.get_config(),
-            res,
-            lambda cfg: check(res, cfg),
-            lambda message, _res: report_violation(message, None),
-            [res],
-        )
+        skipped = _run(rule, args.get_config(), res, lambda cfg: check(res, cfg),
+                       lambda message, _res: report_violation(message, None), [res])
         if skipped:
             args.not_applicable(skipped[0].reason)
 
     rule.policy = ResourceValidationPolicy(
-        name=name,
-        description=description,
-        validate=_guarded(rule, validate),
-        enforcement_level=level,
+        name=name, description=description, validate=_guarded(rule, validate), enforcement_level=level,
         severity=severity,
-        config_schema=PolicyConfigSchema(properties=properties),
-    )
+        config_schema=PolicyConfigSchema(properties=properties))
     return rule
 
 
@@ -592,46 +529,28 @@ def _stack(args: StackValidationArgs) -> Stack:
         view = views[r.urn]
         view.parent = views.get(r.parent.urn) if r.parent is not None else None
         view.dependencies = [views[d.urn] for d in r.dependencies if d.urn in views]
-        view.property_dependencies = {
-            k: [views[d.urn] for d in v if d.urn in views] for k, v in r.property_dependencies.items()
-        }
+        view.property_dependencies = {k: [views[d.urn] for d in v if d.urn in views]
+                                      for k, v in r.property_dependencies.items()}
     return Stack(list(views.values()))
 
 
-def stack_rule(
-    *,
-    name: str,
-    description: str,
-    level: EnforcementLevel,
-    check: Callable[[Stack, RuleConfig], Iterable[Item]],
-    config: dict[str, dict] | None = None,
-    severity: Severity = Severity.MEDIUM,
-    exceptions: Sequence[Mapping[str, str]] = (),
-) -> Rule:
+def stack_rule(*, name: str, description: str, level: EnforcementLevel,
+               check: Callable[[Stack, RuleConfig], Iterable[Item]], config: dict[str, dict] | None = None,
+               severity: Severity = Severity.MEDIUM, exceptions: Sequence[Mapping[str, str]] = ()) -> Rule:
     properties = {"exceptions": _exceptions_schema(exceptions), **(config or {})}
     rule = Rule(name, description, level, check, properties, None, severity)
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         stack = _stack(args)
-        skipped = _run(
-            rule,
-            args.get_config(),
-            None,
-            lambda cfg: check(stack, cfg),
-            lambda message, res: report_violation(message, res.urn if res else None),
-            stack.resources,
-        )
+        skipped = _run(rule, args.get_config(), None, lambda cfg: check(stack, cfg),
+                       lambda message, res: report_violation(message, res.urn if res else None), stack.resources)
         if skipped:
             args.not_applicable(skipped[0].reason)
 
     rule.policy = StackValidationPolicy(
-        name=name,
-        description=description,
-        validate=_guarded(rule, validate),
-        enforcement_level=level,
+        name=name, description=description, validate=_guarded(rule, validate), enforcement_level=level,
         severity=severity,
-        config_schema=PolicyConfigSchema(properties=properties),
-    )
+        config_schema=PolicyConfigSchema(properties=properties))
     return rule
 
 
@@ -645,15 +564,10 @@ def rules_table(rules: Sequence[Rule]) -> str:
     """The README's rule table (a test keeps the README in step with the code)."""
     lines = ["| Rule | Kind | Default level | Config (default) | What it asks for |", "|---|---|---|---|---|"]
     for rule in rules:
-        options = [
-            f"`{key}` ({_short(spec.get('default'))})"
-            for key, spec in rule.config.items()
-            if key != "exceptions" or spec.get("default")
-        ]
-        lines.append(
-            f"| `{rule.name}` | {rule.kind} | {rule.level.value} | "
-            f"{', '.join(options) or '`exceptions` only'} | {_cell(rule.description)} |"
-        )
+        options = [f"`{key}` ({_short(spec.get('default'))})" for key, spec in rule.config.items()
+                   if key != "exceptions" or spec.get("default")]
+        lines.append(f"| `{rule.name}` | {rule.kind} | {rule.level.value} | "
+                     f"{', '.join(options) or '`exceptions` only'} | {_cell(rule.description)} |")
     return "\n".join(lines)
 
 

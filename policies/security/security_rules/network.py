@@ -92,42 +92,21 @@ def sg_rules(res: Res) -> Iterator[SgRule | Undecided]:
                     yield entry
                     continue
                 cidrs = [*as_list(entry.get("cidrBlocks")), *as_list(entry.get("ipv6CidrBlocks"))]
-                yield SgRule(
-                    direction,
-                    f"{direction}[{index}]",
-                    entry.get("protocol"),
-                    entry.get("fromPort"),
-                    entry.get("toPort"),
-                    tuple(cidrs),
-                    entry.get("description"),
-                )
+                yield SgRule(direction, f"{direction}[{index}]", entry.get("protocol"), entry.get("fromPort"),
+                             entry.get("toPort"), tuple(cidrs), entry.get("description"))
     elif res.type == SG_RULE:
         direction = p.get("type")
         if is_unknown(direction):
             yield Undecided(direction.path)
             return
         cidrs = [*as_list(p.get("cidrBlocks")), *as_list(p.get("ipv6CidrBlocks"))]
-        yield SgRule(
-            direction,
-            f"{direction} rule",
-            p.get("protocol"),
-            p.get("fromPort"),
-            p.get("toPort"),
-            tuple(cidrs),
-            p.get("description"),
-        )
+        yield SgRule(direction, f"{direction} rule", p.get("protocol"), p.get("fromPort"), p.get("toPort"),
+                     tuple(cidrs), p.get("description"))
     elif res.type in (INGRESS_RULE, EGRESS_RULE):
         direction = "ingress" if res.type == INGRESS_RULE else "egress"
         cidrs = [c for c in (p.get("cidrIpv4"), p.get("cidrIpv6")) if c is not None]
-        yield SgRule(
-            direction,
-            f"{direction} rule",
-            p.get("ipProtocol"),
-            p.get("fromPort"),
-            p.get("toPort"),
-            tuple(cidrs),
-            p.get("description"),
-        )
+        yield SgRule(direction, f"{direction} rule", p.get("ipProtocol"), p.get("fromPort"), p.get("toPort"),
+                     tuple(cidrs), p.get("description"))
 
 
 def _network(cidr: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
@@ -147,7 +126,6 @@ def _open_to_internet(network) -> bool:
 
 
 # --- lp-sg-no-public-admin-ports ---------------------------------------------------------------
-
 
 def _admin_ports(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     ports = []
@@ -182,51 +160,32 @@ def _admin_ports(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             outside = clients and not any(network.version == c.version and network.subnet_of(c) for c in clients)
             if not (_open_to_internet(network) or outside):
                 continue
-            reason = (
-                "is open to the Internet"
-                if _open_to_internet(network)
-                else "is reachable from outside allowedClientCidrs"
-            )
+            reason = ("is open to the Internet" if _open_to_internet(network)
+                      else "is reachable from outside allowedClientCidrs")
             for protocol, port in exposed:
-                yield Finding(
-                    f"Port::{protocol}/{port}",
-                    rule.where,
-                    f"admin port {protocol}/{port} {reason} ({cidr}): allow only the client's own "
-                    "address (a /32), or use SSM Session Manager instead of an open port.",
-                    subject=str(cidr),
-                )
+                yield Finding(f"Port::{protocol}/{port}", rule.where,
+                              f"admin port {protocol}/{port} {reason} ({cidr}): allow only the client's own "
+                              "address (a /32), or use SSM Session Manager instead of an open port.",
+                              subject=str(cidr))
 
 
 no_public_admin_ports = resource_rule(
     name="lp-sg-no-public-admin-ports",
-    description=(
-        "Remote-administration ports (SSH 22, RDP 3389, NICE DCV 8443, TCP and UDP) are never open to the "
-        "Internet: allow the operator's own CIDR (a /32), within allowedClientCidrs when set."
-    ),
-    types=SG_TYPES - {EGRESS_RULE},
-    level=EnforcementLevel.MANDATORY,
-    check=_admin_ports,
-    severity=Severity.CRITICAL,
+    description=("Remote-administration ports (SSH 22, RDP 3389, NICE DCV 8443, TCP and UDP) are never open to the "
+                 "Internet: allow the operator's own CIDR (a /32), within allowedClientCidrs when set."),
+    types=SG_TYPES - {EGRESS_RULE}, level=EnforcementLevel.MANDATORY, check=_admin_ports, severity=Severity.CRITICAL,
     config={
-        "adminPorts": {
-            "type": "array",
-            "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
-            "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
-            "description": "protocol/port pairs that give remote control of a host.",
-        },
-        "allowedClientCidrs": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "When set, admin ports may only be reached from within these "
-            "CIDRs (not only 'not the Internet').",
-        },
+        "adminPorts": {"type": "array", "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
+                       "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
+                       "description": "protocol/port pairs that give remote control of a host."},
+        "allowedClientCidrs": {"type": "array", "items": {"type": "string"}, "default": [],
+                               "description": "When set, admin ports may only be reached from within these "
+                                              "CIDRs (not only 'not the Internet')."},
     },
 )
 
 
 # --- lp-sg-rule-description ----------------------------------------------------------------------
-
 
 def _rule_description(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == SECURITY_GROUP:
@@ -234,25 +193,22 @@ def _rule_description(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if is_unknown(description):
             yield Undecided(description.path)
         elif not description or description == "Managed by Pulumi":
-            yield Finding(
-                "Description::missing", "description", "say what the group is for (who attaches it, who may reach it)."
-            )
+            yield Finding("Description::missing", "description",
+                          "say what the group is for (who attaches it, who may reach it).")
     for rule in sg_rules(res):
         if isinstance(rule, Undecided):
             yield rule
         elif is_unknown(rule.description):
             yield Undecided(rule.description.path)
         elif not rule.description:
-            yield Finding(f"Description::{rule.where}", rule.where, "say who this rule lets in (or out) and why.")
+            yield Finding(f"Description::{rule.where}", rule.where,
+                          "say who this rule lets in (or out) and why.")
 
 
 sg_rule_description = resource_rule(
     name="lp-sg-rule-description",
     description="Every security group and rule says what it is for: add a description.",
-    types=SG_TYPES,
-    level=EnforcementLevel.ADVISORY,
-    check=_rule_description,
-    severity=Severity.LOW,
+    types=SG_TYPES, level=EnforcementLevel.ADVISORY, check=_rule_description, severity=Severity.LOW,
 )
 
 
@@ -306,36 +262,23 @@ def _egress_restricted(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
                 yield unknown
                 continue
             if everything and open_cidrs:
-                yield Finding(
-                    f"Egress::all/{open_cidrs[0]}",
-                    rule.where,
-                    f"{role} ({group.name}) may send anything anywhere: allow the ports and "
-                    "destinations it uses (the VPC CIDR, the database and endpoint groups, 443).",
-                    resource=owner,
-                )
+                yield Finding(f"Egress::all/{open_cidrs[0]}", rule.where,
+                              f"{role} ({group.name}) may send anything anywhere: allow the ports and "
+                              "destinations it uses (the VPC CIDR, the database and endpoint groups, 443).",
+                              resource=owner)
 
 
 sg_egress_restricted = stack_rule(
     name="lp-sg-egress-restricted",
-    description=(
-        "The security groups of Lambda functions, RDS proxies and ECS services do not allow all traffic "
-        "to 0.0.0.0/0 or ::/0: allow the ports and destinations the workload uses."
-    ),
-    level=EnforcementLevel.ADVISORY,
-    check=_egress_restricted,
-    severity=Severity.MEDIUM,
-    config={
-        "allSecurityGroups": {
-            "type": "boolean",
-            "default": False,
-            "description": "Check every security group, not only the workloads' ones.",
-        }
-    },
+    description=("The security groups of Lambda functions, RDS proxies and ECS services do not allow all traffic "
+                 "to 0.0.0.0/0 or ::/0: allow the ports and destinations the workload uses."),
+    level=EnforcementLevel.ADVISORY, check=_egress_restricted, severity=Severity.MEDIUM,
+    config={"allSecurityGroups": {"type": "boolean", "default": False,
+                                  "description": "Check every security group, not only the workloads' ones."}},
 )
 
 
 # --- lp-sg-no-rule-conflicts (stack) -----------------------------------------------------------------
-
 
 def _rule_conflicts(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
     groups = stack.of_type(SECURITY_GROUP)
@@ -350,13 +293,10 @@ def _rule_conflicts(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             for value in unknown:
                 yield Undecided(value.path, resource=group)
             if inline:
-                yield Finding(
-                    f"SecurityGroup::{group.name}",
-                    f"{standalone.short_type} {standalone.name}",
-                    f"security group {group.name} has inline {' and '.join(inline)} rules and this "
-                    "separate rule: each update undoes the other. Use one way for the group.",
-                    resource=standalone,
-                )
+                yield Finding(f"SecurityGroup::{group.name}", f"{standalone.short_type} {standalone.name}",
+                              f"security group {group.name} has inline {' and '.join(inline)} rules and this "
+                              "separate rule: each update undoes the other. Use one way for the group.",
+                              resource=standalone)
 
 
 def _has_entries(value: Any) -> bool:
@@ -365,12 +305,9 @@ def _has_entries(value: Any) -> bool:
 
 sg_no_rule_conflicts = stack_rule(
     name="lp-sg-no-rule-conflicts",
-    description=(
-        "A security group's rules are managed one way: inline ingress/egress, or separate rule resources, not both."
-    ),
-    level=EnforcementLevel.ADVISORY,
-    check=_rule_conflicts,
-    severity=Severity.LOW,
+    description=("A security group's rules are managed one way: inline ingress/egress, or separate rule "
+                 "resources, not both."),
+    level=EnforcementLevel.ADVISORY, check=_rule_conflicts, severity=Severity.LOW,
 )
 
 
@@ -394,84 +331,51 @@ def _vpce_execute_api(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield Finding(f"Type::{kind}", "vpcEndpointType", "private APIs are reached through an Interface endpoint.")
     groups = res.props.get("securityGroupIds")
     if not is_unknown(groups) and not groups:
-        yield Finding(
-            "SecurityGroups::none",
-            "securityGroupIds",
-            "attach a security group that allows 443 from "
-            "the consumers only; without one the VPC's default group applies.",
-        )
+        yield Finding("SecurityGroups::none", "securityGroupIds", "attach a security group that allows 443 from "
+                      "the consumers only; without one the VPC's default group applies.")
     policy = res.props.get("policy")
     if policy is None:
         if cfg["requireEndpointPolicy"]:
-            yield Finding(
-                "Policy::absent",
-                "policy",
-                "the default endpoint policy lets any principal call any API "
-                "of any account through this endpoint: allow execute-api:Invoke on the API ARNs the "
-                "consumers use.",
-            )
+            yield Finding("Policy::absent", "policy", "the default endpoint policy lets any principal call any API "
+                          "of any account through this endpoint: allow execute-api:Invoke on the API ARNs the "
+                          "consumers use.")
         return
     for stmt in statements_or_findings(policy, "policy"):
         if not isinstance(stmt, Statement):
             yield stmt
             continue
         if stmt.allows and ("*" in stmt.resources or stmt.not_resources):
-            yield Finding(
-                "Resource::*",
-                stmt.where,
-                "the endpoint policy allows every API: list the "
-                "execute-api ARNs (arn:aws:execute-api:<region>:<account>:<api-id>/*) the consumers use.",
-            )
+            yield Finding("Resource::*", stmt.where, "the endpoint policy allows every API: list the "
+                          "execute-api ARNs (arn:aws:execute-api:<region>:<account>:<api-id>/*) the consumers use.")
         elif stmt.allows:
             for resource in stmt.resources:
                 if _every_api(resource):
-                    yield Finding(
-                        f"Resource::{resource}",
-                        stmt.where,
-                        "allows every API of that account (and "
-                        "any added later): name the APIs the consumers use "
-                        "(arn:aws:execute-api:<region>:<account>:<api-id>/*).",
-                    )
+                    yield Finding(f"Resource::{resource}", stmt.where, "allows every API of that account (and "
+                                  "any added later): name the APIs the consumers use "
+                                  "(arn:aws:execute-api:<region>:<account>:<api-id>/*).")
         if stmt.allows and any(a in ("*", "execute-api:*") for a in stmt.actions):
-            yield Finding(
-                f"Action::{'*' if '*' in stmt.actions else 'execute-api:*'}",
-                stmt.where,
-                "allow execute-api:Invoke only.",
-            )
+            yield Finding(f"Action::{'*' if '*' in stmt.actions else 'execute-api:*'}", stmt.where,
+                          "allow execute-api:Invoke only.")
 
 
 def _every_api(arn: str) -> bool:
     """An execute-api ARN whose API id is a wildcard (``...:<account>:*``, ``...:*:*``)."""
     parts = arn.split(":", 5)
-    return (
-        len(parts) == 6
-        and parts[2] == "execute-api"
-        and any(c in parts[5].split("/", 1)[0] + parts[3] + parts[4] for c in "*?")
-    )
+    return (len(parts) == 6 and parts[2] == "execute-api"
+            and any(c in parts[5].split("/", 1)[0] + parts[3] + parts[4] for c in "*?"))
 
 
 vpce_execute_api_policy = resource_rule(
     name="lp-vpce-execute-api-policy",
-    description=(
-        "execute-api VPC endpoints are Interface endpoints with a security group and an endpoint policy "
-        "that allows execute-api:Invoke on the named APIs only (not every API of every account)."
-    ),
-    types={VPC_ENDPOINT},
-    level=EnforcementLevel.MANDATORY,
-    check=_vpce_execute_api,
-    severity=Severity.HIGH,
-    config={
-        "requireEndpointPolicy": {
-            "type": "boolean",
-            "default": True,
-            "description": "Require an endpoint policy (the default allows all).",
-        }
-    },
+    description=("execute-api VPC endpoints are Interface endpoints with a security group and an endpoint policy "
+                 "that allows execute-api:Invoke on the named APIs only (not every API of every account)."),
+    types={VPC_ENDPOINT}, level=EnforcementLevel.MANDATORY, check=_vpce_execute_api, severity=Severity.HIGH,
+    config={"requireEndpointPolicy": {"type": "boolean", "default": True,
+                                      "description": "Require an endpoint policy (the default allows all)."}},
 )
 
 
 # --- lp-vpce-execute-api-ingress (stack) --------------------------------------------------------------
-
 
 def _vpce_ingress(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
     groups = stack.of_type(SECURITY_GROUP)
@@ -496,57 +400,36 @@ def _vpce_ingress(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
                 if rule.direction != "ingress":
                     continue
                 try:
-                    extra = (
-                        rule.all_ports()
-                        or not any(rule.covers("tcp", p) for p in allowed_ports)
-                        or (rule.protocol_name() != "tcp" or rule.from_port != rule.to_port)
-                    )
+                    extra = rule.all_ports() or not any(rule.covers("tcp", p) for p in allowed_ports) or (
+                        rule.protocol_name() != "tcp" or rule.from_port != rule.to_port)
                     world = [c for c in rule.cidrs if (n := _network(c)) is not None and _open_to_internet(n)]
                 except Undecided as unknown:
                     unknown.resource = owner
                     yield unknown
                     continue
                 if extra:
-                    ports = "all" if rule.all_ports() else f"{rule.protocol_name()}/{rule.from_port}-{rule.to_port}"
-                    yield Finding(
-                        f"Port::{ports}",
-                        rule.where,
-                        f"the execute-api endpoint {endpoint.name} (security group {group.name}) accepts "
-                        f"{ports} ports: it serves HTTPS only; allow tcp/443.",
-                        resource=owner,
-                    )
+                    ports = ("all" if rule.all_ports()
+                             else f"{rule.protocol_name()}/{rule.from_port}-{rule.to_port}")
+                    yield Finding(f"Port::{ports}", rule.where,
+                                  f"the execute-api endpoint {endpoint.name} (security group {group.name}) accepts "
+                                  f"{ports} ports: it serves HTTPS only; allow tcp/443.", resource=owner)
                 for cidr in world:
-                    yield Finding(
-                        f"Cidr::{cidr}",
-                        rule.where,
-                        f"the execute-api endpoint {endpoint.name} accepts "
-                        "callers from any address: allow the consumers' CIDRs or security groups.",
-                        resource=owner,
-                    )
+                    yield Finding(f"Cidr::{cidr}", rule.where, f"the execute-api endpoint {endpoint.name} accepts "
+                                  "callers from any address: allow the consumers' CIDRs or security groups.",
+                                  resource=owner)
 
 
 vpce_execute_api_ingress = stack_rule(
     name="lp-vpce-execute-api-ingress",
-    description=(
-        "The security groups of execute-api VPC endpoints admit HTTPS (tcp/443) only, from the consumers' "
-        "CIDRs or security groups, never from any address."
-    ),
-    level=EnforcementLevel.MANDATORY,
-    check=_vpce_ingress,
-    severity=Severity.MEDIUM,
-    config={
-        "allowedPorts": {
-            "type": "array",
-            "items": {"type": "integer"},
-            "default": [443],
-            "description": "TCP ports the endpoint's groups may admit.",
-        }
-    },
+    description=("The security groups of execute-api VPC endpoints admit HTTPS (tcp/443) only, from the consumers' "
+                 "CIDRs or security groups, never from any address."),
+    level=EnforcementLevel.MANDATORY, check=_vpce_ingress, severity=Severity.MEDIUM,
+    config={"allowedPorts": {"type": "array", "items": {"type": "integer"}, "default": [443],
+                             "description": "TCP ports the endpoint's groups may admit."}},
 )
 
 
 # --- lp-nlb-internal ------------------------------------------------------------------------------------
-
 
 def _nlb_internal(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     kind = res.props.get("loadBalancerType") or "application"
@@ -560,29 +443,19 @@ def _nlb_internal(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(internal):
         yield Undecided(internal.path)
     elif not internal:
-        yield Finding(
-            "Internal::false",
-            "internal",
-            f"this {kind} load balancer is internet-facing: set "
-            "internal = true; private APIs reach it through a VPC link or an endpoint service.",
-        )
+        yield Finding("Internal::false", "internal", f"this {kind} load balancer is internet-facing: set "
+                      "internal = true; private APIs reach it through a VPC link or an endpoint service.")
 
 
 nlb_internal = resource_rule(
     name="lp-nlb-internal",
     description=("Network load balancers behind VPC links and endpoint services are internal: set internal = true."),
     types={"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"},
-    level=EnforcementLevel.MANDATORY,
-    check=_nlb_internal,
-    severity=Severity.HIGH,
-    config={
-        "loadBalancerTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": ["network", "application", "gateway"]},
-            "default": ["network"],
-            "description": "Load balancer types that must be internal.",
-        }
-    },
+    level=EnforcementLevel.MANDATORY, check=_nlb_internal, severity=Severity.HIGH,
+    config={"loadBalancerTypes": {"type": "array", "items": {"type": "string",
+                                                             "enum": ["network", "application", "gateway"]},
+                                  "default": ["network"],
+                                  "description": "Load balancer types that must be internal."}},
 )
 
 
@@ -607,23 +480,14 @@ def _latency_records(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             if is_unknown(region):
                 raise Undecided(region.path)
             if not record.props.get("setIdentifier"):
-                yield Finding(
-                    "SetIdentifier::missing",
-                    "setIdentifier",
-                    "each latency record needs its own setIdentifier.",
-                    resource=record,
-                )
+                yield Finding("SetIdentifier::missing", "setIdentifier", "each latency record needs its own "
+                              "setIdentifier.", resource=record)
             aliases = as_list(record.props.get("aliases"))
             evaluated = any(isinstance(a, dict) and truthy(a.get("evaluateTargetHealth")) for a in aliases)
             if not record.props.get("healthCheckId") and not evaluated:
-                yield Finding(
-                    "HealthCheck::missing",
-                    "healthCheckId",
-                    f"the {region} record has no health check "
-                    "and no alias that evaluates target health: Route 53 keeps answering with an "
-                    "unhealthy Region.",
-                    resource=record,
-                )
+                yield Finding("HealthCheck::missing", "healthCheckId", f"the {region} record has no health check "
+                              "and no alias that evaluates target health: Route 53 keeps answering with an "
+                              "unhealthy Region.", resource=record)
         except Undecided as unknown:
             unknown.resource = record
             yield unknown
@@ -637,67 +501,37 @@ def _latency_records(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             if is_unknown(vpcs):
                 yield Undecided(vpcs.path, resource=zone)
             elif cfg["requirePrivateZone"] and not vpcs:
-                yield Finding(
-                    f"Zone::{zone.name}",
-                    "zoneId",
-                    f"latency records of the private API belong in a "
-                    f"private hosted zone, and {zone.name} has no VPC association (it is public).",
-                    resource=record,
-                )
+                yield Finding(f"Zone::{zone.name}", "zoneId", f"latency records of the private API belong in a "
+                              f"private hosted zone, and {zone.name} has no VPC association (it is public).",
+                              resource=record)
         zone_key = owner[0].urn if owner else str(record.props.get("zoneId"))
         groups[(zone_key, record.props.get("name"), record.props.get("type"))].append((record, region))
     for (_, name, kind), members in groups.items():
         seen: dict[str, Res] = {}
         for record, region in members:
             if region in seen:
-                yield Finding(
-                    f"Region::{region}",
-                    "latencyRoutingPolicies[0].region",
-                    f"{name} ({kind}) already has a latency record for {region} ({seen[region].name}).",
-                    resource=record,
-                )
+                yield Finding(f"Region::{region}", "latencyRoutingPolicies[0].region",
+                              f"{name} ({kind}) already has a latency record for {region} ({seen[region].name}).",
+                              resource=record)
             seen[region] = record
         for region in cfg["regions"]:
             if region not in seen:
-                yield Finding(
-                    f"Region::{region}",
-                    f"{name} ({kind})",
-                    f"no latency record for {region}: clients there are not served from their closest Region.",
-                    resource=members[0][0],
-                )
+                yield Finding(f"Region::{region}", f"{name} ({kind})", f"no latency record for {region}: clients "
+                              "there are not served from their closest Region.", resource=members[0][0])
 
 
 r53_private_latency_records = stack_rule(
     name="lp-r53-private-latency-records",
-    description=(
-        "Latency-routed records live in a private hosted zone, each with a setIdentifier and a health "
-        "check (or an alias that evaluates target health), one per Region."
-    ),
-    level=EnforcementLevel.ADVISORY,
-    check=_latency_records,
-    severity=Severity.MEDIUM,
+    description=("Latency-routed records live in a private hosted zone, each with a setIdentifier and a health "
+                 "check (or an alias that evaluates target health), one per Region."),
+    level=EnforcementLevel.ADVISORY, check=_latency_records, severity=Severity.MEDIUM,
     config={
-        "requirePrivateZone": {
-            "type": "boolean",
-            "default": True,
-            "description": "Latency records must be in a private hosted zone.",
-        },
-        "regions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Regions every latency-routed name must serve (empty: not checked).",
-        },
+        "requirePrivateZone": {"type": "boolean", "default": True,
+                               "description": "Latency records must be in a private hosted zone."},
+        "regions": {"type": "array", "items": {"type": "string"}, "default": [],
+                    "description": "Regions every latency-routed name must serve (empty: not checked)."},
     },
 )
 
-RULES = [
-    no_public_admin_ports,
-    sg_rule_description,
-    sg_egress_restricted,
-    sg_no_rule_conflicts,
-    vpce_execute_api_policy,
-    vpce_execute_api_ingress,
-    nlb_internal,
-    r53_private_latency_records,
-]
+RULES = [no_public_admin_ports, sg_rule_description, sg_egress_restricted, sg_no_rule_conflicts,
+         vpce_execute_api_policy, vpce_execute_api_ingress, nlb_internal, r53_private_latency_records]

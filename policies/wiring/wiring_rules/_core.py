@@ -45,17 +45,8 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
-SENTINELS = frozenset(
-    {
-        UNKNOWN_BOOLEAN_VALUE,
-        UNKNOWN_NUMBER_VALUE,
-        UNKNOWN_STRING_VALUE,
-        UNKNOWN_ARRAY_VALUE,
-        UNKNOWN_ASSET_VALUE,
-        UNKNOWN_ARCHIVE_VALUE,
-        UNKNOWN_OBJECT_VALUE,
-    }
-)
+SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
+                       UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})
 
 
 @lru_cache(maxsize=65536)
@@ -194,9 +185,8 @@ def _message(finding: Finding) -> str:
 
 
 def _listing(items: list[Undecided]) -> str:
-    labels = sorted(
-        {(f"{u.resource.name}: " if u.resource else "") + u.path + (f" ({u.why})" if u.why else "") for u in items}
-    )
+    labels = sorted({(f"{u.resource.name}: " if u.resource else "") + u.path + (f" ({u.why})" if u.why else "")
+                     for u in items})
     return "; ".join(labels[:6]) + (f"; and {len(labels) - 6} more" if len(labels) > 6 else "")
 
 
@@ -204,16 +194,12 @@ def _undecided_message(rule: Rule, items: list[Undecided]) -> str:
     parts = []
     pending = [u for u in items if u.pending]
     if pending:
-        parts.append(
-            f"{rule.name} cannot decide until these values are known: {_listing(pending)}. They are computed "
-            "from resources not created yet; the rule decides at `pulumi up`, when they are known."
-        )
+        parts.append(f"{rule.name} cannot decide until these values are known: {_listing(pending)}. They are computed "
+                     "from resources not created yet; the rule decides at `pulumi up`, when they are known.")
     outside = [u for u in items if not u.pending]
     if outside:
-        parts.append(
-            f"{rule.name} cannot decide what lies outside this stack: {_listing(outside)}. Check those "
-            "links by hand, or bring the resources into the stack."
-        )
+        parts.append(f"{rule.name} cannot decide what lies outside this stack: {_listing(outside)}. Check those "
+                     "links by hand, or bring the resources into the stack.")
     return " ".join(parts)
 
 
@@ -228,15 +214,9 @@ def run_check(rule: Rule, graph: Any) -> tuple[list[Finding], list[Undecided], s
         undecided.append(stop.undecided)
     except Exception as error:  # noqa: BLE001 - reported, never swallowed
         frame = traceback.extract_tb(error.__traceback__)[-1]
-        return (
-            found,
-            undecided,
-            (
-                f"internal error in rule {rule.name}: {type(error).__name__}: {error} (at "
-                f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
-                "report this as a bug in the policy pack."
-            ),
-        )
+        return found, undecided, (f"internal error in rule {rule.name}: {type(error).__name__}: {error} (at "
+                                  f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
+                                  "report this as a bug in the policy pack.")
     return found, undecided, None
 
 
@@ -245,15 +225,8 @@ def run_check(rule: Rule, graph: Any) -> tuple[list[Finding], list[Undecided], s
 KNOWN_TYPES: set[str] = set()
 
 
-def stack_rule(
-    *,
-    name: str,
-    description: str,
-    level: EnforcementLevel,
-    check: Callable[[Any], Iterable[Item]],
-    docs: Sequence[str],
-    severity: Severity = Severity.HIGH,
-) -> Rule:
+def stack_rule(*, name: str, description: str, level: EnforcementLevel, check: Callable[[Any], Iterable[Item]],
+               docs: Sequence[str], severity: Severity = Severity.HIGH) -> Rule:
     from ._graph import Graph  # the graph module imports this one
 
     rule = Rule(name, description, level, check, tuple(docs))
@@ -276,31 +249,22 @@ def stack_rule(
             error.message = _undecided_message(rule, undecided)
             raise error
 
-    rule.policy = StackValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=level,
-        severity=severity,
-        config_schema=PolicyConfigSchema(properties={"exceptions": EXCEPTIONS_SCHEMA}),
-    )
+    rule.policy = StackValidationPolicy(name=name, description=description, validate=validate,
+                                        enforcement_level=level, severity=severity,
+                                        config_schema=PolicyConfigSchema(properties={"exceptions": EXCEPTIONS_SCHEMA}))
     return rule
 
 
 # Reviewed exceptions, as the security pack takes them: each names what it waives and why.
 EXCEPTIONS_SCHEMA: dict[str, Any] = {
     "type": "array",
-    "description": (
-        "Reviewed exceptions: each {resource, token, reason}. `resource` is a glob on the name or URN of "
-        "the resource a finding is reported on, `token` a glob on the finding's token (e.g. "
-        "`Api::sqs@us-east-1`); at least one of them. `reason` is required: an exception without one "
-        "waives nothing and is reported."
-    ),
-    "items": {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"resource": {"type": "string"}, "token": {"type": "string"}, "reason": {"type": "string"}},
-    },
+    "description": ("Reviewed exceptions: each {resource, token, reason}. `resource` is a glob on the name or URN of "
+                    "the resource a finding is reported on, `token` a glob on the finding's token (e.g. "
+                    "`Api::sqs@us-east-1`); at least one of them. `reason` is required: an exception without one "
+                    "waives nothing and is reported."),
+    "items": {"type": "object", "additionalProperties": False,
+              "properties": {"resource": {"type": "string"}, "token": {"type": "string"},
+                             "reason": {"type": "string"}}},
     "default": [],
 }
 
@@ -315,9 +279,8 @@ def _exception_problem(entry: Mapping[str, Any]) -> str | None:
 
 def _waives(entry: Mapping[str, Any], finding: Finding) -> bool:
     resource, token = entry.get("resource"), entry.get("token")
-    return (
-        not resource or glob_match(resource, finding.resource.name) or glob_match(resource, finding.resource.urn)
-    ) and (not token or glob_match(token, finding.token))
+    return ((not resource or glob_match(resource, finding.resource.name) or glob_match(resource, finding.resource.urn))
+            and (not token or glob_match(token, finding.token)))
 
 
 def rules_table(rules: Sequence[Rule]) -> str:

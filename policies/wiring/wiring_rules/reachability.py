@@ -32,16 +32,9 @@ from ._network import Network, network
 
 # IAM service prefix -> the endpoint service's name where it differs
 # (https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html).
-ENDPOINT_NAMES = {
-    "kinesis": "kinesis-streams",
-    "cloudwatch": "monitoring",
-    "firehose": "kinesis-firehose",
-    "execute-api": "execute-api",
-    "ecr": "ecr.api",
-    "elasticfilesystem": "elasticfilesystem",
-    "scheduler": "scheduler",
-    "states": "states",
-}
+ENDPOINT_NAMES = {"kinesis": "kinesis-streams", "cloudwatch": "monitoring", "firehose": "kinesis-firehose",
+                  "execute-api": "execute-api", "ecr": "ecr.api", "elasticfilesystem": "elasticfilesystem",
+                  "scheduler": "scheduler", "states": "states"}
 GATEWAY_SERVICES = {"s3", "dynamodb"}
 # Global APIs served from us-east-1 with no interface endpoint: only a NAT or internet route works.
 GLOBAL_NO_ENDPOINT = {"iam", "route53", "cloudfront", "organizations", "budgets", "ce"}
@@ -73,9 +66,8 @@ class _Reach:
         for subnet_id in compute.subnet_ids:
             subnet = net.subnet(subnet_id, compute.res, "its subnets")
             if subnet is None:  # its route table and endpoints are out of sight
-                raise UndecidedError(
-                    Undecided(compute.res, "subnets", f"the subnet {subnet_id} is not in the stack", pending=False)
-                )
+                raise UndecidedError(Undecided(compute.res, "subnets", f"the subnet {subnet_id} is not in the stack",
+                                               pending=False))
             self.subnets.append(subnet)
         self.vpc_id = net.vpc_of(self.subnets[0]) if self.subnets else None
         self.cidrs = [c for s in self.subnets for c in [_cidr(s)] if c is not None]
@@ -93,18 +85,13 @@ class _Reach:
 
     def gateway_endpoint(self, service_name: str, subnet: Res) -> bool:
         tables = set(self.net.tables_of(subnet))
-        return any(
-            e.props.get("serviceName") == service_name and tables & self.net.endpoint_tables(e)
-            for e in self.net.endpoints_in(self.vpc_id or "")
-            if (e.props.get("vpcEndpointType") or "Gateway") == "Gateway"
-        )
+        return any(e.props.get("serviceName") == service_name and tables & self.net.endpoint_tables(e)
+                   for e in self.net.endpoints_in(self.vpc_id or "")
+                   if (e.props.get("vpcEndpointType") or "Gateway") == "Gateway")
 
     def interface_endpoints(self, service_name: str) -> list[Res]:
-        return [
-            e
-            for e in self.net.endpoints_in(self.vpc_id or "")
-            if e.props.get("serviceName") == service_name and e.props.get("vpcEndpointType") == "Interface"
-        ]
+        return [e for e in self.net.endpoints_in(self.vpc_id or "")
+                if e.props.get("serviceName") == service_name and e.props.get("vpcEndpointType") == "Interface"]
 
 
 def _cidr(subnet: Res):
@@ -116,52 +103,31 @@ def _endpoint_problems(reach: _Reach, endpoint: Res, calls: list[Call], account:
     if known(endpoint.props.get("privateDnsEnabled"), endpoint, "whether the endpoint has private DNS") is not True:
         # Without private DNS the SDK resolves the public host name and does not use the endpoint
         # (https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-dns-hostnames).
-        yield (
-            f"its endpoint {endpoint.name} has private DNS off, so the SDK's default host name does not "
-            "resolve to it: turn privateDnsEnabled on"
-        )
-    groups = [
-        known(g, endpoint, "the endpoint's security groups") for g in as_list(endpoint.props.get("securityGroupIds"))
-    ]
-    endpoint_cidrs = [
-        c
-        for sid in as_list(endpoint.props.get("subnetIds"))
-        for s in [reach.net.subnet(sid, endpoint, "the endpoint's subnets")]
-        if s is not None
-        for c in [_cidr(s)]
-        if c is not None
-    ]
-    if reach.compute.security_groups and not reach.net.lets_out(
-        reach.compute.security_groups, HTTPS, groups, endpoint_cidrs
-    ):
-        yield (
-            f"{reach.compute.res.name}'s security groups ({', '.join(reach.compute.security_groups)}) let no HTTPS "
-            f"(tcp/443) out to the endpoint {endpoint.name}: add an egress rule to its security group or subnets"
-        )
+        yield (f"its endpoint {endpoint.name} has private DNS off, so the SDK's default host name does not "
+               "resolve to it: turn privateDnsEnabled on")
+    groups = [known(g, endpoint, "the endpoint's security groups") for g in as_list(endpoint.props.get("securityGroupIds"))]
+    endpoint_cidrs = [c for sid in as_list(endpoint.props.get("subnetIds"))
+                      for s in [reach.net.subnet(sid, endpoint, "the endpoint's subnets")] if s is not None
+                      for c in [_cidr(s)] if c is not None]
+    if reach.compute.security_groups and not reach.net.lets_out(reach.compute.security_groups, HTTPS, groups,
+                                                                endpoint_cidrs):
+        yield (f"{reach.compute.res.name}'s security groups ({', '.join(reach.compute.security_groups)}) let no HTTPS "
+               f"(tcp/443) out to the endpoint {endpoint.name}: add an egress rule to its security group or subnets")
     if groups and not reach.net.admits(groups, HTTPS, reach.compute.security_groups, reach.cidrs):
-        yield (
-            f"the security group of its endpoint {endpoint.name} ({', '.join(groups)}) does not admit HTTPS "
-            f"(tcp/443) from {reach.compute.res.name}'s security groups ({', '.join(reach.compute.security_groups)})"
-            " or subnets: add an ingress rule for 443 from them"
-        )
+        yield (f"the security group of its endpoint {endpoint.name} ({', '.join(groups)}) does not admit HTTPS "
+               f"(tcp/443) from {reach.compute.res.name}'s security groups ({', '.join(reach.compute.security_groups)})"
+               " or subnets: add an ingress rule for 443 from them")
     policy = endpoint.props.get("policy")
     if policy:
         try:
             docs = statements(policy, endpoint, "policy")
         except DocumentError:
             return
-        denied = sorted(
-            {
-                c.action
-                for c in calls
-                if not allows(docs, c.action, None if c.resource == "*" else c.resource, account=account)
-            }
-        )
+        denied = sorted({c.action for c in calls
+                         if not allows(docs, c.action, None if c.resource == "*" else c.resource, account=account)})
         if denied:
-            yield (
-                f"the endpoint policy of {endpoint.name} does not allow {', '.join(denied)}: add them to the "
-                "endpoint policy"
-            )
+            yield (f"the endpoint policy of {endpoint.name} does not allow {', '.join(denied)}: add them to the "
+                   "endpoint policy")
 
 
 def check_reachability(graph: Graph) -> Iterator[Item]:
@@ -212,19 +178,10 @@ def _check_api(reach: _Reach, service: str, region: str, calls: list[Call], acco
     # prefix list: the compute's security groups must let tcp/443 out there too.
     out_public = not groups or reach.net.lets_out(groups, HTTPS, to_cidrs=[ANYWHERE])
     out_gateway = not groups or reach.net.lets_out(groups, HTTPS, to_cidrs=[ANYWHERE], prefix_list=True)
-    routed = {
-        id(s)
-        for s in reach.subnets
-        if reach.internet(s) or (service in GATEWAY_SERVICES and reach.gateway_endpoint(service_name, s))
-    }
-    missing = [
-        s
-        for s in reach.subnets
-        if not (
-            (reach.internet(s) and out_public)
-            or (service in GATEWAY_SERVICES and reach.gateway_endpoint(service_name, s) and out_gateway)
-        )
-    ]
+    routed = {id(s) for s in reach.subnets if reach.internet(s) or (
+        service in GATEWAY_SERVICES and reach.gateway_endpoint(service_name, s))}
+    missing = [s for s in reach.subnets if not ((reach.internet(s) and out_public) or (
+        service in GATEWAY_SERVICES and reach.gateway_endpoint(service_name, s) and out_gateway))]
     if not missing:
         return
     endpoints = [] if service in GLOBAL_NO_ENDPOINT else reach.interface_endpoints(service_name)
@@ -233,48 +190,32 @@ def _check_api(reach: _Reach, service: str, region: str, calls: list[Call], acco
         return
     where = f"subnets {_subnet_label(missing)} of VPC {_vpc_name(reach)}"
     if not endpoints and all(id(s) in routed for s in missing):  # a route, but the security groups block it
-        message = (
-            f"calls {actions} on {on} ({region}) from {where}, which route to the {service} API, but its "
-            f"security groups ({', '.join(groups)}) let no HTTPS (tcp/443) out to it: the call would hang until "
-            f"the {compute.kind} times out. Fix: add an egress rule for tcp/443 to 0.0.0.0/0"
-            + (" or the gateway endpoint's prefix list" if service in GATEWAY_SERVICES else "")
-            + f", or an interface endpoint {service_name}."
-        )
+        message = (f"calls {actions} on {on} ({region}) from {where}, which route to the {service} API, but its "
+                   f"security groups ({', '.join(groups)}) let no HTTPS (tcp/443) out to it: the call would hang until "
+                   f"the {compute.kind} times out. Fix: add an egress rule for tcp/443 to 0.0.0.0/0"
+                   + (" or the gateway endpoint's prefix list" if service in GATEWAY_SERVICES else "")
+                   + f", or an interface endpoint {service_name}.")
         yield Finding(compute.res, f"Api::{service}@{region}", message)
         return
     if problems:
         why = "; ".join(problems)
-        message = (
-            f"calls {actions} on {on} ({region}) from {where}, whose only path to the {service} API is the "
-            f"interface endpoint {service_name}, but {why}. The call would hang until the "
-            f"{compute.kind} times out."
-        )
+        message = (f"calls {actions} on {on} ({region}) from {where}, whose only path to the {service} API is the "
+                   f"interface endpoint {service_name}, but {why}. The call would hang until the "
+                   f"{compute.kind} times out.")
     else:
-        fixes = (
-            "a NAT gateway route"
-            if service in GLOBAL_NO_ENDPOINT
-            else f"an interface endpoint {service_name} (private DNS on, security group admitting tcp/443 from "
-            f"{compute.res.name}), "
-            + ("a gateway endpoint on the subnets' route tables, " if service in GATEWAY_SERVICES else "")
-            + "or a NAT gateway route"
-        )
-        cross = (
-            f" (another Region: the VPC's own {service} endpoint cannot serve it)"
-            if region != reach.graph.region_of(compute.res)
-            else ""
-        )
-        message = (
-            f"calls {actions} on {on} ({region}){cross} from {where}, which have no path to the {service} "
-            f"API: no interface endpoint {service_name}, "
-            + ("no gateway endpoint, " if service in GATEWAY_SERVICES else "")
-            + "no NAT or internet route"
-            + (
-                " (a Lambda function never gets a public address, so an internet-gateway route does not help it)"
-                if compute.kind == "function"
-                else ""
-            )
-            + f". The call would hang until the {compute.kind} times out. Fix: add {fixes}."
-        )
+        fixes = ("a NAT gateway route" if service in GLOBAL_NO_ENDPOINT else
+                 f"an interface endpoint {service_name} (private DNS on, security group admitting tcp/443 from "
+                 f"{compute.res.name}), " + ("a gateway endpoint on the subnets' route tables, " if service in
+                                            GATEWAY_SERVICES else "") + "or a NAT gateway route")
+        cross = f" (another Region: the VPC's own {service} endpoint cannot serve it)" if region != reach.graph.region_of(
+            compute.res) else ""
+        message = (f"calls {actions} on {on} ({region}){cross} from {where}, which have no path to the {service} "
+                   f"API: no interface endpoint {service_name}, " +
+                   ("no gateway endpoint, " if service in GATEWAY_SERVICES else "") +
+                   "no NAT or internet route"
+                   + (" (a Lambda function never gets a public address, so an internet-gateway route does not "
+                      "help it)" if compute.kind == "function" else "")
+                   + f". The call would hang until the {compute.kind} times out. Fix: add {fixes}.")
     yield Finding(compute.res, f"Api::{service}@{region}", message)
 
 
@@ -295,16 +236,10 @@ def check_endpoint_zones(graph: Graph) -> Iterator[Item]:
             reach = _Reach(graph, net, compute)
             zones = {known(s.props.get("availabilityZone"), s, "the subnet's zone") for s in reach.subnets}
             home = graph.region_of(compute.res)
-            used = {
-                f"com.amazonaws.{_target_region(c, home)}.{ENDPOINT_NAMES.get(c.service, c.service)}"
-                for c in api_calls(compute, roles)
-                if isinstance(c, Call)
-            }
+            used = {f"com.amazonaws.{_target_region(c, home)}.{ENDPOINT_NAMES.get(c.service, c.service)}"
+                    for c in api_calls(compute, roles) if isinstance(c, Call)}
             for endpoint in net.endpoints_in(reach.vpc_id or ""):
-                if (
-                    endpoint.props.get("vpcEndpointType") != "Interface"
-                    or endpoint.props.get("serviceName") not in used
-                ):
+                if endpoint.props.get("vpcEndpointType") != "Interface" or endpoint.props.get("serviceName") not in used:
                     continue
                 endpoint_zones = set()
                 for sid in as_list(endpoint.props.get("subnetIds")):
@@ -313,13 +248,10 @@ def check_endpoint_zones(graph: Graph) -> Iterator[Item]:
                         endpoint_zones.add(known(subnet.props.get("availabilityZone"), subnet, "the subnet's zone"))
                 uncovered = sorted(z for z in zones - endpoint_zones if z)
                 if uncovered and endpoint_zones:
-                    yield Finding(
-                        endpoint,
-                        "Zones::" + ",".join(uncovered),
-                        f"{compute.res.name} runs in {', '.join(uncovered)} but the endpoint has no network "
-                        f"interface there: calls cross zones and fail with the endpoint's zones. Add subnets "
-                        f"in {', '.join(uncovered)} to the endpoint.",
-                    )
+                    yield Finding(endpoint, "Zones::" + ",".join(uncovered),
+                                  f"{compute.res.name} runs in {', '.join(uncovered)} but the endpoint has no network "
+                                  f"interface there: calls cross zones and fail with the endpoint's zones. Add subnets "
+                                  f"in {', '.join(uncovered)} to the endpoint.")
         except UndecidedError as stop:
             yield stop.undecided
 
@@ -327,30 +259,20 @@ def check_endpoint_zones(graph: Graph) -> Iterator[Item]:
 RULES = [
     stack_rule(
         name="wiring-vpc-compute-reaches-apis",
-        description=(
-            "Every AWS API a VPC-attached Lambda function, ECS task or EC2 instance calls (derived from its "
-            "role policies) is reachable from its subnets: interface endpoint with private DNS, security "
-            "group admitting 443 and a policy allowing the calls; gateway endpoint (S3, DynamoDB); or a "
-            "NAT/internet route; and its own security groups let 443 out that way. Calls Lambda makes on the function's behalf (logs, event source "
-            "mappings, dead-letter queues, destinations) need no route."
-        ),
-        level=EnforcementLevel.MANDATORY,
-        check=check_reachability,
-        docs=(
-            "https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html",
-            "https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html",
-            "https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html",
-            "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html",
-        ),
-    ),
+        description=("Every AWS API a VPC-attached Lambda function, ECS task or EC2 instance calls (derived from its "
+                     "role policies) is reachable from its subnets: interface endpoint with private DNS, security "
+                     "group admitting 443 and a policy allowing the calls; gateway endpoint (S3, DynamoDB); or a "
+                     "NAT/internet route; and its own security groups let 443 out that way. Calls Lambda makes on the function's behalf (logs, event source "
+                     "mappings, dead-letter queues, destinations) need no route."),
+        level=EnforcementLevel.MANDATORY, check=check_reachability,
+        docs=("https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html",
+              "https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html",
+              "https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html",
+              "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html")),
     stack_rule(
         name="wiring-endpoint-zones",
-        description=(
-            "Interface endpoints used by VPC compute have a network interface in every Availability Zone the "
-            "compute runs in (may fail: cross-zone calls work until the endpoint's zone fails)."
-        ),
-        level=EnforcementLevel.ADVISORY,
-        check=check_endpoint_zones,
-        docs=("https://docs.aws.amazon.com/vpc/latest/privatelink/interface-endpoints.html",),
-    ),
+        description=("Interface endpoints used by VPC compute have a network interface in every Availability Zone the "
+                     "compute runs in (may fail: cross-zone calls work until the endpoint's zone fails)."),
+        level=EnforcementLevel.ADVISORY, check=check_endpoint_zones,
+        docs=("https://docs.aws.amazon.com/vpc/latest/privatelink/interface-endpoints.html",)),
 ]

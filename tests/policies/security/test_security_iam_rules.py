@@ -10,18 +10,15 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 BUCKET_OBJECTS = "arn:aws:s3:::leases-docs/*"
-LAMBDA_TRUST = policy_doc(
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-)
+LAMBDA_TRUST = policy_doc({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                           "Action": "sts:AssumeRole"})
 
 
 # --- lp-iam-no-wildcard-action ---------------------------------------------------------------------
 
-
 def test_service_wildcard_action_is_one_finding_per_token_naming_resource_and_statement():
-    doc = policy_doc(
-        allow(["s3:GetObject"], BUCKET_OBJECTS), allow(["s3:*", "dynamodb:*"], BUCKET_OBJECTS, Sid="TooBroad")
-    )
+    doc = policy_doc(allow(["s3:GetObject"], BUCKET_OBJECTS),
+                     allow(["s3:*", "dynamodb:*"], BUCKET_OBJECTS, Sid="TooBroad"))
     outcome = check("lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": doc}, name="indexer-policy")
     assert len(outcome.violations) == 2
     [s3] = outcome.with_token("Action::s3:*")
@@ -31,20 +28,16 @@ def test_service_wildcard_action_is_one_finding_per_token_naming_resource_and_st
 
 
 def test_named_actions_pass_and_deny_wildcards_are_fine():
-    doc = policy_doc(
-        allow(["s3:GetObject", "s3:PutObject"], BUCKET_OBJECTS),
-        {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-    )
+    doc = policy_doc(allow(["s3:GetObject", "s3:PutObject"], BUCKET_OBJECTS),
+                     {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+                      "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
     assert check("lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": doc}).passed
 
 
 def test_star_action_and_not_action_are_flagged_on_role_inline_policies():
     doc = policy_doc(allow("*"), {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
-    outcome = check(
-        "lp-iam-no-wildcard-action",
-        ROLE,
-        {"assumeRolePolicy": LAMBDA_TRUST, "inlinePolicies": [{"name": "admin", "policy": doc}]},
-    )
+    outcome = check("lp-iam-no-wildcard-action", ROLE, {"assumeRolePolicy": LAMBDA_TRUST,
+                                                        "inlinePolicies": [{"name": "admin", "policy": doc}]})
     assert outcome.with_token("Action::*")
     [not_action] = outcome.with_token("NotAction::iam:*")
     assert "inlinePolicies[admin] Statement[1]" in not_action
@@ -53,9 +46,8 @@ def test_star_action_and_not_action_are_flagged_on_role_inline_policies():
 def test_partial_wildcards_follow_config():
     doc = policy_doc(allow(["s3:Get*"], BUCKET_OBJECTS))
     assert check("lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": doc}).with_token("Action::s3:Get*")
-    assert check(
-        "lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": doc}, config={"flagPartialWildcards": False}
-    ).passed
+    assert check("lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": doc},
+                 config={"flagPartialWildcards": False}).passed
 
 
 def test_malformed_document_is_a_finding_not_a_crash():
@@ -65,7 +57,6 @@ def test_malformed_document_is_a_finding_not_a_crash():
 
 # --- lp-iam-no-wildcard-resource ---------------------------------------------------------------------
 
-
 def test_resource_star_on_a_scopable_action_names_the_action():
     doc = policy_doc(allow(["s3:GetObject", "xray:PutTraceSegments"]))
     outcome = check("lp-iam-no-wildcard-resource", ROLE_POLICY, {"policy": doc}, name="fn-policy")
@@ -74,16 +65,8 @@ def test_resource_star_on_a_scopable_action_names_the_action():
 
 
 def test_resource_star_on_actions_without_resource_level_permissions_passes():
-    doc = policy_doc(
-        allow(
-            [
-                "xray:PutTraceSegments",
-                "xray:PutTelemetryRecords",
-                "ec2:DescribeNetworkInterfaces",
-                "sts:GetCallerIdentity",
-            ]
-        )
-    )
+    doc = policy_doc(allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords", "ec2:DescribeNetworkInterfaces",
+                            "sts:GetCallerIdentity"]))
     assert check("lp-iam-no-wildcard-resource", ROLE_POLICY, {"policy": doc}).passed
 
 
@@ -98,46 +81,32 @@ def test_seed_all_resources_invoke_is_caught_and_arns_pass():
 def test_unknown_action_is_reported_and_abac_condition_scopes_the_statement():
     typo = policy_doc(allow("s3:GetObjekt"))
     assert "not an IAM action" in check("lp-iam-no-wildcard-resource", ROLE_POLICY, {"policy": typo}).violations[0]
-    tagged = policy_doc(allow("ec2:StopInstances", "*", Condition={"StringEquals": {"aws:ResourceTag/Stack": "dev"}}))
+    tagged = policy_doc(allow("ec2:StopInstances", "*",
+                              Condition={"StringEquals": {"aws:ResourceTag/Stack": "dev"}}))
     assert check("lp-iam-no-wildcard-resource", ROLE_POLICY, {"policy": tagged}).passed
 
 
 def test_exempt_actions_and_a_reasoned_exception_by_subject():
     doc = policy_doc(allow(["s3:GetObject", "logs:CreateLogGroup"]))
-    outcome = check("lp-iam-no-wildcard-resource", ROLE_POLICY, {"policy": doc}, config={"exemptActions": ["logs:*"]})
+    outcome = check("lp-iam-no-wildcard-resource", ROLE_POLICY, {"policy": doc},
+                    config={"exemptActions": ["logs:*"]})
     assert len(outcome.violations) == 1 and "s3:GetObject" in outcome.violations[0]
-    waived = check(
-        "lp-iam-no-wildcard-resource",
-        ROLE_POLICY,
-        {"policy": doc},
-        config={
-            "exceptions": [
-                {"token": "Resource::*[s3:GetObject]", "reason": "reads objects named at run time"},
-                {"token": "Resource::*[logs:*]", "reason": "the log group is created by the service"},
-            ]
-        },
-    )
+    waived = check("lp-iam-no-wildcard-resource", ROLE_POLICY, {"policy": doc}, config={"exceptions": [
+        {"token": "Resource::*[s3:GetObject]", "reason": "reads objects named at run time"},
+        {"token": "Resource::*[logs:*]", "reason": "the log group is created by the service"}]})
     assert waived.passed
 
 
 # --- lp-iam-no-aws-managed-policies --------------------------------------------------------------------
 
-
-@pytest.mark.parametrize(
-    "policy, token",
-    [
-        ("AdministratorAccess", "ManagedPolicy::AdministratorAccess"),
-        ("AWSStepFunctionsFullAccess", "ManagedPolicy::AWSStepFunctionsFullAccess"),
-        ("ReadOnlyAccess", "ManagedPolicy::ReadOnlyAccess"),
-    ],
-)
+@pytest.mark.parametrize("policy, token", [
+    ("AdministratorAccess", "ManagedPolicy::AdministratorAccess"),
+    ("AWSStepFunctionsFullAccess", "ManagedPolicy::AWSStepFunctionsFullAccess"),
+    ("ReadOnlyAccess", "ManagedPolicy::ReadOnlyAccess"),
+])
 def test_aws_managed_policies_are_caught(policy, token):
-    outcome = check(
-        "lp-iam-no-aws-managed-policies",
-        ATTACHMENT,
-        {"role": "r", "policyArn": f"arn:aws:iam::aws:policy/{policy}"},
-        name="api-to-sfn",
-    )
+    outcome = check("lp-iam-no-aws-managed-policies", ATTACHMENT,
+                    {"role": "r", "policyArn": f"arn:aws:iam::aws:policy/{policy}"}, name="api-to-sfn")
     [finding] = outcome.with_token(token)
     assert finding.startswith("api-to-sfn (RolePolicyAttachment): ")
 
@@ -148,23 +117,16 @@ def test_the_lambda_vpc_access_policy_is_allow_listed_with_its_reason_and_custom
     own = {"role": "r", "policyArn": "arn:aws:iam::111111111111:policy/leasing-read"}
     assert check("lp-iam-no-aws-managed-policies", ATTACHMENT, own).passed
     # Replacing the allow-list drops the default; an entry without a reason does not count.
-    outcome = check(
-        "lp-iam-no-aws-managed-policies",
-        ATTACHMENT,
-        vpc,
-        config={"allowedManagedPolicies": [{"policy": "service-role/AWSLambdaVPCAccessExecutionRole"}]},
-    )
+    outcome = check("lp-iam-no-aws-managed-policies", ATTACHMENT, vpc,
+                    config={"allowedManagedPolicies": [{"policy": "service-role/AWSLambdaVPCAccessExecutionRole"}]})
     assert "has no reason" in outcome.violations[0]
 
 
 def test_administrator_access_cannot_be_waived_and_role_managed_arns_are_checked():
-    props = {"assumeRolePolicy": LAMBDA_TRUST, "managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}
-    outcome = check(
-        "lp-iam-no-aws-managed-policies",
-        ROLE,
-        props,
-        config={"exceptions": [{"resource": "*", "token": "ManagedPolicy::*", "reason": "bootstrap"}]},
-    )
+    props = {"assumeRolePolicy": LAMBDA_TRUST,
+             "managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}
+    outcome = check("lp-iam-no-aws-managed-policies", ROLE, props, config={"exceptions": [
+        {"resource": "*", "token": "ManagedPolicy::*", "reason": "bootstrap"}]})
     [finding] = outcome.with_token("ManagedPolicy::AdministratorAccess")
     assert "managedPolicyArns[0]" in finding and "cannot be waived" in finding
 
@@ -176,21 +138,14 @@ def test_unknown_policy_arn_is_undecided_not_passed():
 
 # --- lp-iam-passrole-scoped ----------------------------------------------------------------------------
 
-
 def test_passrole_on_a_wildcard_is_caught_and_on_a_named_role_passes():
     bad = policy_doc(allow("iam:PassRole", "arn:aws:iam::111111111111:role/*"))
     outcome = check("lp-iam-passrole-scoped", ROLE_POLICY, {"policy": bad})
     assert outcome.with_token("Resource::arn:aws:iam::111111111111:role/*")
-    good = policy_doc(
-        allow(
-            "iam:PassRole",
-            "arn:aws:iam::111111111111:role/scheduler-target",
-            Condition={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
-        )
-    )
-    assert check(
-        "lp-iam-passrole-scoped", ROLE_POLICY, {"policy": good}, config={"requirePassedToService": True}
-    ).passed
+    good = policy_doc(allow("iam:PassRole", "arn:aws:iam::111111111111:role/scheduler-target",
+                            Condition={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}))
+    assert check("lp-iam-passrole-scoped", ROLE_POLICY, {"policy": good},
+                 config={"requirePassedToService": True}).passed
 
 
 def test_passrole_without_passed_to_service_only_when_required():
@@ -201,7 +156,6 @@ def test_passrole_without_passed_to_service_only_when_required():
 
 
 # --- lp-iam-trust-scoped -----------------------------------------------------------------------------
-
 
 def _trust(principal, **extra):
     return policy_doc({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole", **extra})
@@ -218,22 +172,12 @@ def test_cross_account_trust_needs_allow_list_and_external_id():
     provider = {"allowedAccountIds": ["111111111111"]}
     stranger = check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": _trust({"AWS": consumer})}, provider=provider)
     assert stranger.with_token(f"Principal::{consumer}")
-    no_guard = check(
-        "lp-iam-trust-scoped",
-        ROLE,
-        {"assumeRolePolicy": _trust({"AWS": consumer})},
-        provider=provider,
-        config={"trustedAccounts": ["222222222222"]},
-    )
+    no_guard = check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": _trust({"AWS": consumer})},
+                     provider=provider, config={"trustedAccounts": ["222222222222"]})
     assert "sts:ExternalId" in no_guard.violations[0]
     guarded = _trust({"AWS": consumer}, Condition={"StringEquals": {"sts:ExternalId": "blueprints-prod"}})
-    assert check(
-        "lp-iam-trust-scoped",
-        ROLE,
-        {"assumeRolePolicy": guarded},
-        provider=provider,
-        config={"trustedAccounts": ["222222222222"]},
-    ).passed
+    assert check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": guarded}, provider=provider,
+                 config={"trustedAccounts": ["222222222222"]}).passed
     own = _trust({"AWS": "arn:aws:iam::111111111111:root"})
     assert check("lp-iam-trust-scoped", ROLE, {"assumeRolePolicy": own}, provider=provider).passed
 
@@ -246,17 +190,10 @@ def test_trust_of_an_account_the_rule_cannot_place_says_so():
 
 # --- lp-iam-no-mgmt-conflicts (stack) -------------------------------------------------------------------
 
-
 def test_role_with_inline_policy_and_a_role_policy_conflicts():
-    role = R(
-        ROLE,
-        "fn-role",
-        {
-            "name": "fn-role-1a2b",
-            "assumeRolePolicy": LAMBDA_TRUST,
-            "inlinePolicies": [{"name": "declared", "policy": policy_doc(allow("sqs:SendMessage", "arn:q"))}],
-        },
-    )
+    role = R(ROLE, "fn-role", {"name": "fn-role-1a2b", "assumeRolePolicy": LAMBDA_TRUST,
+                               "inlinePolicies": [{"name": "declared", "policy": policy_doc(allow("sqs:SendMessage",
+                                                                                                    "arn:q"))}]})
     extra = R(ROLE_POLICY, "fn-extra", {"role": "fn-role-1a2b", "name": "extra", "policy": "{}"}, {"role": ["fn-role"]})
     outcome = check_stack("lp-iam-no-mgmt-conflicts", [role, extra])
     [finding] = outcome.with_token("Role::fn-role")
@@ -266,11 +203,8 @@ def test_role_with_inline_policy_and_a_role_policy_conflicts():
 
 def test_role_managed_only_by_separate_resources_passes_even_when_outputs_list_them():
     # After `up` a role's outputs list the policies the separate resources attached.
-    role = R(
-        ROLE,
-        "fn-role",
-        {"name": "fn-role-1a2b", "inlinePolicies": [{"name": "extra", "policy": "{}"}], "managedPolicyArns": []},
-    )
+    role = R(ROLE, "fn-role", {"name": "fn-role-1a2b", "inlinePolicies": [{"name": "extra", "policy": "{}"}],
+                               "managedPolicyArns": []})
     extra = R(ROLE_POLICY, "fn-extra", {"role": "fn-role-1a2b", "name": "extra", "policy": "{}"})
     assert check_stack("lp-iam-no-mgmt-conflicts", [role, extra]).passed
 

@@ -17,7 +17,6 @@ SG = "aws:ec2/securityGroup:SecurityGroup"
 
 # --- unknown values ------------------------------------------------------------------------------------------
 
-
 def test_plain_turns_proxied_and_raw_sentinels_into_unknown_markers():
     raw = {"a": UNKNOWN, "b": [1, UNKNOWN], "c": {"d": "x"}}
     for props in (raw, unknown_checking_proxy(raw)):
@@ -27,33 +26,24 @@ def test_plain_turns_proxied_and_raw_sentinels_into_unknown_markers():
         assert value["c"] == {"d": "x"}
 
 
-@pytest.mark.parametrize(
-    "use",
-    [bool, lambda u: u == "PRIVATE", lambda u: u.startswith("arn:"), list, lambda u: "x" in u, lambda u: u.get("k")],
-)
+@pytest.mark.parametrize("use", [bool, lambda u: u == "PRIVATE", lambda u: u.startswith("arn:"), list,
+                                 lambda u: "x" in u, lambda u: u.get("k")])
 def test_using_an_unknown_as_a_value_cannot_pass_silently(use):
     with pytest.raises(Undecided):
         use(Unknown("policy"))
 
 
 def test_a_rule_that_touches_an_unknown_by_accident_reports_undecided_not_pass():
-    sloppy = resource_rule(
-        name="t-sloppy",
-        description="test",
-        types={SG},
-        level=EnforcementLevel.MANDATORY,
-        check=lambda res, cfg: [Finding("X::y", "w", "m")] if res.props["description"] else [],
-    )
+    sloppy = resource_rule(name="t-sloppy", description="test", types={SG}, level=EnforcementLevel.MANDATORY,
+                           check=lambda res, cfg: [Finding("X::y", "w", "m")] if res.props["description"] else [])
     outcome = _run_policy(sloppy, SG, {"description": UNKNOWN})
     assert outcome["undecided"] and "description" in outcome["undecided"]
 
 
 def test_unknown_at_preview_is_an_advisory_even_for_a_mandatory_rule_and_findings_made_before_stay():
     doc = policy_doc(allow("s3:*", "arn:aws:s3:::b/*"))
-    props = {
-        "assumeRolePolicy": "{}",
-        "inlinePolicies": [{"name": "known", "policy": doc}, {"name": "later", "policy": UNKNOWN}],
-    }
+    props = {"assumeRolePolicy": "{}", "inlinePolicies": [{"name": "known", "policy": doc},
+                                                          {"name": "later", "policy": UNKNOWN}]}
     response = analyze(servicer(), "aws:iam/role:Role", props, name="fn-role")
     wildcard = [d for d in response.diagnostics if d.policyName == "lp-iam-no-wildcard-action"]
     assert [d.enforcementLevel for d in wildcard] == [1, 0]  # the known finding (MANDATORY), then the advisory
@@ -64,7 +54,6 @@ def test_unknown_at_preview_is_an_advisory_even_for_a_mandatory_rule_and_finding
 
 # --- errors inside rules ---------------------------------------------------------------------------------------
 
-
 def _broken(res, cfg):
     yield Finding("Before::crash", "here", "found first")
     raise KeyError("missing-key")
@@ -73,7 +62,6 @@ def _broken(res, cfg):
 def _run_policy(rule, type_, props, config=None):
     from pulumi_policy.proxy import UnknownValueError
     from security_policy_helpers import ResourceValidationArgs, options, urn
-
     found = []
     args = ResourceValidationArgs(type_, props, urn(type_, "subject"), "subject", options(), None, config)
     result = {"violations": found, "undecided": None}
@@ -85,9 +73,8 @@ def _run_policy(rule, type_, props, config=None):
 
 
 def test_an_exception_inside_a_rule_is_reported_as_a_violation_and_earlier_findings_are_kept():
-    rule = resource_rule(
-        name="t-broken", description="test", types={SG}, level=EnforcementLevel.MANDATORY, check=_broken
-    )
+    rule = resource_rule(name="t-broken", description="test", types={SG}, level=EnforcementLevel.MANDATORY,
+                         check=_broken)
     outcome = _run_policy(rule, SG, {"description": "x"})
     assert "Before::crash" in outcome["violations"][0]
     assert "internal error in rule t-broken: KeyError: 'missing-key'" in outcome["violations"][1]
@@ -100,10 +87,8 @@ def test_an_exception_while_reading_the_resource_is_reported_too():
             raise RuntimeError("boom")
 
     outcome = _run_policy(security_rules.RULES[0], ROLE_POLICY, Exploding(policy="{}"))
-    assert outcome["violations"] == [
-        "internal error in rule lp-iam-no-wildcard-action: RuntimeError: boom. The rule "
-        "could not run; report this as a bug in the policy pack."
-    ]
+    assert outcome["violations"] == ["internal error in rule lp-iam-no-wildcard-action: RuntimeError: boom. The rule "
+                                     "could not run; report this as a bug in the policy pack."]
 
 
 def test_invalid_config_is_reported_and_the_rule_does_not_run():
@@ -115,7 +100,8 @@ def test_invalid_config_is_reported_and_the_rule_does_not_run():
 def test_config_numbers_arriving_as_floats_are_accepted():
     # The engine sends config through protobuf Struct: every number is a double.
     props = {"description": "x", "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 2}}
-    response = analyze(servicer({"lp-ec2-imdsv2": {"maxHopLimit": 2}}), "aws:ec2/launchTemplate:LaunchTemplate", props)
+    response = analyze(servicer({"lp-ec2-imdsv2": {"maxHopLimit": 2}}), "aws:ec2/launchTemplate:LaunchTemplate",
+                       props)
     assert not [d for d in response.diagnostics if d.policyName == "lp-ec2-imdsv2"]
 
 
@@ -124,51 +110,36 @@ def test_config_numbers_arriving_as_floats_are_accepted():
 DOC = policy_doc(allow(["s3:*", "sqs:*"], "arn:aws:s3:::b/*"))
 
 
-@pytest.mark.parametrize(
-    "exception, remaining",
-    [
-        ({"resource": "fn-*", "token": "Action::s3:*", "reason": "r"}, ["Action::sqs:*"]),
-        ({"resource": "urn:pulumi:test::*::fn-policy", "reason": "r"}, []),
-        ({"token": "Action::*", "reason": "r"}, []),
-        ({"rule": "lp-iam-no-wildcard-action", "token": "Action::s3:*", "reason": "r"}, ["Action::sqs:*"]),
-        ({"resource": "other-*", "token": "Action::s3:*", "reason": "r"}, ["Action::s3:*", "Action::sqs:*"]),
-    ],
-)
+@pytest.mark.parametrize("exception, remaining", [
+    ({"resource": "fn-*", "token": "Action::s3:*", "reason": "r"}, ["Action::sqs:*"]),
+    ({"resource": "urn:pulumi:test::*::fn-policy", "reason": "r"}, []),
+    ({"token": "Action::*", "reason": "r"}, []),
+    ({"rule": "lp-iam-no-wildcard-action", "token": "Action::s3:*", "reason": "r"}, ["Action::sqs:*"]),
+    ({"resource": "other-*", "token": "Action::s3:*", "reason": "r"}, ["Action::s3:*", "Action::sqs:*"]),
+])
 def test_exceptions_match_resource_name_or_urn_and_token_globs(exception, remaining):
-    outcome = check(
-        "lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": DOC}, name="fn-policy", config={"exceptions": [exception]}
-    )
+    outcome = check("lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": DOC}, name="fn-policy",
+                    config={"exceptions": [exception]})
     assert sorted(re.search(r" (\S+) at ", v).group(1) for v in outcome.violations) == remaining
 
 
-@pytest.mark.parametrize(
-    "exception, problem",
-    [
-        ({"resource": "fn-*", "token": "Action::s3:*"}, "has no reason"),
-        ({"resource": "fn-*", "token": "Action::s3:*", "reason": ""}, "has no reason"),
-        ({"reason": "everything is fine"}, "names neither a resource nor a token"),
-        (
-            {"rule": "lp-iam-no-wildcard-resource", "token": "Action::s3:*", "reason": "r"},
-            "is listed under lp-iam-no-wildcard-action",
-        ),
-    ],
-)
+@pytest.mark.parametrize("exception, problem", [
+    ({"resource": "fn-*", "token": "Action::s3:*"}, "has no reason"),
+    ({"resource": "fn-*", "token": "Action::s3:*", "reason": ""}, "has no reason"),
+    ({"reason": "everything is fine"}, "names neither a resource nor a token"),
+    ({"rule": "lp-iam-no-wildcard-resource", "token": "Action::s3:*", "reason": "r"},
+     "is listed under lp-iam-no-wildcard-action"),
+])
 def test_an_exception_without_reason_or_target_waives_nothing_and_is_itself_a_violation(exception, problem):
-    outcome = check(
-        "lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": DOC}, name="fn-policy", config={"exceptions": [exception]}
-    )
+    outcome = check("lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": DOC}, name="fn-policy",
+                    config={"exceptions": [exception]})
     assert outcome.with_token("Action::s3:*")
     assert any("exception #0" in v and problem in v for v in outcome.violations)
 
 
 def test_a_reasonless_exception_aimed_elsewhere_is_not_reported_here():
-    outcome = check(
-        "lp-iam-no-wildcard-action",
-        ROLE_POLICY,
-        {"policy": DOC},
-        name="fn-policy",
-        config={"exceptions": [{"resource": "other", "token": "Action::s3:*"}]},
-    )
+    outcome = check("lp-iam-no-wildcard-action", ROLE_POLICY, {"policy": DOC}, name="fn-policy",
+                    config={"exceptions": [{"resource": "other", "token": "Action::s3:*"}]})
     assert not any("exception #0" in v for v in outcome.violations)
 
 
@@ -178,7 +149,6 @@ def test_glob_treats_brackets_literally():
 
 
 # --- the pack -------------------------------------------------------------------------------------------------------
-
 
 def test_every_rule_is_served_once_with_a_description_level_and_config_schema():
     names = [r.name for r in security_rules.RULES]
@@ -193,9 +163,8 @@ def test_every_rule_is_served_once_with_a_description_level_and_config_schema():
 
 def test_readme_lists_every_rule_with_its_level_and_config():
     readme = (PACK_DIR / "README.md").read_text()
-    assert security_rules.rules_table(security_rules.RULES) in readme, (
+    assert security_rules.rules_table(security_rules.RULES) in readme, \
         "README table is stale: paste security_rules.rules_table(security_rules.RULES)"
-    )
 
 
 def test_main_only_assembles_the_pack():

@@ -26,11 +26,10 @@ def input_names(type_: str) -> tuple[str, ...]:
     module = module_path.split("/")[0]
     source = (PULUMI_AWS / ("lambda_" if module == "lambda" else module) / f"{_snake(cls)}.py").read_text()
     start = source.index(f"\nclass {cls}Args:")
-    following = re.search(r"^class ", source[start + 10 :], re.MULTILINE)
-    block = source[start : start + 10 + following.start()] if following else source[start:]
-    return tuple(
-        camel or name for camel, name in re.findall(r'@pulumi.getter(?:\(name="(\w+)"\))?\s+def (\w+)\(self\)', block)
-    )
+    following = re.search(r"^class ", source[start + 10:], re.MULTILINE)
+    block = source[start:start + 10 + following.start()] if following else source[start:]
+    return tuple(camel or name for camel, name in
+                 re.findall(r'@pulumi.getter(?:\(name="(\w+)"\))?\s+def (\w+)\(self\)', block))
 
 
 def _snake(name: str) -> str:
@@ -58,23 +57,12 @@ def test_a_rule_on_missing_inputs_does_not_crash(rule, type_):
 
 @pytest.mark.parametrize("rule", STACK_RULES)
 def test_a_stack_rule_on_unknown_outputs_does_not_crash_or_pass_silently(rule):
-    types = sorted(
-        {t for _, t in RESOURCE_RULES}
-        | {
-            "aws:iam/role:Role",
-            "aws:iam/rolePolicy:RolePolicy",
-            "aws:apigateway/method:Method",
-            "aws:apigateway/restApiPolicy:RestApiPolicy",
-            "aws:route53/healthCheck:HealthCheck",
-            "aws:route53/zone:Zone",
-            "aws:route53/record:Record",
-            "aws:secretsmanager/secretRotation:SecretRotation",
-            "aws:ec2/eip:Eip",
-            "aws:ec2/eipAssociation:EipAssociation",
-            "aws:cloudwatch/eventEndpoint:EventEndpoint",
-            "aws:apigatewayv2/route:Route",
-        }
-    )
+    types = sorted({t for _, t in RESOURCE_RULES} | {
+        "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:apigateway/method:Method",
+        "aws:apigateway/restApiPolicy:RestApiPolicy", "aws:route53/healthCheck:HealthCheck",
+        "aws:route53/zone:Zone", "aws:route53/record:Record", "aws:secretsmanager/secretRotation:SecretRotation",
+        "aws:ec2/eip:Eip", "aws:ec2/eipAssociation:EipAssociation", "aws:cloudwatch/eventEndpoint:EventEndpoint",
+        "aws:apigatewayv2/route:Route"})
     stack = [R(t, f"r{i}", {name: UNKNOWN for name in input_names(t)}) for i, t in enumerate(types)]
     outcome = check_stack(rule, stack)
     assert not any("internal error" in v for v in outcome.violations), outcome.violations

@@ -16,21 +16,18 @@ PACK = Path(__file__).resolve().parents[3] / "policies" / "wiring"
 
 EXPECTED = {
     "dev": {("wiring-vpc-compute-reaches-apis", "search-useast1-indexer", "mandatory")},
-    "prod": {
-        ("wiring-vpc-compute-reaches-apis", "search-useast1-indexer", "mandatory"),
-        ("wiring-vpc-compute-reaches-apis", "search-uswest2-indexer", "mandatory"),
-        ("wiring-private-dns-reachable", "resilient-api-us-east-1-record", "mandatory"),
-        ("wiring-private-dns-reachable", "resilient-api-us-west-2-record", "mandatory"),
-    },
+    "prod": {("wiring-vpc-compute-reaches-apis", "search-useast1-indexer", "mandatory"),
+             ("wiring-vpc-compute-reaches-apis", "search-uswest2-indexer", "mandatory"),
+             ("wiring-private-dns-reachable", "resilient-api-us-east-1-record", "mandatory"),
+             ("wiring-private-dns-reachable", "resilient-api-us-west-2-record", "mandatory")},
 }
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_shipped_stacks_findings_are_the_known_defects(stack, shipped_stack):
     run = shipped_stack(stack)
-    resources = stack_resources(
-        run.resources, project="blueprints", stack=stack, outputs=run.outputs, default_region="us-east-1"
-    )
+    resources = stack_resources(run.resources, project="blueprints", stack=stack, outputs=run.outputs,
+                                default_region="us-east-1")
     with PolicyPacks([PACK], project="blueprints", stack=stack) as packs:
         diagnostics = [d for d in packs.run(resources) if d.pack == "blueprints-wiring"]
     found = {(d.policy, d.urn.rsplit("::", 1)[-1], d.level) for d in diagnostics}
