@@ -1,31 +1,54 @@
 # Entry points for people and CI. Each target installs what it needs on a fresh machine:
-# uv (from PyPI when missing), then the locked environment (.venv, from uv.lock).
+# uv (when missing: into .build/uv-bootstrap, see scripts/bootstrap-uv.sh), then the locked
+# environment (.venv, from uv.lock).
 
 STACK ?= dev
 FORMAT ?= text
 PYTEST_ARGS ?= -n auto
-UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+PREVIEW_ARGS ?=
+# uv from PATH, else the private copy scripts/bootstrap-uv.sh installs.
+UV := $(or $(shell command -v uv 2>/dev/null),.build/uv-bootstrap/bin/uv)
 PYTHON := .venv/bin/python
 
-.PHONY: setup preview test bench clean
+# Silent: no command lines echoed, so `make preview FORMAT=json > plan.json` is exactly the report.
+.SILENT:
+MAKEFLAGS += --no-print-directory
+
+.PHONY: setup preview lint format typecheck-baseline test bench clean
 
 setup:
-	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	@$(UV) sync --frozen --quiet
+	[ -x "$(UV)" ] || bash scripts/bootstrap-uv.sh
+	$(UV) sync --frozen --quiet >&2
 
-# The offline preview of a stack: the plan, the policy violations and the estimated cost.
+# The offline preview of a stack: the plan, the policy findings and the estimated cost.
+# FORMAT: text | json | markdown | sarif; PREVIEW_ARGS: more options of `python -m preview`.
 preview: setup
-	$(PYTHON) -m preview --stack $(STACK) --format $(FORMAT)
+	$(PYTHON) -m preview --stack $(STACK) --format $(FORMAT) $(PREVIEW_ARGS)
+
+# ruff (lint and format check) and the type checker, configured in pyproject.toml.
+lint: setup
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	.venv/bin/basedpyright
+
+# Rewrite what the tools can: ruff's safe fixes and the formatter.
+format: setup
+	$(PYTHON) -m ruff check --fix .
+	$(PYTHON) -m ruff format .
+
+# Record the type errors the tree has now as accepted (.basedpyright/baseline.json); new ones still fail.
+typecheck-baseline: setup
+	.venv/bin/basedpyright --writebaseline
 
 # The whole test suite. Starts real PostgreSQL and NGINX, so installs them first when missing.
-test: setup
-	@bash scripts/install-system-packages.sh
+test: setup lint
+	bash scripts/install-system-packages.sh
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 # Speed and memory figures; reported, never asserted.
 bench: setup
-	@bash scripts/install-system-packages.sh
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PYTHON) $$script || exit 1; done
+	bash scripts/install-system-packages.sh
+	for script in benchmarks/bench_*.py; do echo "== $$script"; $(PYTHON) $$script || exit 1; done
 
 clean:
 	rm -rf .build .pytest_cache

@@ -28,11 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import boto3  # noqa: E402
-from moto import mock_aws  # noqa: E402
+import boto3
+from moto import mock_aws
 
-from lambdas.event_producer import EventProducer, RetryPolicy, SqsBuffer  # noqa: E402
-from tests.lambdas.events.fake_endpoint import FakeEventBridge  # noqa: E402
+from lambdas.event_producer import EventProducer, RetryPolicy, SqsBuffer
+from tests.lambdas.events.fake_endpoint import FakeEventBridge
 
 REGION = "us-east-1"
 

@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lambdas.db_migrations import migrations  # noqa: E402
-from lambdas.lease_api import handler as api  # noqa: E402
-from lambdas.lease_api import pg  # noqa: E402
-from tests.lambdas.leasing.local_postgres import LocalPostgres  # noqa: E402
+from lambdas.db_migrations import migrations
+from lambdas.lease_api import handler as api
+from lambdas.lease_api import pg
+from tests.lambdas.leasing.local_postgres import LocalPostgres
 
 PAYMENTS_PER_MONTH = 85_000
 APPLICATIONS_PER_MONTH = 3_500

@@ -15,9 +15,10 @@ import os
 import statistics
 import sys
 import time
-from loopback_server import LoopbackServer
 from pathlib import Path
 from urllib.parse import parse_qs
+
+from loopback_server import LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -15,8 +15,9 @@ import os
 import statistics
 import sys
 import time
-from loopback_server import LoopbackServer
 from pathlib import Path
+
+from loopback_server import LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -31,13 +32,13 @@ os.environ.update(
 )
 os.environ.pop("FAILURE_QUEUE_URL", None)
 
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord  # noqa: E402
 from botocore.credentials import Credentials  # noqa: E402
 
 from lambdas.search_indexer import handler as indexer_handler  # noqa: E402
 from lambdas.search_indexer.indexer import Indexer  # noqa: E402
-from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord  # noqa: E402
-from tests.lambdas.search.search_helpers import FakeContext, LISTING_PROPERTIES, kinesis_event, upsert  # noqa: E402
 from tests.lambdas.search.fake_opensearch import FakeOpenSearch  # noqa: E402
+from tests.lambdas.search.search_helpers import LISTING_PROPERTIES, FakeContext, kinesis_event, upsert  # noqa: E402
 
 SEARCHES_PER_DAY = 150_000  # S1:514
 APARTMENT_HOMES = 88_405  # S1:520

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lambdas.search_indexer import search_stream  # noqa: E402
-from tests.lambdas.search.search_helpers import listing  # noqa: E402
+from lambdas.search_indexer import search_stream
+from tests.lambdas.search.search_helpers import listing
 
 
 class StubKinesis:

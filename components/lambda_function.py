@@ -133,7 +133,7 @@ def build_archive(name: str, *, with_dependencies: bool, lambdas_dir: Path | Non
                 deps = Path(tmp)
                 _install_dependencies(requirements, deps, pip_args)
                 entries += [(p.relative_to(deps).as_posix(), p) for p in _source_files(deps)
-                            if not p.relative_to(deps).parts[0] == "bin"]
+                            if p.relative_to(deps).parts[0] != "bin"]
             _write_zip(destination, entries)
     digest = hashlib.sha256(destination.read_bytes()).digest()
     return LambdaArchive(destination, base64.b64encode(digest).decode(), with_dependencies)

@@ -20,8 +20,9 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional
 
 from .analyzer import DEFAULT_CALL_TIMEOUT
 from .isolation import DEFAULT_TIMEOUT
@@ -58,8 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--policy-pack-config", dest="policy_pack_configs", action="append", type=Path,
                         default=[], metavar="FILE",
                         help="JSON config for the --policy-pack at the same position (repeatable)")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                        help="markdown: the pull-request comment (plan, cost, findings, Mermaid diagram)")
+    parser.add_argument("--format", choices=("text", "json", "markdown", "sarif"), default="text",
+                        help="text: like `pulumi preview`; json: the whole report (the input of --compare-to); "
+                             "markdown: the pull-request comment; sarif: SARIF 2.1.0 for code scanning")
+    parser.add_argument("--compare-to", dest="compare_to", type=Path, default=None, metavar="FILE",
+                        help="the JSON report of the base (e.g. the target branch): show what changes from it "
+                             "(resources, inputs, cost, findings new and fixed)")
+    parser.add_argument("--show-ids", action="store_true",
+                        help="text: print the physical ids and output values (made up by the fake AWS)")
     parser.add_argument("--cost-details", action="store_true",
                         help="text: list each resource's cost components (quantity x unit price)")
     parser.add_argument("--timeout", type=_seconds_option("--timeout"), default=DEFAULT_TIMEOUT, metavar="SECONDS",
@@ -111,28 +118,22 @@ def _terminate(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _safe_text(text: Any, markup: bool) -> Any:
-    """Bounded, control characters escaped (a pack's ANSI codes must not reach the terminal),
-    and for the text format rich markup escaped (a '[/]' in a message is text, not a tag)."""
+def _safe_text(text: Any) -> Any:
+    """Bounded, control characters escaped (a pack's ANSI codes must not reach the terminal). Every
+    format prints data literally (no rich markup), so nothing else needs escaping."""
     from .raw_inputs import escape_controls
 
     if not isinstance(text, str):
         return text
     if len(text) > MAX_MESSAGE_CHARS:
         text = f"{text[:MAX_MESSAGE_CHARS]}... [{len(text) - MAX_MESSAGE_CHARS} more characters left out]"
-    text = escape_controls(text)
-    if markup:
-        from rich.markup import escape
-
-        text = escape(text)
-    return text
+    return escape_controls(text)
 
 
-def safe_document(document: dict, markup: bool) -> dict:
-    """The document with every text that came from a pack or the program made safe to print."""
-    def safe(value: Any) -> Any:
-        return _safe_text(value, markup)
-
+def safe_document(document: dict) -> dict:
+    """The document with every text that came from a pack or the program made safe to print; URNs
+    stay as they are (they are lookup keys)."""
+    safe = _safe_text
     out = dict(document)
     out["project"], out["stack"] = safe(document["project"]), safe(document["stack"])
     out["violations"] = [{**v, **{k: safe(v[k]) for k in ("pack", "policy", "message")}}
@@ -140,27 +141,10 @@ def safe_document(document: dict, markup: bool) -> dict:
     out["warnings"] = [safe(w) for w in document.get("warnings", [])]
     out["logs"] = [{**log, "message": safe(log.get("message"))} for log in document.get("logs", [])]
     out["packs"] = [{**p, "name": safe(p.get("name"))} for p in document.get("packs", [])]
-    if markup:  # names and types are shown inside rich markup; URNs stay as they are (lookups)
-        out["resources"] = [{**r, "name": safe(r["name"]), "type": safe(r["type"]), "id": safe(r["id"])}
-                            for r in document["resources"]]
-        summary = dict(document["summary"])
-        summary["byType"] = {safe(k): v for k, v in summary["byType"].items()}
-        out["summary"] = summary
-        out["providers"] = [{**p, "name": safe(p.get("name"))} for p in document.get("providers", [])]
+    out["resources"] = [{**r, "name": safe(r["name"]), "type": safe(r["type"]), "id": safe(r["id"])}
+                        for r in document["resources"]]
+    out["providers"] = [{**p, "name": safe(p.get("name"))} for p in document.get("providers", [])]
     return out
-
-
-def _text_console() -> Any:
-    from rich.console import Console
-
-    class TextConsole(Console):
-        def on_broken_pipe(self) -> None:
-            # rich's default exits 1 (rich/console.py Console.on_broken_pipe), which reads as a
-            # mandatory violation; hand it to _write_report, which keeps the verdict.
-            self.quiet = True
-            raise BrokenPipeError
-
-    return TextConsole()
 
 
 def _write_report(write: Callable[[], None]) -> Optional[int]:
@@ -186,14 +170,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     program = args.program.resolve()
+    # As the CLI (pulumi/pulumi pkg/cmd/pulumi/operations validatePolicyPackConfig): a config goes
+    # with the --policy-pack at its position, so one without explicit packs names no known pack.
+    if args.policy_pack_configs and args.policy_packs is None:
+        print('error: "--policy-pack-config" must be specified with "--policy-pack" (each config goes with the '
+              "pack at the same position)", file=sys.stderr)
+        return 2
+    if args.policy_pack_configs and len(args.policy_pack_configs) != len(args.policy_packs):
+        print('error: the number of "--policy-pack-config" flags must match the number of "--policy-pack" flags',
+              file=sys.stderr)
+        return 2
     pack_dirs = args.policy_packs if args.policy_packs is not None else default_packs(program)
 
+    from .compare import compare, load_base
     from .engine import PreviewError
-    from .report import exit_code, render_json, render_text
+    from .report import exit_code, render_json, render_text, text_console
 
     try:
+        base = load_base(args.compare_to) if args.compare_to else None
         document = preview(program, args.stack, pack_dirs, args.policy_pack_configs, mode=args.mode,
                            timeout=args.timeout, policy_timeout=args.policy_timeout)
+        if base is not None:
+            document["diff"] = compare(base, document, source=str(args.compare_to))
     except PreviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -204,15 +202,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"error: internal error of the offline preview: {type(exc).__name__}: {exc}".splitlines()[0],
               file=sys.stderr)
         return 2
-    shown = safe_document(document, markup=args.format == "text")
+    shown = safe_document(document)
     if args.format == "json":
         failed = _write_report(lambda: sys.stdout.write(render_json(shown) + "\n"))
     elif args.format == "markdown":
         from .markdown import render_markdown
 
         failed = _write_report(lambda: sys.stdout.write(render_markdown(shown)))
+    elif args.format == "sarif":
+        from .sarif import render_sarif
+
+        failed = _write_report(lambda: sys.stdout.write(render_sarif(shown) + "\n"))
     else:
-        failed = _write_report(lambda: render_text(shown, _text_console(), cost_details=args.cost_details))
+        failed = _write_report(lambda: render_text(shown, text_console(), cost_details=args.cost_details,
+                                                   show_ids=args.show_ids))
     return failed or exit_code(document)
 
 

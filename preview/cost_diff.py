@@ -27,7 +27,7 @@ def _cost(document: Optional[Mapping[str, Any]], side: str) -> Mapping[str, Any]
         return {}
     if not isinstance(document, Mapping):
         raise CostDiffError(f"{side}: expected a preview JSON report, got {type(document).__name__}")
-    cost = document["cost"] if "cost" in document else document  # a report always has "cost" (maybe null)
+    cost = document.get("cost", document)  # a report always has "cost" (maybe null)
     if cost is None:
         return {}
     if not isinstance(cost, Mapping) or not isinstance(cost.get("resources", []), list):

@@ -1,17 +1,31 @@
 """Markdown rendering of the preview document, for pull-request comments.
 
-The plan (resource counts per component, Region and account), the cost table, the violations and a
-Mermaid diagram of the components grouped by account and Region. Reads only the JSON document
-(``report.build_document``), like the other renderers.
+With ``--compare-to``, first what the change does (the plan of changed resources, changed inputs,
+findings new and fixed, the cost change); then the plan (resource counts per component, Region and
+account), the cost table and the findings per pack and rule, each rule expandable to its resources,
+with the reviewed exceptions and their reasons. Reads only the JSON document
+(``report.build_document``), like the other renderers. The architectures' data-flow diagrams are
+static (docs/diagrams.md): a diagram generated from resources shows where things are, not how
+requests flow.
 """
 
 from __future__ import annotations
 
-import re
+import html
+import json
 from collections import Counter, defaultdict
 from typing import Any
 
-from .report import _money, _short_type, _violation_text, cost_component_rows, cost_notes
+from .report import (
+    _money,
+    _short_type,
+    _violation_text,
+    cost_component_rows,
+    cost_notes,
+    findings_by_pack,
+    plan_lines,
+    resource_label,
+)
 
 __all__ = ["render_markdown"]
 
@@ -19,16 +33,9 @@ _STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 def _cell(text: Any) -> str:
-    """A table cell: one line, pipes escaped."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _mermaid_id(urn: str, ids: dict[str, str]) -> str:
-    return ids.setdefault(urn, f"n{len(ids)}")
-
-
-def _mermaid_label(text: str) -> str:
-    return re.sub(r'["<>{}\[\]]', "", text)
+    """Data in a table cell or list item: one line, pipes escaped, HTML shown as text (GitHub renders
+    raw HTML in comments)."""
+    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def _top_components(document: dict) -> list[dict]:
@@ -47,7 +54,7 @@ def _component_of(document: dict) -> dict[str, str]:
         while cursor and cursor not in tops and cursor not in seen:
             seen.add(cursor)
             cursor = parents.get(cursor)
-        owner[urn] = cursor if cursor in tops else urn
+        owner[urn] = cursor if cursor is not None and cursor in tops else urn
     return owner
 
 
@@ -69,42 +76,6 @@ def _plan(document: dict) -> list[str]:
               "| type | count |", "|---|---:|"]
     lines += [f"| `{_short_type(t)}` | {n} |" for t, n in types.items()]
     lines += ["", "</details>"]
-    return lines
-
-
-def _diagram(document: dict) -> list[str]:
-    """Top-level components inside account and Region subgraphs (a component spanning several
-    places appears in each, linked to itself so the span stays visible)."""
-    owner = _component_of(document)
-    by_urn = {r["urn"]: r for r in document["resources"]}
-    places: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for r in document["resources"]:
-        top = owner.get(r["urn"])
-        if r["custom"] and not r["type"].startswith("pulumi:providers:") and top in by_urn and not by_urn[top]["custom"]:
-            places[(r["account"] or "-", r["region"] or "global")].add(top)
-    ids: dict[str, str] = {}
-    lines = ["```mermaid", "flowchart LR"]
-    for account in sorted({a for a, _ in places}):
-        lines.append(f'  subgraph acct_{_mermaid_label(account).replace("-", "_")}["account {_mermaid_label(account)}"]')
-        for (acct, region) in sorted(places):
-            if acct != account:
-                continue
-            group = f"{account}_{region}".replace("-", "_")
-            lines.append(f'    subgraph r_{group}["{_mermaid_label(region)}"]')
-            for urn in sorted(places[(acct, region)]):
-                node = f"{_mermaid_id(urn, ids)}_{group}"
-                component = by_urn[urn]
-                lines.append(f'      {node}["{_mermaid_label(component["name"])}<br/>'
-                             f'{_mermaid_label(component["type"])}"]')
-            lines.append("    end")
-        lines.append("  end")
-    spans = defaultdict(list)
-    for (acct, region), urns in sorted(places.items()):
-        for urn in sorted(urns):
-            spans[urn].append(f"{_mermaid_id(urn, ids)}_{acct}_{region}".replace("-", "_"))
-    for nodes in spans.values():
-        lines += [f"  {a} -.- {b}" for a, b in zip(nodes, nodes[1:])]
-    lines.append("```")
     return lines
 
 
@@ -139,18 +110,84 @@ def _cost(document: dict) -> list[str]:
     return lines
 
 
-def _violations(document: dict) -> list[str]:
-    violations = document["violations"]
-    if not violations:
-        return ["No policy violations."]
-    names = {r["urn"]: r["name"] for r in document["resources"]}
-    lines = ["| level | pack | policy | resource | finding |", "|---|---|---|---|---|"]
-    order = {"mandatory": 0, "remediate": 0, "advisory": 1}
-    for v in sorted(violations, key=lambda v: (order.get(v["level"], 2), v["pack"], v["policy"])):
-        level = f"**{v['level']}**" if v["level"] in ("mandatory", "remediate") else v["level"]
-        resource = names.get(v.get("urn") or "", "(stack)")
-        lines.append(f"| {level} | {_cell(v['pack'])} | `{_cell(v['policy'])}` | {_cell(resource)} | "
-                     f"{_cell(_violation_text(v['message']))} |")
+_LEVEL_ICON = {"mandatory": "❌", "remediate": "❌", "advisory": "⚠️"}
+
+
+def _code(text: str) -> str:
+    """Inline code that survives backticks in the data."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def _findings(document: dict) -> list[str]:
+    """Per pack, one expandable entry per rule: the finding text and the resources it applies to
+    (mandatory rules open), then the reviewed exceptions with their reasons."""
+    lines: list[str] = []
+    for pack in findings_by_pack(document):
+        icon = {"fail": "❌", "warn": "⚠️", "pass": "✅"}[pack.status]
+        version = f"@v{pack.version}" if pack.version else ""
+        found = f"{sum(r.count for r in pack.rules)} finding(s) in {len(pack.rules)} rule(s)" if pack.rules else "no findings"
+        lines += [f"{icon} **{html.escape(pack.name)}**{version}: {found}", ""]
+        for rule in pack.rules:
+            opened = " open" if _LEVEL_ICON.get(rule.level) == "❌" else ""
+            resources = f"{rule.count} resources" if rule.count > 1 else html.escape(next(iter(rule.texts.values()))[0])
+            lines += [f"<details{opened}><summary>{_LEVEL_ICON.get(rule.level, '')} {rule.level} "
+                      f"<code>{html.escape(rule.policy)}</code> ({resources}): {html.escape(rule.description)}</summary>",
+                      ""]
+            for text, labels in rule.texts.items():
+                lines.append(f"- {_cell(text)}")
+                lines += [f"  - {_code(label)}" for label in labels] if rule.count > 1 else []
+            lines += ["", "</details>", ""]
+        if pack.exceptions:
+            lines += [f"Reviewed exceptions of {html.escape(pack.name)} (their findings are not reported):", "",
+                      "| policy | resource | token | reason |", "|---|---|---|---|"]
+            lines += [f"| {_code(e['policy'])} | {_cell(e.get('resource') or '')} | {_cell(e.get('token') or '')} | "
+                      f"{_cell(e.get('reason') or '(none)')} |" for e in pack.exceptions]
+            lines.append("")
+    return lines or ["No policy packs ran."]
+
+
+def _value(value: Any) -> str:
+    """An input value as inline code in a table cell (code spans show HTML as text; pipes still split cells)."""
+    text = "(none)" if value is None else value if isinstance(value, str) else json.dumps(value, default=str)
+    return _code(text if len(text) <= 120 else text[:117] + "...").replace("|", "\\|").replace("\n", " ")
+
+
+def _change(document: dict) -> list[str]:
+    """The base -> head section: the plan of what changes, changed inputs, findings new and fixed, cost."""
+    diff = document["diff"]
+    counts = diff["counts"]
+    lines = [f"Compared to `{diff['base']['stack']}` of the base ({_cell(diff['base']['source'])}): "
+             + ", ".join(f"{counts[op]} to {op}" for op in ("create", "update", "replace", "delete") if counts[op])
+             + (f", {counts['same']} unchanged" if counts.get("same") else ""), ""]
+    changed = diff["resources"]
+    if changed:
+        # GitHub colours a diff block by the first column: the operation symbol.
+        lines += ["```diff", *(line[1:] for line in plan_lines(document)[1:]), "```", ""]
+    inputs = [e for e in changed if e["op"] in ("update", "replace")]
+    if inputs:
+        lines += ["| resource | input | before | after |", "|---|---|---|---|"]
+        for entry in inputs:
+            label = _cell(resource_label(entry["resource"]))
+            lines += [f"| {label} | {_value(c['path'])} | {_value(c['before'])} | {_value(c['after'])} |"
+                      for c in entry["changes"]]
+        lines.append("")
+    for kind, icon in (("new", "🆕"), ("fixed", "✅")):
+        found = diff["findings"][kind]
+        lines.append(f"{icon} **Findings {kind}**: {len(found)}")
+        lines += [f"- {v['level']} {_code(v['policy'])} ({_cell(v['pack'])}) {_code(v['resource'])}: "
+                  f"{_cell(_violation_text(v['message']))}" for v in found]
+        lines.append("")
+    cost = diff.get("cost")
+    if cost:
+        c = cost["currency"]
+        lines += [f"**Monthly cost**: {cost['base']['total']:,.2f} → {cost['head']['total']:,.2f} {c} "
+                  f"(**{cost['delta']['total']:+,.2f}**)", ""]
+        if cost["resources"]:
+            lines += [f"| resource | change | base | head | delta {c} |", "|---|---|---:|---:|---:|"]
+            lines += [f"| {_cell(line['name'])} ({_cell(_short_type(line['type'] or ''))}) | {line['change']} | "
+                      f"{_money(line['base'])} | {_money(line['head'])} | {line['delta']:+,.2f} |"
+                      for line in cost["resources"]]
+            lines.append("")
     return lines
 
 
@@ -164,22 +201,13 @@ def render_markdown(document: dict) -> str:
         f"{summary['resources']} resources in {summary['components']} components; "
         f"{counts.get('mandatory', 0)} mandatory and {counts.get('advisory', 0)} advisory findings.",
         "",
-        "#### Plan",
-        "",
-        *_plan(document),
-        "",
-        "#### Components by account and Region",
-        "",
-        *_diagram(document),
-        "",
-        "#### Estimated monthly cost",
-        "",
-        *_cost(document),
-        "",
-        "#### Policy findings",
-        "",
-        *_violations(document),
     ]
+    if document.get("diff"):
+        lines += ["#### What this change does", "", *_change(document)]
+    # Findings before the plan and the cost: when the comment must be cut to fit, the end goes first,
+    # and the cost components table is the longest part.
+    lines += ["#### Policy findings", "", *_findings(document)]
     if document.get("warnings"):
         lines += ["", "#### Warnings", "", *[f"- {_cell(w)}" for w in document["warnings"]]]
-    return "\n".join(lines) + "\n"
+    lines += ["", "#### Plan", "", *_plan(document), "", "#### Estimated monthly cost", "", *_cost(document)]
+    return "\n".join(lines).rstrip("\n") + "\n"

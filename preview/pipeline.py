@@ -33,6 +33,7 @@ def run_preview(program: Path | str, stack: str, pack_dirs: Sequence[Path | str]
                 config_overrides: Optional[dict[str, Any]] = None,
                 call_timeout: Optional[float] = None) -> dict:
     """Run the program and the packs; return the JSON document. Raises ``PreviewError``."""
+    from .callsites import record_call_sites
     from .analyzer import DEFAULT_CALL_TIMEOUT, AnalyzerError, PolicyPacks, StackBuilder, load_policy_config
     from .engine import PreviewError, load_project, resolve_stack_config, run_program
     from .report import build_document
@@ -66,7 +67,8 @@ def run_preview(program: Path | str, stack: str, pack_dirs: Sequence[Path | str]
             session.begin()
         try:
             # Program output must not mix with the report (JSON on stdout): its prints go to stderr.
-            with contextlib.redirect_stdout(sys.stderr):
+            # The call sites place findings on program lines (SARIF).
+            with contextlib.redirect_stdout(sys.stderr), record_call_sites(Path(program)) as sites:
                 run = run_program(program, stack, fake=fake, config_overrides=config_overrides, dry_run=dry_run)
         except BaseException:
             if session is not None:
@@ -74,16 +76,29 @@ def run_preview(program: Path | str, stack: str, pack_dirs: Sequence[Path | str]
             raise
         if session is not None:
             _, diagnostics = session.finish(run.resources, run.outputs)
-            packs_info = [{"name": p.name, "version": p.version, "directory": str(p.pack_dir),
-                           "policies": [{"name": name, "level": level}
-                                        for name, (level, _) in reconciled.items()]}
-                          for p, reconciled in zip(packs.packs, packs.reconciled)]
+            packs_info = [_pack_info(p, reconciled) for p, reconciled in zip(packs.packs, packs.reconciled)]
     finally:
         packs.stop()
     document = build_document(project=run.project, stack=run.stack, records=run.resources, outputs=run.outputs,
                               diagnostics=diagnostics, packs=packs_info, warnings=run.warnings,
                               default_provider={"region": run.default_provider.region,
                                                 "account": run.default_provider.account},
-                              logs=[dataclasses.asdict(log) for log in run.logs])
+                              logs=[dataclasses.asdict(log) for log in run.logs], call_sites=sites)
     document["mode"] = mode
     return document
+
+
+def _pack_info(pack: Any, reconciled: dict) -> dict:
+    """A pack as the report shows it: each policy's level and description, and the reviewed exceptions
+    its config holds (the ``exceptions`` property of the security pack's rules, shipped defaults
+    included), so waived findings stay visible with their reasons."""
+    described = {p.name: p.description for p in pack.info.policies} if pack.info else {}
+    policies = []
+    for name, (level, properties) in reconciled.items():
+        entry: dict = {"name": name, "level": level, "description": described.get(name, "")}
+        exceptions = properties.get("exceptions")
+        if isinstance(exceptions, list) and exceptions:
+            entry["exceptions"] = [{k: e.get(k) for k in ("resource", "token", "reason") if e.get(k)}
+                                   for e in exceptions if isinstance(e, dict)]
+        policies.append(entry)
+    return {"name": pack.name, "version": pack.version, "directory": str(pack.pack_dir), "policies": policies}

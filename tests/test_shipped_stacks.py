@@ -26,7 +26,7 @@ def preview(request):
 
 
 def test_no_mandatory_violation_from_either_pack(preview):
-    stack, code, document = preview
+    _stack, code, document = preview
     mandatory = [f"{v['pack']}/{v['policy']} {v['urn']}: {v['message']}"
                  for v in document["violations"] if v["level"] == "mandatory"]
     assert not mandatory, "\n".join(mandatory)
@@ -41,7 +41,7 @@ def test_every_architecture_of_the_stack_is_deployed(preview):
 
 
 def test_every_resource_uses_an_explicit_provider_in_a_stack_region(preview):
-    stack, _, document = preview
+    _stack, _, document = preview
     regions = {"us-east-1", "us-west-2"}
     for r in document["resources"]:
         if r["custom"] and r["type"].startswith("aws:"):

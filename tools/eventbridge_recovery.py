@@ -32,7 +32,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import boto3
@@ -60,7 +60,7 @@ def parse_time(text: str) -> datetime:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(f"{text!r} is not an ISO 8601 time (e.g. 2026-12-01T10:00Z)") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # -- replay --------------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ class ReplayRun:
     def __post_init__(self) -> None:
         if self.start >= self.end:
             raise UsageError(f"--start ({self.start:%Y-%m-%dT%H:%M%z}) must be before --end")
-        if self.end > datetime.now(timezone.utc):
+        if self.end > datetime.now(UTC):
             raise UsageError("--end is in the future: the archive cannot hold those events yet")
         if not self.regions or len(set(self.regions)) != len(self.regions):
             raise UsageError(f"--regions must name distinct Regions, got {self.regions}")

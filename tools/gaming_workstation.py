@@ -20,9 +20,10 @@ import json
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, TextIO
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 import boto3
 import botocore.exceptions
@@ -327,7 +328,7 @@ def cmd_stop(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO) ->
 
 
 def default_image_name(instance_id: str, now: datetime | None = None) -> str:
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     return f"gaming-{instance_id}-{stamp}"
 
 
@@ -382,7 +383,7 @@ def cmd_snapshot(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO
             TagSpecifications=[{"ResourceType": "image", "Tags": tags}],
         )["ImageId"]
     except botocore.exceptions.ClientError as err:
-        code, message = _client_error(err)
+        code, _message = _client_error(err)
         if code == "InvalidAMIName.Duplicate":
             raise UsageError(f"an AMI named '{name}' already exists; choose another --name") from None
         raise

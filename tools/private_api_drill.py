@@ -38,8 +38,8 @@ from typing import Any, TextIO
 
 import boto3
 import dns.exception
-from botocore.exceptions import BotoCoreError, ClientError
 import dns.resolver
+from botocore.exceptions import BotoCoreError, ClientError
 
 from tools.eventbridge_failover_drill import _STOP_SIGNALS, DrillInterrupted, _raise_interrupted
 

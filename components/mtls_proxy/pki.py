@@ -42,7 +42,7 @@ def _name(common_name: str) -> x509.Name:
 
 
 def _validity(days: int) -> tuple[datetime.datetime, datetime.datetime]:
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     # Back-date a little so freshly issued certificates verify despite clock skew.
     return now - datetime.timedelta(minutes=5), now + datetime.timedelta(days=days)
 
@@ -117,7 +117,7 @@ def issue(
 
 def make_crl(ca: Issued, revoked: tuple[Issued, ...] = (), *, days: int = 7) -> bytes:
     """A PEM CRL signed by the CA, listing the given certificates as revoked."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca.certificate.subject)

@@ -115,7 +115,7 @@ def _known_timezones() -> frozenset[str]:
         import zoneinfo
 
         return frozenset(zoneinfo.available_timezones())
-    except Exception:  # no tz database on this machine: fall back to the shape check
+    except Exception:  # noqa: BLE001 - no tz database on this machine: fall back to the shape check
         return frozenset()
 
 

@@ -16,7 +16,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -40,7 +40,7 @@ def encode_message(failed: Failed, *, now: datetime | None = None) -> str:
             "entry": failed.entry,
             "reason": failed.reason,
             "attempts": failed.attempts,
-            "bufferedAt": (now or datetime.now(timezone.utc)).isoformat(),
+            "bufferedAt": (now or datetime.now(UTC)).isoformat(),
         },
         separators=(",", ":"),
     )

@@ -18,7 +18,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import psycopg
-
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError, NotFoundError

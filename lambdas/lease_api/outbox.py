@@ -7,7 +7,7 @@ event never existed. EventBridge is never called while a lease change is being w
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -26,7 +26,7 @@ def add_event(cur: psycopg.Cursor, detail_type: str, aggregate_id: uuid.UUID, da
     detail = {
         "event_id": str(event_id),
         "event_version": 1,
-        "occurred_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "occurred_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
         **data,
     }
     cur.execute(

@@ -20,7 +20,8 @@ Powertools default).
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger

@@ -26,7 +26,7 @@ class Order:
     origin_region: str | None
 
     @classmethod
-    def from_event(cls, event: dict[str, Any]) -> "Order":
+    def from_event(cls, event: dict[str, Any]) -> Order:
         if event.get("detail-type") != ORDER_DETAIL_TYPE:
             raise InvalidOrderEvent(
                 f"expected detail-type {ORDER_DETAIL_TYPE!r}, got {event.get('detail-type')!r}"

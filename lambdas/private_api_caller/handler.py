@@ -68,7 +68,7 @@ class Settings:
     ca_bundle: str | None
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | os._Environ[str] = os.environ) -> "Settings":
+    def from_env(cls, env: dict[str, str] | os._Environ[str] = os.environ) -> Settings:
         problems: list[str] = []
         api_url = env.get("API_URL", "").rstrip("/")
         parts = urlsplit(api_url)

@@ -56,7 +56,7 @@ def send(
             connection.connect()
         except ssl.SSLError as error:
             raise PrivateApiTlsError(f"TLS handshake with {host}:{port} failed: {_reason(error)}") from error
-        except (socket.timeout, TimeoutError) as error:
+        except TimeoutError as error:
             raise PrivateApiTimeoutError(
                 f"no connection to {host}:{port} within {connect_timeout:g} s "
                 "(check the endpoint security group admits 443 from this function)"
@@ -77,7 +77,7 @@ def send(
             connection.request(method, target, body=body, headers=headers)
             response = connection.getresponse()
             data = response.read(max_body_bytes + 1)
-        except (socket.timeout, TimeoutError) as error:
+        except TimeoutError as error:
             raise PrivateApiTimeoutError(
                 f"{method} {url} sent but no answer within {read_timeout:g} s"
             ) from error

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .changes import ListingChange
@@ -39,7 +39,7 @@ def history_lines(change: ListingChange, alias: str) -> bytes:
     Management moves to UltraWarm and cold storage as they age). ``create`` with the change's own
     id: a replay answers 409, which means already recorded."""
     meta = {"_index": alias, "_id": f"{change.listing_id}:{change.version}"}
-    changed_at = datetime.fromtimestamp(change.version / 1000, timezone.utc).isoformat(timespec="milliseconds")
+    changed_at = datetime.fromtimestamp(change.version / 1000, UTC).isoformat(timespec="milliseconds")
     document = {"listing_id": change.listing_id, "version": change.version, "op": change.op,
                 "changed_at": changed_at, "listing": change.document}
     return (_dumps({"create": meta}) + "\n" + _dumps(document) + "\n").encode()

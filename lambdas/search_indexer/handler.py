@@ -7,10 +7,10 @@ import os
 from typing import Any
 
 import boto3
-from botocore.config import Config
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+from botocore.config import Config
 
 from .failures import FailureQueue
 from .indexer import Indexer

@@ -4,7 +4,6 @@ server and blocks, so the rules live in ``security_rules`` where tests can impor
 import gc
 
 from pulumi_policy import EnforcementLevel, PolicyPack
-
 from security_rules import POLICIES
 
 # The SDK copies every resource's properties once per policy (pulumi_policy/policy.py, Analyze and

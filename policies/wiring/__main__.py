@@ -4,7 +4,6 @@ blocks, so the rules live in ``wiring_rules`` where tests can import them."""
 import gc
 
 from pulumi_policy import EnforcementLevel, PolicyPack
-
 from wiring_rules import POLICIES
 
 # AnalyzeStack makes the SDK rebuild every resource once per stack policy (millions of short-lived

@@ -27,10 +27,10 @@ from components.mtls_proxy import (
     ProxyMaterial,
     ProxySettings,
     container_command,
+    pki,
     render_bootstrap_script,
     render_nginx_conf,
 )
-from components.mtls_proxy import pki
 
 API_HOST = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
 REGION = "us-east-1"

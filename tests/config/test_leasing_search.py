@@ -1,8 +1,7 @@
 """Stack config of the leasing search side: shipped stacks, defaults, every bad value named by key."""
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 import pytest
 import yaml

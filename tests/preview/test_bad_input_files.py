@@ -156,15 +156,15 @@ def test_load_yaml_of_an_empty_file_is_nothing(tmp_path):
     assert read_pulumi_yaml(tmp_path / "Pulumi.e.yaml") == {}
 
 
-def test_the_shown_document_is_bounded_escaped_and_markup_safe():
+def test_the_shown_document_is_bounded_and_escaped():
     document = {"project": "p", "stack": "s", "resources": [{"name": "[red]x", "type": "t", "id": None}],
                 "summary": {"byType": {"t": 1}}, "providers": [], "packs": [{"name": "pk"}],
                 "warnings": ["\x1b[2Jwarn"], "logs": [{"message": "ok\r"}],
                 "violations": [{"pack": "pk", "policy": "p", "urn": "u", "message": "\x1b[31m" + "A" * 9000 + "[/]"}]}
-    text = safe_document(document, markup=True)
+    text = safe_document(document)
     message = text["violations"][0]["message"]
     assert "\x1b" not in message and "\\x1b[31m" in message and len(message) < 4100
-    assert text["resources"][0]["name"] == "\\[red]x" and text["warnings"] == ["\\x1b[2Jwarn"]
+    # Every format prints literally (no rich markup), so brackets stay as they are.
+    assert text["resources"][0]["name"] == "[red]x" and text["warnings"] == ["\\x1b[2Jwarn"]
     assert text["logs"][0]["message"] == "ok\\r"
-    as_json = safe_document(document, markup=False)
-    assert as_json["resources"][0]["name"] == "[red]x" and as_json["violations"][0]["message"].endswith("left out]")
+    assert message.endswith("left out]")

@@ -52,8 +52,7 @@ def test_text_output_shows_the_tree_cost_and_verdict():
                     "--policy-pack", str(FIXTURES / "pack_cost"))
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "eu-west-1  account 111111111111" in out and "us-west-2  account 222222222222" in out
-    assert "fixture:storage:Storage data" in out and "aws:s3:Bucket data-bucket-4" in out
+    assert " +   ├─ fixture:storage:Storage   data " in out and " +   │  ├─ aws:s3:Bucket          data-bucket-4 " in out
     assert "Estimated monthly cost (USD)" in out and "over by 5.80" in out
     assert "monthly-cost-estimate" not in out  # the estimate is not listed as a violation
     assert out.strip().splitlines()[-1].startswith("PASS with 2 advisory violation(s)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -86,7 +86,7 @@ def test_a_region_without_an_archive_starts_nothing_anywhere(aws, capsys):
 @pytest.mark.parametrize(
     "window, message",
     [((END, START), "must be before --end"),
-     ((START, (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()), "in the future")],
+     ((START, (datetime.now(UTC) + timedelta(hours=1)).isoformat()), "in the future")],
 )
 def test_a_bad_window_is_refused(aws, capsys, window, message):
     bus_with_archive(REGIONS[0])
@@ -117,14 +117,14 @@ class StubbedEvents:
         self.stub.add_response("describe_archive", {"ArchiveArn": archive}, {"ArchiveName": "a"})
         self.stub.add_response("start_replay", {"State": "STARTING"}, {
             "ReplayName": ANY, "Description": ANY, "EventSourceArn": archive,
-            "EventStartTime": datetime(2026, 1, 1, 10, tzinfo=timezone.utc),
-            "EventEndTime": datetime(2026, 1, 1, 12, tzinfo=timezone.utc),
+            "EventStartTime": datetime(2026, 1, 1, 10, tzinfo=UTC),
+            "EventEndTime": datetime(2026, 1, 1, 12, tzinfo=UTC),
             "Destination": {"Arn": bus}})
         if interrupt_after_start:
             self.stub.add_response("cancel_replay", {"State": "CANCELLING"}, {"ReplayName": ANY})
             return
         self.stub.add_response("describe_replay", {
-            "State": "RUNNING", "EventLastReplayedTime": datetime(2026, 1, 1, 11, tzinfo=timezone.utc)},
+            "State": "RUNNING", "EventLastReplayedTime": datetime(2026, 1, 1, 11, tzinfo=UTC)},
             {"ReplayName": ANY})
         self.stub.add_response("describe_replay", {"State": final_state, "StateReason": "because"},
                                {"ReplayName": ANY})

@@ -135,7 +135,7 @@ def test_flags_override_the_outputs_file(stack):
     other = stack["ec2"].run_instances(
         LaunchTemplate={"LaunchTemplateName": TEMPLATE_NAME}, MinCount=1, MaxCount=1
     )["Instances"][0]["InstanceId"]
-    code, out, err = run("stop", "--no-wait", "--stack-outputs", stack["outputs_file"], "--instance-id", other)
+    code, _out, err = run("stop", "--no-wait", "--stack-outputs", stack["outputs_file"], "--instance-id", other)
     assert code == 0, err
     assert state_of(stack["ec2"], other) in ("stopping", "stopped")
     assert state_of(stack["ec2"], stack["instance_id"]) == "running"

@@ -7,8 +7,20 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, Res, RuleConfig, Stack, Undecided, as_list, each_known,
-                    glob_match, is_unknown, resource_rule, stack_rule)
+from ._core import (
+    Finding,
+    Item,
+    Res,
+    RuleConfig,
+    Stack,
+    Undecided,
+    as_list,
+    each_known,
+    glob_match,
+    is_unknown,
+    resource_rule,
+    stack_rule,
+)
 from ._documents import Statement, account_of, expand, scopable, statements_or_findings
 
 ROLE = "aws:iam/role:Role"
@@ -192,7 +204,7 @@ def _no_aws_managed(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if base in _NEVER:
             yield Finding(f"ManagedPolicy::{name}", where, f"{base} gives administrator-level access: no workload "
                           "needs it; write an inline policy with the actions and ARNs it uses.", waivable=False)
-        elif name in allowed and allowed[name]:
+        elif allowed.get(name):
             continue
         elif base.endswith("FullAccess"):
             yield Finding(f"ManagedPolicy::{name}", where, f"{base} grants every action of a service on every "

@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
-from ._core import Res, Unknown, UndecidedError, Undecided, plain
+from ._core import Res, Undecided, UndecidedError, Unknown, plain
 
 # Properties whose (string) value names the resource for others. Queues are referred to by URL (their
 # id), topics and functions by ARN or name, load balancers by DNS name in alias records.

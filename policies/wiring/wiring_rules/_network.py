@@ -192,9 +192,9 @@ class Network:
             return None
         best = None
         for route in self._routes.get(table_id, []):
-            if route.destination.version == target.version and target.subnet_of(route.destination):
-                if best is None or route.destination.prefixlen > best.destination.prefixlen:
-                    best = route
+            if (route.destination.version == target.version and target.subnet_of(route.destination)
+                    and (best is None or route.destination.prefixlen > best.destination.prefixlen)):
+                best = route
         return best
 
     def default_route(self, table_id: str) -> Route | None:

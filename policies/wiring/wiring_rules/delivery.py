@@ -133,12 +133,11 @@ def _check_target(graph: Graph, policies: ResourcePolicies, target: Res) -> Iter
         problem = _lambda_problem(graph, policies, arn, EVENTS, rule_arn)
     elif service in ("sqs", "sns"):
         problem = _send_problem(policies, _queue_or_topic(graph, arn), EVENTS, rule_arn)
-    elif service == "logs":
-        # EventBridge writes to a log group under the account's CloudWatch Logs resource policy
-        # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions).
-        if not policies.log_group_allows(arn, EVENTS):
-            problem = (f"no CloudWatch Logs resource policy lets {EVENTS} create streams and put events in {arn}: "
-                       "add an aws.cloudwatch.LogResourcePolicy for it")
+    # EventBridge writes to a log group under the account's CloudWatch Logs resource policy
+    # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions).
+    elif service == "logs" and not policies.log_group_allows(arn, EVENTS):
+        problem = (f"no CloudWatch Logs resource policy lets {EVENTS} create streams and put events in {arn}: "
+                   "add an aws.cloudwatch.LogResourcePolicy for it")
     if problem:
         yield Finding(target, f"Delivery::{service}", f"rule {rule_arn} cannot deliver to {arn}: {problem}.")
 

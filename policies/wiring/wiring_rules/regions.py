@@ -24,8 +24,8 @@ from pulumi_policy import EnforcementLevel
 from ._compute import ESM, FUNCTION
 from ._core import Finding, Item, Res, Undecided, Unknown, stack_rule
 from ._graph import Graph, arn_region
-from .delivery import ALARM, EVENT_TARGET
 from ._resource_policies import QUEUE, arn_service
+from .delivery import ALARM, EVENT_TARGET
 
 
 def _pair(owner: Res, home: str | None, arn, what: str, token: str) -> Iterator[Item]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 
@@ -49,7 +49,7 @@ def order_entry(order_id: str | None = None, *, total: float = 42.5, customer_id
         "EventBusName": BUS,
         "Detail": json.dumps(
             {
-                "order_date": datetime.now(timezone.utc).isoformat(),
+                "order_date": datetime.now(UTC).isoformat(),
                 "customer_id": customer_id,
                 "order_id": order_id or str(uuid.uuid4()),
                 "order_total": total,

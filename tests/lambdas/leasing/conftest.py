@@ -15,6 +15,7 @@ from lambdas.db_migrations import migrations
 from lambdas.lease_api import pg
 from tests.lambdas.leasing.local_postgres import LocalPostgres, PostgresUnavailable
 
+
 @pytest.fixture(scope="session")
 def postgres_server():
     server = LocalPostgres()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -88,7 +88,7 @@ def route53_changes(aurora):
 def rds_event(cluster_arn: str, event_id: str, message: str = "") -> dict:
     """An "RDS DB Cluster Event" as EventBridge delivers it."""
     region, name = cluster_arn.split(":")[3], cluster_arn.split(":")[6]
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "version": "0", "id": str(uuid.uuid4()), "detail-type": "RDS DB Cluster Event", "source": "aws.rds",
         "account": DEFAULT_ACCOUNT_ID, "time": now, "region": region, "resources": [cluster_arn],

@@ -211,7 +211,7 @@ def test_listing_leases_of_a_community_and_unit(call, lease):
     status, found = call("GET", "/leases", query={"community_id": "avalon-arlington"})
     assert status == 200 and len(found["leases"]) == 2
     _, one_unit = call("GET", "/leases", query={"community_id": "avalon-arlington", "unit_id": "B-1204"})
-    assert [l["lease_id"] for l in one_unit["leases"]] == [lease["lease_id"]]
+    assert [item["lease_id"] for item in one_unit["leases"]] == [lease["lease_id"]]
     assert call("GET", "/leases", query={"community_id": "elsewhere"})[1] == {"leases": []}
     assert call("GET", "/leases")[0] == 400
     assert call("GET", "/leases", query={"community_id": "x", "limit": "1000"})[0] == 400

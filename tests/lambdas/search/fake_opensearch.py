@@ -136,7 +136,7 @@ class FakeOpenSearch:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeOpenSearch":
+    def start(self) -> FakeOpenSearch:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):

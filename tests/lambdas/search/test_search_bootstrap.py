@@ -7,8 +7,16 @@ import pytest
 from lambdas.search_bootstrap import handler as bootstrap_handler
 from lambdas.search_bootstrap.bootstrap import load_template
 from lambdas.search_indexer import handler as indexer_handler
-from tests.lambdas.search.search_helpers import ACCOUNT, CREDENTIALS, LISTING_PROPERTIES, REGION, FakeContext, kinesis_event, upsert
 from tests.lambdas.search.fake_opensearch import FakeOpenSearch
+from tests.lambdas.search.search_helpers import (
+    ACCOUNT,
+    CREDENTIALS,
+    LISTING_PROPERTIES,
+    REGION,
+    FakeContext,
+    kinesis_event,
+    upsert,
+)
 
 WRITER = f"arn:aws:iam::{ACCOUNT}:role/leasing-search-indexer"
 READER = f"arn:aws:iam::{ACCOUNT}:role/leasing-search-api"

@@ -73,7 +73,7 @@ def test_full_multi_parameter_search_builds_the_exact_dsl():
                 "listing_id", "community_id", "community_name", "unit_number", "street", "city", "state",
                 "postal_code", "location", "bedrooms", "bathrooms", "square_feet", "monthly_rent",
                 "lease_terms_months", "furnishing", "amenities", "features", "promotion", "available_date",
-            ]  # fmt: skip
+            ]
         },
     }
 

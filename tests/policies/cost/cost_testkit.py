@@ -8,8 +8,14 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 from pulumi.runtime import proto
-from pulumi_policy import (EnforcementLevel, PolicyProviderResource, PolicyResource, PolicyResourceOptions,
-                           ResourceValidationArgs, StackValidationArgs)
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
 from pulumi_policy.policy import PolicyCustomTimeouts, _PolicyAnalyzerServicer
 
 PROJECT = "blueprints"

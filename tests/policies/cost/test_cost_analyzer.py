@@ -7,15 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cost_rules
 import grpc
 import pytest
+from cost_testkit import StackBuilder, analyze, analyze_stack, configure, estimate_document, servicer
 from google.protobuf import empty_pb2
 from pulumi.runtime import proto
 from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
-
-import cost_rules
-from cost_testkit import (StackBuilder, analyze, analyze_stack, configure, estimate_document, servicer)
 
 PACK = Path(cost_rules.__file__).resolve().parents[1]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from cost_rules import budget
 from cost_rules import pricing as estimator
 from cost_testkit import StackBuilder, estimate_document, run, run_with_urns

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cost_rules
 import jsonschema
 import pytest
-
-import cost_rules
 from cost_rules import config, logs
 from cost_testkit import resource_args, run
 
@@ -39,8 +38,8 @@ def test_defaults_validate_against_their_own_schema():
 def test_layering_code_default_then_stack_file_then_engine(tmp_path):
     (tmp_path / "qa.json").write_text(json.dumps({"cost-loggroup-retention": {"maxRetentionDays": 14,
                                                                               "enforcementLevel": "mandatory"}}))
-    get = lambda given, stack: config.settings("cost-loggroup-retention", logs.OPTIONS, given, stack=stack,
-                                               directory=tmp_path)
+    def get(given, stack):
+        return config.settings("cost-loggroup-retention", logs.OPTIONS, given, stack=stack, directory=tmp_path)
     assert get(None, None) == {"maxRetentionDays": 90}
     assert get(None, "qa") == {"maxRetentionDays": 14}
     assert get({"maxRetentionDays": 60}, "qa") == {"maxRetentionDays": 60}

@@ -9,9 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from cost_rules import pricing as estimator
 from cost_rules import prices
+from cost_rules import pricing as estimator
 from cost_rules.pricing import engine
 from cost_rules.values import UNKNOWN
 from cost_testkit import StackBuilder

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from cost_rules import prices
 
 TABLE = json.loads((Path(prices.PRICES_FILE)).read_text())

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
-
 from cost_rules.pricing import estimate
 from cost_testkit import StackBuilder
+from rich.console import Console
+
 from preview.markdown import _cost
 from preview.report import _print_cost
 

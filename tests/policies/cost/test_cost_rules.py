@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from cost_rules import budget, database, ec2, functions, logs, network, search, services, tags
 from cost_rules.values import UNKNOWN
 from cost_testkit import StackBuilder, resource_args, run
@@ -146,7 +145,7 @@ RESOURCE_CASES = [
 
 
 def _id(case):
-    policy, token, props, config, expected = case
+    policy, token, _props, _config, expected = case
     return f"{policy.name}:{token.rsplit(':', 1)[-1]}:{'breaks' if expected else 'passes'}"
 
 

@@ -6,14 +6,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from pulumi_policy import (EnforcementLevel, PolicyProviderResource, PolicyResource, ResourceValidationArgs,
-                           ResourceValidationPolicy, StackValidationArgs)
-
 import cost_rules
+import pytest
 from cost_rules import assumptions, budget, config
 from cost_rules import pricing as estimator
 from cost_testkit import _options
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyProviderResource,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+)
+
 from preview import engine
 
 ROOT = Path(__file__).resolve().parents[3]

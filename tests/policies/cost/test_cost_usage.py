@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from cost_rules import budget, usage
 from cost_rules.pricing import estimate, summary
 from cost_testkit import StackBuilder, run

@@ -7,8 +7,18 @@ from pathlib import Path
 import security_rules
 from google.protobuf import empty_pb2
 from pulumi.runtime import proto
-from security_policy_helpers import (RULES, UNKNOWN, R, allow, analyze, analyze_stack, diagnostics, policy_doc,
-                                     servicer, urn)
+from security_policy_helpers import (
+    RULES,
+    UNKNOWN,
+    R,
+    allow,
+    analyze,
+    analyze_stack,
+    diagnostics,
+    policy_doc,
+    servicer,
+    urn,
+)
 
 PACK_DIR = Path(security_rules.__file__).resolve().parents[1]
 SG = "aws:ec2/securityGroup:SecurityGroup"

@@ -5,6 +5,7 @@ own process and is served over the Analyzer protocol, with config that changes l
 from pathlib import Path
 
 import pytest
+
 from preview.analyzer import AnalyzerError, PolicyPacks, stack_resources
 from preview.engine import run_program
 from preview.report import build_document, exit_code

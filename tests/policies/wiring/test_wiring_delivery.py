@@ -1,6 +1,6 @@
 """The delivery rules: each receiving end without the grant beside the twin with it."""
 
-from wiring_helpers import (ACCOUNT, R, allow, arn, check, function, policy, queue, role, topic)
+from wiring_helpers import ACCOUNT, R, allow, arn, check, function, policy, queue, role, topic
 
 RULE_ARN = arn("events", "rule/orders/to-consumer")
 OTHER_RULE_ARN = arn("events", "rule/orders/another")

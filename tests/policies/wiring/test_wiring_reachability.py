@@ -2,8 +2,23 @@
 works. The base is the search indexer's shape: a function in two private subnets of a VPC with no
 NAT, calling sqs:SendMessage on a queue its code names."""
 
-from wiring_helpers import (ACCOUNT, HTTPS_OUT, R, allow, arn, check, function, interface_endpoint, queue, role, route,
-                            route_table, security_group, subnet, vpc)
+from wiring_helpers import (
+    ACCOUNT,
+    HTTPS_OUT,
+    R,
+    allow,
+    arn,
+    check,
+    function,
+    interface_endpoint,
+    queue,
+    role,
+    route,
+    route_table,
+    security_group,
+    subnet,
+    vpc,
+)
 
 RULE = "wiring-vpc-compute-reaches-apis"
 QUEUE_URL = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/failures"

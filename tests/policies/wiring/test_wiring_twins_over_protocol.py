@@ -3,12 +3,11 @@ the pack (AnalyzeStack with each resource's provider): the broken one gets a dia
 level on the resource at fault, the twin none."""
 
 import pytest
-from pulumi.runtime import proto
-
 import test_wiring_delivery as delivery
 import test_wiring_lb_dns as lb_dns
 import test_wiring_reachability as reach
 import test_wiring_regions as regions
+from pulumi.runtime import proto
 from wiring_helpers import R, allow, analyze_stack, arn, function, role
 
 TWINS = {

@@ -4,9 +4,8 @@ violation, and the README's rule table is the code's."""
 
 from pathlib import Path
 
-from pulumi.runtime import proto
-
 import wiring_rules
+from pulumi.runtime import proto
 from test_wiring_lb_dns import two_regions
 from test_wiring_reachability import indexer, network, sqs_endpoint
 from wiring_helpers import UNKNOWN, R, analyze_stack, check, function, servicer

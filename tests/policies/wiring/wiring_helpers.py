@@ -8,14 +8,19 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import wiring_rules
 from google.protobuf import struct_pb2
 from pulumi.runtime import proto
-from pulumi_policy import (EnforcementLevel, PolicyCustomTimeouts, PolicyProviderResource, PolicyResource,
-                           PolicyResourceOptions, StackValidationArgs)
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    StackValidationArgs,
+)
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
-
-import wiring_rules
 
 UNKNOWN = UNKNOWN_STRING_VALUE
 RULES = {rule.name: rule for rule in wiring_rules.RULES}

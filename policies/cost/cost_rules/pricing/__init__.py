@@ -6,4 +6,4 @@ from . import data, database, ec2, functions, monitoring, network, search, servi
 from .engine import PRICERS, Budget, Estimate, Line, estimate
 from .summary import JSON_MARKER, summary
 
-__all__ = ["PRICERS", "Budget", "Estimate", "JSON_MARKER", "Line", "estimate", "summary"]
+__all__ = ["JSON_MARKER", "PRICERS", "Budget", "Estimate", "Line", "estimate", "summary"]

@@ -233,7 +233,7 @@ class Estimate:
             "budgetVerdict": self.verdict(),
             "byComponent": {key: _r(value) for key, value in self.by("component").items()},
             "byRegion": {key: _r(value) for key, value in self.by("region").items()},
-            "resources": [line.to_json() for line in sorted(self.lines, key=lambda l: (-l.monthly, l.res.urn))],
+            "resources": [line.to_json() for line in sorted(self.lines, key=lambda line: (-line.monthly, line.res.urn))],
             "dependsOnUsage": [{"urn": line.res.urn, "name": line.res.name, "charges": line.depends_on_usage}
                                for line in self.depending_on_usage],
             "notPriced": self.not_priced(),

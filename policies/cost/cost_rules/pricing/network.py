@@ -6,7 +6,6 @@ from ..stack import Res
 from ..values import UNKNOWN, number
 from .engine import Ctx, Line, prices
 
-
 PROCESSED = {"monthly_data_processed_gb": "GB a month processed"}
 
 

@@ -8,7 +8,6 @@ from ..stack import Res
 from ..values import get, number
 from .engine import Ctx, Line, prices
 
-
 REQUESTS = {"monthly_requests": "API requests a month"}
 
 

@@ -25,17 +25,18 @@ def summary(est: Estimate, *, top: int = 8, listed: int = 6) -> str:
     regions = est.by("region")
     if regions:
         lines.append("By Region: " + ", ".join(f"{name} {money(value)}" for name, value in regions.items()))
-    biggest = sorted(est.lines, key=lambda l: -l.monthly)[:top]
+    biggest = sorted(est.lines, key=lambda line: -line.monthly)[:top]
     if biggest:
         lines.append("Largest:")
-        lines += [f"  {money(l.monthly):>10}  {l.res.name} ({l.res.type}): "
-                  + "; ".join([f"{x.name} {money(x.monthly)}" for x in l.components] + l.notes) for l in biggest]
+        lines += [f"  {money(line.monthly):>10}  {line.res.name} ({line.res.type}): "
+                  + "; ".join([f"{x.name} {money(x.monthly)}" for x in line.components] + line.notes)
+                  for line in biggest]
     waiting = est.depending_on_usage
     if waiting:
-        shown = ", ".join(l.res.name for l in waiting[:listed]) + (", ..." if len(waiting) > listed else "")
+        shown = ", ".join(line.res.name for line in waiting[:listed]) + (", ..." if len(waiting) > listed else "")
         lines.append(f"Depends on usage ({len(waiting)} resources priced at 0 for undeclared usage): {shown}")
     if est.unpriced:
-        lines.append(f"Not priced ({len(est.unpriced)}): " + ", ".join(sorted({l.res.type for l in est.unpriced})))
+        lines.append(f"Not priced ({len(est.unpriced)}): " + ", ".join(sorted({line.res.type for line in est.unpriced})))
     lines.append("Not estimated: " + "; ".join(est.excluded) + ".")
     lines.append("Assumptions: " + "; ".join(est.assumptions) + ".")
     lines.append(JSON_MARKER + json.dumps(est.to_json(), separators=(",", ":"), sort_keys=False))
