@@ -86,6 +86,7 @@ CLOUDFORMATION_TYPES: dict[str, list[str]] = {
  "aws:route53/zone:Zone": ["AWS::Route53::HostedZone"],
  "aws:secretsmanager/secret:Secret": ["AWS::SecretsManager::Secret"],
  "aws:secretsmanager/secretVersion:SecretVersion": ["AWS::SecretsManager::Secret"],
+ "aws:secretsmanager/secretRotation:SecretRotation": ["AWS::SecretsManager::RotationSchedule"],
  "aws:sns/topic:Topic": ["AWS::SNS::Topic"],
  "aws:sns/topicPolicy:TopicPolicy": ["AWS::SNS::TopicPolicy"],
  "aws:sns/topicSubscription:TopicSubscription": ["AWS::SNS::Subscription"],
