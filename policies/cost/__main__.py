@@ -4,5 +4,7 @@ blocks, so the rules live in ``cost_rules`` where tests can import them."""
 from pulumi_policy import EnforcementLevel, PolicyPack
 
 from cost_rules import POLICIES
+from cost_rules.serving import prepare
 
+prepare()  # the SDK's per-request conversion done once, and fewer GC passes (policies/shared/serving.py)
 PolicyPack(name="blueprints-cost", enforcement_level=EnforcementLevel.ADVISORY, policies=POLICIES)
