@@ -10,9 +10,10 @@ A rule is a generator ``check(graph)`` yielding:
   the SDK's ``UnknownValueError``, which the engine reports as an ADVISORY naming every value the
   rule was missing. A rule never passes silently on a value it does not know.
 
-Unknown inputs arrive as the SDK's sentinel strings (raw, in hand-built args) or as
-``UnknownValueError`` when the proxy is read (under the engine); :func:`plain` turns both into
-:class:`Unknown` markers, and :func:`known` turns a marker into an :class:`Undecided`.
+Unknown values mean what ``values.py`` (shared by every pack) says: :func:`plain` replaces each by an
+:class:`Unknown` naming its path; :func:`known` turns one into an :class:`Undecided`, and any use of
+an unknown that needs its value (truth, iteration, ``.get``...) raises the shared ``Undecided``,
+which the wrapper counts as undecided too, so a rule that forgets to check cannot pass on it.
 Exceptions inside a rule are reported as a violation of the rule (pulumi-policy 1.21.0 does not
 return them over gRPC), so a bug in the pack fails closed instead of passing.
 """
@@ -28,12 +29,11 @@ from typing import Any
 
 from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ReportViolation, Severity, StackValidationArgs,
                            StackValidationPolicy)
-from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE,
-                                 UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE,
-                                 UNKNOWN_STRING_VALUE, UnknownValueError)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
-SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
-                       UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})
+from . import values
+from .serving import per_request
+from .values import Unknown, as_list  # noqa: F401 - the rule modules import them from here
 
 
 @lru_cache(maxsize=65536)
@@ -47,40 +47,10 @@ def glob_match(pattern: str, text: str, case_sensitive: bool = True) -> bool:
     return _glob(pattern, case_sensitive).fullmatch(text) is not None
 
 
-@dataclass(frozen=True)
-class Unknown:
-    """A value not known yet (``path`` names it)."""
-
-    path: str
-
-
 def plain(value: Any, path: str = "") -> Any:
-    """Plain dicts and lists, with every unknown (proxied or a raw sentinel) as an :class:`Unknown`."""
-    kind = type(value)
-    if kind is str:
-        return Unknown(path) if value in SENTINELS else value
-    if kind in (int, float, bool) or value is None:  # the common leaves, before the (slow) ABC checks
-        return value
-    if isinstance(value, str):
-        return Unknown(path) if value in SENTINELS else value
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for key in value:
-            sub = f"{path}.{key}" if path else str(key)
-            try:
-                out[key] = plain(value[key], sub)
-            except UnknownValueError:
-                out[key] = Unknown(sub)
-        return out
-    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
-        items = []
-        for index in range(len(value)):
-            try:
-                items.append(plain(value[index], f"{path}[{index}]"))
-            except UnknownValueError:
-                items.append(Unknown(f"{path}[{index}]"))
-        return items
-    return value
+    """Plain dicts and lists, every unknown (proxied or a raw sentinel) an :class:`Unknown` named by
+    its path: the rules always say which value they miss."""
+    return values.plain(value, path)
 
 
 @dataclass(eq=False)
@@ -148,12 +118,6 @@ def known(value: Any, res: Res | None, why: str = "") -> Any:
     return value
 
 
-def as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 Item = Finding | Undecided
 
 
@@ -199,6 +163,8 @@ def run_check(rule: Rule, graph: Any) -> tuple[list[Finding], list[Undecided], s
             (found if isinstance(item, Finding) else undecided).append(item)
     except UndecidedError as stop:
         undecided.append(stop.undecided)
+    except values.Undecided as stop:  # an unknown used as if known (values.py)
+        undecided.append(Undecided(stop.resource, stop.path, stop.why, stop.pending))
     except Exception as error:  # noqa: BLE001 - reported, never swallowed
         frame = traceback.extract_tb(error.__traceback__)[-1]
         return found, undecided, (f"internal error in rule {rule.name}: {type(error).__name__}: {error} (at "
@@ -225,7 +191,9 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel, check: C
             if problem:
                 report_violation(f"exception #{index} of {rule.name} {problem}; it waives nothing.", None)
         usable = [e for e in exceptions if not _exception_problem(e)]
-        found, undecided, crash = run_check(rule, Graph.of(args.resources, KNOWN_TYPES))
+        # Every stack rule of one AnalyzeStack sees the same resources: one graph serves them all.
+        graph = per_request("wiring-graph", lambda: Graph.of(args.resources, KNOWN_TYPES))
+        found, undecided, crash = run_check(rule, graph)
         for finding in found:
             if not any(_waives(e, finding) for e in usable):
                 report_violation(_message(finding), finding.resource.urn)
