@@ -159,3 +159,23 @@ def test_every_pack_prepares_its_server_with_the_shared_module():
         assert Path(serving.__file__).resolve() == shared
         main = (ROOT / "policies" / pack / "__main__.py").read_text()
         assert main.index("prepare()") < main.index("PolicyPack(")
+
+
+def test_runtime_settings_are_configured_again_only_when_their_environment_changes(monkeypatch):
+    _, serving = _serving("security")
+    serving.uninstall()
+    configured = []
+    monkeypatch.setattr(sdk._PolicyAnalyzerServicer, "_configure_runtime_settings",
+                        lambda self: configured.append(__import__("os").environ.get("PULUMI_STACK")))
+    assert serving.install()
+    servicer = sdk._PolicyAnalyzerServicer("p", "0.0.1", [sdk.StackValidationPolicy("s", "d", lambda a, r: None)],
+                                           EnforcementLevel.ADVISORY)
+    monkeypatch.setenv("PULUMI_STACK", "dev")
+    for _ in range(3):
+        servicer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(), None)
+    monkeypatch.setenv("PULUMI_STACK", "prod")
+    servicer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(), None)
+    with ThreadPoolExecutor(1) as pool:  # another thread has its own runtime context: configured there too
+        pool.submit(servicer.AnalyzeStack, analyzer_pb2.AnalyzeStackRequest(), None).result()
+    serving.uninstall()  # before monkeypatch puts the SDK's method back
+    assert configured == ["dev", "prod", "prod"]
