@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_analyzer import synthetic, wiring_synthetic  # noqa: E402
-from preview.analyzer import _analyze_request, _protos, _stack_resource_message  # noqa: E402
+from preview.analyzer import StackResource, _analyze_request, _protos, _stack_resource_message  # noqa: E402
 
 _protos()
 from pulumi.runtime.proto import analyzer_pb2  # noqa: E402
@@ -31,11 +31,17 @@ PACKS = ("security", "cost", "wiring")
 
 def _stack():
     """Shapes every pack reads, with findings and unknowns: the generic and the wiring benchmark
-    stacks, a wildcard policy, a world-open security group, a VPC whose SQS endpoint is gone, and
-    values not known yet."""
+    stacks, a wildcard policy, a world-open security group, a VPC whose SQS endpoint is gone, flow
+    logs on some VPCs only (a stack rule joins them by id), and values not known yet."""
     generic, wiring = synthetic(80), wiring_synthetic(120)
     resources = generic + [r for r in wiring[1:] if not (r.type.endswith("VpcEndpoint") and r.name == "sqs1")]
     resources = [copy.deepcopy(r) for r in resources]
+    provider = resources[0]
+    for index in (0, 2, 3):
+        props = {"vpcId": f"vpc-{index}", "trafficType": "REJECT", "logDestinationType": "s3"}
+        resources.append(StackResource(urn=f"urn:pulumi:bench::bench::aws:ec2/flowLog:FlowLog::flow{index}",
+                                       type="aws:ec2/flowLog:FlowLog", name=f"flow{index}", inputs=props,
+                                       outputs=props, provider=provider, dependencies=[provider.urn]))
     for res in resources:
         if res.type == "aws:iam/rolePolicy:RolePolicy" and res.name == "policy2":
             res.inputs = res.outputs = {"role": "role-2", "policy": json.dumps({"Version": "2012-10-17", "Statement": [
