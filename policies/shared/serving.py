@@ -25,9 +25,9 @@ changes nothing, says so on stderr, and the pack runs as the SDK runs it, only s
 
 The garbage collector: a large stack makes hundreds of thousands of short-lived, acyclic objects per
 request, and with the default thresholds the cyclic collector rescans the growing heap over and over
-(AnalyzeStack grew faster than the stack). Freezing what the imports built and collecting the young
-generation less often keeps the time linear
-(https://docs.python.org/3/library/gc.html#gc.freeze, #gc.set_threshold).
+(AnalyzeStack grew faster than the stack). Freezing what the imports built, collecting the young
+generation less often, and pausing the collector for the one AnalyzeStack request keep the time
+close to linear (https://docs.python.org/3/library/gc.html#gc.freeze, #gc.set_threshold).
 
 The Pulumi CLI runs a pack from its own directory, so each pack links this file into its own
 package (``policies/<pack>/<pack>_rules/serving.py -> ../../shared/serving.py``).
@@ -95,18 +95,27 @@ def per_request(key: str, build: Callable[[], Any]) -> Any:
     return memo[key]
 
 
-def _per_request(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """A servicer method that runs with a fresh memo and drops it when it returns."""
+def _per_request(handler: Callable[..., Any], pause_collector: bool = False) -> Callable[..., Any]:
+    """A servicer method that runs with a fresh memo and drops it when it returns. With
+    ``pause_collector`` the cyclic collector waits until the request is over: AnalyzeStack holds the
+    whole stack while it makes millions of short-lived, acyclic objects, and collections meanwhile
+    only rescan what is still in use (measured: its time then grows with the stack, 4x for 4x).
+    Reference counting still frees everything as usual (https://docs.python.org/3/library/gc.html)."""
 
     @functools.wraps(handler)
     def run(self: Any, request: Any, context: Any) -> Any:
         if getattr(_thread, "memo", None) is not None:  # already inside a request on this thread
             return handler(self, request, context)
         _thread.memo = {}
+        paused = pause_collector and gc.isenabled()
+        if paused:
+            gc.disable()
         try:
             return handler(self, request, context)
         finally:
             _thread.memo = None
+            if paused:
+                gc.enable()
 
     return run
 
@@ -164,8 +173,8 @@ def install() -> bool:
     for name in ("_get_resource_options", "_get_provider_resource"):
         _patch(servicer, name, _memoised(getattr(servicer, name), method=True))
     _patch(servicer, "_configure_runtime_settings", _once_per_environment(servicer._configure_runtime_settings))
-    for name in ("Analyze", "AnalyzeStack"):
-        _patch(servicer, name, _per_request(getattr(servicer, name)))
+    _patch(servicer, "Analyze", _per_request(servicer.Analyze))
+    _patch(servicer, "AnalyzeStack", _per_request(servicer.AnalyzeStack, pause_collector=True))
     return True
 
 

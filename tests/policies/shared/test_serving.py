@@ -5,6 +5,7 @@ out on any pulumi-policy version it was not written for."""
 from __future__ import annotations
 
 import copy
+import gc
 import importlib
 import json
 import sys
@@ -185,3 +186,13 @@ def test_runtime_settings_are_configured_again_only_when_their_environment_chang
         pool.submit(servicer.AnalyzeStack, analyzer_pb2.AnalyzeStackRequest(), None).result()
     serving.uninstall()  # before monkeypatch puts the SDK's method back
     assert configured == ["dev", "prod", "prod"]
+
+
+def test_the_collector_waits_for_the_end_of_an_analyze_stack_request():
+    _, serving = _serving("wiring")
+    assert serving.install()
+    enabled = []
+    servicer = sdk._PolicyAnalyzerServicer("p", "0.0.1", [sdk.StackValidationPolicy(
+        "s", "d", lambda args, report: enabled.append(gc.isenabled()))], EnforcementLevel.ADVISORY)
+    servicer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(), None)
+    assert enabled == [False] and gc.isenabled()
