@@ -12,12 +12,16 @@ Node.js SDK's server.ts does the same). With 58 policies at 10,000 resources tha
 most of the pack's time, in proportion to the number of policies, while the rules' own work is small.
 
 :func:`install` keeps the SDK's per-rule policies (their names and levels are what the engine shows
-and configures) and memoises those two conversion steps for the length of one request: the same
-protobuf message is converted once, and every policy of that request reads the same plain dict.
-Each policy still gets its *own* unknown-checking proxy (``unknown_checking_proxy`` builds new
-containers), so a policy that writes into its ``args.props`` cannot change what the next one sees.
-The memo is keyed by the message object and holds it, so a key cannot be reused within the request;
-it is per thread (the SDK serves requests on a thread pool) and dropped when the request returns.
+and configures) and memoises, for the length of one request, each step the SDK repeats per policy:
+``MessageToDict``, ``deserialize_properties``, ``unknown_checking_proxy``, ``_get_resource_options``
+and ``_get_provider_resource``. Each message is converted once and every policy of the request gets
+the same proxied props, options and provider. Policies must therefore treat ``args.props`` as read
+only (a write would be seen by the next policy; the SDK gives such writes no meaning, and every rule
+here copies the props with ``values.plain``). The memo is keyed by the object it was given and holds
+it, so no other object can take its id during the request; it is per thread (the SDK serves requests
+on a thread pool) and dropped when the request returns. ``_configure_runtime_settings``, which the
+SDK runs at the start of every request (inspecting signatures each time), runs again only when the
+variables it reads change.
 
 It patches the SDK's module, so it is narrow and checked: only pulumi-policy 1.21.0 (the version
 ``uv.lock`` pins, whose code is described above) is patched; on any other version :func:`install`
