@@ -1,23 +1,34 @@
 """Analyze + AnalyzeStack round trips over synthetic resources against a real pack process.
 
 Figures only, nothing asserted. Target: 10,000 resources in <= 10 s (Analyze for each resource
-plus one AnalyzeStack), excluding the pack's start-up (reported separately).
+plus one AnalyzeStack), excluding the pack's start-up (reported separately). Wall time on a shared
+machine is noisy, so the pack process's own CPU time (user + system, from /proc) is printed too.
 
     python benchmarks/bench_analyzer.py [--pack DIR] [--sizes 1000 10000]
+
+``--in-process`` runs the pack's servicer in this process instead (no gRPC, CPU time of this
+process), with the shared per-request conversion memo (policies/shared/serving.py) on or off
+(``--memo off``), and ``--profile N`` prints the N functions with the most CPU time (cProfile).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import importlib
 import json
+import os
+import pstats
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from preview.analyzer import PolicyPacks, StackResource  # noqa: E402
+from preview.analyzer import _analyze_request, _protos, _stack_resource_message  # noqa: E402 - the same messages
 
 FIXTURE_PACK = ROOT / "tests" / "preview" / "fixtures" / "pack_rules"
 
@@ -116,6 +127,54 @@ def wiring_synthetic(count: int, stack: str = "bench", project: str = "bench") -
     return out[:count]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (fields 14 and 15 of /proc/<pid>/stat, proc(5))."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")  # no /proc (not Linux): wall time only
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def in_process(pack: Path, sizes: list[int], make: Callable[[int], list[StackResource]], memo: bool,
+               profile: int) -> None:
+    """The pack's servicer called directly with the messages the preview sends; CPU time of this process."""
+    os.environ.update({"PULUMI_CONFIG": "{}", "PULUMI_PROJECT": "bench", "PULUMI_STACK": "bench",
+                       "PULUMI_DRY_RUN": "true"})
+    sys.path.insert(0, str(pack))
+    rules = importlib.import_module(f"{pack.name}_rules")
+    serving = importlib.import_module(f"{pack.name}_rules.serving")
+    from pulumi.runtime.proto import analyzer_pb2
+    from pulumi_policy import EnforcementLevel
+    from pulumi_policy.policy import _PolicyAnalyzerServicer
+
+    _protos()
+    active = serving.install() if memo else False
+    serving.tune_gc()
+    servicer = _PolicyAnalyzerServicer(f"blueprints-{pack.name}", "0.0.1", list(rules.POLICIES),
+                                       EnforcementLevel.ADVISORY)
+    print(f"pack {pack.name} in process, {len(rules.POLICIES)} policies, conversion memo "
+          f"{'on' if active else 'off'}")
+    print(f"{'resources':>10}{'Analyze CPU s':>15}{'AnalyzeStack CPU s':>20}{'total CPU s':>13}{'diagnostics':>13}")
+    for size in sizes:
+        resources = make(size)
+        requests = [_analyze_request(r) for r in resources if not r.type.startswith("pulumi:providers:")]
+        stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource_message(r) for r in resources])
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
+        c0 = time.process_time()
+        diagnostics = sum(len(servicer.Analyze(request, None).diagnostics) for request in requests)
+        c1 = time.process_time()
+        diagnostics += len(servicer.AnalyzeStack(stack_request, None).diagnostics)
+        c2 = time.process_time()
+        if profiler:
+            profiler.disable()
+        print(f"{size:>10}{c1 - c0:>15.2f}{c2 - c1:>20.2f}{c2 - c0:>13.2f}{diagnostics:>13}")
+        if profiler:
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(profile)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pack", type=Path, default=None,
@@ -124,9 +183,20 @@ def main() -> None:
     parser.add_argument("--shape", choices=["generic", "wiring"], default=None,
                         help="synthetic resources: generic (bucket, role, function, queue) or the wiring pack's "
                              "joined shapes (default: wiring for policies/wiring, else generic)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="call the pack's servicer in this process (CPU time, no gRPC)")
+    parser.add_argument("--memo", choices=["on", "off"], default="on",
+                        help="with --in-process: the shared per-request conversion memo on or off")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="with --in-process: print the N functions with the most CPU time")
     args = parser.parse_args()
-    pack = args.pack or (ROOT / "policies" / "security" if (ROOT / "policies" / "security" / "PulumiPolicy.yaml")
-                         .is_file() else FIXTURE_PACK)
+    pack = (args.pack or (ROOT / "policies" / "security" if (ROOT / "policies" / "security" / "PulumiPolicy.yaml")
+                          .is_file() else FIXTURE_PACK)).resolve()
+    shape = args.shape or ("wiring" if pack.name == "wiring" else "generic")
+    make = wiring_synthetic if shape == "wiring" else synthetic
+    if args.in_process:
+        in_process(pack, args.sizes, make, args.memo == "on", args.profile)
+        return
 
     start = time.perf_counter()
     with PolicyPacks([pack], project="bench", stack="bench", config={}) as packs:
@@ -134,20 +204,19 @@ def main() -> None:
         process = packs.packs[0]
         print(f"pack {process.name} ({pack}); start-up {started:.2f} s")
         print(f"{'resources':>10}{'Analyze s':>12}{'AnalyzeStack s':>16}{'total s':>10}{'per resource ms':>18}"
-              f"{'diagnostics':>13}")
-        shape = args.shape or ("wiring" if pack.name == "wiring" else "generic")
-        make = wiring_synthetic if shape == "wiring" else synthetic
+              f"{'diagnostics':>13}   CPU s of the pack: Analyze, AnalyzeStack, total | of this process (requests)")
         for size in args.sizes:
             resources = make(size)
             analyzable = [r for r in resources if not r.type.startswith("pulumi:providers:")]
-            t0 = time.perf_counter()
+            pid = process.process.pid
+            c0, t0, p0 = cpu_seconds(pid), time.perf_counter(), time.process_time()
             diagnostics = process.analyze(analyzable)
-            t1 = time.perf_counter()
+            c1, t1, p1 = cpu_seconds(pid), time.perf_counter(), time.process_time()
             diagnostics += process.analyze_stack(resources)
-            t2 = time.perf_counter()
+            c2, t2, p2 = cpu_seconds(pid), time.perf_counter(), time.process_time()
             total = t2 - t0
             print(f"{size:>10}{t1 - t0:>12.2f}{t2 - t1:>16.2f}{total:>10.2f}{1000 * total / size:>18.3f}"
-                  f"{len(diagnostics):>13}")
+                  f"{len(diagnostics):>13}   {c1 - c0:.2f}, {c2 - c1:.2f}, {c2 - c0:.2f} | {p1 - p0:.2f}, {p2 - p1:.2f}")
     print("target: 10,000 resources in <= 10 s")
 
 

@@ -124,6 +124,18 @@ def plain(value: Any, path: str | None = None) -> Any:
     return value
 
 
+def first_unknown(value: Any) -> Unknown | None:
+    """The first unknown inside a plain value (dicts and lists), or None when it is all known."""
+    if is_unknown(value):
+        return value
+    items = value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else ()
+    for item in items:
+        found = first_unknown(item)
+        if found is not None:
+            return found
+    return None
+
+
 def get(props: Any, *path: str | int, default: Any = None) -> Any:
     """``props[path[0]][path[1]]...``; ``default`` when a step is missing (or None), the unknown when a
     step is unknown.

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import re
-import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ReportViolation
                            ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy)
 from pulumi_policy.proxy import UnknownValueError
 
+from .reporting import Waiver, crash_message, exceptions_schema, glob_match, waivers  # noqa: F401 - re-exported
 from .values import Undecided, Unknown, as_list, get, is_unknown, plain, truthy  # noqa: F401 - re-exported
 
 
@@ -87,68 +87,9 @@ class NotApplicable:
 Item = Finding | Undecided | NotApplicable
 
 
-def glob_match(pattern: str, text: str) -> bool:
-    """Shell-style match where only ``*`` and ``?`` are wildcards (tokens contain ``[`` and ``:``)."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, text, re.DOTALL) is not None
+# --- exceptions (waivers): reviewed, with reasons, as every pack takes them (reporting.py) -------
 
-
-# --- exceptions (waivers) -------------------------------------------------------------------
-
-EXCEPTIONS_SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "description": ("Reviewed exceptions: each {resource, token, reason} (an optional `rule` must name this "
-                    "rule). `resource` is a glob on the resource's name or URN, `token` a glob on the finding's "
-                    "token (e.g. `Action::s3:*`, or `Resource::*[xray:PutTraceSegments]`); at least one of them. "
-                    "`reason` is required: an exception without one waives nothing and is reported as a "
-                    "violation."),
-    "items": {"type": "object", "additionalProperties": False,
-              "properties": {"rule": {"type": "string"}, "resource": {"type": "string"},
-                             "token": {"type": "string"}, "reason": {"type": "string"}}},
-    "default": [],
-}
-
-
-@dataclass(frozen=True)
-class Waiver:
-    index: int
-    resource: str | None
-    token: str | None
-    reason: str
-    rule: str | None = None  # optional; must match the rule whose config lists the exception
-    listed_under: str = ""
-
-    @property
-    def problem(self) -> str | None:
-        if self.rule is not None and not glob_match(self.rule, self.listed_under):
-            return (f"names rule {self.rule!r} but is listed under {self.listed_under}: move it to that rule's "
-                    "exceptions")
-        if not self.reason.strip():
-            return "has no reason: write down why this is acceptable, or remove the exception"
-        if not (self.resource or self.token):
-            return "names neither a resource nor a token: it would waive everything"
-        return None
-
-    def targets(self, res: Res | None) -> bool:
-        if self.resource is None:
-            return True
-        return res is not None and (glob_match(self.resource, res.name) or glob_match(self.resource, res.urn))
-
-    def covers(self, finding: Finding, res: Res | None) -> bool:
-        if not self.targets(finding.resource or res):
-            return False
-        return self.token is None or glob_match(self.token, finding.token) or glob_match(
-            self.token, finding.qualified_token)
-
-    def describe(self) -> str:
-        parts = [f"resource={self.resource!r}" if self.resource else "", f"token={self.token!r}" if self.token else ""]
-        return f"exception #{self.index} ({', '.join(p for p in parts if p) or 'no target'})"
-
-
-def waivers(entries: Iterable[Mapping[str, Any]], rule: str) -> list[Waiver]:
-    return [Waiver(i, e.get("resource") or None, e.get("token") or None, str(e.get("reason") or ""),
-                   e.get("rule"), rule)
-            for i, e in enumerate(entries)]
+EXAMPLE_TOKENS = "`Action::s3:*`, or `Resource::*[xray:PutTraceSegments]`"
 
 
 # --- config ---------------------------------------------------------------------------------
@@ -266,11 +207,7 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
     except UnknownValueError as stop:
         undecided.append(Undecided(".".join(stop.props)))
     except Exception as error:  # noqa: BLE001 - reported, never swallowed
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        subject = f"{res.name} ({res.short_type})" if res else "stack"
-        crash = (f"{subject}: internal error in rule {rule.name}: {type(error).__name__}: {error} "
-                 f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
-                 "report this as a bug in the policy pack.")
+        crash = crash_message(rule.name, error, f"{res.name} ({res.short_type})" if res else "stack")
 
     rules_waivers = waivers(config.get("exceptions") or [], rule.name)
     broken = [w for w in rules_waivers if w.problem]
@@ -337,18 +274,12 @@ def _undecided_message(rule: Rule, undecided: list[Undecided]) -> str:
     return ". ".join(parts) + "."
 
 
-def _exceptions_schema(defaults: Sequence[Mapping[str, str]]) -> dict[str, Any]:
-    for entry in defaults:
-        assert entry.get("reason"), "a shipped exception needs its reason"
-    return {**EXCEPTIONS_SCHEMA, "default": [dict(e) for e in defaults]}
-
-
 def resource_rule(*, name: str, description: str, types: Iterable[str], level: EnforcementLevel,
                   check: Callable[[Res, RuleConfig], Iterable[Item]], config: dict[str, dict] | None = None,
                   severity: Severity = Severity.HIGH, exceptions: Sequence[Mapping[str, str]] = ()) -> Rule:
     """A rule on one resource's inputs. ``exceptions`` are the reviewed exceptions the pack ships (the
     default of the rule's ``exceptions`` config; a config that sets the list replaces them)."""
-    properties = {"exceptions": _exceptions_schema(exceptions), **(config or {})}
+    properties = {"exceptions": exceptions_schema(EXAMPLE_TOKENS, exceptions), **(config or {})}
     rule = Rule(name, description, level, check, properties, frozenset(types), severity)
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> str | None:
@@ -486,7 +417,7 @@ def identities(res: Res) -> frozenset[str]:
 def stack_rule(*, name: str, description: str, level: EnforcementLevel,
                check: Callable[[Stack, RuleConfig], Iterable[Item]], config: dict[str, dict] | None = None,
                severity: Severity = Severity.MEDIUM, exceptions: Sequence[Mapping[str, str]] = ()) -> Rule:
-    properties = {"exceptions": _exceptions_schema(exceptions), **(config or {})}
+    properties = {"exceptions": exceptions_schema(EXAMPLE_TOKENS, exceptions), **(config or {})}
     rule = Rule(name, description, level, check, properties, None, severity)
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> str | None:

@@ -10,90 +10,34 @@ A rule is a generator ``check(graph)`` yielding:
   the SDK's ``UnknownValueError``, which the engine reports as an ADVISORY naming every value the
   rule was missing. A rule never passes silently on a value it does not know.
 
-Unknown inputs arrive as the SDK's sentinel strings (raw, in hand-built args) or as
-``UnknownValueError`` when the proxy is read (under the engine); :func:`plain` turns both into
-:class:`Unknown` markers, and :func:`known` turns a marker into an :class:`Undecided`.
+Unknown values mean what ``values.py`` (shared by every pack) says: :func:`plain` replaces each by an
+:class:`Unknown` naming its path; :func:`known` turns one into an :class:`Undecided`, and any use of
+an unknown that needs its value (truth, iteration, ``.get``...) raises the shared ``Undecided``,
+which the wrapper counts as undecided too, so a rule that forgets to check cannot pass on it.
 Exceptions inside a rule are reported as a violation of the rule (pulumi-policy 1.21.0 does not
 return them over gRPC), so a bug in the pack fails closed instead of passing.
 """
 
 from __future__ import annotations
 
-import re
-import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
-from pulumi_policy.proxy import (
-    UNKNOWN_ARCHIVE_VALUE,
-    UNKNOWN_ARRAY_VALUE,
-    UNKNOWN_ASSET_VALUE,
-    UNKNOWN_BOOLEAN_VALUE,
-    UNKNOWN_NUMBER_VALUE,
-    UNKNOWN_OBJECT_VALUE,
-    UNKNOWN_STRING_VALUE,
-    UnknownValueError,
-)
+from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ReportViolation, Severity, StackValidationArgs,
+                           StackValidationPolicy)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
-SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
-                       UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})
-
-
-@lru_cache(maxsize=65536)
-def _glob(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(regex, re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE)
-
-
-def glob_match(pattern: str, text: str, case_sensitive: bool = True) -> bool:
-    """Shell-style match where only ``*`` and ``?`` are wildcards (ARNs and tokens hold ``[``, ``:``)."""
-    return _glob(pattern, case_sensitive).fullmatch(text) is not None
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """A value not known yet (``path`` names it)."""
-
-    path: str
+from . import values
+from .reporting import crash_message, exceptions_schema, glob_match, waivers  # noqa: F401 - glob_match re-exported
+from .serving import per_request
+from .values import Unknown, as_list  # noqa: F401 - the rule modules import them from here
 
 
 def plain(value: Any, path: str = "") -> Any:
-    """Plain dicts and lists, with every unknown (proxied or a raw sentinel) as an :class:`Unknown`."""
-    kind = type(value)
-    if kind is str:
-        return Unknown(path) if value in SENTINELS else value
-    if kind in (int, float, bool) or value is None:  # the common leaves, before the (slow) ABC checks
-        return value
-    if isinstance(value, str):
-        return Unknown(path) if value in SENTINELS else value
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for key in value:
-            sub = f"{path}.{key}" if path else str(key)
-            try:
-                out[key] = plain(value[key], sub)
-            except UnknownValueError:
-                out[key] = Unknown(sub)
-        return out
-    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
-        items = []
-        for index in range(len(value)):
-            try:
-                items.append(plain(value[index], f"{path}[{index}]"))
-            except UnknownValueError:
-                items.append(Unknown(f"{path}[{index}]"))
-        return items
-    return value
+    """Plain dicts and lists, every unknown (proxied or a raw sentinel) an :class:`Unknown` named by
+    its path: the rules always say which value they miss."""
+    return values.plain(value, path)
 
 
 @dataclass(eq=False)
@@ -161,12 +105,6 @@ def known(value: Any, res: Res | None, why: str = "") -> Any:
     return value
 
 
-def as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 Item = Finding | Undecided
 
 
@@ -212,11 +150,10 @@ def run_check(rule: Rule, graph: Any) -> tuple[list[Finding], list[Undecided], s
             (found if isinstance(item, Finding) else undecided).append(item)
     except UndecidedError as stop:
         undecided.append(stop.undecided)
+    except values.Undecided as stop:  # an unknown used as if known (values.py)
+        undecided.append(Undecided(stop.resource, stop.path, stop.why, stop.pending))
     except Exception as error:  # noqa: BLE001 - reported, never swallowed
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        return found, undecided, (f"internal error in rule {rule.name}: {type(error).__name__}: {error} (at "
-                                  f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
-                                  "report this as a bug in the policy pack.")
+        return found, undecided, crash_message(rule.name, error)
     return found, undecided, None
 
 
@@ -232,15 +169,16 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel, check: C
     rule = Rule(name, description, level, check, tuple(docs))
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        exceptions = list((args.get_config() or {}).get("exceptions") or [])
-        for index, entry in enumerate(exceptions):
-            problem = _exception_problem(entry)
-            if problem:
-                report_violation(f"exception #{index} of {rule.name} {problem}; it waives nothing.", None)
-        usable = [e for e in exceptions if not _exception_problem(e)]
-        found, undecided, crash = run_check(rule, Graph.of(args.resources, KNOWN_TYPES))
+        reviewed = waivers((args.get_config() or {}).get("exceptions") or [], rule.name)
+        for waiver in reviewed:
+            if waiver.problem:
+                report_violation(f"{waiver.describe()} of {rule.name} {waiver.problem}; it waives nothing.", None)
+        usable = [w for w in reviewed if not w.problem]
+        # Every stack rule of one AnalyzeStack sees the same resources: one graph serves them all.
+        graph = per_request("wiring-graph", lambda: Graph.of(args.resources, KNOWN_TYPES))
+        found, undecided, crash = run_check(rule, graph)
         for finding in found:
-            if not any(_waives(e, finding) for e in usable):
+            if not any(w.covers(finding) for w in usable):
                 report_violation(_message(finding), finding.resource.urn)
         if crash:
             report_violation(crash, None)
@@ -255,32 +193,8 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel, check: C
     return rule
 
 
-# Reviewed exceptions, as the security pack takes them: each names what it waives and why.
-EXCEPTIONS_SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "description": ("Reviewed exceptions: each {resource, token, reason}. `resource` is a glob on the name or URN of "
-                    "the resource a finding is reported on, `token` a glob on the finding's token (e.g. "
-                    "`Api::sqs@us-east-1`); at least one of them. `reason` is required: an exception without one "
-                    "waives nothing and is reported."),
-    "items": {"type": "object", "additionalProperties": False,
-              "properties": {"resource": {"type": "string"}, "token": {"type": "string"},
-                             "reason": {"type": "string"}}},
-    "default": [],
-}
-
-
-def _exception_problem(entry: Mapping[str, Any]) -> str | None:
-    if not str(entry.get("reason") or "").strip():
-        return "has no reason: write down why the broken link is acceptable, or remove the exception"
-    if not (entry.get("resource") or entry.get("token")):
-        return "names neither a resource nor a token: it would waive everything"
-    return None
-
-
-def _waives(entry: Mapping[str, Any], finding: Finding) -> bool:
-    resource, token = entry.get("resource"), entry.get("token")
-    return ((not resource or glob_match(resource, finding.resource.name) or glob_match(resource, finding.resource.urn))
-            and (not token or glob_match(token, finding.token)))
+# Reviewed exceptions, as every pack takes them (reporting.py).
+EXCEPTIONS_SCHEMA: dict[str, Any] = exceptions_schema("`Api::sqs@us-east-1`")
 
 
 def rules_table(rules: Sequence[Rule]) -> str:

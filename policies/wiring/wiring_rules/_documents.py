@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from ._core import Res, Undecided, UndecidedError, Unknown, as_list, glob_match
+from .values import first_unknown
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,11 @@ def statements(document: Any, owner: Res, where: str) -> tuple[Statement, ...]:
     if isinstance(document, Unknown):
         raise UndecidedError(Undecided(owner, document.path, f"the policy at {where}"))
     if isinstance(document, Mapping):
+        if first_unknown(document) is not None:  # a document with unknown parts in it
+            raise UndecidedError(Undecided(owner, where, "the policy document"))
         document = json.dumps(document, sort_keys=True, default=str)
     if not isinstance(document, str):
         raise DocumentError(f"{where} of {owner.name} is not a policy document")
-    if "Unknown(" in document:  # a document serialised with unknown parts in it
-        raise UndecidedError(Undecided(owner, where, "the policy document"))
     return _parse(document)
 
 

@@ -1,4 +1,4 @@
-"""The one meaning of unknown values both packs share (policies/shared/values.py)."""
+"""The one meaning of unknown values every pack shares (policies/shared/values.py)."""
 
 import os
 import subprocess
@@ -9,14 +9,17 @@ import pytest
 from cost_rules import values as cost_values
 from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 from security_rules import values as security_values
+from wiring_rules import _core as wiring_core
+from wiring_rules import values as wiring_values
 
 values = security_values
 POLICIES = Path(__file__).resolve().parents[3] / "policies"
 
 
-def test_both_packs_import_the_one_shared_module():
+def test_every_pack_imports_the_one_shared_module():
     shared = (POLICIES / "shared" / "values.py").resolve()
-    for module in (security_values, cost_values):
+    assert wiring_core.Unknown is wiring_values.Unknown and wiring_core.as_list is wiring_values.as_list
+    for module in (security_values, cost_values, wiring_values):
         assert Path(module.__file__).resolve() == shared
 
 
@@ -61,9 +64,28 @@ def test_helpers_keep_an_unknown_unknown():
 def test_each_pack_still_loads_from_its_own_directory_through_the_link():
     """The CLI runs ``python -m pulumi.policy <addr> <packDir>`` with the pack directory as working
     directory; importing the rules there must find the linked shared module."""
-    for pack, package in (("security", "security_rules"), ("cost", "cost_rules")):
+    for pack, package in (("security", "security_rules"), ("cost", "cost_rules"), ("wiring", "wiring_rules")):
         run = subprocess.run([sys.executable, "-c", f"import {package}.values as v; print(v.__file__)"],
                              cwd=POLICIES / pack, capture_output=True, text=True, timeout=120,
                              env={**os.environ, "PYTHONPATH": ""})
         assert run.returncode == 0, run.stderr
         assert run.stdout.strip().endswith(f"{package}/values.py")
+
+
+def test_first_unknown_finds_an_unknown_at_any_depth():
+    props = values.plain({"a": {"b": [1, {"c": UNKNOWN_STRING_VALUE}]}, "d": "x"}, "")
+    assert values.first_unknown(props).path == "a.b[1].c"
+    assert values.first_unknown(values.plain({"a": [1, {"b": "x"}]}, "")) is None
+
+
+def test_the_wiring_wrapper_counts_an_unknown_used_as_known_as_undecided_not_as_a_crash():
+    res = wiring_core.Res("aws:sqs/queue:Queue", "q", "urn:q", wiring_core.plain({"kmsMasterKeyId": UNKNOWN_STRING_VALUE}))
+
+    def careless(graph):  # reads the key's truth without checking whether it is known
+        if res.props["kmsMasterKeyId"]:
+            yield wiring_core.Finding(res, "Key", "encrypted")
+
+    rule = wiring_core.Rule("w-test", "test", None, careless, ())
+    found, undecided, crash = wiring_core.run_check(rule, None)
+    assert (found, crash) == ([], None)
+    assert [u.path for u in undecided] == ["kmsMasterKeyId"]
