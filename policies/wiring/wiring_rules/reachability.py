@@ -51,6 +51,8 @@ GATEWAY_SERVICES = {"s3", "dynamodb"}
 # Global APIs served from us-east-1 with no interface endpoint: only a NAT or internet route works.
 GLOBAL_NO_ENDPOINT = {"iam", "route53", "cloudfront", "organizations", "budgets", "ce"}
 HTTPS = 443
+# Security groups of a peer VPC in another Region cannot be referenced, only its CIDR.
+PEER_GROUPS_DOC = "https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html"
 ANYWHERE = network("0.0.0.0/0")
 
 
@@ -125,12 +127,10 @@ def _endpoint_problems(reach: _Reach, endpoint: Res, calls: list[Call], account:
     endpoint_cidrs = [c for sid in as_list(endpoint.props.get("subnetIds"))
                       for s in [reach.net.subnet(sid, endpoint, "the endpoint's subnets")] if s is not None
                       for c in [_cidr(s)] if c is not None]
-    # A rule cannot reference a security group of a peer VPC in another Region; its CIDR it must be
-    # (https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html).
+    # A rule cannot reference a security group of a peer VPC in another Region: only CIDRs count there.
     cross_region = reach.graph.region_of(endpoint) != reach.graph.region_of(reach.compute.res)
     compute_groups = [] if cross_region else reach.compute.security_groups
-    across = (" (security-group references do not work across Regions: use the CIDR, "
-              "https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html)" if cross_region else "")
+    across = f" (security-group references do not work across Regions: {PEER_GROUPS_DOC})" if cross_region else ""
     if reach.compute.security_groups and not reach.net.lets_out(reach.compute.security_groups, HTTPS,
                                                                 [] if cross_region else groups, endpoint_cidrs):
         yield (f"{reach.compute.res.name}'s security groups ({', '.join(reach.compute.security_groups)}) let no HTTPS "
@@ -407,7 +407,8 @@ RULES = [
                      "named like the service's host, associated with the VPC, its apex record aliasing that endpoint, "
                      "over a peering or transit gateway routed both ways, the endpoint admitting the compute (by CIDR "
                      "across Regions); and its own security groups let 443 out that way. Calls Lambda makes on the "
-                     "function's behalf (logs, event source mappings, dead-letter queues, destinations) need no route."),
+                     "function's behalf (logs, event source mappings, dead-letter queues, destinations) need no "
+                     "route."),
         level=EnforcementLevel.MANDATORY, check=check_reachability,
         docs=("https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html",
               "https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html",
@@ -415,7 +416,7 @@ RULES = [
               "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html",
               "https://docs.aws.amazon.com/whitepapers/latest/building-scalable-secure-multi-vpc-network-infrastructure/"
               "centralized-access-to-vpc-private-endpoints.html",
-              "https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html")),
+              PEER_GROUPS_DOC)),
     stack_rule(
         name="wiring-endpoint-zones",
         description=("Interface endpoints used by VPC compute have a network interface in every Availability Zone the "

@@ -213,7 +213,8 @@ def peering(accepted: bool = True) -> list[R]:
     return [request, accepter] if accepted else [request]
 
 
-def events_zone(vpcs: tuple[str, ...] = ("vpc-1",), answer: str | None = ENDPOINT_DNS, name: str = WEST_HOST) -> list[R]:
+def events_zone(vpcs: tuple[str, ...] = ("vpc-1",), answer: str | None = ENDPOINT_DNS,
+                name: str = WEST_HOST) -> list[R]:
     """The private zone in us-east-1 and (unless ``answer`` is None) its apex alias record."""
     zone = R("aws:route53/zone:Zone", "events-west-zone", {
         "id": "Z1", "zoneId": "Z1", "name": name, "vpcs": [{"vpcId": v, "vpcRegion": "us-east-1"} for v in vpcs]})
@@ -270,7 +271,8 @@ def test_a_record_answering_something_other_than_the_services_endpoint_is_named(
 
 
 def test_a_peering_not_accepted_or_not_routed_back_is_named():
-    for broken in (cross_region(peering=peering(accepted=False)), cross_region(endpoint=west_endpoint(route_back=False))):
+    for broken in (cross_region(peering=peering(accepted=False)),
+                   cross_region(endpoint=west_endpoint(route_back=False))):
         [message] = check(RULE, broken).on("relay")
         assert "VPC net has no route to VPC west of the endpoint west-events" in message
 
