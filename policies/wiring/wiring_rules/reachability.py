@@ -11,6 +11,12 @@ function never gets a public address, so an internet-gateway route does not help
 (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html). Without any of these
 the SDK's connection hangs until its timeout: the function times out, the batch retries.
 
+A service's endpoint in another VPC (another Region's, or a central one) serves the call when the
+compute's VPC is associated with a private hosted zone named like the service's Regional host
+(``events.us-west-2.amazonaws.com``) whose apex record resolves to that endpoint, the two VPCs are
+connected, and the endpoint's security group admits the compute: the centralised-endpoint pattern
+(https://docs.aws.amazon.com/whitepapers/latest/building-scalable-secure-multi-vpc-network-infrastructure/centralized-access-to-vpc-private-endpoints.html).
+
 Calls the Lambda service makes on the function's behalf need no route from the VPC: log delivery,
 the function's network interfaces, an event source mapping's polling and its on-failure
 destination, the dead-letter queue and asynchronous destinations. A call the code makes to one of
@@ -25,20 +31,28 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel
 
 from ._compute import Call, Compute, Roles, api_calls, vpc_computes
-from ._core import Finding, Item, Res, Undecided, UndecidedError, as_list, known, stack_rule
+from ._core import Finding, Item, Res, Undecided, UndecidedError, Unknown, as_list, known, stack_rule
 from ._documents import DocumentError, allows, statements
 from ._graph import Graph, arn_parts
-from ._network import Network, network
+from ._network import ENDPOINT, Network, network
+from .lb_dns import RECORD, ZONE, _zone_vpcs
 
 # IAM service prefix -> the endpoint service's name where it differs
 # (https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html).
 ENDPOINT_NAMES = {"kinesis": "kinesis-streams", "cloudwatch": "monitoring", "firehose": "kinesis-firehose",
                   "execute-api": "execute-api", "ecr": "ecr.api", "elasticfilesystem": "elasticfilesystem",
                   "scheduler": "scheduler", "states": "states"}
+# IAM service prefix -> the first labels of its Regional host name, ``<host>.<region>.amazonaws.com``,
+# where they differ (https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints;
+# monitoring: https://docs.aws.amazon.com/general/latest/gr/cw_region.html; api.ecr:
+# https://docs.aws.amazon.com/general/latest/gr/ecr.html).
+REGIONAL_HOSTS = {"cloudwatch": "monitoring", "ecr": "api.ecr"}
 GATEWAY_SERVICES = {"s3", "dynamodb"}
 # Global APIs served from us-east-1 with no interface endpoint: only a NAT or internet route works.
 GLOBAL_NO_ENDPOINT = {"iam", "route53", "cloudfront", "organizations", "budgets", "ce"}
 HTTPS = 443
+# Security groups of a peer VPC in another Region cannot be referenced, only its CIDR.
+PEER_GROUPS_DOC = "https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html"
 ANYWHERE = network("0.0.0.0/0")
 
 
@@ -98,9 +112,13 @@ def _cidr(subnet: Res):
     return network(subnet.props.get("cidrBlock"))
 
 
-def _endpoint_problems(reach: _Reach, endpoint: Res, calls: list[Call], account: str | None) -> Iterator[str]:
-    """Why an interface endpoint in the VPC does not carry these calls (nothing when it does)."""
-    if known(endpoint.props.get("privateDnsEnabled"), endpoint, "whether the endpoint has private DNS") is not True:
+def _endpoint_problems(reach: _Reach, endpoint: Res, calls: list[Call], account: str | None,
+                       remote: bool = False) -> Iterator[str]:
+    """Why an interface endpoint does not carry these calls (nothing when it does). ``remote``: the
+    endpoint is in another VPC, reached by a private zone of the stack's own (its private DNS
+    setting only answers its own VPC, so it does not matter here)."""
+    if not remote and known(endpoint.props.get("privateDnsEnabled"), endpoint,
+                            "whether the endpoint has private DNS") is not True:
         # Without private DNS the SDK resolves the public host name and does not use the endpoint
         # (https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-dns-hostnames).
         yield (f"its endpoint {endpoint.name} has private DNS off, so the SDK's default host name does not "
@@ -109,14 +127,21 @@ def _endpoint_problems(reach: _Reach, endpoint: Res, calls: list[Call], account:
     endpoint_cidrs = [c for sid in as_list(endpoint.props.get("subnetIds"))
                       for s in [reach.net.subnet(sid, endpoint, "the endpoint's subnets")] if s is not None
                       for c in [_cidr(s)] if c is not None]
-    if reach.compute.security_groups and not reach.net.lets_out(reach.compute.security_groups, HTTPS, groups,
-                                                                endpoint_cidrs):
+    # A rule cannot reference a security group of a peer VPC in another Region: only CIDRs count there.
+    cross_region = reach.graph.region_of(endpoint) != reach.graph.region_of(reach.compute.res)
+    compute_groups = [] if cross_region else reach.compute.security_groups
+    across = f" (security-group references do not work across Regions: {PEER_GROUPS_DOC})" if cross_region else ""
+    if reach.compute.security_groups and not reach.net.lets_out(reach.compute.security_groups, HTTPS,
+                                                                [] if cross_region else groups, endpoint_cidrs):
         yield (f"{reach.compute.res.name}'s security groups ({', '.join(reach.compute.security_groups)}) let no HTTPS "
-               f"(tcp/443) out to the endpoint {endpoint.name}: add an egress rule to its security group or subnets")
-    if groups and not reach.net.admits(groups, HTTPS, reach.compute.security_groups, reach.cidrs):
+               f"(tcp/443) out to the endpoint {endpoint.name}: add an egress rule to its "
+               + ("subnets" if cross_region else "security group or subnets") + across)
+    if groups and not reach.net.admits(groups, HTTPS, compute_groups, reach.cidrs):
         yield (f"the security group of its endpoint {endpoint.name} ({', '.join(groups)}) does not admit HTTPS "
-               f"(tcp/443) from {reach.compute.res.name}'s security groups ({', '.join(reach.compute.security_groups)})"
-               " or subnets: add an ingress rule for 443 from them")
+               f"(tcp/443) from {reach.compute.res.name}'s "
+               + (f"subnets ({', '.join(str(c) for c in reach.cidrs)})" if cross_region else
+                  f"security groups ({', '.join(reach.compute.security_groups)}) or subnets")
+               + ": add an ingress rule for 443 from " + ("its VPC's CIDR" if cross_region else "them") + across)
     policy = endpoint.props.get("policy")
     if policy:
         try:
@@ -128,6 +153,112 @@ def _endpoint_problems(reach: _Reach, endpoint: Res, calls: list[Call], account:
         if denied:
             yield (f"the endpoint policy of {endpoint.name} does not allow {', '.join(denied)}: add them to the "
                    "endpoint policy")
+
+
+def _regional_host(service: str, region: str) -> str:
+    """The host name the SDK calls for ``service`` in ``region`` (and a private zone must be named)."""
+    return f"{REGIONAL_HOSTS.get(service, service)}.{region}.amazonaws.com"
+
+
+class _ServiceZones:
+    """Private hosted zones and their records, indexed once per stack: the VPCs associated with each
+    zone (the DNS rule's index) and each zone's records by zone id."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.records: dict[str, list[Res]] = defaultdict(list)
+        self.unplaced: list[Res] = []  # records whose zone is not known yet
+        for record in graph.of_type(RECORD):
+            zone_id = record.props.get("zoneId")
+            if isinstance(zone_id, str):
+                self.records[zone_id].append(record)
+            elif isinstance(zone_id, Unknown):
+                self.unplaced.append(record)
+        self._vpcs: dict[str, list[tuple[str, str | None]]] | None = None
+
+    @classmethod
+    def of(cls, graph: Graph) -> _ServiceZones:
+        cached = getattr(graph, "_service_zones", None)
+        if cached is None:
+            cached = graph._service_zones = cls(graph)  # type: ignore[attr-defined]
+        return cached
+
+    def vpcs(self, zone: Res) -> set[str]:
+        if self._vpcs is None:
+            self._vpcs = _zone_vpcs(self.graph)  # raises UndecidedError for an unknown associated VPC
+        zone_id = zone.props.get("zoneId") or zone.props.get("id")
+        return {vpc for vpc, _ in self._vpcs.get(zone_id, [])} if isinstance(zone_id, str) else set()
+
+    def apex_records(self, zone: Res, host: str) -> list[Res]:
+        zone_id = zone.props.get("zoneId") or zone.props.get("id")
+        found = [r for r in self.records.get(zone_id, []) if isinstance(r.props.get("name"), str)
+                 and r.props["name"].rstrip(".").lower() == host]
+        if not found and self.unplaced:
+            known(self.unplaced[0].props.get("zoneId"), self.unplaced[0], "which zone a record belongs to")
+        return found
+
+
+def _record_endpoints(reach: _Reach, record: Res) -> Iterator[tuple[str, Res | None]]:
+    """(what the record answers, the interface endpoint that answers it or None) for each value of
+    an alias, CNAME or A record."""
+    net = reach.net
+    for alias in as_list(record.props.get("aliases")):
+        if isinstance(alias, dict):
+            target = known(alias.get("name"), record, "the alias target")
+            yield target, next(iter(reach.graph.lookup(target, ENDPOINT)), None)
+    kind = record.props.get("type")
+    for value in as_list(record.props.get("records")):
+        value = known(value, record, "a record value")
+        if kind == "CNAME":
+            yield value, next(iter(reach.graph.lookup(value, ENDPOINT)), None)
+        elif kind in ("A", "AAAA"):
+            ip = network(value)
+            vpc_id = net.vpc_containing(value)
+            holders = [e for e in net.endpoints_in(vpc_id or "") if ip is not None and any(
+                c is not None and ip.version == c.version and ip.subnet_of(c)
+                for sid in as_list(e.props.get("subnetIds"))
+                for s in [net.subnet(sid, e, "the endpoint's subnets")] if s is not None for c in [_cidr(s)])]
+            yield value, holders[0] if holders else None
+
+
+def _zone_path(reach: _Reach, service: str, region: str, service_name: str, calls: list[Call],
+               account: str | None) -> tuple[str, list[str]] | None:
+    """The path through a private zone named like the service's Regional host to an interface
+    endpoint in another VPC: (the path, why it does not carry the calls), or None when the stack
+    holds no such zone."""
+    host = _regional_host(service, region)
+    zones = reach.graph.lookup(host, ZONE)
+    if not zones:
+        return None
+    index = _ServiceZones.of(reach.graph)
+    vpc = _vpc_name(reach)
+    zone = next((z for z in zones if reach.vpc_id in index.vpcs(z)), None)
+    if zone is None:
+        return (f"a private hosted zone {host}", [
+            f"the zone ({', '.join(z.name for z in zones)}) is not associated with VPC {vpc}, so {host} resolves to "
+            "the public address: associate the zone with the VPC"])
+    path = f"the private hosted zone {zone.name} ({host})"
+    records = index.apex_records(zone, host)
+    if not records:
+        return path, [f"the zone has no record {host}: add an alias record to the {service_name} endpoint"]
+    problems: list[str] = []
+    for record in records:
+        for answer, endpoint in _record_endpoints(reach, record):
+            if endpoint is None or endpoint.props.get("serviceName") != service_name or \
+                    endpoint.props.get("vpcEndpointType") != "Interface":
+                problems.append(f"its record {record.name} answers {answer}, which is not an interface endpoint "
+                                f"{service_name} in the stack: alias the record to that endpoint")
+                continue
+            path = f"{path} -> {endpoint.name}"
+            endpoint_vpc = known(endpoint.props.get("vpcId"), endpoint, "the endpoint's VPC")
+            if not reach.net.vpcs_connected(reach.vpc_id, endpoint_vpc):
+                there = reach.net.vpc(endpoint_vpc)
+                problems.append(f"VPC {vpc} has no route to VPC {there.name if there else endpoint_vpc} of the "
+                                f"endpoint {endpoint.name} (no active peering or transit-gateway route each way): "
+                                "peer the VPCs and route each VPC's CIDR to the other")
+                continue
+            problems += _endpoint_problems(reach, endpoint, calls, account, remote=True)
+    return path, problems
 
 
 def check_reachability(graph: Graph) -> Iterator[Item]:
@@ -189,6 +320,16 @@ def _check_api(reach: _Reach, service: str, region: str, calls: list[Call], acco
     if endpoints and not problems:
         return
     where = f"subnets {_subnet_label(missing)} of VPC {_vpc_name(reach)}"
+    zone = None if endpoints or service in GLOBAL_NO_ENDPOINT else _zone_path(
+        reach, service, region, service_name, calls, account)
+    if zone is not None:
+        path, problems = zone
+        if not problems:
+            return
+        message = (f"calls {actions} on {on} ({region}) from {where}, whose only path to the {service} API is "
+                   f"{path}, but {'; '.join(problems)}. The call would hang until the {compute.kind} times out.")
+        yield Finding(compute.res, f"Api::{service}@{region}", message)
+        return
     if not endpoints and all(id(s) in routed for s in missing):  # a route, but the security groups block it
         message = (f"calls {actions} on {on} ({region}) from {where}, which route to the {service} API, but its "
                    f"security groups ({', '.join(groups)}) let no HTTPS (tcp/443) out to it: the call would hang until "
@@ -262,13 +403,20 @@ RULES = [
         description=("Every AWS API a VPC-attached Lambda function, ECS task or EC2 instance calls (derived from its "
                      "role policies) is reachable from its subnets: interface endpoint with private DNS, security "
                      "group admitting 443 and a policy allowing the calls; gateway endpoint (S3, DynamoDB); or a "
-                     "NAT/internet route; and its own security groups let 443 out that way. Calls Lambda makes on the function's behalf (logs, event source "
-                     "mappings, dead-letter queues, destinations) need no route."),
+                     "NAT/internet route; or another VPC's endpoint (another Region's) through a private hosted zone "
+                     "named like the service's host, associated with the VPC, its apex record aliasing that endpoint, "
+                     "over a peering or transit gateway routed both ways, the endpoint admitting the compute (by CIDR "
+                     "across Regions); and its own security groups let 443 out that way. Calls Lambda makes on the "
+                     "function's behalf (logs, event source mappings, dead-letter queues, destinations) need no "
+                     "route."),
         level=EnforcementLevel.MANDATORY, check=check_reachability,
         docs=("https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html",
               "https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html",
               "https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html",
-              "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html")),
+              "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html",
+              "https://docs.aws.amazon.com/whitepapers/latest/building-scalable-secure-multi-vpc-network-infrastructure/"
+              "centralized-access-to-vpc-private-endpoints.html",
+              PEER_GROUPS_DOC)),
     stack_rule(
         name="wiring-endpoint-zones",
         description=("Interface endpoints used by VPC compute have a network interface in every Availability Zone the "

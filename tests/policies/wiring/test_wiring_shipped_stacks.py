@@ -5,13 +5,13 @@ or a fixed one changes this list on purpose.
 * (issue 16 fixed the indexer's path to SQS: an sqs endpoint in the leasing VPCs;)
 * dev's leasing endpoints sit in one AZ by choice (leasingEndpointAvailabilityZones 1 saves 7.30 USD a
   month per endpoint, issue 19): advisory, calls from the other AZ cross zones;
-* prod's outbox relays put to the other Region's bus through that Region's events endpoint, reached
-  over the VPC peering by a private zone named events.<region>.amazonaws.com aliasing it (EventBridge
-  has no cross-Region endpoint; components/leasing.py ``_cross_region_events``): the pack does not
-  follow such a zone yet, so this is the pack's false positive to remove, not a stack defect.
 
 Fixed: prod's two-Region private API handed each VPC the other Region's NLB with no route between
-them (issue 17: transit-gateway peering is now on in prod)."""
+them (issue 17: transit-gateway peering is now on in prod). Prod's outbox relays put to the other
+Region's bus through that Region's events endpoint, reached over the VPC peering by a private zone
+named events.<region>.amazonaws.com aliasing it (EventBridge has no cross-Region endpoint;
+components/leasing.py ``_cross_region_events``): every link of that path is in the stack, and the
+pack now follows such a zone (it reported the two relays before, a false positive)."""
 
 from pathlib import Path
 
@@ -25,8 +25,7 @@ PACK = Path(__file__).resolve().parents[3] / "policies" / "wiring"
 EXPECTED = {
     "dev": {("wiring-endpoint-zones", f"leasing-us-east-1-net-{service}", "advisory")
             for service in ("events", "sqs", "secretsmanager")},
-    "prod": {("wiring-vpc-compute-reaches-apis", "leasing-us-east-1-outbox-relay", "mandatory"),
-             ("wiring-vpc-compute-reaches-apis", "leasing-us-west-2-outbox-relay", "mandatory")},
+    "prod": set(),
 }
 
 
