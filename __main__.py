@@ -24,8 +24,11 @@ def export(prefix: str, outputs: Mapping[str, object]) -> None:
 
 budget = StackBudget(
     "monthly-budget",
-    StackBudgetArgs(limit_usd=settings.monthly_budget_usd, alert_emails=settings.budget_alert_emails,
-                    cost_filter_tags=(("Project", settings.project), ("Stack", settings.stack))),
+    StackBudgetArgs(
+        limit_usd=settings.monthly_budget_usd,
+        alert_emails=settings.budget_alert_emails,
+        cost_filter_tags=(("Project", settings.project), ("Stack", settings.stack)),
+    ),
     opts=pulumi.ResourceOptions(provider=providers("stack").primary),
 )
 pulumi.export("budgetName", budget.budget.name)
@@ -51,7 +54,8 @@ if stack.resilient_api.enabled:
     from components.resilient_api import MultiRegionPrivateApi
 
     resilient_api = MultiRegionPrivateApi(
-        "resilient-api", stack.resilient_api.args(providers("resilient-api"), api_gateway_logging))
+        "resilient-api", stack.resilient_api.args(providers("resilient-api"), api_gateway_logging)
+    )
     export("resilientApi", resilient_api.outputs)
 
 # C: leasing and search platform (one object: tools read it whole)

@@ -27,8 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from preview.analyzer import PolicyPacks, StackResource  # noqa: E402
-from preview.analyzer import _analyze_request, _protos, _stack_resource_message  # noqa: E402 - the same messages
+from preview.analyzer import PolicyPacks, StackResource, _analyze_request, _protos, _stack_resource_message  # noqa: E402  # noqa: E402 - the same messages
 
 FIXTURE_PACK = ROOT / "tests" / "preview" / "fixtures" / "pack_rules"
 
@@ -36,8 +35,13 @@ FIXTURE_PACK = ROOT / "tests" / "preview" / "fixtures" / "pack_rules"
 def synthetic(count: int, stack: str = "bench", project: str = "bench") -> list[StackResource]:
     """A mix of common resource shapes (bucket, role with a policy, function, queue) per component."""
     prefix = f"urn:pulumi:{stack}::{project}::"
-    provider = StackResource(urn=prefix + "pulumi:providers:aws::default_7_51_1", type="pulumi:providers:aws",
-                             name="default_7_51_1", inputs={"region": "us-east-1"}, outputs={"region": "us-east-1"})
+    provider = StackResource(
+        urn=prefix + "pulumi:providers:aws::default_7_51_1",
+        type="pulumi:providers:aws",
+        name="default_7_51_1",
+        inputs={"region": "us-east-1"},
+        outputs={"region": "us-east-1"},
+    )
     out: list[StackResource] = [provider]
     for i in range(count - 1):
         group = i // 4
@@ -49,24 +53,57 @@ def synthetic(count: int, stack: str = "bench", project: str = "bench") -> list[
             props = {"bucket": f"bucket-{group}", "tags": tags, "forceDestroy": False}
         elif kind == 1:
             typ, name = "aws:iam/role:Role", f"role{group}"
-            props = {"name": f"role-{group}", "path": "/blueprints/", "tags": tags,
-                     "assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [{
-                         "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                         "Action": "sts:AssumeRole"}]})}
+            props = {
+                "name": f"role-{group}",
+                "path": "/blueprints/",
+                "tags": tags,
+                "assumeRolePolicy": json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "lambda.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                ),
+            }
         elif kind == 2:
             typ, name = "aws:lambda/function:Function", f"fn{group}"
-            props = {"name": f"fn-{group}", "runtime": "python3.13", "architectures": ["arm64"],
-                     "memorySize": 256, "timeout": 10, "handler": "fn.handler.handler", "tags": tags,
-                     "role": f"arn:aws:iam::111111111111:role/blueprints/role-{group}",
-                     "environment": {"variables": {"TABLE": f"table-{group}", "LOG_LEVEL": "INFO"}}}
+            props = {
+                "name": f"fn-{group}",
+                "runtime": "python3.13",
+                "architectures": ["arm64"],
+                "memorySize": 256,
+                "timeout": 10,
+                "handler": "fn.handler.handler",
+                "tags": tags,
+                "role": f"arn:aws:iam::111111111111:role/blueprints/role-{group}",
+                "environment": {"variables": {"TABLE": f"table-{group}", "LOG_LEVEL": "INFO"}},
+            }
         else:
             typ, name = "aws:sqs/queue:Queue", f"queue{group}"
-            props = {"name": f"queue-{group}", "messageRetentionSeconds": 345600, "tags": tags,
-                     "sqsManagedSseEnabled": True}
+            props = {
+                "name": f"queue-{group}",
+                "messageRetentionSeconds": 345600,
+                "tags": tags,
+                "sqsManagedSseEnabled": True,
+            }
         urn = f"{prefix}bench:app:App${typ}::{name}"
-        out.append(StackResource(urn=urn, type=typ, name=name, inputs=props,
-                                 outputs={**props, "arn": f"arn:aws:x:us-east-1:111111111111:{name}"},
-                                 parent=component, provider=provider, dependencies=[provider.urn]))
+        out.append(
+            StackResource(
+                urn=urn,
+                type=typ,
+                name=name,
+                inputs=props,
+                outputs={**props, "arn": f"arn:aws:x:us-east-1:111111111111:{name}"},
+                parent=component,
+                provider=provider,
+                dependencies=[provider.urn],
+            )
+        )
     return out
 
 
@@ -76,14 +113,28 @@ def wiring_synthetic(count: int, stack: str = "bench", project: str = "bench") -
     mapping; an event rule and target with the function's permission; an alarm and its topic; a
     private zone with a record aliasing the group's load balancer and its target group/attachment."""
     prefix = f"urn:pulumi:{stack}::{project}::"
-    provider = StackResource(urn=prefix + "pulumi:providers:aws::default_7_51_1", type="pulumi:providers:aws",
-                             name="default_7_51_1", inputs={"region": "us-east-1"}, outputs={"region": "us-east-1"})
+    provider = StackResource(
+        urn=prefix + "pulumi:providers:aws::default_7_51_1",
+        type="pulumi:providers:aws",
+        name="default_7_51_1",
+        inputs={"region": "us-east-1"},
+        outputs={"region": "us-east-1"},
+    )
     out: list[StackResource] = [provider]
     account = "111111111111"
 
     def add(typ: str, name: str, props: dict) -> None:
-        out.append(StackResource(urn=f"{prefix}{typ}::{name}", type=typ, name=name, inputs=props, outputs=props,
-                                 provider=provider, dependencies=[provider.urn]))
+        out.append(
+            StackResource(
+                urn=f"{prefix}{typ}::{name}",
+                type=typ,
+                name=name,
+                inputs=props,
+                outputs=props,
+                provider=provider,
+                dependencies=[provider.urn],
+            )
+        )
 
     for g in range((count - 1) // 20 + 1):
         net = f"10.{g // 250}.{g % 250}"
@@ -94,34 +145,94 @@ def wiring_synthetic(count: int, stack: str = "bench", project: str = "bench") -
         topic_arn = f"arn:aws:sns:us-east-1:{account}:t-{g}"
         tg_arn = f"arn:aws:elasticloadbalancing:us-east-1:{account}:targetgroup/tg-{g}/1"
         add("aws:ec2/vpc:Vpc", f"vpc{g}", {"id": vpc, "cidrBlock": f"{net}.0/24"})
-        add("aws:ec2/subnet:Subnet", f"subnet{g}", {"id": sub, "vpcId": vpc, "cidrBlock": f"{net}.0/25",
-                                                    "availabilityZone": "us-east-1a"})
+        add(
+            "aws:ec2/subnet:Subnet",
+            f"subnet{g}",
+            {"id": sub, "vpcId": vpc, "cidrBlock": f"{net}.0/25", "availabilityZone": "us-east-1a"},
+        )
         add("aws:ec2/routeTable:RouteTable", f"rt{g}", {"id": rtb, "vpcId": vpc, "routes": []})
         add("aws:ec2/routeTableAssociation:RouteTableAssociation", f"rta{g}", {"subnetId": sub, "routeTableId": rtb})
-        add("aws:ec2/route:Route", f"nat{g}", {"routeTableId": rtb, "destinationCidrBlock": "0.0.0.0/0",
-                                               "natGatewayId": f"nat-{g}"})
-        add("aws:ec2/securityGroup:SecurityGroup", f"sg{g}", {"id": sg, "vpcId": vpc, "ingress": [
-            {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": [f"{net}.0/24"]}]})
-        add("aws:ec2/vpcEndpoint:VpcEndpoint", f"sqs{g}", {"id": f"vpce-{g}", "vpcId": vpc, "vpcEndpointType": "Interface",
-                                                          "serviceName": "com.amazonaws.us-east-1.sqs", "subnetIds": [sub],
-                                                          "securityGroupIds": [sg], "privateDnsEnabled": True})
+        add(
+            "aws:ec2/route:Route",
+            f"nat{g}",
+            {"routeTableId": rtb, "destinationCidrBlock": "0.0.0.0/0", "natGatewayId": f"nat-{g}"},
+        )
+        add(
+            "aws:ec2/securityGroup:SecurityGroup",
+            f"sg{g}",
+            {
+                "id": sg,
+                "vpcId": vpc,
+                "ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": [f"{net}.0/24"]}],
+            },
+        )
+        add(
+            "aws:ec2/vpcEndpoint:VpcEndpoint",
+            f"sqs{g}",
+            {
+                "id": f"vpce-{g}",
+                "vpcId": vpc,
+                "vpcEndpointType": "Interface",
+                "serviceName": "com.amazonaws.us-east-1.sqs",
+                "subnetIds": [sub],
+                "securityGroupIds": [sg],
+                "privateDnsEnabled": True,
+            },
+        )
         add("aws:iam/role:Role", f"role{g}", {"name": f"role-{g}", "arn": f"arn:aws:iam::{account}:role/role-{g}"})
-        add("aws:iam/rolePolicy:RolePolicy", f"policy{g}", {"role": f"role-{g}", "policy": json.dumps({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage"],
-                                                    "Resource": queue_arn}]})})
+        add(
+            "aws:iam/rolePolicy:RolePolicy",
+            f"policy{g}",
+            {
+                "role": f"role-{g}",
+                "policy": json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": queue_arn}],
+                    }
+                ),
+            },
+        )
         add("aws:sqs/queue:Queue", f"queue{g}", {"arn": queue_arn, "id": f"https://sqs/{account}/q-{g}"})
-        add("aws:lambda/function:Function", f"fn{g}", {"arn": fn_arn, "name": f"fn-{g}", "role": f"arn:aws:iam::{account}:role/role-{g}",
-                                                       "vpcConfig": {"subnetIds": [sub], "securityGroupIds": [sg]}})
-        add("aws:lambda/eventSourceMapping:EventSourceMapping", f"esm{g}", {"functionName": fn_arn, "eventSourceArn": queue_arn})
+        add(
+            "aws:lambda/function:Function",
+            f"fn{g}",
+            {
+                "arn": fn_arn,
+                "name": f"fn-{g}",
+                "role": f"arn:aws:iam::{account}:role/role-{g}",
+                "vpcConfig": {"subnetIds": [sub], "securityGroupIds": [sg]},
+            },
+        )
+        add(
+            "aws:lambda/eventSourceMapping:EventSourceMapping",
+            f"esm{g}",
+            {"functionName": fn_arn, "eventSourceArn": queue_arn},
+        )
         add("aws:cloudwatch/eventRule:EventRule", f"rule{g}", {"name": f"r-{g}", "arn": rule_arn})
         add("aws:cloudwatch/eventTarget:EventTarget", f"target{g}", {"rule": f"r-{g}", "arn": fn_arn})
-        add("aws:lambda/permission:Permission", f"perm{g}", {"function": f"fn-{g}", "principal": "events.amazonaws.com",
-                                                             "action": "lambda:InvokeFunction", "sourceArn": rule_arn})
+        add(
+            "aws:lambda/permission:Permission",
+            f"perm{g}",
+            {
+                "function": f"fn-{g}",
+                "principal": "events.amazonaws.com",
+                "action": "lambda:InvokeFunction",
+                "sourceArn": rule_arn,
+            },
+        )
         add("aws:sns/topic:Topic", f"topic{g}", {"arn": topic_arn})
         add("aws:cloudwatch/metricAlarm:MetricAlarm", f"alarm{g}", {"alarmActions": [topic_arn]})
-        add("aws:lb/targetGroup:TargetGroup", f"tg{g}", {"arn": tg_arn, "vpcId": vpc, "targetType": "ip", "protocol": "TCP"})
-        add("aws:lb/targetGroupAttachment:TargetGroupAttachment", f"ip{g}", {"targetGroupArn": tg_arn,
-                                                                            "targetId": f"{net}.10"})
+        add(
+            "aws:lb/targetGroup:TargetGroup",
+            f"tg{g}",
+            {"arn": tg_arn, "vpcId": vpc, "targetType": "ip", "protocol": "TCP"},
+        )
+        add(
+            "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+            f"ip{g}",
+            {"targetGroupArn": tg_arn, "targetId": f"{net}.10"},
+        )
         if len(out) >= count:
             break
     return out[:count]
@@ -136,11 +247,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def in_process(pack: Path, sizes: list[int], make: Callable[[int], list[StackResource]], memo: bool,
-               profile: int) -> None:
+def in_process(
+    pack: Path, sizes: list[int], make: Callable[[int], list[StackResource]], memo: bool, profile: int
+) -> None:
     """The pack's servicer called directly with the messages the preview sends; CPU time of this process."""
-    os.environ.update({"PULUMI_CONFIG": "{}", "PULUMI_PROJECT": "bench", "PULUMI_STACK": "bench",
-                       "PULUMI_DRY_RUN": "true"})
+    os.environ.update(
+        {"PULUMI_CONFIG": "{}", "PULUMI_PROJECT": "bench", "PULUMI_STACK": "bench", "PULUMI_DRY_RUN": "true"}
+    )
     sys.path.insert(0, str(pack))
     rules = importlib.import_module(f"{pack.name}_rules")
     serving = importlib.import_module(f"{pack.name}_rules.serving")
@@ -151,10 +264,10 @@ def in_process(pack: Path, sizes: list[int], make: Callable[[int], list[StackRes
     _protos()
     active = serving.install() if memo else False
     serving.tune_gc()
-    servicer = _PolicyAnalyzerServicer(f"blueprints-{pack.name}", "0.0.1", list(rules.POLICIES),
-                                       EnforcementLevel.ADVISORY)
-    print(f"pack {pack.name} in process, {len(rules.POLICIES)} policies, conversion memo "
-          f"{'on' if active else 'off'}")
+    servicer = _PolicyAnalyzerServicer(
+        f"blueprints-{pack.name}", "0.0.1", list(rules.POLICIES), EnforcementLevel.ADVISORY
+    )
+    print(f"pack {pack.name} in process, {len(rules.POLICIES)} policies, conversion memo {'on' if active else 'off'}")
     print(f"{'resources':>10}{'Analyze CPU s':>15}{'AnalyzeStack CPU s':>20}{'total CPU s':>13}{'diagnostics':>13}")
     for size in sizes:
         resources = make(size)
@@ -177,21 +290,45 @@ def in_process(pack: Path, sizes: list[int], make: Callable[[int], list[StackRes
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pack", type=Path, default=None,
-                        help="policy pack directory (default: policies/security if present, else the fixture pack)")
+    parser.add_argument(
+        "--pack",
+        type=Path,
+        default=None,
+        help="policy pack directory (default: policies/security if present, else the fixture pack)",
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--shape", choices=["generic", "wiring"], default=None,
-                        help="synthetic resources: generic (bucket, role, function, queue) or the wiring pack's "
-                             "joined shapes (default: wiring for policies/wiring, else generic)")
-    parser.add_argument("--in-process", action="store_true",
-                        help="call the pack's servicer in this process (CPU time, no gRPC)")
-    parser.add_argument("--memo", choices=["on", "off"], default="on",
-                        help="with --in-process: the shared per-request conversion memo on or off")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="with --in-process: print the N functions with the most CPU time")
+    parser.add_argument(
+        "--shape",
+        choices=["generic", "wiring"],
+        default=None,
+        help="synthetic resources: generic (bucket, role, function, queue) or the wiring pack's "
+        "joined shapes (default: wiring for policies/wiring, else generic)",
+    )
+    parser.add_argument(
+        "--in-process", action="store_true", help="call the pack's servicer in this process (CPU time, no gRPC)"
+    )
+    parser.add_argument(
+        "--memo",
+        choices=["on", "off"],
+        default="on",
+        help="with --in-process: the shared per-request conversion memo on or off",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --in-process: print the N functions with the most CPU time",
+    )
     args = parser.parse_args()
-    pack = (args.pack or (ROOT / "policies" / "security" if (ROOT / "policies" / "security" / "PulumiPolicy.yaml")
-                          .is_file() else FIXTURE_PACK)).resolve()
+    pack = (
+        args.pack
+        or (
+            ROOT / "policies" / "security"
+            if (ROOT / "policies" / "security" / "PulumiPolicy.yaml").is_file()
+            else FIXTURE_PACK
+        )
+    ).resolve()
     shape = args.shape or ("wiring" if pack.name == "wiring" else "generic")
     make = wiring_synthetic if shape == "wiring" else synthetic
     if args.in_process:
@@ -203,8 +340,10 @@ def main() -> None:
         started = time.perf_counter() - start
         process = packs.packs[0]
         print(f"pack {process.name} ({pack}); start-up {started:.2f} s")
-        print(f"{'resources':>10}{'Analyze s':>12}{'AnalyzeStack s':>16}{'total s':>10}{'per resource ms':>18}"
-              f"{'diagnostics':>13}   CPU s of the pack: Analyze, AnalyzeStack, total | of this process (requests)")
+        print(
+            f"{'resources':>10}{'Analyze s':>12}{'AnalyzeStack s':>16}{'total s':>10}{'per resource ms':>18}"
+            f"{'diagnostics':>13}   CPU s of the pack: Analyze, AnalyzeStack, total | of this process (requests)"
+        )
         for size in args.sizes:
             resources = make(size)
             analyzable = [r for r in resources if not r.type.startswith("pulumi:providers:")]
@@ -215,8 +354,10 @@ def main() -> None:
             diagnostics += process.analyze_stack(resources)
             c2, t2, p2 = cpu_seconds(pid), time.perf_counter(), time.process_time()
             total = t2 - t0
-            print(f"{size:>10}{t1 - t0:>12.2f}{t2 - t1:>16.2f}{total:>10.2f}{1000 * total / size:>18.3f}"
-                  f"{len(diagnostics):>13}   {c1 - c0:.2f}, {c2 - c1:.2f}, {c2 - c0:.2f} | {p1 - p0:.2f}, {p2 - p1:.2f}")
+            print(
+                f"{size:>10}{t1 - t0:>12.2f}{t2 - t1:>16.2f}{total:>10.2f}{1000 * total / size:>18.3f}"
+                f"{len(diagnostics):>13}   {c1 - c0:.2f}, {c2 - c1:.2f}, {c2 - c0:.2f} | {p1 - p0:.2f}, {p2 - p1:.2f}"
+            )
     print("target: 10,000 resources in <= 10 s")
 
 

@@ -43,12 +43,14 @@ def order_entries(count: int) -> list[dict]:
             "Source": "com.aws.Orders",
             "DetailType": "OrderCreated",
             "EventBusName": "orders-bus",
-            "Detail": json.dumps({
-                "order_date": "2026-01-01T00:00:00",
-                "customer_id": str(uuid.uuid4()),
-                "order_id": str(uuid.uuid4()),
-                "order_total": round(random.uniform(1.0, 1000.0), 2),
-            }),
+            "Detail": json.dumps(
+                {
+                    "order_date": "2026-01-01T00:00:00",
+                    "customer_id": str(uuid.uuid4()),
+                    "order_id": str(uuid.uuid4()),
+                    "order_total": round(random.uniform(1.0, 1000.0), 2),
+                }
+            ),
         }
         for _ in range(count)
     ]
@@ -63,16 +65,20 @@ def drain_ids(queue_url: str) -> list[str]:
             return ids
         for message in messages:
             ids.append(json.loads(json.loads(message["Body"])["entry"]["Detail"])["order_id"])
-        sqs.delete_message_batch(QueueUrl=queue_url, Entries=[
-            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)])
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+        )
 
 
 def run(failure_rate: float, events: int, chunk: int, seed: int, dead: bool = False) -> dict:
     with mock_aws():
-        queue_url = boto3.client("sqs", region_name=REGION).create_queue(
-            QueueName=f"buffer-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-        fake = FakeEventBridge(seed=seed, entry_failure_rate=failure_rate,
-                               call_failure_rate=failure_rate / 3, dead=dead)
+        queue_url = boto3.client("sqs", region_name=REGION).create_queue(QueueName=f"buffer-{uuid.uuid4().hex[:8]}")[
+            "QueueUrl"
+        ]
+        fake = FakeEventBridge(
+            seed=seed, entry_failure_rate=failure_rate, call_failure_rate=failure_rate / 3, dead=dead
+        )
         waited = [0.0]
 
         def sleep(seconds: float) -> None:
@@ -82,9 +88,14 @@ def run(failure_rate: float, events: int, chunk: int, seed: int, dead: bool = Fa
         quiet = logging.getLogger("bench.producer")
         quiet.setLevel(logging.ERROR)
         producer = EventProducer(
-            event_bus_name="orders-bus", endpoint_id="y6gho8g4kc.veo", region_name=REGION,
-            buffer=SqsBuffer(queue_url, sleep=sleep), retry=RetryPolicy(), rng=random.Random(seed),
-            sleep=sleep, logger=quiet,
+            event_bus_name="orders-bus",
+            endpoint_id="y6gho8g4kc.veo",
+            region_name=REGION,
+            buffer=SqsBuffer(queue_url, sleep=sleep),
+            retry=RetryPolicy(),
+            rng=random.Random(seed),
+            sleep=sleep,
+            logger=quiet,
         )
         fake.attach(producer.events_client)
         entries = order_entries(events)
@@ -92,7 +103,7 @@ def run(failure_rate: float, events: int, chunk: int, seed: int, dead: bool = Fa
         delivered = buffered = 0
         started = time.perf_counter()
         for start in range(0, events, chunk):
-            result = producer.publish(entries[start:start + chunk])
+            result = producer.publish(entries[start : start + chunk])
             delivered += len(result.delivered)
             buffered += len(result.buffered)
         elapsed = time.perf_counter() - started
@@ -119,24 +130,26 @@ def main() -> int:
     parser.add_argument("--chunk", type=int, default=100, help="events per publish() call")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_DEFAULT_REGION": REGION})
+    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": REGION})
     random.seed(args.seed)
     rows = [
         run(0.0, args.events, args.chunk, args.seed),
         run(0.3, args.events, args.chunk, args.seed),
         run(0.0, min(args.events, 500), args.chunk, args.seed, dead=True),
     ]
-    print(f"producer, {args.chunk} events per publish(), default RetryPolicy "
-          f"{RetryPolicy()}, real backoff sleeps")
-    print(f"{'scenario':<26}{'events':>7}{'ev/s':>8}{'delivered':>10}{'buffered':>9}"
-          f"{'lost':>5}{'calls':>7}{'backoff s':>10}{'ev/s w/o backoff':>17}")
+    print(f"producer, {args.chunk} events per publish(), default RetryPolicy {RetryPolicy()}, real backoff sleeps")
+    print(
+        f"{'scenario':<26}{'events':>7}{'ev/s':>8}{'delivered':>10}{'buffered':>9}"
+        f"{'lost':>5}{'calls':>7}{'backoff s':>10}{'ev/s w/o backoff':>17}"
+    )
     for row in rows:
         name = "dead Region" if row["dead_region"] else f"{row['failure_rate']:.0%} injected failures"
         busy = row["seconds"] - row["backoff_seconds"]
-        print(f"{name:<26}{row['events']:>7}{row['events_per_second']:>8.0f}{row['delivered']:>10}"
-              f"{row['buffered']:>9}{row['lost']:>5}{row['put_events_calls']:>7}"
-              f"{row['backoff_seconds']:>10.1f}{row['events'] / busy:>17.0f}")
+        print(
+            f"{name:<26}{row['events']:>7}{row['events_per_second']:>8.0f}{row['delivered']:>10}"
+            f"{row['buffered']:>9}{row['lost']:>5}{row['put_events_calls']:>7}"
+            f"{row['backoff_seconds']:>10.1f}{row['events'] / busy:>17.0f}"
+        )
     lost = sum(row["lost"] for row in rows)
     print(f"events lost: {lost}")
     return 1 if lost else 0

@@ -57,8 +57,10 @@ def main() -> int:
         return 0
     elapsed = time.perf_counter() - started
     if idle is None or played is None:
-        print(f"the cost pack at {args.policy_pack} reported no estimate for {COMPONENT} "
-              f"(is the workstation enabled in stack {args.stack}?)")
+        print(
+            f"the cost pack at {args.policy_pack} reported no estimate for {COMPONENT} "
+            f"(is the workstation enabled in stack {args.stack}?)"
+        )
         return 0
     print(f"stack {args.stack}: gaming workstation, from the cost pack's estimate")
     print(f"  per played hour : {(played - idle) / PLAYED_HOURS:8.3f} USD")

@@ -47,12 +47,26 @@ class Context:
 
 
 def event(method: str, path: str, body: dict | None = None) -> dict:
-    return {"resource": "/{proxy+}", "path": path, "httpMethod": method, "headers": {"content-type": "application/json"},
-            "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
-            "pathParameters": {"proxy": path.lstrip("/")}, "stageVariables": None,
-            "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": method, "stage": "v1",
-                               "requestId": str(uuid.uuid4()), "accountId": "123456789012"},
-            "body": json.dumps(body) if body is not None else None, "isBase64Encoded": False}
+    return {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": {"content-type": "application/json"},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "stage": "v1",
+            "requestId": str(uuid.uuid4()),
+            "accountId": "123456789012",
+        },
+        "body": json.dumps(body) if body is not None else None,
+        "isBase64Encoded": False,
+    }
 
 
 def call(method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
@@ -61,10 +75,15 @@ def call(method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
 
 
 def application_body(worker: int) -> dict:
-    return {"client_request_id": f"req-{uuid.uuid4().hex}", "community_id": f"community-{worker % 7}",
-            "unit_id": f"U-{random.randint(1, 400):04d}", "applicant": {"name": "Bench Applicant",
-                                                                       "email": "bench@example.com"},
-            "desired_move_in": "2025-01-01", "lease_term_months": 12, "monthly_rent_cents": 280_000}
+    return {
+        "client_request_id": f"req-{uuid.uuid4().hex}",
+        "community_id": f"community-{worker % 7}",
+        "unit_id": f"U-{random.randint(1, 400):04d}",
+        "applicant": {"name": "Bench Applicant", "email": "bench@example.com"},
+        "desired_move_in": "2025-01-01",
+        "lease_term_months": 12,
+        "monthly_rent_cents": 280_000,
+    }
 
 
 def worker(env: dict, seconds: float, worker_id: int, results) -> None:
@@ -89,8 +108,12 @@ def worker(env: dict, seconds: float, worker_id: int, results) -> None:
         elif roll < 0.10 + APPLICATION_SHARE:
             kind, request = "read", ("GET", f"/leases/{random.choice(leases)}", None)
         else:
-            body = {"payment_reference": f"pay-{uuid.uuid4().hex}", "amount_cents": 280_000,
-                    "billing_period": "2025-01", "received_at": "2025-01-01T08:00:00+00:00"}
+            body = {
+                "payment_reference": f"pay-{uuid.uuid4().hex}",
+                "amount_cents": 280_000,
+                "billing_period": "2025-01",
+                "received_at": "2025-01-01T08:00:00+00:00",
+            }
             kind, request = "payment", ("POST", f"/leases/{random.choice(leases)}/payments", body)
             last_payment = request
         started = time.perf_counter()
@@ -104,6 +127,7 @@ def worker(env: dict, seconds: float, worker_id: int, results) -> None:
 
 def logging_off() -> None:
     import logging
+
     logging.disable(logging.INFO)
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     api.logger.setLevel("WARNING")
@@ -156,8 +180,9 @@ def main() -> None:
         if not levels or min(levels) < 1 or args.seconds <= 0:
             raise ValueError
     except ValueError:
-        print("--concurrency needs positive whole numbers (e.g. 1,2,4) and --seconds a positive number",
-              file=sys.stderr)
+        print(
+            "--concurrency needs positive whole numbers (e.g. 1,2,4) and --seconds a positive number", file=sys.stderr
+        )
         sys.exit(2)
 
     server = LocalPostgres(durable=not args.fast).start()
@@ -169,17 +194,25 @@ def main() -> None:
         env = server.application_environ("bench", "leasing_app", "stand-in-for-the-iam-token")  # as the functions
         average = (PAYMENTS_PER_MONTH + APPLICATIONS_PER_MONTH) / SECONDS_PER_MONTH
         peak = PAYMENTS_PER_MONTH / PEAK_WINDOW_SECONDS
-        print(f"PostgreSQL 15 on 127.0.0.1 ({'fsync off' if args.fast else 'durable: fsync, synchronous_commit on'}),"
-              f" TLS, {os.cpu_count()} CPUs, {args.seconds:g} s per level")
-        print(f"{'workers':>7} {'writes/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'pay p99':>8} {'replay p99':>10} "
-              f"{'apply p99':>9} {'read p99':>8} {'headroom x peak':>15}")
+        print(
+            f"PostgreSQL 15 on 127.0.0.1 ({'fsync off' if args.fast else 'durable: fsync, synchronous_commit on'}),"
+            f" TLS, {os.cpu_count()} CPUs, {args.seconds:g} s per level"
+        )
+        print(
+            f"{'workers':>7} {'writes/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'pay p99':>8} {'replay p99':>10} "
+            f"{'apply p99':>9} {'read p99':>8} {'headroom x peak':>15}"
+        )
         for level in levels:
             r = run_level(env, level, args.seconds)
-            print(f"{r['concurrency']:>7} {r['writes_per_second']:>9.0f} {r['write_p50_ms']:>7.2f} "
-                  f"{r['write_p99_ms']:>7.2f} {r['payment_p99_ms']:>8.2f} {r['replay_p99_ms']:>10.2f} "
-                  f"{r['application_p99_ms']:>9.2f} {r['read_p99_ms']:>8.2f} {r['writes_per_second'] / peak:>15.0f}")
-        print(f"post's volume: {PAYMENTS_PER_MONTH:,} payments + {APPLICATIONS_PER_MONTH:,} applications a month = "
-              f"{average:.3f} writes/s on average; {peak:.2f} writes/s if every payment came in 3 days x 12 h")
+            print(
+                f"{r['concurrency']:>7} {r['writes_per_second']:>9.0f} {r['write_p50_ms']:>7.2f} "
+                f"{r['write_p99_ms']:>7.2f} {r['payment_p99_ms']:>8.2f} {r['replay_p99_ms']:>10.2f} "
+                f"{r['application_p99_ms']:>9.2f} {r['read_p99_ms']:>8.2f} {r['writes_per_second'] / peak:>15.0f}"
+            )
+        print(
+            f"post's volume: {PAYMENTS_PER_MONTH:,} payments + {APPLICATIONS_PER_MONTH:,} applications a month = "
+            f"{average:.3f} writes/s on average; {peak:.2f} writes/s if every payment came in 3 days x 12 h"
+        )
     finally:
         server.stop()
 

@@ -96,14 +96,23 @@ def main(count: int = 300) -> None:
 
     upstream_port = start_upstream(work, pki.issue(api_ca, API_HOST, server_names=(API_HOST,)))
     settings = ProxySettings(
-        api_host=API_HOST, upstream_address="127.0.0.1", upstream_port=upstream_port, stage_name="dev",
-        listen_address="127.0.0.1", listen_port=free_port(), health_port=free_port(),
-        material_dir=str(material), runtime_dir=str(work / "run"), upstream_ca_file=str(work / "api-ca.pem"),
-        worker_user=None, worker_processes="1", access_log="off", error_log=str(work / "error.log"),
+        api_host=API_HOST,
+        upstream_address="127.0.0.1",
+        upstream_port=upstream_port,
+        stage_name="dev",
+        listen_address="127.0.0.1",
+        listen_port=free_port(),
+        health_port=free_port(),
+        material_dir=str(material),
+        runtime_dir=str(work / "run"),
+        upstream_ca_file=str(work / "api-ca.pem"),
+        worker_user=None,
+        worker_processes="1",
+        access_log="off",
+        error_log=str(work / "error.log"),
     )
     (material / "nginx.conf").write_text(render_nginx_conf(settings))
-    process = subprocess.Popen(container_command(settings),
-                               env={"PATH": f"{Path(nginx).parent}:/usr/bin:/bin"})
+    process = subprocess.Popen(container_command(settings), env={"PATH": f"{Path(nginx).parent}:/usr/bin:/bin"})
     try:
         for _ in range(200):
             if process.poll() is not None:
@@ -134,10 +143,18 @@ def main(count: int = 300) -> None:
         for _ in range(20):  # warm up both paths and the proxy's upstream keepalive pool
             one_shot(settings.listen_port, client_context, "localhost")
             one_shot(upstream_port, direct_context, "127.0.0.1")
-        print(f"NGINX {subprocess.run([nginx, '-v'], capture_output=True, text=True).stderr.strip()}, "
-              f"{ssl.OPENSSL_VERSION}, loopback, ECDSA P-256 certificates")
-        report("direct HTTPS to upstream (new connection)", timed(lambda: one_shot(upstream_port, direct_context, "127.0.0.1"), count))
-        report("through mTLS proxy (new mTLS handshake)", timed(lambda: one_shot(settings.listen_port, client_context, "localhost"), count))
+        print(
+            f"NGINX {subprocess.run([nginx, '-v'], capture_output=True, text=True).stderr.strip()}, "
+            f"{ssl.OPENSSL_VERSION}, loopback, ECDSA P-256 certificates"
+        )
+        report(
+            "direct HTTPS to upstream (new connection)",
+            timed(lambda: one_shot(upstream_port, direct_context, "127.0.0.1"), count),
+        )
+        report(
+            "through mTLS proxy (new mTLS handshake)",
+            timed(lambda: one_shot(settings.listen_port, client_context, "localhost"), count),
+        )
         report("through mTLS proxy (kept-alive connection)", timed(kept_alive, count))
         kept.close()
     finally:

@@ -64,13 +64,26 @@ def main() -> None:
 
     collected = subprocess.run(
         [sys.executable, "-c", _COLLECT.format(root=str(ROOT), program=str(program), stack=args.stack)],
-        cwd=ROOT, capture_output=True, text=True)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if collected.returncode != 0:
         sys.exit(f"could not run the program once:\n{collected.stderr[-2000:]}")
     modules = json.loads(collected.stdout.strip().splitlines()[-1])
     floor_cmd = [sys.executable, "-c", "import " + ", ".join(modules)]
-    preview_cmd = [sys.executable, "-m", "preview", "--program", str(program), "--stack", args.stack,
-                   "--format", "json", *args.extra]
+    preview_cmd = [
+        sys.executable,
+        "-m",
+        "preview",
+        "--program",
+        str(program),
+        "--stack",
+        args.stack,
+        "--format",
+        "json",
+        *args.extra,
+    ]
 
     # Warm the OS file cache once so the first sample is not an outlier.
     _time(floor_cmd, 1)
@@ -80,12 +93,17 @@ def main() -> None:
     med = statistics.median
     ratio = med(full) / med(floor)
     print(f"program {program}  stack {args.stack}  ({len(modules)} pulumi modules imported by the program)")
-    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (other work on the machine inflates wall times)")
+    print(
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (other work on the machine inflates wall times)"
+    )
     print(f"{'measurement':<44}{'median s':>10}{'min s':>10}{'CPU s':>10}")
     print(f"{'floor: import the same pulumi modules':<44}{med(floor):>10.2f}{min(floor):>10.2f}{med(floor_cpu):>10.2f}")
     print(f"{'python -m preview (program + packs)':<44}{med(full):>10.2f}{min(full):>10.2f}{med(full_cpu):>10.2f}")
     verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
-    print(f"wall ratio {ratio:.2f}x (median; best-of {min(full) / min(floor):.2f}x); target <= {TARGET_RATIO}x: {verdict}")
+    print(
+        f"wall ratio {ratio:.2f}x (median; best-of {min(full) / min(floor):.2f}x); target <= {TARGET_RATIO}x: {verdict}"
+    )
+
 
 if __name__ == "__main__":
     main()

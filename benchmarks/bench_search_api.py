@@ -47,8 +47,17 @@ QUERIES = [
 
 
 def page_response() -> bytes:
-    hits = [{"_index": "listings-v1", "_id": f"avb-{n}", "_score": None, "_source": listing(f"avb-{n}"), "sort": [n]} for n in range(20)]
-    return json.dumps({"took": 3, "timed_out": False, "hits": {"total": {"value": 412, "relation": "eq"}, "max_score": None, "hits": hits}}).encode()
+    hits = [
+        {"_index": "listings-v1", "_id": f"avb-{n}", "_score": None, "_source": listing(f"avb-{n}"), "sort": [n]}
+        for n in range(20)
+    ]
+    return json.dumps(
+        {
+            "took": 3,
+            "timed_out": False,
+            "hits": {"total": {"value": 412, "relation": "eq"}, "max_score": None, "hits": hits},
+        }
+    ).encode()
 
 
 def search_server() -> LoopbackServer:
@@ -78,7 +87,9 @@ def report(label: str, count: int, elapsed: float, latencies: list[float]) -> fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--searches", type=int, default=3_000)
-    parser.add_argument("--repeat", type=int, default=3, help="runs per set-up; the fastest is shown (the machine is shared)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per set-up; the fastest is shown (the machine is shared)"
+    )
     args = parser.parse_args()
 
     server = search_server()
@@ -97,8 +108,16 @@ def main() -> None:
 
     try:
         via_handler(0)  # warm the connection
-        rate = report("handler", args.searches, *min((timed(via_handler, args.searches) for _ in range(args.repeat)), key=lambda o: o[0]))
-        report("no-http", args.searches * 10, *min((timed(no_http, args.searches * 10) for _ in range(args.repeat)), key=lambda o: o[0]))
+        rate = report(
+            "handler",
+            args.searches,
+            *min((timed(via_handler, args.searches) for _ in range(args.repeat)), key=lambda o: o[0]),
+        )
+        report(
+            "no-http",
+            args.searches * 10,
+            *min((timed(no_http, args.searches * 10) for _ in range(args.repeat)), key=lambda o: o[0]),
+        )
     finally:
         server.stop()
 
@@ -106,7 +125,9 @@ def main() -> None:
     print()
     print(f"against the post: {SEARCHES_PER_DAY:,} searches a day is {average:.2f}/s on average;")
     print(f"  one warm function instance serving one search at a time covers {rate / average:,.0f}x that average;")
-    print(f"  a peak of 10x the average ({average * 10:.1f}/s) keeps it {average * 10 / rate:.1%} busy (cluster query time not included)")
+    print(
+        f"  a peak of 10x the average ({average * 10:.1f}/s) keeps it {average * 10 / rate:.1%} busy (cluster query time not included)"
+    )
 
 
 if __name__ == "__main__":

@@ -107,7 +107,9 @@ def report(label: str, docs: int, batch_size: int, elapsed: float, latencies: li
     rate = docs / elapsed
     p50 = statistics.median(latencies) * 1000
     p99 = sorted(latencies)[max(0, int(len(latencies) * 0.99) - 1)] * 1000
-    print(f"{label:<8} batch {batch_size:>4}: {rate:>9,.0f} docs/s   batch p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   ({docs:,} docs in {elapsed:.2f} s)")
+    print(
+        f"{label:<8} batch {batch_size:>4}: {rate:>9,.0f} docs/s   batch p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   ({docs:,} docs in {elapsed:.2f} s)"
+    )
     return rate
 
 
@@ -115,11 +117,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[100, 500])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per set-up; the fastest is shown (the machine is shared)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per set-up; the fastest is shown (the machine is shared)"
+    )
     args = parser.parse_args()
 
     fake = FakeOpenSearch(
-        credentials=Credentials(os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"], os.environ["AWS_SESSION_TOKEN"]),
+        credentials=Credentials(
+            os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"], os.environ["AWS_SESSION_TOKEN"]
+        ),
         region="us-east-1",
         indices={"listings-v1": LISTING_PROPERTIES},
         aliases={"listings": "listings-v1"},
@@ -128,7 +134,9 @@ def main() -> None:
     lean = lean_bulk_server()
     slowest = None
     try:
-        print(f"search indexer, {args.docs:,} listing upserts per run, best of {args.repeat} (~{len(json.dumps(upsert('avb-000001', 1)))} bytes each)")
+        print(
+            f"search indexer, {args.docs:,} listing upserts per run, best of {args.repeat} (~{len(json.dumps(upsert('avb-000001', 1)))} bytes each)"
+        )
         for batch_size in args.batch_sizes:
             batches = make_batches(args.docs, batch_size)
 
@@ -150,9 +158,13 @@ def main() -> None:
     print("against the post's volumes (S1:514, S1:520):")
     print(f"  one indexer at the slowest set-up above: {slowest:,.0f} docs/s, {per_day / 1e6:,.1f} million docs a day")
     print(f"  re-indexing all {APARTMENT_HOMES:,} apartment homes: {APARTMENT_HOMES / slowest:,.1f} s")
-    print(f"  {SEARCHES_PER_DAY:,} searches a day is {SEARCHES_PER_DAY / 86_400:.2f} a second on average; the post gives no update rate,")
-    print("  so even one listing change per search would use "
-          f"{SEARCHES_PER_DAY / 86_400 / slowest:.3%} of one indexer's capacity")
+    print(
+        f"  {SEARCHES_PER_DAY:,} searches a day is {SEARCHES_PER_DAY / 86_400:.2f} a second on average; the post gives no update rate,"
+    )
+    print(
+        "  so even one listing change per search would use "
+        f"{SEARCHES_PER_DAY / 86_400 / slowest:.3%} of one indexer's capacity"
+    )
 
 
 if __name__ == "__main__":

@@ -41,19 +41,25 @@ def main() -> None:
     parser.add_argument("--refused", default="0,0.1,0.3", help="comma-separated shares of each call refused")
     args = parser.parse_args()
     changes = [search_stream.upsert(listing(f"avb-{n}"), version=n + 1) for n in range(args.records)]
-    print(f"{args.records:,} listing upserts of ~{search_stream.Record.of(changes[0]).size} bytes each; no backoff sleeps")
+    print(
+        f"{args.records:,} listing upserts of ~{search_stream.Record.of(changes[0]).size} bytes each; no backoff sleeps"
+    )
     search_stream.SearchStreamProducer(StubKinesis(0), "arn:aws:kinesis:us-east-1:123456789012:stream/s").put(
-        changes[:2_000])  # warm-up: imports and caches, not measured
+        changes[:2_000]
+    )  # warm-up: imports and caches, not measured
     print(f"{'refused':>8} {'records/s':>10} {'calls':>7} {'calls/500':>9} {'given up':>8}")
     for share in (float(s) for s in args.refused.split(",")):
         stub = StubKinesis(share)
-        producer = search_stream.SearchStreamProducer(stub, "arn:aws:kinesis:us-east-1:123456789012:stream/s",
-                                                      max_attempts=8, sleep=lambda _: None)
+        producer = search_stream.SearchStreamProducer(
+            stub, "arn:aws:kinesis:us-east-1:123456789012:stream/s", max_attempts=8, sleep=lambda _: None
+        )
         started = time.perf_counter()
         failed = producer.put(changes)
         elapsed = time.perf_counter() - started
-        print(f"{share:>8.0%} {args.records / elapsed:>10,.0f} {stub.calls:>7} "
-              f"{stub.calls / (args.records / 500):>9.2f} {len(failed):>8}")
+        print(
+            f"{share:>8.0%} {args.records / elapsed:>10,.0f} {stub.calls:>7} "
+            f"{stub.calls / (args.records / 500):>9.2f} {len(failed):>8}"
+        )
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ import pulumi_aws as aws
 # The component lives in the main project's components/ package, one folder up.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import yaml  # noqa: E402
+import yaml
+from pulumi.runtime import config as runtime_config
 
-from components import iam  # noqa: E402
-from components.github_oidc import PERMISSIONS_FILE, GitHubDeployAccess, GitHubDeployAccessArgs  # noqa: E402
-from config.reader import ConfigError, ConfigReader, load_schema  # noqa: E402
-from pulumi.runtime import config as runtime_config  # noqa: E402
+from components import iam
+from components.github_oidc import PERMISSIONS_FILE, GitHubDeployAccess, GitHubDeployAccessArgs
+from config.reader import ConfigError, ConfigReader, load_schema
 
 project, schema = load_schema(Path(__file__).with_name("Pulumi.yaml"))
 reader = ConfigReader(project, schema, {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()})
@@ -29,7 +29,9 @@ args = None
 if not reader.problems:
     try:
         args = GitHubDeployAccessArgs(
-            repository=repository, account_id=account_id, regions=regions,
+            repository=repository,
+            account_id=account_id,
+            regions=regions,
             deploy_environments=reader.strings("deployEnvironments"),
             pull_request_previews=reader.boolean("pullRequestPreviews"),
             trusted_preview_role_arns=reader.strings("trustedPreviewRoleArns"),
@@ -43,9 +45,14 @@ if not reader.problems:
 if reader.problems:
     raise ConfigError(pulumi.get_stack(), reader.problems)
 
-provider = aws.Provider("account", region=regions[0], allowed_account_ids=[account_id],
-                        default_tags=aws.ProviderDefaultTagsArgs(tags={"Project": "blueprints", "Stack": pulumi.get_stack(),
-                                                                       "Architecture": "ci-access"}))
+provider = aws.Provider(
+    "account",
+    region=regions[0],
+    allowed_account_ids=[account_id],
+    default_tags=aws.ProviderDefaultTagsArgs(
+        tags={"Project": "blueprints", "Stack": pulumi.get_stack(), "Architecture": "ci-access"}
+    ),
+)
 access = GitHubDeployAccess("github", args, opts=pulumi.ResourceOptions(provider=provider))
 
 
@@ -57,21 +64,34 @@ def service_role_statements(account: str) -> list[iam.Statement]:
     if table.get("project_role_actions"):
         statements.append(iam.statement([f"iam:{a}" for a in table["project_role_actions"]], [project_roles]))
     if table.get("pass_role_to"):
-        statements.append(iam.statement(
-            ["iam:PassRole"], [project_roles],
-            conditions={"StringEquals": {"iam:PassedToService": list(table["pass_role_to"])}}))
+        statements.append(
+            iam.statement(
+                ["iam:PassRole"],
+                [project_roles],
+                conditions={"StringEquals": {"iam:PassedToService": list(table["pass_role_to"])}},
+            )
+        )
     if table.get("service_linked_roles"):
-        statements.append(iam.statement(
-            ["iam:CreateServiceLinkedRole"],
-            [f"arn:aws:iam::{account}:role/aws-service-role/{service}/*"
-             for service in table["service_linked_roles"]],
-            conditions={"StringEquals": {"iam:AWSServiceName": list(table["service_linked_roles"])}}))
+        statements.append(
+            iam.statement(
+                ["iam:CreateServiceLinkedRole"],
+                [
+                    f"arn:aws:iam::{account}:role/aws-service-role/{service}/*"
+                    for service in table["service_linked_roles"]
+                ],
+                conditions={"StringEquals": {"iam:AWSServiceName": list(table["service_linked_roles"])}},
+            )
+        )
     return statements
 
 
 extra = service_role_statements(account_id)
 if extra:
-    aws.iam.RolePolicy("github-deploy-service-roles", role=access.deploy_role.id,
-                       policy=iam.policy_document(extra), opts=pulumi.ResourceOptions(provider=provider))
+    aws.iam.RolePolicy(
+        "github-deploy-service-roles",
+        role=access.deploy_role.id,
+        policy=iam.policy_document(extra),
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
 pulumi.export("deployRoleArn", access.deploy_role.arn)
 pulumi.export("previewRoleArn", access.preview_role.arn if access.preview_role else None)

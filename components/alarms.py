@@ -39,20 +39,38 @@ API_ERRORS = AlarmPreset("AWS/ApiGateway", "5XXError", "Sum", 60, 3, 5, datapoin
 # A stream consumer falls behind: the age of the newest record it read, in milliseconds.
 ITERATOR_AGE = AlarmPreset("AWS/Lambda", "IteratorAge", "Maximum", 300, 3, 300_000)
 # An OpenSearch domain has an unassigned primary shard.
-CLUSTER_RED = AlarmPreset("AWS/ES", "ClusterStatus.red", "Maximum", 60, 5, 1, "GreaterThanOrEqualToThreshold",
-                          treat_missing_data=None)
+CLUSTER_RED = AlarmPreset(
+    "AWS/ES", "ClusterStatus.red", "Maximum", 60, 5, 1, "GreaterThanOrEqualToThreshold", treat_missing_data=None
+)
 # Aurora Serverless v2 runs near its maximum capacity.
 ACU_HIGH = AlarmPreset("AWS/RDS", "ACUUtilization", "Average", 300, 3, 90)
 
 
-def metric_alarm(name: str, preset: AlarmPreset, *, dimensions: Mapping[str, pulumi.Input[str]], description: str,
-                 actions: Sequence[pulumi.Input[str]], opts: pulumi.ResourceOptions,
-                 **overrides) -> aws.cloudwatch.MetricAlarm:
+def metric_alarm(
+    name: str,
+    preset: AlarmPreset,
+    *,
+    dimensions: Mapping[str, pulumi.Input[str]],
+    description: str,
+    actions: Sequence[pulumi.Input[str]],
+    opts: pulumi.ResourceOptions,
+    **overrides,
+) -> aws.cloudwatch.MetricAlarm:
     """A MetricAlarm of ``preset`` (fields of AlarmPreset in ``overrides`` replace the preset's)."""
     judged = dataclasses.replace(preset, **overrides)
     return aws.cloudwatch.MetricAlarm(
-        name, alarm_description=description, namespace=judged.namespace, metric_name=judged.metric_name,
-        dimensions=dict(dimensions), statistic=judged.statistic, period=judged.period,
-        evaluation_periods=judged.evaluation_periods, datapoints_to_alarm=judged.datapoints_to_alarm,
-        threshold=judged.threshold, comparison_operator=judged.comparison_operator,
-        treat_missing_data=judged.treat_missing_data, alarm_actions=list(actions), opts=opts)
+        name,
+        alarm_description=description,
+        namespace=judged.namespace,
+        metric_name=judged.metric_name,
+        dimensions=dict(dimensions),
+        statistic=judged.statistic,
+        period=judged.period,
+        evaluation_periods=judged.evaluation_periods,
+        datapoints_to_alarm=judged.datapoints_to_alarm,
+        threshold=judged.threshold,
+        comparison_operator=judged.comparison_operator,
+        treat_missing_data=judged.treat_missing_data,
+        alarm_actions=list(actions),
+        opts=opts,
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
 from components import iam
 from components.providers import child_opts
 
@@ -44,22 +45,36 @@ class StackBudget(pulumi.ComponentResource):
         self.topic_policy = aws.sns.TopicPolicy(
             f"{name}-alerts",
             arn=self.topic.arn,
-            policy=iam.policy_document([iam.resource_statement(
-                {"Service": "budgets.amazonaws.com"}, "SNS:Publish", self.topic.arn,
-                sid="BudgetsPublishForThisAccountOnly",
-                # Confused deputy: only budgets of this account may publish.
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": account},
-                    "ArnLike": {"aws:SourceArn": pulumi.Output.concat("arn:", partition, ":budgets::", account,
-                                                                       ":budget/*")},
-                })]),
+            policy=iam.policy_document(
+                [
+                    iam.resource_statement(
+                        {"Service": "budgets.amazonaws.com"},
+                        "SNS:Publish",
+                        self.topic.arn,
+                        sid="BudgetsPublishForThisAccountOnly",
+                        # Confused deputy: only budgets of this account may publish.
+                        conditions={
+                            "StringEquals": {"aws:SourceAccount": account},
+                            "ArnLike": {
+                                "aws:SourceArn": pulumi.Output.concat(
+                                    "arn:", partition, ":budgets::", account, ":budget/*"
+                                )
+                            },
+                        },
+                    )
+                ]
+            ),
             opts=child,
         )
         notifications = [
             aws.budgets.BudgetNotificationArgs(
-                comparison_operator="GREATER_THAN", notification_type=kind, threshold=percent,
-                threshold_type="PERCENTAGE", subscriber_sns_topic_arns=[self.topic.arn],
-                subscriber_email_addresses=list(args.alert_emails) or None)
+                comparison_operator="GREATER_THAN",
+                notification_type=kind,
+                threshold=percent,
+                threshold_type="PERCENTAGE",
+                subscriber_sns_topic_arns=[self.topic.arn],
+                subscriber_email_addresses=list(args.alert_emails) or None,
+            )
             for kind, percent in NOTIFICATIONS
         ]
         self.budget = aws.budgets.Budget(
@@ -69,9 +84,13 @@ class StackBudget(pulumi.ComponentResource):
             limit_unit="USD",
             time_unit="MONTHLY",
             # Cost allocation tags must be activated in Billing for the filter to match.
-            cost_filters=[aws.budgets.BudgetCostFilterArgs(
-                name="TagKeyValue", values=[f"user:{key}${value}" for key, value in args.cost_filter_tags])]
-            if args.cost_filter_tags else None,
+            cost_filters=[
+                aws.budgets.BudgetCostFilterArgs(
+                    name="TagKeyValue", values=[f"user:{key}${value}" for key, value in args.cost_filter_tags]
+                )
+            ]
+            if args.cost_filter_tags
+            else None,
             notifications=notifications,
             # AWS Budgets checks that it may publish to the topic when the notification is created.
             opts=child_opts(self, depends_on=[self.topic_policy]),

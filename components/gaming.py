@@ -90,7 +90,9 @@ class GamingWorkstationArgs:
             if size:
                 problems.append(f"instance_size {self.instance_size!r}: {size}")
             if self.instance_family == "g4ad" and self.nvidia_driver != "gaming":
-                problems.append(f"nvidia_driver {self.nvidia_driver!r}: g4ad has an AMD GPU; leave the NVIDIA driver at its default")
+                problems.append(
+                    f"nvidia_driver {self.nvidia_driver!r}: g4ad has an AMD GPU; leave the NVIDIA driver at its default"
+                )
         if self.nvidia_driver not in opt.NVIDIA_DRIVER_TYPES:
             problems.append(f"nvidia_driver {self.nvidia_driver!r}: one of {', '.join(opt.NVIDIA_DRIVER_TYPES)}")
         if self.windows_version not in opt.WINDOWS_VERSIONS:
@@ -100,9 +102,13 @@ class GamingWorkstationArgs:
         if opt.key_name_problem(self.key_name):
             problems.append(f"key_name {self.key_name!r}: {opt.key_name_problem(self.key_name)}")
         if not opt.MIN_ROOT_VOLUME_GIB <= self.root_volume_gib <= opt.MAX_ROOT_VOLUME_GIB:
-            problems.append(f"root_volume_gib {self.root_volume_gib}: between {opt.MIN_ROOT_VOLUME_GIB} and {opt.MAX_ROOT_VOLUME_GIB}")
+            problems.append(
+                f"root_volume_gib {self.root_volume_gib}: between {opt.MIN_ROOT_VOLUME_GIB} and {opt.MAX_ROOT_VOLUME_GIB}"
+            )
         if not opt.MIN_DATA_VOLUME_GIB <= self.data_volume_gib <= opt.MAX_ROOT_VOLUME_GIB:
-            problems.append(f"data_volume_gib {self.data_volume_gib}: between {opt.MIN_DATA_VOLUME_GIB} and {opt.MAX_ROOT_VOLUME_GIB}")
+            problems.append(
+                f"data_volume_gib {self.data_volume_gib}: between {opt.MIN_DATA_VOLUME_GIB} and {opt.MAX_ROOT_VOLUME_GIB}"
+            )
         access = opt.remote_access_problem(self.install_software, self.enable_rdp, self.personal_ami_id is not None)
         if access:
             problems.append(f"install_software False with enable_rdp False: {access}")
@@ -110,13 +116,19 @@ class GamingWorkstationArgs:
             problems.append(f"allowed_cidrs {value!r}: {expected}")
         if self.idle_stop:
             if opt.idle_cpu_problem(self.idle_cpu_percent):
-                problems.append(f"idle_cpu_percent {self.idle_cpu_percent}: {opt.idle_cpu_problem(self.idle_cpu_percent)}")
+                problems.append(
+                    f"idle_cpu_percent {self.idle_cpu_percent}: {opt.idle_cpu_problem(self.idle_cpu_percent)}"
+                )
             if opt.idle_minutes_problem(self.idle_minutes):
                 problems.append(f"idle_minutes {self.idle_minutes}: {opt.idle_minutes_problem(self.idle_minutes)}")
         if opt.stop_time_problem(self.nightly_stop_time):
-            problems.append(f"nightly_stop_time {self.nightly_stop_time!r}: {opt.stop_time_problem(self.nightly_stop_time)}")
+            problems.append(
+                f"nightly_stop_time {self.nightly_stop_time!r}: {opt.stop_time_problem(self.nightly_stop_time)}"
+            )
         if self.nightly_stop_time and opt.timezone_problem(self.nightly_stop_timezone):
-            problems.append(f"nightly_stop_timezone {self.nightly_stop_timezone!r}: {opt.timezone_problem(self.nightly_stop_timezone)}")
+            problems.append(
+                f"nightly_stop_timezone {self.nightly_stop_timezone!r}: {opt.timezone_problem(self.nightly_stop_timezone)}"
+            )
         if not problems and self.personal_ami_id is None:
             try:  # the URLs end up inside the PowerShell script: same checks as its generator
                 self.user_data()
@@ -172,17 +184,26 @@ class GamingWorkstation(pulumi.ComponentResource):
         self.availability_zone = self._offering_zone(args, invoke)
         self.network = Network(
             f"{name}-net",
-            NetworkArgs(region=args.region, cidr_block=args.vpc_cidr, availability_zones=1,
-                        public_subnets=True, private_subnets=False, subnet_prefix_length=28,
-                        availability_zone_names=self.availability_zone.apply(lambda zone: [zone])),
+            NetworkArgs(
+                region=args.region,
+                cidr_block=args.vpc_cidr,
+                availability_zones=1,
+                public_subnets=True,
+                private_subnets=False,
+                subnet_prefix_length=28,
+                availability_zone_names=self.availability_zone.apply(lambda zone: [zone]),
+            ),
             opts=child,
         )
         subnet_id = self.network.public_subnet_ids[0]
 
         self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg", vpc_id=self.network.vpc_id,
+            f"{name}-sg",
+            vpc_id=self.network.vpc_id,
             description="NICE DCV (and RDP when enabled) from the allowed CIDRs only",
-            tags={**tags, "Name": f"{name}-sg"}, opts=child)
+            tags={**tags, "Name": f"{name}-sg"},
+            opts=child,
+        )
         ports = [("dcv", "tcp", opt.DCV_PORT, "NICE DCV"), ("dcv", "udp", opt.DCV_PORT, "NICE DCV over QUIC")]
         if args.enable_rdp:
             ports.append(("rdp", "tcp", opt.RDP_PORT, "RDP"))
@@ -190,42 +211,67 @@ class GamingWorkstation(pulumi.ComponentResource):
         for index, cidr in enumerate(args.allowed_cidrs):
             ipv6 = ":" in cidr
             for label, protocol, port, what in ports:
-                self.ingress_rules.append(aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-{label}-{protocol}-{index}",
-                    security_group_id=self.security_group.id, ip_protocol=protocol,
-                    from_port=port, to_port=port,
-                    cidr_ipv4=None if ipv6 else cidr, cidr_ipv6=cidr if ipv6 else None,
-                    description=f"{what} from {cidr}", opts=child))
+                self.ingress_rules.append(
+                    aws.vpc.SecurityGroupIngressRule(
+                        f"{name}-{label}-{protocol}-{index}",
+                        security_group_id=self.security_group.id,
+                        ip_protocol=protocol,
+                        from_port=port,
+                        to_port=port,
+                        cidr_ipv4=None if ipv6 else cidr,
+                        cidr_ipv6=cidr if ipv6 else None,
+                        description=f"{what} from {cidr}",
+                        opts=child,
+                    )
+                )
         # Games reach their own servers on ports of their choosing, so egress stays open.
         self.egress_rule = aws.vpc.SecurityGroupEgressRule(
-            f"{name}-egress", security_group_id=self.security_group.id, ip_protocol="-1",
-            cidr_ipv4="0.0.0.0/0", description="Game servers, driver and DCV downloads, SSM, updates",
-            opts=child)
+            f"{name}-egress",
+            security_group_id=self.security_group.id,
+            ip_protocol="-1",
+            cidr_ipv4="0.0.0.0/0",
+            description="Game servers, driver and DCV downloads, SSM, updates",
+            opts=child,
+        )
 
         # --- Instance role: driver buckets, the DCV license bucket, Session Manager ---
         account = account_id(args.provider)
         buckets = [*args.driver_buckets, args.dcv_license_bucket]
         self.role = aws.iam.Role(
-            f"{name}-role", path=iam.ROLE_PATH,
+            f"{name}-role",
+            path=iam.ROLE_PATH,
             assume_role_policy=iam.service_trust_policy("ec2.amazonaws.com"),
             description="Gaming workstation: read GPU drivers and the DCV license; Session Manager",
-            tags=tags, opts=child)
+            tags=tags,
+            opts=child,
+        )
         self.role_policy = aws.iam.RolePolicy(
-            f"{name}-access", role=self.role.id,
-            policy=iam.policy_document([
-                iam.statement(["s3:ListBucket"], [f"arn:aws:s3:::{b}" for b in buckets], sid="ListDriverAndLicenseBuckets"),
-                iam.statement(["s3:GetObject"], [f"arn:aws:s3:::{b}/*" for b in buckets], sid="ReadDriversAndLicense"),
-                # Session Manager's channel actions have no resource-level permissions: "*" is the only form.
-                iam.statement(list(SESSION_MANAGER_ACTIONS), ["*"], sid="SessionManagerChannels"),
-                # Any instance of this account and Region: instances launched later from a personal
-                # AMI use the same profile, and this policy must exist before the first one boots.
-                iam.statement(["ssm:UpdateInstanceInformation"],
-                              [account.apply(lambda a: f"arn:aws:ec2:{args.region}:{a}:instance/*")],
-                              sid="SessionManagerRegistration"),
-            ]),
-            opts=child)
+            f"{name}-access",
+            role=self.role.id,
+            policy=iam.policy_document(
+                [
+                    iam.statement(
+                        ["s3:ListBucket"], [f"arn:aws:s3:::{b}" for b in buckets], sid="ListDriverAndLicenseBuckets"
+                    ),
+                    iam.statement(
+                        ["s3:GetObject"], [f"arn:aws:s3:::{b}/*" for b in buckets], sid="ReadDriversAndLicense"
+                    ),
+                    # Session Manager's channel actions have no resource-level permissions: "*" is the only form.
+                    iam.statement(list(SESSION_MANAGER_ACTIONS), ["*"], sid="SessionManagerChannels"),
+                    # Any instance of this account and Region: instances launched later from a personal
+                    # AMI use the same profile, and this policy must exist before the first one boots.
+                    iam.statement(
+                        ["ssm:UpdateInstanceInformation"],
+                        [account.apply(lambda a: f"arn:aws:ec2:{args.region}:{a}:instance/*")],
+                        sid="SessionManagerRegistration",
+                    ),
+                ]
+            ),
+            opts=child,
+        )
         self.instance_profile = aws.iam.InstanceProfile(
-            f"{name}-profile", path=iam.ROLE_PATH, role=self.role.name, tags=tags, opts=child)
+            f"{name}-profile", path=iam.ROLE_PATH, role=self.role.name, tags=tags, opts=child
+        )
 
         # --- Image: the latest Windows Server from AWS's public parameter, or a personal AMI ---
         if args.personal_ami_id:
@@ -238,11 +284,18 @@ class GamingWorkstation(pulumi.ComponentResource):
         market = None
         if args.spot:
             # Persistent request, stopped (not terminated) on interruption: the disk survives.
-            market = {"market_type": "spot",
-                      "spot_options": {"spot_instance_type": "persistent", "instance_interruption_behavior": "stop"}}
-        root_volume = {"volume_size": args.root_volume_gib, "volume_type": "gp3", "encrypted": True,
-                       "iops": GP3_BASELINE_IOPS, "throughput": GP3_BASELINE_THROUGHPUT_MIBPS,
-                       "delete_on_termination": True}
+            market = {
+                "market_type": "spot",
+                "spot_options": {"spot_instance_type": "persistent", "instance_interruption_behavior": "stop"},
+            }
+        root_volume = {
+            "volume_size": args.root_volume_gib,
+            "volume_type": "gp3",
+            "encrypted": True,
+            "iops": GP3_BASELINE_IOPS,
+            "throughput": GP3_BASELINE_THROUGHPUT_MIBPS,
+            "delete_on_termination": True,
+        }
         metadata = {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1}
 
         self.launch_template = aws.ec2.LaunchTemplate(
@@ -252,21 +305,40 @@ class GamingWorkstation(pulumi.ComponentResource):
             instance_type=args.instance_type,
             key_name=args.key_name,
             iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=self.instance_profile.arn),
-            network_interfaces=[aws.ec2.LaunchTemplateNetworkInterfaceArgs(
-                device_index=0, subnet_id=subnet_id, security_groups=[self.security_group.id],
-                associate_public_ip_address="true", delete_on_termination="true", description="Workstation ENI")],
-            block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-                device_name=ROOT_DEVICE, ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                    **{**root_volume, "encrypted": "true", "delete_on_termination": "true"}))],
+            network_interfaces=[
+                aws.ec2.LaunchTemplateNetworkInterfaceArgs(
+                    device_index=0,
+                    subnet_id=subnet_id,
+                    security_groups=[self.security_group.id],
+                    associate_public_ip_address="true",
+                    delete_on_termination="true",
+                    description="Workstation ENI",
+                )
+            ],
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name=ROOT_DEVICE,
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        **{**root_volume, "encrypted": "true", "delete_on_termination": "true"}
+                    ),
+                )
+            ],
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(**metadata),
             instance_market_options=aws.ec2.LaunchTemplateInstanceMarketOptionsArgs(
-                market_type="spot", spot_options=aws.ec2.LaunchTemplateInstanceMarketOptionsSpotOptionsArgs(
-                    **market["spot_options"])) if market else None,
+                market_type="spot",
+                spot_options=aws.ec2.LaunchTemplateInstanceMarketOptionsSpotOptionsArgs(**market["spot_options"]),
+            )
+            if market
+            else None,
             user_data=user_data,
             update_default_version=True,  # the CLI launches "$Default"
-            tag_specifications=[aws.ec2.LaunchTemplateTagSpecificationArgs(
-                resource_type=kind, tags={**tags, "Name": name}) for kind in ("instance", "volume")],
-            tags=tags, opts=child)
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags={**tags, "Name": name})
+                for kind in ("instance", "volume")
+            ],
+            tags=tags,
+            opts=child,
+        )
 
         # Launched from the template's version at creation, pinned; the attributes EC2 can change in
         # place are repeated so that a new size, volume size or metadata setting updates this instance
@@ -276,36 +348,57 @@ class GamingWorkstation(pulumi.ComponentResource):
         self.instance = aws.ec2.Instance(
             f"{name}-instance",
             launch_template=aws.ec2.InstanceLaunchTemplateArgs(
-                id=self.launch_template.id, version=self.launch_template.latest_version.apply(str)),
+                id=self.launch_template.id, version=self.launch_template.latest_version.apply(str)
+            ),
             ami=image_id,
             instance_type=args.instance_type,
             root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(**root_volume),
             metadata_options=aws.ec2.InstanceMetadataOptionsArgs(**metadata),
             instance_market_options=aws.ec2.InstanceInstanceMarketOptionsArgs(
-                market_type="spot", spot_options=aws.ec2.InstanceInstanceMarketOptionsSpotOptionsArgs(
-                    **market["spot_options"])) if market else None,
+                market_type="spot",
+                spot_options=aws.ec2.InstanceInstanceMarketOptionsSpotOptionsArgs(**market["spot_options"]),
+            )
+            if market
+            else None,
             tags={**tags, "Name": name},
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
-                # the first boot downloads the drivers with the role's permissions
-                depends_on=[self.role_policy],
-                ignore_changes=["launchTemplate.version", *([] if args.personal_ami_id else ["ami"])])))
+            opts=pulumi.ResourceOptions.merge(
+                child,
+                pulumi.ResourceOptions(
+                    # the first boot downloads the drivers with the role's permissions
+                    depends_on=[self.role_policy],
+                    ignore_changes=["launchTemplate.version", *([] if args.personal_ami_id else ["ami"])],
+                ),
+            ),
+        )
 
         # --- Data volume: games and saves, outside the instance's lifecycle ---
         self.data_volume = aws.ebs.Volume(
-            f"{name}-data", availability_zone=self.availability_zone, size=args.data_volume_gib, type="gp3",
-            encrypted=True, iops=GP3_BASELINE_IOPS, throughput=GP3_BASELINE_THROUGHPUT_MIBPS,
+            f"{name}-data",
+            availability_zone=self.availability_zone,
+            size=args.data_volume_gib,
+            type="gp3",
+            encrypted=True,
+            iops=GP3_BASELINE_IOPS,
+            throughput=GP3_BASELINE_THROUGHPUT_MIBPS,
             final_snapshot=True,  # deleting the volume (or the stack) snapshots it first
-            tags={**tags, "Name": f"{name}-data"}, opts=child)
+            tags={**tags, "Name": f"{name}-data"},
+            opts=child,
+        )
         self.data_attachment = aws.ec2.VolumeAttachment(
-            f"{name}-data-attachment", device_name=DATA_DEVICE, volume_id=self.data_volume.id,
+            f"{name}-data-attachment",
+            device_name=DATA_DEVICE,
+            volume_id=self.data_volume.id,
             instance_id=self.instance.id,
             # detaching from a running Windows instance can lose writes: stop it first
-            stop_instance_before_detaching=True, opts=child)
+            stop_instance_before_detaching=True,
+            opts=child,
+        )
 
         self.elastic_ip = None
         if args.associate_elastic_ip:
-            self.elastic_ip = aws.ec2.Eip(f"{name}-eip", domain="vpc", instance=self.instance.id,
-                                          tags={**tags, "Name": name}, opts=child)
+            self.elastic_ip = aws.ec2.Eip(
+                f"{name}-eip", domain="vpc", instance=self.instance.id, tags={**tags, "Name": name}, opts=child
+            )
             self.public_ip = self.elastic_ip.public_ip
         else:
             self.public_ip = self.instance.public_ip
@@ -316,16 +409,25 @@ class GamingWorkstation(pulumi.ComponentResource):
             periods = args.idle_minutes * 60 // opt.IDLE_PERIOD_SECONDS
             self.idle_alarm = aws.cloudwatch.MetricAlarm(
                 f"{name}-idle-stop",
-                alarm_description=(f"Stop the gaming workstation after {args.idle_minutes} minutes "
-                                   f"below {args.idle_cpu_percent:g}% CPU"),
-                namespace="AWS/EC2", metric_name="CPUUtilization", statistic="Average",
+                alarm_description=(
+                    f"Stop the gaming workstation after {args.idle_minutes} minutes "
+                    f"below {args.idle_cpu_percent:g}% CPU"
+                ),
+                namespace="AWS/EC2",
+                metric_name="CPUUtilization",
+                statistic="Average",
                 dimensions={"InstanceId": self.instance.id},
-                period=opt.IDLE_PERIOD_SECONDS, evaluation_periods=periods, datapoints_to_alarm=periods,
-                threshold=args.idle_cpu_percent, comparison_operator="LessThanThreshold",
+                period=opt.IDLE_PERIOD_SECONDS,
+                evaluation_periods=periods,
+                datapoints_to_alarm=periods,
+                threshold=args.idle_cpu_percent,
+                comparison_operator="LessThanThreshold",
                 # A stopped instance sends no data: that must not count as idle.
                 treat_missing_data="notBreaching",
                 alarm_actions=[f"arn:aws:automate:{args.region}:ec2:stop"],
-                tags=tags, opts=child)
+                tags=tags,
+                opts=child,
+            )
 
         # --- Optional nightly stop, in case a session is left running ---
         self.stop_schedule = None
@@ -333,13 +435,19 @@ class GamingWorkstation(pulumi.ComponentResource):
         if args.nightly_stop_time:
             hour, minute = args.nightly_stop_time.split(":")
             self.scheduler_role = aws.iam.Role(
-                f"{name}-scheduler", path=iam.ROLE_PATH,
+                f"{name}-scheduler",
+                path=iam.ROLE_PATH,
                 assume_role_policy=iam.service_trust_policy("scheduler.amazonaws.com", source_account=account),
-                description="Nightly stop of the gaming workstation", tags=tags, opts=child)
+                description="Nightly stop of the gaming workstation",
+                tags=tags,
+                opts=child,
+            )
             self.scheduler_policy = aws.iam.RolePolicy(
-                f"{name}-scheduler-stop", role=self.scheduler_role.id,
+                f"{name}-scheduler-stop",
+                role=self.scheduler_role.id,
                 policy=iam.policy_document([iam.statement(["ec2:StopInstances"], [self.instance.arn])]),
-                opts=child)
+                opts=child,
+            )
             self.stop_schedule = aws.scheduler.Schedule(
                 f"{name}-nightly-stop",
                 description=f"Stop the gaming workstation at {args.nightly_stop_time} {args.nightly_stop_timezone}",
@@ -349,8 +457,10 @@ class GamingWorkstation(pulumi.ComponentResource):
                 target=aws.scheduler.ScheduleTargetArgs(
                     arn="arn:aws:scheduler:::aws-sdk:ec2:stopInstances",
                     role_arn=self.scheduler_role.arn,
-                    input=self.instance.id.apply(lambda i: json.dumps({"InstanceIds": [i]}))),
-                opts=child)
+                    input=self.instance.id.apply(lambda i: json.dumps({"InstanceIds": [i]})),
+                ),
+                opts=child,
+            )
 
         # --- Outputs ---
         self.instance_id = self.instance.id
@@ -358,12 +468,17 @@ class GamingWorkstation(pulumi.ComponentResource):
         self.launch_template_id = self.launch_template.id
         self.launch_template_name = self.launch_template.name
         self.start_command = self.instance.id.apply(
-            lambda i: f"aws ec2 start-instances --instance-ids {i} --region {args.region}")
+            lambda i: f"aws ec2 start-instances --instance-ids {i} --region {args.region}"
+        )
         self.stop_command = self.instance.id.apply(
-            lambda i: f"aws ec2 stop-instances --instance-ids {i} --region {args.region}")
+            lambda i: f"aws ec2 stop-instances --instance-ids {i} --region {args.region}"
+        )
         self.password_url = self.instance.id.apply(
-            lambda i: f"https://{args.region}.console.aws.amazon.com/ec2/home?region={args.region}"
-                      f"#GetWindowsPassword:instanceId={i}")
+            lambda i: (
+                f"https://{args.region}.console.aws.amazon.com/ec2/home?region={args.region}"
+                f"#GetWindowsPassword:instanceId={i}"
+            )
+        )
         self.register_outputs(self.outputs())
 
     @staticmethod
@@ -372,9 +487,11 @@ class GamingWorkstation(pulumi.ComponentResource):
         offerings = aws.ec2.get_instance_type_offerings_output(
             location_type="availability-zone",
             filters=[aws.ec2.GetInstanceTypeOfferingsFilterArgs(name="instance-type", values=[args.instance_type])],
-            opts=invoke)
+            opts=invoke,
+        )
         return pulumi.Output.all(zones.names, offerings.locations).apply(
-            lambda found: opt.offered_zone(list(found[0]), list(found[1]), args.instance_type, args.region))
+            lambda found: opt.offered_zone(list(found[0]), list(found[1]), args.instance_type, args.region)
+        )
 
     def outputs(self) -> dict[str, pulumi.Input]:
         """The stack export the CLI reads (`tools.gaming_workstation --stack-outputs`)."""

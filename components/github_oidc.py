@@ -34,12 +34,23 @@ DEPLOY_ROLE_NAME = "blueprints-github-deploy"
 # Global services sign their requests for us-east-1 whatever Region the stack uses.
 GLOBAL_SERVICES = ("iam", "route53", "budgets", "sts")
 # Services the stacks pass project roles to (Lambda, EC2 instance profiles, RDS Proxy, ...).
-PASS_ROLE_SERVICES = ("lambda.amazonaws.com", "ec2.amazonaws.com", "rds.amazonaws.com",
-                      "events.amazonaws.com", "ecs-tasks.amazonaws.com", "apigateway.amazonaws.com",
-                      "es.amazonaws.com")
+PASS_ROLE_SERVICES = (
+    "lambda.amazonaws.com",
+    "ec2.amazonaws.com",
+    "rds.amazonaws.com",
+    "events.amazonaws.com",
+    "ecs-tasks.amazonaws.com",
+    "apigateway.amazonaws.com",
+    "es.amazonaws.com",
+)
 # Services whose service-linked roles a first deployment may need to create.
-SERVICE_LINKED_ROLES = ("ecs.amazonaws.com", "rds.amazonaws.com", "elasticloadbalancing.amazonaws.com",
-                        "opensearchservice.amazonaws.com", "ops.apigateway.amazonaws.com")
+SERVICE_LINKED_ROLES = (
+    "ecs.amazonaws.com",
+    "rds.amazonaws.com",
+    "elasticloadbalancing.amazonaws.com",
+    "opensearchservice.amazonaws.com",
+    "ops.apigateway.amazonaws.com",
+)
 # IAM's limit on a managed policy document (characters, whitespace excluded).
 MANAGED_POLICY_LIMIT = 6144
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -64,6 +75,7 @@ def load_permissions(path: Path = PERMISSIONS_FILE) -> dict[str, list[str]]:
 def pack_policies(statements: list[iam.Statement], limit: int = MANAGED_POLICY_LIMIT) -> list[list[iam.Statement]]:
     """Groups statements into policy documents under ``limit`` characters (compact JSON), splitting
     a statement's action list where it alone is too big."""
+
     def size(stmts: list[iam.Statement]) -> int:
         return len(json.dumps({"Version": "2012-10-17", "Statement": stmts}, separators=(",", ":")))
 
@@ -112,9 +124,12 @@ class GitHubDeployAccessArgs:
             if not re.fullmatch(r"\d{12}", account) or account == self.account_id:
                 raise ValueError(f"consumer_account_ids must be other 12-digit accounts, got {account!r}")
         if (self.trusted_preview_role_arns or self.trusted_deploy_role_arns) and not (
-                self.principal_org_id and re.fullmatch(r"o-[a-z0-9]{10,32}", self.principal_org_id)):
-            raise ValueError("trusting another account's roles needs principal_org_id (o-...): the trust is "
-                             "limited to principals of your AWS Organization")
+            self.principal_org_id and re.fullmatch(r"o-[a-z0-9]{10,32}", self.principal_org_id)
+        ):
+            raise ValueError(
+                "trusting another account's roles needs principal_org_id (o-...): the trust is "
+                "limited to principals of your AWS Organization"
+            )
         if not (self.deploy_environments or self.trusted_deploy_role_arns):
             raise ValueError("nobody could use the deploy role: name deploy_environments or trusted_deploy_role_arns")
 
@@ -130,22 +145,35 @@ class GitHubDeployAccess(pulumi.ComponentResource):
             self.oidc_provider = None
         else:
             self.oidc_provider = aws.iam.OpenIdConnectProvider(
-                f"{name}-github", url=GITHUB_OIDC_URL, client_id_lists=["sts.amazonaws.com"], opts=child)
+                f"{name}-github", url=GITHUB_OIDC_URL, client_id_lists=["sts.amazonaws.com"], opts=child
+            )
             provider_arn = self.oidc_provider.arn
 
         def trust(subjects: list[str], trusted_roles: tuple[str, ...]) -> pulumi.Output[str]:
             statements: list[dict] = []
             if subjects:
-                statements.append({
-                    "Effect": "Allow", "Principal": {"Federated": provider_arn},
-                    "Action": "sts:AssumeRoleWithWebIdentity",
-                    "Condition": {"StringEquals": {f"{GITHUB_OIDC_HOST}:aud": "sts.amazonaws.com",
-                                                   f"{GITHUB_OIDC_HOST}:sub": subjects}},
-                })
+                statements.append(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Federated": provider_arn},
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                        "Condition": {
+                            "StringEquals": {
+                                f"{GITHUB_OIDC_HOST}:aud": "sts.amazonaws.com",
+                                f"{GITHUB_OIDC_HOST}:sub": subjects,
+                            }
+                        },
+                    }
+                )
             if trusted_roles:
-                statements.append({"Effect": "Allow", "Principal": {"AWS": list(trusted_roles)},
-                                   "Action": "sts:AssumeRole",
-                                   "Condition": {"StringEquals": {"aws:PrincipalOrgID": args.principal_org_id}}})
+                statements.append(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": list(trusted_roles)},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {"StringEquals": {"aws:PrincipalOrgID": args.principal_org_id}},
+                    }
+                )
             return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
 
         account, regions = args.account_id, list(args.regions)
@@ -158,8 +186,9 @@ class GitHubDeployAccess(pulumi.ComponentResource):
             """Regional actions bound to the stack's Regions; global services' to the account only."""
             regional = [a for a in actions if a.split(":")[0] not in GLOBAL_SERVICES]
             global_ = [a for a in actions if a.split(":")[0] in GLOBAL_SERVICES]
-            return ([iam.statement(regional, ["*"], conditions=in_regions)] if regional else []) + \
-                   ([iam.statement(global_, ["*"], conditions=in_account)] if global_ else [])
+            return ([iam.statement(regional, ["*"], conditions=in_regions)] if regional else []) + (
+                [iam.statement(global_, ["*"], conditions=in_account)] if global_ else []
+            )
 
         read_statements = by_scope(permissions["preview"])
 
@@ -172,50 +201,93 @@ class GitHubDeployAccess(pulumi.ComponentResource):
         if args.pull_request_previews or args.trusted_preview_role_arns:
             subjects = [f"repo:{args.repository}:pull_request"] if args.pull_request_previews else []
             self.preview_role = aws.iam.Role(
-                f"{name}-preview", name=PREVIEW_ROLE_NAME, path=CI_ROLE_PATH, max_session_duration=3600,
+                f"{name}-preview",
+                name=PREVIEW_ROLE_NAME,
+                path=CI_ROLE_PATH,
+                max_session_duration=3600,
                 description=f"Read-only pulumi preview for pull requests of {args.repository}",
-                assume_role_policy=trust(subjects, args.trusted_preview_role_arns), opts=child)
+                assume_role_policy=trust(subjects, args.trusted_preview_role_arns),
+                opts=child,
+            )
             self.preview_policy = aws.iam.RolePolicy(
-                f"{name}-preview", role=self.preview_role.id, policy=iam.policy_document([*read_statements, *consumer_role(PREVIEW_ROLE_NAME)]),
-                opts=child)
+                f"{name}-preview",
+                role=self.preview_role.id,
+                policy=iam.policy_document([*read_statements, *consumer_role(PREVIEW_ROLE_NAME)]),
+                opts=child,
+            )
 
         project_roles = f"arn:aws:iam::{account}:role{iam.ROLE_PATH}*"
         deploy_statements = [
             *read_statements,
             *by_scope(permissions["deploy"]),
             iam.statement(
-                ["iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
-                 "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
-                 "iam:TagRole", "iam:UntagRole"],
-                [project_roles]),
+                [
+                    "iam:CreateRole",
+                    "iam:DeleteRole",
+                    "iam:UpdateRole",
+                    "iam:UpdateAssumeRolePolicy",
+                    "iam:PutRolePolicy",
+                    "iam:DeleteRolePolicy",
+                    "iam:AttachRolePolicy",
+                    "iam:DetachRolePolicy",
+                    "iam:TagRole",
+                    "iam:UntagRole",
+                ],
+                [project_roles],
+            ),
             iam.statement(
-                ["iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:AddRoleToInstanceProfile",
-                 "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile"],
-                [f"arn:aws:iam::{account}:instance-profile{iam.ROLE_PATH}*"]),
-            iam.statement(["iam:PassRole"], [project_roles],
-                          conditions={"StringEquals": {"iam:PassedToService": list(PASS_ROLE_SERVICES)}}),
-            iam.statement(["iam:CreateServiceLinkedRole"], [f"arn:aws:iam::{account}:role/aws-service-role/*"],
-                          conditions={"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED_ROLES)}}),
+                [
+                    "iam:CreateInstanceProfile",
+                    "iam:DeleteInstanceProfile",
+                    "iam:AddRoleToInstanceProfile",
+                    "iam:RemoveRoleFromInstanceProfile",
+                    "iam:TagInstanceProfile",
+                ],
+                [f"arn:aws:iam::{account}:instance-profile{iam.ROLE_PATH}*"],
+            ),
+            iam.statement(
+                ["iam:PassRole"],
+                [project_roles],
+                conditions={"StringEquals": {"iam:PassedToService": list(PASS_ROLE_SERVICES)}},
+            ),
+            iam.statement(
+                ["iam:CreateServiceLinkedRole"],
+                [f"arn:aws:iam::{account}:role/aws-service-role/*"],
+                conditions={"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED_ROLES)}},
+            ),
             *consumer_role(DEPLOY_ROLE_NAME),
         ]
         subjects = [f"repo:{args.repository}:environment:{env}" for env in args.deploy_environments]
         self.deploy_role = aws.iam.Role(
-            f"{name}-deploy", name=DEPLOY_ROLE_NAME, path=CI_ROLE_PATH, max_session_duration=3600 * 2,
+            f"{name}-deploy",
+            name=DEPLOY_ROLE_NAME,
+            path=CI_ROLE_PATH,
+            max_session_duration=3600 * 2,
             description=f"pulumi up from the {', '.join(args.deploy_environments) or 'producer'} environment of {args.repository}",
-            assume_role_policy=trust(subjects, args.trusted_deploy_role_arns), opts=child)
+            assume_role_policy=trust(subjects, args.trusted_deploy_role_arns),
+            opts=child,
+        )
         # Managed policies (up to 6 KB each) rather than one inline document (10 KB per role in all).
         self.deploy_policies = [
-            aws.iam.Policy(f"{name}-deploy-{index}", path=CI_ROLE_PATH, policy=iam.policy_document(document),
-                           description=f"blueprints deploy permissions, part {index}", opts=child)
+            aws.iam.Policy(
+                f"{name}-deploy-{index}",
+                path=CI_ROLE_PATH,
+                policy=iam.policy_document(document),
+                description=f"blueprints deploy permissions, part {index}",
+                opts=child,
+            )
             for index, document in enumerate(pack_policies(deploy_statements))
         ]
         if len(self.deploy_policies) > 10:
             raise ValueError(f"{len(self.deploy_policies)} managed policies: more than a role may have attached")
         for index, policy in enumerate(self.deploy_policies):
-            aws.iam.RolePolicyAttachment(f"{name}-deploy-{index}", role=self.deploy_role.name, policy_arn=policy.arn,
-                                         opts=child)
+            aws.iam.RolePolicyAttachment(
+                f"{name}-deploy-{index}", role=self.deploy_role.name, policy_arn=policy.arn, opts=child
+            )
 
-        self.register_outputs({
-            "deployRoleArn": self.deploy_role.arn,
-            "previewRoleArn": self.preview_role.arn if self.preview_role else None,
-        })
+        self.register_outputs(
+            {
+                "deployRoleArn": self.deploy_role.arn,
+                "previewRoleArn": self.preview_role.arn if self.preview_role else None,
+            }
+        )

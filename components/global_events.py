@@ -41,10 +41,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components import alarms, iam
 from components import event_routes as routes
-from components import iam
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
-from components import alarms
 from components.providers import account_id, child_opts
 from components.rules import events as rules
 from components.rules.formats import log_retention_problem
@@ -107,11 +106,15 @@ class GlobalEventBusArgs:
         elif self.primary_region == self.secondary_region:
             problems.append(f"secondary_region must differ from primary_region ({self.primary_region})")
         for argument, value, problem in (
-                ("bus_name", self.bus_name, rules.bus_name_problem(self.bus_name)),
-                ("endpoint_name", self.endpoint_name, rules.endpoint_name_problem(self.endpoint_name)),
-                ("archive_retention_days", self.archive_retention_days,
-                 rules.archive_retention_problem(self.archive_retention_days)),
-                ("log_retention_days", self.log_retention_days, log_retention_problem(self.log_retention_days))):
+            ("bus_name", self.bus_name, rules.bus_name_problem(self.bus_name)),
+            ("endpoint_name", self.endpoint_name, rules.endpoint_name_problem(self.endpoint_name)),
+            (
+                "archive_retention_days",
+                self.archive_retention_days,
+                rules.archive_retention_problem(self.archive_retention_days),
+            ),
+            ("log_retention_days", self.log_retention_days, log_retention_problem(self.log_retention_days)),
+        ):
             if problem:
                 problems.append(f"{argument} {value!r}: expected {problem}")
         if len(self.endpoint_description) > 512:
@@ -123,7 +126,9 @@ class GlobalEventBusArgs:
         if self.alarm_period_seconds not in (10, 20, 30) and (
             self.alarm_period_seconds <= 0 or self.alarm_period_seconds % 60
         ):
-            problems.append(f"alarm_period_seconds must be 10, 20, 30 or a multiple of 60, got {self.alarm_period_seconds}")
+            problems.append(
+                f"alarm_period_seconds must be 10, 20, 30 or a multiple of 60, got {self.alarm_period_seconds}"
+            )
         if self.alarm_evaluation_periods < 1:
             problems.append(f"alarm_evaluation_periods must be at least 1, got {self.alarm_evaluation_periods}")
         elif self.alarm_period_seconds * self.alarm_evaluation_periods > 86_400:
@@ -131,10 +136,12 @@ class GlobalEventBusArgs:
         if self.treat_missing_data not in rules.TREAT_MISSING_DATA:
             problems.append(f"treat_missing_data must be one of {', '.join(rules.TREAT_MISSING_DATA)}")
         if self.insufficient_data_health_status not in rules.INSUFFICIENT_DATA_HEALTH:
-            problems.append("insufficient_data_health_status must be one of "
-                            + ", ".join(rules.INSUFFICIENT_DATA_HEALTH))
-        quiet = rules.quiet_bus_problem(self.treat_missing_data, self.insufficient_data_health_status,
-                                        self.heartbeat_enabled)
+            problems.append(
+                "insufficient_data_health_status must be one of " + ", ".join(rules.INSUFFICIENT_DATA_HEALTH)
+            )
+        quiet = rules.quiet_bus_problem(
+            self.treat_missing_data, self.insufficient_data_health_status, self.heartbeat_enabled
+        )
         if quiet:
             problems.append(f"treat_missing_data {self.treat_missing_data!r} with heartbeat_enabled False: {quiet}")
         if not 60 <= self.target_max_event_age_seconds <= 86_400:
@@ -163,60 +170,87 @@ def endpoint_id_from_url(url: str) -> str:
     return host[: -len(_ENDPOINT_HOST_SUFFIX)]
 
 
-def _resource_policy(principals: list[str], actions: list[str], resources: list[pulumi.Input[str]],
-                     source_arn: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
+def _resource_policy(
+    principals: list[str],
+    actions: list[str],
+    resources: list[pulumi.Input[str]],
+    source_arn: pulumi.Input[str] | None = None,
+) -> pulumi.Output[str]:
     """A resource policy for AWS service principals; with ``source_arn``, on behalf of one rule only."""
     conditions = {"ArnEquals": {"aws:SourceArn": source_arn}} if source_arn is not None else None
-    return iam.policy_document([iam.resource_statement({"Service": principals}, actions, resources,
-                                                       conditions=conditions)])
+    return iam.policy_document(
+        [iam.resource_statement({"Service": principals}, actions, resources, conditions=conditions)]
+    )
 
 
 class EventBusRegion(pulumi.ComponentResource):
     """One Region's side: the bus, its archive, the catch-all log and the idempotent order consumer."""
 
-    def __init__(self, name: str, args: GlobalEventBusArgs, *, region: str,
-                 provider: pulumi.ProviderResource, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        args: GlobalEventBusArgs,
+        *,
+        region: str,
+        provider: pulumi.ProviderResource,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__("blueprints:global_events:EventBusRegion", name, None, opts)
         self.region = region
         child = child_opts(self, provider)
-        stateful = child_opts(self, provider, protect=args.protect_stateful,
-                                          retain_on_delete=args.protect_stateful)
+        stateful = child_opts(self, provider, protect=args.protect_stateful, retain_on_delete=args.protect_stateful)
 
         # Same physical name in both Regions: the endpoint requires it.
         self.bus = aws.cloudwatch.EventBus(f"{name}-bus", name=args.bus_name, opts=child)
         self.archive = aws.cloudwatch.EventArchive(
-            f"{name}-archive", event_source_arn=self.bus.arn, retention_days=args.archive_retention_days,
+            f"{name}-archive",
+            event_source_arn=self.bus.arn,
+            retention_days=args.archive_retention_days,
             description=f"Every event on {args.bus_name} in {region}, for replay after a failover",
-            opts=stateful)
+            opts=stateful,
+        )
 
         # Catch-all: every event on the bus, into a log group (EventBridge requires /aws/events/...).
         self.catch_all_log_group = aws.cloudwatch.LogGroup(
-            f"{name}-catch-all-logs", name=f"/aws/events/{args.bus_name}-catch-all",
-            retention_in_days=args.log_retention_days, opts=child)
+            f"{name}-catch-all-logs",
+            name=f"/aws/events/{args.bus_name}-catch-all",
+            retention_in_days=args.log_retention_days,
+            opts=child,
+        )
         self.catch_all_rule = aws.cloudwatch.EventRule(
-            f"{name}-catch-all", event_bus_name=self.bus.name,
+            f"{name}-catch-all",
+            event_bus_name=self.bus.name,
             description="Every event on the bus, to CloudWatch Logs (tests and failover drills)",
-            event_pattern=json.dumps({"source": [{"prefix": ""}]}), opts=child)
+            event_pattern=json.dumps({"source": [{"prefix": ""}]}),
+            opts=child,
+        )
         self.catch_all_logs_policy = aws.cloudwatch.LogResourcePolicy(
-            f"{name}-catch-all-logs-policy", policy_name=f"{args.bus_name}-catch-all-from-eventbridge",
+            f"{name}-catch-all-logs-policy",
+            policy_name=f"{args.bus_name}-catch-all-from-eventbridge",
             # The shape EventBridge documents for log targets (no aws:SourceArn condition, which
             # it does not document for CloudWatch Logs), limited to this one log group.
             policy_document=_resource_policy(
                 ["events.amazonaws.com", "delivery.logs.amazonaws.com"],
                 ["logs:CreateLogStream", "logs:PutLogEvents"],
-                [self.catch_all_log_group.arn.apply(lambda arn: f"{arn}:*")]),
-            opts=child)
+                [self.catch_all_log_group.arn.apply(lambda arn: f"{arn}:*")],
+            ),
+            opts=child,
+        )
         # One DLQ for every failure point of the Region: EventBridge unable to deliver to the
         # catch-all log group or the consumer, and the consumer failing all of Lambda's retries.
         self.dead_letter_queue = aws.sqs.Queue(
-            f"{name}-orders-dlq", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True,
-            opts=child)
+            f"{name}-orders-dlq", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True, opts=child
+        )
         # The heartbeat's delivery here is what the failover signal measures: retried, then kept.
         self.catch_all_target = routes.target(
-            f"{name}-catch-all-target", rule=self.catch_all_rule, event_bus_name=self.bus.name,
-            arn=self.catch_all_log_group.arn, dead_letter_arn=self.dead_letter_queue.arn,
+            f"{name}-catch-all-target",
+            rule=self.catch_all_rule,
+            event_bus_name=self.bus.name,
+            arn=self.catch_all_log_group.arn,
+            dead_letter_arn=self.dead_letter_queue.arn,
             retry=routes.retry_policy(args.target_max_event_age_seconds, args.target_max_retry_attempts),
-            opts=child_opts(self, provider, depends_on=[self.catch_all_logs_policy]))
+            opts=child_opts(self, provider, depends_on=[self.catch_all_logs_policy]),
+        )
 
         # Where this Region's alarms notify (CloudWatch alarm actions name a topic of their own
         # Region). Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS
@@ -224,40 +258,63 @@ class EventBusRegion(pulumi.ComponentResource):
         # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
         self.alerts_topic = aws.sns.Topic(f"{name}-alerts", opts=child)
         self.alert_subscriptions = [
-            aws.sns.TopicSubscription(f"{name}-alerts-email-{index}", topic=self.alerts_topic.arn,
-                                      protocol="email", endpoint=email, opts=child)
-            for index, email in enumerate(args.alarm_emails)]
+            aws.sns.TopicSubscription(
+                f"{name}-alerts-email-{index}",
+                topic=self.alerts_topic.arn,
+                protocol="email",
+                endpoint=email,
+                opts=child,
+            )
+            for index, email in enumerate(args.alarm_emails)
+        ]
 
         self._order_consumer(name, args, child, stateful)
         self.dead_letter_alarm = alarms.metric_alarm(
-            f"{name}-orders-dlq-alarm", alarms.QUEUE_NOT_EMPTY,
+            f"{name}-orders-dlq-alarm",
+            alarms.QUEUE_NOT_EMPTY,
             dimensions={"QueueName": self.dead_letter_queue.name},
             description=f"Order events the consumer in {region} could not process: see the DLQ",
-            actions=[self.alerts_topic.arn], opts=child)
-        self.register_outputs({"busArn": self.bus.arn, "archiveArn": self.archive.arn,
-                               "catchAllLogGroup": self.catch_all_log_group.name,
-                               "orderConsumer": self.consumer.name})
+            actions=[self.alerts_topic.arn],
+            opts=child,
+        )
+        self.register_outputs(
+            {
+                "busArn": self.bus.arn,
+                "archiveArn": self.archive.arn,
+                "catchAllLogGroup": self.catch_all_log_group.name,
+                "orderConsumer": self.consumer.name,
+            }
+        )
 
-    def _order_consumer(self, name: str, args: GlobalEventBusArgs, child: pulumi.ResourceOptions,
-                        stateful: pulumi.ResourceOptions) -> None:
+    def _order_consumer(
+        self, name: str, args: GlobalEventBusArgs, child: pulumi.ResourceOptions, stateful: pulumi.ResourceOptions
+    ) -> None:
         # Powertools idempotency records: key "id", TTL attribute "expiration". Rebuildable state.
         self.idempotency_table = aws.dynamodb.Table(
-            f"{name}-idempotency", billing_mode="PAY_PER_REQUEST", hash_key="id",
+            f"{name}-idempotency",
+            billing_mode="PAY_PER_REQUEST",
+            hash_key="id",
             attributes=[aws.dynamodb.TableAttributeArgs(name="id", type="S")],
             ttl=aws.dynamodb.TableTtlArgs(attribute_name="expiration", enabled=True),
-            opts=child)
+            opts=child,
+        )
         # The consumer's business state: per-customer order totals.
         self.orders_table = aws.dynamodb.Table(
-            f"{name}-orders", billing_mode="PAY_PER_REQUEST", hash_key="customer_id",
+            f"{name}-orders",
+            billing_mode="PAY_PER_REQUEST",
+            hash_key="customer_id",
             attributes=[aws.dynamodb.TableAttributeArgs(name="customer_id", type="S")],
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=args.protect_stateful),
             deletion_protection_enabled=args.protect_stateful,
-            opts=stateful)
+            opts=stateful,
+        )
         self.order_rule = aws.cloudwatch.EventRule(
-            f"{name}-orders", event_bus_name=self.bus.name,
+            f"{name}-orders",
+            event_bus_name=self.bus.name,
             description=f"{ORDER_DETAIL_TYPE} events from {args.order_source} to the order consumer",
             event_pattern=json.dumps({"source": [args.order_source], "detail-type": [ORDER_DETAIL_TYPE]}),
-            opts=child)
+            opts=child,
+        )
         self.consumer = PythonFunction(
             f"{name}-order-consumer",
             PythonFunctionArgs(
@@ -271,26 +328,39 @@ class EventBusRegion(pulumi.ComponentResource):
                     "IDEMPOTENCY_TTL_SECONDS": str(args.effective_idempotency_ttl_seconds),
                 },
                 policy_statements=[
-                    iam.statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                                   "dynamodb:DeleteItem"], [self.idempotency_table.arn]),
+                    iam.statement(
+                        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                        [self.idempotency_table.arn],
+                    ),
                     iam.statement(["dynamodb:UpdateItem"], [self.orders_table.arn]),
                 ],
                 log_retention_days=args.log_retention_days,
                 packaging=args.lambda_packaging,
                 dead_letter_target_arn=self.dead_letter_queue.arn,
             ),
-            opts=child)
+            opts=child,
+        )
         self.dead_letter_queue_policy = routes.dead_letter_policy(
-            f"{name}-orders-dlq-policy", queue=self.dead_letter_queue, sid="EventBridgeRulesOfThisBus",
-            source_arns=[self.order_rule.arn, self.catch_all_rule.arn], opts=child)
+            f"{name}-orders-dlq-policy",
+            queue=self.dead_letter_queue,
+            sid="EventBridgeRulesOfThisBus",
+            source_arns=[self.order_rule.arn, self.catch_all_rule.arn],
+            opts=child,
+        )
         self.invoke_permission = routes.invoke_permission(
-            f"{name}-orders-invoke", function_name=self.consumer.name, rule=self.order_rule, opts=child)
+            f"{name}-orders-invoke", function_name=self.consumer.name, rule=self.order_rule, opts=child
+        )
         self.order_target = routes.target(
-            f"{name}-orders-target", rule=self.order_rule, event_bus_name=self.bus.name, arn=self.consumer.arn,
+            f"{name}-orders-target",
+            rule=self.order_rule,
+            event_bus_name=self.bus.name,
+            arn=self.consumer.arn,
             retry=routes.retry_policy(args.target_max_event_age_seconds, args.target_max_retry_attempts),
             dead_letter_arn=self.dead_letter_queue.arn,
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
-                depends_on=[self.invoke_permission, self.dead_letter_queue_policy])))
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[self.invoke_permission, self.dead_letter_queue_policy])
+            ),
+        )
 
 
 class GlobalEventBus(pulumi.ComponentResource):
@@ -298,10 +368,16 @@ class GlobalEventBus(pulumi.ComponentResource):
         super().__init__("blueprints:global_events:GlobalEventBus", name, None, opts)
         primary_opts = child_opts(self, args.primary_provider)
 
-        self.primary = EventBusRegion(f"{name}-primary", args, region=args.primary_region,
-                                      provider=args.primary_provider, opts=child_opts(self))
-        self.secondary = EventBusRegion(f"{name}-secondary", args, region=args.secondary_region,
-                                        provider=args.secondary_provider, opts=child_opts(self))
+        self.primary = EventBusRegion(
+            f"{name}-primary", args, region=args.primary_region, provider=args.primary_provider, opts=child_opts(self)
+        )
+        self.secondary = EventBusRegion(
+            f"{name}-secondary",
+            args,
+            region=args.secondary_region,
+            provider=args.secondary_provider,
+            opts=child_opts(self),
+        )
         bus_arns = [self.primary.bus.arn, self.secondary.bus.arn]
 
         self.heartbeat = self.heartbeat_role = None
@@ -311,9 +387,11 @@ class GlobalEventBus(pulumi.ComponentResource):
         # Failover signal, in the primary Region. The metric is account-level: no dimensions.
         self.latency_alarm = aws.cloudwatch.MetricAlarm(
             f"{name}-latency",
-            alarm_description=(f"EventBridge in {args.primary_region}: average ingestion-to-invocation latency "
-                               f"above {args.latency_threshold_ms} ms for {args.alarm_evaluation_periods} periods "
-                               f"of {args.alarm_period_seconds} s. Drives the failover of {args.endpoint_name}."),
+            alarm_description=(
+                f"EventBridge in {args.primary_region}: average ingestion-to-invocation latency "
+                f"above {args.latency_threshold_ms} ms for {args.alarm_evaluation_periods} periods "
+                f"of {args.alarm_period_seconds} s. Drives the failover of {args.endpoint_name}."
+            ),
             namespace="AWS/Events",
             metric_name="IngestionToInvocationStartLatency",
             statistic="Average",
@@ -323,8 +401,10 @@ class GlobalEventBus(pulumi.ComponentResource):
             comparison_operator="GreaterThanThreshold",
             treat_missing_data=args.treat_missing_data,
             # Told when the endpoint fails over and when it fails back.
-            alarm_actions=[self.primary.alerts_topic.arn], ok_actions=[self.primary.alerts_topic.arn],
-            opts=primary_opts)
+            alarm_actions=[self.primary.alerts_topic.arn],
+            ok_actions=[self.primary.alerts_topic.arn],
+            opts=primary_opts,
+        )
         self.health_check = aws.route53.HealthCheck(
             f"{name}-health",
             type="CLOUDWATCH_METRIC",
@@ -332,7 +412,8 @@ class GlobalEventBus(pulumi.ComponentResource):
             cloudwatch_alarm_region=args.primary_region,
             insufficient_data_health_status=args.insufficient_data_health_status,
             tags={"Name": f"{args.endpoint_name}-LatencyFailuresHealthCheck"},
-            opts=primary_opts)
+            opts=primary_opts,
+        )
 
         self.replication_role = None
         self.replication_role_policy = None
@@ -342,14 +423,18 @@ class GlobalEventBus(pulumi.ComponentResource):
             # by EventBridge itself, and a role can only be given to an endpoint by someone allowed
             # to pass it in this account.
             self.replication_role = aws.iam.Role(
-                f"{name}-replication", path=iam.ROLE_PATH,
+                f"{name}-replication",
+                path=iam.ROLE_PATH,
                 description=f"EventBridge replication between the two {args.bus_name} buses",
                 assume_role_policy=iam.service_trust_policy("events.amazonaws.com"),
-                opts=primary_opts)
+                opts=primary_opts,
+            )
             self.replication_role_policy = aws.iam.RolePolicy(
-                f"{name}-replication-policy", role=self.replication_role.id,
+                f"{name}-replication-policy",
+                role=self.replication_role.id,
                 policy=iam.policy_document([iam.statement(["events:PutEvents"], bus_arns)]),
-                opts=primary_opts)
+                opts=primary_opts,
+            )
             depends.append(self.replication_role_policy)
 
         Failover = aws.cloudwatch.EventEndpointRoutingConfigFailoverConfigArgs
@@ -358,16 +443,22 @@ class GlobalEventBus(pulumi.ComponentResource):
             name=args.endpoint_name,
             description=args.endpoint_description,
             event_buses=[aws.cloudwatch.EventEndpointEventBusArgs(event_bus_arn=arn) for arn in bus_arns],
-            routing_config=aws.cloudwatch.EventEndpointRoutingConfigArgs(failover_config=Failover(
-                primary=aws.cloudwatch.EventEndpointRoutingConfigFailoverConfigPrimaryArgs(
-                    health_check=self.health_check.arn),
-                secondary=aws.cloudwatch.EventEndpointRoutingConfigFailoverConfigSecondaryArgs(
-                    route=args.secondary_region),
-            )),
+            routing_config=aws.cloudwatch.EventEndpointRoutingConfigArgs(
+                failover_config=Failover(
+                    primary=aws.cloudwatch.EventEndpointRoutingConfigFailoverConfigPrimaryArgs(
+                        health_check=self.health_check.arn
+                    ),
+                    secondary=aws.cloudwatch.EventEndpointRoutingConfigFailoverConfigSecondaryArgs(
+                        route=args.secondary_region
+                    ),
+                )
+            ),
             replication_config=aws.cloudwatch.EventEndpointReplicationConfigArgs(
-                state="ENABLED" if args.replication_enabled else "DISABLED"),
+                state="ENABLED" if args.replication_enabled else "DISABLED"
+            ),
             role_arn=self.replication_role.arn if self.replication_role is not None else None,
-            opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(depends_on=depends)))
+            opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(depends_on=depends)),
+        )
         self.endpoint_url = self.endpoint.endpoint_url
         self.endpoint_id = self.endpoint.endpoint_url.apply(endpoint_id_from_url)
 
@@ -399,60 +490,80 @@ class GlobalEventBus(pulumi.ComponentResource):
         the catch-all rule delivers it, which is what IngestionToInvocationStartLatency measures."""
         account = account_id(args.primary_provider)
         self.heartbeat_role = aws.iam.Role(
-            f"{name}-heartbeat", path=iam.ROLE_PATH, description=f"Heartbeat events on {args.bus_name}",
+            f"{name}-heartbeat",
+            path=iam.ROLE_PATH,
+            description=f"Heartbeat events on {args.bus_name}",
             assume_role_policy=iam.service_trust_policy("scheduler.amazonaws.com", source_account=account),
-            opts=primary_opts)
+            opts=primary_opts,
+        )
         self.heartbeat_policy = aws.iam.RolePolicy(
-            f"{name}-heartbeat-put", role=self.heartbeat_role.id,
+            f"{name}-heartbeat-put",
+            role=self.heartbeat_role.id,
             policy=iam.policy_document([iam.statement(["events:PutEvents"], [self.primary.bus.arn])]),
-            opts=primary_opts)
+            opts=primary_opts,
+        )
         self.heartbeat = aws.scheduler.Schedule(
             f"{name}-heartbeat",
             description=f"Keeps IngestionToInvocationStartLatency populated in {args.primary_region}",
             schedule_expression=HEARTBEAT_RATE,
             flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
             target=aws.scheduler.ScheduleTargetArgs(
-                arn=self.primary.bus.arn, role_arn=self.heartbeat_role.arn,
+                arn=self.primary.bus.arn,
+                role_arn=self.heartbeat_role.arn,
                 eventbridge_parameters=aws.scheduler.ScheduleTargetEventbridgeParametersArgs(
-                    detail_type=HEARTBEAT_DETAIL_TYPE, source=HEARTBEAT_SOURCE),
+                    detail_type=HEARTBEAT_DETAIL_TYPE, source=HEARTBEAT_SOURCE
+                ),
                 input=json.dumps({"purpose": "failover signal heartbeat"}),
                 # A late heartbeat measures nothing: no retries beyond the minute.
                 retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
-                    maximum_event_age_in_seconds=60, maximum_retry_attempts=0)),
-            opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(
-                depends_on=[self.heartbeat_policy])))
+                    maximum_event_age_in_seconds=60, maximum_retry_attempts=0
+                ),
+            ),
+            opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(depends_on=[self.heartbeat_policy])),
+        )
 
-    def _producer(self, name: str, args: GlobalEventBusArgs, primary_opts: pulumi.ResourceOptions,
-                  bus_arns: list[pulumi.Output[str]]) -> None:
+    def _producer(
+        self,
+        name: str,
+        args: GlobalEventBusArgs,
+        primary_opts: pulumi.ResourceOptions,
+        bus_arns: list[pulumi.Output[str]],
+    ) -> None:
         redrive_timeout = 60
         # PutEvents through a global endpoint is authorised against the bus it is routed to, so
         # the producer and the redrive may put on both buses (and nothing else).
         put_events = iam.statement(["events:PutEvents"], bus_arns)
         self.buffer_dead_letter_queue = aws.sqs.Queue(
-            f"{name}-buffer-dlq", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True,
-            opts=primary_opts)
+            f"{name}-buffer-dlq", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True, opts=primary_opts
+        )
         self.buffer_queue = aws.sqs.Queue(
             f"{name}-buffer",
             message_retention_seconds=1_209_600,
             # AWS's advice for an SQS event source: at least six times the function timeout.
             visibility_timeout_seconds=6 * redrive_timeout,
             sqs_managed_sse_enabled=True,
-            redrive_policy=self.buffer_dead_letter_queue.arn.apply(lambda arn: json.dumps(
-                {"deadLetterTargetArn": arn, "maxReceiveCount": args.buffer_max_receive_count})),
-            opts=primary_opts)
+            redrive_policy=self.buffer_dead_letter_queue.arn.apply(
+                lambda arn: json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": args.buffer_max_receive_count})
+            ),
+            opts=primary_opts,
+        )
         # Asynchronous invocations Lambda gave up on (after its two retries or the maximum age) land
         # here as invocation records carrying the request; a queue of its own, as their format
         # differs from the buffer's entries.
         self.producer_failures = aws.sqs.Queue(
-            f"{name}-producer-failures", message_retention_seconds=1_209_600, sqs_managed_sse_enabled=True,
-            opts=primary_opts)
+            f"{name}-producer-failures",
+            message_retention_seconds=1_209_600,
+            sqs_managed_sse_enabled=True,
+            opts=primary_opts,
+        )
         dead_letter_send = iam.statement(["sqs:SendMessage"], [self.buffer_dead_letter_queue.arn])
         self.producer = PythonFunction(
             f"{name}-producer",
             PythonFunctionArgs(
                 source="event_producer",
                 description=f"Publishes to {args.endpoint_name} with retries and SQS store-and-forward",
-                memory_mb=256, timeout_seconds=30,
+                memory_mb=256,
+                timeout_seconds=30,
                 environment={
                     "EVENT_BUS_NAME": args.bus_name,
                     "EVENT_ENDPOINT_ID": self.endpoint_id,
@@ -461,32 +572,47 @@ class GlobalEventBus(pulumi.ComponentResource):
                     "BUFFER_DLQ_URL": self.buffer_dead_letter_queue.url,
                     "BUFFER_DELAY_SECONDS": str(args.buffer_delay_seconds),
                 },
-                policy_statements=[put_events, iam.statement(["sqs:SendMessage"], [self.buffer_queue.arn]),
-                                   dead_letter_send,
-                                   # the on-failure destination is sent with the function's role
-                                   iam.statement(["sqs:SendMessage"], [self.producer_failures.arn])],
+                policy_statements=[
+                    put_events,
+                    iam.statement(["sqs:SendMessage"], [self.buffer_queue.arn]),
+                    dead_letter_send,
+                    # the on-failure destination is sent with the function's role
+                    iam.statement(["sqs:SendMessage"], [self.producer_failures.arn]),
+                ],
                 log_retention_days=args.log_retention_days,
                 packaging=args.lambda_packaging,
             ),
-            opts=primary_opts)
+            opts=primary_opts,
+        )
         self.redrive = PythonFunction(
             f"{name}-redrive",
             PythonFunctionArgs(
                 source="event_redrive",
                 description=f"Republishes buffered events to {args.endpoint_name}",
-                memory_mb=256, timeout_seconds=redrive_timeout,
-                environment={"EVENT_ENDPOINT_ID": self.endpoint_id,
-                             "BUFFER_DLQ_URL": self.buffer_dead_letter_queue.url},
+                memory_mb=256,
+                timeout_seconds=redrive_timeout,
+                environment={
+                    "EVENT_ENDPOINT_ID": self.endpoint_id,
+                    "BUFFER_DLQ_URL": self.buffer_dead_letter_queue.url,
+                },
                 policy_statements=[
                     put_events,
                     dead_letter_send,
-                    iam.statement(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                                   "sqs:ChangeMessageVisibility"], [self.buffer_queue.arn]),
+                    iam.statement(
+                        [
+                            "sqs:ReceiveMessage",
+                            "sqs:DeleteMessage",
+                            "sqs:GetQueueAttributes",
+                            "sqs:ChangeMessageVisibility",
+                        ],
+                        [self.buffer_queue.arn],
+                    ),
                 ],
                 log_retention_days=args.log_retention_days,
                 packaging=args.lambda_packaging,
             ),
-            opts=primary_opts)
+            opts=primary_opts,
+        )
         self.redrive_source = aws.lambda_.EventSourceMapping(
             f"{name}-redrive-source",
             event_source_arn=self.buffer_queue.arn,
@@ -496,39 +622,57 @@ class GlobalEventBus(pulumi.ComponentResource):
             function_response_types=["ReportBatchItemFailures"],  # delete only what was republished
             # Keep the republishing gentle on a Region that is just recovering.
             scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(maximum_concurrency=2),
-            opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(
-                depends_on=[self.redrive.role_policy])))
+            opts=pulumi.ResourceOptions.merge(
+                primary_opts, pulumi.ResourceOptions(depends_on=[self.redrive.role_policy])
+            ),
+        )
         # Lambda's asynchronous invocations: two retries within six hours, then the failure queue
         # (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
         self.producer_invoke_config = aws.lambda_.FunctionEventInvokeConfig(
-            f"{name}-producer-async", function_name=self.producer.name, maximum_retry_attempts=2,
+            f"{name}-producer-async",
+            function_name=self.producer.name,
+            maximum_retry_attempts=2,
             maximum_event_age_in_seconds=PRODUCER_MAX_EVENT_AGE_SECONDS,
             destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
                 on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(
-                    destination=self.producer_failures.arn)),
-            opts=pulumi.ResourceOptions.merge(primary_opts, pulumi.ResourceOptions(
-                depends_on=[self.producer.role_policy])))
+                    destination=self.producer_failures.arn
+                )
+            ),
+            opts=pulumi.ResourceOptions.merge(
+                primary_opts, pulumi.ResourceOptions(depends_on=[self.producer.role_policy])
+            ),
+        )
 
         topic = [self.primary.alerts_topic.arn]
         self.buffer_alarms = [
             alarms.metric_alarm(
-                f"{name}-buffer-dlq-alarm", alarms.QUEUE_NOT_EMPTY,
+                f"{name}-buffer-dlq-alarm",
+                alarms.QUEUE_NOT_EMPTY,
                 dimensions={"QueueName": self.buffer_dead_letter_queue.name},
                 description="Events PutEvents refused for good, or that failed ~24 h of redrives: "
-                            "fix the cause, then python -m tools.eventbridge_recovery redrive-buffer-dlq",
-                actions=topic, opts=primary_opts),
+                "fix the cause, then python -m tools.eventbridge_recovery redrive-buffer-dlq",
+                actions=topic,
+                opts=primary_opts,
+            ),
             alarms.metric_alarm(
-                f"{name}-producer-failures-alarm", alarms.QUEUE_NOT_EMPTY,
+                f"{name}-producer-failures-alarm",
+                alarms.QUEUE_NOT_EMPTY,
                 dimensions={"QueueName": self.producer_failures.name},
                 description="Producer invocations Lambda gave up on: the records carry the request to re-invoke",
-                actions=topic, opts=primary_opts),
+                actions=topic,
+                opts=primary_opts,
+            ),
             # Oldest buffered event: EventBridge has refused PutEvents for a while (SQS metric
             # ApproximateAgeOfOldestMessage, seconds).
             alarms.metric_alarm(
-                f"{name}-buffer-age-alarm", alarms.QUEUE_NOT_EMPTY,
+                f"{name}-buffer-age-alarm",
+                alarms.QUEUE_NOT_EMPTY,
                 dimensions={"QueueName": self.buffer_queue.name},
                 description=f"Events have waited over {BUFFER_AGE_ALARM_SECONDS // 60} minutes in the buffer: "
-                            "PutEvents keeps failing",
-                actions=topic, opts=primary_opts,
-                metric_name="ApproximateAgeOfOldestMessage", threshold=BUFFER_AGE_ALARM_SECONDS),
+                "PutEvents keeps failing",
+                actions=topic,
+                opts=primary_opts,
+                metric_name="ApproximateAgeOfOldestMessage",
+                threshold=BUFFER_AGE_ALARM_SECONDS,
+            ),
         ]

@@ -19,9 +19,14 @@ Statement = dict[str, Any]
 ROLE_PATH = "/blueprints/"
 
 
-def statement(actions: Sequence[str], resources: Sequence[pulumi.Input[str]], *,
-              effect: str = "Allow", conditions: Mapping[str, Mapping[str, Any]] | None = None,
-              sid: str | None = None) -> Statement:
+def statement(
+    actions: Sequence[str],
+    resources: Sequence[pulumi.Input[str]],
+    *,
+    effect: str = "Allow",
+    conditions: Mapping[str, Mapping[str, Any]] | None = None,
+    sid: str | None = None,
+) -> Statement:
     """An identity-policy statement (no principal)."""
     if not actions:
         raise ValueError("a statement needs at least one action")
@@ -35,9 +40,14 @@ def statement(actions: Sequence[str], resources: Sequence[pulumi.Input[str]], *,
     return result
 
 
-def resource_statement(principal: Mapping[str, Any], actions: str | Sequence[str],
-                       resources: pulumi.Input[str] | Sequence[pulumi.Input[str]], *, sid: str | None = None,
-                       conditions: Mapping[str, Mapping[str, Any]] | None = None) -> Statement:
+def resource_statement(
+    principal: Mapping[str, Any],
+    actions: str | Sequence[str],
+    resources: pulumi.Input[str] | Sequence[pulumi.Input[str]],
+    *,
+    sid: str | None = None,
+    conditions: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Statement:
     """A resource-policy statement: who (``{"Service": ...}`` or ``{"AWS": ...}``) may do what on it.
 
     A single action or resource may be given as a string, as AWS accepts
@@ -45,9 +55,14 @@ def resource_statement(principal: Mapping[str, Any], actions: str | Sequence[str
     result: Statement = {}
     if sid:
         result["Sid"] = sid
-    result.update({"Effect": "Allow", "Principal": dict(principal),
-                   "Action": actions if isinstance(actions, str) else list(actions),
-                   "Resource": resources if isinstance(resources, (str, pulumi.Output)) else list(resources)})
+    result.update(
+        {
+            "Effect": "Allow",
+            "Principal": dict(principal),
+            "Action": actions if isinstance(actions, str) else list(actions),
+            "Resource": resources if isinstance(resources, (str, pulumi.Output)) else list(resources),
+        }
+    )
     if conditions:
         result["Condition"] = {op: dict(values) for op, values in conditions.items()}
     return result
@@ -60,8 +75,9 @@ def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def service_trust_policy(service: str, *, source_account: pulumi.Input[str] | None = None,
-                         source_arn: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
+def service_trust_policy(
+    service: str, *, source_account: pulumi.Input[str] | None = None, source_arn: pulumi.Input[str] | None = None
+) -> pulumi.Output[str]:
     """A role trust policy for an AWS service principal, optionally bound to a source (confused deputy)."""
     trust: Statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     conditions: dict[str, dict[str, Any]] = {}

@@ -27,8 +27,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.rules.formats import log_retention_problem
 from components.providers import child_opts
+from components.rules.formats import log_retention_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS_DIR = PROJECT_ROOT / "lambdas"
@@ -40,8 +40,6 @@ WHEEL_PLATFORM = "aarch64-manylinux2014"
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _SKIPPED = {"__pycache__", ".pytest_cache"}
 _VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
-
-
 
 
 class LambdaBuildError(RuntimeError):
@@ -71,7 +69,8 @@ CODE_ONLY = LambdaPackaging(build_dependencies=False)
 
 def _source_files(source: Path) -> list[Path]:
     return sorted(
-        p for p in source.rglob("*")
+        p
+        for p in source.rglob("*")
         if p.is_file() and not _SKIPPED.intersection(p.relative_to(source).parts) and p.suffix != ".pyc"
     )
 
@@ -91,9 +90,23 @@ def _install_dependencies(requirements: Path, target: Path, extra_args: Sequence
     uv = str(beside_python) if beside_python.is_file() else shutil.which("uv")
     if uv is None:
         raise LambdaBuildError("uv is needed to build Lambda dependencies; install it with `pip install uv`")
-    command = [uv, "pip", "install", "--quiet", "--target", str(target),
-               "--python-platform", WHEEL_PLATFORM, "--python-version", RUNTIME_PYTHON_VERSION,
-               "--only-binary", ":all:", "-r", str(requirements), *extra_args]
+    command = [
+        uv,
+        "pip",
+        "install",
+        "--quiet",
+        "--target",
+        str(target),
+        "--python-platform",
+        WHEEL_PLATFORM,
+        "--python-version",
+        RUNTIME_PYTHON_VERSION,
+        "--only-binary",
+        ":all:",
+        "-r",
+        str(requirements),
+        *extra_args,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise LambdaBuildError(f"building dependencies from {requirements} failed:\n{result.stderr.strip()}")
@@ -111,8 +124,14 @@ def _write_zip(destination: Path, entries: list[tuple[str, Path]]) -> None:
     tmp.replace(destination)  # atomic: a cached archive is always complete
 
 
-def build_archive(name: str, *, with_dependencies: bool, lambdas_dir: Path | None = None,
-                  build_dir: Path | None = None, pip_args: Sequence[str] = ()) -> LambdaArchive:
+def build_archive(
+    name: str,
+    *,
+    with_dependencies: bool,
+    lambdas_dir: Path | None = None,
+    build_dir: Path | None = None,
+    pip_args: Sequence[str] = (),
+) -> LambdaArchive:
     """Builds (or reuses) the archive of ``lambdas_dir/<name>`` (default: the project's lambdas/)."""
     lambdas_dir = lambdas_dir or LAMBDAS_DIR
     build_dir = build_dir or BUILD_DIR
@@ -120,8 +139,11 @@ def build_archive(name: str, *, with_dependencies: bool, lambdas_dir: Path | Non
     if not (source / "__init__.py").is_file():
         raise LambdaBuildError(f"{source} is not a Lambda package (no __init__.py)")
     requirements = source / "requirements.txt"
-    with_dependencies = with_dependencies and requirements.is_file() and bool(
-        [line for line in requirements.read_text().splitlines() if line.strip() and not line.startswith("#")])
+    with_dependencies = (
+        with_dependencies
+        and requirements.is_file()
+        and bool([line for line in requirements.read_text().splitlines() if line.strip() and not line.startswith("#")])
+    )
 
     key = _content_hash(source, with_dependencies)
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -132,8 +154,11 @@ def build_archive(name: str, *, with_dependencies: bool, lambdas_dir: Path | Non
             if with_dependencies:
                 deps = Path(tmp)
                 _install_dependencies(requirements, deps, pip_args)
-                entries += [(p.relative_to(deps).as_posix(), p) for p in _source_files(deps)
-                            if p.relative_to(deps).parts[0] != "bin"]
+                entries += [
+                    (p.relative_to(deps).as_posix(), p)
+                    for p in _source_files(deps)
+                    if p.relative_to(deps).parts[0] != "bin"
+                ]
             _write_zip(destination, entries)
     digest = hashlib.sha256(destination.read_bytes()).digest()
     return LambdaArchive(destination, base64.b64encode(digest).decode(), with_dependencies)
@@ -184,24 +209,34 @@ class PythonFunction(pulumi.ComponentResource):
         child = child_opts(self)
 
         self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name_prefix=f"/aws/lambda/{name}-", retention_in_days=args.log_retention_days, opts=child)
+            f"{name}-logs", name_prefix=f"/aws/lambda/{name}-", retention_in_days=args.log_retention_days, opts=child
+        )
 
         self.role = aws.iam.Role(
-            f"{name}-role", path=iam.ROLE_PATH, assume_role_policy=iam.service_trust_policy("lambda.amazonaws.com"),
-            description=f"Execution role of the {name} function", opts=child)
-        statements = [iam.statement(["logs:CreateLogStream", "logs:PutLogEvents"],
-                                    [self.log_group.arn.apply(lambda arn: f"{arn}:*")]),
-                      *args.policy_statements]
+            f"{name}-role",
+            path=iam.ROLE_PATH,
+            assume_role_policy=iam.service_trust_policy("lambda.amazonaws.com"),
+            description=f"Execution role of the {name} function",
+            opts=child,
+        )
+        statements = [
+            iam.statement(
+                ["logs:CreateLogStream", "logs:PutLogEvents"], [self.log_group.arn.apply(lambda arn: f"{arn}:*")]
+            ),
+            *args.policy_statements,
+        ]
         if args.dead_letter_target_arn is not None:
             statements.append(iam.statement(["sqs:SendMessage"], [args.dead_letter_target_arn]))
         self.role_policy = aws.iam.RolePolicy(
-            f"{name}-policy", role=self.role.id, policy=iam.policy_document(statements), opts=child)
+            f"{name}-policy", role=self.role.id, policy=iam.policy_document(statements), opts=child
+        )
         dependencies: list[pulumi.Resource] = [self.role_policy]
         if args.subnet_ids:
             # ENI management for VPC access: the AWS-managed policy is the narrowest that works
             # (ec2:CreateNetworkInterface and the Describe calls take no resource-level scoping here).
             self.vpc_access = aws.iam.RolePolicyAttachment(
-                f"{name}-vpc-access", role=self.role.name, policy_arn=_VPC_ACCESS_POLICY, opts=child)
+                f"{name}-vpc-access", role=self.role.name, policy_arn=_VPC_ACCESS_POLICY, opts=child
+            )
             dependencies.append(self.vpc_access)
 
         archive = build_archive(args.source, with_dependencies=args.packaging.build_dependencies)
@@ -219,17 +254,20 @@ class PythonFunction(pulumi.ComponentResource):
             reserved_concurrent_executions=args.reserved_concurrency,
             publish=args.publish,
             environment=aws.lambda_.FunctionEnvironmentArgs(
-                variables={"POWERTOOLS_SERVICE_NAME": name, **args.environment}),
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
-                log_format="JSON", log_group=self.log_group.name),
+                variables={"POWERTOOLS_SERVICE_NAME": name, **args.environment}
+            ),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=self.log_group.name),
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
-                subnet_ids=list(args.subnet_ids), security_group_ids=list(args.security_group_ids),
-            ) if args.subnet_ids else None,
+                subnet_ids=list(args.subnet_ids),
+                security_group_ids=list(args.security_group_ids),
+            )
+            if args.subnet_ids
+            else None,
             dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=args.dead_letter_target_arn)
-            if args.dead_letter_target_arn is not None else None,
+            if args.dead_letter_target_arn is not None
+            else None,
             opts=child_opts(self, depends_on=dependencies),
         )
         self.arn = self.function.arn
         self.name = self.function.name
-        self.register_outputs({"arn": self.function.arn, "name": self.function.name,
-                               "logGroup": self.log_group.name})
+        self.register_outputs({"arn": self.function.arn, "name": self.function.name, "logGroup": self.log_group.name})

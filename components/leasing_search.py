@@ -56,8 +56,10 @@ MAX_RECORD_AGE_SECONDS = 604_800  # the event source mapping's ceiling (7 days)
 PARK_SHARE_OF_RECORD_AGE = 0.5
 # The search events on the lease bus, each routed to the stream with its partition key (the listing
 # it changes, so changes to one listing stay in order): what lambdas/search_indexer/changes.py reads.
-SEARCH_EVENTS = (("lease-created", "Lease Created", "$.detail.unit_id"),
-                 ("listing-changed", "Listing Changed", "$.detail.listing_id"))
+SEARCH_EVENTS = (
+    ("lease-created", "Lease Created", "$.detail.unit_id"),
+    ("listing-changed", "Listing Changed", "$.detail.listing_id"),
+)
 # Index age at which read-only history indices move to UltraWarm, then cold storage (ISM, installed by
 # the bootstrap: lambdas/search_bootstrap/bootstrap.py); the history rolls over every 30 days.
 TIER_AGES_DAYS = {"warm_after_days": 60, "cold_after_days": 365}
@@ -69,7 +71,8 @@ def fgac_principal(role: aws.iam.Role) -> pulumi.Output[str]:
     assumed-role session, which carries no IAM path, so a mapping (or master user) written with the
     role's path (/blueprints/...) would never match."""
     return pulumi.Output.all(role.arn, role.name).apply(
-        lambda values: f"{values[0].split(':role/', 1)[0]}:role/{values[1]}")
+        lambda values: f"{values[0].split(':role/', 1)[0]}:role/{values[1]}"
+    )
 
 
 def template_sha256() -> str:
@@ -170,8 +173,11 @@ class LeasingSearchArgs:
             p.append(f"parallelization_factor must be between 1 and 10, got {self.parallelization_factor}")
         if not rules.SEARCH_ENGINE_VERSION.match(self.engine_version):
             p.append(f"engine_version must look like OpenSearch_2.19, got {self.engine_version!r}")
-        for label, value in (("instance_type", self.instance_type), ("master_type", self.master_type),
-                             ("warm_type", self.warm_type)):
+        for label, value in (
+            ("instance_type", self.instance_type),
+            ("master_type", self.master_type),
+            ("warm_type", self.warm_type),
+        ):
             if value and not rules.SEARCH_INSTANCE_TYPE.match(value):
                 p.append(f"{label} must be an OpenSearch instance type such as r6g.large.search, got {value!r}")
         if not _ALIAS.match(self.index_alias):
@@ -189,15 +195,22 @@ class LeasingSearchArgs:
         if self.rest_api_id is not None and self.api_execution_arn is None:
             p.append("a route on rest_api_id needs api_execution_arn (for the invoke permission)")
         if self.api_authorization not in ("AWS_IAM", "COGNITO_USER_POOLS", "CUSTOM"):
-            p.append(f"api_authorization must be AWS_IAM, COGNITO_USER_POOLS or CUSTOM (never NONE), got {self.api_authorization!r}")
+            p.append(
+                f"api_authorization must be AWS_IAM, COGNITO_USER_POOLS or CUSTOM (never NONE), got {self.api_authorization!r}"
+            )
         zones = None if self.instance_count <= 1 else min(len(self.subnet_ids), 3)
         count_problem = rules.data_node_count_problem(self.instance_count, zones)
         if count_problem:
             p.append(f"instance_count ({self.instance_count}) must be {count_problem}")
         for argument, value, expected in rules.search_topology_problems(
-                instance_type=self.instance_type, instance_count=self.instance_count, master_type=self.master_type,
-                master_count=self.master_count, warm_type=self.warm_type, warm_count=self.warm_count,
-                cold_storage=self.cold_storage):
+            instance_type=self.instance_type,
+            instance_count=self.instance_count,
+            master_type=self.master_type,
+            master_count=self.master_count,
+            warm_type=self.warm_type,
+            warm_count=self.warm_count,
+            cold_storage=self.cold_storage,
+        ):
             p.append(f"{argument} {value!r}: expected {expected}")
         if not 10 <= self.volume_gb <= 16_384:
             p.append(f"volume_gb must be between 10 and 16384, got {self.volume_gb}")
@@ -212,8 +225,10 @@ class LeasingSearch(pulumi.ComponentResource):
     def __init__(self, name: str, args: LeasingSearchArgs, opts: pulumi.ResourceOptions | None = None):
         if not _COMPONENT_NAME.match(name):
             # The domain is auto-named <name>-<7 random>: domain names are 3-28 lower-case characters.
-            raise ValueError(f"LeasingSearch name must be 3-20 lower-case letters, digits or '-', starting "
-                             f"with a letter (it prefixes the domain name), got {name!r}")
+            raise ValueError(
+                f"LeasingSearch name must be 3-20 lower-case letters, digits or '-', starting "
+                f"with a letter (it prefixes the domain name), got {name!r}"
+            )
         super().__init__("blueprints:leasing:LeasingSearch", name, None, opts)
         self.args = args
         self._stream_and_failure_queue(name, args)
@@ -233,16 +248,18 @@ class LeasingSearch(pulumi.ComponentResource):
         self.domain_endpoint = self.domain.endpoint
         self.search_function_arn = self.search.function.arn
         self.search_invoke_arn = self.search.function.invoke_arn
-        self.register_outputs({
-            "streamName": self.stream.name,
-            "streamArn": self.stream.arn,
-            "domainEndpoint": self.domain.endpoint,
-            "domainArn": self.domain.arn,
-            "failureQueueUrl": self.failure_queue.url,
-            "indexerFunction": self.indexer.function.name,
-            "searchFunction": self.search.function.name,
-            "searchInvokeArn": self.search.function.invoke_arn,
-        })
+        self.register_outputs(
+            {
+                "streamName": self.stream.name,
+                "streamArn": self.stream.arn,
+                "domainEndpoint": self.domain.endpoint,
+                "domainArn": self.domain.arn,
+                "failureQueueUrl": self.failure_queue.url,
+                "indexerFunction": self.indexer.function.name,
+                "searchFunction": self.search.function.name,
+                "searchInvokeArn": self.search.function.invoke_arn,
+            }
+        )
 
     def _child(self, **kwargs) -> pulumi.ResourceOptions:
         return child_opts(self, self.args.provider, **kwargs)
@@ -280,9 +297,12 @@ class LeasingSearch(pulumi.ComponentResource):
             opts=child(),
         )
         self.functions_egress = security_groups.tcp_egress(
-            f"{name}-functions-https-out", security_group_id=self.functions_security_group.id,
-            cidr=args.vpc_cidr_block, description="HTTPS inside the VPC: the search domain and interface endpoints (SQS)",
-            opts=child())
+            f"{name}-functions-https-out",
+            security_group_id=self.functions_security_group.id,
+            cidr=args.vpc_cidr_block,
+            description="HTTPS inside the VPC: the search domain and interface endpoints (SQS)",
+            opts=child(),
+        )
         self.domain_security_group = aws.ec2.SecurityGroup(
             f"{name}-domain",
             vpc_id=args.vpc_id,
@@ -291,14 +311,21 @@ class LeasingSearch(pulumi.ComponentResource):
             opts=child(),
         )
         self.domain_ingress = security_groups.tcp_ingress(
-            f"{name}-domain-https-in", security_group_id=self.domain_security_group.id,
+            f"{name}-domain-https-in",
+            security_group_id=self.domain_security_group.id,
             source_security_group_id=self.functions_security_group.id,
-            description="HTTPS from the search functions (indexer, search API, bootstrap)", opts=child())
+            description="HTTPS from the search functions (indexer, search API, bootstrap)",
+            opts=child(),
+        )
 
     def _vpc_function(self, args: LeasingSearchArgs) -> dict:
         """What every search function shares: the private subnets, its security group, logs, packaging."""
-        return dict(subnet_ids=list(args.subnet_ids), security_group_ids=[self.functions_security_group.id],
-                    log_retention_days=args.log_retention_days, packaging=args.lambda_packaging)
+        return dict(
+            subnet_ids=list(args.subnet_ids),
+            security_group_ids=[self.functions_security_group.id],
+            log_retention_days=args.log_retention_days,
+            packaging=args.lambda_packaging,
+        )
 
     def _bootstrap_function(self, name: str, args: LeasingSearchArgs) -> None:
         """First: its role is the domain's master user."""
@@ -306,9 +333,12 @@ class LeasingSearch(pulumi.ComponentResource):
         self.bootstrap = PythonFunction(
             f"{name}-bootstrap",
             PythonFunctionArgs(
-                source="search_bootstrap", memory_mb=256, timeout_seconds=60,
+                source="search_bootstrap",
+                memory_mb=256,
+                timeout_seconds=60,
                 description="Installs the listing index template and maps the search roles (FGAC master user)",
-                **vpc_function),
+                **vpc_function,
+            ),
             opts=child(),
         )
 
@@ -318,7 +348,8 @@ class LeasingSearch(pulumi.ComponentResource):
         if args.create_service_linked_role:
             # One per account: create it here only if no other stack (or the console) has.
             self.service_linked_role = aws.iam.ServiceLinkedRole(
-                f"{name}-opensearch-slr", aws_service_name="opensearchservice.amazonaws.com", opts=child())
+                f"{name}-opensearch-slr", aws_service_name="opensearchservice.amazonaws.com", opts=child()
+            )
             depends.append(self.service_linked_role)
         multi_az = args.instance_count > 1
         self.domain = aws.opensearch.Domain(
@@ -329,17 +360,23 @@ class LeasingSearch(pulumi.ComponentResource):
                 instance_count=args.instance_count,
                 zone_awareness_enabled=multi_az,
                 zone_awareness_config=aws.opensearch.DomainClusterConfigZoneAwarenessConfigArgs(
-                    availability_zone_count=args.zone_count) if multi_az else None,
+                    availability_zone_count=args.zone_count
+                )
+                if multi_az
+                else None,
                 dedicated_master_enabled=bool(args.master_count),
                 dedicated_master_count=args.master_count or None,
                 dedicated_master_type=args.master_type or None,
                 warm_enabled=bool(args.warm_count),
                 warm_count=args.warm_count or None,
                 warm_type=args.warm_type or None,
-                cold_storage_options=aws.opensearch.DomainClusterConfigColdStorageOptionsArgs(
-                    enabled=args.cold_storage) if args.warm_count else None,
+                cold_storage_options=aws.opensearch.DomainClusterConfigColdStorageOptionsArgs(enabled=args.cold_storage)
+                if args.warm_count
+                else None,
             ),
-            ebs_options=aws.opensearch.DomainEbsOptionsArgs(ebs_enabled=True, volume_type="gp3", volume_size=args.volume_gb),
+            ebs_options=aws.opensearch.DomainEbsOptionsArgs(
+                ebs_enabled=True, volume_type="gp3", volume_size=args.volume_gb
+            ),
             vpc_options=aws.opensearch.DomainVpcOptionsArgs(
                 subnet_ids=list(args.subnet_ids)[: args.zone_count],
                 security_group_ids=[self.domain_security_group.id],
@@ -347,13 +384,15 @@ class LeasingSearch(pulumi.ComponentResource):
             encrypt_at_rest=aws.opensearch.DomainEncryptAtRestArgs(enabled=True),
             node_to_node_encryption=aws.opensearch.DomainNodeToNodeEncryptionArgs(enabled=True),
             domain_endpoint_options=aws.opensearch.DomainDomainEndpointOptionsArgs(
-                enforce_https=True, tls_security_policy=TLS_POLICY),
+                enforce_https=True, tls_security_policy=TLS_POLICY
+            ),
             advanced_security_options=aws.opensearch.DomainAdvancedSecurityOptionsArgs(
                 enabled=True,
                 anonymous_auth_enabled=False,
                 internal_user_database_enabled=False,
                 master_user_options=aws.opensearch.DomainAdvancedSecurityOptionsMasterUserOptionsArgs(
-                    master_user_arn=fgac_principal(self.bootstrap.role)),
+                    master_user_arn=fgac_principal(self.bootstrap.role)
+                ),
             ),
             software_update_options=aws.opensearch.DomainSoftwareUpdateOptionsArgs(auto_software_update_enabled=True),
             tags=args.tags,
@@ -366,7 +405,9 @@ class LeasingSearch(pulumi.ComponentResource):
         self.indexer = PythonFunction(
             f"{name}-indexer",
             PythonFunctionArgs(
-                source="search_indexer", memory_mb=args.indexer_memory_mb, timeout_seconds=args.indexer_timeout_seconds,
+                source="search_indexer",
+                memory_mb=args.indexer_memory_mb,
+                timeout_seconds=args.indexer_timeout_seconds,
                 description="Kinesis listing changes to OpenSearch bulk upserts (partial batch responses)",
                 environment={
                     "OPENSEARCH_ENDPOINT": self.domain.endpoint,
@@ -378,26 +419,40 @@ class LeasingSearch(pulumi.ComponentResource):
                     "PARK_RETRYABLE_AFTER_SECONDS": str(int(args.max_record_age_seconds * PARK_SHARE_OF_RECORD_AGE)),
                 },
                 policy_statements=[
-                    iam.statement(["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-                                   "kinesis:GetShardIterator", "kinesis:ListShards"], [self.stream.arn]),
+                    iam.statement(
+                        [
+                            "kinesis:DescribeStream",
+                            "kinesis:DescribeStreamSummary",
+                            "kinesis:GetRecords",
+                            "kinesis:GetShardIterator",
+                            "kinesis:ListShards",
+                        ],
+                        [self.stream.arn],
+                    ),
                     # Rejected records (from the function) and failed batches (from the mapping).
                     iam.statement(["sqs:SendMessage"], [self.failure_queue.arn]),
                     iam.statement(["es:ESHttpPost"], [domain_arn.apply(lambda arn: f"{arn}/_bulk")]),
                 ],
-                **vpc_function),
+                **vpc_function,
+            ),
             opts=child(),
         )
         self.search = PythonFunction(
             f"{name}-api",
             PythonFunctionArgs(
-                source="search_api", memory_mb=args.search_memory_mb, timeout_seconds=args.search_timeout_seconds,
+                source="search_api",
+                memory_mb=args.search_memory_mb,
+                timeout_seconds=args.search_timeout_seconds,
                 description="Multi-parameter listing search (OpenSearch query DSL)",
                 environment={"OPENSEARCH_ENDPOINT": self.domain.endpoint, "INDEX_NAME": args.index_alias},
                 policy_statements=[
-                    iam.statement(["es:ESHttpGet", "es:ESHttpPost"],
-                                  [domain_arn.apply(lambda arn: f"{arn}/{args.index_alias}/_search")]),
+                    iam.statement(
+                        ["es:ESHttpGet", "es:ESHttpPost"],
+                        [domain_arn.apply(lambda arn: f"{arn}/{args.index_alias}/_search")],
+                    ),
                 ],
-                **vpc_function),
+                **vpc_function,
+            ),
             opts=child(),
         )
         # Added after the domain exists: the domain names this role as its master user.
@@ -420,15 +475,22 @@ class LeasingSearch(pulumi.ComponentResource):
                 (search_role, ["es:ESHttpGet", "es:ESHttpPost"], f"{arn}/{args.index_alias}/_search"),
                 (bootstrap_role, _BOOTSTRAP_ACTIONS, f"{arn}/*"),
             ]
-            return json.dumps({"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Principal": {"AWS": role}, "Action": actions, "Resource": resource}
-                for role, actions, resource in allow]})
+            return json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"AWS": role}, "Action": actions, "Resource": resource}
+                        for role, actions, resource in allow
+                    ],
+                }
+            )
 
         self.domain_policy = aws.opensearch.DomainPolicy(
             f"{name}-access",
             domain_name=self.domain.domain_name,
-            access_policies=pulumi.Output.all(domain_arn, self.indexer.role.arn, self.search.role.arn,
-                                              self.bootstrap.role.arn).apply(access_policy),
+            access_policies=pulumi.Output.all(
+                domain_arn, self.indexer.role.arn, self.search.role.arn, self.bootstrap.role.arn
+            ).apply(access_policy),
             opts=child(),
         )
 
@@ -452,7 +514,9 @@ class LeasingSearch(pulumi.ComponentResource):
             function_response_types=["ReportBatchItemFailures"],
             destination_config=aws.lambda_.EventSourceMappingDestinationConfigArgs(
                 on_failure=aws.lambda_.EventSourceMappingDestinationConfigOnFailureArgs(
-                    destination_arn=self.failure_queue.arn)),
+                    destination_arn=self.failure_queue.arn
+                )
+            ),
             opts=child(depends_on=[self.indexer.role_policy]),
         )
 
@@ -463,15 +527,17 @@ class LeasingSearch(pulumi.ComponentResource):
             f"{name}-bootstrap-run",
             function_name=self.bootstrap.function.name,
             # A change of any value (or of the index template) runs it again.
-            input=pulumi.Output.json_dumps({
-                "endpoint": self.domain.endpoint,
-                "alias": args.index_alias,
-                "replicas": args.index_replicas,
-                "writer_role_arns": [fgac_principal(self.indexer.role)],
-                "reader_role_arns": [fgac_principal(self.search.role)],
-                "template_sha256": template_sha256(),
-                **({"tiers": args.tiers} if args.tiers else {}),
-            }),
+            input=pulumi.Output.json_dumps(
+                {
+                    "endpoint": self.domain.endpoint,
+                    "alias": args.index_alias,
+                    "replicas": args.index_replicas,
+                    "writer_role_arns": [fgac_principal(self.indexer.role)],
+                    "reader_role_arns": [fgac_principal(self.search.role)],
+                    "template_sha256": template_sha256(),
+                    **({"tiers": args.tiers} if args.tiers else {}),
+                }
+            ),
             opts=child(depends_on=[self.domain_policy, self.bootstrap_policy]),
         )
 
@@ -481,17 +547,37 @@ class LeasingSearch(pulumi.ComponentResource):
         self.api_route_resources: list[pulumi.Resource] = []
         if args.rest_api_id is not None:
             listings = aws.apigateway.Resource(
-                f"{name}-route-listings", rest_api=args.rest_api_id, parent_id=args.rest_api_root_resource_id,
-                path_part="listings", opts=child())
+                f"{name}-route-listings",
+                rest_api=args.rest_api_id,
+                parent_id=args.rest_api_root_resource_id,
+                path_part="listings",
+                opts=child(),
+            )
             search_path = aws.apigateway.Resource(
-                f"{name}-route-search", rest_api=args.rest_api_id, parent_id=listings.id, path_part="search", opts=child())
+                f"{name}-route-search",
+                rest_api=args.rest_api_id,
+                parent_id=listings.id,
+                path_part="search",
+                opts=child(),
+            )
             self.api_method = aws.apigateway.Method(
-                f"{name}-route-get", rest_api=args.rest_api_id, resource_id=search_path.id, http_method="GET",
-                authorization=args.api_authorization, opts=child())
+                f"{name}-route-get",
+                rest_api=args.rest_api_id,
+                resource_id=search_path.id,
+                http_method="GET",
+                authorization=args.api_authorization,
+                opts=child(),
+            )
             self.api_integration = aws.apigateway.Integration(
-                f"{name}-route-lambda", rest_api=args.rest_api_id, resource_id=search_path.id,
-                http_method=self.api_method.http_method, type="AWS_PROXY", integration_http_method="POST",
-                uri=self.search.function.invoke_arn, opts=child())
+                f"{name}-route-lambda",
+                rest_api=args.rest_api_id,
+                resource_id=search_path.id,
+                http_method=self.api_method.http_method,
+                type="AWS_PROXY",
+                integration_http_method="POST",
+                uri=self.search.function.invoke_arn,
+                opts=child(),
+            )
             # What the parent's API deployment must wait for.
             self.api_route_resources = [self.api_method, self.api_integration]
 
@@ -516,34 +602,63 @@ class LeasingSearch(pulumi.ComponentResource):
             return
         child = self._child
         sources = {"lease-created": [args.lease_event_source], "listing-changed": list(args.listing_event_sources)}
-        rules_ = [aws.cloudwatch.EventRule(
-            f"{name}-{purpose}-rule", event_bus_name=args.lease_bus_name, description=f"{detail_type} -> search stream",
-            event_pattern=json.dumps({"source": sources[purpose], "detail-type": [detail_type]}), opts=child())
-            for purpose, detail_type, _ in SEARCH_EVENTS]
+        rules_ = [
+            aws.cloudwatch.EventRule(
+                f"{name}-{purpose}-rule",
+                event_bus_name=args.lease_bus_name,
+                description=f"{detail_type} -> search stream",
+                event_pattern=json.dumps({"source": sources[purpose], "detail-type": [detail_type]}),
+                opts=child(),
+            )
+            for purpose, detail_type, _ in SEARCH_EVENTS
+        ]
         self.search_rules = rules_
         self.search_events_role = aws.iam.Role(
-            f"{name}-events-to-stream", path=iam.ROLE_PATH,
+            f"{name}-events-to-stream",
+            path=iam.ROLE_PATH,
             # Only this account's rules on the lease bus may assume it (confused deputy:
             # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html).
             assume_role_policy=iam.service_trust_policy(
-                "events.amazonaws.com", source_account=account_id(args.provider),
+                "events.amazonaws.com",
+                source_account=account_id(args.provider),
                 source_arn=pulumi.Output.from_input(args.lease_bus_arn).apply(
-                    lambda bus: bus.replace(":event-bus/", ":rule/", 1) + f"/{name}-*")),
-            description="The lease bus puts search events on the listing stream", opts=child())
+                    lambda bus: bus.replace(":event-bus/", ":rule/", 1) + f"/{name}-*"
+                ),
+            ),
+            description="The lease bus puts search events on the listing stream",
+            opts=child(),
+        )
         self.search_events_policy = aws.iam.RolePolicy(
-            f"{name}-events-to-stream", role=self.search_events_role.id,
-            policy=iam.policy_document([iam.statement(["kinesis:PutRecord"], [self.stream.arn])]), opts=child())
+            f"{name}-events-to-stream",
+            role=self.search_events_role.id,
+            policy=iam.policy_document([iam.statement(["kinesis:PutRecord"], [self.stream.arn])]),
+            opts=child(),
+        )
         self.search_events_dlq = aws.sqs.Queue(
-            f"{name}-search-events-dlq", sqs_managed_sse_enabled=True, message_retention_seconds=_DLQ_RETENTION_SECONDS,
-            tags=args.tags, opts=child())
-        routes.dead_letter_policy(f"{name}-search-events-dlq-policy", queue=self.search_events_dlq,
-                                  sid="SearchRulesDeadLetter", source_arns=[r.arn for r in rules_], opts=child())
+            f"{name}-search-events-dlq",
+            sqs_managed_sse_enabled=True,
+            message_retention_seconds=_DLQ_RETENTION_SECONDS,
+            tags=args.tags,
+            opts=child(),
+        )
+        routes.dead_letter_policy(
+            f"{name}-search-events-dlq-policy",
+            queue=self.search_events_dlq,
+            sid="SearchRulesDeadLetter",
+            source_arns=[r.arn for r in rules_],
+            opts=child(),
+        )
         for rule, (purpose, _, partition_key) in zip(rules_, SEARCH_EVENTS):
             routes.target(
-                f"{name}-{purpose}-target", rule=rule, event_bus_name=args.lease_bus_name, arn=self.stream.arn,
-                role_arn=self.search_events_role.arn, dead_letter_arn=self.search_events_dlq.arn,
+                f"{name}-{purpose}-target",
+                rule=rule,
+                event_bus_name=args.lease_bus_name,
+                arn=self.stream.arn,
+                role_arn=self.search_events_role.arn,
+                dead_letter_arn=self.search_events_dlq.arn,
                 kinesis_target=aws.cloudwatch.EventTargetKinesisTargetArgs(partition_key_path=partition_key),
-                opts=child(depends_on=[self.search_events_policy]))
+                opts=child(depends_on=[self.search_events_policy]),
+            )
 
     def _alarms(self, name: str, args: LeasingSearchArgs) -> None:
         """Records that did not make it, an indexer falling behind, a red cluster."""
@@ -551,26 +666,46 @@ class LeasingSearch(pulumi.ComponentResource):
         actions = [args.alarm_topic_arn] if args.alarm_topic_arn is not None else []
         self.alarms = [
             alarms.metric_alarm(
-                f"{name}-failures-queued", alarms.QUEUE_NOT_EMPTY, dimensions={"QueueName": self.failure_queue.name},
+                f"{name}-failures-queued",
+                alarms.QUEUE_NOT_EMPTY,
+                dimensions={"QueueName": self.failure_queue.name},
                 description="Listing changes could not be indexed: see the failure queue",
-                threshold=1, comparison_operator="GreaterThanOrEqualToThreshold", actions=actions, opts=child()),
+                threshold=1,
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                actions=actions,
+                opts=child(),
+            ),
             alarms.metric_alarm(
-                f"{name}-indexer-behind", alarms.ITERATOR_AGE, dimensions={"FunctionName": self.indexer.function.name},
-                description="The indexer is more than 5 minutes behind the listing stream", actions=actions,
-                opts=child()),
+                f"{name}-indexer-behind",
+                alarms.ITERATOR_AGE,
+                dimensions={"FunctionName": self.indexer.function.name},
+                description="The indexer is more than 5 minutes behind the listing stream",
+                actions=actions,
+                opts=child(),
+            ),
             alarms.metric_alarm(
-                f"{name}-cluster-red", alarms.CLUSTER_RED,
-                dimensions={"DomainName": self.domain.domain_name,
-                            "ClientId": self.domain.domain_id.apply(lambda domain_id: domain_id.split("/")[0])},
-                description="At least one primary shard of the search domain is unassigned", actions=actions,
-                opts=child()),
+                f"{name}-cluster-red",
+                alarms.CLUSTER_RED,
+                dimensions={
+                    "DomainName": self.domain.domain_name,
+                    "ClientId": self.domain.domain_id.apply(lambda domain_id: domain_id.split("/")[0]),
+                },
+                description="At least one primary shard of the search domain is unassigned",
+                actions=actions,
+                opts=child(),
+            ),
         ]
         if self.search_rules:
-            self.alarms.append(alarms.metric_alarm(
-                f"{name}-search-events-dead-letters", alarms.QUEUE_NOT_EMPTY,
-                dimensions={"QueueName": self.search_events_dlq.name},
-                description="Lease or listing events could not be put on the search stream: see the dead-letter queue",
-                actions=actions, opts=child()))
+            self.alarms.append(
+                alarms.metric_alarm(
+                    f"{name}-search-events-dead-letters",
+                    alarms.QUEUE_NOT_EMPTY,
+                    dimensions={"QueueName": self.search_events_dlq.name},
+                    description="Lease or listing events could not be put on the search stream: see the dead-letter queue",
+                    actions=actions,
+                    opts=child(),
+                )
+            )
 
 
 def site_builder(values: Mapping[str, Any], name_prefix: str = "search") -> Callable[[Any], list[pulumi.Resource]]:
@@ -586,12 +721,23 @@ def site_builder(values: Mapping[str, Any], name_prefix: str = "search") -> Call
         search = LeasingSearch(
             f"{name_prefix}-{site.region.replace('-', '')}",  # e.g. search-useast1: short enough for the domain name
             LeasingSearchArgs(
-                provider=site.provider, region=site.region, vpc_id=site.vpc_id, vpc_cidr_block=site.vpc_cidr_block,
-                subnet_ids=list(site.subnet_ids), rest_api_id=site.rest_api_id,
-                rest_api_root_resource_id=site.rest_api_root_resource_id, api_execution_arn=site.api_execution_arn,
-                alarm_topic_arn=site.alarm_topic_arn, protect=site.protect, lease_bus_name=site.lease_bus_name,
-                lease_bus_arn=site.lease_bus_arn, lease_event_source=site.lease_event_source, **values),
-            opts=pulumi.ResourceOptions(parent=site.parent))
+                provider=site.provider,
+                region=site.region,
+                vpc_id=site.vpc_id,
+                vpc_cidr_block=site.vpc_cidr_block,
+                subnet_ids=list(site.subnet_ids),
+                rest_api_id=site.rest_api_id,
+                rest_api_root_resource_id=site.rest_api_root_resource_id,
+                api_execution_arn=site.api_execution_arn,
+                alarm_topic_arn=site.alarm_topic_arn,
+                protect=site.protect,
+                lease_bus_name=site.lease_bus_name,
+                lease_bus_arn=site.lease_bus_arn,
+                lease_event_source=site.lease_event_source,
+                **values,
+            ),
+            opts=pulumi.ResourceOptions(parent=site.parent),
+        )
         return search.api_route_resources
 
     return build

@@ -50,18 +50,27 @@ class ArchitectureProviders:
             region=region,
             # Refuse to touch any other account than the one the stack names.
             allowed_account_ids=[account] if account else None,
-            assume_roles=[aws.ProviderAssumeRoleArgs(
-                role_arn=s.consumer_role_arn,
-                session_name=f"{s.project}-{s.stack}-{self.architecture}"[:64],
-            )] if consumer else None,
+            assume_roles=[
+                aws.ProviderAssumeRoleArgs(
+                    role_arn=s.consumer_role_arn,
+                    session_name=f"{s.project}-{s.stack}-{self.architecture}"[:64],
+                )
+            ]
+            if consumer
+            else None,
             default_tags=aws.ProviderDefaultTagsArgs(tags=self.tags),
         )
 
     @property
     def tags(self) -> dict[str, str]:
         s = self.settings
-        return {"Project": s.project, "Stack": s.stack, "Architecture": self.architecture,
-                "CostCenter": s.cost_center, "Environment": s.environment}
+        return {
+            "Project": s.project,
+            "Stack": s.stack,
+            "Architecture": self.architecture,
+            "CostCenter": s.cost_center,
+            "Environment": s.environment,
+        }
 
     @cached_property
     def primary(self) -> aws.Provider:
@@ -103,8 +112,9 @@ class ArchitectureProviders:
         raise ValueError(f"{region} is neither the primary nor the secondary Region of this stack")
 
 
-def child_opts(parent: pulumi.Resource, provider: pulumi.ProviderResource | None = None,
-               **kwargs) -> pulumi.ResourceOptions:
+def child_opts(
+    parent: pulumi.Resource, provider: pulumi.ProviderResource | None = None, **kwargs
+) -> pulumi.ResourceOptions:
     """Options for a component's child: parented, with an explicit provider when given."""
     return pulumi.ResourceOptions(parent=parent, provider=provider, **kwargs)
 
@@ -118,5 +128,6 @@ def account_id(provider: pulumi.ProviderResource) -> pulumi.Output[str]:
     (https://www.pulumi.com/registry/packages/aws/api-docs/getcalleridentity/)."""
     if provider not in _ACCOUNT_IDS:
         _ACCOUNT_IDS[provider] = aws.get_caller_identity_output(
-            opts=pulumi.InvokeOutputOptions(provider=provider)).account_id
+            opts=pulumi.InvokeOutputOptions(provider=provider)
+        ).account_id
     return _ACCOUNT_IDS[provider]

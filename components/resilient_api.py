@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.lambda_function import LambdaPackaging
 from components.private_api import (
     ApiGatewayLogging,
     ApiGatewayLoggingArgs,
@@ -37,7 +38,6 @@ from components.private_api import (
     check_throttle,
     forward_to_endpoint,
 )
-from components.lambda_function import LambdaPackaging
 from components.providers import account_id, child_opts
 from components.rules import formats
 from components.rules import private_api as rules
@@ -100,10 +100,15 @@ class MultiRegionPrivateApiArgs:
                 if cidr:
                     problems.append(f"{spec.region}: cidr_block {spec.cidr_block!r}: expected {cidr}")
         for argument, value, problem in (
-                ("zone_name", self.zone_name, formats.dns_name_problem(self.zone_name)),
-                ("domain_name", self.domain_name, formats.dns_name_problem(self.domain_name)
-                 or formats.name_in_zone_problem(self.domain_name, self.zone_name)),
-                ("base_path", self.base_path, rules.base_path_problem(self.base_path))):
+            ("zone_name", self.zone_name, formats.dns_name_problem(self.zone_name)),
+            (
+                "domain_name",
+                self.domain_name,
+                formats.dns_name_problem(self.domain_name)
+                or formats.name_in_zone_problem(self.domain_name, self.zone_name),
+            ),
+            ("base_path", self.base_path, rules.base_path_problem(self.base_path)),
+        ):
             if problem:
                 problems.append(f"{argument} {value!r}: expected {problem}")
         if self.healthy_host_threshold < 0:
@@ -148,74 +153,152 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
             # The endpoint policy names the API, whose resource policy names the endpoint (see
             # components.private_api.endpoint_policy): the API's ARN is resolved once it exists.
             api_arn, resolve_api_arn = pulumi.deferred_output()
-            stack.consumer = PrivateApiConsumer(prefix, PrivateApiConsumerArgs(
-                provider=spec.provider, region=spec.region, cidr_block=spec.cidr_block,
-                api_execution_arns=[api_arn], private_dns_enabled=True, subnet_prefix_length=24), opts=parent)
+            stack.consumer = PrivateApiConsumer(
+                prefix,
+                PrivateApiConsumerArgs(
+                    provider=spec.provider,
+                    region=spec.region,
+                    cidr_block=spec.cidr_block,
+                    api_execution_arns=[api_arn],
+                    private_dns_enabled=True,
+                    subnet_prefix_length=24,
+                ),
+                opts=parent,
+            )
             logging = spec.api_gateway_logging or ApiGatewayLogging(
-                f"{prefix}-apigw-logging", ApiGatewayLoggingArgs(spec.provider, spec.region), opts=parent)
-            stack.api = PrivateApi(f"{prefix}-api", PrivateApiArgs(
-                provider=spec.provider, region=spec.region, allowed_vpce_ids=[stack.consumer.endpoint.id],
-                stage_name=args.stage_name, throttling_rate_limit=args.throttling_rate_limit,
-                throttling_burst_limit=args.throttling_burst_limit, log_retention_days=args.log_retention_days,
-                depends_on=[logging], lambda_packaging=args.lambda_packaging), opts=parent)
+                f"{prefix}-apigw-logging", ApiGatewayLoggingArgs(spec.provider, spec.region), opts=parent
+            )
+            stack.api = PrivateApi(
+                f"{prefix}-api",
+                PrivateApiArgs(
+                    provider=spec.provider,
+                    region=spec.region,
+                    allowed_vpce_ids=[stack.consumer.endpoint.id],
+                    stage_name=args.stage_name,
+                    throttling_rate_limit=args.throttling_rate_limit,
+                    throttling_burst_limit=args.throttling_burst_limit,
+                    log_retention_days=args.log_retention_days,
+                    depends_on=[logging],
+                    lambda_packaging=args.lambda_packaging,
+                ),
+                opts=parent,
+            )
             resolve_api_arn(stack.api.execution_arn)
 
             # The shared name: a Regional custom domain mapped to this Region's private API.
             stack.domain_name = aws.apigateway.DomainName(
-                f"{prefix}-domain", domain_name=args.domain_name, regional_certificate_arn=spec.certificate_arn,
+                f"{prefix}-domain",
+                domain_name=args.domain_name,
+                regional_certificate_arn=spec.certificate_arn,
                 endpoint_configuration=aws.apigateway.DomainNameEndpointConfigurationArgs(types="REGIONAL"),
-                security_policy="TLS_1_2", opts=child)
+                security_policy="TLS_1_2",
+                opts=child,
+            )
             aws.apigateway.BasePathMapping(
-                f"{prefix}-mapping", domain_name=stack.domain_name.domain_name, rest_api=stack.api.api_id,
-                stage_name=stack.api.stage_name, base_path=args.base_path, opts=child)
+                f"{prefix}-mapping",
+                domain_name=stack.domain_name.domain_name,
+                rest_api=stack.api.api_id,
+                stage_name=stack.api.stage_name,
+                base_path=args.base_path,
+                opts=child,
+            )
 
             network = stack.consumer.network
-            nlb_sg = aws.ec2.SecurityGroup(f"{prefix}-nlb", vpc_id=network.vpc_id,
-                                           description="Private API facade NLB", opts=child)
+            nlb_sg = aws.ec2.SecurityGroup(
+                f"{prefix}-nlb", vpc_id=network.vpc_id, description="Private API facade NLB", opts=child
+            )
             for i, cidr in enumerate([*all_cidrs, *args.client_cidrs]):
-                tcp_ingress(f"{prefix}-nlb-client-{i}", security_group_id=nlb_sg.id, cidr=cidr,
-                               description="HTTPS from the API's client networks", opts=child)
-            allow(f"{prefix}-nlb-to-endpoint", f"{prefix}-endpoint-from-nlb",
-                  source_security_group_id=nlb_sg.id, destination_security_group_id=stack.consumer.endpoint_security_group.id,
-                  egress_description="HTTPS and /ping health checks to the execute-api endpoint",
-                  ingress_description="HTTPS from the facade NLB", opts=child)
+                tcp_ingress(
+                    f"{prefix}-nlb-client-{i}",
+                    security_group_id=nlb_sg.id,
+                    cidr=cidr,
+                    description="HTTPS from the API's client networks",
+                    opts=child,
+                )
+            allow(
+                f"{prefix}-nlb-to-endpoint",
+                f"{prefix}-endpoint-from-nlb",
+                source_security_group_id=nlb_sg.id,
+                destination_security_group_id=stack.consumer.endpoint_security_group.id,
+                egress_description="HTTPS and /ping health checks to the execute-api endpoint",
+                ingress_description="HTTPS from the facade NLB",
+                opts=child,
+            )
             stack.nlb = aws.lb.LoadBalancer(
-                f"{prefix}-nlb", load_balancer_type="network", internal=True, subnets=network.private_subnet_ids,
-                security_groups=[nlb_sg.id], enable_cross_zone_load_balancing=True, opts=child)
+                f"{prefix}-nlb",
+                load_balancer_type="network",
+                internal=True,
+                subnets=network.private_subnet_ids,
+                security_groups=[nlb_sg.id],
+                enable_cross_zone_load_balancing=True,
+                opts=child,
+            )
             stack.target_group, _, _ = forward_to_endpoint(
-                prefix, listener_name=f"{prefix}-tls", nlb=stack.nlb, consumer=stack.consumer, protocol="TLS",
-                health_check_interval=10, health_check_timeout=5, certificate_arn=spec.certificate_arn,
-                ssl_policy=NLB_TLS_POLICY, opts=child)
+                prefix,
+                listener_name=f"{prefix}-tls",
+                nlb=stack.nlb,
+                consumer=stack.consumer,
+                protocol="TLS",
+                health_check_interval=10,
+                health_check_timeout=5,
+                certificate_arn=spec.certificate_arn,
+                ssl_policy=NLB_TLS_POLICY,
+                opts=child,
+            )
 
             stack.alarm = aws.cloudwatch.MetricAlarm(
                 f"{prefix}-healthy-targets",
                 alarm_description=f"Private API alarm used by the Route 53 health check in {spec.region}",
-                metric_name=ALARM_METRIC, namespace=ALARM_NAMESPACE, statistic=ALARM_STATISTIC,
-                period=ALARM_PERIOD_SECONDS, evaluation_periods=ALARM_EVALUATION_PERIODS,
-                threshold=args.healthy_host_threshold, comparison_operator="LessThanOrEqualToThreshold",
+                metric_name=ALARM_METRIC,
+                namespace=ALARM_NAMESPACE,
+                statistic=ALARM_STATISTIC,
+                period=ALARM_PERIOD_SECONDS,
+                evaluation_periods=ALARM_EVALUATION_PERIODS,
+                threshold=args.healthy_host_threshold,
+                comparison_operator="LessThanOrEqualToThreshold",
                 dimensions={"LoadBalancer": stack.nlb.arn_suffix, "TargetGroup": stack.target_group.arn_suffix},
                 # No data means no healthy target is reporting: count it as down so DNS fails over.
-                treat_missing_data="breaching", opts=child)
+                treat_missing_data="breaching",
+                opts=child,
+            )
             stack.health_check = aws.route53.HealthCheck(
-                f"{prefix}-health", type="CLOUDWATCH_METRIC", cloudwatch_alarm_name=stack.alarm.name,
-                cloudwatch_alarm_region=spec.region, insufficient_data_health_status="LastKnownStatus",
-                tags={"Name": f"{args.domain_name} in {spec.region}"}, opts=dns)
+                f"{prefix}-health",
+                type="CLOUDWATCH_METRIC",
+                cloudwatch_alarm_name=stack.alarm.name,
+                cloudwatch_alarm_region=spec.region,
+                insufficient_data_health_status="LastKnownStatus",
+                tags={"Name": f"{args.domain_name} in {spec.region}"},
+                opts=dns,
+            )
             self.regional[spec.region] = stack
 
         # One private zone for both VPCs; the same name answered per Region by latency.
         self.zone = aws.route53.Zone(
-            f"{name}-zone", name=args.zone_name, comment=f"Private API {args.domain_name}",
-            vpcs=[aws.route53.ZoneVpcArgs(vpc_id=s.consumer.network.vpc_id, vpc_region=region)
-                  for region, s in self.regional.items()], opts=dns)
+            f"{name}-zone",
+            name=args.zone_name,
+            comment=f"Private API {args.domain_name}",
+            vpcs=[
+                aws.route53.ZoneVpcArgs(vpc_id=s.consumer.network.vpc_id, vpc_region=region)
+                for region, s in self.regional.items()
+            ],
+            opts=dns,
+        )
         for region, stack in self.regional.items():
             stack.record = aws.route53.Record(
-                f"{name}-{region}-record", zone_id=self.zone.zone_id, name=args.domain_name, type="A",
+                f"{name}-{region}-record",
+                zone_id=self.zone.zone_id,
+                name=args.domain_name,
+                type="A",
                 set_identifier=region,
                 latency_routing_policies=[aws.route53.RecordLatencyRoutingPolicyArgs(region=region)],
                 health_check_id=stack.health_check.id,
-                aliases=[aws.route53.RecordAliasArgs(name=stack.nlb.dns_name, zone_id=stack.nlb.zone_id,
-                                                     evaluate_target_health=True)],
-                opts=dns)
+                aliases=[
+                    aws.route53.RecordAliasArgs(
+                        name=stack.nlb.dns_name, zone_id=stack.nlb.zone_id, evaluate_target_health=True
+                    )
+                ],
+                opts=dns,
+            )
 
         self.transit_gateways: dict[str, aws.ec2transitgateway.TransitGateway] = {}
         self.peering = None
@@ -225,7 +308,8 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
         self.url = f"https://{args.domain_name}/{args.base_path}"
         # What the stack exports: tools.private_api_drill takes the NLBs and health checks per Region.
         self.outputs = {
-            "url": self.url, "zoneId": self.zone.zone_id,
+            "url": self.url,
+            "zoneId": self.zone.zone_id,
             "nlbArns": {region: s.nlb.arn for region, s in self.regional.items()},
             "healthCheckIds": {region: s.health_check.id for region, s in self.regional.items()},
         }
@@ -238,42 +322,72 @@ class MultiRegionPrivateApi(pulumi.ComponentResource):
         for index, stack in enumerate((first, second)):
             child = child_opts(self, stack.spec.provider)
             tgw = aws.ec2transitgateway.TransitGateway(
-                f"{name}-{stack.region}-tgw", description=f"{args.domain_name} inter-Region peering",
-                amazon_side_asn=64512 + index, dns_support="enable",
-                default_route_table_association="enable", default_route_table_propagation="enable", opts=child)
+                f"{name}-{stack.region}-tgw",
+                description=f"{args.domain_name} inter-Region peering",
+                amazon_side_asn=64512 + index,
+                dns_support="enable",
+                default_route_table_association="enable",
+                default_route_table_propagation="enable",
+                opts=child,
+            )
             attachments[stack.region] = aws.ec2transitgateway.VpcAttachment(
-                f"{name}-{stack.region}-tgw-vpc", transit_gateway_id=tgw.id, vpc_id=stack.consumer.network.vpc_id,
-                subnet_ids=stack.consumer.network.private_subnet_ids, opts=child)
+                f"{name}-{stack.region}-tgw-vpc",
+                transit_gateway_id=tgw.id,
+                vpc_id=stack.consumer.network.vpc_id,
+                subnet_ids=stack.consumer.network.private_subnet_ids,
+                opts=child,
+            )
             self.transit_gateways[stack.region] = tgw
         account = account_id(second.spec.provider)
         self.peering = aws.ec2transitgateway.PeeringAttachment(
-            f"{name}-tgw-peering", transit_gateway_id=self.transit_gateways[first.region].id,
-            peer_transit_gateway_id=self.transit_gateways[second.region].id, peer_region=second.region,
-            peer_account_id=account, opts=child_opts(self, first.spec.provider))
+            f"{name}-tgw-peering",
+            transit_gateway_id=self.transit_gateways[first.region].id,
+            peer_transit_gateway_id=self.transit_gateways[second.region].id,
+            peer_region=second.region,
+            peer_account_id=account,
+            opts=child_opts(self, first.spec.provider),
+        )
         accepter = aws.ec2transitgateway.PeeringAttachmentAccepter(
-            f"{name}-tgw-peering-accept", transit_gateway_attachment_id=self.peering.id,
-            opts=child_opts(self, second.spec.provider))
+            f"{name}-tgw-peering-accept",
+            transit_gateway_attachment_id=self.peering.id,
+            opts=child_opts(self, second.spec.provider),
+        )
         for here, there in ((first, second), (second, first)):
             opts = child_opts(self, here.spec.provider, depends_on=[accepter])
             # Peering attachments do not propagate routes: one static route each way.
             aws.ec2transitgateway.Route(
-                f"{name}-{here.region}-tgw-to-{there.region}", destination_cidr_block=there.spec.cidr_block,
+                f"{name}-{here.region}-tgw-to-{there.region}",
+                destination_cidr_block=there.spec.cidr_block,
                 transit_gateway_attachment_id=self.peering.id,
                 transit_gateway_route_table_id=self.transit_gateways[here.region].association_default_route_table_id,
-                opts=opts)
+                opts=opts,
+            )
             for index, table in enumerate(here.consumer.network.private_route_tables):
                 aws.ec2.Route(
-                    f"{name}-{here.region}-to-{there.region}-{index}", route_table_id=table.id,
-                    destination_cidr_block=there.spec.cidr_block, transit_gateway_id=self.transit_gateways[here.region].id,
-                    opts=child_opts(self, provider=here.spec.provider,
-                                                depends_on=[attachments[here.region]]))
+                    f"{name}-{here.region}-to-{there.region}-{index}",
+                    route_table_id=table.id,
+                    destination_cidr_block=there.spec.cidr_block,
+                    transit_gateway_id=self.transit_gateways[here.region].id,
+                    opts=child_opts(self, provider=here.spec.provider, depends_on=[attachments[here.region]]),
+                )
 
 
-def regions_from(primary: tuple[str, pulumi.ProviderResource], secondary: tuple[str, pulumi.ProviderResource],
-                 cidrs: Sequence[str], certificate_arns: Sequence[str],
-                 existing_logging: dict[str, pulumi.Resource] | None = None) -> tuple[ApiRegion, ApiRegion]:
+def regions_from(
+    primary: tuple[str, pulumi.ProviderResource],
+    secondary: tuple[str, pulumi.ProviderResource],
+    cidrs: Sequence[str],
+    certificate_arns: Sequence[str],
+    existing_logging: dict[str, pulumi.Resource] | None = None,
+) -> tuple[ApiRegion, ApiRegion]:
     """The two ApiRegion specs from parallel lists (stack wiring helper)."""
     existing_logging = existing_logging or {}
-    return tuple(ApiRegion(region=region, provider=provider, cidr_block=cidr, certificate_arn=cert,
-                           api_gateway_logging=existing_logging.get(region))
-                 for (region, provider), cidr, cert in zip((primary, secondary), cidrs, certificate_arns))
+    return tuple(
+        ApiRegion(
+            region=region,
+            provider=provider,
+            cidr_block=cidr,
+            certificate_arn=cert,
+            api_gateway_logging=existing_logging.get(region),
+        )
+        for (region, provider), cidr, cert in zip((primary, secondary), cidrs, certificate_arns)
+    )

@@ -26,9 +26,22 @@ from config.reader import PROJECT_FILE, ConfigError, ConfigReader, Problem, load
 from config.resilient_api import ResilientApiConfig
 from config.settings import StackSettings
 
-__all__ = ["ConfigError", "ConfigReader", "EventsConfig", "GamingConfig", "LeasingConfig", "LeasingSearchConfig",
-           "PrivateApiConfig", "Problem", "ResilientApiConfig", "StackConfig", "StackSettings", "load", "load_schema",
-           "parse"]
+__all__ = [
+    "ConfigError",
+    "ConfigReader",
+    "EventsConfig",
+    "GamingConfig",
+    "LeasingConfig",
+    "LeasingSearchConfig",
+    "PrivateApiConfig",
+    "Problem",
+    "ResilientApiConfig",
+    "StackConfig",
+    "StackSettings",
+    "load",
+    "load_schema",
+    "parse",
+]
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,9 @@ class EventsConfig:
             insufficient_data_health_status=insufficient,
             heartbeat_enabled=heartbeat,
             alarm_emails=r.strings("eventsAlarmEmails", item=email_problem),
-            archive_retention_days=r.integer("eventsArchiveRetentionDays", minimum=1,
-                                             maximum=rules.MAX_ARCHIVE_RETENTION_DAYS),
+            archive_retention_days=r.integer(
+                "eventsArchiveRetentionDays", minimum=1, maximum=rules.MAX_ARCHIVE_RETENTION_DAYS
+            ),
             log_retention_days=r.log_retention("eventsLogRetentionDays"),
             producer_enabled=r.boolean("eventsProducerEnabled"),
         )

@@ -76,12 +76,17 @@ class GamingConfig:
         timezone = r.string("gamingNightlyStopTimezone")
         r.check("gamingNightlyStopTimezone", timezone, opt.timezone_problem(timezone))
         install_software, enable_rdp = r.boolean("gamingInstallSoftware"), r.boolean("gamingEnableRdp")
-        personal_ami_id = r.string("gamingAmiId", pattern=opt.AMI_ID,
-                                   describe="an AMI id such as ami-0123456789abcdef0, or empty") or None
+        personal_ami_id = (
+            r.string("gamingAmiId", pattern=opt.AMI_ID, describe="an AMI id such as ami-0123456789abcdef0, or empty")
+            or None
+        )
         if enabled:
-            r.check("gamingInstallSoftware", install_software,
-                    opt.remote_access_problem(install_software, enable_rdp, personal_ami_id is not None)
-                    and "true, or gamingEnableRdp true: " + opt.NO_WAY_IN)
+            r.check(
+                "gamingInstallSoftware",
+                install_software,
+                opt.remote_access_problem(install_software, enable_rdp, personal_ami_id is not None)
+                and "true, or gamingEnableRdp true: " + opt.NO_WAY_IN,
+            )
         return cls(
             settings=settings,
             enabled=enabled,
@@ -92,10 +97,12 @@ class GamingConfig:
             windows_version=r.string("gamingWindowsVersion", choices=opt.WINDOWS_VERSIONS),
             personal_ami_id=personal_ami_id,
             key_name=key_name,
-            root_volume_gib=r.integer("gamingRootVolumeGiB", minimum=opt.MIN_ROOT_VOLUME_GIB,
-                                      maximum=opt.MAX_ROOT_VOLUME_GIB),
-            data_volume_gib=r.integer("gamingDataVolumeGiB", minimum=opt.MIN_DATA_VOLUME_GIB,
-                                      maximum=opt.MAX_ROOT_VOLUME_GIB),
+            root_volume_gib=r.integer(
+                "gamingRootVolumeGiB", minimum=opt.MIN_ROOT_VOLUME_GIB, maximum=opt.MAX_ROOT_VOLUME_GIB
+            ),
+            data_volume_gib=r.integer(
+                "gamingDataVolumeGiB", minimum=opt.MIN_DATA_VOLUME_GIB, maximum=opt.MAX_ROOT_VOLUME_GIB
+            ),
             enable_rdp=enable_rdp,
             associate_elastic_ip=r.boolean("gamingAssociateElasticIp"),
             dcv_server_url=urls["gamingDcvServerUrl"],
@@ -111,5 +118,7 @@ class GamingConfig:
         )
 
     def args(self, providers: ArchitectureProviders) -> GamingWorkstationArgs:
-        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("settings", "enabled")}
+        fields = {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("settings", "enabled")
+        }
         return GamingWorkstationArgs(region=self.settings.primary_region, provider=providers.primary, **fields)

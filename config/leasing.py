@@ -24,13 +24,19 @@ _ENGINE_VERSION = re.compile(r"^\d+\.\d+$")
 _NODE_TYPE = "an OpenSearch instance type such as r6g.large.search"
 # The Args argument each leasing rule names -> the stack key it comes from.
 _KEYS = {
-    "min_capacity": "leasingAuroraMinCapacity", "max_capacity": "leasingAuroraMaxCapacity",
-    "rds_proxy": "leasingRdsProxy", "global_database": "leasingGlobalDatabase",
-    "vpc_cidrs": "leasingVpcCidrs", "api_domain_name": "leasingApiDomainName",
+    "min_capacity": "leasingAuroraMinCapacity",
+    "max_capacity": "leasingAuroraMaxCapacity",
+    "rds_proxy": "leasingRdsProxy",
+    "global_database": "leasingGlobalDatabase",
+    "vpc_cidrs": "leasingVpcCidrs",
+    "api_domain_name": "leasingApiDomainName",
     "api_hosted_zone_id": "leasingApiHostedZoneId",
-    "instance_type": "leasingSearchInstanceType", "instance_count": "leasingSearchInstanceCount",
-    "master_type": "leasingSearchMasterType", "master_count": "leasingSearchMasterCount",
-    "warm_type": "leasingSearchWarmType", "warm_count": "leasingSearchWarmCount",
+    "instance_type": "leasingSearchInstanceType",
+    "instance_count": "leasingSearchInstanceCount",
+    "master_type": "leasingSearchMasterType",
+    "master_count": "leasingSearchMasterCount",
+    "warm_type": "leasingSearchWarmType",
+    "warm_count": "leasingSearchWarmCount",
     "cold_storage": "leasingSearchColdStorage",
 }
 
@@ -78,23 +84,39 @@ class LeasingSearchConfig:
             batch_window_seconds=r.integer("leasingSearchBatchWindowSeconds", minimum=0, maximum=300),
             max_retry_attempts=r.integer("leasingSearchMaxRetryAttempts", minimum=0, maximum=10_000),
             parallelization_factor=r.integer("leasingSearchParallelization", minimum=1, maximum=10),
-            engine_version=r.string("leasingSearchEngineVersion", pattern=rules.SEARCH_ENGINE_VERSION,
-                                    describe="an engine version such as OpenSearch_2.19"),
-            instance_type=r.string("leasingSearchInstanceType", pattern=rules.SEARCH_INSTANCE_TYPE, describe=_NODE_TYPE),
+            engine_version=r.string(
+                "leasingSearchEngineVersion",
+                pattern=rules.SEARCH_ENGINE_VERSION,
+                describe="an engine version such as OpenSearch_2.19",
+            ),
+            instance_type=r.string(
+                "leasingSearchInstanceType", pattern=rules.SEARCH_INSTANCE_TYPE, describe=_NODE_TYPE
+            ),
             instance_count=r.integer("leasingSearchInstanceCount", minimum=1, maximum=80),
             master_type=r.string("leasingSearchMasterType", pattern=rules.SEARCH_INSTANCE_TYPE, describe=_NODE_TYPE),
             master_count=r.integer("leasingSearchMasterCount", minimum=0, maximum=5),
-            warm_type=r.string("leasingSearchWarmType", pattern=rules.SEARCH_INSTANCE_TYPE,
-                               describe="an UltraWarm type such as ultrawarm1.medium.search"),
+            warm_type=r.string(
+                "leasingSearchWarmType",
+                pattern=rules.SEARCH_INSTANCE_TYPE,
+                describe="an UltraWarm type such as ultrawarm1.medium.search",
+            ),
             warm_count=r.integer("leasingSearchWarmCount", minimum=0, maximum=150),
             cold_storage=r.boolean("leasingSearchColdStorage"),
             volume_gb=r.integer("leasingSearchVolumeGb", minimum=10, maximum=16_384),
             create_service_linked_role=r.boolean("leasingSearchCreateServiceLinkedRole"),
         )
-        _report(r, rules.search_topology_problems(
-            instance_type=config.instance_type, instance_count=config.instance_count,
-            master_type=config.master_type, master_count=config.master_count, warm_type=config.warm_type,
-            warm_count=config.warm_count, cold_storage=config.cold_storage))
+        _report(
+            r,
+            rules.search_topology_problems(
+                instance_type=config.instance_type,
+                instance_count=config.instance_count,
+                master_type=config.master_type,
+                master_count=config.master_count,
+                warm_type=config.warm_type,
+                warm_count=config.warm_count,
+                cold_storage=config.cold_storage,
+            ),
+        )
         count_problem = rules.data_node_count_problem(config.instance_count)
         if count_problem:
             _report(r, [("instance_count", config.instance_count, count_problem)])
@@ -147,8 +169,11 @@ class LeasingConfig:
             global_database=r.boolean("leasingGlobalDatabase"),
             aurora_auto_pause_seconds=r.integer("leasingAuroraAutoPauseSeconds", minimum=300, maximum=86_400),
             master_secret_rotation_days=r.integer("leasingMasterSecretRotationDays", minimum=0, maximum=1000),
-            aurora_engine_version=r.string("leasingAuroraEngineVersion", pattern=_ENGINE_VERSION,
-                                           describe="an Aurora PostgreSQL version such as 16.6"),
+            aurora_engine_version=r.string(
+                "leasingAuroraEngineVersion",
+                pattern=_ENGINE_VERSION,
+                describe="an Aurora PostgreSQL version such as 16.6",
+            ),
             aurora_min_capacity=r.number("leasingAuroraMinCapacity", minimum=0, maximum=256),
             aurora_max_capacity=r.number("leasingAuroraMaxCapacity", minimum=1, maximum=256),
             aurora_instances=r.integer("leasingAuroraInstances", minimum=1, maximum=4),
@@ -156,18 +181,33 @@ class LeasingConfig:
             api_memory_mb=r.integer("leasingApiMemoryMb", minimum=128, maximum=10240),
             api_provisioned_concurrency=r.integer("leasingApiProvisionedConcurrency", minimum=0, maximum=100),
             api_reserved_concurrency=r.integer("leasingApiReservedConcurrency", minimum=1, maximum=1000),
-            api_domain_name=r.string("leasingApiDomainName", pattern=formats.DNS_NAME,
-                                     describe="a lower-case DNS name such as leasing-api.example.com, or empty"),
-            api_hosted_zone_id=r.string("leasingApiHostedZoneId", pattern=_ZONE_ID,
-                                        describe="a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, or empty"),
-            private_zone_name=r.string("leasingPrivateZoneName", pattern=formats.DNS_NAME,
-                                       describe="a private DNS zone name such as leasing.internal"),
+            api_domain_name=r.string(
+                "leasingApiDomainName",
+                pattern=formats.DNS_NAME,
+                describe="a lower-case DNS name such as leasing-api.example.com, or empty",
+            ),
+            api_hosted_zone_id=r.string(
+                "leasingApiHostedZoneId",
+                pattern=_ZONE_ID,
+                describe="a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, or empty",
+            ),
+            private_zone_name=r.string(
+                "leasingPrivateZoneName",
+                pattern=formats.DNS_NAME,
+                describe="a private DNS zone name such as leasing.internal",
+            ),
             writer_record_ttl=r.integer("leasingWriterRecordTtl", minimum=1, maximum=60),
-            partner_api_url=r.string("leasingPartnerApiUrl", pattern=_HTTPS_URL,
-                                     describe="an https:// URL, or empty for no partner API destination"),
+            partner_api_url=r.string(
+                "leasingPartnerApiUrl",
+                pattern=_HTTPS_URL,
+                describe="an https:// URL, or empty for no partner API destination",
+            ),
             partner_api_key=r.string("leasingPartnerApiKey"),
-            outbox_relay_schedule=r.string("leasingOutboxRelaySchedule", pattern=_SCHEDULE,
-                                           describe="an EventBridge schedule such as rate(1 minute)"),
+            outbox_relay_schedule=r.string(
+                "leasingOutboxRelaySchedule",
+                pattern=_SCHEDULE,
+                describe="an EventBridge schedule such as rate(1 minute)",
+            ),
             event_archive_days=r.integer("leasingEventArchiveDays", minimum=1, maximum=3650),
             log_retention_days=r.log_retention("leasingLogRetentionDays"),
             alarm_emails=r.strings("leasingAlarmEmails", item=email_problem),
@@ -176,21 +216,37 @@ class LeasingConfig:
         return config
 
     def _check(self, r: ConfigReader) -> None:
-        _report(r, rules.database_topology_problems(
-            multi_region=self.multi_region, global_database=self.global_database, rds_proxy=self.rds_proxy))
-        _report(r, rules.aurora_capacity_problems(self.aurora_min_capacity, self.aurora_max_capacity,
-                                                  can_pause=not (self.rds_proxy or self.global_database)))
+        _report(
+            r,
+            rules.database_topology_problems(
+                multi_region=self.multi_region, global_database=self.global_database, rds_proxy=self.rds_proxy
+            ),
+        )
+        _report(
+            r,
+            rules.aurora_capacity_problems(
+                self.aurora_min_capacity,
+                self.aurora_max_capacity,
+                can_pause=not (self.rds_proxy or self.global_database),
+            ),
+        )
         if self.endpoint_availability_zones > self.availability_zones:
-            r.problem("leasingEndpointAvailabilityZones", self.endpoint_availability_zones,
-                      f"0 (every AZ) up to leasingAvailabilityZones ({self.availability_zones})")
+            r.problem(
+                "leasingEndpointAvailabilityZones",
+                self.endpoint_availability_zones,
+                f"0 (every AZ) up to leasingAvailabilityZones ({self.availability_zones})",
+            )
         _report(r, rules.vpc_cidrs_problems(self.vpc_cidrs))
         domain = rules.api_domain_problem(self.api_domain_name, self.api_hosted_zone_id)
         _report(r, [domain] if domain else [])
         if self.enabled and self.settings.is_prod and not self.multi_region:
             r.problem("leasingMultiRegion", False, "true in prod: the leasing platform is active-active in two Regions")
         if self.enabled and self.settings.is_prod and self.aurora_instances < 2:
-            r.problem("leasingAuroraInstances", self.aurora_instances,
-                      "at least 2 in prod: a reader in another AZ to fail over to")
+            r.problem(
+                "leasingAuroraInstances",
+                self.aurora_instances,
+                "at least 2 in prod: a reader in another AZ to fail over to",
+            )
         if self.partner_api_key and not self.partner_api_url:
             r.problem("leasingPartnerApiKey", "(secret)", "leasingPartnerApiUrl set as well, or no key")
 
@@ -228,6 +284,8 @@ class LeasingConfig:
             log_retention_days=self.log_retention_days,
             alarm_emails=self.alarm_emails,
             # The search side (Kinesis, OpenSearch, indexer and search functions) in every Region.
-            search_builder=leasing_search.site_builder({**self.search.component_values(), "lambda_packaging": s.lambda_packaging}),
+            search_builder=leasing_search.site_builder(
+                {**self.search.component_values(), "lambda_packaging": s.lambda_packaging}
+            ),
             lambda_packaging=s.lambda_packaging,
         )

@@ -12,14 +12,18 @@ from config.reader import ConfigReader
 from config.settings import StackSettings
 
 ARCHITECTURE = "private-api"
-_MATERIAL_KEYS = {"privateApiMtlsServerCertificateArn": "mtls_server_certificate_arn",
-                  "privateApiMtlsServerKeyArn": "mtls_server_key_arn",
-                  "privateApiMtlsClientCaArn": "mtls_client_ca_arn"}
+_MATERIAL_KEYS = {
+    "privateApiMtlsServerCertificateArn": "mtls_server_certificate_arn",
+    "privateApiMtlsServerKeyArn": "mtls_server_key_arn",
+    "privateApiMtlsClientCaArn": "mtls_client_ca_arn",
+}
 
 
 def _throttle(r: ConfigReader, rate_key: str, burst_key: str) -> tuple[float, int]:
-    return (r.number(rate_key, minimum=0.1, maximum=formats.MAX_THROTTLE_RATE),
-            r.integer(burst_key, minimum=1, maximum=formats.MAX_THROTTLE_BURST))
+    return (
+        r.number(rate_key, minimum=0.1, maximum=formats.MAX_THROTTLE_RATE),
+        r.integer(burst_key, minimum=1, maximum=formats.MAX_THROTTLE_BURST),
+    )
 
 
 @dataclass(frozen=True)
@@ -51,15 +55,17 @@ class PrivateApiConfig:
         if len(set(patterns)) != len(patterns):
             r.problem("privateApiPatterns", list(patterns), "each pattern at most once")
         rate, burst = _throttle(r, "privateApiThrottleRateLimit", "privateApiThrottleBurstLimit")
-        door_rate, door_burst = _throttle(r, "privateApiFrontDoorThrottleRateLimit",
-                                          "privateApiFrontDoorThrottleBurstLimit")
+        door_rate, door_burst = _throttle(
+            r, "privateApiFrontDoorThrottleRateLimit", "privateApiFrontDoorThrottleBurstLimit"
+        )
         material = {}
         for key in _MATERIAL_KEYS:
             material[key] = r.string(key)
             if material[key]:  # empty: no mTLS proxy (checked below when the pattern is on)
                 r.check(key, material[key], rules.material_arn_problem(material[key]))
-        stage_name = r.string("privateApiStageName", pattern=formats.STAGE_NAME,
-                              describe="a stage name: letters, digits, _ and -")
+        stage_name = r.string(
+            "privateApiStageName", pattern=formats.STAGE_NAME, describe="a stage name: letters, digits, _ and -"
+        )
         config = cls(
             settings=settings,
             enabled=r.boolean("privateApiEnabled"),

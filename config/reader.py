@@ -74,7 +74,7 @@ class ConfigReader:
         self.schema = schema
         self.problems: list[Problem] = []
         prefix = f"{project}:"
-        self._values = {k[len(prefix):]: v for k, v in values.items() if k.startswith(prefix)}
+        self._values = {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)}
         for key in sorted(set(self._values) - set(schema)):
             self.problem(key, self._values[key], "a declared key: this one is not in Pulumi.yaml (a typo?)")
         # The AWS provider's own Region key is read by default providers; a typo such as us-east-9
@@ -116,8 +116,14 @@ class ConfigReader:
             self.problem(key, raw, f"a value of type {kind} ({err})")
             return None
 
-    def string(self, key: str, *, choices: tuple[str, ...] | None = None,
-               pattern: re.Pattern[str] | None = None, describe: str = "") -> str:
+    def string(
+        self,
+        key: str,
+        *,
+        choices: tuple[str, ...] | None = None,
+        pattern: re.Pattern[str] | None = None,
+        describe: str = "",
+    ) -> str:
         value = self._typed(key)
         if value is None:
             return ""
@@ -145,8 +151,9 @@ class ConfigReader:
         """A decimal number; declared as a string in Pulumi.yaml (the schema has no float type)."""
         raw = self._typed(key)
         # NaN passes every range comparison and infinities none that matter: refused here, once.
-        if raw is None or self._adopt(key, raw, check_value(key, "string", raw, numeric=True,
-                                                            minimum=minimum, maximum=maximum)):
+        if raw is None or self._adopt(
+            key, raw, check_value(key, "string", raw, numeric=True, minimum=minimum, maximum=maximum)
+        ):
             return 0.0
         return float(raw)
 
@@ -215,4 +222,3 @@ def _convert(raw: Any, kind: str, item_kind: str | None) -> Any:
             return [_convert(v, item_kind, None) for v in value]
         return value
     raise ValueError(f"unsupported schema type {kind}")
-

@@ -50,8 +50,9 @@ class ResilientApiConfig:
             certificate_arns=r.strings("resilientApiCertificateArns", item=formats.certificate_problem),
             primary_cidr=r.string("resilientApiPrimaryCidr"),
             secondary_cidr=r.string("resilientApiSecondaryCidr"),
-            stage_name=r.string("resilientApiStageName", pattern=formats.STAGE_NAME,
-                                describe="a stage name: letters, digits, _ and -"),
+            stage_name=r.string(
+                "resilientApiStageName", pattern=formats.STAGE_NAME, describe="a stage name: letters, digits, _ and -"
+            ),
             base_path=base_path,
             transit_gateway_peering=r.boolean("resilientApiTransitGatewayPeering"),
             healthy_host_threshold=r.number("resilientApiHealthyHostThreshold", minimum=0.0, maximum=100.0),
@@ -59,30 +60,41 @@ class ResilientApiConfig:
             log_retention_days=log_retention_days,
         )
         if config.domain_name and config.zone_name:
-            r.check("resilientApiDomainName", config.domain_name,
-                    formats.name_in_zone_problem(config.domain_name, config.zone_name))
+            r.check(
+                "resilientApiDomainName",
+                config.domain_name,
+                formats.name_in_zone_problem(config.domain_name, config.zone_name),
+            )
         primary, secondary = formats.cidr_pair_problems(config.primary_cidr, config.secondary_cidr)
         r.check("resilientApiPrimaryCidr", config.primary_cidr, primary)
         r.check("resilientApiSecondaryCidr", config.secondary_cidr, secondary)
         if config.enabled:
             regions = (settings.primary_region, settings.secondary_region)
             if len(config.certificate_arns) != 2:
-                r.problem("resilientApiCertificateArns", list(config.certificate_arns),
-                          f"two ACM certificate ARNs for {config.domain_name}: one in {regions[0]}, then one in {regions[1]}")
+                r.problem(
+                    "resilientApiCertificateArns",
+                    list(config.certificate_arns),
+                    f"two ACM certificate ARNs for {config.domain_name}: one in {regions[0]}, then one in {regions[1]}",
+                )
             elif not r.reported("resilientApiCertificateArns"):
                 for arn, region in zip(config.certificate_arns, regions):
                     r.check("resilientApiCertificateArns", arn, formats.certificate_problem(arn, region))
         return config
 
-    def args(self, providers: ArchitectureProviders,
-             api_gateway_logging: dict[str, pulumi.Resource]) -> MultiRegionPrivateApiArgs:
+    def args(
+        self, providers: ArchitectureProviders, api_gateway_logging: dict[str, pulumi.Resource]
+    ) -> MultiRegionPrivateApiArgs:
         """``api_gateway_logging``: the account's API Gateway logging setting per Region where another
         architecture already manages it (it is one setting per account and Region)."""
         s = self.settings
         return MultiRegionPrivateApiArgs(
-            regions=regions_from((s.primary_region, providers.primary), (s.secondary_region, providers.secondary),
-                                 (self.primary_cidr, self.secondary_cidr), self.certificate_arns,
-                                 api_gateway_logging),
+            regions=regions_from(
+                (s.primary_region, providers.primary),
+                (s.secondary_region, providers.secondary),
+                (self.primary_cidr, self.secondary_cidr),
+                self.certificate_arns,
+                api_gateway_logging,
+            ),
             dns_provider=providers.primary,
             domain_name=self.domain_name,
             zone_name=self.zone_name,

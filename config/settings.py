@@ -39,10 +39,16 @@ class StackSettings:
     def providers(self) -> ProviderSettings:
         """What ``components.providers.ArchitectureProviders`` needs."""
         return ProviderSettings(
-            project=self.project, stack=self.stack, environment=self.environment, cost_center=self.cost_center,
-            primary_region=self.primary_region, secondary_region=self.secondary_region,
-            producer_account_id=self.producer_account_id, consumer_account_id=self.consumer_account_id,
-            consumer_role_arn=self.consumer_role_arn)
+            project=self.project,
+            stack=self.stack,
+            environment=self.environment,
+            cost_center=self.cost_center,
+            primary_region=self.primary_region,
+            secondary_region=self.secondary_region,
+            producer_account_id=self.producer_account_id,
+            consumer_account_id=self.consumer_account_id,
+            consumer_role_arn=self.consumer_role_arn,
+        )
 
     @property
     def has_separate_consumer_account(self) -> bool:
@@ -58,8 +64,12 @@ class StackSettings:
             secondary_region=r.region("secondaryRegion"),
             producer_account_id=r.account_id("producerAccountId"),
             consumer_account_id=r.account_id("consumerAccountId"),
-            consumer_role_arn=r.string("consumerRoleArn", pattern=ROLE_ARN,
-                                       describe="an IAM role ARN such as arn:aws:iam::222222222222:role/deploy") or None,
+            consumer_role_arn=r.string(
+                "consumerRoleArn",
+                pattern=ROLE_ARN,
+                describe="an IAM role ARN such as arn:aws:iam::222222222222:role/deploy",
+            )
+            or None,
             cost_center=r.string("costCenter"),
             protect_stateful_resources=r.boolean("protectStatefulResources"),
             monthly_budget_usd=r.integer("monthlyBudgetUsd", minimum=1),
@@ -73,14 +83,28 @@ class StackSettings:
 
     def _check(self, r: ConfigReader) -> None:
         if self.secondary_region and self.secondary_region == self.primary_region:
-            r.problem("secondaryRegion", self.secondary_region, f"a Region other than primaryRegion ({self.primary_region})")
+            r.problem(
+                "secondaryRegion", self.secondary_region, f"a Region other than primaryRegion ({self.primary_region})"
+            )
         if self.is_prod and self.consumer_account_id is None:
-            r.problem("consumerAccountId", "", "a consumer account id: prod stacks consume the private APIs from a second account")
+            r.problem(
+                "consumerAccountId",
+                "",
+                "a consumer account id: prod stacks consume the private APIs from a second account",
+            )
         # Judged against a valid consumer account only: an invalid one is reported under its own key.
         if self.has_separate_consumer_account and not r.reported("consumerAccountId"):
             if self.consumer_role_arn is None:
-                r.problem("consumerRoleArn", "", f"a role ARN in account {self.consumer_account_id} to deploy the consumer side")
+                r.problem(
+                    "consumerRoleArn",
+                    "",
+                    f"a role ARN in account {self.consumer_account_id} to deploy the consumer side",
+                )
             else:
                 match = ROLE_ARN.match(self.consumer_role_arn)
                 if match and match.group(1) != self.consumer_account_id:
-                    r.problem("consumerRoleArn", self.consumer_role_arn, f"a role in the consumer account {self.consumer_account_id}")
+                    r.problem(
+                        "consumerRoleArn",
+                        self.consumer_role_arn,
+                        f"a role in the consumer account {self.consumer_account_id}",
+                    )

@@ -31,18 +31,60 @@ __all__ = ["AWS_REGIONS", "INTEGER_LIMIT", "Problem", "check_value", "region_pro
 # botocore/data/partitions.json, "regions" of each partition; the "*-global" pseudo-Regions left
 # out). https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html lists the
 # commercial ones. A Region outside this set is a typo, or a Region newer than this list.
-AWS_REGIONS = frozenset({
-    # aws
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
-    "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-    "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
-    "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1",
-    "me-central-1", "me-south-1", "me-west-1", "mx-central-1", "sa-east-1", "sa-west-1", "us-east-1",
-    "us-east-2", "us-west-1", "us-west-2",
-    # aws-cn, aws-us-gov, aws-eusc, aws-iso*
-    "cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1", "eusc-de-east-1", "us-iso-east-1",
-    "us-iso-west-1", "us-isob-east-1", "us-isob-west-1", "eu-isoe-west-1", "us-isof-east-1", "us-isof-south-1",
-})
+AWS_REGIONS = frozenset(
+    {
+        # aws
+        "af-south-1",
+        "ap-east-1",
+        "ap-east-2",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "ca-central-1",
+        "ca-west-1",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "il-central-1",
+        "me-central-1",
+        "me-south-1",
+        "me-west-1",
+        "mx-central-1",
+        "sa-east-1",
+        "sa-west-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        # aws-cn, aws-us-gov, aws-eusc, aws-iso*
+        "cn-north-1",
+        "cn-northwest-1",
+        "us-gov-east-1",
+        "us-gov-west-1",
+        "eusc-de-east-1",
+        "us-iso-east-1",
+        "us-iso-west-1",
+        "us-isob-east-1",
+        "us-isob-west-1",
+        "eu-isoe-west-1",
+        "us-isof-east-1",
+        "us-isof-south-1",
+    }
+)
 
 # AWS API integers (counts, sizes, retention days, limits) are 32-bit; a larger value is a typo.
 INTEGER_LIMIT = 2**31 - 1
@@ -103,9 +145,18 @@ def region_problems(key: str, value: Any) -> list[Problem]:
     return [Problem(key, shorten(value), f"an AWS Region code such as us-east-1{hint}")]
 
 
-def check_value(key: str, declared: str, raw: Any, *, name: bool = False, numeric: bool = False,
-                minimum: Optional[float] = None, maximum: Optional[float] = None, region: bool = False,
-                digits: Optional[int] = None) -> list[Problem]:
+def check_value(
+    key: str,
+    declared: str,
+    raw: Any,
+    *,
+    name: bool = False,
+    numeric: bool = False,
+    minimum: Optional[float] = None,
+    maximum: Optional[float] = None,
+    region: bool = False,
+    digits: Optional[int] = None,
+) -> list[Problem]:
     """Problems of ``raw`` (the value as read from the stack file, or the string the engine
     passes) for a key declared with ``declared`` type (string, integer, boolean, array):
 
@@ -126,8 +177,9 @@ def check_value(key: str, declared: str, raw: Any, *, name: bool = False, numeri
         if _is_number(raw):
             example = getattr(raw, "source", None) or shorten(raw)
             octal = " (a leading 0 makes it octal)" if str(example).startswith("0") and len(str(example)) > 1 else ""
-            return [Problem(key, shown, f"a string: quote it, {key}: \"{example}\"; unquoted, YAML reads a "
-                                        f"number{octal}")]
+            return [
+                Problem(key, shown, f'a string: quote it, {key}: "{example}"; unquoted, YAML reads a number{octal}')
+            ]
         if not isinstance(raw, str):
             return []
         if region:
@@ -135,7 +187,7 @@ def check_value(key: str, declared: str, raw: Any, *, name: bool = False, numeri
         if name and not raw.strip():
             return [Problem(key, shown, "a non-empty name")]
         if digits is not None and raw and not re.fullmatch(rf"\d{{{digits}}}", raw):
-            return [Problem(key, shown, f"{digits} digits in quotes, such as \"{'0' * (digits - 4)}1234\"")]
+            return [Problem(key, shown, f'{digits} digits in quotes, such as "{"0" * (digits - 4)}1234"')]
         if numeric:
             return _number_problems(key, shown, _as_float(raw), minimum, maximum)
         return []
@@ -151,8 +203,14 @@ def check_value(key: str, declared: str, raw: Any, *, name: bool = False, numeri
     return []
 
 
-def _number_problems(key: str, shown: str, value: Optional[float], minimum: Optional[float],
-                     maximum: Optional[float], what: str = "a number") -> list[Problem]:
+def _number_problems(
+    key: str,
+    shown: str,
+    value: Optional[float],
+    minimum: Optional[float],
+    maximum: Optional[float],
+    what: str = "a number",
+) -> list[Problem]:
     if value is None:
         return [Problem(key, shown, f"{what} such as 0.5")]
     if not math.isfinite(value):

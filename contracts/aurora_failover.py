@@ -25,8 +25,11 @@ WRITER_CHANGED_EVENT_IDS = (SWITCHOVER_FINISHED, FAILOVER_COMPLETED, FAILOVER_CO
 
 def event_pattern(cluster_arns: list[str] | None = None) -> dict:
     """The EventBridge pattern of the failover rule, optionally limited to the member clusters."""
-    pattern: dict = {"source": [SOURCE], "detail-type": [DETAIL_TYPE],
-                     "detail": {"EventID": list(WRITER_CHANGED_EVENT_IDS)}}
+    pattern: dict = {
+        "source": [SOURCE],
+        "detail-type": [DETAIL_TYPE],
+        "detail": {"EventID": list(WRITER_CHANGED_EVENT_IDS)},
+    }
     if cluster_arns:
         pattern["resources"] = list(cluster_arns)
     return pattern

@@ -20,9 +20,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from .analyzer import DEFAULT_CALL_TIMEOUT
 from .isolation import DEFAULT_TIMEOUT
@@ -49,35 +49,77 @@ def _seconds_option(option: str) -> Callable[[str], float]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m preview",
-        description="Offline `pulumi preview`: run the program against a fake AWS and apply policy packs.")
-    parser.add_argument("--program", type=Path, default=DEFAULT_PROGRAM,
-                        help="Pulumi project directory (default: this project)")
+        description="Offline `pulumi preview`: run the program against a fake AWS and apply policy packs.",
+    )
+    parser.add_argument(
+        "--program", type=Path, default=DEFAULT_PROGRAM, help="Pulumi project directory (default: this project)"
+    )
     parser.add_argument("--stack", default="dev", help="stack name (reads Pulumi.<stack>.yaml; default dev)")
-    parser.add_argument("--policy-pack", dest="policy_packs", action="append", type=Path, default=None,
-                        metavar="DIR", help="policy pack directory (repeatable; default: every pack under "
-                                            "<program>/policies/)")
-    parser.add_argument("--policy-pack-config", dest="policy_pack_configs", action="append", type=Path,
-                        default=[], metavar="FILE",
-                        help="JSON config for the --policy-pack at the same position (repeatable)")
-    parser.add_argument("--format", choices=("text", "json", "markdown", "sarif"), default="text",
-                        help="text: like `pulumi preview`; json: the whole report (the input of --compare-to); "
-                             "markdown: the pull-request comment; sarif: SARIF 2.1.0 for code scanning")
-    parser.add_argument("--compare-to", dest="compare_to", type=Path, default=None, metavar="FILE",
-                        help="the JSON report of the base (e.g. the target branch): show what changes from it "
-                             "(resources, inputs, cost, findings new and fixed)")
-    parser.add_argument("--show-ids", action="store_true",
-                        help="text: print the physical ids and output values (made up by the fake AWS)")
-    parser.add_argument("--cost-details", action="store_true",
-                        help="text: list each resource's cost components (quantity x unit price)")
-    parser.add_argument("--timeout", type=_seconds_option("--timeout"), default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help="stop the program run after SECONDS (default %(default)g); exit 2 when hit")
-    parser.add_argument("--policy-timeout", type=_seconds_option("--policy-timeout"), default=DEFAULT_CALL_TIMEOUT,
-                        metavar="SECONDS", help="deadline of every call to a policy pack (default %(default)g); "
-                                                "exit 2 naming the pack and the call when hit")
-    parser.add_argument("--mode", choices=MODES, default="up",
-                        help="up (default): what `pulumi up` reports (its preview phase, then its update "
-                             "phase; each finding says whether `pulumi preview` shows it); preview: a first "
-                             "`pulumi preview` of a new stack (computed values unknown)")
+    parser.add_argument(
+        "--policy-pack",
+        dest="policy_packs",
+        action="append",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="policy pack directory (repeatable; default: every pack under <program>/policies/)",
+    )
+    parser.add_argument(
+        "--policy-pack-config",
+        dest="policy_pack_configs",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="JSON config for the --policy-pack at the same position (repeatable)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "sarif"),
+        default="text",
+        help="text: like `pulumi preview`; json: the whole report (the input of --compare-to); "
+        "markdown: the pull-request comment; sarif: SARIF 2.1.0 for code scanning",
+    )
+    parser.add_argument(
+        "--compare-to",
+        dest="compare_to",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the JSON report of the base (e.g. the target branch): show what changes from it "
+        "(resources, inputs, cost, findings new and fixed)",
+    )
+    parser.add_argument(
+        "--show-ids",
+        action="store_true",
+        help="text: print the physical ids and output values (made up by the fake AWS)",
+    )
+    parser.add_argument(
+        "--cost-details", action="store_true", help="text: list each resource's cost components (quantity x unit price)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds_option("--timeout"),
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="stop the program run after SECONDS (default %(default)g); exit 2 when hit",
+    )
+    parser.add_argument(
+        "--policy-timeout",
+        type=_seconds_option("--policy-timeout"),
+        default=DEFAULT_CALL_TIMEOUT,
+        metavar="SECONDS",
+        help="deadline of every call to a policy pack (default %(default)g); "
+        "exit 2 naming the pack and the call when hit",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="up",
+        help="up (default): what `pulumi up` reports (its preview phase, then its update "
+        "phase; each finding says whether `pulumi preview` shows it); preview: a first "
+        "`pulumi preview` of a new stack (computed values unknown)",
+    )
     return parser
 
 
@@ -88,9 +130,16 @@ def default_packs(program: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / "PulumiPolicy.yaml").is_file())
 
 
-def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: Sequence[Path], *,
-            mode: str = "up", timeout: float = DEFAULT_TIMEOUT,
-            policy_timeout: float = DEFAULT_CALL_TIMEOUT) -> dict:
+def preview(
+    program: Path,
+    stack: str,
+    pack_dirs: Sequence[Path],
+    pack_configs: Sequence[Path],
+    *,
+    mode: str = "up",
+    timeout: float = DEFAULT_TIMEOUT,
+    policy_timeout: float = DEFAULT_CALL_TIMEOUT,
+) -> dict:
     """Check what can be checked before anything starts, then run the preview (program, packs) in
     a child process and return its JSON document (see ``preview.pipeline``)."""
     from .analyzer import AnalyzerError, load_policy_config, pack_start_timeout
@@ -101,15 +150,22 @@ def preview(program: Path, stack: str, pack_dirs: Sequence[Path], pack_configs: 
     if pack_dirs:
         pack_start_timeout()  # an invalid setting is an error now, not after the program ran
     if len(pack_configs) > len(pack_dirs):
-        raise AnalyzerError(f"{len(pack_configs)} --policy-pack-config for {len(pack_dirs)} policy packs "
-                            "(each config matches the --policy-pack at the same position)")
+        raise AnalyzerError(
+            f"{len(pack_configs)} --policy-pack-config for {len(pack_dirs)} policy packs "
+            "(each config matches the --policy-pack at the same position)"
+        )
     for path in pack_configs:
         load_policy_config(path)  # a bad config file is refused before the program runs
     # In its own process: the program's prints go to stderr, and no exit, signal or hang of the
     # program can end or fake the preview.
-    request = PreviewRequest(program=Path(program), stack=stack, pack_dirs=tuple(map(Path, pack_dirs)),
-                             pack_configs=tuple(map(Path, pack_configs)), mode=mode,
-                             call_timeout=policy_timeout)
+    request = PreviewRequest(
+        program=Path(program),
+        stack=stack,
+        pack_dirs=tuple(map(Path, pack_dirs)),
+        pack_configs=tuple(map(Path, pack_configs)),
+        mode=mode,
+        call_timeout=policy_timeout,
+    )
     return run_isolated(request, timeout=timeout)
 
 
@@ -136,13 +192,15 @@ def safe_document(document: dict) -> dict:
     safe = _safe_text
     out = dict(document)
     out["project"], out["stack"] = safe(document["project"]), safe(document["stack"])
-    out["violations"] = [{**v, **{k: safe(v[k]) for k in ("pack", "policy", "message")}}
-                         for v in document["violations"]]
+    out["violations"] = [
+        {**v, **{k: safe(v[k]) for k in ("pack", "policy", "message")}} for v in document["violations"]
+    ]
     out["warnings"] = [safe(w) for w in document.get("warnings", [])]
     out["logs"] = [{**log, "message": safe(log.get("message"))} for log in document.get("logs", [])]
     out["packs"] = [{**p, "name": safe(p.get("name"))} for p in document.get("packs", [])]
-    out["resources"] = [{**r, "name": safe(r["name"]), "type": safe(r["type"]), "id": safe(r["id"])}
-                        for r in document["resources"]]
+    out["resources"] = [
+        {**r, "name": safe(r["name"]), "type": safe(r["type"]), "id": safe(r["id"])} for r in document["resources"]
+    ]
     out["providers"] = [{**p, "name": safe(p.get("name"))} for p in document.get("providers", [])]
     return out
 
@@ -173,12 +231,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # As the CLI (pulumi/pulumi pkg/cmd/pulumi/operations validatePolicyPackConfig): a config goes
     # with the --policy-pack at its position, so one without explicit packs names no known pack.
     if args.policy_pack_configs and args.policy_packs is None:
-        print('error: "--policy-pack-config" must be specified with "--policy-pack" (each config goes with the '
-              "pack at the same position)", file=sys.stderr)
+        print(
+            'error: "--policy-pack-config" must be specified with "--policy-pack" (each config goes with the '
+            "pack at the same position)",
+            file=sys.stderr,
+        )
         return 2
     if args.policy_pack_configs and len(args.policy_pack_configs) != len(args.policy_packs):
-        print('error: the number of "--policy-pack-config" flags must match the number of "--policy-pack" flags',
-              file=sys.stderr)
+        print(
+            'error: the number of "--policy-pack-config" flags must match the number of "--policy-pack" flags',
+            file=sys.stderr,
+        )
         return 2
     pack_dirs = args.policy_packs if args.policy_packs is not None else default_packs(program)
 
@@ -188,8 +251,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     try:
         base = load_base(args.compare_to) if args.compare_to else None
-        document = preview(program, args.stack, pack_dirs, args.policy_pack_configs, mode=args.mode,
-                           timeout=args.timeout, policy_timeout=args.policy_timeout)
+        document = preview(
+            program,
+            args.stack,
+            pack_dirs,
+            args.policy_pack_configs,
+            mode=args.mode,
+            timeout=args.timeout,
+            policy_timeout=args.policy_timeout,
+        )
         if base is not None:
             document["diff"] = compare(base, document, source=str(args.compare_to))
     except PreviewError as exc:
@@ -199,8 +269,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - a defect of the preview itself: still one line, exit 2
-        print(f"error: internal error of the offline preview: {type(exc).__name__}: {exc}".splitlines()[0],
-              file=sys.stderr)
+        print(
+            f"error: internal error of the offline preview: {type(exc).__name__}: {exc}".splitlines()[0],
+            file=sys.stderr,
+        )
         return 2
     shown = safe_document(document)
     if args.format == "json":
@@ -214,8 +286,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         failed = _write_report(lambda: sys.stdout.write(render_sarif(shown) + "\n"))
     else:
-        failed = _write_report(lambda: render_text(shown, text_console(), cost_details=args.cost_details,
-                                                   show_ids=args.show_ids))
+        failed = _write_report(
+            lambda: render_text(shown, text_console(), cost_details=args.cost_details, show_ids=args.show_ids)
+        )
     return failed or exit_code(document)
 
 

@@ -34,9 +34,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Optional
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Optional
 
 from ._values import plain
 from .engine import PreviewError
@@ -60,22 +58,25 @@ def _protos() -> None:
     from google.protobuf import empty_pb2, json_format, struct_pb2
     from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+
 __all__ = [
-    "AnalyzerError",
-    "StackBuilder",
-    "analyzable",
-    "stack_resources",
-    "Diagnostic",
     "LEVELS",
+    "AnalyzerError",
+    "Diagnostic",
     "PolicyPackProcess",
     "PolicyPacks",
+    "StackBuilder",
     "StackResource",
+    "analyzable",
     "load_policy_config",
     "reconcile_policy_config",
+    "stack_resources",
 ]
 
-_GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024),
-                 ("grpc.max_send_message_length", 400 * 1024 * 1024)]
+_GRPC_OPTIONS = [
+    ("grpc.max_receive_message_length", 400 * 1024 * 1024),
+    ("grpc.max_send_message_length", 400 * 1024 * 1024),
+]
 # pulumi.analyzer EnforcementLevel values.
 LEVELS = {"advisory": 0, "mandatory": 1, "disabled": 2, "remediate": 3}
 _LEVEL_NAMES = {v: k for k, v in LEVELS.items()}
@@ -110,8 +111,13 @@ class Diagnostic:
     at_preview: Optional[bool] = dataclasses.field(default=None, compare=False)
 
     def to_json(self) -> dict:
-        found = {"pack": self.pack, "policy": self.policy, "level": self.level, "urn": self.urn,
-                 "message": self.message}
+        found = {
+            "pack": self.pack,
+            "policy": self.policy,
+            "level": self.level,
+            "urn": self.urn,
+            "message": self.message,
+        }
         if self.at_preview is not None:
             found["atPreview"] = self.at_preview
         return found
@@ -128,7 +134,7 @@ class StackResource:
     outputs: dict
     custom: bool = True
     parent: str = ""
-    provider: Optional["StackResource"] = None  # the provider resource (explicit or default)
+    provider: Optional[StackResource] = None  # the provider resource (explicit or default)
     dependencies: list[str] = dataclasses.field(default_factory=list)
     property_dependencies: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     options: dict = dataclasses.field(default_factory=dict)
@@ -139,8 +145,7 @@ class StackResource:
 _DYNAMIC_PACKAGES = ("pulumi-python", "pulumi-nodejs")
 
 
-def _default_provider(package: str, version: str, *, stack: str, project: str,
-                      config: dict[str, str]) -> StackResource:
+def _default_provider(package: str, version: str, *, stack: str, project: str, config: dict[str, str]) -> StackResource:
     """The engine's default provider for a package and version: named ``default_<version>``
     (``default`` when unversioned) with the package's config and ``version`` as its properties, and
     no parent (pulumi-policy tests/integration/provider asserts ``default_4_0_0``, ``version`` and
@@ -150,7 +155,7 @@ def _default_provider(package: str, version: str, *, stack: str, project: str,
         props: dict[str, Any] = dict(config)
     else:
         prefix = package + ":"
-        props = {key[len(prefix):]: value for key, value in config.items() if key.startswith(prefix)}
+        props = {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
     if version:
         props["version"] = version
     urn = f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::{name}"
@@ -176,12 +181,19 @@ class StackBuilder:
             # The engine records an explicit provider's plugin version among its inputs (pulumi-policy
             # tests/integration/provider: "my-provider" has props["version"] == "4.0.0").
             inputs, outputs = {**inputs, "version": version}, {**outputs, "version": version}
-        res = StackResource(urn=record.urn, type=record.type, name=record.name, inputs=inputs,
-                            outputs=outputs, custom=record.custom, parent=record.parent or self.stack_urn,
-                            dependencies=list(record.dependencies),
-                            # The SDK lists every input, most with no dependency; the engine sends none.
-                            property_dependencies={k: list(v) for k, v in record.property_dependencies.items() if v},
-                            options=dict(record.options))
+        res = StackResource(
+            urn=record.urn,
+            type=record.type,
+            name=record.name,
+            inputs=inputs,
+            outputs=outputs,
+            custom=record.custom,
+            parent=record.parent or self.stack_urn,
+            dependencies=list(record.dependencies),
+            # The SDK lists every input, most with no dependency; the engine sends none.
+            property_dependencies={k: list(v) for k, v in record.property_dependencies.items() if v},
+            options=dict(record.options),
+        )
         self.by_urn[record.urn] = res
         if record.custom and not record.type.startswith("pulumi:providers:"):
             self._link(res, record.provider, (record.type.split(":", 1)[0], version))
@@ -196,8 +208,9 @@ class StackBuilder:
                 self.unlinked.append((res, provider_ref, package))
             return
         if package not in self.defaults:
-            self.defaults[package] = _default_provider(*package, stack=self.stack, project=self.project,
-                                                       config=self.config)
+            self.defaults[package] = _default_provider(
+                *package, stack=self.stack, project=self.project, config=self.config
+            )
         res.provider = self.defaults[package]
 
     def resources(self, records: Sequence[Any], outputs: Optional[dict] = None) -> list[StackResource]:
@@ -213,13 +226,25 @@ class StackBuilder:
         for record in records:
             if not record.custom:  # a component's outputs arrive after it is added (register_outputs)
                 self.by_urn[record.urn].outputs = record.outputs
-        root = StackResource(urn=self.stack_urn, type="pulumi:pulumi:Stack", name=f"{self.project}-{self.stack}",
-                             inputs={}, outputs=dict(outputs or {}), custom=False)
+        root = StackResource(
+            urn=self.stack_urn,
+            type="pulumi:pulumi:Stack",
+            name=f"{self.project}-{self.stack}",
+            inputs={},
+            outputs=dict(outputs or {}),
+            custom=False,
+        )
         return [root, *self.defaults.values(), *(self.by_urn[r.urn] for r in records)]
 
 
-def stack_resources(records: Sequence[Any], *, project: str, stack: str, outputs: Optional[dict] = None,
-                    config: Optional[dict[str, str]] = None) -> list[StackResource]:
+def stack_resources(
+    records: Sequence[Any],
+    *,
+    project: str,
+    stack: str,
+    outputs: Optional[dict] = None,
+    config: Optional[dict[str, str]] = None,
+) -> list[StackResource]:
     """Every record at once through a ``StackBuilder`` (``config``: the stack config as the program
     got it)."""
     builder = StackBuilder(project=project, stack=stack, config=config)
@@ -247,13 +272,16 @@ def _split_entry(pack: str, policy: str, value: Any) -> tuple[Optional[str], dic
     else:
         raise AnalyzerError(f"policy pack '{pack}' config for '{policy}' must be an enforcement level or an object")
     if level is not None and level not in LEVELS:
-        raise AnalyzerError(f"policy pack '{pack}' config for '{policy}': invalid enforcement level {level!r} "
-                            f"(expected one of {', '.join(LEVELS)})")
+        raise AnalyzerError(
+            f"policy pack '{pack}' config for '{policy}': invalid enforcement level {level!r} "
+            f"(expected one of {', '.join(LEVELS)})"
+        )
     return level, props
 
 
-def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[dict],
-                            version: Optional[str] = None) -> dict[str, tuple[str, dict]]:
+def reconcile_policy_config(
+    info: analyzer_pb2.AnalyzerInfo, config: Optional[dict], version: Optional[str] = None
+) -> dict[str, tuple[str, dict]]:
     """policy name -> (enforcement level, properties) to send with Configure. ``version``: the pack's
     version as the CLI knows it (PulumiPolicy.yaml ``version`` wins over the pack's own)."""
     _protos()
@@ -263,11 +291,18 @@ def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[di
     names = {p.name for p in info.policies}
     unknown = sorted(k for k in config if k != "all" and k not in names)
     if unknown:
-        raise AnalyzerError(f"policy pack '{pack}' config names unknown policies: {', '.join(unknown)} "
-                            f"(known: {', '.join(sorted(names))})")
+        raise AnalyzerError(
+            f"policy pack '{pack}' config names unknown policies: {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(names))})"
+        )
     # ADVISORY is the proto default, so an initial config entry "advisory" reads as "not set".
-    initial = {k: (_LEVEL_NAMES.get(v.enforcementLevel) if v.enforcementLevel else None,
-                   plain(json_format.MessageToDict(v.properties))) for k, v in info.initialConfig.items()}
+    initial = {
+        k: (
+            _LEVEL_NAMES.get(v.enforcementLevel) if v.enforcementLevel else None,
+            plain(json_format.MessageToDict(v.properties)),
+        )
+        for k, v in info.initialConfig.items()
+    }
     all_level, _ = _split_entry(pack, "all", config["all"]) if "all" in config else (None, {})
     initial_all = initial.get("all", (None, {}))[0]
 
@@ -275,8 +310,9 @@ def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[di
     result: dict[str, tuple[str, dict]] = {}
     for policy in info.policies:
         # Struct numbers are doubles; whole numbers back to ints so messages read "60", not "60.0".
-        schema_props = plain(json_format.MessageToDict(policy.configSchema.properties)) if policy.HasField(
-            "configSchema") else {}
+        schema_props = (
+            plain(json_format.MessageToDict(policy.configSchema.properties)) if policy.HasField("configSchema") else {}
+        )
         required = list(policy.configSchema.required) if policy.HasField("configSchema") else []
         properties = {k: v["default"] for k, v in schema_props.items() if isinstance(v, dict) and "default" in v}
         level = _LEVEL_NAMES.get(policy.enforcementLevel, "advisory")
@@ -295,16 +331,25 @@ def reconcile_policy_config(info: analyzer_pb2.AnalyzerInfo, config: Optional[di
         # Every policy's config is validated once defaults are applied, as the CLI does: an invalid
         # schema default fails the run (pulumi-policy tests/integration/config scenarios 6-11).
         if schema_props or required:
-            problems.extend(f"{pack} {version}  {policy.name}: {message}"
-                            for message in _schema_problems(schema_props, required, properties))
+            problems.extend(
+                f"{pack} {version}  {policy.name}: {message}"
+                for message in _schema_problems(schema_props, required, properties)
+            )
         result[policy.name] = (level, properties)
     if problems:
         raise AnalyzerError("\n".join(f"validating policy config: {problem}" for problem in problems))
     return result
 
 
-_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (type(None), "null"),
-               (list, "array"), (dict, "object"))
+_JSON_TYPES = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (type(None), "null"),
+    (list, "array"),
+    (dict, "object"),
+)
 
 
 def _json_type(value: Any) -> str:
@@ -355,7 +400,7 @@ def _pack_python(pack_dir: Path) -> str:
     options = runtime.get("options") if isinstance(runtime, dict) else None
     venv = options.get("virtualenv") if isinstance(options, dict) else None
     if venv:
-        candidate = (pack_dir / venv / "bin" / "python")
+        candidate = pack_dir / venv / "bin" / "python"
         if candidate.exists():
             return str(candidate)
     return sys.executable
@@ -379,7 +424,7 @@ def _pack_version(pack_dir: Path) -> Optional[str]:
     return str(version) if version else None
 
 
-def _struct(value: dict) -> "struct_pb2.Struct":
+def _struct(value: dict) -> struct_pb2.Struct:
     _protos()
     st = struct_pb2.Struct()
     st.update(value)
@@ -390,14 +435,17 @@ def _options(res: StackResource) -> analyzer_pb2.AnalyzerResourceOptions:
     opts = res.options or {}
     timeouts = opts.get("customTimeouts") or {}
     return analyzer_pb2.AnalyzerResourceOptions(
-        protect=bool(opts.get("protect")), ignoreChanges=list(opts.get("ignoreChanges") or []),
+        protect=bool(opts.get("protect")),
+        ignoreChanges=list(opts.get("ignoreChanges") or []),
         deleteBeforeReplace=bool(opts.get("deleteBeforeReplace")),
         deleteBeforeReplaceDefined=bool(opts.get("deleteBeforeReplace")),
         additionalSecretOutputs=list(opts.get("additionalSecretOutputs") or []),
         aliases=list(opts.get("aliases") or []),
         customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(
-            create=_seconds(timeouts.get("create")), update=_seconds(timeouts.get("update")),
-            delete=_seconds(timeouts.get("delete"))),
+            create=_seconds(timeouts.get("create")),
+            update=_seconds(timeouts.get("update")),
+            delete=_seconds(timeouts.get("delete")),
+        ),
         parent=res.parent or "",
     )
 
@@ -437,8 +485,9 @@ def _provider_message(res: StackResource) -> Optional[analyzer_pb2.AnalyzerProvi
 
 
 def _analyze_request(res: StackResource) -> analyzer_pb2.AnalyzeRequest:
-    req = analyzer_pb2.AnalyzeRequest(type=res.type, properties=_struct(res.inputs), urn=res.urn, name=res.name,
-                                      options=_options(res))
+    req = analyzer_pb2.AnalyzeRequest(
+        type=res.type, properties=_struct(res.inputs), urn=res.urn, name=res.name, options=_options(res)
+    )
     provider = _provider_message(res)
     if provider is not None:
         req.provider.CopyFrom(provider)
@@ -447,8 +496,14 @@ def _analyze_request(res: StackResource) -> analyzer_pb2.AnalyzeRequest:
 
 def _stack_resource_message(res: StackResource) -> analyzer_pb2.AnalyzerResource:
     msg = analyzer_pb2.AnalyzerResource(
-        type=res.type, properties=_struct(res.outputs), urn=res.urn, name=res.name, options=_options(res),
-        parent=res.parent or "", dependencies=list(res.dependencies))
+        type=res.type,
+        properties=_struct(res.outputs),
+        urn=res.urn,
+        name=res.name,
+        options=_options(res),
+        parent=res.parent or "",
+        dependencies=list(res.dependencies),
+    )
     provider = _provider_message(res)
     if provider is not None:
         msg.provider.CopyFrom(provider)
@@ -470,10 +525,15 @@ class PolicyPackProcess:
         self.call_timeout = call_timeout
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise AnalyzerError(f"{self.pack_dir} is not a policy pack (no PulumiPolicy.yaml)")
-        self._stderr = tempfile.TemporaryFile(mode="w+b")
+        # Held for the pack's life and closed by stop(): no context manager can span it.
+        self._stderr = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115
         self.process = subprocess.Popen(
             [_pack_python(self.pack_dir), "-u", "-m", "pulumi.policy", _ENGINE_ADDRESS, str(self.pack_dir)],
-            cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._stderr,
+            cwd=self.pack_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
             start_new_session=True,  # Ctrl-C goes to us; we stop the pack ourselves
             preexec_fn=_die_with_parent,
         )
@@ -539,8 +599,11 @@ class PolicyPackProcess:
                 code: Optional[int] = self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 code = None
-            raise self._failure(f"exited with code {code} before serving" if code is not None
-                                else "closed its stdout without printing its port")
+            raise self._failure(
+                f"exited with code {code} before serving"
+                if code is not None
+                else "closed its stdout without printing its port"
+            )
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self._port}", options=_GRPC_OPTIONS)
         try:
             grpc.channel_ready_future(self.channel).result(timeout=max(1.0, deadline - time.monotonic()))
@@ -548,9 +611,14 @@ class PolicyPackProcess:
             raise self._failure("did not accept connections") from None
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
         try:
-            self.stub.Handshake(analyzer_pb2.AnalyzerHandshakeRequest(
-                engine_address=_ENGINE_ADDRESS, root_directory=str(self.pack_dir),
-                program_directory=str(self.pack_dir)), timeout=self.call_timeout)
+            self.stub.Handshake(
+                analyzer_pb2.AnalyzerHandshakeRequest(
+                    engine_address=_ENGINE_ADDRESS,
+                    root_directory=str(self.pack_dir),
+                    program_directory=str(self.pack_dir),
+                ),
+                timeout=self.call_timeout,
+            )
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
                 raise self._rpc_failure("Handshake", exc) from None
@@ -572,30 +640,39 @@ class PolicyPackProcess:
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, (level, props) in reconciled.items():
             request.policyConfig[name].CopyFrom(
-                analyzer_pb2.PolicyConfig(enforcementLevel=LEVELS[level], properties=_struct(props)))
+                analyzer_pb2.PolicyConfig(enforcementLevel=LEVELS[level], properties=_struct(props))
+            )
         try:
             self.stub.Configure(request, timeout=self.call_timeout)
         except grpc.RpcError as exc:
             raise self._rpc_failure("Configure", exc) from None
         try:
-            self.stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(**stack_settings),
-                                     timeout=self.call_timeout)
+            self.stub.ConfigureStack(
+                analyzer_pb2.AnalyzerStackConfigureRequest(**stack_settings), timeout=self.call_timeout
+            )
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
                 raise self._rpc_failure("ConfigureStack", exc) from None
         return reconciled
 
-    def _diagnostics(self, response: analyzer_pb2.AnalyzeResponse, resource_urn: Optional[str] = None
-                     ) -> list[Diagnostic]:
+    def _diagnostics(
+        self, response: analyzer_pb2.AnalyzeResponse, resource_urn: Optional[str] = None
+    ) -> list[Diagnostic]:
         """``resource_urn``: the resource analysed. The engine attaches every ``Analyze`` finding to it,
         whatever URN the pack reports (pulumi-policy tests/integration/validate_resource scenario 9
         reports "some-urn" and expects the resource ``e``); stack findings keep the pack's URN."""
-        return [Diagnostic(pack=d.policyPackName or self.name, policy=d.policyName,
-                           level=_LEVEL_NAMES.get(d.enforcementLevel, "advisory"),
-                           urn=resource_urn if resource_urn is not None else d.urn,
-                           message=d.message, description=d.description,
-                           severity=_SEVERITY_NAMES.get(d.severity, ""))
-                for d in response.diagnostics]
+        return [
+            Diagnostic(
+                pack=d.policyPackName or self.name,
+                policy=d.policyName,
+                level=_LEVEL_NAMES.get(d.enforcementLevel, "advisory"),
+                urn=resource_urn if resource_urn is not None else d.urn,
+                message=d.message,
+                description=d.description,
+                severity=_SEVERITY_NAMES.get(d.severity, ""),
+            )
+            for d in response.diagnostics
+        ]
 
     def analyze_later(self, res: StackResource) -> Any:
         """Send ``Analyze`` for ``res`` without waiting; ``analyzed`` gives its findings."""
@@ -664,14 +741,25 @@ class PolicyPacks:
             diagnostics = packs.run(resources)
     """
 
-    def __init__(self, pack_dirs: Iterable[Path | str], *, project: str, stack: str,
-                 config: Optional[dict[str, str]] = None, secret_keys: Sequence[str] = (),
-                 policy_configs: Sequence[Optional[dict]] = (), organization: str = "organization",
-                 dry_run: bool = True, call_timeout: float = DEFAULT_CALL_TIMEOUT):
+    def __init__(
+        self,
+        pack_dirs: Iterable[Path | str],
+        *,
+        project: str,
+        stack: str,
+        config: Optional[dict[str, str]] = None,
+        secret_keys: Sequence[str] = (),
+        policy_configs: Sequence[Optional[dict]] = (),
+        organization: str = "organization",
+        dry_run: bool = True,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+    ):
         self.pack_dirs = [Path(p).resolve() for p in pack_dirs]
         if len(policy_configs) > len(self.pack_dirs):
-            raise AnalyzerError(f"{len(policy_configs)} policy pack config files for {len(self.pack_dirs)} packs "
-                                "(each --policy-pack-config matches the --policy-pack at the same position)")
+            raise AnalyzerError(
+                f"{len(policy_configs)} policy pack config files for {len(self.pack_dirs)} packs "
+                "(each --policy-pack-config matches the --policy-pack at the same position)"
+            )
         self.policy_configs = list(policy_configs) + [None] * (len(self.pack_dirs) - len(policy_configs))
         self.project, self.stack, self.organization, self.dry_run = project, stack, organization, dry_run
         self.call_timeout = call_timeout
@@ -682,16 +770,21 @@ class PolicyPacks:
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "PULUMI_CONFIG": json.dumps(self.config), "PULUMI_CONFIG_SECRET_KEYS": json.dumps(self.secret_keys),
-            "PULUMI_PROJECT": self.project, "PULUMI_STACK": self.stack,
-            "PULUMI_DRY_RUN": "true" if self.dry_run else "false", "PULUMI_ORGANIZATION": self.organization,
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "PULUMI_CONFIG": json.dumps(self.config),
+                "PULUMI_CONFIG_SECRET_KEYS": json.dumps(self.secret_keys),
+                "PULUMI_PROJECT": self.project,
+                "PULUMI_STACK": self.stack,
+                "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
+                "PULUMI_ORGANIZATION": self.organization,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         env.pop("PYTHONPATH", None)  # the pack sees its own directory, as under the CLI
         return env
 
-    def launch(self) -> "PolicyPacks":
+    def launch(self) -> PolicyPacks:
         """Start the pack processes without waiting for them (they boot while the program runs)."""
         if self.packs:
             return self
@@ -704,14 +797,20 @@ class PolicyPacks:
             raise
         return self
 
-    def start(self) -> "PolicyPacks":
+    def start(self) -> PolicyPacks:
         """Launch (if not yet), connect, read each pack's info and configure it."""
         self.launch()
         try:
             for pack in self.packs:
                 pack.connect()
-            settings = dict(stack=self.stack, project=self.project, organization=self.organization,
-                            dry_run=self.dry_run, config=self.config, config_secret_keys=self.secret_keys)
+            settings = dict(
+                stack=self.stack,
+                project=self.project,
+                organization=self.organization,
+                dry_run=self.dry_run,
+                config=self.config,
+                config_secret_keys=self.secret_keys,
+            )
             self.reconciled = [pack.configure(cfg, settings) for pack, cfg in zip(self.packs, self.policy_configs)]
         except BaseException:
             self.stop()
@@ -739,7 +838,7 @@ class PolicyPacks:
             except Exception:  # noqa: BLE001 - keep stopping the others
                 pass
 
-    def __enter__(self) -> "PolicyPacks":
+    def __enter__(self) -> PolicyPacks:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -24,8 +24,12 @@ _PREVIEW_DIR = str(Path(__file__).resolve().parent)
 
 
 def _in_program(filename: str, program_dir: str) -> bool:
-    return (filename.startswith(program_dir) and not filename.startswith(_PREVIEW_DIR)
-            and "site-packages" not in filename and "/.venv/" not in filename)
+    return (
+        filename.startswith(program_dir)
+        and not filename.startswith(_PREVIEW_DIR)
+        and "site-packages" not in filename
+        and "/.venv/" not in filename
+    )
 
 
 Key = tuple[str, str, str, str]  # (type, name, parent type, parent name); the stack is no parent
@@ -69,7 +73,10 @@ def record_call_sites(program_dir: Path) -> Iterator[dict[Key, dict[str, Any]]]:
         while frame is not None and not _in_program(frame.f_code.co_filename, root):
             frame = frame.f_back
         if frame is not None:
-            sites[(ty, name, parent_type, parent_name)] = {"file": frame.f_code.co_filename[len(root):], "line": frame.f_lineno}
+            sites[(ty, name, parent_type, parent_name)] = {
+                "file": frame.f_code.co_filename[len(root) :],
+                "line": frame.f_lineno,
+            }
         return original(res, ty, name, *args, **kwargs)
 
     resource_module.register_resource = recording  # pyright: ignore[reportPrivateImportUsage]

@@ -39,11 +39,16 @@ def load_base(path: Path) -> dict:
         raise CompareError(f"--compare-to: cannot read {path}: {exc.strerror}") from None
     except ValueError as exc:
         raise CompareError(f"--compare-to: {path} is not JSON ({exc}); give the output of --format json") from None
-    problems = [f"'{key}' ({kind.__name__})" for key, kind in _REQUIRED.items()
-                if not isinstance(document, dict) or not isinstance(document.get(key), kind)]
+    problems = [
+        f"'{key}' ({kind.__name__})"
+        for key, kind in _REQUIRED.items()
+        if not isinstance(document, dict) or not isinstance(document.get(key), kind)
+    ]
     if problems:
-        raise CompareError(f"--compare-to: {path} is not a preview JSON report (missing {', '.join(problems)}); "
-                           "give the output of `python -m preview --format json`")
+        raise CompareError(
+            f"--compare-to: {path} is not a preview JSON report (missing {', '.join(problems)}); "
+            "give the output of `python -m preview --format json`"
+        )
     return document
 
 
@@ -78,8 +83,11 @@ def _in_stack(urn: str, document: dict) -> str:
 
 def _moves(before: dict, after: dict) -> list[dict]:
     """A custom resource's Region or account change, as changes of ``(region)`` / ``(account)``."""
-    return [{"path": f"({what})", "before": before.get(what), "after": after.get(what)} for what in ("region", "account")
-            if before.get("custom") and before.get(what) != after.get(what)]
+    return [
+        {"path": f"({what})", "before": before.get(what), "after": after.get(what)}
+        for what in ("region", "account")
+        if before.get("custom") and before.get(what) != after.get(what)
+    ]
 
 
 def _restacked_cost(base: dict, head: dict) -> dict:
@@ -87,8 +95,9 @@ def _restacked_cost(base: dict, head: dict) -> dict:
     cost = base.get("cost")
     if not isinstance(cost, dict) or not isinstance(cost.get("resources"), list):
         return base
-    lines = [{**r, "urn": _in_stack(r["urn"], head)} if isinstance(r, dict) and "urn" in r else r
-             for r in cost["resources"]]
+    lines = [
+        {**r, "urn": _in_stack(r["urn"], head)} if isinstance(r, dict) and "urn" in r else r for r in cost["resources"]
+    ]
     return {**base, "cost": {**cost, "resources": lines}}
 
 
@@ -121,21 +130,32 @@ def compare(base: dict, head: dict, *, source: str = "base report") -> dict:
             # Placed in the head's stack, so the plan hangs it under its (head) parent.
             urn = _in_stack(before["urn"], head)
             parent = _in_stack(before["parent"], head) if before.get("parent") else None
-            entries.append({"urn": urn, "op": "delete", "resource": {**_summary(before), "urn": urn, "parent": parent},
-                            "changes": []})
+            entries.append(
+                {
+                    "urn": urn,
+                    "op": "delete",
+                    "resource": {**_summary(before), "urn": urn, "parent": parent},
+                    "changes": [],
+                }
+            )
             continue
         urn = after["urn"]
         moves = _moves(before, after)
         changes = moves + list(_changes(before.get("inputs") or {}, after.get("inputs") or {}))
         if changes:
-            entries.append({"urn": urn, "op": "replace" if moves else "update", "resource": _summary(after),
-                            "changes": changes})
+            entries.append(
+                {"urn": urn, "op": "replace" if moves else "update", "resource": _summary(after), "changes": changes}
+            )
     counts = {op: sum(1 for e in entries if e["op"] == op) for op in ("create", "update", "delete", "replace")}
     counts["same"] = 1 + len(new) - counts["create"] - counts["update"] - counts["replace"]  # 1: the stack
     try:
         cost = cost_diff(_restacked_cost(base, head), head) if (base.get("cost") or head.get("cost")) else None
     except CostDiffError as exc:
         raise CompareError(f"--compare-to: {exc}") from None
-    return {"base": {"project": base["project"], "stack": base["stack"], "source": source,
-                     "stackUrn": stack_urn(base)},
-            "resources": entries, "counts": counts, "cost": cost, "findings": _findings(base, head)}
+    return {
+        "base": {"project": base["project"], "stack": base["stack"], "source": source, "stackUrn": stack_urn(base)},
+        "resources": entries,
+        "counts": counts,
+        "cost": cost,
+        "findings": _findings(base, head),
+    }

@@ -45,7 +45,9 @@ def _money(value: Any) -> float:
 def _components(resource: Mapping[str, Any]) -> dict[str, float]:
     found: dict[str, float] = {}
     for component in resource.get("components") or []:
-        found[str(component.get("name"))] = found.get(str(component.get("name")), 0.0) + _money(component.get("monthly"))
+        found[str(component.get("name"))] = found.get(str(component.get("name")), 0.0) + _money(
+            component.get("monthly")
+        )
     return found
 
 
@@ -70,25 +72,41 @@ def cost_diff(base: Optional[Mapping[str, Any]], head: Optional[Mapping[str, Any
         head_monthly = None if after is None else _money(after.get("monthly"))
         old_parts = _components(before) if before else {}
         new_parts = _components(after) if after else {}
-        parts = [{"name": name, "change": _change(old_parts.get(name), new_parts.get(name)),
-                  "base": old_parts.get(name), "head": new_parts.get(name),
-                  "delta": _delta(old_parts.get(name), new_parts.get(name))}
-                 for name in sorted(old_parts.keys() | new_parts.keys())
-                 if name not in old_parts or name not in new_parts
-                 or abs(new_parts[name] - old_parts[name]) >= EPSILON]
+        parts = [
+            {
+                "name": name,
+                "change": _change(old_parts.get(name), new_parts.get(name)),
+                "base": old_parts.get(name),
+                "head": new_parts.get(name),
+                "delta": _delta(old_parts.get(name), new_parts.get(name)),
+            }
+            for name in sorted(old_parts.keys() | new_parts.keys())
+            if name not in old_parts or name not in new_parts or abs(new_parts[name] - old_parts[name]) >= EPSILON
+        ]
         delta = _delta(base_monthly, head_monthly)
         if before is not None and after is not None and abs(delta) < EPSILON and not parts:
             continue
         either = after or before or {}
-        lines.append({"urn": urn, "name": either.get("name") or urn.rsplit("::", 1)[-1], "type": either.get("type"),
-                      "change": _change(base_monthly, head_monthly), "base": base_monthly, "head": head_monthly,
-                      "delta": delta, "components": parts})
+        lines.append(
+            {
+                "urn": urn,
+                "name": either.get("name") or urn.rsplit("::", 1)[-1],
+                "type": either.get("type"),
+                "change": _change(base_monthly, head_monthly),
+                "base": base_monthly,
+                "head": head_monthly,
+                "delta": delta,
+                "components": parts,
+            }
+        )
     lines.sort(key=lambda line: (-abs(line["delta"]), line["urn"]))
-    totals = {side: {figure: _money(cost.get(figure)) for figure in FIGURES} for side, cost in (("base", old),
-                                                                                                 ("head", new))}
+    totals = {
+        side: {figure: _money(cost.get(figure)) for figure in FIGURES} for side, cost in (("base", old), ("head", new))
+    }
     return {
         "currency": new.get("currency") or old.get("currency") or "USD",
-        "base": totals["base"], "head": totals["head"],
+        "base": totals["base"],
+        "head": totals["head"],
         "delta": {figure: _delta(totals["base"][figure], totals["head"][figure]) for figure in FIGURES},
         "pricesAsOf": {"base": old.get("pricesAsOf"), "head": new.get("pricesAsOf")},
         "counts": {kind: sum(1 for line in lines if line["change"] == kind) for kind in ("new", "removed", "changed")},
@@ -100,9 +118,11 @@ def render_text(diff: Mapping[str, Any], *, top: int = 10) -> list[str]:
     """A few lines for a person: the total change, then the largest resource changes."""
     c = diff["currency"]
     delta, base, head = diff["delta"], diff["base"], diff["head"]
-    out = [f"Monthly cost {base['total']:,.2f} -> {head['total']:,.2f} {c} ({delta['total']:+,.2f}; "
-           f"fixed {delta['fixed']:+,.2f}, usage {delta['usage']:+,.2f}); "
-           + ", ".join(f"{n} {kind}" for kind, n in diff["counts"].items())]
+    out = [
+        f"Monthly cost {base['total']:,.2f} -> {head['total']:,.2f} {c} ({delta['total']:+,.2f}; "
+        f"fixed {delta['fixed']:+,.2f}, usage {delta['usage']:+,.2f}); "
+        + ", ".join(f"{n} {kind}" for kind, n in diff["counts"].items())
+    ]
     for line in diff["resources"][:top]:
         out.append(f"  {line['delta']:+10,.2f}  {line['change']:<8} {line['name']} ({line['type']})")
     if len(diff["resources"]) > top:

@@ -17,15 +17,12 @@ location in the user's program).
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import runpy
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Optional
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Optional
 
 from .project_config import SECRET_PLACEHOLDER, ConfigKey, parse_schema, stack_config
 
@@ -34,17 +31,16 @@ if TYPE_CHECKING:  # imported lazily: reading config must not wait for Pulumi to
     from .harness import LogRecord
 
 __all__ = [
+    "SECRET_PLACEHOLDER",
     "ConfigError",
     "PreviewError",
     "ProgramError",
     "ProgramRun",
     "Project",
-    "SECRET_PLACEHOLDER",
     "load_project",
     "resolve_stack_config",
     "run_program",
 ]
-
 
 
 class PreviewError(Exception):
@@ -118,8 +114,9 @@ def load_project(program_dir: Path | str) -> Project:
     return Project(name, directory, main, schema)
 
 
-def resolve_stack_config(project: Project, stack: str,
-                         overrides: Optional[dict[str, Any]] = None) -> tuple[dict[str, str], list[str]]:
+def resolve_stack_config(
+    project: Project, stack: str, overrides: Optional[dict[str, Any]] = None
+) -> tuple[dict[str, str], list[str]]:
     """The config the engine hands to the program for ``stack``: (key -> string, secret keys).
     Raises ``ConfigError`` listing every problem."""
     stack_file = project.directory / f"Pulumi.{stack}.yaml"
@@ -168,8 +165,14 @@ def _purge_modules(program_dir: Path, before: set[str]) -> None:
             del sys.modules[name]
 
 
-def run_program(program_dir: Path | str, stack: str = "dev", *, fake: Optional[FakeAws] = None,
-                config_overrides: Optional[dict[str, Any]] = None, dry_run: bool = False) -> ProgramRun:
+def run_program(
+    program_dir: Path | str,
+    stack: str = "dev",
+    *,
+    fake: Optional[FakeAws] = None,
+    config_overrides: Optional[dict[str, Any]] = None,
+    dry_run: bool = False,
+) -> ProgramRun:
     """Run the project's program for ``stack`` under the fake AWS; return what it registered.
     ``dry_run``: what ``pulumi.runtime.is_dry_run()`` tells the program (true at ``pulumi preview``)."""
     from .fake_aws import FakeAws
@@ -187,11 +190,19 @@ def run_program(program_dir: Path | str, stack: str = "dev", *, fake: Optional[F
     path_before = list(sys.path)
     cwd_before = os.getcwd()
     try:
-        with mocked_pulumi(project.name, stack, config=config, fake=fake, secret_keys=secret_keys,
-                           root_directory=str(program_dir), dry_run=dry_run) as env:
+        with mocked_pulumi(
+            project.name,
+            stack,
+            config=config,
+            fake=fake,
+            secret_keys=secret_keys,
+            root_directory=str(program_dir),
+            dry_run=dry_run,
+        ) as env:
             sys.path.insert(0, str(program_dir))
             os.chdir(program_dir)
             try:
+
                 def program() -> None:
                     runpy.run_path(main, run_name="__main__")
 
@@ -211,6 +222,16 @@ def run_program(program_dir: Path | str, stack: str = "dev", *, fake: Optional[F
         sys.path[:] = path_before
         _purge_modules(program_dir, modules_before)
 
-    return ProgramRun(project=project.name, stack=stack, program_dir=program_dir, config=config,
-                      secret_keys=secret_keys, resources=result.resources, outputs=result.outputs,
-                      warnings=result.warnings, logs=result.logs, fake=fake, default_provider=default_provider)
+    return ProgramRun(
+        project=project.name,
+        stack=stack,
+        program_dir=program_dir,
+        config=config,
+        secret_keys=secret_keys,
+        resources=result.resources,
+        outputs=result.outputs,
+        warnings=result.warnings,
+        logs=result.logs,
+        fake=fake,
+        default_provider=default_provider,
+    )

@@ -51,7 +51,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from inspect import isawaitable
-from typing import Any, Optional
+from typing import Any, ClassVar, Optional
 
 import pulumi
 import pulumi.runtime
@@ -79,8 +79,18 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 class RecordedResourceArgs(MockResourceArgs):
     """``MockResourceArgs`` plus what the engine knows about a registration."""
 
-    def __init__(self, *, urn: str, parent: str, remote: bool, dependencies: list[str],
-                 property_dependencies: dict[str, list[str]], options: dict, version: str = "", **kwargs: Any):
+    def __init__(
+        self,
+        *,
+        urn: str,
+        parent: str,
+        remote: bool,
+        dependencies: list[str],
+        property_dependencies: dict[str, list[str]],
+        options: dict,
+        version: str = "",
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.urn = urn
         self.parent = parent
@@ -131,13 +141,20 @@ class RecordingMonitor(MockMonitor):
         _ensure_event_loop()
         inputs = rpc.deserialize_properties(request.object)
         resource_args = RecordedResourceArgs(
-            typ=request.type, name=request.name, inputs=inputs, provider=request.provider,
-            resource_id=request.importId, custom=request.custom or False,
+            typ=request.type,
+            name=request.name,
+            inputs=inputs,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
             transforms=_resolve_callbacks(request.transforms),
-            urn=urn, parent=request.parent or None, remote=bool(request.remote),
+            urn=urn,
+            parent=request.parent or None,
+            remote=bool(request.remote),
             dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            options=_options_of(request), version=request.version,
+            options=_options_of(request),
+            version=request.version,
         )
         id_, state = self.mocks.new_resource(resource_args)
         obj_proto = _sync_await(rpc.serialize_properties(state, {}))
@@ -160,9 +177,18 @@ class RecordingMonitor(MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         state = rpc.deserialize_properties(request.properties)
         resource_args = RecordedResourceArgs(
-            typ=request.type, name=request.name, inputs=state, provider=request.provider,
-            resource_id=request.id, custom=True, urn=urn, parent=request.parent or None, remote=False,
-            dependencies=list(request.dependencies), property_dependencies={}, options={"read": True},
+            typ=request.type,
+            name=request.name,
+            inputs=state,
+            provider=request.provider,
+            resource_id=request.id,
+            custom=True,
+            urn=urn,
+            parent=request.parent or None,
+            remote=False,
+            dependencies=list(request.dependencies),
+            property_dependencies={},
+            options={"read": True},
             version=request.version,
         )
         id_, state = self.mocks.new_resource(resource_args)
@@ -190,16 +216,19 @@ class LogRecord:
 class RecordingEngine(MockEngine):
     """Keeps what the program logs (``pulumi.log.warn`` etc.) for the report."""
 
-    _SEVERITY = {engine_pb2.DEBUG: "debug", engine_pb2.INFO: "info", engine_pb2.WARNING: "warning",
-                 engine_pb2.ERROR: "error"}
+    _SEVERITY: ClassVar[dict[int, str]] = {
+        engine_pb2.DEBUG: "debug",
+        engine_pb2.INFO: "info",
+        engine_pb2.WARNING: "warning",
+        engine_pb2.ERROR: "error",
+    }
 
     def __init__(self) -> None:
         super().__init__(logging.getLogger("preview.program"))
         self.messages: list[LogRecord] = []
 
     def Log(self, request):  # noqa: N802
-        self.messages.append(LogRecord(self._SEVERITY.get(request.severity, "info"), request.message,
-                                       request.urn))
+        self.messages.append(LogRecord(self._SEVERITY.get(request.severity, "info"), request.message, request.urn))
         return super().Log(request)
 
 
@@ -246,8 +275,15 @@ def engine_config(project: str, config: Optional[Mapping[str, Any]]) -> dict[str
 class MockedPulumi:
     """Handle yielded by ``mocked_pulumi``: run programs, inspect what they registered."""
 
-    def __init__(self, project: str, stack: str, fake: FakeAws, monitor: RecordingMonitor,
-                 engine: RecordingEngine, loop: asyncio.AbstractEventLoop):
+    def __init__(
+        self,
+        project: str,
+        stack: str,
+        fake: FakeAws,
+        monitor: RecordingMonitor,
+        engine: RecordingEngine,
+        loop: asyncio.AbstractEventLoop,
+    ):
         self.project = project
         self.stack = stack
         self.fake = fake
@@ -293,8 +329,10 @@ class MockedPulumi:
         finally:
             _cancel_pending(self.loop)
         return RunResult(
-            resources=stable_order(self.fake.records[start:]), outputs=dict(self.monitor.stack_outputs),
-            value=holder.get("value"), warnings=self.fake.warnings[warn_start:],
+            resources=stable_order(self.fake.records[start:]),
+            outputs=dict(self.monitor.stack_outputs),
+            value=holder.get("value"),
+            warnings=self.fake.warnings[warn_start:],
             logs=self.engine.messages[log_start:],
         )
 
@@ -312,8 +350,7 @@ def stable_order(records: list[ResourceRecord]) -> list[ResourceRecord]:
     by_urn = {r.urn: r for r in records if r.urn}
     if len(by_urn) != len(records):
         return list(records)
-    needs = {urn: {d for d in ([r.parent] + r.dependencies) if d in by_urn and d != urn}
-             for urn, r in by_urn.items()}
+    needs = {urn: {d for d in ([r.parent] + r.dependencies) if d in by_urn and d != urn} for urn, r in by_urn.items()}
     dependents: dict[str, list[str]] = {}
     for urn, deps in needs.items():
         for dep in deps:
@@ -371,14 +408,22 @@ def mocked_pulumi(
     asyncio.set_event_loop(loop)
     os.environ["OFFLINE_PREVIEW"] = "1"
     try:
-        settings.reset_options(project=project, stack=stack, preview=dry_run, organization=organization,
-                               root_directory=root_directory)
-        pulumi.runtime.set_all_config(engine_config(project, config),
-                                      [k if ":" in k else f"{project}:{k}" for k in secret_keys or []])
+        settings.reset_options(
+            project=project, stack=stack, preview=dry_run, organization=organization, root_directory=root_directory
+        )
+        pulumi.runtime.set_all_config(
+            engine_config(project, config), [k if ":" in k else f"{project}:{k}" for k in secret_keys or []]
+        )
         mock_settings = MockSettings(
-            monitor=monitor, monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
-            engine=engine, project=project, stack=stack, dry_run=dry_run, organization=organization,
-            callbacks=None, root_directory=root_directory,
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
+            engine=engine,
+            project=project,
+            stack=stack,
+            dry_run=dry_run,
+            organization=organization,
+            callbacks=None,
+            root_directory=root_directory,
         )
         settings.configure(mock_settings)
         # Like set_mocks: a root stack for code that registers resources outside ``run``

@@ -24,8 +24,8 @@ Any failure becomes a ``ProgramError`` with a one-line message (exit code 2 in t
 from __future__ import annotations
 
 import dataclasses
-import os
 import faulthandler
+import os
 import pickle
 import re
 import resource
@@ -104,7 +104,7 @@ class _Drain(threading.Thread):
                 self.tail += chunk[room:]
                 if len(self.tail) > self.keep:
                     self.dropped += len(self.tail) - self.keep
-                    del self.tail[:len(self.tail) - self.keep]
+                    del self.tail[: len(self.tail) - self.keep]
 
     def text(self) -> str:
         gap = f"\n[... {self.dropped} bytes of program output left out ...]\n" if self.dropped else ""
@@ -168,28 +168,38 @@ def _decode(frame: bytes) -> Any:
     (size,) = _HEADER.unpack_from(frame)
     if len(frame) != _HEADER.size + size:
         return None
-    return pickle.loads(frame[_HEADER.size:])
+    return pickle.loads(frame[_HEADER.size :])
 
 
-def run_isolated(request: PreviewRequest, *, timeout: float = DEFAULT_TIMEOUT,
-                 memory_mb: int = DEFAULT_MEMORY_MB, forward_output: Any = None) -> dict:
+def run_isolated(
+    request: PreviewRequest,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    forward_output: Any = None,
+) -> dict:
     """Run the preview of ``request`` in a child process; return its JSON document or raise a
     ``PreviewError`` saying what happened. Program output is written to ``forward_output``
     (default ``sys.stderr``) after the run, bounded."""
     program = request.program
     result_read, result_write = os.pipe()
     output_read, output_write = os.pipe()
-    stacks = tempfile.TemporaryFile()
-    request_file = tempfile.TemporaryFile()
+    # Both are handed to the child as file descriptors and closed in the finally blocks below.
+    stacks = tempfile.TemporaryFile()  # noqa: SIM115
+    request_file = tempfile.TemporaryFile()  # noqa: SIM115
     request_file.write(pickle.dumps(request))
     request_file.seek(0)
     code = f"import sys; sys.path.insert(0, {str(_ROOT)!r}); from preview.isolation import _child; _child()"
     try:
         process = subprocess.Popen(
             [sys.executable, "-c", code, str(result_write), str(stacks.fileno())],
-            stdin=request_file, stdout=output_write, stderr=output_write,
-            pass_fds=(result_write, stacks.fileno()), start_new_session=True,
-            preexec_fn=lambda: _limit_child(memory_mb))
+            stdin=request_file,
+            stdout=output_write,
+            stderr=output_write,
+            pass_fds=(result_write, stacks.fileno()),
+            start_new_session=True,
+            preexec_fn=lambda: _limit_child(memory_mb),
+        )
     finally:
         os.close(result_write)
         os.close(output_write)
@@ -248,8 +258,14 @@ def _child() -> None:
     from .pipeline import run_preview
 
     try:
-        value: Any = run_preview(request.program, request.stack, request.pack_dirs, request.pack_configs,
-                                 mode=request.mode, call_timeout=request.call_timeout)
+        value: Any = run_preview(
+            request.program,
+            request.stack,
+            request.pack_dirs,
+            request.pack_configs,
+            mode=request.mode,
+            call_timeout=request.call_timeout,
+        )
         kind = "ok"
     except ConfigError as exc:
         kind, value = "config", str(exc)
@@ -262,8 +278,9 @@ def _child() -> None:
     try:
         _send(result_fd, kind, value)
     except Exception as exc:  # noqa: BLE001 - e.g. an output that cannot be pickled
-        _send(result_fd, "program", f"the program's result could not be sent: {type(exc).__name__}: {exc}"
-              .splitlines()[0])
+        _send(
+            result_fd, "program", f"the program's result could not be sent: {type(exc).__name__}: {exc}".splitlines()[0]
+        )
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)

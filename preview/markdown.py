@@ -66,14 +66,14 @@ def _plan(document: dict) -> list[str]:
         if r["custom"] and not r["type"].startswith("pulumi:providers:"):
             top = by_urn.get(owner[r["urn"]], {})
             rows[top.get("name", "-") if not top.get("custom", True) else "(stack)"][
-                f"{r['account'] or '-'} / {r['region'] or 'global'}"] += 1
+                f"{r['account'] or '-'} / {r['region'] or 'global'}"
+            ] += 1
     lines = ["| component | account / Region | resources |", "|---|---|---:|"]
     for component in sorted(rows):
         for place, count in sorted(rows[component].items()):
             lines.append(f"| {_cell(component)} | {_cell(place)} | {count} |")
     types = document["summary"]["byType"]
-    lines += ["", "<details><summary>Resources by type</summary>", "",
-              "| type | count |", "|---|---:|"]
+    lines += ["", "<details><summary>Resources by type</summary>", "", "| type | count |", "|---|---:|"]
     lines += [f"| `{_short_type(t)}` | {n} |" for t, n in types.items()]
     lines += ["", "</details>"]
     return lines
@@ -91,7 +91,9 @@ def _cost(document: dict) -> list[str]:
         lines.append(f"| usage (declared) | {_money(cost.get('usage'))} |")
     lines.append(f"| **total** | **{_money(cost.get('total'))}** |")
     if cost.get("low") is not None and cost.get("high") is not None:
-        lines.append(f"| range: idle floor to ceiling the inputs allow | {_money(cost['low'])} to {_money(cost['high'])} |")
+        lines.append(
+            f"| range: idle floor to ceiling the inputs allow | {_money(cost['low'])} to {_money(cost['high'])} |"
+        )
     budget = cost.get("budget")
     if budget is not None and not cost.get("budgetVerdict"):  # an estimate without its own verdict
         verdict = "over budget" if float(cost.get("total") or 0) > float(budget) else "within budget"
@@ -103,8 +105,13 @@ def _cost(document: dict) -> list[str]:
         lines += ["", *[f"- {_cell(note)}" for note in notes]]
     rows = cost_component_rows(cost)
     if rows:
-        lines += ["", "<details><summary>Cost components per resource</summary>", "",
-                  "| resource | component | quantity x unit price | kind | monthly |", "|---|---|---|---|---:|"]
+        lines += [
+            "",
+            "<details><summary>Cost components per resource</summary>",
+            "",
+            "| resource | component | quantity x unit price | kind | monthly |",
+            "|---|---|---|---|---:|",
+        ]
         lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
         lines += ["", "</details>"]
     return lines
@@ -125,23 +132,36 @@ def _findings(document: dict) -> list[str]:
     for pack in findings_by_pack(document):
         icon = {"fail": "❌", "warn": "⚠️", "pass": "✅"}[pack.status]
         version = f"@v{pack.version}" if pack.version else ""
-        found = f"{sum(r.count for r in pack.rules)} finding(s) in {len(pack.rules)} rule(s)" if pack.rules else "no findings"
+        found = (
+            f"{sum(r.count for r in pack.rules)} finding(s) in {len(pack.rules)} rule(s)"
+            if pack.rules
+            else "no findings"
+        )
         lines += [f"{icon} **{html.escape(pack.name)}**{version}: {found}", ""]
         for rule in pack.rules:
             opened = " open" if _LEVEL_ICON.get(rule.level) == "❌" else ""
             resources = f"{rule.count} resources" if rule.count > 1 else html.escape(next(iter(rule.texts.values()))[0])
-            lines += [f"<details{opened}><summary>{_LEVEL_ICON.get(rule.level, '')} {rule.level} "
-                      f"<code>{html.escape(rule.policy)}</code> ({resources}): {html.escape(rule.description)}</summary>",
-                      ""]
+            lines += [
+                f"<details{opened}><summary>{_LEVEL_ICON.get(rule.level, '')} {rule.level} "
+                f"<code>{html.escape(rule.policy)}</code> ({resources}): {html.escape(rule.description)}</summary>",
+                "",
+            ]
             for text, labels in rule.texts.items():
                 lines.append(f"- {_cell(text)}")
                 lines += [f"  - {_code(label)}" for label in labels] if rule.count > 1 else []
             lines += ["", "</details>", ""]
         if pack.exceptions:
-            lines += [f"Reviewed exceptions of {html.escape(pack.name)} (their findings are not reported):", "",
-                      "| policy | resource | token | reason |", "|---|---|---|---|"]
-            lines += [f"| {_code(e['policy'])} | {_cell(e.get('resource') or '')} | {_cell(e.get('token') or '')} | "
-                      f"{_cell(e.get('reason') or '(none)')} |" for e in pack.exceptions]
+            lines += [
+                f"Reviewed exceptions of {html.escape(pack.name)} (their findings are not reported):",
+                "",
+                "| policy | resource | token | reason |",
+                "|---|---|---|---|",
+            ]
+            lines += [
+                f"| {_code(e['policy'])} | {_cell(e.get('resource') or '')} | {_cell(e.get('token') or '')} | "
+                f"{_cell(e.get('reason') or '(none)')} |"
+                for e in pack.exceptions
+            ]
             lines.append("")
     return lines or ["No policy packs ran."]
 
@@ -156,9 +176,12 @@ def _change(document: dict) -> list[str]:
     """The base -> head section: the plan of what changes, changed inputs, findings new and fixed, cost."""
     diff = document["diff"]
     counts = diff["counts"]
-    lines = [f"Compared to `{diff['base']['stack']}` of the base ({_cell(diff['base']['source'])}): "
-             + ", ".join(f"{counts[op]} to {op}" for op in ("create", "update", "replace", "delete") if counts[op])
-             + (f", {counts['same']} unchanged" if counts.get("same") else ""), ""]
+    lines = [
+        f"Compared to `{diff['base']['stack']}` of the base ({_cell(diff['base']['source'])}): "
+        + ", ".join(f"{counts[op]} to {op}" for op in ("create", "update", "replace", "delete") if counts[op])
+        + (f", {counts['same']} unchanged" if counts.get("same") else ""),
+        "",
+    ]
     changed = diff["resources"]
     if changed:
         # GitHub colours a diff block by the first column: the operation symbol.
@@ -168,25 +191,35 @@ def _change(document: dict) -> list[str]:
         lines += ["| resource | input | before | after |", "|---|---|---|---|"]
         for entry in inputs:
             label = _cell(resource_label(entry["resource"]))
-            lines += [f"| {label} | {_value(c['path'])} | {_value(c['before'])} | {_value(c['after'])} |"
-                      for c in entry["changes"]]
+            lines += [
+                f"| {label} | {_value(c['path'])} | {_value(c['before'])} | {_value(c['after'])} |"
+                for c in entry["changes"]
+            ]
         lines.append("")
     for kind, icon in (("new", "🆕"), ("fixed", "✅")):
         found = diff["findings"][kind]
         lines.append(f"{icon} **Findings {kind}**: {len(found)}")
-        lines += [f"- {v['level']} {_code(v['policy'])} ({_cell(v['pack'])}) {_code(v['resource'])}: "
-                  f"{_cell(_violation_text(v['message']))}" for v in found]
+        lines += [
+            f"- {v['level']} {_code(v['policy'])} ({_cell(v['pack'])}) {_code(v['resource'])}: "
+            f"{_cell(_violation_text(v['message']))}"
+            for v in found
+        ]
         lines.append("")
     cost = diff.get("cost")
     if cost:
         c = cost["currency"]
-        lines += [f"**Monthly cost**: {cost['base']['total']:,.2f} → {cost['head']['total']:,.2f} {c} "
-                  f"(**{cost['delta']['total']:+,.2f}**)", ""]
+        lines += [
+            f"**Monthly cost**: {cost['base']['total']:,.2f} → {cost['head']['total']:,.2f} {c} "
+            f"(**{cost['delta']['total']:+,.2f}**)",
+            "",
+        ]
         if cost["resources"]:
             lines += [f"| resource | change | base | head | delta {c} |", "|---|---|---:|---:|---:|"]
-            lines += [f"| {_cell(line['name'])} ({_cell(_short_type(line['type'] or ''))}) | {line['change']} | "
-                      f"{_money(line['base'])} | {_money(line['head'])} | {line['delta']:+,.2f} |"
-                      for line in cost["resources"]]
+            lines += [
+                f"| {_cell(line['name'])} ({_cell(_short_type(line['type'] or ''))}) | {line['change']} | "
+                f"{_money(line['base'])} | {_money(line['head'])} | {line['delta']:+,.2f} |"
+                for line in cost["resources"]
+            ]
             lines.append("")
     return lines
 

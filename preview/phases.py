@@ -73,8 +73,9 @@ def _mask(value: Any, unknown: frozenset, long_strings: Sequence[str], found: se
 
 
 def _hashable(leaves: Iterable[Any]) -> set:
-    return {leaf for leaf in leaves if isinstance(leaf, (str, int, float)) and not isinstance(leaf, bool)
-            and leaf != ""}
+    return {
+        leaf for leaf in leaves if isinstance(leaf, (str, int, float)) and not isinstance(leaf, bool) and leaf != ""
+    }
 
 
 def _name_key(token: str) -> str:

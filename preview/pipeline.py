@@ -28,13 +28,19 @@ __all__ = ["MODES", "run_preview"]
 MODES = ("up", "preview")
 
 
-def run_preview(program: Path | str, stack: str, pack_dirs: Sequence[Path | str] = (),
-                pack_configs: Sequence[Path | str] = (), *, mode: str = "up",
-                config_overrides: Optional[dict[str, Any]] = None,
-                call_timeout: Optional[float] = None) -> dict:
+def run_preview(
+    program: Path | str,
+    stack: str,
+    pack_dirs: Sequence[Path | str] = (),
+    pack_configs: Sequence[Path | str] = (),
+    *,
+    mode: str = "up",
+    config_overrides: Optional[dict[str, Any]] = None,
+    call_timeout: Optional[float] = None,
+) -> dict:
     """Run the program and the packs; return the JSON document. Raises ``PreviewError``."""
-    from .callsites import record_call_sites
     from .analyzer import DEFAULT_CALL_TIMEOUT, AnalyzerError, PolicyPacks, StackBuilder, load_policy_config
+    from .callsites import record_call_sites
     from .engine import PreviewError, load_project, resolve_stack_config, run_program
     from .report import build_document
     from .session import AnalysisSession
@@ -42,15 +48,24 @@ def run_preview(program: Path | str, stack: str, pack_dirs: Sequence[Path | str]
     if mode not in MODES:
         raise PreviewError(f"unknown mode {mode!r} (expected one of {', '.join(MODES)})")
     if len(pack_configs) > len(pack_dirs):
-        raise AnalyzerError(f"{len(pack_configs)} --policy-pack-config for {len(pack_dirs)} policy packs "
-                            "(each config matches the --policy-pack at the same position)")
+        raise AnalyzerError(
+            f"{len(pack_configs)} --policy-pack-config for {len(pack_dirs)} policy packs "
+            "(each config matches the --policy-pack at the same position)"
+        )
     policy_configs = [load_policy_config(p) for p in pack_configs]
     project = load_project(program)
     config, secret_keys = resolve_stack_config(project, stack, config_overrides)
     dry_run = mode == "preview"
-    packs = PolicyPacks(pack_dirs, project=project.name, stack=stack, config=config, secret_keys=secret_keys,
-                        policy_configs=policy_configs, dry_run=dry_run,
-                        call_timeout=DEFAULT_CALL_TIMEOUT if call_timeout is None else call_timeout)
+    packs = PolicyPacks(
+        pack_dirs,
+        project=project.name,
+        stack=stack,
+        config=config,
+        secret_keys=secret_keys,
+        policy_configs=policy_configs,
+        dry_run=dry_run,
+        call_timeout=DEFAULT_CALL_TIMEOUT if call_timeout is None else call_timeout,
+    )
     session = None
     diagnostics = []
     packs_info = []
@@ -79,11 +94,18 @@ def run_preview(program: Path | str, stack: str, pack_dirs: Sequence[Path | str]
             packs_info = [_pack_info(p, reconciled) for p, reconciled in zip(packs.packs, packs.reconciled)]
     finally:
         packs.stop()
-    document = build_document(project=run.project, stack=run.stack, records=run.resources, outputs=run.outputs,
-                              diagnostics=diagnostics, packs=packs_info, warnings=run.warnings,
-                              default_provider={"region": run.default_provider.region,
-                                                "account": run.default_provider.account},
-                              logs=[dataclasses.asdict(log) for log in run.logs], call_sites=sites)
+    document = build_document(
+        project=run.project,
+        stack=run.stack,
+        records=run.resources,
+        outputs=run.outputs,
+        diagnostics=diagnostics,
+        packs=packs_info,
+        warnings=run.warnings,
+        default_provider={"region": run.default_provider.region, "account": run.default_provider.account},
+        logs=[dataclasses.asdict(log) for log in run.logs],
+        call_sites=sites,
+    )
     document["mode"] = mode
     return document
 
@@ -98,7 +120,10 @@ def _pack_info(pack: Any, reconciled: dict) -> dict:
         entry: dict = {"name": name, "level": level, "description": described.get(name, "")}
         exceptions = properties.get("exceptions")
         if isinstance(exceptions, list) and exceptions:
-            entry["exceptions"] = [{k: e.get(k) for k in ("resource", "token", "reason") if e.get(k)}
-                                   for e in exceptions if isinstance(e, dict)]
+            entry["exceptions"] = [
+                {k: e.get(k) for k in ("resource", "token", "reason") if e.get(k)}
+                for e in exceptions
+                if isinstance(e, dict)
+            ]
         policies.append(entry)
     return {"name": pack.name, "version": pack.version, "directory": str(pack.pack_dir), "policies": policies}

@@ -26,7 +26,7 @@ import json
 import math
 from typing import Any, Optional
 
-__all__ = ["ConfigKey", "SECRET_PLACEHOLDER", "engine_string", "parse_schema", "stack_config"]
+__all__ = ["SECRET_PLACEHOLDER", "ConfigKey", "engine_string", "parse_schema", "stack_config"]
 
 SECRET_PLACEHOLDER = "fake-secret-value-offline-preview"
 _TYPES = ("string", "integer", "boolean", "array", "object")
@@ -109,25 +109,38 @@ def parse_schema(project: str, config: Any, file_name: str) -> dict[str, ConfigK
             fail(f"config key '{key}' has type {typ!r}; expected one of {', '.join(_TYPES)}")
         if ours:
             if typ == "array" and items is None:
-                fail(f"The configuration key '{key}' declares an array but does not specify the underlying "
-                     "type via the 'items' attribute")
+                fail(
+                    f"The configuration key '{key}' declares an array but does not specify the underlying "
+                    "type via the 'items' attribute"
+                )
             if typ is not None and default is not None and not valid_config_value(typ, items, default):
-                fail(f"The default value specified for configuration key '{key}' is not of the expected type "
-                     f"'{_full_type_name(typ, items)}'")
+                fail(
+                    f"The default value specified for configuration key '{key}' is not of the expected type "
+                    f"'{_full_type_name(typ, items)}'"
+                )
         else:
             if typ is not None:
                 fail(f"Configuration key '{key}' is not namespaced by the project and should not define a type")
             if default is not None:
-                fail(f"Configuration key '{key}' is not namespaced by the project and should not define a "
-                     "default value. Did you mean to use the 'value' attribute instead of 'default'?")
+                fail(
+                    f"Configuration key '{key}' is not namespaced by the project and should not define a "
+                    "default value. Did you mean to use the 'value' attribute instead of 'default'?"
+                )
             if value is None:
                 fail(f"Configuration key '{key}' is namespaced and must provide an attribute 'value'")
         full = key if ":" in key else f"{project}:{key}"
         given = default if ours else value
         if ours and value is not None:  # a project key may carry a value instead of a default
             given = value
-        schema[full] = ConfigKey(full, key, typ, items if isinstance(items, dict) else None, given,
-                                 given is not None, bool(spec.get("secret")))
+        schema[full] = ConfigKey(
+            full,
+            key,
+            typ,
+            items if isinstance(items, dict) else None,
+            given,
+            given is not None,
+            bool(spec.get("secret")),
+        )
     return schema
 
 
@@ -170,8 +183,9 @@ def _stack_content(value: Any) -> Any:
     return engine_string(value)
 
 
-def stack_config(project: str, schema: dict[str, ConfigKey], stack: str,
-                 raw: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+def stack_config(
+    project: str, schema: dict[str, ConfigKey], stack: str, raw: dict[str, Any]
+) -> tuple[dict[str, str], list[str]]:
     """(config as the engine hands it to programs: full key -> string, secret keys); raises
     ``ConfigError`` listing every problem."""
     from .engine import ConfigError
@@ -198,15 +212,17 @@ def stack_config(project: str, schema: dict[str, ConfigKey], stack: str,
         if spec.type is None:
             continue
         if spec.secret and full not in secrets:
-            problems.append(f"Stack '{stack}' with configuration key '{spec.declared}' must be encrypted "
-                            "as it's secret")
+            problems.append(
+                f"Stack '{stack}' with configuration key '{spec.declared}' must be encrypted as it's secret"
+            )
         elif not valid_config_value(spec.type, spec.items, _stack_content(values[full])):
-            problems.append(f"Stack '{stack}' with configuration key '{spec.declared}' must be of type "
-                            f"'{_full_type_name(spec.type, spec.items)}'")
+            problems.append(
+                f"Stack '{stack}' with configuration key '{spec.declared}' must be of type "
+                f"'{_full_type_name(spec.type, spec.items)}'"
+            )
     if missing:
         plural = "values" if len(missing) > 1 else "value"
-        problems.insert(0, f"Stack '{stack}' is missing configuration {plural} "
-                           + ", ".join(f"'{k}'" for k in missing))
+        problems.insert(0, f"Stack '{stack}' is missing configuration {plural} " + ", ".join(f"'{k}'" for k in missing))
     if problems:
         raise ConfigError("\n".join(problems))
     config = {key: engine_string(value) for key, value in values.items() if value is not None}

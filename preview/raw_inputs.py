@@ -19,15 +19,27 @@ import json
 import math
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
 from .engine import ConfigError, PreviewError
 
-__all__ = ["MAX_EXPANDED_NODES", "MAX_FILE_BYTES", "SourceInt", "check_stack_name", "env_seconds", "escape_controls",
-           "load_json_config", "load_policy_pack_file", "positive_seconds", "read_pulumi_yaml", "shorten"]
+__all__ = [
+    "MAX_EXPANDED_NODES",
+    "MAX_FILE_BYTES",
+    "SourceInt",
+    "check_stack_name",
+    "env_seconds",
+    "escape_controls",
+    "load_json_config",
+    "load_policy_pack_file",
+    "positive_seconds",
+    "read_pulumi_yaml",
+    "shorten",
+]
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_EXPANDED_NODES = 100_000
@@ -49,8 +61,9 @@ def escape_controls(text: str) -> str:
     program or pack prints cannot drive the terminal (ANSI codes, carriage returns)."""
     if text.isprintable():
         return text
-    return "".join(ch if ch in "\n\t" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
-                   for ch in text)
+    return "".join(
+        ch if ch in "\n\t" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
 
 
 def shorten(value: Any, limit: int = 60) -> str:
@@ -72,7 +85,7 @@ class SourceInt(int):
 
     source: str
 
-    def __new__(cls, value: int, source: str) -> "SourceInt":
+    def __new__(cls, value: int, source: str) -> SourceInt:
         obj = super().__new__(cls, value)
         obj.source = source
         return obj
@@ -101,8 +114,10 @@ class _CheckingLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
                 except TypeError:
                     continue  # an unhashable key: SafeConstructor reports it
                 if duplicate:
-                    self.problems.append(f"line {key_node.start_mark.line + 1}: key {shorten(key)} appears more "
-                                         "than once (expected unique keys; YAML does not allow duplicates)")
+                    self.problems.append(
+                        f"line {key_node.start_mark.line + 1}: key {shorten(key)} appears more "
+                        "than once (expected unique keys; YAML does not allow duplicates)"
+                    )
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node: Any) -> Any:
@@ -113,8 +128,10 @@ class _CheckingLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
         return node.value
 
     def construct_refused(self, node: Any) -> Any:
-        self.problems.append(f"line {node.start_mark.line + 1}: a {node.tag.rsplit(':', 1)[-1]} value "
-                             "(expected plain YAML: strings, numbers, booleans, lists and mappings)")
+        self.problems.append(
+            f"line {node.start_mark.line + 1}: a {node.tag.rsplit(':', 1)[-1]} value "
+            "(expected plain YAML: strings, numbers, booleans, lists and mappings)"
+        )
         return None
 
 
@@ -153,9 +170,11 @@ def _read_text(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path.name}: line {line}: byte {data[exc.start:exc.start + 1]!r} is not UTF-8 "
-                          "(expected a UTF-8 text file)") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path.name}: line {line}: byte {data[exc.start : exc.start + 1]!r} is not UTF-8 "
+            "(expected a UTF-8 text file)"
+        ) from None
 
 
 def load_yaml(path: Path) -> tuple[Any, list[str]]:
@@ -168,8 +187,10 @@ def load_yaml(path: Path) -> tuple[Any, list[str]]:
         if node is None:
             return None, []
         if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
-            raise ConfigError(f"{path.name}: YAML aliases expand to more than {MAX_EXPANDED_NODES} values "
-                              "(expected a plain config file; nested anchors are refused)")
+            raise ConfigError(
+                f"{path.name}: YAML aliases expand to more than {MAX_EXPANDED_NODES} values "
+                "(expected a plain config file; nested anchors are refused)"
+            )
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -223,9 +244,12 @@ def _project_problems(data: dict) -> Iterator[str]:
     for key, spec in config.items():
         if not isinstance(spec, dict):
             continue  # shorthand `key: default`
-        for field, expected, described in (("type", str, "a type name such as string"),
-                                           ("items", dict, "a mapping such as {type: string}"),
-                                           ("secret", bool, "true or false"), ("description", str, "a string")):
+        for field, expected, described in (
+            ("type", str, "a type name such as string"),
+            ("items", dict, "a mapping such as {type: string}"),
+            ("secret", bool, "true or false"),
+            ("description", str, "a string"),
+        ):
             if field in spec and not isinstance(spec[field], expected):
                 yield f"config key '{key}' field '{field}' is {_kind(spec[field])} (expected {described})"
 
@@ -250,11 +274,15 @@ def read_pulumi_yaml(path: Path | str) -> dict:
 
 def check_stack_name(stack: str) -> None:
     if "/" in stack:
-        raise ConfigError(f"stack name {shorten(stack)} may not contain slashes (the offline preview takes the "
-                          "plain stack name, the <stack> of Pulumi.<stack>.yaml)")
+        raise ConfigError(
+            f"stack name {shorten(stack)} may not contain slashes (the offline preview takes the "
+            "plain stack name, the <stack> of Pulumi.<stack>.yaml)"
+        )
     if not _STACK_NAME.fullmatch(stack):
-        raise ConfigError(f"stack name {shorten(stack)} is not valid: stack names may only contain alphanumeric, "
-                          "hyphens, underscores, or periods, at most 100 characters")
+        raise ConfigError(
+            f"stack name {shorten(stack)} is not valid: stack names may only contain alphanumeric, "
+            "hyphens, underscores, or periods, at most 100 characters"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -274,16 +302,19 @@ def load_policy_pack_file(pack_dir: Path) -> dict:
         raise PreviewError(f"policy pack {pack_dir.name}: {exc}") from None
     data = {} if data is None else data
     if not isinstance(data, dict):
-        raise PreviewError(f"policy pack {pack_dir.name}: {path.name} is {_kind(data)} (expected a mapping with "
-                           "'runtime')")
+        raise PreviewError(
+            f"policy pack {pack_dir.name}: {path.name} is {_kind(data)} (expected a mapping with 'runtime')"
+        )
     runtime = data.get("runtime")
     options = runtime.get("options") if isinstance(runtime, dict) else None
     if options is not None and not isinstance(options, dict):
         problems.append(f"'runtime.options' is {_kind(options)} (expected a mapping)")
     venv = options.get("virtualenv") if isinstance(options, dict) else None
     if venv is not None and not (isinstance(venv, str) and (pack_dir / venv / "bin" / "python").exists()):
-        problems.append(f"'runtime.options.virtualenv' is {shorten(venv)}, which doesn't appear to be a "
-                        f"virtual environment (expected a directory with bin/python, relative to {pack_dir})")
+        problems.append(
+            f"'runtime.options.virtualenv' is {shorten(venv)}, which doesn't appear to be a "
+            f"virtual environment (expected a directory with bin/python, relative to {pack_dir})"
+        )
     if problems:
         raise PreviewError(f"policy pack {pack_dir.name}: {path.name}:\n  " + "\n  ".join(problems))
     return data
@@ -332,8 +363,10 @@ def positive_seconds(text: str, source: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0 or value > MAX_SECONDS:
-        raise PreviewError(f"{source}={shorten(text)} is not valid (expected a positive number of seconds, "
-                           f"such as 60, at most {MAX_SECONDS})")
+        raise PreviewError(
+            f"{source}={shorten(text)} is not valid (expected a positive number of seconds, "
+            f"such as 60, at most {MAX_SECONDS})"
+        )
     return value
 
 

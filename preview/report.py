@@ -24,9 +24,23 @@ if TYPE_CHECKING:
     from .analyzer import Diagnostic
     from .fake_aws import ResourceRecord
 
-__all__ = ["COST_POLICY", "COST_PREFIX", "PackFindings", "PlanRow", "RuleFindings", "build_document", "exit_code",
-           "extract_cost", "findings_by_pack", "policy_lines", "plan_counts", "plan_rows", "render_json", "render_text",
-           "resource_label"]
+__all__ = [
+    "COST_POLICY",
+    "COST_PREFIX",
+    "PackFindings",
+    "PlanRow",
+    "RuleFindings",
+    "build_document",
+    "exit_code",
+    "extract_cost",
+    "findings_by_pack",
+    "plan_counts",
+    "plan_rows",
+    "policy_lines",
+    "render_json",
+    "render_text",
+    "resource_label",
+]
 
 COST_POLICY = "monthly-cost-estimate"
 COST_PREFIX = "COST_ESTIMATE_JSON "
@@ -44,7 +58,7 @@ def extract_cost(diagnostics: Sequence[Diagnostic]) -> tuple[Optional[dict], lis
             rest.append(d)
             continue
         try:
-            parsed = json.loads(line[len(COST_PREFIX):])
+            parsed = json.loads(line[len(COST_PREFIX) :])
             if not isinstance(parsed, dict):
                 raise ValueError("not an object")
         except ValueError as exc:
@@ -67,22 +81,42 @@ def _provider_urn(ref: str) -> str:
     return ref.rsplit("::", 1)[0] if ref else ""
 
 
-def build_document(*, project: str, stack: str, records: Sequence[ResourceRecord], outputs: dict,
-                   diagnostics: Sequence[Diagnostic], packs: Sequence[dict] = (),
-                   warnings: Sequence[str] = (), logs: Sequence[dict] = (),
-                   default_provider: Optional[dict] = None, call_sites: Optional[dict] = None) -> dict:
+def build_document(
+    *,
+    project: str,
+    stack: str,
+    records: Sequence[ResourceRecord],
+    outputs: dict,
+    diagnostics: Sequence[Diagnostic],
+    packs: Sequence[dict] = (),
+    warnings: Sequence[str] = (),
+    logs: Sequence[dict] = (),
+    default_provider: Optional[dict] = None,
+    call_sites: Optional[dict] = None,
+) -> dict:
     """``call_sites``: where the program registered each resource (``preview.callsites``), kept as
     each resource's ``source`` ({file, line}) for SARIF locations."""
     from .callsites import site_of
 
     cost, violations, cost_warnings = extract_cost(diagnostics)
     sources = {r.urn: site_of(call_sites or {}, r.urn or "", r.parent) for r in records}
-    resources = [{
-        "urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent, "provider": _provider_urn(r.provider),
-        "custom": r.custom, "id": r.id, "region": r.region, "account": r.account,
-        "inputs": _masked(r.inputs, r.secret_keys), "outputs": _masked(r.outputs, r.secret_keys),
-        **({"source": sources[r.urn]} if sources[r.urn] else {}),
-    } for r in records]
+    resources = [
+        {
+            "urn": r.urn,
+            "type": r.type,
+            "name": r.name,
+            "parent": r.parent,
+            "provider": _provider_urn(r.provider),
+            "custom": r.custom,
+            "id": r.id,
+            "region": r.region,
+            "account": r.account,
+            "inputs": _masked(r.inputs, r.secret_keys),
+            "outputs": _masked(r.outputs, r.secret_keys),
+            **({"source": sources[r.urn]} if sources[r.urn] else {}),
+        }
+        for r in records
+    ]
     real = [r for r in records if r.custom and not r.is_provider]
     by_level = Counter(v.level for v in violations)
     mandatory = by_level.get("mandatory", 0) + by_level.get("remediate", 0)
@@ -94,19 +128,33 @@ def build_document(*, project: str, stack: str, records: Sequence[ResourceRecord
         "byRegion": dict(sorted(Counter(r.region or "global" for r in real).items())),
         "byAccount": dict(sorted(Counter(r.account or "-" for r in real).items())),
         "byRegionAccount": dict(sorted(Counter(f"{r.account}/{r.region or 'global'}" for r in real).items())),
-        "violations": {level: by_level.get(level, 0) for level in ("mandatory", "advisory", "remediate")
-                       if by_level.get(level, 0) or level != "remediate"},
+        "violations": {
+            level: by_level.get(level, 0)
+            for level in ("mandatory", "advisory", "remediate")
+            if by_level.get(level, 0) or level != "remediate"
+        },
         "verdict": "fail" if mandatory else "pass",
     }
-    providers = [{"name": r.name, "urn": r.urn, "region": r.region, "account": r.account}
-                 for r in records if r.type == "pulumi:providers:aws"]
-    if default_provider and any(r.custom and not r.is_provider and not r.provider and r.type.startswith("aws:")
-                                for r in records):
+    providers = [
+        {"name": r.name, "urn": r.urn, "region": r.region, "account": r.account}
+        for r in records
+        if r.type == "pulumi:providers:aws"
+    ]
+    if default_provider and any(
+        r.custom and not r.is_provider and not r.provider and r.type.startswith("aws:") for r in records
+    ):
         providers.insert(0, {"name": "default", "urn": "", **default_provider})
     return {
-        "project": project, "stack": stack, "resources": resources, "providers": providers,
-        "violations": [v.to_json() for v in violations], "summary": summary, "cost": cost,
-        "outputs": outputs, "packs": list(packs), "warnings": list(warnings) + cost_warnings,
+        "project": project,
+        "stack": stack,
+        "resources": resources,
+        "providers": providers,
+        "violations": [v.to_json() for v in violations],
+        "summary": summary,
+        "cost": cost,
+        "outputs": outputs,
+        "packs": list(packs),
+        "warnings": list(warnings) + cost_warnings,
         # The SDK's debug chatter is not part of a report (the CLI shows it only with -v).
         "logs": [log for log in logs if log.get("severity") != "debug"],
     }
@@ -173,8 +221,14 @@ def plan_rows(document: dict) -> list[PlanRow]:
     ones are left out unless a changed one sits below them, as ``pulumi preview`` shows a diff."""
     diff = document.get("diff")
     ops = {entry["urn"]: entry["op"] for entry in diff["resources"]} if diff else {}
-    root = {"urn": stack_urn(document), "type": STACK_TYPE, "name": f"{document['project']}-{document['stack']}",
-            "parent": None, "custom": False, "id": None}
+    root = {
+        "urn": stack_urn(document),
+        "type": STACK_TYPE,
+        "name": f"{document['project']}-{document['stack']}",
+        "parent": None,
+        "custom": False,
+        "id": None,
+    }
     resources = [r for r in document["resources"] if r["urn"] != root["urn"]]
     if diff:
         resources += [entry["resource"] for entry in diff["resources"] if entry["op"] == "delete"]
@@ -252,7 +306,7 @@ def _without_subject(text: str, resource: Optional[dict]) -> str:
     if resource:
         match = re.match(rf"{re.escape(resource['name'])} \([^()]*\): ", text)
         if match:
-            return text[match.end():]
+            return text[match.end() :]
     return text
 
 
@@ -271,16 +325,25 @@ def findings_by_pack(document: dict, violations: Optional[Sequence[dict]] = None
         rules: dict[tuple[str, str], RuleFindings] = {}
         for v in (v for v in violations if v["pack"] == name):
             key = (v["policy"], v["level"])
-            rule = rules.setdefault(key, RuleFindings(name, v["policy"], v["level"],
-                                                      described.get(v["policy"]) or _description(v["message"], ""),
-                                                      {}))
+            rule = rules.setdefault(
+                key,
+                RuleFindings(
+                    name, v["policy"], v["level"], described.get(v["policy"]) or _description(v["message"], ""), {}
+                ),
+            )
             resource = by_urn.get(v["urn"])
             text = _without_subject(_violation_text(v["message"]), resource)
             rule.texts.setdefault(text, []).append(resource_label(resource))
         exceptions = [{"policy": p["name"], **e} for p in pack.get("policies", []) for e in p.get("exceptions", [])]
-        result.append(PackFindings(name, pack.get("version") or "", pack.get("directory") or "",
-                                   sorted(rules.values(), key=lambda r: (_LEVEL_ORDER.get(r.level, 2), r.policy)),
-                                   exceptions))
+        result.append(
+            PackFindings(
+                name,
+                pack.get("version") or "",
+                pack.get("directory") or "",
+                sorted(rules.values(), key=lambda r: (_LEVEL_ORDER.get(r.level, 2), r.policy)),
+                exceptions,
+            )
+        )
     return result
 
 
@@ -306,8 +369,14 @@ def text_console(file: Any = None) -> Any:
             raise BrokenPipeError
 
     stream = file or sys.stdout
-    return TextConsole(file=stream, markup=False, emoji=False, highlight=False, soft_wrap=True,
-                       width=None if stream.isatty() else 10_000)
+    return TextConsole(
+        file=stream,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=True,
+        width=None if stream.isatty() else 10_000,
+    )
 
 
 def _tree_prefix(last: list[bool]) -> str:
@@ -318,8 +387,16 @@ def _tree_prefix(last: list[bool]) -> str:
 
 def plan_lines(document: dict, *, show_ids: bool = False) -> list[str]:
     rows = plan_rows(document)
-    cells = [(OP_SYMBOL[row.op], _tree_prefix(row.last) + _short_type(row.resource["type"]), row.resource["name"],
-              row.op if row.op != "same" else "", row.resource.get("id") or "") for row in rows]
+    cells = [
+        (
+            OP_SYMBOL[row.op],
+            _tree_prefix(row.last) + _short_type(row.resource["type"]),
+            row.resource["name"],
+            row.op if row.op != "same" else "",
+            row.resource.get("id") or "",
+        )
+        for row in rows
+    ]
     type_width = max((len(c[1]) for c in cells), default=4) + 3
     name_width = max((len(c[2]) for c in cells), default=4) + 3
     lines = [f"     {'Type':<{type_width}}{'Name':<{name_width}}Plan" + ("       Id" if show_ids else "")]
@@ -333,8 +410,11 @@ def summary_lines(document: dict) -> list[str]:
     counts = plan_counts(document)
     words = {"create": "to create", "update": "to update", "delete": "to delete", "replace": "to replace"}
     lines = ["Resources:"]
-    lines += [f"    {OP_SYMBOL[op]} {counts[op]} {words[op]}" if op != "replace" else f"    +-{counts[op]} to replace"
-              for op in words if counts.get(op)]
+    lines += [
+        f"    {OP_SYMBOL[op]} {counts[op]} {words[op]}" if op != "replace" else f"    +-{counts[op]} to replace"
+        for op in words
+        if counts.get(op)
+    ]
     if counts.get("same"):
         lines.append(f"    {counts['same']} unchanged")
     return lines
@@ -376,13 +456,17 @@ def diff_lines(document: dict) -> list[str]:
     for entry in diff["resources"]:
         if entry["op"] in ("update", "replace"):
             lines.append(f"    {OP_SYMBOL[entry['op']]} {resource_label(entry['resource'])}")
-            lines += [f"        {c['path']}: {_literal(c.get('before'))} => {_literal(c.get('after'))}"
-                      for c in entry["changes"]]
+            lines += [
+                f"        {c['path']}: {_literal(c.get('before'))} => {_literal(c.get('after'))}"
+                for c in entry["changes"]
+            ]
     for kind in ("new", "fixed"):
         found = diff["findings"][kind]
         lines.append(f"    Findings {kind}: {len(found)}")
-        lines += [f"        [{v['level']}] {v['pack']}/{v['policy']}  {v['resource']}: {_violation_text(v['message'])}"
-                  for v in found]
+        lines += [
+            f"        [{v['level']}] {v['pack']}/{v['policy']}  {v['resource']}: {_violation_text(v['message'])}"
+            for v in found
+        ]
     if diff.get("cost"):
         lines += ["    " + line for line in cost_diff_text(diff["cost"])]
     return lines
@@ -410,8 +494,10 @@ def cost_notes(cost: dict, *, listed: int = 8) -> list[str]:
     """What the cost figures leave out and rest on, one sentence each (text and markdown share them)."""
     notes = []
     if cost.get("pricesAsOf"):  # an estimate from a pack without declared usage support has neither
-        notes.append(f"Prices as of {cost['pricesAsOf']}; usage "
-                     + (f"declared in {cost['usageSource']}." if cost.get("usageSource") else "not declared."))
+        notes.append(
+            f"Prices as of {cost['pricesAsOf']}; usage "
+            + (f"declared in {cost['usageSource']}." if cost.get("usageSource") else "not declared.")
+        )
     waiting = cost.get("dependsOnUsage") or []
     if waiting:
         names = ", ".join(item["name"] for item in waiting[:listed]) + (", ..." if len(waiting) > listed else "")
@@ -439,9 +525,15 @@ def cost_component_rows(cost: dict) -> list[tuple[str, str, str, str, str]]:
     rows = []
     for resource in cost.get("resources") or []:
         for part in resource.get("components") or []:
-            rows.append((resource.get("name") or resource["urn"], part["name"],
-                         f"{part['quantity']:,.4g} {part['unit']} x {part['unitPrice']:g}", part["kind"],
-                         _money(part["monthly"])))
+            rows.append(
+                (
+                    resource.get("name") or resource["urn"],
+                    part["name"],
+                    f"{part['quantity']:,.4g} {part['unit']} x {part['unitPrice']:g}",
+                    part["kind"],
+                    _money(part["monthly"]),
+                )
+            )
     return rows
 
 
@@ -451,8 +543,7 @@ def _print_cost(console: Any, cost: dict, *, details: bool) -> None:
     from rich.text import Text
 
     currency = cost.get("currency", "USD")
-    table = Table(box=box.SIMPLE, title=f"Estimated monthly cost ({currency})", title_justify="left",
-                  show_edge=False)
+    table = Table(box=box.SIMPLE, title=f"Estimated monthly cost ({currency})", title_justify="left", show_edge=False)
     table.add_column("component")
     table.add_column("monthly", justify="right")
     for name, value in sorted((cost.get("byComponent") or {}).items(), key=lambda kv: -float(kv[1] or 0)):
@@ -503,12 +594,14 @@ def policy_lines(document: dict) -> list[str]:
         for v in sorted(items, key=lambda v: (v["level"] != "mandatory", v["policy"], v["urn"])):
             res = by_urn.get(v["urn"])
             where = f"  ({_short_type(res['type'])}: {res['name']})" if res else ""
-            phase = "" if v.get("atPreview") is None else (
-                "  [pulumi preview shows it]" if v["atPreview"] else "  [at update only]")
+            phase = (
+                ""
+                if v.get("atPreview") is None
+                else ("  [pulumi preview shows it]" if v["atPreview"] else "  [at update only]")
+            )
             lines.append(f"        - [{v['level']}]  {v['policy']}{where}{phase}")
             lines.extend(f"          {line}" for line in v["message"].splitlines() if line.strip())
     return lines
-
 
 
 def render_text(document: dict, console: Any = None, *, cost_details: bool = False, show_ids: bool = False) -> None:
@@ -526,9 +619,14 @@ def render_text(document: dict, console: Any = None, *, cost_details: bool = Fal
     for line in plan_lines(document, show_ids=show_ids):
         out(line)
 
-    diagnostics = [*(f"warning: {w}" for w in document.get("warnings", [])),
-                   *(f"program {log['severity']}: {log['message']}" for log in document.get("logs", [])
-                     if log.get("severity") in ("warning", "error"))]
+    diagnostics = [
+        *(f"warning: {w}" for w in document.get("warnings", [])),
+        *(
+            f"program {log['severity']}: {log['message']}"
+            for log in document.get("logs", [])
+            if log.get("severity") in ("warning", "error")
+        ),
+    ]
     if diagnostics:
         out()
         out("Diagnostics:")

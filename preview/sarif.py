@@ -34,36 +34,52 @@ def _rules(document: dict) -> list[dict]:
         for policy in pack.get("policies", []):
             rule_id = f"{pack['name']}/{policy['name']}"
             description = policy.get("description") or policy["name"]
-            waivable = " or list a reviewed exception (with its reason) under `exceptions`" if "exceptions" in policy else ""
+            waivable = (
+                " or list a reviewed exception (with its reason) under `exceptions`" if "exceptions" in policy else ""
+            )
             rules[rule_id] = {
                 "id": rule_id,
                 "name": policy["name"],
                 "shortDescription": {"text": description},
                 "fullDescription": {"text": f"{description} (policy pack {pack['name']}, {policy['level']})"},
-                "help": {"text": f"{description}\nEnforcement level: {policy['level']}. Fix the resource, or set the "
-                                 f"policy's level or config in the pack's config (--policy-pack-config){waivable}.",
-                         "markdown": f"**{description}**\n\nEnforcement level: `{policy['level']}`. Fix the resource, "
-                                     "or set the policy's level or config in the pack's config "
-                                     f"(`--policy-pack-config`){waivable}."},
+                "help": {
+                    "text": f"{description}\nEnforcement level: {policy['level']}. Fix the resource, or set the "
+                    f"policy's level or config in the pack's config (--policy-pack-config){waivable}.",
+                    "markdown": f"**{description}**\n\nEnforcement level: `{policy['level']}`. Fix the resource, "
+                    "or set the policy's level or config in the pack's config "
+                    f"(`--policy-pack-config`){waivable}.",
+                },
                 "defaultConfiguration": {"level": _LEVEL.get(policy["level"], "warning")},
                 "properties": {"pack": pack["name"], "enforcementLevel": policy["level"]},
             }
     for v in document["violations"]:  # a finding of a policy the pack did not list still gets a rule
         rule_id = f"{v['pack']}/{v['policy']}"
-        rules.setdefault(rule_id, {"id": rule_id, "name": v["policy"], "shortDescription": {"text": v["policy"]},
-                                   "defaultConfiguration": {"level": _LEVEL.get(v["level"], "warning")},
-                                   "properties": {"pack": v["pack"], "enforcementLevel": v["level"]}})
+        rules.setdefault(
+            rule_id,
+            {
+                "id": rule_id,
+                "name": v["policy"],
+                "shortDescription": {"text": v["policy"]},
+                "defaultConfiguration": {"level": _LEVEL.get(v["level"], "warning")},
+                "properties": {"pack": v["pack"], "enforcementLevel": v["level"]},
+            },
+        )
     return list(rules.values())
 
 
 def _location(document: dict, resource: dict | None) -> dict:
     source = (resource or {}).get("source")
     file, line = (source["file"], source["line"]) if source else (f"Pulumi.{document['stack']}.yaml", 1)
-    location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"},
-                                                     "region": {"startLine": max(int(line), 1)}}}
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": max(int(line), 1)},
+        }
+    }
     if resource:
-        location["logicalLocations"] = [{"fullyQualifiedName": resource["urn"], "name": resource["name"],
-                                         "kind": "resource"}]
+        location["logicalLocations"] = [
+            {"fullyQualifiedName": resource["urn"], "name": resource["name"], "kind": "resource"}
+        ]
     return location
 
 
@@ -81,28 +97,40 @@ def sarif_log(document: dict) -> dict:
         resource = by_urn.get(v.get("urn") or "")
         text = _violation_text(v["message"])
         rule_id = f"{v['pack']}/{v['policy']}"
-        results.append({
-            "ruleId": rule_id,
-            "ruleIndex": index[rule_id],
-            "level": _LEVEL.get(v["level"], "warning"),
-            "message": {"text": f"{resource_label(resource)}: {text}"},
-            "locations": [_location(document, resource)],
-            "partialFingerprints": {"pulumiFinding/v1": _fingerprint(v, text)},
-        })
-    waived = [{"policy": f"{pack.name}/{e['policy']}", **{k: e[k] for k in ("resource", "token", "reason") if e.get(k)}}
-              for pack in findings_by_pack(document) for e in pack.exceptions]
+        results.append(
+            {
+                "ruleId": rule_id,
+                "ruleIndex": index[rule_id],
+                "level": _LEVEL.get(v["level"], "warning"),
+                "message": {"text": f"{resource_label(resource)}: {text}"},
+                "locations": [_location(document, resource)],
+                "partialFingerprints": {"pulumiFinding/v1": _fingerprint(v, text)},
+            }
+        )
+    waived = [
+        {"policy": f"{pack.name}/{e['policy']}", **{k: e[k] for k in ("resource", "token", "reason") if e.get(k)}}
+        for pack in findings_by_pack(document)
+        for e in pack.exceptions
+    ]
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
-        "runs": [{
-            "tool": {"driver": {"name": TOOL_NAME, "rules": rules,
-                                "informationUri": "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/"}},
-            # One category per stack: code scanning keeps each stack's alerts apart.
-            "automationDetails": {"id": f"offline-preview/{document['stack']}/"},
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the Pulumi project directory"}}},
-            "results": results,
-            "properties": {"project": document["project"], "stack": document["stack"], "exceptions": waived},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "rules": rules,
+                        "informationUri": "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
+                    }
+                },
+                # One category per stack: code scanning keeps each stack's alerts apart.
+                "automationDetails": {"id": f"offline-preview/{document['stack']}/"},
+                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the Pulumi project directory"}}},
+                "results": results,
+                "properties": {"project": document["project"], "stack": document["stack"], "exceptions": waived},
+            }
+        ],
     }
 
 

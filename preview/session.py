@@ -38,9 +38,9 @@ def merge_phases(preview: Sequence[Diagnostic], update: Optional[Sequence[Diagno
         return [dataclasses.replace(d, at_preview=True) for d in preview]
     shown = set(preview)
     seen = set(update)
-    return ([dataclasses.replace(d, at_preview=d in shown) for d in update]
-            + [dataclasses.replace(d, at_preview=True) for d in preview
-               if d not in seen and d.policy != COST_POLICY])  # one cost estimate: the update's
+    return [dataclasses.replace(d, at_preview=d in shown) for d in update] + [
+        dataclasses.replace(d, at_preview=True) for d in preview if d not in seen and d.policy != COST_POLICY
+    ]  # one cost estimate: the update's
 
 
 class AnalysisSession:
@@ -50,7 +50,7 @@ class AnalysisSession:
     def __init__(self, packs: PolicyPacks, builder: StackBuilder, mode: str):
         self.packs, self.builder, self.mode = packs, builder, mode
         self.view = PreviewView()
-        self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._ready = threading.Event()
         self._failure: Optional[BaseException] = None
         # (resource, phase, pack index, future); phase "preview" or "update"
@@ -120,19 +120,22 @@ class AnalysisSession:
             answers.setdefault((index, phase), []).append((order[res.urn], found))
 
         def in_order(index: int, phase: str) -> dict[str, list[Diagnostic]]:
-            return {resources[i].urn: found for i, found in sorted(answers.get((index, phase), []),
-                                                                  key=lambda item: item[0])}
+            return {
+                resources[i].urn: found
+                for i, found in sorted(answers.get((index, phase), []), key=lambda item: item[0])
+            }
 
         def per_pack(index: int) -> tuple[list[Diagnostic], Optional[list[Diagnostic]]]:
             pack = self.packs.packs[index]
             preview_found = in_order(index, "preview")
             if self.mode == "preview":
-                return ([d for r in resources for d in preview_found.get(r.urn, [])]
-                        + pack.analyze_stack(at_preview), None)
+                return (
+                    [d for r in resources for d in preview_found.get(r.urn, [])] + pack.analyze_stack(at_preview),
+                    None,
+                )
             update_found = in_order(index, "update")
             update = [d for r in resources for d in update_found.get(r.urn, [])]
-            preview = [d for r in resources
-                       for d in preview_found.get(r.urn, update_found.get(r.urn, []))]
+            preview = [d for r in resources for d in preview_found.get(r.urn, update_found.get(r.urn, []))]
             return preview + pack.analyze_stack(at_preview), update + pack.analyze_stack(resources)
 
         phases = self.packs.each_pack(lambda pack: [per_pack(self.packs.packs.index(pack))])  # in pack order

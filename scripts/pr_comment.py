@@ -34,8 +34,10 @@ def stack_section(directory: Path, stack: str) -> str:
     lines = error.read_text(encoding="utf-8", errors="replace").splitlines() if error.is_file() else []
     shown = "\n".join(lines[-_ERROR_LINES:]).replace("```", "'''")  # cannot close the block early
     shown = shown or "(no output: the job stopped before the preview ran)"
-    return (f"### Offline preview: `{stack}` — ⛔ error (exit {code})\n\n"
-            f"The preview of `{stack}` stopped before producing a report:\n\n```text\n{shown}\n```\n")
+    return (
+        f"### Offline preview: `{stack}` — ⛔ error (exit {code})\n\n"
+        f"The preview of `{stack}` stopped before producing a report:\n\n```text\n{shown}\n```\n"
+    )
 
 
 def _close_open_blocks(text: str) -> str:
@@ -54,8 +56,10 @@ def _truncate(section: str, budget: int, note: str) -> str:
 
 
 def build_comment(sections: list[str], run_url: str, limit: int = LIMIT) -> str:
-    footer = (f"\n---\nFull reports (JSON, markdown, SARIF) of each stack: the `offline-preview-<stack>` artifacts "
-              f"of [this run]({run_url}).\n")
+    footer = (
+        f"\n---\nFull reports (JSON, markdown, SARIF) of each stack: the `offline-preview-<stack>` artifacts "
+        f"of [this run]({run_url}).\n"
+    )
     note = f"_Cut to fit a comment: the full report is in the artifacts of [this run]({run_url})._"
     budget = limit - len(MARKER) - len(footer) - 2 * len(sections) - 16
     # Equal shares, smallest section first, so what a small one leaves unused goes to the larger ones.

@@ -49,8 +49,13 @@ def shipped_stack():
     def run(stack: str) -> RunResult:
         if stack not in runs:
             program = run_program(root, stack)
-            runs[stack] = RunResult(resources=program.resources, outputs=program.outputs, value=None,
-                                    warnings=program.warnings, logs=program.logs)
+            runs[stack] = RunResult(
+                resources=program.resources,
+                outputs=program.outputs,
+                value=None,
+                warnings=program.warnings,
+                logs=program.logs,
+            )
         return runs[stack]
 
     return run

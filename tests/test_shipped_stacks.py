@@ -10,25 +10,41 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHITECTURES = {
-    "dev": {"blueprints:global_events:GlobalEventBus", "blueprints:private_api:CrossAccountPrivateApi",
-            "blueprints:leasing:LeasingPlatform", "blueprints:gaming:GamingWorkstation"},
-    "prod": {"blueprints:global_events:GlobalEventBus", "blueprints:private_api:CrossAccountPrivateApi",
-             "blueprints:resilient_api:MultiRegionPrivateApi", "blueprints:leasing:LeasingPlatform"},
+    "dev": {
+        "blueprints:global_events:GlobalEventBus",
+        "blueprints:private_api:CrossAccountPrivateApi",
+        "blueprints:leasing:LeasingPlatform",
+        "blueprints:gaming:GamingWorkstation",
+    },
+    "prod": {
+        "blueprints:global_events:GlobalEventBus",
+        "blueprints:private_api:CrossAccountPrivateApi",
+        "blueprints:resilient_api:MultiRegionPrivateApi",
+        "blueprints:leasing:LeasingPlatform",
+    },
 }
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def preview(request):
-    done = subprocess.run([sys.executable, "-m", "preview", "--stack", request.param, "--format", "json"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "preview", "--stack", request.param, "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode in (0, 1), done.stderr
     return request.param, done.returncode, json.loads(done.stdout)
 
 
 def test_no_mandatory_violation_from_either_pack(preview):
     _stack, code, document = preview
-    mandatory = [f"{v['pack']}/{v['policy']} {v['urn']}: {v['message']}"
-                 for v in document["violations"] if v["level"] == "mandatory"]
+    mandatory = [
+        f"{v['pack']}/{v['policy']} {v['urn']}: {v['message']}"
+        for v in document["violations"]
+        if v["level"] == "mandatory"
+    ]
     assert not mandatory, "\n".join(mandatory)
     assert code == 0
     assert {p["name"] for p in document["packs"]} >= {"blueprints-security", "blueprints-cost"}

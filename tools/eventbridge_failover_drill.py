@@ -100,21 +100,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--endpoint-id", help="EndpointId used in PutEvents")
     parser.add_argument("--health-check-id", help="Route 53 health check of the endpoint")
     parser.add_argument("--bus-name", help="event bus name (the same in both Regions)")
-    parser.add_argument(
-        "--log-group", help="catch-all log group in both Regions (default /aws/events/<bus>-catch-all)"
-    )
+    parser.add_argument("--log-group", help="catch-all log group in both Regions (default /aws/events/<bus>-catch-all)")
     parser.add_argument("--probe-interval", type=float, default=10.0, help="seconds between probes")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the switch")
     parser.add_argument(
-        "--baseline-timeout", type=float, default=120.0,
+        "--baseline-timeout",
+        type=float,
+        default=120.0,
         help="seconds to wait for the first probe before changing anything",
     )
     parser.add_argument(
-        "--wait-for-failback", action="store_true",
+        "--wait-for-failback",
+        action="store_true",
         help="after restoring, keep probing until events reach the primary Region again",
     )
-    parser.add_argument("--json", dest="json_output", action="store_true",
-                        help="print the report as JSON")
+    parser.add_argument("--json", dest="json_output", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -124,19 +124,24 @@ def parse_args(argv: list[str] | None) -> DrillConfig:
     problems = []
     if not config.endpoint_name:
         missing = [
-            flag for flag, value in [
+            flag
+            for flag, value in [
                 ("--secondary-region", config.secondary_region),
                 ("--endpoint-id", config.endpoint_id),
                 ("--health-check-id", config.health_check_id),
                 ("--bus-name", config.bus_name),
-            ] if not value
+            ]
+            if not value
         ]
         if missing:
             problems.append(f"without --endpoint-name, give {', '.join(missing)}")
     if config.secondary_region and config.secondary_region == config.primary_region:
         problems.append("--secondary-region must differ from --primary-region")
-    for flag, value in [("--probe-interval", config.probe_interval), ("--timeout", config.timeout),
-                        ("--baseline-timeout", config.baseline_timeout)]:
+    for flag, value in [
+        ("--probe-interval", config.probe_interval),
+        ("--timeout", config.timeout),
+        ("--baseline-timeout", config.baseline_timeout),
+    ]:
         if not value > 0:
             problems.append(f"{flag} must be positive, got {value}")
     if problems:
@@ -204,8 +209,7 @@ class Drill:
             found_id = health_check_arn.rsplit("/", 1)[-1]
             if c.health_check_id and c.health_check_id != found_id:
                 raise UsageError(
-                    f"health check {c.health_check_id} is not the one endpoint {c.endpoint_name} "
-                    f"uses ({found_id})"
+                    f"health check {c.health_check_id} is not the one endpoint {c.endpoint_name} uses ({found_id})"
                 )
             c.health_check_id = c.health_check_id or found_id
             c.secondary_region = c.secondary_region or failover.get("Secondary", {}).get("Route")
@@ -220,8 +224,10 @@ class Drill:
                 raise UsageError("the endpoint's secondary Region equals the primary Region")
         c.log_group = c.log_group or f"/aws/events/{c.bus_name}-catch-all"
         if self._send_probe == self._put_through_endpoint and not HAS_CRT:
-            raise UsageError("probes go through the global endpoint, which needs SigV4a signing: "
-                             "install awscrt (pip install 'boto3[crt]')")
+            raise UsageError(
+                "probes go through the global endpoint, which needs SigV4a signing: "
+                "install awscrt (pip install 'boto3[crt]')"
+            )
 
         route53 = self._clients("route53", c.primary_region)
         try:
@@ -239,17 +245,14 @@ class Drill:
             self.say(f"note: health check type is {settings.get('Type')}, not CLOUDWATCH_METRIC")
 
         for region in (c.primary_region, c.secondary_region):
-            groups = self._clients("logs", region).describe_log_groups(
-                logGroupNamePrefix=c.log_group
-            ).get("logGroups", [])
+            groups = (
+                self._clients("logs", region).describe_log_groups(logGroupNamePrefix=c.log_group).get("logGroups", [])
+            )
             if not any(g["logGroupName"] == c.log_group for g in groups):
                 raise UsageError(f"log group {c.log_group} not found in {region}")
 
     def undo_command(self) -> str:
-        return (
-            f"aws route53 update-health-check --health-check-id {self.config.health_check_id} "
-            f"--no-inverted"
-        )
+        return f"aws route53 update-health-check --health-check-id {self.config.health_check_id} --no-inverted"
 
     # probes -------------------------------------------------------------------------------------
 
@@ -352,7 +355,7 @@ class Drill:
             except Exception as error:  # noqa: BLE001 - tried again, then reported loudly
                 self.say(f"restore attempt {attempt} failed: {type(error).__name__}: {error}")
                 if attempt < attempts:
-                    self._sleep(min(2.0 ** attempt, 10.0))
+                    self._sleep(min(2.0**attempt, 10.0))
         print(
             f"NOT RESTORED: health check {self.config.health_check_id} is still inverted, so the "
             f"endpoint keeps routing to {self.config.secondary_region}. Undo it now:\n  "
@@ -452,11 +455,13 @@ class Drill:
 
         last_primary = None
         if switch is not None:
-            earlier = [p for p in self.probes if p.phase == "inverted" and p.seq < switch.seq
-                       and p.received_by == c.primary_region]
+            earlier = [
+                p
+                for p in self.probes
+                if p.phase == "inverted" and p.seq < switch.seq and p.received_by == c.primary_region
+            ]
             last_primary = earlier[-1] if earlier else None
-        failback = next((p for p in self.probes if p.phase == "restored"
-                         and p.received_by == c.primary_region), None)
+        failback = next((p for p in self.probes if p.phase == "restored" and p.received_by == c.primary_region), None)
         return {
             "drill_id": self.drill_id,
             "exit_code": code,
@@ -471,8 +476,7 @@ class Drill:
             "changed": self.change_requested,
             "restored": self.restored_at is not None or not self.change_requested,
             "failback_seconds": (
-                round(failback.sent_at - self.restored_at, 3)
-                if failback and self.restored_at is not None else None
+                round(failback.sent_at - self.restored_at, 3) if failback and self.restored_at is not None else None
             ),
             "probes": [
                 {
@@ -507,14 +511,14 @@ class Drill:
                 f"{report['switch_observed_seconds']:.1f}s"
             )
         if report["failback_seconds"] is not None:
-            self.say(f"failback: events reached {self.config.primary_region} again "
-                     f"{report['failback_seconds']:.1f}s after the restore")
+            self.say(
+                f"failback: events reached {self.config.primary_region} again "
+                f"{report['failback_seconds']:.1f}s after the restore"
+            )
         return code
 
 
-_STOP_SIGNALS = tuple(
-    s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None
-)
+_STOP_SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
 
 
 def _raise_interrupted(signum: int, frame: Any) -> None:

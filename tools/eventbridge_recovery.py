@@ -138,8 +138,7 @@ class ReplayRun:
             )
             outcome.state = "STARTING"
             self.outcomes.append(outcome)
-            print(f"{region}: replay {outcome.replay_name} started from archive {archive}",
-                  file=self.out, flush=True)
+            print(f"{region}: replay {outcome.replay_name} started from archive {archive}", file=self.out, flush=True)
 
     def wait(self) -> None:
         deadline = self.clock() + self.timeout
@@ -147,9 +146,7 @@ class ReplayRun:
             for outcome in self.outcomes:
                 if outcome.state in DONE_STATES:
                     continue
-                replay = self.client_factory("events", outcome.region).describe_replay(
-                    ReplayName=outcome.replay_name
-                )
+                replay = self.client_factory("events", outcome.region).describe_replay(ReplayName=outcome.replay_name)
                 outcome.state = replay["State"]
                 outcome.state_reason = replay.get("StateReason", "")
                 last = replay.get("EventLastReplayedTime")
@@ -165,9 +162,7 @@ class ReplayRun:
         for outcome in self.outcomes:
             if outcome.state not in DONE_STATES:
                 try:
-                    self.client_factory("events", outcome.region).cancel_replay(
-                        ReplayName=outcome.replay_name
-                    )
+                    self.client_factory("events", outcome.region).cancel_replay(ReplayName=outcome.replay_name)
                     outcome.state = "CANCELLING"
                 except Exception as error:  # noqa: BLE001 - reported; the others still cancelled
                     outcome.state_reason = f"cancel failed: {error}"
@@ -198,22 +193,25 @@ class RedriveReport:
 def buffer_queue_of(sqs: Any, dlq_url: str) -> str:
     sources = sqs.list_dead_letter_source_queues(QueueUrl=dlq_url).get("queueUrls", [])
     if len(sources) != 1:
-        raise UsageError(
-            f"{dlq_url} is the dead-letter queue of {sources or 'no queue'}; give --to-queue-url"
-        )
+        raise UsageError(f"{dlq_url} is the dead-letter queue of {sources or 'no queue'}; give --to-queue-url")
     return sources[0]
 
 
 def messages_waiting(sqs: Any, queue_url: str) -> int:
     """Approximate count (GetQueueAttributes ApproximateNumberOfMessages); reads nothing."""
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
-    )["Attributes"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"
+    ]
     return int(attributes["ApproximateNumberOfMessages"])
 
 
 def redrive_dlq(
-    sqs: Any, dlq_url: str, to_queue_url: str, *, max_messages: int, visibility_timeout: int = 120,
+    sqs: Any,
+    dlq_url: str,
+    to_queue_url: str,
+    *,
+    max_messages: int,
+    visibility_timeout: int = 120,
 ) -> RedriveReport:
     """Move up to max_messages from the DLQ to the buffer; a message leaves the DLQ only once sent."""
     report = RedriveReport(dlq_url, to_queue_url)
@@ -234,8 +232,11 @@ def redrive_dlq(
         sent = sqs.send_message_batch(
             QueueUrl=to_queue_url,
             Entries=[
-                {"Id": n, "MessageBody": m["Body"],
-                 **({"MessageAttributes": m["MessageAttributes"]} if m.get("MessageAttributes") else {})}
+                {
+                    "Id": n,
+                    "MessageBody": m["Body"],
+                    **({"MessageAttributes": m["MessageAttributes"]} if m.get("MessageAttributes") else {}),
+                }
                 for n, m in by_id.items()
             ],
         )
@@ -258,8 +259,10 @@ def redrive_dlq(
         # "Amazon SQS visibility timeout": "terminating the visibility timeout").
         sqs.change_message_visibility_batch(
             QueueUrl=dlq_url,
-            Entries=[{"Id": str(n), "ReceiptHandle": h, "VisibilityTimeout": 0}
-                     for n, h in enumerate(unsent[start : start + _SQS_BATCH_LIMIT])],
+            Entries=[
+                {"Id": str(n), "ReceiptHandle": h, "VisibilityTimeout": 0}
+                for n, h in enumerate(unsent[start : start + _SQS_BATCH_LIMIT])
+            ],
         )
     return report
 
@@ -296,19 +299,31 @@ def parse_time_arg(text: str) -> datetime:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def main(argv: list[str] | None = None, *, client_factory: ClientFactory = default_client_factory,
-         out: TextIO = sys.stdout, **options: Any) -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    client_factory: ClientFactory = default_client_factory,
+    out: TextIO = sys.stdout,
+    **options: Any,
+) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "replay":
             run = ReplayRun(
-                args.bus_name, args.regions, args.start, args.end, args.archive_name,
-                args.poll_interval, args.timeout, client_factory=client_factory, out=out, **options,
+                args.bus_name,
+                args.regions,
+                args.start,
+                args.end,
+                args.archive_name,
+                args.poll_interval,
+                args.timeout,
+                client_factory=client_factory,
+                out=out,
+                **options,
             )
             code = run.run()
             report: Any = [asdict(o) for o in run.outcomes]
-            lines = [f"{o.region}: {o.replay_name} {o.state} {o.state_reason}".rstrip()
-                     for o in run.outcomes]
+            lines = [f"{o.region}: {o.replay_name} {o.state} {o.state_reason}".rstrip() for o in run.outcomes]
         else:
             if args.max_messages < 1:
                 raise UsageError("--max-messages must be at least 1")
@@ -316,16 +331,14 @@ def main(argv: list[str] | None = None, *, client_factory: ClientFactory = defau
             target = args.to_queue_url or buffer_queue_of(sqs, args.dlq_url)
             if args.dry_run:
                 waiting = messages_waiting(sqs, args.dlq_url)
-                code, report = EXIT_OK, {"dlq_url": args.dlq_url, "to_queue_url": target,
-                                         "waiting": waiting}
+                code, report = EXIT_OK, {"dlq_url": args.dlq_url, "to_queue_url": target, "waiting": waiting}
                 lines = [f"would move about {waiting} messages from {args.dlq_url} to {target}"]
                 return _print(args.json_output, code, report, lines, out)
             result = redrive_dlq(sqs, args.dlq_url, target, max_messages=args.max_messages)
             left = result.send_failed or result.delete_failed
             code = EXIT_INCOMPLETE if left else EXIT_OK
             report = asdict(result)
-            lines = [f"moved {result.moved} of {result.received} messages from {args.dlq_url} "
-                     f"to {target}"]
+            lines = [f"moved {result.moved} of {result.received} messages from {args.dlq_url} to {target}"]
             lines += [f"  not sent {k}: {v}" for k, v in result.send_failed.items()]
             lines += [f"  sent but not deleted {k}: {v}" for k, v in result.delete_failed.items()]
     except UsageError as error:

@@ -148,8 +148,7 @@ def resolve_target(args: argparse.Namespace, stdin: TextIO) -> Target:
 def _require_instance(target: Target) -> str:
     if not target.instance_id:
         raise UsageError(
-            "no instance id: pass --instance-id, or --stack-outputs with the stack's "
-            "`pulumi stack output --json`"
+            "no instance id: pass --instance-id, or --stack-outputs with the stack's `pulumi stack output --json`"
         )
     return target.instance_id
 
@@ -212,7 +211,9 @@ def _wait(ec2: Any, waiter_name: str, instance_id: str, timeout: float) -> None:
             WaiterConfig={"Delay": delay, "MaxAttempts": max(1, int(timeout // delay))},
         )
     except botocore.exceptions.WaiterError as err:
-        raise OperationError(f"gave up waiting for {instance_id} ({waiter_name}): {err.last_response.get('Error', err)}") from None
+        raise OperationError(
+            f"gave up waiting for {instance_id} ({waiter_name}): {err.last_response.get('Error', err)}"
+        ) from None
 
 
 def dcv_url(address: str | None) -> str | None:
@@ -287,8 +288,7 @@ def cmd_start(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO) -
         if not args.json and not has_elastic_ip(ec2, instance_id):
             out.write(new_address_note(summary))
     elif not has_elastic_ip(ec2, instance_id):
-        out.write("no Elastic IP: the instance gets a new public address once running; "
-                  "`status` prints it\n")
+        out.write("no Elastic IP: the instance gets a new public address once running; `status` prints it\n")
     return 0
 
 
@@ -302,9 +302,11 @@ def new_address_note(summary: dict[str, Any]) -> str:
     # Without an Elastic IP, a stopped instance releases its public IPv4 address and gets a new
     # one when started (EC2 user guide, "Amazon EC2 instance IP addressing": "We release your
     # instance's public IP address when it is stopped"), so the stack's dcvUrl output is stale.
-    return (f"no Elastic IP: the public address is new at every start; connect to "
-            f"{summary['dcvUrl'] or 'the address above'} (the stack output dcvUrl is stale until the "
-            f"next `pulumi refresh`)\n")
+    return (
+        f"no Elastic IP: the public address is new at every start; connect to "
+        f"{summary['dcvUrl'] or 'the address above'} (the stack output dcvUrl is stale until the "
+        f"next `pulumi refresh`)\n"
+    )
 
 
 def cmd_stop(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO) -> int:
@@ -389,7 +391,9 @@ def cmd_snapshot(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO
         raise
     out.write(f"creating image {image_id} ({name}) from {instance_id}\n")
     image = wait_for_image(ec2, image_id, timeout=args.timeout, poll_interval=args.poll_interval, out=out)
-    snapshot_ids = [m["Ebs"]["SnapshotId"] for m in image.get("BlockDeviceMappings", []) if m.get("Ebs", {}).get("SnapshotId")]
+    snapshot_ids = [
+        m["Ebs"]["SnapshotId"] for m in image.get("BlockDeviceMappings", []) if m.get("Ebs", {}).get("SnapshotId")
+    ]
     if snapshot_ids:
         # Tagged once they exist, so the snapshots can be traced back to the workstation too.
         ec2.create_tags(Resources=snapshot_ids, Tags=tags)
@@ -453,13 +457,15 @@ def cmd_launch(ec2: Any, target: Target, args: argparse.Namespace, out: TextIO) 
     template, template_label = _launch_template(target)
     _check_image(ec2, args.ami_id)
     try:
-        instance = ec2.run_instances(
-            ImageId=args.ami_id, LaunchTemplate=template, MinCount=1, MaxCount=1
-        )["Instances"][0]
+        instance = ec2.run_instances(ImageId=args.ami_id, LaunchTemplate=template, MinCount=1, MaxCount=1)["Instances"][
+            0
+        ]
     except botocore.exceptions.ClientError as err:
         code, message = _client_error(err)
         if code.startswith("InvalidLaunchTemplate"):
-            raise UsageError(f"launch template {template_label} does not exist in {_region_of(ec2)}: {message}") from None
+            raise UsageError(
+                f"launch template {template_label} does not exist in {_region_of(ec2)}: {message}"
+            ) from None
         raise
     instance_id = instance["InstanceId"]
     out.write(f"launched {instance_id} from {args.ami_id} with launch template {template_label}\n")
@@ -490,8 +496,14 @@ def build_parser() -> argparse.ArgumentParser:
     # Options live on every sub-command (after its name), from one parent parser.
     common = argparse.ArgumentParser(add_help=False)
     source = common.add_argument_group("where the ids come from (flags override stack outputs)")
-    source.add_argument("--stack-outputs", metavar="FILE", help="`pulumi stack output --json` saved to FILE, or - for stdin")
-    source.add_argument("--output-name", default=DEFAULT_OUTPUT_NAME, help="stack export holding the workstation ids (default: %(default)s)")
+    source.add_argument(
+        "--stack-outputs", metavar="FILE", help="`pulumi stack output --json` saved to FILE, or - for stdin"
+    )
+    source.add_argument(
+        "--output-name",
+        default=DEFAULT_OUTPUT_NAME,
+        help="stack export holding the workstation ids (default: %(default)s)",
+    )
     source.add_argument("--region", help="AWS Region (default: from the outputs, then the AWS config)")
     source.add_argument("--instance-id", help="the workstation instance id")
     source.add_argument("--launch-template-name", help="launch template name (for launch)")
@@ -509,11 +521,17 @@ def build_parser() -> argparse.ArgumentParser:
     for verb in ("start", "stop"):
         sub = commands.add_parser(verb, parents=[common], help=f"{verb} the instance and wait for it")
         sub.add_argument("--no-wait", dest="wait", action="store_false", help="return without waiting")
-    snap = commands.add_parser("snapshot", parents=[common], help="create a personal AMI and wait until it is available")
+    snap = commands.add_parser(
+        "snapshot", parents=[common], help="create a personal AMI and wait until it is available"
+    )
     snap.add_argument("--name", help="AMI name (default: gaming-<instance>-<UTC time>)")
-    snap.add_argument("--no-reboot", action="store_true", help="do not reboot a running instance (image may be inconsistent)")
+    snap.add_argument(
+        "--no-reboot", action="store_true", help="do not reboot a running instance (image may be inconsistent)"
+    )
     snap.add_argument("--poll-interval", type=float, default=15, help="seconds between checks (default: %(default)s)")
-    launch = commands.add_parser("launch", parents=[common], help="run a new instance from the launch template with an AMI")
+    launch = commands.add_parser(
+        "launch", parents=[common], help="run a new instance from the launch template with an AMI"
+    )
     launch.add_argument("--ami-id", required=True, help="the personal AMI id (from snapshot)")
     launch.add_argument("--no-wait", dest="wait", action="store_false", help="return without waiting")
     return parser

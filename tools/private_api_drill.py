@@ -153,8 +153,11 @@ class PrivateApiDrill:
         try:
             echoed = json.loads(body)
             # The echo Lambda answers with the request as API Gateway delivered it.
-            seen.api_ok = seen.api_status == 200 and echoed.get("method") == "GET" and bool(
-                echoed.get("requestContext", {}).get("apiId"))
+            seen.api_ok = (
+                seen.api_status == 200
+                and echoed.get("method") == "GET"
+                and bool(echoed.get("requestContext", {}).get("apiId"))
+            )
         except (ValueError, AttributeError):
             seen.api_ok = False
         self.observations.append(seen)
@@ -166,8 +169,10 @@ class PrivateApiDrill:
         self.say(f"{self.name} -> {', '.join(seen.answers) or 'no answer'}")
         problems = []
         if seen.region is None:
-            problems.append("the answers are not all addresses of one Region's NLB "
-                            f"({ {r: sorted(ips) for r, ips in self.addresses.items()} })")
+            problems.append(
+                "the answers are not all addresses of one Region's NLB "
+                f"({ {r: sorted(ips) for r, ips in self.addresses.items()} })"
+            )
         if not seen.api_ok:
             problems.append(f"the API did not echo the request (HTTP {seen.api_status})")
         for problem in problems:
@@ -189,8 +194,7 @@ class PrivateApiDrill:
         check_id = self.health_checks[serving]
         route53 = self.client_factory("route53", serving)
         if route53.get_health_check(HealthCheckId=check_id)["HealthCheck"]["HealthCheckConfig"].get("Inverted"):
-            raise UsageError(f"health check {check_id} is already inverted; restore it first: "
-                             f"{undo_command(check_id)}")
+            raise UsageError(f"health check {check_id} is already inverted; restore it first: {undo_command(check_id)}")
         code, moved_after, restored = EXIT_FAILED, None, True
         previous = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
         try:
@@ -202,8 +206,10 @@ class PrivateApiDrill:
             started = self.clock()
             while self.clock() - started <= self.timeout:
                 seen = self.observe()
-                self.say(f"  +{seen.at - started:5.0f}s {seen.region or 'mixed/none'} "
-                         f"api={'ok' if seen.api_ok else seen.api_status}")
+                self.say(
+                    f"  +{seen.at - started:5.0f}s {seen.region or 'mixed/none'} "
+                    f"api={'ok' if seen.api_ok else seen.api_status}"
+                )
                 if seen.region == other and seen.api_ok:
                     code, moved_after = EXIT_OK, seen.at - started
                     break
@@ -234,7 +240,7 @@ class PrivateApiDrill:
                 return True
             except Exception as error:  # noqa: BLE001 - retried, then reported loudly
                 self.say(f"restore attempt {attempt} failed: {error}")
-                self.sleep(min(2.0 ** attempt, 10.0))
+                self.sleep(min(2.0**attempt, 10.0))
         print(f"NOT RESTORED: undo it now: {undo_command(check_id)}", file=sys.stderr, flush=True)
         return False
 
@@ -244,14 +250,26 @@ def undo_command(check_id: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tools.private_api_drill",
-                                     description="Validate the two-Region private API and drill a Region outage.")
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.private_api_drill",
+        description="Validate the two-Region private API and drill a Region outage.",
+    )
     parser.add_argument("command", choices=["validate", "drill"])
     parser.add_argument("--name", required=True, help="the API's private DNS name")
-    parser.add_argument("--nlb", action="append", required=True, metavar="REGION=ARN",
-                        help="each Region's Network Load Balancer (twice)")
-    parser.add_argument("--health-check", action="append", default=[], metavar="REGION=ID",
-                        help="each Region's Route 53 health check (twice; drill only)")
+    parser.add_argument(
+        "--nlb",
+        action="append",
+        required=True,
+        metavar="REGION=ARN",
+        help="each Region's Network Load Balancer (twice)",
+    )
+    parser.add_argument(
+        "--health-check",
+        action="append",
+        default=[],
+        metavar="REGION=ID",
+        help="each Region's Route 53 health check (twice; drill only)",
+    )
     parser.add_argument("--path", default="/", help="the API path to call (default /)")
     parser.add_argument("--nameserver", help="DNS server to ask (default: the system resolver)")
     parser.add_argument("--probe-interval", type=float, default=10.0)
@@ -266,8 +284,15 @@ def main(argv: list[str] | None = None, **options: Any) -> int:
             raise UsageError("--probe-interval and --timeout must be positive")
         if "resolve" not in options:
             options["resolve"] = dns_resolver(args.nameserver)
-        drill = PrivateApiDrill(args.name, pairs(args.nlb, "--nlb"), pairs(args.health_check, "--health-check"),
-                                args.path, args.probe_interval, args.timeout, **options)
+        drill = PrivateApiDrill(
+            args.name,
+            pairs(args.nlb, "--nlb"),
+            pairs(args.health_check, "--health-check"),
+            args.path,
+            args.probe_interval,
+            args.timeout,
+            **options,
+        )
         return drill.validate() if args.command == "validate" else drill.drill()
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -102,9 +102,9 @@ def render_bootstrap_script(settings: ProxySettings, material: ProxyMaterial, re
     lines = [_PRELUDE.format(dir=shlex.quote(settings.material_dir), region=shlex.quote(region))]
     for what, source, file_name in material.files():
         lines.append(f"fetch {shlex.quote(what)} {source.kind} {shlex.quote(source.ref)} {file_name}\n")
-    lines.append(f"rm -f \"$dir/.fetch-error\"\ncat > \"$dir/{CONFIG_FILE}.part\" <<'{_HEREDOC_END}'\n")
+    lines.append(f'rm -f "$dir/.fetch-error"\ncat > "$dir/{CONFIG_FILE}.part" <<\'{_HEREDOC_END}\'\n')
     lines.append(config if config.endswith("\n") else config + "\n")
     lines.append(f"{_HEREDOC_END}\n")
     lines.append(f'mv "$dir/{CONFIG_FILE}.part" "$dir/{CONFIG_FILE}"\n')
-    lines.append('echo "mtls-proxy bootstrap: wrote $(ls "$dir" | tr \'\\n\' \' \')into $dir"\n')
+    lines.append("echo \"mtls-proxy bootstrap: wrote $(ls \"$dir\" | tr '\\n' ' ')into $dir\"\n")
     return "".join(lines)

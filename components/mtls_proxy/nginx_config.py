@@ -85,33 +85,51 @@ class ProxySettings:
             if not ok:
                 found.append(f"{field}={getattr(self, field)!r}: expected {expected}")
 
-        check(isinstance(self.api_host, str) and bool(_HOST_RE.match(self.api_host))
-              and not _IPV4_RE.match(self.api_host), "api_host", "a DNS host name")
-        check(self.upstream_address is None or bool(_HOST_RE.match(self.upstream_address)),
-              "upstream_address", "a DNS host name or IPv4 address")
-        check(self.stage_name == "" or bool(_STAGE_RE.match(self.stage_name)),
-              "stage_name", "letters, digits, _ or - (or empty)")
-        check(self.listen_address == "" or bool(_IPV4_RE.match(self.listen_address)),
-              "listen_address", "an IPv4 address or empty for all")
+        check(
+            isinstance(self.api_host, str)
+            and bool(_HOST_RE.match(self.api_host))
+            and not _IPV4_RE.match(self.api_host),
+            "api_host",
+            "a DNS host name",
+        )
+        check(
+            self.upstream_address is None or bool(_HOST_RE.match(self.upstream_address)),
+            "upstream_address",
+            "a DNS host name or IPv4 address",
+        )
+        check(
+            self.stage_name == "" or bool(_STAGE_RE.match(self.stage_name)),
+            "stage_name",
+            "letters, digits, _ or - (or empty)",
+        )
+        check(
+            self.listen_address == "" or bool(_IPV4_RE.match(self.listen_address)),
+            "listen_address",
+            "an IPv4 address or empty for all",
+        )
         for port in ("upstream_port", "listen_port", "health_port"):
             value = getattr(self, port)
             check(isinstance(value, int) and 0 < value < 65536, port, "a port 1-65535")
         check(self.listen_port != self.health_port, "health_port", "a port other than listen_port")
-        check(self.min_tls_version in TLS_PROTOCOLS, "min_tls_version",
-              f"one of {sorted(TLS_PROTOCOLS)} (older protocols are refused)")
-        check(isinstance(self.verify_depth, int) and 1 <= self.verify_depth <= 5,
-              "verify_depth", "1-5")
+        check(
+            self.min_tls_version in TLS_PROTOCOLS,
+            "min_tls_version",
+            f"one of {sorted(TLS_PROTOCOLS)} (older protocols are refused)",
+        )
+        check(isinstance(self.verify_depth, int) and 1 <= self.verify_depth <= 5, "verify_depth", "1-5")
         for path in ("material_dir", "runtime_dir", "upstream_ca_file"):
             value = getattr(self, path)
-            check(isinstance(value, str) and bool(_PATH_RE.match(value)) and ".." not in value,
-                  path, "an absolute path")
-        check(self.worker_user is None or bool(_USER_RE.match(self.worker_user)),
-              "worker_user", "a user name or None")
-        check(self.worker_processes == "auto" or self.worker_processes.isdigit(),
-              "worker_processes", "'auto' or a number")
+            check(
+                isinstance(value, str) and bool(_PATH_RE.match(value)) and ".." not in value, path, "an absolute path"
+            )
+        check(self.worker_user is None or bool(_USER_RE.match(self.worker_user)), "worker_user", "a user name or None")
+        check(
+            self.worker_processes == "auto" or self.worker_processes.isdigit(), "worker_processes", "'auto' or a number"
+        )
         check(bool(_LOG_RE.match(self.access_log)), "access_log", "an absolute path or off")
-        check(bool(_LOG_RE.match(self.error_log)) and self.error_log != "off",
-              "error_log", "an absolute path or stderr")
+        check(
+            bool(_LOG_RE.match(self.error_log)) and self.error_log != "off", "error_log", "an absolute path or stderr"
+        )
         for timeout in ("connect_timeout_seconds", "read_timeout_seconds"):
             value = getattr(self, timeout)
             check(isinstance(value, int) and 1 <= value <= 300, timeout, "1-300 seconds")
@@ -121,15 +139,13 @@ class ProxySettings:
 def render_nginx_conf(settings: ProxySettings) -> str:
     """The complete nginx.conf (main context) for the proxy container."""
     listen = f"{settings.listen_address}:" if settings.listen_address else ""
-    crl = (f"        ssl_crl                {settings.material_dir}/{CRL_FILE};\n"
-           if settings.check_crl else "")
+    crl = f"        ssl_crl                {settings.material_dir}/{CRL_FILE};\n" if settings.check_crl else ""
     return Template(TEMPLATE.read_text()).substitute(
         user_line=f"user {settings.worker_user};\n" if settings.worker_user else "",
         worker_processes=settings.worker_processes,
         runtime_dir=settings.runtime_dir,
         error_log=settings.error_log,
-        access_log_directive=("off" if settings.access_log == "off"
-                              else f"{settings.access_log} mtls_json"),
+        access_log_directive=("off" if settings.access_log == "off" else f"{settings.access_log} mtls_json"),
         upstream_address=settings.upstream,
         upstream_port=settings.upstream_port,
         upstream_path_prefix=f"/{settings.stage_name}/" if settings.stage_name else "",

@@ -18,35 +18,35 @@ go in the API's allow-list), then the API, then the patterns (they need the API'
 
 # The package's public names: one module per component (see each module), and what the two-Region
 # API (components/resilient_api.py) reuses.
-from components.private_api.shared import (
-    HTTPS,
-    PING_PATH,
-    ACCESS_LOG_FORMAT,
-    NGINX_IMAGE,
-    AWS_CLI_IMAGE,
-    execute_api_host,
-    resource_policy,
-    endpoint_policy,
-    check_log_retention,
-    check_throttle,
-    logged_throttled_stage,
-)
-from components.private_api.account_logging import ApiGatewayLoggingArgs, ApiGatewayLogging
-from components.private_api.producer import PrivateApiArgs, PrivateApi
+from components.private_api.account_logging import ApiGatewayLogging, ApiGatewayLoggingArgs
 from components.private_api.consumer import (
     PrivateApiConsumer,
     PrivateApiConsumerArgs,
     endpoint_ip_targets,
     forward_to_endpoint,
 )
-from components.private_api.front_door import RegionalFrontDoorArgs, RegionalFrontDoor
-from components.private_api.vpc_lambda import VpcLambdaCallerArgs, VpcLambdaCaller
+from components.private_api.cross_account import CrossAccountPrivateApi, CrossAccountPrivateApiArgs
+from components.private_api.front_door import RegionalFrontDoor, RegionalFrontDoorArgs
 from components.private_api.mtls import (
-    material_source,
-    MtlsProxyArgs,
-    MtlsProxy,
-    MtlsClientEndpointArgs,
     MtlsClientEndpoint,
+    MtlsClientEndpointArgs,
+    MtlsProxy,
+    MtlsProxyArgs,
+    material_source,
 )
-from components.private_api.cross_account import CrossAccountPrivateApiArgs, CrossAccountPrivateApi
+from components.private_api.producer import PrivateApi, PrivateApiArgs
+from components.private_api.shared import (
+    ACCESS_LOG_FORMAT,
+    AWS_CLI_IMAGE,
+    HTTPS,
+    NGINX_IMAGE,
+    PING_PATH,
+    check_log_retention,
+    check_throttle,
+    endpoint_policy,
+    execute_api_host,
+    logged_throttled_stage,
+    resource_policy,
+)
+from components.private_api.vpc_lambda import VpcLambdaCaller, VpcLambdaCallerArgs
 from components.rules.private_api import PATTERN_FRONT_DOOR, PATTERN_MTLS_PROXY, PATTERN_VPC_LAMBDA, PATTERNS

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 import pulumi
 
 from components.lambda_function import LambdaPackaging
+from components.private_api.account_logging import ApiGatewayLogging, ApiGatewayLoggingArgs
+from components.private_api.consumer import PrivateApiConsumer, PrivateApiConsumerArgs
+from components.private_api.front_door import RegionalFrontDoor, RegionalFrontDoorArgs
+from components.private_api.mtls import MtlsClientEndpoint, MtlsClientEndpointArgs, MtlsProxy, MtlsProxyArgs
+from components.private_api.producer import PrivateApi, PrivateApiArgs
+from components.private_api.vpc_lambda import VpcLambdaCaller, VpcLambdaCallerArgs
+from components.providers import child_opts
 from components.rules import private_api as rules
 from components.rules.private_api import PATTERN_FRONT_DOOR, PATTERN_MTLS_PROXY, PATTERN_VPC_LAMBDA, PATTERNS
-from components.private_api.account_logging import ApiGatewayLoggingArgs, ApiGatewayLogging
-from components.private_api.producer import PrivateApiArgs, PrivateApi
-from components.private_api.consumer import PrivateApiConsumerArgs, PrivateApiConsumer
-from components.private_api.front_door import RegionalFrontDoorArgs, RegionalFrontDoor
-from components.private_api.vpc_lambda import VpcLambdaCallerArgs, VpcLambdaCaller
-from components.private_api.mtls import MtlsProxyArgs, MtlsProxy, MtlsClientEndpointArgs, MtlsClientEndpoint
-from components.providers import child_opts
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,13 @@ class CrossAccountPrivateApiArgs:
         unknown = set(self.patterns) - set(PATTERNS)
         if unknown:
             raise ValueError(f"patterns {sorted(unknown)}: expected some of {PATTERNS}")
-        missing = rules.missing_mtls_material(self.patterns, {
-            name: getattr(self, name) for name in ("mtls_server_certificate_arn", "mtls_server_key_arn",
-                                                   "mtls_client_ca_arn")})
+        missing = rules.missing_mtls_material(
+            self.patterns,
+            {
+                name: getattr(self, name)
+                for name in ("mtls_server_certificate_arn", "mtls_server_key_arn", "mtls_client_ca_arn")
+            },
+        )
         if missing:
             raise ValueError(f"the mtls-proxy pattern needs {', '.join(missing)}")
         nothing = rules.nothing_to_call_problem(self.patterns, self.allowed_vpce_ids)
@@ -79,25 +83,51 @@ class CrossAccountPrivateApi(pulumi.ComponentResource):
         self.logging: dict[str, ApiGatewayLogging] = {}
         if args.manage_api_gateway_logging:
             self.logging["producer"] = ApiGatewayLogging(
-                f"{name}-apigw-logging", ApiGatewayLoggingArgs(args.producer_provider, args.region), opts=parent)
+                f"{name}-apigw-logging", ApiGatewayLoggingArgs(args.producer_provider, args.region), opts=parent
+            )
             if PATTERN_FRONT_DOOR in patterns and args.separate_consumer_account:
                 self.logging["consumer"] = ApiGatewayLogging(
-                    f"{name}-consumer-apigw-logging", ApiGatewayLoggingArgs(args.consumer_provider, args.region),
-                    opts=parent)
+                    f"{name}-consumer-apigw-logging",
+                    ApiGatewayLoggingArgs(args.consumer_provider, args.region),
+                    opts=parent,
+                )
 
         # The endpoints name the API in their policies and the API names the endpoints in its own:
         # declare the endpoints with the API's ARN still to come, and resolve it once the API exists.
         api_arn, resolve_api_arn = pulumi.deferred_output()
         needs_consumer_vpc = bool(patterns & {PATTERN_FRONT_DOOR, PATTERN_VPC_LAMBDA, PATTERN_MTLS_PROXY})
-        self.consumer = PrivateApiConsumer(f"{name}-consumer", PrivateApiConsumerArgs(
-            provider=args.consumer_provider, region=args.region, cidr_block=args.consumer_cidr,
-            api_execution_arns=[api_arn], private_dns_enabled=args.private_dns_enabled),
-            opts=parent) if needs_consumer_vpc else None
-        self.proxy_network = PrivateApiConsumer(f"{name}-proxy", PrivateApiConsumerArgs(
-            provider=args.producer_provider, region=args.region, cidr_block=args.proxy_cidr,
-            api_execution_arns=[api_arn], private_dns_enabled=False,
-            public_subnets=True, nat_gateways=args.mtls_nat_gateways),
-            opts=parent) if PATTERN_MTLS_PROXY in patterns else None
+        self.consumer = (
+            PrivateApiConsumer(
+                f"{name}-consumer",
+                PrivateApiConsumerArgs(
+                    provider=args.consumer_provider,
+                    region=args.region,
+                    cidr_block=args.consumer_cidr,
+                    api_execution_arns=[api_arn],
+                    private_dns_enabled=args.private_dns_enabled,
+                ),
+                opts=parent,
+            )
+            if needs_consumer_vpc
+            else None
+        )
+        self.proxy_network = (
+            PrivateApiConsumer(
+                f"{name}-proxy",
+                PrivateApiConsumerArgs(
+                    provider=args.producer_provider,
+                    region=args.region,
+                    cidr_block=args.proxy_cidr,
+                    api_execution_arns=[api_arn],
+                    private_dns_enabled=False,
+                    public_subnets=True,
+                    nat_gateways=args.mtls_nat_gateways,
+                ),
+                opts=parent,
+            )
+            if PATTERN_MTLS_PROXY in patterns
+            else None
+        )
 
         # The consumer endpoint carries patterns 1 and 2; the proxy's endpoint carries pattern 3.
         stack_endpoints = []
@@ -106,45 +136,93 @@ class CrossAccountPrivateApi(pulumi.ComponentResource):
         if self.proxy_network is not None:
             stack_endpoints.append(self.proxy_network.endpoint.id)
         producer_logging = [self.logging["producer"]] if "producer" in self.logging else []
-        self.api = PrivateApi(f"{name}-api", PrivateApiArgs(
-            provider=args.producer_provider, region=args.region,
-            allowed_vpce_ids=[*args.allowed_vpce_ids, *stack_endpoints],
-            stage_name=args.stage_name, throttling_rate_limit=args.throttling_rate_limit,
-            throttling_burst_limit=args.throttling_burst_limit, log_retention_days=args.log_retention_days,
-            depends_on=producer_logging, lambda_packaging=args.lambda_packaging), opts=parent)
+        self.api = PrivateApi(
+            f"{name}-api",
+            PrivateApiArgs(
+                provider=args.producer_provider,
+                region=args.region,
+                allowed_vpce_ids=[*args.allowed_vpce_ids, *stack_endpoints],
+                stage_name=args.stage_name,
+                throttling_rate_limit=args.throttling_rate_limit,
+                throttling_burst_limit=args.throttling_burst_limit,
+                log_retention_days=args.log_retention_days,
+                depends_on=producer_logging,
+                lambda_packaging=args.lambda_packaging,
+            ),
+            opts=parent,
+        )
         resolve_api_arn(self.api.execution_arn)
 
         self.front_door = self.caller = self.mtls_proxy = self.mtls_client_endpoint = None
         if PATTERN_FRONT_DOOR in patterns:
-            consumer_logging = self.logging.get("consumer") or (None if args.separate_consumer_account
-                                                                else self.logging.get("producer"))
-            self.front_door = RegionalFrontDoor(f"{name}-front-door", RegionalFrontDoorArgs(
-                provider=args.consumer_provider, region=args.region, consumer=self.consumer,
-                api_id=self.api.api_id, api_stage_name=self.api.stage_name, stage_name="v1",
-                authorization=args.front_door_authorization,
-                throttling_rate_limit=args.front_door_throttling_rate_limit,
-                throttling_burst_limit=args.front_door_throttling_burst_limit,
-                log_retention_days=args.log_retention_days,
-                depends_on=[consumer_logging] if consumer_logging else []), opts=parent)
+            consumer_logging = self.logging.get("consumer") or (
+                None if args.separate_consumer_account else self.logging.get("producer")
+            )
+            self.front_door = RegionalFrontDoor(
+                f"{name}-front-door",
+                RegionalFrontDoorArgs(
+                    provider=args.consumer_provider,
+                    region=args.region,
+                    consumer=self.consumer,
+                    api_id=self.api.api_id,
+                    api_stage_name=self.api.stage_name,
+                    stage_name="v1",
+                    authorization=args.front_door_authorization,
+                    throttling_rate_limit=args.front_door_throttling_rate_limit,
+                    throttling_burst_limit=args.front_door_throttling_burst_limit,
+                    log_retention_days=args.log_retention_days,
+                    depends_on=[consumer_logging] if consumer_logging else [],
+                ),
+                opts=parent,
+            )
         if PATTERN_VPC_LAMBDA in patterns:
-            self.caller = VpcLambdaCaller(f"{name}-caller", VpcLambdaCallerArgs(
-                provider=args.consumer_provider, consumer=self.consumer, api_id=self.api.api_id,
-                api_stage_name=self.api.stage_name, log_retention_days=args.log_retention_days,
-                lambda_packaging=args.lambda_packaging), opts=parent)
+            self.caller = VpcLambdaCaller(
+                f"{name}-caller",
+                VpcLambdaCallerArgs(
+                    provider=args.consumer_provider,
+                    consumer=self.consumer,
+                    api_id=self.api.api_id,
+                    api_stage_name=self.api.stage_name,
+                    log_retention_days=args.log_retention_days,
+                    lambda_packaging=args.lambda_packaging,
+                ),
+                opts=parent,
+            )
         if PATTERN_MTLS_PROXY in patterns:
-            self.mtls_proxy = MtlsProxy(f"{name}-mtls", MtlsProxyArgs(
-                provider=args.producer_provider, region=args.region, network=self.proxy_network,
-                api_id=self.api.api_id, api_stage_name=args.stage_name,
-                server_certificate_arn=args.mtls_server_certificate_arn, server_key_arn=args.mtls_server_key_arn,
-                client_ca_arn=args.mtls_client_ca_arn, kms_key_arns=args.mtls_kms_key_arns,
-                allowed_principal_account_ids=[args.consumer_account_id], desired_count=args.mtls_desired_count,
-                log_retention_days=args.log_retention_days), opts=parent)
-            self.mtls_client_endpoint = MtlsClientEndpoint(f"{name}-mtls-client", MtlsClientEndpointArgs(
-                provider=args.consumer_provider, consumer=self.consumer, service_name=self.mtls_proxy.service_name,
-                client_cidrs=args.mtls_client_cidrs or (args.consumer_cidr,)), opts=parent)
+            self.mtls_proxy = MtlsProxy(
+                f"{name}-mtls",
+                MtlsProxyArgs(
+                    provider=args.producer_provider,
+                    region=args.region,
+                    network=self.proxy_network,
+                    api_id=self.api.api_id,
+                    api_stage_name=args.stage_name,
+                    server_certificate_arn=args.mtls_server_certificate_arn,
+                    server_key_arn=args.mtls_server_key_arn,
+                    client_ca_arn=args.mtls_client_ca_arn,
+                    kms_key_arns=args.mtls_kms_key_arns,
+                    allowed_principal_account_ids=[args.consumer_account_id],
+                    desired_count=args.mtls_desired_count,
+                    log_retention_days=args.log_retention_days,
+                ),
+                opts=parent,
+            )
+            self.mtls_client_endpoint = MtlsClientEndpoint(
+                f"{name}-mtls-client",
+                MtlsClientEndpointArgs(
+                    provider=args.consumer_provider,
+                    consumer=self.consumer,
+                    service_name=self.mtls_proxy.service_name,
+                    client_cidrs=args.mtls_client_cidrs or (args.consumer_cidr,),
+                ),
+                opts=parent,
+            )
 
-        outputs: dict[str, pulumi.Input] = {"apiId": self.api.api_id, "apiHost": self.api.host,
-                                            "stageName": self.api.stage_name}
+        outputs: dict[str, pulumi.Input] = {
+            "apiId": self.api.api_id,
+            "apiHost": self.api.host,
+            "stageName": self.api.stage_name,
+        }
         if self.consumer is not None:
             outputs["consumerEndpointId"] = self.consumer.endpoint_id
         if self.front_door is not None:

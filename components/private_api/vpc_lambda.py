@@ -8,8 +8,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.lambda_function import LambdaPackaging, PythonFunction, PythonFunctionArgs
-from components.private_api.shared import check_log_retention
 from components.private_api.consumer import PrivateApiConsumer
+from components.private_api.shared import check_log_retention
 from components.providers import child_opts
 from components.security_groups import allow
 
@@ -48,12 +48,20 @@ class VpcLambdaCaller(pulumi.ComponentResource):
         child = child_opts(self, args.provider)
         consumer = args.consumer
         self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-fn", vpc_id=consumer.network.vpc_id,
-            description="Private API caller: HTTPS to the execute-api endpoint only", opts=child)
-        allow(f"{name}-fn-to-endpoint", f"{name}-endpoint-from-fn",
-              source_security_group_id=self.security_group.id, destination_security_group_id=consumer.endpoint_security_group.id,
-              egress_description="HTTPS to the execute-api endpoint",
-              ingress_description="HTTPS from the private API caller function", opts=child)
+            f"{name}-fn",
+            vpc_id=consumer.network.vpc_id,
+            description="Private API caller: HTTPS to the execute-api endpoint only",
+            opts=child,
+        )
+        allow(
+            f"{name}-fn-to-endpoint",
+            f"{name}-endpoint-from-fn",
+            source_security_group_id=self.security_group.id,
+            destination_security_group_id=consumer.endpoint_security_group.id,
+            egress_description="HTTPS to the execute-api endpoint",
+            ingress_description="HTTPS from the private API caller function",
+            opts=child,
+        )
         environment: dict[str, pulumi.Input[str]] = {
             "API_URL": consumer.api_base_url(args.api_id, args.api_stage_name),
             "API_PATH": args.api_path,
@@ -62,11 +70,19 @@ class VpcLambdaCaller(pulumi.ComponentResource):
         }
         if consumer.needs_api_id_header:
             environment["API_ID"] = args.api_id
-        self.function = PythonFunction(f"{name}-fn", PythonFunctionArgs(
-            source="private_api_caller", memory_mb=args.memory_mb,
-            timeout_seconds=args.function_timeout_seconds,
-            description="Calls the private API through the execute-api endpoint",
-            environment=environment, subnet_ids=consumer.network.private_subnet_ids,
-            security_group_ids=[self.security_group.id], log_retention_days=args.log_retention_days,
-             packaging=args.lambda_packaging), opts=child)
+        self.function = PythonFunction(
+            f"{name}-fn",
+            PythonFunctionArgs(
+                source="private_api_caller",
+                memory_mb=args.memory_mb,
+                timeout_seconds=args.function_timeout_seconds,
+                description="Calls the private API through the execute-api endpoint",
+                environment=environment,
+                subnet_ids=consumer.network.private_subnet_ids,
+                security_group_ids=[self.security_group.id],
+                log_retention_days=args.log_retention_days,
+                packaging=args.lambda_packaging,
+            ),
+            opts=child,
+        )
         self.register_outputs({"functionName": self.function.name, "apiUrl": environment["API_URL"]})

@@ -33,9 +33,15 @@ WINDOWS_VERSIONS = tuple(WINDOWS_AMI_PARAMETERS)
 # versioned "<release>/Servers/" folder of DCV's download site (https://www.amazondcv.com/ "previous
 # releases"), and the virtual display driver release 88 the DCV administrator guide links
 # (https://docs.aws.amazon.com/dcv/latest/adminguide/servers.html). Override both to upgrade.
-DEFAULT_DCV_SERVER_URL = "https://d1uj6qtbmh3dt5.cloudfront.net/2024.0/Servers/nice-dcv-server-x64-Release-2024.0-19030.msi"
-DEFAULT_DCV_DISPLAY_DRIVER_URL = "https://d1uj6qtbmh3dt5.cloudfront.net/Drivers/nice-dcv-virtual-display-x64-Release-88.msi"
-DEFAULT_GRID_CERTIFICATE_URL = "https://nvidia-gaming.s3.amazonaws.com/GridSwCert-Archive/GridSwCertWindows_2024_02_22.cert"
+DEFAULT_DCV_SERVER_URL = (
+    "https://d1uj6qtbmh3dt5.cloudfront.net/2024.0/Servers/nice-dcv-server-x64-Release-2024.0-19030.msi"
+)
+DEFAULT_DCV_DISPLAY_DRIVER_URL = (
+    "https://d1uj6qtbmh3dt5.cloudfront.net/Drivers/nice-dcv-virtual-display-x64-Release-88.msi"
+)
+DEFAULT_GRID_CERTIFICATE_URL = (
+    "https://nvidia-gaming.s3.amazonaws.com/GridSwCert-Archive/GridSwCertWindows_2024_02_22.cert"
+)
 
 DCV_PORT = 8443
 RDP_PORT = 3389
@@ -57,8 +63,7 @@ _TIMEZONE_SHAPE = re.compile(r"^(UTC|[A-Za-z]+(?:/[A-Za-z0-9_+\-]+){1,2})$")
 _KEY_NAME = re.compile(r"^[\x20-\x7e]{1,255}$")
 
 OWN_ADDRESS_HINT = (
-    "your own public address as a /32, e.g. 203.0.113.10/32 "
-    "(`curl https://checkip.amazonaws.com` prints it)"
+    "your own public address as a /32, e.g. 203.0.113.10/32 (`curl https://checkip.amazonaws.com` prints it)"
 )
 
 
@@ -144,9 +149,10 @@ def idle_cpu_problem(percent: float) -> str | None:
     return None
 
 
-
-NO_WAY_IN = ("with the software not installed nothing answers on DCV's port and RDP is off, leaving only "
-             "Session Manager: turn RDP on, or install the software")
+NO_WAY_IN = (
+    "with the software not installed nothing answers on DCV's port and RDP is off, leaving only "
+    "Session Manager: turn RDP on, or install the software"
+)
 
 
 def remote_access_problem(install_software: bool, enable_rdp: bool, personal_ami: bool) -> str | None:
@@ -164,5 +170,7 @@ def offered_zone(zones: list[str], offered: list[str], instance_type: str, regio
     for zone in zones:
         if zone in offered:
             return zone
-    raise ValueError(f"{instance_type} is not offered in any available Availability Zone of {region}; "
-                     "choose another gamingInstanceFamily/gamingInstanceSize or Region")
+    raise ValueError(
+        f"{instance_type} is not offered in any available Availability Zone of {region}; "
+        "choose another gamingInstanceFamily/gamingInstanceSize or Region"
+    )

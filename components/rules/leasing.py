@@ -18,8 +18,16 @@ SEARCH_INSTANCE_TYPE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+\.search$")
 SEARCH_ENGINE_VERSION = re.compile(r"^(OpenSearch|Elasticsearch)_\d+\.\d+$")
 
 
-def search_topology_problems(*, instance_type: str, instance_count: int, master_type: str, master_count: int,
-                             warm_type: str, warm_count: int, cold_storage: bool) -> list[Problem]:
+def search_topology_problems(
+    *,
+    instance_type: str,
+    instance_count: int,
+    master_type: str,
+    master_count: int,
+    warm_type: str,
+    warm_count: int,
+    cold_storage: bool,
+) -> list[Problem]:
     """A domain OpenSearch Service can create: masters, UltraWarm and cold storage in the combinations
     it accepts (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ultrawarm.html#ultrawarm-pp,
     https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cold-storage.html#coldstorage-pp)."""
@@ -49,12 +57,16 @@ def data_node_count_problem(count: int, zones: int | None = None) -> str | None:
     if count == 1:
         return None
     if zones is None:
-        return None if count % 2 == 0 or count % 3 == 0 else \
-            "1, or a multiple of 2 or 3 (data nodes spread evenly over 2 or 3 AZs)"
+        return (
+            None
+            if count % 2 == 0 or count % 3 == 0
+            else "1, or a multiple of 2 or 3 (data nodes spread evenly over 2 or 3 AZs)"
+        )
     if zones < 2:
         return f"1 unless private subnets in 2 or 3 AZs are given (got {zones})"
-    return None if count % zones == 0 else \
-        f"a multiple of the AZ count ({zones}); three nodes need subnets in three AZs"
+    return (
+        None if count % zones == 0 else f"a multiple of the AZ count ({zones}); three nodes need subnets in three AZs"
+    )
 
 
 def aurora_capacity_problems(min_capacity: float, max_capacity: float, *, can_pause: bool = False) -> list[Problem]:
@@ -64,16 +76,22 @@ def aurora_capacity_problems(min_capacity: float, max_capacity: float, *, can_pa
     instance behind RDS Proxy or in a global database never pauses, so 0 would bill 0.5 ACU anyway)."""
     problems: list[Problem] = []
     if min_capacity < 0.5 and not (can_pause and min_capacity == 0):
-        problems.append(("min_capacity", min_capacity,
-                         "at least 0.5, or 0 (auto-pause) only without RDS Proxy and without a global database"))
+        problems.append(
+            (
+                "min_capacity",
+                min_capacity,
+                "at least 0.5, or 0 (auto-pause) only without RDS Proxy and without a global database",
+            )
+        )
     for argument, value in (("min_capacity", min_capacity), ("max_capacity", max_capacity)):
         if value * 2 != int(value * 2):
             problems.append((argument, value, "a multiple of 0.5 ACU"))
         if value > 256:
             problems.append((argument, value, "at most 256 ACU"))
     if max_capacity < min_capacity or max_capacity < 1:
-        problems.append(("max_capacity", max_capacity,
-                         f"at least 1 and at least the minimum capacity ({min_capacity})"))
+        problems.append(
+            ("max_capacity", max_capacity, f"at least 1 and at least the minimum capacity ({min_capacity})")
+        )
     return problems
 
 
@@ -84,8 +102,13 @@ def database_topology_problems(*, multi_region: bool, global_database: bool, rds
     if multi_region and not global_database:
         problems.append(("global_database", global_database, "true when the platform spans two Regions"))
     if multi_region and not rds_proxy:
-        problems.append(("rds_proxy", rds_proxy, "true when the platform spans two Regions (the writer record "
-                                                 "names the proxy of the current primary)"))
+        problems.append(
+            (
+                "rds_proxy",
+                rds_proxy,
+                "true when the platform spans two Regions (the writer record names the proxy of the current primary)",
+            )
+        )
     return problems
 
 
@@ -93,8 +116,7 @@ def vpc_cidrs_problems(cidrs: tuple[str, ...] | list[str]) -> list[Problem]:
     """The two Regions' VPCs are peered: two VPC ranges that do not overlap."""
     if len(cidrs) != 2:
         return [("vpc_cidrs", list(cidrs), "two CIDRs: the primary and the secondary Region's VPC")]
-    return [("vpc_cidrs", cidr, problem)
-            for cidr, problem in zip(cidrs, formats.cidr_pair_problems(*cidrs)) if problem]
+    return [("vpc_cidrs", cidr, problem) for cidr, problem in zip(cidrs, formats.cidr_pair_problems(*cidrs)) if problem]
 
 
 def api_domain_problem(domain_name: str, hosted_zone_id: str) -> Problem | None:

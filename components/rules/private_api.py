@@ -13,7 +13,8 @@ BASE_PATH = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 # Where the mTLS proxy reads its PEM material: a Secrets Manager secret or an SSM parameter.
 MTLS_MATERIAL_ARN = re.compile(
     r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+"
-    r"|ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+)$")
+    r"|ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+)$"
+)
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
 
 
@@ -38,7 +39,9 @@ def missing_mtls_material(patterns: frozenset[str] | tuple[str, ...], material: 
     return [name for name, value in material.items() if not value] if PATTERN_MTLS_PROXY in patterns else []
 
 
-def nothing_to_call_problem(patterns: frozenset[str] | tuple[str, ...], allowed_vpce_ids: tuple[str, ...]) -> str | None:
+def nothing_to_call_problem(
+    patterns: frozenset[str] | tuple[str, ...], allowed_vpce_ids: tuple[str, ...]
+) -> str | None:
     """A private API must be reachable from somewhere: a pattern of this stack, or named endpoints."""
     if patterns or allowed_vpce_ids:
         return None

@@ -55,8 +55,9 @@ class Migration:
 def discover(directory: Path = SQL_DIR) -> list[Migration]:
     if not directory.is_dir():
         raise MigrationError(f"no migrations directory {directory}")
-    migrations = sorted((Migration.from_file(p) for p in directory.iterdir() if p.suffix == ".sql"),
-                        key=lambda m: m.version)
+    migrations = sorted(
+        (Migration.from_file(p) for p in directory.iterdir() if p.suffix == ".sql"), key=lambda m: m.version
+    )
     if not migrations:
         raise MigrationError(f"no migrations in {directory}")
     expected = list(range(1, len(migrations) + 1))
@@ -75,12 +76,16 @@ def _check_history(applied: dict[int, dict], migrations: list[Migration]) -> Non
     known = {m.version: m for m in migrations}
     unknown = sorted(set(applied) - set(known))
     if unknown:
-        raise MigrationError(f"the database has migrations {unknown} that this code does not ship; "
-                             "deploy the code that added them (or newer)")
+        raise MigrationError(
+            f"the database has migrations {unknown} that this code does not ship; "
+            "deploy the code that added them (or newer)"
+        )
     for version, row in applied.items():
         if row["checksum"] != known[version].checksum:
-            raise MigrationError(f"migration {version:04d}_{row['name']} changed after it was applied "
-                                 "(checksum differs); add a new migration instead of editing an applied one")
+            raise MigrationError(
+                f"migration {version:04d}_{row['name']} changed after it was applied "
+                "(checksum differs); add a new migration instead of editing an applied one"
+            )
     if applied and sorted(applied) != list(range(1, max(applied) + 1)):
         raise MigrationError(f"applied versions {sorted(applied)} have a gap")
 
@@ -108,9 +113,12 @@ def apply_migrations(conn: psycopg.Connection, migrations: list[Migration] | Non
             try:
                 cur.execute(migration.sql)
             except psycopg.Error as error:
-                raise MigrationError(f"migration {migration.version:04d}_{migration.name} failed and was "
-                                     f"rolled back: {error}") from error
-            cur.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
-                        (migration.version, migration.name, migration.checksum))
+                raise MigrationError(
+                    f"migration {migration.version:04d}_{migration.name} failed and was rolled back: {error}"
+                ) from error
+            cur.execute(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                (migration.version, migration.name, migration.checksum),
+            )
         applied_now.append(migration.version)
     return {"applied": applied_now, "version": migrations[-1].version}

@@ -147,10 +147,7 @@ class SqsBuffer:
         # The delay gives a disrupted Region time before the redrive's first try; the DLQ is
         # read by people, so its messages are visible at once.
         delay = self.delay_seconds if queue_url == self.queue_url else 0
-        request = [
-            {"Id": str(failed.index), "MessageBody": body, "DelaySeconds": delay}
-            for failed, body in batch
-        ]
+        request = [{"Id": str(failed.index), "MessageBody": body, "DelaySeconds": delay} for failed, body in batch]
         try:
             response = self.client.send_message_batch(QueueUrl=queue_url, Entries=request)
         except Exception as error:  # noqa: BLE001 - classified below; unknown ones are not retried

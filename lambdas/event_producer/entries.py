@@ -15,9 +15,7 @@ from typing import Any, TypeVar
 MAX_ENTRIES_PER_REQUEST = 10
 MAX_REQUEST_BYTES = 256 * 1024
 
-_ALLOWED_KEYS = frozenset(
-    {"Time", "Source", "Resources", "DetailType", "Detail", "EventBusName", "TraceHeader"}
-)
+_ALLOWED_KEYS = frozenset({"Time", "Source", "Resources", "DetailType", "Detail", "EventBusName", "TraceHeader"})
 _REQUIRED_KEYS = ("Source", "DetailType", "Detail")
 
 T = TypeVar("T")
@@ -43,9 +41,7 @@ def entry_size(entry: Mapping[str, Any]) -> int:
     return size
 
 
-def normalise_entries(
-    entries: Iterable[Mapping[str, Any]], *, default_bus_name: str
-) -> list[dict[str, Any]]:
+def normalise_entries(entries: Iterable[Mapping[str, Any]], *, default_bus_name: str) -> list[dict[str, Any]]:
     """Copy entries into the exact shape PutEvents takes, or raise InvalidEntryError.
 
     - ``Detail`` may be given as a dict/list and is JSON-encoded;
@@ -118,9 +114,7 @@ def _entry_problems(raw: Any, default_bus_name: str) -> dict[str, Any] | list[st
         if key in entry and not isinstance(entry[key], str):
             problems.append(f"{key} must be a string (or a datetime for Time)")
     resources = entry.get("Resources")
-    if resources is not None and (
-        not isinstance(resources, list) or not all(isinstance(r, str) for r in resources)
-    ):
+    if resources is not None and (not isinstance(resources, list) or not all(isinstance(r, str) for r in resources)):
         problems.append("Resources must be a list of strings")
     if problems:
         return problems

@@ -59,8 +59,7 @@ class EventProducer:
             # Global endpoint calls are signed with SigV4a, which botocore only does through
             # the AWS Common Runtime. Fail now rather than at the first event.
             raise RuntimeError(
-                "PutEvents through a global endpoint needs SigV4a signing: install awscrt "
-                "(pip install 'boto3[crt]')"
+                "PutEvents through a global endpoint needs SigV4a signing: install awscrt (pip install 'boto3[crt]')"
             )
         self.event_bus_name = event_bus_name
         self.endpoint_id = endpoint_id or None
@@ -88,9 +87,7 @@ class EventProducer:
 
     # -- public API ----------------------------------------------------------------------------
 
-    def publish(
-        self, entries: Iterable[Mapping[str, Any]], *, deadline: float | None = None
-    ) -> PublishResult:
+    def publish(self, entries: Iterable[Mapping[str, Any]], *, deadline: float | None = None) -> PublishResult:
         """Deliver, buffer what still fails, raise EventsNotDeliveredError for the rest.
 
         ``deadline`` is a ``clock()`` value after which no further retry starts (the remaining
@@ -121,9 +118,7 @@ class EventProducer:
             raise EventsNotDeliveredError(result)
         return result
 
-    def deliver(
-        self, entries: Iterable[Mapping[str, Any]], *, deadline: float | None = None
-    ) -> DeliveryResult:
+    def deliver(self, entries: Iterable[Mapping[str, Any]], *, deadline: float | None = None) -> DeliveryResult:
         """Send entries with retries; returns what was accepted and what finally failed."""
         normalised = normalise_entries(entries, default_bus_name=self.event_bus_name)
         pending: list[tuple[int, dict[str, Any]]] = list(enumerate(normalised))
@@ -133,9 +128,7 @@ class EventProducer:
         while pending:
             attempt += 1
             to_retry: list[Failed] = []
-            for batch in batches(
-                pending, size_of=lambda item: entry_size(item[1]), max_bytes=self.max_request_bytes
-            ):
+            for batch in batches(pending, size_of=lambda item: entry_size(item[1]), max_bytes=self.max_request_bytes):
                 accepted, failed = self._put_batch(batch, attempt)
                 delivered.extend(accepted)
                 for failure in failed:
@@ -150,8 +143,7 @@ class EventProducer:
             delay = self.retry.delay(attempt, self._rng)
             if deadline is not None and self._clock() + delay > deadline:
                 final_failures.extend(
-                    _with_reason(f, f"out of time after {attempt} attempts: {f.reason}")
-                    for f in to_retry
+                    _with_reason(f, f"out of time after {attempt} attempts: {f.reason}") for f in to_retry
                 )
                 break
             self._log.info(
@@ -169,9 +161,7 @@ class EventProducer:
 
     # -- one PutEvents call ---------------------------------------------------------------------
 
-    def _put_batch(
-        self, batch: list[tuple[int, dict[str, Any]]], attempt: int
-    ) -> tuple[list[Delivered], list[Failed]]:
+    def _put_batch(self, batch: list[tuple[int, dict[str, Any]]], attempt: int) -> tuple[list[Delivered], list[Failed]]:
         request: dict[str, Any] = {"Entries": [entry for _, entry in batch]}
         if self.endpoint_id:
             request["EndpointId"] = self.endpoint_id

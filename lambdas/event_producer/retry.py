@@ -98,9 +98,7 @@ class RetryPolicy:
         if self.base_delay < 0 or self.max_delay < 0:
             raise ValueError("base_delay and max_delay must not be negative")
         if self.max_delay < self.base_delay:
-            raise ValueError(
-                f"max_delay ({self.max_delay}) must be at least base_delay ({self.base_delay})"
-            )
+            raise ValueError(f"max_delay ({self.max_delay}) must be at least base_delay ({self.base_delay})")
 
     def ceiling(self, retry_number: int) -> float:
         return min(self.max_delay, self.base_delay * 2 ** (retry_number - 1))

@@ -15,9 +15,7 @@ from typing import Any
 _SQS_BATCH_LIMIT = 10  # SendMessageBatch takes at most 10 messages
 
 
-def send_to_dead_letter_queue(
-    sqs_client: Any, dead_letter_queue_url: str, bodies: Mapping[str, str]
-) -> set[str]:
+def send_to_dead_letter_queue(sqs_client: Any, dead_letter_queue_url: str, bodies: Mapping[str, str]) -> set[str]:
     """Send {message id: body} to the DLQ; returns the ids SQS confirmed (the others stay put)."""
     sent: set[str] = set()
     ids = list(bodies)

@@ -95,6 +95,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # A fully failed batch is reported item by item rather than raised: during an outage that is
     # the normal case, and failing the invocation would only add error noise.
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    return process_partial_response(
-        event=event, record_handler=outcome, processor=processor, context=context
-    )
+    return process_partial_response(event=event, record_handler=outcome, processor=processor, context=context)

@@ -10,9 +10,7 @@ import json
 from typing import Any
 
 MESSAGE_FORMAT = "blueprints.eventbridge-buffer.v1"
-_ENTRY_KEYS = frozenset(
-    {"Time", "Source", "Resources", "DetailType", "Detail", "EventBusName", "TraceHeader"}
-)
+_ENTRY_KEYS = frozenset({"Time", "Source", "Resources", "DetailType", "Detail", "EventBusName", "TraceHeader"})
 
 
 class UnreadableMessage(ValueError):

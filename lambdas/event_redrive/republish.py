@@ -59,9 +59,7 @@ class Republisher:
             )
         return self._client
 
-    def republish(
-        self, items: Sequence[tuple[Hashable, dict[str, Any]]]
-    ) -> RepublishOutcome:
+    def republish(self, items: Sequence[tuple[Hashable, dict[str, Any]]]) -> RepublishOutcome:
         """PutEvents for (key, entry) pairs: which keys were accepted, which failed and why."""
         accepted: set[Hashable] = set()
         failures: dict[Hashable, str] = {}

@@ -62,8 +62,9 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         env = os.environ
-        problems = [f"{key} is not set" for key in ("GLOBAL_CLUSTER_ID", "HOSTED_ZONE_ID", "RECORD_NAME")
-                    if not env.get(key)]
+        problems = [
+            f"{key} is not set" for key in ("GLOBAL_CLUSTER_ID", "HOSTED_ZONE_ID", "RECORD_NAME") if not env.get(key)
+        ]
         try:
             ttl = int(env.get("RECORD_TTL", "5"))
             if not 0 <= ttl <= 300:
@@ -97,8 +98,11 @@ def _region_of(cluster_arn: str) -> str:
 
 def _is_writer_event(event: dict) -> bool:
     detail = event.get("detail") or {}
-    return (event.get("source") == events.SOURCE and event.get("detail-type") == events.DETAIL_TYPE
-            and detail.get("EventID") in events.WRITER_CHANGED_EVENT_IDS)
+    return (
+        event.get("source") == events.SOURCE
+        and event.get("detail-type") == events.DETAIL_TYPE
+        and detail.get("EventID") in events.WRITER_CHANGED_EVENT_IDS
+    )
 
 
 def _event_cluster(event: dict) -> str | None:
@@ -131,8 +135,11 @@ def writer_endpoint(cluster_arn: str) -> str:
 
 def current_record(settings: Settings) -> dict | None:
     response = client("route53").list_resource_record_sets(
-        HostedZoneId=settings.hosted_zone_id, StartRecordName=settings.record_name, StartRecordType="CNAME",
-        MaxItems="1")
+        HostedZoneId=settings.hosted_zone_id,
+        StartRecordName=settings.record_name,
+        StartRecordType="CNAME",
+        MaxItems="1",
+    )
     for record in response.get("ResourceRecordSets", []):
         if _fqdn(record["Name"]) == settings.record_name and record["Type"] == "CNAME":
             return record
@@ -149,13 +156,24 @@ def point_record(settings: Settings, target: str) -> dict:
         HostedZoneId=settings.hosted_zone_id,
         ChangeBatch={
             "Comment": "Aurora global database writer moved",
-            "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
-                "Name": settings.record_name, "Type": "CNAME", "TTL": settings.ttl,
-                "ResourceRecords": [{"Value": target}]}}],
+            "Changes": [
+                {
+                    "Action": "UPSERT",
+                    "ResourceRecordSet": {
+                        "Name": settings.record_name,
+                        "Type": "CNAME",
+                        "TTL": settings.ttl,
+                        "ResourceRecords": [{"Value": target}],
+                    },
+                }
+            ],
         },
     )
-    return {"status": "updated", "change_id": change["ChangeInfo"]["Id"],
-            "previous": record["ResourceRecords"][0]["Value"] if record else None}
+    return {
+        "status": "updated",
+        "change_id": change["ChangeInfo"]["Id"],
+        "previous": record["ResourceRecords"][0]["Value"] if record else None,
+    }
 
 
 @logger.inject_lambda_context
@@ -165,8 +183,10 @@ def handler(event, context):
     if event.get("action") == "reconcile":
         override = event.get("writer_cluster_arn")
         if override and override not in settings.cluster_arns:
-            raise ConfigurationError(f"{override} is not one of the clusters this record may point at "
-                                     f"(CLUSTER_ARNS: {', '.join(settings.cluster_arns) or 'none'})")
+            raise ConfigurationError(
+                f"{override} is not one of the clusters this record may point at "
+                f"(CLUSTER_ARNS: {', '.join(settings.cluster_arns) or 'none'})"
+            )
     elif not _is_writer_event(event):
         logger.info("not a writer change; ignored", extra={"detail_type": event.get("detail-type")})
         return {"status": "ignored"}
@@ -187,7 +207,11 @@ def handler(event, context):
         target = settings.writer_targets[writer]
     else:
         target = endpoint
-    result = {**point_record(settings, target), "record": settings.record_name, "target": target,
-              "writer_cluster_arn": writer}
+    result = {
+        **point_record(settings, target),
+        "record": settings.record_name,
+        "target": target,
+        "writer_cluster_arn": writer,
+    }
     logger.info("writer record", extra=result)
     return result

@@ -83,8 +83,9 @@ def _written(outcome: leases.Outcome) -> Response:
 def submit_application():
     body = _body()
     outcome = database().transaction(lambda cur: leases.submit_application(cur, body))
-    logger.info("application", extra={"application_id": str(outcome.record["application_id"]),
-                                      "first_time": outcome.created})
+    logger.info(
+        "application", extra={"application_id": str(outcome.record["application_id"]), "first_time": outcome.created}
+    )
     return _written(outcome)
 
 

@@ -39,8 +39,9 @@ def _one(cur: psycopg.Cursor) -> dict | None:
 def _replayed(cur: psycopg.Cursor, table: str, key: str, values: dict, conflict: str) -> Outcome:
     """The row an earlier request with the same idempotency key created, when this request is the
     same one again; Conflict when the key was used for something else."""
-    cur.execute(sql.SQL("SELECT * FROM {} WHERE {} = %s").format(sql.Identifier(table), sql.Identifier(key)),
-                (values[key],))
+    cur.execute(
+        sql.SQL("SELECT * FROM {} WHERE {} = %s").format(sql.Identifier(table), sql.Identifier(key)), (values[key],)
+    )
     existing = _one(cur)
     different = sorted(k for k, v in values.items() if existing[k] != v)
     if different:
@@ -51,10 +52,14 @@ def _replayed(cur: psycopg.Cursor, table: str, key: str, values: dict, conflict:
 def submit_application(cur: psycopg.Cursor, body: dict) -> Outcome:
     body = schemas.validate(schemas.SUBMIT_APPLICATION, body)
     values = dict(
-        client_request_id=body["client_request_id"], community_id=body["community_id"], unit_id=body["unit_id"],
-        applicant_name=body["applicant"]["name"], applicant_email=body["applicant"]["email"],
+        client_request_id=body["client_request_id"],
+        community_id=body["community_id"],
+        unit_id=body["unit_id"],
+        applicant_name=body["applicant"]["name"],
+        applicant_email=body["applicant"]["email"],
         desired_move_in=schemas.parse_date(body["desired_move_in"]),
-        lease_term_months=body["lease_term_months"], monthly_rent_cents=body["monthly_rent_cents"],
+        lease_term_months=body["lease_term_months"],
+        monthly_rent_cents=body["monthly_rent_cents"],
     )
     cur.execute(
         """INSERT INTO lease_applications (application_id, client_request_id, community_id, unit_id, applicant_name,
@@ -68,11 +73,19 @@ def submit_application(cur: psycopg.Cursor, body: dict) -> Outcome:
     row = _one(cur)
     if row is None:
         return _replayed(cur, "lease_applications", "client_request_id", values, "was used for a different application")
-    outbox.add_event(cur, outbox.APPLICATION_SUBMITTED, row["application_id"], {
-        "application_id": str(row["application_id"]), "community_id": row["community_id"],
-        "unit_id": row["unit_id"], "desired_move_in": row["desired_move_in"].isoformat(),
-        "lease_term_months": row["lease_term_months"], "monthly_rent_cents": row["monthly_rent_cents"],
-    })
+    outbox.add_event(
+        cur,
+        outbox.APPLICATION_SUBMITTED,
+        row["application_id"],
+        {
+            "application_id": str(row["application_id"]),
+            "community_id": row["community_id"],
+            "unit_id": row["unit_id"],
+            "desired_move_in": row["desired_move_in"].isoformat(),
+            "lease_term_months": row["lease_term_months"],
+            "monthly_rent_cents": row["monthly_rent_cents"],
+        },
+    )
     return Outcome(row, created=True)
 
 
@@ -94,26 +107,50 @@ def approve_application(cur: psycopg.Cursor, application_id: uuid.UUID, body: di
                                start_date, end_date, monthly_rent_cents)
            VALUES (%s, %s, %s, %s, %s, %s, %s, (%s::date + make_interval(months => %s))::date - 1, %s)
            RETURNING *""",
-        (uuid.uuid4(), application_id, application["community_id"], application["unit_id"],
-         application["applicant_name"], application["applicant_email"], start, start,
-         application["lease_term_months"], application["monthly_rent_cents"]),
+        (
+            uuid.uuid4(),
+            application_id,
+            application["community_id"],
+            application["unit_id"],
+            application["applicant_name"],
+            application["applicant_email"],
+            start,
+            start,
+            application["lease_term_months"],
+            application["monthly_rent_cents"],
+        ),
     )
     lease = _one(cur)
-    cur.execute("UPDATE lease_applications SET status = 'approved', decided_at = now() WHERE application_id = %s",
-                (application_id,))
-    outbox.add_event(cur, outbox.LEASE_CREATED, lease["lease_id"], {
-        "lease_id": str(lease["lease_id"]), "application_id": str(application_id),
-        "community_id": lease["community_id"], "unit_id": lease["unit_id"],
-        "start_date": lease["start_date"].isoformat(), "end_date": lease["end_date"].isoformat(),
-        "monthly_rent_cents": lease["monthly_rent_cents"],
-    })
+    cur.execute(
+        "UPDATE lease_applications SET status = 'approved', decided_at = now() WHERE application_id = %s",
+        (application_id,),
+    )
+    outbox.add_event(
+        cur,
+        outbox.LEASE_CREATED,
+        lease["lease_id"],
+        {
+            "lease_id": str(lease["lease_id"]),
+            "application_id": str(application_id),
+            "community_id": lease["community_id"],
+            "unit_id": lease["unit_id"],
+            "start_date": lease["start_date"].isoformat(),
+            "end_date": lease["end_date"].isoformat(),
+            "monthly_rent_cents": lease["monthly_rent_cents"],
+        },
+    )
     return Outcome(lease, created=True)
 
 
 def record_payment(cur: psycopg.Cursor, lease_id: uuid.UUID, body: dict) -> Outcome:
     body = schemas.validate(schemas.RECORD_PAYMENT, body)
-    values = dict(lease_id=lease_id, payment_reference=body["payment_reference"], amount_cents=body["amount_cents"],
-                  billing_period=body["billing_period"], received_at=schemas.parse_datetime(body["received_at"]))
+    values = dict(
+        lease_id=lease_id,
+        payment_reference=body["payment_reference"],
+        amount_cents=body["amount_cents"],
+        billing_period=body["billing_period"],
+        received_at=schemas.parse_datetime(body["received_at"]),
+    )
     cur.execute("SELECT community_id FROM leases WHERE lease_id = %s", (lease_id,))
     lease = _one(cur)
     if lease is None:
@@ -131,13 +168,23 @@ def record_payment(cur: psycopg.Cursor, lease_id: uuid.UUID, body: dict) -> Outc
     payment = _one(cur)
     if payment is None:
         return _replayed(cur, "rent_payments", "payment_reference", values, "was already recorded with other values")
-    cur.execute("UPDATE leases SET paid_cents = paid_cents + %s, updated_at = now() WHERE lease_id = %s",
-                (payment["amount_cents"], lease_id))
-    outbox.add_event(cur, outbox.RENT_PAYMENT_RECORDED, lease_id, {
-        "payment_id": str(payment["payment_id"]), "lease_id": str(lease_id), "community_id": lease["community_id"],
-        "amount_cents": payment["amount_cents"], "billing_period": payment["billing_period"],
-        "received_at": payment["received_at"].isoformat(),
-    })
+    cur.execute(
+        "UPDATE leases SET paid_cents = paid_cents + %s, updated_at = now() WHERE lease_id = %s",
+        (payment["amount_cents"], lease_id),
+    )
+    outbox.add_event(
+        cur,
+        outbox.RENT_PAYMENT_RECORDED,
+        lease_id,
+        {
+            "payment_id": str(payment["payment_id"]),
+            "lease_id": str(lease_id),
+            "community_id": lease["community_id"],
+            "amount_cents": payment["amount_cents"],
+            "billing_period": payment["billing_period"],
+            "received_at": payment["received_at"].isoformat(),
+        },
+    )
     return Outcome(payment, created=True)
 
 

@@ -26,8 +26,15 @@ _CENTS = {"type": "integer", "minimum": 1, "maximum": 100_000_000}
 SUBMIT_APPLICATION = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["client_request_id", "community_id", "unit_id", "applicant", "desired_move_in",
-                 "lease_term_months", "monthly_rent_cents"],
+    "required": [
+        "client_request_id",
+        "community_id",
+        "unit_id",
+        "applicant",
+        "desired_move_in",
+        "lease_term_months",
+        "monthly_rent_cents",
+    ],
     "properties": {
         "client_request_id": _IDEMPOTENCY_KEY,
         "community_id": _IDENTIFIER,

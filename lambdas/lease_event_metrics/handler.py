@@ -45,8 +45,9 @@ def record(event: dict) -> dict:
     """Runs once per event id; its metrics are published when the invocation ends."""
     result = count(event)
     for name, value in result["metrics"].items():
-        metrics.add_metric(name=name, unit=MetricUnit.NoUnit if name == "RentCollected" else MetricUnit.Count,
-                           value=value)
+        metrics.add_metric(
+            name=name, unit=MetricUnit.NoUnit if name == "RentCollected" else MetricUnit.Count, value=value
+        )
     if result["metrics"]:
         metrics.add_dimension(name="community", value=result["community"])
     return result

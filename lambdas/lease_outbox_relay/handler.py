@@ -39,8 +39,11 @@ def events_client(region: str):
     """One client per Region, each calling its own Region's endpoint (a bus is put to in its
     Region: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html)."""
     if region not in _events_clients:
-        _events_clients[region] = boto3.client("events", region_name=region, config=Config(
-            retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5))
+        _events_clients[region] = boto3.client(
+            "events",
+            region_name=region,
+            config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5),
+        )
     return _events_clients[region]
 
 

@@ -133,8 +133,9 @@ def _error_code(error: Exception) -> str:
     return type(error).__name__
 
 
-def _put(events_client: Any, rows: list[dict], bus_arn: str, settings: RelaySettings,
-         report: RelayReport) -> list[tuple[str | None, str]]:
+def _put(
+    events_client: Any, rows: list[dict], bus_arn: str, settings: RelaySettings, report: RelayReport
+) -> list[tuple[str | None, str]]:
     """Sends the rows to one bus; per row, (EventBridge event id or None, error message)."""
     try:
         response = events_client.put_events(Entries=[_entry(row, settings, bus_arn) for row in rows])
@@ -176,8 +177,9 @@ def relay_batch(cur, events_clients: Callable[[str], Any], settings: RelaySettin
             continue
         if not missing:
             continue
-        for row, (event_id, error) in zip(missing, _put(events_clients(bus_region(bus_arn)), missing, bus_arn,
-                                                        settings, report)):
+        for row, (event_id, error) in zip(
+            missing, _put(events_clients(bus_region(bus_arn)), missing, bus_arn, settings, report)
+        ):
             if event_id:
                 accepted[row["outbox_id"]][bus_arn] = event_id
             else:
@@ -188,8 +190,9 @@ def relay_batch(cur, events_clients: Callable[[str], Any], settings: RelaySettin
         if errors[outbox_id]:
             report.failed_attempts += 1
             report.failed_ids.append(outbox_id)
-            cur.execute(_MARK_FAILED, (Jsonb(accepted[outbox_id]), "; ".join(errors[outbox_id])[:1000],
-                                       *backoff, outbox_id))
+            cur.execute(
+                _MARK_FAILED, (Jsonb(accepted[outbox_id]), "; ".join(errors[outbox_id])[:1000], *backoff, outbox_id)
+            )
         else:
             report.sent += 1
             cur.execute(_MARK_SENT, (Jsonb(accepted[outbox_id]), outbox_id))
@@ -204,9 +207,14 @@ def is_writer(cur) -> bool:
     return not cur.fetchone()["read_only"]
 
 
-def run(db, events_clients: Callable[[str], Any], settings: RelaySettings,
-        time_left_ms: Callable[[], int] = lambda: 60_000, reserve_ms: int = 5_000,
-        max_batches: int = 500) -> RelayReport:
+def run(
+    db,
+    events_clients: Callable[[str], Any],
+    settings: RelaySettings,
+    time_left_ms: Callable[[], int] = lambda: 60_000,
+    reserve_ms: int = 5_000,
+    max_batches: int = 500,
+) -> RelayReport:
     """On the writer: relays batches until nothing is due, every bus failed a whole call (back off
     until the next run), the batch budget is spent or the invocation is about to time out. Everywhere:
     reports the backlog. ``events_clients(region)`` is the EventBridge client of a Region."""

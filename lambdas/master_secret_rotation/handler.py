@@ -18,12 +18,18 @@ logger = Logger()
 
 def database() -> Database:
     env = os.environ
-    return Database(host=env["DB_HOST"], port=int(env.get("DB_PORT", "5432")), dbname=env["DB_NAME"],
-                    sslmode=env.get("DB_SSLMODE", "verify-full"), sslrootcert=env.get("DB_SSLROOTCERT", "system"))
+    return Database(
+        host=env["DB_HOST"],
+        port=int(env.get("DB_PORT", "5432")),
+        dbname=env["DB_NAME"],
+        sslmode=env.get("DB_SSLMODE", "verify-full"),
+        sslrootcert=env.get("DB_SSLROOTCERT", "system"),
+    )
 
 
 @logger.inject_lambda_context
 def handler(event, context):
     logger.info("rotation step", extra={"step": event.get("Step"), "secret": event.get("SecretId")})
-    Rotation(boto3.client("secretsmanager"), database()).run(event["SecretId"], event["ClientRequestToken"],
-                                                              event["Step"])
+    Rotation(boto3.client("secretsmanager"), database()).run(
+        event["SecretId"], event["ClientRequestToken"], event["Step"]
+    )

@@ -47,9 +47,17 @@ class Database:
     connect_timeout: int = 5
 
     def connect(self, credentials: dict[str, Any]) -> psycopg.Connection:
-        kwargs = dict(host=self.host, port=self.port, dbname=self.dbname, user=credentials["username"],
-                      password=credentials["password"], sslmode=self.sslmode, connect_timeout=self.connect_timeout,
-                      application_name="master-secret-rotation", autocommit=True)
+        kwargs = dict(
+            host=self.host,
+            port=self.port,
+            dbname=self.dbname,
+            user=credentials["username"],
+            password=credentials["password"],
+            sslmode=self.sslmode,
+            connect_timeout=self.connect_timeout,
+            application_name="master-secret-rotation",
+            autocommit=True,
+        )
         if self.sslmode in ("verify-ca", "verify-full"):
             kwargs["sslrootcert"] = self.sslrootcert
         return psycopg.connect(**kwargs)
@@ -100,8 +108,12 @@ class Rotation:
         if self._value(secret_id, VersionId=token, VersionStage="AWSPENDING") is not None:
             return
         current = self._value(secret_id, VersionStage="AWSCURRENT")
-        self.client.put_secret_value(SecretId=secret_id, ClientRequestToken=token, VersionStages=["AWSPENDING"],
-                                     SecretString=json.dumps({**current, "password": self.password()}))
+        self.client.put_secret_value(
+            SecretId=secret_id,
+            ClientRequestToken=token,
+            VersionStages=["AWSPENDING"],
+            SecretString=json.dumps({**current, "password": self.password()}),
+        )
 
     def _set(self, secret_id: str, token: str) -> None:
         pending = self._value(secret_id, VersionId=token, VersionStage="AWSPENDING")
@@ -112,11 +124,16 @@ class Rotation:
             if known is None or known["username"] != pending["username"] or not self.database.can_login(known):
                 continue
             with self.database.connect(known) as conn:
-                conn.execute(sql.SQL("ALTER ROLE {} WITH PASSWORD {}").format(
-                    sql.Identifier(pending["username"]), sql.Literal(pending["password"])))
+                conn.execute(
+                    sql.SQL("ALTER ROLE {} WITH PASSWORD {}").format(
+                        sql.Identifier(pending["username"]), sql.Literal(pending["password"])
+                    )
+                )
             return
-        raise RotationError(f"cannot log in as {pending['username']} with the current or previous password of "
-                            f"{secret_id} to set the new one")
+        raise RotationError(
+            f"cannot log in as {pending['username']} with the current or previous password of "
+            f"{secret_id} to set the new one"
+        )
 
     def _test(self, secret_id: str, token: str) -> None:
         pending = self._value(secret_id, VersionId=token, VersionStage="AWSPENDING")
@@ -126,5 +143,6 @@ class Rotation:
     def _finish(self, secret_id: str, token: str) -> None:
         versions = self.client.describe_secret(SecretId=secret_id)["VersionIdsToStages"]
         current = next(v for v, stages in versions.items() if "AWSCURRENT" in stages)
-        self.client.update_secret_version_stage(SecretId=secret_id, VersionStage="AWSCURRENT",
-                                                MoveToVersionId=token, RemoveFromVersionId=current)
+        self.client.update_secret_version_stage(
+            SecretId=secret_id, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=current
+        )

@@ -52,8 +52,12 @@ def _process(event: dict[str, Any], context: Any) -> dict[str, Any]:
     totals = ledger.record_order(_orders(), order)
     logger.info(
         "order recorded",
-        extra={"order_id": order.order_id, "customer_id": order.customer_id,
-               "origin_region": order.origin_region, "event_id": event.get("id")},
+        extra={
+            "order_id": order.order_id,
+            "customer_id": order.customer_id,
+            "origin_region": order.origin_region,
+            "event_id": event.get("id"),
+        },
     )
     return {
         "order_id": order.order_id,

@@ -28,15 +28,12 @@ class Order:
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> Order:
         if event.get("detail-type") != ORDER_DETAIL_TYPE:
-            raise InvalidOrderEvent(
-                f"expected detail-type {ORDER_DETAIL_TYPE!r}, got {event.get('detail-type')!r}"
-            )
+            raise InvalidOrderEvent(f"expected detail-type {ORDER_DETAIL_TYPE!r}, got {event.get('detail-type')!r}")
         detail = event.get("detail")
         if not isinstance(detail, dict):
             raise InvalidOrderEvent("the event has no detail object")
         problems = [
-            key for key in ("order_id", "customer_id")
-            if not isinstance(detail.get(key), str) or not detail[key]
+            key for key in ("order_id", "customer_id") if not isinstance(detail.get(key), str) or not detail[key]
         ]
         try:
             total = Decimal(str(detail.get("order_total")))
@@ -61,8 +58,7 @@ def record_order(table: Any, order: Order) -> dict[str, Any]:
     response = table.update_item(
         Key={"customer_id": order.customer_id},
         UpdateExpression=(
-            "ADD order_count :one, order_total :total "
-            "SET last_order_id = :order_id, last_order_region = :region"
+            "ADD order_count :one, order_total :total SET last_order_id = :order_id, last_order_region = :region"
         ),
         ExpressionAttributeValues={
             ":one": 1,

@@ -50,8 +50,9 @@ MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 DEADLINE_MARGIN_SECONDS = 0.5
 BACKOFF_SECONDS = 0.1
 # Headers a caller may not set: hop-by-hop, routing and length are ours to decide.
-FORBIDDEN_HEADERS = frozenset({"host", "connection", "content-length", "transfer-encoding",
-                               "x-apigw-api-id", "upgrade", "te", "trailer"})
+FORBIDDEN_HEADERS = frozenset(
+    {"host", "connection", "content-length", "transfer-encoding", "x-apigw-api-id", "upgrade", "te", "trailer"}
+)
 _PATH_RE = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
 _HEADER_NAME_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 _API_ID_RE = re.compile(r"^[a-z0-9]{10}$")
@@ -104,8 +105,7 @@ class Settings:
             problems.append(f"CA_BUNDLE={ca_bundle!r}: no such file")
         if problems:
             raise CallerConfigError("bad configuration: " + "; ".join(problems))
-        return cls(api_url, api_id, default_path, connect_timeout, read_timeout,
-                   int(max_attempts), ca_bundle)
+        return cls(api_url, api_id, default_path, connect_timeout, read_timeout, int(max_attempts), ca_bundle)
 
 
 @dataclass(frozen=True)
@@ -172,10 +172,14 @@ def call(request: Request, settings: Settings, remaining_seconds=lambda: float("
             break
         try:
             response = http_call.send(
-                request.method, request.url, headers=request.headers, body=request.body,
+                request.method,
+                request.url,
+                headers=request.headers,
+                body=request.body,
                 connect_timeout=min(settings.connect_timeout, budget),
                 read_timeout=min(settings.read_timeout, budget),
-                context=context, max_body_bytes=MAX_RESPONSE_BYTES,
+                context=context,
+                max_body_bytes=MAX_RESPONSE_BYTES,
             )
         except (PrivateApiTimeoutError, PrivateApiUnreachableError) as error:
             last_error = error
@@ -185,8 +189,11 @@ def call(request: Request, settings: Settings, remaining_seconds=lambda: float("
             if 200 <= response.status < 300:
                 return {
                     "statusCode": response.status,
-                    "headers": {k: v for k, v in response.headers.items()
-                                if k in ("content-type", "x-amzn-requestid", "x-amz-apigw-id")},
+                    "headers": {
+                        k: v
+                        for k, v in response.headers.items()
+                        if k in ("content-type", "x-amzn-requestid", "x-amz-apigw-id")
+                    },
                     "body": _decode(response.body, response.headers.get("content-type", "")),
                     "url": request.url,
                     "attempts": attempt,
@@ -196,11 +203,13 @@ def call(request: Request, settings: Settings, remaining_seconds=lambda: float("
                     f"{request.method} {request.url} refused with 403: {text_excerpt!r}. "
                     "Check that the API resource policy lists this VPC endpoint in aws:SourceVpce, "
                     "that the endpoint policy allows this API, and that the stage and path exist.",
-                    response.status, text_excerpt,
+                    response.status,
+                    text_excerpt,
                 )
             last_error = PrivateApiHttpError(
                 f"{request.method} {request.url} answered {response.status}: {text_excerpt!r}",
-                response.status, text_excerpt,
+                response.status,
+                text_excerpt,
             )
             if response.status not in RETRY_STATUSES:
                 raise last_error
@@ -208,9 +217,7 @@ def call(request: Request, settings: Settings, remaining_seconds=lambda: float("
         if attempt < attempts:
             time.sleep(min(BACKOFF_SECONDS * attempt, max(remaining_seconds() - 1, 0)))
     if last_error is None:
-        raise PrivateApiTimeoutError(
-            f"{request.method} {request.url} not attempted: the invocation has no time left"
-        )
+        raise PrivateApiTimeoutError(f"{request.method} {request.url} not attempted: the invocation has no time left")
     raise last_error
 
 
@@ -219,7 +226,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = Settings.from_env()
     request = build_request(event, settings)
     logger.info("calling private API", extra={"method": request.method, "url": request.url})
-    result = call(request, settings,
-                  remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000)
+    result = call(request, settings, remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000)
     logger.info("private API answered", extra={"status": result["statusCode"], "attempts": result["attempts"]})
     return result

@@ -67,9 +67,7 @@ def send(
                 "(private DNS off on the execute-api endpoint? use the endpoint-specific host name)"
             ) from error
         except OSError as error:
-            raise PrivateApiUnreachableError(
-                f"cannot connect to {host}:{port}: {error.strerror or error}"
-            ) from error
+            raise PrivateApiUnreachableError(f"cannot connect to {host}:{port}: {error.strerror or error}") from error
 
         assert connection.sock is not None
         connection.sock.settimeout(read_timeout)
@@ -78,17 +76,14 @@ def send(
             response = connection.getresponse()
             data = response.read(max_body_bytes + 1)
         except TimeoutError as error:
-            raise PrivateApiTimeoutError(
-                f"{method} {url} sent but no answer within {read_timeout:g} s"
-            ) from error
+            raise PrivateApiTimeoutError(f"{method} {url} sent but no answer within {read_timeout:g} s") from error
         except (http.client.HTTPException, OSError) as error:
             raise PrivateApiUnreachableError(
                 f"{method} {url}: connection broke before a full answer ({error!r})"
             ) from error
         if len(data) > max_body_bytes:
             raise ResponseTooLargeError(
-                f"{method} {url} answered more than {max_body_bytes} bytes; "
-                "a Lambda response cannot carry it"
+                f"{method} {url} answered more than {max_body_bytes} bytes; a Lambda response cannot carry it"
             )
         return HttpResponse(
             status=response.status,

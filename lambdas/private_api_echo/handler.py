@@ -15,23 +15,28 @@ from aws_lambda_powertools import Logger
 logger = Logger()
 
 # Credentials must never come back in a response or land in logs.
-REDACTED_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "x-api-key", "x-amz-security-token"}
-)
+REDACTED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "x-amz-security-token"})
 REDACTED = "***"
 # API Gateway caps Lambda proxy payloads at 6 MB; an echo never needs the whole body.
 MAX_ECHOED_BODY_CHARS = 4096
 
 _IDENTITY_FIELDS = ("sourceIp", "vpceId", "vpcId", "userAgent", "accountId", "caller", "userArn")
-_CONTEXT_FIELDS = ("requestId", "extendedRequestId", "apiId", "accountId", "stage",
-                   "domainName", "domainPrefix", "requestTime", "requestTimeEpoch", "protocol")
+_CONTEXT_FIELDS = (
+    "requestId",
+    "extendedRequestId",
+    "apiId",
+    "accountId",
+    "stage",
+    "domainName",
+    "domainPrefix",
+    "requestTime",
+    "requestTimeEpoch",
+    "protocol",
+)
 
 
 def _redact(headers: dict[str, Any] | None) -> dict[str, Any]:
-    return {
-        name: (REDACTED if name.lower() in REDACTED_HEADERS else value)
-        for name, value in (headers or {}).items()
-    }
+    return {name: (REDACTED if name.lower() in REDACTED_HEADERS else value) for name, value in (headers or {}).items()}
 
 
 def _response(status: int, payload: dict[str, Any]) -> dict[str, Any]:

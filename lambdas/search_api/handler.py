@@ -56,7 +56,9 @@ def search() -> Response:
         logger.exception("search failed", extra={"status": getattr(exc, "status_code", None)})
         return _json(503, {"message": "search is temporarily unavailable, please retry"})
     result = format_results(request, response)
-    logger.info("search served", extra={"total": result["total"], "sort": request.sort, "took_ms": response.get("took")})
+    logger.info(
+        "search served", extra={"total": result["total"], "sort": request.sort, "took_ms": response.get("took")}
+    )
     return _json(200, result)
 
 

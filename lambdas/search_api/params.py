@@ -17,7 +17,59 @@ from typing import Any
 FURNISHINGS = ("furnished", "unfurnished", "partially_furnished")
 SORTS = ("relevance", "price_asc", "price_desc", "available_date", "newest", "distance")
 US_STATES = frozenset(
-    ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY"]
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+    ]
 )
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 MAX_LIST_VALUES = 20
@@ -174,7 +226,9 @@ def parse_search(params: Mapping[str, list[str]] | None) -> SearchRequest:
     lat = c.convert("lat", c.single("lat"), _ranged(float, -90.0, 90.0), "a latitude from -90 to 90")
     lon = c.convert("lon", c.single("lon"), _ranged(float, -180.0, 180.0), "a longitude from -180 to 180")
     radius_raw = c.single("radius_km")
-    radius = c.convert("radius_km", radius_raw, _ranged(float, 0.1, MAX_RADIUS_KM), f"a distance in km from 0.1 to {MAX_RADIUS_KM:g}")
+    radius = c.convert(
+        "radius_km", radius_raw, _ranged(float, 0.1, MAX_RADIUS_KM), f"a distance in km from 0.1 to {MAX_RADIUS_KM:g}"
+    )
     geo = None
     has_lat, has_lon = "lat" in params, "lon" in params
     if has_lat != has_lon:
@@ -184,7 +238,9 @@ def parse_search(params: Mapping[str, list[str]] | None) -> SearchRequest:
     elif lat is not None and lon is not None:
         geo = GeoFilter(lat, lon, radius if radius is not None else DEFAULT_RADIUS_KM)
 
-    lease_term = c.convert("lease_term", c.single("lease_term"), _ranged(int, 1, 24), "a lease length in months from 1 to 24")
+    lease_term = c.convert(
+        "lease_term", c.single("lease_term"), _ranged(int, 1, 24), "a lease length in months from 1 to 24"
+    )
     price = _ranged(Decimal, Decimal(0), MAX_PRICE)
     price_expected = f"a monthly rent from 0 to {MAX_PRICE}"
     min_price = c.convert("min_price", c.single("min_price"), price, price_expected)
@@ -196,7 +252,9 @@ def parse_search(params: Mapping[str, list[str]] | None) -> SearchRequest:
     available_from = c.convert("available_from", c.single("available_from"), dt.date.fromisoformat, date_expected)
     available_to = c.convert("available_to", c.single("available_to"), dt.date.fromisoformat, date_expected)
     if available_from and available_to and available_from > available_to:
-        c.problem("available_from", available_from.isoformat(), f"on or before available_to ({available_to.isoformat()})")
+        c.problem(
+            "available_from", available_from.isoformat(), f"on or before available_to ({available_to.isoformat()})"
+        )
 
     has_promotion = c.convert("has_promotion", c.single("has_promotion"), _boolean, "true or false")
 
@@ -212,7 +270,10 @@ def parse_search(params: Mapping[str, list[str]] | None) -> SearchRequest:
         c.problem("sort", sort, "q (text) to sort by relevance")
 
     page = c.convert("page", c.single("page"), _ranged(int, 1, MAX_RESULT_WINDOW), "a page number from 1") or 1
-    page_size = c.convert("page_size", c.single("page_size"), _ranged(int, 1, MAX_PAGE_SIZE), f"from 1 to {MAX_PAGE_SIZE}") or DEFAULT_PAGE_SIZE
+    page_size = (
+        c.convert("page_size", c.single("page_size"), _ranged(int, 1, MAX_PAGE_SIZE), f"from 1 to {MAX_PAGE_SIZE}")
+        or DEFAULT_PAGE_SIZE
+    )
     if page * page_size > MAX_RESULT_WINDOW:
         c.problem("page", page, f"page x page_size within the first {MAX_RESULT_WINDOW} results; narrow the search")
 

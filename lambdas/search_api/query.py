@@ -80,7 +80,14 @@ def _sort(request: SearchRequest) -> list[Any]:
     if request.sort == "distance":
         geo = request.geo
         return [
-            {"_geo_distance": {"location": {"lat": geo.lat, "lon": geo.lon}, "order": "asc", "unit": "km", "distance_type": "arc"}},
+            {
+                "_geo_distance": {
+                    "location": {"lat": geo.lat, "lon": geo.lon},
+                    "order": "asc",
+                    "unit": "km",
+                    "distance_type": "arc",
+                }
+            },
             TIEBREAK,
         ]
     return [{"available_date": "asc"}, TIEBREAK]
@@ -117,7 +124,9 @@ def format_results(request: SearchRequest, response: dict[str, Any]) -> dict[str
         listing = dict(hit.get("_source", {}))
         location = listing.get("location")
         if request.geo and isinstance(location, dict):
-            listing["distance_km"] = round(distance_km(request.geo.lat, request.geo.lon, location["lat"], location["lon"]), 2)
+            listing["distance_km"] = round(
+                distance_km(request.geo.lat, request.geo.lon, location["lat"], location["lon"]), 2
+            )
         results.append(listing)
     return {
         "total": total["value"],

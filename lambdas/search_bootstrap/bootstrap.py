@@ -58,17 +58,31 @@ def validate(event: dict[str, Any]) -> dict[str, Any]:
     tiers = event.get("tiers")
     if tiers is not None:
         warm, cold = (tiers.get(k) if isinstance(tiers, dict) else None for k in ("warm_after_days", "cold_after_days"))
-        if not all(isinstance(d, int) and not isinstance(d, bool) for d in (warm, cold)) or not ROLLOVER_DAYS < warm < cold:
-            problems.append(f"tiers must be {{warm_after_days, cold_after_days}}, whole days with {ROLLOVER_DAYS} "
-                            f"(the rollover age) < warm < cold (got {tiers!r})")
+        if (
+            not all(isinstance(d, int) and not isinstance(d, bool) for d in (warm, cold))
+            or not ROLLOVER_DAYS < warm < cold
+        ):
+            problems.append(
+                f"tiers must be {{warm_after_days, cold_after_days}}, whole days with {ROLLOVER_DAYS} "
+                f"(the rollover age) < warm < cold (got {tiers!r})"
+            )
     for key in ("writer_role_arns", "reader_role_arns"):
         arns = event.get(key)
-        if not isinstance(arns, list) or not arns or not all(isinstance(a, str) and ROLE_ARN_RE.fullmatch(a) for a in arns):
+        if (
+            not isinstance(arns, list)
+            or not arns
+            or not all(isinstance(a, str) and ROLE_ARN_RE.fullmatch(a) for a in arns)
+        ):
             problems.append(f"{key} must be a non-empty list of IAM role ARNs (got {arns!r})")
     if problems:
         raise ValueError("invalid bootstrap input: " + "; ".join(problems))
-    return {"alias": alias, "replicas": replicas, "writer_role_arns": event["writer_role_arns"],
-            "reader_role_arns": event["reader_role_arns"], "tiers": tiers}
+    return {
+        "alias": alias,
+        "replicas": replicas,
+        "writer_role_arns": event["writer_role_arns"],
+        "reader_role_arns": event["reader_role_arns"],
+        "tiers": tiers,
+    }
 
 
 def history_policy(alias: str, tiers: dict[str, int] | None) -> dict[str, Any]:
@@ -82,16 +96,23 @@ def history_policy(alias: str, tiers: dict[str, int] | None) -> dict[str, Any]:
     if tiers:
         hot["transitions"] = [{"state_name": "warm", "conditions": {"min_index_age": f"{tiers['warm_after_days']}d"}}]
         states += [
-            {"name": "warm", "actions": [{"retry": {"count": 5, "delay": "1h"}, "warm_migration": {}}],
-             "transitions": [{"state_name": "cold", "conditions": {"min_index_age": f"{tiers['cold_after_days']}d"}}]},
+            {
+                "name": "warm",
+                "actions": [{"retry": {"count": 5, "delay": "1h"}, "warm_migration": {}}],
+                "transitions": [
+                    {"state_name": "cold", "conditions": {"min_index_age": f"{tiers['cold_after_days']}d"}}
+                ],
+            },
             {"name": "cold", "actions": [{"cold_migration": {"timestamp_field": "changed_at"}}], "transitions": []},
         ]
-    return {"policy": {
-        "description": f"{alias} history: roll over monthly" + (", then UltraWarm, then cold" if tiers else ""),
-        "default_state": "hot",
-        "states": states,
-        "ism_template": [{"index_patterns": [f"{alias}-history-*"], "priority": 100}],
-    }}
+    return {
+        "policy": {
+            "description": f"{alias} history: roll over monthly" + (", then UltraWarm, then cold" if tiers else ""),
+            "default_state": "hot",
+            "states": states,
+            "ism_template": [{"index_patterns": [f"{alias}-history-*"], "priority": 100}],
+        }
+    }
 
 
 def _put_policy(client: Any, policy_id: str, body: dict[str, Any]) -> None:
@@ -102,18 +123,29 @@ def _put_policy(client: Any, policy_id: str, body: dict[str, Any]) -> None:
     except NotFoundError:
         client.transport.perform_request("PUT", path, body=body)
         return
-    client.transport.perform_request("PUT", path, body=body, params={
-        "if_seq_no": current["_seq_no"], "if_primary_term": current["_primary_term"]})
+    client.transport.perform_request(
+        "PUT", path, body=body, params={"if_seq_no": current["_seq_no"], "if_primary_term": current["_primary_term"]}
+    )
 
 
 def _history(client: Any, alias: str, replicas: int, tiers: dict[str, int] | None) -> bool:
     """Template, policy and the first rollover index behind the write alias; True when created."""
     history = f"{alias}-history"
-    client.transport.perform_request("PUT", f"/_index_template/{history}", body={
-        "index_patterns": [f"{history}-*"], "priority": 200,  # above the listing template, which matches too
-        "template": {"settings": {"index": {"number_of_shards": 1, "number_of_replicas": replicas},
-                                  "plugins.index_state_management.rollover_alias": history},
-                     "mappings": HISTORY_MAPPING}})
+    client.transport.perform_request(
+        "PUT",
+        f"/_index_template/{history}",
+        body={
+            "index_patterns": [f"{history}-*"],
+            "priority": 200,  # above the listing template, which matches too
+            "template": {
+                "settings": {
+                    "index": {"number_of_shards": 1, "number_of_replicas": replicas},
+                    "plugins.index_state_management.rollover_alias": history,
+                },
+                "mappings": HISTORY_MAPPING,
+            },
+        },
+    )
     _put_policy(client, f"{history}-tiers", history_policy(alias, tiers))
     if client.indices.exists_alias(name=history):
         return False
@@ -135,7 +167,11 @@ def roles(alias: str) -> dict[str, dict[str, Any]]:
             "index_permissions": [
                 {
                     "index_patterns": patterns,
-                    "allowed_actions": ["indices:data/write/index", "indices:data/write/delete", "indices:data/write/bulk*"],
+                    "allowed_actions": [
+                        "indices:data/write/index",
+                        "indices:data/write/delete",
+                        "indices:data/write/bulk*",
+                    ],
                 }
             ],
         },
@@ -173,6 +209,13 @@ def bootstrap(client: Any, event: dict[str, Any]) -> dict[str, Any]:
             "PUT", f"/_plugins/_security/api/rolesmapping/{name}", body={"backend_roles": mapped[name]}
         )
     history_created = _history(client, alias, replicas, settings["tiers"])
-    return {"index": index, "alias": alias, "index_created": created, "replicas": replicas, "roles": sorted(mapped),
-            "history_alias": f"{alias}-history", "history_created": history_created,
-            "tiers": settings["tiers"] is not None}
+    return {
+        "index": index,
+        "alias": alias,
+        "index_created": created,
+        "replicas": replicas,
+        "roles": sorted(mapped),
+        "history_alias": f"{alias}-history",
+        "history_created": history_created,
+        "tiers": settings["tiers"] is not None,
+    }

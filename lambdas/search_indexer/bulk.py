@@ -40,8 +40,13 @@ def history_lines(change: ListingChange, alias: str) -> bytes:
     id: a replay answers 409, which means already recorded."""
     meta = {"_index": alias, "_id": f"{change.listing_id}:{change.version}"}
     changed_at = datetime.fromtimestamp(change.version / 1000, UTC).isoformat(timespec="milliseconds")
-    document = {"listing_id": change.listing_id, "version": change.version, "op": change.op,
-                "changed_at": changed_at, "listing": change.document}
+    document = {
+        "listing_id": change.listing_id,
+        "version": change.version,
+        "op": change.op,
+        "changed_at": changed_at,
+        "listing": change.document,
+    }
     return (_dumps({"create": meta}) + "\n" + _dumps(document) + "\n").encode()
 
 

@@ -80,8 +80,11 @@ def _from_event(event: dict[str, Any]) -> ListingChange | None:
         return _from_change(detail)
     if event["detail-type"] != LEASE_CREATED:
         return IGNORED
-    problems = [f"detail.{key} must be a non-empty string" for key in ("community_id", "unit_id", "occurred_at")
-                if not isinstance(detail.get(key), str) or not detail[key]]
+    problems = [
+        f"detail.{key} must be a non-empty string"
+        for key in ("community_id", "unit_id", "occurred_at")
+        if not isinstance(detail.get(key), str) or not detail[key]
+    ]
     version = None
     if not problems:
         try:
@@ -90,8 +93,9 @@ def _from_event(event: dict[str, Any]) -> ListingChange | None:
             problems.append(f"detail.occurred_at must be an ISO 8601 time (got {detail['occurred_at']!r})")
     if problems:
         raise PermanentRecordError("invalid_event", "; ".join(problems))
-    return _from_change({"op": "delete", "listing_id": listing_id_of(detail["community_id"], detail["unit_id"]),
-                         "version": version})
+    return _from_change(
+        {"op": "delete", "listing_id": listing_id_of(detail["community_id"], detail["unit_id"]), "version": version}
+    )
 
 
 def _from_change(payload: dict[str, Any]) -> ListingChange:

@@ -61,11 +61,18 @@ def message_bodies(rejected: Rejected) -> list[str]:
     if len(whole.encode()) <= MAX_BODY_BYTES:
         return [whole]
     room = MAX_BODY_BYTES - len(json.dumps(body).encode()) - PART_OVERHEAD_BYTES
-    slices = [data[start:start + room] for start in range(0, len(data), room)]
-    return [json.dumps({**body, "data_base64": piece,
-                        "data_part": {"failure_id": rejected.record.event_id, "index": index, "count": len(slices)}},
-                       separators=(",", ":"))
-            for index, piece in enumerate(slices)]
+    slices = [data[start : start + room] for start in range(0, len(data), room)]
+    return [
+        json.dumps(
+            {
+                **body,
+                "data_base64": piece,
+                "data_part": {"failure_id": rejected.record.event_id, "index": index, "count": len(slices)},
+            },
+            separators=(",", ":"),
+        )
+        for index, piece in enumerate(slices)
+    ]
 
 
 def reassemble(bodies: list[dict[str, Any]]) -> bytes:

@@ -49,8 +49,9 @@ LOGGED_FAILURES = 5
 def _sqs_client() -> Any:
     # Bounded: a queue that cannot be reached fails the send within seconds (the records are then
     # retried) instead of holding the invocation until the function's timeout.
-    return boto3.client("sqs", config=Config(connect_timeout=2, read_timeout=5,
-                                             retries={"mode": "standard", "max_attempts": 3}))
+    return boto3.client(
+        "sqs", config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+    )
 
 
 @functools.cache
@@ -72,7 +73,8 @@ def _indexer() -> Indexer:
         request_timeout_seconds=float(os.environ.get("OPENSEARCH_TIMEOUT_SECONDS", "10")),
         history_alias=os.environ.get("HISTORY_ALIAS") or None,
         park_retryable_after_seconds=float(os.environ["PARK_RETRYABLE_AFTER_SECONDS"])
-        if os.environ.get("PARK_RETRYABLE_AFTER_SECONDS") else None,
+        if os.environ.get("PARK_RETRYABLE_AFTER_SECONDS")
+        else None,
     )
 
 

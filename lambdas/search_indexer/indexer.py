@@ -95,7 +95,12 @@ class Indexer:
                         change = changes[position]
                         error_type, _, detail = reason.partition(": ")
                         rejects.append(
-                            (position, Rejected(records[position], error_type, detail or reason, change.listing_id, change.version))
+                            (
+                                position,
+                                Rejected(
+                                    records[position], error_type, detail or reason, change.listing_id, change.version
+                                ),
+                            )
                         )
                     else:
                         result.counts[outcome.value] += 1
@@ -112,8 +117,19 @@ class Indexer:
                 # Parked with its payload now, rather than left for the event source mapping to
                 # discard at its maximum record age with only the shard and sequence numbers.
                 change = changes[position]
-                rejects.append((position, Rejected(records[position], "retryable_expired", last_reason[position],
-                                                   change.listing_id, change.version, "retryable_expired")))
+                rejects.append(
+                    (
+                        position,
+                        Rejected(
+                            records[position],
+                            "retryable_expired",
+                            last_reason[position],
+                            change.listing_id,
+                            change.version,
+                            "retryable_expired",
+                        ),
+                    )
+                )
                 continue
             result.errors[position] = RetryableIndexingError(last_reason[position])
             result.counts["retryable"] += 1
@@ -125,7 +141,9 @@ class Indexer:
             return False
         return self.now() - record.kinesis.approximate_arrival_timestamp >= self.park_retryable_after_seconds
 
-    def _send(self, positions: list[int], changes: dict[int, ListingChange], lines: dict[int, bytes]) -> list[tuple[Outcome, str]]:
+    def _send(
+        self, positions: list[int], changes: dict[int, ListingChange], lines: dict[int, bytes]
+    ) -> list[tuple[Outcome, str]]:
         try:
             response = self.client().bulk(body=b"".join(lines[p] for p in positions))
         except TransportError as exc:  # connection errors, timeouts and non-2xx whole-request answers
@@ -133,8 +151,9 @@ class Indexer:
         items = response.get("items") or []
         per_record = 2 if self.history_alias else 1
         if len(items) != per_record * len(positions):
-            return [(Outcome.RETRYABLE, f"bulk response has {len(items)} items for {per_record * len(positions)} "
-                                        "actions")] * len(positions)
+            return [
+                (Outcome.RETRYABLE, f"bulk response has {len(items)} items for {per_record * len(positions)} actions")
+            ] * len(positions)
         if not response.get("errors"):
             return [(Outcome.APPLIED, "")] * len(positions)
         outcomes = []

@@ -86,7 +86,9 @@ class ConnectionSettings:
             problems.append("auth 'iam' needs a region to sign the token")
         if self.auth in ("iam", "secret") and self.sslmode not in _TLS_MODES:
             # An IAM token is a bearer credential for 15 minutes: never send it in clear text.
-            problems.append(f"auth {self.auth!r} needs TLS (sslmode one of {', '.join(_TLS_MODES)}), got {self.sslmode!r}")
+            problems.append(
+                f"auth {self.auth!r} needs TLS (sslmode one of {', '.join(_TLS_MODES)}), got {self.sslmode!r}"
+            )
         if self.auth == "password" and not self.password:
             problems.append("auth 'password' needs DB_PASSWORD")
         if self.sslmode not in _ALL_SSL_MODES:
@@ -97,7 +99,9 @@ class ConnectionSettings:
             raise SettingsError("database settings: " + "; ".join(problems))
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, application_name: str = "leasing") -> ConnectionSettings:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, application_name: str = "leasing"
+    ) -> ConnectionSettings:
         env = os.environ if environ is None else environ
         try:
             port = int(env.get("DB_PORT", "5432"))
@@ -148,7 +152,8 @@ def auth_token(settings: ConnectionSettings, host: str | None = None) -> str:
     host = host or settings.host
     region = region_of_host(host, settings.region)
     return rds_client(region).generate_db_auth_token(
-        DBHostname=host, Port=settings.port, DBUsername=settings.user, Region=region)
+        DBHostname=host, Port=settings.port, DBUsername=settings.user, Region=region
+    )
 
 
 def secret_password(settings: ConnectionSettings) -> str:
@@ -159,11 +164,19 @@ def secret_password(settings: ConnectionSettings) -> str:
 
 def connect_kwargs(settings: ConnectionSettings) -> dict:
     host = resolve_alias(settings.host) if settings.host_is_alias else settings.host
-    password = {"iam": lambda: auth_token(settings, host), "secret": lambda: secret_password(settings),
-                "password": lambda: settings.password}[settings.auth]()
+    password = {
+        "iam": lambda: auth_token(settings, host),
+        "secret": lambda: secret_password(settings),
+        "password": lambda: settings.password,
+    }[settings.auth]()
     kwargs = dict(
-        host=host, port=settings.port, dbname=settings.dbname, user=settings.user, password=password,
-        sslmode=settings.sslmode, connect_timeout=settings.connect_timeout,
+        host=host,
+        port=settings.port,
+        dbname=settings.dbname,
+        user=settings.user,
+        password=password,
+        sslmode=settings.sslmode,
+        connect_timeout=settings.connect_timeout,
         application_name=settings.application_name,
     )
     if settings.sslmode in ("verify-ca", "verify-full"):
@@ -208,8 +221,13 @@ class Database:
     work is retried, so the next call never reuses it.
     """
 
-    def __init__(self, settings: ConnectionSettings, attempts: int = 3, backoff_seconds: float = 0.2,
-                 connector: Callable[[ConnectionSettings], psycopg.Connection] = connect):
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        attempts: int = 3,
+        backoff_seconds: float = 0.2,
+        connector: Callable[[ConnectionSettings], psycopg.Connection] = connect,
+    ):
         self.settings = settings
         self.attempts = attempts
         self.backoff_seconds = backoff_seconds

@@ -33,9 +33,18 @@ MAX_BYTES_PER_CALL = 5 * 1024 * 1024
 MAX_BYTES_PER_RECORD = 1024 * 1024  # data and partition key together
 MAX_PARTITION_KEY_CHARS = 256
 # Whole-call errors another attempt cannot cure (the rest, throttling and 5xx, are retried).
-PERMANENT_CALL_ERRORS = frozenset({"AccessDeniedException", "InvalidArgumentException", "ResourceNotFoundException",
-                                   "ValidationException", "KMSAccessDeniedException", "KMSDisabledException",
-                                   "KMSNotFoundException", "KMSInvalidStateException"})
+PERMANENT_CALL_ERRORS = frozenset(
+    {
+        "AccessDeniedException",
+        "InvalidArgumentException",
+        "ResourceNotFoundException",
+        "ValidationException",
+        "KMSAccessDeniedException",
+        "KMSDisabledException",
+        "KMSNotFoundException",
+        "KMSInvalidStateException",
+    }
+)
 
 
 def listing_id_of(community_id: str, unit_id: str) -> str:
@@ -101,9 +110,16 @@ def batches(records: list[Record]) -> list[list[Record]]:
 
 
 class SearchStreamProducer:
-    def __init__(self, kinesis_client: Any, stream_arn: str, max_attempts: int = 5, base_delay: float = 0.1,
-                 max_delay: float = 5.0, sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None):
+    def __init__(
+        self,
+        kinesis_client: Any,
+        stream_arn: str,
+        max_attempts: int = 5,
+        base_delay: float = 0.1,
+        max_delay: float = 5.0,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ):
         self.kinesis = kinesis_client
         self.stream_arn = stream_arn
         self.max_attempts = max_attempts
@@ -121,8 +137,13 @@ class SearchStreamProducer:
         for change in changes:
             record = Record.of(change)
             if record.size > MAX_BYTES_PER_RECORD or not 1 <= len(record.partition_key) <= MAX_PARTITION_KEY_CHARS:
-                failed.append(Failed(record, "RecordTooLarge" if record.size > MAX_BYTES_PER_RECORD
-                                     else "InvalidPartitionKey", f"{record.size} bytes, key {record.partition_key!r}"))
+                failed.append(
+                    Failed(
+                        record,
+                        "RecordTooLarge" if record.size > MAX_BYTES_PER_RECORD else "InvalidPartitionKey",
+                        f"{record.size} bytes, key {record.partition_key!r}",
+                    )
+                )
             else:
                 records.append(record)
         for group in batches(records):
@@ -137,8 +158,10 @@ class SearchStreamProducer:
                 self._sleep(self._rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 2))))
             self.calls += 1
             try:
-                response = self.kinesis.put_records(StreamARN=self.stream_arn, Records=[
-                    {"Data": r.data, "PartitionKey": r.partition_key} for r in pending])
+                response = self.kinesis.put_records(
+                    StreamARN=self.stream_arn,
+                    Records=[{"Data": r.data, "PartitionKey": r.partition_key} for r in pending],
+                )
             except (ClientError, BotoCoreError) as error:
                 code = error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
                 refused = [Failed(r, code, str(error)) for r in pending]
@@ -146,8 +169,11 @@ class SearchStreamProducer:
                     return refused
                 continue
             # Results are in request order; a refused record has ErrorCode instead of SequenceNumber.
-            refused = [Failed(r, result["ErrorCode"], result.get("ErrorMessage", ""))
-                       for r, result in zip(pending, response["Records"]) if result.get("ErrorCode")]
+            refused = [
+                Failed(r, result["ErrorCode"], result.get("ErrorMessage", ""))
+                for r, result in zip(pending, response["Records"])
+                if result.get("ErrorCode")
+            ]
             if not refused:
                 return []
             pending = [f.record for f in refused]

@@ -44,13 +44,22 @@ def exceptions_schema(example_token: str, defaults: Sequence[Mapping[str, str]] 
         assert entry.get("reason"), "a shipped exception needs its reason"
     return {
         "type": "array",
-        "description": ("Reviewed exceptions: each {resource, token, reason} (an optional `rule` must name this "
-                        "rule). `resource` is a glob on the resource's name or URN, `token` a glob on the finding's "
-                        f"token (e.g. {example_token}); at least one of them. `reason` is required: an exception "
-                        "without one waives nothing and is reported as a violation."),
-        "items": {"type": "object", "additionalProperties": False,
-                  "properties": {"rule": {"type": "string"}, "resource": {"type": "string"},
-                                 "token": {"type": "string"}, "reason": {"type": "string"}}},
+        "description": (
+            "Reviewed exceptions: each {resource, token, reason} (an optional `rule` must name this "
+            "rule). `resource` is a glob on the resource's name or URN, `token` a glob on the finding's "
+            f"token (e.g. {example_token}); at least one of them. `reason` is required: an exception "
+            "without one waives nothing and is reported as a violation."
+        ),
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "rule": {"type": "string"},
+                "resource": {"type": "string"},
+                "token": {"type": "string"},
+                "reason": {"type": "string"},
+            },
+        },
         "default": [dict(entry) for entry in defaults],
     }
 
@@ -67,8 +76,9 @@ class Waiver:
     @property
     def problem(self) -> str | None:
         if self.rule is not None and not glob_match(self.rule, self.listed_under):
-            return (f"names rule {self.rule!r} but is listed under {self.listed_under}: move it to that rule's "
-                    "exceptions")
+            return (
+                f"names rule {self.rule!r} but is listed under {self.listed_under}: move it to that rule's exceptions"
+            )
         if not self.reason.strip():
             return "has no reason: write down why this is acceptable, or remove the exception"
         if not (self.resource or self.token):
@@ -96,14 +106,17 @@ class Waiver:
 
 def waivers(entries: Iterable[Mapping[str, Any]], rule: str) -> list[Waiver]:
     """The ``exceptions`` config of ``rule`` as waivers (those with a problem waive nothing)."""
-    return [Waiver(i, e.get("resource") or None, e.get("token") or None, str(e.get("reason") or ""),
-                   e.get("rule"), rule)
-            for i, e in enumerate(entries)]
+    return [
+        Waiver(i, e.get("resource") or None, e.get("token") or None, str(e.get("reason") or ""), e.get("rule"), rule)
+        for i, e in enumerate(entries)
+    ]
 
 
 def crash_message(rule: str, error: BaseException, subject: str | None = None) -> str:
     """The violation reported when a rule's own code raised ``error``: where, and that it is a bug."""
     frame = traceback.extract_tb(error.__traceback__)[-1]
-    return (f"{subject + ': ' if subject else ''}internal error in rule {rule}: {type(error).__name__}: {error} "
-            f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
-            "report this as a bug in the policy pack.")
+    return (
+        f"{subject + ': ' if subject else ''}internal error in rule {rule}: {type(error).__name__}: {error} "
+        f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}). The rule could not finish; "
+        "report this as a bug in the policy pack."
+    )

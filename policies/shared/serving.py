@@ -145,7 +145,7 @@ class _JsonFormat:
 
     def __init__(self, module: Any):
         self._module = module
-        self.MessageToDict = _memoised(module.MessageToDict)  # noqa: N815 - the name the SDK calls
+        self.MessageToDict = _memoised(module.MessageToDict)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._module, name)
@@ -163,13 +163,16 @@ def install() -> bool:
 
     if _patched:
         return True
-    servicer = policy._PolicyAnalyzerServicer  # noqa: SLF001 - the narrow, version-checked patch
+    servicer = policy._PolicyAnalyzerServicer
     if getattr(servicer.Analyze, "__wrapped__", None) is not None:
         return True  # installed by another copy of this module (each pack links it; tests load several)
     version = _sdk_version()
     if version != SUPPORTED_VERSION:
-        print(f"policy pack: pulumi-policy {version} is not {SUPPORTED_VERSION}; serving without the "
-              "per-request conversion memo (same findings, slower on large stacks)", file=sys.stderr)
+        print(
+            f"policy pack: pulumi-policy {version} is not {SUPPORTED_VERSION}; serving without the "
+            "per-request conversion memo (same findings, slower on large stacks)",
+            file=sys.stderr,
+        )
         return False
     _patch(policy, "json_format", _JsonFormat(policy.json_format))
     for name in ("deserialize_properties", "unknown_checking_proxy"):

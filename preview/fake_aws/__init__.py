@@ -35,10 +35,25 @@ and ``arn``.
 """
 
 from .._values import plain
+
 # Each family registers its types and invokes on import.
-from . import (  # noqa: F401
-    account, apigateway, cloudwatch, containers, ec2, elb, iam, lambda_, messaging, misc, opensearch, random_,
-    rds, route53, s3, security,
+from . import (
+    account,
+    apigateway,
+    cloudwatch,
+    containers,
+    ec2,
+    elb,
+    iam,
+    lambda_,
+    messaging,
+    misc,
+    opensearch,
+    random_,
+    rds,
+    route53,
+    s3,
+    security,
 )
 from .mocks import FakeAws
 from .records import InvokeRecord, ProviderInfo, ResourceRecord

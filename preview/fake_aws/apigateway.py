@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 
-from .registry import aws_type, Ctx, published_zone_id
-
+from .registry import Ctx, aws_type, published_zone_id
 
 _APIGW_REGIONAL_ZONE_IDS = {
-    "us-east-1": "Z1UJRXOUMOOFQ8", "us-east-2": "ZOJJZC49E0EPZ", "us-west-1": "Z2MUQ32089INYE",
-    "us-west-2": "Z2OJLYMUO9EFXC", "eu-west-1": "ZLY8HYME6SFDD", "eu-central-1": "Z1U9ULNL0V5AJ3",
-    "ap-southeast-2": "Z2RPCDW04V8134", "ap-northeast-1": "Z1YSHQZHG15GKL",
+    "us-east-1": "Z1UJRXOUMOOFQ8",
+    "us-east-2": "ZOJJZC49E0EPZ",
+    "us-west-1": "Z2MUQ32089INYE",
+    "us-west-2": "Z2OJLYMUO9EFXC",
+    "eu-west-1": "ZLY8HYME6SFDD",
+    "eu-central-1": "Z1U9ULNL0V5AJ3",
+    "ap-southeast-2": "Z2RPCDW04V8134",
+    "ap-northeast-1": "Z1YSHQZHG15GKL",
 }
 
 
@@ -26,8 +30,10 @@ def _apigw_arn(c: Ctx, path: str) -> str:
 def _rest_api(c: Ctx):
     api_id = c.lower(10)
     return api_id, {
-        "arn": _apigw_arn(c, f"/restapis/{api_id}"), "rootResourceId": c.lower(10, "root"),
-        "executionArn": c.arn("execute-api", api_id), "createdDate": "2024-01-01T00:00:00Z",
+        "arn": _apigw_arn(c, f"/restapis/{api_id}"),
+        "rootResourceId": c.lower(10, "root"),
+        "executionArn": c.arn("execute-api", api_id),
+        "createdDate": "2024-01-01T00:00:00Z",
     }
 
 
@@ -45,7 +51,8 @@ def _apigw_method(c: Ctx):
 @aws_type("aws:apigateway/integration:Integration")
 def _apigw_integration(c: Ctx):
     return f"agi-{c.get('restApi')}-{c.get('resourceId')}-{c.get('httpMethod')}", {
-        "timeoutMilliseconds": c.get("timeoutMilliseconds", 29000)}
+        "timeoutMilliseconds": c.get("timeoutMilliseconds", 29000)
+    }
 
 
 @aws_type("aws:apigateway/methodResponse:MethodResponse")
@@ -88,15 +95,23 @@ def _apigw_vpc_link(c: Ctx):
 @aws_type("aws:apigateway/domainName:DomainName")
 def _apigw_domain(c: Ctx):
     domain = c.get("domainName", c.name)
-    regional = c.get("regionalCertificateArn") is not None or "REGIONAL" in json.dumps(c.get("endpointConfiguration", {}))
-    out = {"arn": _apigw_arn(c, f"/domainnames/{domain}"), "certificateUploadDate": "2024-01-01T00:00:00Z",
-           "domainNameId": c.lower(10)}
+    regional = c.get("regionalCertificateArn") is not None or "REGIONAL" in json.dumps(
+        c.get("endpointConfiguration", {})
+    )
+    out = {
+        "arn": _apigw_arn(c, f"/domainnames/{domain}"),
+        "certificateUploadDate": "2024-01-01T00:00:00Z",
+        "domainNameId": c.lower(10),
+    }
     if regional:
-        out.update({"regionalDomainName": f"d-{c.lower(10)}.execute-api.{c.region}.amazonaws.com",
-                    "regionalZoneId": published_zone_id(_APIGW_REGIONAL_ZONE_IDS, c.region, "apigw")})
+        out.update(
+            {
+                "regionalDomainName": f"d-{c.lower(10)}.execute-api.{c.region}.amazonaws.com",
+                "regionalZoneId": published_zone_id(_APIGW_REGIONAL_ZONE_IDS, c.region, "apigw"),
+            }
+        )
     else:
-        out.update({"cloudfrontDomainName": f"d{c.lower(13)}.cloudfront.net",
-                    "cloudfrontZoneId": _CLOUDFRONT_ZONE_ID})
+        out.update({"cloudfrontDomainName": f"d{c.lower(13)}.cloudfront.net", "cloudfrontZoneId": _CLOUDFRONT_ZONE_ID})
     return domain, out
 
 

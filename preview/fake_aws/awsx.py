@@ -5,12 +5,12 @@ resources awsx really creates."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Optional, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Optional
 
 from .._values import _SECRET_SIG_KEY
 from .elb import load_balancer, target_group
 from .records import ResourceRecord
-from .registry import autoname, availability_zones, Ctx
+from .registry import Ctx, autoname, availability_zones
 
 if TYPE_CHECKING:
     from .mocks import FakeAws
@@ -25,7 +25,7 @@ class AwsxChildren:
     estimate see them, as at a real preview) and returned as resource references; otherwise
     resource-typed outputs are left out."""
 
-    def __init__(self, fake: "FakeAws", c: Ctx, urn: Optional[str]):
+    def __init__(self, fake: FakeAws, c: Ctx, urn: Optional[str]):
         self.fake, self.c, self.urn = fake, c, urn
         self.records: list[ResourceRecord] = []
 
@@ -37,13 +37,25 @@ class AwsxChildren:
         state = {**inputs, **outputs, "id": resource_id}
         if "tags" in inputs or self.c.fake._provider(None).default_tags:
             state.setdefault("tagsAll", inputs.get("tags", {}))
-        self.records.append(ResourceRecord(
-            type=typ, name=name, id=resource_id, custom=True, provider="", inputs=inputs, outputs=state,
-            region=self.c.region, account=self.c.account, urn=child_urn, parent=self.urn))
+        self.records.append(
+            ResourceRecord(
+                type=typ,
+                name=name,
+                id=resource_id,
+                custom=True,
+                provider="",
+                inputs=inputs,
+                outputs=state,
+                region=self.c.region,
+                account=self.c.account,
+                urn=child_urn,
+                parent=self.urn,
+            )
+        )
         return {_SECRET_SIG_KEY: RESOURCE_SIG, "urn": child_urn, "id": resource_id, "packageVersion": ""}
 
 
-def _awsx_vpc(fake: "FakeAws", c: Ctx, kids: AwsxChildren, default: bool = False) -> dict:
+def _awsx_vpc(fake: FakeAws, c: Ctx, kids: AwsxChildren, default: bool = False) -> dict:
     vpc_id = c.ec2_id("vpc")
     names, zone_ids = availability_zones(c.region)
     count = int(c.get("numberOfAvailabilityZones", 2 if default else 3))
@@ -62,62 +74,128 @@ def _awsx_vpc(fake: "FakeAws", c: Ctx, kids: AwsxChildren, default: bool = False
             index += 1
             fake._subnets[sid] = {"cidr": block, "vpcId": vpc_id, "az": az, "region": c.region}
             by_kind.setdefault(kind, []).append(sid)
-            ref = kids.add("aws:ec2/subnet:Subnet", f"{c.name}-{kind}-{n}", sid,
-                           {"vpcId": vpc_id, "cidrBlock": block, "availabilityZone": az,
-                            "mapPublicIpOnLaunch": kind == "public"},
-                           {"arn": c.arn("ec2", f"subnet/{sid}"), "ownerId": c.account,
-                            "availabilityZoneId": zone_ids[names.index(az)] if az in names else None})
+            ref = kids.add(
+                "aws:ec2/subnet:Subnet",
+                f"{c.name}-{kind}-{n}",
+                sid,
+                {"vpcId": vpc_id, "cidrBlock": block, "availabilityZone": az, "mapPublicIpOnLaunch": kind == "public"},
+                {
+                    "arn": c.arn("ec2", f"subnet/{sid}"),
+                    "ownerId": c.account,
+                    "availabilityZoneId": zone_ids[names.index(az)] if az in names else None,
+                },
+            )
             refs.setdefault(kind, []).append(ref)
-    out: dict[str, Any] = {"vpcId": vpc_id, "publicSubnetIds": by_kind["public"],
-                           "privateSubnetIds": by_kind["private"]}
+    out: dict[str, Any] = {
+        "vpcId": vpc_id,
+        "publicSubnetIds": by_kind["public"],
+        "privateSubnetIds": by_kind["private"],
+    }
     if default:
         return out
-    vpc_ref = kids.add("aws:ec2/vpc:Vpc", c.name, vpc_id,
-                       {"cidrBlock": str(cidr), "enableDnsHostnames": True, "enableDnsSupport": True},
-                       {"arn": c.arn("ec2", f"vpc/{vpc_id}"), "ownerId": c.account})
+    vpc_ref = kids.add(
+        "aws:ec2/vpc:Vpc",
+        c.name,
+        vpc_id,
+        {"cidrBlock": str(cidr), "enableDnsHostnames": True, "enableDnsSupport": True},
+        {"arn": c.arn("ec2", f"vpc/{vpc_id}"), "ownerId": c.account},
+    )
     igw_id = c.ec2_id("igw")
-    igw_ref = kids.add("aws:ec2/internetGateway:InternetGateway", c.name, igw_id, {"vpcId": vpc_id},
-                       {"arn": c.arn("ec2", f"internet-gateway/{igw_id}")}) if by_kind["public"] else None
+    igw_ref = (
+        kids.add(
+            "aws:ec2/internetGateway:InternetGateway",
+            c.name,
+            igw_id,
+            {"vpcId": vpc_id},
+            {"arn": c.arn("ec2", f"internet-gateway/{igw_id}")},
+        )
+        if by_kind["public"]
+        else None
+    )
     nat_strategy = str((c.get("natGateways") or {}).get("strategy", "OnePerAz"))
-    nat_count = 0 if nat_strategy == "None" or not by_kind["public"] or not by_kind["private"] else (
-        1 if nat_strategy == "Single" else len(wanted))
+    nat_count = (
+        0
+        if nat_strategy == "None" or not by_kind["public"] or not by_kind["private"]
+        else (1 if nat_strategy == "Single" else len(wanted))
+    )
     nats, eips = [], []
     for i in range(nat_count):
         alloc = c.ec2_id("eipalloc", f"nat{i}")
         ip = fake._public_ip(f"{c.seed}:nat{i}")
-        eips.append(kids.add("aws:ec2/eip:Eip", f"{c.name}-{i + 1}", alloc, {"domain": "vpc"},
-                             {"allocationId": alloc, "publicIp": ip}))
+        eips.append(
+            kids.add(
+                "aws:ec2/eip:Eip",
+                f"{c.name}-{i + 1}",
+                alloc,
+                {"domain": "vpc"},
+                {"allocationId": alloc, "publicIp": ip},
+            )
+        )
         nid = c.ec2_id("nat", f"nat{i}")
-        nats.append(kids.add("aws:ec2/natGateway:NatGateway", f"{c.name}-{i + 1}", nid,
-                             {"subnetId": by_kind["public"][i], "allocationId": alloc,
-                              "connectivityType": "public"}, {"publicIp": ip}))
+        nats.append(
+            kids.add(
+                "aws:ec2/natGateway:NatGateway",
+                f"{c.name}-{i + 1}",
+                nid,
+                {"subnetId": by_kind["public"][i], "allocationId": alloc, "connectivityType": "public"},
+                {"publicIp": ip},
+            )
+        )
     out["isolatedSubnetIds"] = by_kind.get("isolated", [])
     if kids.urn:
         all_refs = [r for kind in kinds for r in refs.get(kind, [])]
-        out.update({
-            "vpc": vpc_ref, "subnets": all_refs, "publicSubnets": refs["public"],
-            "privateSubnets": refs["private"], "isolatedSubnets": refs.get("isolated", []),
-            "natGateways": nats, "eips": eips, "routeTables": [], "routeTableAssociations": [], "routes": [],
-        })
+        out.update(
+            {
+                "vpc": vpc_ref,
+                "subnets": all_refs,
+                "publicSubnets": refs["public"],
+                "privateSubnets": refs["private"],
+                "isolatedSubnets": refs.get("isolated", []),
+                "natGateways": nats,
+                "eips": eips,
+                "routeTables": [],
+                "routeTableAssociations": [],
+                "routes": [],
+            }
+        )
         if igw_ref:
             out["internetGateway"] = igw_ref
     return out
 
 
-def _awsx_lb(fake: "FakeAws", c: Ctx, kind: str) -> dict:
-    inner = Ctx(fake, "aws:lb/loadBalancer:LoadBalancer", c.name,
-                {**c.inputs, "loadBalancerType": kind}, c.region, c.account, c.seed,
-                autoname(c.name, c.seed, 32))
+def _awsx_lb(fake: FakeAws, c: Ctx, kind: str) -> dict:
+    inner = Ctx(
+        fake,
+        "aws:lb/loadBalancer:LoadBalancer",
+        c.name,
+        {**c.inputs, "loadBalancerType": kind},
+        c.region,
+        c.account,
+        c.seed,
+        autoname(c.name, c.seed, 32),
+    )
     arn, lb = load_balancer(inner)
-    tg_ctx = Ctx(fake, "aws:lb/targetGroup:TargetGroup", c.name, {}, c.region, c.account, c.seed + ":tg",
-                 autoname(c.name, c.seed + ":tg", 32))
+    tg_ctx = Ctx(
+        fake,
+        "aws:lb/targetGroup:TargetGroup",
+        c.name,
+        {},
+        c.region,
+        c.account,
+        c.seed + ":tg",
+        autoname(c.name, c.seed + ":tg", 32),
+    )
     tg_arn, tg = target_group(tg_ctx)
-    return {"loadBalancer": {"id": arn, **lb}, "defaultTargetGroup": {"id": tg_arn, **tg},
-            "listeners": [], "vpcId": lb.get("vpcId") or c.ec2_id("vpc", "lbvpc"),
-            "defaultSecurityGroup": {"id": c.ec2_id("sg")} if kind == "application" else None}
+    return {
+        "loadBalancer": {"id": arn, **lb},
+        "defaultTargetGroup": {"id": tg_arn, **tg},
+        "listeners": [],
+        "vpcId": lb.get("vpcId") or c.ec2_id("vpc", "lbvpc"),
+        "defaultSecurityGroup": {"id": c.ec2_id("sg")} if kind == "application" else None,
+    }
 
 
-def awsx_component(fake: "FakeAws", c: Ctx, kids: AwsxChildren) -> dict:
+def awsx_component(fake: FakeAws, c: Ctx, kids: AwsxChildren) -> dict:
     kind = c.type.split(":", 1)[1]
     if kind == "ec2:Vpc":
         return _awsx_vpc(fake, c, kids)
@@ -131,20 +209,37 @@ def awsx_component(fake: "FakeAws", c: Ctx, kids: AwsxChildren) -> dict:
         cluster = str(c.get("cluster", "default")).split("/")[-1]
         name = autoname(c.name, c.seed, 255)
         family = f"{c.name}-{c.hex(7, 'family')}"
-        return {"service": {"id": c.arn("ecs", f"service/{cluster}/{name}"), "name": name,
-                            "arn": c.arn("ecs", f"service/{cluster}/{name}")},
-                "taskDefinition": {"id": family, "family": family,
-                                   "arn": c.arn("ecs", f"task-definition/{family}:1"), "revision": 1}}
+        return {
+            "service": {
+                "id": c.arn("ecs", f"service/{cluster}/{name}"),
+                "name": name,
+                "arn": c.arn("ecs", f"service/{cluster}/{name}"),
+            },
+            "taskDefinition": {
+                "id": family,
+                "family": family,
+                "arn": c.arn("ecs", f"task-definition/{family}:1"),
+                "revision": 1,
+            },
+        }
     if kind in ("ecs:FargateTaskDefinition", "ecs:EC2TaskDefinition"):
         family = c.get("family") or f"{c.name}-{c.hex(7, 'family')}"
-        return {"taskDefinition": {"id": family, "family": family,
-                                   "arn": c.arn("ecs", f"task-definition/{family}:1"), "revision": 1},
-                "loadBalancers": []}
+        return {
+            "taskDefinition": {
+                "id": family,
+                "family": family,
+                "arn": c.arn("ecs", f"task-definition/{family}:1"),
+                "revision": 1,
+            },
+            "loadBalancers": [],
+        }
     if kind == "ecr:Repository":
         name = c.get("name") or autoname(c.name, c.seed, 256).lower()
         url = f"{c.account}.dkr.ecr.{c.region}.amazonaws.com/{name}"
-        return {"repository": {"id": name, "name": name, "arn": c.arn("ecr", f"repository/{name}"),
-                               "repositoryUrl": url}, "url": url}
+        return {
+            "repository": {"id": name, "name": name, "arn": c.arn("ecr", f"repository/{name}"), "repositoryUrl": url},
+            "url": url,
+        }
     if kind in ("ecr:Image", "ecr:RegistryImage"):
         repo = c.get("repositoryUrl", f"{c.account}.dkr.ecr.{c.region}.amazonaws.com/image")
         uri = f"{repo}@sha256:{c.hex(64)}"

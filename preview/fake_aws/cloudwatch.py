@@ -3,7 +3,7 @@ CloudWatch Logs."""
 
 from __future__ import annotations
 
-from .registry import aws_type, Ctx
+from .registry import Ctx, aws_type
 
 
 @aws_type("aws:cloudwatch/logGroup:LogGroup", name="name", max_name=512)
@@ -75,8 +75,10 @@ def _event_permission(c: Ctx):
 
 @aws_type("aws:cloudwatch/eventConnection:EventConnection", name="name", max_name=64)
 def _event_connection(c: Ctx):
-    return c.physical_name, {"arn": c.arn("events", f"connection/{c.physical_name}/{c.uuid()}"),
-                             "secretArn": c.arn("secretsmanager", f"secret:events!connection/{c.physical_name}/{c.uuid('s')}")}
+    return c.physical_name, {
+        "arn": c.arn("events", f"connection/{c.physical_name}/{c.uuid()}"),
+        "secretArn": c.arn("secretsmanager", f"secret:events!connection/{c.physical_name}/{c.uuid('s')}"),
+    }
 
 
 @aws_type("aws:cloudwatch/eventApiDestination:EventApiDestination", name="name", max_name=64)

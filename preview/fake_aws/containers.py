@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .registry import aws_type, Ctx
+from .registry import Ctx, aws_type
 
 
 @aws_type("aws:ecs/cluster:Cluster", name="name", max_name=255)
@@ -28,8 +28,11 @@ def _ecs_service(c: Ctx):
 @aws_type("aws:ecr/repository:Repository", name="name", max_name=256)
 def _ecr_repository(c: Ctx):
     name = c.physical_name.lower()
-    return name, {"arn": c.arn("ecr", f"repository/{name}"), "registryId": c.account,
-                  "repositoryUrl": f"{c.account}.dkr.ecr.{c.region}.amazonaws.com/{name}"}
+    return name, {
+        "arn": c.arn("ecr", f"repository/{name}"),
+        "registryId": c.account,
+        "repositoryUrl": f"{c.account}.dkr.ecr.{c.region}.amazonaws.com/{name}",
+    }
 
 
 @aws_type("aws:ecr/lifecyclePolicy:LifecyclePolicy")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .registry import aws_invoke, aws_type, Ctx, InvokeCtx, published_zone_id
+from .registry import Ctx, InvokeCtx, aws_invoke, aws_type, published_zone_id
 
 if TYPE_CHECKING:
     from .mocks import FakeAws
@@ -13,16 +13,26 @@ if TYPE_CHECKING:
 
 # Hosted zone IDs AWS publishes per Region (fallback: a generated Z... id).
 _NLB_ZONE_IDS = {
-    "us-east-1": "Z26RNL4JYFTOTI", "us-east-2": "ZLMOA37VPKANP", "us-west-1": "Z24FKFUX50B4VW",
-    "us-west-2": "Z18D5FSROUN65G", "eu-west-1": "Z2IFOLAFXWLO4F", "eu-central-1": "Z3F0SRJ5LGBH90",
-    "ap-southeast-2": "ZCT6FZBF4DROD", "ap-northeast-1": "Z31USIVHYNEOWT",
+    "us-east-1": "Z26RNL4JYFTOTI",
+    "us-east-2": "ZLMOA37VPKANP",
+    "us-west-1": "Z24FKFUX50B4VW",
+    "us-west-2": "Z18D5FSROUN65G",
+    "eu-west-1": "Z2IFOLAFXWLO4F",
+    "eu-central-1": "Z3F0SRJ5LGBH90",
+    "ap-southeast-2": "ZCT6FZBF4DROD",
+    "ap-northeast-1": "Z31USIVHYNEOWT",
 }
 
 
 _ALB_ZONE_IDS = {
-    "us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-1": "Z368ELLRRE2KJ0",
-    "us-west-2": "Z1H1FL5HABSF5", "eu-west-1": "Z32O12XQLNTSW2", "eu-central-1": "Z215JYRZR1TBD5",
-    "ap-southeast-2": "Z1GM3OXH4ZPM65", "ap-northeast-1": "Z14GRHDCWA56QT",
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-1": "Z368ELLRRE2KJ0",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-central-1": "Z215JYRZR1TBD5",
+    "ap-southeast-2": "Z1GM3OXH4ZPM65",
+    "ap-northeast-1": "Z14GRHDCWA56QT",
 }
 
 
@@ -40,8 +50,14 @@ def load_balancer(c: Ctx):
         dns = f"{internal}{c.physical_name}-{int(c.hex(8, 'dns'), 16)}.{c.region}.elb.amazonaws.com"
         zone = published_zone_id(_ALB_ZONE_IDS, c.region, "alb")
     arn = c.arn("elasticloadbalancing", f"loadbalancer/{suffix}")
-    return arn, {"arn": arn, "arnSuffix": suffix, "dnsName": dns, "zoneId": zone,
-                 "loadBalancerType": kind, "vpcId": c.fake._vpc_of_subnets(c.get("subnets"))}
+    return arn, {
+        "arn": arn,
+        "arnSuffix": suffix,
+        "dnsName": dns,
+        "zoneId": zone,
+        "loadBalancerType": kind,
+        "vpcId": c.fake._vpc_of_subnets(c.get("subnets")),
+    }
 
 
 @aws_type("aws:lb/targetGroup:TargetGroup", name="name", max_name=32)
@@ -65,8 +81,11 @@ def _listener(c: Ctx):
 @aws_type("aws:alb/listenerRule:ListenerRule")
 def _listener_rule(c: Ctx):
     listener = str(c.get("listenerArn", ""))
-    arn = listener.replace(":listener/", ":listener-rule/") + f"/{c.hex(16)}" if listener else c.arn(
-        "elasticloadbalancing", f"listener-rule/app/lb/{c.hex(16)}")
+    arn = (
+        listener.replace(":listener/", ":listener-rule/") + f"/{c.hex(16)}"
+        if listener
+        else c.arn("elasticloadbalancing", f"listener-rule/app/lb/{c.hex(16)}")
+    )
     return arn, {"arn": arn}
 
 
@@ -88,11 +107,11 @@ def _trust_store(c: Ctx):
 
 
 @aws_invoke("aws:lb/getHostedZoneId:getHostedZoneId")
-def _lb_zone(fake: "FakeAws", i: InvokeCtx) -> dict:
+def _lb_zone(fake: FakeAws, i: InvokeCtx) -> dict:
     table = _NLB_ZONE_IDS if i.args.get("loadBalancerType") == "network" else _ALB_ZONE_IDS
     return {"id": published_zone_id(table, i.region, "lb")}
 
 
 @aws_invoke("aws:elb/getHostedZoneId:getHostedZoneId")
-def _elb_zone(fake: "FakeAws", i: InvokeCtx) -> dict:
+def _elb_zone(fake: FakeAws, i: InvokeCtx) -> dict:
     return {"id": published_zone_id(_ALB_ZONE_IDS, i.region, "lb")}

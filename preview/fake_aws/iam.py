@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .registry import aws_invoke, aws_type, chars, Ctx, InvokeCtx, PARTITION, UPPER_ALNUM
+from .registry import PARTITION, UPPER_ALNUM, Ctx, InvokeCtx, aws_invoke, aws_type, chars
 
 if TYPE_CHECKING:
     from .mocks import FakeAws
@@ -18,7 +18,8 @@ def _iam_role(c: Ctx):
     path = c.get("path", "/")
     return c.physical_name, {
         "arn": c.arn("iam", f"role{path}{c.physical_name}", regional=False),
-        "uniqueId": "AROA" + c.upper(17), "createDate": "2024-01-01T00:00:00Z",
+        "uniqueId": "AROA" + c.upper(17),
+        "createDate": "2024-01-01T00:00:00Z",
     }
 
 
@@ -49,8 +50,10 @@ def _iam_instance_profile(c: Ctx):
 
 @aws_type("aws:iam/user:User", name="name", global_=True)
 def _iam_user(c: Ctx):
-    return c.physical_name, {"arn": c.arn("iam", f"user/{c.physical_name}", regional=False),
-                             "uniqueId": "AIDA" + c.upper(17)}
+    return c.physical_name, {
+        "arn": c.arn("iam", f"user/{c.physical_name}", regional=False),
+        "uniqueId": "AIDA" + c.upper(17),
+    }
 
 
 @aws_type("aws:iam/serviceLinkedRole:ServiceLinkedRole", global_=True)
@@ -74,8 +77,12 @@ def _render_policy_document(args: dict) -> str:
         if s.get("sid"):
             out["Sid"] = s["sid"]
         out["Effect"] = s.get("effect") or "Allow"
-        for key, name in (("actions", "Action"), ("notActions", "NotAction"),
-                          ("resources", "Resource"), ("notResources", "NotResource")):
+        for key, name in (
+            ("actions", "Action"),
+            ("notActions", "NotAction"),
+            ("resources", "Resource"),
+            ("notResources", "NotResource"),
+        ):
             if s.get(key):
                 out[name] = one_or_list(s[key])
         for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
@@ -110,27 +117,44 @@ def _render_policy_document(args: dict) -> str:
 
 
 @aws_invoke("aws:iam/getPolicyDocument:getPolicyDocument")
-def _get_policy_document(fake: "FakeAws", i: InvokeCtx) -> dict:
+def _get_policy_document(fake: FakeAws, i: InvokeCtx) -> dict:
     rendered = _render_policy_document(i.args)
-    return {"json": rendered, "minifiedJson": json.dumps(json.loads(rendered), separators=(",", ":")),
-            "id": str(int(hashlib.sha256(rendered.encode()).hexdigest()[:8], 16))}
+    return {
+        "json": rendered,
+        "minifiedJson": json.dumps(json.loads(rendered), separators=(",", ":")),
+        "id": str(int(hashlib.sha256(rendered.encode()).hexdigest()[:8], 16)),
+    }
 
 
 @aws_invoke("aws:iam/getPolicy:getPolicy")
-def _get_iam_policy(fake: "FakeAws", i: InvokeCtx) -> dict:
+def _get_iam_policy(fake: FakeAws, i: InvokeCtx) -> dict:
     arn = i.args.get("arn")
     name = i.args.get("name") or (arn.split("/")[-1] if arn else "Policy")
     path = i.args.get("pathPrefix") or "/"
     if not arn:
         owner = "aws" if name.startswith(("AWS", "Amazon")) or "Access" in name else i.account
         arn = f"arn:{PARTITION}:iam::{owner}:policy{path}{name}"
-    return {"arn": arn, "name": name, "path": path, "id": arn, "policyId": "ANPA" + chars(arn, 17, UPPER_ALNUM),
-            "description": "", "attachmentCount": 1, "tags": {},
-            "policy": json.dumps({"Version": "2012-10-17", "Statement": []})}
+    return {
+        "arn": arn,
+        "name": name,
+        "path": path,
+        "id": arn,
+        "policyId": "ANPA" + chars(arn, 17, UPPER_ALNUM),
+        "description": "",
+        "attachmentCount": 1,
+        "tags": {},
+        "policy": json.dumps({"Version": "2012-10-17", "Statement": []}),
+    }
 
 
 @aws_invoke("aws:iam/getRole:getRole")
-def _get_iam_role(fake: "FakeAws", i: InvokeCtx) -> dict:
+def _get_iam_role(fake: FakeAws, i: InvokeCtx) -> dict:
     name = i.args.get("name", "role")
-    return {"name": name, "id": name, "arn": f"arn:{PARTITION}:iam::{i.account}:role/{name}", "path": "/",
-            "uniqueId": "AROA" + chars(name, 17, UPPER_ALNUM), "assumeRolePolicy": "{}"}
+    return {
+        "name": name,
+        "id": name,
+        "arn": f"arn:{PARTITION}:iam::{i.account}:role/{name}",
+        "path": "/",
+        "uniqueId": "AROA" + chars(name, 17, UPPER_ALNUM),
+        "assumeRolePolicy": "{}",
+    }

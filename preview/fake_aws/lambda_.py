@@ -3,7 +3,7 @@ layers, function URLs."""
 
 from __future__ import annotations
 
-from .registry import aws_type, Ctx
+from .registry import Ctx, aws_type
 
 
 def _invoke_arn(c: Ctx, function_arn: str) -> str:
@@ -16,13 +16,20 @@ def _lambda_function(c: Ctx):
     version = "1" if c.get("publish") else "$LATEST"
     qualified = f"{arn}:{version}"
     return c.physical_name, {
-        "arn": arn, "invokeArn": _invoke_arn(c, arn), "qualifiedArn": qualified,
-        "qualifiedInvokeArn": _invoke_arn(c, qualified), "version": version,
-        "lastModified": "2024-01-01T00:00:00.000+0000", "sourceCodeHash": c.alnum(43) + "=",
-        "codeSha256": c.alnum(43) + "=", "sourceCodeSize": 4096,
+        "arn": arn,
+        "invokeArn": _invoke_arn(c, arn),
+        "qualifiedArn": qualified,
+        "qualifiedInvokeArn": _invoke_arn(c, qualified),
+        "version": version,
+        "lastModified": "2024-01-01T00:00:00.000+0000",
+        "sourceCodeHash": c.alnum(43) + "=",
+        "codeSha256": c.alnum(43) + "=",
+        "sourceCodeSize": 4096,
         "architectures": c.get("architectures", ["x86_64"]),
-        "memorySize": c.get("memorySize", 128), "timeout": c.get("timeout", 3),
-        "signingJobArn": "", "signingProfileVersionArn": "",
+        "memorySize": c.get("memorySize", 128),
+        "timeout": c.get("timeout", 3),
+        "signingJobArn": "",
+        "signingProfileVersionArn": "",
     }
 
 
@@ -50,8 +57,12 @@ def _lambda_esm(c: Ctx):
     esm = c.uuid()
     function = c.get("functionName", "function")
     function_arn = function if str(function).startswith("arn:") else c.arn("lambda", f"function:{function}")
-    return esm, {"uuid": esm, "functionArn": function_arn, "state": "Enabled",
-                 "arn": c.arn("lambda", f"event-source-mapping:{esm}")}
+    return esm, {
+        "uuid": esm,
+        "functionArn": function_arn,
+        "state": "Enabled",
+        "arn": c.arn("lambda", f"event-source-mapping:{esm}"),
+    }
 
 
 @aws_type("aws:lambda/layerVersion:LayerVersion", name="layerName", max_name=140)
@@ -63,4 +74,6 @@ def _lambda_layer(c: Ctx):
 @aws_type("aws:lambda/functionUrl:FunctionUrl")
 def _lambda_url(c: Ctx):
     return c.get("functionName", c.name), {
-        "functionUrl": f"https://{c.lower(32)}.lambda-url.{c.region}.on.aws/", "urlId": c.lower(32)}
+        "functionUrl": f"https://{c.lower(32)}.lambda-url.{c.region}.on.aws/",
+        "urlId": c.lower(32),
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .registry import aws_type, Ctx
+from .registry import Ctx, aws_type
 
 
 @aws_type("aws:sqs/queue:Queue", name="name", max_name=80)
@@ -46,7 +46,8 @@ def _dynamodb_table(c: Ctx):
     arn = c.arn("dynamodb", f"table/{c.physical_name}")
     stream = c.get("streamEnabled")
     return c.physical_name, {
-        "arn": arn, "streamArn": f"{arn}/stream/2024-01-01T00:00:00.000" if stream else "",
+        "arn": arn,
+        "streamArn": f"{arn}/stream/2024-01-01T00:00:00.000" if stream else "",
         "streamLabel": "2024-01-01T00:00:00.000" if stream else "",
         "billingMode": c.get("billingMode", "PROVISIONED"),
     }

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from .registry import aws_type, Ctx
+from .registry import Ctx, aws_type
 
 
 @aws_type("aws:budgets/budget:Budget", name="name", global_=True)
 def _budget(c: Ctx):
     return f"{c.account}:{c.physical_name}", {
         "arn": f"arn:{c.partition}:budgets::{c.account}:budget/{c.physical_name}",
-        "accountId": c.get("accountId", c.account)}
+        "accountId": c.get("accountId", c.account),
+    }
 
 
 @aws_type("aws:sfn/stateMachine:StateMachine", name="name", max_name=80)

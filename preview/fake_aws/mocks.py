@@ -11,19 +11,27 @@ import pulumi
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from .._values import _SECRET_SIG, _SECRET_SIG_KEY, plain
-from .awsx import awsx_component, AwsxChildren
+from .awsx import AwsxChildren, awsx_component
 from .generic import generic_type
 from .records import InvokeRecord, ProviderInfo, ResourceRecord
 from .registry import (
-    account_of_arn, autoname, chars, Ctx, DEFAULT_ACCOUNT, DEFAULT_REGION, HEX, InvokeCtx, INVOKES,
-    maybe_json, seeded_uuid, TYPES,
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    HEX,
+    INVOKES,
+    TYPES,
+    Ctx,
+    InvokeCtx,
+    account_of_arn,
+    autoname,
+    chars,
+    maybe_json,
+    seeded_uuid,
 )
 
 
 def secret_keys_of(inputs: dict) -> list[str]:
-    return sorted(
-        k for k, v in inputs.items() if isinstance(v, dict) and v.get(_SECRET_SIG_KEY) == _SECRET_SIG
-    )
+    return sorted(k for k, v in inputs.items() if isinstance(v, dict) and v.get(_SECRET_SIG_KEY) == _SECRET_SIG)
 
 
 class FakeAws(Mocks):
@@ -80,9 +88,15 @@ class FakeAws(Mocks):
         roles = maybe_json(pulumi.runtime.get_config("aws:assumeRoles")) or []
         role_arns = [r.get("roleArn") for r in roles if isinstance(r, dict) and r.get("roleArn")]
         account = next((a for a in map(account_of_arn, reversed(role_arns)) if a), self.default_account)
-        return ProviderInfo(id="default", name="default", region=self.default_region, account=account,
-                            default_tags=tags if isinstance(tags, dict) else {}, assume_role_arns=role_arns,
-                            region_explicit=False)
+        return ProviderInfo(
+            id="default",
+            name="default",
+            region=self.default_region,
+            account=account,
+            default_tags=tags if isinstance(tags, dict) else {},
+            assume_role_arns=role_arns,
+            region_explicit=False,
+        )
 
     def _provider(self, ref: Optional[str]) -> ProviderInfo:
         if ref:
@@ -108,10 +122,16 @@ class FakeAws(Mocks):
         if isinstance(tags, dict) and isinstance(tags.get("tags"), dict):
             tags = tags["tags"]
         region = inputs.get("region")
-        info = ProviderInfo(id=provider_id, name=name, region=region or self.default_region,
-                            account=account or self.default_account,
-                            default_tags=tags if isinstance(tags, dict) else {}, assume_role_arns=role_arns,
-                            urn=urn, region_explicit=bool(region))
+        info = ProviderInfo(
+            id=provider_id,
+            name=name,
+            region=region or self.default_region,
+            account=account or self.default_account,
+            default_tags=tags if isinstance(tags, dict) else {},
+            assume_role_arns=role_arns,
+            urn=urn,
+            region_explicit=bool(region),
+        )
         self.providers[provider_id] = info
         return info
 
@@ -185,8 +205,11 @@ class FakeAws(Mocks):
                     physical = inputs.get(spec.name_key)
                     if physical is None:
                         prefix = inputs.get(spec.name_key + "Prefix")
-                        physical = (prefix + chars(seed + ":prefix", 26, HEX)) if prefix else autoname(
-                            name, seed, spec.max_name)
+                        physical = (
+                            (prefix + chars(seed + ":prefix", 26, HEX))
+                            if prefix
+                            else autoname(name, seed, spec.max_name)
+                        )
                         outputs[spec.name_key] = physical
                 if spec is not None and spec.global_:
                     region = None
@@ -210,12 +233,22 @@ class FakeAws(Mocks):
                 outputs.setdefault("id", resource_id)
 
         record = ResourceRecord(
-            type=typ, name=name, id=resource_id, custom=custom, provider=args.provider or "",
-            inputs=inputs, outputs=plain(outputs), region=region, account=account, urn=urn,
-            parent=getattr(args, "parent", None), remote=remote,
+            type=typ,
+            name=name,
+            id=resource_id,
+            custom=custom,
+            provider=args.provider or "",
+            inputs=inputs,
+            outputs=plain(outputs),
+            region=region,
+            account=account,
+            urn=urn,
+            parent=getattr(args, "parent", None),
+            remote=remote,
             dependencies=list(getattr(args, "dependencies", []) or []),
             property_dependencies=dict(getattr(args, "property_dependencies", {}) or {}),
-            options=dict(getattr(args, "options", {}) or {}), secret_keys=secret_keys_of(raw_inputs),
+            options=dict(getattr(args, "options", {}) or {}),
+            secret_keys=secret_keys_of(raw_inputs),
             version=str(getattr(args, "version", "") or ""),
         )
         added = [record] + (kids.records if typ.startswith("awsx:") else [])

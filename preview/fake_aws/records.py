@@ -6,7 +6,6 @@ import dataclasses
 from typing import Optional
 
 
-
 @dataclasses.dataclass
 class ResourceRecord:
     """One resource registration, as the engine saw it.

@@ -9,7 +9,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from typing import Any, Optional, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Optional
 
 from .records import ProviderInfo
 
@@ -56,8 +56,15 @@ _AZ_COUNT = {"us-east-1": 6, "us-west-1": 2, "ap-northeast-1": 3}
 
 
 _DIRECTIONS = {
-    "east": "e", "west": "w", "north": "n", "south": "s", "central": "c",
-    "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw",
+    "east": "e",
+    "west": "w",
+    "north": "n",
+    "south": "s",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
 }
 
 
@@ -96,8 +103,17 @@ def maybe_json(value: Any) -> Any:
 class Ctx:
     """What a type function gets: the resource, where it lives, and deterministic generators."""
 
-    def __init__(self, fake: "FakeAws", typ: str, name: str, inputs: dict, region: str,
-                 account: str, seed: str, physical_name: Optional[str]):
+    def __init__(
+        self,
+        fake: FakeAws,
+        typ: str,
+        name: str,
+        inputs: dict,
+        region: str,
+        account: str,
+        seed: str,
+        physical_name: Optional[str],
+    ):
         self.fake = fake
         self.type = typ
         self.name = name  # logical (Pulumi) name
@@ -132,10 +148,16 @@ class Ctx:
         return f"{prefix}-0{self.hex(16, f'{prefix}:{salt}')}"
 
     def arn(self, service: str, resource: str, *, regional: bool = True, account: bool = True) -> str:
-        return ":".join([
-            "arn", self.partition, service, self.region if regional else "",
-            self.account if account else "", resource,
-        ])
+        return ":".join(
+            [
+                "arn",
+                self.partition,
+                service,
+                self.region if regional else "",
+                self.account if account else "",
+                resource,
+            ]
+        )
 
     def ip_in(self, cidr: Optional[str], salt: str = "") -> str:
         return self.fake._ip_in(cidr, f"{self.seed}:{salt}")
@@ -162,8 +184,9 @@ InvokeFn = Callable[["FakeAws", "InvokeCtx"], dict]
 INVOKES: dict[str, InvokeFn] = {}
 
 
-def aws_type(token: str, *, name: Optional[str] = None, max_name: int = 255,
-             global_: bool = False) -> Callable[[TypeFn], TypeFn]:
+def aws_type(
+    token: str, *, name: Optional[str] = None, max_name: int = 255, global_: bool = False
+) -> Callable[[TypeFn], TypeFn]:
     """Register the fake behaviour of a resource type (see the module docstring)."""
 
     def register(fn: TypeFn) -> TypeFn:

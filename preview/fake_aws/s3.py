@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .registry import aws_invoke, aws_type, Ctx, InvokeCtx, PARTITION, published_zone_id
+from .registry import PARTITION, Ctx, InvokeCtx, aws_invoke, aws_type, published_zone_id
 
 if TYPE_CHECKING:
     from .mocks import FakeAws
 
 
 _S3_ZONE_IDS = {
-    "us-east-1": "Z3AQBSTGFYJSTF", "us-east-2": "Z2O1EMRO9K5GLX", "us-west-1": "Z2F56UZL2M1ACD",
-    "us-west-2": "Z3BJ6K6RIION7M", "eu-west-1": "Z1BKCTXD74EZPE", "eu-central-1": "Z21DNDUVLTQW6Q",
+    "us-east-1": "Z3AQBSTGFYJSTF",
+    "us-east-2": "Z2O1EMRO9K5GLX",
+    "us-west-1": "Z2F56UZL2M1ACD",
+    "us-west-2": "Z3BJ6K6RIION7M",
+    "eu-west-1": "Z1BKCTXD74EZPE",
+    "eu-central-1": "Z21DNDUVLTQW6Q",
 }
 
 
@@ -20,10 +24,12 @@ _S3_ZONE_IDS = {
 def _s3_bucket(c: Ctx):
     bucket = c.physical_name.lower()
     return bucket, {
-        "bucket": bucket, "arn": f"arn:{c.partition}:s3:::{bucket}",
+        "bucket": bucket,
+        "arn": f"arn:{c.partition}:s3:::{bucket}",
         "bucketDomainName": f"{bucket}.s3.amazonaws.com",
         "bucketRegionalDomainName": f"{bucket}.s3.{c.region}.amazonaws.com",
-        "hostedZoneId": published_zone_id(_S3_ZONE_IDS, c.region, "s3"), "region": c.region,
+        "hostedZoneId": published_zone_id(_S3_ZONE_IDS, c.region, "s3"),
+        "region": c.region,
     }
 
 
@@ -55,14 +61,23 @@ for _token in (
 @aws_type("aws:s3/bucketObjectv2:BucketObjectv2")
 def _s3_object(c: Ctx):
     key = c.get("key", c.name)
-    return key, {"etag": c.hex(32), "versionId": c.alnum(32), "key": key,
-                 "arn": f"arn:{c.partition}:s3:::{c.get('bucket', 'bucket')}/{key}"}
+    return key, {
+        "etag": c.hex(32),
+        "versionId": c.alnum(32),
+        "key": key,
+        "arn": f"arn:{c.partition}:s3:::{c.get('bucket', 'bucket')}/{key}",
+    }
 
 
 @aws_invoke("aws:s3/getBucket:getBucket")
-def _get_bucket(fake: "FakeAws", i: InvokeCtx) -> dict:
+def _get_bucket(fake: FakeAws, i: InvokeCtx) -> dict:
     bucket = i.args.get("bucket", "bucket")
-    return {"id": bucket, "bucket": bucket, "arn": f"arn:{PARTITION}:s3:::{bucket}", "region": i.region,
-            "bucketDomainName": f"{bucket}.s3.amazonaws.com",
-            "bucketRegionalDomainName": f"{bucket}.s3.{i.region}.amazonaws.com",
-            "hostedZoneId": published_zone_id(_S3_ZONE_IDS, i.region, "s3")}
+    return {
+        "id": bucket,
+        "bucket": bucket,
+        "arn": f"arn:{PARTITION}:s3:::{bucket}",
+        "region": i.region,
+        "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{bucket}.s3.{i.region}.amazonaws.com",
+        "hostedZoneId": published_zone_id(_S3_ZONE_IDS, i.region, "s3"),
+    }

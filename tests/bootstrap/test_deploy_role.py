@@ -45,8 +45,11 @@ def deploy_statements() -> tuple[dict, ...]:
 
     run = run_program(ROOT / "bootstrap", "dev")
     documents = [r.inputs["policy"] for r in run.resources if r.type == "aws:iam/policy:Policy"]
-    documents += [r.inputs["policy"] for r in run.resources
-                  if r.type == "aws:iam/rolePolicy:RolePolicy" and r.inputs.get("role") == DEPLOY_ROLE_NAME]
+    documents += [
+        r.inputs["policy"]
+        for r in run.resources
+        if r.type == "aws:iam/rolePolicy:RolePolicy" and r.inputs.get("role") == DEPLOY_ROLE_NAME
+    ]
     return tuple(s for d in documents for s in json.loads(d)["Statement"])
 
 
@@ -60,12 +63,18 @@ def requests_for(pulumi_type: str, region: str, alarm_actions: tuple[str, ...] =
     found = [(pulumi_type, request_for(action, None, where)) for action in DIRECT_ACTIONS.get(pulumi_type, [])]
     for cfn_type in CLOUDFORMATION_TYPES[pulumi_type]:
         for operation, actions in HANDLER_PERMISSIONS[cfn_type].items():
-            found += [(f"{pulumi_type} ({cfn_type} {operation})", request)
-                      for request in (request_for(a, cfn_type, where) for a in actions if not not_needed(a))
-                      if request is not None]
+            found += [
+                (f"{pulumi_type} ({cfn_type} {operation})", request)
+                for request in (request_for(a, cfn_type, where) for a in actions if not not_needed(a))
+                if request is not None
+            ]
     if any(a.startswith("arn:aws:automate:") for a in alarm_actions):
-        found.append((f"{pulumi_type} with an EC2 alarm action",
-                      service_linked_role_request(EC2_ALARM_ACTION_SERVICE_LINKED_ROLE, where)))
+        found.append(
+            (
+                f"{pulumi_type} with an EC2 alarm action",
+                service_linked_role_request(EC2_ALARM_ACTION_SERVICE_LINKED_ROLE, where),
+            )
+        )
     return found
 
 
@@ -89,9 +98,11 @@ def request_for(action: str, cfn_type: str | None, where: dict) -> Request | Non
 
 
 def service_linked_role_request(service: str, where: dict) -> Request:
-    return Request("iam:CreateServiceLinkedRole",
-                   f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/{service}/AWSServiceRoleFor",
-                   {**where, "iam:AWSServiceName": service})
+    return Request(
+        "iam:CreateServiceLinkedRole",
+        f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/{service}/AWSServiceRoleFor",
+        {**where, "iam:AWSServiceName": service},
+    )
 
 
 def stack_resources(shipped_stack):
@@ -129,10 +140,16 @@ def test_every_role_the_stacks_create_is_on_a_path_the_deploy_role_may_write(shi
     statements = deploy_statements()
     outside = sorted(
         f"{r.outputs.get('name') or r.name} (path {r.inputs.get('path') or '/'})"
-        for r in stack_resources(shipped_stack) if r.type == "aws:iam/role:Role"
-        and not allows(statements, Request(
-            "iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role{r.inputs.get('path') or '/'}{r.outputs.get('name') or r.name}",
-            {"aws:ResourceAccount": ACCOUNT}))
+        for r in stack_resources(shipped_stack)
+        if r.type == "aws:iam/role:Role"
+        and not allows(
+            statements,
+            Request(
+                "iam:CreateRole",
+                f"arn:aws:iam::{ACCOUNT}:role{r.inputs.get('path') or '/'}{r.outputs.get('name') or r.name}",
+                {"aws:ResourceAccount": ACCOUNT},
+            ),
+        )
     )
     assert not outside, f"roles the deploy role cannot create: {outside}"
 
@@ -140,22 +157,40 @@ def test_every_role_the_stacks_create_is_on_a_path_the_deploy_role_may_write(shi
 # -- the matcher itself ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("request_, allowed", [
-    (Request("iam:PassRole", PROJECT_ROLE, {"iam:PassedToService": "scheduler.amazonaws.com"}), True),
-    (Request("iam:PassRole", PROJECT_ROLE, {"iam:PassedToService": "glue.amazonaws.com"}), False),
-    (Request("iam:PassRole", PROJECT_ROLE), False),  # StringEquals on an absent key fails
-    (Request("iam:passrole", PROJECT_ROLE, {"iam:PassedToService": "scheduler.amazonaws.com"}), True),
-    (Request("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/admin", {"iam:PassedToService": "scheduler.amazonaws.com"}), False),
-    (Request("sqs:CreateQueue", "*", {"aws:RequestedRegion": "eu-west-1"}), False),
-    (Request("sqs:CreateQueue", "*", {"aws:RequestedRegion": "us-east-1"}), True),
-])
+@pytest.mark.parametrize(
+    "request_, allowed",
+    [
+        (Request("iam:PassRole", PROJECT_ROLE, {"iam:PassedToService": "scheduler.amazonaws.com"}), True),
+        (Request("iam:PassRole", PROJECT_ROLE, {"iam:PassedToService": "glue.amazonaws.com"}), False),
+        (Request("iam:PassRole", PROJECT_ROLE), False),  # StringEquals on an absent key fails
+        (Request("iam:passrole", PROJECT_ROLE, {"iam:PassedToService": "scheduler.amazonaws.com"}), True),
+        (
+            Request(
+                "iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/admin", {"iam:PassedToService": "scheduler.amazonaws.com"}
+            ),
+            False,
+        ),
+        (Request("sqs:CreateQueue", "*", {"aws:RequestedRegion": "eu-west-1"}), False),
+        (Request("sqs:CreateQueue", "*", {"aws:RequestedRegion": "us-east-1"}), True),
+    ],
+)
 def test_the_matcher_applies_actions_resources_and_conditions(request_, allowed):
     statements = [
-        {"Effect": "Allow", "Action": ["iam:PassRole"], "Resource": ["arn:aws:iam::*:role/blueprints/*"],
-         "Condition": {"StringEquals": {"iam:PassedToService": ["scheduler.amazonaws.com"]}}},
-        {"Effect": "Allow", "Action": ["sqs:Create*"], "Resource": ["*"],
-         "Condition": {"StringEquals": {"aws:RequestedRegion": ["us-east-1"]},
-                       "StringEqualsIfExists": {"aws:ResourceAccount": ACCOUNT}}},
+        {
+            "Effect": "Allow",
+            "Action": ["iam:PassRole"],
+            "Resource": ["arn:aws:iam::*:role/blueprints/*"],
+            "Condition": {"StringEquals": {"iam:PassedToService": ["scheduler.amazonaws.com"]}},
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["sqs:Create*"],
+            "Resource": ["*"],
+            "Condition": {
+                "StringEquals": {"aws:RequestedRegion": ["us-east-1"]},
+                "StringEqualsIfExists": {"aws:ResourceAccount": ACCOUNT},
+            },
+        },
     ]
     assert allows(statements, request_) is allowed
     assert statement_allows({**statements[0], "Effect": "Deny"}, request_) is False

@@ -5,13 +5,12 @@ import json
 import pulumi
 import pytest
 
-from config import parse
 from components.budget import StackBudget, StackBudgetArgs
 from components.iam import statement
-from components.lambda_function import PythonFunction, PythonFunctionArgs
+from components.lambda_function import CODE_ONLY, PythonFunction, PythonFunctionArgs
 from components.network import Network, NetworkArgs
 from components.providers import ArchitectureProviders
-from components.lambda_function import CODE_ONLY
+from config import parse
 from preview.harness import engine_config
 
 
@@ -20,8 +19,12 @@ def settings_with(**values):
 
 
 def test_providers_carry_region_account_and_default_tags(pulumi_env):
-    settings = settings_with(producerAccountId="111111111111", consumerAccountId="222222222222",
-                             consumerRoleArn="arn:aws:iam::222222222222:role/deploy", costCenter="games")
+    settings = settings_with(
+        producerAccountId="111111111111",
+        consumerAccountId="222222222222",
+        consumerRoleArn="arn:aws:iam::222222222222:role/deploy",
+        costCenter="games",
+    )
 
     def program():
         providers = ArchitectureProviders(settings.providers, "gaming")
@@ -34,8 +37,13 @@ def test_providers_carry_region_account_and_default_tags(pulumi_env):
     assert primary["region"] == "us-east-1"
     assert json.loads(primary["allowedAccountIds"]) == ["111111111111"]
     tags = json.loads(primary["defaultTags"])["tags"]
-    assert tags == {"Project": "blueprints", "Stack": "test", "Architecture": "gaming",
-                    "CostCenter": "games", "Environment": "dev"}
+    assert tags == {
+        "Project": "blueprints",
+        "Stack": "test",
+        "Architecture": "gaming",
+        "CostCenter": "games",
+        "Environment": "dev",
+    }
     consumer = providers["gaming-consumer-us-east-1"].inputs
     assert json.loads(consumer["assumeRoles"])[0]["roleArn"] == "arn:aws:iam::222222222222:role/deploy"
     assert json.loads(consumer["allowedAccountIds"]) == ["222222222222"]
@@ -61,10 +69,16 @@ def test_network_private_subnets_endpoints_and_no_nat_by_default(pulumi_env):
 
     def program():
         provider = ArchitectureProviders(settings.providers, "leasing").primary
-        return Network("net", NetworkArgs(region="us-east-1", cidr_block="10.20.0.0/16",
-                                          interface_endpoints=("execute-api", "secretsmanager"),
-                                          gateway_endpoints=("s3",)),
-                       opts=pulumi.ResourceOptions(provider=provider))
+        return Network(
+            "net",
+            NetworkArgs(
+                region="us-east-1",
+                cidr_block="10.20.0.0/16",
+                interface_endpoints=("execute-api", "secretsmanager"),
+                gateway_endpoints=("s3",),
+            ),
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
 
     result = pulumi_env.run(program)
     subnets = result.of_type("aws:ec2/subnet:Subnet")
@@ -73,21 +87,27 @@ def test_network_private_subnets_endpoints_and_no_nat_by_default(pulumi_env):
     assert not result.of_type("aws:ec2/natGateway:NatGateway")
     assert not result.of_type("aws:ec2/internetGateway:InternetGateway")
     endpoints = {r.inputs["serviceName"]: r for r in result.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")}
-    assert set(endpoints) == {"com.amazonaws.us-east-1.execute-api", "com.amazonaws.us-east-1.secretsmanager",
-                              "com.amazonaws.us-east-1.s3"}
+    assert set(endpoints) == {
+        "com.amazonaws.us-east-1.execute-api",
+        "com.amazonaws.us-east-1.secretsmanager",
+        "com.amazonaws.us-east-1.s3",
+    }
     execute_api = endpoints["com.amazonaws.us-east-1.execute-api"].inputs
     assert execute_api["vpcEndpointType"] == "Interface" and execute_api["privateDnsEnabled"] is True
     assert len(execute_api["subnetIds"]) == 2
     assert endpoints["com.amazonaws.us-east-1.s3"].inputs["vpcEndpointType"] == "Gateway"
     ingress = result.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-    assert [(r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"]) for r in ingress] == [(443, 443, "10.20.0.0/16")]
+    assert [(r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"]) for r in ingress] == [
+        (443, 443, "10.20.0.0/16")
+    ]
     assert all(r.region == "us-east-1" for r in subnets)
 
 
 def test_network_with_public_subnets_and_a_nat_per_az(pulumi_env):
     def program():
-        return Network("edge", NetworkArgs(region="us-west-2", cidr_block="10.1.0.0/16", public_subnets=True,
-                                           nat_gateways=2))
+        return Network(
+            "edge", NetworkArgs(region="us-west-2", cidr_block="10.1.0.0/16", public_subnets=True, nat_gateways=2)
+        )
 
     result = pulumi_env.run(program)
     assert len(result.of_type("aws:ec2/natGateway:NatGateway")) == 2
@@ -95,12 +115,15 @@ def test_network_with_public_subnets_and_a_nat_per_az(pulumi_env):
     assert sorted(bool(r.inputs.get("natGatewayId")) for r in routes) == [False, True, True]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(cidr_block="10.0.0.0/33"), "does not appear to be"),
-    (dict(cidr_block="10.0.0.0/16", nat_gateways=1), "NAT gateways need both"),
-    (dict(cidr_block="10.0.0.0/16", gateway_endpoints=("sqs",)), "gateway endpoints exist only"),
-    (dict(cidr_block="10.0.0.0/28", availability_zones=3, public_subnets=True), "cannot hold"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(cidr_block="10.0.0.0/33"), "does not appear to be"),
+        (dict(cidr_block="10.0.0.0/16", nat_gateways=1), "NAT gateways need both"),
+        (dict(cidr_block="10.0.0.0/16", gateway_endpoints=("sqs",)), "gateway endpoints exist only"),
+        (dict(cidr_block="10.0.0.0/28", availability_zones=3, public_subnets=True), "cannot hold"),
+    ],
+)
 def test_network_args_are_validated(kwargs, message):
     with pytest.raises(ValueError, match=message):
         NetworkArgs(region="us-east-1", **kwargs)
@@ -116,10 +139,22 @@ def test_python_function_has_its_own_log_group_scoped_logging_and_arm64(pulumi_e
     monkeypatch.setattr(lf, "BUILD_DIR", tmp_path / "build")
 
     def program():
-        return PythonFunction("demo-fn", PythonFunctionArgs(
-            source="demo", memory_mb=256, timeout_seconds=10, environment={"TABLE": "t"},
-            policy_statements=[statement(["dynamodb:GetItem"], ["arn:aws:dynamodb:us-east-1:111111111111:table/t"])],
-            subnet_ids=["subnet-1"], security_group_ids=["sg-1"], log_retention_days=14, packaging=CODE_ONLY))
+        return PythonFunction(
+            "demo-fn",
+            PythonFunctionArgs(
+                source="demo",
+                memory_mb=256,
+                timeout_seconds=10,
+                environment={"TABLE": "t"},
+                policy_statements=[
+                    statement(["dynamodb:GetItem"], ["arn:aws:dynamodb:us-east-1:111111111111:table/t"])
+                ],
+                subnet_ids=["subnet-1"],
+                security_group_ids=["sg-1"],
+                log_retention_days=14,
+                packaging=CODE_ONLY,
+            ),
+        )
 
     result = pulumi_env.run(program)
     function = result.named("demo-fn", "aws:lambda/function:Function").inputs
@@ -131,20 +166,26 @@ def test_python_function_has_its_own_log_group_scoped_logging_and_arm64(pulumi_e
     assert log_group.inputs["retentionInDays"] == 14
     assert function["loggingConfig"]["logGroup"] == log_group.outputs["name"]
     policy = json.loads(result.named("demo-fn-policy").inputs["policy"])
-    assert policy["Statement"][0] == {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                                      "Resource": [log_group.outputs["arn"] + ":*"]}
+    assert policy["Statement"][0] == {
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": [log_group.outputs["arn"] + ":*"],
+    }
     assert policy["Statement"][1]["Action"] == ["dynamodb:GetItem"]
     attachment = result.named("demo-fn-vpc-access").inputs
     assert attachment["policyArn"].endswith("service-role/AWSLambdaVPCAccessExecutionRole")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(source="no_such_function"), "no Lambda package"),
-    (dict(memory_mb=64), "memory_mb"),
-    (dict(timeout_seconds=901), "timeout_seconds"),
-    (dict(subnet_ids=["subnet-1"]), "both subnet_ids and security_group_ids"),
-    (dict(log_retention_days=10), "log_retention_days"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(source="no_such_function"), "no Lambda package"),
+        (dict(memory_mb=64), "memory_mb"),
+        (dict(timeout_seconds=901), "timeout_seconds"),
+        (dict(subnet_ids=["subnet-1"]), "both subnet_ids and security_group_ids"),
+        (dict(log_retention_days=10), "log_retention_days"),
+    ],
+)
 def test_python_function_args_are_validated(kwargs, message, tmp_path, monkeypatch):
     import components.lambda_function as lf
 
@@ -158,12 +199,19 @@ def test_python_function_args_are_validated(kwargs, message, tmp_path, monkeypat
 
 def test_budget_notifies_each_address_at_the_thresholds(pulumi_env):
     def program():
-        return StackBudget("budget", StackBudgetArgs(limit_usd=600, alert_emails=("ops@example.com",),
-                                                     cost_filter_tags=(("Project", "blueprints"),)))
+        return StackBudget(
+            "budget",
+            StackBudgetArgs(
+                limit_usd=600, alert_emails=("ops@example.com",), cost_filter_tags=(("Project", "blueprints"),)
+            ),
+        )
 
     budget = pulumi_env.run(program).named("budget", "aws:budgets/budget:Budget").inputs
     assert budget["limitAmount"] == "600.00" and budget["timeUnit"] == "MONTHLY"
     assert [(n["notificationType"], n["threshold"]) for n in budget["notifications"]] == [
-        ("ACTUAL", 80.0), ("ACTUAL", 100.0), ("FORECASTED", 100.0)]
+        ("ACTUAL", 80.0),
+        ("ACTUAL", 100.0),
+        ("FORECASTED", 100.0),
+    ]
     assert all(n["subscriberEmailAddresses"] == ["ops@example.com"] for n in budget["notifications"])
     assert budget["costFilters"] == [{"name": "TagKeyValue", "values": ["user:Project$blueprints"]}]

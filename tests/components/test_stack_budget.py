@@ -26,10 +26,15 @@ def test_every_notification_goes_to_the_stack_topic_even_without_emails(pulumi_e
 
 
 def test_emails_are_notified_as_well(pulumi_env):
-    budget = _run(pulumi_env, alert_emails=("ops@example.com", "lead@example.com")).named(
-        "budget", "aws:budgets/budget:Budget").inputs
-    assert all(n["subscriberEmailAddresses"] == ["ops@example.com", "lead@example.com"] and n["subscriberSnsTopicArns"]
-               for n in budget["notifications"])
+    budget = (
+        _run(pulumi_env, alert_emails=("ops@example.com", "lead@example.com"))
+        .named("budget", "aws:budgets/budget:Budget")
+        .inputs
+    )
+    assert all(
+        n["subscriberEmailAddresses"] == ["ops@example.com", "lead@example.com"] and n["subscriberSnsTopicArns"]
+        for n in budget["notifications"]
+    )
 
 
 def test_only_this_accounts_budgets_may_publish_to_the_topic(pulumi_env):
@@ -41,8 +46,10 @@ def test_only_this_accounts_budgets_may_publish_to_the_topic(pulumi_env):
     account = topic.outputs["arn"].split(":")[4]
     assert statement["Principal"] == {"Service": "budgets.amazonaws.com"}
     assert statement["Action"] == "SNS:Publish" and statement["Resource"] == topic.outputs["arn"]
-    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": account},
-                                      "ArnLike": {"aws:SourceArn": f"arn:aws:budgets::{account}:budget/*"}}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": account},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:budgets::{account}:budget/*"},
+    }
 
 
 def test_budget_waits_for_the_topic_policy(pulumi_env):

@@ -33,8 +33,9 @@ def test_breaching_without_the_heartbeat_is_refused_under_the_heartbeat_key():
     problems = problems_of({"blueprints:eventsHeartbeatEnabled": "false"})
     assert list(problems) == ["blueprints:eventsHeartbeatEnabled"]
     assert "a quiet bus would fail over" in problems["blueprints:eventsHeartbeatEnabled"].expected
-    events = parse({"blueprints:eventsHeartbeatEnabled": "false", "blueprints:eventsTreatMissingData": "missing"},
-                   stack="t").events
+    events = parse(
+        {"blueprints:eventsHeartbeatEnabled": "false", "blueprints:eventsTreatMissingData": "missing"}, stack="t"
+    ).events
     assert not events.heartbeat_enabled
 
 
@@ -46,30 +47,45 @@ def test_alarm_emails_are_checked_and_passed_on():
 
 
 def test_values_are_read_and_converted():
-    events = parse({
-        "blueprints:eventsEnabled": "true", "blueprints:eventsBusName": "payments-bus",
-        "blueprints:eventsReplicationEnabled": "false", "blueprints:eventsArchiveRetentionDays": "30",
-        "blueprints:eventsLogRetentionDays": "90", "blueprints:eventsTreatMissingData": "notBreaching",
-    }, stack="t").events
+    events = parse(
+        {
+            "blueprints:eventsEnabled": "true",
+            "blueprints:eventsBusName": "payments-bus",
+            "blueprints:eventsReplicationEnabled": "false",
+            "blueprints:eventsArchiveRetentionDays": "30",
+            "blueprints:eventsLogRetentionDays": "90",
+            "blueprints:eventsTreatMissingData": "notBreaching",
+        },
+        stack="t",
+    ).events
     assert events.enabled and events.bus_name == "payments-bus" and not events.replication_enabled
     assert events.archive_retention_days == 30 and events.log_retention_days == 90
     assert events.treat_missing_data == "notBreaching"
 
 
 def test_bad_values_name_their_key():
-    problems = problems_of({
-        "blueprints:eventsBusName": "orders bus",
-        "blueprints:eventsEndpointName": "x" * 65,
-        "blueprints:eventsTreatMissingData": "breach",
-        "blueprints:eventsInsufficientDataHealthStatus": "Sick",
-        "blueprints:eventsArchiveRetentionDays": "0",
-        "blueprints:eventsLogRetentionDays": "10",
-        "blueprints:eventsLatencyThresholdMs": "5",
-        "blueprints:eventsAlarmEvaluationPeriods": "lots",
-    })
-    for key in ("eventsBusName", "eventsEndpointName", "eventsTreatMissingData",
-                "eventsInsufficientDataHealthStatus", "eventsArchiveRetentionDays",
-                "eventsLogRetentionDays", "eventsLatencyThresholdMs", "eventsAlarmEvaluationPeriods"):
+    problems = problems_of(
+        {
+            "blueprints:eventsBusName": "orders bus",
+            "blueprints:eventsEndpointName": "x" * 65,
+            "blueprints:eventsTreatMissingData": "breach",
+            "blueprints:eventsInsufficientDataHealthStatus": "Sick",
+            "blueprints:eventsArchiveRetentionDays": "0",
+            "blueprints:eventsLogRetentionDays": "10",
+            "blueprints:eventsLatencyThresholdMs": "5",
+            "blueprints:eventsAlarmEvaluationPeriods": "lots",
+        }
+    )
+    for key in (
+        "eventsBusName",
+        "eventsEndpointName",
+        "eventsTreatMissingData",
+        "eventsInsufficientDataHealthStatus",
+        "eventsArchiveRetentionDays",
+        "eventsLogRetentionDays",
+        "eventsLatencyThresholdMs",
+        "eventsAlarmEvaluationPeriods",
+    ):
         assert f"blueprints:{key}" in problems, key
     assert "one of missing, notBreaching" in problems["blueprints:eventsTreatMissingData"].expected
     assert "14" in problems["blueprints:eventsLogRetentionDays"].expected
@@ -78,8 +94,16 @@ def test_bad_values_name_their_key():
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_both_shipped_stacks_enable_the_architecture(stack):
     raw = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
-    values = {k: v if isinstance(v, str) else json.dumps(v) if isinstance(v, list)
-              else str(v).lower() if isinstance(v, bool) else str(v) for k, v in raw.items()}
+    values = {
+        k: v
+        if isinstance(v, str)
+        else json.dumps(v)
+        if isinstance(v, list)
+        else str(v).lower()
+        if isinstance(v, bool)
+        else str(v)
+        for k, v in raw.items()
+    }
     events = parse(values, stack=stack).events
     assert events.enabled
     assert events.log_retention_days <= 90  # the cost pack's default maximum

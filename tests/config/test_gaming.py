@@ -55,9 +55,16 @@ def test_defaults_are_the_seed_values():
 
 
 def test_the_section_builds_valid_args():
-    gaming = parse(enabled(gamingInstanceFamily="g4ad", gamingSpot=True, gamingNightlyStopTime="23:30",
-                           gamingNightlyStopTimezone="Europe/Berlin", gamingIdleCpuPercent="7.5"),
-                   stack="test").gaming
+    gaming = parse(
+        enabled(
+            gamingInstanceFamily="g4ad",
+            gamingSpot=True,
+            gamingNightlyStopTime="23:30",
+            gamingNightlyStopTimezone="Europe/Berlin",
+            gamingIdleCpuPercent="7.5",
+        ),
+        stack="test",
+    ).gaming
     args = gaming.args(SimpleNamespace(primary=None))  # the providers: only the primary one is used
     assert isinstance(args, GamingWorkstationArgs) and args.region == gaming.settings.primary_region
     assert args.instance_type == "g4ad.4xlarge"
@@ -67,8 +74,10 @@ def test_the_section_builds_valid_args():
 
 def test_the_shipped_dev_stack_enables_the_workstation_with_a_documentation_cidr():
     raw = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]
-    engine = {k: json.dumps(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
-              for k, v in raw.items()}
+    engine = {
+        k: json.dumps(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+        for k, v in raw.items()
+    }
     gaming = parse(engine, stack="dev").gaming
     assert gaming.enabled
     assert gaming.allowed_cidrs == ("203.0.113.10/32",)
@@ -127,7 +136,10 @@ def test_each_bad_value_is_reported_under_its_key(key, value, expected):
 
 
 def test_size_is_checked_against_the_chosen_family():
-    assert parse(enabled(gamingInstanceFamily="g5", gamingInstanceSize="48xlarge"), stack="t").gaming.instance_size == "48xlarge"
+    assert (
+        parse(enabled(gamingInstanceFamily="g5", gamingInstanceSize="48xlarge"), stack="t").gaming.instance_size
+        == "48xlarge"
+    )
     problems = problems_of(enabled(gamingInstanceFamily="g4ad", gamingInstanceSize="48xlarge"))
     assert "a g4ad size" in problems["gamingInstanceSize"][0].expected
 
@@ -139,11 +151,17 @@ def test_grid_driver_does_not_fit_the_amd_family():
 
 def test_all_problems_in_one_error():
     with pytest.raises(ConfigError) as caught:
-        parse(values(gamingEnabled=True, gamingInstanceFamily="x1", gamingIdleMinutes="3",
-                     gamingNightlyStopTime="noon"), stack="test")
+        parse(
+            values(gamingEnabled=True, gamingInstanceFamily="x1", gamingIdleMinutes="3", gamingNightlyStopTime="noon"),
+            stack="test",
+        )
     keys = {p.key for p in caught.value.problems}
-    assert keys == {"blueprints:gamingAllowedCidrs", "blueprints:gamingInstanceFamily",
-                    "blueprints:gamingIdleMinutes", "blueprints:gamingNightlyStopTime"}
+    assert keys == {
+        "blueprints:gamingAllowedCidrs",
+        "blueprints:gamingInstanceFamily",
+        "blueprints:gamingIdleMinutes",
+        "blueprints:gamingNightlyStopTime",
+    }
     assert "gamingAllowedCidrs" in str(caught.value)
 
 
@@ -153,15 +171,28 @@ def test_every_gaming_key_is_declared_with_a_description_and_read():
     assert cli.AMI_CONFIG_KEY in gaming_keys  # the key the CLI tells users to set after a snapshot
     # Each declared key changes the parsed config when set to a valid non-default value.
     samples = {
-        "gamingEnabled": "false", "gamingAllowedCidrs": '["198.51.100.7/32"]', "gamingInstanceFamily": "g5",
-        "gamingInstanceSize": "2xlarge", "gamingNvidiaDriver": "grid", "gamingWindowsVersion": "2022",
-        "gamingAmiId": "ami-0123456789abcdef0", "gamingKeyName": "mine", "gamingRootVolumeGiB": "200",
+        "gamingEnabled": "false",
+        "gamingAllowedCidrs": '["198.51.100.7/32"]',
+        "gamingInstanceFamily": "g5",
+        "gamingInstanceSize": "2xlarge",
+        "gamingNvidiaDriver": "grid",
+        "gamingWindowsVersion": "2022",
+        "gamingAmiId": "ami-0123456789abcdef0",
+        "gamingKeyName": "mine",
+        "gamingRootVolumeGiB": "200",
         "gamingDataVolumeGiB": "500",
-        "gamingEnableRdp": "true", "gamingAssociateElasticIp": "true",
-        "gamingDcvServerUrl": "https://example.com/s.msi", "gamingDcvDisplayDriverUrl": "https://example.com/d.msi",
-        "gamingGridCertificateUrl": "https://example.com/c.cert", "gamingInstallSoftware": "false",
-        "gamingIdleStopEnabled": "false", "gamingIdleCpuPercent": "9", "gamingIdleMinutes": "45",
-        "gamingNightlyStopTime": "01:00", "gamingNightlyStopTimezone": "Asia/Tokyo", "gamingSpot": "true",
+        "gamingEnableRdp": "true",
+        "gamingAssociateElasticIp": "true",
+        "gamingDcvServerUrl": "https://example.com/s.msi",
+        "gamingDcvDisplayDriverUrl": "https://example.com/d.msi",
+        "gamingGridCertificateUrl": "https://example.com/c.cert",
+        "gamingInstallSoftware": "false",
+        "gamingIdleStopEnabled": "false",
+        "gamingIdleCpuPercent": "9",
+        "gamingIdleMinutes": "45",
+        "gamingNightlyStopTime": "01:00",
+        "gamingNightlyStopTimezone": "Asia/Tokyo",
+        "gamingSpot": "true",
     }
     assert set(samples) == gaming_keys
     # Values a sample needs beside it to be valid (no software installed: RDP is the way in).

@@ -35,8 +35,14 @@ def test_shipped_stacks_size_the_platform():
     def stack(name):
         raw = yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())["config"]
         import json
-        return parse({k: json.dumps(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
-                      for k, v in raw.items()}, stack=name).leasing
+
+        return parse(
+            {
+                k: json.dumps(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in raw.items()
+            },
+            stack=name,
+        ).leasing
 
     dev, prod = stack("dev"), stack("prod")
     assert dev.enabled and prod.enabled
@@ -57,8 +63,10 @@ def test_capacity_rules():
         found = problems(leasingAuroraMinCapacity="0", **{key: "true"})
         assert "only without RDS Proxy and without a global database" in found["leasingAuroraMinCapacity"]
     assert "between 300 and 86400" in problems(leasingAuroraAutoPauseSeconds="60")["leasingAuroraAutoPauseSeconds"]
-    assert "at least the minimum capacity (8.0)" in problems(leasingAuroraMinCapacity="8",
-                                                           leasingAuroraMaxCapacity="4")["leasingAuroraMaxCapacity"]
+    assert (
+        "at least the minimum capacity (8.0)"
+        in problems(leasingAuroraMinCapacity="8", leasingAuroraMaxCapacity="4")["leasingAuroraMaxCapacity"]
+    )
     assert "a number" in problems(leasingAuroraMinCapacity="lots")["leasingAuroraMinCapacity"]
 
 
@@ -76,8 +84,13 @@ def test_domain_and_zone_go_together_and_partner_url_is_https():
 
 
 def test_prod_is_active_active_with_a_reader():
-    found = problems(stack="prod", environment="prod", consumerAccountId="222222222222",
-                     consumerRoleArn="arn:aws:iam::222222222222:role/deploy", leasingEnabled="true")
+    found = problems(
+        stack="prod",
+        environment="prod",
+        consumerAccountId="222222222222",
+        consumerRoleArn="arn:aws:iam::222222222222:role/deploy",
+        leasingEnabled="true",
+    )
     assert "true in prod" in found["leasingMultiRegion"]
     assert "at least 2 in prod" in found["leasingAuroraInstances"]
 
@@ -86,12 +99,22 @@ def test_two_regions_need_the_global_database_and_the_proxies():
     found = problems(leasingMultiRegion="true", leasingAuroraMinCapacity="0.5")
     assert "true when the platform spans two Regions" in found["leasingGlobalDatabase"]
     assert "names the proxy of the current primary" in found["leasingRdsProxy"]
-    assert "up to leasingAvailabilityZones (2)" in problems(
-        leasingEndpointAvailabilityZones="3")["leasingEndpointAvailabilityZones"]
+    assert (
+        "up to leasingAvailabilityZones (2)"
+        in problems(leasingEndpointAvailabilityZones="3")["leasingEndpointAvailabilityZones"]
+    )
 
 
 def test_schedule_ttl_and_emails_are_checked():
-    found = problems(leasingOutboxRelaySchedule="every minute", leasingWriterRecordTtl="600",
-                     leasingAlarmEmails='["ops"]', leasingLogRetentionDays="10")
-    assert set(found) == {"leasingOutboxRelaySchedule", "leasingWriterRecordTtl", "leasingAlarmEmails",
-                          "leasingLogRetentionDays"}
+    found = problems(
+        leasingOutboxRelaySchedule="every minute",
+        leasingWriterRecordTtl="600",
+        leasingAlarmEmails='["ops"]',
+        leasingLogRetentionDays="10",
+    )
+    assert set(found) == {
+        "leasingOutboxRelaySchedule",
+        "leasingWriterRecordTtl",
+        "leasingAlarmEmails",
+        "leasingLogRetentionDays",
+    }

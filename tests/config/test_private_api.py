@@ -32,8 +32,16 @@ def problems(**config) -> dict[str, list]:
 
 def shipped(stack: str):
     raw = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
-    engine = {k: v if isinstance(v, str) else json.dumps(v) if isinstance(v, list) else str(v).lower()
-              if isinstance(v, bool) else str(v) for k, v in raw.items()}
+    engine = {
+        k: v
+        if isinstance(v, str)
+        else json.dumps(v)
+        if isinstance(v, list)
+        else str(v).lower()
+        if isinstance(v, bool)
+        else str(v)
+        for k, v in raw.items()
+    }
     return parse(engine, stack=stack)
 
 
@@ -55,29 +63,46 @@ def test_prod_runs_all_patterns_across_accounts_and_the_two_region_api():
 
 
 def test_mtls_pattern_needs_its_three_material_arns():
-    found = problems(privateApiEnabled="true", privateApiPatterns=["mtls-proxy"],
-                     privateApiMtlsServerCertificateArn=SECRET)
+    found = problems(
+        privateApiEnabled="true", privateApiPatterns=["mtls-proxy"], privateApiMtlsServerCertificateArn=SECRET
+    )
     assert set(found) == {"privateApiMtlsServerKeyArn", "privateApiMtlsClientCaArn"}
     assert "mtls-proxy pattern is on" in found["privateApiMtlsClientCaArn"][0].expected
 
 
 def test_material_must_be_a_secret_or_parameter_arn():
-    found = problems(privateApiMtlsServerKeyArn="arn:aws:s3:::bucket/server.key",
-                     privateApiMtlsClientCaArn="blueprints/mtls/client-ca")
+    found = problems(
+        privateApiMtlsServerKeyArn="arn:aws:s3:::bucket/server.key",
+        privateApiMtlsClientCaArn="blueprints/mtls/client-ca",
+    )
     assert set(found) == {"privateApiMtlsServerKeyArn", "privateApiMtlsClientCaArn"}
     parse(values(privateApiMtlsServerKeyArn=SECRET, privateApiMtlsClientCaArn=PARAMETER), stack="test")
 
 
 def test_bad_private_api_values_are_each_named():
-    found = problems(privateApiPatterns=["regional-front-door", "carrier-pigeon", "regional-front-door"],
-                     privateApiAllowedVpceIds=["vpce-0a1b2c3d4e5f60718", "vpc-0a1b2c3d"],
-                     privateApiConsumerCidr="10.10.0.0/8", privateApiProxyCidr="10.10.128.0/17",
-                     privateApiThrottleRateLimit="fast", privateApiThrottleBurstLimit="9000",
-                     privateApiFrontDoorAuthorization="COGNITO", privateApiStageName="dev stage",
-                     privateApiLogRetentionDays="31", privateApiMtlsKmsKeyArns=["alias/mtls"])
-    assert {"privateApiPatterns", "privateApiAllowedVpceIds", "privateApiConsumerCidr", "privateApiThrottleRateLimit",
-            "privateApiThrottleBurstLimit", "privateApiFrontDoorAuthorization", "privateApiStageName",
-            "privateApiLogRetentionDays", "privateApiMtlsKmsKeyArns"} <= set(found)
+    found = problems(
+        privateApiPatterns=["regional-front-door", "carrier-pigeon", "regional-front-door"],
+        privateApiAllowedVpceIds=["vpce-0a1b2c3d4e5f60718", "vpc-0a1b2c3d"],
+        privateApiConsumerCidr="10.10.0.0/8",
+        privateApiProxyCidr="10.10.128.0/17",
+        privateApiThrottleRateLimit="fast",
+        privateApiThrottleBurstLimit="9000",
+        privateApiFrontDoorAuthorization="COGNITO",
+        privateApiStageName="dev stage",
+        privateApiLogRetentionDays="31",
+        privateApiMtlsKmsKeyArns=["alias/mtls"],
+    )
+    assert {
+        "privateApiPatterns",
+        "privateApiAllowedVpceIds",
+        "privateApiConsumerCidr",
+        "privateApiThrottleRateLimit",
+        "privateApiThrottleBurstLimit",
+        "privateApiFrontDoorAuthorization",
+        "privateApiStageName",
+        "privateApiLogRetentionDays",
+        "privateApiMtlsKmsKeyArns",
+    } <= set(found)
     assert [p.value for p in found["privateApiAllowedVpceIds"]] == ["vpc-0a1b2c3d"]
     assert len(found["privateApiPatterns"]) == 2  # the unknown name and the duplicate
 
@@ -90,8 +115,10 @@ def test_consumer_and_proxy_networks_must_not_overlap():
 def test_an_enabled_api_without_patterns_must_name_its_callers():
     found = problems(privateApiEnabled="true", privateApiPatterns=[])
     assert "privateApiPatterns" in found
-    parse(values(privateApiEnabled="true", privateApiPatterns=[],
-                 privateApiAllowedVpceIds=["vpce-0a1b2c3d4e5f60718"]), stack="test")
+    parse(
+        values(privateApiEnabled="true", privateApiPatterns=[], privateApiAllowedVpceIds=["vpce-0a1b2c3d4e5f60718"]),
+        stack="test",
+    )
 
 
 def test_resilient_api_needs_one_certificate_per_region_in_that_region():
@@ -99,15 +126,24 @@ def test_resilient_api_needs_one_certificate_per_region_in_that_region():
     assert "two ACM certificate ARNs" in found["resilientApiCertificateArns"][0].expected
     found = problems(resilientApiEnabled="true", resilientApiCertificateArns=[CERT_WEST, CERT_EAST])
     assert [p.value for p in found["resilientApiCertificateArns"]] == [CERT_WEST, CERT_EAST]
-    config = parse(values(resilientApiEnabled="true", resilientApiCertificateArns=[CERT_EAST, CERT_WEST]),
-                   stack="test")
+    config = parse(values(resilientApiEnabled="true", resilientApiCertificateArns=[CERT_EAST, CERT_WEST]), stack="test")
     assert config.resilient_api.certificate_arns == (CERT_EAST, CERT_WEST)
 
 
 def test_bad_resilient_api_values_are_each_named():
-    found = problems(resilientApiDomainName="api.example.org", resilientApiPrimaryCidr="10.1.0.0/16",
-                     resilientApiSecondaryCidr="10.1.0.0/16", resilientApiHealthyHostThreshold="-1",
-                     resilientApiBasePath="demo/v1", resilientApiClientCidrs=["10.3.0.1/16"])
-    assert {"resilientApiDomainName", "resilientApiSecondaryCidr", "resilientApiHealthyHostThreshold",
-            "resilientApiBasePath", "resilientApiClientCidrs"} <= set(found)
+    found = problems(
+        resilientApiDomainName="api.example.org",
+        resilientApiPrimaryCidr="10.1.0.0/16",
+        resilientApiSecondaryCidr="10.1.0.0/16",
+        resilientApiHealthyHostThreshold="-1",
+        resilientApiBasePath="demo/v1",
+        resilientApiClientCidrs=["10.3.0.1/16"],
+    )
+    assert {
+        "resilientApiDomainName",
+        "resilientApiSecondaryCidr",
+        "resilientApiHealthyHostThreshold",
+        "resilientApiBasePath",
+        "resilientApiClientCidrs",
+    } <= set(found)
     assert "a name inside the zone internal.example.com" in found["resilientApiDomainName"][0].expected

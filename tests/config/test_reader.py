@@ -6,8 +6,8 @@ import pulumi
 import pytest
 import yaml
 
-from config import ConfigError, ConfigReader, load_schema, parse
 from components.rules.formats import cidr_problem
+from config import ConfigError, ConfigReader, load_schema, parse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,8 +17,16 @@ def stack_values(stack: str) -> dict:
     import json
 
     raw = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
-    return {k: v if isinstance(v, str) else json.dumps(v) if isinstance(v, list) else str(v).lower()
-            if isinstance(v, bool) else str(v) for k, v in raw.items()}
+    return {
+        k: v
+        if isinstance(v, str)
+        else json.dumps(v)
+        if isinstance(v, list)
+        else str(v).lower()
+        if isinstance(v, bool)
+        else str(v)
+        for k, v in raw.items()
+    }
 
 
 def problems_of(values: dict, stack: str = "test") -> dict[str, list]:
@@ -56,8 +64,14 @@ def test_every_declared_key_has_type_description_and_default():
 
 
 def test_values_are_converted_from_engine_strings():
-    config = parse({"blueprints:monthlyBudgetUsd": "750", "blueprints:protectStatefulResources": "true",
-                    "blueprints:budgetAlertEmails": '["a@example.com", "b@example.com"]'}, stack="t")
+    config = parse(
+        {
+            "blueprints:monthlyBudgetUsd": "750",
+            "blueprints:protectStatefulResources": "true",
+            "blueprints:budgetAlertEmails": '["a@example.com", "b@example.com"]',
+        },
+        stack="t",
+    )
     assert config.settings.monthly_budget_usd == 750
     assert config.settings.protect_stateful_resources is True
     assert config.settings.budget_alert_emails == ("a@example.com", "b@example.com")
@@ -85,9 +99,14 @@ def test_every_problem_is_reported_at_once_with_key_value_and_expectation():
     with pytest.raises(ConfigError) as caught:
         parse(values, stack="t")
     message = str(caught.value)
-    for key, given in [("primaryRegion", "us-east-9"), ("monthlyBudgetUsd", "lots"), ("environment", "staging"),
-                       ("budgetAlertEmails", "not-an-address"), ("producerAccountId", "12345")]:
-        assert f"blueprints:{key}: got \"{given}\"" in message, message
+    for key, given in [
+        ("primaryRegion", "us-east-9"),
+        ("monthlyBudgetUsd", "lots"),
+        ("environment", "staging"),
+        ("budgetAlertEmails", "not-an-address"),
+        ("producerAccountId", "12345"),
+    ]:
+        assert f'blueprints:{key}: got "{given}"' in message, message
     assert "a Region other than primaryRegion" in message
     assert isinstance(caught.value, pulumi.RunError)  # printed without a traceback by the CLI
 
@@ -105,15 +124,23 @@ def test_prod_needs_a_consumer_account():
 def test_separate_consumer_account_needs_a_role_in_that_account():
     problems = problems_of({"blueprints:consumerAccountId": "222222222222"})
     assert "blueprints:consumerRoleArn" in problems
-    problems = problems_of({"blueprints:consumerAccountId": "222222222222",
-                            "blueprints:consumerRoleArn": "arn:aws:iam::333333333333:role/deploy"})
+    problems = problems_of(
+        {
+            "blueprints:consumerAccountId": "222222222222",
+            "blueprints:consumerRoleArn": "arn:aws:iam::333333333333:role/deploy",
+        }
+    )
     assert "consumer account 222222222222" in problems["blueprints:consumerRoleArn"][0].expected
 
 
 def test_malformed_values_name_what_is_expected():
-    problems = problems_of({"blueprints:protectStatefulResources": "yes",
-                            "blueprints:budgetAlertEmails": "a@example.com",
-                            "blueprints:consumerRoleArn": "deploy-role"})
+    problems = problems_of(
+        {
+            "blueprints:protectStatefulResources": "yes",
+            "blueprints:budgetAlertEmails": "a@example.com",
+            "blueprints:consumerRoleArn": "deploy-role",
+        }
+    )
     assert "boolean" in problems["blueprints:protectStatefulResources"][0].expected
     assert "JSON array" in problems["blueprints:budgetAlertEmails"][0].expected
     assert "role ARN" in problems["blueprints:consumerRoleArn"][0].expected

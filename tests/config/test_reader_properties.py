@@ -57,8 +57,28 @@ def partners(key: str) -> set[str]:
 # What a hostile but realistic user types: numbers of every size, NaN and infinities, empty and
 # blank strings, emoji and control characters, lists where scalars go, very long values.
 hostile = st.one_of(
-    st.sampled_from(["", " ", "nan", "NaN", "inf", "-inf", "1e30", "-5", "0", "true", "null", "[]", "{}",
-                     "012345670123", "us-east-9", "🙂", "\x1b[31m", "0.0000001"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "nan",
+            "NaN",
+            "inf",
+            "-inf",
+            "1e30",
+            "-5",
+            "0",
+            "true",
+            "null",
+            "[]",
+            "{}",
+            "012345670123",
+            "us-east-9",
+            "🙂",
+            "\x1b[31m",
+            "0.0000001",
+        ]
+    ),
     st.integers(min_value=-(10**40), max_value=10**40).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.text(max_size=40),

@@ -36,14 +36,17 @@ def test_empty_names_are_refused(raw):
     assert check_value("p:eventsBusName", "string", raw) == []  # optional strings may be empty
 
 
-@pytest.mark.parametrize(("raw", "problem"), [
-    (1e30, "an integer between 1 and 2147483647"),
-    ("1e30", "an integer between 1 and 2147483647"),
-    (10**40, "an integer between 1 and 2147483647"),
-    ("nan", "a whole number"),
-    (2.5, "a whole number"),
-    (0, "an integer between 1 and 2147483647"),
-])
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        (1e30, "an integer between 1 and 2147483647"),
+        ("1e30", "an integer between 1 and 2147483647"),
+        (10**40, "an integer between 1 and 2147483647"),
+        ("nan", "a whole number"),
+        (2.5, "a whole number"),
+        (0, "an integer between 1 and 2147483647"),
+    ],
+)
 def test_integers_are_whole_finite_and_bounded(raw, problem):
     # monthlyBudgetUsd: 1e30 was accepted.
     [found] = check_value("p:monthlyBudgetUsd", "integer", raw, minimum=1)
@@ -88,16 +91,29 @@ def test_shorten_bounds_and_escapes():
     assert "\x1b" not in shorten("\x1b[31mred") and shorten([1, 2]) == "[1, 2]"
 
 
-_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=30),
-                    st.lists(st.integers(), max_size=3),
-                    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=30),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 @settings(max_examples=300, deadline=None, database=None)
-@given(declared=st.sampled_from(["string", "integer", "boolean", "array"]), raw=_VALUES,
-       name=st.booleans(), numeric=st.booleans(), region=st.booleans(), digits=st.sampled_from([None, 12]))
+@given(
+    declared=st.sampled_from(["string", "integer", "boolean", "array"]),
+    raw=_VALUES,
+    name=st.booleans(),
+    numeric=st.booleans(),
+    region=st.booleans(),
+    digits=st.sampled_from([None, 12]),
+)
 def test_any_value_gives_problems_naming_the_key_and_never_raises(declared, raw, name, numeric, region, digits):
-    problems = check_value("p:key", declared, raw, name=name, numeric=numeric, region=region, digits=digits,
-                           minimum=0, maximum=100)
+    problems = check_value(
+        "p:key", declared, raw, name=name, numeric=numeric, region=region, digits=digits, minimum=0, maximum=100
+    )
     for problem in problems:
         assert problem.key == "p:key" and problem.expected and len(problem.value) <= 90

@@ -41,14 +41,28 @@ LISTING_ID = search_stream.listing_id_of(COMMUNITY, UNIT)
 
 
 def _call_api(method: str, path: str, body: dict, context) -> tuple[int, dict]:
-    event = {"resource": "/{proxy+}", "path": path, "httpMethod": method,
-             "headers": {"content-type": "application/json"}, "multiValueHeaders": {},
-             "queryStringParameters": None, "multiValueQueryStringParameters": None,
-             "pathParameters": {"proxy": path.lstrip("/")}, "stageVariables": None,
-             "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": method, "path": f"/v1{path}",
-                                "stage": "v1", "requestId": str(uuid.uuid4()), "accountId": ACCOUNT,
-                                "identity": {"sourceIp": "10.0.1.10"}},
-             "body": json.dumps(body), "isBase64Encoded": False}
+    event = {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": {"content-type": "application/json"},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "path": f"/v1{path}",
+            "stage": "v1",
+            "requestId": str(uuid.uuid4()),
+            "accountId": ACCOUNT,
+            "identity": {"sourceIp": "10.0.1.10"},
+        },
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
     response = lease_api.handler(event, context)
     return response["statusCode"], json.loads(response["body"])
 
@@ -57,18 +71,28 @@ def _lambda_records(kinesis, stream_arn: str) -> dict:
     """The stream's records as the event source mapping hands them to the indexer."""
     records = []
     for shard in kinesis.list_shards(StreamARN=stream_arn)["Shards"]:
-        iterator = kinesis.get_shard_iterator(StreamARN=stream_arn, ShardId=shard["ShardId"],
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        iterator = kinesis.get_shard_iterator(
+            StreamARN=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
         for record in kinesis.get_records(StreamARN=stream_arn, ShardIterator=iterator)["Records"]:
-            records.append({
-                "kinesis": {"kinesisSchemaVersion": "1.0", "partitionKey": record["PartitionKey"],
-                            "sequenceNumber": record["SequenceNumber"],
-                            "data": base64.b64encode(record["Data"]).decode(),
-                            "approximateArrivalTimestamp": record["ApproximateArrivalTimestamp"].timestamp()},
-                "eventSource": "aws:kinesis", "eventVersion": "1.0",
-                "eventID": f"{shard['ShardId']}:{record['SequenceNumber']}", "eventName": "aws:kinesis:record",
-                "invokeIdentityArn": f"arn:aws:iam::{ACCOUNT}:role/leasing-search-indexer",
-                "awsRegion": REGION, "eventSourceARN": stream_arn})
+            records.append(
+                {
+                    "kinesis": {
+                        "kinesisSchemaVersion": "1.0",
+                        "partitionKey": record["PartitionKey"],
+                        "sequenceNumber": record["SequenceNumber"],
+                        "data": base64.b64encode(record["Data"]).decode(),
+                        "approximateArrivalTimestamp": record["ApproximateArrivalTimestamp"].timestamp(),
+                    },
+                    "eventSource": "aws:kinesis",
+                    "eventVersion": "1.0",
+                    "eventID": f"{shard['ShardId']}:{record['SequenceNumber']}",
+                    "eventName": "aws:kinesis:record",
+                    "invokeIdentityArn": f"arn:aws:iam::{ACCOUNT}:role/leasing-search-indexer",
+                    "awsRegion": REGION,
+                    "eventSourceARN": stream_arn,
+                }
+            )
     return {"Records": records}
 
 
@@ -93,12 +117,24 @@ def stack(aws_credentials, monkeypatch):
         sqs = boto3.client("sqs", region_name=REGION)
         failure_queue = sqs.create_queue(QueueName="leasing-search-indexer-failures")["QueueUrl"]
 
-        bootstrap_handler.handler({"endpoint": fake.url, "alias": "listings", "replicas": 0,
-                                   "writer_role_arns": [f"arn:aws:iam::{ACCOUNT}:role/leasing-search-indexer"],
-                                   "reader_role_arns": [f"arn:aws:iam::{ACCOUNT}:role/leasing-search-api"],
-                                   "tiers": {"warm_after_days": 60, "cold_after_days": 365}}, FakeContext())
-        for key, value in {"OPENSEARCH_ENDPOINT": fake.url, "INDEX_NAME": "listings", "HISTORY_ALIAS": "listings-history",
-                           "FAILURE_QUEUE_URL": failure_queue, "BULK_BACKOFF_SECONDS": "0"}.items():
+        bootstrap_handler.handler(
+            {
+                "endpoint": fake.url,
+                "alias": "listings",
+                "replicas": 0,
+                "writer_role_arns": [f"arn:aws:iam::{ACCOUNT}:role/leasing-search-indexer"],
+                "reader_role_arns": [f"arn:aws:iam::{ACCOUNT}:role/leasing-search-api"],
+                "tiers": {"warm_after_days": 60, "cold_after_days": 365},
+            },
+            FakeContext(),
+        )
+        for key, value in {
+            "OPENSEARCH_ENDPOINT": fake.url,
+            "INDEX_NAME": "listings",
+            "HISTORY_ALIAS": "listings-history",
+            "FAILURE_QUEUE_URL": failure_queue,
+            "BULK_BACKOFF_SECONDS": "0",
+        }.items():
             monkeypatch.setenv(key, value)
         indexer_handler.reset_clients()
 
@@ -107,24 +143,42 @@ def stack(aws_credentials, monkeypatch):
             region_sqs, queue = captured[region]
             delivered = [json.loads(m["Body"]) for m in drain(region_sqs, queue)]
             for event in delivered:
-                kinesis.put_record(StreamARN=stream_arn, Data=json.dumps(event).encode(),
-                                   PartitionKey=event["detail"][PARTITION_KEY_PATH.removeprefix("$.detail.")])
+                kinesis.put_record(
+                    StreamARN=stream_arn,
+                    Data=json.dumps(event).encode(),
+                    PartitionKey=event["detail"][PARTITION_KEY_PATH.removeprefix("$.detail.")],
+                )
             return len(delivered)
 
         yield SimpleNamespace(
-            fake=fake, buses=buses, kinesis=kinesis, stream_arn=stream_arn, route_to_stream=route_to_stream,
+            fake=fake,
+            buses=buses,
+            kinesis=kinesis,
+            stream_arn=stream_arn,
+            route_to_stream=route_to_stream,
             producer=search_stream.SearchStreamProducer(kinesis, stream_arn),
             index=lambda: indexer_handler.handler(_lambda_records(kinesis, stream_arn), FakeContext()),
-            failures=lambda: drain(sqs, failure_queue))
+            failures=lambda: drain(sqs, failure_queue),
+        )
     indexer_handler.reset_clients()
     fake.stop()
 
 
 def _lease(context) -> dict:
-    status, application = _call_api("POST", "/applications", {
-        "client_request_id": f"req-{uuid.uuid4().hex}", "community_id": COMMUNITY, "unit_id": UNIT,
-        "applicant": {"name": "Ana Lima", "email": "ana@example.com"}, "desired_move_in": "2026-07-01",
-        "lease_term_months": 12, "monthly_rent_cents": 325_000}, context)
+    status, application = _call_api(
+        "POST",
+        "/applications",
+        {
+            "client_request_id": f"req-{uuid.uuid4().hex}",
+            "community_id": COMMUNITY,
+            "unit_id": UNIT,
+            "applicant": {"name": "Ana Lima", "email": "ana@example.com"},
+            "desired_move_in": "2026-07-01",
+            "lease_term_months": 12,
+            "monthly_rent_cents": 325_000,
+        },
+        context,
+    )
     assert status == 201, application
     status, lease = _call_api("POST", f"/applications/{application['application_id']}/approve", {}, context)
     assert status == 201, lease
@@ -133,8 +187,17 @@ def _lease(context) -> dict:
 
 def test_a_lease_reaches_both_regions_and_takes_its_unit_out_of_search(stack, leasing_db, lambda_context):
     # A listing producer publishes the unit (its version: an update time well before the lease).
-    assert stack.producer.put([search_stream.upsert(listing(LISTING_ID, community_id=COMMUNITY, unit_number=UNIT),
-                                                    version=search_stream.version_of("2026-01-01T00:00:00+00:00"))]) == []
+    assert (
+        stack.producer.put(
+            [
+                search_stream.upsert(
+                    listing(LISTING_ID, community_id=COMMUNITY, unit_number=UNIT),
+                    version=search_stream.version_of("2026-01-01T00:00:00+00:00"),
+                )
+            ]
+        )
+        == []
+    )
     assert stack.index() == {"batchItemFailures": []}
     assert ("listings-v1", LISTING_ID) in stack.fake.docs
 
@@ -143,8 +206,11 @@ def test_a_lease_reaches_both_regions_and_takes_its_unit_out_of_search(stack, le
         lease = _lease(lambda_context)
     finally:
         lease_api.use_database(None)
-    report = relay.run(leasing_db, lambda region: stack.buses[region][1],
-                       relay.RelaySettings(bus_arns=tuple(stack.buses[r][0] for r in REGIONS), source=SOURCE))
+    report = relay.run(
+        leasing_db,
+        lambda region: stack.buses[region][1],
+        relay.RelaySettings(bus_arns=tuple(stack.buses[r][0] for r in REGIONS), source=SOURCE),
+    )
     assert (report.sent, report.pending, report.standby) == (2, 0, False)  # submitted + created
 
     # Each Region's rule matched the one Lease Created event exactly once.
@@ -152,8 +218,9 @@ def test_a_lease_reaches_both_regions_and_takes_its_unit_out_of_search(stack, le
 
     assert stack.index() == {"batchItemFailures": []}
     assert ("listings-v1", LISTING_ID) not in stack.fake.docs  # leased: out of search
-    history = sorted((doc["version"], doc["op"]) for key, (_, doc) in stack.fake.docs.items()
-                     if key[0] == "listings-history-000001")
+    history = sorted(
+        (doc["version"], doc["op"]) for key, (_, doc) in stack.fake.docs.items() if key[0] == "listings-history-000001"
+    )
     assert [op for _, op in history] == ["upsert", "delete"]  # the history keeps both changes, in order
     assert stack.fake.ism_managed == {"listings-history-000001": "listings-history-tiers"}
     assert lease["unit_id"] == UNIT and stack.failures() == []

@@ -25,8 +25,9 @@ print(json.dumps({f: importlib.import_module(f"lambdas.{f}.handler").logger.serv
 @pytest.fixture(scope="module")
 def services() -> dict[str, str]:
     env = {**os.environ, "POWERTOOLS_SERVICE_NAME": "name-from-the-component", "AWS_DEFAULT_REGION": "us-east-1"}
-    result = subprocess.run([sys.executable, "-c", _PROBE, *HANDLERS], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, *HANDLERS], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     return json.loads(result.stdout.splitlines()[-1])
 
 

@@ -14,8 +14,13 @@ PACKS = ("--policy-pack", "tests/preview/fixtures/pack_rules", "--policy-pack", 
 
 
 def preview(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "preview", "--program", str(PROGRAM), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "preview", "--program", str(PROGRAM), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @functools.cache

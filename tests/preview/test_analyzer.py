@@ -19,15 +19,17 @@ def dev_run():
 
 @pytest.fixture(scope="module")
 def resources(dev_run):
-    return stack_resources(dev_run.resources, project=dev_run.project, stack=dev_run.stack,
-                           outputs=dev_run.outputs, config=dev_run.config)
+    return stack_resources(
+        dev_run.resources, project=dev_run.project, stack=dev_run.stack, outputs=dev_run.outputs, config=dev_run.config
+    )
 
 
 @pytest.fixture(scope="module")
 def packs(dev_run):
     """One process for the rules pack for the whole module; tests re-send Configure."""
-    with PolicyPacks([FIXTURES / "pack_rules"], project=dev_run.project, stack=dev_run.stack,
-                     config=dev_run.config) as started:
+    with PolicyPacks(
+        [FIXTURES / "pack_rules"], project=dev_run.project, stack=dev_run.stack, config=dev_run.config
+    ) as started:
         yield started
 
 
@@ -51,9 +53,14 @@ def test_mandatory_rule_names_the_resource_urn(packs, resources):
 
 
 def test_config_changes_levels_and_properties(packs, resources):
-    levels = _configure(packs, {"bucket-owner-tag": "advisory",
-                                "queue-retention": {"maxRetentionSeconds": 2000000},
-                                "max-buckets": {"enforcementLevel": "mandatory", "maxBuckets": 0}})
+    levels = _configure(
+        packs,
+        {
+            "bucket-owner-tag": "advisory",
+            "queue-retention": {"maxRetentionSeconds": 2000000},
+            "max-buckets": {"enforcementLevel": "mandatory", "maxBuckets": 0},
+        },
+    )
     assert levels["queue-retention"] == ("advisory", {"maxRetentionSeconds": 2000000})
     found = _by_policy(packs.run(resources))
     assert found[("bucket-owner-tag", BUCKET_URN)].level == "advisory"
@@ -66,7 +73,10 @@ def test_config_changes_levels_and_properties(packs, resources):
 def test_all_sets_every_level_and_a_policy_entry_wins_over_all(packs, resources):
     levels = _configure(packs, {"all": "mandatory", "bucket-owner-tag": "disabled"})
     assert {name: level for name, (level, _) in levels.items()} == {
-        "bucket-owner-tag": "disabled", "queue-retention": "mandatory", "max-buckets": "mandatory"}
+        "bucket-owner-tag": "disabled",
+        "queue-retention": "mandatory",
+        "max-buckets": "mandatory",
+    }
     found = _by_policy(packs.run(resources))
     assert found[("queue-retention", QUEUE_URN)].level == "mandatory"
     assert ("bucket-owner-tag", BUCKET_URN) not in found
@@ -77,8 +87,10 @@ def test_schema_validation_and_unknown_policies_give_clear_errors(packs):
     with pytest.raises(AnalyzerError) as caught:
         reconcile_policy_config(info, {"queue-retention": {"maxRetentionSeconds": "long"}}, "0.2.0")
     # The CLI's wording (gojsonschema), as pulumi-policy tests/integration TestConfig expects it.
-    assert str(caught.value) == ("validating policy config: fixture-rules 0.2.0  queue-retention: "
-                                 "maxRetentionSeconds: Invalid type. Expected: integer, given: string")
+    assert str(caught.value) == (
+        "validating policy config: fixture-rules 0.2.0  queue-retention: "
+        "maxRetentionSeconds: Invalid type. Expected: integer, given: string"
+    )
     with pytest.raises(AnalyzerError, match="less than the minimum of 60"):
         reconcile_policy_config(info, {"queue-retention": {"maxRetentionSeconds": 5}})
     with pytest.raises(AnalyzerError, match="unknown policies: no-such-policy"):
@@ -89,9 +101,16 @@ def test_schema_validation_and_unknown_policies_give_clear_errors(packs):
 
 def test_many_resources_keep_a_deterministic_order(packs):
     _configure(packs, None)
-    synthetic = [StackResource(urn=f"urn:pulumi:dev::p::aws:s3/bucket:Bucket::b{i}", type="aws:s3/bucket:Bucket",
-                               name=f"b{i}", inputs={"tags": {} if i % 2 else {"owner": "x"}}, outputs={})
-                 for i in range(300)]
+    synthetic = [
+        StackResource(
+            urn=f"urn:pulumi:dev::p::aws:s3/bucket:Bucket::b{i}",
+            type="aws:s3/bucket:Bucket",
+            name=f"b{i}",
+            inputs={"tags": {} if i % 2 else {"owner": "x"}},
+            outputs={},
+        )
+        for i in range(300)
+    ]
     diagnostics = packs.packs[0].analyze(synthetic)
     assert [d.urn for d in diagnostics] == [r.urn for r in synthetic if int(r.name[1:]) % 2]
 
@@ -142,7 +161,10 @@ def test_resources_link_to_their_explicit_provider_in_any_order():
     with mocked_pulumi("proj", "dev") as env:
         result = env.run(program)
     for records in (result.resources, list(reversed(result.resources))):
-        linked = {r.name: r.provider.urn for r in stack_resources(records, project="proj", stack="dev")
-                  if r.provider is not None}
+        linked = {
+            r.name: r.provider.urn
+            for r in stack_resources(records, project="proj", stack="dev")
+            if r.provider is not None
+        }
         assert linked["alerts"] == "urn:pulumi:dev::proj::pulumi:providers:aws::west"
         assert linked["local"] == "urn:pulumi:dev::proj::pulumi:providers:aws::default_7_51_1"

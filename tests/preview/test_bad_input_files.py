@@ -6,8 +6,15 @@ import pytest
 
 from preview.__main__ import main, safe_document
 from preview.engine import ConfigError, PreviewError
-from preview.raw_inputs import (MAX_EXPANDED_NODES, check_stack_name, env_seconds, load_json_config, load_yaml,
-                                read_pulumi_yaml, shorten)
+from preview.raw_inputs import (
+    MAX_EXPANDED_NODES,
+    check_stack_name,
+    env_seconds,
+    load_json_config,
+    load_yaml,
+    read_pulumi_yaml,
+    shorten,
+)
 
 PROJECT = "name: bad-files\nruntime: python\nconfig:\n  count:\n    type: integer\n    default: 1\n"
 
@@ -23,15 +30,20 @@ def run(project, stack="dev", *args):
     return main(["--program", str(project), "--stack", stack, *args])
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ("- a\n- b\n", "Pulumi.dev.yaml: the file is a list (expected a mapping with a 'config:' key)"),
-    ("just words\n", 'Pulumi.dev.yaml: the file is the string "just words" (expected a mapping'),
-    ("config:\n  - a\n", "'config' is a list (expected a mapping of config keys to values)"),
-    ("config: 42\n", "'config' is the number 42 (expected a mapping of config keys to values)"),
-    ("config:\n  bad-files:count: 1\n  bad-files:count: 2\n",
-     'line 3: key "bad-files:count" appears more than once (expected unique keys'),
-    ("config: [\n", "Pulumi.dev.yaml: invalid YAML: line 2, column 1"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("- a\n- b\n", "Pulumi.dev.yaml: the file is a list (expected a mapping with a 'config:' key)"),
+        ("just words\n", 'Pulumi.dev.yaml: the file is the string "just words" (expected a mapping'),
+        ("config:\n  - a\n", "'config' is a list (expected a mapping of config keys to values)"),
+        ("config: 42\n", "'config' is the number 42 (expected a mapping of config keys to values)"),
+        (
+            "config:\n  bad-files:count: 1\n  bad-files:count: 2\n",
+            'line 3: key "bad-files:count" appears more than once (expected unique keys',
+        ),
+        ("config: [\n", "Pulumi.dev.yaml: invalid YAML: line 2, column 1"),
+    ],
+)
 def test_a_malformed_stack_file_is_exit_2_with_what_is_expected(project, capsys, content, expected):
     (project / "Pulumi.dev.yaml").write_text(content)
     assert run(project) == 2
@@ -62,7 +74,9 @@ def test_project_file_levels_are_checked_together(project, capsys):
     assert run(project) == 2
     assert "Pulumi.yaml:\n  'config' is a list (expected a mapping of config keys to values)" in capsys.readouterr().err
     (project / "Pulumi.yaml").write_text("name: [x]\nruntime: 3\nconfig:\n  k:\n    type: 5\n    items: text\n")
-    problems = pytest.raises(ConfigError, read_pulumi_yaml, project / "Pulumi.yaml").value.args[0]
+    with pytest.raises(ConfigError) as caught:
+        read_pulumi_yaml(project / "Pulumi.yaml")
+    problems = caught.value.args[0]
     assert problems.count("\n  ") == 4  # name, runtime, type, items: all at once
 
 
@@ -96,12 +110,15 @@ def test_integers_keep_the_text_the_user_typed(tmp_path):
     assert value == 0o12345670123 and shorten(value) == "012345670123"
 
 
-@pytest.mark.parametrize(("stack", "expected"), [
-    ("x" * 5000, "is not valid: stack names may only contain alphanumeric"),
-    ("../../etc/passwd", "may not contain slashes"),
-    ("dev stack", "is not valid"),
-    ("", "is not valid"),
-])
+@pytest.mark.parametrize(
+    ("stack", "expected"),
+    [
+        ("x" * 5000, "is not valid: stack names may only contain alphanumeric"),
+        ("../../etc/passwd", "may not contain slashes"),
+        ("dev stack", "is not valid"),
+        ("", "is not valid"),
+    ],
+)
 def test_stack_names_follow_the_cli_rule(project, capsys, stack, expected):
     assert run(project, stack) == 2
     err = capsys.readouterr().err
@@ -157,10 +174,17 @@ def test_load_yaml_of_an_empty_file_is_nothing(tmp_path):
 
 
 def test_the_shown_document_is_bounded_and_escaped():
-    document = {"project": "p", "stack": "s", "resources": [{"name": "[red]x", "type": "t", "id": None}],
-                "summary": {"byType": {"t": 1}}, "providers": [], "packs": [{"name": "pk"}],
-                "warnings": ["\x1b[2Jwarn"], "logs": [{"message": "ok\r"}],
-                "violations": [{"pack": "pk", "policy": "p", "urn": "u", "message": "\x1b[31m" + "A" * 9000 + "[/]"}]}
+    document = {
+        "project": "p",
+        "stack": "s",
+        "resources": [{"name": "[red]x", "type": "t", "id": None}],
+        "summary": {"byType": {"t": 1}},
+        "providers": [],
+        "packs": [{"name": "pk"}],
+        "warnings": ["\x1b[2Jwarn"],
+        "logs": [{"message": "ok\r"}],
+        "violations": [{"pack": "pk", "policy": "p", "urn": "u", "message": "\x1b[31m" + "A" * 9000 + "[/]"}],
+    }
     text = safe_document(document)
     message = text["violations"][0]["message"]
     assert "\x1b" not in message and "\\x1b[31m" in message and len(message) < 4100

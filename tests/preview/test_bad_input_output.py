@@ -16,8 +16,7 @@ COMMAND = [sys.executable, "-m", "preview", "--program", str(PROGRAM), "--stack"
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_a_closed_pipe_ends_quietly_with_the_verdict(fmt):
     # As `python -m preview | head -0`: the reader is gone before the report is written.
-    process = subprocess.Popen([*COMMAND, "--format", fmt], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen([*COMMAND, "--format", fmt], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.close()
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0, stderr

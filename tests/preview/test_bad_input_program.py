@@ -20,8 +20,13 @@ PROGRAM = Path(__file__).parent / "fixtures" / "bad_program"
 
 
 def preview(stack, *args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "preview", "--program", str(PROGRAM), "--stack", stack,
-                           "--format", "json", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "preview", "--program", str(PROGRAM), "--stack", stack, "--format", "json", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def assert_error(done, *fragments):
@@ -34,15 +39,18 @@ def assert_error(done, *fragments):
         assert fragment in error[0], error[0]
 
 
-@pytest.mark.parametrize(("stack", "fragments"), [
-    # In-process, os._exit(0) ended the preview with exit 0 and no output: a fake clean run.
-    ("early-exit-0", ["the program exited with code 0 before its run finished"]),
-    ("early-exit-5", ["the program exited with code 5 before its run finished"]),
-    ("self-kill", ["the program was killed by SIGKILL"]),
-    ("deep-recursion", ["program failed: RecursionError"]),
-    # Only the address-space limit of the program process stops this one.
-    ("large-allocation", ["program failed: OSError", "Cannot allocate memory"]),
-])
+@pytest.mark.parametrize(
+    ("stack", "fragments"),
+    [
+        # In-process, os._exit(0) ended the preview with exit 0 and no output: a fake clean run.
+        ("early-exit-0", ["the program exited with code 0 before its run finished"]),
+        ("early-exit-5", ["the program exited with code 5 before its run finished"]),
+        ("self-kill", ["the program was killed by SIGKILL"]),
+        ("deep-recursion", ["program failed: RecursionError"]),
+        # Only the address-space limit of the program process stops this one.
+        ("large-allocation", ["program failed: OSError", "Cannot allocate memory"]),
+    ],
+)
 def test_a_program_that_dies_gives_exit_2_naming_what_happened(stack, fragments):
     assert_error(preview(stack), *fragments)
 
@@ -84,9 +92,14 @@ def gone(pid):
 
 def test_a_process_the_program_leaves_behind_is_killed_and_does_not_hold_the_preview(tmp_path):
     pid_file = tmp_path / "pid"
-    done = subprocess.run([sys.executable, "-m", "preview", "--program", str(PROGRAM), "--stack", "orphan",
-                           "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "BAD_PROGRAM_PID_FILE": str(pid_file)})
+    done = subprocess.run(
+        [sys.executable, "-m", "preview", "--program", str(PROGRAM), "--stack", "orphan", "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "BAD_PROGRAM_PID_FILE": str(pid_file)},
+    )
     assert done.returncode == 0, done.stderr
     assert gone(int(pid_file.read_text()))
 
@@ -94,9 +107,13 @@ def test_a_process_the_program_leaves_behind_is_killed_and_does_not_hold_the_pre
 def test_sigterm_stops_the_preview_and_its_program(tmp_path):
     # As a cancelled CI job: exit 130, and the endless program does not outlive the preview.
     pid_file = tmp_path / "pid"
-    process = subprocess.Popen([sys.executable, "-m", "preview", "--program", str(PROGRAM), "--stack",
-                                "infinite-loop"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, "BAD_PROGRAM_PID_FILE": str(pid_file)})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "preview", "--program", str(PROGRAM), "--stack", "infinite-loop"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "BAD_PROGRAM_PID_FILE": str(pid_file)},
+    )
     deadline = time.monotonic() + 60
     while not pid_file.exists() and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -39,19 +39,44 @@ NAME = PROJECT["name"]
 KEYS = sorted(k for k in PROJECT["config"] if ":" not in k) + ["aws:region"]
 
 # Values as YAML text, including what YAML reads in surprising ways (octal, NaN, anchors).
-RAW_SNIPPETS = ["012345670123", ".nan", "-.inf", "1e30", "1.0e+30", "''", "' '", "~", "0x1F", "[]", "{}",
-                "[[[[1]]]]", "&a [1, *a]", "!!binary aGVsbG8=", "2024-01-01", "!!set {x}", "'\U0001F680'", "yes", "-5",
-                "99999999999999999999",
-                "'nan'", "'us-east-9'", "{a: {b: {c: 1}}}"]
+RAW_SNIPPETS = [
+    "012345670123",
+    ".nan",
+    "-.inf",
+    "1e30",
+    "1.0e+30",
+    "''",
+    "' '",
+    "~",
+    "0x1F",
+    "[]",
+    "{}",
+    "[[[[1]]]]",
+    "&a [1, *a]",
+    "!!binary aGVsbG8=",
+    "2024-01-01",
+    "!!set {x}",
+    "'\U0001f680'",
+    "yes",
+    "-5",
+    "99999999999999999999",
+    "'nan'",
+    "'us-east-9'",
+    "{a: {b: {c: 1}}}",
+]
 VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=40),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
     st.lists(st.one_of(st.text(max_size=8), st.integers()), max_size=4),
     st.dictionaries(st.text(max_size=6), st.one_of(st.text(max_size=6), st.integers()), max_size=3),
 )
-SNIPPETS = st.one_of(st.sampled_from(RAW_SNIPPETS),
-                     VALUES.map(lambda v: yaml.safe_dump(v, default_flow_style=True, width=10**6).strip()
-                                .removesuffix("...").strip()))
+SNIPPETS = st.one_of(
+    st.sampled_from(RAW_SNIPPETS),
+    VALUES.map(lambda v: yaml.safe_dump(v, default_flow_style=True, width=10**6).strip().removesuffix("...").strip()),
+)
 
 
 ENABLE_SECTIONS = os.environ.get("BAD_INPUT_ENABLE_SECTIONS") == "1"
@@ -64,8 +89,11 @@ def stack_text(key: str, snippet: str, enable_section: bool = False) -> str:
     full = key if ":" in key else f"{NAME}:{key}"
     lines = [f"  {full}: {snippet}"]
     if enable_section:  # eventsBusName -> eventsEnabled: true
-        lines += [f"  {NAME}:{switch}: true" for switch in SECTION_SWITCHES
-                  if key.startswith(switch.removesuffix("Enabled")) and switch != key]
+        lines += [
+            f"  {NAME}:{switch}: true"
+            for switch in SECTION_SWITCHES
+            if key.startswith(switch.removesuffix("Enabled")) and switch != key
+        ]
     return "config:\n" + "\n".join(lines) + "\n"
 
 
@@ -73,8 +101,12 @@ def names_the_key(message: str, key: str) -> bool:
     return key in message
 
 
-@settings(max_examples=CONFIG_STAGE_CASES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=CONFIG_STAGE_CASES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(key=st.sampled_from(KEYS), snippet=SNIPPETS)
 def test_the_config_stage_accepts_or_names_the_key(tmp_path, key, snippet):
     (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
@@ -102,14 +134,34 @@ def project_without_packs(tmp_path_factory):
     return root
 
 
-@settings(max_examples=END_TO_END_CASES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=END_TO_END_CASES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(key=st.sampled_from(KEYS), snippet=SNIPPETS)
 def test_the_whole_preview_ends_with_0_1_or_2_and_names_the_key(project_without_packs, key, snippet):
     (project_without_packs / "Pulumi.prop.yaml").write_text(stack_text(key, snippet, ENABLE_SECTIONS))
-    done = subprocess.run([sys.executable, "-m", "preview", "--program", str(project_without_packs),
-                           "--stack", "prop", "--format", "json", "--timeout", "120"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "preview",
+            "--program",
+            str(project_without_packs),
+            "--stack",
+            "prop",
+            "--format",
+            "json",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode in (0, 1, 2), done.stderr[-2000:]
     assert "Traceback" not in done.stderr, done.stderr[-2000:]
     if done.returncode == 2:

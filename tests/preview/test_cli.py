@@ -15,8 +15,13 @@ PROGRAM = FIXTURES / "project_basic"
 
 
 def _preview(*args):
-    return subprocess.run([sys.executable, "-m", "preview", "--program", str(PROGRAM), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "preview", "--program", str(PROGRAM), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_json_output_holds_resources_and_the_mandatory_violation():
@@ -37,8 +42,9 @@ def test_modes_say_what_pulumi_preview_and_pulumi_up_show():
     findings = json.loads(up.stdout)["violations"]
     # The missing owner tag is plain at preview: `pulumi up` stops after its preview phase.
     assert json.loads(up.stdout)["mode"] == "up" and all(v["atPreview"] is True for v in findings)
-    plain = _preview("--stack", "dev", "--policy-pack", str(FIXTURES / "pack_rules"), "--format", "json",
-                     "--mode", "preview")
+    plain = _preview(
+        "--stack", "dev", "--policy-pack", str(FIXTURES / "pack_rules"), "--format", "json", "--mode", "preview"
+    )
     document = json.loads(plain.stdout)
     assert plain.returncode == 1 and document["mode"] == "preview"
     assert [v["policy"] for v in document["violations"] if v["level"] == "mandatory"] == ["bucket-owner-tag"]
@@ -48,11 +54,14 @@ def test_modes_say_what_pulumi_preview_and_pulumi_up_show():
 
 
 def test_text_output_shows_the_tree_cost_and_verdict():
-    done = _preview("--stack", "prod", "--policy-pack", str(FIXTURES / "pack_rules"),
-                    "--policy-pack", str(FIXTURES / "pack_cost"))
+    done = _preview(
+        "--stack", "prod", "--policy-pack", str(FIXTURES / "pack_rules"), "--policy-pack", str(FIXTURES / "pack_cost")
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert " +   ├─ fixture:storage:Storage   data " in out and " +   │  ├─ aws:s3:Bucket          data-bucket-4 " in out
+    assert (
+        " +   ├─ fixture:storage:Storage   data " in out and " +   │  ├─ aws:s3:Bucket          data-bucket-4 " in out
+    )
     assert "Estimated monthly cost (USD)" in out and "over by 5.80" in out
     assert "monthly-cost-estimate" not in out  # the estimate is not listed as a violation
     assert out.strip().splitlines()[-1].startswith("PASS with 2 advisory violation(s)")
@@ -72,15 +81,25 @@ def test_errors_exit_2_with_a_message_and_no_traceback(capsys):
 
 
 def test_cost_estimate_is_lifted_out_of_the_violations():
-    doc = {"currency": "USD", "total": 12.5, "low": 10, "high": 20, "budget": None,
-           "byComponent": {"a": 12.5}, "byRegion": {"us-east-1": 12.5}, "resources": []}
-    estimate = Diagnostic("cost", "monthly-cost-estimate", "advisory", "",
-                          f"Monthly cost.\nCOST_ESTIMATE_JSON {json.dumps(doc)}")
+    doc = {
+        "currency": "USD",
+        "total": 12.5,
+        "low": 10,
+        "high": 20,
+        "budget": None,
+        "byComponent": {"a": 12.5},
+        "byRegion": {"us-east-1": 12.5},
+        "resources": [],
+    }
+    estimate = Diagnostic(
+        "cost", "monthly-cost-estimate", "advisory", "", f"Monthly cost.\nCOST_ESTIMATE_JSON {json.dumps(doc)}"
+    )
     other = Diagnostic("cost", "nat-gateway-count", "advisory", "urn:x", "too many")
     cost, rest, warnings = extract_cost([other, estimate])
     assert cost == doc and rest == [other] and warnings == []
-    _, rest, warnings = extract_cost([Diagnostic("cost", "monthly-cost-estimate", "advisory", "",
-                                                 "COST_ESTIMATE_JSON {broken")])
+    _, rest, warnings = extract_cost(
+        [Diagnostic("cost", "monthly-cost-estimate", "advisory", "", "COST_ESTIMATE_JSON {broken")]
+    )
     assert rest == [] and "unreadable cost estimate" in warnings[0]
 
 
@@ -88,10 +107,28 @@ def test_without_an_estimate_the_cost_section_says_so():
     from rich.console import Console
 
     console = Console(record=True, width=100)
-    render_text({"project": "p", "stack": "s", "resources": [], "providers": [], "violations": [], "cost": None,
-                 "packs": [], "warnings": [], "logs": [],
-                 "summary": {"resources": 0, "components": 0, "providers": 0, "byType": {},
-                             "violations": {"mandatory": 0, "advisory": 0}, "verdict": "pass"}}, console)
+    render_text(
+        {
+            "project": "p",
+            "stack": "s",
+            "resources": [],
+            "providers": [],
+            "violations": [],
+            "cost": None,
+            "packs": [],
+            "warnings": [],
+            "logs": [],
+            "summary": {
+                "resources": 0,
+                "components": 0,
+                "providers": 0,
+                "byType": {},
+                "violations": {"mandatory": 0, "advisory": 0},
+                "verdict": "pass",
+            },
+        },
+        console,
+    )
     text = console.export_text()
     assert "no estimate available" in text and "PASS" in text
 

@@ -20,7 +20,9 @@ def test_dev_to_clean_adds_a_bucket_tags_the_other_shortens_retention_and_fixes_
     assert diff["counts"] == {"create": 1, "update": 2, "delete": 0, "replace": 0, "same": 2}
     assert diff["findings"]["new"] == []
     assert sorted((v["policy"], v["resource"]) for v in diff["findings"]["fixed"]) == [
-        ("bucket-owner-tag", "aws:s3:Bucket: data-bucket-0"), ("queue-retention", "aws:sqs:Queue: data-queue")]
+        ("bucket-owner-tag", "aws:s3:Bucket: data-bucket-0"),
+        ("queue-retention", "aws:sqs:Queue: data-queue"),
+    ]
     cost = diff["cost"]
     assert [(line["name"], line["change"]) for line in cost["resources"]] == [("data-bucket-1", "new")]
     assert cost["delta"]["total"] == round(cost["head"]["total"] - cost["base"]["total"], 2) > 0
@@ -30,19 +32,30 @@ def test_the_reverse_change_is_the_mirror_image():
     forward, back = compare(report("dev"), report("clean")), compare(report("clean"), report("dev"))
     assert _ops(back) == [("delete", "data-bucket-1"), ("update", "data-bucket-0"), ("update", "data-queue")]
     assert [(v["policy"], v["resource"]) for v in back["findings"]["new"]] == [
-        (v["policy"], v["resource"]) for v in forward["findings"]["fixed"]]
+        (v["policy"], v["resource"]) for v in forward["findings"]["fixed"]
+    ]
     assert back["cost"]["delta"]["total"] == -forward["cost"]["delta"]["total"]
 
 
 def test_moving_to_another_region_replaces_and_dropping_the_replica_deletes():
     diff = compare(report("prod"), report("clean"))  # prod: eu-west-1, 5 buckets, a replica in us-west-2
     assert _ops(diff) == [
-        ("delete", "data-bucket-2"), ("delete", "data-bucket-3"), ("delete", "data-bucket-4"),
-        ("delete", "replica"), ("delete", "replica-bucket-0"), ("delete", "replica-queue"), ("delete", "west"),
-        ("replace", "data-bucket-0"), ("replace", "data-bucket-1"), ("replace", "data-queue")]
+        ("delete", "data-bucket-2"),
+        ("delete", "data-bucket-3"),
+        ("delete", "data-bucket-4"),
+        ("delete", "replica"),
+        ("delete", "replica-bucket-0"),
+        ("delete", "replica-queue"),
+        ("delete", "west"),
+        ("replace", "data-bucket-0"),
+        ("replace", "data-bucket-1"),
+        ("replace", "data-queue"),
+    ]
     queue = next(e for e in diff["resources"] if e["resource"]["name"] == "data-queue")
-    assert queue["changes"] == [{"path": "(region)", "before": "eu-west-1", "after": "us-east-1"},
-                                {"path": "messageRetentionSeconds", "before": 1209600, "after": 3600}]
+    assert queue["changes"] == [
+        {"path": "(region)", "before": "eu-west-1", "after": "us-east-1"},
+        {"path": "messageRetentionSeconds", "before": 1209600, "after": 3600},
+    ]
     assert sorted(v["policy"] for v in diff["findings"]["fixed"]) == ["max-buckets", "queue-retention"]
 
 
@@ -66,6 +79,7 @@ def test_a_base_that_is_not_a_report_is_refused_with_a_message(tmp_path):
     for content, expected in (("{not json", "is not JSON"), (json.dumps({"stack": "dev"}), "is not a preview JSON")):
         path = tmp_path / "base.json"
         path.write_text(content)
-        done = preview("--stack", "clean", "--policy-pack", "tests/preview/fixtures/pack_rules", "--compare-to",
-                       str(path))
+        done = preview(
+            "--stack", "clean", "--policy-pack", "tests/preview/fixtures/pack_rules", "--compare-to", str(path)
+        )
         assert done.returncode == 2 and expected in done.stderr and "Traceback" not in done.stderr

@@ -14,8 +14,9 @@ class Pair(pulumi.ComponentResource):
     def __init__(self, name, opts=None):
         super().__init__("test:pair:Pair", name, None, opts)
         self.first = aws.sqs.Queue(f"{name}-a", opts=pulumi.ResourceOptions(parent=self))
-        self.second = aws.sqs.Queue(f"{name}-b", redrive_policy=self.first.arn.apply(lambda a: a),
-                                    opts=pulumi.ResourceOptions(parent=self))
+        self.second = aws.sqs.Queue(
+            f"{name}-b", redrive_policy=self.first.arn.apply(lambda a: a), opts=pulumi.ResourceOptions(parent=self)
+        )
         self.register_outputs({"firstArn": self.first.arn})
 
 
@@ -47,6 +48,7 @@ def test_records_carry_parent_dependencies_and_component_outputs():
 
 def test_a_failing_assertion_inside_apply_surfaces():
     with mocked_pulumi("harnessproj", "dev") as env:
+
         def body():
             queue = aws.sqs.Queue("q")
             return queue.arn.apply(lambda arn: _fail_unless(arn.startswith("arn:aws:sns:")))
@@ -64,6 +66,7 @@ def _fail_unless(condition):
 def test_config_is_set_as_the_engine_does_and_exports_are_collected():
     config = {"size": 3, "enabled": True, "zones": ["a", "b"], "aws:region": "eu-west-1"}
     with mocked_pulumi("harnessproj", "prod", config=config) as env:
+
         def program():
             cfg = pulumi.Config()
             assert os.environ["OFFLINE_PREVIEW"] == "1"
@@ -74,8 +77,7 @@ def test_config_is_set_as_the_engine_does_and_exports_are_collected():
             pulumi.export("bucket", aws.s3.Bucket("b").region)
 
         result = env.run(program)
-    assert result.outputs == {"size": 3, "enabled": True, "zones": ["a", "b"], "stack": "prod",
-                              "bucket": "eu-west-1"}
+    assert result.outputs == {"size": 3, "enabled": True, "zones": ["a", "b"], "stack": "prod", "bucket": "eu-west-1"}
 
 
 def test_pulumi_runtime_test_decorator_works_inside_the_block():
@@ -98,6 +100,7 @@ def test_stack_transform_registered_at_top_level_does_not_need_a_running_loop_tr
         return None
 
     with mocked_pulumi("harnessproj", "dev") as env:
+
         def program():
             pulumi.runtime.register_resource_transform(tag_everything)
             aws.sqs.Queue("q", tags={"a": "b"})

@@ -13,8 +13,9 @@ from preview.phases import UNKNOWN, preview_view
 def _view(program):
     with mocked_pulumi("proj", "dev", config={"aws:region": "us-east-1"}) as env:
         result = env.run(program)
-    resources = stack_resources(result.resources, project="proj", stack="dev", outputs=result.outputs,
-                                config={"aws:region": "us-east-1"})
+    resources = stack_resources(
+        result.resources, project="proj", stack="dev", outputs=result.outputs, config={"aws:region": "us-east-1"}
+    )
     return {r.name: r for r in resources}, {r.name: r for r in preview_view(resources)}
 
 

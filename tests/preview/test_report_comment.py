@@ -43,7 +43,7 @@ def test_the_workflow_updates_only_its_own_comment():
     jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
     script = "\n".join(step.get("run", "") for step in jobs["comment"]["steps"])
     assert "--edit-last" not in script  # that edits the bot's last comment, whichever tool wrote it
-    assert "startswith(\\\"$marker\\\")" in script and 'marker="$(head -n 1 comment.md)"' in script
+    assert 'startswith(\\"$marker\\")' in script and 'marker="$(head -n 1 comment.md)"' in script
     assert "scripts/pr_comment.py" in script
     upload = next(s for s in jobs["code-scanning"]["steps"] if "upload-sarif" in s.get("uses", ""))
     assert upload["with"]["category"] == "offline-preview-${{ matrix.stack }}"
@@ -52,9 +52,16 @@ def test_the_workflow_updates_only_its_own_comment():
 def test_markdown_and_sarif_rendered_from_the_saved_report_match_the_direct_formats(tmp_path):
     saved = report_file("prod", tmp_path)
     for fmt in ("markdown", "sarif"):
-        rendered = subprocess.run([sys.executable, str(ROOT / "scripts" / "render_report.py"), fmt, str(saved)],
-                                  capture_output=True, text=True, check=True).stdout
+        rendered = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "render_report.py"), fmt, str(saved)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert rendered == preview("--stack", "prod", *PACKS, "--format", fmt).stdout
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "render_report.py"), "markdown",
-                           str(tmp_path / "missing.json")], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "render_report.py"), "markdown", str(tmp_path / "missing.json")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2 and "cannot read the report" in done.stderr and "Traceback" not in done.stderr

@@ -29,22 +29,49 @@ def test_physical_ids_and_output_values_only_with_show_ids():
     plain = preview("--stack", "dev", *PACKS).stdout
     assert "data-bucket-0-" not in plain and "arn:aws:sqs" not in plain and "queueArn   : output<string>" in plain
     with_ids = preview("--stack", "dev", *PACKS, "--show-ids").stdout
-    bucket = next(line for line in with_ids.splitlines() if line.strip().endswith(tuple("0123456789abcdef"))
-                  and "data-bucket-0" in line)
+    bucket = next(
+        line
+        for line in with_ids.splitlines()
+        if line.strip().endswith(tuple("0123456789abcdef")) and "data-bucket-0" in line
+    )
     assert bucket.split()[-1].startswith("data-bucket-0-")  # the fake's physical name, in the Id column
     assert "arn:aws:sqs:us-east-1:111111111111:data-queue" in with_ids
 
 
 def _document(resources, violations=(), packs=()):
-    return {"project": "p", "stack": "s", "resources": resources, "violations": list(violations), "cost": None,
-            "packs": list(packs), "warnings": [], "logs": [], "outputs": {}, "providers": [],
-            "summary": {"resources": len(resources), "components": 0, "providers": 0, "byType": {},
-                        "violations": {"mandatory": 0, "advisory": len(violations)}, "verdict": "pass"}}
+    return {
+        "project": "p",
+        "stack": "s",
+        "resources": resources,
+        "violations": list(violations),
+        "cost": None,
+        "packs": list(packs),
+        "warnings": [],
+        "logs": [],
+        "outputs": {},
+        "providers": [],
+        "summary": {
+            "resources": len(resources),
+            "components": 0,
+            "providers": 0,
+            "byType": {},
+            "violations": {"mandatory": 0, "advisory": len(violations)},
+            "verdict": "pass",
+        },
+    }
 
 
 def _resource(name, type_="aws:cloudwatch/logGroup:LogGroup", parent=None):
-    return {"urn": f"urn:pulumi:s::p::{type_}::{name}", "type": type_, "name": name, "parent": parent,
-            "custom": True, "id": f"{name}-1234", "inputs": {}, "outputs": {}}
+    return {
+        "urn": f"urn:pulumi:s::p::{type_}::{name}",
+        "type": type_,
+        "name": name,
+        "parent": parent,
+        "custom": True,
+        "id": f"{name}-1234",
+        "inputs": {},
+        "outputs": {},
+    }
 
 
 def _render(document, **options) -> str:
@@ -66,16 +93,40 @@ def test_data_is_printed_literally_and_never_wrapped():
 
 def test_findings_of_one_rule_are_grouped_with_their_resources():
     logs = [_resource(f"logs-{i}") for i in range(3)]
-    violations = [{"pack": "sec", "policy": "lp-loggroup-kms", "level": "advisory", "urn": r["urn"],
-                   # The security pack names the subject first; the shared text is what follows.
-                   "message": f"Log groups use a customer managed key.\n{r['name']} (LogGroup): no kmsKeyId: set one"}
-                  for r in logs]
-    violations.append({"pack": "sec", "policy": "lp-other", "level": "mandatory", "urn": logs[0]["urn"],
-                       "message": "Another rule.\nbroken"})
-    pack = {"name": "sec", "version": "1.0.0", "directory": "", "policies": [
-        {"name": "lp-loggroup-kms", "level": "advisory", "description": "Log groups use a customer managed key."},
-        {"name": "lp-other", "level": "mandatory", "description": "Another rule.",
-         "exceptions": [{"resource": "github-deploy-*", "token": "Resource::arn:*", "reason": "reviewed: why"}]}]}
+    violations = [
+        {
+            "pack": "sec",
+            "policy": "lp-loggroup-kms",
+            "level": "advisory",
+            "urn": r["urn"],
+            # The security pack names the subject first; the shared text is what follows.
+            "message": f"Log groups use a customer managed key.\n{r['name']} (LogGroup): no kmsKeyId: set one",
+        }
+        for r in logs
+    ]
+    violations.append(
+        {
+            "pack": "sec",
+            "policy": "lp-other",
+            "level": "mandatory",
+            "urn": logs[0]["urn"],
+            "message": "Another rule.\nbroken",
+        }
+    )
+    pack = {
+        "name": "sec",
+        "version": "1.0.0",
+        "directory": "",
+        "policies": [
+            {"name": "lp-loggroup-kms", "level": "advisory", "description": "Log groups use a customer managed key."},
+            {
+                "name": "lp-other",
+                "level": "mandatory",
+                "description": "Another rule.",
+                "exceptions": [{"resource": "github-deploy-*", "token": "Resource::arn:*", "reason": "reviewed: why"}],
+            },
+        ],
+    }
     text = _render(_document(logs, violations, [pack]))
     policies = text.split("Policies:\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert policies == [
@@ -103,8 +154,21 @@ def test_a_pack_config_without_its_pack_is_refused(capsys, tmp_path):
     # Without --policy-pack the config would silently apply to whichever default pack sorts first.
     assert main(["--program", str(PROGRAM), "--policy-pack-config", str(config)]) == 2
     assert '"--policy-pack-config" must be specified with "--policy-pack"' in capsys.readouterr().err
-    assert main(["--program", str(PROGRAM), "--policy-pack", str(FIXTURES / "pack_rules"),
-                 "--policy-pack", str(FIXTURES / "pack_cost"), "--policy-pack-config", str(config)]) == 2
+    assert (
+        main(
+            [
+                "--program",
+                str(PROGRAM),
+                "--policy-pack",
+                str(FIXTURES / "pack_rules"),
+                "--policy-pack",
+                str(FIXTURES / "pack_cost"),
+                "--policy-pack-config",
+                str(config),
+            ]
+        )
+        == 2
+    )
     assert "must match the number of" in capsys.readouterr().err
 
 

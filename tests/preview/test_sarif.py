@@ -30,8 +30,12 @@ def test_sarif_of_the_fixture_project_validates_and_locates_each_finding():
     _validate(log)
     run = log["runs"][0]
     rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
-    assert {"fixture-rules/bucket-owner-tag", "fixture-rules/queue-retention", "fixture-rules/max-buckets",
-            "fixture-cost/monthly-cost-estimate"} <= set(rules)
+    assert {
+        "fixture-rules/bucket-owner-tag",
+        "fixture-rules/queue-retention",
+        "fixture-rules/max-buckets",
+        "fixture-cost/monthly-cost-estimate",
+    } <= set(rules)
     owner = rules["fixture-rules/bucket-owner-tag"]
     assert owner["shortDescription"]["text"] == "Buckets carry an owner tag."
     assert owner["defaultConfiguration"]["level"] == "error" and "Enforcement level: mandatory" in owner["help"]["text"]
@@ -40,7 +44,8 @@ def test_sarif_of_the_fixture_project_validates_and_locates_each_finding():
     storage = PROGRAM / "storage.py"
     assert located["fixture-rules/bucket-owner-tag"] == {
         "artifactLocation": {"uri": "storage.py", "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": _line_of(storage, "aws.s3.Bucket(")}}
+        "region": {"startLine": _line_of(storage, "aws.s3.Bucket(")},
+    }
     assert located["fixture-rules/queue-retention"]["region"]["startLine"] == _line_of(storage, "aws.sqs.Queue(")
     levels = {r["ruleId"]: r["level"] for r in run["results"]}
     assert levels == {"fixture-rules/bucket-owner-tag": "error", "fixture-rules/queue-retention": "warning"}
@@ -49,17 +54,34 @@ def test_sarif_of_the_fixture_project_validates_and_locates_each_finding():
 
 def test_a_stack_finding_points_at_the_stack_file_and_exceptions_are_listed():
     document = report("prod")
-    document = {**document, "packs": [*document["packs"], {
-        "name": "sec", "version": "1", "directory": "", "policies": [{
-            "name": "lp-x", "level": "mandatory", "description": "X.",
-            "exceptions": [{"resource": "a-*", "reason": "reviewed"}]}]}]}
+    document = {
+        **document,
+        "packs": [
+            *document["packs"],
+            {
+                "name": "sec",
+                "version": "1",
+                "directory": "",
+                "policies": [
+                    {
+                        "name": "lp-x",
+                        "level": "mandatory",
+                        "description": "X.",
+                        "exceptions": [{"resource": "a-*", "reason": "reviewed"}],
+                    }
+                ],
+            },
+        ],
+    }
     log = sarif_log(document)
     _validate(log)
     run = log["runs"][0]
     stack_finding = next(r for r in run["results"] if r["ruleId"] == "fixture-rules/max-buckets")
     assert stack_finding["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "Pulumi.prod.yaml"
     assert run["properties"]["exceptions"] == [{"policy": "sec/lp-x", "resource": "a-*", "reason": "reviewed"}]
-    assert "under `exceptions`" in next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "sec/lp-x")["help"]["text"]
+    assert (
+        "under `exceptions`" in next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "sec/lp-x")["help"]["text"]
+    )
 
 
 def test_an_invalid_log_is_caught_by_the_schema():

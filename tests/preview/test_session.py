@@ -20,12 +20,15 @@ def test_update_findings_say_whether_the_preview_already_shows_them():
     shown = _finding("tags")
     cannot_run = _finding("iam", message="can't run policy 'iam' ... during preview")
     update_only = _finding("iam", message="wildcard action")
-    cost_preview = _finding(COST_POLICY, message="COST_ESTIMATE_JSON {\"total\": 1}")
-    cost_update = _finding(COST_POLICY, message="COST_ESTIMATE_JSON {\"total\": 2}")
+    cost_preview = _finding(COST_POLICY, message='COST_ESTIMATE_JSON {"total": 1}')
+    cost_update = _finding(COST_POLICY, message='COST_ESTIMATE_JSON {"total": 2}')
     merged = merge_phases([shown, cannot_run, cost_preview], [shown, update_only, cost_update])
     assert [(d.message, d.at_preview) for d in merged] == [
-        ("m", True), ("wildcard action", False), ('COST_ESTIMATE_JSON {"total": 2}', False),
-        ("can't run policy 'iam' ... during preview", True)]
+        ("m", True),
+        ("wildcard action", False),
+        ('COST_ESTIMATE_JSON {"total": 2}', False),
+        ("can't run policy 'iam' ... during preview", True),
+    ]
 
 
 def test_a_plain_preview_has_one_phase():

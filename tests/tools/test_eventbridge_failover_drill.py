@@ -54,14 +54,16 @@ class SimulatedGlobalEndpoint:
         self.buses = {r: boto3.client("events", region_name=r) for r in (PRIMARY, SECONDARY)}
 
     def __call__(self, entry):
-        inverted = self.route53.get_health_check(HealthCheckId=self.health_check_id)[
-            "HealthCheck"]["HealthCheckConfig"]["Inverted"]
+        inverted = self.route53.get_health_check(HealthCheckId=self.health_check_id)["HealthCheck"][
+            "HealthCheckConfig"
+        ]["Inverted"]
         if inverted and self.inverted_since is None:
             self.inverted_since, self.healthy_since = self.clock(), None
         if not inverted and self.inverted_since is not None and self.healthy_since is None:
             self.healthy_since = self.clock()
         failed_over = (
-            self.follows and self.inverted_since is not None
+            self.follows
+            and self.inverted_since is not None
             and self.clock() - self.inverted_since >= self.delay
             and (self.healthy_since is None or self.clock() - self.healthy_since < self.delay)
         )
@@ -73,18 +75,23 @@ class SimulatedGlobalEndpoint:
 
 @pytest.fixture
 def world(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": PRIMARY}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": PRIMARY,
+    }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
         for region in (PRIMARY, SECONDARY):
             events = boto3.client("events", region_name=region)
             events.create_event_bus(Name=BUS)
             boto3.client("logs", region_name=region).create_log_group(logGroupName=LOG_GROUP)
-            events.put_rule(Name="catch-all", EventBusName=BUS,
-                            EventPattern=json.dumps({"account": ["123456789012"]}))
-            events.put_targets(Rule="catch-all", EventBusName=BUS, Targets=[{
-                "Id": "logs", "Arn": f"arn:aws:logs:{region}:123456789012:log-group:{LOG_GROUP}"}])
+            events.put_rule(Name="catch-all", EventBusName=BUS, EventPattern=json.dumps({"account": ["123456789012"]}))
+            events.put_targets(
+                Rule="catch-all",
+                EventBusName=BUS,
+                Targets=[{"Id": "logs", "Arn": f"arn:aws:logs:{region}:123456789012:log-group:{LOG_GROUP}"}],
+            )
         health_check = boto3.client("route53").create_health_check(
             CallerReference="drill-test",
             HealthCheckConfig={
@@ -97,15 +104,28 @@ def world(monkeypatch):
 
 
 def inverted(health_check_id):
-    return boto3.client("route53").get_health_check(HealthCheckId=health_check_id)[
-        "HealthCheck"]["HealthCheckConfig"]["Inverted"]
+    return boto3.client("route53").get_health_check(HealthCheckId=health_check_id)["HealthCheck"]["HealthCheckConfig"][
+        "Inverted"
+    ]
 
 
 def args(health_check_id, *extra):
     return [
-        "--primary-region", PRIMARY, "--secondary-region", SECONDARY,
-        "--endpoint-id", ENDPOINT_ID, "--health-check-id", health_check_id, "--bus-name", BUS,
-        "--probe-interval", "10", "--timeout", "300", *extra,
+        "--primary-region",
+        PRIMARY,
+        "--secondary-region",
+        SECONDARY,
+        "--endpoint-id",
+        ENDPOINT_ID,
+        "--health-check-id",
+        health_check_id,
+        "--bus-name",
+        BUS,
+        "--probe-interval",
+        "10",
+        "--timeout",
+        "300",
+        *extra,
     ]
 
 
@@ -153,8 +173,9 @@ def test_the_text_report_says_what_changed_and_that_it_was_undone(world):
 
 def test_waiting_for_failback_reports_the_return_to_the_primary(world):
     clock = FakeClock()
-    code, output = run(args(world, "--wait-for-failback", "--json"),
-                       SimulatedGlobalEndpoint(world, clock, delay=30.0), clock)
+    code, output = run(
+        args(world, "--wait-for-failback", "--json"), SimulatedGlobalEndpoint(world, clock, delay=30.0), clock
+    )
 
     report = json.loads(output)
     assert code == 0 and report["failback_seconds"] == 30.0
@@ -184,8 +205,7 @@ def test_an_interrupt_mid_drill_restores_the_health_check(world):
             assert inverted(world)  # the change is in place when the operator hits Ctrl-C
             os.kill(os.getpid(), signal.SIGINT)
 
-    code, output = run(args(world), SimulatedGlobalEndpoint(world, clock, delay=600), clock,
-                       sleep=sleep_then_interrupt)
+    code, output = run(args(world), SimulatedGlobalEndpoint(world, clock, delay=600), clock, sleep=sleep_then_interrupt)
 
     assert code == 130
     assert "interrupted by SIGINT: restoring the health check" in output
@@ -201,8 +221,7 @@ def test_sigterm_is_handled_like_an_interrupt(world):
         clock.sleep(seconds)
         os.kill(os.getpid(), signal.SIGTERM)
 
-    code, output = run(args(world), SimulatedGlobalEndpoint(world, clock, delay=600), clock,
-                       sleep=sleep_then_terminate)
+    code, output = run(args(world), SimulatedGlobalEndpoint(world, clock, delay=600), clock, sleep=sleep_then_terminate)
 
     assert code == 130 and "SIGTERM" in output and not inverted(world)
 
@@ -256,8 +275,7 @@ def test_a_failed_restore_exits_3_and_prints_the_undo_command(world, capsys):
         client = boto3.client(service, region_name=region)
         return StuckRoute53(client) if service == "route53" else client
 
-    code, output = run(args(world), SimulatedGlobalEndpoint(world, clock, delay=15), clock,
-                       client_factory=factory)
+    code, output = run(args(world), SimulatedGlobalEndpoint(world, clock, delay=15), clock, client_factory=factory)
 
     assert code == 3
     assert inverted(world)  # really not restored: the message must say so
@@ -288,8 +306,7 @@ def test_a_baseline_already_in_the_secondary_changes_nothing(world):
 
 
 def test_unobservable_probes_stop_the_drill_before_any_change(world):
-    boto3.client("events", region_name=PRIMARY).remove_targets(
-        Rule="catch-all", EventBusName=BUS, Ids=["logs"])
+    boto3.client("events", region_name=PRIMARY).remove_targets(Rule="catch-all", EventBusName=BUS, Ids=["logs"])
     clock = FakeClock()
 
     code, output = run(args(world), SimulatedGlobalEndpoint(world, clock), clock)
@@ -301,10 +318,25 @@ def test_unobservable_probes_stop_the_drill_before_any_change(world):
     "argv, message",
     [
         (["--primary-region", PRIMARY], "without --endpoint-name, give --secondary-region"),
-        (["--primary-region", PRIMARY, "--secondary-region", PRIMARY, "--endpoint-id", "e",
-          "--health-check-id", "h", "--bus-name", "b"], "must differ"),
-        (["--primary-region", PRIMARY, "--endpoint-name", "x", "--probe-interval", "0"],
-         "--probe-interval must be positive"),
+        (
+            [
+                "--primary-region",
+                PRIMARY,
+                "--secondary-region",
+                PRIMARY,
+                "--endpoint-id",
+                "e",
+                "--health-check-id",
+                "h",
+                "--bus-name",
+                "b",
+            ],
+            "must differ",
+        ),
+        (
+            ["--primary-region", PRIMARY, "--endpoint-name", "x", "--probe-interval", "0"],
+            "--probe-interval must be positive",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_a_message(argv, message, capsys):
@@ -325,42 +357,59 @@ def test_the_endpoint_name_is_enough(world):
     """--endpoint-name reads the rest from DescribeEndpoint (stubbed: moto lacks it)."""
     events = boto3.client("events", region_name=PRIMARY)
     stubber = Stubber(events)
-    stubber.add_response("describe_endpoint", {
-        "Name": "OrdersGlobalEndpoint",
-        "EndpointId": ENDPOINT_ID,
-        "State": "ACTIVE",
-        "RoutingConfig": {"FailoverConfig": {
-            "Primary": {"HealthCheck": f"arn:aws:route53:::healthcheck/{world}"},
-            "Secondary": {"Route": SECONDARY}}},
-        "EventBuses": [{"EventBusArn": f"arn:aws:events:{PRIMARY}:123456789012:event-bus/{BUS}"},
-                       {"EventBusArn": f"arn:aws:events:{SECONDARY}:123456789012:event-bus/{BUS}"}],
-    }, {"Name": "OrdersGlobalEndpoint"})
+    stubber.add_response(
+        "describe_endpoint",
+        {
+            "Name": "OrdersGlobalEndpoint",
+            "EndpointId": ENDPOINT_ID,
+            "State": "ACTIVE",
+            "RoutingConfig": {
+                "FailoverConfig": {
+                    "Primary": {"HealthCheck": f"arn:aws:route53:::healthcheck/{world}"},
+                    "Secondary": {"Route": SECONDARY},
+                }
+            },
+            "EventBuses": [
+                {"EventBusArn": f"arn:aws:events:{PRIMARY}:123456789012:event-bus/{BUS}"},
+                {"EventBusArn": f"arn:aws:events:{SECONDARY}:123456789012:event-bus/{BUS}"},
+            ],
+        },
+        {"Name": "OrdersGlobalEndpoint"},
+    )
     stubber.activate()
 
     def factory(service, region):
         return events if service == "events" else boto3.client(service, region_name=region)
 
     clock = FakeClock()
-    code, output = run(["--primary-region", PRIMARY, "--endpoint-name", "OrdersGlobalEndpoint",
-                        "--json"], SimulatedGlobalEndpoint(world, clock, delay=5), clock,
-                       client_factory=factory)
+    code, output = run(
+        ["--primary-region", PRIMARY, "--endpoint-name", "OrdersGlobalEndpoint", "--json"],
+        SimulatedGlobalEndpoint(world, clock, delay=5),
+        clock,
+        client_factory=factory,
+    )
 
     report = json.loads(output)
     assert code == 0
     assert (report["health_check_id"], report["secondary_region"], report["endpoint_id"]) == (
-        world, SECONDARY, ENDPOINT_ID)
+        world,
+        SECONDARY,
+        ENDPOINT_ID,
+    )
     stubber.assert_no_pending_responses()
 
 
 def test_probes_go_through_the_endpoint_id_by_default():
     """Without a simulated endpoint the drill calls PutEvents with the EndpointId."""
     config = drill_module.DrillConfig(primary_region=PRIMARY, endpoint_id=ENDPOINT_ID, bus_name=BUS)
-    events = boto3.client("events", region_name=PRIMARY, aws_access_key_id="a",
-                          aws_secret_access_key="b")
+    events = boto3.client("events", region_name=PRIMARY, aws_access_key_id="a", aws_secret_access_key="b")
     stubber = Stubber(events)
     entry = {"Source": "s", "DetailType": "d", "Detail": "{}", "EventBusName": BUS}
-    stubber.add_response("put_events", {"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]},
-                         {"EndpointId": ENDPOINT_ID, "Entries": [entry]})
+    stubber.add_response(
+        "put_events",
+        {"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]},
+        {"EndpointId": ENDPOINT_ID, "Entries": [entry]},
+    )
     stubber.activate()
     drill = drill_module.Drill(config, client_factory=lambda service, region: events)
     assert drill._put_through_endpoint(entry) == "e-1"
@@ -375,8 +424,7 @@ def test_a_replicated_copy_is_attributed_to_the_region_that_received_it():
     event = {"region": PRIMARY, "detail": {"drill_id": drill.drill_id, "seq": 0}}
     drill._record(json.dumps(event), SECONDARY, by_seq)  # the replica, found first
     drill._record(json.dumps(event), PRIMARY, by_seq)
-    drill._record(json.dumps({"region": SECONDARY, "detail": {"drill_id": "other", "seq": 0}}),
-                  SECONDARY, by_seq)
+    drill._record(json.dumps({"region": SECONDARY, "detail": {"drill_id": "other", "seq": 0}}), SECONDARY, by_seq)
     assert probe.received_by == PRIMARY and probe.seen_in == {PRIMARY, SECONDARY}
 
 

@@ -27,8 +27,11 @@ END = "2026-01-01T12:00Z"
 
 @pytest.fixture
 def aws(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": REGIONS[0]}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGIONS[0],
+    }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
         yield
@@ -39,15 +42,23 @@ def bus_with_archive(region):
     events = boto3.client("events", region_name=region)
     sqs = boto3.client("sqs", region_name=region)
     bus_arn = events.create_event_bus(Name=BUS)["EventBusArn"]
-    events.create_archive(ArchiveName=f"{BUS}-archive", EventSourceArn=bus_arn,
-                          EventPattern=json.dumps({"source": ["com.aws.Orders"]}))
+    events.create_archive(
+        ArchiveName=f"{BUS}-archive", EventSourceArn=bus_arn, EventPattern=json.dumps({"source": ["com.aws.Orders"]})
+    )
     queue = sqs.create_queue(QueueName="replayed")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="replayed", EventBusName=BUS,
-                    EventPattern=json.dumps({"replay-name": [{"exists": True}]}))
+    events.put_rule(Name="replayed", EventBusName=BUS, EventPattern=json.dumps({"replay-name": [{"exists": True}]}))
     events.put_targets(Rule="replayed", EventBusName=BUS, Targets=[{"Id": "q", "Arn": queue_arn}])
-    events.put_events(Entries=[{"Source": "com.aws.Orders", "DetailType": "OrderCreated",
-                                "EventBusName": BUS, "Detail": json.dumps({"order_id": f"o-{region}"})}])
+    events.put_events(
+        Entries=[
+            {
+                "Source": "com.aws.Orders",
+                "DetailType": "OrderCreated",
+                "EventBusName": BUS,
+                "Detail": json.dumps({"order_id": f"o-{region}"}),
+            }
+        ]
+    )
     return sqs, queue
 
 
@@ -55,12 +66,11 @@ def test_replay_in_each_region_puts_archived_events_back_on_the_same_bus(aws):
     queues = {region: bus_with_archive(region) for region in REGIONS}
     out = io.StringIO()
 
-    code = main(["replay", "--bus-name", BUS, "--regions", *REGIONS, "--start", START, "--end", END,
-                 "--json"], out=out)
+    code = main(["replay", "--bus-name", BUS, "--regions", *REGIONS, "--start", START, "--end", END, "--json"], out=out)
 
     assert code == 0
     text = out.getvalue()
-    result = json.loads(text[text.index("{\n"):])["result"]
+    result = json.loads(text[text.index("{\n") :])["result"]
     assert [(r["region"], r["state"]) for r in result] == [(r, "COMPLETED") for r in REGIONS]
     for region, (sqs, queue) in queues.items():
         (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
@@ -85,20 +95,20 @@ def test_a_region_without_an_archive_starts_nothing_anywhere(aws, capsys):
 
 @pytest.mark.parametrize(
     "window, message",
-    [((END, START), "must be before --end"),
-     ((START, (datetime.now(UTC) + timedelta(hours=1)).isoformat()), "in the future")],
+    [
+        ((END, START), "must be before --end"),
+        ((START, (datetime.now(UTC) + timedelta(hours=1)).isoformat()), "in the future"),
+    ],
 )
 def test_a_bad_window_is_refused(aws, capsys, window, message):
     bus_with_archive(REGIONS[0])
-    code = main(["replay", "--bus-name", BUS, "--regions", REGIONS[0], "--start", window[0],
-                 "--end", window[1]])
+    code = main(["replay", "--bus-name", BUS, "--regions", REGIONS[0], "--start", window[0], "--end", window[1]])
     assert code == 2 and message in capsys.readouterr().err
 
 
 def test_an_unparseable_time_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["replay", "--bus-name", BUS, "--regions", "us-east-1", "--start", "yesterday",
-              "--end", END])
+        main(["replay", "--bus-name", BUS, "--regions", "us-east-1", "--start", "yesterday", "--end", END])
     assert exit_info.value.code == 2 and "not an ISO 8601 time" in capsys.readouterr().err
 
 
@@ -106,28 +116,34 @@ class StubbedEvents:
     """An events client whose replay goes STARTING -> RUNNING -> final_state (Stubber-validated)."""
 
     def __init__(self, final_state, *, interrupt_after_start=False):
-        self.client = boto3.client("events", region_name="us-east-1", aws_access_key_id="x",
-                                   aws_secret_access_key="x")
+        self.client = boto3.client("events", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
         self.stub = Stubber(self.client)
         bus = f"arn:aws:events:us-east-1:123456789012:event-bus/{BUS}"
         archive = "arn:aws:events:us-east-1:123456789012:archive/a"
         self.stub.add_response("describe_event_bus", {"Arn": bus, "Name": BUS}, {"Name": BUS})
-        self.stub.add_response("list_archives", {"Archives": [{"ArchiveName": "a"}]},
-                               {"EventSourceArn": bus})
+        self.stub.add_response("list_archives", {"Archives": [{"ArchiveName": "a"}]}, {"EventSourceArn": bus})
         self.stub.add_response("describe_archive", {"ArchiveArn": archive}, {"ArchiveName": "a"})
-        self.stub.add_response("start_replay", {"State": "STARTING"}, {
-            "ReplayName": ANY, "Description": ANY, "EventSourceArn": archive,
-            "EventStartTime": datetime(2026, 1, 1, 10, tzinfo=UTC),
-            "EventEndTime": datetime(2026, 1, 1, 12, tzinfo=UTC),
-            "Destination": {"Arn": bus}})
+        self.stub.add_response(
+            "start_replay",
+            {"State": "STARTING"},
+            {
+                "ReplayName": ANY,
+                "Description": ANY,
+                "EventSourceArn": archive,
+                "EventStartTime": datetime(2026, 1, 1, 10, tzinfo=UTC),
+                "EventEndTime": datetime(2026, 1, 1, 12, tzinfo=UTC),
+                "Destination": {"Arn": bus},
+            },
+        )
         if interrupt_after_start:
             self.stub.add_response("cancel_replay", {"State": "CANCELLING"}, {"ReplayName": ANY})
             return
-        self.stub.add_response("describe_replay", {
-            "State": "RUNNING", "EventLastReplayedTime": datetime(2026, 1, 1, 11, tzinfo=UTC)},
-            {"ReplayName": ANY})
-        self.stub.add_response("describe_replay", {"State": final_state, "StateReason": "because"},
-                               {"ReplayName": ANY})
+        self.stub.add_response(
+            "describe_replay",
+            {"State": "RUNNING", "EventLastReplayedTime": datetime(2026, 1, 1, 11, tzinfo=UTC)},
+            {"ReplayName": ANY},
+        )
+        self.stub.add_response("describe_replay", {"State": final_state, "StateReason": "because"}, {"ReplayName": ANY})
         self.stub.activate()
 
     def factory(self, service, region):
@@ -139,9 +155,24 @@ def test_the_command_polls_until_the_replay_ends_and_reports_it(final_state, cod
     events = StubbedEvents(final_state)
     sleeps, out = [], io.StringIO()
 
-    result = main(["replay", "--bus-name", BUS, "--regions", "us-east-1", "--start", START,
-                   "--end", END, "--poll-interval", "30"],
-                  client_factory=events.factory, out=out, sleep=sleeps.append)
+    result = main(
+        [
+            "replay",
+            "--bus-name",
+            BUS,
+            "--regions",
+            "us-east-1",
+            "--start",
+            START,
+            "--end",
+            END,
+            "--poll-interval",
+            "30",
+        ],
+        client_factory=events.factory,
+        out=out,
+        sleep=sleeps.append,
+    )
 
     assert result == code and sleeps == [30.0]
     assert "us-east-1 RUNNING at 2026-01-01T11:00:00+00:00" in out.getvalue()
@@ -159,8 +190,11 @@ def test_ctrl_c_while_waiting_cancels_the_replays_it_started():
     real_call = events.client.describe_replay
     events.client.describe_replay = interrupted_describe
     try:
-        code = main(["replay", "--bus-name", BUS, "--regions", "us-east-1", "--start", START,
-                     "--end", END], client_factory=events.factory, out=io.StringIO())
+        code = main(
+            ["replay", "--bus-name", BUS, "--regions", "us-east-1", "--start", START, "--end", END],
+            client_factory=events.factory,
+            out=io.StringIO(),
+        )
     finally:
         events.client.describe_replay = real_call
     assert code == 130
@@ -174,8 +208,10 @@ def buffer_and_dlq(messages=0):
     sqs = boto3.client("sqs", region_name=REGIONS[0])
     dlq = sqs.create_queue(QueueName="orders-bus-buffer-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    buffer = sqs.create_queue(QueueName="orders-bus-buffer", Attributes={
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})})["QueueUrl"]
+    buffer = sqs.create_queue(
+        QueueName="orders-bus-buffer",
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})},
+    )["QueueUrl"]
     for n in range(messages):
         sqs.send_message(QueueUrl=dlq, MessageBody=json.dumps({"n": n}))
     return sqs, buffer, dlq
@@ -208,8 +244,23 @@ def test_a_dry_run_moves_nothing_and_max_messages_bounds_a_run(aws):
 
     assert main(["redrive-buffer-dlq", "--region", REGIONS[0], "--dlq-url", dlq, "--dry-run"], out=out) == 0
     assert "would move about 5 messages" in out.getvalue()
-    assert main(["redrive-buffer-dlq", "--region", REGIONS[0], "--dlq-url", dlq, "--to-queue-url",
-                 buffer, "--max-messages", "3"], out=io.StringIO()) == 0
+    assert (
+        main(
+            [
+                "redrive-buffer-dlq",
+                "--region",
+                REGIONS[0],
+                "--dlq-url",
+                dlq,
+                "--to-queue-url",
+                buffer,
+                "--max-messages",
+                "3",
+            ],
+            out=io.StringIO(),
+        )
+        == 0
+    )
     assert len(bodies(sqs, buffer)) == 3
 
 
@@ -219,13 +270,17 @@ def test_a_message_the_buffer_refuses_stays_in_the_dlq(aws):
 
     def refuse_the_second(**kwargs):
         response = real(**{**kwargs, "Entries": kwargs["Entries"][:1]})
-        response["Failed"] = [{"Id": e["Id"], "SenderFault": False, "Code": "InternalError"}
-                              for e in kwargs["Entries"][1:]]
+        response["Failed"] = [
+            {"Id": e["Id"], "SenderFault": False, "Code": "InternalError"} for e in kwargs["Entries"][1:]
+        ]
         return response
 
     sqs.send_message_batch = refuse_the_second
-    code = main(["redrive-buffer-dlq", "--region", REGIONS[0], "--dlq-url", dlq, "--max-messages", "2",
-                 "--json"], client_factory=lambda service, region: sqs, out=io.StringIO())
+    code = main(
+        ["redrive-buffer-dlq", "--region", REGIONS[0], "--dlq-url", dlq, "--max-messages", "2", "--json"],
+        client_factory=lambda service, region: sqs,
+        out=io.StringIO(),
+    )
 
     assert code == 1
     assert len(bodies(sqs, buffer)) == 1

@@ -48,9 +48,9 @@ def stack(aws_env, tmp_path, monkeypatch):
                 ],
             },
         )["LaunchTemplate"]
-        instance = ec2.run_instances(
-            LaunchTemplate={"LaunchTemplateName": TEMPLATE_NAME}, MinCount=1, MaxCount=1
-        )["Instances"][0]
+        instance = ec2.run_instances(LaunchTemplate={"LaunchTemplateName": TEMPLATE_NAME}, MinCount=1, MaxCount=1)[
+            "Instances"
+        ][0]
         outputs = {
             "gaming": {
                 "instanceId": instance["InstanceId"],
@@ -132,9 +132,9 @@ def test_stop_then_start_round_trip(stack):
 
 
 def test_flags_override_the_outputs_file(stack):
-    other = stack["ec2"].run_instances(
-        LaunchTemplate={"LaunchTemplateName": TEMPLATE_NAME}, MinCount=1, MaxCount=1
-    )["Instances"][0]["InstanceId"]
+    other = stack["ec2"].run_instances(LaunchTemplate={"LaunchTemplateName": TEMPLATE_NAME}, MinCount=1, MaxCount=1)[
+        "Instances"
+    ][0]["InstanceId"]
     code, _out, err = run("stop", "--no-wait", "--stack-outputs", stack["outputs_file"], "--instance-id", other)
     assert code == 0, err
     assert state_of(stack["ec2"], other) in ("stopping", "stopped")
@@ -166,12 +166,13 @@ def test_snapshot_leaves_the_data_volume_out_of_the_image(stack, monkeypatch):
 
     def recording_client(region):
         client = make_client(region)
-        client.meta.events.register("provide-client-params.ec2.CreateImage",
-                                    lambda params, **_: sent.append(params))
+        client.meta.events.register("provide-client-params.ec2.CreateImage", lambda params, **_: sent.append(params))
         return client
 
     monkeypatch.setattr(gw, "_make_client", recording_client)
-    code, _, err = run("snapshot", "--stack-outputs", stack["outputs_file"], "--name", "no-data", "--poll-interval", "0.01")
+    code, _, err = run(
+        "snapshot", "--stack-outputs", stack["outputs_file"], "--name", "no-data", "--poll-interval", "0.01"
+    )
     assert code == 0, err
     (params,) = sent
     assert params["BlockDeviceMappings"] == [{"DeviceName": gw.DATA_DEVICE, "NoDevice": ""}]

@@ -39,8 +39,11 @@ class FakeClock:
 
 @pytest.fixture
 def world(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": NEAR}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": NEAR,
+    }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
         nlbs, addresses, checks = {}, {}, {}
@@ -51,14 +54,19 @@ def world(monkeypatch):
             nlbs[region] = f"arn:aws:elasticloadbalancing:{region}:123456789012:loadbalancer/{lb_id}"
             addresses[region] = []
             for n, az in enumerate(("a", "b")):
-                subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{1 if region == NEAR else 2}.{n}.0/24",
-                                           AvailabilityZone=f"{region}{az}")["Subnet"]["SubnetId"]
+                subnet = ec2.create_subnet(
+                    VpcId=vpc, CidrBlock=f"10.{1 if region == NEAR else 2}.{n}.0/24", AvailabilityZone=f"{region}{az}"
+                )["Subnet"]["SubnetId"]
                 eni = ec2.create_network_interface(SubnetId=subnet, Description=f"ELB {lb_id}")
                 addresses[region].append(eni["NetworkInterface"]["PrivateIpAddress"])
             checks[region] = boto3.client("route53").create_health_check(
-                CallerReference=region, HealthCheckConfig={
-                    "Type": "CLOUDWATCH_METRIC", "AlarmIdentifier": {"Region": region, "Name": "healthy-hosts"},
-                    "InsufficientDataHealthStatus": "LastKnownStatus"})["HealthCheck"]["Id"]
+                CallerReference=region,
+                HealthCheckConfig={
+                    "Type": "CLOUDWATCH_METRIC",
+                    "AlarmIdentifier": {"Region": region, "Name": "healthy-hosts"},
+                    "InsufficientDataHealthStatus": "LastKnownStatus",
+                },
+            )["HealthCheck"]["Id"]
         yield {"nlbs": nlbs, "addresses": addresses, "checks": checks}
 
 
@@ -74,8 +82,9 @@ class SimulatedPrivateZone:
         assert name == NAME
         if self.on_resolve:
             self.on_resolve()
-        inverted = self.route53.get_health_check(HealthCheckId=self.world["checks"][NEAR])[
-            "HealthCheck"]["HealthCheckConfig"]["Inverted"]
+        inverted = self.route53.get_health_check(HealthCheckId=self.world["checks"][NEAR])["HealthCheck"][
+            "HealthCheckConfig"
+        ]["Inverted"]
         if inverted and self.unhealthy_since is None:
             self.unhealthy_since = self.clock()
         if not inverted:
@@ -90,20 +99,34 @@ def echo_api(url):
 
 
 def args(world, command, *extra):
-    return [command, "--name", NAME, "--path", "/orders",
-            *(f"--nlb={r}={arn}" for r, arn in world["nlbs"].items()),
-            *(f"--health-check={r}={c}" for r, c in world["checks"].items()), *extra]
+    return [
+        command,
+        "--name",
+        NAME,
+        "--path",
+        "/orders",
+        *(f"--nlb={r}={arn}" for r, arn in world["nlbs"].items()),
+        *(f"--health-check={r}={c}" for r, c in world["checks"].items()),
+        *extra,
+    ]
 
 
 def inverted(world, region):
-    return boto3.client("route53").get_health_check(HealthCheckId=world["checks"][region])[
-        "HealthCheck"]["HealthCheckConfig"]["Inverted"]
+    return boto3.client("route53").get_health_check(HealthCheckId=world["checks"][region])["HealthCheck"][
+        "HealthCheckConfig"
+    ]["Inverted"]
 
 
 def test_validate_accepts_one_regions_nlb_addresses_and_the_echo(world):
     clock, out = FakeClock(), io.StringIO()
-    code = main(args(world, "validate"), resolve=SimulatedPrivateZone(world, clock), http_get=echo_api,
-                clock=clock, sleep=clock.sleep, out=out)
+    code = main(
+        args(world, "validate"),
+        resolve=SimulatedPrivateZone(world, clock),
+        http_get=echo_api,
+        clock=clock,
+        sleep=clock.sleep,
+        out=out,
+    )
     assert code == 0, out.getvalue()
     assert f"OK: served by {NEAR}" in out.getvalue()
 
@@ -111,8 +134,14 @@ def test_validate_accepts_one_regions_nlb_addresses_and_the_echo(world):
 def test_validate_refuses_answers_mixing_regions_and_a_non_echo(world):
     clock, out = FakeClock(), io.StringIO()
     mixed = {NEAR: world["addresses"][NEAR][:1] + world["addresses"][FAR][:1], FAR: world["addresses"][FAR]}
-    code = main(args(world, "validate"), resolve=SimulatedPrivateZone(world, clock, addresses=mixed),
-                http_get=lambda url: (403, '{"message":"Forbidden"}'), clock=clock, sleep=clock.sleep, out=out)
+    code = main(
+        args(world, "validate"),
+        resolve=SimulatedPrivateZone(world, clock, addresses=mixed),
+        http_get=lambda url: (403, '{"message":"Forbidden"}'),
+        clock=clock,
+        sleep=clock.sleep,
+        out=out,
+    )
     assert code == 1
     assert "not all addresses of one Region's NLB" in out.getvalue()
     assert "did not echo the request (HTTP 403)" in out.getvalue()
@@ -120,8 +149,14 @@ def test_validate_refuses_answers_mixing_regions_and_a_non_echo(world):
 
 def test_the_drill_sees_traffic_move_and_restores_the_health_check(world):
     clock, out = FakeClock(), io.StringIO()
-    code = main(args(world, "drill", "--probe-interval", "15"), resolve=SimulatedPrivateZone(world, clock),
-                http_get=echo_api, clock=clock, sleep=clock.sleep, out=out)
+    code = main(
+        args(world, "drill", "--probe-interval", "15"),
+        resolve=SimulatedPrivateZone(world, clock),
+        http_get=echo_api,
+        clock=clock,
+        sleep=clock.sleep,
+        out=out,
+    )
     assert code == 0, out.getvalue()
     assert f"traffic moved from {NEAR} to {FAR} 60s after the inversion" in out.getvalue()
     assert not inverted(world, NEAR)
@@ -129,8 +164,14 @@ def test_the_drill_sees_traffic_move_and_restores_the_health_check(world):
 
 def test_no_move_within_the_timeout_is_reported_and_restored(world):
     clock, out = FakeClock(), io.StringIO()
-    code = main(args(world, "drill", "--timeout", "120"), resolve=SimulatedPrivateZone(world, clock, follows=False),
-                http_get=echo_api, clock=clock, sleep=clock.sleep, out=out)
+    code = main(
+        args(world, "drill", "--timeout", "120"),
+        resolve=SimulatedPrivateZone(world, clock, follows=False),
+        http_get=echo_api,
+        clock=clock,
+        sleep=clock.sleep,
+        out=out,
+    )
     assert code == 1
     assert f"did not move to {FAR} within 120s" in out.getvalue()
     assert not inverted(world, NEAR)
@@ -154,10 +195,13 @@ def test_ctrl_c_during_the_drill_restores_the_health_check(world):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--nlb", "us-east-1"], "REGION=VALUE"),
-    (["--nlb=us-east-1=arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1"], "exactly two Regions"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--nlb", "us-east-1"], "REGION=VALUE"),
+        (["--nlb=us-east-1=arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1"], "exactly two Regions"),
+    ],
+)
 def test_bad_input_is_a_usage_error(capsys, flags, message):
     assert main(["validate", "--name", NAME, *flags], resolve=lambda n: []) == 2
     assert message in capsys.readouterr().err

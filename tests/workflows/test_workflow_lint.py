@@ -25,23 +25,29 @@ def test_there_are_workflows_for_tests_preview_and_deploy():
 
 
 def test_actionlint_is_clean():
-    result = subprocess.run([tool("actionlint"), "-no-color", *map(str, WORKFLOWS)],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [tool("actionlint"), "-no-color", *map(str, WORKFLOWS)], capture_output=True, text=True, cwd=ROOT
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_actionlint_catches_script_injection(tmp_path):
     """The linter really runs: an untrusted expression in run: is reported."""
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: issues\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
-                   "      - run: echo ${{ github.event.issue.title }}\n")
+    bad.write_text(
+        "on: issues\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.event.issue.title }}\n"
+    )
     result = subprocess.run([tool("actionlint"), "-no-color", str(bad)], capture_output=True, text=True)
     assert result.returncode == 1 and "potentially untrusted" in result.stdout
 
 
 def test_zizmor_is_clean_even_pedantic():
-    result = subprocess.run([tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress",
-                             str(ROOT / ".github" / "workflows")], capture_output=True, text=True)
+    result = subprocess.run(
+        [tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", str(ROOT / ".github" / "workflows")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

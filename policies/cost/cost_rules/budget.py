@@ -32,8 +32,11 @@ BUDGET_PRESENT_POLICY = "cost-aws-budget-present"
 
 BUDGET_OPTIONS = {
     **ASSUMPTIONS,
-    "budgetBasis": option("total", "Which figure must stay within the budget: the expected 'total' or the "
-                                   "'high' bound.", enum=["total", "high"]),
+    "budgetBasis": option(
+        "total",
+        "Which figure must stay within the budget: the expected 'total' or the 'high' bound.",
+        enum=["total", "high"],
+    ),
     "maxMonthlyUsd": option(0.0, "Budget used when the stack declares no aws.budgets.Budget (0: none).", minimum=0),
 }
 BUDGET_PRESENT_OPTIONS = {
@@ -58,8 +61,9 @@ def _fingerprint(stack: StackIndex) -> str:
     call of the same run give the same digest. Reads the index's plain properties, converted once."""
     digest = hashlib.sha256()
     for res in stack.resources:
-        digest.update(json.dumps([res.urn, res.type, res.props, res.provider_props],
-                                 sort_keys=True, default=_stable).encode())
+        digest.update(
+            json.dumps([res.urn, res.type, res.props, res.provider_props], sort_keys=True, default=_stable).encode()
+        )
     return digest.hexdigest()
 
 
@@ -132,9 +136,11 @@ def _budget_guard(args: StackValidationArgs, report_violation: ReportViolation) 
     report_violation(
         f"The estimated monthly cost is {est.verdict(basis, budget)} ({budget.name}), "
         f"{figure - budget.limit:,.2f} over. "
-        f"Largest: " + ", ".join(f"{line.res.name} {line.monthly:,.2f}" for line in largest)
+        f"Largest: "
+        + ", ".join(f"{line.res.name} {line.monthly:,.2f}" for line in largest)
         + ". Lower the cost, or raise monthlyBudgetUsd if the spend is intended.",
-        budget.urn or None)
+        budget.urn or None,
+    )
 
 
 stack_monthly_budget = StackValidationPolicy(
@@ -151,23 +157,32 @@ def _budget_present(args: StackValidationArgs, report_violation: ReportViolation
     cap = float(config["maxMonthlyUsd"])
     stack = StackIndex(args.resources)
     budgets = stack.of_type("aws:budgets/budget:Budget")
-    monthly = [b for b in budgets
-               if b.get("budgetType") == "COST" and b.get("timeUnit", default="MONTHLY") == "MONTHLY"]
+    monthly = [
+        b for b in budgets if b.get("budgetType") == "COST" and b.get("timeUnit", default="MONTHLY") == "MONTHLY"
+    ]
     if not monthly:
-        report_violation("The stack declares no monthly COST budget (aws.budgets.Budget): nothing warns when "
-                         "spend runs away. Set monthlyBudgetUsd in the stack config.")
+        report_violation(
+            "The stack declares no monthly COST budget (aws.budgets.Budget): nothing warns when "
+            "spend runs away. Set monthlyBudgetUsd in the stack config."
+        )
         return
     for budget in monthly:
         limit = number(budget.get("limitAmount"))
         if cap > 0 and isinstance(limit, float) and limit > cap:
-            report_violation(f"Budget limit {limit:,.2f} USD is above the cap of {cap:,.2f} USD for this stack.",
-                             budget.urn)
+            report_violation(
+                f"Budget limit {limit:,.2f} USD is above the cap of {cap:,.2f} USD for this stack.", budget.urn
+            )
         notifications = budget.get("notifications", default=[]) or []
-        subscribed = [n for n in notifications if isinstance(n, dict)
-                      and (n.get("subscriberEmailAddresses") or n.get("subscriberSnsTopicArns"))]
+        subscribed = [
+            n
+            for n in notifications
+            if isinstance(n, dict) and (n.get("subscriberEmailAddresses") or n.get("subscriberSnsTopicArns"))
+        ]
         if not subscribed:
-            report_violation("The budget has no notification with a subscriber (e-mail or SNS topic): "
-                             "passing it would tell nobody.", budget.urn)
+            report_violation(
+                "The budget has no notification with a subscriber (e-mail or SNS topic): passing it would tell nobody.",
+                budget.urn,
+            )
 
 
 aws_budget_present = StackValidationPolicy(

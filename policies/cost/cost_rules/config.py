@@ -83,8 +83,14 @@ def _stack_file(stack: str, directory: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def settings(policy_name: str, options: Mapping[str, Option], given: Mapping[str, Any] | None,
-             *, stack: str | None = None, directory: Path = CONFIG_DIR) -> dict[str, Any]:
+def settings(
+    policy_name: str,
+    options: Mapping[str, Option],
+    given: Mapping[str, Any] | None,
+    *,
+    stack: str | None = None,
+    directory: Path = CONFIG_DIR,
+) -> dict[str, Any]:
     """The effective config of one policy (see the module docstring for the order)."""
     merged = defaults(options)
     stack = stack if stack is not None else stack_name()

@@ -32,27 +32,35 @@ def _aurora(args: ResourceValidationArgs, report_violation: ReportViolation) -> 
     if not isinstance(engine, str) or not engine.startswith("aurora"):
         return
     if props.get("engineMode") == "serverless":
-        report_violation("engineMode serverless is Aurora Serverless v1 (end of life): use engineMode provisioned "
-                         "with serverlessv2ScalingConfiguration and db.serverless instances.")
+        report_violation(
+            "engineMode serverless is Aurora Serverless v1 (end of life): use engineMode provisioned "
+            "with serverlessv2ScalingConfiguration and db.serverless instances."
+        )
         return
     scaling = props.get("serverlessv2ScalingConfiguration")
     if scaling is UNKNOWN:
         return
     if not isinstance(scaling, dict):
         if "db.serverless" in config["allowedInstanceClasses"]:
-            report_violation("serverlessv2ScalingConfiguration is not set: without a maxCapacity nothing caps what "
-                             "the cluster's Serverless v2 instances can scale to.")
+            report_violation(
+                "serverlessv2ScalingConfiguration is not set: without a maxCapacity nothing caps what "
+                "the cluster's Serverless v2 instances can scale to."
+            )
         return
     maximum, minimum = number(get(scaling, "maxCapacity")), number(get(scaling, "minCapacity"))
     cap, floor = float(config["maxCapacityAcu"]), float(config["maxMinCapacityAcu"])
     if maximum is None:
         report_violation("serverlessv2ScalingConfiguration.maxCapacity is not set.")
     elif isinstance(maximum, float) and maximum > cap:
-        report_violation(f"maxCapacity {maximum:g} ACU is above the {cap:g} ACU cap for this stack "
-                         f"(up to {maximum * 0.12 * 730:,.0f} USD a month per instance at 0.12 USD/ACU-h).")
+        report_violation(
+            f"maxCapacity {maximum:g} ACU is above the {cap:g} ACU cap for this stack "
+            f"(up to {maximum * 0.12 * 730:,.0f} USD a month per instance at 0.12 USD/ACU-h)."
+        )
     if isinstance(minimum, float) and minimum > floor:
-        report_violation(f"minCapacity {minimum:g} ACU is above the {floor:g} ACU floor allowed for this stack: "
-                         f"it bills at least {minimum * 0.12 * 730:,.0f} USD a month per instance, idle or not.")
+        report_violation(
+            f"minCapacity {minimum:g} ACU is above the {floor:g} ACU floor allowed for this stack: "
+            f"it bills at least {minimum * 0.12 * 730:,.0f} USD a month per instance, idle or not."
+        )
 
 
 aurora_capacity_caps = ResourceValidationPolicy(

@@ -28,9 +28,23 @@ VOLUME = "aws:ebs/volume:Volume"
 EIP = "aws:ec2/eip:Eip"
 
 # The gaming workstation's sizes (seed: g4dn.xlarge NVIDIA, g4ad.4xlarge AMD, G5) and small utility sizes.
-DEFAULT_INSTANCE_TYPES = ["g4dn.xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4ad.xlarge", "g4ad.2xlarge", "g4ad.4xlarge",
-                          "g5.xlarge", "g5.2xlarge", "g5.4xlarge", "t3.micro", "t3.small", "t3.medium", "t4g.micro",
-                          "t4g.small", "t4g.medium"]
+DEFAULT_INSTANCE_TYPES = [
+    "g4dn.xlarge",
+    "g4dn.2xlarge",
+    "g4dn.4xlarge",
+    "g4ad.xlarge",
+    "g4ad.2xlarge",
+    "g4ad.4xlarge",
+    "g5.xlarge",
+    "g5.2xlarge",
+    "g5.4xlarge",
+    "t3.micro",
+    "t3.small",
+    "t3.medium",
+    "t4g.micro",
+    "t4g.small",
+    "t4g.medium",
+]
 
 
 def matches(value: str, patterns: list[str]) -> bool:
@@ -39,8 +53,9 @@ def matches(value: str, patterns: list[str]) -> bool:
 
 # --- instance types --------------------------------------------------------------------------------
 INSTANCE_TYPE_OPTIONS = {
-    "allowedInstanceTypes": option(DEFAULT_INSTANCE_TYPES, "Instance types this stack may run (shell patterns "
-                                                           "such as 't4g.*' allowed)."),
+    "allowedInstanceTypes": option(
+        DEFAULT_INSTANCE_TYPES, "Instance types this stack may run (shell patterns such as 't4g.*' allowed)."
+    ),
 }
 
 
@@ -100,8 +115,10 @@ def _gp3(args: ResourceValidationArgs, report_violation: ReportViolation) -> Non
         if volume_type is UNKNOWN:
             continue
         if volume_type is None:
-            report_violation(f"{label}: the volume type is not set, so AWS picks it (gp2 for new volumes and many "
-                             f"AMIs); set {key} to {allowed[0]}.")
+            report_violation(
+                f"{label}: the volume type is not set, so AWS picks it (gp2 for new volumes and many "
+                f"AMIs); set {key} to {allowed[0]}."
+            )
         elif volume_type not in allowed:
             report_violation(f"{label}: volume type {volume_type} is not allowed; use {' or '.join(allowed)}.")
 
@@ -116,8 +133,9 @@ ebs_gp3 = ResourceValidationPolicy(
 
 CAPS_OPTIONS = {
     "maxVolumeSizeGib": option(512, "Largest EBS volume size (GiB).", minimum=1),
-    "allowProvisionedPerformance": option(False, "Allow gp3 IOPS above 3,000 or throughput above 125 MB/s "
-                                                 "(billed on top of the baseline)."),
+    "allowProvisionedPerformance": option(
+        False, "Allow gp3 IOPS above 3,000 or throughput above 125 MB/s (billed on top of the baseline)."
+    ),
 }
 
 
@@ -133,8 +151,10 @@ def _caps(args: ResourceValidationArgs, report_violation: ReportViolation) -> No
         if volume.get(key) == "gp3" and not config["allowProvisionedPerformance"]:
             iops, throughput = number(volume.get("iops")), number(volume.get("throughput"))
             if isinstance(iops, float) and iops > 3000:
-                report_violation(f"{label}: {iops:g} IOPS is above the free gp3 baseline of 3,000 (extra IOPS are "
-                                 "billed); set allowProvisionedPerformance if the workload needs them.")
+                report_violation(
+                    f"{label}: {iops:g} IOPS is above the free gp3 baseline of 3,000 (extra IOPS are "
+                    "billed); set allowProvisionedPerformance if the workload needs them."
+                )
             if isinstance(throughput, float) and throughput > 125:
                 report_violation(f"{label}: {throughput:g} MB/s is above the free gp3 baseline of 125 MB/s.")
 
@@ -162,8 +182,10 @@ def _monitoring(args: ResourceValidationArgs, report_violation: ReportViolation)
     props = plain(args.props)
     enabled = props.get("monitoring") if args.resource_type == INSTANCE else get(props, "monitoring", "enabled")
     if enabled is True:
-        report_violation("Detailed monitoring is on: its 1-minute metrics are billed as custom metrics. "
-                         "Turn it off, or set allowDetailedMonitoring for this stack.")
+        report_violation(
+            "Detailed monitoring is on: its 1-minute metrics are billed as custom metrics. "
+            "Turn it off, or set allowDetailedMonitoring for this stack."
+        )
 
 
 detailed_monitoring_off = ResourceValidationPolicy(
@@ -184,15 +206,23 @@ def _eip_attached(args: StackValidationArgs, report_violation: ReportViolation) 
         # Outputs carry "" for an unset attribute; an unknown value (preview) means it will be set.
         if eip.get("instance") or eip.get("networkInterface"):
             continue
-        users = [a for a in associations
-                 if eip in stack.referenced(a, "allocationId", a.get("allocationId"), [EIP], keys=("allocationId", "id"))
-                 or eip in stack.referenced(a, "publicIp", a.get("publicIp"), [EIP], keys=("publicIp",))]
-        users += [n for n in nat_gateways
-                  if eip in stack.referenced(n, "allocationId", n.get("allocationId"), [EIP], keys=("allocationId", "id"))]
+        users = [
+            a
+            for a in associations
+            if eip in stack.referenced(a, "allocationId", a.get("allocationId"), [EIP], keys=("allocationId", "id"))
+            or eip in stack.referenced(a, "publicIp", a.get("publicIp"), [EIP], keys=("publicIp",))
+        ]
+        users += [
+            n
+            for n in nat_gateways
+            if eip in stack.referenced(n, "allocationId", n.get("allocationId"), [EIP], keys=("allocationId", "id"))
+        ]
         if not users:
-            report_violation(f"Elastic IP {eip.name} is attached to nothing: it bills 0.005 USD an hour idle. "
-                             "Associate it (instance, network interface, EipAssociation, NAT gateway) or remove it.",
-                             eip.urn)
+            report_violation(
+                f"Elastic IP {eip.name} is attached to nothing: it bills 0.005 USD an hour idle. "
+                "Associate it (instance, network interface, EipAssociation, NAT gateway) or remove it.",
+                eip.urn,
+            )
 
 
 eip_attached = StackValidationPolicy(
@@ -206,8 +236,10 @@ eip_attached = StackValidationPolicy(
 # --- GPU idle auto-stop ------------------------------------------------------------------------------
 AUTOSTOP_OPTIONS = {
     "gpuInstanceFamilies": option(GPU_FAMILIES, "Instance families that need an idle auto-stop."),
-    "idleMetrics": option(["CPUUtilization", "NetworkIn", "NetworkOut", "NetworkPacketsIn", "GPUUtilization"],
-                          "Metrics an idle alarm may watch."),
+    "idleMetrics": option(
+        ["CPUUtilization", "NetworkIn", "NetworkOut", "NetworkPacketsIn", "GPUUtilization"],
+        "Metrics an idle alarm may watch.",
+    ),
     "maxIdleThresholdPercent": option(20.0, "Highest CPU/GPU utilization threshold that still means idle.", minimum=0),
     "maxIdleMinutes": option(120.0, "Longest idle time (period x evaluation periods) before the stop.", minimum=1),
 }
@@ -221,8 +253,11 @@ def _problems_with_alarm(alarm: Res, config: Mapping[str, Any]) -> list[str]:
     if alarm.get("comparisonOperator") not in ("LessThanThreshold", "LessThanOrEqualToThreshold"):
         problems.append("does not fire on a LOW value (comparisonOperator LessThanThreshold)")
     threshold = number(alarm.get("threshold"))
-    if metric in ("CPUUtilization", "GPUUtilization") and isinstance(threshold, float) \
-            and threshold > float(config["maxIdleThresholdPercent"]):
+    if (
+        metric in ("CPUUtilization", "GPUUtilization")
+        and isinstance(threshold, float)
+        and threshold > float(config["maxIdleThresholdPercent"])
+    ):
         problems.append(f"threshold {threshold:g}% is above {float(config['maxIdleThresholdPercent']):g}%")
     period, periods = number(alarm.get("period")), number(alarm.get("evaluationPeriods"))
     if isinstance(period, float) and isinstance(periods, float):
@@ -246,7 +281,9 @@ def _gpu_autostop(args: StackValidationArgs, report_violation: ReportViolation) 
             report_violation(
                 f"GPU instance {instance.name} ({instance_type}) has no idle auto-stop: add a CloudWatch alarm on "
                 "its CPUUtilization below a low threshold whose action is arn:aws:automate:<region>:ec2:stop. "
-                "An instance left running bills every hour.", instance.urn)
+                "An instance left running bills every hour.",
+                instance.urn,
+            )
             continue
         problems = {alarm.name: _problems_with_alarm(alarm, config) for alarm in stoppers}
         if all(problems.values()):
@@ -262,5 +299,11 @@ gpu_idle_autostop = StackValidationPolicy(
     config_schema=schema(AUTOSTOP_OPTIONS),
 )
 
-POLICIES = [instance_type_allowlist, ebs_gp3, ebs_size_iops_caps, detailed_monitoring_off, eip_attached,
-            gpu_idle_autostop]
+POLICIES = [
+    instance_type_allowlist,
+    ebs_gp3,
+    ebs_size_iops_caps,
+    detailed_monitoring_off,
+    eip_attached,
+    gpu_idle_autostop,
+]

@@ -15,8 +15,9 @@ CONCURRENCY_OPTIONS = {
     "maxTimeoutSeconds": option(300, "Longest timeout (s); a stuck invocation bills until it.", minimum=1),
     "requireReservedConcurrency": option(False, "Require reservedConcurrentExecutions on every function."),
     "maxReservedConcurrency": option(100, "Highest reservedConcurrentExecutions.", minimum=0),
-    "maxProvisionedConcurrency": option(10, "Most provisioned concurrent executions per alias or version (billed "
-                                            "around the clock).", minimum=0),
+    "maxProvisionedConcurrency": option(
+        10, "Most provisioned concurrent executions per alias or version (billed around the clock).", minimum=0
+    ),
 }
 
 
@@ -29,13 +30,17 @@ def _concurrency(args: ResourceValidationArgs, report_violation: ReportViolation
         count = number(props.get("provisionedConcurrentExecutions"))
         cap = float(config["maxProvisionedConcurrency"])
         if isinstance(count, float) and count > cap:
-            report_violation(f"{count:g} provisioned concurrent executions is above the cap of {cap:g} for this "
-                             "stack: each environment bills all month, used or not.")
+            report_violation(
+                f"{count:g} provisioned concurrent executions is above the cap of {cap:g} for this "
+                "stack: each environment bills all month, used or not."
+            )
         return
     for key, label in (("memorySize", "memory size"), ("timeout", "timeout")):
         if not explicitly_set(props, key):
-            report_violation(f"The {label} is not set ({key}): the default is rarely the right size; set it "
-                             "explicitly (AWS Lambda Power Tuning finds the cheapest memory).")
+            report_violation(
+                f"The {label} is not set ({key}): the default is rarely the right size; set it "
+                "explicitly (AWS Lambda Power Tuning finds the cheapest memory)."
+            )
     memory, timeout = number(props.get("memorySize")), number(props.get("timeout"))
     if isinstance(memory, float) and memory > float(config["maxMemoryMb"]):
         report_violation(f"Memory size {memory:g} MB is above the cap of {config['maxMemoryMb']:g} MB.")
@@ -45,8 +50,9 @@ def _concurrency(args: ResourceValidationArgs, report_violation: ReportViolation
     if isinstance(reserved, float) and reserved > float(config["maxReservedConcurrency"]):
         report_violation(f"Reserved concurrency {reserved:g} is above the cap of {config['maxReservedConcurrency']:g}.")
     elif config["requireReservedConcurrency"] and (reserved is None or (isinstance(reserved, float) and reserved < 0)):
-        report_violation("reservedConcurrentExecutions is not set: nothing bounds how many copies run (and bill) "
-                         "at once.")
+        report_violation(
+            "reservedConcurrentExecutions is not set: nothing bounds how many copies run (and bill) at once."
+        )
 
 
 lambda_concurrency_cap = ResourceValidationPolicy(
@@ -68,8 +74,10 @@ def _arm64(args: ResourceValidationArgs, report_violation: ReportViolation) -> N
     if architectures is UNKNOWN:
         return
     if not isinstance(architectures, list) or "arm64" not in architectures:
-        report_violation("The function runs on x86_64: arm64 (Graviton) is about 20% cheaper per GB-second; set "
-                         "architectures to [\"arm64\"] unless a dependency needs x86.")
+        report_violation(
+            "The function runs on x86_64: arm64 (Graviton) is about 20% cheaper per GB-second; set "
+            'architectures to ["arm64"] unless a dependency needs x86.'
+        )
 
 
 lambda_arm64 = ResourceValidationPolicy(

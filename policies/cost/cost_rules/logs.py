@@ -10,8 +10,7 @@ from .values import UNKNOWN, number, plain
 DEFAULT_MAX_RETENTION_DAYS = 90
 
 OPTIONS = {
-    "maxRetentionDays": option(DEFAULT_MAX_RETENTION_DAYS, "Longest retention a log group may keep (days).",
-                               minimum=1),
+    "maxRetentionDays": option(DEFAULT_MAX_RETENTION_DAYS, "Longest retention a log group may keep (days).", minimum=1),
 }
 
 

@@ -34,8 +34,11 @@ def _nat_cap(args: StackValidationArgs, report_violation: ReportViolation) -> No
     for vpc, nats in per_vpc.items():
         if len(nats) > cap:
             names = ", ".join(n.name for n in nats)
-            report_violation(f"{len(nats)} NAT gateways in {vpc} ({names}), more than {cap}: each costs about "
-                             "33 USD a month plus 0.045 USD/GB. Share one, or use VPC endpoints.", nats[cap].urn)
+            report_violation(
+                f"{len(nats)} NAT gateways in {vpc} ({names}), more than {cap}: each costs about "
+                "33 USD a month plus 0.045 USD/GB. Share one, or use VPC endpoints.",
+                nats[cap].urn,
+            )
 
 
 nat_gateway_cap = StackValidationPolicy(
@@ -48,8 +51,10 @@ nat_gateway_cap = StackValidationPolicy(
 
 VPCE_OPTIONS = {
     "maxInterfaceEnisPerRegion": option(
-        16, "Most interface endpoint ENIs (endpoints x subnets) per Region; each bills about 7.30 USD a month.",
-        minimum=0),
+        16,
+        "Most interface endpoint ENIs (endpoints x subnets) per Region; each bills about 7.30 USD a month.",
+        minimum=0,
+    ),
 }
 
 
@@ -67,9 +72,11 @@ def _vpce_count(args: StackValidationArgs, report_violation: ReportViolation) ->
         endpoints[endpoint.region or "?"].append(f"{endpoint.name} x{count}")
     for region, enis in sorted(per_region.items()):
         if enis > cap:
-            report_violation(f"{enis} interface endpoint ENIs in {region} ({', '.join(endpoints[region])}), more "
-                             f"than {cap}: {enis * 7.3:,.2f} USD a month before data. Share endpoints across "
-                             "VPCs or drop the ones a gateway endpoint or NAT could serve.")
+            report_violation(
+                f"{enis} interface endpoint ENIs in {region} ({', '.join(endpoints[region])}), more "
+                f"than {cap}: {enis * 7.3:,.2f} USD a month before data. Share endpoints across "
+                "VPCs or drop the ones a gateway endpoint or NAT could serve."
+            )
 
 
 vpce_count = StackValidationPolicy(
@@ -91,8 +98,10 @@ def _region(args: ResourceValidationArgs, report_violation: ReportViolation) -> 
     if args.resource_type == "pulumi:providers:aws":
         region = json_value(props.get("region"))
         if region is None:
-            report_violation("The AWS provider sets no region, so it takes AWS_REGION or the profile's Region from "
-                             f"whoever runs the deployment; set region to one of {', '.join(allowed)}.")
+            report_violation(
+                "The AWS provider sets no region, so it takes AWS_REGION or the profile's Region from "
+                f"whoever runs the deployment; set region to one of {', '.join(allowed)}."
+            )
         elif region is not UNKNOWN and region not in allowed:
             report_violation(f"Provider Region {region} is not allowed; allowed: {', '.join(allowed)}.")
         return

@@ -40,8 +40,9 @@ class PriceTable:
         self.free: dict[str, dict[str, str]] = document.get("free", {})
         self.specs: dict[str, dict[str, Any]] = document.get("specs", {})
         # The date of the oldest price: the estimate is as current as its stalest figure.
-        self.as_of: str = min((item["asOf"] for region in self.regions.values() for item in region.values()),
-                              default="")
+        self.as_of: str = min(
+            (item["asOf"] for region in self.regions.values() for item in region.values()), default=""
+        )
         if self.fallback_region not in self.regions:
             raise PriceTableError(f"fallbackRegion {self.fallback_region} has no prices")
 

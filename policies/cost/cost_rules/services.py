@@ -20,8 +20,10 @@ def _cache_off(args: ResourceValidationArgs, report_violation: ReportViolation) 
     props = plain(args.props)
     if props.get("cacheClusterEnabled") is True:
         size = props.get("cacheClusterSize") or "0.5"
-        report_violation(f"The stage runs a {size} GB cache, billed every hour (from about 14.60 USD a month for "
-                         "0.5 GB). Turn cacheClusterEnabled off, or set allowCache for this stack.")
+        report_violation(
+            f"The stage runs a {size} GB cache, billed every hour (from about 14.60 USD a month for "
+            "0.5 GB). Turn cacheClusterEnabled off, or set allowCache for this stack."
+        )
 
 
 apigw_cache_off = ResourceValidationPolicy(

@@ -23,9 +23,17 @@ class Res:
     """One resource of the stack. Its plain properties, Region and component are worked out on first
     use: most stack rules look at a few types, so the rest of a large stack is never converted."""
 
-    def __init__(self, urn: str, type: str, name: str, props: Any = None, provider_props: Any = None,
-                 parent_urn: str | None = None, dependencies: list[str] | None = None,
-                 property_dependencies: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        urn: str,
+        type: str,
+        name: str,
+        props: Any = None,
+        provider_props: Any = None,
+        parent_urn: str | None = None,
+        dependencies: list[str] | None = None,
+        property_dependencies: dict[str, list[str]] | None = None,
+    ):
         self.urn, self.type, self.name = urn, type, name
         self.parent_urn = parent_urn
         self.dependencies = dependencies or []
@@ -139,8 +147,10 @@ class StackIndex:
             provider_props=provider.props if provider is not None else None,
             parent_urn=parent_urn or None,
             dependencies=[d.urn for d in (getattr(resource, "dependencies", None) or [])],
-            property_dependencies={key: [d.urn for d in deps]
-                                   for key, deps in (getattr(resource, "property_dependencies", None) or {}).items()},
+            property_dependencies={
+                key: [d.urn for d in deps]
+                for key, deps in (getattr(resource, "property_dependencies", None) or {}).items()
+            },
         )
         res._index = self
         return res
@@ -170,8 +180,9 @@ class StackIndex:
             result.extend(self.by_type.get(typ, ()))
         return result
 
-    def referenced(self, res: Res, prop: str, value: Any, types: Iterable[str],
-                   keys: Sequence[str] = ("id", "arn", "name")) -> list[Res]:
+    def referenced(
+        self, res: Res, prop: str, value: Any, types: Iterable[str], keys: Sequence[str] = ("id", "arn", "name")
+    ) -> list[Res]:
         """The resources of ``types`` that property ``prop`` of ``res`` (holding ``value``) points at."""
         types = tuple(types)
         found: list[Res] = []

@@ -14,8 +14,10 @@ from .config import option, schema, settings
 from .values import UNKNOWN, get, json_value, plain
 
 OPTIONS = {
-    "requiredTags": option(["Project", "Stack", "CostCenter"], "Tag keys every taggable resource carries, so Cost "
-                                                               "Explorer and the budget's filter can attribute it."),
+    "requiredTags": option(
+        ["Project", "Stack", "CostCenter"],
+        "Tag keys every taggable resource carries, so Cost Explorer and the budget's filter can attribute it.",
+    ),
 }
 
 _TAGS_ARGUMENT = re.compile(r"^\s+tags: pulumi\.Input\[", re.MULTILINE)
@@ -73,8 +75,10 @@ def _required_tags(args: ResourceValidationArgs, report_violation: ReportViolati
             present |= set(inherited)
     missing = [key for key in required if key not in present]
     if missing:
-        report_violation(f"Missing cost allocation tag(s) {', '.join(missing)}: set them on the resource or in the "
-                         "provider's defaultTags.")
+        report_violation(
+            f"Missing cost allocation tag(s) {', '.join(missing)}: set them on the resource or in the "
+            "provider's defaultTags."
+        )
 
 
 required_tags = ResourceValidationPolicy(

@@ -91,10 +91,15 @@ def parse(document: Any, *, source: str) -> DeclaredUsage:
     if document is None:
         document = {}
     if not isinstance(document, Mapping):
-        raise UsageError(f"usage ({source}): expected a mapping with {TYPE_DEFAULTS} and {PER_RESOURCE}, "
-                         f"got {type(document).__name__}")
-    problems = [f"unknown top-level key {key!r} (expected {', '.join(sorted(_TOP_LEVEL))})"
-                for key in document if key not in _TOP_LEVEL]
+        raise UsageError(
+            f"usage ({source}): expected a mapping with {TYPE_DEFAULTS} and {PER_RESOURCE}, "
+            f"got {type(document).__name__}"
+        )
+    problems = [
+        f"unknown top-level key {key!r} (expected {', '.join(sorted(_TOP_LEVEL))})"
+        for key in document
+        if key not in _TOP_LEVEL
+    ]
     by_type = _section(document, TYPE_DEFAULTS, problems)
     by_resource = _section(document, PER_RESOURCE, problems)
     if problems:
@@ -121,8 +126,9 @@ def _section(document: Mapping[str, Any], name: str, problems: list[str]) -> dic
     return result
 
 
-def unknown_keys(usage: DeclaredUsage, known: Mapping[str, Mapping[str, str]],
-                 type_of_name: Mapping[str, str]) -> list[str]:
+def unknown_keys(
+    usage: DeclaredUsage, known: Mapping[str, Mapping[str, str]], type_of_name: Mapping[str, str]
+) -> list[str]:
     """Declared keys no pricer reads (a typo prices nothing, silently): one message per key.
     ``known``: usage keys by resource type; ``type_of_name``: the stack's resource types by name and URN."""
     problems: list[str] = []
@@ -131,8 +137,9 @@ def unknown_keys(usage: DeclaredUsage, known: Mapping[str, Mapping[str, str]],
         allowed = {**known.get(resource_type, {}), **DATA_TRANSFER_KEYS}
         for key in values:
             if key not in allowed:
-                problems.append(f"{where}.{key}: not a usage key of {resource_type} "
-                                f"(known: {', '.join(sorted(allowed))})")
+                problems.append(
+                    f"{where}.{key}: not a usage key of {resource_type} (known: {', '.join(sorted(allowed))})"
+                )
 
     for resource_type, values in usage.by_type.items():
         check(f"{TYPE_DEFAULTS}.{resource_type}", resource_type, values)

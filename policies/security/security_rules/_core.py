@@ -35,15 +35,23 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ReportViolation, ResourceValidationArgs,
-                           ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy)
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 from pulumi_policy.proxy import UnknownValueError
 
 from .reporting import Waiver, crash_message, exceptions_schema, glob_match, waivers  # noqa: F401 - re-exported
 from .values import Undecided, Unknown, as_list, get, is_unknown, plain, truthy  # noqa: F401 - re-exported
 
-
 # --- findings ---------------------------------------------------------------------------------
+
 
 @dataclass(eq=False)  # identity: props may hold unknowns, which refuse comparison
 class Res:
@@ -108,8 +116,9 @@ class RuleConfig(Mapping):
         self._values.update(given)
 
     @classmethod
-    def cached(cls, rule: str, raw: Mapping[str, Any] | None,
-               properties: Mapping[str, Mapping[str, Any]]) -> RuleConfig:
+    def cached(
+        cls, rule: str, raw: Mapping[str, Any] | None, properties: Mapping[str, Mapping[str, Any]]
+    ) -> RuleConfig:
         """The same config is validated once, not once per resource (jsonschema was most of the
         pack's time per resource). Invalid config is not cached, so it is reported every time."""
         key = (rule, json.dumps(raw or {}, sort_keys=True, default=str))
@@ -130,10 +139,14 @@ class RuleConfig(Mapping):
 
 # --- what the stack declares ------------------------------------------------------------------
 
-PROTECTION_CONFIG = {"protectionConfigKey": {
-    "type": "string", "default": "protectStatefulResources",
-    "description": "The program's config key (any project) that declares the stack's data protected; the rule "
-                   "is mandatory there and not applicable elsewhere."}}
+PROTECTION_CONFIG = {
+    "protectionConfigKey": {
+        "type": "string",
+        "default": "protectStatefulResources",
+        "description": "The program's config key (any project) that declares the stack's data protected; the rule "
+        "is mandatory there and not applicable elsewhere.",
+    }
+}
 
 
 def stack_declares_protection(cfg: Mapping[str, Any]) -> bool:
@@ -150,6 +163,7 @@ def stack_declares_protection(cfg: Mapping[str, Any]) -> bool:
 
 
 # --- the rules ------------------------------------------------------------------------------
+
 
 @dataclass
 class Rule:
@@ -177,17 +191,25 @@ def _fmt(finding: Finding, res: Res | None) -> str:
     return f"{who}: {finding.token} at {finding.where}: {finding.message}"
 
 
-def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
-         produce: Callable[[RuleConfig], Iterable[Item]], report: Callable[[str, Res | None], None],
-         all_resources: Callable[[], Sequence[Res]]) -> list[NotApplicable]:
+def _run(
+    rule: Rule,
+    raw_config: Mapping[str, Any] | None,
+    res: Res | None,
+    produce: Callable[[RuleConfig], Iterable[Item]],
+    report: Callable[[str, Res | None], None],
+    all_resources: Callable[[], Sequence[Res]],
+) -> list[NotApplicable]:
     """Runs one check; reports findings, waiver problems and internal errors. Raises
     ``UnknownValueError`` (-> advisory) when something stayed undecided."""
     try:
         config = RuleConfig.cached(rule.name, raw_config, rule.config)
     except jsonschema.ValidationError as error:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        report(f"the config of {rule.name} is invalid at {where}: {error.message}. Fix the policy pack config; "
-               "the rule did not run.", None)
+        report(
+            f"the config of {rule.name} is invalid at {where}: {error.message}. Fix the policy pack config; "
+            "the rule did not run.",
+            None,
+        )
         return []
 
     found: list[Finding] = []
@@ -221,7 +243,8 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
             report(_fmt(finding, res) + note, finding.resource)
     for waiver in broken:
         relevant = any(waiver.covers(f, res) for f in found) or (
-            waiver.token is None and any(waiver.targets(r) for r in all_resources()))
+            waiver.token is None and any(waiver.targets(r) for r in all_resources())
+        )
         if relevant:
             report(f"{waiver.describe()} of {rule.name} {waiver.problem}.", None)
 
@@ -234,23 +257,29 @@ def _run(rule: Rule, raw_config: Mapping[str, Any] | None, res: Res | None,
     return [] if (found or crash) else skipped
 
 
-def _guarded(rule: Rule, validate: Callable[[Any, ReportViolation], str | None]
-             ) -> Callable[[Any, ReportViolation], None]:
+def _guarded(
+    rule: Rule, validate: Callable[[Any, ReportViolation], str | None]
+) -> Callable[[Any, ReportViolation], None]:
     """Reports an exception raised outside a rule's check (building its view of the resources) as a
     violation of the rule. ``validate`` returns the reason when the rule does not apply, and
     ``args.not_applicable`` (which raises the SDK's signal) is called only here, outside the guard;
     an unknown value (``UnknownValueError``) passes through to the SDK, which reports it as advisory."""
+
     def run(args: Any, report_violation: ReportViolation) -> None:
         try:
             skipped = validate(args, report_violation)
         except UnknownValueError:
             raise
         except Exception as error:  # noqa: BLE001 - reported, never swallowed
-            report_violation(f"internal error in rule {rule.name}: {type(error).__name__}: {error}. The rule could "
-                             "not run; report this as a bug in the policy pack.", None)
+            report_violation(
+                f"internal error in rule {rule.name}: {type(error).__name__}: {error}. The rule could "
+                "not run; report this as a bug in the policy pack.",
+                None,
+            )
             return
         if skipped is not None:
             args.not_applicable(skipped)
+
     return run
 
 
@@ -266,17 +295,27 @@ def _undecided_message(rule: Rule, undecided: list[Undecided]) -> str:
     pending = [u for u in undecided if u.pending]
     if pending:
         whys = sorted({u.why for u in pending if u.why})
-        parts.append(f"{rule.name} cannot decide until {listing(pending)} "
-                     f"{'is' if len(pending) == 1 else 'are'} known (computed from resources not created yet"
-                     f"{': ' + '; '.join(whys) if whys else ''}); it decides at `pulumi up`, when they are known")
+        parts.append(
+            f"{rule.name} cannot decide until {listing(pending)} "
+            f"{'is' if len(pending) == 1 else 'are'} known (computed from resources not created yet"
+            f"{': ' + '; '.join(whys) if whys else ''}); it decides at `pulumi up`, when they are known"
+        )
     for u in (u for u in undecided if not u.pending):
         parts.append(f"{rule.name} cannot decide {label(u)}: {u.why}")
     return ". ".join(parts) + "."
 
 
-def resource_rule(*, name: str, description: str, types: Iterable[str], level: EnforcementLevel,
-                  check: Callable[[Res, RuleConfig], Iterable[Item]], config: dict[str, dict] | None = None,
-                  severity: Severity = Severity.HIGH, exceptions: Sequence[Mapping[str, str]] = ()) -> Rule:
+def resource_rule(
+    *,
+    name: str,
+    description: str,
+    types: Iterable[str],
+    level: EnforcementLevel,
+    check: Callable[[Res, RuleConfig], Iterable[Item]],
+    config: dict[str, dict] | None = None,
+    severity: Severity = Severity.HIGH,
+    exceptions: Sequence[Mapping[str, str]] = (),
+) -> Rule:
     """A rule on one resource's inputs. ``exceptions`` are the reviewed exceptions the pack ships (the
     default of the rule's ``exceptions`` config; a config that sets the list replaces them)."""
     properties = {"exceptions": exceptions_schema(EXAMPLE_TOKENS, exceptions), **(config or {})}
@@ -292,14 +331,24 @@ def resource_rule(*, name: str, description: str, types: Iterable[str], level: E
             except UnknownValueError:
                 provider = None
         res = Res(args.resource_type, args.name, args.urn, plain(args.props, ""), provider)
-        skipped = _run(rule, args.get_config(), res, lambda cfg: check(res, cfg),
-                       lambda message, _res: report_violation(message, None), lambda: [res])
+        skipped = _run(
+            rule,
+            args.get_config(),
+            res,
+            lambda cfg: check(res, cfg),
+            lambda message, _res: report_violation(message, None),
+            lambda: [res],
+        )
         return skipped[0].reason if skipped else None
 
     rule.policy = ResourceValidationPolicy(
-        name=name, description=description, validate=_guarded(rule, validate), enforcement_level=level,
+        name=name,
+        description=description,
+        validate=_guarded(rule, validate),
+        enforcement_level=level,
         severity=severity,
-        config_schema=PolicyConfigSchema(properties=properties))
+        config_schema=PolicyConfigSchema(properties=properties),
+    )
     return rule
 
 
@@ -383,8 +432,14 @@ def _view(resource: Any) -> Res:
             provider = plain(resource.provider.props, "")
         except UnknownValueError:
             provider = None
-    return Res(resource.resource_type, resource.name, resource.urn, plain(resource.props, ""), provider,
-               {k: frozenset(d.urn for d in v) for k, v in resource.property_dependencies.items()})
+    return Res(
+        resource.resource_type,
+        resource.name,
+        resource.urn,
+        plain(resource.props, ""),
+        provider,
+        {k: frozenset(d.urn for d in v) for k, v in resource.property_dependencies.items()},
+    )
 
 
 def _collect_strings(value: Any, out: set[str], unknown: list[Unknown]) -> None:
@@ -414,23 +469,39 @@ def identities(res: Res) -> frozenset[str]:
     return res._identities
 
 
-def stack_rule(*, name: str, description: str, level: EnforcementLevel,
-               check: Callable[[Stack, RuleConfig], Iterable[Item]], config: dict[str, dict] | None = None,
-               severity: Severity = Severity.MEDIUM, exceptions: Sequence[Mapping[str, str]] = ()) -> Rule:
+def stack_rule(
+    *,
+    name: str,
+    description: str,
+    level: EnforcementLevel,
+    check: Callable[[Stack, RuleConfig], Iterable[Item]],
+    config: dict[str, dict] | None = None,
+    severity: Severity = Severity.MEDIUM,
+    exceptions: Sequence[Mapping[str, str]] = (),
+) -> Rule:
     properties = {"exceptions": exceptions_schema(EXAMPLE_TOKENS, exceptions), **(config or {})}
     rule = Rule(name, description, level, check, properties, None, severity)
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> str | None:
         stack = Stack(args.resources)
-        skipped = _run(rule, args.get_config(), None, lambda cfg: check(stack, cfg),
-                       lambda message, res: report_violation(message, res.urn if res else None),
-                       lambda: stack.resources)
+        skipped = _run(
+            rule,
+            args.get_config(),
+            None,
+            lambda cfg: check(stack, cfg),
+            lambda message, res: report_violation(message, res.urn if res else None),
+            lambda: stack.resources,
+        )
         return skipped[0].reason if skipped else None
 
     rule.policy = StackValidationPolicy(
-        name=name, description=description, validate=_guarded(rule, validate), enforcement_level=level,
+        name=name,
+        description=description,
+        validate=_guarded(rule, validate),
+        enforcement_level=level,
         severity=severity,
-        config_schema=PolicyConfigSchema(properties=properties))
+        config_schema=PolicyConfigSchema(properties=properties),
+    )
     return rule
 
 
@@ -470,14 +541,21 @@ def each_known(items: Iterable[Any]) -> Iterator[Any | Undecided]:
 
 def rules_table(rules: Sequence[Rule]) -> str:
     """The README's rule table (a test keeps the README in step with the code)."""
-    lines = ["| Rule | Kind | Default level | Config (default) | What it asks for | Anchor checks covered |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| Rule | Kind | Default level | Config (default) | What it asks for | Anchor checks covered |",
+        "|---|---|---|---|---|---|",
+    ]
     for rule in rules:
-        options = [f"`{key}` ({_short(spec.get('default'))})" for key, spec in rule.config.items()
-                   if key != "exceptions" or spec.get("default")]
+        options = [
+            f"`{key}` ({_short(spec.get('default'))})"
+            for key, spec in rule.config.items()
+            if key != "exceptions" or spec.get("default")
+        ]
         anchors = ", ".join(rule.anchors) or "none of the anchors (beyond them)"
-        lines.append(f"| `{rule.name}` | {rule.kind} | {rule.level.value} | "
-                     f"{', '.join(options) or '`exceptions` only'} | {_cell(rule.description)} | {anchors} |")
+        lines.append(
+            f"| `{rule.name}` | {rule.kind} | {rule.level.value} | "
+            f"{', '.join(options) or '`exceptions` only'} | {_cell(rule.description)} | {anchors} |"
+        )
     return "\n".join(lines)
 
 

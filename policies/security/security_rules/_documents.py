@@ -38,8 +38,12 @@ class Statement:
 
     def condition_values(self, key: str, operator_prefix: str = "") -> list[str]:
         """Values of a condition key (case-insensitive), over every operator with the given prefix."""
-        return [v for op, k, vals in self.conditions if k.lower() == key.lower()
-                and op.lower().startswith(operator_prefix.lower()) for v in vals]
+        return [
+            v
+            for op, k, vals in self.conditions
+            if k.lower() == key.lower() and op.lower().startswith(operator_prefix.lower())
+            for v in vals
+        ]
 
     def has_condition(self, *keys: str) -> bool:
         wanted = {k.lower() for k in keys}
@@ -72,7 +76,7 @@ def _principal(value: Any) -> Mapping[str, tuple[str, ...]] | None:
     if value == "*":
         return {"*": ("*",)}
     if not isinstance(value, Mapping):
-        raise DocumentError("Principal must be \"*\" or an object")
+        raise DocumentError('Principal must be "*" or an object')
     return {kind: _strings(ids, f"Principal.{kind}") for kind, ids in value.items()}
 
 
@@ -109,13 +113,21 @@ def parse(document: Any, label: str) -> list[Statement]:
         effect = raw.get("Effect")
         if effect not in ("Allow", "Deny"):
             raise DocumentError(f"Statement[{index}] has Effect {effect!r}, not Allow or Deny")
-        statements.append(Statement(
-            label=label, index=index, sid=raw.get("Sid"), effect=effect,
-            actions=_strings(raw.get("Action"), "Action"), not_actions=_strings(raw.get("NotAction"), "NotAction"),
-            resources=_strings(raw.get("Resource"), "Resource"),
-            not_resources=_strings(raw.get("NotResource"), "NotResource"),
-            principals=_principal(raw.get("Principal")), not_principals=_principal(raw.get("NotPrincipal")),
-            conditions=_conditions(raw.get("Condition"))))
+        statements.append(
+            Statement(
+                label=label,
+                index=index,
+                sid=raw.get("Sid"),
+                effect=effect,
+                actions=_strings(raw.get("Action"), "Action"),
+                not_actions=_strings(raw.get("NotAction"), "NotAction"),
+                resources=_strings(raw.get("Resource"), "Resource"),
+                not_resources=_strings(raw.get("NotResource"), "NotResource"),
+                principals=_principal(raw.get("Principal")),
+                not_principals=_principal(raw.get("NotPrincipal")),
+                conditions=_conditions(raw.get("Condition")),
+            )
+        )
     return statements
 
 

@@ -9,9 +9,21 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, get, glob_match,
-                    is_unknown,
-                    resource_rule, stack_rule)
+from ._core import (
+    Finding,
+    Item,
+    NotApplicable,
+    Res,
+    RuleConfig,
+    Stack,
+    Undecided,
+    as_list,
+    get,
+    glob_match,
+    is_unknown,
+    resource_rule,
+    stack_rule,
+)
 from ._documents import Statement, statements_or_findings
 
 REST_API = "aws:apigateway/restApi:RestApi"
@@ -35,46 +47,67 @@ def endpoint_types(res: Res) -> list[str]:
 
 # --- lp-apigw-private-endpoint -------------------------------------------------------------------------
 
+
 def _private_endpoint(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     allowed = {t.upper() for t in cfg["allowedEndpointTypes"]}
     if res.type == HTTP_API:
-        yield Finding("EndpointType::HTTP", "protocolType", "HTTP and WebSocket APIs always have a public endpoint: "
-                      "use a PRIVATE REST API for private traffic.")
+        yield Finding(
+            "EndpointType::HTTP",
+            "protocolType",
+            "HTTP and WebSocket APIs always have a public endpoint: use a PRIVATE REST API for private traffic.",
+        )
         return
     for kind in endpoint_types(res):
         if kind not in allowed:
-            yield Finding(f"EndpointType::{kind}", "endpointConfiguration.types",
-                          f"a {kind} endpoint is reachable from the Internet: make the API PRIVATE and reach it "
-                          "through an execute-api VPC endpoint.")
+            yield Finding(
+                f"EndpointType::{kind}",
+                "endpointConfiguration.types",
+                f"a {kind} endpoint is reachable from the Internet: make the API PRIVATE and reach it "
+                "through an execute-api VPC endpoint.",
+            )
 
 
 FRONT_DOOR_EXCEPTION = {
     "resource": "*blueprints:private_api:RegionalFrontDoor$aws:apigateway/restApi:RestApi::*",
     "token": "EndpointType::REGIONAL",
-    "reason": ("Pattern 1 of the cross-account private API design: the consumer account's front door is a Regional "
-               "API on purpose (callers outside the VPC reach the private APIs through it). Its methods require "
-               "AWS_IAM (lp-apigw-method-auth checks every method of a non-private API) and it forwards only "
-               "through its VPC link to the internal NLB and the allow-listed execute-api endpoint."),
+    "reason": (
+        "Pattern 1 of the cross-account private API design: the consumer account's front door is a Regional "
+        "API on purpose (callers outside the VPC reach the private APIs through it). Its methods require "
+        "AWS_IAM (lp-apigw-method-auth checks every method of a non-private API) and it forwards only "
+        "through its VPC link to the internal NLB and the allow-listed execute-api endpoint."
+    ),
 }
 
 LEASE_API_EXCEPTION = {
     "resource": "*blueprints:leasing:LeasingPlatform$aws:apigateway/restApi:RestApi::*",
     "token": "EndpointType::REGIONAL",
-    "reason": ("The leasing platform's lease API serves the leasing applications, which run outside any VPC, in "
-               "both Regions behind a latency-routed custom domain: Regional by design. Every method requires "
-               "AWS_IAM (lp-apigw-method-auth checks every method of a non-private API), and the functions behind "
-               "it reach the database only from private subnets."),
+    "reason": (
+        "The leasing platform's lease API serves the leasing applications, which run outside any VPC, in "
+        "both Regions behind a latency-routed custom domain: Regional by design. Every method requires "
+        "AWS_IAM (lp-apigw-method-auth checks every method of a non-private API), and the functions behind "
+        "it reach the database only from private subnets."
+    ),
 }
 
 apigw_private_endpoint = resource_rule(
     name="lp-apigw-private-endpoint",
-    description=("APIs are PRIVATE REST APIs reached through execute-api VPC endpoints: set "
-                 "endpointConfiguration.types to PRIVATE (a public front door needs a reviewed exception)."),
-    types={REST_API, HTTP_API}, level=EnforcementLevel.MANDATORY, check=_private_endpoint, severity=Severity.HIGH,
+    description=(
+        "APIs are PRIVATE REST APIs reached through execute-api VPC endpoints: set "
+        "endpointConfiguration.types to PRIVATE (a public front door needs a reviewed exception)."
+    ),
+    types={REST_API, HTTP_API},
+    level=EnforcementLevel.MANDATORY,
+    check=_private_endpoint,
+    severity=Severity.HIGH,
     exceptions=[FRONT_DOOR_EXCEPTION, LEASE_API_EXCEPTION],
-    config={"allowedEndpointTypes": {"type": "array", "items": {"type": "string",
-                                                                "enum": ["PRIVATE", "REGIONAL", "EDGE"]},
-                                     "default": ["PRIVATE"], "description": "Endpoint types allowed."}},
+    config={
+        "allowedEndpointTypes": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["PRIVATE", "REGIONAL", "EDGE"]},
+            "default": ["PRIVATE"],
+            "description": "Endpoint types allowed.",
+        }
+    },
 )
 
 
@@ -106,8 +139,11 @@ def _invokes(stmt: Statement) -> bool:
 def _source_values(stmt: Statement, negated: bool) -> list[tuple[str, str]]:
     prefix = "StringNotEquals" if negated else "StringEquals"
     like = "StringNotLike" if negated else "StringLike"
-    return [(key, value) for key in _SOURCE_KEYS
-            for value in stmt.condition_values(key, prefix) + stmt.condition_values(key, like)]
+    return [
+        (key, value)
+        for key in _SOURCE_KEYS
+        for value in stmt.condition_values(key, prefix) + stmt.condition_values(key, like)
+    ]
 
 
 def judge_policy(api: Res, documents: list[tuple[Res, str, object]], cfg: RuleConfig) -> PolicyVerdict:
@@ -128,9 +164,16 @@ def judge_policy(api: Res, documents: list[tuple[Res, str, object]], cfg: RuleCo
     if verdict.undecided:
         return verdict
     if not documents:
-        verdict.findings.append(Finding("Policy::absent", "policy", "a private API needs a resource policy that "
-                                        "denies execute-api:Invoke unless aws:SourceVpce is one of the consumer "
-                                        "endpoints.", resource=api))
+        verdict.findings.append(
+            Finding(
+                "Policy::absent",
+                "policy",
+                "a private API needs a resource policy that "
+                "denies execute-api:Invoke unless aws:SourceVpce is one of the consumer "
+                "endpoints.",
+                resource=api,
+            )
+        )
         return verdict
     denies = [(o, s) for o, s in statements if not s.allows and _invokes(s) and _source_values(s, negated=True)]
     for _owner, stmt in denies:
@@ -140,15 +183,25 @@ def judge_policy(api: Res, documents: list[tuple[Res, str, object]], cfg: RuleCo
             conditioned = _source_values(stmt, negated=False)
             verdict.sources += [(stmt, k, v) for k, v in conditioned]
             if stmt.public_principal() and not conditioned and not denies:
-                verdict.findings.append(Finding(
-                    "Principal::*", stmt.where, "allows everyone to invoke the API with no aws:SourceVpce limit: add "
-                    "a Deny for execute-api:Invoke when aws:SourceVpce is not one of the allowed endpoints.",
-                    resource=owner))
+                verdict.findings.append(
+                    Finding(
+                        "Principal::*",
+                        stmt.where,
+                        "allows everyone to invoke the API with no aws:SourceVpce limit: add "
+                        "a Deny for execute-api:Invoke when aws:SourceVpce is not one of the allowed endpoints.",
+                        resource=owner,
+                    )
+                )
     if not verdict.sources:
-        verdict.findings.append(Finding("Condition::aws:SourceVpce", documents[0][1],
-                                        "nothing limits callers to the consumer VPC endpoints: deny "
-                                        "execute-api:Invoke unless aws:SourceVpce is in the allow-list.",
-                                        resource=documents[0][0]))
+        verdict.findings.append(
+            Finding(
+                "Condition::aws:SourceVpce",
+                documents[0][1],
+                "nothing limits callers to the consumer VPC endpoints: deny "
+                "execute-api:Invoke unless aws:SourceVpce is in the allow-list.",
+                resource=documents[0][0],
+            )
+        )
     for stmt, key, value in verdict.sources:
         verdict.findings += _source_value_findings(stmt, key, value, allowed, api)
     return verdict
@@ -190,20 +243,34 @@ def _private_apis(stack: Stack) -> Iterator[tuple[Res, bool] | Undecided]:
             yield unknown
 
 
-_ALLOWLIST_CONFIG = {"allowedSourceVpces": {
-    "type": "array", "items": {"type": "string"}, "default": [],
-    "description": "VPC endpoint (or VPC) ids that may call the private APIs. Empty: any exact ids are accepted, "
-                   "wildcards never."}}
+_ALLOWLIST_CONFIG = {
+    "allowedSourceVpces": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "VPC endpoint (or VPC) ids that may call the private APIs. Empty: any exact ids are accepted, "
+        "wildcards never.",
+    }
+}
 
 
 def _source_value_findings(stmt: Statement, key: str, value: str, allowed: Sequence[str], at: Res) -> list[Finding]:
     pattern = _VPCE_ID if key == "aws:SourceVpce" else _VPC_ID
     if "*" in value or "?" in value or not pattern.match(value):
-        return [Finding(f"SourceVpce::{value}", stmt.where, f"{key} must list exact endpoint ids, not {value!r}.",
-                        resource=at)]
+        return [
+            Finding(
+                f"SourceVpce::{value}", stmt.where, f"{key} must list exact endpoint ids, not {value!r}.", resource=at
+            )
+        ]
     if allowed and value not in allowed:
-        return [Finding(f"SourceVpce::{value}", stmt.where, f"{value} is not in the allowedSourceVpces allow-list "
-                        f"({', '.join(allowed)}).", resource=at)]
+        return [
+            Finding(
+                f"SourceVpce::{value}",
+                stmt.where,
+                f"{value} is not in the allowedSourceVpces allow-list ({', '.join(allowed)}).",
+                resource=at,
+            )
+        ]
     return []
 
 
@@ -211,8 +278,9 @@ def _sourcevpce_allowlist(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     """The allow-list, decided on the resource that carries the document, before anything is created."""
     document = res.props.get("policy")
     if document is None:
-        yield NotApplicable("no resource policy on this resource (lp-apigw-private-api-policy checks that a "
-                            "private API has one)")
+        yield NotApplicable(
+            "no resource policy on this resource (lp-apigw-private-api-policy checks that a private API has one)"
+        )
         return
     allowed = list(cfg["allowedSourceVpces"])
     for stmt in statements_or_findings(document, "policy"):
@@ -227,15 +295,21 @@ def _sourcevpce_allowlist(res: Res, cfg: RuleConfig) -> Iterator[Item]:
 
 apigw_sourcevpce_allowlist = resource_rule(
     name="lp-apigw-sourcevpce-allowlist",
-    description=("API resource policies name callers by exact, allow-listed VPC endpoint (or VPC) ids in "
-                 "aws:SourceVpce / aws:SourceVpc: no wildcards, nothing outside allowedSourceVpces. Decided on "
-                 "the RestApi or RestApiPolicy itself, before it is created."),
-    types={REST_API, REST_API_POLICY}, level=EnforcementLevel.MANDATORY, check=_sourcevpce_allowlist,
-    severity=Severity.CRITICAL, config=dict(_ALLOWLIST_CONFIG),
+    description=(
+        "API resource policies name callers by exact, allow-listed VPC endpoint (or VPC) ids in "
+        "aws:SourceVpce / aws:SourceVpc: no wildcards, nothing outside allowedSourceVpces. Decided on "
+        "the RestApi or RestApiPolicy itself, before it is created."
+    ),
+    types={REST_API, REST_API_POLICY},
+    level=EnforcementLevel.MANDATORY,
+    check=_sourcevpce_allowlist,
+    severity=Severity.CRITICAL,
+    config=dict(_ALLOWLIST_CONFIG),
 )
 
 
 # --- lp-apigw-private-api-policy (stack) ---------------------------------------------------------------
+
 
 def _private_api_policy(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
     for entry in _private_apis(stack):
@@ -257,15 +331,20 @@ def _private_api_policy(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
 
 apigw_private_api_policy = stack_rule(
     name="lp-apigw-private-api-policy",
-    description=("A private API has a resource policy (on the RestApi or a RestApiPolicy) that denies "
-                 "execute-api:Invoke unless aws:SourceVpce (or aws:SourceVpc) is a consumer endpoint; no Allow "
-                 "for Principal '*' without that limit."),
-    level=EnforcementLevel.MANDATORY, check=_private_api_policy, severity=Severity.CRITICAL,
+    description=(
+        "A private API has a resource policy (on the RestApi or a RestApiPolicy) that denies "
+        "execute-api:Invoke unless aws:SourceVpce (or aws:SourceVpc) is a consumer endpoint; no Allow "
+        "for Principal '*' without that limit."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    check=_private_api_policy,
+    severity=Severity.CRITICAL,
     config=dict(_ALLOWLIST_CONFIG),
 )
 
 
 # --- lp-apigw-method-auth (stack) ----------------------------------------------------------------------
+
 
 def _method_auth(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
     exempt = {m.upper() for m in cfg["exemptHttpMethods"]}
@@ -283,8 +362,13 @@ def _method_auth(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             yield Undecided(owners.path, resource=method)
             continue
         if not owners:
-            yield Undecided("restApi", "its REST API is not in this stack, so the rule cannot see whether it is "
-                            "private and limited to allow-listed endpoints", resource=method, pending=False)
+            yield Undecided(
+                "restApi",
+                "its REST API is not in this stack, so the rule cannot see whether it is "
+                "private and limited to allow-listed endpoints",
+                resource=method,
+                pending=False,
+            )
             continue
         api = owners[0]
         if id(api) not in verdicts:
@@ -295,8 +379,13 @@ def _method_auth(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
                 verdicts[id(api)] = unknown
             else:
                 documents = api_policies(stack, api) if private else None
-                verdicts[id(api)] = (documents if isinstance(documents, Undecided)
-                                     else judge_policy(api, documents, cfg) if private else None)
+                verdicts[id(api)] = (
+                    documents
+                    if isinstance(documents, Undecided)
+                    else judge_policy(api, documents, cfg)
+                    if private
+                    else None
+                )
         verdict = verdicts[id(api)]
         if isinstance(verdict, Undecided):
             yield verdict
@@ -306,27 +395,48 @@ def _method_auth(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             continue
         if isinstance(verdict, PolicyVerdict) and verdict.restricted:
             continue
-        why = ("the API is not PRIVATE" if verdict is None
-               else "the API's resource policy does not limit callers to allow-listed VPC endpoints")
-        yield Finding("Authorization::NONE", f"{verb} method", f"anyone who reaches the API may call it and {why}: "
-                      "use AWS_IAM (or a Cognito/Lambda authorizer).", resource=method)
+        why = (
+            "the API is not PRIVATE"
+            if verdict is None
+            else "the API's resource policy does not limit callers to allow-listed VPC endpoints"
+        )
+        yield Finding(
+            "Authorization::NONE",
+            f"{verb} method",
+            f"anyone who reaches the API may call it and {why}: use AWS_IAM (or a Cognito/Lambda authorizer).",
+            resource=method,
+        )
     for route in stack.of_type(HTTP_ROUTE):
         kind = route.props.get("authorizationType") or "NONE"
         if is_unknown(kind):
             yield Undecided(kind.path, resource=route)
         elif kind == "NONE" and not str(route.props.get("routeKey", "")).upper().startswith("OPTIONS "):
-            yield Finding("AuthorizationType::NONE", "authorizationType", "HTTP API routes are public: use AWS_IAM or "
-                          "a JWT/Lambda authorizer.", resource=route)
+            yield Finding(
+                "AuthorizationType::NONE",
+                "authorizationType",
+                "HTTP API routes are public: use AWS_IAM or a JWT/Lambda authorizer.",
+                resource=route,
+            )
 
 
 apigw_method_auth = stack_rule(
     name="lp-apigw-method-auth",
-    description=("API methods require authorization (AWS_IAM, Cognito or a Lambda authorizer); 'NONE' only on a "
-                 "PRIVATE API whose resource policy limits callers to allow-listed VPC endpoints."),
-    level=EnforcementLevel.MANDATORY, check=_method_auth, severity=Severity.HIGH,
-    config={"exemptHttpMethods": {"type": "array", "items": {"type": "string"}, "default": ["OPTIONS"],
-                                  "description": "HTTP methods that may stay open (CORS preflight)."},
-            **_ALLOWLIST_CONFIG},
+    description=(
+        "API methods require authorization (AWS_IAM, Cognito or a Lambda authorizer); 'NONE' only on a "
+        "PRIVATE API whose resource policy limits callers to allow-listed VPC endpoints."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    check=_method_auth,
+    severity=Severity.HIGH,
+    config={
+        "exemptHttpMethods": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["OPTIONS"],
+            "description": "HTTP methods that may stay open (CORS preflight).",
+        },
+        **_ALLOWLIST_CONFIG,
+    },
 )
 
 
@@ -342,8 +452,12 @@ def _stage_logging(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if is_unknown(destination):
             yield Undecided(destination.path)
         elif not destination:
-            yield Finding("AccessLogs::missing", "accessLogSettings", "set accessLogSettings (a log group ARN and a "
-                          "format) so every call is recorded with its caller and source endpoint.")
+            yield Finding(
+                "AccessLogs::missing",
+                "accessLogSettings",
+                "set accessLogSettings (a log group ARN and a "
+                "format) so every call is recorded with its caller and source endpoint.",
+            )
         return
     settings = res.props.get("settings")
     if is_unknown(settings):
@@ -354,18 +468,25 @@ def _stage_logging(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(level):
         yield Undecided(level.path)
     elif str(level or "OFF").upper() == "OFF":
-        yield Finding("LoggingLevel::OFF", "settings.loggingLevel", "set loggingLevel to ERROR (or INFO) so failed "
-                      "calls can be investigated.")
+        yield Finding(
+            "LoggingLevel::OFF",
+            "settings.loggingLevel",
+            "set loggingLevel to ERROR (or INFO) so failed calls can be investigated.",
+        )
 
 
 apigw_stage_logging = resource_rule(
     name="lp-apigw-stage-logging",
     description="API stages write access logs and execution logging is on (ERROR or INFO).",
-    types={STAGE, METHOD_SETTINGS}, level=EnforcementLevel.ADVISORY, check=_stage_logging, severity=Severity.MEDIUM,
+    types={STAGE, METHOD_SETTINGS},
+    level=EnforcementLevel.ADVISORY,
+    check=_stage_logging,
+    severity=Severity.MEDIUM,
 )
 
 
 # --- lp-apigw-no-data-trace / lp-apigw-cache-encrypted (method settings) ------------------------------------
+
 
 def _method_setting(res: Res, key: str) -> Any:
     settings = res.props.get("settings")
@@ -377,15 +498,22 @@ def _no_data_trace(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(trace):
         yield Undecided(trace.path)
     elif trace:
-        yield Finding("DataTrace::true", "settings.dataTraceEnabled", "data tracing writes full request and "
-                      "response bodies (credentials, personal data) to CloudWatch: turn it off; access logs record "
-                      "who called what.")
+        yield Finding(
+            "DataTrace::true",
+            "settings.dataTraceEnabled",
+            "data tracing writes full request and "
+            "response bodies (credentials, personal data) to CloudWatch: turn it off; access logs record "
+            "who called what.",
+        )
 
 
 apigw_no_data_trace = resource_rule(
     name="lp-apigw-no-data-trace",
     description="API method settings keep data tracing (full request and response bodies in the logs) off.",
-    types={METHOD_SETTINGS}, level=EnforcementLevel.MANDATORY, check=_no_data_trace, severity=Severity.HIGH,
+    types={METHOD_SETTINGS},
+    level=EnforcementLevel.MANDATORY,
+    check=_no_data_trace,
+    severity=Severity.HIGH,
 )
 
 
@@ -401,14 +529,20 @@ def _cache_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(encrypted):
         yield Undecided(encrypted.path)
     elif not encrypted:
-        yield Finding("CacheDataEncrypted::false", "settings.cacheDataEncrypted", "cached responses are stored "
-                      "unencrypted: set cacheDataEncrypted = true.")
+        yield Finding(
+            "CacheDataEncrypted::false",
+            "settings.cacheDataEncrypted",
+            "cached responses are stored unencrypted: set cacheDataEncrypted = true.",
+        )
 
 
 apigw_cache_encrypted = resource_rule(
     name="lp-apigw-cache-encrypted",
     description="API responses cached by method settings are encrypted (cacheDataEncrypted).",
-    types={METHOD_SETTINGS}, level=EnforcementLevel.MANDATORY, check=_cache_encrypted, severity=Severity.MEDIUM,
+    types={METHOD_SETTINGS},
+    level=EnforcementLevel.MANDATORY,
+    check=_cache_encrypted,
+    severity=Severity.MEDIUM,
 )
 
 
@@ -424,19 +558,28 @@ def _modern_tls(policy: str) -> bool:
 
 def _tls_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == DOMAIN_V2:
-        where, policy = "domainNameConfiguration.securityPolicy", get(res.props, "domainNameConfiguration",
-                                                                      "securityPolicy")
+        where, policy = (
+            "domainNameConfiguration.securityPolicy",
+            get(res.props, "domainNameConfiguration", "securityPolicy"),
+        )
     else:
         where, policy = "securityPolicy", res.props.get("securityPolicy")
     if is_unknown(policy):
         yield Undecided(policy.path)
     elif policy is None:
         if res.type != REST_API:  # a REST API's own endpoint defaults to TLS 1.2
-            yield Finding("SecurityPolicy::unset", where, "set the security policy to TLS_1_2 (or a TLS 1.3 "
-                          "SecurityPolicy_*) so older protocol versions are refused.")
+            yield Finding(
+                "SecurityPolicy::unset",
+                where,
+                "set the security policy to TLS_1_2 (or a TLS 1.3 "
+                "SecurityPolicy_*) so older protocol versions are refused.",
+            )
     elif not _modern_tls(str(policy)):
-        yield Finding(f"SecurityPolicy::{policy}", where, f"{policy} accepts TLS 1.0/1.1: use TLS_1_2 or a "
-                      "SecurityPolicy_TLS13_* policy.")
+        yield Finding(
+            f"SecurityPolicy::{policy}",
+            where,
+            f"{policy} accepts TLS 1.0/1.1: use TLS_1_2 or a SecurityPolicy_TLS13_* policy.",
+        )
     if res.type in (DOMAIN, DOMAIN_V2):
         name = res.props.get("domainName")
         if is_unknown(name):
@@ -446,19 +589,40 @@ def _tls_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             if is_unknown(truststore):
                 yield Undecided(truststore.path)
             elif not truststore:
-                yield Finding("MutualTls::missing", "mutualTlsAuthentication", f"{name} must authenticate clients "
-                              "with certificates: set mutualTlsAuthentication.truststoreUri.")
+                yield Finding(
+                    "MutualTls::missing",
+                    "mutualTlsAuthentication",
+                    f"{name} must authenticate clients with certificates: set mutualTlsAuthentication.truststoreUri.",
+                )
 
 
 apigw_tls_policy = resource_rule(
     name="lp-apigw-tls-policy",
-    description=("API custom domains (and REST API endpoints that set one) use a TLS 1.2+ security policy; domains "
-                 "listed in requireMutualTlsFor have a mutual-TLS truststore."),
-    types={DOMAIN, DOMAIN_V2, REST_API}, level=EnforcementLevel.MANDATORY, check=_tls_policy,
+    description=(
+        "API custom domains (and REST API endpoints that set one) use a TLS 1.2+ security policy; domains "
+        "listed in requireMutualTlsFor have a mutual-TLS truststore."
+    ),
+    types={DOMAIN, DOMAIN_V2, REST_API},
+    level=EnforcementLevel.MANDATORY,
+    check=_tls_policy,
     severity=Severity.HIGH,
-    config={"requireMutualTlsFor": {"type": "array", "items": {"type": "string"}, "default": [],
-                                    "description": "Domain-name globs that must use mutual TLS."}},
+    config={
+        "requireMutualTlsFor": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "Domain-name globs that must use mutual TLS.",
+        }
+    },
 )
 
-RULES = [apigw_private_endpoint, apigw_sourcevpce_allowlist, apigw_private_api_policy, apigw_method_auth,
-         apigw_stage_logging, apigw_no_data_trace, apigw_cache_encrypted, apigw_tls_policy]
+RULES = [
+    apigw_private_endpoint,
+    apigw_sourcevpce_allowlist,
+    apigw_private_api_policy,
+    apigw_method_auth,
+    apigw_stage_logging,
+    apigw_no_data_trace,
+    apigw_cache_encrypted,
+    apigw_tls_policy,
+]

@@ -11,8 +11,24 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, get, each_known,
-                    glob_match, is_unknown, plain, resource_rule, stack_rule, truthy)
+from ._core import (
+    Finding,
+    Item,
+    NotApplicable,
+    Res,
+    RuleConfig,
+    Stack,
+    Undecided,
+    as_list,
+    each_known,
+    get,
+    glob_match,
+    is_unknown,
+    plain,
+    resource_rule,
+    stack_rule,
+    truthy,
+)
 
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
@@ -20,6 +36,7 @@ FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 
 
 # --- lp-lambda-permission-scoped ----------------------------------------------------------------------
+
 
 def _service(principal: str) -> bool:
     return principal.endswith((".amazonaws.com", ".amazonaws.com.cn"))
@@ -35,8 +52,11 @@ def _permission_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if is_unknown(org):
             yield Undecided(org.path)
         elif not org:
-            yield Finding("Principal::*", "principal", "anyone may invoke this function: name the service (with "
-                          "sourceArn) or account, or set principalOrgId.")
+            yield Finding(
+                "Principal::*",
+                "principal",
+                "anyone may invoke this function: name the service (with sourceArn) or account, or set principalOrgId.",
+            )
     elif _service(str(principal)):
         source_arn, source_account = res.props.get("sourceArn"), res.props.get("sourceAccount")
         if is_unknown(source_arn):
@@ -47,12 +67,21 @@ def _permission_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             yield Undecided(source_account.path)
             return
         if not source_arn and not source_account:
-            yield Finding(f"Principal::{principal}", "principal", f"any {principal} resource of any account may "
-                          "invoke this function: set sourceArn to the rule, API or bucket that calls it (and "
-                          "sourceAccount).", subject="sourceArn")
+            yield Finding(
+                f"Principal::{principal}",
+                "principal",
+                f"any {principal} resource of any account may "
+                "invoke this function: set sourceArn to the rule, API or bucket that calls it (and "
+                "sourceAccount).",
+                subject="sourceArn",
+            )
         elif source_arn and _wildcard_source(str(source_arn)):
-            yield Finding(f"SourceArn::{source_arn}", "sourceArn", "the source ARN is a wildcard: name the exact "
-                          "rule, API or bucket.", subject=str(principal))
+            yield Finding(
+                f"SourceArn::{source_arn}",
+                "sourceArn",
+                "the source ARN is a wildcard: name the exact rule, API or bucket.",
+                subject=str(principal),
+            )
 
 
 def _wildcard_source(arn: str) -> bool:
@@ -71,13 +100,19 @@ def _wildcard_source(arn: str) -> bool:
 
 lambda_permission_scoped = resource_rule(
     name="lp-lambda-permission-scoped",
-    description=("Lambda permissions name their caller: never principal '*' (unless principalOrgId), and a service "
-                 "principal always with sourceArn (the rule, API or bucket) or sourceAccount."),
-    types={PERMISSION}, level=EnforcementLevel.MANDATORY, check=_permission_scoped, severity=Severity.HIGH,
+    description=(
+        "Lambda permissions name their caller: never principal '*' (unless principalOrgId), and a service "
+        "principal always with sourceArn (the rule, API or bucket) or sourceAccount."
+    ),
+    types={PERMISSION},
+    level=EnforcementLevel.MANDATORY,
+    check=_permission_scoped,
+    severity=Severity.HIGH,
 )
 
 
 # --- lp-lambda-url-auth ------------------------------------------------------------------------------------
+
 
 def _url_auth(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     prop = "authorizationType" if res.type == FUNCTION_URL else "functionUrlAuthType"
@@ -85,19 +120,27 @@ def _url_auth(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(kind):
         yield Undecided(kind.path)
     elif kind == "NONE":
-        yield Finding(f"{prop[0].upper() + prop[1:]}::NONE", prop, "a function URL with no authentication can be "
-                      "called by anyone on the Internet: use AWS_IAM (or put CloudFront with WAF in front and "
-                      "record that in an exception with the reason).")
+        yield Finding(
+            f"{prop[0].upper() + prop[1:]}::NONE",
+            prop,
+            "a function URL with no authentication can be "
+            "called by anyone on the Internet: use AWS_IAM (or put CloudFront with WAF in front and "
+            "record that in an exception with the reason).",
+        )
 
 
 lambda_url_auth = resource_rule(
     name="lp-lambda-url-auth",
     description="Lambda function URLs authenticate callers: authorizationType = AWS_IAM, never NONE.",
-    types={FUNCTION_URL, PERMISSION}, level=EnforcementLevel.MANDATORY, check=_url_auth, severity=Severity.CRITICAL,
+    types={FUNCTION_URL, PERMISSION},
+    level=EnforcementLevel.MANDATORY,
+    check=_url_auth,
+    severity=Severity.CRITICAL,
 )
 
 
 # --- lp-lambda-in-vpc ----------------------------------------------------------------------------------------
+
 
 def _in_vpc(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     tags = res.props.get("tags")
@@ -121,29 +164,51 @@ def _in_vpc(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if is_unknown(value):
             yield Undecided(value.path)
         elif not value:
-            yield Finding(f"VpcConfig::{prop}", f"vpcConfig.{prop}", f"the function reaches a private data store "
-                          f"({why}) but has no {prop}: run it in the private subnets with a security group the "
-                          "data store admits.")
+            yield Finding(
+                f"VpcConfig::{prop}",
+                f"vpcConfig.{prop}",
+                f"the function reaches a private data store "
+                f"({why}) but has no {prop}: run it in the private subnets with a security group the "
+                "data store admits.",
+            )
 
 
 lambda_in_vpc = resource_rule(
     name="lp-lambda-in-vpc",
-    description=("Functions that talk to private data stores (database, RDS Proxy, OpenSearch) run in the VPC's "
-                 "private subnets: set vpcConfig.subnetIds and securityGroupIds."),
-    types={FUNCTION}, level=EnforcementLevel.MANDATORY, check=_in_vpc, severity=Severity.HIGH,
+    description=(
+        "Functions that talk to private data stores (database, RDS Proxy, OpenSearch) run in the VPC's "
+        "private subnets: set vpcConfig.subnetIds and securityGroupIds."
+    ),
+    types={FUNCTION},
+    level=EnforcementLevel.MANDATORY,
+    check=_in_vpc,
+    severity=Severity.HIGH,
     config={
-        "dataStoreVariables": {"type": "array", "items": {"type": "string"},
-                               "default": ["DB_HOST", "*_DB_HOST", "PGHOST", "DATABASE_URL", "*PROXY_ENDPOINT",
-                                           "OPENSEARCH_ENDPOINT", "*_OPENSEARCH_ENDPOINT"],
-                               "description": "Environment variable globs that mark a function as reaching a "
-                                              "private data store."},
-        "markerTag": {"type": "string", "default": "VpcRequired",
-                      "description": "A tag key that marks a function as needing the VPC."},
+        "dataStoreVariables": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [
+                "DB_HOST",
+                "*_DB_HOST",
+                "PGHOST",
+                "DATABASE_URL",
+                "*PROXY_ENDPOINT",
+                "OPENSEARCH_ENDPOINT",
+                "*_OPENSEARCH_ENDPOINT",
+            ],
+            "description": "Environment variable globs that mark a function as reaching a private data store.",
+        },
+        "markerTag": {
+            "type": "string",
+            "default": "VpcRequired",
+            "description": "A tag key that marks a function as needing the VPC.",
+        },
     },
 )
 
 
 # --- lp-lambda-runtime-supported -------------------------------------------------------------------------
+
 
 def _runtime(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.props.get("packageType") == "Image":
@@ -153,19 +218,40 @@ def _runtime(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(runtime):
         yield Undecided(runtime.path)
     elif runtime not in cfg["supportedRuntimes"]:
-        yield Finding(f"Runtime::{runtime}", "runtime", f"{runtime} is not on the supported list: move to "
-                      f"{cfg['supportedRuntimes'][0] if cfg['supportedRuntimes'] else 'a current runtime'} or newer "
-                      "to keep receiving security patches.")
+        yield Finding(
+            f"Runtime::{runtime}",
+            "runtime",
+            f"{runtime} is not on the supported list: move to "
+            f"{cfg['supportedRuntimes'][0] if cfg['supportedRuntimes'] else 'a current runtime'} or newer "
+            "to keep receiving security patches.",
+        )
 
 
 lambda_runtime_supported = resource_rule(
     name="lp-lambda-runtime-supported",
     description="Functions use a runtime that still receives security patches (supportedRuntimes).",
-    types={FUNCTION}, level=EnforcementLevel.ADVISORY, check=_runtime, severity=Severity.MEDIUM,
-    config={"supportedRuntimes": {"type": "array", "items": {"type": "string"},
-                                  "default": ["python3.12", "python3.13", "python3.14", "nodejs22.x", "nodejs24.x",
-                                              "java21", "java25", "dotnet8", "provided.al2023"],
-                                  "description": "Runtimes allowed."}},
+    types={FUNCTION},
+    level=EnforcementLevel.ADVISORY,
+    check=_runtime,
+    severity=Severity.MEDIUM,
+    config={
+        "supportedRuntimes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [
+                "python3.12",
+                "python3.13",
+                "python3.14",
+                "nodejs22.x",
+                "nodejs24.x",
+                "java21",
+                "java25",
+                "dotnet8",
+                "provided.al2023",
+            ],
+            "description": "Runtimes allowed.",
+        }
+    },
 )
 
 
@@ -181,17 +267,26 @@ def _ecs_hardening(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if is_unknown(public):
             yield Undecided(public.path)
         elif public:
-            yield Finding("AssignPublicIp::true", "networkConfiguration.assignPublicIp", "tasks get a public IP: run "
-                          "them in private subnets (assignPublicIp = false) behind the load balancer.")
+            yield Finding(
+                "AssignPublicIp::true",
+                "networkConfiguration.assignPublicIp",
+                "tasks get a public IP: run them in private subnets (assignPublicIp = false) behind the load balancer.",
+            )
         return
     execution, task = res.props.get("executionRoleArn"), res.props.get("taskRoleArn")
     if (is_unknown(execution) and task is not None) or (is_unknown(task) and execution is not None):
         # Both set, at least one computed: whether they are the same role is known at `pulumi up`.
-        yield Undecided((execution if is_unknown(execution) else task).path,
-                        "whether the task role is distinct from the execution role")
+        yield Undecided(
+            (execution if is_unknown(execution) else task).path,
+            "whether the task role is distinct from the execution role",
+        )
     elif execution and execution == task:
-        yield Finding("TaskRole::execution-role", "taskRoleArn", "the containers run with the execution role (which "
-                      "pulls images and reads secrets): give them their own task role.")
+        yield Finding(
+            "TaskRole::execution-role",
+            "taskRoleArn",
+            "the containers run with the execution role (which "
+            "pulls images and reads secrets): give them their own task role.",
+        )
     document = res.props.get("containerDefinitions")
     if is_unknown(document):
         yield Undecided(document.path)
@@ -207,64 +302,113 @@ def _ecs_hardening(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         for variable in as_list(container.get("environment")):
             key = str(variable.get("name", ""))
             if any(glob_match(p, key.upper()) for p in cfg["secretVariablePatterns"]):
-                yield Finding(f"Environment::{key}", f"{where}.environment", f"{key} looks like a secret in plain "
-                              "text (visible to anyone who can describe the task): move it to secrets "
-                              "(Secrets Manager / SSM SecureString).", subject=name)
+                yield Finding(
+                    f"Environment::{key}",
+                    f"{where}.environment",
+                    f"{key} looks like a secret in plain "
+                    "text (visible to anyone who can describe the task): move it to secrets "
+                    "(Secrets Manager / SSM SecureString).",
+                    subject=name,
+                )
         if container.get("privileged"):
-            yield Finding("Privileged::true", f"{where}.privileged", "a privileged container is root on the host: "
-                          "remove privileged.", subject=name)
+            yield Finding(
+                "Privileged::true",
+                f"{where}.privileged",
+                "a privileged container is root on the host: remove privileged.",
+                subject=name,
+            )
         if cfg["requireReadOnlyRootFilesystem"] and not container.get("readonlyRootFilesystem"):
-            yield Finding("ReadonlyRootFilesystem::false", f"{where}.readonlyRootFilesystem",
-                          "set readonlyRootFilesystem = true and mount writable paths (cache, pid, temp) as "
-                          "volumes, so a compromised process cannot change the image.", subject=name)
+            yield Finding(
+                "ReadonlyRootFilesystem::false",
+                f"{where}.readonlyRootFilesystem",
+                "set readonlyRootFilesystem = true and mount writable paths (cache, pid, temp) as "
+                "volumes, so a compromised process cannot change the image.",
+                subject=name,
+            )
         if not container.get("logConfiguration"):
-            yield Finding("LogConfiguration::missing", f"{where}.logConfiguration", "send the container's logs to "
-                          "CloudWatch (logDriver awslogs).", subject=name)
+            yield Finding(
+                "LogConfiguration::missing",
+                f"{where}.logConfiguration",
+                "send the container's logs to CloudWatch (logDriver awslogs).",
+                subject=name,
+            )
 
 
 ecs_proxy_hardening = resource_rule(
     name="lp-ecs-proxy-hardening",
-    description=("ECS tasks (the mTLS proxy) are hardened: no secrets in plain environment variables, not "
-                 "privileged, read-only root filesystem, logs to CloudWatch, a task role distinct from the execution "
-                 "role, and no public IP on the service."),
-    types={TASK_DEFINITION, ECS_SERVICE}, level=EnforcementLevel.MANDATORY, check=_ecs_hardening,
+    description=(
+        "ECS tasks (the mTLS proxy) are hardened: no secrets in plain environment variables, not "
+        "privileged, read-only root filesystem, logs to CloudWatch, a task role distinct from the execution "
+        "role, and no public IP on the service."
+    ),
+    types={TASK_DEFINITION, ECS_SERVICE},
+    level=EnforcementLevel.MANDATORY,
+    check=_ecs_hardening,
     severity=Severity.HIGH,
     config={
-        "secretVariablePatterns": {"type": "array", "items": {"type": "string"},
-                                   "default": ["*PASSWORD*", "*SECRET*", "*TOKEN*", "*PRIVATE_KEY*", "*API_KEY*",
-                                               "*ACCESS_KEY*", "*CREDENTIAL*"],
-                                   "description": "Globs on environment variable names that hold secrets."},
-        "requireReadOnlyRootFilesystem": {"type": "boolean", "default": True,
-                                          "description": "Require readonlyRootFilesystem on every container."},
+        "secretVariablePatterns": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [
+                "*PASSWORD*",
+                "*SECRET*",
+                "*TOKEN*",
+                "*PRIVATE_KEY*",
+                "*API_KEY*",
+                "*ACCESS_KEY*",
+                "*CREDENTIAL*",
+            ],
+            "description": "Globs on environment variable names that hold secrets.",
+        },
+        "requireReadOnlyRootFilesystem": {
+            "type": "boolean",
+            "default": True,
+            "description": "Require readonlyRootFilesystem on every container.",
+        },
     },
 )
 
 
 # --- lp-ecr-scan-on-push ------------------------------------------------------------------------------------
 
+
 def _ecr_scan(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     scan = get(res.props, "imageScanningConfiguration", "scanOnPush")
     if is_unknown(scan):
         yield Undecided(scan.path)
     elif not scan:
-        yield Finding("ScanOnPush::false", "imageScanningConfiguration.scanOnPush", "set scanOnPush = true so every "
-                      "pushed image is scanned for known vulnerabilities (basic scanning is free).")
+        yield Finding(
+            "ScanOnPush::false",
+            "imageScanningConfiguration.scanOnPush",
+            "set scanOnPush = true so every "
+            "pushed image is scanned for known vulnerabilities (basic scanning is free).",
+        )
     if cfg["requireImmutableTags"]:
         mutability = res.props.get("imageTagMutability") or "MUTABLE"
         if is_unknown(mutability):
             yield Undecided(mutability.path)
         elif not str(mutability).startswith("IMMUTABLE"):
-            yield Finding(f"ImageTagMutability::{mutability}", "imageTagMutability", "set IMMUTABLE so a tag "
-                          "always means the image that was scanned and deployed.")
+            yield Finding(
+                f"ImageTagMutability::{mutability}",
+                "imageTagMutability",
+                "set IMMUTABLE so a tag always means the image that was scanned and deployed.",
+            )
 
 
 ecr_scan_on_push = resource_rule(
     name="lp-ecr-scan-on-push",
     description="Container repositories scan images on push (and, when configured, keep tags immutable).",
-    types={"aws:ecr/repository:Repository"}, level=EnforcementLevel.MANDATORY, check=_ecr_scan,
+    types={"aws:ecr/repository:Repository"},
+    level=EnforcementLevel.MANDATORY,
+    check=_ecr_scan,
     severity=Severity.MEDIUM,
-    config={"requireImmutableTags": {"type": "boolean", "default": False,
-                                     "description": "Also require imageTagMutability IMMUTABLE."}},
+    config={
+        "requireImmutableTags": {
+            "type": "boolean",
+            "default": False,
+            "description": "Also require imageTagMutability IMMUTABLE.",
+        }
+    },
 )
 
 
@@ -290,24 +434,38 @@ def _imdsv2(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(tokens):
         yield Undecided(tokens.path)
     elif tokens != "required":
-        yield Finding(f"HttpTokens::{tokens or 'unset'}", "metadataOptions.httpTokens", "require IMDSv2 session "
-                      "tokens (httpTokens = required) so SSRF cannot read the instance role's credentials.")
+        yield Finding(
+            f"HttpTokens::{tokens or 'unset'}",
+            "metadataOptions.httpTokens",
+            "require IMDSv2 session "
+            "tokens (httpTokens = required) so SSRF cannot read the instance role's credentials.",
+        )
     hops = options.get("httpPutResponseHopLimit")
     if is_unknown(hops):
         yield Undecided(hops.path)
     elif hops is not None and int(hops) > cfg["maxHopLimit"]:
-        yield Finding(f"HopLimit::{int(hops)}", "metadataOptions.httpPutResponseHopLimit",
-                      f"a hop limit above {cfg['maxHopLimit']} lets containers or forwarded traffic reach the "
-                      "metadata service.")
+        yield Finding(
+            f"HopLimit::{int(hops)}",
+            "metadataOptions.httpPutResponseHopLimit",
+            f"a hop limit above {cfg['maxHopLimit']} lets containers or forwarded traffic reach the metadata service.",
+        )
 
 
 ec2_imdsv2 = resource_rule(
     name="lp-ec2-imdsv2",
-    description=("Instances and launch templates require IMDSv2: metadataOptions.httpTokens = required, hop limit "
-                 "1."),
-    types={INSTANCE, LAUNCH_TEMPLATE}, level=EnforcementLevel.MANDATORY, check=_imdsv2, severity=Severity.HIGH,
-    config={"maxHopLimit": {"type": "integer", "minimum": 1, "default": 1,
-                            "description": "Largest httpPutResponseHopLimit allowed."}},
+    description=("Instances and launch templates require IMDSv2: metadataOptions.httpTokens = required, hop limit 1."),
+    types={INSTANCE, LAUNCH_TEMPLATE},
+    level=EnforcementLevel.MANDATORY,
+    check=_imdsv2,
+    severity=Severity.HIGH,
+    config={
+        "maxHopLimit": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 1,
+            "description": "Largest httpPutResponseHopLimit allowed.",
+        }
+    },
 )
 
 
@@ -320,8 +478,12 @@ def _ebs_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         elif value is None and default_on:
             return
         elif not truthy(value):
-            yield Finding(token, where, "set encrypted = true (the account default applies only when EBS "
-                          "encryption by default is on, which this rule is not told).")
+            yield Finding(
+                token,
+                where,
+                "set encrypted = true (the account default applies only when EBS "
+                "encryption by default is on, which this rule is not told).",
+            )
 
     if res.type == VOLUME:
         yield from check(res.props.get("encrypted"), "encrypted", "Encrypted::false")
@@ -338,8 +500,11 @@ def _ebs_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             if isinstance(device, Undecided):
                 yield device
                 continue
-            yield from check(device.get("encrypted"), f"ebsBlockDevices[{index}].encrypted",
-                             f"Encrypted::{device.get('deviceName') or index}")
+            yield from check(
+                device.get("encrypted"),
+                f"ebsBlockDevices[{index}].encrypted",
+                f"Encrypted::{device.get('deviceName') or index}",
+            )
         return
     for index, mapping in enumerate(each_known(as_list(res.props.get("blockDeviceMappings")))):
         if isinstance(mapping, Undecided):
@@ -348,18 +513,27 @@ def _ebs_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         ebs = mapping.get("ebs")
         if ebs is None:
             continue
-        yield from check(ebs.get("encrypted"), f"blockDeviceMappings[{index}].ebs.encrypted",
-                         f"Encrypted::{mapping.get('deviceName') or index}")
+        yield from check(
+            ebs.get("encrypted"),
+            f"blockDeviceMappings[{index}].ebs.encrypted",
+            f"Encrypted::{mapping.get('deviceName') or index}",
+        )
 
 
 ebs_encrypted = resource_rule(
     name="lp-ebs-encrypted",
     description="EBS volumes are encrypted: instance root and data devices, launch template mappings and volumes.",
-    types={INSTANCE, LAUNCH_TEMPLATE, VOLUME}, level=EnforcementLevel.MANDATORY, check=_ebs_encrypted,
+    types={INSTANCE, LAUNCH_TEMPLATE, VOLUME},
+    level=EnforcementLevel.MANDATORY,
+    check=_ebs_encrypted,
     severity=Severity.HIGH,
-    config={"accountEncryptionByDefault": {
-        "type": "boolean", "default": False,
-        "description": "The accounts have EBS encryption by default on, so an unset 'encrypted' is fine."}},
+    config={
+        "accountEncryptionByDefault": {
+            "type": "boolean",
+            "default": False,
+            "description": "The accounts have EBS encryption by default on, so an unset 'encrypted' is fine.",
+        }
+    },
 )
 
 
@@ -390,9 +564,14 @@ def _public_ip(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             # Outputs: an instance in a public subnet reports the address it was given; decide on inputs.
             yield Undecided(public.path, resource=instance)
         elif public and id(instance) not in with_eip:
-            yield Finding("PublicIp::associatePublicIpAddress", "associatePublicIpAddress", "the instance gets a "
-                          "public address without the Elastic IP opt-in: leave it private and reach it through SSM, "
-                          "or enable the Elastic IP in the stack config.", resource=instance)
+            yield Finding(
+                "PublicIp::associatePublicIpAddress",
+                "associatePublicIpAddress",
+                "the instance gets a "
+                "public address without the Elastic IP opt-in: leave it private and reach it through SSM, "
+                "or enable the Elastic IP in the stack config.",
+                resource=instance,
+            )
     for template in stack.of_type(LAUNCH_TEMPLATE):
         for index, interface in enumerate(each_known(as_list(template.props.get("networkInterfaces")))):
             if isinstance(interface, Undecided):
@@ -403,19 +582,32 @@ def _public_ip(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             if is_unknown(value):
                 yield Undecided(value.path, resource=template)
             elif value is not None and truthy(value) and id(template) not in templates_with_eip:
-                yield Finding("PublicIp::associatePublicIpAddress",
-                              f"networkInterfaces[{index}].associatePublicIpAddress", "instances from this template "
-                              "get a public address without the Elastic IP opt-in: set it to false, or enable the "
-                              "Elastic IP in the stack config.", resource=template)
+                yield Finding(
+                    "PublicIp::associatePublicIpAddress",
+                    f"networkInterfaces[{index}].associatePublicIpAddress",
+                    "instances from this template "
+                    "get a public address without the Elastic IP opt-in: set it to false, or enable the "
+                    "Elastic IP in the stack config.",
+                    resource=template,
+                )
 
 
 ec2_public_ip_optin = stack_rule(
     name="lp-ec2-public-ip-only-with-eip-optin",
-    description=("Instances get a public address only through the Elastic IP opt-in (an Eip attached to them in "
-                 "this stack); otherwise associatePublicIpAddress stays false."),
-    level=EnforcementLevel.MANDATORY, check=_public_ip, severity=Severity.HIGH,
-    config={"allowPublicIp": {"type": "boolean", "default": False,
-                              "description": "Allow public addresses without an Elastic IP (not recommended)."}},
+    description=(
+        "Instances get a public address only through the Elastic IP opt-in (an Eip attached to them in "
+        "this stack); otherwise associatePublicIpAddress stays false."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    check=_public_ip,
+    severity=Severity.HIGH,
+    config={
+        "allowPublicIp": {
+            "type": "boolean",
+            "default": False,
+            "description": "Allow public addresses without an Elastic IP (not recommended).",
+        }
+    },
 )
 
 
@@ -426,8 +618,9 @@ _SECRET_PATTERNS = {
     "aws-secret-key": re.compile(r"aws_secret_access_key\s*[=:]", re.IGNORECASE),
     "private-key": re.compile(r"-----BEGIN (?:RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----"),
     "password": re.compile(r"""(?:password|passwd|pwd)\w*["']?\s*[=:]\s*["'][^"'$\s]{4,}["']""", re.IGNORECASE),
-    "plaintext-securestring": re.compile(r"""ConvertTo-SecureString\s+(?:-String\s+)?["'][^"'$]+["']\s+-AsPlainText""",
-                                         re.IGNORECASE),
+    "plaintext-securestring": re.compile(
+        r"""ConvertTo-SecureString\s+(?:-String\s+)?["'][^"'$]+["']\s+-AsPlainText""", re.IGNORECASE
+    ),
 }
 
 
@@ -453,16 +646,25 @@ def _userdata(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         text = _user_data_text(value, encoded)
         for kind, pattern in _SECRET_PATTERNS.items():
             if pattern.search(text):
-                yield Finding(f"UserData::{kind}", prop, f"user data holds what looks like a {kind.replace('-', ' ')}; "
-                              "anyone who can describe the instance can read it: fetch it at boot from Secrets "
-                              "Manager or SSM Parameter Store with the instance role.")
+                yield Finding(
+                    f"UserData::{kind}",
+                    prop,
+                    f"user data holds what looks like a {kind.replace('-', ' ')}; "
+                    "anyone who can describe the instance can read it: fetch it at boot from Secrets "
+                    "Manager or SSM Parameter Store with the instance role.",
+                )
 
 
 ec2_userdata_no_secrets = resource_rule(
     name="lp-ec2-userdata-no-secrets",
-    description=("User data carries no credentials (keys, passwords, private keys): fetch them at boot from Secrets "
-                 "Manager or SSM with the instance role."),
-    types={INSTANCE, LAUNCH_TEMPLATE}, level=EnforcementLevel.MANDATORY, check=_userdata, severity=Severity.HIGH,
+    description=(
+        "User data carries no credentials (keys, passwords, private keys): fetch them at boot from Secrets "
+        "Manager or SSM with the instance role."
+    ),
+    types={INSTANCE, LAUNCH_TEMPLATE},
+    level=EnforcementLevel.MANDATORY,
+    check=_userdata,
+    severity=Severity.HIGH,
 )
 
 
@@ -528,19 +730,37 @@ def _env_secrets(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             continue
         kind = _secret_kind(str(value)) if isinstance(value, str) else None
         if kind:
-            yield Finding(f"Environment::{name}", where, f"{name} holds what looks like a {kind.replace('-', ' ')} in "
-                          "plain text, readable by anyone who can read the configuration: keep it in Secrets "
-                          "Manager and pass its ARN (or ECS secrets / the Parameters and Secrets extension).")
+            yield Finding(
+                f"Environment::{name}",
+                where,
+                f"{name} holds what looks like a {kind.replace('-', ' ')} in "
+                "plain text, readable by anyone who can read the configuration: keep it in Secrets "
+                "Manager and pass its ARN (or ECS secrets / the Parameters and Secrets extension).",
+            )
 
 
 env_no_plaintext_secrets = resource_rule(
     name="lp-env-no-plaintext-secrets",
-    description=("Lambda and ECS environment values hold no credentials (access keys, private keys, tokens, "
-                 "passwords in connection strings): pass a Secrets Manager ARN and read it at run time."),
-    types={FUNCTION, TASK_DEFINITION}, level=EnforcementLevel.MANDATORY, check=_env_secrets,
+    description=(
+        "Lambda and ECS environment values hold no credentials (access keys, private keys, tokens, "
+        "passwords in connection strings): pass a Secrets Manager ARN and read it at run time."
+    ),
+    types={FUNCTION, TASK_DEFINITION},
+    level=EnforcementLevel.MANDATORY,
+    check=_env_secrets,
     severity=Severity.CRITICAL,
 )
 
-RULES = [lambda_permission_scoped, lambda_url_auth, lambda_in_vpc, lambda_runtime_supported, ecs_proxy_hardening,
-         ecr_scan_on_push, ec2_imdsv2, ebs_encrypted, ec2_public_ip_optin, ec2_userdata_no_secrets,
-         env_no_plaintext_secrets]
+RULES = [
+    lambda_permission_scoped,
+    lambda_url_auth,
+    lambda_in_vpc,
+    lambda_runtime_supported,
+    ecs_proxy_hardening,
+    ecr_scan_on_push,
+    ec2_imdsv2,
+    ebs_encrypted,
+    ec2_public_ip_optin,
+    ec2_userdata_no_secrets,
+    env_no_plaintext_secrets,
+]

@@ -7,8 +7,21 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, NotApplicable, Res, RuleConfig, Stack, Undecided, as_list, get, each_known,
-                    is_unknown, resource_rule, stack_rule)
+from ._core import (
+    Finding,
+    Item,
+    NotApplicable,
+    Res,
+    RuleConfig,
+    Stack,
+    Undecided,
+    as_list,
+    each_known,
+    get,
+    is_unknown,
+    resource_rule,
+    stack_rule,
+)
 from ._documents import Statement, statements_or_findings
 from .iam import ROLE, identity_statements
 
@@ -22,6 +35,7 @@ _BUS_ARN = re.compile(r"^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus/(
 
 # --- lp-eventbus-policy-not-open ----------------------------------------------------------------------
 
+
 def _bus_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == PERMISSION:
         principal = res.props.get("principal")
@@ -30,8 +44,12 @@ def _bus_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             return
         condition = res.props.get("condition")
         if principal == "*" and not (isinstance(condition, dict) and condition.get("key") == "aws:PrincipalOrgID"):
-            yield Finding("Principal::*", "principal", "any account may put events on this bus: add a condition "
-                          "on aws:PrincipalOrgID (your organization) or name the account.")
+            yield Finding(
+                "Principal::*",
+                "principal",
+                "any account may put events on this bus: add a condition "
+                "on aws:PrincipalOrgID (your organization) or name the account.",
+            )
         return
     for stmt in statements_or_findings(res.props.get("policy"), "policy"):
         if not isinstance(stmt, Statement):
@@ -39,10 +57,15 @@ def _bus_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             continue
         if not stmt.allows:
             continue
-        if stmt.public_principal() and not stmt.has_condition("aws:PrincipalOrgID", "aws:PrincipalAccount",
-                                                              "aws:PrincipalOrgPaths"):
-            yield Finding("Principal::*", stmt.where, "any account may use this bus: add an aws:PrincipalOrgID "
-                          "condition (your organization) or name the accounts.")
+        if stmt.public_principal() and not stmt.has_condition(
+            "aws:PrincipalOrgID", "aws:PrincipalAccount", "aws:PrincipalOrgPaths"
+        ):
+            yield Finding(
+                "Principal::*",
+                stmt.where,
+                "any account may use this bus: add an aws:PrincipalOrgID "
+                "condition (your organization) or name the accounts.",
+            )
         for resource in stmt.resources:
             if resource == "*" or not resource.startswith("arn:") or resource.endswith("event-bus/*"):
                 yield Finding(f"Resource::{resource}", stmt.where, "name the event bus ARN the grant is for.")
@@ -50,40 +73,62 @@ def _bus_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
 
 eventbus_policy_not_open = resource_rule(
     name="lp-eventbus-policy-not-open",
-    description=("Event bus policies do not let everyone put events: Principal '*' needs an aws:PrincipalOrgID "
-                 "condition, and the grant names the bus ARN."),
-    types={BUS_POLICY, PERMISSION}, level=EnforcementLevel.MANDATORY, check=_bus_policy, severity=Severity.HIGH,
+    description=(
+        "Event bus policies do not let everyone put events: Principal '*' needs an aws:PrincipalOrgID "
+        "condition, and the grant names the bus ARN."
+    ),
+    types={BUS_POLICY, PERMISSION},
+    level=EnforcementLevel.MANDATORY,
+    check=_bus_policy,
+    severity=Severity.HIGH,
 )
 
 
 # --- lp-eventbridge-target-dlq ------------------------------------------------------------------------
+
 
 def _target_dlq(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     dlq = get(res.props, "deadLetterConfig", "arn")
     if is_unknown(dlq):
         yield Undecided(dlq.path)
     elif not dlq:
-        yield Finding("DeadLetterConfig::missing", "deadLetterConfig", "events that cannot be delivered are "
-                      "dropped: set deadLetterConfig.arn to an SQS queue.")
+        yield Finding(
+            "DeadLetterConfig::missing",
+            "deadLetterConfig",
+            "events that cannot be delivered are dropped: set deadLetterConfig.arn to an SQS queue.",
+        )
     if cfg["requireRetryPolicy"]:
         retry = res.props.get("retryPolicy")
         if is_unknown(retry):
             yield Undecided(retry.path)
         elif not retry:
-            yield Finding("RetryPolicy::missing", "retryPolicy", "set retryPolicy (maximumEventAgeInSeconds, "
-                          "maximumRetryAttempts) so retries end when the event is no longer useful.")
+            yield Finding(
+                "RetryPolicy::missing",
+                "retryPolicy",
+                "set retryPolicy (maximumEventAgeInSeconds, "
+                "maximumRetryAttempts) so retries end when the event is no longer useful.",
+            )
 
 
 eventbridge_target_dlq = resource_rule(
     name="lp-eventbridge-target-dlq",
     description="EventBridge targets have a dead-letter queue and an explicit retry policy, so no event is lost.",
-    types={TARGET}, level=EnforcementLevel.ADVISORY, check=_target_dlq, severity=Severity.MEDIUM,
-    config={"requireRetryPolicy": {"type": "boolean", "default": True,
-                                   "description": "Also require an explicit retryPolicy."}},
+    types={TARGET},
+    level=EnforcementLevel.ADVISORY,
+    check=_target_dlq,
+    severity=Severity.MEDIUM,
+    config={
+        "requireRetryPolicy": {
+            "type": "boolean",
+            "default": True,
+            "description": "Also require an explicit retryPolicy.",
+        }
+    },
 )
 
 
 # --- lp-eventbridge-bus-target-role -------------------------------------------------------------------
+
 
 def _bus_target_role(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     arn = res.props.get("arn")
@@ -97,19 +142,29 @@ def _bus_target_role(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(role):
         yield Undecided(role.path)
     elif not role:
-        yield Finding("RoleArn::missing", "roleArn", "sending to another bus needs a role whose policy allows "
-                      "events:PutEvents on that bus ARN only: set roleArn.")
+        yield Finding(
+            "RoleArn::missing",
+            "roleArn",
+            "sending to another bus needs a role whose policy allows "
+            "events:PutEvents on that bus ARN only: set roleArn.",
+        )
 
 
 eventbridge_bus_target_role = resource_rule(
     name="lp-eventbridge-bus-target-role",
-    description=("Rules that forward to another event bus (another account or Region) use a role (roleArn) allowed "
-                 "only events:PutEvents on that bus."),
-    types={TARGET}, level=EnforcementLevel.MANDATORY, check=_bus_target_role, severity=Severity.MEDIUM,
+    description=(
+        "Rules that forward to another event bus (another account or Region) use a role (roleArn) allowed "
+        "only events:PutEvents on that bus."
+    ),
+    types={TARGET},
+    level=EnforcementLevel.MANDATORY,
+    check=_bus_target_role,
+    severity=Severity.MEDIUM,
 )
 
 
 # --- lp-eventbridge-global-endpoint (stack) ----------------------------------------------------------
+
 
 def _global_endpoint(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
     checks = stack.of_type(HEALTH_CHECK)
@@ -127,33 +182,54 @@ def _global_endpoint(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
                 continue
             arns.append(arn)
         if len(as_list(buses)) != 2:
-            yield Finding(f"EventBuses::{len(as_list(buses))}", "eventBuses", "a global endpoint pairs exactly two "
-                          "buses, one in each Region.", resource=endpoint)
+            yield Finding(
+                f"EventBuses::{len(as_list(buses))}",
+                "eventBuses",
+                "a global endpoint pairs exactly two buses, one in each Region.",
+                resource=endpoint,
+            )
         parsed = [m for m in (_BUS_ARN.match(a) for a in arns) if m]
         regions = [m.group(1) for m in parsed]
         if len(set(regions)) != len(regions):
-            yield Finding("Region::duplicate", "eventBuses", "the two buses must be in different Regions.",
-                          resource=endpoint)
+            yield Finding(
+                "Region::duplicate", "eventBuses", "the two buses must be in different Regions.", resource=endpoint
+            )
         for region in cfg["regions"]:
             if len(arns) == len(as_list(buses)) and region not in regions:
-                yield Finding(f"Region::{region}", "eventBuses", f"no bus in {region}, one of the configured "
-                              "Regions.", resource=endpoint)
+                yield Finding(
+                    f"Region::{region}",
+                    "eventBuses",
+                    f"no bus in {region}, one of the configured Regions.",
+                    resource=endpoint,
+                )
         if len({m.group(3) for m in parsed}) > 1:
-            yield Finding("EventBusName::mismatch", "eventBuses", "the buses of a global endpoint share one name.",
-                          resource=endpoint)
+            yield Finding(
+                "EventBusName::mismatch",
+                "eventBuses",
+                "the buses of a global endpoint share one name.",
+                resource=endpoint,
+            )
 
         health = get(endpoint.props, "routingConfig", "failoverConfig", "primary", "healthCheck")
         if is_unknown(health):
             yield Undecided(health.path, resource=endpoint)
         elif not health:
-            yield Finding("HealthCheck::missing", "routingConfig.failoverConfig.primary.healthCheck",
-                          "failover needs a Route 53 health check on the primary Region.", resource=endpoint)
+            yield Finding(
+                "HealthCheck::missing",
+                "routingConfig.failoverConfig.primary.healthCheck",
+                "failover needs a Route 53 health check on the primary Region.",
+                resource=endpoint,
+            )
         else:
             found = stack.referenced(endpoint, "routingConfig", checks)
             if not is_unknown(found) and not found:
-                yield Finding("HealthCheck::external", "routingConfig.failoverConfig.primary.healthCheck",
-                              f"{health} is not a health check of this stack: create it with the endpoint, on the "
-                              "alarm that watches the primary bus.", resource=endpoint)
+                yield Finding(
+                    "HealthCheck::external",
+                    "routingConfig.failoverConfig.primary.healthCheck",
+                    f"{health} is not a health check of this stack: create it with the endpoint, on the "
+                    "alarm that watches the primary bus.",
+                    resource=endpoint,
+                )
 
         state = get(endpoint.props, "replicationConfig", "state") or "ENABLED"
         if is_unknown(state):
@@ -166,8 +242,12 @@ def _global_endpoint(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             yield Undecided(role_arn.path, resource=endpoint)
             continue
         if not role_arn:
-            yield Finding("RoleArn::missing", "roleArn", "replication needs a role allowed events:PutEvents on the "
-                          "two buses.", resource=endpoint)
+            yield Finding(
+                "RoleArn::missing",
+                "roleArn",
+                "replication needs a role allowed events:PutEvents on the two buses.",
+                resource=endpoint,
+            )
             continue
         yield from _replication_role(stack, endpoint, roles, arns)
 
@@ -178,8 +258,12 @@ def _replication_role(stack: Stack, endpoint: Res, roles: list[Res], bus_arns: l
         yield Undecided(role.path, resource=endpoint)
         return
     if not role:
-        yield Undecided("roleArn", "the replication role is not in this stack, so its policy cannot be read",
-                        resource=endpoint, pending=False)
+        yield Undecided(
+            "roleArn",
+            "the replication role is not in this stack, so its policy cannot be read",
+            resource=endpoint,
+            pending=False,
+        )
         return
     documents = [role[0]]
     for policy in stack.of_type("aws:iam/rolePolicy:RolePolicy"):
@@ -198,22 +282,40 @@ def _replication_role(stack: Stack, endpoint: Res, roles: list[Res], bus_arns: l
                 continue
             for action in stmt.actions:
                 if action.lower() != "events:putevents":
-                    yield Finding(f"Action::{action}", stmt.where, "the replication role needs events:PutEvents "
-                                  "only.", resource=owner)
+                    yield Finding(
+                        f"Action::{action}",
+                        stmt.where,
+                        "the replication role needs events:PutEvents only.",
+                        resource=owner,
+                    )
             for resource in stmt.resources:
                 if resource not in bus_arns:
-                    yield Finding(f"Resource::{resource}", stmt.where, "the replication role may put events only on "
-                                  f"the endpoint's buses ({', '.join(bus_arns)}).", resource=owner)
+                    yield Finding(
+                        f"Resource::{resource}",
+                        stmt.where,
+                        f"the replication role may put events only on the endpoint's buses ({', '.join(bus_arns)}).",
+                        resource=owner,
+                    )
 
 
 eventbridge_global_endpoint = stack_rule(
     name="lp-eventbridge-global-endpoint",
-    description=("An EventBridge global endpoint pairs two same-named buses in two Regions, fails over on a Route 53 "
-                 "health check of this stack, and replicates with a role allowed only events:PutEvents on those "
-                 "two buses."),
-    level=EnforcementLevel.MANDATORY, check=_global_endpoint, severity=Severity.HIGH,
-    config={"regions": {"type": "array", "items": {"type": "string"}, "default": [],
-                        "description": "The two Regions the buses must be in (empty: any two)."}},
+    description=(
+        "An EventBridge global endpoint pairs two same-named buses in two Regions, fails over on a Route 53 "
+        "health check of this stack, and replicates with a role allowed only events:PutEvents on those "
+        "two buses."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    check=_global_endpoint,
+    severity=Severity.HIGH,
+    config={
+        "regions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "The two Regions the buses must be in (empty: any two).",
+        }
+    },
 )
 
 RULES = [eventbus_policy_not_open, eventbridge_target_dlq, eventbridge_bus_target_role, eventbridge_global_endpoint]

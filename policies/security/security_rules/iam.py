@@ -62,48 +62,72 @@ def _allow_statements(res: Res) -> Iterator[Statement | Finding | Undecided]:
 
 # --- lp-iam-no-wildcard-action -----------------------------------------------------------------
 
+
 def _no_wildcard_action(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     for stmt in _allow_statements(res):
         if not isinstance(stmt, Statement):
             yield stmt
             continue
         for action in stmt.not_actions:
-            yield Finding(f"NotAction::{action}", stmt.where,
-                          "Allow with NotAction grants every action except the ones listed: list the actions "
-                          "this identity needs in Action instead.")
+            yield Finding(
+                f"NotAction::{action}",
+                stmt.where,
+                "Allow with NotAction grants every action except the ones listed: list the actions "
+                "this identity needs in Action instead.",
+            )
         for action in stmt.actions:
             if action == "*":
-                yield Finding("Action::*", stmt.where, "grants every action on every service: name the actions "
-                              "this identity needs.")
+                yield Finding(
+                    "Action::*",
+                    stmt.where,
+                    "grants every action on every service: name the actions this identity needs.",
+                )
             elif re.fullmatch(r"[a-z0-9-]+:\*", action):
-                yield Finding(f"Action::{action}", stmt.where, f"grants every {action.split(':')[0]} action: name "
-                              "the actions this identity needs.")
+                yield Finding(
+                    f"Action::{action}",
+                    stmt.where,
+                    f"grants every {action.split(':')[0]} action: name the actions this identity needs.",
+                )
             elif ("*" in action or "?" in action) and cfg["flagPartialWildcards"]:
                 names, _ = expand(action)
                 sample = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
-                yield Finding(f"Action::{action}", stmt.where,
-                              f"matches {len(names)} actions ({sample or 'none known'}), today and any added "
-                              "later: name the ones this identity needs.")
+                yield Finding(
+                    f"Action::{action}",
+                    stmt.where,
+                    f"matches {len(names)} actions ({sample or 'none known'}), today and any added "
+                    "later: name the ones this identity needs.",
+                )
 
 
 no_wildcard_action = resource_rule(
     name="lp-iam-no-wildcard-action",
-    description=("IAM policies allow named actions only: replace '*', 'service:*' and other action wildcards "
-                 "(and Allow+NotAction) with the list of actions the identity needs."),
-    types=IDENTITY_DOCUMENT_TYPES, level=EnforcementLevel.MANDATORY, check=_no_wildcard_action,
+    description=(
+        "IAM policies allow named actions only: replace '*', 'service:*' and other action wildcards "
+        "(and Allow+NotAction) with the list of actions the identity needs."
+    ),
+    types=IDENTITY_DOCUMENT_TYPES,
+    level=EnforcementLevel.MANDATORY,
+    check=_no_wildcard_action,
     severity=Severity.HIGH,
-    config={"flagPartialWildcards": {
-        "type": "boolean", "default": True,
-        "description": "Also flag partial wildcards such as 's3:Get*' (cdk-nag IAM5 does); '*' and 'service:*' "
-                       "are always flagged."}},
+    config={
+        "flagPartialWildcards": {
+            "type": "boolean",
+            "default": True,
+            "description": "Also flag partial wildcards such as 's3:Get*' (cdk-nag IAM5 does); '*' and 'service:*' "
+            "are always flagged.",
+        }
+    },
 )
 
 
 # --- lp-iam-no-wildcard-resource ---------------------------------------------------------------
 
 # Conditions that scope a statement to resources even with Resource "*" (ABAC, resource account).
-_SCOPING_CONDITION = re.compile(r"^(aws:ResourceAccount|aws:ResourceOrgID|aws:ResourceOrgPaths|"
-                                r"[a-z0-9-]+:ResourceTag/.+)$", re.IGNORECASE)
+_SCOPING_CONDITION = re.compile(
+    r"^(aws:ResourceAccount|aws:ResourceOrgID|aws:ResourceOrgPaths|"
+    r"[a-z0-9-]+:ResourceTag/.+)$",
+    re.IGNORECASE,
+)
 
 
 def _no_wildcard_resource(res: Res, cfg: RuleConfig) -> Iterator[Item]:
@@ -113,53 +137,84 @@ def _no_wildcard_resource(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             yield stmt
             continue
         for resource in stmt.not_resources:
-            yield Finding(f"NotResource::{resource}", stmt.where,
-                          "Allow with NotResource grants every resource except the ones listed: list the ARNs "
-                          "in Resource instead.")
+            yield Finding(
+                f"NotResource::{resource}",
+                stmt.where,
+                "Allow with NotResource grants every resource except the ones listed: list the ARNs "
+                "in Resource instead.",
+            )
         if "*" not in stmt.resources or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
             continue
         for action in stmt.actions:
             if any(glob_match(e.lower(), action.lower()) for e in exempt):
                 continue
             if action == "*":
-                yield Finding("Resource::*", stmt.where, "every action on every resource: name the actions and "
-                              "the ARNs they apply to.", subject="*")
+                yield Finding(
+                    "Resource::*",
+                    stmt.where,
+                    "every action on every resource: name the actions and the ARNs they apply to.",
+                    subject="*",
+                )
                 continue
             if "*" in action or "?" in action:
                 names, known = expand(action)
                 scoped = [n for n in names if scopable(n)]
                 if scoped:
                     sample = ", ".join(scoped[:4]) + (", ..." if len(scoped) > 4 else "")
-                    yield Finding("Resource::*", stmt.where,
-                                  f"{action} covers {len(scoped)} actions that accept resource ARNs ({sample}): "
-                                  "name the ARNs they need.", subject=action)
+                    yield Finding(
+                        "Resource::*",
+                        stmt.where,
+                        f"{action} covers {len(scoped)} actions that accept resource ARNs ({sample}): "
+                        "name the ARNs they need.",
+                        subject=action,
+                    )
                 elif not known:
-                    yield Finding("Resource::*", stmt.where, f"{action} matches no IAM action known to the pack's "
-                                  "IAM data, so it cannot tell whether ARNs apply: name the actions.",
-                                  subject=action)
+                    yield Finding(
+                        "Resource::*",
+                        stmt.where,
+                        f"{action} matches no IAM action known to the pack's "
+                        "IAM data, so it cannot tell whether ARNs apply: name the actions.",
+                        subject=action,
+                    )
                 continue
             verdict = scopable(action)
             if verdict is None:
-                yield Finding("Resource::*", stmt.where,
-                              f"{action} is not an IAM action known to the pack's IAM data (a typo, or newer than "
-                              "the data), so it cannot tell whether it accepts ARNs: check the name, name the "
-                              "ARNs, or add an exception with a reason.", subject=action)
+                yield Finding(
+                    "Resource::*",
+                    stmt.where,
+                    f"{action} is not an IAM action known to the pack's IAM data (a typo, or newer than "
+                    "the data), so it cannot tell whether it accepts ARNs: check the name, name the "
+                    "ARNs, or add an exception with a reason.",
+                    subject=action,
+                )
             elif verdict:
-                yield Finding("Resource::*", stmt.where,
-                              f"{action} accepts resource ARNs: grant it on the ARNs it needs, not '*'.",
-                              subject=action)
+                yield Finding(
+                    "Resource::*",
+                    stmt.where,
+                    f"{action} accepts resource ARNs: grant it on the ARNs it needs, not '*'.",
+                    subject=action,
+                )
 
 
 no_wildcard_resource = resource_rule(
     name="lp-iam-no-wildcard-resource",
-    description=("IAM policies grant actions on named ARNs: 'Resource: *' is only for actions that accept no "
-                 "resource ARN (from the IAM service authorization data). Replace it with the ARNs, or scope the "
-                 "statement with an aws:ResourceTag/aws:ResourceAccount condition."),
-    types=IDENTITY_DOCUMENT_TYPES, level=EnforcementLevel.MANDATORY, check=_no_wildcard_resource,
+    description=(
+        "IAM policies grant actions on named ARNs: 'Resource: *' is only for actions that accept no "
+        "resource ARN (from the IAM service authorization data). Replace it with the ARNs, or scope the "
+        "statement with an aws:ResourceTag/aws:ResourceAccount condition."
+    ),
+    types=IDENTITY_DOCUMENT_TYPES,
+    level=EnforcementLevel.MANDATORY,
+    check=_no_wildcard_resource,
     severity=Severity.HIGH,
-    config={"exemptActions": {
-        "type": "array", "items": {"type": "string"}, "default": [],
-        "description": "Action globs never flagged for 'Resource: *' (on top of the actions IAM cannot scope)."}},
+    config={
+        "exemptActions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "Action globs never flagged for 'Resource: *' (on top of the actions IAM cannot scope).",
+        }
+    },
 )
 
 
@@ -168,9 +223,11 @@ no_wildcard_resource = resource_rule(
 _MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(.+)$")
 # Administrator-level policies: never acceptable for a workload, whatever the config says.
 _NEVER = {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"}
-VPC_ACCESS_REASON = ("Lambda functions in a VPC need ec2:CreateNetworkInterface, DescribeNetworkInterfaces and "
-                     "DeleteNetworkInterface; AWS maintains this narrow service-role policy for exactly that "
-                     "(components/lambda_function.py attaches it to VPC functions only).")
+VPC_ACCESS_REASON = (
+    "Lambda functions in a VPC need ec2:CreateNetworkInterface, DescribeNetworkInterfaces and "
+    "DeleteNetworkInterface; AWS maintains this narrow service-role policy for exactly that "
+    "(components/lambda_function.py attaches it to VPC functions only)."
+)
 ATTACHMENT_ARNS = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "policyArn",
     "aws:iam/policyAttachment:PolicyAttachment": "policyArn",
@@ -202,37 +259,62 @@ def _no_aws_managed(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         name = match.group(1)
         base = name.rsplit("/", 1)[-1]
         if base in _NEVER:
-            yield Finding(f"ManagedPolicy::{name}", where, f"{base} gives administrator-level access: no workload "
-                          "needs it; write an inline policy with the actions and ARNs it uses.", waivable=False)
+            yield Finding(
+                f"ManagedPolicy::{name}",
+                where,
+                f"{base} gives administrator-level access: no workload "
+                "needs it; write an inline policy with the actions and ARNs it uses.",
+                waivable=False,
+            )
         elif allowed.get(name):
             continue
         elif base.endswith("FullAccess"):
-            yield Finding(f"ManagedPolicy::{name}", where, f"{base} grants every action of a service on every "
-                          "resource: write an inline policy with the actions and ARNs the workload uses.")
+            yield Finding(
+                f"ManagedPolicy::{name}",
+                where,
+                f"{base} grants every action of a service on every "
+                "resource: write an inline policy with the actions and ARNs the workload uses.",
+            )
         else:
-            note = (" (its allowedManagedPolicies entry has no reason, so it does not count)"
-                    if name in allowed else "")
-            yield Finding(f"ManagedPolicy::{name}", where, "AWS-managed policies are broad and change without "
-                          "notice: write an inline policy with the actions and ARNs the workload uses, or allow "
-                          f"this policy in allowedManagedPolicies with a reason{note}.")
+            note = " (its allowedManagedPolicies entry has no reason, so it does not count)" if name in allowed else ""
+            yield Finding(
+                f"ManagedPolicy::{name}",
+                where,
+                "AWS-managed policies are broad and change without "
+                "notice: write an inline policy with the actions and ARNs the workload uses, or allow "
+                f"this policy in allowedManagedPolicies with a reason{note}.",
+            )
 
 
 no_aws_managed_policies = resource_rule(
     name="lp-iam-no-aws-managed-policies",
-    description=("Identities use policies written for them, not AWS-managed ones: AdministratorAccess and "
-                 "PowerUserAccess never; '*FullAccess' and other AWS-managed policies only when listed in "
-                 "allowedManagedPolicies with a reason. Write an inline policy instead."),
-    types=ATTACHMENT_ARNS, level=EnforcementLevel.MANDATORY, check=_no_aws_managed, severity=Severity.HIGH,
-    config={"allowedManagedPolicies": {
-        "type": "array", "description": "AWS-managed policies allowed, each {policy: name after 'policy/' or "
-                                        "full ARN, reason}. Replaces the default list when set.",
-        "items": {"type": "object", "properties": {"policy": {"type": "string"}, "reason": {"type": "string"}},
-                  "required": ["policy"]},
-        "default": [{"policy": "service-role/AWSLambdaVPCAccessExecutionRole", "reason": VPC_ACCESS_REASON}]}},
+    description=(
+        "Identities use policies written for them, not AWS-managed ones: AdministratorAccess and "
+        "PowerUserAccess never; '*FullAccess' and other AWS-managed policies only when listed in "
+        "allowedManagedPolicies with a reason. Write an inline policy instead."
+    ),
+    types=ATTACHMENT_ARNS,
+    level=EnforcementLevel.MANDATORY,
+    check=_no_aws_managed,
+    severity=Severity.HIGH,
+    config={
+        "allowedManagedPolicies": {
+            "type": "array",
+            "description": "AWS-managed policies allowed, each {policy: name after 'policy/' or "
+            "full ARN, reason}. Replaces the default list when set.",
+            "items": {
+                "type": "object",
+                "properties": {"policy": {"type": "string"}, "reason": {"type": "string"}},
+                "required": ["policy"],
+            },
+            "default": [{"policy": "service-role/AWSLambdaVPCAccessExecutionRole", "reason": VPC_ACCESS_REASON}],
+        }
+    },
 )
 
 
 # --- lp-iam-passrole-scoped --------------------------------------------------------------------
+
 
 def _grants_passrole(action: str) -> bool:
     return glob_match(action.lower(), "iam:passrole")
@@ -247,23 +329,39 @@ def _passrole_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             continue
         for resource in stmt.resources:
             if "*" in resource or "?" in resource:
-                yield Finding(f"Resource::{resource}", stmt.where,
-                              "iam:PassRole on a wildcard lets this identity hand any matching role (and its "
-                              "permissions) to a service: name the role ARNs it passes.", subject="iam:PassRole")
+                yield Finding(
+                    f"Resource::{resource}",
+                    stmt.where,
+                    "iam:PassRole on a wildcard lets this identity hand any matching role (and its "
+                    "permissions) to a service: name the role ARNs it passes.",
+                    subject="iam:PassRole",
+                )
         if cfg["requirePassedToService"] and not stmt.has_condition("iam:PassedToService"):
-            yield Finding("Condition::iam:PassedToService", stmt.where,
-                          "add a condition iam:PassedToService naming the service the role is passed to.",
-                          subject="iam:PassRole")
+            yield Finding(
+                "Condition::iam:PassedToService",
+                stmt.where,
+                "add a condition iam:PassedToService naming the service the role is passed to.",
+                subject="iam:PassRole",
+            )
 
 
 passrole_scoped = resource_rule(
     name="lp-iam-passrole-scoped",
-    description=("iam:PassRole names the role ARNs it may pass (no wildcards), and, when configured, the service "
-                 "they are passed to (iam:PassedToService)."),
-    types=IDENTITY_DOCUMENT_TYPES, level=EnforcementLevel.MANDATORY, check=_passrole_scoped,
+    description=(
+        "iam:PassRole names the role ARNs it may pass (no wildcards), and, when configured, the service "
+        "they are passed to (iam:PassedToService)."
+    ),
+    types=IDENTITY_DOCUMENT_TYPES,
+    level=EnforcementLevel.MANDATORY,
+    check=_passrole_scoped,
     severity=Severity.HIGH,
-    config={"requirePassedToService": {"type": "boolean", "default": False,
-                                       "description": "Also require an iam:PassedToService condition."}},
+    config={
+        "requirePassedToService": {
+            "type": "boolean",
+            "default": False,
+            "description": "Also require an iam:PassedToService condition.",
+        }
+    },
 )
 
 
@@ -284,8 +382,9 @@ def bare_glob(arn: str) -> str | None:
     _, _, service, _region, account, resource = parts
     if service == "s3":  # bucket and object ARNs carry no resource type
         return "every bucket" if resource in ("*", "*/*") else None
-    kind, _, name = resource.replace("/", ":", 1).partition(":") if ("/" in resource or ":" in resource) else (
-        resource, "", "")
+    kind, _, name = (
+        resource.replace("/", ":", 1).partition(":") if ("/" in resource or ":" in resource) else (resource, "", "")
+    )
     if account == "*":
         return f"every account's {service} resources"
     if resource == "*" or name.strip("/") in ("*", "*/*") or (name == "" and "*" in kind):
@@ -304,16 +403,24 @@ def _sensitive_arn_globs(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             service = resource.split(":", 3)[2] if resource.count(":") >= 3 else ""
             why = bare_glob(resource) if service in _SENSITIVE_SERVICES else None
             if why:
-                yield Finding(f"Resource::{resource}", stmt.where, f"grants {', '.join(stmt.actions[:3]) or 'actions'}"
-                              f"{'...' if len(stmt.actions) > 3 else ''} on {why}: name the ARNs (or a path / name "
-                              "prefix the stack owns).")
+                yield Finding(
+                    f"Resource::{resource}",
+                    stmt.where,
+                    f"grants {', '.join(stmt.actions[:3]) or 'actions'}"
+                    f"{'...' if len(stmt.actions) > 3 else ''} on {why}: name the ARNs (or a path / name "
+                    "prefix the stack owns).",
+                )
 
 
 no_sensitive_arn_globs = resource_rule(
     name="lp-iam-no-sensitive-arn-globs",
-    description=("IAM policies do not grant on ARN globs over identities, secrets and keys ('role/*', 'secret:*', "
-                 "'key/*', 'parameter/*', any account): name the ARNs, or a path or name prefix the stack owns."),
-    types=IDENTITY_DOCUMENT_TYPES, level=EnforcementLevel.MANDATORY, check=_sensitive_arn_globs,
+    description=(
+        "IAM policies do not grant on ARN globs over identities, secrets and keys ('role/*', 'secret:*', "
+        "'key/*', 'parameter/*', any account): name the ARNs, or a path or name prefix the stack owns."
+    ),
+    types=IDENTITY_DOCUMENT_TYPES,
+    level=EnforcementLevel.MANDATORY,
+    check=_sensitive_arn_globs,
     severity=Severity.HIGH,
 )
 
@@ -323,14 +430,35 @@ no_sensitive_arn_globs = resource_rule(
 # Actions that let an identity give itself (or a principal it controls) more permissions when granted
 # on more than named resources: Checkov CKV_AWS_286 / cloudsplaining's privilege-escalation methods
 # (after Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and Mitigation").
-ESCALATION_ACTIONS = frozenset(a.lower() for a in (
-    "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:CreateAccessKey", "iam:CreateLoginProfile",
-    "iam:UpdateLoginProfile", "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:AttachRolePolicy",
-    "iam:PutUserPolicy", "iam:PutGroupPolicy", "iam:PutRolePolicy", "iam:AddUserToGroup",
-    "iam:UpdateAssumeRolePolicy", "iam:PutUserPermissionsBoundary",
-    "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
-    "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "glue:UpdateDevEndpoint",
-    "sts:AssumeRole", "ssm:SendCommand", "ssm:StartSession", "ec2:ModifyInstanceAttribute"))
+ESCALATION_ACTIONS = frozenset(
+    a.lower()
+    for a in (
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+        "iam:AttachUserPolicy",
+        "iam:AttachGroupPolicy",
+        "iam:AttachRolePolicy",
+        "iam:PutUserPolicy",
+        "iam:PutGroupPolicy",
+        "iam:PutRolePolicy",
+        "iam:AddUserToGroup",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutUserPermissionsBoundary",
+        "iam:PutRolePermissionsBoundary",
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:DeleteUserPermissionsBoundary",
+        "lambda:UpdateFunctionCode",
+        "lambda:UpdateFunctionConfiguration",
+        "glue:UpdateDevEndpoint",
+        "sts:AssumeRole",
+        "ssm:SendCommand",
+        "ssm:StartSession",
+        "ec2:ModifyInstanceAttribute",
+    )
+)
 
 
 def _escalation(res: Res, cfg: RuleConfig) -> Iterator[Item]:
@@ -349,22 +477,36 @@ def _escalation(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                 continue  # lp-iam-no-wildcard-action already rejects '*'
             hits = sorted({n for n in names if n.lower() in watched})
             if hits:
-                yield Finding(f"Action::{action}", stmt.where,
-                              f"{', '.join(hits[:4])}{'...' if len(hits) > 4 else ''} on {broad[0]} lets this identity "
-                              "raise its own (or another principal's) permissions: grant it on the ARNs (or a path "
-                              "the stack owns and the identity is not under).",
-                              subject=broad[0])
+                yield Finding(
+                    f"Action::{action}",
+                    stmt.where,
+                    f"{', '.join(hits[:4])}{'...' if len(hits) > 4 else ''} on {broad[0]} lets this identity "
+                    "raise its own (or another principal's) permissions: grant it on the ARNs (or a path "
+                    "the stack owns and the identity is not under).",
+                    subject=broad[0],
+                )
 
 
 no_privilege_escalation = resource_rule(
     name="lp-iam-no-privilege-escalation",
-    description=("IAM policies grant no privilege-escalation action (creating policy versions, attaching or "
-                 "putting policies, access keys, login profiles, trust updates, code updates of functions, "
-                 "assuming roles) on a whole kind of resource ('*', 'role/*', any account): only on ARNs, or a path "
-                 "the stack owns."),
-    types=IDENTITY_DOCUMENT_TYPES, level=EnforcementLevel.MANDATORY, check=_escalation, severity=Severity.CRITICAL,
-    config={"additionalActions": {"type": "array", "items": {"type": "string"}, "default": [],
-                                  "description": "More actions to treat as privilege escalation."}},
+    description=(
+        "IAM policies grant no privilege-escalation action (creating policy versions, attaching or "
+        "putting policies, access keys, login profiles, trust updates, code updates of functions, "
+        "assuming roles) on a whole kind of resource ('*', 'role/*', any account): only on ARNs, or a path "
+        "the stack owns."
+    ),
+    types=IDENTITY_DOCUMENT_TYPES,
+    level=EnforcementLevel.MANDATORY,
+    check=_escalation,
+    severity=Severity.CRITICAL,
+    config={
+        "additionalActions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "More actions to treat as privilege escalation.",
+        }
+    },
 )
 
 
@@ -378,6 +520,7 @@ def _own_accounts(res: Res, cfg: RuleConfig) -> set[str]:
     provider_accounts = (res.provider or {}).get("allowedAccountIds")
     if isinstance(provider_accounts, str) and provider_accounts.startswith("["):
         import json  # providers carry list inputs as JSON text
+
         provider_accounts = json.loads(provider_accounts)
     for account in as_list(provider_accounts):
         if isinstance(account, str):
@@ -398,12 +541,19 @@ def _trust_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if not stmt.allows:
             continue
         if stmt.not_principals:
-            yield Finding("NotPrincipal::*", stmt.where, "Allow with NotPrincipal trusts everyone else: name the "
-                          "principals that may assume the role.")
+            yield Finding(
+                "NotPrincipal::*",
+                stmt.where,
+                "Allow with NotPrincipal trusts everyone else: name the principals that may assume the role.",
+            )
         if stmt.public_principal():
             if not stmt.has_condition(*_ORG_SCOPE):
-                yield Finding("Principal::*", stmt.where, "anyone in any AWS account may assume this role: name "
-                              "the principal (role ARN or service), or at least require aws:PrincipalOrgID.")
+                yield Finding(
+                    "Principal::*",
+                    stmt.where,
+                    "anyone in any AWS account may assume this role: name "
+                    "the principal (role ARN or service), or at least require aws:PrincipalOrgID.",
+                )
             continue
         yield from _web_identity_scoped(stmt)
         for principal in (stmt.principals or {}).get("AWS", ()):
@@ -413,28 +563,41 @@ def _trust_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             if _is_root(principal) and not stmt.conditions:
                 # An account root trusts every principal of that account that IAM lets call
                 # sts:AssumeRole, own account included (IAM User Guide, "Specifying a principal").
-                yield Finding(f"Principal::{principal}", stmt.where,
-                              f"trusts every identity of account {account} that may call sts:AssumeRole, with no "
-                              "condition: name the role ARNs, or add aws:PrincipalArn / sts:ExternalId / "
-                              "aws:PrincipalOrgID.", subject="Condition")
+                yield Finding(
+                    f"Principal::{principal}",
+                    stmt.where,
+                    f"trusts every identity of account {account} that may call sts:AssumeRole, with no "
+                    "condition: name the role ARNs, or add aws:PrincipalArn / sts:ExternalId / "
+                    "aws:PrincipalOrgID.",
+                    subject="Condition",
+                )
                 continue
             if account in own:
                 continue
             if account in trusted:
                 if cfg["requireExternalIdOrOrgId"] and not stmt.has_condition("sts:ExternalId", *_ORG_SCOPE):
-                    yield Finding(f"Principal::{principal}", stmt.where,
-                                  f"cross-account trust of {account} needs a confused-deputy guard: add an "
-                                  "sts:ExternalId or aws:PrincipalOrgID condition.", subject="sts:ExternalId")
+                    yield Finding(
+                        f"Principal::{principal}",
+                        stmt.where,
+                        f"cross-account trust of {account} needs a confused-deputy guard: add an "
+                        "sts:ExternalId or aws:PrincipalOrgID condition.",
+                        subject="sts:ExternalId",
+                    )
                 continue
             if not own:
-                yield Undecided(f"{stmt.where} Principal {principal}",
-                                f"cannot tell whether account {account} is this stack's own: set allowedAccountIds "
-                                "on the provider, or ownAccounts / trustedAccounts in this rule's config",
-                                pending=False)
+                yield Undecided(
+                    f"{stmt.where} Principal {principal}",
+                    f"cannot tell whether account {account} is this stack's own: set allowedAccountIds "
+                    "on the provider, or ownAccounts / trustedAccounts in this rule's config",
+                    pending=False,
+                )
                 continue
-            yield Finding(f"Principal::{principal}", stmt.where,
-                          f"account {account} is neither this stack's ({', '.join(sorted(own))}) nor in "
-                          "trustedAccounts: trust only the accounts the design names.")
+            yield Finding(
+                f"Principal::{principal}",
+                stmt.where,
+                f"account {account} is neither this stack's ({', '.join(sorted(own))}) nor in "
+                "trustedAccounts: trust only the accounts the design names.",
+            )
 
 
 def _is_root(principal: str) -> bool:
@@ -456,49 +619,81 @@ def _web_identity_scoped(stmt: Statement) -> Iterator[Finding]:
         for claim in ("aud", "sub"):
             entry = keys.get(f"{host}:{claim}".lower())
             if entry is None:
-                yield Finding(f"Condition::{host}:{claim}", stmt.where,
-                              f"web-identity trust without a {host}:{claim} condition accepts tokens issued to anyone "
-                              f"by {host}: require the {_CLAIMS[claim]}.",
-                              subject=provider)
+                yield Finding(
+                    f"Condition::{host}:{claim}",
+                    stmt.where,
+                    f"web-identity trust without a {host}:{claim} condition accepts tokens issued to anyone "
+                    f"by {host}: require the {_CLAIMS[claim]}.",
+                    subject=provider,
+                )
             elif claim == "sub" and any(v.strip("*:/") in ("", "repo") for v in entry[1]):
-                yield Finding(f"Condition::{host}:sub", stmt.where, f"the subject condition {list(entry[1])} matches "
-                              "any repository: name the repository and branch or environment.", subject=provider)
+                yield Finding(
+                    f"Condition::{host}:sub",
+                    stmt.where,
+                    f"the subject condition {list(entry[1])} matches "
+                    "any repository: name the repository and branch or environment.",
+                    subject=provider,
+                )
 
 
 trust_scoped = resource_rule(
     name="lp-iam-trust-scoped",
-    description=("Role trust policies name who may assume the role: no Principal '*' (unless limited to the "
-                 "organization), no account root (own or other) without a condition, other accounts only when in "
-                 "trustedAccounts and with an sts:ExternalId or aws:PrincipalOrgID condition, and web-identity "
-                 "(OIDC) trust only with audience and subject conditions."),
-    types={ROLE}, level=EnforcementLevel.MANDATORY, check=_trust_scoped, severity=Severity.CRITICAL,
+    description=(
+        "Role trust policies name who may assume the role: no Principal '*' (unless limited to the "
+        "organization), no account root (own or other) without a condition, other accounts only when in "
+        "trustedAccounts and with an sts:ExternalId or aws:PrincipalOrgID condition, and web-identity "
+        "(OIDC) trust only with audience and subject conditions."
+    ),
+    types={ROLE},
+    level=EnforcementLevel.MANDATORY,
+    check=_trust_scoped,
+    severity=Severity.CRITICAL,
     config={
-        "ownAccounts": {"type": "array", "items": {"type": "string", "pattern": r"^\d{12}$"}, "default": [],
-                        "description": "This stack's accounts (the provider's allowedAccountIds are added)."},
-        "trustedAccounts": {"type": "array", "items": {"type": "string", "pattern": r"^\d{12}$"}, "default": [],
-                            "description": "Other accounts whose principals may assume roles of this stack."},
-        "requireExternalIdOrOrgId": {"type": "boolean", "default": True,
-                                     "description": "Cross-account trust needs sts:ExternalId or "
-                                                    "aws:PrincipalOrgID."},
+        "ownAccounts": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^\d{12}$"},
+            "default": [],
+            "description": "This stack's accounts (the provider's allowedAccountIds are added).",
+        },
+        "trustedAccounts": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^\d{12}$"},
+            "default": [],
+            "description": "Other accounts whose principals may assume roles of this stack.",
+        },
+        "requireExternalIdOrOrgId": {
+            "type": "boolean",
+            "default": True,
+            "description": "Cross-account trust needs sts:ExternalId or aws:PrincipalOrgID.",
+        },
     },
 )
 
 
 # --- lp-iam-no-mgmt-conflicts (stack) -----------------------------------------------------------
 
-_INLINE_MANAGERS = {"aws:iam/rolePolicy:RolePolicy": "role",
-                    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": "roleName"}
-_ATTACHMENT_MANAGERS = {"aws:iam/rolePolicyAttachment:RolePolicyAttachment": "role",
-                        "aws:iam/policyAttachment:PolicyAttachment": "roles",
-                        "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "roleName"}
+_INLINE_MANAGERS = {
+    "aws:iam/rolePolicy:RolePolicy": "role",
+    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": "roleName",
+}
+_ATTACHMENT_MANAGERS = {
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "role",
+    "aws:iam/policyAttachment:PolicyAttachment": "roles",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "roleName",
+}
 
 
 def _mgmt_conflicts(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
     roles = stack.of_type(ROLE)
     for kind, managers, role_prop_name, names_of in (
-            ("inlinePolicies", _INLINE_MANAGERS, "inline", lambda m: {m.props.get("name")}),
-            ("managedPolicyArns", _ATTACHMENT_MANAGERS, "managed",
-             lambda m: set(as_list(m.props.get("policyArn") or m.props.get("policyArns"))))):
+        ("inlinePolicies", _INLINE_MANAGERS, "inline", lambda m: {m.props.get("name")}),
+        (
+            "managedPolicyArns",
+            _ATTACHMENT_MANAGERS,
+            "managed",
+            lambda m: set(as_list(m.props.get("policyArn") or m.props.get("policyArns"))),
+        ),
+    ):
         # One pass: which separate resources manage each role, and the policy names they manage.
         managed_by: dict[int, list[Res]] = {}
         managed_names: dict[int, set[str]] = {}
@@ -509,8 +704,7 @@ def _mgmt_conflicts(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
                 continue
             for role in targets:
                 managed_by.setdefault(id(role), []).append(manager)
-                managed_names.setdefault(id(role), set()).update(
-                    n for n in names_of(manager) if isinstance(n, str))
+                managed_names.setdefault(id(role), set()).update(n for n in names_of(manager) if isinstance(n, str))
         for role in roles:
             if id(role) not in managed_by:
                 continue
@@ -525,18 +719,34 @@ def _mgmt_conflicts(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             if not own:
                 continue
             for manager in managed_by[id(role)]:
-                yield Finding(f"Role::{role.name}", f"{manager.short_type} {manager.name}",
-                              f"role {role.name} declares {kind} ({', '.join(own)}) and is also managed by "
-                              f"{manager.short_type} {manager.name}: each update will undo the other. Manage "
-                              f"its {role_prop_name} policies in one place.", resource=manager)
+                yield Finding(
+                    f"Role::{role.name}",
+                    f"{manager.short_type} {manager.name}",
+                    f"role {role.name} declares {kind} ({', '.join(own)}) and is also managed by "
+                    f"{manager.short_type} {manager.name}: each update will undo the other. Manage "
+                    f"its {role_prop_name} policies in one place.",
+                    resource=manager,
+                )
 
 
 no_mgmt_conflicts = stack_rule(
     name="lp-iam-no-mgmt-conflicts",
-    description=("A role's policies are managed in one place: either on the role (inlinePolicies / "
-                 "managedPolicyArns) or by RolePolicy / RolePolicyAttachment resources, not both."),
-    level=EnforcementLevel.ADVISORY, check=_mgmt_conflicts, severity=Severity.LOW,
+    description=(
+        "A role's policies are managed in one place: either on the role (inlinePolicies / "
+        "managedPolicyArns) or by RolePolicy / RolePolicyAttachment resources, not both."
+    ),
+    level=EnforcementLevel.ADVISORY,
+    check=_mgmt_conflicts,
+    severity=Severity.LOW,
 )
 
-RULES = [no_wildcard_action, no_wildcard_resource, no_aws_managed_policies, passrole_scoped, no_sensitive_arn_globs,
-         no_privilege_escalation, trust_scoped, no_mgmt_conflicts]
+RULES = [
+    no_wildcard_action,
+    no_wildcard_resource,
+    no_aws_managed_policies,
+    passrole_scoped,
+    no_sensitive_arn_globs,
+    no_privilege_escalation,
+    trust_scoped,
+    no_mgmt_conflicts,
+]

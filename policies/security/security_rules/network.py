@@ -11,8 +11,19 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._core import (Finding, Item, Res, RuleConfig, Stack, Undecided, as_list, each_known, get, is_unknown,
-                    resource_rule, stack_rule)
+from ._core import (
+    Finding,
+    Item,
+    Res,
+    RuleConfig,
+    Stack,
+    Undecided,
+    as_list,
+    each_known,
+    is_unknown,
+    resource_rule,
+    stack_rule,
+)
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -86,21 +97,42 @@ def sg_rules(res: Res) -> Iterator[SgRule | Undecided]:
                     yield entry
                     continue
                 cidrs = [*as_list(entry.get("cidrBlocks")), *as_list(entry.get("ipv6CidrBlocks"))]
-                yield SgRule(direction, f"{direction}[{index}]", entry.get("protocol"), entry.get("fromPort"),
-                             entry.get("toPort"), tuple(cidrs), entry.get("description"))
+                yield SgRule(
+                    direction,
+                    f"{direction}[{index}]",
+                    entry.get("protocol"),
+                    entry.get("fromPort"),
+                    entry.get("toPort"),
+                    tuple(cidrs),
+                    entry.get("description"),
+                )
     elif res.type == SG_RULE:
         direction = p.get("type")
         if is_unknown(direction):
             yield Undecided(direction.path)
             return
         cidrs = [*as_list(p.get("cidrBlocks")), *as_list(p.get("ipv6CidrBlocks"))]
-        yield SgRule(direction, f"{direction} rule", p.get("protocol"), p.get("fromPort"), p.get("toPort"),
-                     tuple(cidrs), p.get("description"))
+        yield SgRule(
+            direction,
+            f"{direction} rule",
+            p.get("protocol"),
+            p.get("fromPort"),
+            p.get("toPort"),
+            tuple(cidrs),
+            p.get("description"),
+        )
     elif res.type in (INGRESS_RULE, EGRESS_RULE):
         direction = "ingress" if res.type == INGRESS_RULE else "egress"
         cidrs = [c for c in (p.get("cidrIpv4"), p.get("cidrIpv6")) if c is not None]
-        yield SgRule(direction, f"{direction} rule", p.get("ipProtocol"), p.get("fromPort"), p.get("toPort"),
-                     tuple(cidrs), p.get("description"))
+        yield SgRule(
+            direction,
+            f"{direction} rule",
+            p.get("ipProtocol"),
+            p.get("fromPort"),
+            p.get("toPort"),
+            tuple(cidrs),
+            p.get("description"),
+        )
 
 
 def network_of(cidr: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
@@ -120,6 +152,7 @@ def open_to_internet(network) -> bool:
 
 
 # --- lp-sg-no-public-admin-ports ---------------------------------------------------------------
+
 
 def _admin_ports(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     ports = []
@@ -154,32 +187,51 @@ def _admin_ports(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             outside = clients and not any(network.version == c.version and network.subnet_of(c) for c in clients)
             if not (open_to_internet(network) or outside):
                 continue
-            reason = ("is open to the Internet" if open_to_internet(network)
-                      else "is reachable from outside allowedClientCidrs")
+            reason = (
+                "is open to the Internet"
+                if open_to_internet(network)
+                else "is reachable from outside allowedClientCidrs"
+            )
             for protocol, port in exposed:
-                yield Finding(f"Port::{protocol}/{port}", rule.where,
-                              f"admin port {protocol}/{port} {reason} ({cidr}): allow only the client's own "
-                              "address (a /32), or use SSM Session Manager instead of an open port.",
-                              subject=str(cidr))
+                yield Finding(
+                    f"Port::{protocol}/{port}",
+                    rule.where,
+                    f"admin port {protocol}/{port} {reason} ({cidr}): allow only the client's own "
+                    "address (a /32), or use SSM Session Manager instead of an open port.",
+                    subject=str(cidr),
+                )
 
 
 no_public_admin_ports = resource_rule(
     name="lp-sg-no-public-admin-ports",
-    description=("Remote-administration ports (SSH 22, RDP 3389, NICE DCV 8443, TCP and UDP) are never open to the "
-                 "Internet: allow the operator's own CIDR (a /32), within allowedClientCidrs when set."),
-    types=SG_TYPES - {EGRESS_RULE}, level=EnforcementLevel.MANDATORY, check=_admin_ports, severity=Severity.CRITICAL,
+    description=(
+        "Remote-administration ports (SSH 22, RDP 3389, NICE DCV 8443, TCP and UDP) are never open to the "
+        "Internet: allow the operator's own CIDR (a /32), within allowedClientCidrs when set."
+    ),
+    types=SG_TYPES - {EGRESS_RULE},
+    level=EnforcementLevel.MANDATORY,
+    check=_admin_ports,
+    severity=Severity.CRITICAL,
     config={
-        "adminPorts": {"type": "array", "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
-                       "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
-                       "description": "protocol/port pairs that give remote control of a host."},
-        "allowedClientCidrs": {"type": "array", "items": {"type": "string"}, "default": [],
-                               "description": "When set, admin ports may only be reached from within these "
-                                              "CIDRs (not only 'not the Internet')."},
+        "adminPorts": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
+            "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
+            "description": "protocol/port pairs that give remote control of a host.",
+        },
+        "allowedClientCidrs": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "When set, admin ports may only be reached from within these "
+            "CIDRs (not only 'not the Internet').",
+        },
     },
 )
 
 
 # --- lp-sg-no-public-ingress -----------------------------------------------------------------------------
+
 
 def _public_ingress(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     allowed = []
@@ -213,30 +265,47 @@ def _public_ingress(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                 continue
             if single and (name, int(rule.from_port)) in (*allowed, *skipped):
                 continue
-            yield Finding(f"Port::{ports}", rule.where,
-                          f"{ports} is open to the whole Internet ({cidr}): a database, cache or service port "
-                          "there is one credential leak away from a breach. Allow the clients' CIDRs or security "
-                          "groups; public web traffic belongs on 443 of a load balancer (allowedPublicPorts).",
-                          subject=str(cidr))
+            yield Finding(
+                f"Port::{ports}",
+                rule.where,
+                f"{ports} is open to the whole Internet ({cidr}): a database, cache or service port "
+                "there is one credential leak away from a breach. Allow the clients' CIDRs or security "
+                "groups; public web traffic belongs on 443 of a load balancer (allowedPublicPorts).",
+                subject=str(cidr),
+            )
 
 
 sg_no_public_ingress = resource_rule(
     name="lp-sg-no-public-ingress",
-    description=("No security group admits the whole Internet (0.0.0.0/0, ::/0) on any port but the public ones "
-                 "listed in allowedPublicPorts (default tcp/443): databases, caches and services take their "
-                 "clients' CIDRs or security groups."),
-    types=SG_TYPES - {EGRESS_RULE}, level=EnforcementLevel.MANDATORY, check=_public_ingress, severity=Severity.HIGH,
-    config={"allowedPublicPorts": {"type": "array", "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
-                                   "default": ["tcp/443"],
-                                   "description": "protocol/port pairs that may be open to the Internet."},
-            "skipPorts": {"type": "array", "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
-                          "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
-                          "description": "Single ports left to lp-sg-no-public-admin-ports (reported there, "
-                                         "critical), so one open port gives one finding."}},
+    description=(
+        "No security group admits the whole Internet (0.0.0.0/0, ::/0) on any port but the public ones "
+        "listed in allowedPublicPorts (default tcp/443): databases, caches and services take their "
+        "clients' CIDRs or security groups."
+    ),
+    types=SG_TYPES - {EGRESS_RULE},
+    level=EnforcementLevel.MANDATORY,
+    check=_public_ingress,
+    severity=Severity.HIGH,
+    config={
+        "allowedPublicPorts": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
+            "default": ["tcp/443"],
+            "description": "protocol/port pairs that may be open to the Internet.",
+        },
+        "skipPorts": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
+            "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
+            "description": "Single ports left to lp-sg-no-public-admin-ports (reported there, "
+            "critical), so one open port gives one finding.",
+        },
+    },
 )
 
 
 # --- lp-sg-rule-description ----------------------------------------------------------------------
+
 
 def _rule_description(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == SECURITY_GROUP:
@@ -244,22 +313,25 @@ def _rule_description(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         if is_unknown(description):
             yield Undecided(description.path)
         elif not description or description == "Managed by Pulumi":
-            yield Finding("Description::missing", "description",
-                          "say what the group is for (who attaches it, who may reach it).")
+            yield Finding(
+                "Description::missing", "description", "say what the group is for (who attaches it, who may reach it)."
+            )
     for rule in sg_rules(res):
         if isinstance(rule, Undecided):
             yield rule
         elif is_unknown(rule.description):
             yield Undecided(rule.description.path)
         elif not rule.description:
-            yield Finding(f"Description::{rule.where}", rule.where,
-                          "say who this rule lets in (or out) and why.")
+            yield Finding(f"Description::{rule.where}", rule.where, "say who this rule lets in (or out) and why.")
 
 
 sg_rule_description = resource_rule(
     name="lp-sg-rule-description",
     description="Every security group and rule says what it is for: add a description.",
-    types=SG_TYPES, level=EnforcementLevel.ADVISORY, check=_rule_description, severity=Severity.LOW,
+    types=SG_TYPES,
+    level=EnforcementLevel.ADVISORY,
+    check=_rule_description,
+    severity=Severity.LOW,
 )
 
 
@@ -327,23 +399,36 @@ def _egress_restricted(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
                 yield unknown
                 continue
             if everything and open_cidrs:
-                yield Finding(f"Egress::all/{open_cidrs[0]}", rule.where,
-                              f"{role} ({group.name}) may send anything anywhere: allow the ports and "
-                              "destinations it uses (the VPC CIDR, the database and endpoint groups, 443).",
-                              resource=owner)
+                yield Finding(
+                    f"Egress::all/{open_cidrs[0]}",
+                    rule.where,
+                    f"{role} ({group.name}) may send anything anywhere: allow the ports and "
+                    "destinations it uses (the VPC CIDR, the database and endpoint groups, 443).",
+                    resource=owner,
+                )
 
 
 sg_egress_restricted = stack_rule(
     name="lp-sg-egress-restricted",
-    description=("The security groups of Lambda functions, RDS proxies and ECS services do not allow all traffic "
-                 "to 0.0.0.0/0 or ::/0: allow the ports and destinations the workload uses."),
-    level=EnforcementLevel.ADVISORY, check=_egress_restricted, severity=Severity.MEDIUM,
-    config={"allSecurityGroups": {"type": "boolean", "default": False,
-                                  "description": "Check every security group, not only the workloads' ones."}},
+    description=(
+        "The security groups of Lambda functions, RDS proxies and ECS services do not allow all traffic "
+        "to 0.0.0.0/0 or ::/0: allow the ports and destinations the workload uses."
+    ),
+    level=EnforcementLevel.ADVISORY,
+    check=_egress_restricted,
+    severity=Severity.MEDIUM,
+    config={
+        "allSecurityGroups": {
+            "type": "boolean",
+            "default": False,
+            "description": "Check every security group, not only the workloads' ones.",
+        }
+    },
 )
 
 
 # --- lp-sg-no-rule-conflicts (stack) -----------------------------------------------------------------
+
 
 def _rule_conflicts(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
     groups = stack.of_type(SECURITY_GROUP)
@@ -358,10 +443,13 @@ def _rule_conflicts(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             for value in unknown:
                 yield Undecided(value.path, resource=group)
             if inline:
-                yield Finding(f"SecurityGroup::{group.name}", f"{standalone.short_type} {standalone.name}",
-                              f"security group {group.name} has inline {' and '.join(inline)} rules and this "
-                              "separate rule: each update undoes the other. Use one way for the group.",
-                              resource=standalone)
+                yield Finding(
+                    f"SecurityGroup::{group.name}",
+                    f"{standalone.short_type} {standalone.name}",
+                    f"security group {group.name} has inline {' and '.join(inline)} rules and this "
+                    "separate rule: each update undoes the other. Use one way for the group.",
+                    resource=standalone,
+                )
 
 
 def _has_entries(value: Any) -> bool:
@@ -370,9 +458,12 @@ def _has_entries(value: Any) -> bool:
 
 sg_no_rule_conflicts = stack_rule(
     name="lp-sg-no-rule-conflicts",
-    description=("A security group's rules are managed one way: inline ingress/egress, or separate rule "
-                 "resources, not both."),
-    level=EnforcementLevel.ADVISORY, check=_rule_conflicts, severity=Severity.LOW,
+    description=(
+        "A security group's rules are managed one way: inline ingress/egress, or separate rule resources, not both."
+    ),
+    level=EnforcementLevel.ADVISORY,
+    check=_rule_conflicts,
+    severity=Severity.LOW,
 )
 
 

@@ -5,8 +5,12 @@ from . import _compute, _network, _resource_policies, delivery, lb_dns, reachabi
 from ._core import KNOWN_TYPES, rules_table
 
 # The resource types the rules read: every type token the rule modules name.
-KNOWN_TYPES.update(value for module in (_compute, _network, _resource_policies, delivery, lb_dns, reachability, regions)
-                   for value in vars(module).values() if isinstance(value, str) and value.startswith("aws:"))
+KNOWN_TYPES.update(
+    value
+    for module in (_compute, _network, _resource_policies, delivery, lb_dns, reachability, regions)
+    for value in vars(module).values()
+    if isinstance(value, str) and value.startswith("aws:")
+)
 
 RULES = [*reachability.RULES, *delivery.RULES, *lb_dns.RULES, *regions.RULES]
 POLICIES = [rule.policy for rule in RULES]

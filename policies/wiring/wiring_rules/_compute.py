@@ -30,28 +30,65 @@ INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
 AWS_MANAGED = {
     "AWSLambdaBasicExecutionRole": ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
     "AWSLambdaVPCAccessExecutionRole": (
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "ec2:CreateNetworkInterface",
-        "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface",
-        "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"),
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+    ),
     "AmazonECSTaskExecutionRolePolicy": (
-        "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
-        "ecr:BatchGetImage", "logs:CreateLogStream", "logs:PutLogEvents"),
+        "ecr:GetAuthorizationToken",
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:BatchGetImage",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    ),
     "AmazonSSMManagedInstanceCore": (
-        "ssm:UpdateInstanceInformation", "ssm:GetParameter", "ssmmessages:CreateControlChannel",
-        "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
-        "ec2messages:GetMessages", "ec2messages:AcknowledgeMessage", "ec2messages:SendReply"),
+        "ssm:UpdateInstanceInformation",
+        "ssm:GetParameter",
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+        "ec2messages:GetMessages",
+        "ec2messages:AcknowledgeMessage",
+        "ec2messages:SendReply",
+    ),
 }
 
 # Calls the Lambda service makes itself, outside the function's network interfaces: log delivery
 # (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html), managing the
 # function's ENIs (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions).
-LAMBDA_SERVICE_CALLS = ("logs:*", "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
-                        "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses")
+LAMBDA_SERVICE_CALLS = (
+    "logs:*",
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
 # An event source mapping's poller reads the source with the function's role
 # (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html).
-POLLER_CALLS = ("kinesis:Describe*", "kinesis:Get*", "kinesis:List*", "kinesis:SubscribeToShard",
-                "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility",
-                "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams")
+POLLER_CALLS = (
+    "kinesis:Describe*",
+    "kinesis:Get*",
+    "kinesis:List*",
+    "kinesis:SubscribeToShard",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ChangeMessageVisibility",
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+)
 # Lambda sends to a dead-letter queue and to async/stream on-failure destinations itself
 # (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
 DELIVERY_CALLS = ("sqs:SendMessage", "sns:Publish")
@@ -151,12 +188,15 @@ def _lambda_deliveries(graph: Graph) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
     for mapping in graph.of_type(ESM):
         for function in graph.lookup(mapping.props.get("functionName"), FUNCTION):
-            out[id(function)] += [str(mapping.props.get("eventSourceArn") or ""),
-                                  str(mapping.get("destinationConfig", "onFailure", "destinationArn") or "")]
+            out[id(function)] += [
+                str(mapping.props.get("eventSourceArn") or ""),
+                str(mapping.get("destinationConfig", "onFailure", "destinationArn") or ""),
+            ]
     for config in graph.of_type(INVOKE_CONFIG):
         for function in graph.lookup(config.props.get("functionName"), FUNCTION):
-            out[id(function)] += [str(config.get("destinationConfig", key, "destination") or "")
-                                  for key in ("onFailure", "onSuccess")]
+            out[id(function)] += [
+                str(config.get("destinationConfig", key, "destination") or "") for key in ("onFailure", "onSuccess")
+            ]
     graph._deliveries = out  # type: ignore[attr-defined]
     return out
 
@@ -172,10 +212,16 @@ def _function(graph: Graph, res: Res, roles: Roles) -> Compute | None:
     on_behalf = [known(res.get("deadLetterConfig", "targetArn"), res, "the dead-letter target") or ""]
     on_behalf += _lambda_deliveries(graph).get(id(res), [])
     env = res.get("environment", "variables")
-    return Compute(res, "function", subnets, _strings(vpc.get("securityGroupIds"), res, "its security groups"), [role],
-                   public_ip=False,  # Lambda ENIs never get a public address (configuration-vpc.html#vpc-internet)
-                   env=" ".join(str(v) for v in (env or {}).values()) if isinstance(env, dict) else "",
-                   on_behalf=[a for a in on_behalf if a])
+    return Compute(
+        res,
+        "function",
+        subnets,
+        _strings(vpc.get("securityGroupIds"), res, "its security groups"),
+        [role],
+        public_ip=False,  # Lambda ENIs never get a public address (configuration-vpc.html#vpc-internet)
+        env=" ".join(str(v) for v in (env or {}).values()) if isinstance(env, dict) else "",
+        on_behalf=[a for a in on_behalf if a],
+    )
 
 
 def _service(graph: Graph, res: Res, roles: Roles) -> Compute | None:
@@ -193,9 +239,14 @@ def _service(graph: Graph, res: Res, roles: Roles) -> Compute | None:
         for key in ("taskRoleArn", "executionRoleArn"):
             if task.props.get(key):
                 found.append(roles.role(task.props.get(key), task))
-    return Compute(res, "task", _strings(net.get("subnets"), res, "the tasks' subnets"),
-                   _strings(net.get("securityGroups"), res, "the tasks' security groups"), found,
-                   public_ip=bool(known(net.get("assignPublicIp"), res, "whether tasks get a public IP")))
+    return Compute(
+        res,
+        "task",
+        _strings(net.get("subnets"), res, "the tasks' subnets"),
+        _strings(net.get("securityGroups"), res, "the tasks' security groups"),
+        found,
+        public_ip=bool(known(net.get("assignPublicIp"), res, "whether tasks get a public IP")),
+    )
 
 
 def _instance(graph: Graph, res: Res, roles: Roles, eips: set[str]) -> Compute | None:
@@ -207,15 +258,24 @@ def _instance(graph: Graph, res: Res, roles: Roles, eips: set[str]) -> Compute |
     if profile is not None:
         found.append(roles.role(profile.props.get("role"), profile))
     public = bool(res.props.get("associatePublicIpAddress")) or res.props.get("id") in eips
-    return Compute(res, "instance", [subnet], _strings(res.props.get("vpcSecurityGroupIds"), res, "its security groups"),
-                   found, public)
+    return Compute(
+        res,
+        "instance",
+        [subnet],
+        _strings(res.props.get("vpcSecurityGroupIds"), res, "its security groups"),
+        found,
+        public,
+    )
 
 
 def vpc_computes(graph: Graph) -> Iterator[Compute | Undecided]:
     roles = Roles.of(graph)
     eips = {e.props.get("instance") for e in graph.of_type(EIP) if isinstance(e.props.get("instance"), str)}
-    makers = [(FUNCTION, lambda r: _function(graph, r, roles)), (ECS_SERVICE, lambda r: _service(graph, r, roles)),
-              (INSTANCE, lambda r: _instance(graph, r, roles, eips))]
+    makers = [
+        (FUNCTION, lambda r: _function(graph, r, roles)),
+        (ECS_SERVICE, lambda r: _service(graph, r, roles)),
+        (INSTANCE, lambda r: _instance(graph, r, roles, eips)),
+    ]
     for kind, make in makers:
         for res in graph.of_type(kind):
             try:

@@ -24,8 +24,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ReportViolation, Severity, StackValidationArgs,
-                           StackValidationPolicy)
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from . import values
@@ -123,8 +129,9 @@ def _message(finding: Finding) -> str:
 
 
 def _listing(items: list[Undecided]) -> str:
-    labels = sorted({(f"{u.resource.name}: " if u.resource else "") + u.path + (f" ({u.why})" if u.why else "")
-                     for u in items})
+    labels = sorted(
+        {(f"{u.resource.name}: " if u.resource else "") + u.path + (f" ({u.why})" if u.why else "") for u in items}
+    )
     return "; ".join(labels[:6]) + (f"; and {len(labels) - 6} more" if len(labels) > 6 else "")
 
 
@@ -132,12 +139,16 @@ def _undecided_message(rule: Rule, items: list[Undecided]) -> str:
     parts = []
     pending = [u for u in items if u.pending]
     if pending:
-        parts.append(f"{rule.name} cannot decide until these values are known: {_listing(pending)}. They are computed "
-                     "from resources not created yet; the rule decides at `pulumi up`, when they are known.")
+        parts.append(
+            f"{rule.name} cannot decide until these values are known: {_listing(pending)}. They are computed "
+            "from resources not created yet; the rule decides at `pulumi up`, when they are known."
+        )
     outside = [u for u in items if not u.pending]
     if outside:
-        parts.append(f"{rule.name} cannot decide what lies outside this stack: {_listing(outside)}. Check those "
-                     "links by hand, or bring the resources into the stack.")
+        parts.append(
+            f"{rule.name} cannot decide what lies outside this stack: {_listing(outside)}. Check those "
+            "links by hand, or bring the resources into the stack."
+        )
     return " ".join(parts)
 
 
@@ -162,8 +173,15 @@ def run_check(rule: Rule, graph: Any) -> tuple[list[Finding], list[Undecided], s
 KNOWN_TYPES: set[str] = set()
 
 
-def stack_rule(*, name: str, description: str, level: EnforcementLevel, check: Callable[[Any], Iterable[Item]],
-               docs: Sequence[str], severity: Severity = Severity.HIGH) -> Rule:
+def stack_rule(
+    *,
+    name: str,
+    description: str,
+    level: EnforcementLevel,
+    check: Callable[[Any], Iterable[Item]],
+    docs: Sequence[str],
+    severity: Severity = Severity.HIGH,
+) -> Rule:
     from ._graph import Graph  # the graph module imports this one
 
     rule = Rule(name, description, level, check, tuple(docs))
@@ -187,9 +205,14 @@ def stack_rule(*, name: str, description: str, level: EnforcementLevel, check: C
             error.message = _undecided_message(rule, undecided)
             raise error
 
-    rule.policy = StackValidationPolicy(name=name, description=description, validate=validate,
-                                        enforcement_level=level, severity=severity,
-                                        config_schema=PolicyConfigSchema(properties={"exceptions": EXCEPTIONS_SCHEMA}))
+    rule.policy = StackValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=level,
+        severity=severity,
+        config_schema=PolicyConfigSchema(properties={"exceptions": EXCEPTIONS_SCHEMA}),
+    )
     return rule
 
 

@@ -50,16 +50,26 @@ def _parse(text: str) -> tuple[Statement, ...]:
         principals = None
         if "Principal" in raw:
             principal = raw["Principal"]
-            principals = ({"*": ("*",)} if principal == "*" else
-                          {k: tuple(str(v) for v in as_list(vals)) for k, vals in dict(principal).items()})
-        conditions = tuple((op, key, tuple(str(v) for v in as_list(values)))
-                           for op, block in dict(raw.get("Condition") or {}).items()
-                           for key, values in dict(block).items())
-        out.append(Statement(str(raw.get("Effect", "")),
-                             tuple(str(a) for a in as_list(raw.get("Action"))),
-                             tuple(str(a) for a in as_list(raw.get("NotAction"))),
-                             tuple(str(r) for r in as_list(raw.get("Resource"))) or ("*",),
-                             principals, conditions))
+            principals = (
+                {"*": ("*",)}
+                if principal == "*"
+                else {k: tuple(str(v) for v in as_list(vals)) for k, vals in dict(principal).items()}
+            )
+        conditions = tuple(
+            (op, key, tuple(str(v) for v in as_list(values)))
+            for op, block in dict(raw.get("Condition") or {}).items()
+            for key, values in dict(block).items()
+        )
+        out.append(
+            Statement(
+                str(raw.get("Effect", "")),
+                tuple(str(a) for a in as_list(raw.get("Action"))),
+                tuple(str(a) for a in as_list(raw.get("NotAction"))),
+                tuple(str(r) for r in as_list(raw.get("Resource"))) or ("*",),
+                principals,
+                conditions,
+            )
+        )
     return tuple(out)
 
 
@@ -125,12 +135,21 @@ def _conditions_hold(statement: Statement, context: Mapping[str, str | None]) ->
     return True if judged else None
 
 
-def allows(documents: Iterable[Statement], action: str, resource: str | None = None, *,
-           service: str | None = None, source_arn: str | None = None, account: str | None = None) -> bool:
+def allows(
+    documents: Iterable[Statement],
+    action: str,
+    resource: str | None = None,
+    *,
+    service: str | None = None,
+    source_arn: str | None = None,
+    account: str | None = None,
+) -> bool:
     """Whether the statements let the caller (a service principal, or the identity the policy is
     attached to) do ``action`` on ``resource`` (None: any resource) for a call from ``source_arn``."""
-    context = {"arn": source_arn, "account": account or (source_arn.split(":")[4] if source_arn and
-                                                         source_arn.count(":") >= 5 else None)}
+    context = {
+        "arn": source_arn,
+        "account": account or (source_arn.split(":")[4] if source_arn and source_arn.count(":") >= 5 else None),
+    }
     allowed = False
     for statement in documents:
         if not _action_applies(statement, action):

@@ -15,8 +15,21 @@ from ._core import Res, Undecided, UndecidedError, Unknown, plain
 
 # Properties whose (string) value names the resource for others. Queues are referred to by URL (their
 # id), topics and functions by ARN or name, load balancers by DNS name in alias records.
-IDENTITY_KEYS = ("id", "arn", "name", "url", "executionArn", "dnsName", "endpoint", "zoneId", "bucket",
-                 "functionName", "invokeArn", "qualifiedArn", "readerEndpoint")
+IDENTITY_KEYS = (
+    "id",
+    "arn",
+    "name",
+    "url",
+    "executionArn",
+    "dnsName",
+    "endpoint",
+    "zoneId",
+    "bucket",
+    "functionName",
+    "invokeArn",
+    "qualifiedArn",
+    "readerEndpoint",
+)
 
 ARN = re.compile(r"^arn:(?P<partition>[^:]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>[^:]*):(?P<rest>.*)$")
 
@@ -35,7 +48,7 @@ def _norm(ref: str) -> str:
     # DNS names compare without the trailing dot, case and the alias "dualstack." prefix
     # (Route 53 alias targets: https://docs.aws.amazon.com/Route53/latest/APIReference/API_AliasTarget.html).
     ref = ref.strip().rstrip(".").lower()
-    return ref[len("dualstack."):] if ref.startswith("dualstack.") else ref
+    return ref[len("dualstack.") :] if ref.startswith("dualstack.") else ref
 
 
 class Graph:
@@ -69,8 +82,15 @@ class Graph:
                     region = r.provider.props.get("region")
                 except UnknownValueError:
                     region = None
-            views.append(Res(r.resource_type, r.name, r.urn, plain(r.props),
-                             region if isinstance(region, str) and region not in ("",) else None))
+            views.append(
+                Res(
+                    r.resource_type,
+                    r.name,
+                    r.urn,
+                    plain(r.props),
+                    region if isinstance(region, str) and region not in ("",) else None,
+                )
+            )
         return cls(views)
 
     def of_type(self, *types: str) -> list[Res]:
@@ -93,8 +113,9 @@ class Graph:
             found = narrowed or found
         return found
 
-    def one(self, ref: Any, *types: str, region: str | None = None, owner: Res | None = None,
-            why: str = "") -> Res | None:
+    def one(
+        self, ref: Any, *types: str, region: str | None = None, owner: Res | None = None, why: str = ""
+    ) -> Res | None:
         """The resource ``ref`` names, None when it is not in the stack; an unknown ``ref`` raises
         :class:`UndecidedError` (the caller says what it was checking in ``why``)."""
         if isinstance(ref, Unknown):

@@ -36,8 +36,18 @@ TGW_PEERING_ACCEPTER = "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringA
 TGW_ROUTE = "aws:ec2transitgateway/route:Route"
 
 # Route targets, by the route property that names them.
-TARGET_KEYS = ("natGatewayId", "gatewayId", "transitGatewayId", "vpcPeeringConnectionId", "networkInterfaceId",
-               "vpcEndpointId", "egressOnlyGatewayId", "localGatewayId", "carrierGatewayId", "coreNetworkArn")
+TARGET_KEYS = (
+    "natGatewayId",
+    "gatewayId",
+    "transitGatewayId",
+    "vpcPeeringConnectionId",
+    "networkInterfaceId",
+    "vpcEndpointId",
+    "egressOnlyGatewayId",
+    "localGatewayId",
+    "carrierGatewayId",
+    "coreNetworkArn",
+)
 
 
 @dataclass(frozen=True)
@@ -81,8 +91,12 @@ class Network:
     def _add_route(self, table_id: Any, spec: dict, origin: Res) -> None:
         if not isinstance(table_id, str):
             return
-        destination = network(spec.get("destinationCidrBlock") or spec.get("cidrBlock")
-                              or spec.get("destinationIpv6CidrBlock") or spec.get("ipv6CidrBlock"))
+        destination = network(
+            spec.get("destinationCidrBlock")
+            or spec.get("cidrBlock")
+            or spec.get("destinationIpv6CidrBlock")
+            or spec.get("ipv6CidrBlock")
+        )
         for kind in TARGET_KEYS:
             target = spec.get(kind)
             if isinstance(target, Unknown):
@@ -128,34 +142,60 @@ class Network:
             for direction, store in stores.items():
                 for rule in as_list(sg.props.get(direction)):
                     if isinstance(rule, dict) and isinstance(sg.props.get("id"), str):
-                        store[sg.props["id"]].append((sg, {
-                            "protocol": rule.get("protocol"), "fromPort": rule.get("fromPort"),
-                            "toPort": rule.get("toPort"), "cidrs": as_list(rule.get("cidrBlocks")),
-                            "prefixes": as_list(rule.get("prefixListIds")),
-                            "groups": as_list(rule.get("securityGroups")) + ([sg.props["id"]] if rule.get("self") else [])}))
+                        store[sg.props["id"]].append(
+                            (
+                                sg,
+                                {
+                                    "protocol": rule.get("protocol"),
+                                    "fromPort": rule.get("fromPort"),
+                                    "toPort": rule.get("toPort"),
+                                    "cidrs": as_list(rule.get("cidrBlocks")),
+                                    "prefixes": as_list(rule.get("prefixListIds")),
+                                    "groups": as_list(rule.get("securityGroups"))
+                                    + ([sg.props["id"]] if rule.get("self") else []),
+                                },
+                            )
+                        )
         for kind, store in ((INGRESS_RULE, self._ingress), (EGRESS_RULE, self._egress)):
             for rule in g.of_type(kind):
-                store[rule.props.get("securityGroupId")].append((rule, {
-                    "protocol": rule.props.get("ipProtocol"), "fromPort": rule.props.get("fromPort"),
-                    "toPort": rule.props.get("toPort"), "cidrs": as_list(rule.props.get("cidrIpv4")),
-                    "prefixes": as_list(rule.props.get("prefixListId")),
-                    "groups": as_list(rule.props.get("referencedSecurityGroupId"))}))
+                store[rule.props.get("securityGroupId")].append(
+                    (
+                        rule,
+                        {
+                            "protocol": rule.props.get("ipProtocol"),
+                            "fromPort": rule.props.get("fromPort"),
+                            "toPort": rule.props.get("toPort"),
+                            "cidrs": as_list(rule.props.get("cidrIpv4")),
+                            "prefixes": as_list(rule.props.get("prefixListId")),
+                            "groups": as_list(rule.props.get("referencedSecurityGroupId")),
+                        },
+                    )
+                )
         for rule in g.of_type(SG_RULE):
             store = stores.get(rule.props.get("type"))
             if store is not None:
-                store[rule.props.get("securityGroupId")].append((rule, {
-                    "protocol": rule.props.get("protocol"), "fromPort": rule.props.get("fromPort"),
-                    "toPort": rule.props.get("toPort"), "cidrs": as_list(rule.props.get("cidrBlocks")),
-                    "prefixes": as_list(rule.props.get("prefixListIds")),
-                    "groups": as_list(rule.props.get("sourceSecurityGroupId")) + (
-                        [rule.props.get("securityGroupId")] if rule.props.get("self") else [])}))
+                store[rule.props.get("securityGroupId")].append(
+                    (
+                        rule,
+                        {
+                            "protocol": rule.props.get("protocol"),
+                            "fromPort": rule.props.get("fromPort"),
+                            "toPort": rule.props.get("toPort"),
+                            "cidrs": as_list(rule.props.get("cidrBlocks")),
+                            "prefixes": as_list(rule.props.get("prefixListIds")),
+                            "groups": as_list(rule.props.get("sourceSecurityGroupId"))
+                            + ([rule.props.get("securityGroupId")] if rule.props.get("self") else []),
+                        },
+                    )
+                )
         for endpoint in g.of_type(ENDPOINT):
             if isinstance(endpoint.props.get("vpcId"), str):
                 self._endpoints[endpoint.props["vpcId"]].append(endpoint)
             eid = endpoint.props.get("id")
             if isinstance(eid, str):
-                self._endpoint_tables[eid].update(t for t in as_list(endpoint.props.get("routeTableIds"))
-                                                  if isinstance(t, str))
+                self._endpoint_tables[eid].update(
+                    t for t in as_list(endpoint.props.get("routeTableIds")) if isinstance(t, str)
+                )
         for assoc in g.of_type(ENDPOINT_RT):
             if isinstance(assoc.props.get("vpcEndpointId"), str) and isinstance(assoc.props.get("routeTableId"), str):
                 self._endpoint_tables[assoc.props["vpcEndpointId"]].add(assoc.props["routeTableId"])
@@ -192,8 +232,11 @@ class Network:
             return None
         best = None
         for route in self._routes.get(table_id, []):
-            if (route.destination.version == target.version and target.subnet_of(route.destination)
-                    and (best is None or route.destination.prefixlen > best.destination.prefixlen)):
+            if (
+                route.destination.version == target.version
+                and target.subnet_of(route.destination)
+                and (best is None or route.destination.prefixlen > best.destination.prefixlen)
+            ):
                 best = route
         return best
 
@@ -213,14 +256,16 @@ class Network:
         https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html)."""
         return self._allows(self._ingress, group_ids, port, from_groups, from_cidrs)
 
-    def lets_out(self, group_ids: list[str], port: int, to_groups: list[str] = (), to_cidrs: list = (),
-                 prefix_list: bool = False) -> bool:
+    def lets_out(
+        self, group_ids: list[str], port: int, to_groups: list[str] = (), to_cidrs: list = (), prefix_list: bool = False
+    ) -> bool:
         """Whether any of ``group_ids`` lets TCP ``port`` out to one of ``to_groups``, to every
         address in ``to_cidrs``, or (``prefix_list``) to a gateway endpoint's prefix list."""
         return self._allows(self._egress, group_ids, port, list(to_groups), list(to_cidrs), prefix_list)
 
-    def _allows(self, rules: dict, group_ids: list[str], port: int, peers: list[str], cidrs: list,
-                prefix_list: bool = False) -> bool:
+    def _allows(
+        self, rules: dict, group_ids: list[str], port: int, peers: list[str], cidrs: list, prefix_list: bool = False
+    ) -> bool:
         for gid in group_ids:
             for owner, rule in rules.get(gid, []):
                 protocol = str(known(rule["protocol"], owner, "a rule's protocol")).lower()
@@ -266,8 +311,9 @@ class Network:
         out = {}
         for peering in self.graph.of_type(PEERING):
             pid, a, b = (peering.props.get(k) for k in ("id", "vpcId", "peerVpcId"))
-            if all(isinstance(v, str) for v in (pid, a, b)) and (peering.props.get("autoAccept") is True
-                                                                  or pid in accepted):
+            if all(isinstance(v, str) for v in (pid, a, b)) and (
+                peering.props.get("autoAccept") is True or pid in accepted
+            ):
                 out[pid] = (a, b)
         return out
 
@@ -304,8 +350,11 @@ class Network:
     def _tgw_attachments(self) -> set[tuple[str, str]]:
         """(VPC id, transit gateway id) pairs: a route to a transit gateway the VPC is not attached
         to goes nowhere (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html)."""
-        return {(a.props.get("vpcId"), a.props.get("transitGatewayId")) for a in self.graph.of_type(TGW_ATTACHMENT)
-                if isinstance(a.props.get("vpcId"), str) and isinstance(a.props.get("transitGatewayId"), str)}
+        return {
+            (a.props.get("vpcId"), a.props.get("transitGatewayId"))
+            for a in self.graph.of_type(TGW_ATTACHMENT)
+            if isinstance(a.props.get("vpcId"), str) and isinstance(a.props.get("transitGatewayId"), str)
+        }
 
     def _hop(self, from_vpc: str, to_vpc: str) -> str | None:
         """How ``from_vpc``'s route tables send traffic to ``to_vpc``'s CIDR: the peering or transit
@@ -315,8 +364,10 @@ class Network:
                 route = self.route_for(table, str(block))
                 if route is None:
                     continue
-                if route.target_kind == "vpcPeeringConnectionId" and set(
-                        self._peerings.get(route.target, ())) == {from_vpc, to_vpc}:
+                if route.target_kind == "vpcPeeringConnectionId" and set(self._peerings.get(route.target, ())) == {
+                    from_vpc,
+                    to_vpc,
+                }:
                     return route.target
                 if route.target_kind == "transitGatewayId" and (from_vpc, route.target) in self._tgw_attachments:
                     return route.target

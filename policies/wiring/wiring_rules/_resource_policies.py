@@ -94,8 +94,10 @@ class ResourcePolicies:
 
     def log_group_allows(self, log_group_arn: str, service: str) -> bool:
         merged = [s for holder, doc in self._log_docs for s in self._statements(holder, doc)]
-        return all(allows(merged, action, log_group_arn.rstrip("*").rstrip(":") + ":*", service=service)
-                   for action in ("logs:CreateLogStream", "logs:PutLogEvents"))
+        return all(
+            allows(merged, action, log_group_arn.rstrip("*").rstrip(":") + ":*", service=service)
+            for action in ("logs:CreateLogStream", "logs:PutLogEvents")
+        )
 
     def key_of(self, key_ref: str, region: str | None) -> Res | None:
         """The stack's KMS key that a key id, key ARN, alias name or alias ARN names."""
@@ -120,9 +122,11 @@ class ResourcePolicies:
             raise UndecidedError(Undecided(owner, key_ref.path, "which key encrypts it"))
         if key_ref.startswith("alias/aws/") or key_ref.endswith(":alias/aws/sns") or key_ref.endswith(":alias/aws/sqs"):
             # An AWS managed key's policy cannot be changed to let another service in.
-            return (f"it is encrypted with the AWS managed key {key_ref}, whose key policy cannot grant "
-                    f"{service}: use a customer managed key whose policy grants {service} kms:GenerateDataKey* "
-                    "and kms:Decrypt")
+            return (
+                f"it is encrypted with the AWS managed key {key_ref}, whose key policy cannot grant "
+                f"{service}: use a customer managed key whose policy grants {service} kms:GenerateDataKey* "
+                "and kms:Decrypt"
+            )
         key = self.key_of(key_ref, self.graph.region_of(owner))
         if key is None:
             raise UndecidedError(Undecided(owner, "kmsMasterKeyId", f"the key policy of {key_ref} is not in the stack"))
@@ -131,11 +135,16 @@ class ResourcePolicies:
             raise UndecidedError(Undecided(key, "policy", "the key policy"))
         # No policy: the default key policy only lets the account's IAM identities in
         # (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
-        missing = [a for a in ("kms:GenerateDataKey", "kms:Decrypt")
-                   if not policy or not allows(policy, a, None, service=service, account=_account(owner))]
+        missing = [
+            a
+            for a in ("kms:GenerateDataKey", "kms:Decrypt")
+            if not policy or not allows(policy, a, None, service=service, account=_account(owner))
+        ]
         if missing:
-            return (f"its key {key.name} does not let {service} use it ({', '.join(missing)} missing from the key "
-                    f"policy): add a statement for the service principal {service}")
+            return (
+                f"its key {key.name} does not let {service} use it ({', '.join(missing)} missing from the key "
+                f"policy): add a statement for the service principal {service}"
+            )
         return None
 
     def role_allows(self, role_ref: str, owner: Res, action: str, resource: str, service: str) -> str | None:
@@ -165,4 +174,3 @@ def arn_service(arn: str) -> str | None:
     if parts["service"] == "events":
         return "api-destination" if parts["rest"].startswith("api-destination/") else "event-bus"
     return parts["service"]
-

@@ -34,9 +34,13 @@ APIGATEWAY = "apigateway.amazonaws.com"
 
 # Targets EventBridge reaches with the target's IAM role, and the action the role must allow
 # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html).
-ROLE_TARGET_ACTIONS = {"kinesis": "kinesis:PutRecord", "states": "states:StartExecution",
-                       "api-destination": "events:InvokeApiDestination", "event-bus": "events:PutEvents",
-                       "firehose": "firehose:PutRecordBatch"}
+ROLE_TARGET_ACTIONS = {
+    "kinesis": "kinesis:PutRecord",
+    "states": "states:StartExecution",
+    "api-destination": "events:InvokeApiDestination",
+    "event-bus": "events:PutEvents",
+    "firehose": "firehose:PutRecordBatch",
+}
 
 
 def _queue_or_topic(graph: Graph, arn: str) -> Res:
@@ -53,16 +57,21 @@ def _send_problem(policies: ResourcePolicies, target: Res, service: str, source_
     if verdict is None and not (target.type == TOPIC and service == CLOUDWATCH):
         # The default queue/topic policy admits only the owner account's identities, not service
         # principals (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html).
-        return (f"{target.name} has no {'queue' if target.type == QUEUE else 'topic'} policy, so {service} may not "
-                f"{action} to it: add a policy allowing {service} {action} with aws:SourceArn {source_arn}")
+        return (
+            f"{target.name} has no {'queue' if target.type == QUEUE else 'topic'} policy, so {service} may not "
+            f"{action} to it: add a policy allowing {service} {action} with aws:SourceArn {source_arn}"
+        )
     if verdict is False:
-        return (f"the policy of {target.name} does not allow {service} {action} for {source_arn}: allow it (with "
-                f"aws:SourceArn {source_arn})")
+        return (
+            f"the policy of {target.name} does not allow {service} {action} for {source_arn}: allow it (with "
+            f"aws:SourceArn {source_arn})"
+        )
     return policies.key_problem(target, service)
 
 
-def _lambda_problem(graph: Graph, policies: ResourcePolicies, function_arn: str, principal: str,
-                    source_arn: str) -> str | None:
+def _lambda_problem(
+    graph: Graph, policies: ResourcePolicies, function_arn: str, principal: str, source_arn: str
+) -> str | None:
     function = graph.one(function_arn, FUNCTION)
     if function is None:  # not in this stack: neither are its permissions
         raise UndecidedError(Undecided(None, function_arn, "a function outside the stack", pending=False))
@@ -70,13 +79,18 @@ def _lambda_problem(graph: Graph, policies: ResourcePolicies, function_arn: str,
     qualifier = parts.get("rest", "").split(":")[2] if parts.get("rest", "").count(":") >= 2 else None
     if not policies.lambda_allows(function, qualifier, principal, source_arn):
         on = f"{function.name}{':' + qualifier if qualifier else ''}"
-        return (f"no lambda:InvokeFunction permission on {on} for {principal} with a source ARN covering "
-                f"{source_arn}: add an aws.lambda.Permission (principal {principal}, source_arn {source_arn}"
-                + (f", qualifier {qualifier}" if qualifier else "") + ")")
+        return (
+            f"no lambda:InvokeFunction permission on {on} for {principal} with a source ARN covering "
+            f"{source_arn}: add an aws.lambda.Permission (principal {principal}, source_arn {source_arn}"
+            + (f", qualifier {qualifier}" if qualifier else "")
+            + ")"
+        )
     return None
 
 
-def _stream_key_problem(graph: Graph, policies: ResourcePolicies, role: str, target: Res, stream_arn: str) -> str | None:
+def _stream_key_problem(
+    graph: Graph, policies: ResourcePolicies, role: str, target: Res, stream_arn: str
+) -> str | None:
     """A writer to a stream encrypted with a customer managed key needs kms:GenerateDataKey on the key
     (https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html)."""
     stream = graph.one(stream_arn, STREAM)
@@ -97,7 +111,9 @@ def _rule_arn(graph: Graph, target: Res) -> str:
     bus = target.props.get("eventBusName")
     region = graph.region_of(target)
     for candidate in graph.lookup(rule_name, EVENT_RULE, region=region):
-        if (candidate.props.get("eventBusName") or "default") == (bus or "default") and graph.region_of(candidate) == region:
+        if (candidate.props.get("eventBusName") or "default") == (bus or "default") and graph.region_of(
+            candidate
+        ) == region:
             return known(candidate.props.get("arn"), candidate, "the rule's ARN")
     account = (arn_parts(str(target.props.get("roleArn") or target.props.get("arn") or "")) or {}).get("account", "")
     return f"arn:aws:events:{region}:{account}:rule/" + (f"{bus}/" if bus and bus != "default" else "") + rule_name
@@ -123,8 +139,10 @@ def _check_target(graph: Graph, policies: ResourcePolicies, target: Res) -> Iter
         raise UndecidedError(Undecided(target, role.path, "the role EventBridge uses"))
     if service in ROLE_TARGET_ACTIONS or (role and service not in ("lambda", "sqs", "sns", "logs")):
         if not role:
-            problem = (f"EventBridge needs a role to deliver to {service} targets (roleArn is empty): give the "
-                       f"target a role trusted by {EVENTS} that allows {ROLE_TARGET_ACTIONS.get(service, 'the call')}")
+            problem = (
+                f"EventBridge needs a role to deliver to {service} targets (roleArn is empty): give the "
+                f"target a role trusted by {EVENTS} that allows {ROLE_TARGET_ACTIONS.get(service, 'the call')}"
+            )
         elif service in ROLE_TARGET_ACTIONS:
             problem = policies.role_allows(role, target, ROLE_TARGET_ACTIONS[service], arn, EVENTS)
             if problem is None and service == "kinesis":
@@ -136,8 +154,10 @@ def _check_target(graph: Graph, policies: ResourcePolicies, target: Res) -> Iter
     # EventBridge writes to a log group under the account's CloudWatch Logs resource policy
     # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions).
     elif service == "logs" and not policies.log_group_allows(arn, EVENTS):
-        problem = (f"no CloudWatch Logs resource policy lets {EVENTS} create streams and put events in {arn}: "
-                   "add an aws.cloudwatch.LogResourcePolicy for it")
+        problem = (
+            f"no CloudWatch Logs resource policy lets {EVENTS} create streams and put events in {arn}: "
+            "add an aws.cloudwatch.LogResourcePolicy for it"
+        )
     if problem:
         yield Finding(target, f"Delivery::{service}", f"rule {rule_arn} cannot deliver to {arn}: {problem}.")
 
@@ -150,8 +170,12 @@ def _check_target_dlq(graph: Graph, policies: ResourcePolicies, target: Res) -> 
         rule_arn = _rule_arn(graph, target)
         why = _send_problem(policies, _queue_or_topic(graph, dlq), EVENTS, rule_arn)
         if why:
-            yield Finding(target, "DeadLetter::sqs", f"undeliverable events of rule {rule_arn} cannot reach the "
-                          f"dead-letter queue {dlq}: {why}. They would be lost.")
+            yield Finding(
+                target,
+                "DeadLetter::sqs",
+                f"undeliverable events of rule {rule_arn} cannot reach the "
+                f"dead-letter queue {dlq}: {why}. They would be lost.",
+            )
 
 
 def check_subscriptions(graph: Graph) -> Iterator[Item]:
@@ -171,8 +195,9 @@ def check_subscriptions(graph: Graph) -> Iterator[Item]:
             else:
                 problem = _lambda_problem(graph, policies, endpoint, SNS, topic)
             if problem:
-                yield Finding(subscription, f"Delivery::{protocol}", f"topic {topic} cannot deliver to {endpoint}: "
-                              f"{problem}.")
+                yield Finding(
+                    subscription, f"Delivery::{protocol}", f"topic {topic} cannot deliver to {endpoint}: {problem}."
+                )
         except UndecidedError as stop:
             yield stop.undecided
 
@@ -201,8 +226,11 @@ def check_alarm_actions(graph: Graph) -> Iterator[Item]:
                     yield stop.undecided
                     continue
                 if problem:
-                    yield Finding(alarm, "AlarmAction::sns", f"{key}[{index}] cannot notify {action}: {problem}. "
-                                  "Nobody would be told when the alarm fires.")
+                    yield Finding(
+                        alarm,
+                        "AlarmAction::sns",
+                        f"{key}[{index}] cannot notify {action}: {problem}. Nobody would be told when the alarm fires.",
+                    )
 
 
 _LAMBDA_URI = re.compile(r":lambda:path/[^/]+/functions/(?P<function>arn:[^/]+)/invocations$")
@@ -257,13 +285,18 @@ def check_api_integrations(graph: Graph) -> Iterator[Item]:
             for stage in stages.get(api_id, ["*"]):
                 source = f"{execution}/{stage}/{method}{path or '/'}"
                 if credentials:
-                    problem = policies.role_allows(credentials, integration, "lambda:InvokeFunction", function_arn,
-                                                   APIGATEWAY)
+                    problem = policies.role_allows(
+                        credentials, integration, "lambda:InvokeFunction", function_arn, APIGATEWAY
+                    )
                 else:
                     problem = _lambda_problem(graph, policies, function_arn, APIGATEWAY, source)
                 if problem:
-                    yield Finding(integration, "Invoke::lambda", f"{method} {path or '/'} of API {api.name} (stage "
-                                  f"{stage}) cannot invoke {function_arn}: {problem}. Callers would get 500s.")
+                    yield Finding(
+                        integration,
+                        "Invoke::lambda",
+                        f"{method} {path or '/'} of API {api.name} (stage "
+                        f"{stage}) cannot invoke {function_arn}: {problem}. Callers would get 500s.",
+                    )
                     break
         except UndecidedError as stop:
             yield stop.undecided
@@ -297,12 +330,18 @@ def check_lambda_failure_targets(graph: Graph) -> Iterator[Item]:
             # Lambda calls as the role, an identity of the owner account: the default queue/topic
             # policy admits it, so the role's own policy decides.
             granted = [s for s in roles.statements(role) if isinstance(s, Statement)]
-            problem = None if allows(granted, action, target) else (
-                f"the execution role {role.name} does not allow {action} on it")
+            problem = (
+                None
+                if allows(granted, action, target)
+                else (f"the execution role {role.name} does not allow {action} on it")
+            )
             if problem:
-                yield Finding(owner, f"FailureTarget::{action.split(':')[0]}",
-                              f"{function.name}'s {what} {target} would never receive a record: {problem}. Failed "
-                              "events would be lost.")
+                yield Finding(
+                    owner,
+                    f"FailureTarget::{action.split(':')[0]}",
+                    f"{function.name}'s {what} {target} would never receive a record: {problem}. Failed "
+                    "events would be lost.",
+                )
         except UndecidedError as stop:
             yield stop.undecided
 
@@ -310,40 +349,68 @@ def check_lambda_failure_targets(graph: Graph) -> Iterator[Item]:
 RULES = [
     stack_rule(
         name="wiring-event-targets-authorised",
-        description=("Every EventBridge target (Lambda, SQS, SNS, CloudWatch Logs, Kinesis, Step Functions, API "
-                     "destination, another bus) and its dead-letter queue lets the rule deliver: a resource policy "
-                     "or permission naming the rule, or a role EventBridge can assume; an encrypting key that "
-                     "grants EventBridge."),
-        level=EnforcementLevel.MANDATORY, check=check_event_targets,
-        docs=("https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html",
-              "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html",
-              "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html")),
+        description=(
+            "Every EventBridge target (Lambda, SQS, SNS, CloudWatch Logs, Kinesis, Step Functions, API "
+            "destination, another bus) and its dead-letter queue lets the rule deliver: a resource policy "
+            "or permission naming the rule, or a role EventBridge can assume; an encrypting key that "
+            "grants EventBridge."
+        ),
+        level=EnforcementLevel.MANDATORY,
+        check=check_event_targets,
+        docs=(
+            "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html",
+            "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html",
+            "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html",
+        ),
+    ),
     stack_rule(
         name="wiring-sns-subscriptions-authorised",
-        description=("SNS subscriptions of SQS queues and Lambda functions are allowed by the queue policy or a "
-                     "function permission for the topic, and an encrypting key grants SNS."),
-        level=EnforcementLevel.MANDATORY, check=check_subscriptions,
-        docs=("https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html",
-              "https://docs.aws.amazon.com/sns/latest/dg/sns-lambda-as-subscriber.html",
-              "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html")),
+        description=(
+            "SNS subscriptions of SQS queues and Lambda functions are allowed by the queue policy or a "
+            "function permission for the topic, and an encrypting key grants SNS."
+        ),
+        level=EnforcementLevel.MANDATORY,
+        check=check_subscriptions,
+        docs=(
+            "https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html",
+            "https://docs.aws.amazon.com/sns/latest/dg/sns-lambda-as-subscriber.html",
+            "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html",
+        ),
+    ),
     stack_rule(
         name="wiring-alarm-actions-authorised",
-        description=("CloudWatch alarm actions can publish to their SNS topics: the topic policy (if any) admits "
-                     "CloudWatch and the topic's key grants it."),
-        level=EnforcementLevel.MANDATORY, check=check_alarm_actions,
-        docs=("https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html",)),
+        description=(
+            "CloudWatch alarm actions can publish to their SNS topics: the topic policy (if any) admits "
+            "CloudWatch and the topic's key grants it."
+        ),
+        level=EnforcementLevel.MANDATORY,
+        check=check_alarm_actions,
+        docs=("https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html",),
+    ),
     stack_rule(
         name="wiring-api-lambda-permission",
-        description=("Every API Gateway Lambda integration has a lambda:InvokeFunction permission for API Gateway "
-                     "whose source ARN covers the API, stage, method and path (or a credentials role allowing it)."),
-        level=EnforcementLevel.MANDATORY, check=check_api_integrations,
-        docs=("https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html",
-              "https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway.html")),
+        description=(
+            "Every API Gateway Lambda integration has a lambda:InvokeFunction permission for API Gateway "
+            "whose source ARN covers the API, stage, method and path (or a credentials role allowing it)."
+        ),
+        level=EnforcementLevel.MANDATORY,
+        check=check_api_integrations,
+        docs=(
+            "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html",
+            "https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway.html",
+        ),
+    ),
     stack_rule(
         name="wiring-lambda-failure-targets-authorised",
-        description=("A function's dead-letter queue and its event source mappings' on-failure destinations are "
-                     "allowed by the function's execution role."),
-        level=EnforcementLevel.MANDATORY, check=check_lambda_failure_targets,
-        docs=("https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html",
-              "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html")),
+        description=(
+            "A function's dead-letter queue and its event source mappings' on-failure destinations are "
+            "allowed by the function's execution role."
+        ),
+        level=EnforcementLevel.MANDATORY,
+        check=check_lambda_failure_targets,
+        docs=(
+            "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html",
+            "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html",
+        ),
+    ),
 ]

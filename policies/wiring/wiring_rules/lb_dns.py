@@ -36,8 +36,15 @@ RDS_PROXY = "aws:rds/proxy:Proxy"
 OPENSEARCH = "aws:opensearch/domain:Domain"
 
 # Listener protocol -> target group protocols it can forward to (the ELB guides' protocol tables).
-COMPATIBLE = {"TCP": {"TCP", "TCP_UDP"}, "TLS": {"TCP", "TLS"}, "UDP": {"UDP", "TCP_UDP"}, "TCP_UDP": {"TCP_UDP"},
-              "HTTP": {"HTTP", "HTTPS"}, "HTTPS": {"HTTP", "HTTPS"}, "GENEVE": {"GENEVE"}}
+COMPATIBLE = {
+    "TCP": {"TCP", "TCP_UDP"},
+    "TLS": {"TCP", "TLS"},
+    "UDP": {"UDP", "TCP_UDP"},
+    "TCP_UDP": {"TCP_UDP"},
+    "HTTP": {"HTTP", "HTTPS"},
+    "HTTPS": {"HTTP", "HTTPS"},
+    "GENEVE": {"GENEVE"},
+}
 # Registrable private ranges for IP targets outside the target group's VPC: RFC 1918 and RFC 6598.
 PRIVATE_RANGES = [ipaddress.ip_network(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")]
 
@@ -45,8 +52,9 @@ PRIVATE_RANGES = [ipaddress.ip_network(c) for c in ("10.0.0.0/8", "172.16.0.0/12
 def _lb_vpc(net: Network, lb: Res) -> str | None:
     if isinstance(lb.props.get("vpcId"), str):
         return lb.props["vpcId"]
-    for sid in as_list(lb.props.get("subnets")) + [m.get("subnetId") for m in as_list(lb.props.get("subnetMappings"))
-                                                    if isinstance(m, dict)]:
+    for sid in as_list(lb.props.get("subnets")) + [
+        m.get("subnetId") for m in as_list(lb.props.get("subnetMappings")) if isinstance(m, dict)
+    ]:
         subnet = net.subnet(sid, lb, "the load balancer's subnets")
         if subnet is not None:
             return net.vpc_of(subnet)
@@ -57,8 +65,9 @@ def check_lb_targets(graph: Graph) -> Iterator[Item]:
     net = Network.of(graph)
     for attachment in graph.of_type(ATTACHMENT):
         try:
-            group = graph.one(attachment.props.get("targetGroupArn"), TARGET_GROUP, owner=attachment,
-                              why="the target group")
+            group = graph.one(
+                attachment.props.get("targetGroupArn"), TARGET_GROUP, owner=attachment, why="the target group"
+            )
             if group is None or group.props.get("targetType") != "ip":
                 continue
             address = known(attachment.props.get("targetId"), attachment, "the target's IP address")
@@ -73,12 +82,18 @@ def check_lb_targets(graph: Graph) -> Iterator[Item]:
                 continue
             vpc = net.vpc(vpc_id)
             cidrs = ", ".join(str(b) for b in net.cidrs(vpc_id)) or "unknown"
-            fix = ("a publicly routable address cannot be an IP target: register the private address" if not private
-                   else 'set availability_zone="all" for an address outside the VPC (peered or on premises), or '
-                        "register an address in the VPC")
-            yield Finding(attachment, f"Target::{address}",
-                          f"target {address} of {group.name} is outside its VPC {vpc.name if vpc else vpc_id} ({cidrs}): "
-                          f"the registration fails. Fix: {fix}.")
+            fix = (
+                "a publicly routable address cannot be an IP target: register the private address"
+                if not private
+                else 'set availability_zone="all" for an address outside the VPC (peered or on premises), or '
+                "register an address in the VPC"
+            )
+            yield Finding(
+                attachment,
+                f"Target::{address}",
+                f"target {address} of {group.name} is outside its VPC {vpc.name if vpc else vpc_id} ({cidrs}): "
+                f"the registration fails. Fix: {fix}.",
+            )
         except UndecidedError as stop:
             yield stop.undecided
     for listener in graph.of_type(LISTENER):
@@ -95,8 +110,9 @@ def _check_listener(graph: Graph, net: Network, listener: Res) -> Iterator[Item]
     for action in as_list(listener.props.get("defaultActions")):
         if isinstance(action, dict):
             arns.append(action.get("targetGroupArn"))
-            arns += [g.get("arn") for g in as_list((action.get("forward") or {}).get("targetGroups"))
-                     if isinstance(g, dict)]
+            arns += [
+                g.get("arn") for g in as_list((action.get("forward") or {}).get("targetGroups")) if isinstance(g, dict)
+            ]
     for arn in arns:
         if not arn:
             continue
@@ -106,15 +122,21 @@ def _check_listener(graph: Graph, net: Network, listener: Res) -> Iterator[Item]
         group_protocol = known(group.props.get("protocol"), group, "the target group protocol")
         allowed = COMPATIBLE.get(str(protocol).upper())
         if allowed is not None and group_protocol and str(group_protocol).upper() not in allowed:
-            yield Finding(listener, f"Protocol::{protocol}->{group_protocol}",
-                          f"a {protocol} listener cannot forward to {group.name}, a {group_protocol} target group "
-                          f"(allowed: {', '.join(sorted(allowed))}). Fix: use a compatible target group protocol.")
+            yield Finding(
+                listener,
+                f"Protocol::{protocol}->{group_protocol}",
+                f"a {protocol} listener cannot forward to {group.name}, a {group_protocol} target group "
+                f"(allowed: {', '.join(sorted(allowed))}). Fix: use a compatible target group protocol.",
+            )
         lb_vpc = _lb_vpc(net, lb) if lb else None
         group_vpc = group.props.get("vpcId")
         if lb_vpc and isinstance(group_vpc, str) and group_vpc != lb_vpc:
-            yield Finding(listener, "Vpc::" + group_vpc,
-                          f"{lb.name} is in {lb_vpc} but forwards to {group.name} in {group_vpc}: a target group must "
-                          "be in the load balancer's VPC. Fix: create the target group in the load balancer's VPC.")
+            yield Finding(
+                listener,
+                "Vpc::" + group_vpc,
+                f"{lb.name} is in {lb_vpc} but forwards to {group.name} in {group_vpc}: a target group must "
+                "be in the load balancer's VPC. Fix: create the target group in the load balancer's VPC.",
+            )
 
 
 class _Placement:
@@ -154,8 +176,12 @@ def _zone_vpcs(graph: Graph) -> dict[str, list[tuple[str, str | None]]]:
     for association in graph.of_type(ZONE_ASSOCIATION):
         zid = association.props.get("zoneId")
         if isinstance(zid, str):
-            out[zid].append((known(association.props.get("vpcId"), association, "the associated VPC"),
-                             association.props.get("vpcRegion")))
+            out[zid].append(
+                (
+                    known(association.props.get("vpcId"), association, "the associated VPC"),
+                    association.props.get("vpcRegion"),
+                )
+            )
     return out
 
 
@@ -181,15 +207,23 @@ def check_private_dns(graph: Graph) -> Iterator[Item]:
                     client = net.vpc(vpc_id)
                     there = net.vpc(target_vpc)
                     set_id = record.props.get("setIdentifier")
-                    yield Finding(record, f"Unreachable::{vpc_id}->{target_vpc}",
-                                  f"VPC {client.name if client else vpc_id} ({vpc_region or '?'}) is associated with the "
-                                  f"private zone, so its clients can be answered {name}"
-                                  + (f" (set {set_id})" if set_id else "") + f" -> {via}, in VPC "
-                                  f"{there.name if there else target_vpc}, which it has no route to (no active peering "
-                                  "or transit-gateway route each way). Those clients could not connect"
-                                  + (" whenever Route 53 picks this record (latency, failover or weighted sets)"
-                                     if set_id else "") + ". Fix: peer the VPCs (or attach both to peered transit "
-                                  "gateways) and route each VPC's CIDR to the other, or do not associate the VPC.")
+                    yield Finding(
+                        record,
+                        f"Unreachable::{vpc_id}->{target_vpc}",
+                        f"VPC {client.name if client else vpc_id} ({vpc_region or '?'}) is associated with the "
+                        f"private zone, so its clients can be answered {name}"
+                        + (f" (set {set_id})" if set_id else "")
+                        + f" -> {via}, in VPC "
+                        f"{there.name if there else target_vpc}, which it has no route to (no active peering "
+                        "or transit-gateway route each way). Those clients could not connect"
+                        + (
+                            " whenever Route 53 picks this record (latency, failover or weighted sets)"
+                            if set_id
+                            else ""
+                        )
+                        + ". Fix: peer the VPCs (or attach both to peered transit "
+                        "gateways) and route each VPC's CIDR to the other, or do not associate the VPC.",
+                    )
         except UndecidedError as stop:
             yield stop.undecided
 
@@ -218,19 +252,31 @@ def _record_targets(record: Res, placement: _Placement, net: Network) -> Iterato
 RULES = [
     stack_rule(
         name="wiring-lb-targets",
-        description=("IP targets lie in the target group's VPC CIDR (or a private range with availability zone "
-                     "\"all\"); listeners forward to target groups of a compatible protocol in the load balancer's "
-                     "VPC."),
-        level=EnforcementLevel.MANDATORY, check=check_lb_targets,
-        docs=("https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html",
-              "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-target-groups.html")),
+        description=(
+            "IP targets lie in the target group's VPC CIDR (or a private range with availability zone "
+            '"all"); listeners forward to target groups of a compatible protocol in the load balancer\'s '
+            "VPC."
+        ),
+        level=EnforcementLevel.MANDATORY,
+        check=check_lb_targets,
+        docs=(
+            "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html",
+            "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-target-groups.html",
+        ),
+    ),
     stack_rule(
         name="wiring-private-dns-reachable",
-        description=("Every record of a private hosted zone (latency, failover and weighted sets included) resolves "
-                     "to addresses every VPC associated with the zone can route to: same VPC, active peering or "
-                     "transit gateways routed both ways."),
-        level=EnforcementLevel.MANDATORY, check=check_private_dns,
-        docs=("https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-considerations.html",
-              "https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html",
-              "https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html")),
+        description=(
+            "Every record of a private hosted zone (latency, failover and weighted sets included) resolves "
+            "to addresses every VPC associated with the zone can route to: same VPC, active peering or "
+            "transit gateways routed both ways."
+        ),
+        level=EnforcementLevel.MANDATORY,
+        check=check_private_dns,
+        docs=(
+            "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-considerations.html",
+            "https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html",
+            "https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html",
+        ),
+    ),
 ]

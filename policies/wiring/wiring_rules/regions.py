@@ -36,15 +36,23 @@ def _pair(owner: Res, home: str | None, arn, what: str, token: str) -> Iterator[
         return
     region = arn_region(arn)
     if region and region != home:
-        yield Finding(owner, f"{token}::{region}",
-                      f"{what} {arn} is in {region} but {owner.name} is in {home}: AWS requires the same Region. "
-                      f"Fix: use a {what.split(' ')[-1]} in {home}.")
+        yield Finding(
+            owner,
+            f"{token}::{region}",
+            f"{what} {arn} is in {region} but {owner.name} is in {home}: AWS requires the same Region. "
+            f"Fix: use a {what.split(' ')[-1]} in {home}.",
+        )
 
 
 def check_same_region(graph: Graph) -> Iterator[Item]:
     for function in graph.of_type(FUNCTION):
-        yield from _pair(function, graph.region_of(function), function.get("deadLetterConfig", "targetArn"),
-                         "the dead-letter queue", "DeadLetterRegion")
+        yield from _pair(
+            function,
+            graph.region_of(function),
+            function.get("deadLetterConfig", "targetArn"),
+            "the dead-letter queue",
+            "DeadLetterRegion",
+        )
     for mapping in graph.of_type(ESM):
         functions = graph.lookup(mapping.props.get("functionName"), FUNCTION)
         home = graph.region_of(functions[0]) if functions else graph.region_of(mapping)
@@ -54,8 +62,9 @@ def check_same_region(graph: Graph) -> Iterator[Item]:
         arn = target.props.get("arn")
         if not (isinstance(arn, str) and arn_service(arn) == "event-bus"):
             yield from _pair(target, home, arn, "the rule's target", "TargetRegion")
-        yield from _pair(target, home, target.get("deadLetterConfig", "arn"), "the dead-letter queue",
-                         "DeadLetterRegion")
+        yield from _pair(
+            target, home, target.get("deadLetterConfig", "arn"), "the dead-letter queue", "DeadLetterRegion"
+        )
     for queue in graph.of_type(QUEUE):
         redrive = queue.props.get("redrivePolicy")
         if isinstance(redrive, Unknown):
@@ -69,7 +78,7 @@ def check_same_region(graph: Graph) -> Iterator[Item]:
     for alarm in graph.of_type(ALARM):
         for key in ("alarmActions", "okActions", "insufficientDataActions"):
             actions = alarm.props.get(key) or []
-            for action in ([actions] if isinstance(actions, Unknown) else actions):
+            for action in [actions] if isinstance(actions, Unknown) else actions:
                 if isinstance(action, Unknown) or str(action).startswith("arn:aws:sns:"):
                     yield from _pair(alarm, graph.region_of(alarm), action, "the notification topic", "TopicRegion")
 
@@ -77,13 +86,19 @@ def check_same_region(graph: Graph) -> Iterator[Item]:
 RULES = [
     stack_rule(
         name="wiring-same-region",
-        description=("Links AWS only accepts within one Region stay in it: event source mappings, a function's "
-                     "dead-letter queue, EventBridge targets (other than event buses) and their dead-letter queues, "
-                     "SQS dead-letter queues, alarm notification topics."),
-        level=EnforcementLevel.MANDATORY, check=check_same_region,
-        docs=("https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html",
-              "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html",
-              "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html",
-              "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html",
-              "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html")),
+        description=(
+            "Links AWS only accepts within one Region stay in it: event source mappings, a function's "
+            "dead-letter queue, EventBridge targets (other than event buses) and their dead-letter queues, "
+            "SQS dead-letter queues, alarm notification topics."
+        ),
+        level=EnforcementLevel.MANDATORY,
+        check=check_same_region,
+        docs=(
+            "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html",
+            "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html",
+            "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html",
+            "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html",
+            "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html",
+        ),
+    ),
 ]

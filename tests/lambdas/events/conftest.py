@@ -28,17 +28,13 @@ def aws(monkeypatch):
 @pytest.fixture
 def buffer_queue(aws):
     """The producer's store-and-forward queue (moto SQS)."""
-    return boto3.client("sqs", region_name=REGION).create_queue(QueueName="orders-bus-buffer")[
-        "QueueUrl"
-    ]
+    return boto3.client("sqs", region_name=REGION).create_queue(QueueName="orders-bus-buffer")["QueueUrl"]
 
 
 @pytest.fixture
 def buffer_dlq(aws):
     """The buffer's dead-letter queue (moto SQS)."""
-    return boto3.client("sqs", region_name=REGION).create_queue(QueueName="orders-bus-buffer-dlq")[
-        "QueueUrl"
-    ]
+    return boto3.client("sqs", region_name=REGION).create_queue(QueueName="orders-bus-buffer-dlq")["QueueUrl"]
 
 
 @pytest.fixture

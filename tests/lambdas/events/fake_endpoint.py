@@ -90,23 +90,15 @@ class FakeEventBridge:
         if outcome is None and self.call_failure_rate and self._rng.random() < self.call_failure_rate:
             outcome = self._rng.choice([THROTTLE, SERVER_ERROR, DEAD])
         headers = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()}
-        self.calls.append(
-            Call(request.url, headers, body.get("EndpointId"), body["Entries"], outcome or "ok")
-        )
+        self.calls.append(Call(request.url, headers, body.get("EndpointId"), body["Entries"], outcome or "ok"))
         if outcome == DEAD:
             raise EndpointConnectionError(endpoint_url=request.url)
         if outcome == THROTTLE:
-            return json_response(
-                request.url, 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
-            )
+            return json_response(request.url, 400, {"__type": "ThrottlingException", "message": "Rate exceeded"})
         if outcome == SERVER_ERROR:
-            return json_response(
-                request.url, 500, {"__type": "InternalException", "message": "injected"}
-            )
+            return json_response(request.url, 500, {"__type": "InternalException", "message": "injected"})
         if outcome == ACCESS_DENIED:
-            return json_response(
-                request.url, 400, {"__type": "AccessDeniedException", "message": "injected"}
-            )
+            return json_response(request.url, 400, {"__type": "AccessDeniedException", "message": "injected"})
         results, failed = [], 0
         for entry in body["Entries"]:
             code = self._entry_error(entry)
@@ -149,8 +141,7 @@ def break_sqs_sends(client: Any, *, outcome: str = DEAD, sender_fault: bool = Fa
             {
                 "Successful": [],
                 "Failed": [
-                    {"Id": e["Id"], "SenderFault": sender_fault, "Code": "InternalError",
-                     "Message": "injected"}
+                    {"Id": e["Id"], "SenderFault": sender_fault, "Code": "InternalError", "Message": "injected"}
                     for e in body["Entries"]
                 ],
             },

@@ -63,9 +63,9 @@ def queue_bodies(queue_url: str) -> list[dict]:
     sqs = boto3.client("sqs", region_name=REGION)
     bodies, seen = [], set()
     while True:
-        messages = sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=30
-        ).get("Messages", [])
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=30).get(
+            "Messages", []
+        )
         fresh = [m for m in messages if m["MessageId"] not in seen]
         if not fresh:
             return bodies
@@ -80,6 +80,4 @@ def queue_depth(queue_url: str) -> int:
         QueueUrl=queue_url,
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(
-        attributes["ApproximateNumberOfMessagesNotVisible"]
-    )
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])

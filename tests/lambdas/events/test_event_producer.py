@@ -29,13 +29,9 @@ from tests.lambdas.events.fake_endpoint import (
 from tests.lambdas.events.support import BUS, ENDPOINT_ID, REGION, order_entry, queue_bodies
 
 
-def make_producer(
-    fake, clock, *, queue_url=None, dlq_url=None, endpoint_id=ENDPOINT_ID, retry=None, seed=1
-):
+def make_producer(fake, clock, *, queue_url=None, dlq_url=None, endpoint_id=ENDPOINT_ID, retry=None, seed=1):
     buffer = (
-        SqsBuffer(
-            queue_url, dead_letter_queue_url=dlq_url, sleep=clock.sleep, rng=random.Random(seed)
-        )
+        SqsBuffer(queue_url, dead_letter_queue_url=dlq_url, sleep=clock.sleep, rng=random.Random(seed))
         if queue_url
         else None
     )
@@ -57,9 +53,7 @@ def order_ids(entries):
     return [json.loads(e["Detail"])["order_id"] for e in entries]
 
 
-def test_global_endpoint_calls_are_sigv4a_signed_and_sent_to_the_endpoint_host(
-    aws, fake_bridge, clock
-):
+def test_global_endpoint_calls_are_sigv4a_signed_and_sent_to_the_endpoint_host(aws, fake_bridge, clock):
     producer = make_producer(fake_bridge, clock)
     producer.publish([order_entry()])
 
@@ -92,10 +86,7 @@ def test_batches_hold_at_most_ten_entries_and_keep_the_callers_order(aws, fake_b
 
 
 def test_batches_stay_under_the_request_size_limit(aws, fake_bridge, clock):
-    big = [
-        {**order_entry(), "Detail": json.dumps({"order_id": str(i), "blob": "x" * 100_000})}
-        for i in range(3)
-    ]
+    big = [{**order_entry(), "Detail": json.dumps({"order_id": str(i), "blob": "x" * 100_000})} for i in range(3)]
     make_producer(fake_bridge, clock).publish(big)
 
     assert [len(c.entries) for c in fake_bridge.calls] == [2, 1]
@@ -186,33 +177,28 @@ def test_a_region_that_comes_back_during_the_retries_gets_everything(aws, fake_b
 def test_non_retryable_entry_errors_go_to_the_dead_letter_queue_at_once(
     aws, fake_bridge, clock, buffer_queue, buffer_dlq, code
 ):
-    fake_bridge.fail_entry = lambda entry, call: (
-        code if json.loads(entry["Detail"])["order_id"] == "bad" else None
-    )
+    fake_bridge.fail_entry = lambda entry, call: code if json.loads(entry["Detail"])["order_id"] == "bad" else None
     entries = [order_entry("good"), order_entry("bad")]
 
-    result = make_producer(
-        fake_bridge, clock, queue_url=buffer_queue, dlq_url=buffer_dlq
-    ).publish(entries)
+    result = make_producer(fake_bridge, clock, queue_url=buffer_queue, dlq_url=buffer_dlq).publish(entries)
 
     assert len(fake_bridge.calls) == 1 and clock.sleeps == []
     assert [d.index for d in result.delivered] == [0]
-    assert [(b.index, b.reason.split(":")[0], b.dead_lettered) for b in result.buffered] == [
-        (1, code, True)
-    ]
+    assert [(b.index, b.reason.split(":")[0], b.dead_lettered) for b in result.buffered] == [(1, code, True)]
     assert result.statuses()[1]["status"] == "dead-lettered"
     # Not in the buffer, where the redrive would fail it again and again for its retention.
     assert queue_bodies(buffer_queue) == []
     assert order_ids([b["entry"] for b in queue_bodies(buffer_dlq)]) == ["bad"]
 
 
-def test_retryable_failures_still_go_to_the_buffer_when_a_dlq_is_set(
-    aws, fake_bridge, clock, buffer_queue, buffer_dlq
-):
+def test_retryable_failures_still_go_to_the_buffer_when_a_dlq_is_set(aws, fake_bridge, clock, buffer_queue, buffer_dlq):
     fake_bridge.dead = True
 
     result = make_producer(
-        fake_bridge, clock, queue_url=buffer_queue, dlq_url=buffer_dlq,
+        fake_bridge,
+        clock,
+        queue_url=buffer_queue,
+        dlq_url=buffer_dlq,
         retry=RetryPolicy(max_attempts=2),
     ).publish([order_entry("later")])
 
@@ -221,9 +207,7 @@ def test_retryable_failures_still_go_to_the_buffer_when_a_dlq_is_set(
     assert queue_bodies(buffer_dlq) == []
 
 
-def test_without_a_dlq_non_retryable_entries_are_kept_in_the_buffer(
-    aws, fake_bridge, clock, buffer_queue
-):
+def test_without_a_dlq_non_retryable_entries_are_kept_in_the_buffer(aws, fake_bridge, clock, buffer_queue):
     fake_bridge.fail_entry = lambda entry, call: "MalformedDetail"
 
     result = make_producer(fake_bridge, clock, queue_url=buffer_queue).publish([order_entry("bad")])
@@ -236,9 +220,7 @@ def test_without_a_dlq_non_retryable_entries_are_kept_in_the_buffer(
 def test_a_non_retryable_call_error_is_not_retried(aws, fake_bridge, clock, buffer_queue, buffer_dlq):
     fake_bridge.call_outcomes = deque([ACCESS_DENIED])
 
-    result = make_producer(
-        fake_bridge, clock, queue_url=buffer_queue, dlq_url=buffer_dlq
-    ).publish([order_entry()])
+    result = make_producer(fake_bridge, clock, queue_url=buffer_queue, dlq_url=buffer_dlq).publish([order_entry()])
 
     assert len(fake_bridge.calls) == 1
     assert result.buffered[0].reason.startswith("AccessDeniedException")
@@ -289,7 +271,9 @@ def test_without_a_buffer_failures_are_raised(aws, fake_bridge, clock):
 def test_the_deadline_stops_retrying_and_buffers_the_rest(aws, fake_bridge, clock, buffer_queue):
     fake_bridge.dead = True
     producer = make_producer(
-        fake_bridge, clock, queue_url=buffer_queue,
+        fake_bridge,
+        clock,
+        queue_url=buffer_queue,
         retry=RetryPolicy(max_attempts=50, base_delay=1.0, max_delay=1.0),
     )
 
@@ -334,9 +318,7 @@ def test_detail_objects_and_the_default_bus_name_are_filled_in(aws, fake_bridge,
 def test_random_throttling_partial_failures_and_outages_lose_nothing(aws, clock, buffer_queue, seed):
     fake = FakeEventBridge(seed=seed, entry_failure_rate=0.3, call_failure_rate=0.2)
     entries = [order_entry(f"order-{i}") for i in range(200)]
-    producer = make_producer(
-        fake, clock, queue_url=buffer_queue, retry=RetryPolicy(max_attempts=3), seed=seed
-    )
+    producer = make_producer(fake, clock, queue_url=buffer_queue, retry=RetryPolicy(max_attempts=3), seed=seed)
 
     result = producer.publish(entries)
 
@@ -365,10 +347,8 @@ def test_the_producer_works_against_moto_when_no_endpoint_is_used(aws):
     sqs = boto3.client("sqs", region_name=REGION)
     events.create_event_bus(Name=BUS)
     target = sqs.create_queue(QueueName="orders-target")["QueueUrl"]
-    target_arn = sqs.get_queue_attributes(QueueUrl=target, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
-    events.put_rule(Name="orders", EventBusName=BUS,
-                    EventPattern=json.dumps({"source": ["com.aws.Orders"]}))
+    target_arn = sqs.get_queue_attributes(QueueUrl=target, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="orders", EventBusName=BUS, EventPattern=json.dumps({"source": ["com.aws.Orders"]}))
     events.put_targets(Rule="orders", EventBusName=BUS, Targets=[{"Id": "q", "Arn": target_arn}])
     entries = [order_entry() for _ in range(23)]
 

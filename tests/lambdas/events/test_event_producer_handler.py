@@ -40,17 +40,14 @@ def test_the_handler_dead_letters_entries_that_can_never_be_accepted(
     fake_bridge.attach(producer.events_client)
     fake_bridge.fail_entry = lambda entry, call: "NotAuthorizedForSourceException"
 
-    response = producer_handler.handler({"entries": [{**ORDER, "Detail": {"order_id": "x"}}]},
-                                        lambda_context)
+    response = producer_handler.handler({"entries": [{**ORDER, "Detail": {"order_id": "x"}}]}, lambda_context)
 
     assert [e["status"] for e in response["entries"]] == ["dead-lettered"]
     assert [b["entry"]["Source"] for b in queue_bodies(buffer_dlq)] == ["com.aws.Orders"]
     assert queue_bodies(buffer_queue) == []
 
 
-def test_the_handler_publishes_through_the_endpoint_and_reports_each_entry(
-    producer_env, fake_bridge, lambda_context
-):
+def test_the_handler_publishes_through_the_endpoint_and_reports_each_entry(producer_env, fake_bridge, lambda_context):
     event = {"entries": [{**ORDER, "Detail": {"order_id": f"o-{i}"}} for i in range(12)]}
 
     response = producer_handler.handler(event, lambda_context)
@@ -61,9 +58,7 @@ def test_the_handler_publishes_through_the_endpoint_and_reports_each_entry(
     assert {e["EventBusName"] for e in fake_bridge.accepted} == {BUS}
 
 
-def test_the_handler_buffers_what_a_dead_region_refuses(
-    producer_env, fake_bridge, lambda_context, buffer_queue
-):
+def test_the_handler_buffers_what_a_dead_region_refuses(producer_env, fake_bridge, lambda_context, buffer_queue):
     fake_bridge.dead = True
     event = {"entries": [{**ORDER, "Detail": {"order_id": "o-1"}}]}
 

@@ -27,9 +27,14 @@ def buffer_while_dead(queue_url, entries, clock):
     """Run the real producer against a dead Region so it fills the buffer."""
     dead = FakeEventBridge(dead=True)
     producer = EventProducer(
-        event_bus_name=BUS, endpoint_id=ENDPOINT_ID, region_name=REGION,
-        buffer=SqsBuffer(queue_url, sleep=clock.sleep), retry=RetryPolicy(max_attempts=2),
-        sleep=clock.sleep, clock=clock, rng=random.Random(0),
+        event_bus_name=BUS,
+        endpoint_id=ENDPOINT_ID,
+        region_name=REGION,
+        buffer=SqsBuffer(queue_url, sleep=clock.sleep),
+        retry=RetryPolicy(max_attempts=2),
+        sleep=clock.sleep,
+        clock=clock,
+        rng=random.Random(0),
     )
     dead.attach(producer.events_client)
     result = producer.publish(entries)
@@ -50,23 +55,25 @@ def test_the_reader_reads_what_the_producer_writes():
 
 @pytest.mark.parametrize(
     "body",
-    ["not json", json.dumps({"entry": {}}),
-     json.dumps({"format": "blueprints.eventbridge-buffer.v1", "entry": {"Source": "x"}})],
+    [
+        "not json",
+        json.dumps({"entry": {}}),
+        json.dumps({"format": "blueprints.eventbridge-buffer.v1", "entry": {"Source": "x"}}),
+    ],
 )
 def test_foreign_messages_are_unreadable(body):
     with pytest.raises(UnreadableMessage):
         read_entry(body)
 
 
-def test_draining_after_recovery_republishes_everything_and_empties_the_queue(
-    aws, buffer_queue, clock
-):
+def test_draining_after_recovery_republishes_everything_and_empties_the_queue(aws, buffer_queue, clock):
     entries = [order_entry(f"order-{i}") for i in range(23)]
     buffer_while_dead(buffer_queue, entries, clock)
     healthy = FakeEventBridge()
 
     report = drain_queue(
-        buffer_queue, republisher=make_republisher(healthy),
+        buffer_queue,
+        republisher=make_republisher(healthy),
         sqs_client=boto3.client("sqs", region_name=REGION),
     )
 
@@ -86,7 +93,8 @@ def test_messages_whose_entries_fail_again_stay_in_the_queue(aws, buffer_queue, 
     )
 
     report = drain_queue(
-        buffer_queue, republisher=make_republisher(partial),
+        buffer_queue,
+        republisher=make_republisher(partial),
         sqs_client=boto3.client("sqs", region_name=REGION),
     )
 
@@ -101,7 +109,8 @@ def test_a_dead_region_deletes_nothing(aws, buffer_queue, clock):
     buffer_while_dead(buffer_queue, [order_entry() for _ in range(5)], clock)
 
     report = drain_queue(
-        buffer_queue, republisher=make_republisher(FakeEventBridge(dead=True)),
+        buffer_queue,
+        republisher=make_republisher(FakeEventBridge(dead=True)),
         sqs_client=boto3.client("sqs", region_name=REGION),
     )
 
@@ -117,9 +126,13 @@ def sqs_event(queue_url):
     return {
         "Records": [
             {
-                "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-                "attributes": m.get("Attributes", {}), "messageAttributes": {},
-                "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs",
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
                 "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:orders-bus-buffer",
                 "awsRegion": REGION,
             }
@@ -136,9 +149,7 @@ def redrive_env(monkeypatch, aws):
     redrive_handler.reset()
 
 
-def test_the_handler_reports_only_the_records_not_republished(
-    redrive_env, buffer_queue, clock, lambda_context
-):
+def test_the_handler_reports_only_the_records_not_republished(redrive_env, buffer_queue, clock, lambda_context):
     buffer_while_dead(buffer_queue, [order_entry(f"order-{i}") for i in range(6)], clock)
     event = sqs_event(buffer_queue)
     event["Records"].append({**event["Records"][0], "messageId": "junk", "body": "{}"})
@@ -149,7 +160,8 @@ def test_the_handler_reports_only_the_records_not_republished(
 
     failed_ids = {f["itemIdentifier"] for f in response["batchItemFailures"]}
     (order4,) = [
-        r["messageId"] for r in event["Records"]
+        r["messageId"]
+        for r in event["Records"]
         if r["messageId"] != "junk" and order_id(read_entry(r["body"])) == "order-4"
     ]
     assert failed_ids == {order4, "junk"}
@@ -164,9 +176,7 @@ def test_a_fully_failed_batch_is_reported_not_raised(redrive_env, buffer_queue, 
 
     response = redrive_handler.handler(event, lambda_context)
 
-    assert {f["itemIdentifier"] for f in response["batchItemFailures"]} == {
-        r["messageId"] for r in event["Records"]
-    }
+    assert {f["itemIdentifier"] for f in response["batchItemFailures"]} == {r["messageId"] for r in event["Records"]}
 
 
 def test_records_that_can_never_be_republished_move_to_the_dlq_at_once(
@@ -183,22 +193,20 @@ def test_records_that_can_never_be_republished_move_to_the_dlq_at_once(
 
     response = redrive_handler.handler(event, lambda_context)
 
-    by_order = {
-        order_id(read_entry(r["body"])): r["messageId"] for r in event["Records"] if r["messageId"] != "junk"
-    }
+    by_order = {order_id(read_entry(r["body"])): r["messageId"] for r in event["Records"] if r["messageId"] != "junk"}
     # Only the throttled one is handed back to SQS for a later try.
     assert {f["itemIdentifier"] for f in response["batchItemFailures"]} == {by_order["order-2"]}
-    dead = boto3.client("sqs", region_name=REGION).receive_message(
-        QueueUrl=buffer_dlq, MaxNumberOfMessages=10
-    ).get("Messages", [])
+    dead = (
+        boto3.client("sqs", region_name=REGION)
+        .receive_message(QueueUrl=buffer_dlq, MaxNumberOfMessages=10)
+        .get("Messages", [])
+    )
     bodies = sorted(m["Body"] for m in dead)
     expected = sorted(r["body"] for r in event["Records"] if r["messageId"] in {by_order["order-1"], "junk"})
     assert bodies == expected  # moved unchanged, so an operator can move them back
 
 
-def test_without_a_dlq_hopeless_records_stay_in_the_buffer(
-    redrive_env, buffer_queue, clock, lambda_context
-):
+def test_without_a_dlq_hopeless_records_stay_in_the_buffer(redrive_env, buffer_queue, clock, lambda_context):
     buffer_while_dead(buffer_queue, [order_entry("order-1")], clock)
     event = sqs_event(buffer_queue)
     FakeEventBridge(fail_entry=lambda e, call: "MalformedDetail").attach(
@@ -207,6 +215,4 @@ def test_without_a_dlq_hopeless_records_stay_in_the_buffer(
 
     response = redrive_handler.handler(event, lambda_context)
 
-    assert [f["itemIdentifier"] for f in response["batchItemFailures"]] == [
-        event["Records"][0]["messageId"]
-    ]
+    assert [f["itemIdentifier"] for f in response["batchItemFailures"]] == [event["Records"][0]["messageId"]]

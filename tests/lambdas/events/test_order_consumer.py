@@ -50,8 +50,7 @@ def tables(monkeypatch, aws):
     consumer.reset()
 
 
-def order_event(order_id, *, region="us-east-1", customer_id="c-1", total=19.99,
-                detail_type="OrderCreated"):
+def order_event(order_id, *, region="us-east-1", customer_id="c-1", total=19.99, detail_type="OrderCreated"):
     """An EventBridge event as delivered to the rule target; ids differ for every copy."""
     return {
         "version": "0",
@@ -176,9 +175,7 @@ def test_a_replicated_copy_is_skipped_in_the_other_region(tables, lambda_context
     assert ledger_row(tables) is None and idempotency_records(tables) == []
 
 
-def test_events_routed_to_this_region_during_a_failover_are_processed(
-    tables, lambda_context, monkeypatch
-):
+def test_events_routed_to_this_region_during_a_failover_are_processed(tables, lambda_context, monkeypatch):
     monkeypatch.setenv("CONSUMER_REGION", SECONDARY)
 
     consumer.handler(order_event("o-failover", region=SECONDARY), lambda_context)

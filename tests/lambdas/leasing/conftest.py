@@ -50,10 +50,17 @@ def leasing_database(postgres_server) -> str:
 def leasing_db_settings(postgres_server, leasing_database):
     settings = settings_for(postgres_server, leasing_database)
     with pg.connect(settings) as conn:
-        tables = [r["tablename"] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'")]
-        conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
-            sql.SQL(", ").join(sql.Identifier(t) for t in tables)))
+        tables = [
+            r["tablename"]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
+            )
+        ]
+        conn.execute(
+            sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+                sql.SQL(", ").join(sql.Identifier(t) for t in tables)
+            )
+        )
     return settings
 
 
@@ -79,8 +86,9 @@ def scratch_connect(postgres_server, scratch_database):
     settings = settings_for(postgres_server, scratch_database)
 
     def connect() -> psycopg.Connection:
-        return psycopg.connect(**pg.connect_kwargs(settings), options=f"-c search_path={schema}",
-                               autocommit=True, row_factory=dict_row)
+        return psycopg.connect(
+            **pg.connect_kwargs(settings), options=f"-c search_path={schema}", autocommit=True, row_factory=dict_row
+        )
 
     with connect() as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
@@ -101,9 +109,13 @@ def leasing_db(postgres_server, leasing_database, leasing_db_settings):
 @pytest.fixture
 def aws_env(monkeypatch):
     """Fake credentials and a default Region, so nothing can reach a real account."""
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                       "AWS_REGION": "us-east-1"}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 

@@ -24,26 +24,31 @@ def test_the_role_logs_in_only_with_an_iam_token(postgres_server, leasing_databa
         roles = admin.execute(
             """SELECT r.rolname, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls,
                       pg_has_role(r.oid, 'rds_iam', 'MEMBER') AS iam
-               FROM pg_roles r WHERE r.rolname = %s""", (APP_USER,)).fetchall()
+               FROM pg_roles r WHERE r.rolname = %s""",
+            (APP_USER,),
+        ).fetchall()
     assert roles == [(APP_USER, False, False, False, False, True)]
 
 
-@pytest.mark.parametrize("statement", [
-    "CREATE TABLE public.intruder (x int)",
-    "CREATE TEMP TABLE intruder (x int)",
-    "ALTER TABLE leases ADD COLUMN intruder int",
-    "DROP TABLE rent_payments",
-    "TRUNCATE event_outbox",
-    "CREATE INDEX intruder ON leases (resident_name)",
-    "SELECT * FROM schema_migrations",
-    "DELETE FROM leases",
-    "DELETE FROM rent_payments",
-    "UPDATE rent_payments SET amount_cents = 1",
-    "UPDATE leases SET monthly_rent_cents = 1",
-    "UPDATE lease_applications SET applicant_email = 'x@example.com'",
-    "UPDATE event_outbox SET detail = '{}'::jsonb",
-    "CREATE ROLE intruder",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE TABLE public.intruder (x int)",
+        "CREATE TEMP TABLE intruder (x int)",
+        "ALTER TABLE leases ADD COLUMN intruder int",
+        "DROP TABLE rent_payments",
+        "TRUNCATE event_outbox",
+        "CREATE INDEX intruder ON leases (resident_name)",
+        "SELECT * FROM schema_migrations",
+        "DELETE FROM leases",
+        "DELETE FROM rent_payments",
+        "UPDATE rent_payments SET amount_cents = 1",
+        "UPDATE leases SET monthly_rent_cents = 1",
+        "UPDATE lease_applications SET applicant_email = 'x@example.com'",
+        "UPDATE event_outbox SET detail = '{}'::jsonb",
+        "CREATE ROLE intruder",
+    ],
+)
 def test_the_role_cannot_change_the_schema_or_history(app_conn, statement):
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         app_conn.execute(statement)

@@ -48,11 +48,14 @@ def test_shipped_schema_applies_once_and_only_once(empty_db_settings):
 
 def test_versions_apply_in_order(scratch_connect, tmp_path):
     # Each file depends on the one before it, so any other order fails.
-    directory = _write(tmp_path / "sql", {
-        "0003_fill.sql": "INSERT INTO ledger_demo (a, b) VALUES (1, 'one');",
-        "0001_create.sql": "CREATE TABLE ledger_demo (a integer PRIMARY KEY);",
-        "0002_widen.sql": "ALTER TABLE ledger_demo ADD COLUMN b text NOT NULL;",
-    })
+    directory = _write(
+        tmp_path / "sql",
+        {
+            "0003_fill.sql": "INSERT INTO ledger_demo (a, b) VALUES (1, 'one');",
+            "0001_create.sql": "CREATE TABLE ledger_demo (a integer PRIMARY KEY);",
+            "0002_widen.sql": "ALTER TABLE ledger_demo ADD COLUMN b text NOT NULL;",
+        },
+    )
     with scratch_connect() as conn:
         result = migrations.apply_migrations(conn, migrations.discover(directory))
         assert result == {"applied": [1, 2, 3], "version": 3}
@@ -61,11 +64,14 @@ def test_versions_apply_in_order(scratch_connect, tmp_path):
 
 
 def test_failing_migration_rolls_back_whole_file_and_stops(scratch_connect, tmp_path):
-    directory = _write(tmp_path / "sql", {
-        "0001_base.sql": "CREATE TABLE base (a integer);",
-        "0002_half.sql": "CREATE TABLE half_done (a integer);\nSELECT * FROM no_such_table;",
-        "0003_after.sql": "CREATE TABLE after_broken (a integer);",
-    })
+    directory = _write(
+        tmp_path / "sql",
+        {
+            "0001_base.sql": "CREATE TABLE base (a integer);",
+            "0002_half.sql": "CREATE TABLE half_done (a integer);\nSELECT * FROM no_such_table;",
+            "0003_after.sql": "CREATE TABLE after_broken (a integer);",
+        },
+    )
     with scratch_connect() as conn:
         with pytest.raises(migrations.MigrationError, match="0002_half failed and was rolled back"):
             migrations.apply_migrations(conn, migrations.discover(directory))
@@ -81,15 +87,19 @@ def test_editing_an_applied_migration_is_refused_before_applying_anything(scratc
     directory = _write(tmp_path / "sql", {"0001_base.sql": "CREATE TABLE base (a integer);"})
     with scratch_connect() as conn:
         migrations.apply_migrations(conn, migrations.discover(directory))
-        _write(directory, {"0001_base.sql": "CREATE TABLE base (a bigint);",
-                           "0002_next.sql": "CREATE TABLE next_one (a integer);"})
+        _write(
+            directory,
+            {"0001_base.sql": "CREATE TABLE base (a bigint);", "0002_next.sql": "CREATE TABLE next_one (a integer);"},
+        )
         with pytest.raises(migrations.MigrationError, match="changed after it was applied"):
             migrations.apply_migrations(conn, migrations.discover(directory))
         assert "next_one" not in _tables(conn)
 
 
 def test_database_ahead_of_code_is_refused(scratch_connect, tmp_path):
-    directory = _write(tmp_path / "sql", {"0001_a.sql": "CREATE TABLE a (x int);", "0002_b.sql": "CREATE TABLE b (x int);"})
+    directory = _write(
+        tmp_path / "sql", {"0001_a.sql": "CREATE TABLE a (x int);", "0002_b.sql": "CREATE TABLE b (x int);"}
+    )
     with scratch_connect() as conn:
         migrations.apply_migrations(conn, migrations.discover(directory))
         (directory / "0002_b.sql").unlink()
@@ -97,12 +107,15 @@ def test_database_ahead_of_code_is_refused(scratch_connect, tmp_path):
             migrations.apply_migrations(conn, migrations.discover(directory))
 
 
-@pytest.mark.parametrize("files, message", [
-    ({"0001_a.sql": "", "0003_c.sql": ""}, "without gaps"),
-    ({"0001_a.sql": "", "0001_b.sql": ""}, "without gaps or repeats"),
-    ({"0001_a.sql": "", "2_b.sql": ""}, "NNNN_lower_snake_name.sql"),
-    ({}, "no migrations"),
-])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ({"0001_a.sql": "", "0003_c.sql": ""}, "without gaps"),
+        ({"0001_a.sql": "", "0001_b.sql": ""}, "without gaps or repeats"),
+        ({"0001_a.sql": "", "2_b.sql": ""}, "NNNN_lower_snake_name.sql"),
+        ({}, "no migrations"),
+    ],
+)
 def test_bad_migration_sets_are_rejected_on_discovery(tmp_path, files, message):
     directory = _write(tmp_path / "sql", files)
     with pytest.raises(migrations.MigrationError, match=message):
@@ -111,8 +124,10 @@ def test_bad_migration_sets_are_rejected_on_discovery(tmp_path, files, message):
 
 def test_concurrent_runners_apply_each_version_once(scratch_connect, tmp_path):
     # CREATE TABLE without IF NOT EXISTS fails if a version ran twice.
-    directory = _write(tmp_path / "sql", {f"{i:04d}_t{i}.sql": f"CREATE TABLE t{i} (a int); SELECT pg_sleep(0.05);"
-                                          for i in range(1, 5)})
+    directory = _write(
+        tmp_path / "sql",
+        {f"{i:04d}_t{i}.sql": f"CREATE TABLE t{i} (a int); SELECT pg_sleep(0.05);" for i in range(1, 5)},
+    )
     known = migrations.discover(directory)
     results, errors = [], []
 
@@ -134,16 +149,16 @@ def test_concurrent_runners_apply_each_version_once(scratch_connect, tmp_path):
         assert [v for v, _ in _ledger(conn)] == [1, 2, 3, 4]
 
 
-def test_handler_migrates_through_environment_settings(empty_db_settings, postgres_server, monkeypatch,
-                                                       lambda_context):
+def test_handler_migrates_through_environment_settings(empty_db_settings, postgres_server, monkeypatch, lambda_context):
     for key, value in postgres_server.environ(empty_db_settings.dbname).items():
         monkeypatch.setenv(key, value)
     assert migrations_handler.handler({}, lambda_context) == {"applied": SHIPPED, "version": SHIPPED[-1]}
     assert migrations_handler.handler({}, lambda_context) == {"applied": [], "version": SHIPPED[-1]}
 
 
-def test_handler_waits_for_a_proxy_that_is_not_ready_yet(empty_db_settings, postgres_server, monkeypatch,
-                                                         lambda_context):
+def test_handler_waits_for_a_proxy_that_is_not_ready_yet(
+    empty_db_settings, postgres_server, monkeypatch, lambda_context
+):
     for key, value in postgres_server.environ(empty_db_settings.dbname).items():
         monkeypatch.setenv(key, value)
     real_connect, attempts = pg.connect, []
@@ -173,13 +188,15 @@ def test_handler_gives_up_before_its_timeout(empty_db_settings, postgres_server,
         migrations_handler.handler({}, lambda_context)
 
 
-def test_handler_migrates_as_the_master_user_of_the_secret(empty_db_settings, postgres_server, monkeypatch,
-                                                           lambda_context, aws_env):
+def test_handler_migrates_as_the_master_user_of_the_secret(
+    empty_db_settings, postgres_server, monkeypatch, lambda_context, aws_env
+):
     env = postgres_server.environ(empty_db_settings.dbname)
     with mock_aws():
         arn = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
-            Name="leasing-master", SecretString=json.dumps({"username": env["DB_USER"], "password": env["DB_PASSWORD"],
-                                                             "engine": "postgres"}))["ARN"]
+            Name="leasing-master",
+            SecretString=json.dumps({"username": env["DB_USER"], "password": env["DB_PASSWORD"], "engine": "postgres"}),
+        )["ARN"]
         for key, value in {**env, "DB_AUTH": "secret", "DB_SECRET_ARN": arn, "DB_PASSWORD": ""}.items():
             monkeypatch.setenv(key, value)
         assert migrations_handler.handler({}, lambda_context) == {"applied": SHIPPED, "version": SHIPPED[-1]}
@@ -187,6 +204,14 @@ def test_handler_migrates_as_the_master_user_of_the_secret(empty_db_settings, po
 
 def test_secret_auth_needs_the_secret_and_tls():
     with pytest.raises(pg.SettingsError) as error:
-        pg.ConnectionSettings.from_env({"DB_HOST": "h", "DB_NAME": "d", "DB_USER": "u", "DB_AUTH": "secret",
-                                        "DB_SSLMODE": "disable", "AWS_REGION": "us-east-1"})
+        pg.ConnectionSettings.from_env(
+            {
+                "DB_HOST": "h",
+                "DB_NAME": "d",
+                "DB_USER": "u",
+                "DB_AUTH": "secret",
+                "DB_SSLMODE": "disable",
+                "AWS_REGION": "us-east-1",
+            }
+        )
     assert "needs DB_SECRET_ARN" in str(error.value) and "auth 'secret' needs TLS" in str(error.value)

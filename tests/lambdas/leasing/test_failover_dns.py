@@ -29,27 +29,43 @@ class Aurora:
         self.route53 = boto3.client("route53")
         vpc = "vpc-0a1b2c3d4e5f60718"  # moto does not look the VPC up; creating one costs ~0.5 s a test
         zone = self.route53.create_hosted_zone(
-            Name="leasing.internal", CallerReference=str(uuid.uuid4()),
+            Name="leasing.internal",
+            CallerReference=str(uuid.uuid4()),
             HostedZoneConfig={"PrivateZone": True, "Comment": "leasing"},
-            VPC={"VPCRegion": "us-east-1", "VPCId": vpc})["HostedZone"]
+            VPC={"VPCRegion": "us-east-1", "VPCId": vpc},
+        )["HostedZone"]
         self.zone_id = zone["Id"].split("/")[-1]
-        self.rds["us-east-1"].create_global_cluster(GlobalClusterIdentifier=GLOBAL_ID, Engine="aurora-postgresql",
-                                                    EngineVersion="16.4", StorageEncrypted=True)
+        self.rds["us-east-1"].create_global_cluster(
+            GlobalClusterIdentifier=GLOBAL_ID, Engine="aurora-postgresql", EngineVersion="16.4", StorageEncrypted=True
+        )
         self.east = self.cluster("us-east-1", "leasing-use1", instances=1)
         self.west = self.cluster("us-west-2", "leasing-usw2", instances=1)
-        self.endpoint = {arn: self.rds[arn.split(":")[3]].describe_db_clusters(DBClusterIdentifier=arn.split(":")[6])[
-            "DBClusters"][0]["Endpoint"] for arn in (self.east, self.west)}
+        self.endpoint = {
+            arn: self.rds[arn.split(":")[3]].describe_db_clusters(DBClusterIdentifier=arn.split(":")[6])["DBClusters"][
+                0
+            ]["Endpoint"]
+            for arn in (self.east, self.west)
+        }
 
     def cluster(self, region: str, name: str, instances: int) -> str:
         rds = self.rds[region]
         arn = rds.create_db_cluster(
-            DBClusterIdentifier=name, Engine="aurora-postgresql", EngineVersion="16.4",
-            GlobalClusterIdentifier=GLOBAL_ID, MasterUsername="leasing_admin", MasterUserPassword="not-used-123",
-            StorageEncrypted=True, ServerlessV2ScalingConfiguration={"MinCapacity": 0.5, "MaxCapacity": 8},
+            DBClusterIdentifier=name,
+            Engine="aurora-postgresql",
+            EngineVersion="16.4",
+            GlobalClusterIdentifier=GLOBAL_ID,
+            MasterUsername="leasing_admin",
+            MasterUserPassword="not-used-123",
+            StorageEncrypted=True,
+            ServerlessV2ScalingConfiguration={"MinCapacity": 0.5, "MaxCapacity": 8},
         )["DBCluster"]["DBClusterArn"]
         for n in range(instances):
-            rds.create_db_instance(DBInstanceIdentifier=f"{name}-{n + 1}", DBClusterIdentifier=name,
-                                   Engine="aurora-postgresql", DBInstanceClass="db.serverless")
+            rds.create_db_instance(
+                DBInstanceIdentifier=f"{name}-{n + 1}",
+                DBClusterIdentifier=name,
+                Engine="aurora-postgresql",
+                DBInstanceClass="db.serverless",
+            )
         return arn
 
     def fail_over_to(self, cluster_arn: str) -> None:
@@ -81,7 +97,8 @@ def route53_changes(aurora):
     """Counts ChangeResourceRecordSets calls the function makes."""
     calls = []
     failover.client("route53").meta.events.register(
-        "provide-client-params.route53.ChangeResourceRecordSets", lambda params, **_: calls.append(params))
+        "provide-client-params.route53.ChangeResourceRecordSets", lambda params, **_: calls.append(params)
+    )
     return calls
 
 
@@ -90,11 +107,23 @@ def rds_event(cluster_arn: str, event_id: str, message: str = "") -> dict:
     region, name = cluster_arn.split(":")[3], cluster_arn.split(":")[6]
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
-        "version": "0", "id": str(uuid.uuid4()), "detail-type": "RDS DB Cluster Event", "source": "aws.rds",
-        "account": DEFAULT_ACCOUNT_ID, "time": now, "region": region, "resources": [cluster_arn],
-        "detail": {"EventCategories": ["global-failover"], "SourceType": "CLUSTER", "SourceArn": cluster_arn,
-                   "Date": now, "SourceIdentifier": name, "EventID": event_id,
-                   "Message": message or f"Global switchover to DB cluster {name} in Region {region} finished."},
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "RDS DB Cluster Event",
+        "source": "aws.rds",
+        "account": DEFAULT_ACCOUNT_ID,
+        "time": now,
+        "region": region,
+        "resources": [cluster_arn],
+        "detail": {
+            "EventCategories": ["global-failover"],
+            "SourceType": "CLUSTER",
+            "SourceArn": cluster_arn,
+            "Date": now,
+            "SourceIdentifier": name,
+            "EventID": event_id,
+            "Message": message or f"Global switchover to DB cluster {name} in Region {region} finished.",
+        },
     }
 
 
@@ -138,9 +167,22 @@ def test_a_late_event_cannot_point_the_record_at_the_old_primary(aurora, lambda_
 
 
 def test_a_stale_ttl_or_value_is_corrected(aurora, lambda_context):
-    aurora.route53.change_resource_record_sets(HostedZoneId=aurora.zone_id, ChangeBatch={"Changes": [{
-        "Action": "CREATE", "ResourceRecordSet": {"Name": RECORD, "Type": "CNAME", "TTL": 300,
-                                                  "ResourceRecords": [{"Value": aurora.endpoint[aurora.east]}]}}]})
+    aurora.route53.change_resource_record_sets(
+        HostedZoneId=aurora.zone_id,
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "CREATE",
+                    "ResourceRecordSet": {
+                        "Name": RECORD,
+                        "Type": "CNAME",
+                        "TTL": 300,
+                        "ResourceRecords": [{"Value": aurora.endpoint[aurora.east]}],
+                    },
+                }
+            ]
+        },
+    )
     result = failover.handler(rds_event(aurora.east, events.SWITCHOVER_FINISHED), lambda_context)
     assert result["status"] == "updated"
     assert aurora.record()["TTL"] == 5
@@ -166,11 +208,14 @@ def test_no_writer_instance_raises_so_the_invocation_is_retried(aurora, monkeypa
     assert aurora.record()["ResourceRecords"] == [{"Value": aurora.endpoint[aurora.east]}]
 
 
-@pytest.mark.parametrize("change", [
-    {"detail": {"EventID": "RDS-EVENT-0181"}},  # switchover started: the writer has not moved yet
-    {"source": "aws.ec2"},
-    {"detail-type": "RDS DB Instance Event"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"detail": {"EventID": "RDS-EVENT-0181"}},  # switchover started: the writer has not moved yet
+        {"source": "aws.ec2"},
+        {"detail-type": "RDS DB Instance Event"},
+    ],
+)
 def test_other_events_are_ignored(aurora, route53_changes, lambda_context, change):
     event = rds_event(aurora.west, events.SWITCHOVER_FINISHED)
     for key, value in change.items():
@@ -187,18 +232,23 @@ def test_events_of_clusters_outside_the_global_database_are_ignored(aurora, rout
 
 def test_operator_reconcile_after_detach_and_promote(aurora, lambda_context):
     failover.handler({"action": "reconcile"}, lambda_context)
-    aurora.rds["us-west-2"].remove_from_global_cluster(GlobalClusterIdentifier=GLOBAL_ID, DbClusterIdentifier=aurora.west)
+    aurora.rds["us-west-2"].remove_from_global_cluster(
+        GlobalClusterIdentifier=GLOBAL_ID, DbClusterIdentifier=aurora.west
+    )
     result = failover.handler({"action": "reconcile", "writer_cluster_arn": aurora.west}, lambda_context)
     assert result["status"] == "updated"
     assert aurora.record()["ResourceRecords"] == [{"Value": aurora.endpoint[aurora.west]}]
     with pytest.raises(failover.ConfigurationError, match="not one of the clusters"):
-        failover.handler({"action": "reconcile", "writer_cluster_arn": aurora.west.replace("usw2", "x")},
-                         lambda_context)
+        failover.handler(
+            {"action": "reconcile", "writer_cluster_arn": aurora.west.replace("usw2", "x")}, lambda_context
+        )
 
 
 def test_the_record_can_name_the_proxy_in_front_of_the_new_primary(aurora, monkeypatch, lambda_context):
-    proxies = {aurora.east: "leasing-use1.proxy-c0ffee111111.us-east-1.rds.amazonaws.com",
-               aurora.west: "leasing-usw2.proxy-c0ffee222222.us-west-2.rds.amazonaws.com"}
+    proxies = {
+        aurora.east: "leasing-use1.proxy-c0ffee111111.us-east-1.rds.amazonaws.com",
+        aurora.west: "leasing-usw2.proxy-c0ffee222222.us-west-2.rds.amazonaws.com",
+    }
     monkeypatch.setenv("WRITER_TARGETS", json.dumps(proxies))
     aurora.fail_over_to(aurora.west)
     result = failover.handler(rds_event(aurora.west, events.FAILOVER_COMPLETED), lambda_context)
@@ -220,13 +270,21 @@ def test_missing_settings_are_all_reported(monkeypatch, lambda_context):
         assert expected in str(error.value)
 
 
-@pytest.mark.parametrize("event_id, matches", [
-    (events.SWITCHOVER_FINISHED, True), (events.FAILOVER_COMPLETED, True),
-    (events.FAILOVER_COMPLETED_WITHOUT_INSTANCES, True), ("RDS-EVENT-0181", False), ("RDS-EVENT-0239", False),
-])
+@pytest.mark.parametrize(
+    "event_id, matches",
+    [
+        (events.SWITCHOVER_FINISHED, True),
+        (events.FAILOVER_COMPLETED, True),
+        (events.FAILOVER_COMPLETED_WITHOUT_INSTANCES, True),
+        ("RDS-EVENT-0181", False),
+        ("RDS-EVENT-0239", False),
+    ],
+)
 def test_the_rule_pattern_matches_exactly_the_writer_change_events(event_id, matches):
-    east, west = (f"arn:aws:rds:{r}:{DEFAULT_ACCOUNT_ID}:cluster:leasing-{c}" for r, c in
-                  (("us-east-1", "use1"), ("us-west-2", "usw2")))
+    east, west = (
+        f"arn:aws:rds:{r}:{DEFAULT_ACCOUNT_ID}:cluster:leasing-{c}"
+        for r, c in (("us-east-1", "use1"), ("us-west-2", "usw2"))
+    )
     # moto's TestEventPattern is a stub, so use the matcher moto routes events with.
     pattern = EventPattern.load(json.dumps(events.event_pattern([east, west])))
     assert pattern.matches_event(rds_event(west, event_id)) is matches

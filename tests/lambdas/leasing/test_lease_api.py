@@ -17,14 +17,24 @@ from lambdas.lease_api import outbox, pg
 def rest_event(method: str, path: str, body=None, query: dict | None = None) -> dict:
     """An API Gateway REST API proxy-integration event, as the stage would send it."""
     return {
-        "resource": "/{proxy+}", "path": path, "httpMethod": method,
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
         "headers": {"content-type": "application/json", "Host": "leasing.example.com"},
-        "multiValueHeaders": {}, "queryStringParameters": query, "multiValueQueryStringParameters":
-            {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": {"proxy": path.lstrip("/")}, "stageVariables": None,
-        "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": method, "path": f"/v1{path}", "stage": "v1",
-                           "requestId": str(uuid.uuid4()), "accountId": "123456789012",
-                           "identity": {"sourceIp": "10.0.1.10"}},
+        "multiValueHeaders": {},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "path": f"/v1{path}",
+            "stage": "v1",
+            "requestId": str(uuid.uuid4()),
+            "accountId": "123456789012",
+            "identity": {"sourceIp": "10.0.1.10"},
+        },
         "body": body if body is None or isinstance(body, str) else json.dumps(body),
         "isBase64Encoded": False,
     }
@@ -43,16 +53,26 @@ def call(leasing_db, lambda_context):
 
 
 def application(**overrides) -> dict:
-    body = {"client_request_id": f"req-{uuid.uuid4().hex}", "community_id": "avalon-arlington",
-            "unit_id": "B-1204", "applicant": {"name": "Ana Lima", "email": "ana@example.com"},
-            "desired_move_in": "2024-07-01", "lease_term_months": 12, "monthly_rent_cents": 325_000}
+    body = {
+        "client_request_id": f"req-{uuid.uuid4().hex}",
+        "community_id": "avalon-arlington",
+        "unit_id": "B-1204",
+        "applicant": {"name": "Ana Lima", "email": "ana@example.com"},
+        "desired_move_in": "2024-07-01",
+        "lease_term_months": 12,
+        "monthly_rent_cents": 325_000,
+    }
     body.update(overrides)
     return body
 
 
 def payment(**overrides) -> dict:
-    body = {"payment_reference": f"pay-{uuid.uuid4().hex}", "amount_cents": 325_000,
-            "billing_period": "2024-07", "received_at": "2024-07-01T09:30:00+00:00"}
+    body = {
+        "payment_reference": f"pay-{uuid.uuid4().hex}",
+        "amount_cents": 325_000,
+        "billing_period": "2024-07",
+        "received_at": "2024-07-01T09:30:00+00:00",
+    }
     body.update(overrides)
     return body
 
@@ -67,9 +87,12 @@ def lease(call) -> dict:
 
 def outbox_rows(db: pg.Database, detail_type: str | None = None) -> list[dict]:
     def read(cur):
-        cur.execute("SELECT * FROM event_outbox WHERE %s::text IS NULL OR detail_type = %s ORDER BY outbox_id",
-                    (detail_type, detail_type))
+        cur.execute(
+            "SELECT * FROM event_outbox WHERE %s::text IS NULL OR detail_type = %s ORDER BY outbox_id",
+            (detail_type, detail_type),
+        )
         return cur.fetchall()
+
     return db.transaction(read)
 
 
@@ -77,6 +100,7 @@ def scalar(db: pg.Database, query: str, params=()) -> object:
     def read(cur):
         cur.execute(query, params)
         return next(iter(cur.fetchone().values()))
+
     return db.transaction(read)
 
 
@@ -165,6 +189,7 @@ def test_concurrent_duplicates_of_one_payment_take_effect_once(leasing_db_settin
 
     def deliver():
         from lambdas.lease_api import leases
+
         db = pg.Database(leasing_db_settings)  # one connection per Lambda environment
         try:
             db.connection()
@@ -198,8 +223,11 @@ def test_payment_and_its_event_commit_together(call, leasing_db, lease, monkeypa
 
 
 def test_payment_validation_and_unknown_lease(call, lease):
-    status, error = call("POST", f"/leases/{lease['lease_id']}/payments",
-                         payment(amount_cents=0, billing_period="2024-13", received_at="2024-07-01T09:30:00"))
+    status, error = call(
+        "POST",
+        f"/leases/{lease['lease_id']}/payments",
+        payment(amount_cents=0, billing_period="2024-13", received_at="2024-07-01T09:30:00"),
+    )
     assert status == 400 and len(error["problems"]) == 3
     assert call("POST", f"/leases/{uuid.uuid4()}/payments", payment())[0] == 404
     assert call("GET", "/leases/not-a-uuid")[0] == 404
@@ -232,6 +260,7 @@ def switched_over(postgres_server, leasing_database):
     the old writer, while new connections land on a writable one (as through the re-pointed writer
     alias or the proxy's new target): the server-wide setting reaches live sessions on reload, the
     database-level override only sessions that start after it."""
+
     def switch_over(live: psycopg.Connection):
         with postgres_server.admin_connect() as admin:
             admin.execute(f'ALTER DATABASE "{leasing_database}" SET default_transaction_read_only = off')
@@ -243,6 +272,7 @@ def switched_over(postgres_server, leasing_database):
                 return
             time.sleep(0.01)
         raise AssertionError("the live session never became read-only")
+
     yield switch_over
     with postgres_server.admin_connect() as admin:
         admin.execute("SET default_transaction_read_only = off")

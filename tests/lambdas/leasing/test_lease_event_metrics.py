@@ -19,9 +19,11 @@ pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publis
 def idempotency_table(aws_env, monkeypatch):
     with mock_aws():
         boto3.client("dynamodb", region_name="us-east-1").create_table(
-            TableName="lease-events-idempotency", BillingMode="PAY_PER_REQUEST",
+            TableName="lease-events-idempotency",
+            BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        )
         monkeypatch.setenv("IDEMPOTENCY_TABLE", "lease-events-idempotency")
         monkeypatch.setattr(consumer, "_recorder", None)
         yield
@@ -29,10 +31,22 @@ def idempotency_table(aws_env, monkeypatch):
 
 def lease_event(detail_type: str, **detail) -> dict:
     """A lease event as the leasing bus delivers it to a Lambda target."""
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": detail_type, "source": "blueprints.leasing",
-            "account": "111111111111", "time": "2024-07-01T09:30:00Z", "region": "us-east-1", "resources": [],
-            "detail": {"event_id": str(uuid.uuid4()), "event_version": 1,
-                       "occurred_at": "2024-07-01T09:30:00.000+00:00", **detail}}
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": detail_type,
+        "source": "blueprints.leasing",
+        "account": "111111111111",
+        "time": "2024-07-01T09:30:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {
+            "event_id": str(uuid.uuid4()),
+            "event_version": 1,
+            "occurred_at": "2024-07-01T09:30:00.000+00:00",
+            **detail,
+        },
+    }
 
 
 def published(capsys) -> list[dict]:
@@ -41,8 +55,13 @@ def published(capsys) -> list[dict]:
 
 
 def test_a_payment_counts_once_even_when_delivered_twice(idempotency_table, lambda_context, capsys):
-    event = lease_event(consumer.PAID, lease_id=str(uuid.uuid4()), community_id="avalon-hoboken",
-                        amount_cents=410_000, billing_period="2024-07")
+    event = lease_event(
+        consumer.PAID,
+        lease_id=str(uuid.uuid4()),
+        community_id="avalon-hoboken",
+        amount_cents=410_000,
+        billing_period="2024-07",
+    )
     first = consumer.handler(event, lambda_context)
     redelivered = {**event, "id": str(uuid.uuid4())}  # EventBridge gives each delivery its own id
     second = consumer.handler(redelivered, lambda_context)

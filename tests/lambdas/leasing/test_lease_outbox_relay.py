@@ -36,8 +36,9 @@ class Bus:
         if not with_consumer:
             return
         self.queue_url = self.sqs.create_queue(QueueName="lease-events-copy")["QueueUrl"]
-        queue_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"]["QueueArn"]
+        queue_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         self.events.put_rule(Name="all-lease-events", EventBusName=BUS, EventPattern=json.dumps({"source": [SOURCE]}))
         self.events.put_targets(Rule="all-lease-events", EventBusName=BUS, Targets=[{"Id": "copy", "Arn": queue_arn}])
 
@@ -112,24 +113,44 @@ class FlakyEventBridge:
         if isinstance(step, dict):
             forwarded = [e for i, e in enumerate(Entries) if i not in step]
             accepted = iter(self._send(forwarded)["Entries"] if forwarded else [])
-            results = [{"ErrorCode": step[i], "ErrorMessage": f"injected {step[i]}"} if i in step else next(accepted)
-                       for i in range(len(Entries))]
+            results = [
+                {"ErrorCode": step[i], "ErrorMessage": f"injected {step[i]}"} if i in step else next(accepted)
+                for i in range(len(Entries))
+            ]
             return {"FailedEntryCount": len(step), "Entries": results}
         return self._send(Entries)
 
 
 def make_lease_events(db: pg.Database, payments: int) -> set[str]:
     """An application, its lease and ``payments`` rent payments: 2 + payments outbox events."""
-    application = db.transaction(lambda cur: leases.submit_application(cur, {
-        "client_request_id": f"req-{uuid.uuid4().hex}", "community_id": "avalon-hoboken", "unit_id": "7-0712",
-        "applicant": {"name": "Kim Ito", "email": "kim@example.com"}, "desired_move_in": "2024-09-01",
-        "lease_term_months": 12, "monthly_rent_cents": 410_000})).record
+    application = db.transaction(
+        lambda cur: leases.submit_application(
+            cur,
+            {
+                "client_request_id": f"req-{uuid.uuid4().hex}",
+                "community_id": "avalon-hoboken",
+                "unit_id": "7-0712",
+                "applicant": {"name": "Kim Ito", "email": "kim@example.com"},
+                "desired_move_in": "2024-09-01",
+                "lease_term_months": 12,
+                "monthly_rent_cents": 410_000,
+            },
+        )
+    ).record
     lease = db.transaction(lambda cur: leases.approve_application(cur, application["application_id"], {})).record
     for month in range(payments):
-        db.transaction(lambda cur: leases.record_payment(cur, lease["lease_id"], {
-            "payment_reference": f"pay-{uuid.uuid4().hex}", "amount_cents": 1000 + month,
-            "billing_period": f"{2024 + month // 12}-{month % 12 + 1:02d}",
-            "received_at": "2024-09-01T12:00:00+00:00"}))
+        db.transaction(
+            lambda cur: leases.record_payment(
+                cur,
+                lease["lease_id"],
+                {
+                    "payment_reference": f"pay-{uuid.uuid4().hex}",
+                    "amount_cents": 1000 + month,
+                    "billing_period": f"{2024 + month // 12}-{month % 12 + 1:02d}",
+                    "received_at": "2024-09-01T12:00:00+00:00",
+                },
+            )
+        )
     return outbox_event_ids(db)
 
 
@@ -137,6 +158,7 @@ def outbox_event_ids(db: pg.Database) -> set[str]:
     def read(cur):
         cur.execute("SELECT event_id FROM event_outbox")
         return {str(r["event_id"]) for r in cur.fetchall()}
+
     return db.transaction(read)
 
 
@@ -144,6 +166,7 @@ def pending_rows(db: pg.Database) -> list[dict]:
     def read(cur):
         cur.execute("SELECT * FROM event_outbox WHERE sent_at IS NULL ORDER BY outbox_id")
         return cur.fetchall()
+
     return db.transaction(read)
 
 
@@ -163,6 +186,7 @@ def test_every_event_is_delivered_once_and_marked_with_its_eventbridge_id(bus_wi
     def marks(cur):
         cur.execute("SELECT event_id, deliveries, detail_type FROM event_outbox")
         return cur.fetchall()
+
     for row in leasing_db.transaction(marks):
         event = by_event[str(row["event_id"])]
         assert row["deliveries"] == {BUS_ARN: event["id"]}
@@ -176,7 +200,9 @@ def test_a_throttled_call_keeps_the_whole_batch_and_backs_off(bus, leasing_db):
     assert (first.sent, first.call_failures, first.batches, first.errors) == (0, 1, 1, {"ThrottlingException": 1})
     assert first.pending == 15 and flaky.accepted == Counter()
     throttled = [r for r in pending_rows(leasing_db) if r["attempts"] == 1]
-    assert len(throttled) == 10 and all(r["last_error"].startswith(f"{BUS_ARN}: ThrottlingException") for r in throttled)
+    assert len(throttled) == 10 and all(
+        r["last_error"].startswith(f"{BUS_ARN}: ThrottlingException") for r in throttled
+    )
 
     second = relay.run(leasing_db, flaky, FAST_RETRY)
     assert second.sent == 15 and second.pending == 0
@@ -185,11 +211,14 @@ def test_a_throttled_call_keeps_the_whole_batch_and_backs_off(bus, leasing_db):
 
 def test_partially_failed_entries_are_retried_and_delivered_exactly_once(bus, leasing_db):
     expected = make_lease_events(leasing_db, payments=18)  # 20 events
-    flaky = FlakyEventBridge(bus.events, [
-        {1: "ThrottlingException", 4: "InternalFailure", 9: "ThrottlingException"},
-        {0: "InternalFailure"},
-        {0: "ThrottlingException", 1: "ThrottlingException"},
-    ])
+    flaky = FlakyEventBridge(
+        bus.events,
+        [
+            {1: "ThrottlingException", 4: "InternalFailure", 9: "ThrottlingException"},
+            {0: "InternalFailure"},
+            {0: "ThrottlingException", 1: "ThrottlingException"},
+        ],
+    )
     for _ in range(5):
         report = relay.run(leasing_db, flaky, FAST_RETRY)
         if report.pending == 0:
@@ -203,6 +232,7 @@ def _all_rows(db):
     def read(cur):
         cur.execute("SELECT * FROM event_outbox")
         return cur.fetchall()
+
     return db.transaction(read)
 
 
@@ -241,8 +271,13 @@ def test_random_failures_lose_nothing_and_duplicates_stay_bounded(bus, leasing_d
     expected = make_lease_events(leasing_db, payments=98)  # 100 events: more calls than scripted steps
     chance = random.Random(20240601)
     # A shuffled mix with every kind of failure in it, then calm: whatever order they come in.
-    partials = [{i: chance.choice(["ThrottlingException", "InternalFailure"])
-                 for i in chance.sample(range(10), chance.randint(1, 5))} for _ in range(6)]
+    partials = [
+        {
+            i: chance.choice(["ThrottlingException", "InternalFailure"])
+            for i in chance.sample(range(10), chance.randint(1, 5))
+        }
+        for _ in range(6)
+    ]
     script = ["throttle"] * 3 + ["accepted_then_timeout"] * 2 + partials + ["ok"] * 4
     chance.shuffle(script)
     flaky = FlakyEventBridge(bus.events, script)
@@ -259,7 +294,9 @@ def test_random_failures_lose_nothing_and_duplicates_stay_bounded(bus, leasing_d
 
 def test_a_failed_entry_waits_for_its_backoff(bus, leasing_db):
     make_lease_events(leasing_db, payments=0)  # 2 events
-    slow_retry = relay.RelaySettings(bus_arns=(BUS_ARN,), source=SOURCE, backoff_base_seconds=60, backoff_cap_seconds=600)
+    slow_retry = relay.RelaySettings(
+        bus_arns=(BUS_ARN,), source=SOURCE, backoff_base_seconds=60, backoff_cap_seconds=600
+    )
     flaky = FlakyEventBridge(bus.events, [{0: "InternalFailure"}])
     assert relay.run(leasing_db, flaky, slow_retry).sent == 1
     again = relay.run(leasing_db, flaky, slow_retry)
@@ -271,8 +308,9 @@ def test_a_failed_entry_waits_for_its_backoff(bus, leasing_db):
 
 def test_an_entry_that_keeps_failing_is_reported_stuck_and_never_dropped(bus, leasing_db):
     make_lease_events(leasing_db, payments=0)
-    settings = relay.RelaySettings(bus_arns=(BUS_ARN,), source=SOURCE, backoff_base_seconds=0, backoff_cap_seconds=0,
-                                   stuck_after_attempts=3)
+    settings = relay.RelaySettings(
+        bus_arns=(BUS_ARN,), source=SOURCE, backoff_base_seconds=0, backoff_cap_seconds=0, stuck_after_attempts=3
+    )
     flaky = FlakyEventBridge(bus.events, [{0: "InternalFailure"}] * 3)
     reports = [relay.run(leasing_db, flaky, settings) for _ in range(3)]
     assert [r.stuck for r in reports] == [0, 0, 1]
@@ -311,8 +349,11 @@ def test_sent_events_are_purged_after_the_retention_and_pending_ones_never(bus, 
     make_lease_events(leasing_db, payments=0)  # 2 more, left pending
 
     def age_everything(cur):
-        cur.execute("UPDATE event_outbox SET created_at = now() - interval '30 days', "
-                    "sent_at = CASE WHEN sent_at IS NULL THEN NULL ELSE now() - interval '8 days' END")
+        cur.execute(
+            "UPDATE event_outbox SET created_at = now() - interval '30 days', "
+            "sent_at = CASE WHEN sent_at IS NULL THEN NULL ELSE now() - interval '8 days' END"
+        )
+
     with pg.connect(leasing_db_settings) as admin, admin.cursor() as cur:  # the application role may not
         age_everything(cur)
     report = relay.run(leasing_db, FlakyEventBridge(bus.events, ["throttle"]), FAST_RETRY)
@@ -329,7 +370,9 @@ def test_settings_are_validated():
         relay.RelaySettings(bus_arns=("leasing", BUS_ARN), source=SOURCE)
 
 
-def test_handler_relays_from_its_environment(bus_with_consumer, leasing_db, postgres_server, monkeypatch, lambda_context, capsys):
+def test_handler_relays_from_its_environment(
+    bus_with_consumer, leasing_db, postgres_server, monkeypatch, lambda_context, capsys
+):
     bus = bus_with_consumer
     expected = make_lease_events(leasing_db, payments=3)
     for key, value in postgres_server.environ(leasing_db.settings.dbname).items():
@@ -349,8 +392,9 @@ def test_handler_relays_from_its_environment(bus_with_consumer, leasing_db, post
 
 
 WEST_ARN = f"arn:aws:events:us-west-2:123456789012:event-bus/{BUS}"
-TWO_REGIONS = relay.RelaySettings(bus_arns=(BUS_ARN, WEST_ARN), source=SOURCE,
-                                  backoff_base_seconds=0, backoff_cap_seconds=0)
+TWO_REGIONS = relay.RelaySettings(
+    bus_arns=(BUS_ARN, WEST_ARN), source=SOURCE, backoff_base_seconds=0, backoff_cap_seconds=0
+)
 
 
 @pytest.fixture
@@ -396,10 +440,12 @@ def test_a_region_that_fails_gets_its_copy_later_and_the_other_region_no_duplica
 
 def _read_only_database(settings: pg.ConnectionSettings) -> pg.Database:
     """A connection to a read-only server, as a relay in a secondary Region has."""
+
     def connect(s):
         conn = pg.connect(s)
         conn.execute("SET default_transaction_read_only = on")
         return conn
+
     return pg.Database(settings, connector=connect)
 
 
@@ -415,19 +461,24 @@ def test_the_relay_on_a_read_only_secondary_sends_nothing(two_buses, leasing_db,
 
 
 @pytest.mark.parametrize("other_region_reaches", ["its read-only secondary", "the writer too"])
-def test_relays_of_both_regions_running_together_deliver_each_event_once_per_bus(two_buses, leasing_db,
-                                                                                  other_region_reaches):
+def test_relays_of_both_regions_running_together_deliver_each_event_once_per_bus(
+    two_buses, leasing_db, other_region_reaches
+):
     # Through its own Region's proxy the other relay reaches a secondary; through the writer alias
     # it reaches the writer as well, and SKIP LOCKED then shares the rows between the two relays.
     expected = make_lease_events(leasing_db, payments=28)
-    other_db = (_read_only_database(leasing_db.settings) if other_region_reaches == "its read-only secondary"
-                else pg.Database(leasing_db.settings))
+    other_db = (
+        _read_only_database(leasing_db.settings)
+        if other_region_reaches == "its read-only secondary"
+        else pg.Database(leasing_db.settings)
+    )
     for client in two_buses.values():
         client.delay = 0.01  # keep both relays busy at the same time
     try:
         with ThreadPoolExecutor(2) as pool:
-            reports = list(pool.map(lambda db: relay.run(db, two_buses.__getitem__, TWO_REGIONS),
-                                    [leasing_db, other_db]))
+            reports = list(
+                pool.map(lambda db: relay.run(db, two_buses.__getitem__, TWO_REGIONS), [leasing_db, other_db])
+            )
     finally:
         other_db.close()
     assert sum(r.sent for r in reports) == 30
@@ -439,12 +490,19 @@ def test_relays_of_both_regions_running_together_deliver_each_event_once_per_bus
 def test_handler_in_a_region_whose_proxy_has_no_writer_reports_standby(monkeypatch, lambda_context):
     def no_writer(settings):
         # What RDS Proxy answers on the read/write endpoint of a secondary cluster's proxy.
-        raise psycopg.OperationalError("connection failed: FATAL: The target group doesn't have any associated "
-                                       "read/write instances")
+        raise psycopg.OperationalError(
+            "connection failed: FATAL: The target group doesn't have any associated read/write instances"
+        )
+
     monkeypatch.setenv("EVENT_BUS_ARNS", f"{BUS_ARN},{WEST_ARN}")
     monkeypatch.setenv("EVENT_SOURCE", SOURCE)
-    monkeypatch.setattr(relay_handler, "_database", pg.Database(
-        pg.ConnectionSettings(host="proxy", dbname="leasing", user="leasing_app", region="us-west-2"),
-        connector=no_writer))
+    monkeypatch.setattr(
+        relay_handler,
+        "_database",
+        pg.Database(
+            pg.ConnectionSettings(host="proxy", dbname="leasing", user="leasing_app", region="us-west-2"),
+            connector=no_writer,
+        ),
+    )
     summary = relay_handler.handler({"source": "aws.scheduler"}, lambda_context)
     assert summary["standby"] is True and summary["sent"] == 0

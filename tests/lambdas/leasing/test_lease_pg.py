@@ -15,10 +15,15 @@ PROXY = "leasing-proxy.proxy-c0ffee123456.us-east-1.rds.amazonaws.com"
 
 
 def test_defaults_are_iam_auth_over_verified_tls():
-    settings = pg.ConnectionSettings.from_env({"DB_HOST": PROXY, "DB_NAME": "leasing", "DB_USER": "lease_api",
-                                               "AWS_REGION": "us-east-1"})
+    settings = pg.ConnectionSettings.from_env(
+        {"DB_HOST": PROXY, "DB_NAME": "leasing", "DB_USER": "lease_api", "AWS_REGION": "us-east-1"}
+    )
     assert (settings.auth, settings.sslmode, settings.sslrootcert, settings.port) == (
-        "iam", "verify-full", "system", 5432)
+        "iam",
+        "verify-full",
+        "system",
+        5432,
+    )
 
 
 def test_every_settings_problem_is_reported_at_once():
@@ -57,6 +62,7 @@ def test_the_test_server_like_the_proxy_refuses_plain_text(postgres_server, leas
 
 def test_a_certificate_from_another_authority_is_rejected(postgres_server, leasing_database, tmp_path):
     from tests.lambdas.leasing.local_postgres import _write_certificates
+
     other_ca, _, _ = _write_certificates(tmp_path)
     env = {**postgres_server.environ(leasing_database), "DB_SSLROOTCERT": str(other_ca)}
     with pytest.raises(psycopg.OperationalError, match="SSL error"):
@@ -85,9 +91,15 @@ def test_the_shared_module_is_the_same_file_in_every_function():
 def test_the_writer_alias_is_resolved_and_the_token_signed_for_its_region(aws_env, monkeypatch):
     target = "leasing-usw2.proxy-c0ffee654321.us-west-2.rds.amazonaws.com"
     monkeypatch.setattr(pg, "resolve_alias", lambda alias: {"writer.leasing.internal": target}[alias])
-    settings = pg.ConnectionSettings.from_env({
-        "DB_HOST": "writer.leasing.internal", "DB_HOST_IS_ALIAS": "true", "DB_NAME": "leasing",
-        "DB_USER": "lease_api", "AWS_REGION": "us-east-1"})
+    settings = pg.ConnectionSettings.from_env(
+        {
+            "DB_HOST": "writer.leasing.internal",
+            "DB_HOST_IS_ALIAS": "true",
+            "DB_NAME": "leasing",
+            "DB_USER": "lease_api",
+            "AWS_REGION": "us-east-1",
+        }
+    )
     kwargs = pg.connect_kwargs(settings)
     assert kwargs["host"] == target  # verify-full checks the proxy's own name, not the alias
     query = parse_qs(urlsplit(f"https://{kwargs['password']}").query)
@@ -95,18 +107,24 @@ def test_the_writer_alias_is_resolved_and_the_token_signed_for_its_region(aws_en
     assert "us-west-2/rds-db/aws4_request" in query["X-Amz-Credential"][0]
 
 
-@pytest.mark.parametrize("host, region", [
-    ("leasing.proxy-abc.us-west-2.rds.amazonaws.com", "us-west-2"),
-    ("db.cluster-xyz.ap-southeast-2.rds.amazonaws.com.", "ap-southeast-2"),
-    ("localhost", "eu-west-1"),
-])
+@pytest.mark.parametrize(
+    "host, region",
+    [
+        ("leasing.proxy-abc.us-west-2.rds.amazonaws.com", "us-west-2"),
+        ("db.cluster-xyz.ap-southeast-2.rds.amazonaws.com.", "ap-southeast-2"),
+        ("localhost", "eu-west-1"),
+    ],
+)
 def test_region_of_host(host, region):
     assert pg.region_of_host(host, "eu-west-1") == region
 
 
 def test_the_alias_is_followed_against_the_real_server(postgres_server, leasing_database, monkeypatch):
     monkeypatch.setattr(pg, "resolve_alias", lambda alias: "localhost")
-    env = {**postgres_server.environ(leasing_database), "DB_HOST": "writer.leasing.internal",
-           "DB_HOST_IS_ALIAS": "true"}
+    env = {
+        **postgres_server.environ(leasing_database),
+        "DB_HOST": "writer.leasing.internal",
+        "DB_HOST_IS_ALIAS": "true",
+    }
     with pg.connect(pg.ConnectionSettings.from_env(env)) as conn:
         assert conn.info.host == "localhost" and conn.info.pgconn.ssl_in_use

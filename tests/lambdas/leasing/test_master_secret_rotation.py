@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 import boto3
-import psycopg
 import pytest
 from moto import mock_aws
 from moto.awslambda.models import LambdaBackend
@@ -33,16 +32,27 @@ def role(postgres_server):
 
 @pytest.fixture
 def database(postgres_server) -> Database:
-    return Database(host="localhost", port=postgres_server.port, dbname="postgres", sslmode="verify-full",
-                    sslrootcert=str(postgres_server.ca_file))
+    return Database(
+        host="localhost",
+        port=postgres_server.port,
+        dbname="postgres",
+        sslmode="verify-full",
+        sslrootcert=str(postgres_server.ca_file),
+    )
 
 
 @pytest.fixture
 def secrets_manager(monkeypatch, postgres_server, lambda_context):
     """moto with Lambda invocations of the rotation function run here, as Secrets Manager would."""
-    for key, value in {"DB_HOST": "localhost", "DB_PORT": str(postgres_server.port), "DB_NAME": "postgres",
-                       "DB_SSLMODE": "verify-full", "DB_SSLROOTCERT": str(postgres_server.ca_file),
-                       "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_SERVICE_NAME": "rotation"}.items():
+    for key, value in {
+        "DB_HOST": "localhost",
+        "DB_PORT": str(postgres_server.port),
+        "DB_NAME": "postgres",
+        "DB_SSLMODE": "verify-full",
+        "DB_SSLROOTCERT": str(postgres_server.ca_file),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_SERVICE_NAME": "rotation",
+    }.items():
         monkeypatch.setenv(key, value)
     steps: list[str] = []
 
@@ -57,8 +67,12 @@ def secrets_manager(monkeypatch, postgres_server, lambda_context):
         iam = boto3.client("iam")
         role_arn = iam.create_role(RoleName="rotation", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
         function = boto3.client("lambda").create_function(
-            FunctionName="rotation", Runtime="python3.13", Role=role_arn, Handler="handler.handler",
-            Code={"ZipFile": b"fake"})
+            FunctionName="rotation",
+            Runtime="python3.13",
+            Role=role_arn,
+            Handler="handler.handler",
+            Code={"ZipFile": b"fake"},
+        )
         yield boto3.client("secretsmanager"), function["FunctionArn"], steps
 
 
@@ -69,8 +83,12 @@ def _can_login(database: Database, password: str) -> bool:
 def test_a_rotation_changes_the_password_in_the_database_and_the_secret(secrets_manager, role, database):
     client, function_arn, steps = secrets_manager
     client.create_secret(Name="master", SecretString=json.dumps({"username": ROLE, "password": role}))
-    client.rotate_secret(SecretId="master", RotationLambdaARN=function_arn,
-                         RotationRules={"AutomaticallyAfterDays": 30}, RotateImmediately=True)
+    client.rotate_secret(
+        SecretId="master",
+        RotationLambdaARN=function_arn,
+        RotationRules={"AutomaticallyAfterDays": 30},
+        RotateImmediately=True,
+    )
     assert steps == ["createSecret", "setSecret", "testSecret", "finishSecret"]
     current = json.loads(client.get_secret_value(SecretId="master")["SecretString"])
     assert current["username"] == ROLE and current["password"] != role and len(current["password"]) == 40
@@ -87,10 +105,21 @@ def test_every_step_can_run_again(secrets_manager, role, database):
     # moto without a function promotes at once; stage a pending version by hand as RotateSecret does.
     token = "11111111-2222-3333-4444-555555555555"
     rotation = Rotation(client, database, password=lambda: "second-password-2")
-    client.put_secret_value(SecretId="master", ClientRequestToken=token, VersionStages=["AWSPENDING"],
-                            SecretString=json.dumps({"username": ROLE, "password": "second-password-2"}))
-    for step in ("createSecret", "createSecret", "setSecret", "setSecret", "testSecret", "finishSecret",
-                 "finishSecret"):
+    client.put_secret_value(
+        SecretId="master",
+        ClientRequestToken=token,
+        VersionStages=["AWSPENDING"],
+        SecretString=json.dumps({"username": ROLE, "password": "second-password-2"}),
+    )
+    for step in (
+        "createSecret",
+        "createSecret",
+        "setSecret",
+        "setSecret",
+        "testSecret",
+        "finishSecret",
+        "finishSecret",
+    ):
         rotation.run("master", token, step)
     assert _can_login(database, "second-password-2")
     current = client.get_secret_value(SecretId="master", VersionStage="AWSCURRENT")
@@ -112,8 +141,12 @@ def test_set_fails_clearly_when_no_known_password_logs_in(secrets_manager, role,
     client.create_secret(Name="master", SecretString=json.dumps({"username": ROLE, "password": "wrong-password-0"}))
     client.rotate_secret(SecretId="master", RotationRules={"AutomaticallyAfterDays": 30}, RotateImmediately=False)
     token = "11111111-2222-3333-4444-555555555556"
-    client.put_secret_value(SecretId="master", ClientRequestToken=token, VersionStages=["AWSPENDING"],
-                            SecretString=json.dumps({"username": ROLE, "password": "third-password-3"}))
+    client.put_secret_value(
+        SecretId="master",
+        ClientRequestToken=token,
+        VersionStages=["AWSPENDING"],
+        SecretString=json.dumps({"username": ROLE, "password": "third-password-3"}),
+    )
     with pytest.raises(RotationError, match="cannot log in as rotated_admin"):
         Rotation(client, database).run("master", token, "setSecret")
     assert _can_login(database, role)  # untouched

@@ -13,10 +13,12 @@ import pytest
 
 from components.mtls_proxy import pki
 
-DENY_BODY = json.dumps({
-    "Message": "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
-               "arn:aws:execute-api:us-east-1:********1111:a1b2c3d4e5/dev/GET/deny with an explicit deny"
-})
+DENY_BODY = json.dumps(
+    {
+        "Message": "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+        "arn:aws:execute-api:us-east-1:********1111:a1b2c3d4e5/dev/GET/deny with an explicit deny"
+    }
+)
 
 
 class QuietServer(http.server.ThreadingHTTPServer):
@@ -77,8 +79,12 @@ class LocalPrivateApi:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else None
-                record = {"method": self.command, "path": self.path, "body": body,
-                          "headers": {k.lower(): v for k, v in self.headers.items()}}
+                record = {
+                    "method": self.command,
+                    "path": self.path,
+                    "body": body,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                }
                 api.requests.append(record)
                 route = self.path.split("?")[0]
                 if route.endswith("/deny"):

@@ -23,8 +23,12 @@ from lambdas.private_api_caller.errors import (
 
 @pytest.fixture
 def env(monkeypatch, private_api):
-    values = {"API_URL": private_api.base_url, "CA_BUNDLE": str(private_api.ca_file),
-              "CONNECT_TIMEOUT_SECONDS": "2", "READ_TIMEOUT_SECONDS": "2"}
+    values = {
+        "API_URL": private_api.base_url,
+        "CA_BUNDLE": str(private_api.ca_file),
+        "CONNECT_TIMEOUT_SECONDS": "2",
+        "READ_TIMEOUT_SECONDS": "2",
+    }
     for name in ("API_ID", "API_PATH", "MAX_ATTEMPTS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in values.items():
@@ -155,17 +159,20 @@ def test_an_answer_too_big_for_lambda_is_refused(env, lambda_context):
         caller.handler({"path": "/big"}, lambda_context)
 
 
-@pytest.mark.parametrize("event, expected", [
-    ({"path": "//evil.example.com/x"}, "absolute path"),
-    ({"path": "https://evil.example.com/"}, "absolute path"),
-    ({"path": "/a/../../admin"}, ". or .. segments"),
-    ({"path": "/widgets?x=1"}, "absolute path"),
-    ({"method": "TRACE"}, "not allowed"),
-    ({"headers": {"Host": "other.example.com"}}, "may not be set"),
-    ({"headers": {"x-apigw-api-id": "zzzzzzzzzz"}}, "may not be set"),
-    ({"headers": {"X-Note": "a\r\nInjected: 1"}}, "single-line"),
-    ({"query": ["a"]}, "query must be an object"),
-])
+@pytest.mark.parametrize(
+    "event, expected",
+    [
+        ({"path": "//evil.example.com/x"}, "absolute path"),
+        ({"path": "https://evil.example.com/"}, "absolute path"),
+        ({"path": "/a/../../admin"}, ". or .. segments"),
+        ({"path": "/widgets?x=1"}, "absolute path"),
+        ({"method": "TRACE"}, "not allowed"),
+        ({"headers": {"Host": "other.example.com"}}, "may not be set"),
+        ({"headers": {"x-apigw-api-id": "zzzzzzzzzz"}}, "may not be set"),
+        ({"headers": {"X-Note": "a\r\nInjected: 1"}}, "single-line"),
+        ({"query": ["a"]}, "query must be an object"),
+    ],
+)
 def test_events_cannot_steer_the_call_elsewhere(env, private_api, lambda_context, event, expected):
     with pytest.raises(BadRequestError, match=expected):
         caller.handler(event, lambda_context)

@@ -51,8 +51,12 @@ def test_echo_returns_the_path_the_request_came_through(lambda_context):
     assert body["requestContext"]["stage"] == "dev"
     assert body["requestContext"]["apiId"] == "a1b2c3d4e5"
     identity = body["requestContext"]["identity"]
-    assert identity == {"sourceIp": "10.0.1.25", "vpceId": "vpce-0a1b2c3d4e5f60718",
-                        "vpcId": "vpc-0123456789abcdef0", "userAgent": "private-api-caller/1"}
+    assert identity == {
+        "sourceIp": "10.0.1.25",
+        "vpceId": "vpce-0a1b2c3d4e5f60718",
+        "vpcId": "vpc-0123456789abcdef0",
+        "userAgent": "private-api-caller/1",
+    }
     assert body["headers"]["X-Client-Cert-Subject"] == "CN=orders-service,O=blueprints"
 
 

@@ -45,7 +45,9 @@ class Recorded:
         return [json.loads(line) for line in self.body.decode().splitlines()]
 
 
-def verify_sigv4(method: str, url: str, headers: dict[str, str], body: bytes, credentials: Credentials) -> tuple[bool, tuple[str, str] | None]:
+def verify_sigv4(
+    method: str, url: str, headers: dict[str, str], body: bytes, credentials: Credentials
+) -> tuple[bool, tuple[str, str] | None]:
     match = AUTH_RE.fullmatch(headers.get("authorization", ""))
     if not match or match["key"] != credentials.access_key:
         return False, None
@@ -105,7 +107,13 @@ class FakeOpenSearch:
     # index name -> mapping properties (None: accept any document); aliases resolve to indices
     indices: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
-    search_response: dict[str, Any] = field(default_factory=lambda: {"took": 1, "timed_out": False, "hits": {"total": {"value": 0, "relation": "eq"}, "max_score": None, "hits": []}})
+    search_response: dict[str, Any] = field(
+        default_factory=lambda: {
+            "took": 1,
+            "timed_out": False,
+            "hits": {"total": {"value": 0, "relation": "eq"}, "max_score": None, "hits": []},
+        }
+    )
     record_bodies: bool = True
 
     def __post_init__(self) -> None:
@@ -128,7 +136,9 @@ class FakeOpenSearch:
         self._item_faults[doc_id].extend([(status, error_type, reason)] * times)
 
     def fail_request(self, status: int, body: dict[str, Any] | None = None, times: int = 1) -> None:
-        self._request_faults.extend([(status, body or {"error": {"type": "injected", "reason": "injected"}, "status": status})] * times)
+        self._request_faults.extend(
+            [(status, body or {"error": {"type": "injected", "reason": "injected"}, "status": status})] * times
+        )
 
     # --- lifecycle -------------------------------------------------------------------------
     @property
@@ -149,7 +159,9 @@ class FakeOpenSearch:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                status, payload = fake.handle(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                status, payload = fake.handle(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                )
                 data = b"" if payload is None else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=UTF-8")
@@ -175,9 +187,15 @@ class FakeOpenSearch:
         split = urlsplit(raw_path)
         ok, scope = verify_sigv4(method, f"http://{headers.get('host', '')}{raw_path}", headers, body, self.credentials)
         with self._lock:
-            self.requests.append(Recorded(method, split.path, parse_qs(split.query), headers, body if self.record_bodies else b"", ok, scope))
+            self.requests.append(
+                Recorded(
+                    method, split.path, parse_qs(split.query), headers, body if self.record_bodies else b"", ok, scope
+                )
+            )
             if not ok or scope != (self.region, "es"):
-                return 403, {"message": "The request signature we calculated does not match the signature you provided."}
+                return 403, {
+                    "message": "The request signature we calculated does not match the signature you provided."
+                }
             if self._request_faults:
                 return self._request_faults.popleft()
             return self._route(method, split.path, body, parse_qs(split.query))
@@ -188,8 +206,11 @@ class FakeOpenSearch:
     def _template_for(self, name: str) -> dict[str, Any]:
         """The composable template with the highest priority among those matching (only that one
         applies: https://opensearch.org/docs/latest/im-plugin/index-templates/)."""
-        matching = [t for t in self.templates.values()
-                    if any(re.fullmatch(p.replace("*", ".*"), name) for p in t["index_patterns"])]
+        matching = [
+            t
+            for t in self.templates.values()
+            if any(re.fullmatch(p.replace("*", ".*"), name) for p in t["index_patterns"])
+        ]
         return max(matching, key=lambda t: t.get("priority", 0), default={})
 
     def _ism_policy(self, method: str, policy_id: str, body: bytes, query: dict[str, list[str]]) -> tuple[int, Any]:
@@ -201,16 +222,30 @@ class FakeOpenSearch:
                 return 404, {"error": {"type": "status_exception", "reason": "Policy not found"}, "status": 404}
             return 200, {"_id": policy_id, **current}
         if method != "PUT":
-            return 400, {"error": {"type": "illegal_argument_exception", "reason": f"unsupported {method}"}, "status": 400}
-        if current is not None and (query.get("if_seq_no") != [str(current["_seq_no"])]
-                                    or query.get("if_primary_term") != [str(current["_primary_term"])]):
-            return 409, {"error": {"type": "version_conflict_engine_exception",
-                                   "reason": f"[{policy_id}]: version conflict, document already exists"}, "status": 409}
+            return 400, {
+                "error": {"type": "illegal_argument_exception", "reason": f"unsupported {method}"},
+                "status": 400,
+            }
+        if current is not None and (
+            query.get("if_seq_no") != [str(current["_seq_no"])]
+            or query.get("if_primary_term") != [str(current["_primary_term"])]
+        ):
+            return 409, {
+                "error": {
+                    "type": "version_conflict_engine_exception",
+                    "reason": f"[{policy_id}]: version conflict, document already exists",
+                },
+                "status": 409,
+            }
         policy = json.loads(body)["policy"]
         seq_no = 0 if current is None else current["_seq_no"] + 1
         self.ism_policies[policy_id] = {"_seq_no": seq_no, "_primary_term": 1, "policy": policy}
-        return (201 if current is None else 200), {"_id": policy_id, "_seq_no": seq_no, "_primary_term": 1,
-                                                   "policy": {"policy": policy}}
+        return (201 if current is None else 200), {
+            "_id": policy_id,
+            "_seq_no": seq_no,
+            "_primary_term": 1,
+            "policy": {"policy": policy},
+        }
 
     def _route(self, method: str, path: str, body: bytes, query: dict[str, list[str]] | None = None) -> tuple[int, Any]:
         parts = [p for p in path.split("/") if p]
@@ -223,7 +258,10 @@ class FakeOpenSearch:
         if parts and parts[-1] == "_search" and method in ("GET", "POST"):
             index = self._resolve(parts[0]) if len(parts) == 2 else None
             if index is not None and index not in self.indices:
-                return 404, {"error": {"type": "index_not_found_exception", "reason": f"no such index [{parts[0]}]"}, "status": 404}
+                return 404, {
+                    "error": {"type": "index_not_found_exception", "reason": f"no such index [{parts[0]}]"},
+                    "status": 404,
+                }
             return 200, self.search_response
         if parts[:1] == ["_index_template"] and len(parts) == 2:
             if method == "PUT":
@@ -238,7 +276,10 @@ class FakeOpenSearch:
         if len(parts) == 2 and parts[1] == "_settings" and method == "PUT":
             index = self._resolve(parts[0])
             if index not in self.indices:
-                return 404, {"error": {"type": "index_not_found_exception", "reason": f"no such index [{parts[0]}]"}, "status": 404}
+                return 404, {
+                    "error": {"type": "index_not_found_exception", "reason": f"no such index [{parts[0]}]"},
+                    "status": 404,
+                }
             self.index_settings.setdefault(index, {}).update(json.loads(body)["index"])
             return 200, {"acknowledged": True}
         if len(parts) == 1 and not parts[0].startswith("_"):
@@ -247,14 +288,22 @@ class FakeOpenSearch:
                 return (200 if self._resolve(name) in self.indices else 404), None
             if method == "PUT":
                 if name in self.indices:
-                    return 400, {"error": {"type": "resource_already_exists_exception", "reason": f"index [{name}] already exists"}, "status": 400}
+                    return 400, {
+                        "error": {
+                            "type": "resource_already_exists_exception",
+                            "reason": f"index [{name}] already exists",
+                        },
+                        "status": 400,
+                    }
                 spec = json.loads(body or b"{}")
                 template = self._template_for(name)
                 mappings = spec.get("mappings") or template.get("template", {}).get("mappings", {})
                 self.indices[name] = mappings.get("properties") if mappings.get("dynamic") == "strict" else None
                 settings = template.get("template", {}).get("settings", {})
-                self.index_settings[name] = {**settings.get("index", {}),
-                                             **{k: v for k, v in settings.items() if k != "index"}}
+                self.index_settings[name] = {
+                    **settings.get("index", {}),
+                    **{k: v for k, v in settings.items() if k != "index"},
+                }
                 for alias in spec.get("aliases", {}):
                     self.aliases[alias] = name
                 # A policy whose ism_template matches manages the new index from its creation.
@@ -263,7 +312,10 @@ class FakeOpenSearch:
                         if any(re.fullmatch(p.replace("*", ".*"), name) for p in ism_template["index_patterns"]):
                             self.ism_managed[name] = policy_id
                 return 200, {"acknowledged": True, "shards_acknowledged": True, "index": name}
-        return 400, {"error": {"type": "illegal_argument_exception", "reason": f"unsupported {method} {path}"}, "status": 400}
+        return 400, {
+            "error": {"type": "illegal_argument_exception", "reason": f"unsupported {method} {path}"},
+            "status": 400,
+        }
 
     def _bulk(self, body: bytes, default_index: str | None) -> dict[str, Any]:
         lines = body.decode().splitlines()
@@ -272,15 +324,21 @@ class FakeOpenSearch:
         while position < len(lines):
             action = json.loads(lines[position])
             position += 1
-            (op, meta), = action.items()
+            ((op, meta),) = action.items()
             source = None
             if op in ("index", "create", "update"):
                 source = json.loads(lines[position])
                 position += 1
             items.append({op: self._apply(op, meta, source, default_index)})
-        return {"took": 2, "errors": any(next(iter(i.values()))["status"] >= 300 and "error" in next(iter(i.values())) for i in items), "items": items}
+        return {
+            "took": 2,
+            "errors": any(next(iter(i.values()))["status"] >= 300 and "error" in next(iter(i.values())) for i in items),
+            "items": items,
+        }
 
-    def _apply(self, op: str, meta: dict[str, Any], source: dict[str, Any] | None, default_index: str | None) -> dict[str, Any]:
+    def _apply(
+        self, op: str, meta: dict[str, Any], source: dict[str, Any] | None, default_index: str | None
+    ) -> dict[str, Any]:
         name = meta.get("_index", default_index)
         index = self._resolve(name)
         doc_id = meta["_id"]
@@ -289,15 +347,24 @@ class FakeOpenSearch:
             status, error_type, reason = self._item_faults[doc_id].popleft()
             return {**base, "status": status, "error": {"type": error_type, "reason": reason}}
         if index not in self.indices:
-            return {**base, "status": 404, "error": {"type": "index_not_found_exception", "reason": f"no such index [{name}]"}}
+            return {
+                **base,
+                "status": 404,
+                "error": {"type": "index_not_found_exception", "reason": f"no such index [{name}]"},
+            }
         key = (index, doc_id)
         version = meta.get("version")
         external = meta.get("version_type") == "external"
         current = self.docs[key][0] if key in self.docs else self.tombstones.get(key)
         if op == "create" and key in self.docs:
-            return {**base, "status": 409, "error": {
-                "type": "version_conflict_engine_exception",
-                "reason": f"[{doc_id}]: version conflict, document already exists (current version [{current}])"}}
+            return {
+                **base,
+                "status": 409,
+                "error": {
+                    "type": "version_conflict_engine_exception",
+                    "reason": f"[{doc_id}]: version conflict, document already exists (current version [{current}])",
+                },
+            }
         if external and current is not None and version <= current:
             return {
                 **base,
@@ -324,4 +391,9 @@ class FakeOpenSearch:
         created = key not in self.docs
         self.docs[key] = (new_version, source)
         self.tombstones.pop(key, None)
-        return {**base, "_version": new_version, "result": "created" if created else "updated", "status": 201 if created else 200}
+        return {
+            **base,
+            "_version": new_version,
+            "result": "created" if created else "updated",
+            "status": 201 if created else 200,
+        }

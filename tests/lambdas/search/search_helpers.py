@@ -102,7 +102,9 @@ def delete(listing_id: str, version: int) -> dict[str, Any]:
 def drain(sqs: Any, url: str) -> list[dict[str, Any]]:
     messages = []
     while True:
-        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get("Messages", [])
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get(
+            "Messages", []
+        )
         if not batch:
             return messages
         for message in batch:
@@ -151,7 +153,13 @@ def http_event(query: str) -> dict:
             "accountId": ACCOUNT,
             "apiId": "f6g7h8i9j0",
             "domainName": "api.leasing.example.com",
-            "http": {"method": "GET", "path": "/listings/search", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "pytest"},
+            "http": {
+                "method": "GET",
+                "path": "/listings/search",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": "pytest",
+            },
             "requestId": "JKJaXmPLvHcESHA=",
             "routeKey": "GET /listings/search",
             "stage": "$default",

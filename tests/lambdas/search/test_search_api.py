@@ -35,7 +35,13 @@ def test_rest_search_sends_the_built_dsl_and_returns_the_page(api):
     api.search_response = {
         "took": 4,
         "timed_out": False,
-        "hits": {"total": {"value": 1, "relation": "eq"}, "max_score": None, "hits": [{"_index": "listings-v1", "_id": "avb-1", "_score": None, "_source": near, "sort": [1.045, "avb-1"]}]},
+        "hits": {
+            "total": {"value": 1, "relation": "eq"},
+            "max_score": None,
+            "hits": [
+                {"_index": "listings-v1", "_id": "avb-1", "_score": None, "_source": near, "sort": [1.045, "avb-1"]}
+            ],
+        },
     }
 
     status, body = call(rest_event(QUERY))
@@ -57,7 +63,9 @@ def test_http_api_payload_with_folded_values_builds_the_same_query(api):
 
 
 def test_invalid_search_is_a_400_listing_every_problem_and_never_reaches_opensearch(api):
-    status, body = call(rest_event(urlencode({"min_price": "4000", "max_price": "3000", "sort": "distance", "pets": "yes"})))
+    status, body = call(
+        rest_event(urlencode({"min_price": "4000", "max_price": "3000", "sort": "distance", "pets": "yes"}))
+    )
 
     assert status == 400
     assert body["message"] == "invalid search parameters"

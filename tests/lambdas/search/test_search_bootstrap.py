@@ -34,9 +34,16 @@ def empty_domain(aws_credentials, monkeypatch):
 def test_first_run_creates_template_index_alias_and_roles(empty_domain):
     result = bootstrap_handler.handler(EVENT, FakeContext())
 
-    assert result == {"index": "listings-v1", "alias": "listings", "index_created": True, "replicas": 1,
-                      "roles": ["listings_reader", "listings_writer"], "history_alias": "listings-history",
-                      "history_created": True, "tiers": False}
+    assert result == {
+        "index": "listings-v1",
+        "alias": "listings",
+        "index_created": True,
+        "replicas": 1,
+        "roles": ["listings_reader", "listings_writer"],
+        "history_alias": "listings-history",
+        "history_created": True,
+        "tiers": False,
+    }
     template = empty_domain.templates["listings"]
     assert template["index_patterns"] == ["listings-*"]
     assert template["template"]["settings"]["index"]["number_of_replicas"] == 1
@@ -50,7 +57,9 @@ def test_first_run_creates_template_index_alias_and_roles(empty_domain):
     writer = empty_domain.security["roles"]["listings_writer"]
     assert writer["cluster_permissions"] == ["indices:data/write/bulk"]
     assert writer["index_permissions"][0]["index_patterns"] == ["listings", "listings-*"]
-    assert empty_domain.security["roles"]["listings_reader"]["index_permissions"][0]["allowed_actions"] == ["indices:data/read/search*"]
+    assert empty_domain.security["roles"]["listings_reader"]["index_permissions"][0]["allowed_actions"] == [
+        "indices:data/read/search*"
+    ]
     assert all(r.signature_ok for r in empty_domain.requests)
 
 
@@ -72,7 +81,9 @@ def test_endpoint_can_come_with_the_input(empty_domain, monkeypatch):
 
 def test_bad_input_lists_every_problem_and_touches_nothing(empty_domain):
     with pytest.raises(ValueError) as caught:
-        bootstrap_handler.handler({"alias": "Listings!", "replicas": 5, "writer_role_arns": ["not-an-arn"]}, FakeContext())
+        bootstrap_handler.handler(
+            {"alias": "Listings!", "replicas": 5, "writer_role_arns": ["not-an-arn"]}, FakeContext()
+        )
     message = str(caught.value)
     for part in ("alias must be", "replicas must be", "writer_role_arns must be", "reader_role_arns must be"):
         assert part in message
@@ -127,11 +138,13 @@ def test_a_second_run_updates_the_policy_and_keeps_the_history_index(empty_domai
     entry = empty_domain.ism_policies["listings-history-tiers"]
     assert entry["_seq_no"] == 1 and len(entry["policy"]["states"]) == 3
     assert [r.path for r in empty_domain.requests if r.method == "PUT" and r.path.startswith("/listings-history-")] == [
-        "/listings-history-000001"]
+        "/listings-history-000001"
+    ]
 
 
-@pytest.mark.parametrize("tiers", [{"warm_after_days": 10, "cold_after_days": 365},
-                                   {"warm_after_days": 90, "cold_after_days": 60}, "yes"])
+@pytest.mark.parametrize(
+    "tiers", [{"warm_after_days": 10, "cold_after_days": 365}, {"warm_after_days": 90, "cold_after_days": 60}, "yes"]
+)
 def test_tiers_out_of_order_are_refused(empty_domain, tiers):
     with pytest.raises(ValueError, match="tiers must be"):
         bootstrap_handler.handler({**EVENT, "tiers": tiers}, FakeContext())

@@ -87,7 +87,9 @@ def test_delete_then_stale_upsert_keeps_listing_deleted(indexer):
 
 def test_partial_bulk_failure_reports_only_the_failing_record(indexer):
     # avb-2 stays throttled through every attempt; avb-3 has a field the strict mapping refuses.
-    indexer.fake.fail_item("avb-2", 429, "es_rejected_execution_exception", "rejected execution of coordinating operation", times=3)
+    indexer.fake.fail_item(
+        "avb-2", 429, "es_rejected_execution_exception", "rejected execution of coordinating operation", times=3
+    )
     batch = [upsert("avb-1", 1), upsert("avb-2", 1), upsert("avb-3", 1, parking_spots=2), upsert("avb-4", 1)]
 
     response = indexer.run(batch)
@@ -167,7 +169,9 @@ def test_outage_still_parks_a_bad_record_and_reports_the_good_ones(indexer, monk
 
     response = indexer.run([upsert("avb-1", 1), b"\xff\xfe", upsert("avb-2", 1)])
 
-    assert response == {"batchItemFailures": [{"itemIdentifier": sequence_number(0)}, {"itemIdentifier": sequence_number(2)}]}
+    assert response == {
+        "batchItemFailures": [{"itemIdentifier": sequence_number(0)}, {"itemIdentifier": sequence_number(2)}]
+    }
     assert [json.loads(m["Body"])["error_type"] for m in indexer.failures()] == ["invalid_json"]
 
 
@@ -224,7 +228,9 @@ def test_oversized_document_is_parked_without_being_sent(indexer, monkeypatch):
     response = indexer.run([upsert("avb-1", 1), upsert("avb-2", 1, description="x" * 4096)])
 
     assert response == {"batchItemFailures": []}
-    assert [line["index"]["_id"] for r in bulk_requests(indexer.fake) for line in r.ndjson() if "index" in line] == ["avb-1"]
+    assert [line["index"]["_id"] for r in bulk_requests(indexer.fake) for line in r.ndjson() if "index" in line] == [
+        "avb-1"
+    ]
     (message,) = indexer.failures()
     assert json.loads(message["Body"])["error_type"] == "document_too_large"
 
@@ -259,7 +265,8 @@ def test_a_failing_record_younger_than_the_limit_stays_in_its_shard(indexer, mon
     indexer.fake.fail_item("avb-2", 429, "es_rejected_execution_exception", times=3)
 
     assert indexer.run([upsert("avb-1", 1), upsert("avb-2", 1)]) == {
-        "batchItemFailures": [{"itemIdentifier": sequence_number(1)}]}
+        "batchItemFailures": [{"itemIdentifier": sequence_number(1)}]
+    }
     assert indexer.failures() == []
 
 

@@ -16,12 +16,16 @@ from tests.lambdas.search.search_helpers import kinesis_event, upsert
 
 
 def test_upsert_change_carries_the_whole_document_with_its_id():
-    change = parse_change(json.dumps({"op": "upsert", "listing_id": "avb-1", "version": 3, "listing": {"bedrooms": 2}}).encode())
+    change = parse_change(
+        json.dumps({"op": "upsert", "listing_id": "avb-1", "version": 3, "listing": {"bedrooms": 2}}).encode()
+    )
     assert change == ListingChange("upsert", "avb-1", 3, {"bedrooms": 2, "listing_id": "avb-1"})
 
 
 def test_delete_change_needs_no_document():
-    assert parse_change(b'{"op":"delete","listing_id":"avb-1","version":0}') == ListingChange("delete", "avb-1", 0, None)
+    assert parse_change(b'{"op":"delete","listing_id":"avb-1","version":0}') == ListingChange(
+        "delete", "avb-1", 0, None
+    )
 
 
 def test_every_problem_of_a_bad_event_is_listed():
@@ -88,7 +92,15 @@ class ScriptedClient:
         for line in body.decode().splitlines()[0::2]:
             doc_id = json.loads(line)["index"]["_id"]
             status = statuses.get(doc_id, 201)
-            items.append({"index": {"_id": doc_id, "status": status, **({"error": {"type": "x", "reason": "y"}} if status >= 300 else {})}})
+            items.append(
+                {
+                    "index": {
+                        "_id": doc_id,
+                        "status": status,
+                        **({"error": {"type": "x", "reason": "y"}} if status >= 300 else {}),
+                    }
+                }
+            )
         return {"errors": any(i["index"]["status"] >= 300 for i in items), "items": items}
 
 
@@ -99,7 +111,14 @@ def records(payloads):
 def test_retries_back_off_exponentially_and_stop_at_the_attempt_limit():
     client = ScriptedClient([{"avb-2": 429}] * 4)
     sleeps = []
-    indexer = Indexer(client=lambda: client, index="listings", failure_queue=None, max_attempts=4, backoff_seconds=0.5, sleep=sleeps.append)
+    indexer = Indexer(
+        client=lambda: client,
+        index="listings",
+        failure_queue=None,
+        max_attempts=4,
+        backoff_seconds=0.5,
+        sleep=sleeps.append,
+    )
 
     result = indexer.index_records(records([upsert("avb-1", 1), upsert("avb-2", 1)]))
 
@@ -112,7 +131,9 @@ def test_retries_back_off_exponentially_and_stop_at_the_attempt_limit():
 def test_no_backoff_when_the_invocation_is_about_to_time_out():
     client = ScriptedClient([{"avb-1": 503}] * 3)
     sleeps = []
-    indexer = Indexer(client=lambda: client, index="listings", failure_queue=None, request_timeout_seconds=10, sleep=sleeps.append)
+    indexer = Indexer(
+        client=lambda: client, index="listings", failure_queue=None, request_timeout_seconds=10, sleep=sleeps.append
+    )
 
     result = indexer.index_records(records([upsert("avb-1", 1)]), time_left=lambda: 5.0)
 

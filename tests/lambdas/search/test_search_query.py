@@ -70,9 +70,25 @@ def test_full_multi_parameter_search_builds_the_exact_dsl():
         "track_total_hits": True,
         "_source": {
             "includes": [
-                "listing_id", "community_id", "community_name", "unit_number", "street", "city", "state",
-                "postal_code", "location", "bedrooms", "bathrooms", "square_feet", "monthly_rent",
-                "lease_terms_months", "furnishing", "amenities", "features", "promotion", "available_date",
+                "listing_id",
+                "community_id",
+                "community_name",
+                "unit_number",
+                "street",
+                "city",
+                "state",
+                "postal_code",
+                "location",
+                "bedrooms",
+                "bathrooms",
+                "square_feet",
+                "monthly_rent",
+                "lease_terms_months",
+                "furnishing",
+                "amenities",
+                "features",
+                "promotion",
+                "available_date",
             ]
         },
     }
@@ -88,7 +104,14 @@ def test_no_parameters_lists_everything_by_availability():
 def test_text_defaults_to_relevance_and_geo_to_distance():
     assert build_query(parse_search(qs("q=rooftop")))["sort"] == ["_score", {"listing_id": "asc"}]
     assert build_query(parse_search(qs("lat=40.7&lon=-74")))["sort"] == [
-        {"_geo_distance": {"location": {"lat": 40.7, "lon": -74.0}, "order": "asc", "unit": "km", "distance_type": "arc"}},
+        {
+            "_geo_distance": {
+                "location": {"lat": 40.7, "lon": -74.0},
+                "order": "asc",
+                "unit": "km",
+                "distance_type": "arc",
+            }
+        },
         {"listing_id": "asc"},
     ]
 
@@ -121,15 +144,27 @@ def test_every_problem_is_reported_at_once():
             "expected": "a known parameter: amenity, available_from, available_to, bedrooms, city, community, feature, "
             "furnishing, has_promotion, lat, lease_term, lon, max_price, min_price, page, page_size, q, radius_km, sort, state",
         },
-        {"parameter": "amenity", "value": ["Pool!"], "expected": "lower-case identifiers (letters, digits, '-' or '_', at most 64 characters)"},
-        {"parameter": "furnishing", "value": ["fancy"], "expected": "any of furnished, unfurnished, partially_furnished"},
+        {
+            "parameter": "amenity",
+            "value": ["Pool!"],
+            "expected": "lower-case identifiers (letters, digits, '-' or '_', at most 64 characters)",
+        },
+        {
+            "parameter": "furnishing",
+            "value": ["fancy"],
+            "expected": "any of furnished, unfurnished, partially_furnished",
+        },
         {"parameter": "bedrooms", "value": "9", "expected": "whole numbers from 0 (studio) to 6"},
         {"parameter": "state", "value": "XX", "expected": "a two-letter US state code (DC included)"},
         {"parameter": "lat", "value": "95", "expected": "a latitude from -90 to 90"},
         {"parameter": "lease_term", "value": "36", "expected": "a lease length in months from 1 to 24"},
         {"parameter": "min_price", "value": "5000", "expected": "no more than max_price (4000)"},
         {"parameter": "available_from", "value": "2026-02-30", "expected": "a date as YYYY-MM-DD"},
-        {"parameter": "sort", "value": "cheapest", "expected": "one of relevance, price_asc, price_desc, available_date, newest, distance"},
+        {
+            "parameter": "sort",
+            "value": "cheapest",
+            "expected": "one of relevance, price_asc, price_desc, available_date, newest, distance",
+        },
         {"parameter": "page", "value": "0", "expected": "a page number from 1"},
         {"parameter": "page_size", "value": "500", "expected": "from 1 to 100"},
     ]
@@ -207,7 +242,8 @@ def _fields_used(body: dict) -> dict[str, set[str]]:
 
 def test_every_field_the_builder_uses_is_mapped_with_a_fitting_type():
     bodies = [build_query(parse_search(qs(FULL_QUERY)))] + [
-        build_query(parse_search(qs(f"sort={sort}&lat=40.7&lon=-74&q=x"))) for sort in ("price_desc", "newest", "distance", "available_date")
+        build_query(parse_search(qs(f"sort={sort}&lat=40.7&lon=-74&q=x")))
+        for sort in ("price_desc", "newest", "distance", "available_date")
     ]
     fitting = {
         "term": {"keyword", "short", "integer", "boolean"},
@@ -234,7 +270,13 @@ def test_results_carry_distance_and_page_counts():
     response = {
         "hits": {
             "total": {"value": 3, "relation": "eq"},
-            "hits": [{"_id": "avb-1", "_source": {"listing_id": "avb-1", "location": {"lat": 40.7527, "lon": -74.0285}}, "sort": [1.04, "avb-1"]}],
+            "hits": [
+                {
+                    "_id": "avb-1",
+                    "_source": {"listing_id": "avb-1", "location": {"lat": 40.7527, "lon": -74.0285}},
+                    "sort": [1.04, "avb-1"],
+                }
+            ],
         }
     }
     result = format_results(request, response)

@@ -28,8 +28,9 @@ def kinesis(aws_credentials):
 def stream_records(client, arn) -> list[dict]:
     found = []
     for shard in client.list_shards(StreamARN=arn)["Shards"]:
-        iterator = client.get_shard_iterator(StreamARN=arn, ShardId=shard["ShardId"],
-                                             ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        iterator = client.get_shard_iterator(StreamARN=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")[
+            "ShardIterator"
+        ]
         found += client.get_records(StreamARN=arn, ShardIterator=iterator, Limit=10_000)["Records"]
     return found
 
@@ -46,9 +47,15 @@ class Refusing:
         self.calls.append([r["PartitionKey"] for r in Records])
         kept = [r for i, r in enumerate(Records) if i not in refused]
         written = iter(self.real.put_records(StreamARN=StreamARN, Records=kept)["Records"] if kept else [])
-        return {"FailedRecordCount": len(refused), "Records": [
-            {"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "Rate exceeded for shard"}
-            if i in refused else next(written) for i in range(len(Records))]}
+        return {
+            "FailedRecordCount": len(refused),
+            "Records": [
+                {"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "Rate exceeded for shard"}
+                if i in refused
+                else next(written)
+                for i in range(len(Records))
+            ],
+        }
 
 
 def test_changes_are_put_in_calls_of_at_most_500_with_the_listing_id_as_partition_key(kinesis):
@@ -77,8 +84,9 @@ def test_only_the_refused_records_are_retried_after_a_jittered_backoff(kinesis):
     client, arn = kinesis
     wrapped = Refusing(client, [{1, 3}, {0}])
     sleeps: list[float] = []
-    producer = search_stream.SearchStreamProducer(wrapped, arn, base_delay=0.1, sleep=sleeps.append,
-                                                  rng=random.Random(7))
+    producer = search_stream.SearchStreamProducer(
+        wrapped, arn, base_delay=0.1, sleep=sleeps.append, rng=random.Random(7)
+    )
     changes = [search_stream.upsert(listing(f"avb-{n}"), version=1) for n in range(5)]
 
     assert producer.put(changes) == []
@@ -112,22 +120,44 @@ def test_a_permanent_call_error_is_not_retried(aws_credentials):
     with mock_aws(config={"core": {"mock_credentials": False}}):
         client = boto3.client("kinesis", region_name=REGION)
         producer = search_stream.SearchStreamProducer(
-            client, f"arn:aws:kinesis:{REGION}:123456789012:stream/missing", sleep=lambda _: None)
+            client, f"arn:aws:kinesis:{REGION}:123456789012:stream/missing", sleep=lambda _: None
+        )
         (failed,) = producer.put([search_stream.delete("avb-1", 1)])
     assert failed.error_code == "ResourceNotFoundException" and producer.calls == 1
 
 
 def eventbridge_event(detail_type: str, detail: dict) -> bytes:
     """What a rule with a Kinesis target and no input transformer writes as the record's data."""
-    return json.dumps({"version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "detail-type": detail_type,
-                       "source": "blueprints.leasing", "account": "123456789012", "time": "2026-01-05T10:00:00Z",
-                       "region": REGION, "resources": [], "detail": detail}).encode()
+    return json.dumps(
+        {
+            "version": "0",
+            "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+            "detail-type": detail_type,
+            "source": "blueprints.leasing",
+            "account": "123456789012",
+            "time": "2026-01-05T10:00:00Z",
+            "region": REGION,
+            "resources": [],
+            "detail": detail,
+        }
+    ).encode()
 
 
 def test_a_lease_created_event_removes_the_unit_from_search():
-    change = parse_change(eventbridge_event("Lease Created", {
-        "event_id": "e1", "occurred_at": "2026-01-05T10:00:00.123+00:00", "community_id": "avb-hoboken",
-        "unit_id": "1204", "lease_id": "l1", "start_date": "2026-02-01", "end_date": "2027-01-31"}))
+    change = parse_change(
+        eventbridge_event(
+            "Lease Created",
+            {
+                "event_id": "e1",
+                "occurred_at": "2026-01-05T10:00:00.123+00:00",
+                "community_id": "avb-hoboken",
+                "unit_id": "1204",
+                "lease_id": "l1",
+                "start_date": "2026-02-01",
+                "end_date": "2027-01-31",
+            },
+        )
+    )
     assert change == ListingChange("delete", "avb-hoboken-1204", 1767607200123, None)
 
 

@@ -49,19 +49,29 @@ def test_mandatory_violation_comes_back_mandatory_with_description_and_message(s
     response = analyze(service, "aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 3653})
     (diagnostic,) = _by_policy(response)["cost-loggroup-retention"]
     assert diagnostic.enforcementLevel == proto.MANDATORY
-    assert diagnostic.message == ("Every log group has a retention, at most maxRetentionDays.\n"
-                                  "retentionInDays is 3653: at most 90 days in this stack.")
+    assert diagnostic.message == (
+        "Every log group has a retention, at most maxRetentionDays.\n"
+        "retentionInDays is 3653: at most 90 days in this stack."
+    )
 
 
 def test_compliant_resource_has_no_diagnostic(service):
-    response = analyze(service, "aws:cloudwatch/logGroup:LogGroup", {
-        "retentionInDays": 30, "tags": {"Project": "p", "Stack": "s", "CostCenter": "c"}})
+    response = analyze(
+        service,
+        "aws:cloudwatch/logGroup:LogGroup",
+        {"retentionInDays": 30, "tags": {"Project": "p", "Stack": "s", "CostCenter": "c"}},
+    )
     assert list(response.diagnostics) == []
 
 
 def test_configure_changes_config_and_enforcement_level(service):
-    configure(service, {"cost-loggroup-retention": {"enforcementLevel": "advisory", "maxRetentionDays": 3653},
-                        "cost-required-tags": {"enforcementLevel": "disabled"}})
+    configure(
+        service,
+        {
+            "cost-loggroup-retention": {"enforcementLevel": "advisory", "maxRetentionDays": 3653},
+            "cost-required-tags": {"enforcementLevel": "disabled"},
+        },
+    )
     assert list(analyze(service, "aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 3653}).diagnostics) == []
     (diagnostic,) = analyze(service, "aws:cloudwatch/logGroup:LogGroup", {}).diagnostics
     assert diagnostic.policyName == "cost-loggroup-retention"
@@ -69,9 +79,15 @@ def test_configure_changes_config_and_enforcement_level(service):
 
 
 def test_unknown_value_does_not_abort_a_rule_into_a_generic_advisory(service):
-    response = analyze(service, "aws:ec2/launchTemplate:LaunchTemplate", {
-        "instanceType": "g5.48xlarge", "imageId": UNKNOWN_STRING_VALUE,
-        "blockDeviceMappings": [{"ebs": {"volumeType": "gp2", "volumeSize": UNKNOWN_STRING_VALUE}}]})
+    response = analyze(
+        service,
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        {
+            "instanceType": "g5.48xlarge",
+            "imageId": UNKNOWN_STRING_VALUE,
+            "blockDeviceMappings": [{"ebs": {"volumeType": "gp2", "volumeSize": UNKNOWN_STRING_VALUE}}],
+        },
+    )
     found = _by_policy(response)
     assert "can't run policy" not in " ".join(d.message for d in response.diagnostics)
     assert found["cost-ec2-instance-type-allowlist"][0].enforcementLevel == proto.MANDATORY
@@ -86,12 +102,25 @@ def test_region_allowlist_on_the_provider_resource(service):
 def _stack(limit: str, *, unknown_arn: bool = False) -> StackBuilder:
     s = StackBuilder()
     budget_parent = s.component("blueprints:budget:StackBudget", "monthly-budget")
-    s.add("aws:budgets/budget:Budget", "monthly-budget", {
-        "budgetType": "COST", "timeUnit": "MONTHLY", "limitAmount": limit, "limitUnit": "USD",
-        "notifications": [{"subscriberEmailAddresses": ["team@example.com"]}]}, parent=budget_parent)
+    s.add(
+        "aws:budgets/budget:Budget",
+        "monthly-budget",
+        {
+            "budgetType": "COST",
+            "timeUnit": "MONTHLY",
+            "limitAmount": limit,
+            "limitUnit": "USD",
+            "notifications": [{"subscriberEmailAddresses": ["team@example.com"]}],
+        },
+        parent=budget_parent,
+    )
     gaming = s.component("blueprints:gaming:GamingWorkstation", "gaming")
-    s.add("aws:ec2/eip:Eip", "ip", {"arn": UNKNOWN_STRING_VALUE if unknown_arn else "arn:aws:ec2:us-east-1:1:eip/x",
-                                    "instance": "i-1"}, parent=gaming)
+    s.add(
+        "aws:ec2/eip:Eip",
+        "ip",
+        {"arn": UNKNOWN_STRING_VALUE if unknown_arn else "arn:aws:ec2:us-east-1:1:eip/x", "instance": "i-1"},
+        parent=gaming,
+    )
     s.add("aws:ec2/natGateway:NatGateway", "nat", {"subnetId": "subnet-1"}, parent=gaming, region="us-west-2")
     return s
 
@@ -123,8 +152,15 @@ def test_analyze_stack_over_budget_is_mandatory_on_the_budget(service):
 def test_estimate_assumptions_from_configure_reach_the_guard(service):
     s = StackBuilder()
     s.add("aws:budgets/budget:Budget", "b", {"budgetType": "COST", "timeUnit": "MONTHLY", "limitAmount": "100"})
-    s.add("aws:ec2/instance:Instance", "ws", {"instanceType": "g4dn.xlarge", "userData": "<powershell></powershell>",
-                                              "rootBlockDevice": {"volumeSize": 150, "volumeType": "gp3"}})
+    s.add(
+        "aws:ec2/instance:Instance",
+        "ws",
+        {
+            "instanceType": "g4dn.xlarge",
+            "userData": "<powershell></powershell>",
+            "rootBlockDevice": {"volumeSize": 150, "volumeType": "gp3"},
+        },
+    )
     assert "cost-stack-monthly-budget" not in _by_policy(analyze_stack(service, s))  # no hours declared: 12.00
     configure(service, {"monthly-cost-estimate": {"usage": {"resource_usage": {"ws": {"monthly_hours": 200}}}}})
     # 200 h x 0.71 + 150 GB x 0.08 = 142 + 12 = 154
@@ -135,8 +171,12 @@ def test_estimate_assumptions_from_configure_reach_the_guard(service):
 
 def test_the_pack_process_serves_the_analyzer_over_grpc():
     """As the CLI starts it: `python -m pulumi.policy <engine> <packdir>` prints the port and serves."""
-    process = subprocess.Popen([sys.executable, "-m", "pulumi.policy", "127.0.0.1:1", str(PACK)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pulumi.policy", "127.0.0.1:1", str(PACK)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         port = int(process.stdout.readline().strip())
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:

@@ -13,9 +13,18 @@ H = 730
 def _stack(limit="600.00", eips=1):
     s = StackBuilder()
     parent = s.component("blueprints:budget:StackBudget", "monthly-budget")
-    s.add("aws:budgets/budget:Budget", "monthly-budget", {
-        "budgetType": "COST", "timeUnit": "MONTHLY", "limitAmount": limit, "limitUnit": "USD",
-        "notifications": [{"subscriberSnsTopicArns": ["arn:aws:sns:us-east-1:111111111111:budget"]}]}, parent=parent)
+    s.add(
+        "aws:budgets/budget:Budget",
+        "monthly-budget",
+        {
+            "budgetType": "COST",
+            "timeUnit": "MONTHLY",
+            "limitAmount": limit,
+            "limitUnit": "USD",
+            "notifications": [{"subscriberSnsTopicArns": ["arn:aws:sns:us-east-1:111111111111:budget"]}],
+        },
+        parent=parent,
+    )
     gaming = s.component("blueprints:gaming:GamingWorkstation", "gaming")
     for index in range(eips):
         s.add("aws:ec2/eip:Eip", f"ip-{index}", {}, parent=gaming)
@@ -25,10 +34,12 @@ def _stack(limit="600.00", eips=1):
 def test_estimate_reports_one_advisory_message_with_the_json_document():
     s = _stack(eips=2)
     (message,) = run(budget.monthly_cost_estimate, s.args())
-    assert message.startswith("Estimated monthly cost: 7.30 USD = fixed 7.30 (billed with no traffic) + usage 0.00 "
-                              "(no usage declared); range 7.30 (idle floor) to 7.30 (ceiling the inputs allow). "
-                              "Prices as of 2025-06-30.\nBudget: within the budget of 600.00 USD: total 7.30 (1%); "
-                              "excludes the charges listed under not priced.")
+    assert message.startswith(
+        "Estimated monthly cost: 7.30 USD = fixed 7.30 (billed with no traffic) + usage 0.00 "
+        "(no usage declared); range 7.30 (idle floor) to 7.30 (ceiling the inputs allow). "
+        "Prices as of 2025-06-30.\nBudget: within the budget of 600.00 USD: total 7.30 (1%); "
+        "excludes the charges listed under not priced."
+    )
     doc = estimate_document(message)
     assert doc["total"] == 7.3 and doc["budget"] == 600.0
     assert doc["byComponent"] == {"gaming (GamingWorkstation)": 7.3}
@@ -40,9 +51,21 @@ def test_estimate_of_an_empty_stack_is_zero_without_a_budget():
     (message,) = run(budget.monthly_cost_estimate, StackBuilder().args())
     doc = estimate_document(message)
     assert {k: v for k, v in doc.items() if k not in ("notPriced", "assumptions")} == {
-        "currency": "USD", "pricesAsOf": "2025-06-30", "usageSource": None, "fixed": 0.0, "usage": 0.0, "total": 0.0,
-        "low": 0.0, "high": 0.0, "budget": None, "budgetVerdict": None, "byComponent": {}, "byRegion": {},
-        "resources": [], "dependsOnUsage": []}
+        "currency": "USD",
+        "pricesAsOf": "2025-06-30",
+        "usageSource": None,
+        "fixed": 0.0,
+        "usage": 0.0,
+        "total": 0.0,
+        "low": 0.0,
+        "high": 0.0,
+        "budget": None,
+        "budgetVerdict": None,
+        "byComponent": {},
+        "byRegion": {},
+        "resources": [],
+        "dependsOnUsage": [],
+    }
     assert "no monthly budget declared" in message
 
 
@@ -68,19 +91,29 @@ def test_guard_passes_under_the_budget():
 def test_guard_breaks_over_the_budget_on_the_budget_resource():
     s = _stack(limit="5.00", eips=2)  # 7.30 > 5
     ((message, urn),) = run_with_urns(budget.stack_monthly_budget, s.args())
-    assert message.startswith("The estimated monthly cost is OVER the budget of 5.00 USD: total 7.30 (146%); "
-                              "excludes the charges listed under not priced (monthly-budget), 2.30 over.")
+    assert message.startswith(
+        "The estimated monthly cost is OVER the budget of 5.00 USD: total 7.30 (146%); "
+        "excludes the charges listed under not priced (monthly-budget), 2.30 over."
+    )
     assert urn == next(r.urn for r in s.resources if r.resource_type == "aws:budgets/budget:Budget")
 
 
 def test_guard_on_the_high_bound():
     s = _stack(limit="10.00")
-    s.add("aws:ec2/instance:Instance", "ws", {"instanceType": "g4dn.xlarge", "userData": "<powershell></powershell>",
-                                              "rootBlockDevice": {"volumeSize": 10, "volumeType": "gp3"}})
+    s.add(
+        "aws:ec2/instance:Instance",
+        "ws",
+        {
+            "instanceType": "g4dn.xlarge",
+            "userData": "<powershell></powershell>",
+            "rootBlockDevice": {"volumeSize": 10, "volumeType": "gp3"},
+        },
+    )
     # Declared 40 h x 0.71 + 0.80 disk + 3.65 EIP = 32.85; high: no idle stop, so 730 h.
     played = {"usage": {"resource_usage": {"ws": {"monthly_hours": 40}}}}
     assert run(budget.stack_monthly_budget, s.args({"budgetBasis": "total", **played}))[0].startswith(
-        "The estimated monthly cost is OVER the budget of 10.00 USD: total 32.85")
+        "The estimated monthly cost is OVER the budget of 10.00 USD: total 32.85"
+    )
     s2 = _stack(limit="40.00")
     s2.resources += s.resources[-1:]
     assert run(budget.stack_monthly_budget, s2.args({"budgetBasis": "total", **played})) == []
@@ -113,6 +146,7 @@ def test_guard_reuses_the_estimate_of_the_same_run():
 def test_estimate_failure_is_reported_not_raised(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
+
     monkeypatch.setattr(budget, "estimate", broken)
     (message,) = run(budget.monthly_cost_estimate, StackBuilder().args())
     assert message == "The cost estimate failed: RuntimeError: boom"

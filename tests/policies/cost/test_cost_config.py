@@ -36,10 +36,13 @@ def test_defaults_validate_against_their_own_schema():
 
 
 def test_layering_code_default_then_stack_file_then_engine(tmp_path):
-    (tmp_path / "qa.json").write_text(json.dumps({"cost-loggroup-retention": {"maxRetentionDays": 14,
-                                                                              "enforcementLevel": "mandatory"}}))
+    (tmp_path / "qa.json").write_text(
+        json.dumps({"cost-loggroup-retention": {"maxRetentionDays": 14, "enforcementLevel": "mandatory"}})
+    )
+
     def get(given, stack):
         return config.settings("cost-loggroup-retention", logs.OPTIONS, given, stack=stack, directory=tmp_path)
+
     assert get(None, None) == {"maxRetentionDays": 90}
     assert get(None, "qa") == {"maxRetentionDays": 14}
     assert get({"maxRetentionDays": 60}, "qa") == {"maxRetentionDays": 60}
@@ -66,5 +69,5 @@ def test_readme_lists_every_rule_with_its_level_and_every_option():
         row = next((line for line in readme.splitlines() if line.startswith(f"| `{policy.name}` |")), None)
         assert row is not None, f"README has no row for {policy.name}"
         assert f"| {policy.enforcement_level.value} |" in row
-        for key in (policy.config_schema.properties if policy.config_schema else {}):
+        for key in policy.config_schema.properties if policy.config_schema else {}:
             assert f"`{key}`" in readme, f"README does not document {policy.name}.{key}"

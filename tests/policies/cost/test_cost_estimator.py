@@ -53,24 +53,40 @@ def case(token, label=""):
     def register(fn):
         CASES[f"{token} {label}".strip()] = (token, fn)
         return fn
+
     return register
 
 
 # --- EC2 --------------------------------------------------------------------------------------------
 def _workstation(s, *, alarm=True, spot=False, eip=True):
-    lt_props = {"id": "lt-0abc", "instanceType": "g4dn.xlarge", "userData": powershell(),
-                "blockDeviceMappings": [{"deviceName": "/dev/sda1", "ebs": {"volumeSize": 150, "volumeType": "gp3"}}]}
+    lt_props = {
+        "id": "lt-0abc",
+        "instanceType": "g4dn.xlarge",
+        "userData": powershell(),
+        "blockDeviceMappings": [{"deviceName": "/dev/sda1", "ebs": {"volumeSize": 150, "volumeType": "gp3"}}],
+    }
     if spot:
         lt_props["instanceMarketOptions"] = {"marketType": "spot"}
     s.add("aws:ec2/launchTemplate:LaunchTemplate", "lt", lt_props)
-    s.add("aws:ec2/instance:Instance", "ws", {"id": "i-0abc", "launchTemplate": {"id": "lt-0abc", "version": "$Latest"}})
+    s.add(
+        "aws:ec2/instance:Instance", "ws", {"id": "i-0abc", "launchTemplate": {"id": "lt-0abc", "version": "$Latest"}}
+    )
     if eip:
         s.add("aws:ec2/eip:Eip", "eip", {"instance": "i-0abc"})
     if alarm:
-        s.add("aws:cloudwatch/metricAlarm:MetricAlarm", "idle", {
-            "metricName": "CPUUtilization", "comparisonOperator": "LessThanThreshold", "threshold": 5, "period": 300,
-            "evaluationPeriods": 6, "dimensions": {"InstanceId": "i-0abc"},
-            "alarmActions": ["arn:aws:automate:us-east-1:ec2:stop"]})
+        s.add(
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            "idle",
+            {
+                "metricName": "CPUUtilization",
+                "comparisonOperator": "LessThanThreshold",
+                "threshold": 5,
+                "period": 300,
+                "evaluationPeriods": 6,
+                "dimensions": {"InstanceId": "i-0abc"},
+                "alarmActions": ["arn:aws:automate:us-east-1:ec2:stop"],
+            },
+        )
 
 
 @case("aws:ec2/instance:Instance", "gpu windows workstation")
@@ -99,8 +115,16 @@ def _(s):
 
 @case("aws:ec2/instance:Instance", "linux with auto public ip and root from the AMI")
 def _(s):
-    s.add("aws:ec2/instance:Instance", "web", {"instanceType": "t3.small", "userData": "#!/bin/bash\necho",
-                                              "associatePublicIpAddress": True, "region": "us-west-2"})
+    s.add(
+        "aws:ec2/instance:Instance",
+        "web",
+        {
+            "instanceType": "t3.small",
+            "userData": "#!/bin/bash\necho",
+            "associatePublicIpAddress": True,
+            "region": "us-west-2",
+        },
+    )
     compute = H * P("ec2.instance.hour", "t3.small", "linux", region="us-west-2")
     ip = H * P("ec2.publicIpv4.hour", region="us-west-2")
     root_gp3, root_gp2 = 30 * P("ebs.gp3.gbMonth"), 30 * P("ebs.gp2.gbMonth")
@@ -109,8 +133,11 @@ def _(s):
 
 @case("aws:ec2/instance:Instance", "unknown os is a range from linux to windows")
 def _(s):
-    s.add("aws:ec2/instance:Instance", "box", {"instanceType": "t3.medium",
-                                              "rootBlockDevice": {"volumeSize": 20, "volumeType": "gp3"}})
+    s.add(
+        "aws:ec2/instance:Instance",
+        "box",
+        {"instanceType": "t3.medium", "rootBlockDevice": {"volumeSize": 20, "volumeType": "gp3"}},
+    )
     linux, windows = P("ec2.instance.hour", "t3.medium", "linux"), P("ec2.instance.hour", "t3.medium", "windows")
     disk = 20 * P("ebs.gp3.gbMonth")
     return "box", (H * linux + disk, H * linux + disk, H * windows + disk)
@@ -134,14 +161,20 @@ def _(s):
 def _(s):
     s.add("aws:ec2/natGateway:NatGateway", "nat", {"subnetId": "subnet-1"})
     fixed = H * P("natGateway.hour")
-    return "nat", (fixed + 10 * P("natGateway.gb"), fixed, fixed + 10 * P("natGateway.gb")), \
-        declare(nat={"monthly_data_processed_gb": 10})
+    return (
+        "nat",
+        (fixed + 10 * P("natGateway.gb"), fixed, fixed + 10 * P("natGateway.gb")),
+        declare(nat={"monthly_data_processed_gb": 10}),
+    )
 
 
 @case("aws:lb/loadBalancer:LoadBalancer", "internal nlb")
 def _(s):
-    s.add("aws:lb/loadBalancer:LoadBalancer", "nlb", {"loadBalancerType": "network", "internal": True,
-                                                     "subnets": ["a", "b"]})
+    s.add(
+        "aws:lb/loadBalancer:LoadBalancer",
+        "nlb",
+        {"loadBalancerType": "network", "internal": True, "subnets": ["a", "b"]},
+    )
     fixed = H * P("elb.network.hour")
     lcu = H * P("elb.network.lcuHour")
     return "nlb", (fixed + lcu, fixed, fixed + lcu), declare(nlb={"capacity_units": 1})
@@ -165,11 +198,18 @@ def _(s):
 
 @case("aws:ec2/vpcEndpoint:VpcEndpoint", "interface in two subnets")
 def _(s):
-    s.add("aws:ec2/vpcEndpoint:VpcEndpoint", "execute-api", {"vpcEndpointType": "Interface",
-                                                            "subnetIds": ["subnet-a", "subnet-b"]})
+    s.add(
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        "execute-api",
+        {"vpcEndpointType": "Interface", "subnetIds": ["subnet-a", "subnet-b"]},
+    )
     fixed = 2 * H * P("vpcEndpoint.interface.azHour")
     data = 5 * P("vpcEndpoint.interface.gb")
-    return "execute-api", (fixed + data, fixed, fixed + data), declare(**{"execute-api": {"monthly_data_processed_gb": 5}})
+    return (
+        "execute-api",
+        (fixed + data, fixed, fixed + data),
+        declare(**{"execute-api": {"monthly_data_processed_gb": 5}}),
+    )
 
 
 @case("aws:ec2/vpcEndpoint:VpcEndpoint", "interface with unknown subnets is a range of one to three AZs")
@@ -190,8 +230,11 @@ def _(s):
 def _(s):
     s.add("aws:ec2transitgateway/vpcAttachment:VpcAttachment", "att", {})
     fixed = H * P("transitGateway.attachment.hour")
-    return "att", (fixed + 10 * P("transitGateway.gb"), fixed, fixed + 10 * P("transitGateway.gb")), \
-        declare(att={"monthly_data_processed_gb": 10})
+    return (
+        "att",
+        (fixed + 10 * P("transitGateway.gb"), fixed, fixed + 10 * P("transitGateway.gb")),
+        declare(att={"monthly_data_processed_gb": 10}),
+    )
 
 
 @case("aws:ec2transitgateway/peeringAttachment:PeeringAttachment")
@@ -235,9 +278,17 @@ def _(s):
 
 @case("aws:cloudwatch/metricAlarm:MetricAlarm", "metric math over two metrics")
 def _(s):
-    s.add("aws:cloudwatch/metricAlarm:MetricAlarm", "math", {"metricQueries": [
-        {"id": "a", "metric": {"metricName": "Errors"}}, {"id": "b", "metric": {"metricName": "Invocations"}},
-        {"id": "e", "expression": "a/b", "returnData": True}]})
+    s.add(
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "math",
+        {
+            "metricQueries": [
+                {"id": "a", "metric": {"metricName": "Errors"}},
+                {"id": "b", "metric": {"metricName": "Invocations"}},
+                {"id": "e", "expression": "a/b", "returnData": True},
+            ]
+        },
+    )
     return "math", (2 * P("cloudwatch.alarm.standard.month"),) * 3
 
 
@@ -270,8 +321,11 @@ def _(s):
 @case("aws:cloudwatch/eventBus:EventBus")
 def _(s):
     s.add("aws:cloudwatch/eventBus:EventBus", "orders-bus", {"name": "orders-bus"})
-    return "orders-bus", (P("eventbridge.customEvents.million"), 0, P("eventbridge.customEvents.million")), \
-        declare(**{"orders-bus": {"monthly_custom_events": 1_000_000}})
+    return (
+        "orders-bus",
+        (P("eventbridge.customEvents.million"), 0, P("eventbridge.customEvents.million")),
+        declare(**{"orders-bus": {"monthly_custom_events": 1_000_000}}),
+    )
 
 
 @case("aws:cloudwatch/eventArchive:EventArchive")
@@ -298,11 +352,15 @@ def _(s):
 
 @case("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig")
 def _(s):
-    fn = s.add("aws:lambda/function:Function", "api", {"name": "lease-api", "memorySize": 1024,
-                                                      "architectures": ["arm64"]})
-    s.add("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig", "pc",
-          {"functionName": "lease-api", "provisionedConcurrentExecutions": 2, "qualifier": "live"},
-          property_dependencies={"functionName": [fn]})
+    fn = s.add(
+        "aws:lambda/function:Function", "api", {"name": "lease-api", "memorySize": 1024, "architectures": ["arm64"]}
+    )
+    s.add(
+        "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+        "pc",
+        {"functionName": "lease-api", "provisionedConcurrentExecutions": 2, "qualifier": "live"},
+        property_dependencies={"functionName": [fn]},
+    )
     cost = 2 * 1 * H * 3600 * P("lambda.provisioned.arm64.gbSecond")
     return "pc", (cost,) * 3
 
@@ -319,8 +377,11 @@ def _(s):
 def _(s):
     s.add("aws:apigatewayv2/api:Api", "http", {"id": "api-1", "protocolType": "HTTP"})
     s.add("aws:apigatewayv2/stage:Stage", "default", {"apiId": "api-1"})
-    return "default", (P("apigateway.http.million"), 0, P("apigateway.http.million")), \
-        declare(default={"monthly_requests": 1_000_000})
+    return (
+        "default",
+        (P("apigateway.http.million"), 0, P("apigateway.http.million")),
+        declare(default={"monthly_requests": 1_000_000}),
+    )
 
 
 # --- messaging, data, secrets ------------------------------------------------------------------------------
@@ -333,17 +394,29 @@ def _(s):
 @case("aws:sns/topic:Topic")
 def _(s):
     s.add("aws:sns/topic:Topic", "t", {})
-    return "t", (0.1 * P("sns.publish.million"), 0, 0.1 * P("sns.publish.million")), \
-        declare(t={"monthly_requests": 100_000})
+    return (
+        "t",
+        (0.1 * P("sns.publish.million"), 0, 0.1 * P("sns.publish.million")),
+        declare(t={"monthly_requests": 100_000}),
+    )
 
 
 @case("aws:dynamodb/table:Table", "on demand, two regions")
 def _(s):
-    s.add("aws:dynamodb/table:Table", "idem", {"billingMode": "PAY_PER_REQUEST", "replicas": [{"regionName": "us-west-2"}]})
+    s.add(
+        "aws:dynamodb/table:Table",
+        "idem",
+        {"billingMode": "PAY_PER_REQUEST", "replicas": [{"regionName": "us-west-2"}]},
+    )
     storage = 2 * P("dynamodb.storage.gbMonth")  # at rest: billed with no traffic
     cost = 2 * (P("dynamodb.onDemand.writeMillion") + P("dynamodb.onDemand.readMillion")) + storage
-    return "idem", (cost, storage, cost), declare(idem={"monthly_write_request_units": 1_000_000,
-                                                        "monthly_read_request_units": 1_000_000, "storage_gb": 1})
+    return (
+        "idem",
+        (cost, storage, cost),
+        declare(
+            idem={"monthly_write_request_units": 1_000_000, "monthly_read_request_units": 1_000_000, "storage_gb": 1}
+        ),
+    )
 
 
 @case("aws:dynamodb/table:Table", "provisioned")
@@ -358,23 +431,36 @@ def _(s):
 def _(s):
     s.add("aws:secretsmanager/secret:Secret", "db", {"replicas": [{"region": "us-west-2"}]})
     fixed = 2 * P("secretsmanager.secret.month")
-    return "db", (fixed + P("secretsmanager.apiCalls.tenThousand"), fixed, fixed + P("secretsmanager.apiCalls.tenThousand")), \
-        declare(db={"monthly_api_calls": 10_000})
+    return (
+        "db",
+        (fixed + P("secretsmanager.apiCalls.tenThousand"), fixed, fixed + P("secretsmanager.apiCalls.tenThousand")),
+        declare(db={"monthly_api_calls": 10_000}),
+    )
 
 
 @case("aws:kms/key:Key")
 def _(s):
     s.add("aws:kms/key:Key", "key", {})
-    return "key", (P("kms.key.month") + P("kms.requests.tenThousand"), P("kms.key.month"),
-                   P("kms.key.month") + P("kms.requests.tenThousand")), declare(key={"monthly_requests": 10_000})
+    return (
+        "key",
+        (
+            P("kms.key.month") + P("kms.requests.tenThousand"),
+            P("kms.key.month"),
+            P("kms.key.month") + P("kms.requests.tenThousand"),
+        ),
+        declare(key={"monthly_requests": 10_000}),
+    )
 
 
 @case("aws:kms/replicaKey:ReplicaKey")
 def _(s):
     s.add("aws:kms/replicaKey:ReplicaKey", "replica", {}, region="us-west-2")
     fixed = P("kms.key.month", region="us-west-2")
-    return "replica", (fixed + P("kms.requests.tenThousand"), fixed, fixed + P("kms.requests.tenThousand")), \
-        declare(replica={"monthly_requests": 10_000})
+    return (
+        "replica",
+        (fixed + P("kms.requests.tenThousand"), fixed, fixed + P("kms.requests.tenThousand")),
+        declare(replica={"monthly_requests": 10_000}),
+    )
 
 
 @case("aws:s3/bucket:Bucket")
@@ -411,13 +497,23 @@ def _(s):
 
 # --- Aurora and RDS Proxy --------------------------------------------------------------------------------
 def _aurora(s, minimum=0.5, maximum=16, instances=1):
-    cluster = s.add("aws:rds/cluster:Cluster", "db", {
-        "clusterIdentifier": "leasing-db", "engine": "aurora-postgresql", "engineMode": "provisioned",
-        "serverlessv2ScalingConfiguration": {"minCapacity": minimum, "maxCapacity": maximum}})
+    cluster = s.add(
+        "aws:rds/cluster:Cluster",
+        "db",
+        {
+            "clusterIdentifier": "leasing-db",
+            "engine": "aurora-postgresql",
+            "engineMode": "provisioned",
+            "serverlessv2ScalingConfiguration": {"minCapacity": minimum, "maxCapacity": maximum},
+        },
+    )
     for index in range(instances):
-        s.add("aws:rds/clusterInstance:ClusterInstance", f"db-{index}",
-              {"clusterIdentifier": "leasing-db", "instanceClass": "db.serverless"},
-              property_dependencies={"clusterIdentifier": [cluster]})
+        s.add(
+            "aws:rds/clusterInstance:ClusterInstance",
+            f"db-{index}",
+            {"clusterIdentifier": "leasing-db", "instanceClass": "db.serverless"},
+            property_dependencies={"clusterIdentifier": [cluster]},
+        )
     return cluster
 
 
@@ -446,13 +542,19 @@ def _(s):
 def _(s):
     cluster = _aurora(s, minimum=0.5, maximum=16, instances=2)
     proxy = s.add("aws:rds/proxy:Proxy", "proxy", {"name": "leasing-proxy"})
-    s.add("aws:rds/proxyTarget:ProxyTarget", "target", {"dbProxyName": "leasing-proxy",
-                                                        "dbClusterIdentifier": "leasing-db"},
-          property_dependencies={"dbProxyName": [proxy], "dbClusterIdentifier": [cluster]})
+    s.add(
+        "aws:rds/proxyTarget:ProxyTarget",
+        "target",
+        {"dbProxyName": "leasing-proxy", "dbClusterIdentifier": "leasing-db"},
+        property_dependencies={"dbProxyName": [proxy], "dbClusterIdentifier": [cluster]},
+    )
     rate = H * P("rdsProxy.acuHour")
     # Two instances: expected 1+1 = 2 ACU and min 1 ACU are under the minimum of 8; max 16+16 = 32.
-    return "proxy", (8 * rate, 8 * rate, 32 * rate), {"resource_type_default_usage": {
-        "aws:rds/clusterInstance:ClusterInstance": {"average_acu": 1}}}
+    return (
+        "proxy",
+        (8 * rate, 8 * rate, 32 * rate),
+        {"resource_type_default_usage": {"aws:rds/clusterInstance:ClusterInstance": {"average_acu": 1}}},
+    )
 
 
 @case("aws:rds/proxy:Proxy", "no target in the stack: the minimum")
@@ -464,23 +566,43 @@ def _(s):
 # --- OpenSearch, Kinesis, Fargate ---------------------------------------------------------------------
 @case("aws:opensearch/domain:Domain", "prod shape with masters, UltraWarm and cold")
 def _(s):
-    s.add("aws:opensearch/domain:Domain", "search", {
-        "clusterConfig": {"instanceType": "r6g.large.search", "instanceCount": 3, "dedicatedMasterEnabled": True,
-                          "dedicatedMasterType": "m6g.large.search", "dedicatedMasterCount": 3, "warmEnabled": True,
-                          "warmType": "ultrawarm1.medium.search", "warmCount": 2,
-                          "coldStorageOptions": {"enabled": True}},
-        "ebsOptions": {"ebsEnabled": True, "volumeSize": 100, "volumeType": "gp3"}})
-    fixed = H * (3 * P("opensearch.instance.hour", "r6g.large.search") + 3 * P("opensearch.instance.hour", "m6g.large.search")
-                 + 2 * P("opensearch.instance.hour", "ultrawarm1.medium.search")) + 3 * 100 * P("opensearch.gp3.gbMonth")
+    s.add(
+        "aws:opensearch/domain:Domain",
+        "search",
+        {
+            "clusterConfig": {
+                "instanceType": "r6g.large.search",
+                "instanceCount": 3,
+                "dedicatedMasterEnabled": True,
+                "dedicatedMasterType": "m6g.large.search",
+                "dedicatedMasterCount": 3,
+                "warmEnabled": True,
+                "warmType": "ultrawarm1.medium.search",
+                "warmCount": 2,
+                "coldStorageOptions": {"enabled": True},
+            },
+            "ebsOptions": {"ebsEnabled": True, "volumeSize": 100, "volumeType": "gp3"},
+        },
+    )
+    fixed = H * (
+        3 * P("opensearch.instance.hour", "r6g.large.search")
+        + 3 * P("opensearch.instance.hour", "m6g.large.search")
+        + 2 * P("opensearch.instance.hour", "ultrawarm1.medium.search")
+    ) + 3 * 100 * P("opensearch.gp3.gbMonth")
     fixed += (100 + 100) * P("opensearch.managedStorage.gbMonth")  # warm and cold data at rest
     return "search", (fixed, fixed, fixed), declare(search={"warm_storage_gb": 100, "cold_storage_gb": 100})
 
 
 @case("aws:elasticsearch/domain:Domain", "one small node")
 def _(s):
-    s.add("aws:elasticsearch/domain:Domain", "legacy", {
-        "clusterConfig": {"instanceType": "t3.small.search", "instanceCount": 1},
-        "ebsOptions": {"ebsEnabled": True, "volumeSize": 10, "volumeType": "gp2"}})
+    s.add(
+        "aws:elasticsearch/domain:Domain",
+        "legacy",
+        {
+            "clusterConfig": {"instanceType": "t3.small.search", "instanceCount": 1},
+            "ebsOptions": {"ebsEnabled": True, "volumeSize": 10, "volumeType": "gp2"},
+        },
+    )
     cost = H * P("opensearch.instance.hour", "t3.small.search") + 10 * P("opensearch.gp2.gbMonth")
     return "legacy", (cost,) * 3
 
@@ -503,28 +625,49 @@ def _(s):
 
 @case("aws:ecs/service:Service")
 def _(s):
-    task = s.add("aws:ecs/taskDefinition:TaskDefinition", "task", {
-        "arn": "arn:aws:ecs:us-east-1:111111111111:task-definition/nginx:1", "cpu": "512", "memory": "1024",
-        "runtimePlatform": {"cpuArchitecture": "ARM64"}, "requiresCompatibilities": ["FARGATE"]})
-    s.add("aws:ecs/service:Service", "svc", {"launchType": "FARGATE", "desiredCount": 2,
-                                            "taskDefinition": "arn:aws:ecs:us-east-1:111111111111:task-definition/nginx:1"},
-          property_dependencies={"taskDefinition": [task]})
+    task = s.add(
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "task",
+        {
+            "arn": "arn:aws:ecs:us-east-1:111111111111:task-definition/nginx:1",
+            "cpu": "512",
+            "memory": "1024",
+            "runtimePlatform": {"cpuArchitecture": "ARM64"},
+            "requiresCompatibilities": ["FARGATE"],
+        },
+    )
+    s.add(
+        "aws:ecs/service:Service",
+        "svc",
+        {
+            "launchType": "FARGATE",
+            "desiredCount": 2,
+            "taskDefinition": "arn:aws:ecs:us-east-1:111111111111:task-definition/nginx:1",
+        },
+        property_dependencies={"taskDefinition": [task]},
+    )
     cost = 2 * H * (0.5 * P("fargate.arm64.vcpuHour") + 1 * P("fargate.arm64.gbHour"))
     return "svc", (cost,) * 3
 
 
 @case("aws:route53/record:Record", "latency record")
 def _(s):
-    s.add("aws:route53/record:Record", "api", {"type": "CNAME", "latencyRoutingPolicies": [{"region": "us-east-1"}],
-                                              "records": ["a.example.com"]})
+    s.add(
+        "aws:route53/record:Record",
+        "api",
+        {"type": "CNAME", "latencyRoutingPolicies": [{"region": "us-east-1"}], "records": ["a.example.com"]},
+    )
     cost = 2 * P("route53.queries.latency.million")  # 2 million queries x 0.60
     return "api", (cost, 0, cost), declare(api={"monthly_queries": 2_000_000})
 
 
 @case("aws:route53/record:Record", "alias record: queries are free")
 def _(s):
-    s.add("aws:route53/record:Record", "alias", {"type": "A", "aliases": [{"name": "nlb.example.com"}],
-                                                "latencyRoutingPolicies": [{"region": "us-east-1"}]})
+    s.add(
+        "aws:route53/record:Record",
+        "alias",
+        {"type": "A", "aliases": [{"name": "nlb.example.com"}], "latencyRoutingPolicies": [{"region": "us-east-1"}]},
+    )
     return "alias", (0, 0, 0)
 
 
@@ -563,12 +706,22 @@ def test_totals_per_component_and_region():
     s.add("aws:cloudwatch/eventBus:EventBus", "west", {}, parent=events, region="us-west-2")
     s.add("aws:lambda/function:Function", "fn", {"memorySize": 128}, parent=nested)
     s.add("aws:iam/role:Role", "role", {}, parent=nested)  # free: not listed
-    est = estimator.estimate(s.resources, {"usage": {"resource_type_default_usage": {
-        "aws:cloudwatch/eventBus:EventBus": {"monthly_custom_events": 1_000_000},
-        "aws:lambda/function:Function": {"monthly_requests": 1_000_000, "request_duration_ms": 200}}}})
+    est = estimator.estimate(
+        s.resources,
+        {
+            "usage": {
+                "resource_type_default_usage": {
+                    "aws:cloudwatch/eventBus:EventBus": {"monthly_custom_events": 1_000_000},
+                    "aws:lambda/function:Function": {"monthly_requests": 1_000_000, "request_duration_ms": 200},
+                }
+            }
+        },
+    )
     ip, bus = H * P("ec2.publicIpv4.hour"), P("eventbridge.customEvents.million")
     fn = P("lambda.requests.million") + 1e6 * 0.2 * 0.125 * P("lambda.duration.x86_64.gbSecond")
-    assert est.by("component") == pytest.approx({"gaming (GamingWorkstation)": ip, "orders (GlobalEventBus)": 2 * bus + fn})
+    assert est.by("component") == pytest.approx(
+        {"gaming (GamingWorkstation)": ip, "orders (GlobalEventBus)": 2 * bus + fn}
+    )
     assert est.by("region") == pytest.approx({"us-east-1": ip + bus + fn, "us-west-2": bus})
     assert est.total == pytest.approx(ip + 2 * bus + fn)
     assert [line.res.name for line in est.lines] == ["ip", "east", "west", "fn"]
@@ -593,9 +746,15 @@ def test_region_from_the_provider_the_resource_input_or_the_arn():
     arn_only.provider = None
     nowhere = s.add("aws:sqs/queue:Queue", "nowhere", {})
     nowhere.provider = None
-    regions = {line.res.name: (line.res.region, line.res.region_source) for line in estimator.estimate(s.resources).lines}
-    assert regions == {"by-provider": ("us-west-2", "provider"), "by-input": ("us-west-2", "resource"),
-                       "by-arn": ("us-west-2", "arn"), "nowhere": ("us-east-1", "default")}
+    regions = {
+        line.res.name: (line.res.region, line.res.region_source) for line in estimator.estimate(s.resources).lines
+    }
+    assert regions == {
+        "by-provider": ("us-west-2", "provider"),
+        "by-input": ("us-west-2", "resource"),
+        "by-arn": ("us-west-2", "arn"),
+        "nowhere": ("us-east-1", "default"),
+    }
 
 
 def test_a_region_without_prices_uses_us_east_1_and_widens_the_high_bound():
@@ -618,8 +777,11 @@ def test_an_unknown_type_is_listed_as_not_priced_never_a_silent_zero():
 
 def test_unknown_instance_type_is_not_priced_but_its_disk_is():
     s = StackBuilder()
-    s.add("aws:ec2/instance:Instance", "mystery", {"instanceType": UNKNOWN, "rootBlockDevice": {"volumeSize": 10,
-                                                                                                "volumeType": "gp3"}})
+    s.add(
+        "aws:ec2/instance:Instance",
+        "mystery",
+        {"instanceType": UNKNOWN, "rootBlockDevice": {"volumeSize": 10, "volumeType": "gp3"}},
+    )
     (line,) = estimator.estimate(s.resources).lines
     assert not line.priced
     assert line.monthly == pytest.approx(10 * P("ebs.gp3.gbMonth"))
@@ -627,8 +789,11 @@ def test_unknown_instance_type_is_not_priced_but_its_disk_is():
 
 def test_serverless_capacity_unknown_gives_a_wide_range():
     s = StackBuilder()
-    s.add("aws:rds/cluster:Cluster", "db", {"clusterIdentifier": "c", "engine": "aurora-postgresql",
-                                           "serverlessv2ScalingConfiguration": UNKNOWN})
+    s.add(
+        "aws:rds/cluster:Cluster",
+        "db",
+        {"clusterIdentifier": "c", "engine": "aurora-postgresql", "serverlessv2ScalingConfiguration": UNKNOWN},
+    )
     s.add("aws:rds/clusterInstance:ClusterInstance", "i", {"clusterIdentifier": "c", "instanceClass": "db.serverless"})
     line = line_of(s, "i")
     acu = H * P("aurora.serverlessV2.acuHour")
@@ -640,28 +805,68 @@ def test_per_resource_usage_wins_over_the_type_default():
     s = StackBuilder()
     _workstation(s)
     hourly = P("ec2.instance.hour", "g4dn.xlarge", "windows")
-    usage = {"resource_type_default_usage": {"aws:ec2/instance:Instance": {"monthly_hours": 40}},
-             "resource_usage": {"ws": {"monthly_hours": 100}}}
+    usage = {
+        "resource_type_default_usage": {"aws:ec2/instance:Instance": {"monthly_hours": 40}},
+        "resource_usage": {"ws": {"monthly_hours": 100}},
+    }
     assert line_of(s, "ws", usage).monthly == pytest.approx(100 * hourly + 150 * P("ebs.gp3.gbMonth"))
 
 
 def test_json_document_shape():
     s = StackBuilder()
-    s.add("aws:budgets/budget:Budget", "budget", {"budgetType": "COST", "timeUnit": "MONTHLY",
-                                                 "limitAmount": "600.00", "limitUnit": "USD"})
+    s.add(
+        "aws:budgets/budget:Budget",
+        "budget",
+        {"budgetType": "COST", "timeUnit": "MONTHLY", "limitAmount": "600.00", "limitUnit": "USD"},
+    )
     s.add("aws:ec2/eip:Eip", "ip", {})
     doc = estimator.estimate(s.resources).to_json()
-    assert set(doc) == {"currency", "pricesAsOf", "usageSource", "fixed", "usage", "total", "low", "high", "budget",
-                        "budgetVerdict", "byComponent", "byRegion", "resources", "dependsOnUsage", "notPriced",
-                        "assumptions"}
+    assert set(doc) == {
+        "currency",
+        "pricesAsOf",
+        "usageSource",
+        "fixed",
+        "usage",
+        "total",
+        "low",
+        "high",
+        "budget",
+        "budgetVerdict",
+        "byComponent",
+        "byRegion",
+        "resources",
+        "dependsOnUsage",
+        "notPriced",
+        "assumptions",
+    }
     assert doc["budget"] == 600.0 and doc["currency"] == "USD" and doc["pricesAsOf"] == "2025-06-30"
     assert (doc["fixed"], doc["usage"], doc["total"]) == (3.65, 0, 3.65)
-    assert doc["resources"] == [{
-        "urn": s.resources[-1].urn, "name": "ip", "type": "aws:ec2/eip:Eip", "region": "us-east-1",
-        "component": "(stack)", "fixed": 3.65, "usage": 0, "monthly": 3.65, "low": 3.65, "high": 3.65,
-        "components": [{"name": "public IPv4 address (Elastic IP)", "kind": "fixed", "quantity": 730.0,
-                        "unit": "hours", "unitPrice": 0.005, "monthly": 3.65}],
-        "dependsOnUsage": [], "note": ""}]
+    assert doc["resources"] == [
+        {
+            "urn": s.resources[-1].urn,
+            "name": "ip",
+            "type": "aws:ec2/eip:Eip",
+            "region": "us-east-1",
+            "component": "(stack)",
+            "fixed": 3.65,
+            "usage": 0,
+            "monthly": 3.65,
+            "low": 3.65,
+            "high": 3.65,
+            "components": [
+                {
+                    "name": "public IPv4 address (Elastic IP)",
+                    "kind": "fixed",
+                    "quantity": 730.0,
+                    "unit": "hours",
+                    "unitPrice": 0.005,
+                    "monthly": 3.65,
+                }
+            ],
+            "dependsOnUsage": [],
+            "note": "",
+        }
+    ]
     assert doc["byComponent"] == {"(stack)": 3.65}
     assert doc["budgetVerdict"].startswith("within the budget of 600.00 USD: total 3.65 (1%); excludes")
     assert {"charge": ALWAYS_DATA_TRANSFER, "resources": []} in doc["notPriced"]

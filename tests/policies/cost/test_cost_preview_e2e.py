@@ -33,8 +33,14 @@ def _usage_config(tmp_path, hours):
     """A --policy-pack-config file whose usage key names a usage file: the way the CLI reaches the pack."""
     (tmp_path / "usage.yaml").write_text(USAGE.replace("HOURS", str(hours)))
     config = tmp_path / "cost.json"
-    config.write_text(json.dumps({"monthly-cost-estimate": {"usage": str(tmp_path / "usage.yaml")},
-                                  "cost-stack-monthly-budget": {"usage": str(tmp_path / "usage.yaml")}}))
+    config.write_text(
+        json.dumps(
+            {
+                "monthly-cost-estimate": {"usage": str(tmp_path / "usage.yaml")},
+                "cost-stack-monthly-budget": {"usage": str(tmp_path / "usage.yaml")},
+            }
+        )
+    )
     return str(config)
 
 

@@ -30,8 +30,11 @@ def test_every_price_names_its_source_page_and_date(region, key, item):
     assert DATE.match(item["asOf"]), key
     assert item["unit"].startswith("USD per"), key
     values = item.get("usd", next((v for k, v in item.items() if k.startswith("usdBy")), None))
-    flat = [values] if isinstance(values, (int, float)) else [
-        x for v in values.values() for x in (v.values() if isinstance(v, dict) else [v])]
+    flat = (
+        [values]
+        if isinstance(values, (int, float))
+        else [x for v in values.values() for x in (v.values() if isinstance(v, dict) else [v])]
+    )
     assert flat and all(isinstance(x, (int, float)) and x >= 0 for x in flat), key
 
 
@@ -80,5 +83,10 @@ def test_a_type_is_either_priced_or_free_never_both():
 def test_new_prices_name_their_price_list_offer():
     for _, key, item in items():
         if key.startswith(("dataTransfer.", "route53.queries.", "lambda.provisionedDuration.", "acmpca.certificate.")):
-            assert item["offer"] in {"AWSDataTransfer", "AmazonEC2", "AmazonRoute53", "AWSLambda",
-                                     "AWSCertificateManager"}, key
+            assert item["offer"] in {
+                "AWSDataTransfer",
+                "AmazonEC2",
+                "AmazonRoute53",
+                "AWSLambda",
+                "AWSCertificateManager",
+            }, key

@@ -32,12 +32,19 @@ def _text(cost, details):
 
 def test_text_cost_section():
     text = _text(_cost_object(), details=False)
-    for expected in ("fixed (billed with no traffic)", "usage (declared)",
-                     "range: idle floor - ceiling the inputs allow", "Budget: within the budget of 10.00 USD: total 3.88",
-                     "excludes 1 resource(s) not priced, usage not declared on 1 resource(s)",
-                     "Prices as of 2025-06-30; usage declared in policy config.",
-                     "Depends on usage (priced 0, no usage declared): 1 resource(s): queue.",
-                     "Not priced: waf.", "S3 requests (bucket)", "taxes and AWS Support", "Assumptions: "):
+    for expected in (
+        "fixed (billed with no traffic)",
+        "usage (declared)",
+        "range: idle floor - ceiling the inputs allow",
+        "Budget: within the budget of 10.00 USD: total 3.88",
+        "excludes 1 resource(s) not priced, usage not declared on 1 resource(s)",
+        "Prices as of 2025-06-30; usage declared in policy config.",
+        "Depends on usage (priced 0, no usage declared): 1 resource(s): queue.",
+        "Not priced: waf.",
+        "S3 requests (bucket)",
+        "taxes and AWS Support",
+        "Assumptions: ",
+    ):
         assert expected in text, expected
     assert "Cost components" not in text
     details = _text(_cost_object(), details=True)

@@ -22,125 +22,314 @@ RESOURCE_CASES = [
     (ec2.instance_type_allowlist, INSTANCE, {"instanceType": "g4dn.xlarge"}, None, None),
     (ec2.instance_type_allowlist, INSTANCE, {"launchTemplate": {"id": "lt-1"}}, None, None),
     (ec2.instance_type_allowlist, INSTANCE, {"instanceType": "t4g.large"}, {"allowedInstanceTypes": ["t4g.*"]}, None),
-    (ec2.instance_type_allowlist, INSTANCE, {"instanceType": "g4dn.xlarge"},
-     {"allowedInstanceTypes": ["t4g.*"]}, "allowed: t4g.*"),
+    (
+        ec2.instance_type_allowlist,
+        INSTANCE,
+        {"instanceType": "g4dn.xlarge"},
+        {"allowedInstanceTypes": ["t4g.*"]},
+        "allowed: t4g.*",
+    ),
     # gp3
     (ec2.ebs_gp3, VOLUME, {"size": 100, "type": "gp2"}, None, "volume type gp2 is not allowed"),
     (ec2.ebs_gp3, VOLUME, {"size": 100}, None, "the volume type is not set"),
     (ec2.ebs_gp3, INSTANCE, {"instanceType": "t3.micro"}, None, "rootBlockDevice: the volume type is not set"),
-    (ec2.ebs_gp3, INSTANCE, {"rootBlockDevice": {"volumeType": "gp3"}, "ebsBlockDevices": [{"volumeType": "io1"}]},
-     None, "ebsBlockDevices[0]: volume type io1"),
-    (ec2.ebs_gp3, LT, {"blockDeviceMappings": [{"ebs": {"volumeType": "gp2", "volumeSize": 150}}]}, None,
-     "blockDeviceMappings[0].ebs: volume type gp2"),
+    (
+        ec2.ebs_gp3,
+        INSTANCE,
+        {"rootBlockDevice": {"volumeType": "gp3"}, "ebsBlockDevices": [{"volumeType": "io1"}]},
+        None,
+        "ebsBlockDevices[0]: volume type io1",
+    ),
+    (
+        ec2.ebs_gp3,
+        LT,
+        {"blockDeviceMappings": [{"ebs": {"volumeType": "gp2", "volumeSize": 150}}]},
+        None,
+        "blockDeviceMappings[0].ebs: volume type gp2",
+    ),
     (ec2.ebs_gp3, LT, {"blockDeviceMappings": [{"ebs": {"volumeType": "gp3", "volumeSize": 150}}]}, None, None),
     (ec2.ebs_gp3, INSTANCE, {"launchTemplate": {"id": "lt-1"}}, None, None),
     (ec2.ebs_gp3, VOLUME, {"size": 100, "type": UNKNOWN}, None, None),
     # size and IOPS caps
     (ec2.ebs_size_iops_caps, VOLUME, {"size": 1024, "type": "gp3"}, None, "1024 GiB is above the 512 GiB cap"),
-    (ec2.ebs_size_iops_caps, LT, {"blockDeviceMappings": [{"ebs": {"volumeType": "gp3", "volumeSize": 150, "iops": 6000}}]},
-     None, "6000 IOPS is above the free gp3 baseline"),
+    (
+        ec2.ebs_size_iops_caps,
+        LT,
+        {"blockDeviceMappings": [{"ebs": {"volumeType": "gp3", "volumeSize": 150, "iops": 6000}}]},
+        None,
+        "6000 IOPS is above the free gp3 baseline",
+    ),
     (ec2.ebs_size_iops_caps, VOLUME, {"size": 100, "type": "gp3", "throughput": 500}, None, "500 MB/s is above"),
     (ec2.ebs_size_iops_caps, VOLUME, {"size": 150, "type": "gp3", "iops": 3000, "throughput": 125}, None, None),
-    (ec2.ebs_size_iops_caps, VOLUME, {"size": 150, "type": "gp3", "iops": 6000},
-     {"allowProvisionedPerformance": True}, None),
+    (
+        ec2.ebs_size_iops_caps,
+        VOLUME,
+        {"size": 150, "type": "gp3", "iops": 6000},
+        {"allowProvisionedPerformance": True},
+        None,
+    ),
     # detailed monitoring
     (ec2.detailed_monitoring_off, INSTANCE, {"monitoring": True}, None, "Detailed monitoring is on"),
     (ec2.detailed_monitoring_off, LT, {"monitoring": {"enabled": True}}, None, "Detailed monitoring is on"),
     (ec2.detailed_monitoring_off, LT, {"monitoring": {"enabled": False}}, None, None),
     (ec2.detailed_monitoring_off, INSTANCE, {"monitoring": True}, {"allowDetailedMonitoring": True}, None),
     # Aurora
-    (database.aurora_capacity_caps, "aws:rds/cluster:Cluster",
-     {"engine": "aurora-postgresql", "serverlessv2ScalingConfiguration": {"minCapacity": 0.5, "maxCapacity": 128}},
-     None, "maxCapacity 128 ACU is above the 64 ACU cap"),
-    (database.aurora_capacity_caps, "aws:rds/cluster:Cluster",
-     {"engine": "aurora-postgresql", "serverlessv2ScalingConfiguration": {"minCapacity": 2, "maxCapacity": 16}},
-     {"maxMinCapacityAcu": 1}, "minCapacity 2 ACU is above the 1 ACU floor"),
-    (database.aurora_capacity_caps, "aws:rds/cluster:Cluster", {"engine": "aurora-postgresql"}, None,
-     "serverlessv2ScalingConfiguration is not set"),
-    (database.aurora_capacity_caps, "aws:rds/cluster:Cluster", {"engine": "aurora-postgresql", "engineMode": "serverless"},
-     None, "Aurora Serverless v1"),
-    (database.aurora_capacity_caps, "aws:rds/clusterInstance:ClusterInstance", {"instanceClass": "db.r6g.4xlarge"},
-     None, "db.r6g.4xlarge is not allowed"),
-    (database.aurora_capacity_caps, "aws:rds/cluster:Cluster",
-     {"engine": "aurora-postgresql", "serverlessv2ScalingConfiguration": {"minCapacity": 0, "maxCapacity": 16}},
-     None, None),
-    (database.aurora_capacity_caps, "aws:rds/clusterInstance:ClusterInstance", {"instanceClass": "db.serverless"},
-     None, None),
+    (
+        database.aurora_capacity_caps,
+        "aws:rds/cluster:Cluster",
+        {"engine": "aurora-postgresql", "serverlessv2ScalingConfiguration": {"minCapacity": 0.5, "maxCapacity": 128}},
+        None,
+        "maxCapacity 128 ACU is above the 64 ACU cap",
+    ),
+    (
+        database.aurora_capacity_caps,
+        "aws:rds/cluster:Cluster",
+        {"engine": "aurora-postgresql", "serverlessv2ScalingConfiguration": {"minCapacity": 2, "maxCapacity": 16}},
+        {"maxMinCapacityAcu": 1},
+        "minCapacity 2 ACU is above the 1 ACU floor",
+    ),
+    (
+        database.aurora_capacity_caps,
+        "aws:rds/cluster:Cluster",
+        {"engine": "aurora-postgresql"},
+        None,
+        "serverlessv2ScalingConfiguration is not set",
+    ),
+    (
+        database.aurora_capacity_caps,
+        "aws:rds/cluster:Cluster",
+        {"engine": "aurora-postgresql", "engineMode": "serverless"},
+        None,
+        "Aurora Serverless v1",
+    ),
+    (
+        database.aurora_capacity_caps,
+        "aws:rds/clusterInstance:ClusterInstance",
+        {"instanceClass": "db.r6g.4xlarge"},
+        None,
+        "db.r6g.4xlarge is not allowed",
+    ),
+    (
+        database.aurora_capacity_caps,
+        "aws:rds/cluster:Cluster",
+        {"engine": "aurora-postgresql", "serverlessv2ScalingConfiguration": {"minCapacity": 0, "maxCapacity": 16}},
+        None,
+        None,
+    ),
+    (
+        database.aurora_capacity_caps,
+        "aws:rds/clusterInstance:ClusterInstance",
+        {"instanceClass": "db.serverless"},
+        None,
+        None,
+    ),
     (database.aurora_capacity_caps, "aws:rds/cluster:Cluster", {"engine": "postgres"}, None, None),
     # OpenSearch
-    (search.opensearch_sizing, "aws:opensearch/domain:Domain",
-     {"clusterConfig": {"instanceType": "r6g.4xlarge.search", "instanceCount": 1}}, None, "r6g.4xlarge.search is not allowed"),
-    (search.opensearch_sizing, "aws:opensearch/domain:Domain",
-     {"clusterConfig": {"instanceType": "r6g.large.search", "instanceCount": 10}}, None, "10 data nodes is above the cap of 6"),
-    (search.opensearch_sizing, "aws:opensearch/domain:Domain",
-     {"clusterConfig": {"instanceType": "t3.small.search", "dedicatedMasterEnabled": True,
-                        "dedicatedMasterType": "m6g.large.search"}},
-     {"allowDedicatedMasters": False}, "Dedicated masters are not allowed"),
-    (search.opensearch_sizing, "aws:opensearch/domain:Domain",
-     {"clusterConfig": {"instanceType": "t3.small.search", "warmEnabled": True, "warmType": "ultrawarm1.medium.search"}},
-     {"allowUltraWarm": False}, "UltraWarm is not allowed"),
-    (search.opensearch_sizing, "aws:opensearch/domain:Domain",
-     {"clusterConfig": {"instanceType": "t3.small.search"}, "ebsOptions": {"ebsEnabled": True, "volumeSize": 10,
-                                                                           "volumeType": "gp2"}},
-     None, "EBS volume type is gp2"),
-    (search.opensearch_sizing, "aws:opensearch/domain:Domain",
-     {"clusterConfig": {"instanceType": "r6g.large.search", "instanceCount": 3, "dedicatedMasterEnabled": True,
-                        "dedicatedMasterType": "m6g.large.search", "dedicatedMasterCount": 3, "warmEnabled": True,
-                        "warmType": "ultrawarm1.medium.search", "warmCount": 2},
-      "ebsOptions": {"ebsEnabled": True, "volumeSize": 100, "volumeType": "gp3"}}, None, None),
+    (
+        search.opensearch_sizing,
+        "aws:opensearch/domain:Domain",
+        {"clusterConfig": {"instanceType": "r6g.4xlarge.search", "instanceCount": 1}},
+        None,
+        "r6g.4xlarge.search is not allowed",
+    ),
+    (
+        search.opensearch_sizing,
+        "aws:opensearch/domain:Domain",
+        {"clusterConfig": {"instanceType": "r6g.large.search", "instanceCount": 10}},
+        None,
+        "10 data nodes is above the cap of 6",
+    ),
+    (
+        search.opensearch_sizing,
+        "aws:opensearch/domain:Domain",
+        {
+            "clusterConfig": {
+                "instanceType": "t3.small.search",
+                "dedicatedMasterEnabled": True,
+                "dedicatedMasterType": "m6g.large.search",
+            }
+        },
+        {"allowDedicatedMasters": False},
+        "Dedicated masters are not allowed",
+    ),
+    (
+        search.opensearch_sizing,
+        "aws:opensearch/domain:Domain",
+        {
+            "clusterConfig": {
+                "instanceType": "t3.small.search",
+                "warmEnabled": True,
+                "warmType": "ultrawarm1.medium.search",
+            }
+        },
+        {"allowUltraWarm": False},
+        "UltraWarm is not allowed",
+    ),
+    (
+        search.opensearch_sizing,
+        "aws:opensearch/domain:Domain",
+        {
+            "clusterConfig": {"instanceType": "t3.small.search"},
+            "ebsOptions": {"ebsEnabled": True, "volumeSize": 10, "volumeType": "gp2"},
+        },
+        None,
+        "EBS volume type is gp2",
+    ),
+    (
+        search.opensearch_sizing,
+        "aws:opensearch/domain:Domain",
+        {
+            "clusterConfig": {
+                "instanceType": "r6g.large.search",
+                "instanceCount": 3,
+                "dedicatedMasterEnabled": True,
+                "dedicatedMasterType": "m6g.large.search",
+                "dedicatedMasterCount": 3,
+                "warmEnabled": True,
+                "warmType": "ultrawarm1.medium.search",
+                "warmCount": 2,
+            },
+            "ebsOptions": {"ebsEnabled": True, "volumeSize": 100, "volumeType": "gp3"},
+        },
+        None,
+        None,
+    ),
     # Kinesis
     (search.kinesis_capacity, "aws:kinesis/stream:Stream", {"shardCount": 10}, None, "10 shards is above the cap of 4"),
-    (search.kinesis_capacity, "aws:kinesis/stream:Stream",
-     {"streamModeDetails": {"streamMode": "ON_DEMAND"}, "retentionPeriod": 168}, None, "Retention of 168 h"),
-    (search.kinesis_capacity, "aws:kinesis/stream:Stream",
-     {"streamModeDetails": {"streamMode": "ON_DEMAND"}, "encryptionType": "KMS",
-      "kmsKeyId": "arn:aws:kms:us-east-1:111111111111:key/abc"}, None, "customer managed KMS key"),
-    (search.kinesis_capacity, "aws:kinesis/stream:Stream", {"streamModeDetails": {"streamMode": "ON_DEMAND"}},
-     {"allowedStreamModes": ["PROVISIONED"]}, "Stream mode ON_DEMAND is not allowed"),
-    (search.kinesis_capacity, "aws:kinesis/stream:Stream",
-     {"streamModeDetails": {"streamMode": "ON_DEMAND"}, "retentionPeriod": 24, "encryptionType": "KMS",
-      "kmsKeyId": "alias/aws/kinesis"}, None, None),
+    (
+        search.kinesis_capacity,
+        "aws:kinesis/stream:Stream",
+        {"streamModeDetails": {"streamMode": "ON_DEMAND"}, "retentionPeriod": 168},
+        None,
+        "Retention of 168 h",
+    ),
+    (
+        search.kinesis_capacity,
+        "aws:kinesis/stream:Stream",
+        {
+            "streamModeDetails": {"streamMode": "ON_DEMAND"},
+            "encryptionType": "KMS",
+            "kmsKeyId": "arn:aws:kms:us-east-1:111111111111:key/abc",
+        },
+        None,
+        "customer managed KMS key",
+    ),
+    (
+        search.kinesis_capacity,
+        "aws:kinesis/stream:Stream",
+        {"streamModeDetails": {"streamMode": "ON_DEMAND"}},
+        {"allowedStreamModes": ["PROVISIONED"]},
+        "Stream mode ON_DEMAND is not allowed",
+    ),
+    (
+        search.kinesis_capacity,
+        "aws:kinesis/stream:Stream",
+        {
+            "streamModeDetails": {"streamMode": "ON_DEMAND"},
+            "retentionPeriod": 24,
+            "encryptionType": "KMS",
+            "kmsKeyId": "alias/aws/kinesis",
+        },
+        None,
+        None,
+    ),
     # log retention
     (logs.log_retention, "aws:cloudwatch/logGroup:LogGroup", {}, None, "retentionInDays is not set"),
     (logs.log_retention, "aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 365}, None, "at most 90 days"),
-    (logs.log_retention, "aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 60}, {"maxRetentionDays": 30},
-     "at most 30 days"),
+    (
+        logs.log_retention,
+        "aws:cloudwatch/logGroup:LogGroup",
+        {"retentionInDays": 60},
+        {"maxRetentionDays": 30},
+        "at most 30 days",
+    ),
     (logs.log_retention, "aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 30}, None, None),
     # Region allow-list
     (network.region_allowlist, "pulumi:providers:aws", {"region": "eu-west-1"}, None, "Provider Region eu-west-1"),
     (network.region_allowlist, "pulumi:providers:aws", {}, None, "sets no region"),
-    (network.region_allowlist, "aws:sqs/queue:Queue", {"region": "ap-south-1"}, None, "Region ap-south-1 is not allowed"),
+    (
+        network.region_allowlist,
+        "aws:sqs/queue:Queue",
+        {"region": "ap-south-1"},
+        None,
+        "Region ap-south-1 is not allowed",
+    ),
     (network.region_allowlist, "pulumi:providers:aws", {"region": "us-west-2"}, None, None),
     (network.region_allowlist, "aws:sqs/queue:Queue", {"region": "us-east-1"}, None, None),
-    (network.region_allowlist, "pulumi:providers:aws", {"region": "eu-west-1"},
-     {"allowedRegions": ["eu-west-1", "eu-central-1"]}, None),
+    (
+        network.region_allowlist,
+        "pulumi:providers:aws",
+        {"region": "eu-west-1"},
+        {"allowedRegions": ["eu-west-1", "eu-central-1"]},
+        None,
+    ),
     # Lambda
     (functions.lambda_concurrency_cap, FUNCTION, {"timeout": 30}, None, "The memory size is not set"),
-    (functions.lambda_concurrency_cap, FUNCTION, {"memorySize": 128, "timeout": 3, "__defaults": ["memorySize", "timeout"]},
-     None, "The timeout is not set"),
-    (functions.lambda_concurrency_cap, FUNCTION, {"memorySize": 3008, "timeout": 30}, None,
-     "Memory size 3008 MB is above the cap of 2048"),
+    (
+        functions.lambda_concurrency_cap,
+        FUNCTION,
+        {"memorySize": 128, "timeout": 3, "__defaults": ["memorySize", "timeout"]},
+        None,
+        "The timeout is not set",
+    ),
+    (
+        functions.lambda_concurrency_cap,
+        FUNCTION,
+        {"memorySize": 3008, "timeout": 30},
+        None,
+        "Memory size 3008 MB is above the cap of 2048",
+    ),
     (functions.lambda_concurrency_cap, FUNCTION, {"memorySize": 512, "timeout": 900}, None, "Timeout 900 s"),
-    (functions.lambda_concurrency_cap, FUNCTION, {"memorySize": 512, "timeout": 30}, {"requireReservedConcurrency": True},
-     "reservedConcurrentExecutions is not set"),
-    (functions.lambda_concurrency_cap, "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
-     {"provisionedConcurrentExecutions": 5}, {"maxProvisionedConcurrency": 0}, "5 provisioned concurrent executions"),
-    (functions.lambda_concurrency_cap, FUNCTION, {"memorySize": 512, "timeout": 30, "reservedConcurrentExecutions": 10},
-     {"requireReservedConcurrency": True}, None),
+    (
+        functions.lambda_concurrency_cap,
+        FUNCTION,
+        {"memorySize": 512, "timeout": 30},
+        {"requireReservedConcurrency": True},
+        "reservedConcurrentExecutions is not set",
+    ),
+    (
+        functions.lambda_concurrency_cap,
+        "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+        {"provisionedConcurrentExecutions": 5},
+        {"maxProvisionedConcurrency": 0},
+        "5 provisioned concurrent executions",
+    ),
+    (
+        functions.lambda_concurrency_cap,
+        FUNCTION,
+        {"memorySize": 512, "timeout": 30, "reservedConcurrentExecutions": 10},
+        {"requireReservedConcurrency": True},
+        None,
+    ),
     (functions.lambda_arm64, FUNCTION, {"architectures": ["x86_64"]}, None, "runs on x86_64"),
     (functions.lambda_arm64, FUNCTION, {}, None, "runs on x86_64"),
     (functions.lambda_arm64, FUNCTION, {"architectures": ["arm64"]}, None, None),
     (functions.lambda_arm64, FUNCTION, {"packageType": "Image"}, None, None),
     # API Gateway cache, Fargate sizes
-    (services.apigw_cache_off, "aws:apigateway/stage:Stage", {"cacheClusterEnabled": True, "cacheClusterSize": "1.6"},
-     None, "1.6 GB cache"),
+    (
+        services.apigw_cache_off,
+        "aws:apigateway/stage:Stage",
+        {"cacheClusterEnabled": True, "cacheClusterSize": "1.6"},
+        None,
+        "1.6 GB cache",
+    ),
     (services.apigw_cache_off, "aws:apigateway/stage:Stage", {"cacheClusterEnabled": False}, None, None),
     (services.apigw_cache_off, "aws:apigateway/stage:Stage", {"cacheClusterEnabled": True}, {"allowCache": True}, None),
-    (services.ecs_fargate_size, "aws:ecs/taskDefinition:TaskDefinition",
-     {"cpu": "4096", "memory": "8192", "requiresCompatibilities": ["FARGATE"]}, None, "Task CPU 4096 units"),
+    (
+        services.ecs_fargate_size,
+        "aws:ecs/taskDefinition:TaskDefinition",
+        {"cpu": "4096", "memory": "8192", "requiresCompatibilities": ["FARGATE"]},
+        None,
+        "Task CPU 4096 units",
+    ),
     (services.ecs_fargate_size, "aws:ecs/service:Service", {"desiredCount": 10}, None, "desiredCount 10"),
-    (services.ecs_fargate_size, "aws:ecs/taskDefinition:TaskDefinition",
-     {"cpu": "512", "memory": "1024", "requiresCompatibilities": ["FARGATE"]}, None, None),
+    (
+        services.ecs_fargate_size,
+        "aws:ecs/taskDefinition:TaskDefinition",
+        {"cpu": "512", "memory": "1024", "requiresCompatibilities": ["FARGATE"]},
+        None,
+        None,
+    ),
 ]
 
 
@@ -167,7 +356,9 @@ def test_required_tags_from_provider_default_tags_or_own_tags():
     assert run(tags.required_tags, passes) == []
     own = resource_args(INSTANCE, {"tags": {"Project": "p", "Stack": "s", "CostCenter": "c"}})
     assert run(tags.required_tags, own) == []
-    breaks = resource_args(INSTANCE, {"tags": {"Project": "p"}}, provider_props={"defaultTags": {"tags": {"Stack": "s"}}})
+    breaks = resource_args(
+        INSTANCE, {"tags": {"Project": "p"}}, provider_props={"defaultTags": {"tags": {"Stack": "s"}}}
+    )
     (message,) = run(tags.required_tags, breaks)
     assert "CostCenter" in message and "Stack" not in message.split("tag(s)")[1].split(":")[0]
     untagged = resource_args(INSTANCE, {})
@@ -182,9 +373,16 @@ def _gpu(s, alarm_props=None, instance_type="g4dn.xlarge"):
     s.add("aws:ec2/launchTemplate:LaunchTemplate", "lt", {"id": "lt-1", "instanceType": instance_type})
     instance = s.add(INSTANCE, "ws", {"id": "i-1", "launchTemplate": {"id": "lt-1"}})
     if alarm_props is not None:
-        props = {"metricName": "CPUUtilization", "comparisonOperator": "LessThanThreshold", "threshold": 5,
-                 "period": 300, "evaluationPeriods": 6, "dimensions": {"InstanceId": "i-1"},
-                 "alarmActions": ["arn:aws:automate:us-east-1:ec2:stop"], **alarm_props}
+        props = {
+            "metricName": "CPUUtilization",
+            "comparisonOperator": "LessThanThreshold",
+            "threshold": 5,
+            "period": 300,
+            "evaluationPeriods": 6,
+            "dimensions": {"InstanceId": "i-1"},
+            "alarmActions": ["arn:aws:automate:us-east-1:ec2:stop"],
+            **alarm_props,
+        }
         s.add("aws:cloudwatch/metricAlarm:MetricAlarm", "idle", props)
     return instance
 
@@ -218,10 +416,20 @@ def test_gpu_alarm_without_the_stop_action_breaks():
 def test_gpu_alarm_with_unknown_instance_id_matches_through_its_dependency():
     s = StackBuilder()
     instance = _gpu(s)
-    s.add("aws:cloudwatch/metricAlarm:MetricAlarm", "idle", {
-        "metricName": "CPUUtilization", "comparisonOperator": "LessThanThreshold", "threshold": 5, "period": 300,
-        "evaluationPeriods": 6, "dimensions": {"InstanceId": UNKNOWN},
-        "alarmActions": ["arn:aws:automate:us-east-1:ec2:stop"]}, property_dependencies={"dimensions": [instance]})
+    s.add(
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "idle",
+        {
+            "metricName": "CPUUtilization",
+            "comparisonOperator": "LessThanThreshold",
+            "threshold": 5,
+            "period": 300,
+            "evaluationPeriods": 6,
+            "dimensions": {"InstanceId": UNKNOWN},
+            "alarmActions": ["arn:aws:automate:us-east-1:ec2:stop"],
+        },
+        property_dependencies={"dimensions": [instance]},
+    )
     assert run(ec2.gpu_idle_autostop, s.args()) == []
 
 
@@ -238,8 +446,12 @@ def test_idle_elastic_ip_breaks_and_attached_ones_pass():
     by_assoc = s.add("aws:ec2/eip:Eip", "by-assoc", {"allocationId": "eipalloc-1", "id": "eipalloc-1"})
     s.add("aws:ec2/eipAssociation:EipAssociation", "assoc", {"allocationId": "eipalloc-1", "instanceId": "i-1"})
     nat_ip = s.add("aws:ec2/eip:Eip", "nat-ip", {"allocationId": UNKNOWN})
-    s.add("aws:ec2/natGateway:NatGateway", "nat", {"allocationId": UNKNOWN},
-          property_dependencies={"allocationId": [nat_ip]})
+    s.add(
+        "aws:ec2/natGateway:NatGateway",
+        "nat",
+        {"allocationId": UNKNOWN},
+        property_dependencies={"allocationId": [nat_ip]},
+    )
     found = [urn for _, urn in _urns(ec2.eip_attached, s)]
     assert found == [s.resources[1].urn]
     assert by_assoc.urn not in found
@@ -264,19 +476,28 @@ def test_two_nat_gateways_in_one_vpc_break_one_per_vpc_passes():
 def test_interface_endpoint_enis_per_region():
     s = StackBuilder()
     for index in range(9):
-        s.add("aws:ec2/vpcEndpoint:VpcEndpoint", f"e{index}", {"vpcEndpointType": "Interface",
-                                                              "subnetIds": ["a", "b"]})
+        s.add("aws:ec2/vpcEndpoint:VpcEndpoint", f"e{index}", {"vpcEndpointType": "Interface", "subnetIds": ["a", "b"]})
     s.add("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", {"vpcEndpointType": "Gateway"})
-    s.add("aws:ec2/vpcEndpoint:VpcEndpoint", "west", {"vpcEndpointType": "Interface", "subnetIds": ["a"]},
-          region="us-west-2")
+    s.add(
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        "west",
+        {"vpcEndpointType": "Interface", "subnetIds": ["a"]},
+        region="us-west-2",
+    )
     (message,) = run(network.vpce_count, s.args())
     assert message.startswith("18 interface endpoint ENIs in us-east-1")
     assert run(network.vpce_count, s.args({"maxInterfaceEnisPerRegion": 18})) == []
 
 
 def _budget(s, **props):
-    values = {"budgetType": "COST", "timeUnit": "MONTHLY", "limitAmount": "600.00", "limitUnit": "USD",
-              "notifications": [{"subscriberEmailAddresses": ["team@example.com"]}], **props}
+    values = {
+        "budgetType": "COST",
+        "timeUnit": "MONTHLY",
+        "limitAmount": "600.00",
+        "limitUnit": "USD",
+        "notifications": [{"subscriberEmailAddresses": ["team@example.com"]}],
+        **props,
+    }
     return s.add("aws:budgets/budget:Budget", "monthly-budget", values)
 
 

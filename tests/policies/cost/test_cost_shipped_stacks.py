@@ -37,30 +37,51 @@ def _stack_resources(run) -> list[PolicyResource]:
     providers = {r.urn: r for r in run.resources if r.is_provider}
     converted: dict[str, PolicyResource] = {}
     for record in run.resources:
-        converted[record.urn] = PolicyResource(record.type, record.outputs, record.urn, record.name,
-                                               _options(record.parent), _provider(record, providers), None, [], {})
+        converted[record.urn] = PolicyResource(
+            record.type,
+            record.outputs,
+            record.urn,
+            record.name,
+            _options(record.parent),
+            _provider(record, providers),
+            None,
+            [],
+            {},
+        )
     for record in run.resources:
         resource = converted[record.urn]
         resource.parent = converted.get(record.parent)
         resource.dependencies = [converted[u] for u in record.dependencies if u in converted]
-        resource.property_dependencies = {k: [converted[u] for u in v if u in converted]
-                                          for k, v in record.property_dependencies.items()}
+        resource.property_dependencies = {
+            k: [converted[u] for u in v if u in converted] for k, v in record.property_dependencies.items()
+        }
     return list(converted.values())
 
 
 def _mandatory_resource_violations(run) -> list[str]:
     providers = {r.urn: r for r in run.resources if r.is_provider}
-    policies = [p for p in cost_rules.POLICIES if isinstance(p, ResourceValidationPolicy)
-                and p.enforcement_level == EnforcementLevel.MANDATORY]
+    policies = [
+        p
+        for p in cost_rules.POLICIES
+        if isinstance(p, ResourceValidationPolicy) and p.enforcement_level == EnforcementLevel.MANDATORY
+    ]
     found = []
     for record in run.resources:
         if record.is_component:
             continue
-        args = ResourceValidationArgs(record.type, record.inputs, record.urn, record.name, _options(record.parent),
-                                      _provider(record, providers), None)
+        args = ResourceValidationArgs(
+            record.type,
+            record.inputs,
+            record.urn,
+            record.name,
+            _options(record.parent),
+            _provider(record, providers),
+            None,
+        )
         for policy in policies:
-            policy.validate(args, lambda message, urn=None, p=policy.name, r=record.name:
-                            found.append(f"{p} on {r}: {message}"))
+            policy.validate(
+                args, lambda message, urn=None, p=policy.name, r=record.name: found.append(f"{p} on {r}: {message}")
+            )
     return found
 
 

@@ -76,11 +76,21 @@ def _validate(rule_name: str, args: Any) -> Outcome:
     return outcome
 
 
-def check(rule_name: str, type_: str, props: dict[str, Any], *, name: str = "subject",
-          config: dict | None = None, provider: dict | None = None) -> Outcome:
+def check(
+    rule_name: str,
+    type_: str,
+    props: dict[str, Any],
+    *,
+    name: str = "subject",
+    config: dict | None = None,
+    provider: dict | None = None,
+) -> Outcome:
     """Runs one resource rule on one resource, as the SDK would (without the engine)."""
-    provider_resource = (PolicyProviderResource("pulumi:providers:aws", provider, urn("pulumi:providers:aws", "p"), "p")
-                         if provider is not None else None)
+    provider_resource = (
+        PolicyProviderResource("pulumi:providers:aws", provider, urn("pulumi:providers:aws", "p"), "p")
+        if provider is not None
+        else None
+    )
     args = ResourceValidationArgs(type_, props, urn(type_, name), name, options(), provider_resource, config)
     return _validate(rule_name, args)
 
@@ -96,8 +106,10 @@ class R:
 
 
 def check_stack(rule_name: str, resources: list[R], *, config: dict | None = None) -> Outcome:
-    built = {r.name: PolicyResource(r.type, r.props, urn(r.type, r.name), r.name, options(), None, None, [], {})
-             for r in resources}
+    built = {
+        r.name: PolicyResource(r.type, r.props, urn(r.type, r.name), r.name, options(), None, None, [], {})
+        for r in resources
+    }
     for r in resources:
         built[r.name].property_dependencies = {k: [built[n] for n in v if n in built] for k, v in r.deps.items()}
         built[r.name].dependencies = [built[n] for v in r.deps.values() for n in v if n in built]

@@ -22,8 +22,12 @@ from security_policy_helpers import (
 
 PACK_DIR = Path(security_rules.__file__).resolve().parents[1]
 SG = "aws:ec2/securityGroup:SecurityGroup"
-OPEN_RDP = {"description": "gaming", "ingress": [{"protocol": "tcp", "fromPort": 3389, "toPort": 3389,
-                                                   "cidrBlocks": ["0.0.0.0/0"], "description": "RDP"}]}
+OPEN_RDP = {
+    "description": "gaming",
+    "ingress": [
+        {"protocol": "tcp", "fromPort": 3389, "toPort": 3389, "cidrBlocks": ["0.0.0.0/0"], "description": "RDP"}
+    ],
+}
 
 
 def test_default_levels_reach_the_engine():
@@ -35,8 +39,12 @@ def test_default_levels_reach_the_engine():
 
 
 def test_config_lowers_a_level_and_disables_a_rule():
-    s = servicer({"lp-sg-no-public-admin-ports": {"enforcementLevel": "advisory"},
-                  "lp-sg-rule-description": {"enforcementLevel": "disabled"}})
+    s = servicer(
+        {
+            "lp-sg-no-public-admin-ports": {"enforcementLevel": "advisory"},
+            "lp-sg-rule-description": {"enforcementLevel": "disabled"},
+        }
+    )
     response = analyze(s, SG, dict(OPEN_RDP, ingress=[dict(OPEN_RDP["ingress"][0], description=None)]))
     assert [d.enforcementLevel for d in diagnostics(response, "lp-sg-no-public-admin-ports")] == [proto.ADVISORY]
     assert not diagnostics(response, "lp-sg-rule-description")
@@ -44,20 +52,32 @@ def test_config_lowers_a_level_and_disables_a_rule():
 
 def test_config_exception_waives_through_the_protocol_and_a_reasonless_one_is_reported():
     exception = {"resource": "workstation-sg", "token": "Port::tcp/3389", "reason": "lab stack, torn down nightly"}
-    waived = analyze(servicer({"lp-sg-no-public-admin-ports": {"exceptions": [exception]}}), SG, OPEN_RDP,
-                     name="workstation-sg")
+    waived = analyze(
+        servicer({"lp-sg-no-public-admin-ports": {"exceptions": [exception]}}), SG, OPEN_RDP, name="workstation-sg"
+    )
     assert not diagnostics(waived, "lp-sg-no-public-admin-ports")
     del exception["reason"]
-    unreasoned = analyze(servicer({"lp-sg-no-public-admin-ports": {"exceptions": [exception]}}), SG, OPEN_RDP,
-                         name="workstation-sg")
+    unreasoned = analyze(
+        servicer({"lp-sg-no-public-admin-ports": {"exceptions": [exception]}}), SG, OPEN_RDP, name="workstation-sg"
+    )
     messages = [d.message for d in diagnostics(unreasoned, "lp-sg-no-public-admin-ports")]
     assert any("Port::tcp/3389" in m for m in messages)
     assert any("exception #0" in m and "has no reason" in m for m in messages)
 
 
 def test_option_config_changes_what_is_allowed():
-    props = {"description": "g", "ingress": [{"protocol": "tcp", "fromPort": 3389, "toPort": 3389,
-                                              "cidrBlocks": ["198.51.100.0/24"], "description": "RDP"}]}
+    props = {
+        "description": "g",
+        "ingress": [
+            {
+                "protocol": "tcp",
+                "fromPort": 3389,
+                "toPort": 3389,
+                "cidrBlocks": ["198.51.100.0/24"],
+                "description": "RDP",
+            }
+        ],
+    }
     assert not diagnostics(analyze(servicer(), SG, props), "lp-sg-no-public-admin-ports")
     narrowed = servicer({"lp-sg-no-public-admin-ports": {"allowedClientCidrs": ["203.0.113.7/32"]}})
     assert diagnostics(analyze(narrowed, SG, props), "lp-sg-no-public-admin-ports")
@@ -66,18 +86,29 @@ def test_option_config_changes_what_is_allowed():
 def test_other_types_get_no_diagnostics_and_out_of_scope_resources_are_not_applicable():
     response = analyze(servicer(), "aws:ec2/vpc:Vpc", {"cidrBlock": "10.0.0.0/16"})
     assert not response.diagnostics
-    endpoint = analyze(servicer(), "aws:ec2/vpcEndpoint:VpcEndpoint", {"serviceName": "com.amazonaws.us-east-1.s3",
-                                                                        "vpcEndpointType": "Gateway"})
+    endpoint = analyze(
+        servicer(),
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        {"serviceName": "com.amazonaws.us-east-1.s3", "vpcEndpointType": "Gateway"},
+    )
     assert [n.policy_name for n in endpoint.not_applicable] == ["lp-vpce-execute-api-policy"]
 
 
 def test_stack_rule_through_analyze_stack_with_property_dependencies():
-    api = R("aws:apigateway/restApi:RestApi", "leases-api", {"endpointConfiguration": {"types": "PRIVATE"},
-                                                             "policy": policy_doc(allow("execute-api:Invoke",
-                                                                                        "execute-api:/*",
-                                                                                        Principal="*"))})
-    method = R("aws:apigateway/method:Method", "get-lease", {"restApi": "abc", "httpMethod": "GET",
-                                                             "authorization": "NONE"}, {"restApi": ["leases-api"]})
+    api = R(
+        "aws:apigateway/restApi:RestApi",
+        "leases-api",
+        {
+            "endpointConfiguration": {"types": "PRIVATE"},
+            "policy": policy_doc(allow("execute-api:Invoke", "execute-api:/*", Principal="*")),
+        },
+    )
+    method = R(
+        "aws:apigateway/method:Method",
+        "get-lease",
+        {"restApi": "abc", "httpMethod": "GET", "authorization": "NONE"},
+        {"restApi": ["leases-api"]},
+    )
     response = analyze_stack(servicer(), [api, method])
     [auth] = diagnostics(response, "lp-apigw-method-auth")
     assert auth.urn == urn(method.type, "get-lease") and auth.enforcementLevel == proto.MANDATORY
@@ -85,24 +116,40 @@ def test_stack_rule_through_analyze_stack_with_property_dependencies():
 
 
 def test_the_sourcevpce_allow_list_is_decided_on_the_resource_before_creation():
-    document = policy_doc(allow("execute-api:Invoke", "execute-api:/*", Principal="*",
-                                Condition={"StringEquals": {"aws:SourceVpce": ["vpce-0badbad0"]}}))
+    document = policy_doc(
+        allow(
+            "execute-api:Invoke",
+            "execute-api:/*",
+            Principal="*",
+            Condition={"StringEquals": {"aws:SourceVpce": ["vpce-0badbad0"]}},
+        )
+    )
     s = servicer({"lp-apigw-sourcevpce-allowlist": {"allowedSourceVpces": ["vpce-1a2b3c4d"]}})
-    [finding] = diagnostics(analyze(s, "aws:apigateway/restApiPolicy:RestApiPolicy",
-                                    {"restApiId": "abc", "policy": document}, name="api-policy"),
-                            "lp-apigw-sourcevpce-allowlist")
+    [finding] = diagnostics(
+        analyze(
+            s, "aws:apigateway/restApiPolicy:RestApiPolicy", {"restApiId": "abc", "policy": document}, name="api-policy"
+        ),
+        "lp-apigw-sourcevpce-allowlist",
+    )
     assert finding.enforcementLevel == proto.MANDATORY and "SourceVpce::vpce-0badbad0" in finding.message
     listed = document.replace("vpce-0badbad0", "vpce-1a2b3c4d")
-    assert not diagnostics(analyze(s, "aws:apigateway/restApiPolicy:RestApiPolicy",
-                                   {"restApiId": "abc", "policy": listed}), "lp-apigw-sourcevpce-allowlist")
-    [unknown] = diagnostics(analyze(s, "aws:apigateway/restApiPolicy:RestApiPolicy",
-                                    {"restApiId": "abc", "policy": UNKNOWN}), "lp-apigw-sourcevpce-allowlist")
+    assert not diagnostics(
+        analyze(s, "aws:apigateway/restApiPolicy:RestApiPolicy", {"restApiId": "abc", "policy": listed}),
+        "lp-apigw-sourcevpce-allowlist",
+    )
+    [unknown] = diagnostics(
+        analyze(s, "aws:apigateway/restApiPolicy:RestApiPolicy", {"restApiId": "abc", "policy": UNKNOWN}),
+        "lp-apigw-sourcevpce-allowlist",
+    )
     assert unknown.enforcementLevel == proto.ADVISORY and "policy" in unknown.message
 
 
 def test_unknown_stack_outputs_give_one_advisory_per_rule():
-    api = R("aws:apigateway/restApi:RestApi", "leases-api", {"endpointConfiguration": {"types": "PRIVATE"},
-                                                             "policy": UNKNOWN})
+    api = R(
+        "aws:apigateway/restApi:RestApi",
+        "leases-api",
+        {"endpointConfiguration": {"types": "PRIVATE"}, "policy": UNKNOWN},
+    )
     [advisory] = diagnostics(analyze_stack(servicer(), [api]), "lp-apigw-private-api-policy")
     assert advisory.enforcementLevel == proto.ADVISORY and "leases-api: policy" in advisory.message
 
@@ -114,8 +161,7 @@ def test_analyzer_info_publishes_every_rule_with_level_and_schema():
     assert by_name["lp-iam-no-mgmt-conflicts"].enforcementLevel == proto.ADVISORY
     assert by_name["lp-iam-no-mgmt-conflicts"].policy_type == proto.PolicyType.POLICY_TYPE_STACK
     schema = by_name["lp-sg-no-public-admin-ports"].configSchema.properties
-    assert list(schema["adminPorts"]["default"]) == RULES["lp-sg-no-public-admin-ports"].config["adminPorts"][
-        "default"]
+    assert list(schema["adminPorts"]["default"]) == RULES["lp-sg-no-public-admin-ports"].config["adminPorts"]["default"]
 
 
 def test_an_exception_inside_a_rule_reaches_the_engine_as_a_violation_at_the_rules_level():
@@ -127,8 +173,9 @@ def test_an_exception_inside_a_rule_reaches_the_engine_as_a_violation_at_the_rul
         yield Finding("Before::crash", "here", "found first")
         raise ZeroDivisionError("division by zero")
 
-    rule = resource_rule(name="t-broken", description="a rule that fails", types={SG},
-                         level=EnforcementLevel.MANDATORY, check=broken)
+    rule = resource_rule(
+        name="t-broken", description="a rule that fails", types={SG}, level=EnforcementLevel.MANDATORY, check=broken
+    )
     s = _PolicyAnalyzerServicer("t", "0.0.1", [rule.policy], EnforcementLevel.ADVISORY)
     response = analyze(s, SG, {"description": "x"})
     assert [d.enforcementLevel for d in response.diagnostics] == [proto.MANDATORY, proto.MANDATORY]

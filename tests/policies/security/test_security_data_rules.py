@@ -8,18 +8,27 @@ GLOBAL = "aws:rds/globalCluster:GlobalCluster"
 INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 PROXY = "aws:rds/proxy:Proxy"
 DOMAIN = "aws:opensearch/domain:Domain"
-AURORA = {"engine": "aurora-postgresql", "engineMode": "provisioned", "storageEncrypted": True,
-          "iamDatabaseAuthenticationEnabled": True, "deletionProtection": True}
+AURORA = {
+    "engine": "aurora-postgresql",
+    "engineMode": "provisioned",
+    "storageEncrypted": True,
+    "iamDatabaseAuthenticationEnabled": True,
+    "deletionProtection": True,
+}
 
 
 # --- RDS ------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("rule, prop, value, token", [
-    ("lp-rds-cluster-encrypted", "storageEncrypted", False, "StorageEncrypted::false"),
-    ("lp-rds-cluster-encrypted", "storageEncrypted", None, "StorageEncrypted::false"),
-    ("lp-rds-iam-auth", "iamDatabaseAuthenticationEnabled", False, "IamDatabaseAuthentication::false"),
-    ("lp-rds-deletion-protection", "deletionProtection", False, "DeletionProtection::false"),
-])
+
+@pytest.mark.parametrize(
+    "rule, prop, value, token",
+    [
+        ("lp-rds-cluster-encrypted", "storageEncrypted", False, "StorageEncrypted::false"),
+        ("lp-rds-cluster-encrypted", "storageEncrypted", None, "StorageEncrypted::false"),
+        ("lp-rds-iam-auth", "iamDatabaseAuthenticationEnabled", False, "IamDatabaseAuthentication::false"),
+        ("lp-rds-deletion-protection", "deletionProtection", False, "DeletionProtection::false"),
+    ],
+)
 def test_aurora_cluster_settings_break_and_pass(rule, prop, value, token, monkeypatch):
     monkeypatch.setenv("PULUMI_CONFIG", '{"blueprints:protectStatefulResources": "true"}')
     broken = {k: v for k, v in AURORA.items() if k != prop}
@@ -31,7 +40,8 @@ def test_aurora_cluster_settings_break_and_pass(rule, prop, value, token, monkey
 
 def test_global_cluster_encryption_and_inheritance():
     assert check("lp-rds-cluster-encrypted", GLOBAL, {"engine": "aurora-postgresql"}).with_token(
-        "StorageEncrypted::false")
+        "StorageEncrypted::false"
+    )
     assert check("lp-rds-cluster-encrypted", GLOBAL, {"engine": "aurora-postgresql", "storageEncrypted": True}).passed
     inherited = check("lp-rds-cluster-encrypted", GLOBAL, {"sourceDbClusterIdentifier": "arn:aws:rds:...:cluster:x"})
     assert inherited.passed and inherited.not_applicable
@@ -39,20 +49,28 @@ def test_global_cluster_encryption_and_inheritance():
 
 def test_iam_auth_is_not_applicable_to_engines_without_it_and_unknown_is_undecided():
     assert check("lp-rds-iam-auth", CLUSTER, {"engine": "docdb"}).not_applicable
-    assert "iamDatabaseAuthenticationEnabled" in check(
-        "lp-rds-iam-auth", CLUSTER, dict(AURORA, iamDatabaseAuthenticationEnabled=UNKNOWN)).undecided
+    assert (
+        "iamDatabaseAuthenticationEnabled"
+        in check("lp-rds-iam-auth", CLUSTER, dict(AURORA, iamDatabaseAuthenticationEnabled=UNKNOWN)).undecided
+    )
 
 
 def test_public_instance_is_caught_private_passes():
-    assert check("lp-rds-not-public", INSTANCE, {"instanceClass": "db.serverless", "publiclyAccessible": True},
-                 name="writer").with_token("PubliclyAccessible::true")
+    assert check(
+        "lp-rds-not-public", INSTANCE, {"instanceClass": "db.serverless", "publiclyAccessible": True}, name="writer"
+    ).with_token("PubliclyAccessible::true")
     assert check("lp-rds-not-public", INSTANCE, {"instanceClass": "db.serverless"}).passed
 
 
 def test_proxy_without_tls_or_iam_is_caught_per_auth_entry():
-    props = {"engineFamily": "POSTGRESQL", "requireTls": False,
-             "auths": [{"authScheme": "SECRETS", "iamAuth": "DISABLED", "secretArn": "arn:secret:app"},
-                       {"authScheme": "SECRETS", "iamAuth": "REQUIRED"}]}
+    props = {
+        "engineFamily": "POSTGRESQL",
+        "requireTls": False,
+        "auths": [
+            {"authScheme": "SECRETS", "iamAuth": "DISABLED", "secretArn": "arn:secret:app"},
+            {"authScheme": "SECRETS", "iamAuth": "REQUIRED"},
+        ],
+    }
     outcome = check("lp-rds-proxy-tls-iam", PROXY, props, name="leases-proxy")
     assert outcome.with_token("RequireTls::false")
     [iam] = outcome.with_token("IamAuth::DISABLED")
@@ -61,49 +79,70 @@ def test_proxy_without_tls_or_iam_is_caught_per_auth_entry():
 
 
 def test_proxy_with_tls_iam_and_secrets_passes():
-    props = {"engineFamily": "POSTGRESQL", "requireTls": True,
-             "auths": [{"authScheme": "SECRETS", "iamAuth": "REQUIRED", "secretArn": "arn:secret:app"}]}
+    props = {
+        "engineFamily": "POSTGRESQL",
+        "requireTls": True,
+        "auths": [{"authScheme": "SECRETS", "iamAuth": "REQUIRED", "secretArn": "arn:secret:app"}],
+    }
     assert check("lp-rds-proxy-tls-iam", PROXY, props).passed
     assert check("lp-rds-proxy-tls-iam", PROXY, {"requireTls": True, "defaultAuthScheme": "IAM_AUTH"}).passed
 
 
 # --- lp-secret-rotation (stack) --------------------------------------------------------------------------------
 
+
 def test_secret_without_rotation_is_caught_rotated_secret_passes(monkeypatch):
     monkeypatch.setenv("PULUMI_CONFIG", '{"blueprints:protectStatefulResources": "true"}')
     secret = R("aws:secretsmanager/secret:Secret", "db-user", {"name": "leases/app", "arn": "arn:aws:sm:secret:a"})
     outcome = check_stack("lp-secret-rotation", [secret])
     assert outcome.with_token("Rotation::missing")[0].startswith("db-user (Secret)")
-    rotation = R("aws:secretsmanager/secretRotation:SecretRotation", "db-user-rotation",
-                 {"secretId": "arn:aws:sm:secret:a", "rotationRules": {"automaticallyAfterDays": 30}},
-                 {"secretId": ["db-user"]})
+    rotation = R(
+        "aws:secretsmanager/secretRotation:SecretRotation",
+        "db-user-rotation",
+        {"secretId": "arn:aws:sm:secret:a", "rotationRules": {"automaticallyAfterDays": 30}},
+        {"secretId": ["db-user"]},
+    )
     assert check_stack("lp-secret-rotation", [secret, rotation]).passed
     assert check_stack("lp-secret-rotation", [secret], config={"secretPatterns": ["prod/*"]}).passed
 
 
 # --- lp-opensearch-private-encrypted ----------------------------------------------------------------------------
 
-GOOD_DOMAIN = {"domainName": "listings", "vpcOptions": {"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]},
-               "encryptAtRest": {"enabled": True}, "nodeToNodeEncryption": {"enabled": True},
-               "domainEndpointOptions": {"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"},
-               "accessPolicies": policy_doc(allow("es:ESHttp*", "arn:aws:es:us-east-1:1:domain/listings/*",
-                                                  Principal={"AWS": "arn:aws:iam::1:role/indexer"}))}
+GOOD_DOMAIN = {
+    "domainName": "listings",
+    "vpcOptions": {"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]},
+    "encryptAtRest": {"enabled": True},
+    "nodeToNodeEncryption": {"enabled": True},
+    "domainEndpointOptions": {"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"},
+    "accessPolicies": policy_doc(
+        allow(
+            "es:ESHttp*", "arn:aws:es:us-east-1:1:domain/listings/*", Principal={"AWS": "arn:aws:iam::1:role/indexer"}
+        )
+    ),
+}
 
 
 def test_private_encrypted_domain_passes():
     assert check("lp-opensearch-private-encrypted", DOMAIN, GOOD_DOMAIN).passed
 
 
-@pytest.mark.parametrize("change, token", [
-    ({"vpcOptions": None}, "VpcOptions::missing"),
-    ({"encryptAtRest": {"enabled": False}}, "EncryptAtRest::false"),
-    ({"nodeToNodeEncryption": None}, "NodeToNodeEncryption::false"),
-    ({"domainEndpointOptions": {"enforceHttps": False, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}},
-     "EnforceHttps::false"),
-    ({"domainEndpointOptions": {"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"}},
-     "TlsSecurityPolicy::Policy-Min-TLS-1-0-2019-07"),
-    ({"accessPolicies": policy_doc(allow("es:*", "*", Principal={"AWS": "*"}))}, "Principal::*"),
-])
+@pytest.mark.parametrize(
+    "change, token",
+    [
+        ({"vpcOptions": None}, "VpcOptions::missing"),
+        ({"encryptAtRest": {"enabled": False}}, "EncryptAtRest::false"),
+        ({"nodeToNodeEncryption": None}, "NodeToNodeEncryption::false"),
+        (
+            {"domainEndpointOptions": {"enforceHttps": False, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}},
+            "EnforceHttps::false",
+        ),
+        (
+            {"domainEndpointOptions": {"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"}},
+            "TlsSecurityPolicy::Policy-Min-TLS-1-0-2019-07",
+        ),
+        ({"accessPolicies": policy_doc(allow("es:*", "*", Principal={"AWS": "*"}))}, "Principal::*"),
+    ],
+)
 def test_each_domain_weakness_is_its_own_finding(change, token):
     props = {k: v for k, v in {**GOOD_DOMAIN, **change}.items() if v is not None}
     outcome = check("lp-opensearch-private-encrypted", DOMAIN, props, name="listings")
@@ -112,17 +151,20 @@ def test_each_domain_weakness_is_its_own_finding(change, token):
 
 
 def test_open_access_policy_is_fine_with_fine_grained_access_control():
-    props = dict(GOOD_DOMAIN, accessPolicies=policy_doc(allow("es:*", "*", Principal={"AWS": "*"})),
-                 advancedSecurityOptions={"enabled": True, "internalUserDatabaseEnabled": False})
+    props = dict(
+        GOOD_DOMAIN,
+        accessPolicies=policy_doc(allow("es:*", "*", Principal={"AWS": "*"})),
+        advancedSecurityOptions={"enabled": True, "internalUserDatabaseEnabled": False},
+    )
     assert check("lp-opensearch-private-encrypted", DOMAIN, props).passed
 
 
 # --- Kinesis, SNS, logs ----------------------------------------------------------------------------------------
 
+
 def test_kinesis_stream_encryption():
     stream = "aws:kinesis/stream:Stream"
-    assert check("lp-kinesis-encrypted", stream, {"shardCount": 1}, name="listings").with_token(
-        "EncryptionType::NONE")
+    assert check("lp-kinesis-encrypted", stream, {"shardCount": 1}, name="listings").with_token("EncryptionType::NONE")
     assert check("lp-kinesis-encrypted", stream, {"encryptionType": "KMS"}).with_token("KmsKeyId::missing")
     assert check("lp-kinesis-encrypted", stream, {"encryptionType": "KMS", "kmsKeyId": "alias/aws/kinesis"}).passed
 
@@ -140,31 +182,50 @@ def test_sns_topic_and_log_group_keys():
 
 # --- lp-resource-policy-not-public ------------------------------------------------------------------------------
 
+
 def test_public_queue_policy_and_unbound_service_principal_are_caught():
     queue = "aws:sqs/queuePolicy:QueuePolicy"
     public = policy_doc(allow("sqs:SendMessage", "arn:aws:sqs:us-east-1:1:dlq", Principal="*"))
     assert check("lp-resource-policy-not-public", queue, {"policy": public}, name="dlq-policy").with_token(
-        "Principal::*")
-    unbound = policy_doc(allow("sqs:SendMessage", "arn:aws:sqs:us-east-1:1:dlq",
-                               Principal={"Service": "events.amazonaws.com"}))
+        "Principal::*"
+    )
+    unbound = policy_doc(
+        allow("sqs:SendMessage", "arn:aws:sqs:us-east-1:1:dlq", Principal={"Service": "events.amazonaws.com"})
+    )
     assert check("lp-resource-policy-not-public", queue, {"policy": unbound}).with_token(
-        "Principal::events.amazonaws.com")
+        "Principal::events.amazonaws.com"
+    )
 
 
 def test_queue_policy_bound_to_the_rule_passes_and_deny_statements_are_fine():
-    bound = policy_doc(allow("sqs:SendMessage", "arn:aws:sqs:us-east-1:1:dlq",
-                             Principal={"Service": "events.amazonaws.com"},
-                             Condition={"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-east-1:1:rule/r"}}),
-                       {"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*",
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+    bound = policy_doc(
+        allow(
+            "sqs:SendMessage",
+            "arn:aws:sqs:us-east-1:1:dlq",
+            Principal={"Service": "events.amazonaws.com"},
+            Condition={"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-east-1:1:rule/r"}},
+        ),
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sqs:*",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    )
     assert check("lp-resource-policy-not-public", "aws:sqs/queuePolicy:QueuePolicy", {"policy": bound}).passed
 
 
 def test_log_resource_policy_for_eventbridge_in_the_documented_shape_passes_but_not_for_everyone():
     log_policy = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
     group = "arn:aws:logs:us-east-1:1:log-group:/aws/events/orders-bus-catch-all:*"
-    documented = policy_doc(allow(["logs:CreateLogStream", "logs:PutLogEvents"], group,
-                                  Principal={"Service": ["events.amazonaws.com", "delivery.logs.amazonaws.com"]}))
+    documented = policy_doc(
+        allow(
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            group,
+            Principal={"Service": ["events.amazonaws.com", "delivery.logs.amazonaws.com"]},
+        )
+    )
     assert check("lp-resource-policy-not-public", log_policy, {"policyDocument": documented}).passed
     public = policy_doc(allow(["logs:PutLogEvents"], group, Principal="*"))
     assert check("lp-resource-policy-not-public", log_policy, {"policyDocument": public}).with_token("Principal::*")

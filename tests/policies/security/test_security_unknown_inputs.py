@@ -27,10 +27,11 @@ def input_names(type_: str) -> tuple[str, ...]:
     module = module_path.split("/")[0]
     source = (PULUMI_AWS / ("lambda_" if module == "lambda" else module) / f"{_snake(cls)}.py").read_text()
     start = source.index(f"\nclass {cls}Args:")
-    following = re.search(r"^class ", source[start + 10:], re.MULTILINE)
-    block = source[start:start + 10 + following.start()] if following else source[start:]
-    return tuple(camel or name for camel, name in
-                 re.findall(r'@pulumi.getter(?:\(name="(\w+)"\))?\s+def (\w+)\(self\)', block))
+    following = re.search(r"^class ", source[start + 10 :], re.MULTILINE)
+    block = source[start : start + 10 + following.start()] if following else source[start:]
+    return tuple(
+        camel or name for camel, name in re.findall(r'@pulumi.getter(?:\(name="(\w+)"\))?\s+def (\w+)\(self\)', block)
+    )
 
 
 def _snake(name: str) -> str:
@@ -64,13 +65,27 @@ def test_a_rule_on_missing_inputs_does_not_crash(rule, type_):
 
 @pytest.mark.parametrize("rule", STACK_RULES)
 def test_a_stack_rule_on_unknown_outputs_does_not_crash_or_pass_silently(rule):
-    types = sorted({t for _, t in RESOURCE_RULES} | {
-        "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:apigateway/method:Method",
-        "aws:apigateway/restApiPolicy:RestApiPolicy", "aws:route53/healthCheck:HealthCheck",
-        "aws:route53/zone:Zone", "aws:route53/record:Record", "aws:secretsmanager/secretRotation:SecretRotation",
-        "aws:ec2/eip:Eip", "aws:ec2/eipAssociation:EipAssociation", "aws:cloudwatch/eventEndpoint:EventEndpoint",
-        "aws:apigatewayv2/route:Route", "aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog",
-        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:cloudwatch/logGroup:LogGroup"})
+    types = sorted(
+        {t for _, t in RESOURCE_RULES}
+        | {
+            "aws:iam/role:Role",
+            "aws:iam/rolePolicy:RolePolicy",
+            "aws:apigateway/method:Method",
+            "aws:apigateway/restApiPolicy:RestApiPolicy",
+            "aws:route53/healthCheck:HealthCheck",
+            "aws:route53/zone:Zone",
+            "aws:route53/record:Record",
+            "aws:secretsmanager/secretRotation:SecretRotation",
+            "aws:ec2/eip:Eip",
+            "aws:ec2/eipAssociation:EipAssociation",
+            "aws:cloudwatch/eventEndpoint:EventEndpoint",
+            "aws:apigatewayv2/route:Route",
+            "aws:ec2/vpc:Vpc",
+            "aws:ec2/flowLog:FlowLog",
+            "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+            "aws:cloudwatch/logGroup:LogGroup",
+        }
+    )
     stack = [R(t, f"r{i}", {name: UNKNOWN for name in input_names(t)}) for i, t in enumerate(types)]
     outcome = check_stack(rule, stack)
     assert not any("internal error" in v for v in outcome.violations), outcome.violations
@@ -79,18 +94,45 @@ def test_a_stack_rule_on_unknown_outputs_does_not_crash_or_pass_silently(rule):
 
 # --- the four rules that used to pass silently on one unknown input ---------------------------------------------
 
-@pytest.mark.parametrize("rule, type_, props, path", [
-    ("lp-lambda-permission-scoped", "aws:lambda/permission:Permission",
-     {"principal": "events.amazonaws.com", "function": "f", "sourceArn": UNKNOWN}, "sourceArn"),
-    ("lp-ecs-proxy-hardening", "aws:ecs/taskDefinition:TaskDefinition",
-     {"executionRoleArn": UNKNOWN, "taskRoleArn": "arn:aws:iam::111111111111:role/task", "containerDefinitions": "[]"},
-     "executionRoleArn"),
-    ("lp-lambda-in-vpc", "aws:lambda/function:Function",
-     {"environment": {"variables": {"LOG_LEVEL": "INFO"}}, "tags": UNKNOWN}, "tags"),
-    ("lp-vpce-execute-api-policy", "aws:ec2/vpcEndpoint:VpcEndpoint",
-     {"serviceName": "com.amazonaws.us-east-1.execute-api", "vpcEndpointType": "Interface",
-      "securityGroupIds": UNKNOWN, "policy": '{"Statement": []}'}, "securityGroupIds"),
-])
+
+@pytest.mark.parametrize(
+    "rule, type_, props, path",
+    [
+        (
+            "lp-lambda-permission-scoped",
+            "aws:lambda/permission:Permission",
+            {"principal": "events.amazonaws.com", "function": "f", "sourceArn": UNKNOWN},
+            "sourceArn",
+        ),
+        (
+            "lp-ecs-proxy-hardening",
+            "aws:ecs/taskDefinition:TaskDefinition",
+            {
+                "executionRoleArn": UNKNOWN,
+                "taskRoleArn": "arn:aws:iam::111111111111:role/task",
+                "containerDefinitions": "[]",
+            },
+            "executionRoleArn",
+        ),
+        (
+            "lp-lambda-in-vpc",
+            "aws:lambda/function:Function",
+            {"environment": {"variables": {"LOG_LEVEL": "INFO"}}, "tags": UNKNOWN},
+            "tags",
+        ),
+        (
+            "lp-vpce-execute-api-policy",
+            "aws:ec2/vpcEndpoint:VpcEndpoint",
+            {
+                "serviceName": "com.amazonaws.us-east-1.execute-api",
+                "vpcEndpointType": "Interface",
+                "securityGroupIds": UNKNOWN,
+                "policy": '{"Statement": []}',
+            },
+            "securityGroupIds",
+        ),
+    ],
+)
 def test_one_unknown_input_is_reported_not_passed(rule, type_, props, path):
     outcome = check(rule, type_, props)
     assert outcome.undecided and path in outcome.undecided, outcome
@@ -100,24 +142,48 @@ def test_one_unknown_input_is_reported_not_passed(rule, type_, props, path):
     assert advisory.enforcementLevel == proto.ADVISORY and path in advisory.message
 
 
-@pytest.mark.parametrize("rule, type_, props", [
-    ("lp-lambda-permission-scoped", "aws:lambda/permission:Permission",
-     {"principal": "events.amazonaws.com", "function": "f",
-      "sourceArn": "arn:aws:events:us-east-1:111111111111:rule/orders"}),
-    ("lp-ecs-proxy-hardening", "aws:ecs/taskDefinition:TaskDefinition",
-     {"executionRoleArn": "arn:aws:iam::111111111111:role/exec", "taskRoleArn": "arn:aws:iam::111111111111:role/task",
-      "containerDefinitions": "[]"}),
-    ("lp-vpce-execute-api-policy", "aws:ec2/vpcEndpoint:VpcEndpoint",
-     {"serviceName": "com.amazonaws.us-east-1.execute-api", "vpcEndpointType": "Interface",
-      "securityGroupIds": ["sg-0123456789abcdef0"],
-      "policy": '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", '
-                '"Resource": "arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/*"}]}'}),
-])
+@pytest.mark.parametrize(
+    "rule, type_, props",
+    [
+        (
+            "lp-lambda-permission-scoped",
+            "aws:lambda/permission:Permission",
+            {
+                "principal": "events.amazonaws.com",
+                "function": "f",
+                "sourceArn": "arn:aws:events:us-east-1:111111111111:rule/orders",
+            },
+        ),
+        (
+            "lp-ecs-proxy-hardening",
+            "aws:ecs/taskDefinition:TaskDefinition",
+            {
+                "executionRoleArn": "arn:aws:iam::111111111111:role/exec",
+                "taskRoleArn": "arn:aws:iam::111111111111:role/task",
+                "containerDefinitions": "[]",
+            },
+        ),
+        (
+            "lp-vpce-execute-api-policy",
+            "aws:ec2/vpcEndpoint:VpcEndpoint",
+            {
+                "serviceName": "com.amazonaws.us-east-1.execute-api",
+                "vpcEndpointType": "Interface",
+                "securityGroupIds": ["sg-0123456789abcdef0"],
+                "policy": '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", '
+                '"Resource": "arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/*"}]}',
+            },
+        ),
+    ],
+)
 def test_the_known_twin_decides(rule, type_, props):
     assert check(rule, type_, props).passed
 
 
 def test_a_function_whose_tags_are_known_and_unmarked_is_out_of_scope():
-    outcome = check("lp-lambda-in-vpc", "aws:lambda/function:Function",
-                    {"environment": {"variables": {"LOG_LEVEL": "INFO"}}, "tags": {"team": "x"}})
+    outcome = check(
+        "lp-lambda-in-vpc",
+        "aws:lambda/function:Function",
+        {"environment": {"variables": {"LOG_LEVEL": "INFO"}}, "tags": {"team": "x"}},
+    )
     assert outcome.not_applicable and not outcome.undecided

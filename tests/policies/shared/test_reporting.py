@@ -19,8 +19,12 @@ def test_the_packs_that_wrap_their_rules_import_the_one_shared_module():
 
 
 def test_an_exception_without_a_reason_or_a_target_waives_nothing_and_says_why():
-    entries = [{"resource": "fn-*"}, {"reason": "fine"}, {"resource": "fn-*", "reason": "reviewed", "rule": "other"},
-               {"resource": "fn-*", "token": "Api::sqs@*", "reason": "reviewed"}]
+    entries = [
+        {"resource": "fn-*"},
+        {"reason": "fine"},
+        {"resource": "fn-*", "reason": "reviewed", "rule": "other"},
+        {"resource": "fn-*", "token": "Api::sqs@*", "reason": "reviewed"},
+    ]
     problems = [w.problem for w in reporting.waivers(entries, "wiring-x")]
     assert "has no reason" in problems[0]
     assert "names neither a resource nor a token" in problems[1]
@@ -36,8 +40,10 @@ def test_a_waiver_covers_either_packs_finding_by_resource_and_token():
     assert not waiver.covers(wiring_core.Finding(fn, "Api::sns@us-east-1", "no route"))
     assert not waiver.covers(wiring_core.Finding(other, "Api::sqs@us-east-1", "no route"))
     subject = reporting.waivers([{"token": "Resource::*[xray:*]", "reason": "X-Ray takes no ARN"}], "r")[0]
-    assert subject.covers(security_core.Finding("Resource::*", "Statement[0]", "m", subject="xray:PutTraceSegments"),
-                          security_core.Res("t", "role", "urn:role", {}))
+    assert subject.covers(
+        security_core.Finding("Resource::*", "Statement[0]", "m", subject="xray:PutTraceSegments"),
+        security_core.Res("t", "role", "urn:role", {}),
+    )
 
 
 def test_a_crash_names_the_rule_the_error_and_where_it_happened():
@@ -45,5 +51,7 @@ def test_a_crash_names_the_rule_the_error_and_where_it_happened():
         {}["missing"]
     except KeyError as error:
         message = reporting.crash_message("wiring-x", error, "fn (Function)")
-    assert message.startswith("fn (Function): internal error in rule wiring-x: KeyError: 'missing' (at test_reporting.py:")
+    assert message.startswith(
+        "fn (Function): internal error in rule wiring-x: KeyError: 'missing' (at test_reporting.py:"
+    )
     assert message.endswith("report this as a bug in the policy pack.")

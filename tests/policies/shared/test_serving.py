@@ -40,16 +40,30 @@ def _stack():
     provider = resources[0]
     for index in (0, 2, 3):
         props = {"vpcId": f"vpc-{index}", "trafficType": "REJECT", "logDestinationType": "s3"}
-        resources.append(StackResource(urn=f"urn:pulumi:bench::bench::aws:ec2/flowLog:FlowLog::flow{index}",
-                                       type="aws:ec2/flowLog:FlowLog", name=f"flow{index}", inputs=props,
-                                       outputs=props, provider=provider, dependencies=[provider.urn]))
+        resources.append(
+            StackResource(
+                urn=f"urn:pulumi:bench::bench::aws:ec2/flowLog:FlowLog::flow{index}",
+                type="aws:ec2/flowLog:FlowLog",
+                name=f"flow{index}",
+                inputs=props,
+                outputs=props,
+                provider=provider,
+                dependencies=[provider.urn],
+            )
+        )
     for res in resources:
         if res.type == "aws:iam/rolePolicy:RolePolicy" and res.name == "policy2":
-            res.inputs = res.outputs = {"role": "role-2", "policy": json.dumps({"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": "*", "Resource": "*"}]})}
+            res.inputs = res.outputs = {
+                "role": "role-2",
+                "policy": json.dumps(
+                    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+                ),
+            }
         if res.type == "aws:ec2/securityGroup:SecurityGroup" and res.name == "sg3":
-            res.inputs = res.outputs = {**res.inputs, "ingress": [
-                {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]}
+            res.inputs = res.outputs = {
+                **res.inputs,
+                "ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}],
+            }
         if res.type == "aws:lambda/function:Function" and res.name in ("fn4", "fn5"):
             res.inputs = res.outputs = {**res.inputs, "role": UNKNOWN_STRING_VALUE, "memorySize": UNKNOWN_STRING_VALUE}
         if res.type == "aws:sqs/queue:Queue" and res.name == "queue1":
@@ -73,8 +87,7 @@ def _sdk_as_shipped():
 
 
 def _run(rules, requests, stack_request, threads: int = 1):
-    servicer = sdk._PolicyAnalyzerServicer(f"blueprints-test", "0.0.1", list(rules.POLICIES),
-                                           EnforcementLevel.MANDATORY)
+    servicer = sdk._PolicyAnalyzerServicer("blueprints-test", "0.0.1", list(rules.POLICIES), EnforcementLevel.MANDATORY)
     with ThreadPoolExecutor(threads) as pool:  # the SDK's server runs requests on 4 threads
         analyzed = list(pool.map(lambda request: servicer.Analyze(request, None), requests))
     responses = analyzed + [servicer.AnalyzeStack(stack_request, None)]
@@ -113,8 +126,7 @@ def test_the_sdk_converts_each_message_once_per_request_with_the_memo(monkeypatc
 
     serving.uninstall()
     monkeypatch.setattr(json_format, "MessageToDict", counted)
-    servicer = sdk._PolicyAnalyzerServicer("blueprints-test", "0.0.1", list(rules.POLICIES),
-                                           EnforcementLevel.MANDATORY)
+    servicer = sdk._PolicyAnalyzerServicer("blueprints-test", "0.0.1", list(rules.POLICIES), EnforcementLevel.MANDATORY)
     servicer.AnalyzeStack(stack_request, None)
     assert len(calls) == stack_policies * messages  # the SDK alone: every message again for each policy
 
@@ -135,8 +147,9 @@ def test_per_request_values_are_shared_within_a_request_only():
 
     class Probe(sdk.StackValidationPolicy):
         def __init__(self, name):
-            super().__init__(name, "probe", lambda args, report: seen.append(
-                serving.per_request("k", lambda: object())))
+            super().__init__(
+                name, "probe", lambda args, report: seen.append(serving.per_request("k", lambda: object()))
+            )
 
     servicer = sdk._PolicyAnalyzerServicer("p", "0.0.1", [Probe("a"), Probe("b")], EnforcementLevel.ADVISORY)
     request = analyzer_pb2.AnalyzeStackRequest()
@@ -148,14 +161,24 @@ def test_per_request_values_are_shared_within_a_request_only():
 def test_another_sdk_version_is_left_alone(monkeypatch, capsys):
     _, serving = _serving("cost")
     serving.uninstall()
-    originals = (sdk.json_format, sdk.deserialize_properties, sdk.unknown_checking_proxy,
-                 sdk._PolicyAnalyzerServicer.Analyze, sdk._PolicyAnalyzerServicer.AnalyzeStack)
+    originals = (
+        sdk.json_format,
+        sdk.deserialize_properties,
+        sdk.unknown_checking_proxy,
+        sdk._PolicyAnalyzerServicer.Analyze,
+        sdk._PolicyAnalyzerServicer.AnalyzeStack,
+    )
     monkeypatch.setattr(serving, "_sdk_version", lambda: "1.22.0")
 
     assert serving.install() is False
     assert not serving.installed()
-    assert originals == (sdk.json_format, sdk.deserialize_properties, sdk.unknown_checking_proxy,
-                         sdk._PolicyAnalyzerServicer.Analyze, sdk._PolicyAnalyzerServicer.AnalyzeStack)
+    assert originals == (
+        sdk.json_format,
+        sdk.deserialize_properties,
+        sdk.unknown_checking_proxy,
+        sdk._PolicyAnalyzerServicer.Analyze,
+        sdk._PolicyAnalyzerServicer.AnalyzeStack,
+    )
     assert "pulumi-policy 1.22.0 is not 1.21.0" in capsys.readouterr().err
 
 
@@ -172,11 +195,15 @@ def test_runtime_settings_are_configured_again_only_when_their_environment_chang
     _, serving = _serving("security")
     serving.uninstall()
     configured = []
-    monkeypatch.setattr(sdk._PolicyAnalyzerServicer, "_configure_runtime_settings",
-                        lambda self: configured.append(__import__("os").environ.get("PULUMI_STACK")))
+    monkeypatch.setattr(
+        sdk._PolicyAnalyzerServicer,
+        "_configure_runtime_settings",
+        lambda self: configured.append(__import__("os").environ.get("PULUMI_STACK")),
+    )
     assert serving.install()
-    servicer = sdk._PolicyAnalyzerServicer("p", "0.0.1", [sdk.StackValidationPolicy("s", "d", lambda a, r: None)],
-                                           EnforcementLevel.ADVISORY)
+    servicer = sdk._PolicyAnalyzerServicer(
+        "p", "0.0.1", [sdk.StackValidationPolicy("s", "d", lambda a, r: None)], EnforcementLevel.ADVISORY
+    )
     monkeypatch.setenv("PULUMI_STACK", "dev")
     for _ in range(3):
         servicer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(), None)
@@ -192,7 +219,11 @@ def test_the_collector_waits_for_the_end_of_an_analyze_stack_request():
     _, serving = _serving("wiring")
     assert serving.install()
     enabled = []
-    servicer = sdk._PolicyAnalyzerServicer("p", "0.0.1", [sdk.StackValidationPolicy(
-        "s", "d", lambda args, report: enabled.append(gc.isenabled()))], EnforcementLevel.ADVISORY)
+    servicer = sdk._PolicyAnalyzerServicer(
+        "p",
+        "0.0.1",
+        [sdk.StackValidationPolicy("s", "d", lambda args, report: enabled.append(gc.isenabled()))],
+        EnforcementLevel.ADVISORY,
+    )
     servicer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(), None)
     assert enabled == [False] and gc.isenabled()

@@ -36,9 +36,21 @@ def test_plain_replaces_sentinels_with_unknowns_named_by_path_when_asked(props):
     assert untracked["a"] is values.UNKNOWN and untracked["b"][1] is values.UNKNOWN
 
 
-@pytest.mark.parametrize("use", [bool, list, len, lambda u: u < 3, lambda u: u + 1, lambda u: "x" in u,
-                                 lambda u: u["k"], lambda u: u.get("k"), lambda u: u.startswith("arn:"),
-                                 lambda u: int(u)])
+@pytest.mark.parametrize(
+    "use",
+    [
+        bool,
+        list,
+        len,
+        lambda u: u < 3,
+        lambda u: u + 1,
+        lambda u: "x" in u,
+        lambda u: u["k"],
+        lambda u: u.get("k"),
+        lambda u: u.startswith("arn:"),
+        lambda u: int(u),
+    ],
+)
 @pytest.mark.parametrize("unknown", [values.UNKNOWN, values.Unknown("policy")], ids=["untracked", "tracked"])
 def test_using_an_unknown_as_a_known_value_raises_the_sdks_unknown_error(use, unknown):
     with pytest.raises(values.Undecided) as raised:
@@ -65,9 +77,14 @@ def test_each_pack_still_loads_from_its_own_directory_through_the_link():
     """The CLI runs ``python -m pulumi.policy <addr> <packDir>`` with the pack directory as working
     directory; importing the rules there must find the linked shared module."""
     for pack, package in (("security", "security_rules"), ("cost", "cost_rules"), ("wiring", "wiring_rules")):
-        run = subprocess.run([sys.executable, "-c", f"import {package}.values as v; print(v.__file__)"],
-                             cwd=POLICIES / pack, capture_output=True, text=True, timeout=120,
-                             env={**os.environ, "PYTHONPATH": ""})
+        run = subprocess.run(
+            [sys.executable, "-c", f"import {package}.values as v; print(v.__file__)"],
+            cwd=POLICIES / pack,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": ""},
+        )
         assert run.returncode == 0, run.stderr
         assert run.stdout.strip().endswith(f"{package}/values.py")
 
@@ -79,7 +96,9 @@ def test_first_unknown_finds_an_unknown_at_any_depth():
 
 
 def test_the_wiring_wrapper_counts_an_unknown_used_as_known_as_undecided_not_as_a_crash():
-    res = wiring_core.Res("aws:sqs/queue:Queue", "q", "urn:q", wiring_core.plain({"kmsMasterKeyId": UNKNOWN_STRING_VALUE}))
+    res = wiring_core.Res(
+        "aws:sqs/queue:Queue", "q", "urn:q", wiring_core.plain({"kmsMasterKeyId": UNKNOWN_STRING_VALUE})
+    )
 
     def careless(graph):  # reads the key's truth without checking whether it is known
         if res.props["kmsMasterKeyId"]:

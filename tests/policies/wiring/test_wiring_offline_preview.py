@@ -16,13 +16,19 @@ PACK = HERE.parents[2] / "policies" / "wiring"
 
 def preview(stack: str) -> dict:
     run = run_program(HERE / "fixture_project", stack)
-    resources = stack_resources(run.resources, project=run.project, stack=stack, outputs=run.outputs,
-                                config=run.config)
+    resources = stack_resources(run.resources, project=run.project, stack=stack, outputs=run.outputs, config=run.config)
     with PolicyPacks([PACK], project=run.project, stack=stack) as packs:
         diagnostics = packs.run(resources)
-    return build_document(project=run.project, stack=stack, records=run.resources, outputs=run.outputs,
-                          diagnostics=diagnostics, packs=[], warnings=run.warnings,
-                          default_provider={"region": "us-east-1", "account": "111111111111"})
+    return build_document(
+        project=run.project,
+        stack=stack,
+        records=run.resources,
+        outputs=run.outputs,
+        diagnostics=diagnostics,
+        packs=[],
+        warnings=run.warnings,
+        default_provider={"region": "us-east-1", "account": "111111111111"},
+    )
 
 
 @pytest.mark.parametrize("stack, verdict", [("broken", 1), ("fixed", 0)])

@@ -6,9 +6,14 @@ RULE = "wiring-same-region"
 
 
 def mapping(source_region: str) -> R:
-    return R("aws:lambda/eventSourceMapping:EventSourceMapping", "stream", {
-        "functionName": arn("lambda", "function:indexer-fn"),
-        "eventSourceArn": arn("kinesis", "stream/listings", source_region)})
+    return R(
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        "stream",
+        {
+            "functionName": arn("lambda", "function:indexer-fn"),
+            "eventSourceArn": arn("kinesis", "stream/listings", source_region),
+        },
+    )
 
 
 def test_an_event_source_in_another_region_is_found_and_its_twin_passes():
@@ -43,8 +48,12 @@ def test_an_sqs_dead_letter_queue_in_another_region_is_found():
     from wiring_helpers import queue
 
     def source(dlq_region: str) -> R:
-        return queue("buffer", redrivePolicy=json.dumps({"deadLetterTargetArn": arn("sqs", "buffer-dlq", dlq_region),
-                                                         "maxReceiveCount": 5}))
+        return queue(
+            "buffer",
+            redrivePolicy=json.dumps(
+                {"deadLetterTargetArn": arn("sqs", "buffer-dlq", dlq_region), "maxReceiveCount": 5}
+            ),
+        )
 
     assert "DeadLetterRegion::us-west-2" in check(RULE, [source("us-west-2")]).on("buffer")[0]
     assert check(RULE, [source("us-east-1")]).passed

@@ -23,8 +23,10 @@ from preview.engine import load_project, resolve_stack_config
 PACK = Path(__file__).resolve().parents[3] / "policies" / "wiring"
 
 EXPECTED = {
-    "dev": {("wiring-endpoint-zones", f"leasing-us-east-1-net-{service}", "advisory")
-            for service in ("events", "sqs", "secretsmanager")},
+    "dev": {
+        ("wiring-endpoint-zones", f"leasing-us-east-1-net-{service}", "advisory")
+        for service in ("events", "sqs", "secretsmanager")
+    },
     "prod": set(),
 }
 
@@ -32,8 +34,13 @@ EXPECTED = {
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_shipped_stacks_findings_are_the_known_defects(stack, shipped_stack):
     run = shipped_stack(stack)
-    resources = stack_resources(run.resources, project="blueprints", stack=stack, outputs=run.outputs,
-                                config=resolve_stack_config(load_project(PACK.parents[1]), stack)[0])
+    resources = stack_resources(
+        run.resources,
+        project="blueprints",
+        stack=stack,
+        outputs=run.outputs,
+        config=resolve_stack_config(load_project(PACK.parents[1]), stack)[0],
+    )
     with PolicyPacks([PACK], project="blueprints", stack=stack) as packs:
         diagnostics = [d for d in packs.run(resources) if d.pack == "blueprints-wiring"]
     found = {(d.policy, d.urn.rsplit("::", 1)[-1], d.level) for d in diagnostics}

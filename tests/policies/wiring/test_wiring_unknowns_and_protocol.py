@@ -67,8 +67,9 @@ def test_a_crash_inside_a_rule_is_a_violation_not_a_pass(monkeypatch):
 def test_analyzer_info_publishes_every_rule_at_its_level():
     info = servicer().GetAnalyzerInfo(None, None)
     published = {p.name: p.enforcementLevel for p in info.policies}
-    assert published == {r.name: (proto.ADVISORY if r.level.value == "advisory" else proto.MANDATORY)
-                         for r in wiring_rules.RULES}
+    assert published == {
+        r.name: (proto.ADVISORY if r.level.value == "advisory" else proto.MANDATORY) for r in wiring_rules.RULES
+    }
 
 
 def test_the_readme_rule_table_is_the_codes():
@@ -86,8 +87,19 @@ def test_a_role_or_subnet_outside_the_stack_is_undecided_with_the_reason():
 def test_a_reasoned_exception_waives_exactly_its_finding_and_a_reasonless_one_is_reported():
     stack = network() + indexer()
     rule = "wiring-vpc-compute-reaches-apis"
-    waived = check(rule, stack, {"exceptions": [{"resource": "indexer", "token": "Api::sqs@*",
-                                                "reason": "failures go to logs until issue 16 adds the endpoint"}]})
+    waived = check(
+        rule,
+        stack,
+        {
+            "exceptions": [
+                {
+                    "resource": "indexer",
+                    "token": "Api::sqs@*",
+                    "reason": "failures go to logs until issue 16 adds the endpoint",
+                }
+            ]
+        },
+    )
     assert waived.passed
     other_token = check(rule, stack, {"exceptions": [{"resource": "indexer", "token": "Api::s3@*", "reason": "x"}]})
     assert other_token.on("indexer")
@@ -98,11 +110,13 @@ def test_a_reasoned_exception_waives_exactly_its_finding_and_a_reasonless_one_is
 def test_levels_and_exceptions_arrive_through_the_engines_configure():
     rule = "wiring-vpc-compute-reaches-apis"
     stack = network() + indexer()
-    [advisory] = [d for d in analyze_stack(stack, {rule: {"enforcementLevel": "advisory"}}).diagnostics
-                  if d.policyName == rule]
+    [advisory] = [
+        d for d in analyze_stack(stack, {rule: {"enforcementLevel": "advisory"}}).diagnostics if d.policyName == rule
+    ]
     assert advisory.enforcementLevel == proto.ADVISORY
-    assert not [d for d in analyze_stack(stack, {rule: {"enforcementLevel": "disabled"}}).diagnostics
-                if d.policyName == rule]
+    assert not [
+        d for d in analyze_stack(stack, {rule: {"enforcementLevel": "disabled"}}).diagnostics if d.policyName == rule
+    ]
     waived = analyze_stack(stack, {rule: {"exceptions": [{"resource": "indexer", "reason": "tracked in issue 16"}]}})
     assert not [d for d in waived.diagnostics if d.policyName == rule]
 
@@ -110,8 +124,12 @@ def test_levels_and_exceptions_arrive_through_the_engines_configure():
 def test_an_endpoint_whose_dns_entries_are_unknown_does_not_stop_the_pack():
     # A new interface endpoint's dnsEntries are computed: unknown at a first `pulumi preview`.
     # Indexing the stack must not crash on them (the whole pack failed with AnalyzeStack: UNKNOWN).
-    stack = [R(r.type, r.name, {**r.props, "dnsEntries": UNKNOWN}, r.region)
-             if r.type == "aws:ec2/vpcEndpoint:VpcEndpoint" else r for r in network() + indexer() + sqs_endpoint()]
+    stack = [
+        R(r.type, r.name, {**r.props, "dnsEntries": UNKNOWN}, r.region)
+        if r.type == "aws:ec2/vpcEndpoint:VpcEndpoint"
+        else r
+        for r in network() + indexer() + sqs_endpoint()
+    ]
     assert any(r.type == "aws:ec2/vpcEndpoint:VpcEndpoint" for r in stack)
     response = analyze_stack(stack)
     assert not [d for d in response.diagnostics if "internal error" in d.message]

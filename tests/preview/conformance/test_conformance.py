@@ -57,66 +57,134 @@ def _violation(level: str, policy: str, where: str, *lines: str) -> dict:
 
 
 # TestValidateResource
-VALIDATE_RESOURCE = _scenarios("validate_resource", [
-    None, None,
-    _violation("mandatory", "dynamic-no-state-with-value-1", "pulumi-nodejs:dynamic:Resource: a",
-               "Prohibits setting state to 1 on dynamic resources.", "'state' must not have the value 1."),
-    _violation("mandatory", "dynamic-no-state-with-value-2", "pulumi-nodejs:dynamic:Resource: b",
-               "Prohibits setting state to 2 on dynamic resources.", "'state' must not have the value 2."),
-    _violation("mandatory", "dynamic-no-state-with-value-3-or-4", "pulumi-nodejs:dynamic:Resource: c",
-               "Prohibits setting state to 3 or 4 on dynamic resources.", "'state' must not have the value 3."),
-    _violation("mandatory", "dynamic-no-state-with-value-3-or-4", "pulumi-nodejs:dynamic:Resource: d",
-               "Prohibits setting state to 3 or 4 on dynamic resources.", "'state' must not have the value 4."),
-    _violation("mandatory", "randomuuid-no-keepers", "random:index:RandomUuid: r1",
-               *_NO_KEEPERS),
-    None,
-    _violation("mandatory", "dynamic-no-state-with-value-5", "pulumi-nodejs:dynamic:Resource: e",
-               "Prohibits setting state to 5 on dynamic resources.", "'state' must not have the value 5."),
-    None,
-    None,  # a 5 MB string property (messages over 4 MB, pulumi/pulumi#4155)
-])
+VALIDATE_RESOURCE = _scenarios(
+    "validate_resource",
+    [
+        None,
+        None,
+        _violation(
+            "mandatory",
+            "dynamic-no-state-with-value-1",
+            "pulumi-nodejs:dynamic:Resource: a",
+            "Prohibits setting state to 1 on dynamic resources.",
+            "'state' must not have the value 1.",
+        ),
+        _violation(
+            "mandatory",
+            "dynamic-no-state-with-value-2",
+            "pulumi-nodejs:dynamic:Resource: b",
+            "Prohibits setting state to 2 on dynamic resources.",
+            "'state' must not have the value 2.",
+        ),
+        _violation(
+            "mandatory",
+            "dynamic-no-state-with-value-3-or-4",
+            "pulumi-nodejs:dynamic:Resource: c",
+            "Prohibits setting state to 3 or 4 on dynamic resources.",
+            "'state' must not have the value 3.",
+        ),
+        _violation(
+            "mandatory",
+            "dynamic-no-state-with-value-3-or-4",
+            "pulumi-nodejs:dynamic:Resource: d",
+            "Prohibits setting state to 3 or 4 on dynamic resources.",
+            "'state' must not have the value 4.",
+        ),
+        _violation("mandatory", "randomuuid-no-keepers", "random:index:RandomUuid: r1", *_NO_KEEPERS),
+        None,
+        _violation(
+            "mandatory",
+            "dynamic-no-state-with-value-5",
+            "pulumi-nodejs:dynamic:Resource: e",
+            "Prohibits setting state to 5 on dynamic resources.",
+            "'state' must not have the value 5.",
+        ),
+        None,
+        None,  # a 5 MB string property (messages over 4 MB, pulumi/pulumi#4155)
+    ],
+)
 
 # TestValidatePythonResource
-VALIDATE_PYTHON_RESOURCE = _scenarios("validate_python_resource", [
-    _violation("mandatory", "randomuuid-no-keepers", "random:index:RandomUuid: r1",
-               *_NO_KEEPERS),
-    _violation("mandatory", "randomuuid-no-keepers", "random:index:RandomUuid: r2",
-               *_NO_KEEPERS),
-    None,
-])
+VALIDATE_PYTHON_RESOURCE = _scenarios(
+    "validate_python_resource",
+    [
+        _violation("mandatory", "randomuuid-no-keepers", "random:index:RandomUuid: r1", *_NO_KEEPERS),
+        _violation("mandatory", "randomuuid-no-keepers", "random:index:RandomUuid: r2", *_NO_KEEPERS),
+        None,
+    ],
+)
 
 # TestValidateStack
-VALIDATE_STACK = _scenarios("validate_stack", [
-    None, None,
-    _violation("mandatory", "dynamic-no-state-with-value-1", "",
-               "Prohibits setting state to 1 on dynamic resources.", "'state' must not have the value 1."),
-    _violation("mandatory", "dynamic-no-state-with-value-2", "",
-               "Prohibits setting state to 2 on dynamic resources.", "'state' must not have the value 2."),
-    _violation("mandatory", "dynamic-no-state-with-value-3", "pulumi-nodejs:dynamic:Resource: c",
-               "Prohibits setting state to 3 on dynamic resources.", "'state' must not have the value 3."),
-    _violation("mandatory", "randomuuid-no-keepers", "",
-               *_NO_KEEPERS),
-    _violation("mandatory", "no-randomstrings", "", "Prohibits RandomString resources.",
-               "RandomString resources are not allowed."),
-    None, None,
-    _violation("mandatory", "dynamic-no-foo-with-value-bar", "",
-               "Prohibits setting foo to 'bar' on dynamic resources.", "'foo' must not have the value 'bar'."),
-])
+VALIDATE_STACK = _scenarios(
+    "validate_stack",
+    [
+        None,
+        None,
+        _violation(
+            "mandatory",
+            "dynamic-no-state-with-value-1",
+            "",
+            "Prohibits setting state to 1 on dynamic resources.",
+            "'state' must not have the value 1.",
+        ),
+        _violation(
+            "mandatory",
+            "dynamic-no-state-with-value-2",
+            "",
+            "Prohibits setting state to 2 on dynamic resources.",
+            "'state' must not have the value 2.",
+        ),
+        _violation(
+            "mandatory",
+            "dynamic-no-state-with-value-3",
+            "pulumi-nodejs:dynamic:Resource: c",
+            "Prohibits setting state to 3 on dynamic resources.",
+            "'state' must not have the value 3.",
+        ),
+        _violation("mandatory", "randomuuid-no-keepers", "", *_NO_KEEPERS),
+        _violation(
+            "mandatory",
+            "no-randomstrings",
+            "",
+            "Prohibits RandomString resources.",
+            "RandomString resources are not allowed.",
+        ),
+        None,
+        None,
+        _violation(
+            "mandatory",
+            "dynamic-no-foo-with-value-bar",
+            "",
+            "Prohibits setting foo to 'bar' on dynamic resources.",
+            "'foo' must not have the value 'bar'.",
+        ),
+    ],
+)
 
 # TestUnknownValues
-UNKNOWN_VALUES = _scenarios("unknown_values", [{
-    "want": ("unknown-values-policy@v0.0.1",
-             "[advisory]  unknown-values-resource-validation  (random:index:RandomPet: pet)",
-             "can't run policy 'unknown-values-resource-validation' from policy pack "
-             "'unknown-values-policy@v0.0.1' during preview: string value at .prefix can't be known during preview",
-             "[advisory]  unknown-values-stack-validation",
-             "can't run policy 'unknown-values-stack-validation' from policy pack 'unknown-values-policy@v0.0.1' "
-             "during preview: string value at .prefix can't be known during preview"),
-    "advisory": True}], initial_config={"aws:region": "us-west-2"})
+UNKNOWN_VALUES = _scenarios(
+    "unknown_values",
+    [
+        {
+            "want": (
+                "unknown-values-policy@v0.0.1",
+                "[advisory]  unknown-values-resource-validation  (random:index:RandomPet: pet)",
+                "can't run policy 'unknown-values-resource-validation' from policy pack "
+                "'unknown-values-policy@v0.0.1' during preview: string value at .prefix can't be known during preview",
+                "[advisory]  unknown-values-stack-validation",
+                "can't run policy 'unknown-values-stack-validation' from policy pack 'unknown-values-policy@v0.0.1' "
+                "during preview: string value at .prefix can't be known during preview",
+            ),
+            "advisory": True,
+        }
+    ],
+    initial_config={"aws:region": "us-west-2"},
+)
 
 # TestRuntimeData, TestResourceOptions, TestParentDependencies, TestProvider, TestDeserialize
-RUNTIME_DATA = _scenarios("runtime_data", [None], initial_config={"aConfigValue": "this value is a value",
-                                                                 "aws:region": "us-west-2"})
+RUNTIME_DATA = _scenarios(
+    "runtime_data", [None], initial_config={"aConfigValue": "this value is a value", "aws:region": "us-west-2"}
+)
 RESOURCE_OPTIONS = _scenarios("resource_options", [None, None])
 PARENT_DEPENDENCIES = _scenarios("parent_dependencies", [None])
 PROVIDER = _scenarios("provider", [None])
@@ -128,59 +196,115 @@ _STACK = ("Always reports a stack violation.", "validate-stack-violation-message
 
 
 def _both(level: str) -> dict:
-    return {"want": (f"[{level}]  validate-resource  (random:index:RandomString: str)", *_RESOURCE,
-                     f"[{level}]  validate-stack", *_STACK), "advisory": level == "advisory"}
+    return {
+        "want": (
+            f"[{level}]  validate-resource  (random:index:RandomString: str)",
+            *_RESOURCE,
+            f"[{level}]  validate-stack",
+            *_STACK,
+        ),
+        "advisory": level == "advisory",
+    }
 
 
-ENFORCEMENT_LEVEL = _scenarios("enforcementlevel", [
-    _both("advisory"), None, _both("mandatory"), _both("advisory"),
-    _both("advisory"), None, _both("mandatory"), None,
-    _both("advisory"), None, _both("mandatory"), _both("mandatory"),
-    _both("advisory"), None, _both("mandatory"), _both("advisory"),
-])
+ENFORCEMENT_LEVEL = _scenarios(
+    "enforcementlevel",
+    [
+        _both("advisory"),
+        None,
+        _both("mandatory"),
+        _both("advisory"),
+        _both("advisory"),
+        None,
+        _both("mandatory"),
+        None,
+        _both("advisory"),
+        None,
+        _both("mandatory"),
+        _both("mandatory"),
+        _both("advisory"),
+        None,
+        _both("mandatory"),
+        _both("advisory"),
+    ],
+)
 
 
 # TestConfig
 def _config_errors(*errors: str) -> dict:
     preamble = "error: validating policy config: config-policy 0.0.1  "
-    return {"want": tuple(f"{preamble}{policy}: {e}" for e in errors
-                          for policy in ("resource-validation", "stack-validation"))}
+    return {
+        "want": tuple(
+            f"{preamble}{policy}: {e}" for e in errors for policy in ("resource-validation", "stack-validation")
+        )
+    }
 
 
 def _policy_config(values: dict) -> dict:
     return {"policy_config": {"resource-validation": values, "stack-validation": values}}
 
 
-CONFIG = _scenarios("config", [
-    _policy_config({"foo": "bar"}), None, None, _policy_config({"foo": "overridden"}), None,
-    _config_errors("foo is required"),
-    _config_errors("foo: Invalid type. Expected: string, given: integer"),
-    _config_errors("foo: String length must be less than or equal to 3"),
-    _config_errors("foo: String length must be greater than or equal to 50"),
-    _config_errors('foo: foo must be one of the following: "bar", "baz"'),
-    _config_errors('foo: foo does not match: "bar"'),
-    {**_policy_config({"foo": 1}), **_config_errors("foo: Invalid type. Expected: string, given: integer")},
-    {**_policy_config({"foo": "blah"}), **_config_errors('foo: foo must be one of the following: "bar", "baz"')},
-    {**_policy_config({"foo": "blah"}), **_config_errors('foo: foo does not match: "bar"')},
-    {**_policy_config({"foo": "this is too long", "bar": 3.14}),
-     **_config_errors("bar: Invalid type. Expected: integer, given: number",
-                      "foo: String length must be less than or equal to 3")},
-    _policy_config({"foo": 42}), _policy_config({"foo": 3.14}), _policy_config({"foo": 42}),
-    _policy_config({"foo": True}), _policy_config({"foo": False}), _policy_config({"foo": {"bar": "baz"}}),
-    _policy_config({"foo": ["a", "b", "c"]}), _policy_config({"foo": None}), None,
-    _policy_config({"foo": "overridden"}),
-])
+CONFIG = _scenarios(
+    "config",
+    [
+        _policy_config({"foo": "bar"}),
+        None,
+        None,
+        _policy_config({"foo": "overridden"}),
+        None,
+        _config_errors("foo is required"),
+        _config_errors("foo: Invalid type. Expected: string, given: integer"),
+        _config_errors("foo: String length must be less than or equal to 3"),
+        _config_errors("foo: String length must be greater than or equal to 50"),
+        _config_errors('foo: foo must be one of the following: "bar", "baz"'),
+        _config_errors('foo: foo does not match: "bar"'),
+        {**_policy_config({"foo": 1}), **_config_errors("foo: Invalid type. Expected: string, given: integer")},
+        {**_policy_config({"foo": "blah"}), **_config_errors('foo: foo must be one of the following: "bar", "baz"')},
+        {**_policy_config({"foo": "blah"}), **_config_errors('foo: foo does not match: "bar"')},
+        {
+            **_policy_config({"foo": "this is too long", "bar": 3.14}),
+            **_config_errors(
+                "bar: Invalid type. Expected: integer, given: number",
+                "foo: String length must be less than or equal to 3",
+            ),
+        },
+        _policy_config({"foo": 42}),
+        _policy_config({"foo": 3.14}),
+        _policy_config({"foo": 42}),
+        _policy_config({"foo": True}),
+        _policy_config({"foo": False}),
+        _policy_config({"foo": {"bar": "baz"}}),
+        _policy_config({"foo": ["a", "b", "c"]}),
+        _policy_config({"foo": None}),
+        None,
+        _policy_config({"foo": "overridden"}),
+    ],
+)
 
 # TestInvalidPolicy (upstream has only a Node.js pack; the Python SDK's own messages)
-INVALID_POLICY = _scenarios("invalid_policy", [
-    {"want": ('Invalid policy name "all"; "all" is a reserved name',)},
-    {"want": ("enforcementLevel cannot be explicitly specified in properties",)},
-    {"want": ('"enforcementLevel" cannot be specified in required',)},
-])
+INVALID_POLICY = _scenarios(
+    "invalid_policy",
+    [
+        {"want": ('Invalid policy name "all"; "all" is a reserved name',)},
+        {"want": ("enforcementLevel cannot be explicitly specified in properties",)},
+        {"want": ('"enforcementLevel" cannot be specified in required',)},
+    ],
+)
 
-ALL = (VALIDATE_RESOURCE + VALIDATE_PYTHON_RESOURCE + VALIDATE_STACK + UNKNOWN_VALUES + RUNTIME_DATA
-       + RESOURCE_OPTIONS + PARENT_DEPENDENCIES + PROVIDER + DESERIALIZE + ENFORCEMENT_LEVEL + CONFIG
-       + INVALID_POLICY)
+ALL = (
+    VALIDATE_RESOURCE
+    + VALIDATE_PYTHON_RESOURCE
+    + VALIDATE_STACK
+    + UNKNOWN_VALUES
+    + RUNTIME_DATA
+    + RESOURCE_OPTIONS
+    + PARENT_DEPENDENCIES
+    + PROVIDER
+    + DESERIALIZE
+    + ENFORCEMENT_LEVEL
+    + CONFIG
+    + INVALID_POLICY
+)
 
 
 def run_scenario(scenario: Scenario, mode: str, tmp_path: Path, monkeypatch) -> tuple[str, int]:
@@ -196,9 +320,14 @@ def run_scenario(scenario: Scenario, mode: str, tmp_path: Path, monkeypatch) -> 
         configs.append(path)
     overrides = {"scenario": str(scenario.number), **scenario.initial_config}
     try:
-        document = run_preview(HERE / scenario.test / "program", stack,
-                               [HERE / scenario.test / "policy-pack-python"], configs, mode=mode,
-                               config_overrides=overrides)
+        document = run_preview(
+            HERE / scenario.test / "program",
+            stack,
+            [HERE / scenario.test / "policy-pack-python"],
+            configs,
+            mode=mode,
+            config_overrides=overrides,
+        )
     except PreviewError as exc:
         # The CLI prints each problem of a failed run as its own "error: " line.
         return "\n".join(f"error: {line}" for line in str(exc).splitlines()), 2

@@ -2,7 +2,7 @@
 modules: ``ec2``, ``network``, ``database``, ``search``, ``functions``, ``services``, ``monitoring``,
 ``data``) and the readable summary (``summary``). Importing the package registers every pricer."""
 
-from . import data, database, ec2, functions, monitoring, network, search, services  # noqa: F401  (registration)
+from . import data, database, ec2, functions, monitoring, network, search, services
 from .engine import PRICERS, Budget, Estimate, Line, estimate
 from .summary import JSON_MARKER, summary
 

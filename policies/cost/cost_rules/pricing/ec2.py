@@ -21,8 +21,9 @@ def launch_template_of(stack: StackIndex, res: Res) -> Res | None:
     spec = res.get("launchTemplate")
     if spec is None:
         return None
-    found = stack.referenced(res, "launchTemplate", spec, ["aws:ec2/launchTemplate:LaunchTemplate"],
-                                 keys=("id", "name", "arn"))
+    found = stack.referenced(
+        res, "launchTemplate", spec, ["aws:ec2/launchTemplate:LaunchTemplate"], keys=("id", "name", "arn")
+    )
     return found[0] if found else None
 
 
@@ -77,8 +78,7 @@ def _is_spot(res: Res, template: Res | None) -> bool:
     return isinstance(market, str) and market.lower() == "spot"
 
 
-def volume_cost(ctx: Ctx, line: Line, size: Any, volume_type: Any, iops: Any, throughput: Any,
-                label: str) -> None:
+def volume_cost(ctx: Ctx, line: Line, size: Any, volume_type: Any, iops: Any, throughput: Any, label: str) -> None:
     """An EBS volume: provisioned GB (and IOPS/throughput above the baseline), billed all month,
     attached or not, instance running or stopped (https://aws.amazon.com/ebs/pricing/)."""
     volume_type = volume_type if isinstance(volume_type, str) else None
@@ -88,20 +88,35 @@ def volume_cost(ctx: Ctx, line: Line, size: Any, volume_type: Any, iops: Any, th
         return
     if volume_type is None:
         gp2 = ctx.price(line, "ebs.gp2.gbMonth") * size_value
-        line.fixed(f"{label}: gp3 storage (type not set, gp3 assumed; gp2 is the high bound)", size_value, "GB-months",
-                   ctx.price(line, "ebs.gp3.gbMonth"), high=gp2)
+        line.fixed(
+            f"{label}: gp3 storage (type not set, gp3 assumed; gp2 is the high bound)",
+            size_value,
+            "GB-months",
+            ctx.price(line, "ebs.gp3.gbMonth"),
+            high=gp2,
+        )
         return
-    line.fixed(f"{label}: {volume_type} storage", size_value, "GB-months", ctx.price(line, f"ebs.{volume_type}.gbMonth"))
+    line.fixed(
+        f"{label}: {volume_type} storage", size_value, "GB-months", ctx.price(line, f"ebs.{volume_type}.gbMonth")
+    )
     iops_value = number(iops)
     throughput_value = number(throughput)
     if volume_type == "gp3":
         if isinstance(iops_value, float) and iops_value > 3000:
-            line.fixed(f"{label}: IOPS above 3,000", iops_value - 3000, "IOPS-months", ctx.price(line, "ebs.gp3.iopsMonth"))
+            line.fixed(
+                f"{label}: IOPS above 3,000", iops_value - 3000, "IOPS-months", ctx.price(line, "ebs.gp3.iopsMonth")
+            )
         if isinstance(throughput_value, float) and throughput_value > 125:
-            line.fixed(f"{label}: throughput above 125 MB/s", throughput_value - 125, "MB/s-months",
-                       ctx.price(line, "ebs.gp3.throughputMonth"))
+            line.fixed(
+                f"{label}: throughput above 125 MB/s",
+                throughput_value - 125,
+                "MB/s-months",
+                ctx.price(line, "ebs.gp3.throughputMonth"),
+            )
     elif volume_type in ("io1", "io2") and isinstance(iops_value, float):
-        line.fixed(f"{label}: provisioned IOPS", iops_value, "IOPS-months", ctx.price(line, f"ebs.{volume_type}.iopsMonth"))
+        line.fixed(
+            f"{label}: provisioned IOPS", iops_value, "IOPS-months", ctx.price(line, f"ebs.{volume_type}.iopsMonth")
+        )
 
 
 def snapshots(ctx: Ctx, res: Res, line: Line) -> None:
@@ -140,16 +155,19 @@ def _volumes_of_instance(ctx: Ctx, res: Res, template: Res | None, line: Line) -
 
 def _elastic_ips_of(ctx: Ctx, res: Res) -> list[Res]:
     """The Elastic IPs (or their associations) attached to this instance."""
+
     def build() -> dict[str, list[Res]]:
         by_instance: dict[str, list[Res]] = defaultdict(list)
         for eip in ctx.stack.of_type("aws:ec2/eip:Eip"):
             for instance in ctx.stack.referenced(eip, "instance", eip.get("instance"), [res.type], keys=("id",)):
                 by_instance[instance.urn].append(eip)
         for assoc in ctx.stack.of_type("aws:ec2/eipAssociation:EipAssociation"):
-            for instance in ctx.stack.referenced(assoc, "instanceId", assoc.get("instanceId"), [res.type],
-                                                 keys=("id",)):
+            for instance in ctx.stack.referenced(
+                assoc, "instanceId", assoc.get("instanceId"), [res.type], keys=("id",)
+            ):
                 by_instance[instance.urn].append(assoc)
         return by_instance
+
     return ctx.stack.memo("eips-by-instance", build).get(res.urn, [])
 
 
@@ -161,6 +179,7 @@ def has_idle_stop(ctx: Ctx, res: Res) -> bool:
 def stopping_alarms(stack: StackIndex, instance: Res) -> list[Res]:
     """The alarms whose action stops ``instance``: by the InstanceId dimension, or (unknown at
     preview) by their dependency on the instance. Candidates are indexed once per stack."""
+
     def build() -> tuple[dict[Any, list[Res]], list[Res]]:
         by_dimension: dict[Any, list[Res]] = defaultdict(list)
         others: list[Res] = []
@@ -171,6 +190,7 @@ def stopping_alarms(stack: StackIndex, instance: Res) -> list[Res]:
             else:
                 others.append(alarm)
         return by_dimension, others
+
     by_dimension, others = stack.memo("alarms-by-instance-id", build)
     instance_id = instance.get("id")
     candidates = list(by_dimension.get(instance_id, ())) if isinstance(instance_id, str) else []
@@ -192,7 +212,7 @@ def alarm_stops_instance(stack: StackIndex, alarm: Res, instance: Res) -> bool:
 
 INSTANCE_USAGE = {
     "monthly_hours": "hours a month the instance runs (a GPU workstation: the hours played; others: all month "
-                     "unless declared)",
+    "unless declared)",
     "snapshot_storage_gb": "GB of EBS snapshots kept for this instance (personal AMI, backups)",
 }
 
@@ -237,8 +257,14 @@ def _instance(res: Res, ctx: Ctx, line: Line) -> None:
         ceiling_hours = ctx.hours if never_stopped else (declared or 0.0)
         line.usage(name, declared, "hours", rate * factor, "monthly_hours", high=ceiling_hours * high_rate)
         if public_ip:
-            line.usage("public IPv4 address while running", declared, "hours", ip_rate, "monthly_hours",
-                       high=ceiling_hours * ip_rate)
+            line.usage(
+                "public IPv4 address while running",
+                declared,
+                "hours",
+                ip_rate,
+                "monthly_hours",
+                high=ceiling_hours * ip_rate,
+            )
         return
     hours = ctx.hours if declared is None else declared
     spot_low = rate * 0.1 * hours if factor != 1.0 else None
@@ -270,13 +296,22 @@ def _eip(res: Res, ctx: Ctx, line: Line) -> None:
 @prices("aws:ebs/volume:Volume", usage={"snapshot_storage_gb": "GB of EBS snapshots kept of this volume"})
 def _ebs_volume(res: Res, ctx: Ctx, line: Line) -> None:
     volume_type = res.get("type")
-    volume_cost(ctx, line, res.get("size"), volume_type if volume_type is not None else "gp2",
-                res.get("iops"), res.get("throughput"), "volume")
+    volume_cost(
+        ctx,
+        line,
+        res.get("size"),
+        volume_type if volume_type is not None else "gp2",
+        res.get("iops"),
+        res.get("throughput"),
+        "volume",
+    )
     snapshots(ctx, res, line)
 
 
-@prices("aws:dlm/lifecyclePolicy:LifecyclePolicy",
-        usage={"snapshot_storage_gb": "GB of EBS snapshots the lifecycle policy keeps"})
+@prices(
+    "aws:dlm/lifecyclePolicy:LifecyclePolicy",
+    usage={"snapshot_storage_gb": "GB of EBS snapshots the lifecycle policy keeps"},
+)
 def _lifecycle_policy(res: Res, ctx: Ctx, line: Line) -> None:
     # The policy is free; the snapshots it keeps bill (https://aws.amazon.com/ebs/pricing/).
     snapshots(ctx, res, line)

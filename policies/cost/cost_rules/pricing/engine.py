@@ -53,8 +53,14 @@ class Component:
         return self.quantity * self.unit_price
 
     def to_json(self) -> dict[str, Any]:
-        out = {"name": self.name, "kind": self.kind, "quantity": _r(self.quantity, 4), "unit": self.unit,
-               "unitPrice": self.unit_price, "monthly": _r(self.monthly)}
+        out = {
+            "name": self.name,
+            "kind": self.kind,
+            "quantity": _r(self.quantity, 4),
+            "unit": self.unit,
+            "unitPrice": self.unit_price,
+            "monthly": _r(self.monthly),
+        }
         if self.usage_key:
             out["usageKey"] = self.usage_key
         return out
@@ -71,17 +77,27 @@ class Line:
     fallback_region: bool = False
     high_margin: float = 0.0
 
-    def fixed(self, name: str, quantity: float, unit: str, unit_price: float, *,
-              low: float | None = None, high: float | None = None) -> Component:
+    def fixed(
+        self,
+        name: str,
+        quantity: float,
+        unit: str,
+        unit_price: float,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+    ) -> Component:
         """A charge billed whatever the traffic; ``low``/``high``: monthly bounds when the inputs allow a range."""
         monthly = quantity * unit_price
-        component = Component(name, FIXED, quantity, unit, unit_price,
-                              monthly if low is None else low, monthly if high is None else high)
+        component = Component(
+            name, FIXED, quantity, unit, unit_price, monthly if low is None else low, monthly if high is None else high
+        )
         self.components.append(component)
         return component
 
-    def usage(self, name: str, quantity: float | None, unit: str, unit_price: float, key: str, *,
-              high: float | None = None) -> Component:
+    def usage(
+        self, name: str, quantity: float | None, unit: str, unit_price: float, key: str, *, high: float | None = None
+    ) -> Component:
         """A charge from declared usage; undeclared (None) it is 0 and listed as depending on usage."""
         return self._declared(USAGE, name, quantity, unit, unit_price, key, high)
 
@@ -89,14 +105,23 @@ class Line:
         """Storage at rest from declared usage: billed with no traffic, so counted in ``fixed``."""
         return self._declared(FIXED, name, quantity, unit, unit_price, key, None)
 
-    def _declared(self, kind: str, name: str, quantity: float | None, unit: str, unit_price: float, key: str,
-                  high: float | None) -> Component:
+    def _declared(
+        self, kind: str, name: str, quantity: float | None, unit: str, unit_price: float, key: str, high: float | None
+    ) -> Component:
         if quantity is None:
             self.depends_on_usage.append(f"{name} ({key})")
             quantity = 0.0
         monthly = quantity * unit_price
-        component = Component(name, kind, quantity, unit, unit_price, 0.0 if kind == USAGE else monthly,
-                              monthly if high is None else high, key)
+        component = Component(
+            name,
+            kind,
+            quantity,
+            unit,
+            unit_price,
+            0.0 if kind == USAGE else monthly,
+            monthly if high is None else high,
+            key,
+        )
         self.components.append(component)
         return component
 
@@ -132,11 +157,21 @@ class Line:
         return sum(c.high for c in self.components) * (1 + self.high_margin)
 
     def to_json(self) -> dict[str, Any]:
-        return {"urn": self.res.urn, "name": self.res.name, "type": self.res.type, "region": self.res.region,
-                "component": self.res.component, "fixed": _r(self.fixed_total), "usage": _r(self.usage_total),
-                "monthly": _r(self.monthly), "low": _r(self.low), "high": _r(self.high),
-                "components": [c.to_json() for c in self.components],
-                "dependsOnUsage": list(self.depends_on_usage), "note": "; ".join(self.notes)}
+        return {
+            "urn": self.res.urn,
+            "name": self.res.name,
+            "type": self.res.type,
+            "region": self.res.region,
+            "component": self.res.component,
+            "fixed": _r(self.fixed_total),
+            "usage": _r(self.usage_total),
+            "monthly": _r(self.monthly),
+            "low": _r(self.low),
+            "high": _r(self.high),
+            "components": [c.to_json() for c in self.components],
+            "dependsOnUsage": list(self.depends_on_usage),
+            "note": "; ".join(self.notes),
+        }
 
 
 @dataclass
@@ -194,9 +229,16 @@ class Estimate:
         """Resources and charges not in the estimate: each unpriced resource, then each charge left out
         with the resources it concerns (none: no line estimates it)."""
         out: list[dict[str, Any]] = [
-            {"charge": "the resource", "urn": line.res.urn, "name": line.res.name, "type": line.res.type,
-             "reason": "; ".join(n for n in line.notes if "not priced" in n)}
-            for line in self.lines if not line.priced]
+            {
+                "charge": "the resource",
+                "urn": line.res.urn,
+                "name": line.res.name,
+                "type": line.res.type,
+                "reason": "; ".join(n for n in line.notes if "not priced" in n),
+            }
+            for line in self.lines
+            if not line.priced
+        ]
         by_charge: dict[str, list[str]] = defaultdict(list)
         for line in self.lines:
             for charge in line.not_estimated:
@@ -216,8 +258,10 @@ class Estimate:
         if self.depending_on_usage:
             left_out.append(f"usage not declared on {len(self.depending_on_usage)} resource(s)")
         left_out.append("the charges listed under not priced")
-        return (f"{state} the budget of {money(budget.limit)} {self.currency}: {basis} "
-                f"{money(figure)} ({figure / budget.limit:.0%}); excludes " + ", ".join(left_out))
+        return (
+            f"{state} the budget of {money(budget.limit)} {self.currency}: {basis} "
+            f"{money(figure)} ({figure / budget.limit:.0%}); excludes " + ", ".join(left_out)
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -233,9 +277,13 @@ class Estimate:
             "budgetVerdict": self.verdict(),
             "byComponent": {key: _r(value) for key, value in self.by("component").items()},
             "byRegion": {key: _r(value) for key, value in self.by("region").items()},
-            "resources": [line.to_json() for line in sorted(self.lines, key=lambda line: (-line.monthly, line.res.urn))],
-            "dependsOnUsage": [{"urn": line.res.urn, "name": line.res.name, "charges": line.depends_on_usage}
-                               for line in self.depending_on_usage],
+            "resources": [
+                line.to_json() for line in sorted(self.lines, key=lambda line: (-line.monthly, line.res.urn))
+            ],
+            "dependsOnUsage": [
+                {"urn": line.res.urn, "name": line.res.name, "charges": line.depends_on_usage}
+                for line in self.depending_on_usage
+            ],
             "notPriced": self.not_priced(),
             "assumptions": list(self.assumptions),
         }
@@ -248,8 +296,13 @@ def _r(value: float, digits: int = 2) -> float:
 class Ctx:
     """What a pricer needs: the stack, the price table, the declared usage and the assumptions."""
 
-    def __init__(self, stack: StackIndex, table: price_table.PriceTable, usage: declared_usage.DeclaredUsage,
-                 assumptions: Mapping[str, Any]):
+    def __init__(
+        self,
+        stack: StackIndex,
+        table: price_table.PriceTable,
+        usage: declared_usage.DeclaredUsage,
+        assumptions: Mapping[str, Any],
+    ):
         self.stack = stack
         self.table = table
         self.declared_usage = usage
@@ -282,24 +335,32 @@ USAGE_KEYS: dict[str, dict[str, str]] = {}  # resource type -> usage key -> mean
 
 def prices(*types: str, usage: Mapping[str, str] | None = None) -> Callable[[Pricer], Pricer]:
     """Registers a pricer for ``types``; ``usage``: the declared-usage keys it reads, with their meaning."""
+
     def register(fn: Pricer) -> Pricer:
         for typ in types:
             PRICERS[typ] = fn
             USAGE_KEYS[typ] = dict(usage or {})
         return fn
+
     return register
 
 
-def estimate(resources: list[Any] | StackIndex, config: Mapping[str, Any] | None = None,
-             table: price_table.PriceTable | None = None) -> Estimate:
+def estimate(
+    resources: list[Any] | StackIndex,
+    config: Mapping[str, Any] | None = None,
+    table: price_table.PriceTable | None = None,
+) -> Estimate:
     """The estimate for a stack: ``resources`` are the engine's PolicyResources (or Res), or an index
     of them already built. Raises ``usage.UsageError`` (a message listing every problem) when the
     declared usage is unreadable."""
     settings = {**defaults(ASSUMPTIONS), **(config or {})}
     table = table or price_table.load()
     usage = declared_usage.load(settings.get("usage"))
-    stack = resources if isinstance(resources, StackIndex) else StackIndex(
-        resources, default_region=str(settings["defaultRegion"]))
+    stack = (
+        resources
+        if isinstance(resources, StackIndex)
+        else StackIndex(resources, default_region=str(settings["defaultRegion"]))
+    )
     names = {key: res.type for res in stack.resources for key in (res.name, res.urn)}
     problems = declared_usage.unknown_keys(usage, USAGE_KEYS, names)
     if problems:
@@ -324,13 +385,21 @@ def estimate(resources: list[Any] | StackIndex, config: Mapping[str, Any] | None
             continue  # a free type with no declared data transfer
         if line.fallback_region:
             line.high_margin = float(settings["regionFallbackMargin"])
-            line.note(f"no prices for {res.region} in the table: {table.fallback_region} prices used, "
-                      f"high bound +{line.high_margin:.0%}")
+            line.note(
+                f"no prices for {res.region} in the table: {table.fallback_region} prices used, "
+                f"high bound +{line.high_margin:.0%}"
+            )
         if res.region_source == "default":
             line.note(f"Region unknown: {res.region} assumed")
         lines.append(line)
-    return Estimate(lines=lines, budget=find_budget(stack), currency=table.currency, prices_as_of=table.as_of,
-                    usage_source=usage.source, assumptions=_assumptions(settings, table, usage))
+    return Estimate(
+        lines=lines,
+        budget=find_budget(stack),
+        currency=table.currency,
+        prices_as_of=table.as_of,
+        usage_source=usage.source,
+        assumptions=_assumptions(settings, table, usage),
+    )
 
 
 def _data_transfer(res: Res, ctx: Ctx, line: Line) -> None:
@@ -338,24 +407,41 @@ def _data_transfer(res: Res, ctx: Ctx, line: Line) -> None:
     0.01 USD/GB out of one AZ and 0.01 in the other (EC2 on-demand pricing, Data Transfer)."""
     internet = ctx.declared(res, "monthly_internet_egress_gb")
     if internet is not None:
-        line.usage("data transfer out to the internet", internet, "GB", ctx.price(line, "dataTransfer.internet.gb"),
-                   "monthly_internet_egress_gb")
+        line.usage(
+            "data transfer out to the internet",
+            internet,
+            "GB",
+            ctx.price(line, "dataTransfer.internet.gb"),
+            "monthly_internet_egress_gb",
+        )
     inter_region = ctx.declared(res, "monthly_inter_region_gb")
     if inter_region is not None:
-        line.usage("data transfer to another Region", inter_region, "GB",
-                   ctx.price(line, "dataTransfer.interRegion.gb"), "monthly_inter_region_gb")
+        line.usage(
+            "data transfer to another Region",
+            inter_region,
+            "GB",
+            ctx.price(line, "dataTransfer.interRegion.gb"),
+            "monthly_inter_region_gb",
+        )
     cross_az = ctx.declared(res, "monthly_cross_az_gb")
     if cross_az is not None:
-        line.usage("data transfer across Availability Zones (out and in)", cross_az * 2, "GB, each side",
-                   ctx.price(line, "dataTransfer.crossAz.gb"), "monthly_cross_az_gb")
+        line.usage(
+            "data transfer across Availability Zones (out and in)",
+            cross_az * 2,
+            "GB, each side",
+            ctx.price(line, "dataTransfer.crossAz.gb"),
+            "monthly_cross_az_gb",
+        )
 
 
-def _assumptions(settings: Mapping[str, Any], table: price_table.PriceTable,
-                 usage: declared_usage.DeclaredUsage) -> list[str]:
+def _assumptions(
+    settings: Mapping[str, Any], table: price_table.PriceTable, usage: declared_usage.DeclaredUsage
+) -> list[str]:
     return [
         f"list prices of {table.as_of} ({table.currency}); a month is {table.hours_per_month:g} hours",
-        f"usage: {usage.source}" if usage.declared else
-        "usage: none declared, so every usage-based charge is 0 and listed as depending on usage",
+        f"usage: {usage.source}"
+        if usage.declared
+        else "usage: none declared, so every usage-based charge is 0 and listed as depending on usage",
         f"Spot at {float(settings['spotPriceFraction']):.0%} of on-demand (range 10%-100%)",
         f"a root volume from the AMI is {float(settings['defaultRootVolumeGb']):g} GB",
         f"a Region without prices in the table uses {table.fallback_region}'s, high bound "
@@ -379,4 +465,3 @@ def find_budget(stack: StackIndex) -> Budget | None:
 
 def money(value: float) -> str:
     return f"{value:,.2f}"
-

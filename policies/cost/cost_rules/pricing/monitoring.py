@@ -17,8 +17,12 @@ def _metric_alarm(res: Res, ctx: Ctx, line: Line) -> None:
         metrics = max(metrics, 1) * 3
     period = number(res.get("period"))
     resolution = "highResolution" if isinstance(period, float) and period < 60 else "standard"
-    line.fixed(f"alarm, {resolution} resolution", max(metrics, 1), "metric-months",
-               ctx.price(line, f"cloudwatch.alarm.{resolution}.month"))
+    line.fixed(
+        f"alarm, {resolution} resolution",
+        max(metrics, 1),
+        "metric-months",
+        ctx.price(line, f"cloudwatch.alarm.{resolution}.month"),
+    )
 
 
 @prices("aws:cloudwatch/compositeAlarm:CompositeAlarm")
@@ -43,20 +47,36 @@ def _retained_gb(monthly_gb: float | None, days: object) -> tuple[float | None, 
 def _log_group(res: Res, ctx: Ctx, line: Line) -> None:
     gb = ctx.declared(res, "monthly_data_ingested_gb")
     infrequent = res.get("logGroupClass") == "INFREQUENT_ACCESS"
-    line.usage("logs ingested", gb, "GB",
-               ctx.price(line, f"cloudwatch.logs.ingest.{'infrequent' if infrequent else 'standard'}.gb"),
-               "monthly_data_ingested_gb")
+    line.usage(
+        "logs ingested",
+        gb,
+        "GB",
+        ctx.price(line, f"cloudwatch.logs.ingest.{'infrequent' if infrequent else 'standard'}.gb"),
+        "monthly_data_ingested_gb",
+    )
     stored, retention = _retained_gb(gb, res.get("retentionInDays"))
-    line.usage(f"logs stored ({retention})", stored, "GB-months", ctx.price(line, "cloudwatch.logs.storage.gbMonth"),
-               "monthly_data_ingested_gb")
+    line.usage(
+        f"logs stored ({retention})",
+        stored,
+        "GB-months",
+        ctx.price(line, "cloudwatch.logs.storage.gbMonth"),
+        "monthly_data_ingested_gb",
+    )
 
 
-@prices("aws:cloudwatch/eventBus:EventBus", usage={"monthly_custom_events": "custom events published to the bus "
-                                                   "a month (events replicated to it count too)"})
+@prices(
+    "aws:cloudwatch/eventBus:EventBus",
+    usage={"monthly_custom_events": "custom events published to the bus a month (events replicated to it count too)"},
+)
 def _event_bus(res: Res, ctx: Ctx, line: Line) -> None:
     events = ctx.declared(res, "monthly_custom_events")
-    line.usage("custom events", None if events is None else events / 1e6, "million events",
-               ctx.price(line, "eventbridge.customEvents.million"), "monthly_custom_events")
+    line.usage(
+        "custom events",
+        None if events is None else events / 1e6,
+        "million events",
+        ctx.price(line, "eventbridge.customEvents.million"),
+        "monthly_custom_events",
+    )
 
 
 @prices("aws:cloudwatch/eventArchive:EventArchive", usage={"monthly_archived_gb": "GB of events archived a month"})
@@ -64,13 +84,25 @@ def _event_archive(res: Res, ctx: Ctx, line: Line) -> None:
     gb = ctx.declared(res, "monthly_archived_gb")
     line.usage("events archived", gb, "GB", ctx.price(line, "eventbridge.archive.gb"), "monthly_archived_gb")
     stored, retention = _retained_gb(gb, res.get("retentionDays"))
-    line.usage(f"archive stored ({retention})", stored, "GB-months", ctx.price(line, "eventbridge.archive.gbMonth"),
-               "monthly_archived_gb")
+    line.usage(
+        f"archive stored ({retention})",
+        stored,
+        "GB-months",
+        ctx.price(line, "eventbridge.archive.gbMonth"),
+        "monthly_archived_gb",
+    )
 
 
-@prices("aws:cloudwatch/eventApiDestination:EventApiDestination",
-        usage={"monthly_invocations": "invocations of the API destination a month"})
+@prices(
+    "aws:cloudwatch/eventApiDestination:EventApiDestination",
+    usage={"monthly_invocations": "invocations of the API destination a month"},
+)
 def _api_destination(res: Res, ctx: Ctx, line: Line) -> None:
     calls = ctx.declared(res, "monthly_invocations")
-    line.usage("invocations", None if calls is None else calls / 1e6, "million invocations",
-               ctx.price(line, "eventbridge.apiDestination.million"), "monthly_invocations")
+    line.usage(
+        "invocations",
+        None if calls is None else calls / 1e6,
+        "million invocations",
+        ctx.price(line, "eventbridge.apiDestination.million"),
+        "monthly_invocations",
+    )

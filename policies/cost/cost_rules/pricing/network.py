@@ -12,13 +12,21 @@ PROCESSED = {"monthly_data_processed_gb": "GB a month processed"}
 @prices("aws:ec2/natGateway:NatGateway", usage=PROCESSED)
 def _nat(res: Res, ctx: Ctx, line: Line) -> None:
     line.fixed("NAT gateway", ctx.hours, "hours", ctx.price(line, "natGateway.hour"))
-    line.usage("data processed", ctx.declared(res, "monthly_data_processed_gb"), "GB", ctx.price(line, "natGateway.gb"),
-               "monthly_data_processed_gb")
+    line.usage(
+        "data processed",
+        ctx.declared(res, "monthly_data_processed_gb"),
+        "GB",
+        ctx.price(line, "natGateway.gb"),
+        "monthly_data_processed_gb",
+    )
 
 
-@prices("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer",
-        "aws:elasticloadbalancingv2/loadBalancer:LoadBalancer",
-        usage={"capacity_units": "average LCUs (ALB) or NLCUs (NLB) over the month"})
+@prices(
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:alb/loadBalancer:LoadBalancer",
+    "aws:elasticloadbalancingv2/loadBalancer:LoadBalancer",
+    usage={"capacity_units": "average LCUs (ALB) or NLCUs (NLB) over the month"},
+)
 def _load_balancer(res: Res, ctx: Ctx, line: Line) -> None:
     kind = res.get("loadBalancerType", default="application")
     if kind not in ("application", "network", "gateway"):
@@ -26,16 +34,26 @@ def _load_balancer(res: Res, ctx: Ctx, line: Line) -> None:
         return
     line.fixed(f"{kind} load balancer", ctx.hours, "hours", ctx.price(line, f"elb.{kind}.hour"))
     units = ctx.declared(res, "capacity_units")
-    line.usage("capacity units", None if units is None else units * ctx.hours, "LCU-hours",
-               ctx.price(line, f"elb.{kind}.lcuHour"), "capacity_units")
+    line.usage(
+        "capacity units",
+        None if units is None else units * ctx.hours,
+        "LCU-hours",
+        ctx.price(line, f"elb.{kind}.lcuHour"),
+        "capacity_units",
+    )
     internal = res.get("internal")
     if kind != "gateway" and internal is not True:
         subnets = res.get("subnets") or res.get("subnetMappings")
         count = len(subnets) if isinstance(subnets, list) else 2
         rate = ctx.price(line, "ec2.publicIpv4.hour")
         if internal is UNKNOWN:
-            line.fixed(f"public IPv4 addresses (internet-facing not known: up to {count})", 0, "address-hours", rate,
-                       high=count * ctx.hours * rate)
+            line.fixed(
+                f"public IPv4 addresses (internet-facing not known: up to {count})",
+                0,
+                "address-hours",
+                rate,
+                high=count * ctx.hours * rate,
+            )
         else:
             line.fixed("public IPv4 addresses (internet-facing)", count * ctx.hours, "address-hours", rate)
 
@@ -47,8 +65,12 @@ def _vpc_endpoint(res: Res, ctx: Ctx, line: Line) -> None:
         line.note("gateway endpoint: no charge")
         return
     if kind == "GatewayLoadBalancer":
-        line.fixed("Gateway Load Balancer endpoint", ctx.hours, "hours",
-                   ctx.price(line, "vpcEndpoint.gatewayLoadBalancer.hour"))
+        line.fixed(
+            "Gateway Load Balancer endpoint",
+            ctx.hours,
+            "hours",
+            ctx.price(line, "vpcEndpoint.gatewayLoadBalancer.hour"),
+        )
         return
     rate = ctx.price(line, "vpcEndpoint.interface.azHour")
     subnets = res.get("subnetIds")
@@ -57,19 +79,38 @@ def _vpc_endpoint(res: Res, ctx: Ctx, line: Line) -> None:
     if isinstance(subnets, list) and subnets:
         line.fixed(f"interface endpoint in {len(subnets)} AZ", len(subnets) * ctx.hours, "AZ-hours", rate)
     else:
-        line.fixed("interface endpoint, subnets not known: 2 AZ assumed (1-3)", 2 * ctx.hours, "AZ-hours", rate,
-                   low=ctx.hours * rate, high=3 * ctx.hours * rate)
-    line.usage("data processed", ctx.declared(res, "monthly_data_processed_gb"), "GB",
-               ctx.price(line, "vpcEndpoint.interface.gb"), "monthly_data_processed_gb")
+        line.fixed(
+            "interface endpoint, subnets not known: 2 AZ assumed (1-3)",
+            2 * ctx.hours,
+            "AZ-hours",
+            rate,
+            low=ctx.hours * rate,
+            high=3 * ctx.hours * rate,
+        )
+    line.usage(
+        "data processed",
+        ctx.declared(res, "monthly_data_processed_gb"),
+        "GB",
+        ctx.price(line, "vpcEndpoint.interface.gb"),
+        "monthly_data_processed_gb",
+    )
 
 
-@prices("aws:ec2transitgateway/vpcAttachment:VpcAttachment",
-        "aws:ec2transitgateway/peeringAttachment:PeeringAttachment", usage=PROCESSED)
+@prices(
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
+    "aws:ec2transitgateway/peeringAttachment:PeeringAttachment",
+    usage=PROCESSED,
+)
 def _tgw_attachment(res: Res, ctx: Ctx, line: Line) -> None:
     line.fixed("attachment", ctx.hours, "hours", ctx.price(line, "transitGateway.attachment.hour"))
     if res.type.endswith("VpcAttachment"):
-        line.usage("data processed", ctx.declared(res, "monthly_data_processed_gb"), "GB",
-                   ctx.price(line, "transitGateway.gb"), "monthly_data_processed_gb")
+        line.usage(
+            "data processed",
+            ctx.declared(res, "monthly_data_processed_gb"),
+            "GB",
+            ctx.price(line, "transitGateway.gb"),
+            "monthly_data_processed_gb",
+        )
 
 
 @prices("aws:route53/zone:Zone")
@@ -87,8 +128,13 @@ def _record(res: Res, ctx: Ctx, line: Line) -> None:
     latency = bool(res.get("latencyRoutingPolicies") or res.get("latencyRoutingPolicy"))
     key = "route53.queries.latency.million" if latency else "route53.queries.standard.million"
     queries = ctx.declared(res, "monthly_queries")
-    line.usage(f"{'latency-based' if latency else 'standard'} queries", None if queries is None else queries / 1e6,
-               "million queries", ctx.price(line, key), "monthly_queries")
+    line.usage(
+        f"{'latency-based' if latency else 'standard'} queries",
+        None if queries is None else queries / 1e6,
+        "million queries",
+        ctx.price(line, key),
+        "monthly_queries",
+    )
 
 
 @prices("aws:route53/healthCheck:HealthCheck")
@@ -108,17 +154,27 @@ def _health_check(res: Res, ctx: Ctx, line: Line) -> None:
         features.append("fast interval")
     if res.get("measureLatency") is True:
         features.append("latency")
-    line.fixed(f"{kind} health check (AWS endpoint; a non-AWS endpoint is the high bound)", 1, "check-months",
-               basic_aws, high=basic_other)
+    line.fixed(
+        f"{kind} health check (AWS endpoint; a non-AWS endpoint is the high bound)",
+        1,
+        "check-months",
+        basic_aws,
+        high=basic_other,
+    )
     if features:
-        line.fixed(f"optional features: {', '.join(features)}", len(features), "feature-months",
-                   ctx.price(line, "route53.healthCheck.featureAws.month"),
-                   high=len(features) * ctx.price(line, "route53.healthCheck.featureOther.month"))
+        line.fixed(
+            f"optional features: {', '.join(features)}",
+            len(features),
+            "feature-months",
+            ctx.price(line, "route53.healthCheck.featureAws.month"),
+            high=len(features) * ctx.price(line, "route53.healthCheck.featureOther.month"),
+        )
 
 
 @prices("aws:route53/resolverEndpoint:ResolverEndpoint")
 def _resolver_endpoint(res: Res, ctx: Ctx, line: Line) -> None:
     addresses = res.get("ipAddresses")
     count = len(addresses) if isinstance(addresses, list) else 2
-    line.fixed(f"{count} resolver ENIs", count * ctx.hours, "ENI-hours",
-               ctx.price(line, "route53.resolverEndpoint.ipHour"))
+    line.fixed(
+        f"{count} resolver ENIs", count * ctx.hours, "ENI-hours", ctx.price(line, "route53.resolverEndpoint.ipHour")
+    )

@@ -13,8 +13,13 @@ REQUESTS = {"monthly_requests": "API requests a month"}
 
 def _requests(ctx: Ctx, res: Res, line: Line, label: str, key: str) -> None:
     requests = ctx.declared(res, "monthly_requests")
-    line.usage(label, None if requests is None else requests / 1e6, "million requests", ctx.price(line, key),
-               "monthly_requests")
+    line.usage(
+        label,
+        None if requests is None else requests / 1e6,
+        "million requests",
+        ctx.price(line, key),
+        "monthly_requests",
+    )
 
 
 @prices("aws:apigateway/stage:Stage", usage=REQUESTS)
@@ -53,8 +58,13 @@ def _ecs_service(res: Res, ctx: Ctx, line: Line) -> None:
     if launch_type != "FARGATE" and not providers & {"FARGATE", "FARGATE_SPOT"}:
         line.note("EC2 launch type: the container instances are priced on their own")
         return
-    definitions = ctx.stack.referenced(res, "taskDefinition", res.get("taskDefinition"),
-                                       ["aws:ecs/taskDefinition:TaskDefinition"], keys=("arn", "id", "family"))
+    definitions = ctx.stack.referenced(
+        res,
+        "taskDefinition",
+        res.get("taskDefinition"),
+        ["aws:ecs/taskDefinition:TaskDefinition"],
+        keys=("arn", "id", "family"),
+    )
     if not definitions:
         line.unpriced("not priced: task definition not found in the stack")
         return
@@ -70,12 +80,24 @@ def _ecs_service(res: Res, ctx: Ctx, line: Line) -> None:
     if providers == {"FARGATE_SPOT"}:
         factor, label = float(ctx.assumptions["spotPriceFraction"]), "Fargate Spot"
     task_hours = count * ctx.hours
-    for what, quantity, unit, key in (("vCPU", cpu / 1024, "vCPU-hours", "vcpuHour"),
-                                      ("memory", memory / 1024, "GB-hours", "gbHour")):
+    for what, quantity, unit, key in (
+        ("vCPU", cpu / 1024, "vCPU-hours", "vcpuHour"),
+        ("memory", memory / 1024, "GB-hours", "gbHour"),
+    ):
         rate = ctx.price(line, f"fargate.{arch}.{key}")
-        line.fixed(f"{count:g} task(s) {what} {arch} {label}", quantity * task_hours, unit, rate * factor,
-                   low=quantity * task_hours * rate * (0.1 if factor != 1.0 else 1.0), high=quantity * task_hours * rate)
+        line.fixed(
+            f"{count:g} task(s) {what} {arch} {label}",
+            quantity * task_hours,
+            unit,
+            rate * factor,
+            low=quantity * task_hours * rate * (0.1 if factor != 1.0 else 1.0),
+            high=quantity * task_hours * rate,
+        )
     if _assigns_public_ip(res):
-        line.fixed(f"{count:g} task(s) public IPv4 address", task_hours, "address-hours",
-                   ctx.price(line, "ec2.publicIpv4.hour"))
+        line.fixed(
+            f"{count:g} task(s) public IPv4 address",
+            task_hours,
+            "address-hours",
+            ctx.price(line, "ec2.publicIpv4.hour"),
+        )
     line.note("auto scaling beyond desiredCount not estimated")

@@ -28,15 +28,19 @@ def summary(est: Estimate, *, top: int = 8, listed: int = 6) -> str:
     biggest = sorted(est.lines, key=lambda line: -line.monthly)[:top]
     if biggest:
         lines.append("Largest:")
-        lines += [f"  {money(line.monthly):>10}  {line.res.name} ({line.res.type}): "
-                  + "; ".join([f"{x.name} {money(x.monthly)}" for x in line.components] + line.notes)
-                  for line in biggest]
+        lines += [
+            f"  {money(line.monthly):>10}  {line.res.name} ({line.res.type}): "
+            + "; ".join([f"{x.name} {money(x.monthly)}" for x in line.components] + line.notes)
+            for line in biggest
+        ]
     waiting = est.depending_on_usage
     if waiting:
         shown = ", ".join(line.res.name for line in waiting[:listed]) + (", ..." if len(waiting) > listed else "")
         lines.append(f"Depends on usage ({len(waiting)} resources priced at 0 for undeclared usage): {shown}")
     if est.unpriced:
-        lines.append(f"Not priced ({len(est.unpriced)}): " + ", ".join(sorted({line.res.type for line in est.unpriced})))
+        lines.append(
+            f"Not priced ({len(est.unpriced)}): " + ", ".join(sorted({line.res.type for line in est.unpriced}))
+        )
     lines.append("Not estimated: " + "; ".join(est.excluded) + ".")
     lines.append("Assumptions: " + "; ".join(est.assumptions) + ".")
     lines.append(JSON_MARKER + json.dumps(est.to_json(), separators=(",", ":"), sort_keys=False))

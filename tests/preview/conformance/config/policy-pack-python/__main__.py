@@ -4,7 +4,6 @@
 # Copyright 2016-2020, Pulumi Corporation.  All rights reserved.
 
 import pulumi
-
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -26,8 +25,10 @@ if test_scenario == 1:
             "foo": {"type": "string"},
         },
     )
+
     def check(config):
         assert config["foo"] == "bar"
+
     verify = check
 elif test_scenario == 2:
     # Test scenario 2: Default string value specified in schema used.
@@ -39,8 +40,10 @@ elif test_scenario == 2:
             },
         },
     )
+
     def check(config):
         assert config["foo"] == "bar"
+
     verify = check
 elif test_scenario == 3:
     # Test scenario 3: Default number value specified in schema used.
@@ -52,8 +55,10 @@ elif test_scenario == 3:
             },
         },
     )
+
     def check(config):
         assert config["foo"] == 42
+
     verify = check
 elif test_scenario == 4:
     # Test scenario 4: Specified config value overrides default value.
@@ -65,8 +70,10 @@ elif test_scenario == 4:
             },
         },
     )
+
     def check(config):
         assert config["foo"] == "overridden"
+
     verify = check
 elif test_scenario == 5:
     # Test scenario 5: Default value specified in schema for required field used.
@@ -79,8 +86,10 @@ elif test_scenario == 5:
         },
         required=["foo"],
     )
+
     def check(config):
         assert config["foo"] == "bar"
+
     verify = check
 elif test_scenario == 6:
     # Test scenario 6: Required config property not set.
@@ -194,8 +203,10 @@ elif test_scenario == 16:
             },
         },
     )
+
     def check(config):
         assert config["foo"] == 42
+
     verify = check
 elif test_scenario == 17:
     # Test scenario 17: Number (float) from config.
@@ -206,8 +217,10 @@ elif test_scenario == 17:
             },
         },
     )
+
     def check(config):
         assert config["foo"] == 3.14
+
     verify = check
 elif test_scenario == 18:
     # Test scenario 18: Integer from config.
@@ -218,8 +231,10 @@ elif test_scenario == 18:
             },
         },
     )
+
     def check(config):
         assert config["foo"] == 42
+
     verify = check
 elif test_scenario == 19:
     # Test scenario 19: Boolean (true) from config.
@@ -230,8 +245,10 @@ elif test_scenario == 19:
             },
         },
     )
+
     def check(config):
         assert config["foo"] == True
+
     verify = check
 elif test_scenario == 20:
     # Test scenario 20: Boolean (false) from config.
@@ -242,8 +259,10 @@ elif test_scenario == 20:
             },
         },
     )
+
     def check(config):
         assert config["foo"] == False
+
     verify = check
 elif test_scenario == 21:
     # Test scenario 21: Object from config.
@@ -254,9 +273,11 @@ elif test_scenario == 21:
             },
         },
     )
+
     def check(config):
         assert isinstance(config["foo"], dict)
         assert config["foo"]["bar"] == "baz"
+
     verify = check
 elif test_scenario == 22:
     # Test scenario 22: Array from config.
@@ -267,12 +288,14 @@ elif test_scenario == 22:
             },
         },
     )
+
     def check(config):
         assert isinstance(config["foo"], list)
         assert len(config["foo"]) == 3
         assert config["foo"][0] == "a"
         assert config["foo"][1] == "b"
         assert config["foo"][2] == "c"
+
     verify = check
 elif test_scenario == 23:
     # Test scenario 23: Null from config.
@@ -283,8 +306,10 @@ elif test_scenario == 23:
             },
         },
     )
+
     def check(config):
         assert config["foo"] is None
+
     verify = check
 elif test_scenario == 24:
     # Test scenario 24: Initial config.
@@ -303,8 +328,10 @@ elif test_scenario == 24:
             "foo": "hello world",
         },
     }
+
     def check(config):
         assert config["foo"] == "hello world"
+
     verify = check
 elif test_scenario == 25:
     # Test scenario 25: Initial config overridden.
@@ -323,8 +350,10 @@ elif test_scenario == 25:
             "foo": "hello world",
         },
     }
+
     def check(config):
         assert config["foo"] == "overridden"
+
     verify = check
 else:
     raise AssertionError(f"Unexpected test_scenario {test_scenario}.")

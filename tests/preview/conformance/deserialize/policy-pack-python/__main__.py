@@ -5,7 +5,6 @@
 # Copyright 2016-2020, Pulumi Corporation.  All rights reserved.
 
 import pulumi
-
 from pulumi_policy import (
     EnforcementLevel,
     PolicyPack,

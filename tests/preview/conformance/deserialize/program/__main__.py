@@ -5,19 +5,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "common"))  # the shared stand-ins
 
-import pulumi  # noqa: E402
+import pulumi
+from conformance_resources import Resource
 
-import conformance_resources as random  # noqa: E402
-from conformance_resources import Resource  # noqa: E402
-
-Resource("hello", {
-    "secret": pulumi.Output.secret("a secret value"),
-    "fileAsset": pulumi.FileAsset("__main__.py"),
-    "stringAsset": pulumi.StringAsset("some text"),
-    "fileArchive": pulumi.FileArchive("."),
-    "assetArchive": pulumi.AssetArchive({
+Resource(
+    "hello",
+    {
+        "secret": pulumi.Output.secret("a secret value"),
         "fileAsset": pulumi.FileAsset("__main__.py"),
         "stringAsset": pulumi.StringAsset("some text"),
         "fileArchive": pulumi.FileArchive("."),
-    }),
-})
+        "assetArchive": pulumi.AssetArchive(
+            {
+                "fileAsset": pulumi.FileAsset("__main__.py"),
+                "stringAsset": pulumi.StringAsset("some text"),
+                "fileArchive": pulumi.FileArchive("."),
+            }
+        ),
+    },
+)

@@ -3,10 +3,9 @@
 # dynamic resource type is pulumi-python:dynamic:Resource (upstream: pulumi-nodejs).
 # Copyright 2016-2020, Pulumi Corporation.  All rights reserved.
 
-from typing import List, NamedTuple, Optional
+from typing import NamedTuple, Optional
 
 from pulumi import Config
-
 from pulumi_policy import (
     EnforcementLevel,
     PolicyPack,
@@ -22,7 +21,7 @@ class Scenario(NamedTuple):
 
 # Build a set of scenarios to test
 enforcement_levels = [EnforcementLevel.ADVISORY, EnforcementLevel.DISABLED, EnforcementLevel.MANDATORY, None]
-scenarios: List[Scenario] = [{}]
+scenarios: list[Scenario] = [{}]
 for pack in enforcement_levels:
     for policy in enforcement_levels:
         scenarios.append(Scenario(pack, policy))
@@ -44,9 +43,9 @@ policy_pack_name = f"enforcementlevel-{pack}{policy}-test-policy"
 
 # Whether the validate function should raise an exception (to validate that it doesn't run).
 validate_function_raises = (
-    (scenario.pack == EnforcementLevel.DISABLED and
-        (scenario.policy == EnforcementLevel.DISABLED or scenario.policy is None)) or
-    scenario.policy == EnforcementLevel.DISABLED)
+    scenario.pack == EnforcementLevel.DISABLED
+    and (scenario.policy == EnforcementLevel.DISABLED or scenario.policy is None)
+) or scenario.policy == EnforcementLevel.DISABLED
 
 
 # Create a Policy Pack instance for the scenario.
@@ -60,9 +59,6 @@ def validate_stack(args, report_violation):
     if validate_function_raises:
         raise AssertionError("validate-stack should never be called.")
     report_violation("validate-stack-violation-message")
-
-
-
 
 
 PolicyPack(

@@ -5,9 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "common"))  # the shared stand-ins
 
-import pulumi  # noqa: E402
 
-import conformance_resources as random  # noqa: E402
-from conformance_resources import Resource  # noqa: E402
+import conformance_resources as random
 
 random.RandomString("str", length=10)

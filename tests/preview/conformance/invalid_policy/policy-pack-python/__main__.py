@@ -12,17 +12,24 @@ def never(args, report_violation):
 
 scenario = Config().require_int("scenario")
 if scenario == 1:
-    policy = ResourceValidationPolicy(name="all", description="Invalid policy name.", validate=never,
-                                      enforcement_level=EnforcementLevel.MANDATORY)
+    policy = ResourceValidationPolicy(
+        name="all", description="Invalid policy name.", validate=never, enforcement_level=EnforcementLevel.MANDATORY
+    )
 elif scenario == 2:
     policy = ResourceValidationPolicy(
-        name="foo", description="Invalid schema: enforcementLevel cannot be added to `properties`.", validate=never,
+        name="foo",
+        description="Invalid schema: enforcementLevel cannot be added to `properties`.",
+        validate=never,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema(properties={"enforcementLevel": {"type": "string"}}))
+        config_schema=PolicyConfigSchema(properties={"enforcementLevel": {"type": "string"}}),
+    )
 else:
     policy = ResourceValidationPolicy(
-        name="foo", description="Invalid schema: enforcementLevel cannot be added to `required`.", validate=never,
+        name="foo",
+        description="Invalid schema: enforcementLevel cannot be added to `required`.",
+        validate=never,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema(properties={"foo": {"type": "string"}}, required=["enforcementLevel"]))
+        config_schema=PolicyConfigSchema(properties={"foo": {"type": "string"}}, required=["enforcementLevel"]),
+    )
 
 PolicyPack(name="invalid-policy", policies=[policy])

@@ -21,9 +21,7 @@ def validate(resources, r):
     stack = next(r for r in resources if r.resource_type == "pulumi:pulumi:Stack")
 
     t = r.resource_type
-    if (t == "pulumi:pulumi:Stack" or
-            t == "pulumi:providers:pulumi-python" or
-            t == "pulumi:providers:random"):
+    if t == "pulumi:pulumi:Stack" or t == "pulumi:providers:pulumi-python" or t == "pulumi:providers:random":
         assert r.parent is None
         assert json.dumps(r.dependencies) == json.dumps([])
         assert json.dumps(r.property_dependencies) == json.dumps({})
@@ -54,6 +52,7 @@ def validate(resources, r):
         assert prefix[0] is str_
     else:
         raise AssertionError(f"Unexpected resource of type: '{t}'.")
+
 
 PolicyPack(
     name="parent-dependencies-test-policy",

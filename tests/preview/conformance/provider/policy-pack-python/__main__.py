@@ -4,7 +4,6 @@
 # Copyright 2016-2020, Pulumi Corporation.  All rights reserved.
 
 from pulumi import get_project, get_stack
-
 from pulumi_policy import (
     EnforcementLevel,
     PolicyPack,
@@ -32,9 +31,7 @@ def validate_stack(args, report_violation):
 
 def validate(r):
     t = r.resource_type
-    if (t == "pulumi:pulumi:Stack" or
-            t == "pulumi:providers:pulumi-python" or
-            t == "pulumi:providers:random"):
+    if t == "pulumi:pulumi:Stack" or t == "pulumi:providers:pulumi-python" or t == "pulumi:providers:random":
         assert r.provider is None
     elif t == "pulumi-python:dynamic:Resource":
         assert r.provider is not None

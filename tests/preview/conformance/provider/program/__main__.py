@@ -5,10 +5,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "common"))  # the shared stand-ins
 
-import pulumi  # noqa: E402
-
-import conformance_resources as random  # noqa: E402
-from conformance_resources import Resource  # noqa: E402
+import conformance_resources as random
+import pulumi
+from conformance_resources import Resource
 
 Resource("empty")
 random.RandomUuid("uuid")

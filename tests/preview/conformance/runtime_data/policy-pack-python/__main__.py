@@ -3,13 +3,11 @@
 # dynamic resource type is pulumi-python:dynamic:Resource (upstream: pulumi-nodejs).
 # Copyright 2016-2020, Pulumi Corporation.  All rights reserved.
 
-import json
 import os
 
 from pulumi import Config, get_project, get_stack
 from pulumi.runtime import is_dry_run
 from pulumi_aws import config as aws_config
-
 from pulumi_policy import (
     EnforcementLevel,
     PolicyPack,

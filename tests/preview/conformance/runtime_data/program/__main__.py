@@ -5,15 +5,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "common"))  # the shared stand-ins
 
-import pulumi  # noqa: E402
-
-import conformance_resources as random  # noqa: E402
-from conformance_resources import Resource  # noqa: E402
+import pulumi
+from conformance_resources import Resource
 
 # A dynamic resource that carries runtime data in its inputs; the pack checks it sees the same.
-Resource("Hello", {
-    "allConfig": {key: pulumi.runtime.get_config(key) for key in ("runtime_data:aConfigValue", "aws:region")},
-    "getProject": pulumi.get_project(),
-    "getStack": pulumi.get_stack(),
-    "isDryRun": pulumi.runtime.is_dry_run(),
-})
+Resource(
+    "Hello",
+    {
+        "allConfig": {key: pulumi.runtime.get_config(key) for key in ("runtime_data:aConfigValue", "aws:region")},
+        "getProject": pulumi.get_project(),
+        "getStack": pulumi.get_stack(),
+        "isDryRun": pulumi.runtime.is_dry_run(),
+    },
+)

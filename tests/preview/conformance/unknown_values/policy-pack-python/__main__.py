@@ -3,7 +3,6 @@
 # dynamic resource type is pulumi-python:dynamic:Resource (upstream: pulumi-nodejs).
 # Copyright 2016-2020, Pulumi Corporation.  All rights reserved.
 
-import pulumi
 
 from pulumi_policy import (
     EnforcementLevel,

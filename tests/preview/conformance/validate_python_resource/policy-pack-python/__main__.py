@@ -11,6 +11,7 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+
 def randomuuid_no_keepers_validator(args: ResourceValidationArgs, report_violation: ReportViolation):
     if args.resource_type == "random:index/randomUuid:RandomUuid":
         if "keepers" not in args.props or not args.props["keepers"]:

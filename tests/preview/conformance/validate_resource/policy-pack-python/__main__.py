@@ -11,25 +11,30 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+
 def dynamic_no_state_with_value_1(args: ResourceValidationArgs, report_violation: ReportViolation):
     if args.resource_type == "pulumi-python:dynamic:Resource":
         if "state" in args.props and args.props["state"] == 1:
             report_violation("'state' must not have the value 1.")
+
 
 def dynamic_no_state_with_value_2(args: ResourceValidationArgs, report_violation: ReportViolation):
     if args.resource_type == "pulumi-python:dynamic:Resource":
         if "state" in args.props and args.props["state"] == 2:
             report_violation("'state' must not have the value 2.")
 
+
 def dynamic_no_state_with_value_3(args: ResourceValidationArgs, report_violation: ReportViolation):
     if args.resource_type == "pulumi-python:dynamic:Resource":
         if "state" in args.props and args.props["state"] == 3:
             report_violation("'state' must not have the value 3.")
 
+
 def dynamic_no_state_with_value_4(args: ResourceValidationArgs, report_violation: ReportViolation):
     if args.resource_type == "pulumi-python:dynamic:Resource":
         if "state" in args.props and args.props["state"] == 4:
             report_violation("'state' must not have the value 4.")
+
 
 # Note: In the NodeJS Policy Pack, this is a strongly-typed policy, but since Python
 # does not yet support filtering by type, this is checking the type directly.
@@ -38,10 +43,12 @@ def randomuuid_no_keepers(args: ResourceValidationArgs, report_violation: Report
         if "keepers" not in args.props or not args.props["keepers"]:
             report_violation("RandomUuid must not have an empty 'keepers'.")
 
+
 def dynamic_no_state_with_value_5(args: ResourceValidationArgs, report_violation: ReportViolation):
     if args.resource_type == "pulumi-python:dynamic:Resource":
         if "state" in args.props and args.props["state"] == 5:
             report_violation("'state' must not have the value 5.", "some-urn")
+
 
 def large_resource(args: ResourceValidationArgs, report_violation: ReportViolation):
     if args.resource_type == "pulumi-python:dynamic:Resource":
@@ -89,6 +96,6 @@ PolicyPack(
             name="large-resource",
             description="Ensures that large string properties are set properly.",
             validate=large_resource,
-        )
+        ),
     ],
 )

@@ -11,11 +11,13 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+
 def dynamic_no_state_with_value_1(args: StackValidationArgs, report_violation: ReportViolation):
     for r in args.resources:
         if r.resource_type == "pulumi-python:dynamic:Resource":
             if "state" in r.props and r.props["state"] == 1:
                 report_violation("'state' must not have the value 1.")
+
 
 def dynamic_no_state_with_value_2(args: StackValidationArgs, report_violation: ReportViolation):
     for r in args.resources:
@@ -23,11 +25,13 @@ def dynamic_no_state_with_value_2(args: StackValidationArgs, report_violation: R
             if "state" in r.props and r.props["state"] == 2:
                 report_violation("'state' must not have the value 2.")
 
+
 def dynamic_no_state_with_value_3(args: StackValidationArgs, report_violation: ReportViolation):
     for r in args.resources:
         if r.resource_type == "pulumi-python:dynamic:Resource":
             if "state" in r.props and r.props["state"] == 3:
                 report_violation("'state' must not have the value 3.", r.urn)
+
 
 # Note: In the NodeJS Policy Pack, this is a strongly-typed policy, but since Python
 # does not yet support filtering by type, this is checking the type directly.
@@ -37,17 +41,20 @@ def randomuuid_no_keepers(args: StackValidationArgs, report_violation: ReportVio
             if "keepers" not in r.props or not r.props["keepers"]:
                 report_violation("RandomUuid must not have an empty 'keepers'.")
 
+
 # Note: In the NodeJS Policy Pack, this uses the `isType` helper.
 def no_randomstrings(args: StackValidationArgs, report_violation: ReportViolation):
     for r in args.resources:
         if r.resource_type == "random:index/randomString:RandomString":
             report_violation("RandomString resources are not allowed.")
 
+
 def dynamic_no_foo_with_value_bar(args: StackValidationArgs, report_violation: ReportViolation):
     for r in args.resources:
         if r.resource_type == "pulumi-python:dynamic:Resource":
             if "foo" in r.props and r.props["foo"] == "bar":
                 report_violation("'foo' must not have the value 'bar'.")
+
 
 PolicyPack(
     name="validate-stack-test-policy",
