@@ -9,11 +9,9 @@ import pulumi_aws as aws
 # The component lives in the main project's components/ package, one folder up.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import yaml
 from pulumi.runtime import config as runtime_config
 
-from components import iam
-from components.github_oidc import PERMISSIONS_FILE, GitHubDeployAccess, GitHubDeployAccessArgs
+from components.github_oidc import GitHubDeployAccess, GitHubDeployAccessArgs
 from config.reader import ConfigError, ConfigReader, load_schema
 
 project, schema = load_schema(Path(__file__).with_name("Pulumi.yaml"))
@@ -55,43 +53,5 @@ provider = aws.Provider(
 )
 access = GitHubDeployAccess("github", args, opts=pulumi.ResourceOptions(provider=provider))
 
-
-def service_role_statements(account: str) -> list[iam.Statement]:
-    """The conditional IAM grants of permissions.yaml's ``service_roles`` section."""
-    table = yaml.safe_load(PERMISSIONS_FILE.read_text()).get("service_roles") or {}
-    statements = []
-    project_roles = f"arn:aws:iam::{account}:role{iam.ROLE_PATH}*"
-    if table.get("project_role_actions"):
-        statements.append(iam.statement([f"iam:{a}" for a in table["project_role_actions"]], [project_roles]))
-    if table.get("pass_role_to"):
-        statements.append(
-            iam.statement(
-                ["iam:PassRole"],
-                [project_roles],
-                conditions={"StringEquals": {"iam:PassedToService": list(table["pass_role_to"])}},
-            )
-        )
-    if table.get("service_linked_roles"):
-        statements.append(
-            iam.statement(
-                ["iam:CreateServiceLinkedRole"],
-                [
-                    f"arn:aws:iam::{account}:role/aws-service-role/{service}/*"
-                    for service in table["service_linked_roles"]
-                ],
-                conditions={"StringEquals": {"iam:AWSServiceName": list(table["service_linked_roles"])}},
-            )
-        )
-    return statements
-
-
-extra = service_role_statements(account_id)
-if extra:
-    aws.iam.RolePolicy(
-        "github-deploy-service-roles",
-        role=access.deploy_role.id,
-        policy=iam.policy_document(extra),
-        opts=pulumi.ResourceOptions(provider=provider),
-    )
 pulumi.export("deployRoleArn", access.deploy_role.arn)
 pulumi.export("previewRoleArn", access.preview_role.arn if access.preview_role else None)

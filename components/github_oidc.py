@@ -7,7 +7,9 @@ stack's providers assume ``consumerRoleArn`` from the producer credentials).
 
 Permissions are the actions named in ``bootstrap/permissions.yaml`` (the calls the stacks' resource
 types need), limited to the account and the stack's Regions; IAM writes are limited to the
-project's own role path, so the deploy role cannot touch any other role, including itself.
+project's own role path, so the deploy role cannot touch any other role, including itself. The
+table's ``service_roles`` section adds to this module's PassRole services, service-linked roles and
+project-role writes; each grant is one statement of the deploy role's managed policies.
 """
 
 from __future__ import annotations
@@ -33,6 +35,19 @@ PREVIEW_ROLE_NAME = "blueprints-github-preview"
 DEPLOY_ROLE_NAME = "blueprints-github-deploy"
 # Global services sign their requests for us-east-1 whatever Region the stack uses.
 GLOBAL_SERVICES = ("iam", "route53", "budgets", "sts")
+# Role writes on the project's roles (path ROLE_PATH); the table's project_role_actions add to them.
+PROJECT_ROLE_ACTIONS = (
+    "CreateRole",
+    "DeleteRole",
+    "UpdateRole",
+    "UpdateAssumeRolePolicy",
+    "PutRolePolicy",
+    "DeleteRolePolicy",
+    "AttachRolePolicy",
+    "DetachRolePolicy",
+    "TagRole",
+    "UntagRole",
+)
 # Services the stacks pass project roles to (Lambda, EC2 instance profiles, RDS Proxy, ...).
 PASS_ROLE_SERVICES = (
     "lambda.amazonaws.com",
@@ -70,6 +85,48 @@ def load_permissions(path: Path = PERMISSIONS_FILE) -> dict[str, list[str]]:
                 actions.append(f"{service}:{name}")
         result[kind] = actions
     return result
+
+
+@dataclass(frozen=True)
+class ServiceRoles:
+    """The IAM grants that need a condition, each list the module's own plus the table's."""
+
+    pass_role_to: tuple[str, ...]  # iam:PassedToService values for the project's roles
+    service_linked_roles: tuple[str, ...]  # iam:AWSServiceName values for CreateServiceLinkedRole
+    project_role_actions: tuple[str, ...]  # further iam: actions on the project's roles
+
+
+_SERVICE_ROLE_KEYS = ("pass_role_to", "service_linked_roles", "project_role_actions")
+_SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com$")
+
+
+def load_service_roles(path: Path = PERMISSIONS_FILE) -> ServiceRoles:
+    """The table's ``service_roles`` section merged with this module's lists (duplicates dropped)."""
+    section = yaml.safe_load(path.read_text()).get("service_roles") or {}
+    if not isinstance(section, dict) or set(section) - set(_SERVICE_ROLE_KEYS):
+        raise ValueError(f"{path}: service_roles takes only {', '.join(_SERVICE_ROLE_KEYS)}")
+    lists: dict[str, list[str]] = {}
+    for key in _SERVICE_ROLE_KEYS:
+        values = section.get(key) or []
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ValueError(f"{path}: service_roles.{key} must be a list of names, got {values!r}")
+        lists[key] = values
+    for value in lists["project_role_actions"]:
+        if not re.fullmatch(r"[A-Za-z]+", value):
+            raise ValueError(f"{path}: service_roles.project_role_actions: {value!r} is not one IAM action name")
+    for key in ("pass_role_to", "service_linked_roles"):
+        for value in lists[key]:
+            if not _SERVICE_PRINCIPAL.match(value):
+                raise ValueError(f"{path}: service_roles.{key}: {value!r} is not a service principal (x.amazonaws.com)")
+
+    def merged(own: tuple[str, ...], key: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*own, *lists[key]]))
+
+    return ServiceRoles(
+        pass_role_to=merged(PASS_ROLE_SERVICES, "pass_role_to"),
+        service_linked_roles=merged(SERVICE_LINKED_ROLES, "service_linked_roles"),
+        project_role_actions=merged(PROJECT_ROLE_ACTIONS, "project_role_actions"),
+    )
 
 
 def pack_policies(statements: list[iam.Statement], limit: int = MANAGED_POLICY_LIMIT) -> list[list[iam.Statement]]:
@@ -139,6 +196,7 @@ class GitHubDeployAccess(pulumi.ComponentResource):
         super().__init__("blueprints:github:GitHubDeployAccess", name, None, opts)
         child = child_opts(self)
         permissions = load_permissions()
+        service_roles = load_service_roles()
 
         if args.existing_oidc_provider_arn:
             provider_arn: pulumi.Input[str] = args.existing_oidc_provider_arn
@@ -220,21 +278,7 @@ class GitHubDeployAccess(pulumi.ComponentResource):
         deploy_statements = [
             *read_statements,
             *by_scope(permissions["deploy"]),
-            iam.statement(
-                [
-                    "iam:CreateRole",
-                    "iam:DeleteRole",
-                    "iam:UpdateRole",
-                    "iam:UpdateAssumeRolePolicy",
-                    "iam:PutRolePolicy",
-                    "iam:DeleteRolePolicy",
-                    "iam:AttachRolePolicy",
-                    "iam:DetachRolePolicy",
-                    "iam:TagRole",
-                    "iam:UntagRole",
-                ],
-                [project_roles],
-            ),
+            iam.statement([f"iam:{a}" for a in service_roles.project_role_actions], [project_roles]),
             iam.statement(
                 [
                     "iam:CreateInstanceProfile",
@@ -248,12 +292,14 @@ class GitHubDeployAccess(pulumi.ComponentResource):
             iam.statement(
                 ["iam:PassRole"],
                 [project_roles],
-                conditions={"StringEquals": {"iam:PassedToService": list(PASS_ROLE_SERVICES)}},
+                conditions={"StringEquals": {"iam:PassedToService": list(service_roles.pass_role_to)}},
             ),
+            # A service-linked role's path names its service, role/aws-service-role/<service>/...
+            # (IAM user guide, "Service-linked role permissions"); the ARN and the condition both limit it.
             iam.statement(
                 ["iam:CreateServiceLinkedRole"],
-                [f"arn:aws:iam::{account}:role/aws-service-role/*"],
-                conditions={"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED_ROLES)}},
+                [f"arn:aws:iam::{account}:role/aws-service-role/{s}/*" for s in service_roles.service_linked_roles],
+                conditions={"StringEquals": {"iam:AWSServiceName": list(service_roles.service_linked_roles)}},
             ),
             *consumer_role(DEPLOY_ROLE_NAME),
         ]

@@ -4,7 +4,13 @@ import json
 
 import pytest
 
-from components.github_oidc import GitHubDeployAccess, GitHubDeployAccessArgs, load_permissions
+from components.github_oidc import (
+    PERMISSIONS_FILE,
+    GitHubDeployAccess,
+    GitHubDeployAccessArgs,
+    load_permissions,
+    load_service_roles,
+)
 
 ACCOUNT = "111111111111"
 
@@ -79,11 +85,13 @@ def test_iam_is_limited_to_the_project_role_path(pulumi_env):
         if any(a.startswith("iam:") and not a.startswith(("iam:Get", "iam:List")) for a in s["Action"])
     ]
     resources = {r for s in iam_writes for r in s["Resource"]}
-    assert resources == {
+    service_linked = {r for r in resources if ":role/aws-service-role/" in r}
+    assert resources - service_linked == {
         f"arn:aws:iam::{ACCOUNT}:role/blueprints/*",
         f"arn:aws:iam::{ACCOUNT}:instance-profile/blueprints/*",
-        f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/*",
     }
+    assert f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/*" in service_linked
+    assert f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/*" not in service_linked  # one path per service
     pass_role = next(s for s in iam_writes if s["Action"] == ["iam:PassRole"])
     assert "lambda.amazonaws.com" in pass_role["Condition"]["StringEquals"]["iam:PassedToService"]
     role = result.named("github-deploy", "aws:iam/role:Role").inputs
@@ -209,3 +217,47 @@ def test_every_deploy_policy_fits_the_managed_policy_size_limit(pulumi_env):
     for policy in policies:
         compact = json.dumps(json.loads(policy.inputs["policy"]), separators=(",", ":"))
         assert len(compact) <= 6144, (policy.name, len(compact))
+
+
+def test_the_tables_service_roles_are_granted_in_the_deploy_policies_once(pulumi_env):
+    """permissions.yaml's service_roles section reaches the deploy role through the component:
+    one PassRole, one CreateServiceLinkedRole and one project-role statement, nothing inline."""
+    import yaml
+
+    section = yaml.safe_load(PERMISSIONS_FILE.read_text())["service_roles"]
+    result = build(pulumi_env)
+    assert not [r for r in result.of_type("aws:iam/rolePolicy:RolePolicy") if r.name.startswith("github-deploy")]
+    statements = statements_of(result, "github-deploy")
+    (pass_role,) = [s for s in statements if s["Action"] == ["iam:PassRole"]]
+    assert set(section["pass_role_to"]) <= set(pass_role["Condition"]["StringEquals"]["iam:PassedToService"])
+    (linked,) = [s for s in statements if s["Action"] == ["iam:CreateServiceLinkedRole"]]
+    assert set(section["service_linked_roles"]) <= set(linked["Condition"]["StringEquals"]["iam:AWSServiceName"])
+    for service in section["service_linked_roles"]:
+        assert f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/{service}/*" in linked["Resource"]
+    (role_writes,) = [s for s in statements if "iam:CreateRole" in s["Action"]]
+    assert {f"iam:{a}" for a in section["project_role_actions"]} <= set(role_writes["Action"])
+
+
+def test_service_roles_merge_without_duplicates(tmp_path):
+    table = tmp_path / "permissions.yaml"
+    table.write_text("service_roles:\n  pass_role_to: [lambda.amazonaws.com, scheduler.amazonaws.com]\n")
+    roles = load_service_roles(table)
+    assert roles.pass_role_to.count("lambda.amazonaws.com") == 1
+    assert roles.pass_role_to[-1] == "scheduler.amazonaws.com"
+    assert "ecs.amazonaws.com" in roles.service_linked_roles  # the module's own list stays
+
+
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        ("  pass_role: [scheduler.amazonaws.com]", "takes only"),
+        ("  pass_role_to: scheduler.amazonaws.com", "must be a list"),
+        ("  service_linked_roles: ['*']", "not a service principal"),
+        ("  project_role_actions: ['Update*']", "not one IAM action name"),
+    ],
+)
+def test_a_malformed_service_roles_section_is_refused(tmp_path, section, message):
+    table = tmp_path / "permissions.yaml"
+    table.write_text(f"service_roles:\n{section}\n")
+    with pytest.raises(ValueError, match=message):
+        load_service_roles(table)
