@@ -33,6 +33,7 @@ class PrivateApiConfig:
     patterns: tuple[str, ...]
     allowed_vpce_ids: tuple[str, ...]
     consumer_cidr: str
+    consumer_availability_zones: int
     proxy_cidr: str
     private_dns: bool
     stage_name: str
@@ -72,6 +73,7 @@ class PrivateApiConfig:
             patterns=patterns,
             allowed_vpce_ids=r.strings("privateApiAllowedVpceIds", item=formats.vpc_endpoint_id_problem),
             consumer_cidr=r.string("privateApiConsumerCidr"),
+            consumer_availability_zones=r.integer("privateApiConsumerAvailabilityZones", minimum=1, maximum=6),
             proxy_cidr=r.string("privateApiProxyCidr"),
             private_dns=r.boolean("privateApiPrivateDns"),
             stage_name=stage_name,
@@ -108,6 +110,7 @@ class PrivateApiConfig:
             patterns=frozenset(self.patterns),
             allowed_vpce_ids=self.allowed_vpce_ids,
             consumer_cidr=self.consumer_cidr,
+            consumer_availability_zones=self.consumer_availability_zones,
             proxy_cidr=self.proxy_cidr,
             private_dns_enabled=self.private_dns,
             stage_name=self.stage_name,

@@ -38,8 +38,8 @@ class PrivateApiConsumerArgs:
     def __post_init__(self) -> None:
         if not self.api_execution_arns:
             raise ValueError("api_execution_arns: the endpoint policy names the APIs this endpoint may reach")
-        if self.availability_zones < 2:
-            raise ValueError("availability_zones: at least 2 (one endpoint ENI per AZ)")
+        if self.availability_zones < 1:
+            raise ValueError("availability_zones: at least 1 (the endpoint has one ENI per AZ; 2 for redundancy)")
         self.network_args()  # validates the CIDR, AZ and NAT settings
 
     def network_args(self) -> NetworkArgs:

@@ -34,6 +34,7 @@ class CrossAccountPrivateApiArgs:
     patterns: frozenset[str] = frozenset({PATTERN_FRONT_DOOR, PATTERN_VPC_LAMBDA})
     allowed_vpce_ids: tuple[str, ...] = ()
     consumer_cidr: str = "10.10.0.0/16"
+    consumer_availability_zones: int = 2  # of the consumer VPC and its execute-api endpoint
     proxy_cidr: str = "10.11.0.0/16"
     private_dns_enabled: bool = True
     stage_name: str = "dev"
@@ -105,6 +106,7 @@ class CrossAccountPrivateApi(pulumi.ComponentResource):
                     cidr_block=args.consumer_cidr,
                     api_execution_arns=[api_arn],
                     private_dns_enabled=args.private_dns_enabled,
+                    availability_zones=args.consumer_availability_zones,
                 ),
                 opts=parent,
             )

@@ -478,3 +478,15 @@ def test_prod_stack_splits_accounts_and_adds_mtls_and_the_two_region_api(shipped
     # One API Gateway logging setting per account and Region across B and B2.
     accounts = [(a.account, a.region) for a in result.of_type(f"{APIGW}/account:Account")]
     assert len(accounts) == 3 and sorted(accounts) == sorted(set(accounts))
+
+
+def test_a_one_az_consumer_has_one_endpoint_eni_and_the_front_door_targets_exactly_it():
+    # Dev's lean setting (privateApiConsumerAvailabilityZones 1): an interface endpoint has one ENI
+    # per subnet it is placed in (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html),
+    # so the front door's IP targets must be that one address, not two.
+    one_az = Built(one_account(), consumer_availability_zones=1)
+    vpce = endpoint(one_az.result, "pa-consumer-execute-api")
+    assert len(vpce.inputs["subnetIds"]) == 1
+    eni_ips = {one_az.fake._enis[eni]["privateIp"] for eni in vpce.outputs["networkInterfaceIds"]}
+    attachments = one_az.result.of_type("aws:lb/targetGroupAttachment:TargetGroupAttachment")
+    assert len(eni_ips) == 1 and {a.inputs["targetId"] for a in attachments} == eni_ips
