@@ -264,7 +264,7 @@ def test_the_computes_security_groups_must_let_https_out_on_the_path():
 # --- a call to another Region's API through a private zone and a peered VPC's endpoint ----------
 # Prod's outbox relay: a function in us-east-1 puts to the us-west-2 bus. Its VPC is associated with a
 # private zone events.us-west-2.amazonaws.com whose alias record answers the us-west-2 events endpoint,
-# in a VPC peered with its own (components/leasing.py ``_cross_region_events``).
+# in a VPC peered with its own (components/leasing/network.py ``_cross_region_events``).
 
 WEST = "us-west-2"
 WEST_BUS = arn("events", "event-bus/leasing", WEST)

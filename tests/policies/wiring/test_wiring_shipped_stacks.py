@@ -10,7 +10,7 @@ Fixed: prod's two-Region private API handed each VPC the other Region's NLB with
 them (issue 17: transit-gateway peering is now on in prod). Prod's outbox relays put to the other
 Region's bus through that Region's events endpoint, reached over the VPC peering by a private zone
 named events.<region>.amazonaws.com aliasing it (EventBridge has no cross-Region endpoint;
-components/leasing.py ``_cross_region_events``): every link of that path is in the stack, and the
+components/leasing/network.py ``_cross_region_events``): every link of that path is in the stack, and the
 pack now follows such a zone (it reported the two relays before, a false positive)."""
 
 from pathlib import Path
