@@ -47,6 +47,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
+from ._options import text_option
 from .reporting import Waiver, crash_message, exceptions_schema, glob_match, waivers  # noqa: F401 - re-exported
 from .values import Undecided, Unknown, as_list, get, is_unknown, plain, truthy  # noqa: F401 - re-exported
 
@@ -140,12 +141,11 @@ class RuleConfig(Mapping):
 # --- what the stack declares ------------------------------------------------------------------
 
 PROTECTION_CONFIG = {
-    "protectionConfigKey": {
-        "type": "string",
-        "default": "protectStatefulResources",
-        "description": "The program's config key (any project) that declares the stack's data protected; the rule "
+    "protectionConfigKey": text_option(
+        "protectStatefulResources",
+        "The program's config key (any project) that declares the stack's data protected; the rule "
         "is mandatory there and not applicable elsewhere.",
-    }
+    )
 }
 
 

@@ -25,6 +25,7 @@ from ._core import (
     stack_rule,
 )
 from ._documents import Statement, statements_or_findings
+from ._options import list_option
 
 REST_API = "aws:apigateway/restApi:RestApi"
 REST_API_POLICY = "aws:apigateway/restApiPolicy:RestApiPolicy"
@@ -101,12 +102,9 @@ apigw_private_endpoint = resource_rule(
     severity=Severity.HIGH,
     exceptions=[FRONT_DOOR_EXCEPTION, LEASE_API_EXCEPTION],
     config={
-        "allowedEndpointTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": ["PRIVATE", "REGIONAL", "EDGE"]},
-            "default": ["PRIVATE"],
-            "description": "Endpoint types allowed.",
-        }
+        "allowedEndpointTypes": list_option(
+            ["PRIVATE"], "Endpoint types allowed.", enum=["PRIVATE", "REGIONAL", "EDGE"]
+        )
     },
 )
 
@@ -244,13 +242,10 @@ def _private_apis(stack: Stack) -> Iterator[tuple[Res, bool] | Undecided]:
 
 
 _ALLOWLIST_CONFIG = {
-    "allowedSourceVpces": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": [],
-        "description": "VPC endpoint (or VPC) ids that may call the private APIs. Empty: any exact ids are accepted, "
-        "wildcards never.",
-    }
+    "allowedSourceVpces": list_option(
+        [],
+        "VPC endpoint (or VPC) ids that may call the private APIs. Empty: any exact ids are accepted, wildcards never.",
+    )
 }
 
 
@@ -429,12 +424,7 @@ apigw_method_auth = stack_rule(
     check=_method_auth,
     severity=Severity.HIGH,
     config={
-        "exemptHttpMethods": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["OPTIONS"],
-            "description": "HTTP methods that may stay open (CORS preflight).",
-        },
+        "exemptHttpMethods": list_option(["OPTIONS"], "HTTP methods that may stay open (CORS preflight)."),
         **_ALLOWLIST_CONFIG,
     },
 )
@@ -606,14 +596,7 @@ apigw_tls_policy = resource_rule(
     level=EnforcementLevel.MANDATORY,
     check=_tls_policy,
     severity=Severity.HIGH,
-    config={
-        "requireMutualTlsFor": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Domain-name globs that must use mutual TLS.",
-        }
-    },
+    config={"requireMutualTlsFor": list_option([], "Domain-name globs that must use mutual TLS.")},
 )
 
 RULES = [

@@ -29,6 +29,7 @@ from ._core import (
     stack_rule,
     truthy,
 )
+from ._options import bool_option, int_option, list_option, text_option
 
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
@@ -184,10 +185,8 @@ lambda_in_vpc = resource_rule(
     check=_in_vpc,
     severity=Severity.HIGH,
     config={
-        "dataStoreVariables": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [
+        "dataStoreVariables": list_option(
+            [
                 "DB_HOST",
                 "*_DB_HOST",
                 "PGHOST",
@@ -196,13 +195,9 @@ lambda_in_vpc = resource_rule(
                 "OPENSEARCH_ENDPOINT",
                 "*_OPENSEARCH_ENDPOINT",
             ],
-            "description": "Environment variable globs that mark a function as reaching a private data store.",
-        },
-        "markerTag": {
-            "type": "string",
-            "default": "VpcRequired",
-            "description": "A tag key that marks a function as needing the VPC.",
-        },
+            "Environment variable globs that mark a function as reaching a private data store.",
+        ),
+        "markerTag": text_option("VpcRequired", "A tag key that marks a function as needing the VPC."),
     },
 )
 
@@ -235,10 +230,8 @@ lambda_runtime_supported = resource_rule(
     check=_runtime,
     severity=Severity.MEDIUM,
     config={
-        "supportedRuntimes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [
+        "supportedRuntimes": list_option(
+            [
                 "python3.12",
                 "python3.13",
                 "python3.14",
@@ -249,8 +242,8 @@ lambda_runtime_supported = resource_rule(
                 "dotnet8",
                 "provided.al2023",
             ],
-            "description": "Runtimes allowed.",
-        }
+            "Runtimes allowed.",
+        )
     },
 )
 
@@ -346,10 +339,8 @@ ecs_proxy_hardening = resource_rule(
     check=_ecs_hardening,
     severity=Severity.HIGH,
     config={
-        "secretVariablePatterns": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [
+        "secretVariablePatterns": list_option(
+            [
                 "*PASSWORD*",
                 "*SECRET*",
                 "*TOKEN*",
@@ -358,13 +349,9 @@ ecs_proxy_hardening = resource_rule(
                 "*ACCESS_KEY*",
                 "*CREDENTIAL*",
             ],
-            "description": "Globs on environment variable names that hold secrets.",
-        },
-        "requireReadOnlyRootFilesystem": {
-            "type": "boolean",
-            "default": True,
-            "description": "Require readonlyRootFilesystem on every container.",
-        },
+            "Globs on environment variable names that hold secrets.",
+        ),
+        "requireReadOnlyRootFilesystem": bool_option(True, "Require readonlyRootFilesystem on every container."),
     },
 )
 
@@ -402,13 +389,7 @@ ecr_scan_on_push = resource_rule(
     level=EnforcementLevel.MANDATORY,
     check=_ecr_scan,
     severity=Severity.MEDIUM,
-    config={
-        "requireImmutableTags": {
-            "type": "boolean",
-            "default": False,
-            "description": "Also require imageTagMutability IMMUTABLE.",
-        }
-    },
+    config={"requireImmutableTags": bool_option(False, "Also require imageTagMutability IMMUTABLE.")},
 )
 
 
@@ -458,14 +439,7 @@ ec2_imdsv2 = resource_rule(
     level=EnforcementLevel.MANDATORY,
     check=_imdsv2,
     severity=Severity.HIGH,
-    config={
-        "maxHopLimit": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 1,
-            "description": "Largest httpPutResponseHopLimit allowed.",
-        }
-    },
+    config={"maxHopLimit": int_option(1, "Largest httpPutResponseHopLimit allowed.", minimum=1)},
 )
 
 
@@ -528,11 +502,9 @@ ebs_encrypted = resource_rule(
     check=_ebs_encrypted,
     severity=Severity.HIGH,
     config={
-        "accountEncryptionByDefault": {
-            "type": "boolean",
-            "default": False,
-            "description": "The accounts have EBS encryption by default on, so an unset 'encrypted' is fine.",
-        }
+        "accountEncryptionByDefault": bool_option(
+            False, "The accounts have EBS encryption by default on, so an unset 'encrypted' is fine."
+        )
     },
 )
 
@@ -601,13 +573,7 @@ ec2_public_ip_optin = stack_rule(
     level=EnforcementLevel.MANDATORY,
     check=_public_ip,
     severity=Severity.HIGH,
-    config={
-        "allowPublicIp": {
-            "type": "boolean",
-            "default": False,
-            "description": "Allow public addresses without an Elastic IP (not recommended).",
-        }
-    },
+    config={"allowPublicIp": bool_option(False, "Allow public addresses without an Elastic IP (not recommended).")},
 )
 
 

@@ -26,6 +26,7 @@ from ._core import (
     stack_rule,
 )
 from ._documents import Statement, statements_or_findings
+from ._options import int_option, list_option
 
 CLUSTER = "aws:rds/cluster:Cluster"
 CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -195,13 +196,7 @@ rds_backup_retention = resource_rule(
     check=_backup_retention,
     severity=Severity.HIGH,
     config={
-        "minimumDays": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": 35,
-            "default": 7,
-            "description": "Fewest days of automated backups.",
-        },
+        "minimumDays": int_option(7, "Fewest days of automated backups.", minimum=1, maximum=35),
         **PROTECTION_CONFIG,
     },
 )
@@ -316,12 +311,7 @@ secret_rotation = stack_rule(
     check=_secret_rotation,
     severity=Severity.HIGH,
     config={
-        "secretPatterns": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["*"],
-            "description": "Globs on secret names (or resource names) that must rotate.",
-        },
+        "secretPatterns": list_option(["*"], "Globs on secret names (or resource names) that must rotate."),
         **PROTECTION_CONFIG,
     },
 )
@@ -427,16 +417,14 @@ opensearch_private_encrypted = resource_rule(
     check=_opensearch,
     severity=Severity.HIGH,
     config={
-        "allowedTlsPolicies": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [
+        "allowedTlsPolicies": list_option(
+            [
                 "Policy-Min-TLS-1-2-2019-07",
                 "Policy-Min-TLS-1-2-PFS-2023-10",
                 "Policy-Min-TLS-1-2-RFC9151-FIPS-2024-08",
             ],
-            "description": "Accepted domainEndpointOptions.tlsSecurityPolicy values.",
-        }
+            "Accepted domainEndpointOptions.tlsSecurityPolicy values.",
+        )
     },
 )
 
@@ -662,12 +650,7 @@ loggroup_kms = stack_rule(
     check=_loggroup_kms,
     severity=Severity.LOW,
     config={
-        "exemptLogGroups": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Globs on log group (resource or AWS) names that need no customer key.",
-        }
+        "exemptLogGroups": list_option([], "Globs on log group (resource or AWS) names that need no customer key.")
     },
 )
 

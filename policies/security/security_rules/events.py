@@ -23,6 +23,7 @@ from ._core import (
     stack_rule,
 )
 from ._documents import Statement, statements_or_findings
+from ._options import bool_option, list_option
 from .iam import ROLE, identity_statements
 
 BUS_POLICY = "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
@@ -117,13 +118,7 @@ eventbridge_target_dlq = resource_rule(
     level=EnforcementLevel.ADVISORY,
     check=_target_dlq,
     severity=Severity.MEDIUM,
-    config={
-        "requireRetryPolicy": {
-            "type": "boolean",
-            "default": True,
-            "description": "Also require an explicit retryPolicy.",
-        }
-    },
+    config={"requireRetryPolicy": bool_option(True, "Also require an explicit retryPolicy.")},
 )
 
 
@@ -308,14 +303,7 @@ eventbridge_global_endpoint = stack_rule(
     level=EnforcementLevel.MANDATORY,
     check=_global_endpoint,
     severity=Severity.HIGH,
-    config={
-        "regions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "The two Regions the buses must be in (empty: any two).",
-        }
-    },
+    config={"regions": list_option([], "The two Regions the buses must be in (empty: any two).")},
 )
 
 RULES = [eventbus_policy_not_open, eventbridge_target_dlq, eventbridge_bus_target_role, eventbridge_global_endpoint]

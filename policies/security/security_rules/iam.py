@@ -22,6 +22,7 @@ from ._core import (
     stack_rule,
 )
 from ._documents import Statement, account_of, expand, scopable, statements_or_findings
+from ._options import bool_option, list_option
 
 ROLE = "aws:iam/role:Role"
 IDENTITY_POLICY_TYPES = {
@@ -110,12 +111,11 @@ no_wildcard_action = resource_rule(
     check=_no_wildcard_action,
     severity=Severity.HIGH,
     config={
-        "flagPartialWildcards": {
-            "type": "boolean",
-            "default": True,
-            "description": "Also flag partial wildcards such as 's3:Get*' (cdk-nag IAM5 does); '*' and 'service:*' "
+        "flagPartialWildcards": bool_option(
+            True,
+            "Also flag partial wildcards such as 's3:Get*' (cdk-nag IAM5 does); '*' and 'service:*' "
             "are always flagged.",
-        }
+        )
     },
 )
 
@@ -208,12 +208,9 @@ no_wildcard_resource = resource_rule(
     check=_no_wildcard_resource,
     severity=Severity.HIGH,
     config={
-        "exemptActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Action globs never flagged for 'Resource: *' (on top of the actions IAM cannot scope).",
-        }
+        "exemptActions": list_option(
+            [], "Action globs never flagged for 'Resource: *' (on top of the actions IAM cannot scope)."
+        )
     },
 )
 
@@ -355,13 +352,7 @@ passrole_scoped = resource_rule(
     level=EnforcementLevel.MANDATORY,
     check=_passrole_scoped,
     severity=Severity.HIGH,
-    config={
-        "requirePassedToService": {
-            "type": "boolean",
-            "default": False,
-            "description": "Also require an iam:PassedToService condition.",
-        }
-    },
+    config={"requirePassedToService": bool_option(False, "Also require an iam:PassedToService condition.")},
 )
 
 
@@ -499,14 +490,7 @@ no_privilege_escalation = resource_rule(
     level=EnforcementLevel.MANDATORY,
     check=_escalation,
     severity=Severity.CRITICAL,
-    config={
-        "additionalActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "More actions to treat as privilege escalation.",
-        }
-    },
+    config={"additionalActions": list_option([], "More actions to treat as privilege escalation.")},
 )
 
 
@@ -649,23 +633,15 @@ trust_scoped = resource_rule(
     check=_trust_scoped,
     severity=Severity.CRITICAL,
     config={
-        "ownAccounts": {
-            "type": "array",
-            "items": {"type": "string", "pattern": r"^\d{12}$"},
-            "default": [],
-            "description": "This stack's accounts (the provider's allowedAccountIds are added).",
-        },
-        "trustedAccounts": {
-            "type": "array",
-            "items": {"type": "string", "pattern": r"^\d{12}$"},
-            "default": [],
-            "description": "Other accounts whose principals may assume roles of this stack.",
-        },
-        "requireExternalIdOrOrgId": {
-            "type": "boolean",
-            "default": True,
-            "description": "Cross-account trust needs sts:ExternalId or aws:PrincipalOrgID.",
-        },
+        "ownAccounts": list_option(
+            [], "This stack's accounts (the provider's allowedAccountIds are added).", pattern=r"^\d{12}$"
+        ),
+        "trustedAccounts": list_option(
+            [], "Other accounts whose principals may assume roles of this stack.", pattern=r"^\d{12}$"
+        ),
+        "requireExternalIdOrOrgId": bool_option(
+            True, "Cross-account trust needs sts:ExternalId or aws:PrincipalOrgID."
+        ),
     },
 )
 

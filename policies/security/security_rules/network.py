@@ -24,6 +24,7 @@ from ._core import (
     resource_rule,
     stack_rule,
 )
+from ._options import bool_option, list_option
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -154,11 +155,22 @@ def open_to_internet(network) -> bool:
 # --- lp-sg-no-public-admin-ports ---------------------------------------------------------------
 
 
-def _admin_ports(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    ports = []
-    for spec in cfg["adminPorts"]:
+# Remote-control ports: the admin-port rule's default, and the ones the public-ingress rule leaves to it.
+_ADMIN_PORTS = ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"]
+_PORT_SPEC = r"^(tcp|udp)/\d+$"
+
+
+def _port_specs(specs: list[str]) -> list[tuple[str, int]]:
+    """(protocol, port) of each ``tcp/443`` config entry."""
+    pairs = []
+    for spec in specs:
         protocol, _, port = spec.partition("/")
-        ports.append((protocol.lower(), int(float(port))))
+        pairs.append((protocol.lower(), int(float(port))))
+    return pairs
+
+
+def _admin_ports(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    ports = _port_specs(cfg["adminPorts"])
     clients = [ipaddress.ip_network(c, strict=False) for c in cfg["allowedClientCidrs"]]
     for rule in sg_rules(res):
         if isinstance(rule, Undecided):
@@ -213,19 +225,14 @@ no_public_admin_ports = resource_rule(
     check=_admin_ports,
     severity=Severity.CRITICAL,
     config={
-        "adminPorts": {
-            "type": "array",
-            "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
-            "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
-            "description": "protocol/port pairs that give remote control of a host.",
-        },
-        "allowedClientCidrs": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "When set, admin ports may only be reached from within these "
-            "CIDRs (not only 'not the Internet').",
-        },
+        "adminPorts": list_option(
+            list(_ADMIN_PORTS),
+            "protocol/port pairs that give remote control of a host.",
+            pattern=_PORT_SPEC,
+        ),
+        "allowedClientCidrs": list_option(
+            [], "When set, admin ports may only be reached from within these CIDRs (not only 'not the Internet')."
+        ),
     },
 )
 
@@ -234,14 +241,8 @@ no_public_admin_ports = resource_rule(
 
 
 def _public_ingress(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    allowed = []
-    for spec in cfg["allowedPublicPorts"]:
-        protocol, _, port = spec.partition("/")
-        allowed.append((protocol.lower(), int(float(port))))
-    skipped = set()
-    for spec in cfg["skipPorts"]:
-        protocol, _, port = spec.partition("/")
-        skipped.add((protocol.lower(), int(float(port))))
+    allowed = _port_specs(cfg["allowedPublicPorts"])
+    skipped = set(_port_specs(cfg["skipPorts"]))
     for rule in sg_rules(res):
         if isinstance(rule, Undecided):
             yield rule
@@ -287,19 +288,15 @@ sg_no_public_ingress = resource_rule(
     check=_public_ingress,
     severity=Severity.HIGH,
     config={
-        "allowedPublicPorts": {
-            "type": "array",
-            "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
-            "default": ["tcp/443"],
-            "description": "protocol/port pairs that may be open to the Internet.",
-        },
-        "skipPorts": {
-            "type": "array",
-            "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
-            "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
-            "description": "Single ports left to lp-sg-no-public-admin-ports (reported there, "
+        "allowedPublicPorts": list_option(
+            ["tcp/443"], "protocol/port pairs that may be open to the Internet.", pattern=_PORT_SPEC
+        ),
+        "skipPorts": list_option(
+            list(_ADMIN_PORTS),
+            "Single ports left to lp-sg-no-public-admin-ports (reported there, "
             "critical), so one open port gives one finding.",
-        },
+            pattern=_PORT_SPEC,
+        ),
     },
 )
 
@@ -417,13 +414,7 @@ sg_egress_restricted = stack_rule(
     level=EnforcementLevel.ADVISORY,
     check=_egress_restricted,
     severity=Severity.MEDIUM,
-    config={
-        "allSecurityGroups": {
-            "type": "boolean",
-            "default": False,
-            "description": "Check every security group, not only the workloads' ones.",
-        }
-    },
+    config={"allSecurityGroups": bool_option(False, "Check every security group, not only the workloads' ones.")},
 )
 
 

@@ -25,6 +25,7 @@ from ._core import (
     truthy,
 )
 from ._documents import Statement, statements_or_findings
+from ._options import bool_option, list_option
 from .network import SECURITY_GROUP, network_of, open_to_internet, port_label, rules_of
 
 # --- lp-vpce-execute-api-policy ----------------------------------------------------------------------
@@ -115,13 +116,7 @@ vpce_execute_api_policy = resource_rule(
     level=EnforcementLevel.MANDATORY,
     check=_vpce_execute_api,
     severity=Severity.HIGH,
-    config={
-        "requireEndpointPolicy": {
-            "type": "boolean",
-            "default": True,
-            "description": "Require an endpoint policy (the default allows all).",
-        }
-    },
+    config={"requireEndpointPolicy": bool_option(True, "Require an endpoint policy (the default allows all).")},
 )
 
 
@@ -189,14 +184,7 @@ vpce_execute_api_ingress = stack_rule(
     level=EnforcementLevel.MANDATORY,
     check=_vpce_ingress,
     severity=Severity.MEDIUM,
-    config={
-        "allowedPorts": {
-            "type": "array",
-            "items": {"type": "integer"},
-            "default": [443],
-            "description": "TCP ports the endpoint's groups may admit.",
-        }
-    },
+    config={"allowedPorts": list_option([443], "TCP ports the endpoint's groups may admit.", of="integer")},
 )
 
 
@@ -270,12 +258,8 @@ vpc_baseline = stack_rule(
     check=_vpc_baseline,
     severity=Severity.MEDIUM,
     config={
-        "requireFlowLogs": {"type": "boolean", "default": True, "description": "Require a FlowLog per VPC."},
-        "requireClosedDefaultSecurityGroup": {
-            "type": "boolean",
-            "default": True,
-            "description": "Require the default group adopted with no rules.",
-        },
+        "requireFlowLogs": bool_option(True, "Require a FlowLog per VPC."),
+        "requireClosedDefaultSecurityGroup": bool_option(True, "Require the default group adopted with no rules."),
     },
 )
 
@@ -345,10 +329,8 @@ lb_listener_tls = resource_rule(
     check=_listener_tls,
     severity=Severity.HIGH,
     config={
-        "allowedSslPolicies": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [
+        "allowedSslPolicies": list_option(
+            [
                 "ELBSecurityPolicy-TLS13-1-2-2021-06",
                 "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
                 "ELBSecurityPolicy-TLS13-1-3-2021-06",
@@ -359,8 +341,8 @@ lb_listener_tls = resource_rule(
                 "ELBSecurityPolicy-FS-1-2-Res-2020-10",
                 "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
             ],
-            "description": "Security policies accepted on HTTPS/TLS listeners.",
-        }
+            "Security policies accepted on HTTPS/TLS listeners.",
+        )
     },
 )
 
@@ -408,13 +390,7 @@ vpce_service_acceptance = resource_rule(
     level=EnforcementLevel.MANDATORY,
     check=_endpoint_service,
     severity=Severity.HIGH,
-    config={
-        "requireAcceptance": {
-            "type": "boolean",
-            "default": False,
-            "description": "Require manual acceptance even when consumers are allow-listed.",
-        }
-    },
+    config={"requireAcceptance": bool_option(False, "Require manual acceptance even when consumers are allow-listed.")},
 )
 
 
@@ -449,12 +425,9 @@ nlb_internal = resource_rule(
     check=_nlb_internal,
     severity=Severity.HIGH,
     config={
-        "loadBalancerTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": ["network", "application", "gateway"]},
-            "default": ["network"],
-            "description": "Load balancer types that must be internal.",
-        }
+        "loadBalancerTypes": list_option(
+            ["network"], "Load balancer types that must be internal.", enum=["network", "application", "gateway"]
+        )
     },
 )
 
@@ -550,17 +523,8 @@ r53_private_latency_records = stack_rule(
     check=_latency_records,
     severity=Severity.MEDIUM,
     config={
-        "requirePrivateZone": {
-            "type": "boolean",
-            "default": True,
-            "description": "Latency records must be in a private hosted zone.",
-        },
-        "regions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Regions every latency-routed name must serve (empty: not checked).",
-        },
+        "requirePrivateZone": bool_option(True, "Latency records must be in a private hosted zone."),
+        "regions": list_option([], "Regions every latency-routed name must serve (empty: not checked)."),
     },
 )
 
