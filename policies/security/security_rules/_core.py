@@ -198,9 +198,10 @@ def _run(
     produce: Callable[[RuleConfig], Iterable[Item]],
     report: Callable[[str, Res | None], None],
     all_resources: Callable[[], Sequence[Res]],
-) -> list[NotApplicable]:
-    """Runs one check; reports findings, waiver problems and internal errors. Raises
-    ``UnknownValueError`` (-> advisory) when something stayed undecided."""
+) -> str | None:
+    """Runs one check; reports findings, waiver problems and internal errors. Returns why the rule
+    does not apply (when it found nothing), else None. Raises ``UnknownValueError`` (-> advisory) when
+    something stayed undecided."""
     try:
         config = RuleConfig.cached(rule.name, raw_config, rule.config)
     except jsonschema.ValidationError as error:
@@ -210,7 +211,7 @@ def _run(
             "the rule did not run.",
             None,
         )
-        return []
+        return None
 
     found: list[Finding] = []
     undecided: list[Undecided] = []
@@ -254,7 +255,7 @@ def _run(
         error = Undecided(undecided[0].path)
         error.message = _undecided_message(rule, undecided)
         raise error
-    return [] if (found or crash) else skipped
+    return skipped[0].reason if skipped and not (found or crash) else None
 
 
 def _guarded(
@@ -318,8 +319,7 @@ def resource_rule(
 ) -> Rule:
     """A rule on one resource's inputs. ``exceptions`` are the reviewed exceptions the pack ships (the
     default of the rule's ``exceptions`` config; a config that sets the list replaces them)."""
-    properties = {"exceptions": exceptions_schema(EXAMPLE_TOKENS, exceptions), **(config or {})}
-    rule = Rule(name, description, level, check, properties, frozenset(types), severity)
+    rule = _declare(name, description, level, check, config, frozenset(types), severity, exceptions)
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> str | None:
         if args.resource_type not in rule.types:
@@ -331,7 +331,7 @@ def resource_rule(
             except UnknownValueError:
                 provider = None
         res = Res(args.resource_type, args.name, args.urn, plain(args.props, ""), provider)
-        skipped = _run(
+        return _run(
             rule,
             args.get_config(),
             res,
@@ -339,15 +339,38 @@ def resource_rule(
             lambda message, _res: report_violation(message, None),
             lambda: [res],
         )
-        return skipped[0].reason if skipped else None
 
-    rule.policy = ResourceValidationPolicy(
-        name=name,
-        description=description,
+    return _serve(rule, ResourceValidationPolicy, validate)
+
+
+def _declare(
+    name: str,
+    description: str,
+    level: EnforcementLevel,
+    check: Callable[..., Iterable[Item]],
+    config: dict[str, dict] | None,
+    types: frozenset[str] | None,
+    severity: Severity,
+    exceptions: Sequence[Mapping[str, str]],
+) -> Rule:
+    """A rule's metadata; its config always takes ``exceptions`` (the shipped ones as the default)."""
+    properties = {"exceptions": exceptions_schema(EXAMPLE_TOKENS, exceptions), **(config or {})}
+    return Rule(name, description, level, check, properties, types, severity)
+
+
+def _serve(
+    rule: Rule,
+    policy_type: type[ResourceValidationPolicy] | type[StackValidationPolicy],
+    validate: Callable[[Any, ReportViolation], str | None],
+) -> Rule:
+    """Gives ``rule`` the pulumi-policy object the pack serves, its ``validate`` guarded."""
+    rule.policy = policy_type(
+        name=rule.name,
+        description=rule.description,
         validate=_guarded(rule, validate),
-        enforcement_level=level,
-        severity=severity,
-        config_schema=PolicyConfigSchema(properties=properties),
+        enforcement_level=rule.level,
+        severity=rule.severity,
+        config_schema=PolicyConfigSchema(properties=rule.config),
     )
     return rule
 
@@ -479,12 +502,11 @@ def stack_rule(
     severity: Severity = Severity.MEDIUM,
     exceptions: Sequence[Mapping[str, str]] = (),
 ) -> Rule:
-    properties = {"exceptions": exceptions_schema(EXAMPLE_TOKENS, exceptions), **(config or {})}
-    rule = Rule(name, description, level, check, properties, None, severity)
+    rule = _declare(name, description, level, check, config, None, severity, exceptions)
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> str | None:
         stack = Stack(args.resources)
-        skipped = _run(
+        return _run(
             rule,
             args.get_config(),
             None,
@@ -492,17 +514,8 @@ def stack_rule(
             lambda message, res: report_violation(message, res.urn if res else None),
             lambda: stack.resources,
         )
-        return skipped[0].reason if skipped else None
 
-    rule.policy = StackValidationPolicy(
-        name=name,
-        description=description,
-        validate=_guarded(rule, validate),
-        enforcement_level=level,
-        severity=severity,
-        config_schema=PolicyConfigSchema(properties=properties),
-    )
-    return rule
+    return _serve(rule, StackValidationPolicy, validate)
 
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
