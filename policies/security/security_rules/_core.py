@@ -546,6 +546,22 @@ def apply_shipped_levels(rules: Sequence[Rule], stack: str, directory: Path = CO
     return reasons
 
 
+def required(value: Any, token: str, where: str, message: str) -> Iterator[Item]:
+    """The commonest check: undecided while ``value`` is unknown, a finding when it is unset or false."""
+    if is_unknown(value):
+        yield Undecided(value.path)
+    elif not value:
+        yield Finding(token, where, message)
+
+
+def forbidden(value: Any, token: str, where: str, message: str) -> Iterator[Item]:
+    """Its mirror: undecided while ``value`` is unknown, a finding when it is set (true, non-empty)."""
+    if is_unknown(value):
+        yield Undecided(value.path)
+    elif value:
+        yield Finding(token, where, message)
+
+
 def each_known(items: Iterable[Any]) -> Iterator[Any | Undecided]:
     """Items of a list, with unknown items turned into :class:`Undecided` (to yield and go on)."""
     for item in items:

@@ -18,9 +18,11 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
+    forbidden,
     get,
     glob_match,
     is_unknown,
+    required,
     resource_rule,
     stack_rule,
 )
@@ -439,15 +441,13 @@ METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 def _stage_logging(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == STAGE:
         destination = get(res.props, "accessLogSettings", "destinationArn")
-        if is_unknown(destination):
-            yield Undecided(destination.path)
-        elif not destination:
-            yield Finding(
-                "AccessLogs::missing",
-                "accessLogSettings",
-                "set accessLogSettings (a log group ARN and a "
-                "format) so every call is recorded with its caller and source endpoint.",
-            )
+        yield from required(
+            destination,
+            "AccessLogs::missing",
+            "accessLogSettings",
+            "set accessLogSettings (a log group ARN and a "
+            "format) so every call is recorded with its caller and source endpoint.",
+        )
         return
     settings = res.props.get("settings")
     if is_unknown(settings):
@@ -485,16 +485,14 @@ def _method_setting(res: Res, key: str) -> Any:
 
 def _no_data_trace(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     trace = _method_setting(res, "dataTraceEnabled")
-    if is_unknown(trace):
-        yield Undecided(trace.path)
-    elif trace:
-        yield Finding(
-            "DataTrace::true",
-            "settings.dataTraceEnabled",
-            "data tracing writes full request and "
-            "response bodies (credentials, personal data) to CloudWatch: turn it off; access logs record "
-            "who called what.",
-        )
+    yield from forbidden(
+        trace,
+        "DataTrace::true",
+        "settings.dataTraceEnabled",
+        "data tracing writes full request and "
+        "response bodies (credentials, personal data) to CloudWatch: turn it off; access logs record "
+        "who called what.",
+    )
 
 
 apigw_no_data_trace = resource_rule(
@@ -516,14 +514,12 @@ def _cache_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield NotApplicable("responses are not cached")
         return
     encrypted = _method_setting(res, "cacheDataEncrypted")
-    if is_unknown(encrypted):
-        yield Undecided(encrypted.path)
-    elif not encrypted:
-        yield Finding(
-            "CacheDataEncrypted::false",
-            "settings.cacheDataEncrypted",
-            "cached responses are stored unencrypted: set cacheDataEncrypted = true.",
-        )
+    yield from required(
+        encrypted,
+        "CacheDataEncrypted::false",
+        "settings.cacheDataEncrypted",
+        "cached responses are stored unencrypted: set cacheDataEncrypted = true.",
+    )
 
 
 apigw_cache_encrypted = resource_rule(
@@ -576,14 +572,12 @@ def _tls_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             yield Undecided(name.path)
         elif any(glob_match(p, str(name)) for p in cfg["requireMutualTlsFor"]):
             truststore = get(res.props, "mutualTlsAuthentication", "truststoreUri")
-            if is_unknown(truststore):
-                yield Undecided(truststore.path)
-            elif not truststore:
-                yield Finding(
-                    "MutualTls::missing",
-                    "mutualTlsAuthentication",
-                    f"{name} must authenticate clients with certificates: set mutualTlsAuthentication.truststoreUri.",
-                )
+            yield from required(
+                truststore,
+                "MutualTls::missing",
+                "mutualTlsAuthentication",
+                f"{name} must authenticate clients with certificates: set mutualTlsAuthentication.truststoreUri.",
+            )
 
 
 apigw_tls_policy = resource_rule(

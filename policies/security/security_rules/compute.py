@@ -21,10 +21,12 @@ from ._core import (
     Undecided,
     as_list,
     each_known,
+    forbidden,
     get,
     glob_match,
     is_unknown,
     plain,
+    required,
     resource_rule,
     stack_rule,
     truthy,
@@ -50,14 +52,12 @@ def _permission_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         return
     org = res.props.get("principalOrgId")
     if principal == "*":
-        if is_unknown(org):
-            yield Undecided(org.path)
-        elif not org:
-            yield Finding(
-                "Principal::*",
-                "principal",
-                "anyone may invoke this function: name the service (with sourceArn) or account, or set principalOrgId.",
-            )
+        yield from required(
+            org,
+            "Principal::*",
+            "principal",
+            "anyone may invoke this function: name the service (with sourceArn) or account, or set principalOrgId.",
+        )
     elif _service(str(principal)):
         source_arn, source_account = res.props.get("sourceArn"), res.props.get("sourceAccount")
         if is_unknown(source_arn):
@@ -162,16 +162,14 @@ def _in_vpc(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     subnets = get(res.props, "vpcConfig", "subnetIds")
     groups = get(res.props, "vpcConfig", "securityGroupIds")
     for value, prop in ((subnets, "subnetIds"), (groups, "securityGroupIds")):
-        if is_unknown(value):
-            yield Undecided(value.path)
-        elif not value:
-            yield Finding(
-                f"VpcConfig::{prop}",
-                f"vpcConfig.{prop}",
-                f"the function reaches a private data store "
-                f"({why}) but has no {prop}: run it in the private subnets with a security group the "
-                "data store admits.",
-            )
+        yield from required(
+            value,
+            f"VpcConfig::{prop}",
+            f"vpcConfig.{prop}",
+            f"the function reaches a private data store "
+            f"({why}) but has no {prop}: run it in the private subnets with a security group the "
+            "data store admits.",
+        )
 
 
 lambda_in_vpc = resource_rule(
@@ -257,14 +255,12 @@ ECS_SERVICE = "aws:ecs/service:Service"
 def _ecs_hardening(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == ECS_SERVICE:
         public = get(res.props, "networkConfiguration", "assignPublicIp")
-        if is_unknown(public):
-            yield Undecided(public.path)
-        elif public:
-            yield Finding(
-                "AssignPublicIp::true",
-                "networkConfiguration.assignPublicIp",
-                "tasks get a public IP: run them in private subnets (assignPublicIp = false) behind the load balancer.",
-            )
+        yield from forbidden(
+            public,
+            "AssignPublicIp::true",
+            "networkConfiguration.assignPublicIp",
+            "tasks get a public IP: run them in private subnets (assignPublicIp = false) behind the load balancer.",
+        )
         return
     execution, task = res.props.get("executionRoleArn"), res.props.get("taskRoleArn")
     if (is_unknown(execution) and task is not None) or (is_unknown(task) and execution is not None):
@@ -361,15 +357,12 @@ ecs_proxy_hardening = resource_rule(
 
 def _ecr_scan(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     scan = get(res.props, "imageScanningConfiguration", "scanOnPush")
-    if is_unknown(scan):
-        yield Undecided(scan.path)
-    elif not scan:
-        yield Finding(
-            "ScanOnPush::false",
-            "imageScanningConfiguration.scanOnPush",
-            "set scanOnPush = true so every "
-            "pushed image is scanned for known vulnerabilities (basic scanning is free).",
-        )
+    yield from required(
+        scan,
+        "ScanOnPush::false",
+        "imageScanningConfiguration.scanOnPush",
+        "set scanOnPush = true so every pushed image is scanned for known vulnerabilities (basic scanning is free).",
+    )
     if cfg["requireImmutableTags"]:
         mutability = res.props.get("imageTagMutability") or "MUTABLE"
         if is_unknown(mutability):

@@ -21,6 +21,7 @@ from ._core import (
     get,
     glob_match,
     is_unknown,
+    required,
     resource_rule,
     stack_declares_protection,
     stack_rule,
@@ -354,28 +355,20 @@ def _opensearch(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         return
     p = res.props
     subnets = get(p, "vpcOptions", "subnetIds")
-    if is_unknown(subnets):
-        yield Undecided(subnets.path)
-    elif not subnets:
-        yield Finding(
-            "VpcOptions::missing",
-            "vpcOptions",
-            "place the domain in private subnets (vpcOptions) so it has no public endpoint.",
-        )
+    yield from required(
+        subnets,
+        "VpcOptions::missing",
+        "vpcOptions",
+        "place the domain in private subnets (vpcOptions) so it has no public endpoint.",
+    )
     for block, token, what in (
         ("encryptAtRest", "EncryptAtRest::false", "encryption at rest"),
         ("nodeToNodeEncryption", "NodeToNodeEncryption::false", "node-to-node encryption"),
     ):
         enabled = get(p, block, "enabled")
-        if is_unknown(enabled):
-            yield Undecided(enabled.path)
-        elif not enabled:
-            yield Finding(token, f"{block}.enabled", f"turn on {what} ({block}.enabled = true).")
+        yield from required(enabled, token, f"{block}.enabled", f"turn on {what} ({block}.enabled = true).")
     https = get(p, "domainEndpointOptions", "enforceHttps")
-    if is_unknown(https):
-        yield Undecided(https.path)
-    elif not https:
-        yield Finding("EnforceHttps::false", "domainEndpointOptions.enforceHttps", "set enforceHttps = true.")
+    yield from required(https, "EnforceHttps::false", "domainEndpointOptions.enforceHttps", "set enforceHttps = true.")
     tls = get(p, "domainEndpointOptions", "tlsSecurityPolicy")
     if is_unknown(tls):
         yield Undecided(tls.path)
@@ -499,15 +492,13 @@ def _kms_rotation(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield NotApplicable(f"{spec} keys cannot rotate automatically")
         return
     rotation = res.props.get("enableKeyRotation")
-    if is_unknown(rotation):
-        yield Undecided(rotation.path)
-    elif not rotation:
-        yield Finding(
-            "EnableKeyRotation::false",
-            "enableKeyRotation",
-            "turn on automatic rotation "
-            "(enableKeyRotation = true): no cost per rotation, and old material keeps decrypting.",
-        )
+    yield from required(
+        rotation,
+        "EnableKeyRotation::false",
+        "enableKeyRotation",
+        "turn on automatic rotation "
+        "(enableKeyRotation = true): no cost per rotation, and old material keeps decrypting.",
+    )
 
 
 kms_key_rotation = resource_rule(
@@ -587,14 +578,12 @@ s3_no_public_access = resource_rule(
 
 def _sns_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     key = res.props.get("kmsMasterKeyId")
-    if is_unknown(key):
-        yield Undecided(key.path)
-    elif not key:
-        yield Finding(
-            "KmsMasterKeyId::missing",
-            "kmsMasterKeyId",
-            "set kmsMasterKeyId (alias/aws/sns, or a key whose policy lets the publishing services use it).",
-        )
+    yield from required(
+        key,
+        "KmsMasterKeyId::missing",
+        "kmsMasterKeyId",
+        "set kmsMasterKeyId (alias/aws/sns, or a key whose policy lets the publishing services use it).",
+    )
 
 
 sns_encrypted = resource_rule(

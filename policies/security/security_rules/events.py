@@ -19,6 +19,7 @@ from ._core import (
     each_known,
     get,
     is_unknown,
+    required,
     resource_rule,
     stack_rule,
 )
@@ -90,25 +91,21 @@ eventbus_policy_not_open = resource_rule(
 
 def _target_dlq(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     dlq = get(res.props, "deadLetterConfig", "arn")
-    if is_unknown(dlq):
-        yield Undecided(dlq.path)
-    elif not dlq:
-        yield Finding(
-            "DeadLetterConfig::missing",
-            "deadLetterConfig",
-            "events that cannot be delivered are dropped: set deadLetterConfig.arn to an SQS queue.",
-        )
+    yield from required(
+        dlq,
+        "DeadLetterConfig::missing",
+        "deadLetterConfig",
+        "events that cannot be delivered are dropped: set deadLetterConfig.arn to an SQS queue.",
+    )
     if cfg["requireRetryPolicy"]:
         retry = res.props.get("retryPolicy")
-        if is_unknown(retry):
-            yield Undecided(retry.path)
-        elif not retry:
-            yield Finding(
-                "RetryPolicy::missing",
-                "retryPolicy",
-                "set retryPolicy (maximumEventAgeInSeconds, "
-                "maximumRetryAttempts) so retries end when the event is no longer useful.",
-            )
+        yield from required(
+            retry,
+            "RetryPolicy::missing",
+            "retryPolicy",
+            "set retryPolicy (maximumEventAgeInSeconds, "
+            "maximumRetryAttempts) so retries end when the event is no longer useful.",
+        )
 
 
 eventbridge_target_dlq = resource_rule(
@@ -134,15 +131,12 @@ def _bus_target_role(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield NotApplicable("the target is not an event bus")
         return
     role = res.props.get("roleArn")
-    if is_unknown(role):
-        yield Undecided(role.path)
-    elif not role:
-        yield Finding(
-            "RoleArn::missing",
-            "roleArn",
-            "sending to another bus needs a role whose policy allows "
-            "events:PutEvents on that bus ARN only: set roleArn.",
-        )
+    yield from required(
+        role,
+        "RoleArn::missing",
+        "roleArn",
+        "sending to another bus needs a role whose policy allows events:PutEvents on that bus ARN only: set roleArn.",
+    )
 
 
 eventbridge_bus_target_role = resource_rule(

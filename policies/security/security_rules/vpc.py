@@ -20,6 +20,7 @@ from ._core import (
     each_known,
     get,
     is_unknown,
+    required,
     resource_rule,
     stack_rule,
     truthy,
@@ -406,15 +407,13 @@ def _nlb_internal(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield NotApplicable(f"a {kind} load balancer")
         return
     internal = res.props.get("internal")
-    if is_unknown(internal):
-        yield Undecided(internal.path)
-    elif not internal:
-        yield Finding(
-            "Internal::false",
-            "internal",
-            f"this {kind} load balancer is internet-facing: set "
-            "internal = true; private APIs reach it through a VPC link or an endpoint service.",
-        )
+    yield from required(
+        internal,
+        "Internal::false",
+        "internal",
+        f"this {kind} load balancer is internet-facing: set "
+        "internal = true; private APIs reach it through a VPC link or an endpoint service.",
+    )
 
 
 nlb_internal = resource_rule(
