@@ -568,6 +568,12 @@ def each_known(items: Iterable[Any]) -> Iterator[Any | Undecided]:
         yield Undecided(item.path) if is_unknown(item) else item
 
 
+def each_item(value: Any) -> Iterator[Any | Undecided]:
+    """Items of a property that holds one value or a list (:func:`as_list`), unknown ones as
+    :class:`Undecided`; a wholly unknown property is one :class:`Undecided`."""
+    return each_known(as_list(value))
+
+
 def rules_table(rules: Sequence[Rule]) -> str:
     """The README's rule table (a test keeps the README in step with the code)."""
     lines = [

@@ -20,7 +20,7 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
-    each_known,
+    each_item,
     forbidden,
     get,
     glob_match,
@@ -463,7 +463,7 @@ def _ebs_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             pass  # the launch template's mapping is checked on the template
         else:
             yield from check((root or {}).get("encrypted"), "rootBlockDevice.encrypted", "Encrypted::root")
-        for index, device in enumerate(each_known(as_list(res.props.get("ebsBlockDevices")))):
+        for index, device in enumerate(each_item(res.props.get("ebsBlockDevices"))):
             if isinstance(device, Undecided):
                 yield device
                 continue
@@ -473,7 +473,7 @@ def _ebs_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                 f"Encrypted::{device.get('deviceName') or index}",
             )
         return
-    for index, mapping in enumerate(each_known(as_list(res.props.get("blockDeviceMappings")))):
+    for index, mapping in enumerate(each_item(res.props.get("blockDeviceMappings"))):
         if isinstance(mapping, Undecided):
             yield mapping
             continue
@@ -538,7 +538,7 @@ def _public_ip(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
                 resource=instance,
             )
     for template in stack.of_type(LAUNCH_TEMPLATE):
-        for index, interface in enumerate(each_known(as_list(template.props.get("networkInterfaces")))):
+        for index, interface in enumerate(each_item(template.props.get("networkInterfaces"))):
             if isinstance(interface, Undecided):
                 interface.resource = template
                 yield interface

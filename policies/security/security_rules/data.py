@@ -16,8 +16,7 @@ from ._core import (
     RuleConfig,
     Stack,
     Undecided,
-    as_list,
-    each_known,
+    each_item,
     get,
     glob_match,
     is_unknown,
@@ -231,7 +230,7 @@ def _proxy_tls_iam(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                 "iamAuth REQUIRED) or defaultAuthScheme IAM_AUTH.",
             )
         return
-    for index, auth in enumerate(each_known(as_list(auths))):
+    for index, auth in enumerate(each_item(auths)):
         if isinstance(auth, Undecided):
             yield auth
             continue
@@ -544,10 +543,7 @@ def _s3_public(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             "user: use private and grant access in the bucket policy.",
         )
     grants = get(res.props, "accessControlPolicy", "grants")
-    if is_unknown(grants):
-        yield Undecided(grants.path)
-        return
-    for index, grant in enumerate(each_known(as_list(grants))):
+    for index, grant in enumerate(each_item(grants)):
         if isinstance(grant, Undecided):
             yield grant
             continue

@@ -16,7 +16,7 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
-    each_known,
+    each_item,
     get,
     is_unknown,
     required,
@@ -164,7 +164,7 @@ def _global_endpoint(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             yield Undecided(buses.path, resource=endpoint)
             continue
         arns = []
-        for bus in each_known(as_list(buses)):
+        for bus in each_item(buses):
             arn = bus.get("eventBusArn") if isinstance(bus, dict) else bus
             if isinstance(arn, Undecided) or is_unknown(arn):
                 yield Undecided(getattr(arn, "path", "eventBuses"), resource=endpoint)

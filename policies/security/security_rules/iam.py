@@ -15,7 +15,7 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
-    each_known,
+    each_item,
     glob_match,
     is_unknown,
     resource_rule,
@@ -43,10 +43,7 @@ def identity_statements(res: Res) -> Iterator[Statement | Finding | Undecided]:
             yield from statements_or_findings(document, key)
     if res.type == ROLE:
         inline = res.props.get("inlinePolicies")
-        if is_unknown(inline):
-            yield Undecided(inline.path)
-            return
-        for index, entry in enumerate(each_known(as_list(inline))):
+        for index, entry in enumerate(each_item(inline)):
             if isinstance(entry, Undecided):
                 yield entry
                 continue
@@ -245,7 +242,7 @@ def _no_aws_managed(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(value):
         yield Undecided(value.path)
         return
-    for index, arn in enumerate(each_known(as_list(value))):
+    for index, arn in enumerate(each_item(value)):
         if isinstance(arn, Undecided):
             yield Undecided(arn.path, "a policy ARN computed from another resource")
             continue

@@ -19,6 +19,7 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
+    each_item,
     each_known,
     is_unknown,
     resource_rule,
@@ -90,10 +91,7 @@ def sg_rules(res: Res) -> Iterator[SgRule | Undecided]:
     if res.type == SECURITY_GROUP:
         for direction in ("ingress", "egress"):
             entries = p.get(direction)
-            if is_unknown(entries):
-                yield Undecided(entries.path)
-                continue
-            for index, entry in enumerate(each_known(as_list(entries))):
+            for index, entry in enumerate(each_item(entries)):
                 if isinstance(entry, Undecided):
                     yield entry
                     continue

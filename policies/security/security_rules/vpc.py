@@ -17,7 +17,7 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
-    each_known,
+    each_item,
     get,
     is_unknown,
     required,
@@ -362,7 +362,7 @@ def _endpoint_service(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(principals):
         yield Undecided(principals.path)
         return
-    for principal in each_known(as_list(principals)):
+    for principal in each_item(principals):
         if isinstance(principal, Undecided):
             yield principal
         elif principal == "*" and not accept:
