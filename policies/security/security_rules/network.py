@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,10 +158,10 @@ _ADMIN_PORTS = ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"]
 _PORT_SPEC = r"^(tcp|udp)/\d+$"
 
 
-def _port_specs(specs: list[str]) -> list[tuple[str, int]]:
-    """(protocol, port) of each ``tcp/443`` config entry."""
+def _port_specs(specs: Iterable[str] | None) -> list[tuple[str, int]]:
+    """(protocol, port) of each ``tcp/443`` config entry (the schema's pattern)."""
     pairs = []
-    for spec in specs:
+    for spec in specs or ():
         protocol, _, port = spec.partition("/")
         pairs.append((protocol.lower(), int(float(port))))
     return pairs
