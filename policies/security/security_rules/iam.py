@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
@@ -58,43 +58,56 @@ def _allow_statements(res: Res) -> Iterator[Statement | Finding | Undecided]:
             yield item
 
 
+def _per_allow_statement(
+    judge: Callable[[Statement, RuleConfig], Iterator[Item]],
+) -> Callable[[Res, RuleConfig], Iterator[Item]]:
+    """A check of a resource's identity policies, one Allow statement at a time; what is not a statement
+    (an invalid or unknown document) is yielded where it comes."""
+
+    def check(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+        for stmt in _allow_statements(res):
+            if isinstance(stmt, Statement):
+                yield from judge(stmt, cfg)
+            else:
+                yield stmt
+
+    return check
+
+
 # --- lp-iam-no-wildcard-action -----------------------------------------------------------------
 
 
-def _no_wildcard_action(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    for stmt in _allow_statements(res):
-        if not isinstance(stmt, Statement):
-            yield stmt
-            continue
-        for action in stmt.not_actions:
+@_per_allow_statement
+def _no_wildcard_action(stmt: Statement, cfg: RuleConfig) -> Iterator[Item]:
+    for action in stmt.not_actions:
+        yield Finding(
+            f"NotAction::{action}",
+            stmt.where,
+            "Allow with NotAction grants every action except the ones listed: list the actions "
+            "this identity needs in Action instead.",
+        )
+    for action in stmt.actions:
+        if action == "*":
             yield Finding(
-                f"NotAction::{action}",
+                "Action::*",
                 stmt.where,
-                "Allow with NotAction grants every action except the ones listed: list the actions "
-                "this identity needs in Action instead.",
+                "grants every action on every service: name the actions this identity needs.",
             )
-        for action in stmt.actions:
-            if action == "*":
-                yield Finding(
-                    "Action::*",
-                    stmt.where,
-                    "grants every action on every service: name the actions this identity needs.",
-                )
-            elif re.fullmatch(r"[a-z0-9-]+:\*", action):
-                yield Finding(
-                    f"Action::{action}",
-                    stmt.where,
-                    f"grants every {action.split(':')[0]} action: name the actions this identity needs.",
-                )
-            elif ("*" in action or "?" in action) and cfg["flagPartialWildcards"]:
-                names, _ = expand(action)
-                sample = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
-                yield Finding(
-                    f"Action::{action}",
-                    stmt.where,
-                    f"matches {len(names)} actions ({sample or 'none known'}), today and any added "
-                    "later: name the ones this identity needs.",
-                )
+        elif re.fullmatch(r"[a-z0-9-]+:\*", action):
+            yield Finding(
+                f"Action::{action}",
+                stmt.where,
+                f"grants every {action.split(':')[0]} action: name the actions this identity needs.",
+            )
+        elif ("*" in action or "?" in action) and cfg["flagPartialWildcards"]:
+            names, _ = expand(action)
+            sample = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+            yield Finding(
+                f"Action::{action}",
+                stmt.where,
+                f"matches {len(names)} actions ({sample or 'none known'}), today and any added "
+                "later: name the ones this identity needs.",
+            )
 
 
 no_wildcard_action = resource_rule(
@@ -127,70 +140,66 @@ _SCOPING_CONDITION = re.compile(
 )
 
 
-def _no_wildcard_resource(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+@_per_allow_statement
+def _no_wildcard_resource(stmt: Statement, cfg: RuleConfig) -> Iterator[Item]:
     exempt = list(cfg["exemptActions"])
-    for stmt in _allow_statements(res):
-        if not isinstance(stmt, Statement):
-            yield stmt
+    for resource in stmt.not_resources:
+        yield Finding(
+            f"NotResource::{resource}",
+            stmt.where,
+            "Allow with NotResource grants every resource except the ones listed: list the ARNs in Resource instead.",
+        )
+    if "*" not in stmt.resources or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
+        return
+    for action in stmt.actions:
+        if any(glob_match(e.lower(), action.lower()) for e in exempt):
             continue
-        for resource in stmt.not_resources:
+        if action == "*":
             yield Finding(
-                f"NotResource::{resource}",
+                "Resource::*",
                 stmt.where,
-                "Allow with NotResource grants every resource except the ones listed: list the ARNs "
-                "in Resource instead.",
+                "every action on every resource: name the actions and the ARNs they apply to.",
+                subject="*",
             )
-        if "*" not in stmt.resources or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
             continue
-        for action in stmt.actions:
-            if any(glob_match(e.lower(), action.lower()) for e in exempt):
-                continue
-            if action == "*":
+        if "*" in action or "?" in action:
+            names, known = expand(action)
+            scoped = [n for n in names if scopable(n)]
+            if scoped:
+                sample = ", ".join(scoped[:4]) + (", ..." if len(scoped) > 4 else "")
                 yield Finding(
                     "Resource::*",
                     stmt.where,
-                    "every action on every resource: name the actions and the ARNs they apply to.",
-                    subject="*",
-                )
-                continue
-            if "*" in action or "?" in action:
-                names, known = expand(action)
-                scoped = [n for n in names if scopable(n)]
-                if scoped:
-                    sample = ", ".join(scoped[:4]) + (", ..." if len(scoped) > 4 else "")
-                    yield Finding(
-                        "Resource::*",
-                        stmt.where,
-                        f"{action} covers {len(scoped)} actions that accept resource ARNs ({sample}): "
-                        "name the ARNs they need.",
-                        subject=action,
-                    )
-                elif not known:
-                    yield Finding(
-                        "Resource::*",
-                        stmt.where,
-                        f"{action} matches no IAM action known to the pack's "
-                        "IAM data, so it cannot tell whether ARNs apply: name the actions.",
-                        subject=action,
-                    )
-                continue
-            verdict = scopable(action)
-            if verdict is None:
-                yield Finding(
-                    "Resource::*",
-                    stmt.where,
-                    f"{action} is not an IAM action known to the pack's IAM data (a typo, or newer than "
-                    "the data), so it cannot tell whether it accepts ARNs: check the name, name the "
-                    "ARNs, or add an exception with a reason.",
+                    f"{action} covers {len(scoped)} actions that accept resource ARNs ({sample}): "
+                    "name the ARNs they need.",
                     subject=action,
                 )
-            elif verdict:
+            elif not known:
                 yield Finding(
                     "Resource::*",
                     stmt.where,
-                    f"{action} accepts resource ARNs: grant it on the ARNs it needs, not '*'.",
+                    f"{action} matches no IAM action known to the pack's "
+                    "IAM data, so it cannot tell whether ARNs apply: name the actions.",
                     subject=action,
                 )
+            continue
+        verdict = scopable(action)
+        if verdict is None:
+            yield Finding(
+                "Resource::*",
+                stmt.where,
+                f"{action} is not an IAM action known to the pack's IAM data (a typo, or newer than "
+                "the data), so it cannot tell whether it accepts ARNs: check the name, name the "
+                "ARNs, or add an exception with a reason.",
+                subject=action,
+            )
+        elif verdict:
+            yield Finding(
+                "Resource::*",
+                stmt.where,
+                f"{action} accepts resource ARNs: grant it on the ARNs it needs, not '*'.",
+                subject=action,
+            )
 
 
 no_wildcard_resource = resource_rule(
@@ -314,29 +323,26 @@ def _grants_passrole(action: str) -> bool:
     return glob_match(action.lower(), "iam:passrole")
 
 
-def _passrole_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    for stmt in _allow_statements(res):
-        if not isinstance(stmt, Statement):
-            yield stmt
-            continue
-        if not any(_grants_passrole(a) for a in stmt.actions):
-            continue
-        for resource in stmt.resources:
-            if "*" in resource or "?" in resource:
-                yield Finding(
-                    f"Resource::{resource}",
-                    stmt.where,
-                    "iam:PassRole on a wildcard lets this identity hand any matching role (and its "
-                    "permissions) to a service: name the role ARNs it passes.",
-                    subject="iam:PassRole",
-                )
-        if cfg["requirePassedToService"] and not stmt.has_condition("iam:PassedToService"):
+@_per_allow_statement
+def _passrole_scoped(stmt: Statement, cfg: RuleConfig) -> Iterator[Item]:
+    if not any(_grants_passrole(a) for a in stmt.actions):
+        return
+    for resource in stmt.resources:
+        if "*" in resource or "?" in resource:
             yield Finding(
-                "Condition::iam:PassedToService",
+                f"Resource::{resource}",
                 stmt.where,
-                "add a condition iam:PassedToService naming the service the role is passed to.",
+                "iam:PassRole on a wildcard lets this identity hand any matching role (and its "
+                "permissions) to a service: name the role ARNs it passes.",
                 subject="iam:PassRole",
             )
+    if cfg["requirePassedToService"] and not stmt.has_condition("iam:PassedToService"):
+        yield Finding(
+            "Condition::iam:PassedToService",
+            stmt.where,
+            "add a condition iam:PassedToService naming the service the role is passed to.",
+            subject="iam:PassRole",
+        )
 
 
 passrole_scoped = resource_rule(
@@ -380,24 +386,21 @@ def bare_glob(arn: str) -> str | None:
     return None
 
 
-def _sensitive_arn_globs(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    for stmt in _allow_statements(res):
-        if not isinstance(stmt, Statement):
-            yield stmt
-            continue
-        if any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
-            continue
-        for resource in stmt.resources:
-            service = resource.split(":", 3)[2] if resource.count(":") >= 3 else ""
-            why = bare_glob(resource) if service in _SENSITIVE_SERVICES else None
-            if why:
-                yield Finding(
-                    f"Resource::{resource}",
-                    stmt.where,
-                    f"grants {', '.join(stmt.actions[:3]) or 'actions'}"
-                    f"{'...' if len(stmt.actions) > 3 else ''} on {why}: name the ARNs (or a path / name "
-                    "prefix the stack owns).",
-                )
+@_per_allow_statement
+def _sensitive_arn_globs(stmt: Statement, cfg: RuleConfig) -> Iterator[Item]:
+    if any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
+        return
+    for resource in stmt.resources:
+        service = resource.split(":", 3)[2] if resource.count(":") >= 3 else ""
+        why = bare_glob(resource) if service in _SENSITIVE_SERVICES else None
+        if why:
+            yield Finding(
+                f"Resource::{resource}",
+                stmt.where,
+                f"grants {', '.join(stmt.actions[:3]) or 'actions'}"
+                f"{'...' if len(stmt.actions) > 3 else ''} on {why}: name the ARNs (or a path / name "
+                "prefix the stack owns).",
+            )
 
 
 no_sensitive_arn_globs = resource_rule(
@@ -449,30 +452,27 @@ ESCALATION_ACTIONS = frozenset(
 )
 
 
-def _escalation(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+@_per_allow_statement
+def _escalation(stmt: Statement, cfg: RuleConfig) -> Iterator[Item]:
     extra = {a.lower() for a in cfg["additionalActions"]}
     watched = ESCALATION_ACTIONS | extra
-    for stmt in _allow_statements(res):
-        if not isinstance(stmt, Statement):
-            yield stmt
-            continue
-        broad = [r for r in stmt.resources if bare_glob(r)]
-        if not broad or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
-            continue
-        for action in stmt.actions:
-            names = (action,) if "*" not in action and "?" not in action else expand(action)[0]
-            if action == "*":
-                continue  # lp-iam-no-wildcard-action already rejects '*'
-            hits = sorted({n for n in names if n.lower() in watched})
-            if hits:
-                yield Finding(
-                    f"Action::{action}",
-                    stmt.where,
-                    f"{', '.join(hits[:4])}{'...' if len(hits) > 4 else ''} on {broad[0]} lets this identity "
-                    "raise its own (or another principal's) permissions: grant it on the ARNs (or a path "
-                    "the stack owns and the identity is not under).",
-                    subject=broad[0],
-                )
+    broad = [r for r in stmt.resources if bare_glob(r)]
+    if not broad or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
+        return
+    for action in stmt.actions:
+        names = (action,) if "*" not in action and "?" not in action else expand(action)[0]
+        if action == "*":
+            continue  # lp-iam-no-wildcard-action already rejects '*'
+        hits = sorted({n for n in names if n.lower() in watched})
+        if hits:
+            yield Finding(
+                f"Action::{action}",
+                stmt.where,
+                f"{', '.join(hits[:4])}{'...' if len(hits) > 4 else ''} on {broad[0]} lets this identity "
+                "raise its own (or another principal's) permissions: grant it on the ARNs (or a path "
+                "the stack owns and the identity is not under).",
+                subject=broad[0],
+            )
 
 
 no_privilege_escalation = resource_rule(
