@@ -164,6 +164,10 @@ def stack_declares_protection(cfg: Mapping[str, Any]) -> bool:
 
 # --- the rules ------------------------------------------------------------------------------
 
+# What a rule is unless its declaration says otherwise: a least-privilege finding fails the stack.
+DEFAULT_LEVEL = EnforcementLevel.MANDATORY
+DEFAULT_SEVERITY = Severity.HIGH
+
 
 @dataclass
 class Rule:
@@ -311,10 +315,10 @@ def resource_rule(
     name: str,
     description: str,
     types: Iterable[str],
-    level: EnforcementLevel,
     check: Callable[[Res, RuleConfig], Iterable[Item]],
+    level: EnforcementLevel = DEFAULT_LEVEL,
+    severity: Severity = DEFAULT_SEVERITY,
     config: dict[str, dict] | None = None,
-    severity: Severity = Severity.HIGH,
     exceptions: Sequence[Mapping[str, str]] = (),
 ) -> Rule:
     """A rule on one resource's inputs. ``exceptions`` are the reviewed exceptions the pack ships (the
@@ -496,12 +500,13 @@ def stack_rule(
     *,
     name: str,
     description: str,
-    level: EnforcementLevel,
     check: Callable[[Stack, RuleConfig], Iterable[Item]],
+    level: EnforcementLevel = DEFAULT_LEVEL,
+    severity: Severity = DEFAULT_SEVERITY,
     config: dict[str, dict] | None = None,
-    severity: Severity = Severity.MEDIUM,
     exceptions: Sequence[Mapping[str, str]] = (),
 ) -> Rule:
+    """A rule on the whole stack (relations between resources)."""
     rule = _declare(name, description, level, check, config, None, severity, exceptions)
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> str | None:

@@ -99,9 +99,7 @@ apigw_private_endpoint = resource_rule(
         "endpointConfiguration.types to PRIVATE (a public front door needs a reviewed exception)."
     ),
     types={REST_API, HTTP_API},
-    level=EnforcementLevel.MANDATORY,
     check=_private_endpoint,
-    severity=Severity.HIGH,
     exceptions=[FRONT_DOOR_EXCEPTION, LEASE_API_EXCEPTION],
     config={
         "allowedEndpointTypes": list_option(
@@ -298,7 +296,6 @@ apigw_sourcevpce_allowlist = resource_rule(
         "the RestApi or RestApiPolicy itself, before it is created."
     ),
     types={REST_API, REST_API_POLICY},
-    level=EnforcementLevel.MANDATORY,
     check=_sourcevpce_allowlist,
     severity=Severity.CRITICAL,
     config=dict(_ALLOWLIST_CONFIG),
@@ -333,7 +330,6 @@ apigw_private_api_policy = stack_rule(
         "execute-api:Invoke unless aws:SourceVpce (or aws:SourceVpc) is a consumer endpoint; no Allow "
         "for Principal '*' without that limit."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_private_api_policy,
     severity=Severity.CRITICAL,
     config=dict(_ALLOWLIST_CONFIG),
@@ -422,9 +418,7 @@ apigw_method_auth = stack_rule(
         "API methods require authorization (AWS_IAM, Cognito or a Lambda authorizer); 'NONE' only on a "
         "PRIVATE API whose resource policy limits callers to allow-listed VPC endpoints."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_method_auth,
-    severity=Severity.HIGH,
     config={
         "exemptHttpMethods": list_option(["OPTIONS"], "HTTP methods that may stay open (CORS preflight)."),
         **_ALLOWLIST_CONFIG,
@@ -499,9 +493,7 @@ apigw_no_data_trace = resource_rule(
     name="lp-apigw-no-data-trace",
     description="API method settings keep data tracing (full request and response bodies in the logs) off.",
     types={METHOD_SETTINGS},
-    level=EnforcementLevel.MANDATORY,
     check=_no_data_trace,
-    severity=Severity.HIGH,
 )
 
 
@@ -526,7 +518,6 @@ apigw_cache_encrypted = resource_rule(
     name="lp-apigw-cache-encrypted",
     description="API responses cached by method settings are encrypted (cacheDataEncrypted).",
     types={METHOD_SETTINGS},
-    level=EnforcementLevel.MANDATORY,
     check=_cache_encrypted,
     severity=Severity.MEDIUM,
 )
@@ -587,9 +578,7 @@ apigw_tls_policy = resource_rule(
         "listed in requireMutualTlsFor have a mutual-TLS truststore."
     ),
     types={DOMAIN, DOMAIN_V2, REST_API},
-    level=EnforcementLevel.MANDATORY,
     check=_tls_policy,
-    severity=Severity.HIGH,
     config={"requireMutualTlsFor": list_option([], "Domain-name globs that must use mutual TLS.")},
 )
 

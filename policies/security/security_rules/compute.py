@@ -106,9 +106,7 @@ lambda_permission_scoped = resource_rule(
         "principal always with sourceArn (the rule, API or bucket) or sourceAccount."
     ),
     types={PERMISSION},
-    level=EnforcementLevel.MANDATORY,
     check=_permission_scoped,
-    severity=Severity.HIGH,
 )
 
 
@@ -134,7 +132,6 @@ lambda_url_auth = resource_rule(
     name="lp-lambda-url-auth",
     description="Lambda function URLs authenticate callers: authorizationType = AWS_IAM, never NONE.",
     types={FUNCTION_URL, PERMISSION},
-    level=EnforcementLevel.MANDATORY,
     check=_url_auth,
     severity=Severity.CRITICAL,
 )
@@ -179,9 +176,7 @@ lambda_in_vpc = resource_rule(
         "private subnets: set vpcConfig.subnetIds and securityGroupIds."
     ),
     types={FUNCTION},
-    level=EnforcementLevel.MANDATORY,
     check=_in_vpc,
-    severity=Severity.HIGH,
     config={
         "dataStoreVariables": list_option(
             [
@@ -331,9 +326,7 @@ ecs_proxy_hardening = resource_rule(
         "role, and no public IP on the service."
     ),
     types={TASK_DEFINITION, ECS_SERVICE},
-    level=EnforcementLevel.MANDATORY,
     check=_ecs_hardening,
-    severity=Severity.HIGH,
     config={
         "secretVariablePatterns": list_option(
             [
@@ -379,7 +372,6 @@ ecr_scan_on_push = resource_rule(
     name="lp-ecr-scan-on-push",
     description="Container repositories scan images on push (and, when configured, keep tags immutable).",
     types={"aws:ecr/repository:Repository"},
-    level=EnforcementLevel.MANDATORY,
     check=_ecr_scan,
     severity=Severity.MEDIUM,
     config={"requireImmutableTags": bool_option(False, "Also require imageTagMutability IMMUTABLE.")},
@@ -429,9 +421,7 @@ ec2_imdsv2 = resource_rule(
     name="lp-ec2-imdsv2",
     description=("Instances and launch templates require IMDSv2: metadataOptions.httpTokens = required, hop limit 1."),
     types={INSTANCE, LAUNCH_TEMPLATE},
-    level=EnforcementLevel.MANDATORY,
     check=_imdsv2,
-    severity=Severity.HIGH,
     config={"maxHopLimit": int_option(1, "Largest httpPutResponseHopLimit allowed.", minimum=1)},
 )
 
@@ -491,9 +481,7 @@ ebs_encrypted = resource_rule(
     name="lp-ebs-encrypted",
     description="EBS volumes are encrypted: instance root and data devices, launch template mappings and volumes.",
     types={INSTANCE, LAUNCH_TEMPLATE, VOLUME},
-    level=EnforcementLevel.MANDATORY,
     check=_ebs_encrypted,
-    severity=Severity.HIGH,
     config={
         "accountEncryptionByDefault": bool_option(
             False, "The accounts have EBS encryption by default on, so an unset 'encrypted' is fine."
@@ -563,9 +551,7 @@ ec2_public_ip_optin = stack_rule(
         "Instances get a public address only through the Elastic IP opt-in (an Eip attached to them in "
         "this stack); otherwise associatePublicIpAddress stays false."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_public_ip,
-    severity=Severity.HIGH,
     config={"allowPublicIp": bool_option(False, "Allow public addresses without an Elastic IP (not recommended).")},
 )
 
@@ -621,9 +607,7 @@ ec2_userdata_no_secrets = resource_rule(
         "Manager or SSM with the instance role."
     ),
     types={INSTANCE, LAUNCH_TEMPLATE},
-    level=EnforcementLevel.MANDATORY,
     check=_userdata,
-    severity=Severity.HIGH,
 )
 
 
@@ -705,7 +689,6 @@ env_no_plaintext_secrets = resource_rule(
         "passwords in connection strings): pass a Secrets Manager ARN and read it at run time."
     ),
     types={FUNCTION, TASK_DEFINITION},
-    level=EnforcementLevel.MANDATORY,
     check=_env_secrets,
     severity=Severity.CRITICAL,
 )

@@ -69,9 +69,7 @@ rds_cluster_encrypted = resource_rule(
     name="lp-rds-cluster-encrypted",
     description="Aurora clusters, global clusters and DB instances encrypt storage: set storageEncrypted = true.",
     types={CLUSTER, GLOBAL_CLUSTER, DB_INSTANCE},
-    level=EnforcementLevel.MANDATORY,
     check=_cluster_encrypted,
-    severity=Severity.HIGH,
 )
 
 
@@ -101,7 +99,6 @@ rds_iam_auth = resource_rule(
     name="lp-rds-iam-auth",
     description="Databases accept IAM authentication: set iamDatabaseAuthenticationEnabled = true.",
     types={CLUSTER, DB_INSTANCE},
-    level=EnforcementLevel.MANDATORY,
     check=_iam_auth,
     severity=Severity.MEDIUM,
 )
@@ -125,7 +122,6 @@ rds_not_public = resource_rule(
     name="lp-rds-not-public",
     description="Database instances are not publicly accessible: set publiclyAccessible = false.",
     types={CLUSTER_INSTANCE, DB_INSTANCE, CLUSTER},
-    level=EnforcementLevel.MANDATORY,
     check=_not_public,
     severity=Severity.CRITICAL,
 )
@@ -155,9 +151,7 @@ rds_deletion_protection = resource_rule(
         "In a stack that declares its data protected (protectStatefulResources), databases keep deletion protection on."
     ),
     types={CLUSTER, GLOBAL_CLUSTER, DB_INSTANCE},
-    level=EnforcementLevel.MANDATORY,
     check=_deletion_protection,
-    severity=Severity.HIGH,
     config=dict(PROTECTION_CONFIG),
 )
 
@@ -192,9 +186,7 @@ rds_backup_retention = resource_rule(
         "minimumDays (default 7)."
     ),
     types={CLUSTER, DB_INSTANCE},
-    level=EnforcementLevel.MANDATORY,
     check=_backup_retention,
-    severity=Severity.HIGH,
     config={
         "minimumDays": int_option(7, "Fewest days of automated backups.", minimum=1, maximum=35),
         **PROTECTION_CONFIG,
@@ -260,9 +252,7 @@ rds_proxy_tls_iam = resource_rule(
         "Secrets Manager: requireTls = true, auths[].iamAuth = REQUIRED, auths[].secretArn set."
     ),
     types={PROXY},
-    level=EnforcementLevel.MANDATORY,
     check=_proxy_tls_iam,
-    severity=Severity.HIGH,
 )
 
 
@@ -307,9 +297,7 @@ secret_rotation = stack_rule(
         "matching secret has a SecretRotation. Where Aurora supports it (not in global databases), "
         "manageMasterUserPassword rotates the master password itself."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_secret_rotation,
-    severity=Severity.HIGH,
     config={
         "secretPatterns": list_option(["*"], "Globs on secret names (or resource names) that must rotate."),
         **PROTECTION_CONFIG,
@@ -405,9 +393,7 @@ opensearch_private_encrypted = resource_rule(
         "access control), and no anonymous access."
     ),
     types={DOMAIN, DOMAIN_POLICY},
-    level=EnforcementLevel.MANDATORY,
     check=_opensearch,
-    severity=Severity.HIGH,
     config={
         "allowedTlsPolicies": list_option(
             [
@@ -442,9 +428,7 @@ kinesis_encrypted = resource_rule(
     name="lp-kinesis-encrypted",
     description="Kinesis streams are encrypted at rest: encryptionType = KMS (alias/aws/kinesis is free).",
     types={"aws:kinesis/stream:Stream"},
-    level=EnforcementLevel.MANDATORY,
     check=_kinesis_encrypted,
-    severity=Severity.HIGH,
 )
 
 
@@ -472,9 +456,7 @@ sqs_encrypted = resource_rule(
     name="lp-sqs-encrypted",
     description="SQS queues encrypt messages at rest: SSE-SQS (the default, free) or a KMS key; never turned off.",
     types={"aws:sqs/queue:Queue"},
-    level=EnforcementLevel.MANDATORY,
     check=_sqs_encrypted,
-    severity=Severity.HIGH,
 )
 
 
@@ -504,7 +486,6 @@ kms_key_rotation = resource_rule(
     name="lp-kms-key-rotation",
     description="Symmetric customer-managed KMS keys rotate their material automatically (enableKeyRotation).",
     types={"aws:kms/key:Key"},
-    level=EnforcementLevel.MANDATORY,
     check=_kms_rotation,
     severity=Severity.MEDIUM,
 )
@@ -563,7 +544,6 @@ s3_no_public_access = resource_rule(
         "opens a bucket to AllUsers or AuthenticatedUsers."
     ),
     types={PUBLIC_ACCESS_BLOCK, *BUCKET_ACL_TYPES},
-    level=EnforcementLevel.MANDATORY,
     check=_s3_public,
     severity=Severity.CRITICAL,
 )
@@ -715,7 +695,6 @@ resource_policy_not_public = resource_rule(
         "aws:SourceAccount."
     ),
     types=RESOURCE_POLICY_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_resource_policy,
     severity=Severity.CRITICAL,
 )

@@ -80,9 +80,7 @@ eventbus_policy_not_open = resource_rule(
         "condition, and the grant names the bus ARN."
     ),
     types={BUS_POLICY, PERMISSION},
-    level=EnforcementLevel.MANDATORY,
     check=_bus_policy,
-    severity=Severity.HIGH,
 )
 
 
@@ -146,7 +144,6 @@ eventbridge_bus_target_role = resource_rule(
         "only events:PutEvents on that bus."
     ),
     types={TARGET},
-    level=EnforcementLevel.MANDATORY,
     check=_bus_target_role,
     severity=Severity.MEDIUM,
 )
@@ -294,9 +291,7 @@ eventbridge_global_endpoint = stack_rule(
         "health check of this stack, and replicates with a role allowed only events:PutEvents on those "
         "two buses."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_global_endpoint,
-    severity=Severity.HIGH,
     config={"regions": list_option([], "The two Regions the buses must be in (empty: any two).")},
 )
 

@@ -117,9 +117,7 @@ no_wildcard_action = resource_rule(
         "(and Allow+NotAction) with the list of actions the identity needs."
     ),
     types=IDENTITY_DOCUMENT_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_no_wildcard_action,
-    severity=Severity.HIGH,
     config={
         "flagPartialWildcards": bool_option(
             True,
@@ -210,9 +208,7 @@ no_wildcard_resource = resource_rule(
         "statement with an aws:ResourceTag/aws:ResourceAccount condition."
     ),
     types=IDENTITY_DOCUMENT_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_no_wildcard_resource,
-    severity=Severity.HIGH,
     config={
         "exemptActions": list_option(
             [], "Action globs never flagged for 'Resource: *' (on top of the actions IAM cannot scope)."
@@ -297,9 +293,7 @@ no_aws_managed_policies = resource_rule(
         "allowedManagedPolicies with a reason. Write an inline policy instead."
     ),
     types=ATTACHMENT_ARNS,
-    level=EnforcementLevel.MANDATORY,
     check=_no_aws_managed,
-    severity=Severity.HIGH,
     config={
         "allowedManagedPolicies": {
             "type": "array",
@@ -352,9 +346,7 @@ passrole_scoped = resource_rule(
         "they are passed to (iam:PassedToService)."
     ),
     types=IDENTITY_DOCUMENT_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_passrole_scoped,
-    severity=Severity.HIGH,
     config={"requirePassedToService": bool_option(False, "Also require an iam:PassedToService condition.")},
 )
 
@@ -410,9 +402,7 @@ no_sensitive_arn_globs = resource_rule(
         "'key/*', 'parameter/*', any account): name the ARNs, or a path or name prefix the stack owns."
     ),
     types=IDENTITY_DOCUMENT_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_sensitive_arn_globs,
-    severity=Severity.HIGH,
 )
 
 
@@ -484,7 +474,6 @@ no_privilege_escalation = resource_rule(
         "the stack owns."
     ),
     types=IDENTITY_DOCUMENT_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_escalation,
     severity=Severity.CRITICAL,
     config={"additionalActions": list_option([], "More actions to treat as privilege escalation.")},
@@ -626,7 +615,6 @@ trust_scoped = resource_rule(
         "(OIDC) trust only with audience and subject conditions."
     ),
     types={ROLE},
-    level=EnforcementLevel.MANDATORY,
     check=_trust_scoped,
     severity=Severity.CRITICAL,
     config={

@@ -219,7 +219,6 @@ no_public_admin_ports = resource_rule(
         "Internet: allow the operator's own CIDR (a /32), within allowedClientCidrs when set."
     ),
     types=SG_TYPES - {EGRESS_RULE},
-    level=EnforcementLevel.MANDATORY,
     check=_admin_ports,
     severity=Severity.CRITICAL,
     config={
@@ -282,9 +281,7 @@ sg_no_public_ingress = resource_rule(
         "clients' CIDRs or security groups."
     ),
     types=SG_TYPES - {EGRESS_RULE},
-    level=EnforcementLevel.MANDATORY,
     check=_public_ingress,
-    severity=Severity.HIGH,
     config={
         "allowedPublicPorts": list_option(
             ["tcp/443"], "protocol/port pairs that may be open to the Internet.", pattern=_PORT_SPEC

@@ -114,9 +114,7 @@ vpce_execute_api_policy = resource_rule(
         "that allows execute-api:Invoke on the named APIs only (not every API of every account)."
     ),
     types={VPC_ENDPOINT},
-    level=EnforcementLevel.MANDATORY,
     check=_vpce_execute_api,
-    severity=Severity.HIGH,
     config={"requireEndpointPolicy": bool_option(True, "Require an endpoint policy (the default allows all).")},
 )
 
@@ -182,7 +180,6 @@ vpce_execute_api_ingress = stack_rule(
         "The security groups of execute-api VPC endpoints admit HTTPS (tcp/443) only, from the consumers' "
         "CIDRs or security groups, never from any address."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_vpce_ingress,
     severity=Severity.MEDIUM,
     config={"allowedPorts": list_option([443], "TCP ports the endpoint's groups may admit.", of="integer")},
@@ -326,9 +323,7 @@ lb_listener_tls = resource_rule(
         "redirect to HTTPS."
     ),
     types=LISTENER_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_listener_tls,
-    severity=Severity.HIGH,
     config={
         "allowedSslPolicies": list_option(
             [
@@ -388,9 +383,7 @@ vpce_service_acceptance = resource_rule(
         "acceptance (and, with requireAcceptance, every connection is accepted by hand)."
     ),
     types={"aws:ec2/vpcEndpointService:VpcEndpointService"},
-    level=EnforcementLevel.MANDATORY,
     check=_endpoint_service,
-    severity=Severity.HIGH,
     config={"requireAcceptance": bool_option(False, "Require manual acceptance even when consumers are allow-listed.")},
 )
 
@@ -420,9 +413,7 @@ nlb_internal = resource_rule(
     name="lp-nlb-internal",
     description=("Network load balancers behind VPC links and endpoint services are internal: set internal = true."),
     types={"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"},
-    level=EnforcementLevel.MANDATORY,
     check=_nlb_internal,
-    severity=Severity.HIGH,
     config={
         "loadBalancerTypes": list_option(
             ["network"], "Load balancer types that must be internal.", enum=["network", "application", "gateway"]
