@@ -86,40 +86,42 @@ def port_label(rule: SgRule) -> str:
     return f"{rule.protocol_name()}/{low}" if low == high else f"{rule.protocol_name()}/{low}-{high}"
 
 
-def sg_rules(res: Res) -> Iterator[SgRule | Undecided]:
+def sg_rules(res: Res, direction: str | None = None) -> Iterator[SgRule | Undecided]:
+    """The rules ``res`` declares, only those of ``direction`` when given (an Undecided always: what
+    it stands for is not known)."""
+    for rule in _declared_rules(res):
+        if isinstance(rule, Undecided) or direction in (None, rule.direction):
+            yield rule
+
+
+def _classic_rule(direction: Any, where: str, entry: dict[str, Any]) -> SgRule:
+    """A rule in the shape inline ingress/egress entries and SecurityGroupRule resources share."""
+    cidrs = [*as_list(entry.get("cidrBlocks")), *as_list(entry.get("ipv6CidrBlocks"))]
+    return SgRule(
+        direction,
+        where,
+        entry.get("protocol"),
+        entry.get("fromPort"),
+        entry.get("toPort"),
+        tuple(cidrs),
+        entry.get("description"),
+    )
+
+
+def _declared_rules(res: Res) -> Iterator[SgRule | Undecided]:
     p = res.props
     if res.type == SECURITY_GROUP:
         for direction in ("ingress", "egress"):
-            entries = p.get(direction)
-            for index, entry in enumerate(each_item(entries)):
-                if isinstance(entry, Undecided):
-                    yield entry
-                    continue
-                cidrs = [*as_list(entry.get("cidrBlocks")), *as_list(entry.get("ipv6CidrBlocks"))]
-                yield SgRule(
-                    direction,
-                    f"{direction}[{index}]",
-                    entry.get("protocol"),
-                    entry.get("fromPort"),
-                    entry.get("toPort"),
-                    tuple(cidrs),
-                    entry.get("description"),
+            for index, entry in enumerate(each_item(p.get(direction))):
+                yield (
+                    entry if isinstance(entry, Undecided) else _classic_rule(direction, f"{direction}[{index}]", entry)
                 )
     elif res.type == SG_RULE:
         direction = p.get("type")
         if is_unknown(direction):
             yield Undecided(direction.path)
             return
-        cidrs = [*as_list(p.get("cidrBlocks")), *as_list(p.get("ipv6CidrBlocks"))]
-        yield SgRule(
-            direction,
-            f"{direction} rule",
-            p.get("protocol"),
-            p.get("fromPort"),
-            p.get("toPort"),
-            tuple(cidrs),
-            p.get("description"),
-        )
+        yield _classic_rule(direction, f"{direction} rule", p)
     elif res.type in (INGRESS_RULE, EGRESS_RULE):
         direction = "ingress" if res.type == INGRESS_RULE else "egress"
         cidrs = [c for c in (p.get("cidrIpv4"), p.get("cidrIpv6")) if c is not None]
@@ -170,11 +172,9 @@ def _port_specs(specs: Iterable[str] | None) -> list[tuple[str, int]]:
 def _admin_ports(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     ports = _port_specs(cfg["adminPorts"])
     clients = [ipaddress.ip_network(c, strict=False) for c in cfg["allowedClientCidrs"]]
-    for rule in sg_rules(res):
+    for rule in sg_rules(res, "ingress"):
         if isinstance(rule, Undecided):
             yield rule
-            continue
-        if rule.direction != "ingress":
             continue
         try:
             exposed = [(proto, port) for proto, port in ports if rule.covers(proto, port)]
@@ -240,11 +240,9 @@ no_public_admin_ports = resource_rule(
 def _public_ingress(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     allowed = _port_specs(cfg["allowedPublicPorts"])
     skipped = set(_port_specs(cfg["skipPorts"]))
-    for rule in sg_rules(res):
+    for rule in sg_rules(res, "ingress"):
         if isinstance(rule, Undecided):
             yield rule
-            continue
-        if rule.direction != "ingress":
             continue
         for cidr in each_known(rule.cidrs):
             try:
@@ -351,15 +349,22 @@ def _standalone_rules(stack: Stack) -> tuple[dict[int, list[Res]], list[tuple[Re
     return by_group, unknown
 
 
-def rules_of(stack: Stack, group: Res) -> Iterator[tuple[Res, SgRule | Undecided]]:
-    for rule in sg_rules(group):
-        yield group, rule
+def rules_of(stack: Stack, group: Res, direction: str) -> Iterator[tuple[Res, SgRule | Undecided]]:
+    """(owner, rule) for the group's rules of ``direction``, inline and separate; an Undecided names
+    the resource it is about."""
+
+    def owned(owner: Res, rules: Iterable[SgRule | Undecided]) -> Iterator[tuple[Res, SgRule | Undecided]]:
+        for rule in rules:
+            if isinstance(rule, Undecided):
+                rule.resource = owner
+            yield owner, rule
+
+    yield from owned(group, sg_rules(group, direction))
     by_group, unknown = stack.memo("standalone-sg-rules", lambda: _standalone_rules(stack))
     for standalone, undecided in unknown:
-        yield standalone, Undecided(undecided.path)
+        yield from owned(standalone, [Undecided(undecided.path)])
     for standalone in by_group.get(id(group), ()):
-        for rule in sg_rules(standalone):
-            yield standalone, rule
+        yield from owned(standalone, sg_rules(standalone, direction))
 
 
 def _egress_restricted(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
@@ -376,12 +381,9 @@ def _egress_restricted(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             for group in used:
                 scoped.setdefault(group, f"the group of {workload.short_type} {workload.name}")
     for group, role in scoped.items():
-        for owner, rule in rules_of(stack, group):
+        for owner, rule in rules_of(stack, group, "egress"):
             if isinstance(rule, Undecided):
-                rule.resource = owner
                 yield rule
-                continue
-            if rule.direction != "egress":
                 continue
             try:
                 everything = rule.all_ports()

@@ -137,12 +137,9 @@ def _vpce_ingress(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             yield Undecided(attached.path, resource=endpoint)
             continue
         for group in attached:
-            for owner, rule in rules_of(stack, group):
+            for owner, rule in rules_of(stack, group, "ingress"):
                 if isinstance(rule, Undecided):
-                    rule.resource = owner
                     yield rule
-                    continue
-                if rule.direction != "ingress":
                     continue
                 try:
                     extra = (
