@@ -315,7 +315,7 @@ def _public_statements(document: Any, label: str, scoping: tuple[str, ...]) -> I
     for stmt in statements_or_findings(document, label):
         if not isinstance(stmt, Statement):
             yield stmt
-        elif stmt.allows and stmt.public_principal() and not stmt.has_condition(*scoping):
+        elif stmt.public_unless(*scoping):
             yield Finding(
                 "Principal::*",
                 stmt.where,
@@ -665,7 +665,7 @@ def _resource_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             continue
         if not stmt.allows:
             continue
-        if stmt.public_principal() and not stmt.has_condition(*_RESOURCE_SCOPING):
+        if stmt.public_unless(*_RESOURCE_SCOPING):
             yield Finding(
                 "Principal::*",
                 stmt.where,

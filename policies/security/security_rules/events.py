@@ -59,9 +59,7 @@ def _bus_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             continue
         if not stmt.allows:
             continue
-        if stmt.public_principal() and not stmt.has_condition(
-            "aws:PrincipalOrgID", "aws:PrincipalAccount", "aws:PrincipalOrgPaths"
-        ):
+        if stmt.public_unless("aws:PrincipalOrgID", "aws:PrincipalAccount", "aws:PrincipalOrgPaths"):
             yield Finding(
                 "Principal::*",
                 stmt.where,
