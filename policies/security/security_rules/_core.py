@@ -47,6 +47,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
+from ._options import text_option
 from .reporting import Waiver, crash_message, exceptions_schema, glob_match, waivers  # noqa: F401 - re-exported
 from .values import Undecided, Unknown, as_list, get, is_unknown, plain, truthy  # noqa: F401 - re-exported
 
@@ -140,12 +141,11 @@ class RuleConfig(Mapping):
 # --- what the stack declares ------------------------------------------------------------------
 
 PROTECTION_CONFIG = {
-    "protectionConfigKey": {
-        "type": "string",
-        "default": "protectStatefulResources",
-        "description": "The program's config key (any project) that declares the stack's data protected; the rule "
+    "protectionConfigKey": text_option(
+        "protectStatefulResources",
+        "The program's config key (any project) that declares the stack's data protected; the rule "
         "is mandatory there and not applicable elsewhere.",
-    }
+    )
 }
 
 
@@ -163,6 +163,10 @@ def stack_declares_protection(cfg: Mapping[str, Any]) -> bool:
 
 
 # --- the rules ------------------------------------------------------------------------------
+
+# What a rule is unless its declaration says otherwise: a least-privilege finding fails the stack.
+DEFAULT_LEVEL = EnforcementLevel.MANDATORY
+DEFAULT_SEVERITY = Severity.HIGH
 
 
 @dataclass
@@ -198,9 +202,10 @@ def _run(
     produce: Callable[[RuleConfig], Iterable[Item]],
     report: Callable[[str, Res | None], None],
     all_resources: Callable[[], Sequence[Res]],
-) -> list[NotApplicable]:
-    """Runs one check; reports findings, waiver problems and internal errors. Raises
-    ``UnknownValueError`` (-> advisory) when something stayed undecided."""
+) -> str | None:
+    """Runs one check; reports findings, waiver problems and internal errors. Returns why the rule
+    does not apply (when it found nothing), else None. Raises ``UnknownValueError`` (-> advisory) when
+    something stayed undecided."""
     try:
         config = RuleConfig.cached(rule.name, raw_config, rule.config)
     except jsonschema.ValidationError as error:
@@ -210,7 +215,7 @@ def _run(
             "the rule did not run.",
             None,
         )
-        return []
+        return None
 
     found: list[Finding] = []
     undecided: list[Undecided] = []
@@ -254,7 +259,7 @@ def _run(
         error = Undecided(undecided[0].path)
         error.message = _undecided_message(rule, undecided)
         raise error
-    return [] if (found or crash) else skipped
+    return skipped[0].reason if skipped and not (found or crash) else None
 
 
 def _guarded(
@@ -310,16 +315,15 @@ def resource_rule(
     name: str,
     description: str,
     types: Iterable[str],
-    level: EnforcementLevel,
     check: Callable[[Res, RuleConfig], Iterable[Item]],
+    level: EnforcementLevel = DEFAULT_LEVEL,
+    severity: Severity = DEFAULT_SEVERITY,
     config: dict[str, dict] | None = None,
-    severity: Severity = Severity.HIGH,
     exceptions: Sequence[Mapping[str, str]] = (),
 ) -> Rule:
     """A rule on one resource's inputs. ``exceptions`` are the reviewed exceptions the pack ships (the
     default of the rule's ``exceptions`` config; a config that sets the list replaces them)."""
-    properties = {"exceptions": exceptions_schema(EXAMPLE_TOKENS, exceptions), **(config or {})}
-    rule = Rule(name, description, level, check, properties, frozenset(types), severity)
+    rule = _declare(name, description, level, check, config, frozenset(types), severity, exceptions)
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> str | None:
         if args.resource_type not in rule.types:
@@ -331,7 +335,7 @@ def resource_rule(
             except UnknownValueError:
                 provider = None
         res = Res(args.resource_type, args.name, args.urn, plain(args.props, ""), provider)
-        skipped = _run(
+        return _run(
             rule,
             args.get_config(),
             res,
@@ -339,15 +343,38 @@ def resource_rule(
             lambda message, _res: report_violation(message, None),
             lambda: [res],
         )
-        return skipped[0].reason if skipped else None
 
-    rule.policy = ResourceValidationPolicy(
-        name=name,
-        description=description,
+    return _serve(rule, ResourceValidationPolicy, validate)
+
+
+def _declare(
+    name: str,
+    description: str,
+    level: EnforcementLevel,
+    check: Callable[..., Iterable[Item]],
+    config: dict[str, dict] | None,
+    types: frozenset[str] | None,
+    severity: Severity,
+    exceptions: Sequence[Mapping[str, str]],
+) -> Rule:
+    """A rule's metadata; its config always takes ``exceptions`` (the shipped ones as the default)."""
+    properties = {"exceptions": exceptions_schema(EXAMPLE_TOKENS, exceptions), **(config or {})}
+    return Rule(name, description, level, check, properties, types, severity)
+
+
+def _serve(
+    rule: Rule,
+    policy_type: type[ResourceValidationPolicy] | type[StackValidationPolicy],
+    validate: Callable[[Any, ReportViolation], str | None],
+) -> Rule:
+    """Gives ``rule`` the pulumi-policy object the pack serves, its ``validate`` guarded."""
+    rule.policy = policy_type(
+        name=rule.name,
+        description=rule.description,
         validate=_guarded(rule, validate),
-        enforcement_level=level,
-        severity=severity,
-        config_schema=PolicyConfigSchema(properties=properties),
+        enforcement_level=rule.level,
+        severity=rule.severity,
+        config_schema=PolicyConfigSchema(properties=rule.config),
     )
     return rule
 
@@ -473,18 +500,18 @@ def stack_rule(
     *,
     name: str,
     description: str,
-    level: EnforcementLevel,
     check: Callable[[Stack, RuleConfig], Iterable[Item]],
+    level: EnforcementLevel = DEFAULT_LEVEL,
+    severity: Severity = DEFAULT_SEVERITY,
     config: dict[str, dict] | None = None,
-    severity: Severity = Severity.MEDIUM,
     exceptions: Sequence[Mapping[str, str]] = (),
 ) -> Rule:
-    properties = {"exceptions": exceptions_schema(EXAMPLE_TOKENS, exceptions), **(config or {})}
-    rule = Rule(name, description, level, check, properties, None, severity)
+    """A rule on the whole stack (relations between resources)."""
+    rule = _declare(name, description, level, check, config, None, severity, exceptions)
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> str | None:
         stack = Stack(args.resources)
-        skipped = _run(
+        return _run(
             rule,
             args.get_config(),
             None,
@@ -492,17 +519,8 @@ def stack_rule(
             lambda message, res: report_violation(message, res.urn if res else None),
             lambda: stack.resources,
         )
-        return skipped[0].reason if skipped else None
 
-    rule.policy = StackValidationPolicy(
-        name=name,
-        description=description,
-        validate=_guarded(rule, validate),
-        enforcement_level=level,
-        severity=severity,
-        config_schema=PolicyConfigSchema(properties=properties),
-    )
-    return rule
+    return _serve(rule, StackValidationPolicy, validate)
 
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
@@ -533,10 +551,32 @@ def apply_shipped_levels(rules: Sequence[Rule], stack: str, directory: Path = CO
     return reasons
 
 
+def required(value: Any, token: str, where: str, message: str) -> Iterator[Item]:
+    """The commonest check: undecided while ``value`` is unknown, a finding when it is unset or false."""
+    if is_unknown(value):
+        yield Undecided(value.path)
+    elif not value:
+        yield Finding(token, where, message)
+
+
+def forbidden(value: Any, token: str, where: str, message: str) -> Iterator[Item]:
+    """Its mirror: undecided while ``value`` is unknown, a finding when it is set (true, non-empty)."""
+    if is_unknown(value):
+        yield Undecided(value.path)
+    elif value:
+        yield Finding(token, where, message)
+
+
 def each_known(items: Iterable[Any]) -> Iterator[Any | Undecided]:
     """Items of a list, with unknown items turned into :class:`Undecided` (to yield and go on)."""
     for item in items:
         yield Undecided(item.path) if is_unknown(item) else item
+
+
+def each_item(value: Any) -> Iterator[Any | Undecided]:
+    """Items of a property that holds one value or a list (:func:`as_list`), unknown ones as
+    :class:`Undecided`; a wholly unknown property is one :class:`Undecided`."""
+    return each_known(as_list(value))
 
 
 def rules_table(rules: Sequence[Rule]) -> str:

@@ -58,6 +58,10 @@ class Statement:
             return False
         return "*" in self.principals.get("*", ()) or "*" in self.principals.get("AWS", ())
 
+    def public_unless(self, *limits: str) -> bool:
+        """Allows anyone, with no condition on any of the keys that would limit who (``limits``)."""
+        return self.allows and self.public_principal() and not self.has_condition(*limits)
+
 
 class DocumentError(ValueError):
     pass

@@ -18,13 +18,16 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
+    forbidden,
     get,
     glob_match,
     is_unknown,
+    required,
     resource_rule,
     stack_rule,
 )
 from ._documents import Statement, statements_or_findings
+from ._options import list_option
 
 REST_API = "aws:apigateway/restApi:RestApi"
 REST_API_POLICY = "aws:apigateway/restApiPolicy:RestApiPolicy"
@@ -96,17 +99,12 @@ apigw_private_endpoint = resource_rule(
         "endpointConfiguration.types to PRIVATE (a public front door needs a reviewed exception)."
     ),
     types={REST_API, HTTP_API},
-    level=EnforcementLevel.MANDATORY,
     check=_private_endpoint,
-    severity=Severity.HIGH,
     exceptions=[FRONT_DOOR_EXCEPTION, LEASE_API_EXCEPTION],
     config={
-        "allowedEndpointTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": ["PRIVATE", "REGIONAL", "EDGE"]},
-            "default": ["PRIVATE"],
-            "description": "Endpoint types allowed.",
-        }
+        "allowedEndpointTypes": list_option(
+            ["PRIVATE"], "Endpoint types allowed.", enum=["PRIVATE", "REGIONAL", "EDGE"]
+        )
     },
 )
 
@@ -244,13 +242,10 @@ def _private_apis(stack: Stack) -> Iterator[tuple[Res, bool] | Undecided]:
 
 
 _ALLOWLIST_CONFIG = {
-    "allowedSourceVpces": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": [],
-        "description": "VPC endpoint (or VPC) ids that may call the private APIs. Empty: any exact ids are accepted, "
-        "wildcards never.",
-    }
+    "allowedSourceVpces": list_option(
+        [],
+        "VPC endpoint (or VPC) ids that may call the private APIs. Empty: any exact ids are accepted, wildcards never.",
+    )
 }
 
 
@@ -301,7 +296,6 @@ apigw_sourcevpce_allowlist = resource_rule(
         "the RestApi or RestApiPolicy itself, before it is created."
     ),
     types={REST_API, REST_API_POLICY},
-    level=EnforcementLevel.MANDATORY,
     check=_sourcevpce_allowlist,
     severity=Severity.CRITICAL,
     config=dict(_ALLOWLIST_CONFIG),
@@ -336,7 +330,6 @@ apigw_private_api_policy = stack_rule(
         "execute-api:Invoke unless aws:SourceVpce (or aws:SourceVpc) is a consumer endpoint; no Allow "
         "for Principal '*' without that limit."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_private_api_policy,
     severity=Severity.CRITICAL,
     config=dict(_ALLOWLIST_CONFIG),
@@ -425,16 +418,9 @@ apigw_method_auth = stack_rule(
         "API methods require authorization (AWS_IAM, Cognito or a Lambda authorizer); 'NONE' only on a "
         "PRIVATE API whose resource policy limits callers to allow-listed VPC endpoints."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_method_auth,
-    severity=Severity.HIGH,
     config={
-        "exemptHttpMethods": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["OPTIONS"],
-            "description": "HTTP methods that may stay open (CORS preflight).",
-        },
+        "exemptHttpMethods": list_option(["OPTIONS"], "HTTP methods that may stay open (CORS preflight)."),
         **_ALLOWLIST_CONFIG,
     },
 )
@@ -449,15 +435,13 @@ METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 def _stage_logging(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == STAGE:
         destination = get(res.props, "accessLogSettings", "destinationArn")
-        if is_unknown(destination):
-            yield Undecided(destination.path)
-        elif not destination:
-            yield Finding(
-                "AccessLogs::missing",
-                "accessLogSettings",
-                "set accessLogSettings (a log group ARN and a "
-                "format) so every call is recorded with its caller and source endpoint.",
-            )
+        yield from required(
+            destination,
+            "AccessLogs::missing",
+            "accessLogSettings",
+            "set accessLogSettings (a log group ARN and a "
+            "format) so every call is recorded with its caller and source endpoint.",
+        )
         return
     settings = res.props.get("settings")
     if is_unknown(settings):
@@ -495,25 +479,21 @@ def _method_setting(res: Res, key: str) -> Any:
 
 def _no_data_trace(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     trace = _method_setting(res, "dataTraceEnabled")
-    if is_unknown(trace):
-        yield Undecided(trace.path)
-    elif trace:
-        yield Finding(
-            "DataTrace::true",
-            "settings.dataTraceEnabled",
-            "data tracing writes full request and "
-            "response bodies (credentials, personal data) to CloudWatch: turn it off; access logs record "
-            "who called what.",
-        )
+    yield from forbidden(
+        trace,
+        "DataTrace::true",
+        "settings.dataTraceEnabled",
+        "data tracing writes full request and "
+        "response bodies (credentials, personal data) to CloudWatch: turn it off; access logs record "
+        "who called what.",
+    )
 
 
 apigw_no_data_trace = resource_rule(
     name="lp-apigw-no-data-trace",
     description="API method settings keep data tracing (full request and response bodies in the logs) off.",
     types={METHOD_SETTINGS},
-    level=EnforcementLevel.MANDATORY,
     check=_no_data_trace,
-    severity=Severity.HIGH,
 )
 
 
@@ -526,21 +506,18 @@ def _cache_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield NotApplicable("responses are not cached")
         return
     encrypted = _method_setting(res, "cacheDataEncrypted")
-    if is_unknown(encrypted):
-        yield Undecided(encrypted.path)
-    elif not encrypted:
-        yield Finding(
-            "CacheDataEncrypted::false",
-            "settings.cacheDataEncrypted",
-            "cached responses are stored unencrypted: set cacheDataEncrypted = true.",
-        )
+    yield from required(
+        encrypted,
+        "CacheDataEncrypted::false",
+        "settings.cacheDataEncrypted",
+        "cached responses are stored unencrypted: set cacheDataEncrypted = true.",
+    )
 
 
 apigw_cache_encrypted = resource_rule(
     name="lp-apigw-cache-encrypted",
     description="API responses cached by method settings are encrypted (cacheDataEncrypted).",
     types={METHOD_SETTINGS},
-    level=EnforcementLevel.MANDATORY,
     check=_cache_encrypted,
     severity=Severity.MEDIUM,
 )
@@ -586,14 +563,12 @@ def _tls_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             yield Undecided(name.path)
         elif any(glob_match(p, str(name)) for p in cfg["requireMutualTlsFor"]):
             truststore = get(res.props, "mutualTlsAuthentication", "truststoreUri")
-            if is_unknown(truststore):
-                yield Undecided(truststore.path)
-            elif not truststore:
-                yield Finding(
-                    "MutualTls::missing",
-                    "mutualTlsAuthentication",
-                    f"{name} must authenticate clients with certificates: set mutualTlsAuthentication.truststoreUri.",
-                )
+            yield from required(
+                truststore,
+                "MutualTls::missing",
+                "mutualTlsAuthentication",
+                f"{name} must authenticate clients with certificates: set mutualTlsAuthentication.truststoreUri.",
+            )
 
 
 apigw_tls_policy = resource_rule(
@@ -603,17 +578,8 @@ apigw_tls_policy = resource_rule(
         "listed in requireMutualTlsFor have a mutual-TLS truststore."
     ),
     types={DOMAIN, DOMAIN_V2, REST_API},
-    level=EnforcementLevel.MANDATORY,
     check=_tls_policy,
-    severity=Severity.HIGH,
-    config={
-        "requireMutualTlsFor": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Domain-name globs that must use mutual TLS.",
-        }
-    },
+    config={"requireMutualTlsFor": list_option([], "Domain-name globs that must use mutual TLS.")},
 )
 
 RULES = [

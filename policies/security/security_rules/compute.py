@@ -20,15 +20,18 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
-    each_known,
+    each_item,
+    forbidden,
     get,
     glob_match,
     is_unknown,
     plain,
+    required,
     resource_rule,
     stack_rule,
     truthy,
 )
+from ._options import bool_option, int_option, list_option, text_option
 
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
@@ -49,14 +52,12 @@ def _permission_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         return
     org = res.props.get("principalOrgId")
     if principal == "*":
-        if is_unknown(org):
-            yield Undecided(org.path)
-        elif not org:
-            yield Finding(
-                "Principal::*",
-                "principal",
-                "anyone may invoke this function: name the service (with sourceArn) or account, or set principalOrgId.",
-            )
+        yield from required(
+            org,
+            "Principal::*",
+            "principal",
+            "anyone may invoke this function: name the service (with sourceArn) or account, or set principalOrgId.",
+        )
     elif _service(str(principal)):
         source_arn, source_account = res.props.get("sourceArn"), res.props.get("sourceAccount")
         if is_unknown(source_arn):
@@ -105,9 +106,7 @@ lambda_permission_scoped = resource_rule(
         "principal always with sourceArn (the rule, API or bucket) or sourceAccount."
     ),
     types={PERMISSION},
-    level=EnforcementLevel.MANDATORY,
     check=_permission_scoped,
-    severity=Severity.HIGH,
 )
 
 
@@ -133,7 +132,6 @@ lambda_url_auth = resource_rule(
     name="lp-lambda-url-auth",
     description="Lambda function URLs authenticate callers: authorizationType = AWS_IAM, never NONE.",
     types={FUNCTION_URL, PERMISSION},
-    level=EnforcementLevel.MANDATORY,
     check=_url_auth,
     severity=Severity.CRITICAL,
 )
@@ -161,16 +159,14 @@ def _in_vpc(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     subnets = get(res.props, "vpcConfig", "subnetIds")
     groups = get(res.props, "vpcConfig", "securityGroupIds")
     for value, prop in ((subnets, "subnetIds"), (groups, "securityGroupIds")):
-        if is_unknown(value):
-            yield Undecided(value.path)
-        elif not value:
-            yield Finding(
-                f"VpcConfig::{prop}",
-                f"vpcConfig.{prop}",
-                f"the function reaches a private data store "
-                f"({why}) but has no {prop}: run it in the private subnets with a security group the "
-                "data store admits.",
-            )
+        yield from required(
+            value,
+            f"VpcConfig::{prop}",
+            f"vpcConfig.{prop}",
+            f"the function reaches a private data store "
+            f"({why}) but has no {prop}: run it in the private subnets with a security group the "
+            "data store admits.",
+        )
 
 
 lambda_in_vpc = resource_rule(
@@ -180,14 +176,10 @@ lambda_in_vpc = resource_rule(
         "private subnets: set vpcConfig.subnetIds and securityGroupIds."
     ),
     types={FUNCTION},
-    level=EnforcementLevel.MANDATORY,
     check=_in_vpc,
-    severity=Severity.HIGH,
     config={
-        "dataStoreVariables": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [
+        "dataStoreVariables": list_option(
+            [
                 "DB_HOST",
                 "*_DB_HOST",
                 "PGHOST",
@@ -196,13 +188,9 @@ lambda_in_vpc = resource_rule(
                 "OPENSEARCH_ENDPOINT",
                 "*_OPENSEARCH_ENDPOINT",
             ],
-            "description": "Environment variable globs that mark a function as reaching a private data store.",
-        },
-        "markerTag": {
-            "type": "string",
-            "default": "VpcRequired",
-            "description": "A tag key that marks a function as needing the VPC.",
-        },
+            "Environment variable globs that mark a function as reaching a private data store.",
+        ),
+        "markerTag": text_option("VpcRequired", "A tag key that marks a function as needing the VPC."),
     },
 )
 
@@ -235,10 +223,8 @@ lambda_runtime_supported = resource_rule(
     check=_runtime,
     severity=Severity.MEDIUM,
     config={
-        "supportedRuntimes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [
+        "supportedRuntimes": list_option(
+            [
                 "python3.12",
                 "python3.13",
                 "python3.14",
@@ -249,8 +235,8 @@ lambda_runtime_supported = resource_rule(
                 "dotnet8",
                 "provided.al2023",
             ],
-            "description": "Runtimes allowed.",
-        }
+            "Runtimes allowed.",
+        )
     },
 )
 
@@ -264,14 +250,12 @@ ECS_SERVICE = "aws:ecs/service:Service"
 def _ecs_hardening(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if res.type == ECS_SERVICE:
         public = get(res.props, "networkConfiguration", "assignPublicIp")
-        if is_unknown(public):
-            yield Undecided(public.path)
-        elif public:
-            yield Finding(
-                "AssignPublicIp::true",
-                "networkConfiguration.assignPublicIp",
-                "tasks get a public IP: run them in private subnets (assignPublicIp = false) behind the load balancer.",
-            )
+        yield from forbidden(
+            public,
+            "AssignPublicIp::true",
+            "networkConfiguration.assignPublicIp",
+            "tasks get a public IP: run them in private subnets (assignPublicIp = false) behind the load balancer.",
+        )
         return
     execution, task = res.props.get("executionRoleArn"), res.props.get("taskRoleArn")
     if (is_unknown(execution) and task is not None) or (is_unknown(task) and execution is not None):
@@ -342,14 +326,10 @@ ecs_proxy_hardening = resource_rule(
         "role, and no public IP on the service."
     ),
     types={TASK_DEFINITION, ECS_SERVICE},
-    level=EnforcementLevel.MANDATORY,
     check=_ecs_hardening,
-    severity=Severity.HIGH,
     config={
-        "secretVariablePatterns": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [
+        "secretVariablePatterns": list_option(
+            [
                 "*PASSWORD*",
                 "*SECRET*",
                 "*TOKEN*",
@@ -358,13 +338,9 @@ ecs_proxy_hardening = resource_rule(
                 "*ACCESS_KEY*",
                 "*CREDENTIAL*",
             ],
-            "description": "Globs on environment variable names that hold secrets.",
-        },
-        "requireReadOnlyRootFilesystem": {
-            "type": "boolean",
-            "default": True,
-            "description": "Require readonlyRootFilesystem on every container.",
-        },
+            "Globs on environment variable names that hold secrets.",
+        ),
+        "requireReadOnlyRootFilesystem": bool_option(True, "Require readonlyRootFilesystem on every container."),
     },
 )
 
@@ -374,15 +350,12 @@ ecs_proxy_hardening = resource_rule(
 
 def _ecr_scan(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     scan = get(res.props, "imageScanningConfiguration", "scanOnPush")
-    if is_unknown(scan):
-        yield Undecided(scan.path)
-    elif not scan:
-        yield Finding(
-            "ScanOnPush::false",
-            "imageScanningConfiguration.scanOnPush",
-            "set scanOnPush = true so every "
-            "pushed image is scanned for known vulnerabilities (basic scanning is free).",
-        )
+    yield from required(
+        scan,
+        "ScanOnPush::false",
+        "imageScanningConfiguration.scanOnPush",
+        "set scanOnPush = true so every pushed image is scanned for known vulnerabilities (basic scanning is free).",
+    )
     if cfg["requireImmutableTags"]:
         mutability = res.props.get("imageTagMutability") or "MUTABLE"
         if is_unknown(mutability):
@@ -399,16 +372,9 @@ ecr_scan_on_push = resource_rule(
     name="lp-ecr-scan-on-push",
     description="Container repositories scan images on push (and, when configured, keep tags immutable).",
     types={"aws:ecr/repository:Repository"},
-    level=EnforcementLevel.MANDATORY,
     check=_ecr_scan,
     severity=Severity.MEDIUM,
-    config={
-        "requireImmutableTags": {
-            "type": "boolean",
-            "default": False,
-            "description": "Also require imageTagMutability IMMUTABLE.",
-        }
-    },
+    config={"requireImmutableTags": bool_option(False, "Also require imageTagMutability IMMUTABLE.")},
 )
 
 
@@ -455,17 +421,8 @@ ec2_imdsv2 = resource_rule(
     name="lp-ec2-imdsv2",
     description=("Instances and launch templates require IMDSv2: metadataOptions.httpTokens = required, hop limit 1."),
     types={INSTANCE, LAUNCH_TEMPLATE},
-    level=EnforcementLevel.MANDATORY,
     check=_imdsv2,
-    severity=Severity.HIGH,
-    config={
-        "maxHopLimit": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 1,
-            "description": "Largest httpPutResponseHopLimit allowed.",
-        }
-    },
+    config={"maxHopLimit": int_option(1, "Largest httpPutResponseHopLimit allowed.", minimum=1)},
 )
 
 
@@ -496,7 +453,7 @@ def _ebs_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             pass  # the launch template's mapping is checked on the template
         else:
             yield from check((root or {}).get("encrypted"), "rootBlockDevice.encrypted", "Encrypted::root")
-        for index, device in enumerate(each_known(as_list(res.props.get("ebsBlockDevices")))):
+        for index, device in enumerate(each_item(res.props.get("ebsBlockDevices"))):
             if isinstance(device, Undecided):
                 yield device
                 continue
@@ -506,7 +463,7 @@ def _ebs_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                 f"Encrypted::{device.get('deviceName') or index}",
             )
         return
-    for index, mapping in enumerate(each_known(as_list(res.props.get("blockDeviceMappings")))):
+    for index, mapping in enumerate(each_item(res.props.get("blockDeviceMappings"))):
         if isinstance(mapping, Undecided):
             yield mapping
             continue
@@ -524,15 +481,11 @@ ebs_encrypted = resource_rule(
     name="lp-ebs-encrypted",
     description="EBS volumes are encrypted: instance root and data devices, launch template mappings and volumes.",
     types={INSTANCE, LAUNCH_TEMPLATE, VOLUME},
-    level=EnforcementLevel.MANDATORY,
     check=_ebs_encrypted,
-    severity=Severity.HIGH,
     config={
-        "accountEncryptionByDefault": {
-            "type": "boolean",
-            "default": False,
-            "description": "The accounts have EBS encryption by default on, so an unset 'encrypted' is fine.",
-        }
+        "accountEncryptionByDefault": bool_option(
+            False, "The accounts have EBS encryption by default on, so an unset 'encrypted' is fine."
+        )
     },
 )
 
@@ -573,7 +526,7 @@ def _public_ip(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
                 resource=instance,
             )
     for template in stack.of_type(LAUNCH_TEMPLATE):
-        for index, interface in enumerate(each_known(as_list(template.props.get("networkInterfaces")))):
+        for index, interface in enumerate(each_item(template.props.get("networkInterfaces"))):
             if isinstance(interface, Undecided):
                 interface.resource = template
                 yield interface
@@ -598,16 +551,8 @@ ec2_public_ip_optin = stack_rule(
         "Instances get a public address only through the Elastic IP opt-in (an Eip attached to them in "
         "this stack); otherwise associatePublicIpAddress stays false."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_public_ip,
-    severity=Severity.HIGH,
-    config={
-        "allowPublicIp": {
-            "type": "boolean",
-            "default": False,
-            "description": "Allow public addresses without an Elastic IP (not recommended).",
-        }
-    },
+    config={"allowPublicIp": bool_option(False, "Allow public addresses without an Elastic IP (not recommended).")},
 )
 
 
@@ -662,9 +607,7 @@ ec2_userdata_no_secrets = resource_rule(
         "Manager or SSM with the instance role."
     ),
     types={INSTANCE, LAUNCH_TEMPLATE},
-    level=EnforcementLevel.MANDATORY,
     check=_userdata,
-    severity=Severity.HIGH,
 )
 
 
@@ -746,7 +689,6 @@ env_no_plaintext_secrets = resource_rule(
         "passwords in connection strings): pass a Secrets Manager ARN and read it at run time."
     ),
     types={FUNCTION, TASK_DEFINITION},
-    level=EnforcementLevel.MANDATORY,
     check=_env_secrets,
     severity=Severity.CRITICAL,
 )

@@ -16,16 +16,17 @@ from ._core import (
     RuleConfig,
     Stack,
     Undecided,
-    as_list,
-    each_known,
+    each_item,
     get,
     glob_match,
     is_unknown,
+    required,
     resource_rule,
     stack_declares_protection,
     stack_rule,
 )
 from ._documents import Statement, statements_or_findings
+from ._options import int_option, list_option
 
 CLUSTER = "aws:rds/cluster:Cluster"
 CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -68,9 +69,7 @@ rds_cluster_encrypted = resource_rule(
     name="lp-rds-cluster-encrypted",
     description="Aurora clusters, global clusters and DB instances encrypt storage: set storageEncrypted = true.",
     types={CLUSTER, GLOBAL_CLUSTER, DB_INSTANCE},
-    level=EnforcementLevel.MANDATORY,
     check=_cluster_encrypted,
-    severity=Severity.HIGH,
 )
 
 
@@ -100,7 +99,6 @@ rds_iam_auth = resource_rule(
     name="lp-rds-iam-auth",
     description="Databases accept IAM authentication: set iamDatabaseAuthenticationEnabled = true.",
     types={CLUSTER, DB_INSTANCE},
-    level=EnforcementLevel.MANDATORY,
     check=_iam_auth,
     severity=Severity.MEDIUM,
 )
@@ -124,7 +122,6 @@ rds_not_public = resource_rule(
     name="lp-rds-not-public",
     description="Database instances are not publicly accessible: set publiclyAccessible = false.",
     types={CLUSTER_INSTANCE, DB_INSTANCE, CLUSTER},
-    level=EnforcementLevel.MANDATORY,
     check=_not_public,
     severity=Severity.CRITICAL,
 )
@@ -154,9 +151,7 @@ rds_deletion_protection = resource_rule(
         "In a stack that declares its data protected (protectStatefulResources), databases keep deletion protection on."
     ),
     types={CLUSTER, GLOBAL_CLUSTER, DB_INSTANCE},
-    level=EnforcementLevel.MANDATORY,
     check=_deletion_protection,
-    severity=Severity.HIGH,
     config=dict(PROTECTION_CONFIG),
 )
 
@@ -191,17 +186,9 @@ rds_backup_retention = resource_rule(
         "minimumDays (default 7)."
     ),
     types={CLUSTER, DB_INSTANCE},
-    level=EnforcementLevel.MANDATORY,
     check=_backup_retention,
-    severity=Severity.HIGH,
     config={
-        "minimumDays": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": 35,
-            "default": 7,
-            "description": "Fewest days of automated backups.",
-        },
+        "minimumDays": int_option(7, "Fewest days of automated backups.", minimum=1, maximum=35),
         **PROTECTION_CONFIG,
     },
 )
@@ -235,7 +222,7 @@ def _proxy_tls_iam(res: Res, cfg: RuleConfig) -> Iterator[Item]:
                 "iamAuth REQUIRED) or defaultAuthScheme IAM_AUTH.",
             )
         return
-    for index, auth in enumerate(each_known(as_list(auths))):
+    for index, auth in enumerate(each_item(auths)):
         if isinstance(auth, Undecided):
             yield auth
             continue
@@ -265,9 +252,7 @@ rds_proxy_tls_iam = resource_rule(
         "Secrets Manager: requireTls = true, auths[].iamAuth = REQUIRED, auths[].secretArn set."
     ),
     types={PROXY},
-    level=EnforcementLevel.MANDATORY,
     check=_proxy_tls_iam,
-    severity=Severity.HIGH,
 )
 
 
@@ -312,16 +297,9 @@ secret_rotation = stack_rule(
         "matching secret has a SecretRotation. Where Aurora supports it (not in global databases), "
         "manageMasterUserPassword rotates the master password itself."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_secret_rotation,
-    severity=Severity.HIGH,
     config={
-        "secretPatterns": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["*"],
-            "description": "Globs on secret names (or resource names) that must rotate.",
-        },
+        "secretPatterns": list_option(["*"], "Globs on secret names (or resource names) that must rotate."),
         **PROTECTION_CONFIG,
     },
 )
@@ -337,7 +315,7 @@ def _public_statements(document: Any, label: str, scoping: tuple[str, ...]) -> I
     for stmt in statements_or_findings(document, label):
         if not isinstance(stmt, Statement):
             yield stmt
-        elif stmt.allows and stmt.public_principal() and not stmt.has_condition(*scoping):
+        elif stmt.public_unless(*scoping):
             yield Finding(
                 "Principal::*",
                 stmt.where,
@@ -364,28 +342,20 @@ def _opensearch(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         return
     p = res.props
     subnets = get(p, "vpcOptions", "subnetIds")
-    if is_unknown(subnets):
-        yield Undecided(subnets.path)
-    elif not subnets:
-        yield Finding(
-            "VpcOptions::missing",
-            "vpcOptions",
-            "place the domain in private subnets (vpcOptions) so it has no public endpoint.",
-        )
+    yield from required(
+        subnets,
+        "VpcOptions::missing",
+        "vpcOptions",
+        "place the domain in private subnets (vpcOptions) so it has no public endpoint.",
+    )
     for block, token, what in (
         ("encryptAtRest", "EncryptAtRest::false", "encryption at rest"),
         ("nodeToNodeEncryption", "NodeToNodeEncryption::false", "node-to-node encryption"),
     ):
         enabled = get(p, block, "enabled")
-        if is_unknown(enabled):
-            yield Undecided(enabled.path)
-        elif not enabled:
-            yield Finding(token, f"{block}.enabled", f"turn on {what} ({block}.enabled = true).")
+        yield from required(enabled, token, f"{block}.enabled", f"turn on {what} ({block}.enabled = true).")
     https = get(p, "domainEndpointOptions", "enforceHttps")
-    if is_unknown(https):
-        yield Undecided(https.path)
-    elif not https:
-        yield Finding("EnforceHttps::false", "domainEndpointOptions.enforceHttps", "set enforceHttps = true.")
+    yield from required(https, "EnforceHttps::false", "domainEndpointOptions.enforceHttps", "set enforceHttps = true.")
     tls = get(p, "domainEndpointOptions", "tlsSecurityPolicy")
     if is_unknown(tls):
         yield Undecided(tls.path)
@@ -423,20 +393,16 @@ opensearch_private_encrypted = resource_rule(
         "access control), and no anonymous access."
     ),
     types={DOMAIN, DOMAIN_POLICY},
-    level=EnforcementLevel.MANDATORY,
     check=_opensearch,
-    severity=Severity.HIGH,
     config={
-        "allowedTlsPolicies": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [
+        "allowedTlsPolicies": list_option(
+            [
                 "Policy-Min-TLS-1-2-2019-07",
                 "Policy-Min-TLS-1-2-PFS-2023-10",
                 "Policy-Min-TLS-1-2-RFC9151-FIPS-2024-08",
             ],
-            "description": "Accepted domainEndpointOptions.tlsSecurityPolicy values.",
-        }
+            "Accepted domainEndpointOptions.tlsSecurityPolicy values.",
+        )
     },
 )
 
@@ -462,9 +428,7 @@ kinesis_encrypted = resource_rule(
     name="lp-kinesis-encrypted",
     description="Kinesis streams are encrypted at rest: encryptionType = KMS (alias/aws/kinesis is free).",
     types={"aws:kinesis/stream:Stream"},
-    level=EnforcementLevel.MANDATORY,
     check=_kinesis_encrypted,
-    severity=Severity.HIGH,
 )
 
 
@@ -492,9 +456,7 @@ sqs_encrypted = resource_rule(
     name="lp-sqs-encrypted",
     description="SQS queues encrypt messages at rest: SSE-SQS (the default, free) or a KMS key; never turned off.",
     types={"aws:sqs/queue:Queue"},
-    level=EnforcementLevel.MANDATORY,
     check=_sqs_encrypted,
-    severity=Severity.HIGH,
 )
 
 
@@ -511,22 +473,19 @@ def _kms_rotation(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield NotApplicable(f"{spec} keys cannot rotate automatically")
         return
     rotation = res.props.get("enableKeyRotation")
-    if is_unknown(rotation):
-        yield Undecided(rotation.path)
-    elif not rotation:
-        yield Finding(
-            "EnableKeyRotation::false",
-            "enableKeyRotation",
-            "turn on automatic rotation "
-            "(enableKeyRotation = true): no cost per rotation, and old material keeps decrypting.",
-        )
+    yield from required(
+        rotation,
+        "EnableKeyRotation::false",
+        "enableKeyRotation",
+        "turn on automatic rotation "
+        "(enableKeyRotation = true): no cost per rotation, and old material keeps decrypting.",
+    )
 
 
 kms_key_rotation = resource_rule(
     name="lp-kms-key-rotation",
     description="Symmetric customer-managed KMS keys rotate their material automatically (enableKeyRotation).",
     types={"aws:kms/key:Key"},
-    level=EnforcementLevel.MANDATORY,
     check=_kms_rotation,
     severity=Severity.MEDIUM,
 )
@@ -565,10 +524,7 @@ def _s3_public(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             "user: use private and grant access in the bucket policy.",
         )
     grants = get(res.props, "accessControlPolicy", "grants")
-    if is_unknown(grants):
-        yield Undecided(grants.path)
-        return
-    for index, grant in enumerate(each_known(as_list(grants))):
+    for index, grant in enumerate(each_item(grants)):
         if isinstance(grant, Undecided):
             yield grant
             continue
@@ -588,7 +544,6 @@ s3_no_public_access = resource_rule(
         "opens a bucket to AllUsers or AuthenticatedUsers."
     ),
     types={PUBLIC_ACCESS_BLOCK, *BUCKET_ACL_TYPES},
-    level=EnforcementLevel.MANDATORY,
     check=_s3_public,
     severity=Severity.CRITICAL,
 )
@@ -599,14 +554,12 @@ s3_no_public_access = resource_rule(
 
 def _sns_encrypted(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     key = res.props.get("kmsMasterKeyId")
-    if is_unknown(key):
-        yield Undecided(key.path)
-    elif not key:
-        yield Finding(
-            "KmsMasterKeyId::missing",
-            "kmsMasterKeyId",
-            "set kmsMasterKeyId (alias/aws/sns, or a key whose policy lets the publishing services use it).",
-        )
+    yield from required(
+        key,
+        "KmsMasterKeyId::missing",
+        "kmsMasterKeyId",
+        "set kmsMasterKeyId (alias/aws/sns, or a key whose policy lets the publishing services use it).",
+    )
 
 
 sns_encrypted = resource_rule(
@@ -662,12 +615,7 @@ loggroup_kms = stack_rule(
     check=_loggroup_kms,
     severity=Severity.LOW,
     config={
-        "exemptLogGroups": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Globs on log group (resource or AWS) names that need no customer key.",
-        }
+        "exemptLogGroups": list_option([], "Globs on log group (resource or AWS) names that need no customer key.")
     },
 )
 
@@ -717,7 +665,7 @@ def _resource_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             continue
         if not stmt.allows:
             continue
-        if stmt.public_principal() and not stmt.has_condition(*_RESOURCE_SCOPING):
+        if stmt.public_unless(*_RESOURCE_SCOPING):
             yield Finding(
                 "Principal::*",
                 stmt.where,
@@ -747,7 +695,6 @@ resource_policy_not_public = resource_rule(
         "aws:SourceAccount."
     ),
     types=RESOURCE_POLICY_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_resource_policy,
     severity=Severity.CRITICAL,
 )

@@ -16,13 +16,15 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
-    each_known,
+    each_item,
     get,
     is_unknown,
+    required,
     resource_rule,
     stack_rule,
 )
 from ._documents import Statement, statements_or_findings
+from ._options import bool_option, list_option
 from .iam import ROLE, identity_statements
 
 BUS_POLICY = "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
@@ -57,9 +59,7 @@ def _bus_policy(res: Res, cfg: RuleConfig) -> Iterator[Item]:
             continue
         if not stmt.allows:
             continue
-        if stmt.public_principal() and not stmt.has_condition(
-            "aws:PrincipalOrgID", "aws:PrincipalAccount", "aws:PrincipalOrgPaths"
-        ):
+        if stmt.public_unless("aws:PrincipalOrgID", "aws:PrincipalAccount", "aws:PrincipalOrgPaths"):
             yield Finding(
                 "Principal::*",
                 stmt.where,
@@ -78,9 +78,7 @@ eventbus_policy_not_open = resource_rule(
         "condition, and the grant names the bus ARN."
     ),
     types={BUS_POLICY, PERMISSION},
-    level=EnforcementLevel.MANDATORY,
     check=_bus_policy,
-    severity=Severity.HIGH,
 )
 
 
@@ -89,25 +87,21 @@ eventbus_policy_not_open = resource_rule(
 
 def _target_dlq(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     dlq = get(res.props, "deadLetterConfig", "arn")
-    if is_unknown(dlq):
-        yield Undecided(dlq.path)
-    elif not dlq:
-        yield Finding(
-            "DeadLetterConfig::missing",
-            "deadLetterConfig",
-            "events that cannot be delivered are dropped: set deadLetterConfig.arn to an SQS queue.",
-        )
+    yield from required(
+        dlq,
+        "DeadLetterConfig::missing",
+        "deadLetterConfig",
+        "events that cannot be delivered are dropped: set deadLetterConfig.arn to an SQS queue.",
+    )
     if cfg["requireRetryPolicy"]:
         retry = res.props.get("retryPolicy")
-        if is_unknown(retry):
-            yield Undecided(retry.path)
-        elif not retry:
-            yield Finding(
-                "RetryPolicy::missing",
-                "retryPolicy",
-                "set retryPolicy (maximumEventAgeInSeconds, "
-                "maximumRetryAttempts) so retries end when the event is no longer useful.",
-            )
+        yield from required(
+            retry,
+            "RetryPolicy::missing",
+            "retryPolicy",
+            "set retryPolicy (maximumEventAgeInSeconds, "
+            "maximumRetryAttempts) so retries end when the event is no longer useful.",
+        )
 
 
 eventbridge_target_dlq = resource_rule(
@@ -117,13 +111,7 @@ eventbridge_target_dlq = resource_rule(
     level=EnforcementLevel.ADVISORY,
     check=_target_dlq,
     severity=Severity.MEDIUM,
-    config={
-        "requireRetryPolicy": {
-            "type": "boolean",
-            "default": True,
-            "description": "Also require an explicit retryPolicy.",
-        }
-    },
+    config={"requireRetryPolicy": bool_option(True, "Also require an explicit retryPolicy.")},
 )
 
 
@@ -139,15 +127,12 @@ def _bus_target_role(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield NotApplicable("the target is not an event bus")
         return
     role = res.props.get("roleArn")
-    if is_unknown(role):
-        yield Undecided(role.path)
-    elif not role:
-        yield Finding(
-            "RoleArn::missing",
-            "roleArn",
-            "sending to another bus needs a role whose policy allows "
-            "events:PutEvents on that bus ARN only: set roleArn.",
-        )
+    yield from required(
+        role,
+        "RoleArn::missing",
+        "roleArn",
+        "sending to another bus needs a role whose policy allows events:PutEvents on that bus ARN only: set roleArn.",
+    )
 
 
 eventbridge_bus_target_role = resource_rule(
@@ -157,7 +142,6 @@ eventbridge_bus_target_role = resource_rule(
         "only events:PutEvents on that bus."
     ),
     types={TARGET},
-    level=EnforcementLevel.MANDATORY,
     check=_bus_target_role,
     severity=Severity.MEDIUM,
 )
@@ -175,7 +159,7 @@ def _global_endpoint(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             yield Undecided(buses.path, resource=endpoint)
             continue
         arns = []
-        for bus in each_known(as_list(buses)):
+        for bus in each_item(buses):
             arn = bus.get("eventBusArn") if isinstance(bus, dict) else bus
             if isinstance(arn, Undecided) or is_unknown(arn):
                 yield Undecided(getattr(arn, "path", "eventBuses"), resource=endpoint)
@@ -305,17 +289,8 @@ eventbridge_global_endpoint = stack_rule(
         "health check of this stack, and replicates with a role allowed only events:PutEvents on those "
         "two buses."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_global_endpoint,
-    severity=Severity.HIGH,
-    config={
-        "regions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "The two Regions the buses must be in (empty: any two).",
-        }
-    },
+    config={"regions": list_option([], "The two Regions the buses must be in (empty: any two).")},
 )
 
 RULES = [eventbus_policy_not_open, eventbridge_target_dlq, eventbridge_bus_target_role, eventbridge_global_endpoint]

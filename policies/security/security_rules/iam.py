@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
@@ -15,13 +15,14 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
-    each_known,
+    each_item,
     glob_match,
     is_unknown,
     resource_rule,
     stack_rule,
 )
 from ._documents import Statement, account_of, expand, scopable, statements_or_findings
+from ._options import bool_option, list_option
 
 ROLE = "aws:iam/role:Role"
 IDENTITY_POLICY_TYPES = {
@@ -42,10 +43,7 @@ def identity_statements(res: Res) -> Iterator[Statement | Finding | Undecided]:
             yield from statements_or_findings(document, key)
     if res.type == ROLE:
         inline = res.props.get("inlinePolicies")
-        if is_unknown(inline):
-            yield Undecided(inline.path)
-            return
-        for index, entry in enumerate(each_known(as_list(inline))):
+        for index, entry in enumerate(each_item(inline)):
             if isinstance(entry, Undecided):
                 yield entry
                 continue
@@ -60,43 +58,56 @@ def _allow_statements(res: Res) -> Iterator[Statement | Finding | Undecided]:
             yield item
 
 
+def _per_allow_statement(
+    judge: Callable[[Statement, RuleConfig], Iterator[Item]],
+) -> Callable[[Res, RuleConfig], Iterator[Item]]:
+    """A check of a resource's identity policies, one Allow statement at a time; what is not a statement
+    (an invalid or unknown document) is yielded where it comes."""
+
+    def check(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+        for stmt in _allow_statements(res):
+            if isinstance(stmt, Statement):
+                yield from judge(stmt, cfg)
+            else:
+                yield stmt
+
+    return check
+
+
 # --- lp-iam-no-wildcard-action -----------------------------------------------------------------
 
 
-def _no_wildcard_action(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    for stmt in _allow_statements(res):
-        if not isinstance(stmt, Statement):
-            yield stmt
-            continue
-        for action in stmt.not_actions:
+@_per_allow_statement
+def _no_wildcard_action(stmt: Statement, cfg: RuleConfig) -> Iterator[Item]:
+    for action in stmt.not_actions:
+        yield Finding(
+            f"NotAction::{action}",
+            stmt.where,
+            "Allow with NotAction grants every action except the ones listed: list the actions "
+            "this identity needs in Action instead.",
+        )
+    for action in stmt.actions:
+        if action == "*":
             yield Finding(
-                f"NotAction::{action}",
+                "Action::*",
                 stmt.where,
-                "Allow with NotAction grants every action except the ones listed: list the actions "
-                "this identity needs in Action instead.",
+                "grants every action on every service: name the actions this identity needs.",
             )
-        for action in stmt.actions:
-            if action == "*":
-                yield Finding(
-                    "Action::*",
-                    stmt.where,
-                    "grants every action on every service: name the actions this identity needs.",
-                )
-            elif re.fullmatch(r"[a-z0-9-]+:\*", action):
-                yield Finding(
-                    f"Action::{action}",
-                    stmt.where,
-                    f"grants every {action.split(':')[0]} action: name the actions this identity needs.",
-                )
-            elif ("*" in action or "?" in action) and cfg["flagPartialWildcards"]:
-                names, _ = expand(action)
-                sample = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
-                yield Finding(
-                    f"Action::{action}",
-                    stmt.where,
-                    f"matches {len(names)} actions ({sample or 'none known'}), today and any added "
-                    "later: name the ones this identity needs.",
-                )
+        elif re.fullmatch(r"[a-z0-9-]+:\*", action):
+            yield Finding(
+                f"Action::{action}",
+                stmt.where,
+                f"grants every {action.split(':')[0]} action: name the actions this identity needs.",
+            )
+        elif ("*" in action or "?" in action) and cfg["flagPartialWildcards"]:
+            names, _ = expand(action)
+            sample = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+            yield Finding(
+                f"Action::{action}",
+                stmt.where,
+                f"matches {len(names)} actions ({sample or 'none known'}), today and any added "
+                "later: name the ones this identity needs.",
+            )
 
 
 no_wildcard_action = resource_rule(
@@ -106,16 +117,13 @@ no_wildcard_action = resource_rule(
         "(and Allow+NotAction) with the list of actions the identity needs."
     ),
     types=IDENTITY_DOCUMENT_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_no_wildcard_action,
-    severity=Severity.HIGH,
     config={
-        "flagPartialWildcards": {
-            "type": "boolean",
-            "default": True,
-            "description": "Also flag partial wildcards such as 's3:Get*' (cdk-nag IAM5 does); '*' and 'service:*' "
+        "flagPartialWildcards": bool_option(
+            True,
+            "Also flag partial wildcards such as 's3:Get*' (cdk-nag IAM5 does); '*' and 'service:*' "
             "are always flagged.",
-        }
+        )
     },
 )
 
@@ -130,70 +138,66 @@ _SCOPING_CONDITION = re.compile(
 )
 
 
-def _no_wildcard_resource(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+@_per_allow_statement
+def _no_wildcard_resource(stmt: Statement, cfg: RuleConfig) -> Iterator[Item]:
     exempt = list(cfg["exemptActions"])
-    for stmt in _allow_statements(res):
-        if not isinstance(stmt, Statement):
-            yield stmt
+    for resource in stmt.not_resources:
+        yield Finding(
+            f"NotResource::{resource}",
+            stmt.where,
+            "Allow with NotResource grants every resource except the ones listed: list the ARNs in Resource instead.",
+        )
+    if "*" not in stmt.resources or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
+        return
+    for action in stmt.actions:
+        if any(glob_match(e.lower(), action.lower()) for e in exempt):
             continue
-        for resource in stmt.not_resources:
+        if action == "*":
             yield Finding(
-                f"NotResource::{resource}",
+                "Resource::*",
                 stmt.where,
-                "Allow with NotResource grants every resource except the ones listed: list the ARNs "
-                "in Resource instead.",
+                "every action on every resource: name the actions and the ARNs they apply to.",
+                subject="*",
             )
-        if "*" not in stmt.resources or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
             continue
-        for action in stmt.actions:
-            if any(glob_match(e.lower(), action.lower()) for e in exempt):
-                continue
-            if action == "*":
+        if "*" in action or "?" in action:
+            names, known = expand(action)
+            scoped = [n for n in names if scopable(n)]
+            if scoped:
+                sample = ", ".join(scoped[:4]) + (", ..." if len(scoped) > 4 else "")
                 yield Finding(
                     "Resource::*",
                     stmt.where,
-                    "every action on every resource: name the actions and the ARNs they apply to.",
-                    subject="*",
-                )
-                continue
-            if "*" in action or "?" in action:
-                names, known = expand(action)
-                scoped = [n for n in names if scopable(n)]
-                if scoped:
-                    sample = ", ".join(scoped[:4]) + (", ..." if len(scoped) > 4 else "")
-                    yield Finding(
-                        "Resource::*",
-                        stmt.where,
-                        f"{action} covers {len(scoped)} actions that accept resource ARNs ({sample}): "
-                        "name the ARNs they need.",
-                        subject=action,
-                    )
-                elif not known:
-                    yield Finding(
-                        "Resource::*",
-                        stmt.where,
-                        f"{action} matches no IAM action known to the pack's "
-                        "IAM data, so it cannot tell whether ARNs apply: name the actions.",
-                        subject=action,
-                    )
-                continue
-            verdict = scopable(action)
-            if verdict is None:
-                yield Finding(
-                    "Resource::*",
-                    stmt.where,
-                    f"{action} is not an IAM action known to the pack's IAM data (a typo, or newer than "
-                    "the data), so it cannot tell whether it accepts ARNs: check the name, name the "
-                    "ARNs, or add an exception with a reason.",
+                    f"{action} covers {len(scoped)} actions that accept resource ARNs ({sample}): "
+                    "name the ARNs they need.",
                     subject=action,
                 )
-            elif verdict:
+            elif not known:
                 yield Finding(
                     "Resource::*",
                     stmt.where,
-                    f"{action} accepts resource ARNs: grant it on the ARNs it needs, not '*'.",
+                    f"{action} matches no IAM action known to the pack's "
+                    "IAM data, so it cannot tell whether ARNs apply: name the actions.",
                     subject=action,
                 )
+            continue
+        verdict = scopable(action)
+        if verdict is None:
+            yield Finding(
+                "Resource::*",
+                stmt.where,
+                f"{action} is not an IAM action known to the pack's IAM data (a typo, or newer than "
+                "the data), so it cannot tell whether it accepts ARNs: check the name, name the "
+                "ARNs, or add an exception with a reason.",
+                subject=action,
+            )
+        elif verdict:
+            yield Finding(
+                "Resource::*",
+                stmt.where,
+                f"{action} accepts resource ARNs: grant it on the ARNs it needs, not '*'.",
+                subject=action,
+            )
 
 
 no_wildcard_resource = resource_rule(
@@ -204,16 +208,11 @@ no_wildcard_resource = resource_rule(
         "statement with an aws:ResourceTag/aws:ResourceAccount condition."
     ),
     types=IDENTITY_DOCUMENT_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_no_wildcard_resource,
-    severity=Severity.HIGH,
     config={
-        "exemptActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Action globs never flagged for 'Resource: *' (on top of the actions IAM cannot scope).",
-        }
+        "exemptActions": list_option(
+            [], "Action globs never flagged for 'Resource: *' (on top of the actions IAM cannot scope)."
+        )
     },
 )
 
@@ -248,7 +247,7 @@ def _no_aws_managed(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(value):
         yield Undecided(value.path)
         return
-    for index, arn in enumerate(each_known(as_list(value))):
+    for index, arn in enumerate(each_item(value)):
         if isinstance(arn, Undecided):
             yield Undecided(arn.path, "a policy ARN computed from another resource")
             continue
@@ -294,9 +293,7 @@ no_aws_managed_policies = resource_rule(
         "allowedManagedPolicies with a reason. Write an inline policy instead."
     ),
     types=ATTACHMENT_ARNS,
-    level=EnforcementLevel.MANDATORY,
     check=_no_aws_managed,
-    severity=Severity.HIGH,
     config={
         "allowedManagedPolicies": {
             "type": "array",
@@ -320,29 +317,26 @@ def _grants_passrole(action: str) -> bool:
     return glob_match(action.lower(), "iam:passrole")
 
 
-def _passrole_scoped(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    for stmt in _allow_statements(res):
-        if not isinstance(stmt, Statement):
-            yield stmt
-            continue
-        if not any(_grants_passrole(a) for a in stmt.actions):
-            continue
-        for resource in stmt.resources:
-            if "*" in resource or "?" in resource:
-                yield Finding(
-                    f"Resource::{resource}",
-                    stmt.where,
-                    "iam:PassRole on a wildcard lets this identity hand any matching role (and its "
-                    "permissions) to a service: name the role ARNs it passes.",
-                    subject="iam:PassRole",
-                )
-        if cfg["requirePassedToService"] and not stmt.has_condition("iam:PassedToService"):
+@_per_allow_statement
+def _passrole_scoped(stmt: Statement, cfg: RuleConfig) -> Iterator[Item]:
+    if not any(_grants_passrole(a) for a in stmt.actions):
+        return
+    for resource in stmt.resources:
+        if "*" in resource or "?" in resource:
             yield Finding(
-                "Condition::iam:PassedToService",
+                f"Resource::{resource}",
                 stmt.where,
-                "add a condition iam:PassedToService naming the service the role is passed to.",
+                "iam:PassRole on a wildcard lets this identity hand any matching role (and its "
+                "permissions) to a service: name the role ARNs it passes.",
                 subject="iam:PassRole",
             )
+    if cfg["requirePassedToService"] and not stmt.has_condition("iam:PassedToService"):
+        yield Finding(
+            "Condition::iam:PassedToService",
+            stmt.where,
+            "add a condition iam:PassedToService naming the service the role is passed to.",
+            subject="iam:PassRole",
+        )
 
 
 passrole_scoped = resource_rule(
@@ -352,16 +346,8 @@ passrole_scoped = resource_rule(
         "they are passed to (iam:PassedToService)."
     ),
     types=IDENTITY_DOCUMENT_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_passrole_scoped,
-    severity=Severity.HIGH,
-    config={
-        "requirePassedToService": {
-            "type": "boolean",
-            "default": False,
-            "description": "Also require an iam:PassedToService condition.",
-        }
-    },
+    config={"requirePassedToService": bool_option(False, "Also require an iam:PassedToService condition.")},
 )
 
 
@@ -392,24 +378,21 @@ def bare_glob(arn: str) -> str | None:
     return None
 
 
-def _sensitive_arn_globs(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    for stmt in _allow_statements(res):
-        if not isinstance(stmt, Statement):
-            yield stmt
-            continue
-        if any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
-            continue
-        for resource in stmt.resources:
-            service = resource.split(":", 3)[2] if resource.count(":") >= 3 else ""
-            why = bare_glob(resource) if service in _SENSITIVE_SERVICES else None
-            if why:
-                yield Finding(
-                    f"Resource::{resource}",
-                    stmt.where,
-                    f"grants {', '.join(stmt.actions[:3]) or 'actions'}"
-                    f"{'...' if len(stmt.actions) > 3 else ''} on {why}: name the ARNs (or a path / name "
-                    "prefix the stack owns).",
-                )
+@_per_allow_statement
+def _sensitive_arn_globs(stmt: Statement, cfg: RuleConfig) -> Iterator[Item]:
+    if any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
+        return
+    for resource in stmt.resources:
+        service = resource.split(":", 3)[2] if resource.count(":") >= 3 else ""
+        why = bare_glob(resource) if service in _SENSITIVE_SERVICES else None
+        if why:
+            yield Finding(
+                f"Resource::{resource}",
+                stmt.where,
+                f"grants {', '.join(stmt.actions[:3]) or 'actions'}"
+                f"{'...' if len(stmt.actions) > 3 else ''} on {why}: name the ARNs (or a path / name "
+                "prefix the stack owns).",
+            )
 
 
 no_sensitive_arn_globs = resource_rule(
@@ -419,9 +402,7 @@ no_sensitive_arn_globs = resource_rule(
         "'key/*', 'parameter/*', any account): name the ARNs, or a path or name prefix the stack owns."
     ),
     types=IDENTITY_DOCUMENT_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_sensitive_arn_globs,
-    severity=Severity.HIGH,
 )
 
 
@@ -461,30 +442,27 @@ ESCALATION_ACTIONS = frozenset(
 )
 
 
-def _escalation(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+@_per_allow_statement
+def _escalation(stmt: Statement, cfg: RuleConfig) -> Iterator[Item]:
     extra = {a.lower() for a in cfg["additionalActions"]}
     watched = ESCALATION_ACTIONS | extra
-    for stmt in _allow_statements(res):
-        if not isinstance(stmt, Statement):
-            yield stmt
-            continue
-        broad = [r for r in stmt.resources if bare_glob(r)]
-        if not broad or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
-            continue
-        for action in stmt.actions:
-            names = (action,) if "*" not in action and "?" not in action else expand(action)[0]
-            if action == "*":
-                continue  # lp-iam-no-wildcard-action already rejects '*'
-            hits = sorted({n for n in names if n.lower() in watched})
-            if hits:
-                yield Finding(
-                    f"Action::{action}",
-                    stmt.where,
-                    f"{', '.join(hits[:4])}{'...' if len(hits) > 4 else ''} on {broad[0]} lets this identity "
-                    "raise its own (or another principal's) permissions: grant it on the ARNs (or a path "
-                    "the stack owns and the identity is not under).",
-                    subject=broad[0],
-                )
+    broad = [r for r in stmt.resources if bare_glob(r)]
+    if not broad or any(_SCOPING_CONDITION.match(k) for k in stmt.condition_keys()):
+        return
+    for action in stmt.actions:
+        names = (action,) if "*" not in action and "?" not in action else expand(action)[0]
+        if action == "*":
+            continue  # lp-iam-no-wildcard-action already rejects '*'
+        hits = sorted({n for n in names if n.lower() in watched})
+        if hits:
+            yield Finding(
+                f"Action::{action}",
+                stmt.where,
+                f"{', '.join(hits[:4])}{'...' if len(hits) > 4 else ''} on {broad[0]} lets this identity "
+                "raise its own (or another principal's) permissions: grant it on the ARNs (or a path "
+                "the stack owns and the identity is not under).",
+                subject=broad[0],
+            )
 
 
 no_privilege_escalation = resource_rule(
@@ -496,17 +474,9 @@ no_privilege_escalation = resource_rule(
         "the stack owns."
     ),
     types=IDENTITY_DOCUMENT_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_escalation,
     severity=Severity.CRITICAL,
-    config={
-        "additionalActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "More actions to treat as privilege escalation.",
-        }
-    },
+    config={"additionalActions": list_option([], "More actions to treat as privilege escalation.")},
 )
 
 
@@ -645,27 +615,18 @@ trust_scoped = resource_rule(
         "(OIDC) trust only with audience and subject conditions."
     ),
     types={ROLE},
-    level=EnforcementLevel.MANDATORY,
     check=_trust_scoped,
     severity=Severity.CRITICAL,
     config={
-        "ownAccounts": {
-            "type": "array",
-            "items": {"type": "string", "pattern": r"^\d{12}$"},
-            "default": [],
-            "description": "This stack's accounts (the provider's allowedAccountIds are added).",
-        },
-        "trustedAccounts": {
-            "type": "array",
-            "items": {"type": "string", "pattern": r"^\d{12}$"},
-            "default": [],
-            "description": "Other accounts whose principals may assume roles of this stack.",
-        },
-        "requireExternalIdOrOrgId": {
-            "type": "boolean",
-            "default": True,
-            "description": "Cross-account trust needs sts:ExternalId or aws:PrincipalOrgID.",
-        },
+        "ownAccounts": list_option(
+            [], "This stack's accounts (the provider's allowedAccountIds are added).", pattern=r"^\d{12}$"
+        ),
+        "trustedAccounts": list_option(
+            [], "Other accounts whose principals may assume roles of this stack.", pattern=r"^\d{12}$"
+        ),
+        "requireExternalIdOrOrgId": bool_option(
+            True, "Cross-account trust needs sts:ExternalId or aws:PrincipalOrgID."
+        ),
     },
 )
 

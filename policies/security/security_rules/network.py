@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +19,13 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
+    each_item,
     each_known,
     is_unknown,
     resource_rule,
     stack_rule,
 )
+from ._options import bool_option, list_option
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -84,43 +86,42 @@ def port_label(rule: SgRule) -> str:
     return f"{rule.protocol_name()}/{low}" if low == high else f"{rule.protocol_name()}/{low}-{high}"
 
 
-def sg_rules(res: Res) -> Iterator[SgRule | Undecided]:
+def sg_rules(res: Res, direction: str | None = None) -> Iterator[SgRule | Undecided]:
+    """The rules ``res`` declares, only those of ``direction`` when given (an Undecided always: what
+    it stands for is not known)."""
+    for rule in _declared_rules(res):
+        if isinstance(rule, Undecided) or direction in (None, rule.direction):
+            yield rule
+
+
+def _classic_rule(direction: Any, where: str, entry: dict[str, Any]) -> SgRule:
+    """A rule in the shape inline ingress/egress entries and SecurityGroupRule resources share."""
+    cidrs = [*as_list(entry.get("cidrBlocks")), *as_list(entry.get("ipv6CidrBlocks"))]
+    return SgRule(
+        direction,
+        where,
+        entry.get("protocol"),
+        entry.get("fromPort"),
+        entry.get("toPort"),
+        tuple(cidrs),
+        entry.get("description"),
+    )
+
+
+def _declared_rules(res: Res) -> Iterator[SgRule | Undecided]:
     p = res.props
     if res.type == SECURITY_GROUP:
         for direction in ("ingress", "egress"):
-            entries = p.get(direction)
-            if is_unknown(entries):
-                yield Undecided(entries.path)
-                continue
-            for index, entry in enumerate(each_known(as_list(entries))):
-                if isinstance(entry, Undecided):
-                    yield entry
-                    continue
-                cidrs = [*as_list(entry.get("cidrBlocks")), *as_list(entry.get("ipv6CidrBlocks"))]
-                yield SgRule(
-                    direction,
-                    f"{direction}[{index}]",
-                    entry.get("protocol"),
-                    entry.get("fromPort"),
-                    entry.get("toPort"),
-                    tuple(cidrs),
-                    entry.get("description"),
+            for index, entry in enumerate(each_item(p.get(direction))):
+                yield (
+                    entry if isinstance(entry, Undecided) else _classic_rule(direction, f"{direction}[{index}]", entry)
                 )
     elif res.type == SG_RULE:
         direction = p.get("type")
         if is_unknown(direction):
             yield Undecided(direction.path)
             return
-        cidrs = [*as_list(p.get("cidrBlocks")), *as_list(p.get("ipv6CidrBlocks"))]
-        yield SgRule(
-            direction,
-            f"{direction} rule",
-            p.get("protocol"),
-            p.get("fromPort"),
-            p.get("toPort"),
-            tuple(cidrs),
-            p.get("description"),
-        )
+        yield _classic_rule(direction, f"{direction} rule", p)
     elif res.type in (INGRESS_RULE, EGRESS_RULE):
         direction = "ingress" if res.type == INGRESS_RULE else "egress"
         cidrs = [c for c in (p.get("cidrIpv4"), p.get("cidrIpv6")) if c is not None]
@@ -154,17 +155,26 @@ def open_to_internet(network) -> bool:
 # --- lp-sg-no-public-admin-ports ---------------------------------------------------------------
 
 
-def _admin_ports(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    ports = []
-    for spec in cfg["adminPorts"]:
+# Remote-control ports: the admin-port rule's default, and the ones the public-ingress rule leaves to it.
+_ADMIN_PORTS = ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"]
+_PORT_SPEC = r"^(tcp|udp)/\d+$"
+
+
+def _port_specs(specs: Iterable[str] | None) -> list[tuple[str, int]]:
+    """(protocol, port) of each ``tcp/443`` config entry (the schema's pattern)."""
+    pairs = []
+    for spec in specs or ():
         protocol, _, port = spec.partition("/")
-        ports.append((protocol.lower(), int(float(port))))
+        pairs.append((protocol.lower(), int(float(port))))
+    return pairs
+
+
+def _admin_ports(res: Res, cfg: RuleConfig) -> Iterator[Item]:
+    ports = _port_specs(cfg["adminPorts"])
     clients = [ipaddress.ip_network(c, strict=False) for c in cfg["allowedClientCidrs"]]
-    for rule in sg_rules(res):
+    for rule in sg_rules(res, "ingress"):
         if isinstance(rule, Undecided):
             yield rule
-            continue
-        if rule.direction != "ingress":
             continue
         try:
             exposed = [(proto, port) for proto, port in ports if rule.covers(proto, port)]
@@ -209,23 +219,17 @@ no_public_admin_ports = resource_rule(
         "Internet: allow the operator's own CIDR (a /32), within allowedClientCidrs when set."
     ),
     types=SG_TYPES - {EGRESS_RULE},
-    level=EnforcementLevel.MANDATORY,
     check=_admin_ports,
     severity=Severity.CRITICAL,
     config={
-        "adminPorts": {
-            "type": "array",
-            "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
-            "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
-            "description": "protocol/port pairs that give remote control of a host.",
-        },
-        "allowedClientCidrs": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "When set, admin ports may only be reached from within these "
-            "CIDRs (not only 'not the Internet').",
-        },
+        "adminPorts": list_option(
+            list(_ADMIN_PORTS),
+            "protocol/port pairs that give remote control of a host.",
+            pattern=_PORT_SPEC,
+        ),
+        "allowedClientCidrs": list_option(
+            [], "When set, admin ports may only be reached from within these CIDRs (not only 'not the Internet')."
+        ),
     },
 )
 
@@ -234,19 +238,11 @@ no_public_admin_ports = resource_rule(
 
 
 def _public_ingress(res: Res, cfg: RuleConfig) -> Iterator[Item]:
-    allowed = []
-    for spec in cfg["allowedPublicPorts"]:
-        protocol, _, port = spec.partition("/")
-        allowed.append((protocol.lower(), int(float(port))))
-    skipped = set()
-    for spec in cfg["skipPorts"]:
-        protocol, _, port = spec.partition("/")
-        skipped.add((protocol.lower(), int(float(port))))
-    for rule in sg_rules(res):
+    allowed = _port_specs(cfg["allowedPublicPorts"])
+    skipped = set(_port_specs(cfg["skipPorts"]))
+    for rule in sg_rules(res, "ingress"):
         if isinstance(rule, Undecided):
             yield rule
-            continue
-        if rule.direction != "ingress":
             continue
         for cidr in each_known(rule.cidrs):
             try:
@@ -283,23 +279,17 @@ sg_no_public_ingress = resource_rule(
         "clients' CIDRs or security groups."
     ),
     types=SG_TYPES - {EGRESS_RULE},
-    level=EnforcementLevel.MANDATORY,
     check=_public_ingress,
-    severity=Severity.HIGH,
     config={
-        "allowedPublicPorts": {
-            "type": "array",
-            "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
-            "default": ["tcp/443"],
-            "description": "protocol/port pairs that may be open to the Internet.",
-        },
-        "skipPorts": {
-            "type": "array",
-            "items": {"type": "string", "pattern": r"^(tcp|udp)/\d+$"},
-            "default": ["tcp/22", "tcp/3389", "udp/3389", "tcp/8443", "udp/8443"],
-            "description": "Single ports left to lp-sg-no-public-admin-ports (reported there, "
+        "allowedPublicPorts": list_option(
+            ["tcp/443"], "protocol/port pairs that may be open to the Internet.", pattern=_PORT_SPEC
+        ),
+        "skipPorts": list_option(
+            list(_ADMIN_PORTS),
+            "Single ports left to lp-sg-no-public-admin-ports (reported there, "
             "critical), so one open port gives one finding.",
-        },
+            pattern=_PORT_SPEC,
+        ),
     },
 )
 
@@ -359,15 +349,22 @@ def _standalone_rules(stack: Stack) -> tuple[dict[int, list[Res]], list[tuple[Re
     return by_group, unknown
 
 
-def rules_of(stack: Stack, group: Res) -> Iterator[tuple[Res, SgRule | Undecided]]:
-    for rule in sg_rules(group):
-        yield group, rule
+def rules_of(stack: Stack, group: Res, direction: str) -> Iterator[tuple[Res, SgRule | Undecided]]:
+    """(owner, rule) for the group's rules of ``direction``, inline and separate; an Undecided names
+    the resource it is about."""
+
+    def owned(owner: Res, rules: Iterable[SgRule | Undecided]) -> Iterator[tuple[Res, SgRule | Undecided]]:
+        for rule in rules:
+            if isinstance(rule, Undecided):
+                rule.resource = owner
+            yield owner, rule
+
+    yield from owned(group, sg_rules(group, direction))
     by_group, unknown = stack.memo("standalone-sg-rules", lambda: _standalone_rules(stack))
     for standalone, undecided in unknown:
-        yield standalone, Undecided(undecided.path)
+        yield from owned(standalone, [Undecided(undecided.path)])
     for standalone in by_group.get(id(group), ()):
-        for rule in sg_rules(standalone):
-            yield standalone, rule
+        yield from owned(standalone, sg_rules(standalone, direction))
 
 
 def _egress_restricted(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
@@ -384,12 +381,9 @@ def _egress_restricted(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             for group in used:
                 scoped.setdefault(group, f"the group of {workload.short_type} {workload.name}")
     for group, role in scoped.items():
-        for owner, rule in rules_of(stack, group):
+        for owner, rule in rules_of(stack, group, "egress"):
             if isinstance(rule, Undecided):
-                rule.resource = owner
                 yield rule
-                continue
-            if rule.direction != "egress":
                 continue
             try:
                 everything = rule.all_ports()
@@ -417,13 +411,7 @@ sg_egress_restricted = stack_rule(
     level=EnforcementLevel.ADVISORY,
     check=_egress_restricted,
     severity=Severity.MEDIUM,
-    config={
-        "allSecurityGroups": {
-            "type": "boolean",
-            "default": False,
-            "description": "Check every security group, not only the workloads' ones.",
-        }
-    },
+    config={"allSecurityGroups": bool_option(False, "Check every security group, not only the workloads' ones.")},
 )
 
 

@@ -17,14 +17,16 @@ from ._core import (
     Stack,
     Undecided,
     as_list,
-    each_known,
+    each_item,
     get,
     is_unknown,
+    required,
     resource_rule,
     stack_rule,
     truthy,
 )
 from ._documents import Statement, statements_or_findings
+from ._options import bool_option, list_option
 from .network import SECURITY_GROUP, network_of, open_to_internet, port_label, rules_of
 
 # --- lp-vpce-execute-api-policy ----------------------------------------------------------------------
@@ -112,16 +114,8 @@ vpce_execute_api_policy = resource_rule(
         "that allows execute-api:Invoke on the named APIs only (not every API of every account)."
     ),
     types={VPC_ENDPOINT},
-    level=EnforcementLevel.MANDATORY,
     check=_vpce_execute_api,
-    severity=Severity.HIGH,
-    config={
-        "requireEndpointPolicy": {
-            "type": "boolean",
-            "default": True,
-            "description": "Require an endpoint policy (the default allows all).",
-        }
-    },
+    config={"requireEndpointPolicy": bool_option(True, "Require an endpoint policy (the default allows all).")},
 )
 
 
@@ -143,12 +137,9 @@ def _vpce_ingress(stack: Stack, cfg: RuleConfig) -> Iterator[Item]:
             yield Undecided(attached.path, resource=endpoint)
             continue
         for group in attached:
-            for owner, rule in rules_of(stack, group):
+            for owner, rule in rules_of(stack, group, "ingress"):
                 if isinstance(rule, Undecided):
-                    rule.resource = owner
                     yield rule
-                    continue
-                if rule.direction != "ingress":
                     continue
                 try:
                     extra = (
@@ -186,17 +177,9 @@ vpce_execute_api_ingress = stack_rule(
         "The security groups of execute-api VPC endpoints admit HTTPS (tcp/443) only, from the consumers' "
         "CIDRs or security groups, never from any address."
     ),
-    level=EnforcementLevel.MANDATORY,
     check=_vpce_ingress,
     severity=Severity.MEDIUM,
-    config={
-        "allowedPorts": {
-            "type": "array",
-            "items": {"type": "integer"},
-            "default": [443],
-            "description": "TCP ports the endpoint's groups may admit.",
-        }
-    },
+    config={"allowedPorts": list_option([443], "TCP ports the endpoint's groups may admit.", of="integer")},
 )
 
 
@@ -270,12 +253,8 @@ vpc_baseline = stack_rule(
     check=_vpc_baseline,
     severity=Severity.MEDIUM,
     config={
-        "requireFlowLogs": {"type": "boolean", "default": True, "description": "Require a FlowLog per VPC."},
-        "requireClosedDefaultSecurityGroup": {
-            "type": "boolean",
-            "default": True,
-            "description": "Require the default group adopted with no rules.",
-        },
+        "requireFlowLogs": bool_option(True, "Require a FlowLog per VPC."),
+        "requireClosedDefaultSecurityGroup": bool_option(True, "Require the default group adopted with no rules."),
     },
 )
 
@@ -341,14 +320,10 @@ lb_listener_tls = resource_rule(
         "redirect to HTTPS."
     ),
     types=LISTENER_TYPES,
-    level=EnforcementLevel.MANDATORY,
     check=_listener_tls,
-    severity=Severity.HIGH,
     config={
-        "allowedSslPolicies": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [
+        "allowedSslPolicies": list_option(
+            [
                 "ELBSecurityPolicy-TLS13-1-2-2021-06",
                 "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
                 "ELBSecurityPolicy-TLS13-1-3-2021-06",
@@ -359,8 +334,8 @@ lb_listener_tls = resource_rule(
                 "ELBSecurityPolicy-FS-1-2-Res-2020-10",
                 "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
             ],
-            "description": "Security policies accepted on HTTPS/TLS listeners.",
-        }
+            "Security policies accepted on HTTPS/TLS listeners.",
+        )
     },
 )
 
@@ -379,7 +354,7 @@ def _endpoint_service(res: Res, cfg: RuleConfig) -> Iterator[Item]:
     if is_unknown(principals):
         yield Undecided(principals.path)
         return
-    for principal in each_known(as_list(principals)):
+    for principal in each_item(principals):
         if isinstance(principal, Undecided):
             yield principal
         elif principal == "*" and not accept:
@@ -405,16 +380,8 @@ vpce_service_acceptance = resource_rule(
         "acceptance (and, with requireAcceptance, every connection is accepted by hand)."
     ),
     types={"aws:ec2/vpcEndpointService:VpcEndpointService"},
-    level=EnforcementLevel.MANDATORY,
     check=_endpoint_service,
-    severity=Severity.HIGH,
-    config={
-        "requireAcceptance": {
-            "type": "boolean",
-            "default": False,
-            "description": "Require manual acceptance even when consumers are allow-listed.",
-        }
-    },
+    config={"requireAcceptance": bool_option(False, "Require manual acceptance even when consumers are allow-listed.")},
 )
 
 
@@ -430,31 +397,24 @@ def _nlb_internal(res: Res, cfg: RuleConfig) -> Iterator[Item]:
         yield NotApplicable(f"a {kind} load balancer")
         return
     internal = res.props.get("internal")
-    if is_unknown(internal):
-        yield Undecided(internal.path)
-    elif not internal:
-        yield Finding(
-            "Internal::false",
-            "internal",
-            f"this {kind} load balancer is internet-facing: set "
-            "internal = true; private APIs reach it through a VPC link or an endpoint service.",
-        )
+    yield from required(
+        internal,
+        "Internal::false",
+        "internal",
+        f"this {kind} load balancer is internet-facing: set "
+        "internal = true; private APIs reach it through a VPC link or an endpoint service.",
+    )
 
 
 nlb_internal = resource_rule(
     name="lp-nlb-internal",
     description=("Network load balancers behind VPC links and endpoint services are internal: set internal = true."),
     types={"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"},
-    level=EnforcementLevel.MANDATORY,
     check=_nlb_internal,
-    severity=Severity.HIGH,
     config={
-        "loadBalancerTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": ["network", "application", "gateway"]},
-            "default": ["network"],
-            "description": "Load balancer types that must be internal.",
-        }
+        "loadBalancerTypes": list_option(
+            ["network"], "Load balancer types that must be internal.", enum=["network", "application", "gateway"]
+        )
     },
 )
 
@@ -550,17 +510,8 @@ r53_private_latency_records = stack_rule(
     check=_latency_records,
     severity=Severity.MEDIUM,
     config={
-        "requirePrivateZone": {
-            "type": "boolean",
-            "default": True,
-            "description": "Latency records must be in a private hosted zone.",
-        },
-        "regions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Regions every latency-routed name must serve (empty: not checked).",
-        },
+        "requirePrivateZone": bool_option(True, "Latency records must be in a private hosted zone."),
+        "regions": list_option([], "Regions every latency-routed name must serve (empty: not checked)."),
     },
 )
 
