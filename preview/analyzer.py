@@ -406,6 +406,16 @@ def _pack_python(pack_dir: Path) -> str:
     return sys.executable
 
 
+def _exit_text(code: Optional[int]) -> str:
+    """How a pack process ended: its exit code, or the signal that killed it (a negative code)."""
+    if code is not None and code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name} (exit code {code})"
+        except ValueError:
+            pass
+    return f"exited with code {code}"
+
+
 def _die_with_parent() -> None:
     """In the pack process before exec: get SIGTERM if the preview dies without stopping us
     (Linux prctl PR_SET_PDEATHSIG), so a killed preview leaves no pack behind."""
@@ -587,7 +597,7 @@ class PolicyPackProcess:
             if self.process.poll() is not None and not self._port_ready.is_set():
                 self._port_ready.wait(0.5)
                 if not self._port_ready.is_set() or self._port is None:
-                    raise self._failure(f"exited with code {self.process.returncode} before serving")
+                    raise self._failure(f"{_exit_text(self.process.returncode)} before serving")
             if time.monotonic() > deadline:
                 raise self._failure(f"did not print its port within {timeout:.0f} s")
         if self._port is None:
@@ -600,7 +610,7 @@ class PolicyPackProcess:
             except subprocess.TimeoutExpired:
                 code = None
             raise self._failure(
-                f"exited with code {code} before serving"
+                f"{_exit_text(code)} before serving"
                 if code is not None
                 else "closed its stdout without printing its port"
             )
