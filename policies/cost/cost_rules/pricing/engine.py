@@ -402,36 +402,22 @@ def estimate(
     )
 
 
+# Declared key -> (component, price key, sides billed). Cross-AZ is billed on both sides: 0.01 USD/GB
+# out of one AZ and 0.01 in the other (EC2 on-demand pricing, Data Transfer).
+_DATA_TRANSFER = (
+    ("monthly_internet_egress_gb", "data transfer out to the internet", "dataTransfer.internet.gb", 1),
+    ("monthly_inter_region_gb", "data transfer to another Region", "dataTransfer.interRegion.gb", 1),
+    ("monthly_cross_az_gb", "data transfer across Availability Zones (out and in)", "dataTransfer.crossAz.gb", 2),
+)
+
+
 def _data_transfer(res: Res, ctx: Ctx, line: Line) -> None:
-    """Data transfer declared on the sending resource (any type). Cross-AZ is billed on both sides:
-    0.01 USD/GB out of one AZ and 0.01 in the other (EC2 on-demand pricing, Data Transfer)."""
-    internet = ctx.declared(res, "monthly_internet_egress_gb")
-    if internet is not None:
-        line.usage(
-            "data transfer out to the internet",
-            internet,
-            "GB",
-            ctx.price(line, "dataTransfer.internet.gb"),
-            "monthly_internet_egress_gb",
-        )
-    inter_region = ctx.declared(res, "monthly_inter_region_gb")
-    if inter_region is not None:
-        line.usage(
-            "data transfer to another Region",
-            inter_region,
-            "GB",
-            ctx.price(line, "dataTransfer.interRegion.gb"),
-            "monthly_inter_region_gb",
-        )
-    cross_az = ctx.declared(res, "monthly_cross_az_gb")
-    if cross_az is not None:
-        line.usage(
-            "data transfer across Availability Zones (out and in)",
-            cross_az * 2,
-            "GB, each side",
-            ctx.price(line, "dataTransfer.crossAz.gb"),
-            "monthly_cross_az_gb",
-        )
+    """Data transfer declared on the sending resource (any type)."""
+    for key, component, price_key, sides in _DATA_TRANSFER:
+        gb = ctx.declared(res, key)
+        if gb is not None:
+            unit = "GB" if sides == 1 else "GB, each side"
+            line.usage(component, gb * sides, unit, ctx.price(line, price_key), key)
 
 
 def _assumptions(
