@@ -33,6 +33,15 @@ request, and with the default thresholds the cyclic collector rescans the growin
 generation less often, and pausing the collector for the one AnalyzeStack request keep the time
 close to linear (https://docs.python.org/3/library/gc.html#gc.freeze, #gc.set_threshold).
 
+Resource types: the SDK calls every resource policy for every resource (``Analyze`` loops over all of
+them, and a policy that checks one type returns at once for the others), so a request's cost grew
+with the number of policies, not with those that look at the resource. A pack marks a policy with
+:func:`applies_only_to` when its ``validate`` does nothing (no violation, no diagnostic, no
+not-applicable) for resources of other types; while ``Analyze`` runs, the servicer's policy list is
+the policies that can apply to the request's type (every unmarked one included). The list is chosen
+per thread, so the SDK's other requests (``AnalyzeStack``, ``GetAnalyzerInfo``, ``Remediate``) see
+every policy as before.
+
 The Pulumi CLI runs a pack from its own directory, so each pack links this file into its own
 package (``policies/<pack>/<pack>_rules/serving.py -> ../../shared/serving.py``).
 """
@@ -44,7 +53,7 @@ import gc
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 SUPPORTED_VERSION = "1.21.0"  # the pin in uv.lock; the patch below is written against its policy.py
@@ -56,7 +65,14 @@ GC_THRESHOLDS = (100_000, 50, 1_000)
 # ``get_config_env``): its effect depends on these variables only.
 RUNTIME_ENVIRONMENT = ("PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_ORGANIZATION")
 
-_thread = threading.local()  # .memo while a request runs on this thread; .environment last configured
+# The attribute :func:`applies_only_to` sets on a policy: the resource types its ``validate`` inspects.
+RESOURCE_TYPES = "blueprints_resource_types"
+
+# The servicer's own (name-mangled) attribute holding the pack's policies (pulumi_policy/policy.py
+# ``_PolicyAnalyzerServicer.__init__``: ``self.__policies = policies``).
+_POLICIES = "_PolicyAnalyzerServicer__policies"
+
+_thread = threading.local()  # .memo while a request runs; .resource_type while Analyze runs; .environment
 _patched: list[tuple[Any, str, Any]] = []  # (owner, attribute, the SDK's original) while installed
 
 
@@ -87,6 +103,39 @@ def _memoised(step: Callable[..., Any], method: bool = False) -> Callable[..., A
     return memoised
 
 
+def applies_only_to(policy: Any, types: Iterable[str]) -> Any:
+    """Marks ``policy`` as one whose ``validate`` does nothing for resources of any type outside
+    ``types``, so ``Analyze`` need not call it for them. Returns the policy."""
+    setattr(policy, RESOURCE_TYPES, frozenset(types))
+    return policy
+
+
+_by_type: dict[tuple[int, str], tuple[list[Any], list[Any]]] = {}  # (id(all), type) -> (all, those that apply)
+
+
+def _policies_for(everything: list[Any], resource_type: str) -> list[Any]:
+    """The policies of ``everything`` that can apply to ``resource_type``, in the pack's order (the
+    order of the SDK's findings), computed once per list and type. Holding the list keeps its id."""
+    key = (id(everything), resource_type)
+    hit = _by_type.get(key)
+    if hit is None or hit[0] is not everything:
+        applicable = [p for p in everything if resource_type in getattr(p, RESOURCE_TYPES, (resource_type,))]
+        hit = _by_type[key] = (everything, applicable)
+    return hit[1]
+
+
+def _servicer_policies(servicer: Any) -> list[Any]:
+    """The servicer's policy list as the SDK reads it: while this thread runs ``Analyze``, only those
+    that can apply to the request's type."""
+    everything = servicer.__dict__[_POLICIES]
+    resource_type = getattr(_thread, "resource_type", None)
+    return everything if resource_type is None else _policies_for(everything, resource_type)
+
+
+def _set_servicer_policies(servicer: Any, policies: list[Any]) -> None:
+    servicer.__dict__[_POLICIES] = policies
+
+
 def per_request(key: str, build: Callable[[], Any]) -> Any:
     """A value a pack derives from the request, built once for all its policies: every stack policy of
     one ``AnalyzeStack`` sees the same resources, so an index of them can be shared. Outside a
@@ -99,8 +148,11 @@ def per_request(key: str, build: Callable[[], Any]) -> Any:
     return memo[key]
 
 
-def _per_request(handler: Callable[..., Any], pause_collector: bool = False) -> Callable[..., Any]:
-    """A servicer method that runs with a fresh memo and drops it when it returns. With
+def _per_request(
+    handler: Callable[..., Any], pause_collector: bool = False, by_type: bool = False
+) -> Callable[..., Any]:
+    """A servicer method that runs with a fresh memo and drops it when it returns. With ``by_type``
+    the servicer's policies are those that can apply to the request's resource type. With
     ``pause_collector`` the cyclic collector waits until the request is over: AnalyzeStack holds the
     whole stack while it makes millions of short-lived, acyclic objects, and collections meanwhile
     only rescan what is still in use (measured: its time then grows with the stack, 4x for 4x).
@@ -111,6 +163,8 @@ def _per_request(handler: Callable[..., Any], pause_collector: bool = False) -> 
         if getattr(_thread, "memo", None) is not None:  # already inside a request on this thread
             return handler(self, request, context)
         _thread.memo = {}
+        if by_type:
+            _thread.resource_type = request.type
         paused = pause_collector and gc.isenabled()
         if paused:
             gc.disable()
@@ -118,6 +172,7 @@ def _per_request(handler: Callable[..., Any], pause_collector: bool = False) -> 
             return handler(self, request, context)
         finally:
             _thread.memo = None
+            _thread.resource_type = None
             if paused:
                 gc.enable()
 
@@ -151,8 +206,11 @@ class _JsonFormat:
         return getattr(self._module, name)
 
 
+_ABSENT = object()  # what _patched records for an attribute the owner did not have
+
+
 def _patch(owner: Any, name: str, replacement: Any) -> None:
-    _patched.append((owner, name, getattr(owner, name)))
+    _patched.append((owner, name, getattr(owner, name, _ABSENT)))
     setattr(owner, name, replacement)
 
 
@@ -180,7 +238,8 @@ def install() -> bool:
     for name in ("_get_resource_options", "_get_provider_resource"):
         _patch(servicer, name, _memoised(getattr(servicer, name), method=True))
     _patch(servicer, "_configure_runtime_settings", _once_per_environment(servicer._configure_runtime_settings))
-    _patch(servicer, "Analyze", _per_request(servicer.Analyze))
+    _patch(servicer, _POLICIES, property(_servicer_policies, _set_servicer_policies))
+    _patch(servicer, "Analyze", _per_request(servicer.Analyze, by_type=True))
     _patch(servicer, "AnalyzeStack", _per_request(servicer.AnalyzeStack, pause_collector=True))
     return True
 
@@ -193,7 +252,10 @@ def uninstall() -> None:
     """Put the SDK back as it was (tests compare findings with and without the memo)."""
     while _patched:
         owner, name, original = _patched.pop()
-        setattr(owner, name, original)
+        if original is _ABSENT:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
 
 
 def tune_gc() -> None:

@@ -49,6 +49,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ._options import text_option
 from .reporting import Waiver, crash_message, exceptions_schema, glob_match, waivers  # noqa: F401 - re-exported
+from .serving import applies_only_to
 from .values import Undecided, Unknown, as_list, get, is_unknown, plain, truthy  # noqa: F401 - re-exported
 
 # --- findings ---------------------------------------------------------------------------------
@@ -376,6 +377,8 @@ def _serve(
         severity=rule.severity,
         config_schema=PolicyConfigSchema(properties=rule.config),
     )
+    if rule.types is not None:  # its validate returns at once for any other type (resource_rule)
+        applies_only_to(rule.policy, rule.types)
     return rule
 
 

@@ -227,3 +227,40 @@ def test_the_collector_waits_for_the_end_of_an_analyze_stack_request():
     )
     servicer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(), None)
     assert enabled == [False] and gc.isenabled()
+
+
+def test_analyze_calls_a_policy_marked_with_its_types_only_for_resources_of_those_types():
+    _, serving = _serving("security")
+    assert serving.install()
+    calls = []
+
+    def policy(name, types=None):
+        made = sdk.ResourceValidationPolicy(name, "d", lambda args, report: calls.append((name, args.resource_type)))
+        return made if types is None else serving.applies_only_to(made, types)
+
+    stack_seen = []
+    policies = [
+        policy("queues", {"aws:sqs/queue:Queue"}),
+        policy("any"),
+        policy("buckets", {"aws:s3/bucket:Bucket"}),
+        sdk.StackValidationPolicy("stack", "d", lambda args, report: stack_seen.append(len(args.resources))),
+    ]
+    servicer = sdk._PolicyAnalyzerServicer("p", "0.0.1", policies, EnforcementLevel.ADVISORY)
+    for type_ in ("aws:sqs/queue:Queue", "aws:s3/bucket:Bucket", "aws:iam/role:Role"):
+        servicer.Analyze(analyzer_pb2.AnalyzeRequest(type=type_, urn=f"urn:{type_}", name="r"), None)
+    assert calls == [
+        ("queues", "aws:sqs/queue:Queue"),
+        ("any", "aws:sqs/queue:Queue"),
+        ("any", "aws:s3/bucket:Bucket"),
+        ("buckets", "aws:s3/bucket:Bucket"),
+        ("any", "aws:iam/role:Role"),
+    ]
+    # Every other request sees every policy: the engine lists all four, stack policies still run.
+    assert [p.name for p in servicer.GetAnalyzerInfo(None, None).policies] == ["queues", "any", "buckets", "stack"]
+    servicer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(), None)
+    assert stack_seen == [0]
+
+    serving.uninstall()  # the servicer keeps its policies without the patch
+    calls.clear()
+    servicer.Analyze(analyzer_pb2.AnalyzeRequest(type="aws:iam/role:Role", urn="urn:r", name="r"), None)
+    assert [name for name, _ in calls] == ["queues", "any", "buckets"]
