@@ -140,10 +140,14 @@ def preview(
     timeout: float = DEFAULT_TIMEOUT,
     policy_timeout: float = DEFAULT_CALL_TIMEOUT,
 ) -> dict:
-    """Check what can be checked before anything starts, then run the preview (program, packs) in
-    a child process and return its JSON document (see ``preview.pipeline``)."""
+    """Check what can be checked before anything starts, then run the preview: the program in a
+    child process, the packs and the analysis here (see ``preview.pipeline``); return its JSON
+    document."""
+    import functools
+
     from .analyzer import AnalyzerError, load_policy_config, pack_start_timeout
-    from .isolation import PreviewRequest, run_isolated
+    from .isolation import run_isolated
+    from .pipeline import run_preview
     from .raw_inputs import check_stack_name
 
     check_stack_name(stack)
@@ -156,17 +160,17 @@ def preview(
         )
     for path in pack_configs:
         load_policy_config(path)  # a bad config file is refused before the program runs
-    # In its own process: the program's prints go to stderr, and no exit, signal or hang of the
+    # The program in its own process: its prints go to stderr, and no exit, signal or hang of the
     # program can end or fake the preview.
-    request = PreviewRequest(
-        program=Path(program),
-        stack=stack,
-        pack_dirs=tuple(map(Path, pack_dirs)),
-        pack_configs=tuple(map(Path, pack_configs)),
+    return run_preview(
+        Path(program),
+        stack,
+        tuple(map(Path, pack_dirs)),
+        tuple(map(Path, pack_configs)),
         mode=mode,
         call_timeout=policy_timeout,
+        run=functools.partial(run_isolated, timeout=timeout),
     )
-    return run_isolated(request, timeout=timeout)
 
 
 def _terminate(signum: int, _frame: object) -> None:

@@ -47,16 +47,52 @@ if TYPE_CHECKING:
 
 _PROTOS_LOADED = False
 
+# Where the Pulumi SDK's generated protocol modules are loaded when the SDK itself is not (below).
+_PROTO_PACKAGE = "preview_pulumi_protos"
+
 
 def _protos() -> None:
     """gRPC and the Analyzer protos, imported on first use so packs can be launched first."""
-    global grpc, analyzer_pb2, analyzer_pb2_grpc, empty_pb2, json_format, struct_pb2, _PROTOS_LOADED
+    global grpc, empty_pb2, json_format, struct_pb2, _PROTOS_LOADED
     if _PROTOS_LOADED:
         return
     _PROTOS_LOADED = True
     import grpc
     from google.protobuf import empty_pb2, json_format, struct_pb2
+
+    # Module globals, typed by the TYPE_CHECKING import above.
+    globals().update(zip(("analyzer_pb2", "analyzer_pb2_grpc"), _analyzer_modules()))
+
+
+def _analyzer_modules() -> tuple[Any, Any]:
+    """``pulumi.runtime.proto``'s ``analyzer_pb2`` and ``analyzer_pb2_grpc``. Importing them by that
+    name first runs ``pulumi/__init__.py``, the whole SDK (about a second of CPU with no bytecode
+    cache), which the engine's side of the preview never uses; unless the SDK is loaded already, the
+    generated files are loaded from the SDK's directory under a package of their own instead. They
+    register their messages with protobuf's default pool, so a later import of the SDK (a test that
+    runs a program in this process) gets the same message classes."""
+    if "pulumi" not in sys.modules:
+        import importlib
+        import importlib.util
+        import types
+
+        try:
+            spec = importlib.util.find_spec("pulumi")  # finds the package without running it
+            if spec is not None and spec.origin is not None:
+                package = sys.modules.get(_PROTO_PACKAGE)
+                if package is None:
+                    package = types.ModuleType(_PROTO_PACKAGE)
+                    package.__path__ = [str(Path(spec.origin).parent / "runtime" / "proto")]
+                    sys.modules[_PROTO_PACKAGE] = package
+                return (
+                    importlib.import_module(f"{_PROTO_PACKAGE}.analyzer_pb2"),
+                    importlib.import_module(f"{_PROTO_PACKAGE}.analyzer_pb2_grpc"),
+                )
+        except ImportError:
+            sys.modules.pop(_PROTO_PACKAGE, None)  # the SDK's layout changed: import it as usual
     from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+    return analyzer_pb2, analyzer_pb2_grpc
 
 
 __all__ = [

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any, Optional
 from .project_config import SECRET_PLACEHOLDER, ConfigKey, parse_schema, stack_config
 
 if TYPE_CHECKING:  # imported lazily: reading config must not wait for Pulumi to load
-    from .fake_aws import FakeAws, ProviderInfo, ResourceRecord
-    from .harness import LogRecord
+    from .fake_aws import FakeAws
+    from .records import LogRecord, ProviderInfo, ResourceRecord
 
 __all__ = [
     "SECRET_PLACEHOLDER",
@@ -77,7 +77,7 @@ class ProgramRun:
     outputs: dict
     warnings: list[str]
     logs: list[LogRecord]
-    fake: FakeAws
+    fake: Optional[FakeAws]  # None once the run crossed from a child process (preview.isolation)
     default_provider: Optional[ProviderInfo] = None
 
 

@@ -63,6 +63,7 @@ from pulumi.runtime.stack import Stack, run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from .fake_aws import FakeAws, ResourceRecord, plain
+from .records import LogRecord
 
 __all__ = [
     "LogRecord",
@@ -204,13 +205,6 @@ class RecordingMonitor(MockMonitor):
         else:
             self.mocks.set_component_outputs(request.urn, outputs)
         return empty_pb2.Empty()
-
-
-@dataclasses.dataclass
-class LogRecord:
-    severity: str  # debug | info | warning | error
-    message: str
-    urn: str
 
 
 class RecordingEngine(MockEngine):

@@ -1,8 +1,10 @@
 """Run the program in a child process, so nothing it does can end, hang or fake the preview.
 
 The program (the user's ``__main__.py`` under the fake AWS) runs in a fresh interpreter started by
-``run_isolated``, together with the analysis that follows its registrations as the engine does
-(``preview.pipeline.run_preview``: the pack processes are the child's, and die with it):
+``run_isolated``, as the CLI runs it in a language host apart from the engine: this process stays
+the engine (``preview.pipeline.run_preview``: the packs and the analysis of each registration), and
+the child streams each registration to it as it is made, so the analysis runs on another core while
+the program runs. The child has:
 
 - its own session (``start_new_session``): Ctrl-C and signals it sends to its group stay in it;
 - a wall-clock limit (``--timeout``) after which the whole group is killed; just before, the
@@ -14,9 +16,10 @@ The program (the user's ``__main__.py`` under the fake AWS) runs in a fresh inte
 - its stdout and stderr go to a pipe the preview drains (bounded: the first and last
   ``OUTPUT_KEEP`` bytes are forwarded to stderr after the run), so program prints never mix with
   the report on stdout;
-- the result comes back over a separate pipe as one length-prefixed pickle. The run counts only
-  when that frame is complete *and* the child then exits 0: ``os._exit(0)`` in the middle of the
-  program gives no result and so an error, never a clean preview.
+- registrations and then the result come back over a separate pipe as length-prefixed pickles
+  (``("record", record)`` frames, then one final frame). The run counts only when the final frame
+  is complete *and* the child then exits 0: ``os._exit(0)`` in the middle of the program gives no
+  result and so an error, never a clean preview.
 
 Any failure becomes a ``ProgramError`` with a one-line message (exit code 2 in the CLI).
 """
@@ -36,14 +39,16 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
 from .analyzer import _die_with_parent
-from .engine import ConfigError, PreviewError, ProgramError
+from .engine import ConfigError, PreviewError, ProgramError, ProgramRun
+from .pipeline import ProgramRequest
 from .raw_inputs import escape_controls
 
-__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "PreviewRequest", "run_isolated"]
+__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "run_isolated"]
 
 # A prod run takes under a minute on a loaded 2-core machine; ten minutes means "stuck", not "slow".
 DEFAULT_TIMEOUT = 600.0
@@ -54,18 +59,7 @@ OUTPUT_KEEP = 32 * 1024
 _HEADER = struct.Struct("!Q")
 _ROOT = Path(__file__).resolve().parent.parent
 _ERROR_KINDS = {"config": ConfigError, "program": ProgramError, "preview": PreviewError}
-
-
-@dataclasses.dataclass(frozen=True)
-class PreviewRequest:
-    """What the child runs: ``run_preview``'s arguments, plain data."""
-
-    program: Path
-    stack: str
-    pack_dirs: tuple[Path, ...] = ()
-    pack_configs: tuple[Path, ...] = ()
-    mode: str = "up"
-    call_timeout: Optional[float] = None
+_RECORD = "record"  # the kind of a frame carrying one registration
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,6 +104,36 @@ class _Drain(threading.Thread):
         gap = f"\n[... {self.dropped} bytes of program output left out ...]\n" if self.dropped else ""
         text = bytes(self.head).decode(errors="replace") + gap + bytes(self.tail).decode(errors="replace")
         return escape_controls(text)
+
+
+class _Frames(threading.Thread):
+    """Reads the child's result pipe: hands each ``("record", record)`` frame to ``on_record`` as it
+    arrives and keeps the frame after the last record (the result). ``final`` stays None when the
+    pipe ends in the middle of a frame or before a result."""
+
+    def __init__(self, fd: int, on_record: Callable[[Any], None]):
+        super().__init__(daemon=True)
+        self.fd, self.on_record = fd, on_record
+        self.final: Any = None
+        self.error: Optional[BaseException] = None
+
+    def run(self) -> None:
+        with os.fdopen(self.fd, "rb") as pipe:
+            while header := pipe.read(_HEADER.size):
+                (size,) = _HEADER.unpack(header) if len(header) == _HEADER.size else (-1,)
+                body = pipe.read(size) if size >= 0 else b""
+                if size < 0 or len(body) != size:
+                    self.final = None  # cut short: no result
+                    return
+                try:
+                    kind, value = pickle.loads(body)
+                except Exception as exc:  # noqa: BLE001 - a corrupt frame is the program's doing
+                    self.error, self.final = exc, None
+                    return
+                if kind == _RECORD and self.final is None:
+                    self.on_record(value)
+                else:
+                    self.final = (kind, value)
 
 
 def _kill_session(process: subprocess.Popen) -> None:
@@ -162,25 +186,18 @@ def _stop_with_stacks(process: subprocess.Popen, stacks: Any, program: Path) -> 
     return _where(stacks.read(1024 * 1024), program)
 
 
-def _decode(frame: bytes) -> Any:
-    if len(frame) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack_from(frame)
-    if len(frame) != _HEADER.size + size:
-        return None
-    return pickle.loads(frame[_HEADER.size :])
-
-
 def run_isolated(
-    request: PreviewRequest,
+    request: ProgramRequest,
+    on_record: Callable[[Any], None] = lambda record: None,
     *,
     timeout: float = DEFAULT_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
     forward_output: Any = None,
-) -> dict:
-    """Run the preview of ``request`` in a child process; return its JSON document or raise a
-    ``PreviewError`` saying what happened. Program output is written to ``forward_output``
-    (default ``sys.stderr``) after the run, bounded."""
+) -> tuple[ProgramRun, dict]:
+    """Run the program of ``request`` in a child process, calling ``on_record`` (on another
+    thread) with each registration as the child makes it; return the run and its call sites (as
+    ``preview.pipeline.run_here``) or raise a ``PreviewError`` saying what happened. Program output
+    is written to ``forward_output`` (default ``sys.stderr``) after the run, bounded."""
     program = request.program
     result_read, result_write = os.pipe()
     output_read, output_write = os.pipe()
@@ -204,7 +221,7 @@ def run_isolated(
         os.close(result_write)
         os.close(output_write)
         request_file.close()
-    result, output = _Drain(result_read, None), _Drain(output_read, OUTPUT_KEEP)
+    result, output = _Frames(result_read, on_record), _Drain(output_read, OUTPUT_KEEP)
     result.start()
     output.start()
     try:
@@ -223,10 +240,9 @@ def run_isolated(
         if text.strip():
             stream = forward_output or sys.stderr
             stream.write(text if text.endswith("\n") else text + "\n")
-    try:
-        payload = _decode(bytes(result.head)) if not result.is_alive() else None
-    except Exception as exc:  # noqa: BLE001 - a corrupt frame is the program's doing
-        raise ProgramError(f"the program's result could not be read ({type(exc).__name__})") from None
+    if result.error is not None:
+        raise ProgramError(f"the program's result could not be read ({type(result.error).__name__})")
+    payload = result.final if not result.is_alive() else None
     if payload is None:
         raise ProgramError(f"the program {_ended(returncode)} before its run finished (no result)")
     kind, value = payload
@@ -242,45 +258,52 @@ def run_isolated(
 # --------------------------------------------------------------------------------------------
 
 
-def _send(fd: int, kind: str, value: Any) -> None:
-    body = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
-    with os.fdopen(fd, "wb") as pipe:
-        pipe.write(_HEADER.pack(len(body)) + body)
+class _Sender:
+    """The child's end of the result pipe: one length-prefixed pickle per frame, whole frames only
+    (the fake AWS reports registrations from any thread)."""
+
+    def __init__(self, fd: int):
+        self._pipe = os.fdopen(fd, "wb")
+        self._lock = threading.Lock()
+
+    def send(self, kind: str, value: Any) -> None:
+        body = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            self._pipe.write(_HEADER.pack(len(body)) + body)
+            self._pipe.flush()
+
+    def record(self, record: Any) -> None:
+        self.send(_RECORD, record)
 
 
 def _child() -> None:
-    """Entry point of the child: run the preview, send the document, exit without running the
-    program's leftovers (non-daemon threads, atexit hooks) that could hang or change the exit."""
+    """Entry point of the child: run the program, stream its registrations, send the result, exit
+    without running the program's leftovers (non-daemon threads, atexit hooks) that could hang or
+    change the exit."""
     result_fd, stacks_fd = int(sys.argv[1]), int(sys.argv[2])
-    request: PreviewRequest = pickle.load(sys.stdin.buffer)
+    request: ProgramRequest = pickle.load(sys.stdin.buffer)
     faulthandler.register(signal.SIGUSR1, file=stacks_fd, all_threads=True)  # for the timeout message
     os.dup2(2, 1)  # stdout and stderr already share the output pipe; keep Python's objects in step
-    from .pipeline import run_preview
+    from .pipeline import run_here
 
+    sender = _Sender(result_fd)
     try:
-        value: Any = run_preview(
-            request.program,
-            request.stack,
-            request.pack_dirs,
-            request.pack_configs,
-            mode=request.mode,
-            call_timeout=request.call_timeout,
-        )
+        run, sites = run_here(request, sender.record)
+        # The fake AWS stays here: the engine's side needs what it registered, not its state.
+        value: Any = (dataclasses.replace(run, fake=None), sites)
         kind = "ok"
     except ConfigError as exc:
         kind, value = "config", str(exc)
     except ProgramError as exc:
         kind, value = "program", str(exc)
-    except PreviewError as exc:  # a pack's failure, named by its message
+    except PreviewError as exc:
         kind, value = "preview", str(exc)
     except BaseException as exc:  # noqa: BLE001 - whatever happens, one line to the parent
         kind, value = "program", f"the program run failed: {type(exc).__name__}: {exc}".splitlines()[0]
     try:
-        _send(result_fd, kind, value)
+        sender.send(kind, value)
     except Exception as exc:  # noqa: BLE001 - e.g. an output that cannot be pickled
-        _send(
-            result_fd, "program", f"the program's result could not be sent: {type(exc).__name__}: {exc}".splitlines()[0]
-        )
+        sender.send("program", f"the program's result could not be sent: {type(exc).__name__}: {exc}".splitlines()[0])
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)

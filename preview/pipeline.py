@@ -1,6 +1,12 @@
 """One preview from start to end: plain data in (paths, names, a mode), the JSON document out
-(see ``preview.report``), so it can run in this process or in a child process alike (the CLI runs
-it in one: ``preview.isolation``).
+(see ``preview.report``).
+
+As under the CLI, the engine's side (the policy packs, the analysis of each registration, the
+report) and the program are apart: ``run_preview`` is the engine, and ``run`` runs the program and
+hands it each registration as it happens. The CLI runs the program in a child process
+(``preview.isolation.run_isolated``: nothing the program does can end, hang or fake the preview,
+and it has a core of its own while this process talks to the packs); ``run_here`` runs it in this
+process (tests, and the in-process conformance scenarios).
 
 Modes, as the CLI:
 - ``preview``: a first ``pulumi preview`` of a new stack. The program and the packs are told
@@ -19,13 +25,52 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-__all__ = ["MODES", "run_preview"]
+if TYPE_CHECKING:
+    from .engine import ProgramRun
+
+__all__ = ["MODES", "ProgramRequest", "ProgramRunner", "run_here", "run_preview"]
 
 MODES = ("up", "preview")
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgramRequest:
+    """One run of the program, plain data (a child process gets it pickled)."""
+
+    program: Path
+    stack: str
+    dry_run: bool = False
+    config_overrides: Optional[dict[str, Any]] = None
+
+
+# Runs the program of the request, calling ``on_record`` with each registration as it is made;
+# returns the run and the call sites of its resources (``preview.callsites``).
+ProgramRunner = Callable[[ProgramRequest, Callable[[Any], None]], "tuple[ProgramRun, dict]"]
+
+
+def run_here(request: ProgramRequest, on_record: Callable[[Any], None]) -> tuple[ProgramRun, dict]:
+    """The program in this process, under a fresh fake AWS."""
+    from .callsites import record_call_sites
+    from .engine import run_program
+    from .fake_aws import FakeAws
+
+    fake = FakeAws()
+    fake.listeners.append(on_record)
+    # Program output must not mix with the report (JSON on stdout): its prints go to stderr.
+    # The call sites place findings on program lines (SARIF).
+    with contextlib.redirect_stdout(sys.stderr), record_call_sites(Path(request.program)) as sites:
+        run = run_program(
+            request.program,
+            request.stack,
+            fake=fake,
+            config_overrides=request.config_overrides,
+            dry_run=request.dry_run,
+        )
+    return run, sites
 
 
 def run_preview(
@@ -37,11 +82,12 @@ def run_preview(
     mode: str = "up",
     config_overrides: Optional[dict[str, Any]] = None,
     call_timeout: Optional[float] = None,
+    run: ProgramRunner = run_here,
 ) -> dict:
-    """Run the program and the packs; return the JSON document. Raises ``PreviewError``."""
+    """Run the program (with ``run``) and the packs; return the JSON document. Raises
+    ``PreviewError``."""
     from .analyzer import DEFAULT_CALL_TIMEOUT, AnalyzerError, PolicyPacks, StackBuilder, load_policy_config
-    from .callsites import record_call_sites
-    from .engine import PreviewError, load_project, resolve_stack_config, run_program
+    from .engine import PreviewError, load_project, resolve_stack_config
     from .report import build_document
     from .session import AnalysisSession
 
@@ -69,41 +115,37 @@ def run_preview(
     session = None
     diagnostics = []
     packs_info = []
+    records: Callable[[Any], None] = lambda record: None  # noqa: E731 - no packs: nothing to analyse
     try:
-        packs.launch()  # first: the packs boot in their own processes while Pulumi imports here
-        from .fake_aws import FakeAws
-
-        fake = FakeAws()
+        packs.launch()  # first: the packs boot in their own processes while the program starts
         if pack_dirs:
             # The packs are configured while the program runs; each resource is analysed as it is
             # registered.
             session = AnalysisSession(packs, StackBuilder(project=project.name, stack=stack, config=config), mode)
-            fake.listeners.append(session.add)
+            records = session.add
             session.begin()
+        request = ProgramRequest(Path(program), stack, dry_run=dry_run, config_overrides=config_overrides)
         try:
-            # Program output must not mix with the report (JSON on stdout): its prints go to stderr.
-            # The call sites place findings on program lines (SARIF).
-            with contextlib.redirect_stdout(sys.stderr), record_call_sites(Path(program)) as sites:
-                run = run_program(program, stack, fake=fake, config_overrides=config_overrides, dry_run=dry_run)
+            outcome, sites = run(request, records)
         except BaseException:
             if session is not None:
                 session.cancel()
             raise
         if session is not None:
-            _, diagnostics = session.finish(run.resources, run.outputs)
+            _, diagnostics = session.finish(outcome.resources, outcome.outputs)
             packs_info = [_pack_info(p, reconciled) for p, reconciled in zip(packs.packs, packs.reconciled)]
     finally:
         packs.stop()
     document = build_document(
-        project=run.project,
-        stack=run.stack,
-        records=run.resources,
-        outputs=run.outputs,
+        project=outcome.project,
+        stack=outcome.stack,
+        records=outcome.resources,
+        outputs=outcome.outputs,
         diagnostics=diagnostics,
         packs=packs_info,
-        warnings=run.warnings,
-        default_provider={"region": run.default_provider.region, "account": run.default_provider.account},
-        logs=[dataclasses.asdict(log) for log in run.logs],
+        warnings=outcome.warnings,
+        default_provider={"region": outcome.default_provider.region, "account": outcome.default_provider.account},
+        logs=[dataclasses.asdict(log) for log in outcome.logs],
         call_sites=sites,
     )
     document["mode"] = mode

@@ -34,7 +34,10 @@ in awsx (``vpc``, ``subnets``, ``natGateways``) are returned as plain objects ca
 and ``arn``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .._values import plain
+from ..records import InvokeRecord, ProviderInfo, ResourceRecord
 
 # Each family registers its types and invokes on import.
 from . import (
@@ -55,9 +58,21 @@ from . import (
     s3,
     security,
 )
-from .mocks import FakeAws
-from .records import InvokeRecord, ProviderInfo, ResourceRecord
 from .registry import DEFAULT_ACCOUNT, DEFAULT_REGION, availability_zones, aws_invoke, aws_type
+
+if TYPE_CHECKING:
+    from .mocks import FakeAws
+
+
+def __getattr__(name: str) -> Any:
+    """``FakeAws`` on first use (PEP 562): it implements the Pulumi SDK's mocks, so importing it
+    loads the SDK, which the engine's side of the preview reads the registry without."""
+    if name == "FakeAws":
+        from .mocks import FakeAws
+
+        return FakeAws
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_ACCOUNT",

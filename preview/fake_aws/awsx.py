@@ -8,8 +8,8 @@ import ipaddress
 from typing import TYPE_CHECKING, Any, Optional
 
 from .._values import _SECRET_SIG_KEY
+from ..records import ResourceRecord
 from .elb import load_balancer, target_group
-from .records import ResourceRecord
 from .registry import Ctx, autoname, availability_zones
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ import pulumi
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from .._values import _SECRET_SIG, _SECRET_SIG_KEY, plain
+from ..records import InvokeRecord, ProviderInfo, ResourceRecord
 from .awsx import AwsxChildren, awsx_component
 from .generic import generic_type
-from .records import InvokeRecord, ProviderInfo, ResourceRecord
 from .registry import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,

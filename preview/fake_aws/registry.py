@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
-from .records import ProviderInfo
+from ..records import ProviderInfo
 
 if TYPE_CHECKING:
     from .mocks import FakeAws

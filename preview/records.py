@@ -1,4 +1,6 @@
-"""What the fake remembers: resource registrations, invokes, and aws providers."""
+"""What the fake AWS remembers: resource registrations, invokes, and aws providers. Outside the
+``fake_aws`` package because they are also what the program's process hands the engine's side
+(``preview.isolation``), which must not load the fake (and with it the Pulumi SDK) to read them."""
 
 from __future__ import annotations
 
@@ -78,3 +80,12 @@ class ProviderInfo:
     assume_role_arns: list[str]
     urn: Optional[str] = None
     region_explicit: bool = True
+
+
+@dataclasses.dataclass
+class LogRecord:
+    """A message the program logged (``pulumi.log.warn`` etc.)."""
+
+    severity: str  # debug | info | warning | error
+    message: str
+    urn: str
