@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from config import ConfigError, parse
@@ -43,6 +43,14 @@ BASE = engine_values("dev")
 PARTNERS = {
     "leasingAuroraMinCapacity": {"leasingAuroraMaxCapacity"},
     "consumerAccountId": {"consumerRoleArn"},  # a second account needs the role assumed there
+    # Aurora auto-pause (minimum 0 ACU) only without RDS Proxy and a global database: turning either on
+    # is reported under the minimum capacity, which dev sets to 0 (components/rules/leasing.py).
+    "leasingRdsProxy": {"leasingAuroraMinCapacity"},
+    "leasingGlobalDatabase": {"leasingAuroraMinCapacity"},
+    # two Regions need the global database and the proxy (the writer record names the primary's proxy)
+    "leasingMultiRegion": {"leasingGlobalDatabase", "leasingRdsProxy"},
+    "leasingSearchMasterCount": {"leasingSearchMasterType"},  # a master count needs a master type
+    "primaryRegion": {"secondaryRegion"},  # the two Regions differ; reported under the secondary
 }
 
 
@@ -89,6 +97,12 @@ hostile = st.one_of(
 
 @settings(max_examples=CASES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(key=st.sampled_from(KEYS), value=hostile)
+# cross-key cases Hypothesis found once (each reported under a partner): kept as regressions
+@example(key="leasingGlobalDatabase", value="true")
+@example(key="leasingRdsProxy", value="true")
+@example(key="leasingMultiRegion", value="true")
+@example(key="leasingSearchMasterCount", value="3")
+@example(key="primaryRegion", value="us-west-2")
 def test_any_value_of_any_key_is_accepted_or_reported_under_its_key(key, value):
     try:
         parse({**BASE, f"blueprints:{key}": value}, stack="dev")
