@@ -62,22 +62,7 @@ SECURITY_DECIDED = {
 }
 
 
-@pytest.fixture(scope="module", params=[("dev", "up"), ("prod", "up"), ("dev", "preview"), ("prod", "preview")])
-def preview(request):
-    stack, mode = request.param
-    done = subprocess.run(
-        [sys.executable, "-m", "preview", "--stack", stack, "--mode", mode, "--format", "json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode in (0, 1), done.stderr
-    return stack, done.returncode, json.loads(done.stdout)
-
-
-def test_no_mandatory_violation_from_any_pack(preview):
-    _stack, code, document = preview
+def _no_mandatory_violation_from_any_pack(stack: str, code: int, document: dict) -> None:
     mandatory = [
         f"{v['pack']}/{v['policy']} {v['urn']}: {v['message']}"
         for v in document["violations"]
@@ -88,8 +73,7 @@ def test_no_mandatory_violation_from_any_pack(preview):
     assert {p["name"] for p in document["packs"]} >= {"blueprints-security", "blueprints-cost", "blueprints-wiring"}
 
 
-def test_the_security_packs_decided_findings_are_the_known_ones(preview):
-    stack, _, document = preview
+def _the_security_packs_decided_findings_are_the_known_ones(stack: str, code: int, document: dict) -> None:
     decided = [
         v for v in document["violations"] if v["pack"] == "blueprints-security" and not _UNDECIDED.match(v["message"])
     ]
@@ -99,10 +83,9 @@ def test_the_security_packs_decided_findings_are_the_known_ones(preview):
     assert {v["level"] for v in decided} == {"advisory"}
 
 
-def test_every_rule_that_cannot_decide_at_the_first_preview_decides_at_up(preview):
+def _every_rule_that_cannot_decide_at_the_first_preview_decides_at_up(stack: str, code: int, document: dict) -> None:
     """At `pulumi up` every value is known: what a first preview cannot decide comes from its preview
-    phase only, and the preview mode shows the same undecided rules."""
-    _stack, _, document = preview
+    phase only."""
     undecided = [v for v in document["violations"] if _UNDECIDED.match(v["message"])]
     assert undecided, "a first preview of a new stack has computed values no rule can read"
     assert {v["level"] for v in undecided} == {"advisory"}
@@ -110,14 +93,12 @@ def test_every_rule_that_cannot_decide_at_the_first_preview_decides_at_up(previe
         assert all(v["atPreview"] for v in undecided), [v["urn"] for v in undecided if not v["atPreview"]]
 
 
-def test_every_architecture_of_the_stack_is_deployed(preview):
-    stack, _, document = preview
+def _every_architecture_of_the_stack_is_deployed(stack: str, code: int, document: dict) -> None:
     components = {r["type"] for r in document["resources"] if not r["custom"]}
     assert ARCHITECTURES[stack] <= components, ARCHITECTURES[stack] - components
 
 
-def test_every_resource_uses_an_explicit_provider_in_a_stack_region(preview):
-    _stack, _, document = preview
+def _every_resource_uses_an_explicit_provider_in_a_stack_region(stack: str, code: int, document: dict) -> None:
     regions = {"us-east-1", "us-west-2"}
     for r in document["resources"]:
         if r["custom"] and r["type"].startswith("aws:"):
@@ -125,7 +106,38 @@ def test_every_resource_uses_an_explicit_provider_in_a_stack_region(preview):
             assert r["region"] in regions | {None}, r["urn"]
 
 
-def test_accounts_match_the_stack(preview):
-    stack, _, document = preview
+def _accounts_match_the_stack(stack: str, code: int, document: dict) -> None:
     accounts = {r["account"] for r in document["resources"] if r["custom"] and r["type"].startswith("aws:")}
     assert accounts == ({"111111111111"} if stack == "dev" else {"111111111111", "222222222222"})
+
+
+CHECKS = (
+    _no_mandatory_violation_from_any_pack,
+    _the_security_packs_decided_findings_are_the_known_ones,
+    _every_rule_that_cannot_decide_at_the_first_preview_decides_at_up,
+    _every_architecture_of_the_stack_is_deployed,
+    _every_resource_uses_an_explicit_provider_in_a_stack_region,
+    _accounts_match_the_stack,
+)
+
+
+# One test per preview, running every check on it: pytest-xdist spreads tests, not fixtures, so a
+# preview shared by several tests would run again on each worker that gets one of them.
+@pytest.mark.parametrize("stack, mode", [("dev", "up"), ("prod", "up"), ("dev", "preview"), ("prod", "preview")])
+def test_the_shipped_stack(stack, mode):
+    done = subprocess.run(
+        [sys.executable, "-m", "preview", "--stack", stack, "--mode", mode, "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    document = json.loads(done.stdout)
+    failed = []
+    for check in CHECKS:
+        try:
+            check(stack, done.returncode, document)
+        except AssertionError as exc:
+            failed.append(f"{check.__name__.strip('_')}: {exc}")
+    assert not failed, "\n\n".join(failed)
