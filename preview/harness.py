@@ -59,7 +59,7 @@ from google.protobuf import empty_pb2
 from pulumi.runtime import MockResourceArgs, rpc, settings
 from pulumi.runtime.mocks import MockEngine, MockMonitor, MockSettings, _resolve_callbacks
 from pulumi.runtime.proto import engine_pb2, resource_pb2
-from pulumi.runtime.stack import Stack, run_in_stack
+from pulumi.runtime.stack import Stack, run_in_stack, wait_for_rpcs
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from .fake_aws import FakeAws, ResourceRecord, plain
@@ -424,6 +424,10 @@ def mocked_pulumi(
         # (e.g. functions decorated with @pulumi.runtime.test).
         root = Stack()
         root._finish()
+        # Let the placeholder's registrations land now. Its empty outputs go under the same URN as a
+        # run's Stack, on the SDK's thread pool: left pending, they could land after a run's exports
+        # and erase them.
+        loop.run_until_complete(wait_for_rpcs())
         yield MockedPulumi(project, stack, fake, monitor, engine, loop)
     finally:
         try:

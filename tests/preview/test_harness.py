@@ -108,3 +108,39 @@ def test_stack_transform_registered_at_top_level_does_not_need_a_running_loop_tr
         result = env.run(program)
         assert [r.name for r in result.resources] == ["q"]
     assert asyncio.get_event_loop_policy() is not None
+
+
+def test_the_placeholder_root_stacks_empty_outputs_never_overwrite_a_runs_exports(monkeypatch):
+    """``mocked_pulumi`` makes a placeholder root Stack, as ``set_mocks`` does, whose ``_finish``
+    registers empty outputs under the same URN as the run's Stack. Each RegisterResourceOutputs runs on
+    the SDK's thread pool, so under load the placeholder's could land after the run's and erase every
+    export (seen as ``"outputs": {}`` in 2 of 48 loaded previews). This monitor forces that order if
+    the placeholder's call is still pending when the run starts."""
+    import threading
+
+    from preview import harness
+
+    run_landed, placeholder_landed = threading.Event(), threading.Event()
+
+    class SlowPlaceholderMonitor(harness.RecordingMonitor):
+        def RegisterResourceOutputs(self, request):
+            if "pulumi:pulumi:Stack" not in request.urn:
+                return super().RegisterResourceOutputs(request)
+            if not request.outputs.fields:  # the placeholder: wait for the run's exports, then land
+                run_landed.wait(timeout=0.5)
+                response = super().RegisterResourceOutputs(request)
+                placeholder_landed.set()
+                return response
+            response = super().RegisterResourceOutputs(request)
+            run_landed.set()
+            placeholder_landed.wait(timeout=0.5)
+            return response
+
+    monkeypatch.setattr(harness, "RecordingMonitor", SlowPlaceholderMonitor)
+
+    def program():
+        pulumi.export("answer", 42)
+
+    with mocked_pulumi("harnessproj", "dev") as env:
+        result = env.run(program)
+    assert result.outputs == {"answer": 42}
