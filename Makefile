@@ -16,9 +16,12 @@ MAKEFLAGS += --no-print-directory
 
 .PHONY: setup preview lint format typecheck-baseline test bench clean
 
+# --compile-bytecode: the packages' bytecode is written once, at install. Python would otherwise
+# compile pulumi_aws's modules again in every process wherever it may not write its own cache
+# (PYTHONDONTWRITEBYTECODE, a read-only tree): seconds per preview, per pack and per test process.
 setup:
 	[ -x "$(UV)" ] || bash scripts/bootstrap-uv.sh
-	$(UV) sync --frozen --quiet >&2
+	$(UV) sync --frozen --quiet --compile-bytecode >&2
 
 # The offline preview of a stack: the plan, the policy findings and the estimated cost.
 # FORMAT: text | json | markdown | sarif; PREVIEW_ARGS: more options of `python -m preview`.
